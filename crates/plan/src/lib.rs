@@ -1,1 +1,84 @@
-//! placeholder
+//! Pure planning: what the spec asks for × what is live → a [`Plan`].
+//!
+//! Nothing here touches the network. `crates/aws` observes AWS into the
+//! [`live`] types and runs [`Step`]s; this crate decides which steps, in what
+//! order, renders plans for people and machines, and runs a plan's DAG
+//! through any [`execute::StepRunner`].
+//!
+//! One module per component derives its desired state from the spec and
+//! diffs it against live state; [`plan`] joins them into one plan.
+
+pub mod execute;
+pub mod live;
+pub mod network;
+mod plan;
+pub mod render;
+mod step;
+#[cfg(test)]
+mod fake_cloud;
+
+use awsdeploy_spec::Spec;
+
+pub use plan::{Action, Component, FieldChange, Orphan, PLAN_FORMAT_VERSION, Plan, ResourceChange, ResourceKind};
+pub use step::{IngressRule, Ref, RouteTarget, RuleSource, Step};
+
+/// Everything observed live for one app and environment.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Live {
+    pub network: live::LiveNetwork,
+}
+
+/// Why no plan could be made. Each says what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PlanError {
+    #[error("network.azs asks for {wanted} availability zones but the region has {} ({})", zones.len(), zones.join(", "))]
+    NotEnoughZones { wanted: usize, zones: Vec<String> },
+    #[error("network.cidr {0} is too small to carve 16 subnets from")]
+    CidrTooSmall(ipnet::Ipv4Net),
+    #[error("two live {} resources are named {name}: {}", kind.label(), ids.join(" and "))]
+    Duplicate {
+        kind: ResourceKind,
+        name: String,
+        ids: Vec<String>,
+    },
+    #[error("{} {name}: {problem}", kind.label())]
+    Conflict {
+        kind: ResourceKind,
+        name: String,
+        problem: String,
+        hint: String,
+    },
+}
+
+impl PlanError {
+    /// What the user should do next.
+    pub fn hint(&self) -> String {
+        match self {
+            PlanError::NotEnoughZones { zones, .. } => {
+                format!("set network.azs to {} or fewer, or use a region with more zones", zones.len())
+            }
+            PlanError::CidrTooSmall(_) => "use a /16 to /24 block for network.cidr".to_owned(),
+            PlanError::Duplicate { kind, ids, .. } => format!(
+                "awsdeploy finds resources by their tags and Name; delete or rename the extra {} (one of {}) so one is left",
+                kind.label(),
+                ids.join(", ")
+            ),
+            PlanError::Conflict { hint, .. } => hint.clone(),
+        }
+    }
+}
+
+/// The plan that makes `live` match `spec` in `region`.
+pub fn plan(spec: &Spec, region: &str, live: &Live) -> Result<Plan, PlanError> {
+    let desired_network = network::desired(spec, &live.network.availability_zones)?;
+    let network = network::plan(&desired_network, &live.network)?;
+    Ok(Plan {
+        format_version: PLAN_FORMAT_VERSION,
+        app: spec.app.name.clone(),
+        env: spec.env.clone(),
+        region: region.to_owned(),
+        changes: network.changes,
+        unchanged: network.unchanged,
+        orphans: network.orphans,
+    })
+}

@@ -1,0 +1,203 @@
+//! Runs a plan's DAG through a [`StepRunner`].
+//!
+//! 1. A change starts when every change it depends on has finished; up to
+//!    `concurrency` changes run at once. A change's own steps run in order.
+//! 2. A create step's id is recorded under the change's key, so later steps
+//!    (and dependants) resolve [`Ref::Planned`] to it.
+//! 3. On the first failure no new change starts; those running finish. The
+//!    [`Report`] lists what finished, what failed (with its error) and what
+//!    never started.
+//!
+//! The runner is the only thing that touches AWS, so scheduling and failure
+//! handling are tested here without it.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Display;
+use std::future::Future;
+
+use futures_util::StreamExt as _;
+use futures_util::stream::FuturesUnordered;
+
+use crate::plan::{Plan, ResourceChange};
+use crate::step::{Ref, Step};
+
+/// Runs single steps against the real world.
+pub trait StepRunner {
+    type Error: Display;
+
+    /// Runs `step` of `change`. Returns the id of the resource it created
+    /// when [`Step::creates`] is true. Must be idempotent.
+    fn run_step(
+        &self,
+        change: &ResourceChange,
+        step: &Step,
+        ids: &ResolvedIds,
+    ) -> impl Future<Output = Result<Option<String>, Self::Error>>;
+}
+
+/// Ids of resources this run created, by change key.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ResolvedIds(BTreeMap<String, String>);
+
+/// A [`Ref::Planned`] whose change has not produced an id: a bug in the
+/// plan's dependencies, never expected at run time.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0} was not created before a step that needs it (the plan's dependencies are wrong)")]
+pub struct UnresolvedRef(pub String);
+
+impl ResolvedIds {
+    /// The AWS id `reference` stands for.
+    pub fn resolve(&self, reference: &Ref) -> Result<String, UnresolvedRef> {
+        match reference {
+            Ref::Existing(id) => Ok(id.clone()),
+            Ref::Planned(key) => self.0.get(key).cloned().ok_or_else(|| UnresolvedRef(key.clone())),
+        }
+    }
+
+    pub fn insert(&mut self, key: &str, id: String) {
+        self.0.insert(key.to_owned(), id);
+    }
+}
+
+/// Progress, for the caller to show.
+#[derive(Debug)]
+pub enum Event<'a> {
+    Started(&'a ResourceChange),
+    Finished {
+        change: &'a ResourceChange,
+        id: Option<&'a str>,
+    },
+    Failed {
+        change: &'a ResourceChange,
+        error: &'a str,
+    },
+}
+
+/// What a run did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Report {
+    /// Keys of changes that finished, in finishing order.
+    pub done: Vec<String>,
+    pub failed: Vec<Failure>,
+    /// Keys of changes that never started because of a failure.
+    pub not_started: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub key: String,
+    pub error: String,
+}
+
+impl Report {
+    pub fn succeeded(&self) -> bool {
+        self.failed.is_empty() && self.not_started.is_empty()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    Pending,
+    Running,
+    Done,
+    Failed,
+}
+
+/// Runs every change of `plan`, at most `concurrency` at once.
+pub async fn execute<R: StepRunner>(
+    plan: &Plan,
+    runner: &R,
+    concurrency: usize,
+    mut on_event: impl FnMut(Event<'_>),
+) -> Report {
+    let changes = &plan.changes;
+    let keys: BTreeSet<&str> = changes.iter().map(|c| c.key.as_str()).collect();
+    let mut state = vec![State::Pending; changes.len()];
+    let mut ids = ResolvedIds::default();
+    let mut report = Report::default();
+    let mut in_flight = FuturesUnordered::new();
+    let concurrency = concurrency.max(1);
+
+    loop {
+        if report.failed.is_empty() {
+            for (i, change) in changes.iter().enumerate() {
+                if in_flight.len() >= concurrency {
+                    break;
+                }
+                let ready = state[i] == State::Pending
+                    && change.depends_on.iter().all(|dep| {
+                        !keys.contains(dep.as_str())
+                            || changes
+                                .iter()
+                                .zip(&state)
+                                .any(|(c, s)| c.key == *dep && *s == State::Done)
+                    });
+                if ready {
+                    state[i] = State::Running;
+                    on_event(Event::Started(change));
+                    let snapshot = ids.clone();
+                    in_flight.push(async move { (i, run_change(runner, change, snapshot).await) });
+                }
+            }
+        }
+        let Some((i, result)) = in_flight.next().await else {
+            break;
+        };
+        let change = &changes[i];
+        match result {
+            Ok(created) => {
+                state[i] = State::Done;
+                if let Some(id) = &created {
+                    ids.insert(&change.key, id.clone());
+                }
+                report.done.push(change.key.clone());
+                on_event(Event::Finished {
+                    change,
+                    id: created.as_deref(),
+                });
+            }
+            Err(error) => {
+                state[i] = State::Failed;
+                on_event(Event::Failed {
+                    change,
+                    error: &error,
+                });
+                report.failed.push(Failure {
+                    key: change.key.clone(),
+                    error,
+                });
+            }
+        }
+    }
+    report.not_started = changes
+        .iter()
+        .zip(&state)
+        .filter(|(_, s)| **s == State::Pending)
+        .map(|(c, _)| c.key.clone())
+        .collect();
+    report
+}
+
+async fn run_change<R: StepRunner>(
+    runner: &R,
+    change: &ResourceChange,
+    mut ids: ResolvedIds,
+) -> Result<Option<String>, String> {
+    let mut created = None;
+    for step in &change.steps {
+        let id = runner
+            .run_step(change, step, &ids)
+            .await
+            .map_err(|e| e.to_string())?;
+        if step.creates()
+            && let Some(id) = id
+        {
+            ids.insert(&change.key, id.clone());
+            created.get_or_insert(id);
+        }
+    }
+    Ok(created)
+}
+
+#[cfg(test)]
+mod tests;

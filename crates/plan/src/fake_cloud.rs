@@ -1,0 +1,156 @@
+//! An in-memory stand-in for EC2's network API, for tests of the planner and
+//! executor only: it applies [`Step`]s to a [`LiveNetwork`] the way EC2 would,
+//! so "apply, then plan again" can be checked without AWS.
+
+use std::cell::{Cell, RefCell};
+
+use crate::execute::{ResolvedIds, StepRunner};
+use crate::live::{LiveAddress, LiveAssociation, LiveIngressRule, LiveInternetGateway, LiveNatGateway, LiveNetwork, LiveRoute, LiveRouteTable, LiveRuleSource, LiveSecurityGroup, LiveSubnet, LiveVpc};
+use crate::plan::ResourceChange;
+use crate::step::{IngressRule, RouteTarget, RuleSource, Step};
+
+pub struct FakeCloud {
+    pub network: RefCell<LiveNetwork>,
+    next_id: Cell<u32>,
+    /// Changes whose steps fail, by key.
+    pub fail: Vec<String>,
+    pub calls: Cell<usize>,
+}
+
+impl FakeCloud {
+    pub fn new(zones: &[&str]) -> Self {
+        FakeCloud {
+            network: RefCell::new(LiveNetwork {
+                availability_zones: zones.iter().map(|z| (*z).to_owned()).collect(),
+                ..LiveNetwork::default()
+            }),
+            next_id: Cell::new(1),
+            fail: Vec::new(),
+            calls: Cell::new(0),
+        }
+    }
+
+    fn id(&self, prefix: &str) -> String {
+        let n = self.next_id.get();
+        self.next_id.set(n + 1);
+        format!("{prefix}-{n:04}")
+    }
+}
+
+fn live_rule(rule: &IngressRule, ids: &ResolvedIds) -> LiveIngressRule {
+    LiveIngressRule {
+        protocol: rule.protocol.clone(),
+        from_port: Some(rule.from_port),
+        to_port: Some(rule.to_port),
+        source: match &rule.source {
+            RuleSource::Cidr(c) => LiveRuleSource::Cidr(c.clone()),
+            RuleSource::Group(g) => LiveRuleSource::Group(ids.resolve(g).unwrap()),
+        },
+    }
+}
+
+impl StepRunner for FakeCloud {
+    type Error = String;
+
+    async fn run_step(&self, change: &ResourceChange, step: &Step, ids: &ResolvedIds) -> Result<Option<String>, String> {
+        self.calls.set(self.calls.get() + 1);
+        if self.fail.contains(&change.key) {
+            return Err(format!("injected failure for {}", change.key));
+        }
+        let r = |reference| ids.resolve(reference).map_err(|e| e.to_string());
+        let name = Some(change.name.clone());
+        let mut net = self.network.borrow_mut();
+        let created = match step {
+            Step::CreateVpc { cidr } => {
+                let id = self.id("vpc");
+                net.vpcs.push(LiveVpc { id: id.clone(), name, cidr: cidr.clone(), dns_support: true, dns_hostnames: false });
+                Some(id)
+            }
+            Step::SetVpcDns { vpc, dns_support, dns_hostnames } => {
+                let vpc = r(vpc)?;
+                let v = net.vpcs.iter_mut().find(|v| v.id == vpc).ok_or("no vpc")?;
+                v.dns_support = *dns_support;
+                v.dns_hostnames = *dns_hostnames;
+                None
+            }
+            Step::CreateSubnet { vpc, cidr, availability_zone } => {
+                let id = self.id("subnet");
+                net.subnets.push(LiveSubnet { id: id.clone(), name, vpc_id: r(vpc)?, cidr: cidr.clone(), availability_zone: availability_zone.clone() });
+                Some(id)
+            }
+            Step::CreateInternetGateway => {
+                let id = self.id("igw");
+                net.internet_gateways.push(LiveInternetGateway { id: id.clone(), name, vpc_id: None });
+                Some(id)
+            }
+            Step::AttachInternetGateway { gateway, vpc } => {
+                let (gateway, vpc) = (r(gateway)?, r(vpc)?);
+                net.internet_gateways.iter_mut().find(|g| g.id == gateway).ok_or("no igw")?.vpc_id = Some(vpc);
+                None
+            }
+            Step::AllocateAddress => {
+                let id = self.id("eipalloc");
+                net.addresses.push(LiveAddress { allocation_id: id.clone(), name, public_ip: None });
+                Some(id)
+            }
+            Step::CreateNatGateway { subnet, address } => {
+                let id = self.id("nat");
+                net.nat_gateways.push(LiveNatGateway { id: id.clone(), name, subnet_id: r(subnet)?, allocation_id: Some(r(address)?), state: "available".into() });
+                Some(id)
+            }
+            Step::CreateRouteTable { vpc } => {
+                let id = self.id("rtb");
+                net.route_tables.push(LiveRouteTable { id: id.clone(), name, vpc_id: r(vpc)?, routes: vec![], associations: vec![] });
+                Some(id)
+            }
+            Step::CreateRoute { table, destination, target } | Step::ReplaceRoute { table, destination, target } => {
+                let (table, target) = (r(table)?, r(match target { RouteTarget::InternetGateway(t) | RouteTarget::NatGateway(t) => t })?);
+                let t = net.route_tables.iter_mut().find(|t| t.id == table).ok_or("no table")?;
+                t.routes.retain(|route| route.destination != *destination);
+                t.routes.push(LiveRoute { destination: destination.clone(), target });
+                None
+            }
+            Step::DeleteRoute { table, destination } => {
+                let table = r(table)?;
+                net.route_tables.iter_mut().find(|t| t.id == table).ok_or("no table")?.routes.retain(|route| route.destination != *destination);
+                None
+            }
+            Step::AssociateRouteTable { table, subnet } => {
+                let (table, subnet) = (r(table)?, r(subnet)?);
+                let id = self.id("rtbassoc");
+                net.route_tables.iter_mut().find(|t| t.id == table).ok_or("no table")?.associations.push(LiveAssociation { id: id.clone(), subnet_id: subnet });
+                Some(id)
+            }
+            Step::ReplaceRouteTableAssociation { association_id, table } => {
+                let table = r(table)?;
+                let mut moved = None;
+                for t in &mut net.route_tables {
+                    if let Some(pos) = t.associations.iter().position(|a| a.id == *association_id) {
+                        moved = Some(t.associations.remove(pos));
+                    }
+                }
+                let moved = moved.ok_or("no association")?;
+                net.route_tables.iter_mut().find(|t| t.id == table).ok_or("no table")?.associations.push(moved);
+                None
+            }
+            Step::CreateSecurityGroup { vpc, .. } => {
+                let id = self.id("sg");
+                net.security_groups.push(LiveSecurityGroup { id: id.clone(), name, vpc_id: r(vpc)?, ingress: vec![] });
+                Some(id)
+            }
+            Step::AuthorizeIngress { group, rules } => {
+                let group = r(group)?;
+                let rules: Vec<LiveIngressRule> = rules.iter().map(|rule| live_rule(rule, ids)).collect();
+                net.security_groups.iter_mut().find(|g| g.id == group).ok_or("no sg")?.ingress.extend(rules);
+                None
+            }
+            Step::RevokeIngress { group, rules } => {
+                let group = r(group)?;
+                let rules: Vec<LiveIngressRule> = rules.iter().map(|rule| live_rule(rule, ids)).collect();
+                net.security_groups.iter_mut().find(|g| g.id == group).ok_or("no sg")?.ingress.retain(|rule| !rules.contains(rule));
+                None
+            }
+        };
+        Ok(created)
+    }
+}

@@ -1,0 +1,115 @@
+//! What awsdeploy observed in AWS, as plain data.
+//!
+//! `crates/aws` fills these from Describe calls filtered by the ownership
+//! tags (`awsdeploy:app`, `awsdeploy:env`), so everything here belongs to
+//! this app and environment. `name` is the resource's `Name` tag: the key the
+//! planner matches desired resources by.
+
+use serde::{Deserialize, Serialize};
+
+/// The observed network of one app and environment.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveNetwork {
+    /// The region's available zones, sorted by name.
+    pub availability_zones: Vec<String>,
+    pub vpcs: Vec<LiveVpc>,
+    pub subnets: Vec<LiveSubnet>,
+    pub internet_gateways: Vec<LiveInternetGateway>,
+    pub addresses: Vec<LiveAddress>,
+    /// NAT gateways that are pending or available (deleted ones are left out).
+    pub nat_gateways: Vec<LiveNatGateway>,
+    pub route_tables: Vec<LiveRouteTable>,
+    pub security_groups: Vec<LiveSecurityGroup>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveVpc {
+    pub id: String,
+    pub name: Option<String>,
+    pub cidr: String,
+    pub dns_support: bool,
+    pub dns_hostnames: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveSubnet {
+    pub id: String,
+    pub name: Option<String>,
+    pub vpc_id: String,
+    pub cidr: String,
+    pub availability_zone: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveInternetGateway {
+    pub id: String,
+    pub name: Option<String>,
+    /// The VPC it is attached to, if any.
+    pub vpc_id: Option<String>,
+}
+
+/// An Elastic IP allocation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveAddress {
+    pub allocation_id: String,
+    pub name: Option<String>,
+    pub public_ip: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveNatGateway {
+    pub id: String,
+    pub name: Option<String>,
+    pub subnet_id: String,
+    pub allocation_id: Option<String>,
+    pub state: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveRouteTable {
+    pub id: String,
+    pub name: Option<String>,
+    pub vpc_id: String,
+    pub routes: Vec<LiveRoute>,
+    /// Explicit subnet associations (the main-table flag is not one).
+    pub associations: Vec<LiveAssociation>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveRoute {
+    pub destination: String,
+    /// The gateway, NAT gateway or other target id; `local` for the VPC route.
+    pub target: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveAssociation {
+    pub id: String,
+    pub subnet_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveSecurityGroup {
+    pub id: String,
+    pub name: Option<String>,
+    pub vpc_id: String,
+    /// Ingress rules, one per source (AWS groups several sources in one
+    /// permission; the observer flattens them).
+    pub ingress: Vec<LiveIngressRule>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct LiveIngressRule {
+    /// `tcp`, `udp`, `icmp` or `-1` (all), as AWS spells it.
+    pub protocol: String,
+    pub from_port: Option<i32>,
+    pub to_port: Option<i32>,
+    pub source: LiveRuleSource,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LiveRuleSource {
+    Cidr(String),
+    Group(String),
+}

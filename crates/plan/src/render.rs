@@ -1,0 +1,99 @@
+//! Plans for people: grouped by component, `+ ~ -` marks, a summary line.
+
+use std::fmt::Write as _;
+
+use crate::plan::{Action, Plan};
+
+/// Whether to colour the output (the caller decides: a terminal, and
+/// `NO_COLOR` unset).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Colour {
+    Always,
+    Never,
+}
+
+struct Paint(Colour);
+
+impl Paint {
+    fn wrap(&self, code: &str, text: &str) -> String {
+        match self.0 {
+            Colour::Always => format!("\x1b[{code}m{text}\x1b[0m"),
+            Colour::Never => text.to_owned(),
+        }
+    }
+}
+
+fn mark(action: Action) -> (&'static str, &'static str) {
+    match action {
+        Action::Create => ("+", "32"),
+        Action::Update => ("~", "33"),
+        Action::Delete => ("-", "31"),
+    }
+}
+
+/// The plan as text.
+pub fn text(plan: &Plan, colour: Colour) -> String {
+    let paint = Paint(colour);
+    let mut out = format!("Plan for {} (env {}) in {}\n", plan.app, plan.env, plan.region);
+    let mut component = None;
+    for change in &plan.changes {
+        if component != Some(change.component) {
+            component = Some(change.component);
+            let _ = writeln!(out, "\n{}", paint.wrap("1", change.component.as_str()));
+        }
+        let (symbol, code) = mark(change.action);
+        let id = change.id.as_deref().map(|id| format!(" ({id})")).unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  {} {:<16} {}{id}",
+            paint.wrap(code, symbol),
+            change.kind.label(),
+            change.name
+        );
+        for field in &change.fields {
+            let line = match (&field.old, &field.new) {
+                (None, Some(new)) if change.action == Action::Create => format!("{}: {new}", field.field),
+                (None, Some(new)) => format!("+ {}: {new}", field.field),
+                (Some(old), None) => format!("- {}: {old}", field.field),
+                (Some(old), Some(new)) => format!("{}: {old} → {new}", field.field),
+                (None, None) => field.field.clone(),
+            };
+            let _ = writeln!(out, "        {line}");
+        }
+    }
+    if !plan.orphans.is_empty() {
+        let _ = writeln!(out, "\n{}", paint.wrap("1", "not in the spec (kept; awsdeploy never deletes them on its own)"));
+        for orphan in &plan.orphans {
+            let _ = writeln!(
+                out,
+                "  {} {:<16} {} ({})",
+                paint.wrap("2", "?"),
+                orphan.kind.label(),
+                orphan.name,
+                orphan.id
+            );
+        }
+        let _ = writeln!(out, "  hint: delete them in the AWS console or with the AWS CLI if they are no longer needed");
+    }
+    out.push('\n');
+    if plan.is_empty() {
+        let _ = writeln!(
+            out,
+            "No changes. Live matches the spec ({} resources checked).",
+            plan.unchanged
+        );
+    } else {
+        let _ = writeln!(out, "{}", summary(plan));
+    }
+    out
+}
+
+/// `Plan: 3 to add, 1 to change, 0 to delete.`
+pub fn summary(plan: &Plan) -> String {
+    format!(
+        "Plan: {} to add, {} to change, {} to delete.",
+        plan.count(Action::Create),
+        plan.count(Action::Update),
+        plan.count(Action::Delete)
+    )
+}

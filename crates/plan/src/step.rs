@@ -1,0 +1,173 @@
+//! The actions a plan can take: one [`Step`] variant per AWS action.
+//!
+//! Steps name the resources they act on by [`Ref`]: the id of something that
+//! exists, or the key of something an earlier step of the same plan creates.
+//! The executor resolves planned keys to ids as steps finish.
+
+use serde::{Deserialize, Serialize};
+
+/// A resource a step acts on or points at.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Ref {
+    /// An AWS id observed live, e.g. `vpc-0abc`.
+    Existing(String),
+    /// The key of a resource this plan creates; resolved once it exists.
+    Planned(String),
+}
+
+impl Ref {
+    /// The key this ref waits for, if it points at a planned resource.
+    pub fn planned_key(&self) -> Option<&str> {
+        match self {
+            Ref::Existing(_) => None,
+            Ref::Planned(key) => Some(key),
+        }
+    }
+}
+
+/// Where a route sends traffic.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RouteTarget {
+    InternetGateway(Ref),
+    NatGateway(Ref),
+}
+
+impl RouteTarget {
+    pub fn target(&self) -> &Ref {
+        match self {
+            RouteTarget::InternetGateway(r) | RouteTarget::NatGateway(r) => r,
+        }
+    }
+}
+
+/// One ingress rule: a protocol, a port range and one source.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct IngressRule {
+    pub protocol: String,
+    pub from_port: i32,
+    pub to_port: i32,
+    pub source: RuleSource,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleSource {
+    /// An IPv4 block, e.g. `0.0.0.0/0`.
+    Cidr(String),
+    /// Another security group.
+    Group(Ref),
+}
+
+/// One AWS action. Every step is idempotent: the runner treats "already
+/// exists / already associated" answers (matched by error code) as success,
+/// and every created resource is tagged at creation, so a crash between two
+/// steps is healed by the next `observe` + `plan`.
+///
+/// Create steps tag the resource with `Name` = the change's name and the
+/// ownership tags; the id they return becomes the change's id for later steps.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Step {
+    /// `CreateVpc` with the IPv4 block; waits until it is available.
+    CreateVpc { cidr: String },
+    /// `ModifyVpcAttribute` for DNS support and DNS hostnames (one call each;
+    /// the API takes one attribute per call).
+    SetVpcDns {
+        vpc: Ref,
+        dns_support: bool,
+        dns_hostnames: bool,
+    },
+    /// `CreateSubnet` in one availability zone.
+    CreateSubnet {
+        vpc: Ref,
+        cidr: String,
+        availability_zone: String,
+    },
+    /// `CreateInternetGateway`.
+    CreateInternetGateway,
+    /// `AttachInternetGateway` to the VPC.
+    AttachInternetGateway { gateway: Ref, vpc: Ref },
+    /// `AllocateAddress` in the VPC domain: the NAT gateway's Elastic IP.
+    AllocateAddress,
+    /// `CreateNatGateway` (public) in a public subnet with an Elastic IP;
+    /// waits until it is available, as routes to a pending NAT fail.
+    CreateNatGateway { subnet: Ref, address: Ref },
+    /// `CreateRouteTable` in the VPC.
+    CreateRouteTable { vpc: Ref },
+    /// `CreateRoute`; an existing route to the same target is success.
+    CreateRoute {
+        table: Ref,
+        destination: String,
+        target: RouteTarget,
+    },
+    /// `ReplaceRoute`: point an existing destination at a new target.
+    ReplaceRoute {
+        table: Ref,
+        destination: String,
+        target: RouteTarget,
+    },
+    /// `DeleteRoute`; a route already gone is success.
+    DeleteRoute { table: Ref, destination: String },
+    /// `AssociateRouteTable`: attach a subnet to a route table.
+    AssociateRouteTable { table: Ref, subnet: Ref },
+    /// `ReplaceRouteTableAssociation`: move a subnet to another route table.
+    ReplaceRouteTableAssociation { association_id: String, table: Ref },
+    /// `CreateSecurityGroup` (its egress stays AWS's default allow-all).
+    CreateSecurityGroup {
+        vpc: Ref,
+        group_name: String,
+        description: String,
+    },
+    /// `AuthorizeSecurityGroupIngress`; a duplicate rule is success.
+    AuthorizeIngress { group: Ref, rules: Vec<IngressRule> },
+    /// `RevokeSecurityGroupIngress`; a rule already gone is success.
+    RevokeIngress { group: Ref, rules: Vec<IngressRule> },
+}
+
+impl Step {
+    /// Every ref this step reads, for dependency checks.
+    pub fn refs(&self) -> Vec<&Ref> {
+        match self {
+            Step::CreateVpc { .. } | Step::CreateInternetGateway | Step::AllocateAddress => vec![],
+            Step::SetVpcDns { vpc, .. }
+            | Step::CreateSubnet { vpc, .. }
+            | Step::CreateRouteTable { vpc }
+            | Step::CreateSecurityGroup { vpc, .. } => vec![vpc],
+            Step::AttachInternetGateway { gateway, vpc } => vec![gateway, vpc],
+            Step::CreateNatGateway { subnet, address } => vec![subnet, address],
+            Step::CreateRoute { table, target, .. } | Step::ReplaceRoute { table, target, .. } => {
+                vec![table, target.target()]
+            }
+            Step::DeleteRoute { table, .. } | Step::ReplaceRouteTableAssociation { table, .. } => {
+                vec![table]
+            }
+            Step::AssociateRouteTable { table, subnet } => vec![table, subnet],
+            Step::AuthorizeIngress { group, rules } | Step::RevokeIngress { group, rules } => {
+                let mut refs = vec![group];
+                refs.extend(rules.iter().filter_map(|r| match &r.source {
+                    RuleSource::Group(g) => Some(g),
+                    RuleSource::Cidr(_) => None,
+                }));
+                refs
+            }
+        }
+    }
+
+    /// Whether this step creates the change's resource (its id becomes the
+    /// change's id).
+    pub fn creates(&self) -> bool {
+        matches!(
+            self,
+            Step::CreateVpc { .. }
+                | Step::CreateSubnet { .. }
+                | Step::CreateInternetGateway
+                | Step::AllocateAddress
+                | Step::CreateNatGateway { .. }
+                | Step::CreateRouteTable { .. }
+                | Step::CreateSecurityGroup { .. }
+                | Step::AssociateRouteTable { .. }
+        )
+    }
+}
