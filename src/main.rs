@@ -1,1 +1,65 @@
-fn main() {}
+//! The `awsdeploy` binary: parses the command line, runs one command,
+//! prints, and exits with a code from [`exit::Exit`].
+
+mod cli;
+mod commands;
+mod exit;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::Parser as _;
+
+use crate::cli::{Cli, Settings};
+use crate::exit::Exit;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            // --help and --version are not errors; usage errors exit 1, not
+            // clap's 2, which `diff --detailed-exitcode` means "changes".
+            let _ = error.print();
+            return if error.use_stderr() {
+                Exit::Failure
+            } else {
+                Exit::Success
+            }
+            .into();
+        }
+    };
+    let settings = Settings::from(cli);
+    init_logging(settings.verbosity);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return Exit::Failure.into();
+        }
+    };
+    match runtime.block_on(commands::run(&settings)) {
+        Ok(exit) => exit.into(),
+        Err(error) => {
+            error.print();
+            Exit::Failure.into()
+        }
+    }
+}
+
+fn init_logging(verbosity: u8) {
+    let default = match verbosity {
+        0 => "warn",
+        1 => "info",
+        _ => "debug,aws_smithy_runtime=info,aws_config=info,hyper=info",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+}

@@ -1,1 +1,78 @@
-//! placeholder
+//! Every AWS SDK call awsdeploy makes.
+//!
+//! [`Aws::connect`] builds the SDK clients from the standard AWS chain
+//! (credentials, profile, SSO, `AWS_ENDPOINT_URL`), [`Aws::observe`] reads
+//! what is live for one app and environment into `awsdeploy_plan::Live`, and
+//! [`Aws`] runs plan steps as the executor's
+//! [`StepRunner`](awsdeploy_plan::execute::StepRunner).
+//!
+//! One module per component owns its SDK calls: [`network`] (EC2).
+//! Ownership: everything awsdeploy creates carries the tags in [`tags`] and
+//! is found again by them only.
+
+mod error;
+pub mod network;
+pub mod tags;
+mod wait;
+
+use aws_config::{BehaviorVersion, Region};
+use awsdeploy_plan::execute::{ResolvedIds, StepRunner};
+use awsdeploy_plan::{Live, ResourceChange, Step};
+
+pub use error::AwsError;
+
+/// SDK clients for one app, environment and region.
+#[derive(Debug, Clone)]
+pub struct Aws {
+    ec2: aws_sdk_ec2::Client,
+    region: String,
+    owner: tags::Owner,
+}
+
+impl Aws {
+    /// Loads the AWS configuration. `region` (the spec's `app.region`) wins
+    /// over the chain's region; with neither, this is an error.
+    pub async fn connect(region: Option<&str>, app: &str, env: &str) -> Result<Aws, AwsError> {
+        let mut loader = aws_config::defaults(BehaviorVersion::latest());
+        if let Some(region) = region {
+            loader = loader.region(Region::new(region.to_owned()));
+        }
+        let config = loader.load().await;
+        let region = config
+            .region()
+            .map(ToString::to_string)
+            .ok_or(AwsError::NoRegion)?;
+        Ok(Aws {
+            ec2: aws_sdk_ec2::Client::new(&config),
+            region,
+            owner: tags::Owner {
+                app: app.to_owned(),
+                env: env.to_owned(),
+            },
+        })
+    }
+
+    pub fn region(&self) -> &str {
+        &self.region
+    }
+
+    /// Everything live that belongs to this app and environment, observed
+    /// concurrently.
+    pub async fn observe(&self) -> Result<Live, AwsError> {
+        let network = network::observe(&self.ec2, &self.owner).await?;
+        Ok(Live { network })
+    }
+}
+
+impl StepRunner for Aws {
+    type Error = AwsError;
+
+    async fn run_step(
+        &self,
+        change: &ResourceChange,
+        step: &Step,
+        ids: &ResolvedIds,
+    ) -> Result<Option<String>, AwsError> {
+        network::run_step(&self.ec2, &self.owner, change, step, ids).await
+    }
+}

@@ -50,7 +50,11 @@ impl ResolvedIds {
     pub fn resolve(&self, reference: &Ref) -> Result<String, UnresolvedRef> {
         match reference {
             Ref::Existing(id) => Ok(id.clone()),
-            Ref::Planned(key) => self.0.get(key).cloned().ok_or_else(|| UnresolvedRef(key.clone())),
+            Ref::Planned(key) => self
+                .0
+                .get(key)
+                .cloned()
+                .ok_or_else(|| UnresolvedRef(key.clone())),
         }
     }
 

@@ -5,7 +5,10 @@
 use std::cell::{Cell, RefCell};
 
 use crate::execute::{ResolvedIds, StepRunner};
-use crate::live::{LiveAddress, LiveAssociation, LiveIngressRule, LiveInternetGateway, LiveNatGateway, LiveNetwork, LiveRoute, LiveRouteTable, LiveRuleSource, LiveSecurityGroup, LiveSubnet, LiveVpc};
+use crate::live::{
+    LiveAddress, LiveAssociation, LiveIngressRule, LiveInternetGateway, LiveNatGateway,
+    LiveNetwork, LiveRoute, LiveRouteTable, LiveRuleSource, LiveSecurityGroup, LiveSubnet, LiveVpc,
+};
 use crate::plan::ResourceChange;
 use crate::step::{IngressRule, RouteTarget, RuleSource, Step};
 
@@ -52,7 +55,12 @@ fn live_rule(rule: &IngressRule, ids: &ResolvedIds) -> LiveIngressRule {
 impl StepRunner for FakeCloud {
     type Error = String;
 
-    async fn run_step(&self, change: &ResourceChange, step: &Step, ids: &ResolvedIds) -> Result<Option<String>, String> {
+    async fn run_step(
+        &self,
+        change: &ResourceChange,
+        step: &Step,
+        ids: &ResolvedIds,
+    ) -> Result<Option<String>, String> {
         self.calls.set(self.calls.get() + 1);
         if self.fail.contains(&change.key) {
             return Err(format!("injected failure for {}", change.key));
@@ -63,65 +71,146 @@ impl StepRunner for FakeCloud {
         let created = match step {
             Step::CreateVpc { cidr } => {
                 let id = self.id("vpc");
-                net.vpcs.push(LiveVpc { id: id.clone(), name, cidr: cidr.clone(), dns_support: true, dns_hostnames: false });
+                net.vpcs.push(LiveVpc {
+                    id: id.clone(),
+                    name,
+                    cidr: cidr.clone(),
+                    dns_support: true,
+                    dns_hostnames: false,
+                });
                 Some(id)
             }
-            Step::SetVpcDns { vpc, dns_support, dns_hostnames } => {
+            Step::SetVpcDns {
+                vpc,
+                dns_support,
+                dns_hostnames,
+            } => {
                 let vpc = r(vpc)?;
                 let v = net.vpcs.iter_mut().find(|v| v.id == vpc).ok_or("no vpc")?;
                 v.dns_support = *dns_support;
                 v.dns_hostnames = *dns_hostnames;
                 None
             }
-            Step::CreateSubnet { vpc, cidr, availability_zone } => {
+            Step::CreateSubnet {
+                vpc,
+                cidr,
+                availability_zone,
+            } => {
                 let id = self.id("subnet");
-                net.subnets.push(LiveSubnet { id: id.clone(), name, vpc_id: r(vpc)?, cidr: cidr.clone(), availability_zone: availability_zone.clone() });
+                net.subnets.push(LiveSubnet {
+                    id: id.clone(),
+                    name,
+                    vpc_id: r(vpc)?,
+                    cidr: cidr.clone(),
+                    availability_zone: availability_zone.clone(),
+                });
                 Some(id)
             }
             Step::CreateInternetGateway => {
                 let id = self.id("igw");
-                net.internet_gateways.push(LiveInternetGateway { id: id.clone(), name, vpc_id: None });
+                net.internet_gateways.push(LiveInternetGateway {
+                    id: id.clone(),
+                    name,
+                    vpc_id: None,
+                });
                 Some(id)
             }
             Step::AttachInternetGateway { gateway, vpc } => {
                 let (gateway, vpc) = (r(gateway)?, r(vpc)?);
-                net.internet_gateways.iter_mut().find(|g| g.id == gateway).ok_or("no igw")?.vpc_id = Some(vpc);
+                net.internet_gateways
+                    .iter_mut()
+                    .find(|g| g.id == gateway)
+                    .ok_or("no igw")?
+                    .vpc_id = Some(vpc);
                 None
             }
             Step::AllocateAddress => {
                 let id = self.id("eipalloc");
-                net.addresses.push(LiveAddress { allocation_id: id.clone(), name, public_ip: None });
+                net.addresses.push(LiveAddress {
+                    allocation_id: id.clone(),
+                    name,
+                    public_ip: None,
+                });
                 Some(id)
             }
             Step::CreateNatGateway { subnet, address } => {
                 let id = self.id("nat");
-                net.nat_gateways.push(LiveNatGateway { id: id.clone(), name, subnet_id: r(subnet)?, allocation_id: Some(r(address)?), state: "available".into() });
+                net.nat_gateways.push(LiveNatGateway {
+                    id: id.clone(),
+                    name,
+                    subnet_id: r(subnet)?,
+                    allocation_id: Some(r(address)?),
+                    state: "available".into(),
+                });
                 Some(id)
             }
             Step::CreateRouteTable { vpc } => {
                 let id = self.id("rtb");
-                net.route_tables.push(LiveRouteTable { id: id.clone(), name, vpc_id: r(vpc)?, routes: vec![], associations: vec![] });
+                net.route_tables.push(LiveRouteTable {
+                    id: id.clone(),
+                    name,
+                    vpc_id: r(vpc)?,
+                    routes: vec![],
+                    associations: vec![],
+                });
                 Some(id)
             }
-            Step::CreateRoute { table, destination, target } | Step::ReplaceRoute { table, destination, target } => {
-                let (table, target) = (r(table)?, r(match target { RouteTarget::InternetGateway(t) | RouteTarget::NatGateway(t) => t })?);
-                let t = net.route_tables.iter_mut().find(|t| t.id == table).ok_or("no table")?;
+            Step::CreateRoute {
+                table,
+                destination,
+                target,
+            }
+            | Step::ReplaceRoute {
+                table,
+                destination,
+                target,
+            } => {
+                let (table, target) = (
+                    r(table)?,
+                    r(match target {
+                        RouteTarget::InternetGateway(t) | RouteTarget::NatGateway(t) => t,
+                    })?,
+                );
+                let t = net
+                    .route_tables
+                    .iter_mut()
+                    .find(|t| t.id == table)
+                    .ok_or("no table")?;
                 t.routes.retain(|route| route.destination != *destination);
-                t.routes.push(LiveRoute { destination: destination.clone(), target });
+                t.routes.push(LiveRoute {
+                    destination: destination.clone(),
+                    target,
+                });
                 None
             }
             Step::DeleteRoute { table, destination } => {
                 let table = r(table)?;
-                net.route_tables.iter_mut().find(|t| t.id == table).ok_or("no table")?.routes.retain(|route| route.destination != *destination);
+                net.route_tables
+                    .iter_mut()
+                    .find(|t| t.id == table)
+                    .ok_or("no table")?
+                    .routes
+                    .retain(|route| route.destination != *destination);
                 None
             }
             Step::AssociateRouteTable { table, subnet } => {
                 let (table, subnet) = (r(table)?, r(subnet)?);
                 let id = self.id("rtbassoc");
-                net.route_tables.iter_mut().find(|t| t.id == table).ok_or("no table")?.associations.push(LiveAssociation { id: id.clone(), subnet_id: subnet });
+                net.route_tables
+                    .iter_mut()
+                    .find(|t| t.id == table)
+                    .ok_or("no table")?
+                    .associations
+                    .push(LiveAssociation {
+                        id: id.clone(),
+                        subnet_id: subnet,
+                    });
                 Some(id)
             }
-            Step::ReplaceRouteTableAssociation { association_id, table } => {
+            Step::ReplaceRouteTableAssociation {
+                association_id,
+                table,
+            } => {
                 let table = r(table)?;
                 let mut moved = None;
                 for t in &mut net.route_tables {
@@ -130,24 +219,46 @@ impl StepRunner for FakeCloud {
                     }
                 }
                 let moved = moved.ok_or("no association")?;
-                net.route_tables.iter_mut().find(|t| t.id == table).ok_or("no table")?.associations.push(moved);
+                net.route_tables
+                    .iter_mut()
+                    .find(|t| t.id == table)
+                    .ok_or("no table")?
+                    .associations
+                    .push(moved);
                 None
             }
             Step::CreateSecurityGroup { vpc, .. } => {
                 let id = self.id("sg");
-                net.security_groups.push(LiveSecurityGroup { id: id.clone(), name, vpc_id: r(vpc)?, ingress: vec![] });
+                net.security_groups.push(LiveSecurityGroup {
+                    id: id.clone(),
+                    name,
+                    vpc_id: r(vpc)?,
+                    ingress: vec![],
+                });
                 Some(id)
             }
             Step::AuthorizeIngress { group, rules } => {
                 let group = r(group)?;
-                let rules: Vec<LiveIngressRule> = rules.iter().map(|rule| live_rule(rule, ids)).collect();
-                net.security_groups.iter_mut().find(|g| g.id == group).ok_or("no sg")?.ingress.extend(rules);
+                let rules: Vec<LiveIngressRule> =
+                    rules.iter().map(|rule| live_rule(rule, ids)).collect();
+                net.security_groups
+                    .iter_mut()
+                    .find(|g| g.id == group)
+                    .ok_or("no sg")?
+                    .ingress
+                    .extend(rules);
                 None
             }
             Step::RevokeIngress { group, rules } => {
                 let group = r(group)?;
-                let rules: Vec<LiveIngressRule> = rules.iter().map(|rule| live_rule(rule, ids)).collect();
-                net.security_groups.iter_mut().find(|g| g.id == group).ok_or("no sg")?.ingress.retain(|rule| !rules.contains(rule));
+                let rules: Vec<LiveIngressRule> =
+                    rules.iter().map(|rule| live_rule(rule, ids)).collect();
+                net.security_groups
+                    .iter_mut()
+                    .find(|g| g.id == group)
+                    .ok_or("no sg")?
+                    .ingress
+                    .retain(|rule| !rules.contains(rule));
                 None
             }
         };

@@ -9,17 +9,19 @@
 //! diffs it against live state; [`plan`] joins them into one plan.
 
 pub mod execute;
+#[cfg(test)]
+mod fake_cloud;
 pub mod live;
 pub mod network;
 mod plan;
 pub mod render;
 mod step;
-#[cfg(test)]
-mod fake_cloud;
 
 use awsdeploy_spec::Spec;
 
-pub use plan::{Action, Component, FieldChange, Orphan, PLAN_FORMAT_VERSION, Plan, ResourceChange, ResourceKind};
+pub use plan::{
+    Action, Component, FieldChange, Orphan, PLAN_FORMAT_VERSION, Plan, ResourceChange, ResourceKind,
+};
 pub use step::{IngressRule, Ref, RouteTarget, RuleSource, Step};
 
 /// Everything observed live for one app and environment.
@@ -55,7 +57,10 @@ impl PlanError {
     pub fn hint(&self) -> String {
         match self {
             PlanError::NotEnoughZones { zones, .. } => {
-                format!("set network.azs to {} or fewer, or use a region with more zones", zones.len())
+                format!(
+                    "set network.azs to {} or fewer, or use a region with more zones",
+                    zones.len()
+                )
             }
             PlanError::CidrTooSmall(_) => "use a /16 to /24 block for network.cidr".to_owned(),
             PlanError::Duplicate { kind, ids, .. } => format!(

@@ -24,10 +24,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use awsdeploy_spec::{NatMode, Spec};
 use ipnet::Ipv4Net;
 
+use crate::PlanError;
 use crate::live::{LiveIngressRule, LiveNetwork, LiveRuleSource};
 use crate::plan::{Action, Component, FieldChange, Orphan, ResourceChange, ResourceKind};
 use crate::step::{IngressRule, Ref, RouteTarget, RuleSource, Step};
-use crate::PlanError;
 
 /// The destination of the default route.
 pub const ANY_IPV4: &str = "0.0.0.0/0";
@@ -301,10 +301,20 @@ impl Planner {
     }
 
     fn exists(&mut self, name: &str, id: &str) {
-        self.refs.insert(name.to_owned(), Ref::Existing(id.to_owned()));
+        self.refs
+            .insert(name.to_owned(), Ref::Existing(id.to_owned()));
     }
 
-    fn push(&mut self, kind: ResourceKind, key: &str, name: &str, action: Action, id: Option<&str>, fields: Vec<FieldChange>, steps: Vec<Step>) {
+    fn push(
+        &mut self,
+        kind: ResourceKind,
+        key: &str,
+        name: &str,
+        action: Action,
+        id: Option<&str>,
+        fields: Vec<FieldChange>,
+        steps: Vec<Step>,
+    ) {
         let mut depends_on: Vec<String> = steps
             .iter()
             .flat_map(Step::refs)
@@ -327,8 +337,15 @@ impl Planner {
         });
     }
 
-    fn create(&mut self, kind: ResourceKind, name: &str, fields: Vec<FieldChange>, steps: Vec<Step>) {
-        self.refs.insert(name.to_owned(), Ref::Planned(name.to_owned()));
+    fn create(
+        &mut self,
+        kind: ResourceKind,
+        name: &str,
+        fields: Vec<FieldChange>,
+        steps: Vec<Step>,
+    ) {
+        self.refs
+            .insert(name.to_owned(), Ref::Planned(name.to_owned()));
         self.push(kind, name, name, Action::Create, None, fields, steps);
     }
 }
@@ -340,13 +357,48 @@ fn set(field: &str, value: impl Into<String>) -> FieldChange {
 /// Compares the desired network with the live one.
 #[allow(clippy::too_many_lines)] // one pass in dependency order reads best as one function
 pub fn plan(desired: &DesiredNetwork, live: &LiveNetwork) -> Result<NetworkPlan, PlanError> {
-    let mut vpcs = ByName::index(ResourceKind::Vpc, &live.vpcs, |v| v.name.as_deref(), |v| &v.id)?;
-    let mut subnets = ByName::index(ResourceKind::Subnet, &live.subnets, |s| s.name.as_deref(), |s| &s.id)?;
-    let mut gateways = ByName::index(ResourceKind::InternetGateway, &live.internet_gateways, |g| g.name.as_deref(), |g| &g.id)?;
-    let mut addresses = ByName::index(ResourceKind::ElasticIp, &live.addresses, |a| a.name.as_deref(), |a| &a.allocation_id)?;
-    let mut nats = ByName::index(ResourceKind::NatGateway, &live.nat_gateways, |n| n.name.as_deref(), |n| &n.id)?;
-    let mut tables = ByName::index(ResourceKind::RouteTable, &live.route_tables, |t| t.name.as_deref(), |t| &t.id)?;
-    let mut groups = ByName::index(ResourceKind::SecurityGroup, &live.security_groups, |g| g.name.as_deref(), |g| &g.id)?;
+    let mut vpcs = ByName::index(
+        ResourceKind::Vpc,
+        &live.vpcs,
+        |v| v.name.as_deref(),
+        |v| &v.id,
+    )?;
+    let mut subnets = ByName::index(
+        ResourceKind::Subnet,
+        &live.subnets,
+        |s| s.name.as_deref(),
+        |s| &s.id,
+    )?;
+    let mut gateways = ByName::index(
+        ResourceKind::InternetGateway,
+        &live.internet_gateways,
+        |g| g.name.as_deref(),
+        |g| &g.id,
+    )?;
+    let mut addresses = ByName::index(
+        ResourceKind::ElasticIp,
+        &live.addresses,
+        |a| a.name.as_deref(),
+        |a| &a.allocation_id,
+    )?;
+    let mut nats = ByName::index(
+        ResourceKind::NatGateway,
+        &live.nat_gateways,
+        |n| n.name.as_deref(),
+        |n| &n.id,
+    )?;
+    let mut tables = ByName::index(
+        ResourceKind::RouteTable,
+        &live.route_tables,
+        |t| t.name.as_deref(),
+        |t| &t.id,
+    )?;
+    let mut groups = ByName::index(
+        ResourceKind::SecurityGroup,
+        &live.security_groups,
+        |g| g.name.as_deref(),
+        |g| &g.id,
+    )?;
 
     let mut p = Planner {
         changes: Vec::new(),
@@ -362,10 +414,20 @@ pub fn plan(desired: &DesiredNetwork, live: &LiveNetwork) -> Result<NetworkPlan,
         None => p.create(
             ResourceKind::Vpc,
             vpc_name,
-            vec![set("cidr", &vpc_cidr), set("dns_support", "on"), set("dns_hostnames", "on")],
             vec![
-                Step::CreateVpc { cidr: vpc_cidr.clone() },
-                Step::SetVpcDns { vpc: Ref::Planned(vpc_name.to_owned()), dns_support: true, dns_hostnames: true },
+                set("cidr", &vpc_cidr),
+                set("dns_support", "on"),
+                set("dns_hostnames", "on"),
+            ],
+            vec![
+                Step::CreateVpc {
+                    cidr: vpc_cidr.clone(),
+                },
+                Step::SetVpcDns {
+                    vpc: Ref::Planned(vpc_name.to_owned()),
+                    dns_support: true,
+                    dns_hostnames: true,
+                },
             ],
         ),
         Some(vpc) => {
@@ -373,8 +435,14 @@ pub fn plan(desired: &DesiredNetwork, live: &LiveNetwork) -> Result<NetworkPlan,
                 return Err(PlanError::Conflict {
                     kind: ResourceKind::Vpc,
                     name: vpc_name.to_owned(),
-                    problem: format!("the live VPC {} has the block {}, the spec asks for {vpc_cidr}", vpc.id, vpc.cidr),
-                    hint: format!("a VPC's block cannot change in place: set network.cidr back to \"{}\", or move to a new env", vpc.cidr),
+                    problem: format!(
+                        "the live VPC {} has the block {}, the spec asks for {vpc_cidr}",
+                        vpc.id, vpc.cidr
+                    ),
+                    hint: format!(
+                        "a VPC's block cannot change in place: set network.cidr back to \"{}\", or move to a new env",
+                        vpc.cidr
+                    ),
                 });
             }
             p.exists(vpc_name, &vpc.id);
@@ -389,7 +457,19 @@ pub fn plan(desired: &DesiredNetwork, live: &LiveNetwork) -> Result<NetworkPlan,
                 p.unchanged += 1;
             } else {
                 let vpc_ref = Ref::Existing(vpc.id.clone());
-                p.push(ResourceKind::Vpc, vpc_name, vpc_name, Action::Update, Some(&vpc.id), fields, vec![Step::SetVpcDns { vpc: vpc_ref, dns_support: true, dns_hostnames: true }]);
+                p.push(
+                    ResourceKind::Vpc,
+                    vpc_name,
+                    vpc_name,
+                    Action::Update,
+                    Some(&vpc.id),
+                    fields,
+                    vec![Step::SetVpcDns {
+                        vpc: vpc_ref,
+                        dns_support: true,
+                        dns_hostnames: true,
+                    }],
+                );
             }
         }
     }
@@ -403,11 +483,21 @@ pub fn plan(desired: &DesiredNetwork, live: &LiveNetwork) -> Result<NetworkPlan,
             None => p.create(
                 ResourceKind::Subnet,
                 &subnet.name,
-                vec![set("cidr", &cidr), set("availability_zone", &subnet.availability_zone)],
-                vec![Step::CreateSubnet { vpc: vpc_ref.clone(), cidr: cidr.clone(), availability_zone: subnet.availability_zone.clone() }],
+                vec![
+                    set("cidr", &cidr),
+                    set("availability_zone", &subnet.availability_zone),
+                ],
+                vec![Step::CreateSubnet {
+                    vpc: vpc_ref.clone(),
+                    cidr: cidr.clone(),
+                    availability_zone: subnet.availability_zone.clone(),
+                }],
             ),
             Some(live) => {
-                if live.cidr != cidr || live.availability_zone != subnet.availability_zone || Some(live.vpc_id.as_str()) != live_vpc_id {
+                if live.cidr != cidr
+                    || live.availability_zone != subnet.availability_zone
+                    || Some(live.vpc_id.as_str()) != live_vpc_id
+                {
                     return Err(PlanError::Conflict {
                         kind: ResourceKind::Subnet,
                         name: subnet.name.clone(),
@@ -433,7 +523,10 @@ pub fn plan(desired: &DesiredNetwork, live: &LiveNetwork) -> Result<NetworkPlan,
             vec![set("attached_to", vpc_name)],
             vec![
                 Step::CreateInternetGateway,
-                Step::AttachInternetGateway { gateway: Ref::Planned(igw_name.to_owned()), vpc: vpc_ref.clone() },
+                Step::AttachInternetGateway {
+                    gateway: Ref::Planned(igw_name.to_owned()),
+                    vpc: vpc_ref.clone(),
+                },
             ],
         ),
         Some(live) => {
@@ -444,15 +537,34 @@ pub fn plan(desired: &DesiredNetwork, live: &LiveNetwork) -> Result<NetworkPlan,
                     return Err(PlanError::Conflict {
                         kind: ResourceKind::InternetGateway,
                         name: igw_name.to_owned(),
-                        problem: format!("{} is attached to {attached}, not to the VPC {vpc_name}", live.id),
-                        hint: format!("detach it by hand (aws ec2 detach-internet-gateway --internet-gateway-id {} --vpc-id {attached})", live.id),
+                        problem: format!(
+                            "{} is attached to {attached}, not to the VPC {vpc_name}",
+                            live.id
+                        ),
+                        hint: format!(
+                            "detach it by hand (aws ec2 detach-internet-gateway --internet-gateway-id {} --vpc-id {attached})",
+                            live.id
+                        ),
                     });
                 }
                 (None, _) => {
                     let gateway = Ref::Existing(live.id.clone());
-                    p.push(ResourceKind::InternetGateway, igw_name, igw_name, Action::Update, Some(&live.id),
-                        vec![FieldChange::new("attached_to", None::<String>, Some(vpc_name))],
-                        vec![Step::AttachInternetGateway { gateway, vpc: vpc_ref.clone() }]);
+                    p.push(
+                        ResourceKind::InternetGateway,
+                        igw_name,
+                        igw_name,
+                        Action::Update,
+                        Some(&live.id),
+                        vec![FieldChange::new(
+                            "attached_to",
+                            None::<String>,
+                            Some(vpc_name),
+                        )],
+                        vec![Step::AttachInternetGateway {
+                            gateway,
+                            vpc: vpc_ref.clone(),
+                        }],
+                    );
                 }
             }
         }
@@ -461,7 +573,12 @@ pub fn plan(desired: &DesiredNetwork, live: &LiveNetwork) -> Result<NetworkPlan,
     // 4. Elastic IPs and NAT gateways
     for nat in &desired.nat_gateways {
         match addresses.take(&nat.address) {
-            None => p.create(ResourceKind::ElasticIp, &nat.address, vec![set("for", &nat.name)], vec![Step::AllocateAddress]),
+            None => p.create(
+                ResourceKind::ElasticIp,
+                &nat.address,
+                vec![set("for", &nat.name)],
+                vec![Step::AllocateAddress],
+            ),
             Some(live) => {
                 p.exists(&nat.address, &live.allocation_id);
                 p.unchanged += 1;
@@ -477,8 +594,14 @@ pub fn plan(desired: &DesiredNetwork, live: &LiveNetwork) -> Result<NetworkPlan,
                 return Err(PlanError::Conflict {
                     kind: ResourceKind::NatGateway,
                     name: nat.name.clone(),
-                    problem: format!("{} is in subnet {}, not in {}", live.id, live.subnet_id, nat.subnet),
-                    hint: format!("delete it by hand (aws ec2 delete-nat-gateway --nat-gateway-id {}) so awsdeploy recreates it", live.id),
+                    problem: format!(
+                        "{} is in subnet {}, not in {}",
+                        live.id, live.subnet_id, nat.subnet
+                    ),
+                    hint: format!(
+                        "delete it by hand (aws ec2 delete-nat-gateway --nat-gateway-id {}) so awsdeploy recreates it",
+                        live.id
+                    ),
                 });
             }
             // Absent, or its subnet is gone and will be recreated.
@@ -488,7 +611,10 @@ pub fn plan(desired: &DesiredNetwork, live: &LiveNetwork) -> Result<NetworkPlan,
                     ResourceKind::NatGateway,
                     &nat.name,
                     vec![set("subnet", &nat.subnet), set("elastic_ip", &nat.address)],
-                    vec![Step::CreateNatGateway { subnet: subnet_ref, address }],
+                    vec![Step::CreateNatGateway {
+                        subnet: subnet_ref,
+                        address,
+                    }],
                 );
             }
         }
@@ -503,39 +629,84 @@ pub fn plan(desired: &DesiredNetwork, live: &LiveNetwork) -> Result<NetworkPlan,
     for table in &desired.route_tables {
         let live_table = tables.take(&table.name);
         match live_table {
-            None => p.create(ResourceKind::RouteTable, &table.name, vec![set("vpc", vpc_name)], vec![Step::CreateRouteTable { vpc: vpc_ref.clone() }]),
+            None => p.create(
+                ResourceKind::RouteTable,
+                &table.name,
+                vec![set("vpc", vpc_name)],
+                vec![Step::CreateRouteTable {
+                    vpc: vpc_ref.clone(),
+                }],
+            ),
             Some(live) => {
                 p.exists(&table.name, &live.id);
                 p.unchanged += 1;
             }
         }
         let table_ref = p.reference(&table.name);
-        let live_default = live_table.and_then(|t| t.routes.iter().find(|r| r.destination == ANY_IPV4));
+        let live_default =
+            live_table.and_then(|t| t.routes.iter().find(|r| r.destination == ANY_IPV4));
         let route_key = format!("{}:{ANY_IPV4}", table.name);
         let route_name = format!("{} {ANY_IPV4}", table.name);
         match (&table.default_route, live_default) {
             (None, None) => {}
             (None, Some(route)) => p.push(
-                ResourceKind::Route, &route_key, &route_name, Action::Delete, None,
-                vec![FieldChange::new("target", Some(&route.target), None::<String>)],
-                vec![Step::DeleteRoute { table: table_ref.clone(), destination: ANY_IPV4.to_owned() }],
+                ResourceKind::Route,
+                &route_key,
+                &route_name,
+                Action::Delete,
+                None,
+                vec![FieldChange::new(
+                    "target",
+                    Some(&route.target),
+                    None::<String>,
+                )],
+                vec![Step::DeleteRoute {
+                    table: table_ref.clone(),
+                    destination: ANY_IPV4.to_owned(),
+                }],
             ),
             (Some(target), live_route) => {
                 let (target_name, route_target) = match target {
-                    DesiredTarget::InternetGateway(n) => (n, RouteTarget::InternetGateway(p.reference(n))),
+                    DesiredTarget::InternetGateway(n) => {
+                        (n, RouteTarget::InternetGateway(p.reference(n)))
+                    }
                     DesiredTarget::NatGateway(n) => (n, RouteTarget::NatGateway(p.reference(n))),
                 };
                 match live_route {
                     None => p.push(
-                        ResourceKind::Route, &route_key, &route_name, Action::Create, None,
+                        ResourceKind::Route,
+                        &route_key,
+                        &route_name,
+                        Action::Create,
+                        None,
                         vec![set("target", target_name)],
-                        vec![Step::CreateRoute { table: table_ref.clone(), destination: ANY_IPV4.to_owned(), target: route_target }],
+                        vec![Step::CreateRoute {
+                            table: table_ref.clone(),
+                            destination: ANY_IPV4.to_owned(),
+                            target: route_target,
+                        }],
                     ),
-                    Some(route) if Ref::Existing(route.target.clone()) == *route_target.target() => p.unchanged += 1,
+                    Some(route)
+                        if Ref::Existing(route.target.clone()) == *route_target.target() =>
+                    {
+                        p.unchanged += 1
+                    }
                     Some(route) => p.push(
-                        ResourceKind::Route, &route_key, &route_name, Action::Update, None,
-                        vec![FieldChange::new("target", Some(&route.target), Some(target_name))],
-                        vec![Step::ReplaceRoute { table: table_ref.clone(), destination: ANY_IPV4.to_owned(), target: route_target }],
+                        ResourceKind::Route,
+                        &route_key,
+                        &route_name,
+                        Action::Update,
+                        None,
+                        vec![FieldChange::new(
+                            "target",
+                            Some(&route.target),
+                            Some(target_name),
+                        )],
+                        vec![Step::ReplaceRoute {
+                            table: table_ref.clone(),
+                            destination: ANY_IPV4.to_owned(),
+                            target: route_target,
+                        }],
                     ),
                 }
             }
@@ -548,7 +719,10 @@ pub fn plan(desired: &DesiredNetwork, live: &LiveNetwork) -> Result<NetworkPlan,
             // The subnet's current explicit association in one of our tables.
             let current = match &subnet_ref {
                 Ref::Existing(subnet_id) => live.route_tables.iter().find_map(|t| {
-                    t.associations.iter().find(|a| &a.subnet_id == subnet_id).map(|a| (t, a))
+                    t.associations
+                        .iter()
+                        .find(|a| &a.subnet_id == subnet_id)
+                        .map(|a| (t, a))
                 }),
                 Ref::Planned(_) => None,
             };
@@ -556,13 +730,35 @@ pub fn plan(desired: &DesiredNetwork, live: &LiveNetwork) -> Result<NetworkPlan,
                 Some((t, _)) if Ref::Existing(t.id.clone()) == table_ref => p.unchanged += 1,
                 Some((t, association)) => {
                     let old = our_tables.get(t.id.as_str()).map_or(t.id.as_str(), |n| *n);
-                    p.push(ResourceKind::RouteTableAssociation, &key, &name, Action::Update, Some(&association.id),
-                        vec![FieldChange::new("route_table", Some(old), Some(table.name.as_str()))],
-                        vec![Step::ReplaceRouteTableAssociation { association_id: association.id.clone(), table: table_ref.clone() }]);
+                    p.push(
+                        ResourceKind::RouteTableAssociation,
+                        &key,
+                        &name,
+                        Action::Update,
+                        Some(&association.id),
+                        vec![FieldChange::new(
+                            "route_table",
+                            Some(old),
+                            Some(table.name.as_str()),
+                        )],
+                        vec![Step::ReplaceRouteTableAssociation {
+                            association_id: association.id.clone(),
+                            table: table_ref.clone(),
+                        }],
+                    );
                 }
-                None => p.push(ResourceKind::RouteTableAssociation, &key, &name, Action::Create, None,
+                None => p.push(
+                    ResourceKind::RouteTableAssociation,
+                    &key,
+                    &name,
+                    Action::Create,
+                    None,
                     vec![set("route_table", &table.name)],
-                    vec![Step::AssociateRouteTable { table: table_ref.clone(), subnet: subnet_ref }]),
+                    vec![Step::AssociateRouteTable {
+                        table: table_ref.clone(),
+                        subnet: subnet_ref,
+                    }],
+                ),
             }
         }
     }
@@ -573,7 +769,8 @@ pub fn plan(desired: &DesiredNetwork, live: &LiveNetwork) -> Result<NetworkPlan,
         if let Some(live) = live_group {
             p.exists(&group.name, &live.id);
         } else {
-            p.refs.insert(group.name.clone(), Ref::Planned(group.name.clone()));
+            p.refs
+                .insert(group.name.clone(), Ref::Planned(group.name.clone()));
         }
         let wanted: BTreeSet<IngressRule> = group
             .ingress
@@ -594,30 +791,65 @@ pub fn plan(desired: &DesiredNetwork, live: &LiveNetwork) -> Result<NetworkPlan,
                 let mut fields = vec![set("vpc", vpc_name)];
                 fields.extend(wanted.iter().map(|r| set("ingress", describe(r))));
                 let steps = vec![
-                    Step::CreateSecurityGroup { vpc: vpc_ref.clone(), group_name: group.name.clone(), description: group.description.clone() },
-                    Step::AuthorizeIngress { group: Ref::Planned(group.name.clone()), rules: wanted.into_iter().collect() },
+                    Step::CreateSecurityGroup {
+                        vpc: vpc_ref.clone(),
+                        group_name: group.name.clone(),
+                        description: group.description.clone(),
+                    },
+                    Step::AuthorizeIngress {
+                        group: Ref::Planned(group.name.clone()),
+                        rules: wanted.into_iter().collect(),
+                    },
                 ];
-                p.push(ResourceKind::SecurityGroup, &group.name, &group.name, Action::Create, None, fields, steps);
+                p.push(
+                    ResourceKind::SecurityGroup,
+                    &group.name,
+                    &group.name,
+                    Action::Create,
+                    None,
+                    fields,
+                    steps,
+                );
             }
             Some(live) => {
-                let have: BTreeSet<IngressRule> = live.ingress.iter().map(normalise_live_rule).collect();
+                let have: BTreeSet<IngressRule> =
+                    live.ingress.iter().map(normalise_live_rule).collect();
                 let add: Vec<IngressRule> = wanted.difference(&have).cloned().collect();
                 let remove: Vec<IngressRule> = have.difference(&wanted).cloned().collect();
                 if add.is_empty() && remove.is_empty() {
                     p.unchanged += 1;
                     continue;
                 }
-                let mut fields: Vec<FieldChange> = add.iter().map(|r| set("ingress", describe(r))).collect();
-                fields.extend(remove.iter().map(|r| FieldChange::new("ingress", Some(describe(r)), None::<String>)));
+                let mut fields: Vec<FieldChange> =
+                    add.iter().map(|r| set("ingress", describe(r))).collect();
+                fields.extend(
+                    remove
+                        .iter()
+                        .map(|r| FieldChange::new("ingress", Some(describe(r)), None::<String>)),
+                );
                 let group_ref = Ref::Existing(live.id.clone());
                 let mut steps = Vec::new();
                 if !add.is_empty() {
-                    steps.push(Step::AuthorizeIngress { group: group_ref.clone(), rules: add });
+                    steps.push(Step::AuthorizeIngress {
+                        group: group_ref.clone(),
+                        rules: add,
+                    });
                 }
                 if !remove.is_empty() {
-                    steps.push(Step::RevokeIngress { group: group_ref, rules: remove });
+                    steps.push(Step::RevokeIngress {
+                        group: group_ref,
+                        rules: remove,
+                    });
                 }
-                p.push(ResourceKind::SecurityGroup, &group.name, &group.name, Action::Update, Some(&live.id), fields, steps);
+                p.push(
+                    ResourceKind::SecurityGroup,
+                    &group.name,
+                    &group.name,
+                    Action::Update,
+                    Some(&live.id),
+                    fields,
+                    steps,
+                );
             }
         }
     }
@@ -625,17 +857,38 @@ pub fn plan(desired: &DesiredNetwork, live: &LiveNetwork) -> Result<NetworkPlan,
     // 7. Orphans
     let mut orphans = Vec::new();
     let mut orphan = |kind, name: Option<&String>, id: &String| {
-        orphans.push(Orphan { component: Component::Network, kind, name: name.cloned().unwrap_or_default(), id: id.clone() });
+        orphans.push(Orphan {
+            component: Component::Network,
+            kind,
+            name: name.cloned().unwrap_or_default(),
+            id: id.clone(),
+        });
     };
-    vpcs.unmatched().for_each(|v| orphan(ResourceKind::Vpc, v.name.as_ref(), &v.id));
-    subnets.unmatched().for_each(|s| orphan(ResourceKind::Subnet, s.name.as_ref(), &s.id));
-    gateways.unmatched().for_each(|g| orphan(ResourceKind::InternetGateway, g.name.as_ref(), &g.id));
-    addresses.unmatched().for_each(|a| orphan(ResourceKind::ElasticIp, a.name.as_ref(), &a.allocation_id));
-    nats.unmatched().for_each(|n| orphan(ResourceKind::NatGateway, n.name.as_ref(), &n.id));
-    tables.unmatched().for_each(|t| orphan(ResourceKind::RouteTable, t.name.as_ref(), &t.id));
-    groups.unmatched().for_each(|g| orphan(ResourceKind::SecurityGroup, g.name.as_ref(), &g.id));
+    vpcs.unmatched()
+        .for_each(|v| orphan(ResourceKind::Vpc, v.name.as_ref(), &v.id));
+    subnets
+        .unmatched()
+        .for_each(|s| orphan(ResourceKind::Subnet, s.name.as_ref(), &s.id));
+    gateways
+        .unmatched()
+        .for_each(|g| orphan(ResourceKind::InternetGateway, g.name.as_ref(), &g.id));
+    addresses
+        .unmatched()
+        .for_each(|a| orphan(ResourceKind::ElasticIp, a.name.as_ref(), &a.allocation_id));
+    nats.unmatched()
+        .for_each(|n| orphan(ResourceKind::NatGateway, n.name.as_ref(), &n.id));
+    tables
+        .unmatched()
+        .for_each(|t| orphan(ResourceKind::RouteTable, t.name.as_ref(), &t.id));
+    groups
+        .unmatched()
+        .for_each(|g| orphan(ResourceKind::SecurityGroup, g.name.as_ref(), &g.id));
 
-    Ok(NetworkPlan { changes: p.changes, unchanged: p.unchanged, orphans })
+    Ok(NetworkPlan {
+        changes: p.changes,
+        unchanged: p.unchanged,
+        orphans,
+    })
 }
 
 /// AWS spells protocols as names or numbers and `-1` for all; rules from

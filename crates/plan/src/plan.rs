@@ -118,7 +118,11 @@ pub struct FieldChange {
 }
 
 impl FieldChange {
-    pub fn new(field: &str, old: Option<impl Into<String>>, new: Option<impl Into<String>>) -> Self {
+    pub fn new(
+        field: &str,
+        old: Option<impl Into<String>>,
+        new: Option<impl Into<String>>,
+    ) -> Self {
         FieldChange {
             field: field.to_owned(),
             old: old.map(Into::into),

@@ -34,7 +34,10 @@ fn mark(action: Action) -> (&'static str, &'static str) {
 /// The plan as text.
 pub fn text(plan: &Plan, colour: Colour) -> String {
     let paint = Paint(colour);
-    let mut out = format!("Plan for {} (env {}) in {}\n", plan.app, plan.env, plan.region);
+    let mut out = format!(
+        "Plan for {} (env {}) in {}\n",
+        plan.app, plan.env, plan.region
+    );
     let mut component = None;
     for change in &plan.changes {
         if component != Some(change.component) {
@@ -42,7 +45,11 @@ pub fn text(plan: &Plan, colour: Colour) -> String {
             let _ = writeln!(out, "\n{}", paint.wrap("1", change.component.as_str()));
         }
         let (symbol, code) = mark(change.action);
-        let id = change.id.as_deref().map(|id| format!(" ({id})")).unwrap_or_default();
+        let id = change
+            .id
+            .as_deref()
+            .map(|id| format!(" ({id})"))
+            .unwrap_or_default();
         let _ = writeln!(
             out,
             "  {} {:<16} {}{id}",
@@ -52,7 +59,9 @@ pub fn text(plan: &Plan, colour: Colour) -> String {
         );
         for field in &change.fields {
             let line = match (&field.old, &field.new) {
-                (None, Some(new)) if change.action == Action::Create => format!("{}: {new}", field.field),
+                (None, Some(new)) if change.action == Action::Create => {
+                    format!("{}: {new}", field.field)
+                }
                 (None, Some(new)) => format!("+ {}: {new}", field.field),
                 (Some(old), None) => format!("- {}: {old}", field.field),
                 (Some(old), Some(new)) => format!("{}: {old} → {new}", field.field),
@@ -62,7 +71,14 @@ pub fn text(plan: &Plan, colour: Colour) -> String {
         }
     }
     if !plan.orphans.is_empty() {
-        let _ = writeln!(out, "\n{}", paint.wrap("1", "not in the spec (kept; awsdeploy never deletes them on its own)"));
+        let _ = writeln!(
+            out,
+            "\n{}",
+            paint.wrap(
+                "1",
+                "not in the spec (kept; awsdeploy never deletes them on its own)"
+            )
+        );
         for orphan in &plan.orphans {
             let _ = writeln!(
                 out,
@@ -73,7 +89,10 @@ pub fn text(plan: &Plan, colour: Colour) -> String {
                 orphan.id
             );
         }
-        let _ = writeln!(out, "  hint: delete them in the AWS console or with the AWS CLI if they are no longer needed");
+        let _ = writeln!(
+            out,
+            "  hint: delete them in the AWS console or with the AWS CLI if they are no longer needed"
+        );
     }
     out.push('\n');
     if plan.is_empty() {

@@ -87,7 +87,12 @@ impl Diagnostic {
 /// Renders every diagnostic, errors first, separated by blank lines.
 pub fn render_all(diagnostics: &[Diagnostic], origin: &str, text: &str) -> String {
     let mut sorted: Vec<&Diagnostic> = diagnostics.iter().collect();
-    sorted.sort_by_key(|d| (d.severity != Severity::Error, d.span.as_ref().map(|s| s.start)));
+    sorted.sort_by_key(|d| {
+        (
+            d.severity != Severity::Error,
+            d.span.as_ref().map(|s| s.start),
+        )
+    });
     let mut out = String::new();
     for (i, diagnostic) in sorted.iter().enumerate() {
         if i > 0 {

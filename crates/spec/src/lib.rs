@@ -19,7 +19,7 @@ pub use diagnostic::{Diagnostic, Severity};
 pub use ipnet::Ipv4Net;
 
 /// A validated spec, for one environment.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Spec {
     pub app: App,
     /// The environment this spec was resolved for (`-e/--env`).
@@ -29,7 +29,7 @@ pub struct Spec {
 }
 
 /// `[app]`: what the product is called and where it runs.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct App {
     /// `[a-z][a-z0-9-]`, 2 to 21 characters: prefixes every resource name.
     pub name: String,
@@ -39,7 +39,7 @@ pub struct App {
 }
 
 /// `[network]`: the VPC and its subnets.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Network {
     /// The VPC's IPv4 block, a /16 to /24 network.
     pub cidr: Ipv4Net,
@@ -49,7 +49,8 @@ pub struct Network {
 }
 
 /// How private subnets reach the internet.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum NatMode {
     /// One NAT gateway in the first AZ, shared by every private subnet.
     Single,
@@ -74,7 +75,7 @@ impl NatMode {
 /// `[service]`: the API service. The network needs its container port for
 /// the service security group; the rest of the section arrives with the
 /// service tier.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Service {
     /// The port the API container listens on.
     pub port: u16,

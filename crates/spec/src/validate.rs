@@ -21,8 +21,9 @@ pub fn validate(raw: RawSpec, env: &str) -> Result<Spec, Vec<Diagnostic>> {
 
     if let Err(message) = check_name(env, ENV_NAME_MAX) {
         problems.push(
-            Diagnostic::error(format!("environment name `{env}` {message}"), None)
-                .with_hint("pass -e/--env with a short lowercase name such as dev, staging or prod"),
+            Diagnostic::error(format!("environment name `{env}` {message}"), None).with_hint(
+                "pass -e/--env with a short lowercase name such as dev, staging or prod",
+            ),
         );
     }
 
@@ -38,7 +39,10 @@ pub fn validate(raw: RawSpec, env: &str) -> Result<Spec, Vec<Diagnostic>> {
     {
         problems.push(
             Diagnostic::error(
-                format!("app.region `{}` is not an AWS region name", region.get_ref()),
+                format!(
+                    "app.region `{}` is not an AWS region name",
+                    region.get_ref()
+                ),
                 Some(region.span()),
             )
             .with_hint("use a region code such as \"eu-west-1\" or \"ap-northeast-1\""),
@@ -119,7 +123,9 @@ fn check_name(name: &str, max: usize) -> Result<(), String> {
         ));
     }
     if name.ends_with('-') || name.contains("--") {
-        return Err(format!("must not end with '-' or hold \"--\" (got `{name}`)"));
+        return Err(format!(
+            "must not end with '-' or hold \"--\" (got `{name}`)"
+        ));
     }
     Ok(())
 }
@@ -127,16 +133,25 @@ fn check_name(name: &str, max: usize) -> Result<(), String> {
 fn is_region_shaped(region: &str) -> bool {
     let parts: Vec<&str> = region.split('-').collect();
     parts.len() >= 3
-        && parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
-        && parts.last().is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()))
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        })
+        && parts
+            .last()
+            .is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()))
 }
 
 fn check_cidr(value: &Spanned<String>) -> Result<Ipv4Net, Diagnostic> {
     let span = Some(value.span());
     let text = value.get_ref();
     let net: Ipv4Net = text.parse().map_err(|_| {
-        Diagnostic::error(format!("network.cidr `{text}` is not an IPv4 CIDR block"), span.clone())
-            .with_hint("write it as address/prefix, e.g. \"10.20.0.0/16\"")
+        Diagnostic::error(
+            format!("network.cidr `{text}` is not an IPv4 CIDR block"),
+            span.clone(),
+        )
+        .with_hint("write it as address/prefix, e.g. \"10.20.0.0/16\"")
     })?;
     if !(16..=24).contains(&net.prefix_len()) {
         return Err(Diagnostic::error(
@@ -146,11 +161,11 @@ fn check_cidr(value: &Spanned<String>) -> Result<Ipv4Net, Diagnostic> {
         .with_hint("AWS allows VPC blocks from /16 (65,536 addresses) to /28; awsdeploy needs /24 or larger to carve a subnet per tier and AZ"));
     }
     if net.network() != net.addr() {
-        return Err(Diagnostic::error(
-            format!("network.cidr `{text}` has host bits set"),
-            span,
-        )
-        .with_hint(format!("the network address of that block is \"{}\"", net.trunc())));
+        return Err(
+            Diagnostic::error(format!("network.cidr `{text}` has host bits set"), span).with_hint(
+                format!("the network address of that block is \"{}\"", net.trunc()),
+            ),
+        );
     }
     Ok(net)
 }

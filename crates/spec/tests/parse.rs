@@ -80,7 +80,9 @@ fn cidr_must_be_a_16_to_24_network() {
         ("10.0.0.0", "is not an IPv4 CIDR block"),
         ("banana", "is not an IPv4 CIDR block"),
     ] {
-        let out = rendered(&format!("[app]\nname = \"shop\"\n[network]\ncidr = \"{cidr}\"\n"));
+        let out = rendered(&format!(
+            "[app]\nname = \"shop\"\n[network]\ncidr = \"{cidr}\"\n"
+        ));
         assert!(out.contains(expect), "{cidr}: {out}");
         assert!(out.contains("awsdeploy.toml:4:8"), "{cidr}: {out}");
     }
@@ -91,7 +93,13 @@ fn every_problem_is_reported_at_once() {
     let out = rendered(
         "[app]\nname = \"Shop\"\n[network]\ncidr = \"10.0.0.0/8\"\nazs = 9\nnat = \"double\"\n",
     );
-    for expected in ["app.name", "network.cidr", "network.azs", "network.nat", "4 errors"] {
+    for expected in [
+        "app.name",
+        "network.cidr",
+        "network.azs",
+        "network.nat",
+        "4 errors",
+    ] {
         assert!(out.contains(expected), "missing {expected}: {out}");
     }
 }
@@ -111,7 +119,10 @@ fn missing_app_table_says_how_to_start() {
 #[test]
 fn bad_env_name_is_rejected() {
     let err = Spec::parse(MINIMAL, "awsdeploy.toml", "Prod!").unwrap_err();
-    assert!(err.to_string().contains("environment name `Prod!`"), "{err}");
+    assert!(
+        err.to_string().contains("environment name `Prod!`"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -2,19 +2,26 @@ use awsdeploy_spec::Spec;
 
 use super::*;
 use crate::execute::execute;
-use crate::live::LiveVpc;
 use crate::fake_cloud::FakeCloud;
+use crate::live::LiveVpc;
 use crate::plan::Plan;
 use crate::{Live, plan as make_plan};
 
 const ZONES: [&str; 3] = ["ap-northeast-1a", "ap-northeast-1c", "ap-northeast-1d"];
 
 fn spec(network: &str) -> Spec {
-    Spec::parse(&format!("[app]\nname = \"shop\"\n[network]\ncidr = \"10.20.0.0/16\"\n{network}"), "test.toml", "dev").unwrap()
+    Spec::parse(
+        &format!("[app]\nname = \"shop\"\n[network]\ncidr = \"10.20.0.0/16\"\n{network}"),
+        "test.toml",
+        "dev",
+    )
+    .unwrap()
 }
 
 fn plan_against(spec: &Spec, cloud: &FakeCloud) -> Plan {
-    let live = Live { network: cloud.network.borrow().clone() };
+    let live = Live {
+        network: cloud.network.borrow().clone(),
+    };
     make_plan(spec, "ap-northeast-1", &live).unwrap()
 }
 
@@ -26,7 +33,11 @@ fn apply(spec: &Spec, cloud: &FakeCloud) -> Plan {
 }
 
 fn keys(plan: &Plan, action: Action) -> Vec<String> {
-    plan.changes.iter().filter(|c| c.action == action).map(|c| c.key.clone()).collect()
+    plan.changes
+        .iter()
+        .filter(|c| c.action == action)
+        .map(|c| c.key.clone())
+        .collect()
 }
 
 #[test]
@@ -34,7 +45,12 @@ fn subnets_are_carved_so_that_adding_a_zone_moves_nothing() {
     let zones: Vec<String> = ZONES.iter().map(|z| (*z).to_owned()).collect();
     let two = desired(&spec("azs = 2\n"), &zones).unwrap();
     let three = desired(&spec("azs = 3\n"), &zones).unwrap();
-    let cidrs = |d: &DesiredNetwork| d.subnets.iter().map(|s| (s.name.clone(), s.cidr.to_string())).collect::<Vec<_>>();
+    let cidrs = |d: &DesiredNetwork| {
+        d.subnets
+            .iter()
+            .map(|s| (s.name.clone(), s.cidr.to_string()))
+            .collect::<Vec<_>>()
+    };
     assert_eq!(
         cidrs(&two),
         [
@@ -63,7 +79,12 @@ fn from_nothing_everything_is_created_then_nothing_changes() {
     let cloud = FakeCloud::new(&ZONES);
     let first = apply(&spec, &cloud);
     // vpc, 4 subnets, igw, eip, nat, 3 tables, 3 routes, 4 associations, 3 groups
-    assert_eq!(first.count(Action::Create), 21, "{:#?}", first.changes.iter().map(|c| &c.key).collect::<Vec<_>>());
+    assert_eq!(
+        first.count(Action::Create),
+        21,
+        "{:#?}",
+        first.changes.iter().map(|c| &c.key).collect::<Vec<_>>()
+    );
     let second = plan_against(&spec, &cloud);
     assert!(second.is_empty(), "{:#?}", second.changes);
     assert_eq!(second.unchanged, 21);
@@ -95,7 +116,11 @@ fn a_deleted_subnet_and_route_are_recreated() {
     apply(&spec, &cloud);
     {
         let mut net = cloud.network.borrow_mut();
-        let gone = net.subnets.iter().position(|s| s.name.as_deref() == Some("shop-dev-private-2")).unwrap();
+        let gone = net
+            .subnets
+            .iter()
+            .position(|s| s.name.as_deref() == Some("shop-dev-private-2"))
+            .unwrap();
         let subnet_id = net.subnets.remove(gone).id;
         for table in &mut net.route_tables {
             table.associations.retain(|a| a.subnet_id != subnet_id);
@@ -107,7 +132,11 @@ fn a_deleted_subnet_and_route_are_recreated() {
     let plan = apply(&spec, &cloud);
     assert_eq!(
         keys(&plan, Action::Create),
-        ["shop-dev-private-2", "shop-dev-private-1-rt:0.0.0.0/0", "shop-dev-private-2:association"]
+        [
+            "shop-dev-private-2",
+            "shop-dev-private-1-rt:0.0.0.0/0",
+            "shop-dev-private-2:association"
+        ]
     );
     assert!(plan_against(&spec, &cloud).is_empty());
 }
@@ -117,13 +146,33 @@ fn nat_per_az_then_none_replaces_and_deletes_routes_and_keeps_gateways() {
     let cloud = FakeCloud::new(&ZONES);
     apply(&spec("azs = 2\nnat = \"single\"\n"), &cloud);
     let per_az = apply(&spec("azs = 2\nnat = \"per-az\"\n"), &cloud);
-    assert_eq!(keys(&per_az, Action::Create), ["shop-dev-nat-2-ip", "shop-dev-nat-2"]);
-    assert_eq!(keys(&per_az, Action::Update), ["shop-dev-private-2-rt:0.0.0.0/0"]);
+    assert_eq!(
+        keys(&per_az, Action::Create),
+        ["shop-dev-nat-2-ip", "shop-dev-nat-2"]
+    );
+    assert_eq!(
+        keys(&per_az, Action::Update),
+        ["shop-dev-private-2-rt:0.0.0.0/0"]
+    );
 
     let none = apply(&spec("azs = 2\nnat = \"none\"\n"), &cloud);
-    assert_eq!(keys(&none, Action::Delete), ["shop-dev-private-1-rt:0.0.0.0/0", "shop-dev-private-2-rt:0.0.0.0/0"]);
+    assert_eq!(
+        keys(&none, Action::Delete),
+        [
+            "shop-dev-private-1-rt:0.0.0.0/0",
+            "shop-dev-private-2-rt:0.0.0.0/0"
+        ]
+    );
     let orphans: Vec<&str> = none.orphans.iter().map(|o| o.name.as_str()).collect();
-    assert_eq!(orphans, ["shop-dev-nat-1-ip", "shop-dev-nat-2-ip", "shop-dev-nat-1", "shop-dev-nat-2"]);
+    assert_eq!(
+        orphans,
+        [
+            "shop-dev-nat-1-ip",
+            "shop-dev-nat-2-ip",
+            "shop-dev-nat-1",
+            "shop-dev-nat-2"
+        ]
+    );
 }
 
 #[test]
@@ -133,21 +182,47 @@ fn security_group_rules_are_chained_and_drift_is_repaired() {
     apply(&spec, &cloud);
     let (lb, service) = {
         let net = cloud.network.borrow();
-        let id = |n: &str| net.security_groups.iter().find(|g| g.name.as_deref() == Some(n)).unwrap().id.clone();
+        let id = |n: &str| {
+            net.security_groups
+                .iter()
+                .find(|g| g.name.as_deref() == Some(n))
+                .unwrap()
+                .id
+                .clone()
+        };
         (id("shop-dev-lb"), id("shop-dev-service"))
     };
     {
         let mut net = cloud.network.borrow_mut();
-        let group = net.security_groups.iter_mut().find(|g| g.id == service).unwrap();
+        let group = net
+            .security_groups
+            .iter_mut()
+            .find(|g| g.id == service)
+            .unwrap();
         assert_eq!(group.ingress.len(), 1);
         assert_eq!(group.ingress[0].source, LiveRuleSource::Group(lb.clone()));
-        group.ingress.push(LiveIngressRule { protocol: "tcp".into(), from_port: Some(22), to_port: Some(22), source: LiveRuleSource::Cidr("0.0.0.0/0".into()) });
+        group.ingress.push(LiveIngressRule {
+            protocol: "tcp".into(),
+            from_port: Some(22),
+            to_port: Some(22),
+            source: LiveRuleSource::Cidr("0.0.0.0/0".into()),
+        });
     }
     let plan = plan_against(&spec, &cloud);
     assert_eq!(plan.changes.len(), 1);
     let change = &plan.changes[0];
-    assert_eq!((change.key.as_str(), change.action), ("shop-dev-service", Action::Update));
-    assert_eq!(change.fields, [FieldChange::new("ingress", Some("tcp 22 from 0.0.0.0/0"), None::<String>)]);
+    assert_eq!(
+        (change.key.as_str(), change.action),
+        ("shop-dev-service", Action::Update)
+    );
+    assert_eq!(
+        change.fields,
+        [FieldChange::new(
+            "ingress",
+            Some("tcp 22 from 0.0.0.0/0"),
+            None::<String>
+        )]
+    );
     apply(&spec, &cloud);
     assert!(plan_against(&spec, &cloud).is_empty());
 }
@@ -158,20 +233,50 @@ fn two_live_resources_with_one_name_are_refused() {
     let cloud = FakeCloud::new(&ZONES);
     apply(&spec, &cloud);
     let extra = cloud.network.borrow().vpcs[0].clone();
-    cloud.network.borrow_mut().vpcs.push(LiveVpc { id: "vpc-other".into(), ..extra });
-    let live = Live { network: cloud.network.borrow().clone() };
+    cloud.network.borrow_mut().vpcs.push(LiveVpc {
+        id: "vpc-other".into(),
+        ..extra
+    });
+    let live = Live {
+        network: cloud.network.borrow().clone(),
+    };
     let err = make_plan(&spec, "ap-northeast-1", &live).unwrap_err();
-    assert!(matches!(err, PlanError::Duplicate { kind: ResourceKind::Vpc, .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            PlanError::Duplicate {
+                kind: ResourceKind::Vpc,
+                ..
+            }
+        ),
+        "{err}"
+    );
 }
 
 #[test]
 fn a_changed_vpc_block_is_a_conflict_not_a_replacement() {
     let cloud = FakeCloud::new(&ZONES);
     apply(&spec(""), &cloud);
-    let other = Spec::parse("[app]\nname = \"shop\"\n[network]\ncidr = \"10.30.0.0/16\"\n", "t.toml", "dev").unwrap();
-    let live = Live { network: cloud.network.borrow().clone() };
+    let other = Spec::parse(
+        "[app]\nname = \"shop\"\n[network]\ncidr = \"10.30.0.0/16\"\n",
+        "t.toml",
+        "dev",
+    )
+    .unwrap();
+    let live = Live {
+        network: cloud.network.borrow().clone(),
+    };
     let err = make_plan(&other, "ap-northeast-1", &live).unwrap_err();
-    assert!(matches!(err, PlanError::Conflict { kind: ResourceKind::Vpc, .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            PlanError::Conflict {
+                kind: ResourceKind::Vpc,
+                ..
+            }
+        ),
+        "{err}"
+    );
     assert!(err.hint().contains("10.20.0.0/16"), "{}", err.hint());
 }
 
@@ -183,6 +288,9 @@ fn dns_attributes_turned_off_are_turned_back_on() {
     cloud.network.borrow_mut().vpcs[0].dns_hostnames = false;
     let plan = apply(&spec, &cloud);
     assert_eq!(plan.changes.len(), 1);
-    assert_eq!(plan.changes[0].fields, [FieldChange::new("dns_hostnames", Some("off"), Some("on"))]);
+    assert_eq!(
+        plan.changes[0].fields,
+        [FieldChange::new("dns_hostnames", Some("off"), Some("on"))]
+    );
     assert!(cloud.network.borrow().vpcs[0].dns_hostnames);
 }

@@ -1,0 +1,113 @@
+//! Errors from AWS calls, keeping the service's code, message and request id.
+
+use std::error::Error as StdError;
+use std::time::Duration;
+
+use aws_sdk_ec2::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_ec2::operation::RequestId;
+use awsdeploy_plan::execute::UnresolvedRef;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AwsError {
+    #[error("no AWS region: set app.region in the spec, or AWS_REGION / a profile's region")]
+    NoRegion,
+    /// AWS answered with an error.
+    #[error("{operation} for {resource} failed: {code}: {message}{}", request_id.as_deref().map(|id| format!(" (request id {id})")).unwrap_or_default())]
+    Service {
+        operation: &'static str,
+        resource: String,
+        code: String,
+        message: String,
+        request_id: Option<String>,
+    },
+    /// No answer: credentials, network, endpoint, timeout.
+    #[error("{operation} for {resource} could not be sent or got no answer")]
+    Transport {
+        operation: &'static str,
+        resource: String,
+        #[source]
+        source: Box<dyn StdError + Send + Sync>,
+    },
+    #[error("{operation} for {resource}: the response has no {field}")]
+    MissingField {
+        operation: &'static str,
+        resource: String,
+        field: &'static str,
+    },
+    #[error("gave up after {}s waiting for {what}; last seen: {last_seen}", waited.as_secs())]
+    Timeout {
+        what: String,
+        waited: Duration,
+        last_seen: String,
+    },
+    #[error("waiting for {what}: it is {state}")]
+    WaitFailed { what: String, state: String },
+    #[error(transparent)]
+    Unresolved(#[from] UnresolvedRef),
+}
+
+impl AwsError {
+    /// The AWS error code, if AWS answered with one.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            AwsError::Service { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+
+    /// What the user should do next.
+    pub fn hint(&self) -> Option<&'static str> {
+        match self {
+            AwsError::Transport { .. } => Some(
+                "check credentials (AWS_PROFILE, `aws sso login`, AWS_ACCESS_KEY_ID) and, for an emulator, AWS_ENDPOINT_URL",
+            ),
+            AwsError::Service { code, .. }
+                if matches!(
+                    code.as_str(),
+                    "UnauthorizedOperation"
+                        | "AuthFailure"
+                        | "AccessDenied"
+                        | "AccessDeniedException"
+                        | "ExpiredToken"
+                        | "InvalidClientTokenId"
+                ) =>
+            {
+                Some(
+                    "the credentials in use lack this permission or have expired: check `aws sts get-caller-identity` and the IAM policy",
+                )
+            }
+            AwsError::Service { code, .. } if code.contains("LimitExceeded") => Some(
+                "an account quota was reached: raise it in Service Quotas or free some resources",
+            ),
+            _ => None,
+        }
+    }
+}
+
+/// Turns an SDK error into an [`AwsError`] naming the operation and resource.
+pub(crate) fn sdk<E, R>(
+    operation: &'static str,
+    resource: impl Into<String>,
+) -> impl FnOnce(SdkError<E, R>) -> AwsError
+where
+    E: ProvideErrorMetadata + RequestId + StdError + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    move |error| {
+        let resource = resource.into();
+        match error.as_service_error() {
+            Some(service) => AwsError::Service {
+                operation,
+                resource,
+                code: service.code().unwrap_or("Unknown").to_owned(),
+                message: service.message().unwrap_or_default().to_owned(),
+                request_id: service.request_id().map(str::to_owned),
+            },
+            None => AwsError::Transport {
+                operation,
+                resource,
+                source: Box::new(error),
+            },
+        }
+    }
+}

@@ -1,0 +1,799 @@
+//! The network component's EC2 calls: observe the VPC and everything in it,
+//! and run network steps.
+//!
+//! Observation is a fixed number of round trips whatever the size of the
+//! network: one tag-filtered, paginated Describe per resource type, run
+//! concurrently, plus the VPC's two DNS attributes.
+
+use std::time::Duration;
+
+use aws_sdk_ec2::Client;
+use aws_sdk_ec2::types::{
+    AttributeBooleanValue, AvailabilityZoneState, ConnectivityType, DomainType, Filter,
+    IpPermission, IpRange, NatGatewayState, ResourceType, Tag, TagSpecification, UserIdGroupPair,
+    VpcAttributeName, VpcState,
+};
+use awsdeploy_plan::execute::ResolvedIds;
+use awsdeploy_plan::live::{
+    LiveAddress, LiveAssociation, LiveIngressRule, LiveInternetGateway, LiveNatGateway,
+    LiveNetwork, LiveRoute, LiveRouteTable, LiveRuleSource, LiveSecurityGroup, LiveSubnet, LiveVpc,
+};
+use awsdeploy_plan::{IngressRule, ResourceChange, RouteTarget, RuleSource, Step};
+use tracing::Instrument as _;
+
+use crate::AwsError;
+use crate::error::sdk;
+use crate::tags::{self, Owner};
+use crate::wait::{self, Check};
+
+const VPC_DEADLINE: Duration = Duration::from_secs(120);
+/// NAT gateways take a few minutes to become available in AWS.
+const NAT_DEADLINE: Duration = Duration::from_secs(15 * 60);
+const POLL_INTERVAL: Duration = Duration::from_secs(5);
+
+/// Filters that select this owner's resources.
+fn owner_filters(owner: &Owner) -> [Filter; 2] {
+    [
+        Filter::builder()
+            .name(format!("tag:{}", tags::APP))
+            .values(&owner.app)
+            .build(),
+        Filter::builder()
+            .name(format!("tag:{}", tags::ENV))
+            .values(&owner.env)
+            .build(),
+    ]
+}
+
+fn name_tag(tags: &[Tag]) -> Option<String> {
+    tags.iter()
+        .find(|t| t.key() == Some(tags::NAME))
+        .and_then(|t| t.value())
+        .map(str::to_owned)
+}
+
+fn tag_specification(
+    owner: &Owner,
+    change: &ResourceChange,
+    resource_type: ResourceType,
+) -> TagSpecification {
+    let mut spec = TagSpecification::builder().resource_type(resource_type);
+    for (key, value) in owner.tags(change.component, &change.name) {
+        spec = spec.tags(Tag::builder().key(key).value(value).build());
+    }
+    spec.build()
+}
+
+/// Reads the live network of `owner`.
+pub async fn observe(ec2: &Client, owner: &Owner) -> Result<LiveNetwork, AwsError> {
+    let resource = format!("{}-{}", owner.app, owner.env);
+    let [by_app, by_env] = owner_filters(owner);
+    let zones = async {
+        let out = ec2
+            .describe_availability_zones()
+            .send()
+            .await
+            .map_err(sdk("DescribeAvailabilityZones", &resource))?;
+        let mut zones: Vec<String> = out
+            .availability_zones()
+            .iter()
+            .filter(|z| z.state() == Some(&AvailabilityZoneState::Available))
+            .filter(|z| z.zone_type().is_none_or(|t| t == "availability-zone"))
+            .filter_map(|z| z.zone_name().map(str::to_owned))
+            .collect();
+        zones.sort();
+        Ok::<_, AwsError>(zones)
+    };
+    let vpcs = async {
+        let vpcs = ec2
+            .describe_vpcs()
+            .filters(by_app.clone())
+            .filters(by_env.clone())
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(sdk("DescribeVpcs", &resource))?;
+        let mut live = Vec::new();
+        for vpc in vpcs {
+            let Some(id) = vpc.vpc_id() else { continue };
+            let (support, hostnames) = tokio::try_join!(
+                vpc_attribute(ec2, id, VpcAttributeName::EnableDnsSupport),
+                vpc_attribute(ec2, id, VpcAttributeName::EnableDnsHostnames),
+            )?;
+            live.push(LiveVpc {
+                id: id.to_owned(),
+                name: name_tag(vpc.tags()),
+                cidr: vpc.cidr_block().unwrap_or_default().to_owned(),
+                dns_support: support,
+                dns_hostnames: hostnames,
+            });
+        }
+        Ok::<_, AwsError>(live)
+    };
+    let subnets = async {
+        let subnets = ec2
+            .describe_subnets()
+            .filters(by_app.clone())
+            .filters(by_env.clone())
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(sdk("DescribeSubnets", &resource))?;
+        Ok::<_, AwsError>(
+            subnets
+                .iter()
+                .filter_map(|s| {
+                    Some(LiveSubnet {
+                        id: s.subnet_id()?.to_owned(),
+                        name: name_tag(s.tags()),
+                        vpc_id: s.vpc_id().unwrap_or_default().to_owned(),
+                        cidr: s.cidr_block().unwrap_or_default().to_owned(),
+                        availability_zone: s.availability_zone().unwrap_or_default().to_owned(),
+                    })
+                })
+                .collect(),
+        )
+    };
+    let gateways = async {
+        let gateways = ec2
+            .describe_internet_gateways()
+            .filters(by_app.clone())
+            .filters(by_env.clone())
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(sdk("DescribeInternetGateways", &resource))?;
+        Ok::<_, AwsError>(
+            gateways
+                .iter()
+                .filter_map(|g| {
+                    Some(LiveInternetGateway {
+                        id: g.internet_gateway_id()?.to_owned(),
+                        name: name_tag(g.tags()),
+                        vpc_id: g
+                            .attachments()
+                            .iter()
+                            .find_map(|a| a.vpc_id())
+                            .map(str::to_owned),
+                    })
+                })
+                .collect(),
+        )
+    };
+    let addresses = async {
+        let out = ec2
+            .describe_addresses()
+            .filters(by_app.clone())
+            .filters(by_env.clone())
+            .send()
+            .await
+            .map_err(sdk("DescribeAddresses", &resource))?;
+        Ok::<_, AwsError>(
+            out.addresses()
+                .iter()
+                .filter_map(|a| {
+                    Some(LiveAddress {
+                        allocation_id: a.allocation_id()?.to_owned(),
+                        name: name_tag(a.tags()),
+                        public_ip: a.public_ip().map(str::to_owned),
+                    })
+                })
+                .collect(),
+        )
+    };
+    let nats = async {
+        let nats = ec2
+            .describe_nat_gateways()
+            .filter(by_app.clone())
+            .filter(by_env.clone())
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(sdk("DescribeNatGateways", &resource))?;
+        Ok::<_, AwsError>(
+            nats.iter()
+                .filter(|n| {
+                    matches!(
+                        n.state(),
+                        Some(NatGatewayState::Pending | NatGatewayState::Available)
+                    )
+                })
+                .filter_map(|n| {
+                    Some(LiveNatGateway {
+                        id: n.nat_gateway_id()?.to_owned(),
+                        name: name_tag(n.tags()),
+                        subnet_id: n.subnet_id().unwrap_or_default().to_owned(),
+                        allocation_id: n
+                            .nat_gateway_addresses()
+                            .iter()
+                            .find_map(|a| a.allocation_id())
+                            .map(str::to_owned),
+                        state: n.state().map(|s| s.as_str().to_owned()).unwrap_or_default(),
+                    })
+                })
+                .collect(),
+        )
+    };
+    let tables = async {
+        let tables = ec2
+            .describe_route_tables()
+            .filters(by_app.clone())
+            .filters(by_env.clone())
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(sdk("DescribeRouteTables", &resource))?;
+        Ok::<_, AwsError>(
+            tables
+                .iter()
+                .filter_map(|t| {
+                    Some(LiveRouteTable {
+                        id: t.route_table_id()?.to_owned(),
+                        name: name_tag(t.tags()),
+                        vpc_id: t.vpc_id().unwrap_or_default().to_owned(),
+                        routes: t
+                            .routes()
+                            .iter()
+                            .filter_map(|r| {
+                                let target = r
+                                    .gateway_id()
+                                    .or(r.nat_gateway_id())
+                                    .or(r.transit_gateway_id())
+                                    .or(r.vpc_peering_connection_id())
+                                    .or(r.network_interface_id())
+                                    .unwrap_or("unknown");
+                                Some(LiveRoute {
+                                    destination: r.destination_cidr_block()?.to_owned(),
+                                    target: target.to_owned(),
+                                })
+                            })
+                            .collect(),
+                        associations: t
+                            .associations()
+                            .iter()
+                            .filter_map(|a| {
+                                Some(LiveAssociation {
+                                    id: a.route_table_association_id()?.to_owned(),
+                                    subnet_id: a.subnet_id()?.to_owned(),
+                                })
+                            })
+                            .collect(),
+                    })
+                })
+                .collect(),
+        )
+    };
+    let groups = async {
+        let groups = ec2
+            .describe_security_groups()
+            .filters(by_app.clone())
+            .filters(by_env.clone())
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(sdk("DescribeSecurityGroups", &resource))?;
+        Ok::<_, AwsError>(
+            groups
+                .iter()
+                .filter_map(|g| {
+                    Some(LiveSecurityGroup {
+                        id: g.group_id()?.to_owned(),
+                        name: name_tag(g.tags()),
+                        vpc_id: g.vpc_id().unwrap_or_default().to_owned(),
+                        ingress: g
+                            .ip_permissions()
+                            .iter()
+                            .flat_map(flatten_permission)
+                            .collect(),
+                    })
+                })
+                .collect(),
+        )
+    };
+    let (
+        availability_zones,
+        vpcs,
+        subnets,
+        internet_gateways,
+        addresses,
+        nat_gateways,
+        route_tables,
+        security_groups,
+    ) = tokio::try_join!(
+        zones, vpcs, subnets, gateways, addresses, nats, tables, groups
+    )?;
+    Ok(LiveNetwork {
+        availability_zones,
+        vpcs,
+        subnets,
+        internet_gateways,
+        addresses,
+        nat_gateways,
+        route_tables,
+        security_groups,
+    })
+}
+
+async fn vpc_attribute(
+    ec2: &Client,
+    vpc_id: &str,
+    attribute: VpcAttributeName,
+) -> Result<bool, AwsError> {
+    let out = ec2
+        .describe_vpc_attribute()
+        .vpc_id(vpc_id)
+        .attribute(attribute.clone())
+        .send()
+        .await
+        .map_err(sdk("DescribeVpcAttribute", vpc_id))?;
+    let value = match attribute {
+        VpcAttributeName::EnableDnsHostnames => out.enable_dns_hostnames(),
+        _ => out.enable_dns_support(),
+    };
+    Ok(value
+        .and_then(AttributeBooleanValue::value)
+        .unwrap_or(false))
+}
+
+/// One rule per source: AWS packs several sources into one permission.
+fn flatten_permission(permission: &IpPermission) -> Vec<LiveIngressRule> {
+    let rule = |source| LiveIngressRule {
+        protocol: permission.ip_protocol().unwrap_or("-1").to_owned(),
+        from_port: permission.from_port(),
+        to_port: permission.to_port(),
+        source,
+    };
+    let mut rules: Vec<LiveIngressRule> = permission
+        .ip_ranges()
+        .iter()
+        .filter_map(|r| r.cidr_ip())
+        .map(|c| rule(LiveRuleSource::Cidr(c.to_owned())))
+        .collect();
+    rules.extend(
+        permission
+            .ipv6_ranges()
+            .iter()
+            .filter_map(|r| r.cidr_ipv6())
+            .map(|c| rule(LiveRuleSource::Cidr(c.to_owned()))),
+    );
+    rules.extend(
+        permission
+            .prefix_list_ids()
+            .iter()
+            .filter_map(|p| p.prefix_list_id())
+            .map(|p| rule(LiveRuleSource::Cidr(p.to_owned()))),
+    );
+    rules.extend(
+        permission
+            .user_id_group_pairs()
+            .iter()
+            .filter_map(|p| p.group_id())
+            .map(|g| rule(LiveRuleSource::Group(g.to_owned()))),
+    );
+    rules
+}
+
+fn permission(rule: &IngressRule, ids: &ResolvedIds) -> Result<IpPermission, AwsError> {
+    let builder = IpPermission::builder()
+        .ip_protocol(&rule.protocol)
+        .from_port(rule.from_port)
+        .to_port(rule.to_port);
+    Ok(match &rule.source {
+        RuleSource::Cidr(cidr) => builder.ip_ranges(IpRange::builder().cidr_ip(cidr).build()),
+        RuleSource::Group(group) => builder.user_id_group_pairs(
+            UserIdGroupPair::builder()
+                .group_id(ids.resolve(group)?)
+                .build(),
+        ),
+    }
+    .build())
+}
+
+fn missing(operation: &'static str, change: &ResourceChange, field: &'static str) -> AwsError {
+    AwsError::MissingField {
+        operation,
+        resource: change.name.clone(),
+        field,
+    }
+}
+
+/// Error codes that mean "the desired state is already there".
+fn already_done(error: &AwsError, codes: &[&str]) -> bool {
+    error.code().is_some_and(|code| codes.contains(&code))
+}
+
+/// Runs one network step. Idempotent: see each arm.
+#[allow(clippy::too_many_lines)] // one arm per step
+pub async fn run_step(
+    ec2: &Client,
+    owner: &Owner,
+    change: &ResourceChange,
+    step: &Step,
+    ids: &ResolvedIds,
+) -> Result<Option<String>, AwsError> {
+    let span = tracing::info_span!("step", name = %change.name, key = %change.key);
+    let name = change.name.as_str();
+    async move {
+        match step {
+            Step::CreateVpc { cidr } => {
+                let out = ec2
+                    .create_vpc()
+                    .cidr_block(cidr)
+                    .tag_specifications(tag_specification(owner, change, ResourceType::Vpc))
+                    .send()
+                    .await
+                    .map_err(sdk("CreateVpc", name))?;
+                let id = out
+                    .vpc()
+                    .and_then(|v| v.vpc_id())
+                    .ok_or_else(|| missing("CreateVpc", change, "VpcId"))?
+                    .to_owned();
+                wait::until(
+                    &format!("VPC {name} ({id}) to be available"),
+                    VPC_DEADLINE,
+                    POLL_INTERVAL,
+                    || async {
+                        let out = ec2
+                            .describe_vpcs()
+                            .vpc_ids(&id)
+                            .send()
+                            .await
+                            .map_err(sdk("DescribeVpcs", name))?;
+                        Ok(match out.vpcs().first().and_then(|v| v.state()) {
+                            Some(VpcState::Available) => Check::Ready(()),
+                            state => Check::Pending(format!("{state:?}")),
+                        })
+                    },
+                )
+                .await?;
+                Ok(Some(id))
+            }
+            Step::SetVpcDns {
+                vpc,
+                dns_support,
+                dns_hostnames,
+            } => {
+                let vpc = ids.resolve(vpc)?;
+                // One attribute per call; DNS support must be on before hostnames.
+                ec2.modify_vpc_attribute()
+                    .vpc_id(&vpc)
+                    .enable_dns_support(
+                        AttributeBooleanValue::builder().value(*dns_support).build(),
+                    )
+                    .send()
+                    .await
+                    .map_err(sdk("ModifyVpcAttribute", name))?;
+                ec2.modify_vpc_attribute()
+                    .vpc_id(&vpc)
+                    .enable_dns_hostnames(
+                        AttributeBooleanValue::builder()
+                            .value(*dns_hostnames)
+                            .build(),
+                    )
+                    .send()
+                    .await
+                    .map_err(sdk("ModifyVpcAttribute", name))?;
+                Ok(None)
+            }
+            Step::CreateSubnet {
+                vpc,
+                cidr,
+                availability_zone,
+            } => {
+                let out = ec2
+                    .create_subnet()
+                    .vpc_id(ids.resolve(vpc)?)
+                    .cidr_block(cidr)
+                    .availability_zone(availability_zone)
+                    .tag_specifications(tag_specification(owner, change, ResourceType::Subnet))
+                    .send()
+                    .await
+                    .map_err(sdk("CreateSubnet", name))?;
+                Ok(Some(
+                    out.subnet()
+                        .and_then(|s| s.subnet_id())
+                        .ok_or_else(|| missing("CreateSubnet", change, "SubnetId"))?
+                        .to_owned(),
+                ))
+            }
+            Step::CreateInternetGateway => {
+                let out = ec2
+                    .create_internet_gateway()
+                    .tag_specifications(tag_specification(
+                        owner,
+                        change,
+                        ResourceType::InternetGateway,
+                    ))
+                    .send()
+                    .await
+                    .map_err(sdk("CreateInternetGateway", name))?;
+                Ok(Some(
+                    out.internet_gateway()
+                        .and_then(|g| g.internet_gateway_id())
+                        .ok_or_else(|| {
+                            missing("CreateInternetGateway", change, "InternetGatewayId")
+                        })?
+                        .to_owned(),
+                ))
+            }
+            Step::AttachInternetGateway { gateway, vpc } => {
+                let result = ec2
+                    .attach_internet_gateway()
+                    .internet_gateway_id(ids.resolve(gateway)?)
+                    .vpc_id(ids.resolve(vpc)?)
+                    .send()
+                    .await
+                    .map_err(sdk("AttachInternetGateway", name));
+                match result {
+                    Err(e) if !already_done(&e, &["Resource.AlreadyAssociated"]) => Err(e),
+                    _ => Ok(None),
+                }
+            }
+            Step::AllocateAddress => {
+                let out = ec2
+                    .allocate_address()
+                    .domain(DomainType::Vpc)
+                    .tag_specifications(tag_specification(owner, change, ResourceType::ElasticIp))
+                    .send()
+                    .await
+                    .map_err(sdk("AllocateAddress", name))?;
+                Ok(Some(
+                    out.allocation_id()
+                        .ok_or_else(|| missing("AllocateAddress", change, "AllocationId"))?
+                        .to_owned(),
+                ))
+            }
+            Step::CreateNatGateway { subnet, address } => {
+                let out = ec2
+                    .create_nat_gateway()
+                    .subnet_id(ids.resolve(subnet)?)
+                    .allocation_id(ids.resolve(address)?)
+                    .connectivity_type(ConnectivityType::Public)
+                    .tag_specifications(tag_specification(owner, change, ResourceType::Natgateway))
+                    .send()
+                    .await
+                    .map_err(sdk("CreateNatGateway", name))?;
+                let id = out
+                    .nat_gateway()
+                    .and_then(|n| n.nat_gateway_id())
+                    .ok_or_else(|| missing("CreateNatGateway", change, "NatGatewayId"))?
+                    .to_owned();
+                wait::until(
+                    &format!("NAT gateway {name} ({id}) to be available"),
+                    NAT_DEADLINE,
+                    POLL_INTERVAL,
+                    || async {
+                        let out = ec2
+                            .describe_nat_gateways()
+                            .nat_gateway_ids(&id)
+                            .send()
+                            .await
+                            .map_err(sdk("DescribeNatGateways", name))?;
+                        let nat = out.nat_gateways().first();
+                        Ok(match nat.and_then(|n| n.state()) {
+                            Some(NatGatewayState::Available) => Check::Ready(()),
+                            Some(
+                                NatGatewayState::Failed
+                                | NatGatewayState::Deleted
+                                | NatGatewayState::Deleting,
+                            ) => Check::Failed(format!(
+                                "{} ({})",
+                                nat.and_then(|n| n.state())
+                                    .map(NatGatewayState::as_str)
+                                    .unwrap_or_default(),
+                                nat.and_then(|n| n.failure_message())
+                                    .unwrap_or("no reason given")
+                            )),
+                            state => Check::Pending(
+                                state.map_or("unknown", NatGatewayState::as_str).to_owned(),
+                            ),
+                        })
+                    },
+                )
+                .await?;
+                Ok(Some(id))
+            }
+            Step::CreateRouteTable { vpc } => {
+                let out = ec2
+                    .create_route_table()
+                    .vpc_id(ids.resolve(vpc)?)
+                    .tag_specifications(tag_specification(owner, change, ResourceType::RouteTable))
+                    .send()
+                    .await
+                    .map_err(sdk("CreateRouteTable", name))?;
+                Ok(Some(
+                    out.route_table()
+                        .and_then(|t| t.route_table_id())
+                        .ok_or_else(|| missing("CreateRouteTable", change, "RouteTableId"))?
+                        .to_owned(),
+                ))
+            }
+            Step::CreateRoute {
+                table,
+                destination,
+                target,
+            } => {
+                let table = ids.resolve(table)?;
+                let request = ec2
+                    .create_route()
+                    .route_table_id(&table)
+                    .destination_cidr_block(destination);
+                let request = match target {
+                    RouteTarget::InternetGateway(g) => request.gateway_id(ids.resolve(g)?),
+                    RouteTarget::NatGateway(n) => request.nat_gateway_id(ids.resolve(n)?),
+                };
+                match request.send().await.map_err(sdk("CreateRoute", name)) {
+                    Err(e) if already_done(&e, &["RouteAlreadyExists"]) => {
+                        replace_route(ec2, name, &table, destination, target, ids).await
+                    }
+                    Err(e) => Err(e),
+                    Ok(_) => Ok(None),
+                }
+            }
+            Step::ReplaceRoute {
+                table,
+                destination,
+                target,
+            } => replace_route(ec2, name, &ids.resolve(table)?, destination, target, ids).await,
+            Step::DeleteRoute { table, destination } => {
+                let result = ec2
+                    .delete_route()
+                    .route_table_id(ids.resolve(table)?)
+                    .destination_cidr_block(destination)
+                    .send()
+                    .await
+                    .map_err(sdk("DeleteRoute", name));
+                match result {
+                    Err(e) if !already_done(&e, &["InvalidRoute.NotFound"]) => Err(e),
+                    _ => Ok(None),
+                }
+            }
+            Step::AssociateRouteTable { table, subnet } => {
+                let out = ec2
+                    .associate_route_table()
+                    .route_table_id(ids.resolve(table)?)
+                    .subnet_id(ids.resolve(subnet)?)
+                    .send()
+                    .await
+                    .map_err(sdk("AssociateRouteTable", name))?;
+                Ok(Some(
+                    out.association_id()
+                        .ok_or_else(|| missing("AssociateRouteTable", change, "AssociationId"))?
+                        .to_owned(),
+                ))
+            }
+            Step::ReplaceRouteTableAssociation {
+                association_id,
+                table,
+            } => {
+                ec2.replace_route_table_association()
+                    .association_id(association_id)
+                    .route_table_id(ids.resolve(table)?)
+                    .send()
+                    .await
+                    .map_err(sdk("ReplaceRouteTableAssociation", name))?;
+                Ok(None)
+            }
+            Step::CreateSecurityGroup {
+                vpc,
+                group_name,
+                description,
+            } => {
+                let vpc = ids.resolve(vpc)?;
+                let result = ec2
+                    .create_security_group()
+                    .vpc_id(&vpc)
+                    .group_name(group_name)
+                    .description(description)
+                    .tag_specifications(tag_specification(
+                        owner,
+                        change,
+                        ResourceType::SecurityGroup,
+                    ))
+                    .send()
+                    .await
+                    .map_err(sdk("CreateSecurityGroup", name));
+                match result {
+                    Ok(out) => Ok(Some(
+                        out.group_id()
+                            .ok_or_else(|| missing("CreateSecurityGroup", change, "GroupId"))?
+                            .to_owned(),
+                    )),
+                    // Created by an earlier, interrupted run: adopt it by name in this VPC.
+                    Err(e) if already_done(&e, &["InvalidGroup.Duplicate"]) => {
+                        let out = ec2
+                            .describe_security_groups()
+                            .filters(Filter::builder().name("vpc-id").values(&vpc).build())
+                            .filters(
+                                Filter::builder()
+                                    .name("group-name")
+                                    .values(group_name)
+                                    .build(),
+                            )
+                            .send()
+                            .await
+                            .map_err(sdk("DescribeSecurityGroups", name))?;
+                        Ok(Some(
+                            out.security_groups()
+                                .first()
+                                .and_then(|g| g.group_id())
+                                .ok_or(e)?
+                                .to_owned(),
+                        ))
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+            Step::AuthorizeIngress { group, rules } => {
+                let group = ids.resolve(group)?;
+                for rule in rules {
+                    let result = ec2
+                        .authorize_security_group_ingress()
+                        .group_id(&group)
+                        .ip_permissions(permission(rule, ids)?)
+                        .send()
+                        .await
+                        .map_err(sdk("AuthorizeSecurityGroupIngress", name));
+                    if let Err(e) = result
+                        && !already_done(&e, &["InvalidPermission.Duplicate"])
+                    {
+                        return Err(e);
+                    }
+                }
+                Ok(None)
+            }
+            Step::RevokeIngress { group, rules } => {
+                let group = ids.resolve(group)?;
+                for rule in rules {
+                    let result = ec2
+                        .revoke_security_group_ingress()
+                        .group_id(&group)
+                        .ip_permissions(permission(rule, ids)?)
+                        .send()
+                        .await
+                        .map_err(sdk("RevokeSecurityGroupIngress", name));
+                    if let Err(e) = result
+                        && !already_done(&e, &["InvalidPermission.NotFound"])
+                    {
+                        return Err(e);
+                    }
+                }
+                Ok(None)
+            }
+        }
+    }
+    .instrument(span)
+    .await
+}
+
+async fn replace_route(
+    ec2: &Client,
+    name: &str,
+    table: &str,
+    destination: &str,
+    target: &RouteTarget,
+    ids: &ResolvedIds,
+) -> Result<Option<String>, AwsError> {
+    let request = ec2
+        .replace_route()
+        .route_table_id(table)
+        .destination_cidr_block(destination);
+    let request = match target {
+        RouteTarget::InternetGateway(g) => request.gateway_id(ids.resolve(g)?),
+        RouteTarget::NatGateway(n) => request.nat_gateway_id(ids.resolve(n)?),
+    };
+    request.send().await.map_err(sdk("ReplaceRoute", name))?;
+    Ok(None)
+}

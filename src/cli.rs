@@ -1,0 +1,152 @@
+//! The command line: clap types, resolved once into plain [`Settings`].
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::output::Format;
+
+/// Provision and deploy a web product on AWS from one TOML spec.
+///
+/// awsdeploy reads the spec, observes what is live in AWS (found by its
+/// `awsdeploy:app` / `awsdeploy:env` tags), shows the difference, and applies
+/// ordered steps until live matches the spec. No state file: AWS is the state.
+///
+/// Credentials, profile, SSO and region come from the standard AWS chain;
+/// `app.region` in the spec wins over the chain's region. AWS_ENDPOINT_URL
+/// points every client at an emulator.
+#[derive(Debug, Parser)]
+#[command(
+    name = "awsdeploy",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    /// The spec file.
+    #[arg(
+        short = 'f',
+        long = "spec",
+        global = true,
+        env = "AWSDEPLOY_SPEC",
+        default_value = "awsdeploy.toml",
+        value_name = "FILE"
+    )]
+    spec: PathBuf,
+
+    /// The environment: names and tags every resource ({app}-{env}-…).
+    #[arg(short, long, global = true, env = "AWSDEPLOY_ENV", default_value = awsdeploy_spec::defaults::ENV, value_name = "NAME")]
+    env: String,
+
+    /// What stdout carries: text for people, json for machines.
+    #[arg(long, global = true, value_enum, default_value_t = OutputArg::Text, value_name = "FORMAT")]
+    output: OutputArg,
+
+    /// More logging on stderr (-v: progress details, -vv: debug). RUST_LOG overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+
+    #[command(subcommand)]
+    command: CommandArg,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum OutputArg {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+enum CommandArg {
+    /// Check the spec offline and print what it resolves to; makes no AWS call.
+    Validate,
+    /// Observe what is live and print what `up` would change; changes nothing.
+    ///
+    /// Exit codes with --detailed-exitcode: 0 no changes, 2 changes pending,
+    /// 1 error. Without it: 0 unless there was an error.
+    Diff {
+        /// Exit 2 when there are changes, 0 when there are none.
+        #[arg(long)]
+        detailed_exitcode: bool,
+    },
+    /// Make live match the spec: show the plan, confirm, apply in dependency order.
+    ///
+    /// On a terminal it asks before changing anything; elsewhere (CI) it
+    /// refuses unless --yes is given. Running it again when nothing changed
+    /// makes no change.
+    Up {
+        /// Apply without asking for confirmation.
+        #[arg(short, long)]
+        yes: bool,
+    },
+}
+
+/// Everything the commands need, with no clap types.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    pub spec: PathBuf,
+    pub env: String,
+    pub format: Format,
+    pub verbosity: u8,
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command {
+    Validate,
+    Diff { detailed_exitcode: bool },
+    Up { yes: bool },
+}
+
+impl From<Cli> for Settings {
+    fn from(cli: Cli) -> Settings {
+        Settings {
+            spec: cli.spec,
+            env: cli.env,
+            format: match cli.output {
+                OutputArg::Text => Format::Text,
+                OutputArg::Json => Format::Json,
+            },
+            verbosity: cli.verbose,
+            command: match cli.command {
+                CommandArg::Validate => Command::Validate,
+                CommandArg::Diff { detailed_exitcode } => Command::Diff { detailed_exitcode },
+                CommandArg::Up { yes } => Command::Up { yes },
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn globals_work_after_the_subcommand() {
+        let cli = Cli::try_parse_from([
+            "awsdeploy",
+            "diff",
+            "-f",
+            "x.toml",
+            "-e",
+            "prod",
+            "--detailed-exitcode",
+        ])
+        .unwrap();
+        let settings = Settings::from(cli);
+        assert_eq!(settings.spec, PathBuf::from("x.toml"));
+        assert_eq!(settings.env, "prod");
+        assert_eq!(
+            settings.command,
+            Command::Diff {
+                detailed_exitcode: true
+            }
+        );
+    }
+}

@@ -1,0 +1,28 @@
+//! Exit codes: the one place they are defined (the README documents them).
+
+/// How the process ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Done; for `diff --detailed-exitcode`, also "no changes".
+    Success,
+    /// Any error: bad spec or arguments, AWS error, a failed or refused apply.
+    Failure,
+    /// `diff --detailed-exitcode` only: the plan has changes.
+    ChangesPending,
+}
+
+impl Exit {
+    pub fn code(self) -> u8 {
+        match self {
+            Exit::Success => 0,
+            Exit::Failure => 1,
+            Exit::ChangesPending => 2,
+        }
+    }
+}
+
+impl From<Exit> for std::process::ExitCode {
+    fn from(exit: Exit) -> Self {
+        std::process::ExitCode::from(exit.code())
+    }
+}
