@@ -1,0 +1,195 @@
+//! The moto server's lifecycle.
+
+use std::net::{SocketAddr, TcpListener, ToSocketAddrs as _};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::http;
+
+const STARTUP_DEADLINE: Duration = Duration::from_secs(60);
+
+#[derive(Debug, thiserror::Error)]
+pub enum EmulatorError {
+    #[error(
+        "moto_server not found at {0}; run scripts/test (it makes the virtualenv), or set AWSDEPLOY_MOTO_SERVER"
+    )]
+    NotInstalled(PathBuf),
+    #[error("cannot start {path}")]
+    Spawn {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("moto_server exited during startup; its log:\n{log}")]
+    Exited { log: String },
+    #[error("moto_server did not answer on {endpoint} within {}s; its log:\n{log}", STARTUP_DEADLINE.as_secs())]
+    NotReady { endpoint: String, log: String },
+    #[error("AWSDEPLOY_TEST_ENDPOINT={0} is not an http://host:port URL")]
+    BadEndpoint(String),
+    #[error("reset of {endpoint} failed")]
+    Reset {
+        endpoint: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot find a free port or write the emulator's log")]
+    Io(#[from] std::io::Error),
+}
+
+/// A running emulator. Dropping it stops the server it started.
+#[derive(Debug)]
+pub struct Emulator {
+    endpoint: String,
+    addr: SocketAddr,
+    process: Option<Child>,
+    log: Option<LogFile>,
+}
+
+/// The server's log file, removed on drop.
+#[derive(Debug)]
+struct LogFile(PathBuf);
+
+impl Drop for LogFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+impl Emulator {
+    /// `AWSDEPLOY_TEST_ENDPOINT` if set, otherwise a new moto server.
+    pub fn start() -> Result<Emulator, EmulatorError> {
+        match std::env::var("AWSDEPLOY_TEST_ENDPOINT") {
+            Ok(endpoint) if !endpoint.is_empty() => Emulator::external(&endpoint),
+            _ => Emulator::spawn_moto(),
+        }
+    }
+
+    fn external(endpoint: &str) -> Result<Emulator, EmulatorError> {
+        let addr = endpoint
+            .strip_prefix("http://")
+            .map(|rest| rest.trim_end_matches('/'))
+            .and_then(|hostport| hostport.to_socket_addrs().ok()?.next())
+            .ok_or_else(|| EmulatorError::BadEndpoint(endpoint.to_owned()))?;
+        Ok(Emulator {
+            endpoint: endpoint.trim_end_matches('/').to_owned(),
+            addr,
+            process: None,
+            log: None,
+        })
+    }
+
+    fn moto_server_path() -> PathBuf {
+        if let Some(path) = std::env::var_os("AWSDEPLOY_MOTO_SERVER") {
+            return PathBuf::from(path);
+        }
+        let cache = std::env::var_os("XDG_CACHE_HOME")
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))
+            .unwrap_or_else(|| PathBuf::from(".cache"));
+        cache.join("awsdeploy/venv/bin/moto_server")
+    }
+
+    fn spawn_moto() -> Result<Emulator, EmulatorError> {
+        let path = Emulator::moto_server_path();
+        if !path.exists() {
+            return Err(EmulatorError::NotInstalled(path));
+        }
+        let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let addr = SocketAddr::from(([127, 0, 0, 1], port));
+        let log_path =
+            std::env::temp_dir().join(format!("awsdeploy-moto-{port}-{}.log", std::process::id()));
+        let log = std::fs::File::create(&log_path)?;
+        let process = Command::new(&path)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .spawn()
+            .map_err(|source| EmulatorError::Spawn {
+                path: path.clone(),
+                source,
+            })?;
+        let mut emulator = Emulator {
+            endpoint: format!("http://{addr}"),
+            addr,
+            process: Some(process),
+            log: Some(LogFile(log_path)),
+        };
+        emulator.wait_until_ready()?;
+        Ok(emulator)
+    }
+
+    fn wait_until_ready(&mut self) -> Result<(), EmulatorError> {
+        let started = Instant::now();
+        loop {
+            if let Ok(200) = http::request(self.addr, "GET", "/moto-api/") {
+                return Ok(());
+            }
+            if let Some(process) = &mut self.process
+                && let Ok(Some(_)) = process.try_wait()
+            {
+                return Err(EmulatorError::Exited {
+                    log: self.log_text(),
+                });
+            }
+            if started.elapsed() > STARTUP_DEADLINE {
+                return Err(EmulatorError::NotReady {
+                    endpoint: self.endpoint.clone(),
+                    log: self.log_text(),
+                });
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn log_text(&self) -> String {
+        self.log
+            .as_ref()
+            .and_then(|log| std::fs::read_to_string(&log.0).ok())
+            .unwrap_or_default()
+    }
+
+    /// The URL to put in `AWS_ENDPOINT_URL`.
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    /// Whether this emulator was started here (and so is this test's alone).
+    pub fn is_private(&self) -> bool {
+        self.process.is_some()
+    }
+
+    /// Clears all emulator state (`POST /moto-api/reset`).
+    pub fn reset(&self) -> Result<(), EmulatorError> {
+        let reset = |source| EmulatorError::Reset {
+            endpoint: self.endpoint.clone(),
+            source,
+        };
+        match http::request(self.addr, "POST", "/moto-api/reset") {
+            Ok(200) => Ok(()),
+            Ok(status) => Err(reset(std::io::Error::other(format!("HTTP {status}")))),
+            Err(source) => Err(reset(source)),
+        }
+    }
+
+    /// Environment for a process that should talk to this emulator.
+    pub fn env(&self) -> Vec<(&'static str, String)> {
+        let mut env = vec![("AWS_ENDPOINT_URL", self.endpoint.clone())];
+        env.extend(
+            crate::TEST_CREDENTIALS
+                .iter()
+                .map(|(k, v)| (*k, (*v).to_owned())),
+        );
+        env
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        if let Some(mut process) = self.process.take() {
+            let _ = process.kill();
+            let _ = process.wait();
+        }
+    }
+}

@@ -1,0 +1,161 @@
+//! Bad input gets a clear error, exit code 1, and no AWS call; every command
+//! has a `--help` that says what it does.
+
+use awsdeploy_testkit::TrapEndpoint;
+
+use crate::support::{Run, awsdeploy};
+
+/// Runs the binary with every AWS call going to a trap, and checks the trap
+/// saw nothing.
+fn run_trapped(dir: &std::path::Path, args: &[&str]) -> Run {
+    let trap = TrapEndpoint::start().unwrap();
+    let env = [
+        ("AWS_ENDPOINT_URL", trap.endpoint()),
+        ("AWS_ACCESS_KEY_ID", "testing".to_owned()),
+        ("AWS_SECRET_ACCESS_KEY", "testing".to_owned()),
+    ];
+    let run = awsdeploy(&env, args, dir);
+    assert_eq!(
+        trap.connections(),
+        0,
+        "an AWS call was made; stderr:\n{}",
+        run.stderr
+    );
+    run
+}
+
+fn with_spec(text: &str, command: &str) -> Run {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("awsdeploy.toml"), text).unwrap();
+    run_trapped(dir.path(), &[command])
+}
+
+const VALID: &str = "[app]\nname = \"shop\"\nregion = \"ap-northeast-1\"\n[network]\ncidr = \"10.20.0.0/16\"\nazs = 2\n";
+
+#[test]
+fn missing_spec_file_says_how_to_point_at_one() {
+    let dir = tempfile::tempdir().unwrap();
+    for command in ["validate", "diff", "up"] {
+        let run = run_trapped(dir.path(), &[command]);
+        run.assert_code(1);
+        assert!(
+            run.stderr.contains("spec file awsdeploy.toml not found"),
+            "{}",
+            run.stderr
+        );
+        assert!(
+            run.stderr
+                .contains("hint: pass the spec with -f/--spec FILE"),
+            "{}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn toml_syntax_error_points_at_file_line_and_column() {
+    for command in ["validate", "diff", "up"] {
+        let run = with_spec("[app]\nname = \"shop\"\n[network]\nazs = = 2\n", command);
+        run.assert_code(1);
+        assert!(
+            run.stderr.contains("--> awsdeploy.toml:4:7"),
+            "{}",
+            run.stderr
+        );
+        assert!(run.stderr.contains("4 | azs = = 2"), "{}", run.stderr);
+    }
+}
+
+#[test]
+fn unknown_key_is_named_with_a_suggestion() {
+    let run = with_spec(
+        &VALID.replace("azs = 2", "azs = 2\nnats = \"single\""),
+        "diff",
+    );
+    run.assert_code(1);
+    assert!(run.stderr.contains("unknown key `nats`"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("--> awsdeploy.toml:7:1"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("did you mean `nat`?"), "{}", run.stderr);
+}
+
+#[test]
+fn zero_azs_is_refused_with_the_range() {
+    let run = with_spec(&VALID.replace("azs = 2", "azs = 0"), "up");
+    run.assert_code(1);
+    assert!(
+        run.stderr.contains("network.azs = 0 is out of range"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("--> awsdeploy.toml:6:7"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("use 1 to 6"), "{}", run.stderr);
+}
+
+#[test]
+fn cidr_outside_16_to_24_or_malformed_is_refused() {
+    for (cidr, says) in [
+        ("10.0.0.0/8", "a /8 network; a VPC needs /16 to /24"),
+        ("10.0.0.0/26", "a /26 network; a VPC needs /16 to /24"),
+        ("10.0.1.0/16", "has host bits set"),
+        ("10.0.0.300/16", "is not an IPv4 CIDR block"),
+    ] {
+        let run = with_spec(&VALID.replace("10.20.0.0/16", cidr), "diff");
+        run.assert_code(1);
+        assert!(run.stderr.contains(says), "{cidr}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("--> awsdeploy.toml:5:8"),
+            "{cidr}: {}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn validate_reads_the_spec_without_aws() {
+    let run = with_spec(VALID, "validate");
+    run.assert_code(0);
+    assert!(
+        run.stdout.contains("awsdeploy.toml is valid"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("10.20.0.0/16 over 2 AZs, NAT single"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn usage_errors_exit_1_not_2_which_means_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = run_trapped(dir.path(), &["diff", "--no-such-flag"]);
+    run.assert_code(1);
+}
+
+#[test]
+fn every_command_has_a_help_that_says_what_it_does() {
+    let dir = tempfile::tempdir().unwrap();
+    for (command, says) in [
+        ("validate", "Check the spec offline"),
+        ("diff", "print what `up` would change"),
+        ("up", "Make live match the spec"),
+    ] {
+        let run = run_trapped(dir.path(), &[command, "--help"]);
+        run.assert_code(0);
+        assert!(run.stdout.contains(says), "{command}: {}", run.stdout);
+    }
+    let run = run_trapped(dir.path(), &["--help"]);
+    run.assert_code(0);
+    for command in ["validate", "diff", "up"] {
+        assert!(run.stdout.contains(command), "{}", run.stdout);
+    }
+}

@@ -1,0 +1,426 @@
+//! The network reconciled end to end against the emulator.
+
+use aws_sdk_ec2::types::{Filter, Tag};
+
+use crate::support::{World, planned};
+
+fn tag_filter(key: &str, value: &str) -> Filter {
+    Filter::builder()
+        .name(format!("tag:{key}"))
+        .values(value)
+        .build()
+}
+
+/// Ids of the subnets tagged for `app`/`env`, sorted.
+fn subnet_ids(world: &World, app: &str, env: &str) -> Vec<String> {
+    let out = world
+        .block_on(
+            world
+                .ec2
+                .describe_subnets()
+                .filters(tag_filter("awsdeploy:app", app))
+                .filters(tag_filter("awsdeploy:env", env))
+                .send(),
+        )
+        .unwrap();
+    let mut ids: Vec<String> = out
+        .subnets()
+        .iter()
+        .filter_map(|s| s.subnet_id().map(str::to_owned))
+        .collect();
+    ids.sort();
+    ids
+}
+
+fn tag<'a>(tags: &'a [Tag], key: &str) -> Option<&'a str> {
+    tags.iter()
+        .find(|t| t.key() == Some(key))
+        .and_then(Tag::value)
+}
+
+#[test]
+fn create_from_nothing_then_a_second_run_changes_nothing() {
+    let world = World::new();
+    let spec = world.network_spec("fresh", "azs = 2\nnat = \"single\"");
+    let spec = spec.to_str().unwrap();
+
+    let diff = world.run(&["diff", "-f", spec, "--detailed-exitcode"]);
+    diff.assert_code(2);
+    assert!(
+        diff.stdout
+            .contains("Plan: 21 to add, 0 to change, 0 to delete."),
+        "{}",
+        diff.stdout
+    );
+
+    let up = world.run(&["up", "-f", spec, "--yes"]);
+    up.assert_code(0);
+    assert!(up.stderr.contains("[21/21]"), "{}", up.stderr);
+
+    world
+        .run(&["diff", "-f", spec, "--detailed-exitcode"])
+        .assert_code(0);
+    let again = world.run(&["up", "-f", spec, "--yes"]);
+    again.assert_code(0);
+    assert!(
+        again
+            .stdout
+            .contains("No changes. Live matches the spec (21 resources checked)."),
+        "{}",
+        again.stdout
+    );
+
+    // What was made is what the issue asks for, and all of it carries the ownership tags.
+    let vpcs = world
+        .block_on(
+            world
+                .ec2
+                .describe_vpcs()
+                .filters(tag_filter("awsdeploy:app", "fresh"))
+                .send(),
+        )
+        .unwrap();
+    let [vpc] = vpcs.vpcs() else {
+        panic!("one VPC expected: {vpcs:?}")
+    };
+    assert_eq!(vpc.cidr_block(), Some("10.20.0.0/16"));
+    assert_eq!(tag(vpc.tags(), "awsdeploy:env"), Some("dev"));
+    assert_eq!(tag(vpc.tags(), "awsdeploy:component"), Some("network"));
+    assert_eq!(tag(vpc.tags(), "Name"), Some("fresh-dev-vpc"));
+    let hostnames = world
+        .block_on(
+            world
+                .ec2
+                .describe_vpc_attribute()
+                .vpc_id(vpc.vpc_id().unwrap())
+                .attribute(aws_sdk_ec2::types::VpcAttributeName::EnableDnsHostnames)
+                .send(),
+        )
+        .unwrap();
+    assert_eq!(
+        hostnames.enable_dns_hostnames().and_then(|v| v.value()),
+        Some(true)
+    );
+
+    let groups = world
+        .block_on(
+            world
+                .ec2
+                .describe_security_groups()
+                .filters(tag_filter("awsdeploy:app", "fresh"))
+                .send(),
+        )
+        .unwrap();
+    let by_name = |name: &str| {
+        groups
+            .security_groups()
+            .iter()
+            .find(|g| g.group_name() == Some(name))
+            .unwrap_or_else(|| panic!("no group {name}"))
+    };
+    let (lb, service, db) = (
+        by_name("fresh-dev-lb"),
+        by_name("fresh-dev-service"),
+        by_name("fresh-dev-db"),
+    );
+    let ports = |g: &aws_sdk_ec2::types::SecurityGroup| {
+        let mut p: Vec<i32> = g
+            .ip_permissions()
+            .iter()
+            .filter_map(|p| p.from_port())
+            .collect();
+        p.sort_unstable();
+        p
+    };
+    assert_eq!(ports(lb), [80, 443]);
+    assert_eq!(ports(service), [8080]);
+    assert_eq!(
+        service.ip_permissions()[0].user_id_group_pairs()[0].group_id(),
+        lb.group_id()
+    );
+    assert_eq!(ports(db), [3306]);
+    assert_eq!(
+        db.ip_permissions()[0].user_id_group_pairs()[0].group_id(),
+        service.group_id()
+    );
+    for group in [lb, service, db] {
+        assert_eq!(tag(group.tags(), "awsdeploy:component"), Some("network"));
+    }
+    let nats = world
+        .block_on(
+            world
+                .ec2
+                .describe_nat_gateways()
+                .filter(tag_filter("awsdeploy:app", "fresh"))
+                .send(),
+        )
+        .unwrap();
+    assert_eq!(nats.nat_gateways().len(), 1);
+}
+
+#[test]
+fn up_without_a_terminal_or_yes_refuses_and_changes_nothing() {
+    let world = World::new();
+    let spec = world.network_spec("careful", "");
+    let run = world.run(&["up", "-f", spec.to_str().unwrap()]);
+    run.assert_code(1);
+    assert!(
+        run.stderr
+            .contains("refusing to apply without confirmation"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("--yes"), "{}", run.stderr);
+    assert!(subnet_ids(&world, "careful", "dev").is_empty());
+    let vpcs = world
+        .block_on(
+            world
+                .ec2
+                .describe_vpcs()
+                .filters(tag_filter("awsdeploy:app", "careful"))
+                .send(),
+        )
+        .unwrap();
+    assert!(vpcs.vpcs().is_empty());
+}
+
+#[test]
+fn one_more_az_plans_exactly_its_subnets_routes_and_associations() {
+    let world = World::new();
+    let two = world.network_spec("grow", "azs = 2");
+    world
+        .run(&["up", "-f", two.to_str().unwrap(), "--yes"])
+        .assert_code(0);
+    let before = subnet_ids(&world, "grow", "dev");
+
+    let three = world.network_spec("grow", "azs = 3");
+    let diff = world.run(&[
+        "diff",
+        "-f",
+        three.to_str().unwrap(),
+        "--output",
+        "json",
+        "--detailed-exitcode",
+    ]);
+    diff.assert_code(2);
+    let plan = diff.json();
+    assert_eq!(
+        planned(&plan, "create"),
+        [
+            "grow-dev-public-3",
+            "grow-dev-private-3",
+            "grow-dev-public-3:association",
+            "grow-dev-private-3-rt",
+            "grow-dev-private-3-rt:0.0.0.0/0",
+            "grow-dev-private-3:association",
+        ]
+    );
+    assert!(
+        planned(&plan, "update").is_empty() && planned(&plan, "delete").is_empty(),
+        "{plan:#}"
+    );
+
+    world
+        .run(&["up", "-f", three.to_str().unwrap(), "--yes"])
+        .assert_code(0);
+    world
+        .run(&["diff", "-f", three.to_str().unwrap(), "--detailed-exitcode"])
+        .assert_code(0);
+    let after = subnet_ids(&world, "grow", "dev");
+    assert_eq!(after.len(), 6);
+    assert!(
+        before.iter().all(|id| after.contains(id)),
+        "an existing subnet was replaced"
+    );
+}
+
+#[test]
+fn a_subnet_and_a_route_deleted_out_of_band_show_in_diff_and_are_restored() {
+    let world = World::new();
+    let spec = world.network_spec("drift", "azs = 2");
+    let spec = spec.to_str().unwrap();
+    world.run(&["up", "-f", spec, "--yes"]).assert_code(0);
+
+    let subnets = world
+        .block_on(
+            world
+                .ec2
+                .describe_subnets()
+                .filters(tag_filter("Name", "drift-dev-private-2"))
+                .send(),
+        )
+        .unwrap();
+    let subnet_id = subnets.subnets()[0].subnet_id().unwrap().to_owned();
+    let tables = world
+        .block_on(
+            world
+                .ec2
+                .describe_route_tables()
+                .filters(tag_filter("Name", "drift-dev-private-1-rt"))
+                .send(),
+        )
+        .unwrap();
+    let table = &tables.route_tables()[0];
+    for association in table.associations() {
+        assert_ne!(association.subnet_id(), Some(subnet_id.as_str()));
+    }
+    let private_2_table = world
+        .block_on(
+            world
+                .ec2
+                .describe_route_tables()
+                .filters(tag_filter("Name", "drift-dev-private-2-rt"))
+                .send(),
+        )
+        .unwrap();
+    for association in private_2_table.route_tables()[0].associations() {
+        world
+            .block_on(
+                world
+                    .ec2
+                    .disassociate_route_table()
+                    .association_id(association.route_table_association_id().unwrap())
+                    .send(),
+            )
+            .unwrap();
+    }
+    world
+        .block_on(world.ec2.delete_subnet().subnet_id(&subnet_id).send())
+        .unwrap();
+    world
+        .block_on(
+            world
+                .ec2
+                .delete_route()
+                .route_table_id(table.route_table_id().unwrap())
+                .destination_cidr_block("0.0.0.0/0")
+                .send(),
+        )
+        .unwrap();
+
+    let diff = world.run(&[
+        "diff",
+        "-f",
+        spec,
+        "--output",
+        "json",
+        "--detailed-exitcode",
+    ]);
+    diff.assert_code(2);
+    assert_eq!(
+        planned(&diff.json(), "create"),
+        [
+            "drift-dev-private-2",
+            "drift-dev-private-1-rt:0.0.0.0/0",
+            "drift-dev-private-2:association"
+        ]
+    );
+    let text = world.run(&["diff", "-f", spec]);
+    assert!(
+        text.stdout
+            .contains("+ subnet           drift-dev-private-2"),
+        "{}",
+        text.stdout
+    );
+    assert!(
+        text.stdout
+            .contains("+ route            drift-dev-private-1-rt 0.0.0.0/0"),
+        "{}",
+        text.stdout
+    );
+
+    world.run(&["up", "-f", spec, "--yes"]).assert_code(0);
+    world
+        .run(&["diff", "-f", spec, "--detailed-exitcode"])
+        .assert_code(0);
+    let restored = world
+        .block_on(
+            world
+                .ec2
+                .describe_subnets()
+                .filters(tag_filter("Name", "drift-dev-private-2"))
+                .send(),
+        )
+        .unwrap();
+    assert_eq!(restored.subnets()[0].cidr_block(), Some("10.20.144.0/20"));
+}
+
+#[test]
+fn other_apps_envs_and_untagged_lookalikes_are_never_touched() {
+    let world = World::new();
+    // A hand-made VPC that borrows our Name but not our ownership tags.
+    let lookalike = world
+        .block_on(
+            world
+                .ec2
+                .create_vpc()
+                .cidr_block("10.20.0.0/16")
+                .tag_specifications(
+                    aws_sdk_ec2::types::TagSpecification::builder()
+                        .resource_type(aws_sdk_ec2::types::ResourceType::Vpc)
+                        .tags(Tag::builder().key("Name").value("mine-dev-vpc").build())
+                        .build(),
+                )
+                .send(),
+        )
+        .unwrap();
+    let lookalike_id = lookalike.vpc().unwrap().vpc_id().unwrap().to_owned();
+
+    let mine = world.network_spec("mine", "azs = 2");
+    let theirs = world.network_spec("theirs", "azs = 1\nnat = \"none\"");
+    world
+        .run(&["up", "-f", mine.to_str().unwrap(), "--yes"])
+        .assert_code(0);
+    let mine_dev = subnet_ids(&world, "mine", "dev");
+    assert_eq!(mine_dev.len(), 4);
+
+    // Another env of the same app, and another app, in the same account.
+    world
+        .run(&["up", "-f", mine.to_str().unwrap(), "-e", "prod", "--yes"])
+        .assert_code(0);
+    world
+        .run(&["up", "-f", theirs.to_str().unwrap(), "--yes"])
+        .assert_code(0);
+
+    assert_eq!(
+        subnet_ids(&world, "mine", "dev"),
+        mine_dev,
+        "dev's subnets changed"
+    );
+    assert_eq!(subnet_ids(&world, "mine", "prod").len(), 4);
+    assert_eq!(subnet_ids(&world, "theirs", "dev").len(), 2);
+    for (spec, env) in [(&mine, "dev"), (&mine, "prod"), (&theirs, "dev")] {
+        world
+            .run(&[
+                "diff",
+                "-f",
+                spec.to_str().unwrap(),
+                "-e",
+                env,
+                "--detailed-exitcode",
+            ])
+            .assert_code(0);
+    }
+
+    // The lookalike is neither adopted nor changed.
+    let vpc = world
+        .block_on(world.ec2.describe_vpcs().vpc_ids(&lookalike_id).send())
+        .unwrap();
+    let vpc = &vpc.vpcs()[0];
+    assert_eq!(tag(vpc.tags(), "awsdeploy:app"), None);
+    let subnets = world
+        .block_on(
+            world
+                .ec2
+                .describe_subnets()
+                .filters(
+                    Filter::builder()
+                        .name("vpc-id")
+                        .values(&lookalike_id)
+                        .build(),
+                )
+                .send(),
+        )
+        .unwrap();
+    assert!(subnets.subnets().is_empty());
+}

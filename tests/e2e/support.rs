@@ -1,0 +1,130 @@
+//! What every end-to-end test needs: an emulator, a temp folder for specs,
+//! the binary, and an EC2 client to change things behind awsdeploy's back.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use awsdeploy_testkit::Emulator;
+
+/// What a run of the binary printed and how it exited.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// The JSON document on stdout.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
+    }
+
+    #[track_caller]
+    pub fn assert_code(&self, code: i32) -> &Self {
+        assert_eq!(
+            self.code, code,
+            "exit code; stdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+}
+
+/// Runs `awsdeploy args…` with `env` and nothing from the caller's AWS setup.
+pub fn awsdeploy(env: &[(&str, String)], args: &[&str], dir: &Path) -> Run {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_awsdeploy"));
+    command.args(args).current_dir(dir).stdin(Stdio::null());
+    for var in [
+        "AWS_PROFILE",
+        "AWS_DEFAULT_PROFILE",
+        "AWS_SESSION_TOKEN",
+        "AWS_ENDPOINT_URL",
+        "AWSDEPLOY_SPEC",
+        "AWSDEPLOY_ENV",
+        "RUST_LOG",
+    ] {
+        command.env_remove(var);
+    }
+    command
+        .env("NO_COLOR", "1")
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null");
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let output = command.output().expect("the awsdeploy binary runs");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// One test's world: an emulator and a folder holding its specs.
+pub struct World {
+    pub emulator: Emulator,
+    pub dir: tempfile::TempDir,
+    runtime: tokio::runtime::Runtime,
+    pub ec2: aws_sdk_ec2::Client,
+}
+
+impl World {
+    pub fn new() -> World {
+        let emulator = Emulator::start().unwrap_or_else(|e| panic!("{e}"));
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let config = runtime.block_on(
+            aws_config::defaults(aws_config::BehaviorVersion::latest())
+                .endpoint_url(emulator.endpoint())
+                .region(aws_config::Region::new("ap-northeast-1"))
+                .credentials_provider(aws_sdk_ec2::config::Credentials::new(
+                    "testing", "testing", None, None, "test",
+                ))
+                .load(),
+        );
+        World {
+            emulator,
+            dir: tempfile::tempdir().unwrap(),
+            runtime,
+            ec2: aws_sdk_ec2::Client::new(&config),
+        }
+    }
+
+    /// Writes `awsdeploy.toml`-style text to `file` in the test's folder.
+    pub fn spec(&self, file: &str, text: &str) -> PathBuf {
+        let path = self.dir.path().join(file);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    /// A spec for `app` in ap-northeast-1 with the given `[network]` lines.
+    pub fn network_spec(&self, app: &str, network: &str) -> PathBuf {
+        self.spec(
+            &format!("{app}.toml"),
+            &format!("[app]\nname = \"{app}\"\nregion = \"ap-northeast-1\"\n\n[network]\ncidr = \"10.20.0.0/16\"\n{network}\n"),
+        )
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        awsdeploy(&self.emulator.env(), args, self.dir.path())
+    }
+
+    pub fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
+        self.runtime.block_on(future)
+    }
+}
+
+/// The keys of a JSON plan's changes with `action`.
+pub fn planned(plan: &serde_json::Value, action: &str) -> Vec<String> {
+    plan["plan"]["changes"]
+        .as_array()
+        .expect("plan.changes is an array")
+        .iter()
+        .filter(|c| c["action"] == action)
+        .map(|c| c["key"].as_str().unwrap().to_owned())
+        .collect()
+}
