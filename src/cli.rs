@@ -1,5 +1,8 @@
 //! The command line: clap types, resolved once into plain [`Settings`].
 
+// Doc comments here are `--help` text, written for people, not rustdoc.
+#![allow(clippy::doc_markdown)]
+
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};

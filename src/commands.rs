@@ -149,8 +149,18 @@ fn print_plan(settings: &Settings, plan: &Plan) {
 
 async fn up(settings: &Settings, spec: &Spec, yes: bool) -> Result<Exit, CliError> {
     let (aws, plan) = observe_and_plan(spec).await?;
-    print_plan(settings, &plan);
+    match settings.format {
+        Format::Text => print_plan(settings, &plan),
+        // One JSON document at the end; people confirming still see the plan.
+        Format::Json if !yes && !plan.is_empty() => {
+            eprint!("{}", render::text(&plan, render::Colour::Never));
+        }
+        Format::Json => {}
+    }
     if plan.is_empty() {
+        if settings.format == Format::Json {
+            output::json(&serde_json::json!({ "plan": plan, "result": null }));
+        }
         return Ok(Exit::Success);
     }
     if !yes {
@@ -161,7 +171,7 @@ async fn up(settings: &Settings, spec: &Spec, yes: bool) -> Result<Exit, CliErro
     let mut finished = 0;
     let report = execute::execute(&plan, &aws, APPLY_CONCURRENCY, |event| match event {
         Event::Started(change) => {
-            tracing::info!(kind = change.kind.label(), name = %change.name, "started")
+            tracing::info!(kind = change.kind.label(), name = %change.name, "started");
         }
         Event::Finished { change, id } => {
             finished += 1;
@@ -192,6 +202,7 @@ async fn up(settings: &Settings, spec: &Spec, yes: bool) -> Result<Exit, CliErro
 
     if settings.format == Format::Json {
         output::json(&serde_json::json!({
+            "plan": plan,
             "result": {
                 "done": report.done,
                 "failed": report.failed.iter().map(|f| serde_json::json!({ "key": f.key, "error": f.error })).collect::<Vec<_>>(),

@@ -38,6 +38,30 @@ fn tag<'a>(tags: &'a [Tag], key: &str) -> Option<&'a str> {
         .and_then(Tag::value)
 }
 
+fn subnet_named(world: &World, name: &str) -> aws_sdk_ec2::types::Subnet {
+    let request = world
+        .ec2
+        .describe_subnets()
+        .filters(tag_filter("Name", name));
+    let out = world.block_on(request.send()).unwrap();
+    out.subnets()
+        .first()
+        .unwrap_or_else(|| panic!("no subnet {name}"))
+        .clone()
+}
+
+fn table_named(world: &World, name: &str) -> aws_sdk_ec2::types::RouteTable {
+    let request = world
+        .ec2
+        .describe_route_tables()
+        .filters(tag_filter("Name", name));
+    let out = world.block_on(request.send()).unwrap();
+    out.route_tables()
+        .first()
+        .unwrap_or_else(|| panic!("no route table {name}"))
+        .clone()
+}
+
 #[test]
 fn create_from_nothing_then_a_second_run_changes_nothing() {
     let world = World::new();
@@ -70,13 +94,17 @@ fn create_from_nothing_then_a_second_run_changes_nothing() {
         again.stdout
     );
 
-    // What was made is what the issue asks for, and all of it carries the ownership tags.
+    assert_network_shape(&world, "fresh");
+}
+
+/// What `up` made is what the issue asks for, and carries the ownership tags.
+fn assert_network_shape(world: &World, app: &str) {
     let vpcs = world
         .block_on(
             world
                 .ec2
                 .describe_vpcs()
-                .filters(tag_filter("awsdeploy:app", "fresh"))
+                .filters(tag_filter("awsdeploy:app", app))
                 .send(),
         )
         .unwrap();
@@ -86,7 +114,10 @@ fn create_from_nothing_then_a_second_run_changes_nothing() {
     assert_eq!(vpc.cidr_block(), Some("10.20.0.0/16"));
     assert_eq!(tag(vpc.tags(), "awsdeploy:env"), Some("dev"));
     assert_eq!(tag(vpc.tags(), "awsdeploy:component"), Some("network"));
-    assert_eq!(tag(vpc.tags(), "Name"), Some("fresh-dev-vpc"));
+    assert_eq!(
+        tag(vpc.tags(), "Name"),
+        Some(format!("{app}-dev-vpc").as_str())
+    );
     let hostnames = world
         .block_on(
             world
@@ -98,7 +129,9 @@ fn create_from_nothing_then_a_second_run_changes_nothing() {
         )
         .unwrap();
     assert_eq!(
-        hostnames.enable_dns_hostnames().and_then(|v| v.value()),
+        hostnames
+            .enable_dns_hostnames()
+            .and_then(aws_sdk_ec2::types::AttributeBooleanValue::value),
         Some(true)
     );
 
@@ -107,7 +140,7 @@ fn create_from_nothing_then_a_second_run_changes_nothing() {
             world
                 .ec2
                 .describe_security_groups()
-                .filters(tag_filter("awsdeploy:app", "fresh"))
+                .filters(tag_filter("awsdeploy:app", app))
                 .send(),
         )
         .unwrap();
@@ -119,15 +152,15 @@ fn create_from_nothing_then_a_second_run_changes_nothing() {
             .unwrap_or_else(|| panic!("no group {name}"))
     };
     let (lb, service, db) = (
-        by_name("fresh-dev-lb"),
-        by_name("fresh-dev-service"),
-        by_name("fresh-dev-db"),
+        by_name(&format!("{app}-dev-lb")),
+        by_name(&format!("{app}-dev-service")),
+        by_name(&format!("{app}-dev-db")),
     );
     let ports = |g: &aws_sdk_ec2::types::SecurityGroup| {
         let mut p: Vec<i32> = g
             .ip_permissions()
             .iter()
-            .filter_map(|p| p.from_port())
+            .filter_map(aws_sdk_ec2::types::IpPermission::from_port)
             .collect();
         p.sort_unstable();
         p
@@ -151,7 +184,7 @@ fn create_from_nothing_then_a_second_run_changes_nothing() {
             world
                 .ec2
                 .describe_nat_gateways()
-                .filter(tag_filter("awsdeploy:app", "fresh"))
+                .filter(tag_filter("awsdeploy:app", app))
                 .send(),
         )
         .unwrap();
@@ -241,45 +274,21 @@ fn a_subnet_and_a_route_deleted_out_of_band_show_in_diff_and_are_restored() {
     let spec = spec.to_str().unwrap();
     world.run(&["up", "-f", spec, "--yes"]).assert_code(0);
 
-    let subnets = world
-        .block_on(
-            world
-                .ec2
-                .describe_subnets()
-                .filters(tag_filter("Name", "drift-dev-private-2"))
-                .send(),
-        )
-        .unwrap();
-    let subnet_id = subnets.subnets()[0].subnet_id().unwrap().to_owned();
-    let tables = world
-        .block_on(
-            world
-                .ec2
-                .describe_route_tables()
-                .filters(tag_filter("Name", "drift-dev-private-1-rt"))
-                .send(),
-        )
-        .unwrap();
-    let table = &tables.route_tables()[0];
-    for association in table.associations() {
-        assert_ne!(association.subnet_id(), Some(subnet_id.as_str()));
-    }
-    let private_2_table = world
-        .block_on(
-            world
-                .ec2
-                .describe_route_tables()
-                .filters(tag_filter("Name", "drift-dev-private-2-rt"))
-                .send(),
-        )
-        .unwrap();
-    for association in private_2_table.route_tables()[0].associations() {
+    // Behind awsdeploy's back: detach and delete a private subnet, and delete
+    // another private table's default route.
+    let subnet_id = subnet_named(&world, "drift-dev-private-2")
+        .subnet_id()
+        .unwrap()
+        .to_owned();
+    let private_2_table = table_named(&world, "drift-dev-private-2-rt");
+    for association in private_2_table.associations() {
+        let id = association.route_table_association_id().unwrap();
         world
             .block_on(
                 world
                     .ec2
                     .disassociate_route_table()
-                    .association_id(association.route_table_association_id().unwrap())
+                    .association_id(id)
                     .send(),
             )
             .unwrap();
@@ -287,15 +296,13 @@ fn a_subnet_and_a_route_deleted_out_of_band_show_in_diff_and_are_restored() {
     world
         .block_on(world.ec2.delete_subnet().subnet_id(&subnet_id).send())
         .unwrap();
+    let private_1_table = table_named(&world, "drift-dev-private-1-rt");
+    let delete_route = world
+        .ec2
+        .delete_route()
+        .route_table_id(private_1_table.route_table_id().unwrap());
     world
-        .block_on(
-            world
-                .ec2
-                .delete_route()
-                .route_table_id(table.route_table_id().unwrap())
-                .destination_cidr_block("0.0.0.0/0")
-                .send(),
-        )
+        .block_on(delete_route.destination_cidr_block("0.0.0.0/0").send())
         .unwrap();
 
     let diff = world.run(&[
@@ -333,16 +340,9 @@ fn a_subnet_and_a_route_deleted_out_of_band_show_in_diff_and_are_restored() {
     world
         .run(&["diff", "-f", spec, "--detailed-exitcode"])
         .assert_code(0);
-    let restored = world
-        .block_on(
-            world
-                .ec2
-                .describe_subnets()
-                .filters(tag_filter("Name", "drift-dev-private-2"))
-                .send(),
-        )
-        .unwrap();
-    assert_eq!(restored.subnets()[0].cidr_block(), Some("10.20.144.0/20"));
+    let restored = subnet_named(&world, "drift-dev-private-2");
+    assert_ne!(restored.subnet_id(), Some(subnet_id.as_str()));
+    assert_eq!(restored.cidr_block(), Some("10.20.144.0/20"));
 }
 
 #[test]

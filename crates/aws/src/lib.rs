@@ -59,7 +59,8 @@ impl Aws {
     /// Everything live that belongs to this app and environment, observed
     /// concurrently.
     pub async fn observe(&self) -> Result<Live, AwsError> {
-        let network = network::observe(&self.ec2, &self.owner).await?;
+        // Boxed: SDK futures are large, and this one holds them all.
+        let network = Box::pin(network::observe(&self.ec2, &self.owner)).await?;
         Ok(Live { network })
     }
 }
@@ -73,6 +74,6 @@ impl StepRunner for Aws {
         step: &Step,
         ids: &ResolvedIds,
     ) -> Result<Option<String>, AwsError> {
-        network::run_step(&self.ec2, &self.owner, change, step, ids).await
+        Box::pin(network::run_step(&self.ec2, &self.owner, change, step, ids)).await
     }
 }

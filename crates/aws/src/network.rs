@@ -64,244 +64,11 @@ fn tag_specification(
     spec.build()
 }
 
-/// Reads the live network of `owner`.
+/// Reads the live network of `owner`: one Describe per resource type, all
+/// at once.
 pub async fn observe(ec2: &Client, owner: &Owner) -> Result<LiveNetwork, AwsError> {
-    let resource = format!("{}-{}", owner.app, owner.env);
-    let [by_app, by_env] = owner_filters(owner);
-    let zones = async {
-        let out = ec2
-            .describe_availability_zones()
-            .send()
-            .await
-            .map_err(sdk("DescribeAvailabilityZones", &resource))?;
-        let mut zones: Vec<String> = out
-            .availability_zones()
-            .iter()
-            .filter(|z| z.state() == Some(&AvailabilityZoneState::Available))
-            .filter(|z| z.zone_type().is_none_or(|t| t == "availability-zone"))
-            .filter_map(|z| z.zone_name().map(str::to_owned))
-            .collect();
-        zones.sort();
-        Ok::<_, AwsError>(zones)
-    };
-    let vpcs = async {
-        let vpcs = ec2
-            .describe_vpcs()
-            .filters(by_app.clone())
-            .filters(by_env.clone())
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(sdk("DescribeVpcs", &resource))?;
-        let mut live = Vec::new();
-        for vpc in vpcs {
-            let Some(id) = vpc.vpc_id() else { continue };
-            let (support, hostnames) = tokio::try_join!(
-                vpc_attribute(ec2, id, VpcAttributeName::EnableDnsSupport),
-                vpc_attribute(ec2, id, VpcAttributeName::EnableDnsHostnames),
-            )?;
-            live.push(LiveVpc {
-                id: id.to_owned(),
-                name: name_tag(vpc.tags()),
-                cidr: vpc.cidr_block().unwrap_or_default().to_owned(),
-                dns_support: support,
-                dns_hostnames: hostnames,
-            });
-        }
-        Ok::<_, AwsError>(live)
-    };
-    let subnets = async {
-        let subnets = ec2
-            .describe_subnets()
-            .filters(by_app.clone())
-            .filters(by_env.clone())
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(sdk("DescribeSubnets", &resource))?;
-        Ok::<_, AwsError>(
-            subnets
-                .iter()
-                .filter_map(|s| {
-                    Some(LiveSubnet {
-                        id: s.subnet_id()?.to_owned(),
-                        name: name_tag(s.tags()),
-                        vpc_id: s.vpc_id().unwrap_or_default().to_owned(),
-                        cidr: s.cidr_block().unwrap_or_default().to_owned(),
-                        availability_zone: s.availability_zone().unwrap_or_default().to_owned(),
-                    })
-                })
-                .collect(),
-        )
-    };
-    let gateways = async {
-        let gateways = ec2
-            .describe_internet_gateways()
-            .filters(by_app.clone())
-            .filters(by_env.clone())
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(sdk("DescribeInternetGateways", &resource))?;
-        Ok::<_, AwsError>(
-            gateways
-                .iter()
-                .filter_map(|g| {
-                    Some(LiveInternetGateway {
-                        id: g.internet_gateway_id()?.to_owned(),
-                        name: name_tag(g.tags()),
-                        vpc_id: g
-                            .attachments()
-                            .iter()
-                            .find_map(|a| a.vpc_id())
-                            .map(str::to_owned),
-                    })
-                })
-                .collect(),
-        )
-    };
-    let addresses = async {
-        let out = ec2
-            .describe_addresses()
-            .filters(by_app.clone())
-            .filters(by_env.clone())
-            .send()
-            .await
-            .map_err(sdk("DescribeAddresses", &resource))?;
-        Ok::<_, AwsError>(
-            out.addresses()
-                .iter()
-                .filter_map(|a| {
-                    Some(LiveAddress {
-                        allocation_id: a.allocation_id()?.to_owned(),
-                        name: name_tag(a.tags()),
-                        public_ip: a.public_ip().map(str::to_owned),
-                    })
-                })
-                .collect(),
-        )
-    };
-    let nats = async {
-        let nats = ec2
-            .describe_nat_gateways()
-            .filter(by_app.clone())
-            .filter(by_env.clone())
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(sdk("DescribeNatGateways", &resource))?;
-        Ok::<_, AwsError>(
-            nats.iter()
-                .filter(|n| {
-                    matches!(
-                        n.state(),
-                        Some(NatGatewayState::Pending | NatGatewayState::Available)
-                    )
-                })
-                .filter_map(|n| {
-                    Some(LiveNatGateway {
-                        id: n.nat_gateway_id()?.to_owned(),
-                        name: name_tag(n.tags()),
-                        subnet_id: n.subnet_id().unwrap_or_default().to_owned(),
-                        allocation_id: n
-                            .nat_gateway_addresses()
-                            .iter()
-                            .find_map(|a| a.allocation_id())
-                            .map(str::to_owned),
-                        state: n.state().map(|s| s.as_str().to_owned()).unwrap_or_default(),
-                    })
-                })
-                .collect(),
-        )
-    };
-    let tables = async {
-        let tables = ec2
-            .describe_route_tables()
-            .filters(by_app.clone())
-            .filters(by_env.clone())
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(sdk("DescribeRouteTables", &resource))?;
-        Ok::<_, AwsError>(
-            tables
-                .iter()
-                .filter_map(|t| {
-                    Some(LiveRouteTable {
-                        id: t.route_table_id()?.to_owned(),
-                        name: name_tag(t.tags()),
-                        vpc_id: t.vpc_id().unwrap_or_default().to_owned(),
-                        routes: t
-                            .routes()
-                            .iter()
-                            .filter_map(|r| {
-                                let target = r
-                                    .gateway_id()
-                                    .or(r.nat_gateway_id())
-                                    .or(r.transit_gateway_id())
-                                    .or(r.vpc_peering_connection_id())
-                                    .or(r.network_interface_id())
-                                    .unwrap_or("unknown");
-                                Some(LiveRoute {
-                                    destination: r.destination_cidr_block()?.to_owned(),
-                                    target: target.to_owned(),
-                                })
-                            })
-                            .collect(),
-                        associations: t
-                            .associations()
-                            .iter()
-                            .filter_map(|a| {
-                                Some(LiveAssociation {
-                                    id: a.route_table_association_id()?.to_owned(),
-                                    subnet_id: a.subnet_id()?.to_owned(),
-                                })
-                            })
-                            .collect(),
-                    })
-                })
-                .collect(),
-        )
-    };
-    let groups = async {
-        let groups = ec2
-            .describe_security_groups()
-            .filters(by_app.clone())
-            .filters(by_env.clone())
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(sdk("DescribeSecurityGroups", &resource))?;
-        Ok::<_, AwsError>(
-            groups
-                .iter()
-                .filter_map(|g| {
-                    Some(LiveSecurityGroup {
-                        id: g.group_id()?.to_owned(),
-                        name: name_tag(g.tags()),
-                        vpc_id: g.vpc_id().unwrap_or_default().to_owned(),
-                        ingress: g
-                            .ip_permissions()
-                            .iter()
-                            .flat_map(flatten_permission)
-                            .collect(),
-                    })
-                })
-                .collect(),
-        )
-    };
+    let resource = &format!("{}-{}", owner.app, owner.env);
+    let filters = || owner_filters(owner);
     let (
         availability_zones,
         vpcs,
@@ -312,7 +79,14 @@ pub async fn observe(ec2: &Client, owner: &Owner) -> Result<LiveNetwork, AwsErro
         route_tables,
         security_groups,
     ) = tokio::try_join!(
-        zones, vpcs, subnets, gateways, addresses, nats, tables, groups
+        observe_zones(ec2, resource),
+        observe_vpcs(ec2, filters(), resource),
+        observe_subnets(ec2, filters(), resource),
+        observe_gateways(ec2, filters(), resource),
+        observe_addresses(ec2, filters(), resource),
+        observe_nats(ec2, filters(), resource),
+        observe_tables(ec2, filters(), resource),
+        observe_groups(ec2, filters(), resource),
     )?;
     Ok(LiveNetwork {
         availability_zones,
@@ -324,6 +98,267 @@ pub async fn observe(ec2: &Client, owner: &Owner) -> Result<LiveNetwork, AwsErro
         route_tables,
         security_groups,
     })
+}
+
+/// The region's available zones (not local or wavelength zones), sorted.
+async fn observe_zones(ec2: &Client, resource: &str) -> Result<Vec<String>, AwsError> {
+    let out = ec2
+        .describe_availability_zones()
+        .send()
+        .await
+        .map_err(sdk("DescribeAvailabilityZones", resource))?;
+    let mut zones: Vec<String> = out
+        .availability_zones()
+        .iter()
+        .filter(|z| z.state() == Some(&AvailabilityZoneState::Available))
+        .filter(|z| z.zone_type().is_none_or(|t| t == "availability-zone"))
+        .filter_map(|z| z.zone_name().map(str::to_owned))
+        .collect();
+    zones.sort();
+    Ok(zones)
+}
+
+async fn observe_vpcs(
+    ec2: &Client,
+    [by_app, by_env]: [Filter; 2],
+    resource: &str,
+) -> Result<Vec<LiveVpc>, AwsError> {
+    let vpcs = ec2
+        .describe_vpcs()
+        .filters(by_app)
+        .filters(by_env)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(sdk("DescribeVpcs", resource))?;
+    let mut live = Vec::new();
+    for vpc in vpcs {
+        let Some(id) = vpc.vpc_id() else { continue };
+        let (support, hostnames) = tokio::try_join!(
+            vpc_attribute(ec2, id, VpcAttributeName::EnableDnsSupport),
+            vpc_attribute(ec2, id, VpcAttributeName::EnableDnsHostnames),
+        )?;
+        live.push(LiveVpc {
+            id: id.to_owned(),
+            name: name_tag(vpc.tags()),
+            cidr: vpc.cidr_block().unwrap_or_default().to_owned(),
+            dns_support: support,
+            dns_hostnames: hostnames,
+        });
+    }
+    Ok(live)
+}
+
+async fn observe_subnets(
+    ec2: &Client,
+    [by_app, by_env]: [Filter; 2],
+    resource: &str,
+) -> Result<Vec<LiveSubnet>, AwsError> {
+    let subnets = ec2
+        .describe_subnets()
+        .filters(by_app)
+        .filters(by_env)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(sdk("DescribeSubnets", resource))?;
+    Ok(subnets
+        .iter()
+        .filter_map(|s| {
+            Some(LiveSubnet {
+                id: s.subnet_id()?.to_owned(),
+                name: name_tag(s.tags()),
+                vpc_id: s.vpc_id().unwrap_or_default().to_owned(),
+                cidr: s.cidr_block().unwrap_or_default().to_owned(),
+                availability_zone: s.availability_zone().unwrap_or_default().to_owned(),
+            })
+        })
+        .collect())
+}
+
+async fn observe_gateways(
+    ec2: &Client,
+    [by_app, by_env]: [Filter; 2],
+    resource: &str,
+) -> Result<Vec<LiveInternetGateway>, AwsError> {
+    let gateways = ec2
+        .describe_internet_gateways()
+        .filters(by_app)
+        .filters(by_env)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(sdk("DescribeInternetGateways", resource))?;
+    Ok(gateways
+        .iter()
+        .filter_map(|g| {
+            Some(LiveInternetGateway {
+                id: g.internet_gateway_id()?.to_owned(),
+                name: name_tag(g.tags()),
+                vpc_id: g
+                    .attachments()
+                    .iter()
+                    .find_map(|a| a.vpc_id())
+                    .map(str::to_owned),
+            })
+        })
+        .collect())
+}
+
+async fn observe_addresses(
+    ec2: &Client,
+    [by_app, by_env]: [Filter; 2],
+    resource: &str,
+) -> Result<Vec<LiveAddress>, AwsError> {
+    let out = ec2
+        .describe_addresses()
+        .filters(by_app)
+        .filters(by_env)
+        .send()
+        .await
+        .map_err(sdk("DescribeAddresses", resource))?;
+    Ok(out
+        .addresses()
+        .iter()
+        .filter_map(|a| {
+            Some(LiveAddress {
+                allocation_id: a.allocation_id()?.to_owned(),
+                name: name_tag(a.tags()),
+                public_ip: a.public_ip().map(str::to_owned),
+            })
+        })
+        .collect())
+}
+
+async fn observe_nats(
+    ec2: &Client,
+    [by_app, by_env]: [Filter; 2],
+    resource: &str,
+) -> Result<Vec<LiveNatGateway>, AwsError> {
+    let nats = ec2
+        .describe_nat_gateways()
+        .filter(by_app)
+        .filter(by_env)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(sdk("DescribeNatGateways", resource))?;
+    Ok(nats
+        .iter()
+        .filter(|n| {
+            matches!(
+                n.state(),
+                Some(NatGatewayState::Pending | NatGatewayState::Available)
+            )
+        })
+        .filter_map(|n| {
+            Some(LiveNatGateway {
+                id: n.nat_gateway_id()?.to_owned(),
+                name: name_tag(n.tags()),
+                subnet_id: n.subnet_id().unwrap_or_default().to_owned(),
+                allocation_id: n
+                    .nat_gateway_addresses()
+                    .iter()
+                    .find_map(|a| a.allocation_id())
+                    .map(str::to_owned),
+                state: n.state().map(|s| s.as_str().to_owned()).unwrap_or_default(),
+            })
+        })
+        .collect())
+}
+
+async fn observe_tables(
+    ec2: &Client,
+    [by_app, by_env]: [Filter; 2],
+    resource: &str,
+) -> Result<Vec<LiveRouteTable>, AwsError> {
+    let tables = ec2
+        .describe_route_tables()
+        .filters(by_app)
+        .filters(by_env)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(sdk("DescribeRouteTables", resource))?;
+    Ok(tables
+        .iter()
+        .filter_map(|t| {
+            Some(LiveRouteTable {
+                id: t.route_table_id()?.to_owned(),
+                name: name_tag(t.tags()),
+                vpc_id: t.vpc_id().unwrap_or_default().to_owned(),
+                routes: t
+                    .routes()
+                    .iter()
+                    .filter_map(|r| {
+                        let target = r
+                            .gateway_id()
+                            .or(r.nat_gateway_id())
+                            .or(r.transit_gateway_id())
+                            .or(r.vpc_peering_connection_id())
+                            .or(r.network_interface_id())
+                            .unwrap_or("unknown");
+                        Some(LiveRoute {
+                            destination: r.destination_cidr_block()?.to_owned(),
+                            target: target.to_owned(),
+                        })
+                    })
+                    .collect(),
+                associations: t
+                    .associations()
+                    .iter()
+                    .filter_map(|a| {
+                        Some(LiveAssociation {
+                            id: a.route_table_association_id()?.to_owned(),
+                            subnet_id: a.subnet_id()?.to_owned(),
+                        })
+                    })
+                    .collect(),
+            })
+        })
+        .collect())
+}
+
+async fn observe_groups(
+    ec2: &Client,
+    [by_app, by_env]: [Filter; 2],
+    resource: &str,
+) -> Result<Vec<LiveSecurityGroup>, AwsError> {
+    let groups = ec2
+        .describe_security_groups()
+        .filters(by_app)
+        .filters(by_env)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(sdk("DescribeSecurityGroups", resource))?;
+    Ok(groups
+        .iter()
+        .filter_map(|g| {
+            Some(LiveSecurityGroup {
+                id: g.group_id()?.to_owned(),
+                name: name_tag(g.tags()),
+                vpc_id: g.vpc_id().unwrap_or_default().to_owned(),
+                ingress: g
+                    .ip_permissions()
+                    .iter()
+                    .flat_map(flatten_permission)
+                    .collect(),
+            })
+        })
+        .collect())
 }
 
 async fn vpc_attribute(

@@ -31,7 +31,7 @@ use crate::step::{IngressRule, Ref, RouteTarget, RuleSource, Step};
 
 /// The destination of the default route.
 pub const ANY_IPV4: &str = "0.0.0.0/0";
-/// MySQL's port: what the database security group opens to the service.
+/// `MySQL`'s port: what the database security group opens to the service.
 pub const DATABASE_PORT: i32 = 3306;
 
 /// Subnets are carved as 16 equal blocks of the VPC's range: public subnet
@@ -305,6 +305,7 @@ impl Planner {
             .insert(name.to_owned(), Ref::Existing(id.to_owned()));
     }
 
+    #[allow(clippy::too_many_arguments)] // private; the arguments are the change's fields
     fn push(
         &mut self,
         kind: ResourceKind,
@@ -689,7 +690,7 @@ pub fn plan(desired: &DesiredNetwork, live: &LiveNetwork) -> Result<NetworkPlan,
                     Some(route)
                         if Ref::Existing(route.target.clone()) == *route_target.target() =>
                     {
-                        p.unchanged += 1
+                        p.unchanged += 1;
                     }
                     Some(route) => p.push(
                         ResourceKind::Route,

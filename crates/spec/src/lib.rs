@@ -2,7 +2,7 @@
 //!
 //! [`Spec::load`] reads a file, [`Spec::parse`] a string; both return a
 //! validated [`Spec`] or a [`SpecError`] whose diagnostics point at
-//! file:line:column with the offending text underlined and a hint. Every
+//! `file:line:column` with the offending text underlined and a hint. Every
 //! problem the validator can find is reported at once. Defaults for optional
 //! keys live in [`defaults`], and nowhere else.
 //!

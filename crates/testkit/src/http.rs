@@ -19,5 +19,5 @@ pub fn request(addr: SocketAddr, method: &str, path: &str) -> std::io::Result<u1
     head.split_whitespace()
         .nth(1)
         .and_then(|code| code.parse().ok())
-        .ok_or_else(|| std::io::Error::other(format!("not an HTTP response: {:.80}", head)))
+        .ok_or_else(|| std::io::Error::other(format!("not an HTTP response: {head:.80}")))
 }

@@ -4,7 +4,7 @@
 //!   pinned, from the project's own virtualenv that `scripts/test` makes) on
 //!   a free loopback port, waits until it answers, resets it on request
 //!   (`POST /moto-api/reset`) and stops it when dropped. With
-//!   `AWSDEPLOY_TEST_ENDPOINT` set it uses that endpoint (LocalStack, say)
+//!   `AWSDEPLOY_TEST_ENDPOINT` set it uses that endpoint (`LocalStack`, say)
 //!   and starts nothing.
 //! - [`TrapEndpoint`]: an endpoint that counts every connection made to it,
 //!   to prove that a command made no AWS call.
