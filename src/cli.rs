@@ -71,16 +71,31 @@ enum CommandArg {
         /// Exit 2 when there are changes, 0 when there are none.
         #[arg(long)]
         detailed_exitcode: bool,
+
+        /// Also save the plan as JSON, for `up --plan FILE` to apply exactly.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
     },
     /// Make live match the spec: show the plan, confirm, apply in dependency order.
     ///
     /// On a terminal it asks before changing anything; elsewhere (CI) it
     /// refuses unless --yes is given. Running it again when nothing changed
-    /// makes no change.
+    /// makes no change. Replacements need --allow-replace. Ctrl-C stops
+    /// starting new changes, lets AWS calls in flight finish, reports what
+    /// was done, and exits 130; `up` again continues from what is live.
     Up {
         /// Apply without asking for confirmation.
         #[arg(short, long)]
         yes: bool,
+
+        /// Allow changes that replace a resource (delete it, create it anew).
+        #[arg(long)]
+        allow_replace: bool,
+
+        /// Apply exactly this plan, saved by `diff --out FILE`; refused if
+        /// what is live changed since. The spec is not read.
+        #[arg(long, value_name = "FILE")]
+        plan: Option<PathBuf>,
     },
 }
 
@@ -94,11 +109,18 @@ pub struct Settings {
     pub command: Command,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     Validate,
-    Diff { detailed_exitcode: bool },
-    Up { yes: bool },
+    Diff {
+        detailed_exitcode: bool,
+        out: Option<PathBuf>,
+    },
+    Up {
+        yes: bool,
+        allow_replace: bool,
+        plan: Option<PathBuf>,
+    },
 }
 
 impl From<Cli> for Settings {
@@ -113,8 +135,22 @@ impl From<Cli> for Settings {
             verbosity: cli.verbose,
             command: match cli.command {
                 CommandArg::Validate => Command::Validate,
-                CommandArg::Diff { detailed_exitcode } => Command::Diff { detailed_exitcode },
-                CommandArg::Up { yes } => Command::Up { yes },
+                CommandArg::Diff {
+                    detailed_exitcode,
+                    out,
+                } => Command::Diff {
+                    detailed_exitcode,
+                    out,
+                },
+                CommandArg::Up {
+                    yes,
+                    allow_replace,
+                    plan,
+                } => Command::Up {
+                    yes,
+                    allow_replace,
+                    plan,
+                },
             },
         }
     }
@@ -148,7 +184,8 @@ mod tests {
         assert_eq!(
             settings.command,
             Command::Diff {
-                detailed_exitcode: true
+                detailed_exitcode: true,
+                out: None
             }
         );
     }

@@ -3,10 +3,11 @@
 
 use std::fmt::Write as _;
 use std::io::{BufRead as _, IsTerminal as _};
+use std::path::Path;
 
 use awsdeploy_aws::{Aws, AwsError};
 use awsdeploy_plan::execute::{self, Event};
-use awsdeploy_plan::{Action, Plan, PlanError, render};
+use awsdeploy_plan::{Action, PLAN_FORMAT_VERSION, Plan, PlanError, render};
 use awsdeploy_spec::{Spec, SpecError};
 
 use crate::cli::{Command, Settings};
@@ -87,20 +88,101 @@ fn causes(error: &dyn std::error::Error) -> Vec<String> {
 }
 
 pub async fn run(settings: &Settings) -> Result<Exit, CliError> {
-    let spec = Spec::load(&settings.spec, &settings.env)?;
-    match settings.command {
-        Command::Validate => Ok(validate(settings, &spec)),
-        Command::Diff { detailed_exitcode } => {
+    match &settings.command {
+        Command::Validate => Ok(validate(settings, &load_spec(settings)?)),
+        Command::Diff {
+            detailed_exitcode,
+            out,
+        } => {
+            let spec = load_spec(settings)?;
             let (_, plan) = observe_and_plan(&spec).await?;
+            if let Some(path) = out {
+                save_plan(&plan, path)?;
+            }
             print_plan(settings, &plan);
-            Ok(if detailed_exitcode && !plan.is_empty() {
+            Ok(if *detailed_exitcode && !plan.is_empty() {
                 Exit::ChangesPending
             } else {
                 Exit::Success
             })
         }
-        Command::Up { yes } => up(settings, &spec, yes).await,
+        Command::Up {
+            yes,
+            allow_replace,
+            plan: None,
+        } => {
+            let spec = load_spec(settings)?;
+            let (aws, plan) = observe_and_plan(&spec).await?;
+            up(settings, &aws, &plan, *yes, *allow_replace).await
+        }
+        Command::Up {
+            yes,
+            allow_replace,
+            plan: Some(path),
+        } => {
+            let (aws, plan) = load_saved_plan(path).await?;
+            up(settings, &aws, &plan, *yes, *allow_replace).await
+        }
     }
+}
+
+fn load_spec(settings: &Settings) -> Result<Spec, CliError> {
+    Ok(Spec::load(&settings.spec, &settings.env)?)
+}
+
+fn save_plan(plan: &Plan, path: &Path) -> Result<(), CliError> {
+    let json = serde_json::to_string_pretty(plan)
+        .map_err(|e| CliError::new(format!("cannot serialise the plan: {e}"), None))?;
+    std::fs::write(path, json + "\n").map_err(|e| {
+        CliError::new(
+            format!("cannot write the plan to {}: {e}", path.display()),
+            None,
+        )
+    })?;
+    output::progress(&format!(
+        "Saved the plan to {}; apply it with `awsdeploy up --plan {}`.",
+        path.display(),
+        path.display()
+    ));
+    Ok(())
+}
+
+/// Reads a plan saved by `diff --out` and checks that what is live is still
+/// what it was planned against.
+async fn load_saved_plan(path: &Path) -> Result<(Aws, Plan), CliError> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        CliError::new(
+            format!("cannot read the saved plan {}: {e}", path.display()),
+            Some("save one with `awsdeploy diff --out FILE`".to_owned()),
+        )
+    })?;
+    let version = serde_json::from_str::<serde_json::Value>(&text)
+        .ok()
+        .and_then(|v| v["format_version"].as_u64());
+    if version != Some(u64::from(PLAN_FORMAT_VERSION)) {
+        return Err(CliError::new(
+            format!(
+                "{} is not a plan in format version {PLAN_FORMAT_VERSION} (found {version:?})",
+                path.display()
+            ),
+            Some("save the plan again with this awsdeploy: `awsdeploy diff --out FILE`".to_owned()),
+        ));
+    }
+    let plan: Plan = serde_json::from_str(&text)
+        .map_err(|e| CliError::new(format!("{} is not a valid plan: {e}", path.display()), None))?;
+    let aws = Aws::connect(Some(&plan.region), &plan.app, &plan.env).await?;
+    output::progress(&format!(
+        "Checking that {}-{} in {} is as it was when the plan was saved...",
+        plan.app, plan.env, plan.region
+    ));
+    let live = aws.observe().await?;
+    if live.fingerprint() != plan.fingerprint {
+        return Err(CliError::new(
+            format!("what is live changed since the plan in {} was saved; it was not applied", path.display()),
+            Some("make a new plan with `awsdeploy diff --out FILE`, review it, then `awsdeploy up --plan FILE`".to_owned()),
+        ));
+    }
+    Ok((aws, plan))
 }
 
 fn validate(settings: &Settings, spec: &Spec) -> Exit {
@@ -147,13 +229,18 @@ fn print_plan(settings: &Settings, plan: &Plan) {
     }
 }
 
-async fn up(settings: &Settings, spec: &Spec, yes: bool) -> Result<Exit, CliError> {
-    let (aws, plan) = observe_and_plan(spec).await?;
+async fn up(
+    settings: &Settings,
+    aws: &Aws,
+    plan: &Plan,
+    yes: bool,
+    allow_replace: bool,
+) -> Result<Exit, CliError> {
     match settings.format {
-        Format::Text => print_plan(settings, &plan),
+        Format::Text => print_plan(settings, plan),
         // One JSON document at the end; people confirming still see the plan.
         Format::Json if !yes && !plan.is_empty() => {
-            eprint!("{}", render::text(&plan, render::Colour::Never));
+            eprint!("{}", render::text(plan, render::Colour::Never));
         }
         Format::Json => {}
     }
@@ -163,13 +250,24 @@ async fn up(settings: &Settings, spec: &Spec, yes: bool) -> Result<Exit, CliErro
         }
         return Ok(Exit::Success);
     }
+    plan.check_guards(allow_replace)
+        .map_err(|e| CliError::new(format!("{e}; nothing was changed"), Some(e.hint())))?;
     if !yes {
-        confirm(&plan)?;
+        confirm(plan)?;
     }
 
     let total = plan.changes.len();
     let mut finished = 0;
-    let report = execute::execute(&plan, &aws, APPLY_CONCURRENCY, |event| match event {
+    let stop = async {
+        // If the handler cannot be installed, never stop.
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+        output::progress(
+            "Interrupted: starting nothing new; waiting for the AWS calls in flight to finish...",
+        );
+    };
+    let report = execute::execute(plan, aws, APPLY_CONCURRENCY, stop, |event| match event {
         Event::Started(change) => {
             tracing::info!(kind = change.kind.label(), name = %change.name, "started");
         }
@@ -178,6 +276,7 @@ async fn up(settings: &Settings, spec: &Spec, yes: bool) -> Result<Exit, CliErro
             let verb = match change.action {
                 Action::Create => "created",
                 Action::Update => "updated",
+                Action::Replace => "replaced",
                 Action::Delete => "deleted",
             };
             let id = id
@@ -200,6 +299,12 @@ async fn up(settings: &Settings, spec: &Spec, yes: bool) -> Result<Exit, CliErro
     })
     .await;
 
+    finish(settings, plan, &report)
+}
+
+/// Prints the outcome of an apply and picks the exit code.
+fn finish(settings: &Settings, plan: &Plan, report: &execute::Report) -> Result<Exit, CliError> {
+    let total = plan.changes.len();
     if settings.format == Format::Json {
         output::json(&serde_json::json!({
             "plan": plan,
@@ -207,6 +312,7 @@ async fn up(settings: &Settings, spec: &Spec, yes: bool) -> Result<Exit, CliErro
                 "done": report.done,
                 "failed": report.failed.iter().map(|f| serde_json::json!({ "key": f.key, "error": f.error })).collect::<Vec<_>>(),
                 "not_started": report.not_started,
+                "interrupted": report.interrupted,
             }
         }));
     }
@@ -217,7 +323,12 @@ async fn up(settings: &Settings, spec: &Spec, yes: bool) -> Result<Exit, CliErro
         return Ok(Exit::Success);
     }
     let mut message = format!(
-        "up stopped: {} of {total} changes done, {} failed, {} not started",
+        "up {}: {} of {total} changes done, {} failed, {} not started",
+        if report.interrupted {
+            "interrupted"
+        } else {
+            "stopped"
+        },
         report.done.len(),
         report.failed.len(),
         report.not_started.len()
@@ -228,10 +339,15 @@ async fn up(settings: &Settings, spec: &Spec, yes: bool) -> Result<Exit, CliErro
     for key in &report.not_started {
         let _ = write!(message, "\n  not started: {key}");
     }
-    Err(CliError::new(
+    let error = CliError::new(
         message,
         Some("what finished is kept and tagged; fix the cause and run `awsdeploy up` again: it continues from what is live".to_owned()),
-    ))
+    );
+    if report.interrupted && report.failed.is_empty() {
+        error.print();
+        return Ok(Exit::Interrupted);
+    }
+    Err(error)
 }
 
 /// Asks on the terminal; refuses outright without one.

@@ -9,6 +9,8 @@ pub enum Exit {
     Failure,
     /// `diff --detailed-exitcode` only: the plan has changes.
     ChangesPending,
+    /// Stopped by Ctrl-C (128 + SIGINT, as shells report it).
+    Interrupted,
 }
 
 impl Exit {
@@ -17,6 +19,7 @@ impl Exit {
             Exit::Success => 0,
             Exit::Failure => 1,
             Exit::ChangesPending => 2,
+            Exit::Interrupted => 130,
         }
     }
 }

@@ -159,3 +159,23 @@ fn every_command_has_a_help_that_says_what_it_does() {
         assert!(run.stdout.contains(command), "{}", run.stdout);
     }
 }
+
+#[test]
+fn a_saved_plan_of_another_format_is_refused_before_any_aws_call() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("plan.json"), "{\"format_version\": 99}").unwrap();
+    let run = run_trapped(dir.path(), &["up", "--plan", "plan.json", "--yes"]);
+    run.assert_code(1);
+    assert!(
+        run.stderr.contains("not a plan in format version 1"),
+        "{}",
+        run.stderr
+    );
+    let missing = run_trapped(dir.path(), &["up", "--plan", "nope.json", "--yes"]);
+    missing.assert_code(1);
+    assert!(
+        missing.stderr.contains("diff --out FILE"),
+        "{}",
+        missing.stderr
+    );
+}

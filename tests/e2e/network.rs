@@ -72,7 +72,7 @@ fn create_from_nothing_then_a_second_run_changes_nothing() {
     diff.assert_code(2);
     assert!(
         diff.stdout
-            .contains("Plan: 21 to add, 0 to change, 0 to delete."),
+            .contains("Plan: 21 to add, 0 to change, 0 to replace, 0 to delete."),
         "{}",
         diff.stdout
     );
@@ -423,4 +423,72 @@ fn other_apps_envs_and_untagged_lookalikes_are_never_touched() {
         )
         .unwrap();
     assert!(subnets.subnets().is_empty());
+}
+
+#[test]
+fn a_saved_plan_is_applied_exactly_even_if_the_spec_moved_on() {
+    let world = World::new();
+    let two = world.network_spec("saved", "azs = 2");
+    let plan_file = world.dir.path().join("plan.json");
+    let plan_path = plan_file.to_str().unwrap();
+    world
+        .run(&["diff", "-f", two.to_str().unwrap(), "--out", plan_path])
+        .assert_code(0);
+    assert!(plan_file.exists());
+
+    // The spec changes after the plan was saved; the saved plan still rules.
+    let three = world.network_spec("saved", "azs = 3");
+    let up = world.run(&[
+        "up",
+        "-f",
+        three.to_str().unwrap(),
+        "--plan",
+        plan_path,
+        "--yes",
+    ]);
+    up.assert_code(0);
+    assert!(up.stderr.contains("[21/21]"), "{}", up.stderr);
+    assert_eq!(subnet_ids(&world, "saved", "dev").len(), 4);
+    world
+        .run(&["diff", "-f", two.to_str().unwrap(), "--detailed-exitcode"])
+        .assert_code(0);
+}
+
+#[test]
+fn a_stale_saved_plan_is_refused_and_changes_nothing() {
+    let world = World::new();
+    let two = world.network_spec("stale", "azs = 2");
+    world
+        .run(&["up", "-f", two.to_str().unwrap(), "--yes"])
+        .assert_code(0);
+    let three = world.network_spec("stale", "azs = 3");
+    let plan_file = world.dir.path().join("plan.json");
+    let plan_path = plan_file.to_str().unwrap();
+    world
+        .run(&["diff", "-f", three.to_str().unwrap(), "--out", plan_path])
+        .assert_code(0);
+
+    // Someone changes the network after the plan was saved.
+    let table = table_named(&world, "stale-dev-private-1-rt");
+    let delete_route = world
+        .ec2
+        .delete_route()
+        .route_table_id(table.route_table_id().unwrap());
+    world
+        .block_on(delete_route.destination_cidr_block("0.0.0.0/0").send())
+        .unwrap();
+
+    let up = world.run(&["up", "--plan", plan_path, "--yes"]);
+    up.assert_code(1);
+    assert!(
+        up.stderr.contains("what is live changed since the plan"),
+        "{}",
+        up.stderr
+    );
+    assert!(up.stderr.contains("diff --out"), "{}", up.stderr);
+    assert_eq!(
+        subnet_ids(&world, "stale", "dev").len(),
+        4,
+        "the stale plan was partly applied"
+    );
 }

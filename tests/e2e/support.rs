@@ -68,6 +68,7 @@ pub struct World {
     pub dir: tempfile::TempDir,
     runtime: tokio::runtime::Runtime,
     pub ec2: aws_sdk_ec2::Client,
+    specs_written: std::sync::atomic::AtomicUsize,
 }
 
 impl World {
@@ -91,6 +92,7 @@ impl World {
             dir: tempfile::tempdir().unwrap(),
             runtime,
             ec2: aws_sdk_ec2::Client::new(&config),
+            specs_written: std::sync::atomic::AtomicUsize::new(0),
         }
     }
 
@@ -101,10 +103,12 @@ impl World {
         path
     }
 
-    /// A spec for `app` in ap-northeast-1 with the given `[network]` lines.
+    /// A spec for `app` in ap-northeast-1 with the given `[network]` lines,
+    /// in a file of its own.
     pub fn network_spec(&self, app: &str, network: &str) -> PathBuf {
+        let n = self.specs_written.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         self.spec(
-            &format!("{app}.toml"),
+            &format!("{app}-{n}.toml"),
             &format!("[app]\nname = \"{app}\"\nregion = \"ap-northeast-1\"\n\n[network]\ncidr = \"10.20.0.0/16\"\n{network}\n"),
         )
     }

@@ -4,7 +4,8 @@
 //!    `concurrency` changes run at once. A change's own steps run in order.
 //! 2. A create step's id is recorded under the change's key, so later steps
 //!    (and dependants) resolve [`Ref::Planned`] to it.
-//! 3. On the first failure no new change starts; those running finish. The
+//! 3. On the first failure, or when `stop` resolves (Ctrl-C), no new change
+//!    starts; those running finish, so no AWS call is cut off halfway. The
 //!    [`Report`] lists what finished, what failed (with its error) and what
 //!    never started.
 //!
@@ -83,8 +84,10 @@ pub struct Report {
     /// Keys of changes that finished, in finishing order.
     pub done: Vec<String>,
     pub failed: Vec<Failure>,
-    /// Keys of changes that never started because of a failure.
+    /// Keys of changes that never started because of a failure or a stop.
     pub not_started: Vec<String>,
+    /// Whether `stop` resolved before the plan was done.
+    pub interrupted: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,7 +98,7 @@ pub struct Failure {
 
 impl Report {
     pub fn succeeded(&self) -> bool {
-        self.failed.is_empty() && self.not_started.is_empty()
+        self.failed.is_empty() && self.not_started.is_empty() && !self.interrupted
     }
 }
 
@@ -107,13 +110,17 @@ enum State {
     Failed,
 }
 
-/// Runs every change of `plan`, at most `concurrency` at once.
+/// Runs every change of `plan`, at most `concurrency` at once, until done,
+/// a failure, or `stop` resolves.
 pub async fn execute<R: StepRunner>(
     plan: &Plan,
     runner: &R,
     concurrency: usize,
+    stop: impl Future<Output = ()>,
     mut on_event: impl FnMut(Event<'_>),
 ) -> Report {
+    let stop = std::pin::pin!(stop);
+    let mut stop = futures_util::FutureExt::fuse(stop);
     let changes = &plan.changes;
     let keys: BTreeSet<&str> = changes.iter().map(|c| c.key.as_str()).collect();
     let mut state = vec![State::Pending; changes.len()];
@@ -123,7 +130,7 @@ pub async fn execute<R: StepRunner>(
     let concurrency = concurrency.max(1);
 
     loop {
-        if report.failed.is_empty() {
+        if report.failed.is_empty() && !report.interrupted {
             for (i, change) in changes.iter().enumerate() {
                 if in_flight.len() >= concurrency {
                     break;
@@ -144,7 +151,18 @@ pub async fn execute<R: StepRunner>(
                 }
             }
         }
-        let Some((i, result)) = in_flight.next().await else {
+        if in_flight.is_empty() {
+            break;
+        }
+        let next = tokio::select! {
+            biased;
+            () = &mut stop, if !report.interrupted => {
+                report.interrupted = true;
+                continue;
+            }
+            next = in_flight.next() => next,
+        };
+        let Some((i, result)) = next else {
             break;
         };
         let change = &changes[i];

@@ -30,6 +30,25 @@ pub struct Live {
     pub network: live::LiveNetwork,
 }
 
+impl Live {
+    /// SHA-256 (hex) of the observed state, independent of the order AWS
+    /// listed things in: equal fingerprints mean nothing awsdeploy looks at
+    /// has changed.
+    pub fn fingerprint(&self) -> String {
+        use sha2::Digest as _;
+        let mut canonical = self.clone();
+        canonical.network.sort();
+        let json = serde_json::to_vec(&canonical).unwrap_or_default();
+        sha2::Sha256::digest(&json)
+            .iter()
+            .fold(String::with_capacity(64), |mut hex, byte| {
+                use std::fmt::Write as _;
+                let _ = write!(hex, "{byte:02x}");
+                hex
+            })
+    }
+}
+
 /// Why no plan could be made. Each says what to do about it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PlanError {
@@ -82,6 +101,7 @@ pub fn plan(spec: &Spec, region: &str, live: &Live) -> Result<Plan, PlanError> {
         app: spec.app.name.clone(),
         env: spec.env.clone(),
         region: region.to_owned(),
+        fingerprint: live.fingerprint(),
         changes: network.changes,
         unchanged: network.unchanged,
         orphans: network.orphans,

@@ -22,6 +22,31 @@ pub struct LiveNetwork {
     pub security_groups: Vec<LiveSecurityGroup>,
 }
 
+impl LiveNetwork {
+    /// Sorts every list (and every list inside), so that two observations of
+    /// the same state compare and hash equal whatever order AWS used.
+    pub fn sort(&mut self) {
+        self.availability_zones.sort();
+        self.vpcs.sort_by(|a, b| a.id.cmp(&b.id));
+        self.subnets.sort_by(|a, b| a.id.cmp(&b.id));
+        self.internet_gateways.sort_by(|a, b| a.id.cmp(&b.id));
+        self.addresses
+            .sort_by(|a, b| a.allocation_id.cmp(&b.allocation_id));
+        self.nat_gateways.sort_by(|a, b| a.id.cmp(&b.id));
+        self.route_tables.sort_by(|a, b| a.id.cmp(&b.id));
+        for table in &mut self.route_tables {
+            table
+                .routes
+                .sort_by(|a, b| a.destination.cmp(&b.destination));
+            table.associations.sort_by(|a, b| a.id.cmp(&b.id));
+        }
+        self.security_groups.sort_by(|a, b| a.id.cmp(&b.id));
+        for group in &mut self.security_groups {
+            group.ingress.sort();
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LiveVpc {
     pub id: String,

@@ -16,6 +16,9 @@ pub struct Plan {
     pub app: String,
     pub env: String,
     pub region: String,
+    /// SHA-256 of the observed state this plan was made from; a saved plan
+    /// is applied only while live still has this fingerprint.
+    pub fingerprint: String,
     pub changes: Vec<ResourceChange>,
     /// How many desired resources already match the spec.
     pub unchanged: usize,
@@ -65,6 +68,22 @@ pub enum ResourceKind {
 }
 
 impl ResourceKind {
+    /// Whether replacing or deleting it can lose data (a database, an image
+    /// registry). None of the network's kinds do.
+    pub fn holds_data(self) -> bool {
+        match self {
+            ResourceKind::Vpc
+            | ResourceKind::Subnet
+            | ResourceKind::InternetGateway
+            | ResourceKind::ElasticIp
+            | ResourceKind::NatGateway
+            | ResourceKind::RouteTable
+            | ResourceKind::Route
+            | ResourceKind::RouteTableAssociation
+            | ResourceKind::SecurityGroup => false,
+        }
+    }
+
     /// How people call it, for rendered plans.
     pub fn label(self) -> &'static str {
         match self {
@@ -85,7 +104,11 @@ impl ResourceKind {
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     Create,
+    /// In place: the changed fields are in `fields`.
     Update,
+    /// Delete, then create: a field marked `forces_replacement` cannot change
+    /// in place. `up` refuses it without `--allow-replace`.
+    Replace,
     Delete,
 }
 
@@ -115,6 +138,9 @@ pub struct FieldChange {
     pub field: String,
     pub old: Option<String>,
     pub new: Option<String>,
+    /// This field cannot change in place: the resource is replaced.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub forces_replacement: bool,
 }
 
 impl FieldChange {
@@ -127,7 +153,15 @@ impl FieldChange {
             field: field.to_owned(),
             old: old.map(Into::into),
             new: new.map(Into::into),
+            forces_replacement: false,
         }
+    }
+
+    /// Marks this field as one that forces replacement.
+    #[must_use]
+    pub fn forcing_replacement(mut self) -> Self {
+        self.forces_replacement = true;
+        self
     }
 }
 
@@ -138,4 +172,148 @@ pub struct Orphan {
     pub kind: ResourceKind,
     pub name: String,
     pub id: String,
+}
+
+/// Changes `up` will not make without an explicit flag.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the plan would {}", blocked.iter().map(|b| format!("{} {} {}", b.verb, b.kind.label(), b.name)).collect::<Vec<_>>().join(", "))]
+pub struct GuardError {
+    pub blocked: Vec<Blocked>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Blocked {
+    pub verb: &'static str,
+    pub kind: ResourceKind,
+    pub name: String,
+    /// The fields that force a replacement, or why a delete is refused.
+    pub reason: String,
+}
+
+impl GuardError {
+    pub fn hint(&self) -> String {
+        if self.blocked.iter().any(|b| b.verb == "replace") {
+            "replacing creates a new resource and deletes the old one; if that is what you want, \
+             re-run `awsdeploy up --allow-replace` (take a backup or snapshot first when it holds data)"
+                .to_owned()
+        } else {
+            "awsdeploy never deletes what holds data during `up`; remove it on purpose with `awsdeploy down`"
+                .to_owned()
+        }
+    }
+}
+
+impl Plan {
+    /// Refuses replacements unless `allow_replace`, and deletes of anything
+    /// that holds data always (that is `down`'s job).
+    pub fn check_guards(&self, allow_replace: bool) -> Result<(), GuardError> {
+        let blocked: Vec<Blocked> = self
+            .changes
+            .iter()
+            .filter_map(|change| match change.action {
+                Action::Replace if !allow_replace => Some(Blocked {
+                    verb: "replace",
+                    kind: change.kind,
+                    name: change.name.clone(),
+                    reason: change
+                        .fields
+                        .iter()
+                        .filter(|f| f.forces_replacement)
+                        .map(|f| f.field.clone())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                }),
+                Action::Delete if change.kind.holds_data() => Some(Blocked {
+                    verb: "delete",
+                    kind: change.kind,
+                    name: change.name.clone(),
+                    reason: "it holds data".to_owned(),
+                }),
+                _ => None,
+            })
+            .collect();
+        if blocked.is_empty() {
+            Ok(())
+        } else {
+            Err(GuardError { blocked })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change(kind: ResourceKind, action: Action, fields: Vec<FieldChange>) -> ResourceChange {
+        ResourceChange {
+            key: "k".into(),
+            component: Component::Network,
+            kind,
+            name: "shop-dev-thing".into(),
+            action,
+            id: Some("id-1".into()),
+            fields,
+            depends_on: vec![],
+            steps: vec![],
+        }
+    }
+
+    fn plan(changes: Vec<ResourceChange>) -> Plan {
+        Plan {
+            format_version: PLAN_FORMAT_VERSION,
+            app: "shop".into(),
+            env: "dev".into(),
+            region: "r".into(),
+            fingerprint: String::new(),
+            changes,
+            unchanged: 0,
+            orphans: vec![],
+        }
+    }
+
+    #[test]
+    fn a_replace_is_refused_without_allow_replace_and_names_the_forcing_field() {
+        let fields = vec![
+            FieldChange::new("cidr", Some("10.0.0.0/20"), Some("10.0.16.0/20"))
+                .forcing_replacement(),
+            FieldChange::new("note", Some("a"), Some("b")),
+        ];
+        let plan = plan(vec![change(ResourceKind::Subnet, Action::Replace, fields)]);
+        let err = plan.check_guards(false).unwrap_err();
+        assert_eq!(err.blocked.len(), 1);
+        assert_eq!(err.blocked[0].reason, "cidr");
+        assert_eq!(
+            err.to_string(),
+            "the plan would replace subnet shop-dev-thing"
+        );
+        assert!(err.hint().contains("--allow-replace"));
+        assert!(plan.check_guards(true).is_ok());
+    }
+
+    #[test]
+    fn deleting_what_holds_no_data_is_allowed() {
+        let plan = plan(vec![change(ResourceKind::Route, Action::Delete, vec![])]);
+        assert!(plan.check_guards(false).is_ok());
+    }
+
+    #[test]
+    fn updates_and_creates_pass_the_guards() {
+        let plan = plan(vec![
+            change(ResourceKind::Vpc, Action::Update, vec![]),
+            change(ResourceKind::Subnet, Action::Create, vec![]),
+        ]);
+        assert!(plan.check_guards(false).is_ok());
+    }
+
+    #[test]
+    fn no_network_kind_claims_to_hold_data() {
+        for kind in [
+            ResourceKind::Vpc,
+            ResourceKind::Subnet,
+            ResourceKind::NatGateway,
+            ResourceKind::SecurityGroup,
+        ] {
+            assert!(!kind.holds_data(), "{kind:?}");
+        }
+    }
 }

@@ -27,6 +27,7 @@ fn mark(action: Action) -> (&'static str, &'static str) {
     match action {
         Action::Create => ("+", "32"),
         Action::Update => ("~", "33"),
+        Action::Replace => ("-/+", "35"),
         Action::Delete => ("-", "31"),
     }
 }
@@ -53,7 +54,7 @@ pub fn text(plan: &Plan, colour: Colour) -> String {
         let _ = writeln!(
             out,
             "  {} {:<16} {}{id}",
-            paint.wrap(code, symbol),
+            paint.wrap(code, &format!("{symbol:>3}")),
             change.kind.label(),
             change.name
         );
@@ -67,7 +68,12 @@ pub fn text(plan: &Plan, colour: Colour) -> String {
                 (Some(old), Some(new)) => format!("{}: {old} → {new}", field.field),
                 (None, None) => field.field.clone(),
             };
-            let _ = writeln!(out, "        {line}");
+            let forces = if field.forces_replacement {
+                " (forces replacement)"
+            } else {
+                ""
+            };
+            let _ = writeln!(out, "        {line}{forces}");
         }
     }
     if !plan.orphans.is_empty() {
@@ -107,12 +113,13 @@ pub fn text(plan: &Plan, colour: Colour) -> String {
     out
 }
 
-/// `Plan: 3 to add, 1 to change, 0 to delete.`
+/// `Plan: 3 to add, 1 to change, 0 to replace, 0 to delete.`
 pub fn summary(plan: &Plan) -> String {
     format!(
-        "Plan: {} to add, {} to change, {} to delete.",
+        "Plan: {} to add, {} to change, {} to replace, {} to delete.",
         plan.count(Action::Create),
         plan.count(Action::Update),
+        plan.count(Action::Replace),
         plan.count(Action::Delete)
     )
 }

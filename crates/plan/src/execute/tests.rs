@@ -14,7 +14,7 @@ fn fresh_plan() -> (Plan, FakeCloud) {
 }
 
 fn run(plan: &Plan, cloud: &FakeCloud, concurrency: usize, events: &mut Vec<String>) -> Report {
-    let future = execute(plan, cloud, concurrency, |event| {
+    let future = execute(plan, cloud, concurrency, std::future::pending(), |event| {
         events.push(match event {
             Event::Started(c) => format!("start {}", c.key),
             Event::Finished { change, .. } => format!("done {}", change.key),
@@ -89,4 +89,147 @@ fn planned_refs_resolve_to_created_ids() {
     ids.insert("x", "vpc-1".into());
     assert_eq!(ids.resolve(&Ref::Planned("x".into())).unwrap(), "vpc-1");
     assert_eq!(ids.resolve(&Ref::Existing("sg-2".into())).unwrap(), "sg-2");
+}
+
+/// A runner whose changes take a set (virtual) time, to see what overlaps.
+struct SlowRunner {
+    latency: Duration,
+    fail: Option<&'static str>,
+    started: std::cell::RefCell<Vec<(String, Duration)>>,
+    origin: tokio::time::Instant,
+}
+
+impl SlowRunner {
+    /// Every change takes 100 ms; `fail` names one that fails.
+    fn new(fail: Option<&'static str>) -> Self {
+        SlowRunner {
+            latency: Duration::from_millis(100),
+            fail,
+            started: std::cell::RefCell::default(),
+            origin: tokio::time::Instant::now(),
+        }
+    }
+}
+
+impl StepRunner for SlowRunner {
+    type Error = String;
+
+    async fn run_step(
+        &self,
+        change: &ResourceChange,
+        _: &Step,
+        _: &ResolvedIds,
+    ) -> Result<Option<String>, String> {
+        self.started
+            .borrow_mut()
+            .push((change.key.clone(), self.origin.elapsed()));
+        tokio::time::sleep(self.latency).await;
+        if self.fail == Some(change.key.as_str()) {
+            return Err("boom".to_owned());
+        }
+        Ok(Some(format!("id-{}", change.key)))
+    }
+}
+
+fn node(key: &str, depends_on: &[&str]) -> ResourceChange {
+    ResourceChange {
+        key: key.to_owned(),
+        component: crate::Component::Network,
+        kind: crate::ResourceKind::InternetGateway,
+        name: key.to_owned(),
+        action: crate::Action::Create,
+        id: None,
+        fields: vec![],
+        depends_on: depends_on.iter().map(|d| (*d).to_owned()).collect(),
+        steps: vec![Step::CreateInternetGateway],
+    }
+}
+
+/// root → five independent leaves → one join: the critical path is three
+/// changes long, the sum is seven.
+fn wide_plan() -> Plan {
+    let mut changes = vec![node("root", &[])];
+    let leaves = ["a", "b", "c", "d", "e"];
+    changes.extend(leaves.iter().map(|leaf| node(leaf, &["root"])));
+    changes.push(node("join", &leaves));
+    Plan {
+        format_version: 1,
+        fingerprint: String::new(),
+        app: "t".into(),
+        env: "dev".into(),
+        region: "r".into(),
+        changes,
+        unchanged: 0,
+        orphans: vec![],
+    }
+}
+
+use std::time::Duration;
+
+#[tokio::test(start_paused = true)]
+async fn independent_changes_overlap_so_wall_time_is_the_critical_path() {
+    let plan = wide_plan();
+    let runner = SlowRunner::new(None);
+    let report = execute(&plan, &runner, 8, std::future::pending(), |_| {}).await;
+    assert!(report.succeeded(), "{report:?}");
+    // Virtual time: exact, whatever the machine's load.
+    assert_eq!(runner.origin.elapsed(), Duration::from_millis(300));
+    let started = runner.started.borrow();
+    let leaves: Vec<Duration> = started
+        .iter()
+        .filter(|(k, _)| k.len() == 1)
+        .map(|(_, t)| *t)
+        .collect();
+    assert_eq!(
+        leaves,
+        [Duration::from_millis(100); 5],
+        "leaves all start when root finishes"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn concurrency_is_bounded() {
+    let plan = wide_plan();
+    let runner = SlowRunner::new(None);
+    execute(&plan, &runner, 2, std::future::pending(), |_| {}).await;
+    // root, then the five leaves two at a time (3 rounds), then join.
+    assert_eq!(runner.origin.elapsed(), Duration::from_millis(500));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failing_change_lets_running_ones_finish_and_starts_nothing_new() {
+    let plan = wide_plan();
+    let runner = SlowRunner::new(Some("c"));
+    let report = execute(&plan, &runner, 8, std::future::pending(), |_| {}).await;
+    assert_eq!(report.failed.len(), 1);
+    assert_eq!(report.failed[0].key, "c");
+    // The other leaves were already running: they finish and are reported done.
+    let mut done = report.done.clone();
+    done.sort();
+    assert_eq!(done, ["a", "b", "d", "e", "root"]);
+    assert_eq!(report.not_started, ["join"]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_stop_lets_running_changes_finish_then_reports_the_rest() {
+    let plan = wide_plan();
+    let runner = SlowRunner::new(None);
+    // Ctrl-C at 150 ms: the leaves (started at 100 ms) are in flight.
+    let report = execute(
+        &plan,
+        &runner,
+        8,
+        tokio::time::sleep(Duration::from_millis(150)),
+        |_| {},
+    )
+    .await;
+    assert!(report.interrupted);
+    assert!(!report.succeeded());
+    assert_eq!(
+        report.done.len(),
+        6,
+        "root and all five leaves finish: {report:?}"
+    );
+    assert_eq!(report.not_started, ["join"]);
+    assert_eq!(runner.origin.elapsed(), Duration::from_millis(200));
 }

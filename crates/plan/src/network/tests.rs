@@ -27,7 +27,14 @@ fn plan_against(spec: &Spec, cloud: &FakeCloud) -> Plan {
 
 fn apply(spec: &Spec, cloud: &FakeCloud) -> Plan {
     let plan = plan_against(spec, cloud);
-    let report = futures_util::FutureExt::now_or_never(execute(&plan, cloud, 4, |_| {})).unwrap();
+    let report = futures_util::FutureExt::now_or_never(execute(
+        &plan,
+        cloud,
+        4,
+        std::future::pending(),
+        |_| {},
+    ))
+    .unwrap();
     assert!(report.succeeded(), "{report:?}");
     plan
 }
