@@ -106,7 +106,9 @@ impl World {
     /// A spec for `app` in ap-northeast-1 with the given `[network]` lines,
     /// in a file of its own.
     pub fn network_spec(&self, app: &str, network: &str) -> PathBuf {
-        let n = self.specs_written.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let n = self
+            .specs_written
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         self.spec(
             &format!("{app}-{n}.toml"),
             &format!("[app]\nname = \"{app}\"\nregion = \"ap-northeast-1\"\n\n[network]\ncidr = \"10.20.0.0/16\"\n{network}\n"),

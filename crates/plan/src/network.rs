@@ -290,9 +290,16 @@ struct Planner {
     unchanged: usize,
     /// Name → ref for every resource that exists or will be created.
     refs: BTreeMap<String, Ref>,
+    /// Id → `Name` tag of every live resource, to show names, not ids.
+    names: BTreeMap<String, String>,
 }
 
 impl Planner {
+    /// The `Name` of the live resource `id`, or the id itself.
+    fn display(&self, id: &str) -> String {
+        self.names.get(id).cloned().unwrap_or_else(|| id.to_owned())
+    }
+
     fn reference(&self, name: &str) -> Ref {
         self.refs
             .get(name)
@@ -405,6 +412,7 @@ pub fn plan(desired: &DesiredNetwork, live: &LiveNetwork) -> Result<NetworkPlan,
         changes: Vec::new(),
         unchanged: 0,
         refs: BTreeMap::new(),
+        names: live_names(live),
     };
 
     // 1. VPC
@@ -622,11 +630,6 @@ pub fn plan(desired: &DesiredNetwork, live: &LiveNetwork) -> Result<NetworkPlan,
     }
 
     // 5. Route tables, their default routes and associations
-    let our_tables: BTreeMap<&str, &str> = live
-        .route_tables
-        .iter()
-        .filter_map(|t| Some((t.id.as_str(), t.name.as_deref()?)))
-        .collect();
     for table in &desired.route_tables {
         let live_table = tables.take(&table.name);
         match live_table {
@@ -658,7 +661,7 @@ pub fn plan(desired: &DesiredNetwork, live: &LiveNetwork) -> Result<NetworkPlan,
                 None,
                 vec![FieldChange::new(
                     "target",
-                    Some(&route.target),
+                    Some(p.display(&route.target)),
                     None::<String>,
                 )],
                 vec![Step::DeleteRoute {
@@ -700,7 +703,7 @@ pub fn plan(desired: &DesiredNetwork, live: &LiveNetwork) -> Result<NetworkPlan,
                         None,
                         vec![FieldChange::new(
                             "target",
-                            Some(&route.target),
+                            Some(p.display(&route.target)),
                             Some(target_name),
                         )],
                         vec![Step::ReplaceRoute {
@@ -730,7 +733,7 @@ pub fn plan(desired: &DesiredNetwork, live: &LiveNetwork) -> Result<NetworkPlan,
             match current {
                 Some((t, _)) if Ref::Existing(t.id.clone()) == table_ref => p.unchanged += 1,
                 Some((t, association)) => {
-                    let old = our_tables.get(t.id.as_str()).map_or(t.id.as_str(), |n| *n);
+                    let old = p.display(&t.id);
                     p.push(
                         ResourceKind::RouteTableAssociation,
                         &key,
@@ -786,7 +789,7 @@ pub fn plan(desired: &DesiredNetwork, live: &LiveNetwork) -> Result<NetworkPlan,
                 },
             })
             .collect();
-        let describe = |rule: &IngressRule| describe_rule(rule, &p.refs);
+        let describe = |rule: &IngressRule| describe_rule(rule, &p.names);
         match live_group {
             None => {
                 let mut fields = vec![set("vpc", vpc_name)];
@@ -892,6 +895,36 @@ pub fn plan(desired: &DesiredNetwork, live: &LiveNetwork) -> Result<NetworkPlan,
     })
 }
 
+/// Id → `Name` tag of every named live resource.
+fn live_names(live: &LiveNetwork) -> BTreeMap<String, String> {
+    let mut names = BTreeMap::new();
+    let mut add = |id: &str, name: Option<&String>| {
+        if let Some(name) = name {
+            names.insert(id.to_owned(), name.clone());
+        }
+    };
+    live.vpcs.iter().for_each(|v| add(&v.id, v.name.as_ref()));
+    live.subnets
+        .iter()
+        .for_each(|s| add(&s.id, s.name.as_ref()));
+    live.internet_gateways
+        .iter()
+        .for_each(|g| add(&g.id, g.name.as_ref()));
+    live.addresses
+        .iter()
+        .for_each(|a| add(&a.allocation_id, a.name.as_ref()));
+    live.nat_gateways
+        .iter()
+        .for_each(|n| add(&n.id, n.name.as_ref()));
+    live.route_tables
+        .iter()
+        .for_each(|t| add(&t.id, t.name.as_ref()));
+    live.security_groups
+        .iter()
+        .for_each(|g| add(&g.id, g.name.as_ref()));
+    names
+}
+
 /// AWS spells protocols as names or numbers and `-1` for all; rules from
 /// AWS become [`IngressRule`]s comparable with desired ones.
 fn normalise_live_rule(rule: &LiveIngressRule) -> IngressRule {
@@ -913,7 +946,7 @@ fn normalise_live_rule(rule: &LiveIngressRule) -> IngressRule {
 }
 
 /// `tcp 443 from 0.0.0.0/0`, `tcp 8080 from shop-dev-lb`.
-fn describe_rule(rule: &IngressRule, refs: &BTreeMap<String, Ref>) -> String {
+fn describe_rule(rule: &IngressRule, names: &BTreeMap<String, String>) -> String {
     let ports = if rule.from_port == rule.to_port {
         rule.from_port.to_string()
     } else {
@@ -922,10 +955,9 @@ fn describe_rule(rule: &IngressRule, refs: &BTreeMap<String, Ref>) -> String {
     let source = match &rule.source {
         RuleSource::Cidr(c) => c.clone(),
         RuleSource::Group(Ref::Planned(name)) => name.clone(),
-        RuleSource::Group(r @ Ref::Existing(id)) => refs
-            .iter()
-            .find(|(_, v)| *v == r)
-            .map_or_else(|| id.clone(), |(name, _)| name.clone()),
+        RuleSource::Group(Ref::Existing(id)) => {
+            names.get(id).cloned().unwrap_or_else(|| id.clone())
+        }
     };
     format!("{} {ports} from {source}", rule.protocol)
 }

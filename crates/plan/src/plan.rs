@@ -1,6 +1,7 @@
 //! The plan: what `up` would change, as data that renders for people and
 //! serialises to JSON for machines.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::step::Step;
@@ -10,7 +11,7 @@ pub const PLAN_FORMAT_VERSION: u32 = 1;
 
 /// Everything `up` would do for one app and environment, in an order that
 /// respects dependencies.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Plan {
     pub format_version: u32,
     pub app: String,
@@ -38,7 +39,9 @@ impl Plan {
 }
 
 /// The component a resource belongs to (its `awsdeploy:component` tag).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Component {
     Network,
@@ -53,7 +56,9 @@ impl Component {
 }
 
 /// What kind of AWS resource a change is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ResourceKind {
     Vpc,
@@ -100,7 +105,9 @@ impl ResourceKind {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     Create,
@@ -113,7 +120,7 @@ pub enum Action {
 }
 
 /// One resource's change: a node of the plan's DAG.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ResourceChange {
     /// Unique within the plan; other changes depend on it by this key.
     pub key: String,
@@ -133,7 +140,7 @@ pub struct ResourceChange {
     pub steps: Vec<Step>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct FieldChange {
     pub field: String,
     pub old: Option<String>,
@@ -166,7 +173,7 @@ impl FieldChange {
 }
 
 /// An owned resource the spec no longer describes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Orphan {
     pub component: Component,
     pub kind: ResourceKind,

@@ -89,7 +89,7 @@ pub fn text(plan: &Plan, colour: Colour) -> String {
             let _ = writeln!(
                 out,
                 "  {} {:<16} {} ({})",
-                paint.wrap("2", "?"),
+                paint.wrap("2", "  ?"),
                 orphan.kind.label(),
                 orphan.name,
                 orphan.id
@@ -123,3 +123,6 @@ pub fn summary(plan: &Plan) -> String {
         plan.count(Action::Delete)
     )
 }
+
+#[cfg(test)]
+mod tests;

@@ -4,10 +4,13 @@
 //! exists, or the key of something an earlier step of the same plan creates.
 //! The executor resolves planned keys to ids as steps finish.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// A resource a step acts on or points at.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Ref {
     /// An AWS id observed live, e.g. `vpc-0abc`.
@@ -27,7 +30,7 @@ impl Ref {
 }
 
 /// Where a route sends traffic.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RouteTarget {
     InternetGateway(Ref),
@@ -43,7 +46,9 @@ impl RouteTarget {
 }
 
 /// One ingress rule: a protocol, a port range and one source.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 pub struct IngressRule {
     pub protocol: String,
     pub from_port: i32,
@@ -51,7 +56,9 @@ pub struct IngressRule {
     pub source: RuleSource,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum RuleSource {
     /// An IPv4 block, e.g. `0.0.0.0/0`.
@@ -67,7 +74,7 @@ pub enum RuleSource {
 ///
 /// Create steps tag the resource with `Name` = the change's name and the
 /// ownership tags; the id they return becomes the change's id for later steps.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum Step {
     /// `CreateVpc` with the IPv4 block; waits until it is available.

@@ -301,3 +301,54 @@ fn dns_attributes_turned_off_are_turned_back_on() {
     );
     assert!(cloud.network.borrow().vpcs[0].dns_hostnames);
 }
+
+#[test]
+fn live_rules_are_normalised_before_comparing() {
+    let rule = |protocol: &str, from, to| LiveIngressRule {
+        protocol: protocol.into(),
+        from_port: from,
+        to_port: to,
+        source: LiveRuleSource::Cidr("0.0.0.0/0".into()),
+    };
+    // AWS may answer with protocol numbers; "6" is tcp.
+    let tcp = normalise_live_rule(&rule("6", Some(443), Some(443)));
+    assert_eq!(tcp.protocol, "tcp");
+    assert_eq!((tcp.from_port, tcp.to_port), (443, 443));
+    assert_eq!(
+        normalise_live_rule(&rule("TCP", Some(80), Some(80))).protocol,
+        "tcp"
+    );
+    // "All traffic" has no ports.
+    let all = normalise_live_rule(&rule("-1", None, None));
+    assert_eq!(
+        (all.protocol.as_str(), all.from_port, all.to_port),
+        ("-1", -1, -1)
+    );
+}
+
+#[test]
+fn rule_order_and_grouping_do_not_make_a_diff() {
+    let spec = spec("");
+    let cloud = FakeCloud::new(&ZONES);
+    apply(&spec, &cloud);
+    for group in &mut cloud.network.borrow_mut().security_groups {
+        group.ingress.reverse();
+    }
+    assert!(plan_against(&spec, &cloud).is_empty());
+}
+
+#[test]
+fn the_fingerprint_ignores_listing_order_but_not_content() {
+    let cloud = FakeCloud::new(&ZONES);
+    apply(&spec(""), &cloud);
+    let live = Live {
+        network: cloud.network.borrow().clone(),
+    };
+    let mut shuffled = live.clone();
+    shuffled.network.subnets.reverse();
+    shuffled.network.route_tables.reverse();
+    assert_eq!(live.fingerprint(), shuffled.fingerprint());
+    let mut changed = live.clone();
+    changed.network.route_tables[0].routes.clear();
+    assert_ne!(live.fingerprint(), changed.fingerprint());
+}
