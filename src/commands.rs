@@ -6,13 +6,14 @@ use std::io::{BufRead as _, IsTerminal as _};
 use std::path::Path;
 
 use awsdeploy_aws::{Aws, AwsError};
-use awsdeploy_plan::execute::{self, Event};
-use awsdeploy_plan::{Action, PLAN_FORMAT_VERSION, Plan, PlanError, render};
+use awsdeploy_plan::execute;
+use awsdeploy_plan::{PLAN_FORMAT_VERSION, Plan, PlanError, render};
 use awsdeploy_spec::{Spec, SpecError};
 
 use crate::cli::{Command, Settings};
 use crate::exit::Exit;
 use crate::output::{self, Format};
+use crate::progress::Progress;
 
 /// How many changes `up` runs at once.
 const APPLY_CONCURRENCY: usize = 8;
@@ -256,49 +257,20 @@ async fn up(
         confirm(plan)?;
     }
 
-    let total = plan.changes.len();
-    let mut finished = 0;
+    let progress = std::cell::RefCell::new(Progress::new(settings.format, plan.changes.len()));
     let stop = async {
         // If the handler cannot be installed, never stop.
         if tokio::signal::ctrl_c().await.is_err() {
             std::future::pending::<()>().await;
         }
-        output::progress(
+        progress.borrow().note(
             "Interrupted: starting nothing new; waiting for the AWS calls in flight to finish...",
         );
     };
-    let report = execute::execute(plan, aws, APPLY_CONCURRENCY, stop, |event| match event {
-        Event::Started(change) => {
-            tracing::info!(kind = change.kind.label(), name = %change.name, "started");
-        }
-        Event::Finished { change, id } => {
-            finished += 1;
-            let verb = match change.action {
-                Action::Create => "created",
-                Action::Update => "updated",
-                Action::Replace => "replaced",
-                Action::Delete => "deleted",
-            };
-            let id = id
-                .or(change.id.as_deref())
-                .map(|id| format!(" ({id})"))
-                .unwrap_or_default();
-            output::progress(&format!(
-                "[{finished}/{total}] {verb} {} {}{id}",
-                change.kind.label(),
-                change.name
-            ));
-        }
-        Event::Failed { change, error } => {
-            output::progress(&format!(
-                "failed: {} {}: {error}",
-                change.kind.label(),
-                change.name
-            ));
-        }
+    let report = execute::execute(plan, aws, APPLY_CONCURRENCY, stop, |event| {
+        progress.borrow_mut().event(&event);
     })
     .await;
-
     finish(settings, plan, &report)
 }
 

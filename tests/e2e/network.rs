@@ -492,3 +492,30 @@ fn a_stale_saved_plan_is_refused_and_changes_nothing() {
         "the stale plan was partly applied"
     );
 }
+
+#[test]
+fn up_with_json_output_streams_events_and_prints_one_document() {
+    let world = World::new();
+    let spec = world.network_spec("events", "azs = 1\nnat = \"none\"");
+    let up = world.run(&["up", "-f", spec.to_str().unwrap(), "--yes", "--output", "json"]);
+    up.assert_code(0);
+    let document = up.json();
+    assert_eq!(document["result"]["failed"], serde_json::json!([]));
+    let changes = document["plan"]["changes"].as_array().unwrap().len();
+    assert_eq!(document["result"]["done"].as_array().unwrap().len(), changes);
+
+    let events: Vec<serde_json::Value> = up
+        .stderr
+        .lines()
+        .filter(|line| line.starts_with('{'))
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let count = |kind: &str| events.iter().filter(|e| e["event"] == kind).count();
+    assert_eq!(count("started"), changes);
+    assert_eq!(count("finished"), changes);
+    let vpc = events
+        .iter()
+        .find(|e| e["event"] == "finished" && e["kind"] == "vpc")
+        .unwrap();
+    assert!(vpc["id"].as_str().unwrap().starts_with("vpc-"), "{vpc}");
+}
