@@ -497,12 +497,22 @@ fn a_stale_saved_plan_is_refused_and_changes_nothing() {
 fn up_with_json_output_streams_events_and_prints_one_document() {
     let world = World::new();
     let spec = world.network_spec("events", "azs = 1\nnat = \"none\"");
-    let up = world.run(&["up", "-f", spec.to_str().unwrap(), "--yes", "--output", "json"]);
+    let up = world.run(&[
+        "up",
+        "-f",
+        spec.to_str().unwrap(),
+        "--yes",
+        "--output",
+        "json",
+    ]);
     up.assert_code(0);
     let document = up.json();
     assert_eq!(document["result"]["failed"], serde_json::json!([]));
     let changes = document["plan"]["changes"].as_array().unwrap().len();
-    assert_eq!(document["result"]["done"].as_array().unwrap().len(), changes);
+    assert_eq!(
+        document["result"]["done"].as_array().unwrap().len(),
+        changes
+    );
 
     let events: Vec<serde_json::Value> = up
         .stderr
@@ -518,4 +528,52 @@ fn up_with_json_output_streams_events_and_prints_one_document() {
         .find(|e| e["event"] == "finished" && e["kind"] == "vpc")
         .unwrap();
     assert!(vpc["id"].as_str().unwrap().starts_with("vpc-"), "{vpc}");
+}
+
+/// Observation is one Describe per resource type (plus the VPC's two DNS
+/// attributes), whatever the size of the network: a no-op diff of one AZ and
+/// of three costs the same round trips.
+#[test]
+fn a_no_op_diff_costs_the_same_few_calls_whatever_the_network_size() {
+    let world = World::new();
+    let mut costs = Vec::new();
+    for (app, network) in [
+        ("small", "azs = 1\nnat = \"none\""),
+        ("large", "azs = 3\nnat = \"per-az\""),
+    ] {
+        let spec = world.network_spec(app, network);
+        world
+            .run(&["up", "-f", spec.to_str().unwrap(), "--yes"])
+            .assert_code(0);
+        let Some(before) = world.emulator.aws_requests_served() else {
+            return; // an external endpoint: no request log to count from
+        };
+        world
+            .run(&["diff", "-f", spec.to_str().unwrap(), "--detailed-exitcode"])
+            .assert_code(0);
+        costs.push(world.emulator.aws_requests_served().unwrap() - before);
+    }
+    assert_eq!(costs, [10, 10], "AWS calls per no-op diff (small, large)");
+}
+
+#[test]
+fn tags_added_by_others_are_left_alone() {
+    let world = World::new();
+    let spec = world.network_spec("tagged", "azs = 1\nnat = \"none\"");
+    world
+        .run(&["up", "-f", spec.to_str().unwrap(), "--yes"])
+        .assert_code(0);
+    let subnet = subnet_named(&world, "tagged-dev-public-1");
+    let team = Tag::builder().key("team").value("payments").build();
+    let request = world
+        .ec2
+        .create_tags()
+        .resources(subnet.subnet_id().unwrap())
+        .tags(team);
+    world.block_on(request.send()).unwrap();
+    let up = world.run(&["up", "-f", spec.to_str().unwrap(), "--yes"]);
+    up.assert_code(0);
+    assert!(up.stdout.contains("No changes."), "{}", up.stdout);
+    let subnet = subnet_named(&world, "tagged-dev-public-1");
+    assert_eq!(tag(subnet.tags(), "team"), Some("payments"));
 }

@@ -173,6 +173,30 @@ impl Emulator {
         }
     }
 
+    /// How many AWS API requests the moto server this emulator started has
+    /// answered so far, read from its request log (its own `/moto-api/`
+    /// admin calls are not counted). `None` for an external endpoint.
+    ///
+    /// Totals only: per-operation counts arrive with the simulation proxy.
+    pub fn aws_requests_served(&self) -> Option<usize> {
+        self.log.as_ref()?;
+        let methods = [
+            "\"GET ",
+            "\"POST ",
+            "\"PUT ",
+            "\"DELETE ",
+            "\"HEAD ",
+            "\"PATCH ",
+        ];
+        Some(
+            self.log_text()
+                .lines()
+                .filter(|line| methods.iter().any(|m| line.contains(m)))
+                .filter(|line| !line.contains(" /moto-api"))
+                .count(),
+        )
+    }
+
     /// Environment for a process that should talk to this emulator.
     pub fn env(&self) -> Vec<(&'static str, String)> {
         let mut env = vec![("AWS_ENDPOINT_URL", self.endpoint.clone())];
