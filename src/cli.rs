@@ -61,8 +61,13 @@ enum OutputArg {
 
 #[derive(Debug, Subcommand)]
 enum CommandArg {
-    /// Check the spec offline and print what it resolves to; makes no AWS call.
-    Validate,
+    /// Check the spec offline and print a summary; makes no AWS call.
+    Validate {
+        /// Print the resolved spec for the env instead (overlay merged,
+        /// variables interpolated, defaults filled): exactly what `up` applies.
+        #[arg(long)]
+        show: bool,
+    },
     /// Observe what is live and print what `up` would change; changes nothing.
     ///
     /// Exit codes with --detailed-exitcode: 0 no changes, 2 changes pending,
@@ -111,7 +116,9 @@ pub struct Settings {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
-    Validate,
+    Validate {
+        show: bool,
+    },
     Diff {
         detailed_exitcode: bool,
         out: Option<PathBuf>,
@@ -134,7 +141,7 @@ impl From<Cli> for Settings {
             },
             verbosity: cli.verbose,
             command: match cli.command {
-                CommandArg::Validate => Command::Validate,
+                CommandArg::Validate { show } => Command::Validate { show },
                 CommandArg::Diff {
                     detailed_exitcode,
                     out,

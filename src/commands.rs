@@ -90,7 +90,7 @@ fn causes(error: &dyn std::error::Error) -> Vec<String> {
 
 pub async fn run(settings: &Settings) -> Result<Exit, CliError> {
     match &settings.command {
-        Command::Validate => Ok(validate(settings, &load_spec(settings)?)),
+        Command::Validate { show } => Ok(validate(settings, &load_spec(settings)?, *show)),
         Command::Diff {
             detailed_exitcode,
             out,
@@ -186,9 +186,10 @@ async fn load_saved_plan(path: &Path) -> Result<(Aws, Plan), CliError> {
     Ok((aws, plan))
 }
 
-fn validate(settings: &Settings, spec: &Spec) -> Exit {
+fn validate(settings: &Settings, spec: &Spec, show: bool) -> Exit {
     match settings.format {
         Format::Json => output::json(&serde_json::json!({ "valid": true, "spec": spec })),
+        Format::Text if show => output::data(&spec.to_toml()),
         Format::Text => {
             let network = &spec.network;
             output::data(&format!(

@@ -179,3 +179,72 @@ fn a_saved_plan_of_another_format_is_refused_before_any_aws_call() {
         missing.stderr
     );
 }
+
+#[test]
+fn validate_show_prints_the_resolved_env() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config/multi-env.toml");
+    let spec = spec.to_str().unwrap();
+    let prod = run_trapped(
+        dir.path(),
+        &["validate", "-f", spec, "-e", "prod", "--show"],
+    );
+    prod.assert_code(0);
+    assert!(prod.stdout.contains("env = \"prod\""), "{}", prod.stdout);
+    assert!(prod.stdout.contains("azs = 3"), "{}", prod.stdout);
+    assert!(prod.stdout.contains("nat = \"per-az\""), "{}", prod.stdout);
+    assert!(
+        prod.stdout.contains("region = \"ap-northeast-1\""),
+        "{}",
+        prod.stdout
+    );
+
+    let unknown = run_trapped(dir.path(), &["diff", "-f", spec, "-e", "production"]);
+    unknown.assert_code(1);
+    assert!(
+        unknown.stderr.contains("unknown environment `production`"),
+        "{}",
+        unknown.stderr
+    );
+    assert!(
+        unknown.stderr.contains("known environments: prod, staging"),
+        "{}",
+        unknown.stderr
+    );
+}
+
+#[test]
+fn every_example_in_config_is_valid_for_each_of_its_envs() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&config).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "toml") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let envs: Vec<String> = text
+            .lines()
+            .filter_map(|l| {
+                l.strip_prefix("[env.")?
+                    .strip_suffix(']')
+                    .map(str::to_owned)
+            })
+            .collect();
+        let envs = if envs.is_empty() {
+            vec!["dev".to_owned()]
+        } else {
+            envs
+        };
+        for env in envs {
+            let run = run_trapped(
+                dir.path(),
+                &["validate", "-f", path.to_str().unwrap(), "-e", &env],
+            );
+            run.assert_code(0);
+            checked += 1;
+        }
+    }
+    assert!(checked >= 3, "only {checked} example/env pairs found");
+}

@@ -39,6 +39,8 @@ pub fn awsdeploy(env: &[(&str, String)], args: &[&str], dir: &Path) -> Run {
     for var in [
         "AWS_PROFILE",
         "AWS_DEFAULT_PROFILE",
+        "AWS_REGION",
+        "AWS_DEFAULT_REGION",
         "AWS_SESSION_TOKEN",
         "AWS_ENDPOINT_URL",
         "AWSDEPLOY_SPEC",

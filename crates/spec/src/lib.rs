@@ -6,10 +6,18 @@
 //! problem the validator can find is reported at once. Defaults for optional
 //! keys live in [`defaults`], and nowhere else.
 //!
-//! This crate does no I/O beyond reading the spec file and knows nothing of
-//! AWS SDKs or the command line.
+//! Loading runs in this order:
+//! 1. parse TOML into spanned raw types (syntax, unknown keys, types);
+//! 2. pick the environment: merge `[env.<name>]` over the base, key by key;
+//! 3. interpolate `${VAR}` / `${VAR:-default}` in string values;
+//! 4. validate every value and build the [`Spec`].
+//!
+//! This crate does no I/O beyond reading the spec file (and, in
+//! [`Spec::parse`], the process environment) and knows nothing of AWS SDKs or
+//! the command line.
 
 mod diagnostic;
+mod interpolate;
 mod raw;
 mod validate;
 
@@ -132,6 +140,12 @@ impl SpecError {
 }
 
 impl Spec {
+    /// The resolved spec as TOML: the environment's overlay merged, variables
+    /// interpolated and defaults filled in; what `up` will apply.
+    pub fn to_toml(&self) -> String {
+        toml::to_string(self).unwrap_or_else(|e| format!("# cannot render the spec: {e}\n"))
+    }
+
     /// Reads and validates the spec at `path` for environment `env`.
     pub fn load(path: &Path, env: &str) -> Result<Spec, SpecError> {
         let text = std::fs::read_to_string(path).map_err(|source| {
@@ -150,9 +164,34 @@ impl Spec {
         Spec::parse(&text, &path.display().to_string(), env)
     }
 
-    /// Validates spec text; `origin` names it in diagnostics (usually the path).
+    /// Validates spec text for `env`, interpolating `${VAR}` from the process
+    /// environment; `origin` names the text in diagnostics (usually the path).
     pub fn parse(text: &str, origin: &str, env: &str) -> Result<Spec, SpecError> {
-        let result = raw::parse(text).and_then(|raw| validate::validate(raw, env));
+        Spec::parse_with_vars(text, origin, env, &|name| std::env::var(name).ok())
+    }
+
+    /// [`Spec::parse`] with `${VAR}` looked up in `vars`.
+    pub fn parse_with_vars(
+        text: &str,
+        origin: &str,
+        env: &str,
+        vars: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Spec, SpecError> {
+        let result = raw::parse(text)
+            .and_then(|raw| raw.for_env(env).map_err(|d| vec![d]))
+            .and_then(|mut raw| {
+                let problems: Vec<Diagnostic> = raw
+                    .strings_mut()
+                    .into_iter()
+                    .filter_map(|(key, value)| interpolate::interpolate(key, value, vars).err())
+                    .collect();
+                if problems.is_empty() {
+                    Ok(raw)
+                } else {
+                    Err(problems)
+                }
+            })
+            .and_then(|raw| validate::validate(raw, env));
         result.map_err(|diagnostics| {
             let rendered = diagnostic::render_all(&diagnostics, origin, text);
             SpecError::Invalid {

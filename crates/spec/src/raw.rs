@@ -4,6 +4,8 @@
 //! point at it. Integers are read as `i64` so that out-of-range values get
 //! our message (with the allowed range) rather than a type error.
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -17,6 +19,25 @@ pub struct RawSpec {
     pub network: RawNetwork,
     #[serde(default)]
     pub service: RawService,
+    /// `[env.<name>]` overlays, merged over the base by [`RawSpec::for_env`].
+    #[serde(default)]
+    pub env: BTreeMap<String, Spanned<RawOverlay>>,
+}
+
+/// What an `[env.<name>]` table may change: any key of the base but the
+/// app's name.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOverlay {
+    pub app: Option<RawAppOverlay>,
+    pub network: Option<RawNetwork>,
+    pub service: Option<RawService>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAppOverlay {
+    pub region: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -38,6 +59,79 @@ pub struct RawNetwork {
 #[serde(deny_unknown_fields)]
 pub struct RawService {
     pub port: Option<Spanned<i64>>,
+}
+
+impl RawNetwork {
+    fn overlay(self, over: RawNetwork) -> RawNetwork {
+        RawNetwork {
+            cidr: over.cidr.or(self.cidr),
+            azs: over.azs.or(self.azs),
+            nat: over.nat.or(self.nat),
+        }
+    }
+}
+
+impl RawService {
+    fn overlay(self, over: RawService) -> RawService {
+        RawService {
+            port: over.port.or(self.port),
+        }
+    }
+}
+
+impl RawSpec {
+    /// The spec for `env`: the base with `[env.<env>]` merged over it, key by
+    /// key (each value keeps its own span). When the spec declares no
+    /// environments any name is accepted; once it declares some, `env` must
+    /// be one of them.
+    pub fn for_env(mut self, env: &str) -> Result<RawSpec, Diagnostic> {
+        let mut overlays = std::mem::take(&mut self.env);
+        if overlays.is_empty() {
+            return Ok(self);
+        }
+        let Some(overlay) = overlays.remove(env) else {
+            let known: Vec<&str> = overlays.keys().map(String::as_str).collect();
+            let hint = match did_you_mean(env, &known) {
+                Some(suggestion) => format!(
+                    "did you mean `{suggestion}`? known environments: {}",
+                    known.join(", ")
+                ),
+                None => format!(
+                    "known environments: {}; pass one with -e/--env, or add [env.{env}]",
+                    known.join(", ")
+                ),
+            };
+            return Err(Diagnostic::error(
+                format!("unknown environment `{env}`: the spec has no [env.{env}] table"),
+                None,
+            )
+            .with_hint(hint));
+        };
+        let overlay = overlay.into_inner();
+        if let Some(app) = overlay.app {
+            let span = self.app.span();
+            let mut base = self.app.into_inner();
+            base.region = app.region.or(base.region);
+            self.app = Spanned::new(span, base);
+        }
+        if let Some(network) = overlay.network {
+            self.network = self.network.overlay(network);
+        }
+        if let Some(service) = overlay.service {
+            self.service = self.service.overlay(service);
+        }
+        Ok(self)
+    }
+
+    /// Every string value with its dotted key, for interpolation.
+    pub fn strings_mut(&mut self) -> Vec<(&'static str, &mut Spanned<String>)> {
+        let app = self.app.get_mut();
+        let mut strings = vec![("app.name", &mut app.name)];
+        strings.extend(app.region.as_mut().map(|v| ("app.region", v)));
+        strings.extend(self.network.cidr.as_mut().map(|v| ("network.cidr", v)));
+        strings.extend(self.network.nat.as_mut().map(|v| ("network.nat", v)));
+        strings
+    }
 }
 
 /// Parses TOML into [`RawSpec`]; a syntax, unknown-key or type error becomes

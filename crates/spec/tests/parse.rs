@@ -131,3 +131,138 @@ fn missing_file_says_where_to_look() {
     assert!(matches!(err, SpecError::NotFound { .. }));
     assert!(err.hint().unwrap().contains("-f/--spec"));
 }
+
+const WITH_ENVS: &str = r#"[app]
+name = "shop"
+region = "ap-northeast-1"
+
+[network]
+azs = 2
+
+[env.staging]
+network.nat = "none"
+
+[env.prod]
+app.region = "eu-west-1"
+network.azs = 3
+network.nat = "per-az"
+"#;
+
+#[test]
+fn an_env_overlays_only_the_keys_it_names() {
+    let prod = Spec::parse(WITH_ENVS, "awsdeploy.toml", "prod").unwrap();
+    assert_eq!(prod.env, "prod");
+    assert_eq!(prod.app.region.as_deref(), Some("eu-west-1"));
+    assert_eq!(prod.network.azs, 3);
+    assert_eq!(prod.network.nat, NatMode::PerAz);
+    assert_eq!(prod.network.cidr.to_string(), "10.0.0.0/16");
+
+    let staging = Spec::parse(WITH_ENVS, "awsdeploy.toml", "staging").unwrap();
+    assert_eq!(staging.app.region.as_deref(), Some("ap-northeast-1"));
+    assert_eq!(staging.network.azs, 2);
+    assert_eq!(staging.network.nat, NatMode::None);
+}
+
+#[test]
+fn an_unknown_env_lists_the_known_ones() {
+    let err = Spec::parse(WITH_ENVS, "awsdeploy.toml", "prd").unwrap_err();
+    let SpecError::Invalid { rendered, .. } = err else {
+        panic!("{err:?}")
+    };
+    assert!(rendered.contains("unknown environment `prd`"), "{rendered}");
+    assert!(rendered.contains("did you mean `prod`?"), "{rendered}");
+    assert!(
+        rendered.contains("known environments: prod, staging"),
+        "{rendered}"
+    );
+    // The default env is not special once environments are declared.
+    assert!(Spec::parse(WITH_ENVS, "awsdeploy.toml", "dev").is_err());
+}
+
+#[test]
+fn without_env_tables_any_env_name_uses_the_base() {
+    let spec = Spec::parse(MINIMAL, "awsdeploy.toml", "qa").unwrap();
+    assert_eq!(spec.env, "qa");
+}
+
+#[test]
+fn an_invalid_overlay_value_points_into_the_env_table() {
+    let out = Spec::parse(
+        &WITH_ENVS.replace("network.azs = 3", "network.azs = 9"),
+        "awsdeploy.toml",
+        "prod",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(out.contains("network.azs = 9 is out of range"), "{out}");
+    assert!(out.contains("awsdeploy.toml:13:15"), "{out}");
+}
+
+#[test]
+fn an_overlay_cannot_rename_the_app() {
+    let out = rendered(&format!("{WITH_ENVS}\n[env.qa]\napp.name = \"other\"\n"));
+    assert!(out.contains("unknown key `name`"), "{out}");
+}
+
+fn vars(name: &str) -> Option<String> {
+    (name == "VPC_CIDR").then(|| "10.40.0.0/16".to_owned())
+}
+
+#[test]
+fn variables_are_interpolated_with_defaults() {
+    let text =
+        "[app]\nname = \"shop\"\n[network]\ncidr = \"${VPC_CIDR}\"\nnat = \"${NAT_MODE:-none}\"\n";
+    let spec = Spec::parse_with_vars(text, "awsdeploy.toml", "dev", &vars).unwrap();
+    assert_eq!(spec.network.cidr.to_string(), "10.40.0.0/16");
+    assert_eq!(spec.network.nat, NatMode::None);
+}
+
+#[test]
+fn an_unset_variable_names_the_key_and_the_variable() {
+    let text = "[app]\nname = \"shop\"\nregion = \"${REGION}\"\n";
+    let out = Spec::parse_with_vars(text, "awsdeploy.toml", "dev", &vars)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        out.contains("app.region uses ${REGION}, which is not set"),
+        "{out}"
+    );
+    assert!(out.contains("awsdeploy.toml:3:10"), "{out}");
+    assert!(out.contains("${REGION:-value}"), "{out}");
+}
+
+#[test]
+fn interpolated_values_are_still_validated() {
+    let text = "[app]\nname = \"shop\"\n[network]\ncidr = \"${VPC_CIDR:-10.0.0.0/8}\"\n";
+    let out = Spec::parse_with_vars(text, "awsdeploy.toml", "dev", &vars_none)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        out.contains("network.cidr `10.0.0.0/8` is a /8 network"),
+        "{out}"
+    );
+}
+
+fn vars_none(_: &str) -> Option<String> {
+    None
+}
+
+#[test]
+fn the_resolved_spec_renders_as_toml_that_parses_back() {
+    let prod = Spec::parse(WITH_ENVS, "awsdeploy.toml", "prod").unwrap();
+    let text = prod.to_toml();
+    assert!(text.contains("env = \"prod\""), "{text}");
+    assert!(text.contains("region = \"eu-west-1\""), "{text}");
+    assert!(text.contains("nat = \"per-az\""), "{text}");
+    assert!(text.contains("port = 8080"), "{text}");
+    // Everything but the env key is valid spec input, and means the same.
+    let without_env: String = text
+        .lines()
+        .filter(|l| !l.starts_with("env = "))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert_eq!(
+        Spec::parse(&without_env, "resolved.toml", "prod").unwrap(),
+        prod
+    );
+}
