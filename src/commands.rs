@@ -192,8 +192,8 @@ fn validate(settings: &Settings, spec: &Spec, show: bool) -> Exit {
         Format::Text if show => output::data(&spec.to_toml()),
         Format::Text => {
             let network = &spec.network;
-            output::data(&format!(
-                "{} is valid.\n\napp      {}\nenv      {}\nregion   {}\nnetwork  {} over {} AZs, NAT {}\nservice  port {}\n",
+            let mut summary = format!(
+                "{} is valid.\n\napp        {}\nenv        {}\nregion     {}\nnetwork    {} over {} AZs, NAT {}\n",
                 settings.spec.display(),
                 spec.app.name,
                 spec.env,
@@ -204,8 +204,65 @@ fn validate(settings: &Settings, spec: &Spec, show: bool) -> Exit {
                 network.cidr,
                 network.azs,
                 network.nat.as_str(),
-                spec.service.port,
-            ));
+            );
+            let mut line = |label: &str, text: String| {
+                let _ = writeln!(summary, "{label:<10} {text}");
+            };
+            if let Some(db) = &spec.database {
+                line(
+                    "database",
+                    format!(
+                        "MySQL {} on {}, {} GB, multi-AZ {}",
+                        db.engine_version, db.instance_class, db.storage_gb, db.multi_az
+                    ),
+                );
+            }
+            if let Some(registry) = &spec.registry {
+                line(
+                    "registry",
+                    format!(
+                        "{}, keeps {} images",
+                        registry.repository, registry.keep_images
+                    ),
+                );
+            }
+            if let Some(service) = &spec.service {
+                line(
+                    "service",
+                    format!(
+                        "{} x {} CPU / {} MiB on port {}",
+                        service.desired_count, service.cpu, service.memory, service.port
+                    ),
+                );
+            }
+            if let Some(migration) = &spec.migration {
+                line(
+                    "migration",
+                    format!(
+                        "`{}` (timeout {})",
+                        migration.command.join(" "),
+                        migration.timeout
+                    ),
+                );
+            }
+            if let Some(web) = &spec.web {
+                line(
+                    "web",
+                    format!(
+                        "branch {}{}",
+                        web.branch,
+                        web.artifact
+                            .as_deref()
+                            .map(|a| format!(", artifact {a}"))
+                            .unwrap_or_default()
+                    ),
+                );
+            }
+            if let Some(dns) = &spec.dns {
+                line("dns", format!("{} in {}", dns.api, dns.zone));
+            }
+            summary.push_str("\n`validate --show` prints the whole resolved spec.\n");
+            output::data(&summary);
         }
     }
     Exit::Success

@@ -227,7 +227,9 @@ fn every_example_in_config_is_valid_for_each_of_its_envs() {
         let envs: Vec<String> = text
             .lines()
             .filter_map(|l| {
-                l.strip_prefix("[env.")?
+                let header = l.split('#').next()?.trim();
+                header
+                    .strip_prefix("[env.")?
                     .strip_suffix(']')
                     .map(str::to_owned)
             })

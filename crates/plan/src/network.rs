@@ -203,7 +203,7 @@ pub fn desired(spec: &Spec, zones: &[String]) -> Result<DesiredNetwork, PlanErro
             name: service.clone(),
             description: "API service: container port from the load balancer only".to_owned(),
             ingress: vec![DesiredIngress {
-                port: i32::from(spec.service.port),
+                port: i32::from(spec.service_port()),
                 source: DesiredSource::Group(lb),
             }],
         },

@@ -16,6 +16,9 @@
 //! [`Spec::parse`], the process environment) and knows nothing of AWS SDKs or
 //! the command line.
 
+// Docs name products (MySQL, Fargate, Amplify) as people write them.
+#![allow(clippy::doc_markdown)]
+
 mod diagnostic;
 mod interpolate;
 mod raw;
@@ -26,14 +29,39 @@ use std::path::{Path, PathBuf};
 pub use diagnostic::{Diagnostic, Severity};
 pub use ipnet::Ipv4Net;
 
-/// A validated spec, for one environment.
+/// A validated spec, for one environment. A section the file leaves out is
+/// `None`: that component is not part of the stack (and nothing of it is
+/// ever deleted because of that).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Spec {
     pub app: App,
     /// The environment this spec was resolved for (`-e/--env`).
     pub env: String,
     pub network: Network,
-    pub service: Service,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database: Option<Database>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub registry: Option<Registry>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service: Option<Service>,
+    /// Tuning of the service's load balancer (defaults when not written).
+    pub load_balancer: LoadBalancer,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub migration: Option<Migration>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub web: Option<Web>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dns: Option<Dns>,
+}
+
+impl Spec {
+    /// The API container's port: what the network opens from the load
+    /// balancer to the service.
+    pub fn service_port(&self) -> u16 {
+        self.service
+            .as_ref()
+            .map_or(defaults::SERVICE_PORT, |s| s.port)
+    }
 }
 
 /// `[app]`: what the product is called and where it runs.
@@ -43,6 +71,7 @@ pub struct App {
     pub name: String,
     /// The AWS region; `None` means the standard AWS chain decides
     /// (`AWS_REGION`, the profile's region).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
 }
 
@@ -80,13 +109,168 @@ impl NatMode {
     }
 }
 
-/// `[service]`: the API service. The network needs its container port for
-/// the service security group; the rest of the section arrives with the
-/// service tier.
+/// `[database]`: RDS for MySQL.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Database {
+    /// MySQL major.minor (or full) version, e.g. "8.0".
+    pub engine_version: String,
+    /// `db.<family>.<size>`, e.g. "db.t4g.micro".
+    pub instance_class: String,
+    /// 20..=65536.
+    pub storage_gb: u32,
+    pub multi_az: bool,
+    pub deletion_protection: bool,
+    /// 0..=35; 0 turns automated backups off.
+    pub backup_retention_days: u8,
+    /// CloudWatch Logs exports: any of error, slowquery, general, audit.
+    pub log_exports: Vec<String>,
+}
+
+/// `[registry]`: the ECR repository of the API image.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Registry {
+    pub repository: String,
+    /// How many images the lifecycle policy keeps (1..=1000).
+    pub keep_images: u32,
+}
+
+/// `[service]`: the API on ECS Fargate.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Service {
+    /// The image tag to deploy (often `${IMAGE_TAG}`); `None` until given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image_tag: Option<String>,
+    /// Fargate CPU units (256 = 0.25 vCPU); only valid cpu/memory pairs.
+    pub cpu: u32,
+    /// MiB.
+    pub memory: u32,
+    pub desired_count: u32,
     /// The port the API container listens on.
     pub port: u16,
+    pub health_check_path: String,
+    pub env: std::collections::BTreeMap<String, String>,
+    pub secrets: std::collections::BTreeMap<String, SecretRef>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub autoscaling: Option<Autoscaling>,
+}
+
+/// Target tracking on average CPU; the desired count is then left to it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Autoscaling {
+    pub min: u32,
+    pub max: u32,
+    /// Target average CPU, percent (10..=90).
+    pub target_cpu: u32,
+}
+
+/// Where a secret environment variable comes from. awsdeploy resolves it to
+/// an ARN; it never reads the value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecretRef {
+    /// `database:password`: the RDS-managed master secret's password.
+    DatabasePassword,
+    /// `database:username`: the RDS-managed master secret's username.
+    DatabaseUsername,
+    /// `secret:<name>[:<json-key>]`: an existing Secrets Manager secret.
+    Secret {
+        name: String,
+        json_key: Option<String>,
+    },
+}
+
+impl std::fmt::Display for SecretRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SecretRef::DatabasePassword => f.write_str("database:password"),
+            SecretRef::DatabaseUsername => f.write_str("database:username"),
+            SecretRef::Secret {
+                name,
+                json_key: None,
+            } => write!(f, "secret:{name}"),
+            SecretRef::Secret {
+                name,
+                json_key: Some(key),
+            } => write!(f, "secret:{name}:{key}"),
+        }
+    }
+}
+
+impl serde::Serialize for SecretRef {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// A duration written as `"90s"`, `"15m"`, `"1h30m"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SpecDuration(pub std::time::Duration);
+
+impl std::fmt::Display for SpecDuration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let secs = self.0.as_secs();
+        let (h, m, s) = (secs / 3600, secs % 3600 / 60, secs % 60);
+        if h > 0 {
+            write!(f, "{h}h")?;
+        }
+        if m > 0 {
+            write!(f, "{m}m")?;
+        }
+        if s > 0 || secs == 0 {
+            write!(f, "{s}s")?;
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for SpecDuration {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// `[load_balancer]`: the ALB in front of the service.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LoadBalancer {
+    /// An ACM certificate for HTTPS; without it (and without `[dns]`) the
+    /// listener is plain HTTP and the plan warns.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certificate_arn: Option<String>,
+    pub idle_timeout: SpecDuration,
+    pub health_check_interval: SpecDuration,
+    pub healthy_threshold: u8,
+    pub unhealthy_threshold: u8,
+    pub deregistration_delay: SpecDuration,
+}
+
+/// `[migration]`: the one-off golang-migrate task run before each release.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Migration {
+    pub command: Vec<String>,
+    /// Defaults to the service's image.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    pub timeout: SpecDuration,
+}
+
+/// `[web]`: the Next.js static export on Amplify Hosting.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Web {
+    pub branch: String,
+    /// A static export folder or a .zip of one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub artifact: Option<String>,
+    /// Only "static": Amplify manual deployments cannot serve SSR.
+    pub platform: String,
+    pub env: std::collections::BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub domain: Option<String>,
+}
+
+/// `[dns]`: the Route 53 zone and the API's record in it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Dns {
+    pub zone: String,
+    pub api: String,
 }
 
 /// Defaults for every optional key, in one place.
@@ -98,7 +282,35 @@ pub mod defaults {
     pub const NETWORK_CIDR: &str = "10.0.0.0/16";
     pub const NETWORK_AZS: u8 = 2;
     pub const NETWORK_NAT: NatMode = NatMode::Single;
+
+    pub const DATABASE_ENGINE_VERSION: &str = "8.0";
+    pub const DATABASE_INSTANCE_CLASS: &str = "db.t4g.micro";
+    pub const DATABASE_STORAGE_GB: u32 = 20;
+    pub const DATABASE_MULTI_AZ: bool = false;
+    pub const DATABASE_DELETION_PROTECTION: bool = true;
+    pub const DATABASE_BACKUP_RETENTION_DAYS: u8 = 7;
+
+    pub const REGISTRY_REPOSITORY: &str = "api";
+    pub const REGISTRY_KEEP_IMAGES: u32 = 30;
+
+    pub const SERVICE_CPU: u32 = 256;
+    pub const SERVICE_MEMORY: u32 = 512;
+    pub const SERVICE_DESIRED_COUNT: u32 = 2;
     pub const SERVICE_PORT: u16 = 8080;
+    pub const SERVICE_HEALTH_CHECK_PATH: &str = "/healthz";
+    pub const AUTOSCALING_TARGET_CPU: u32 = 60;
+
+    /// Tuned for fast deploys.
+    pub const LB_IDLE_TIMEOUT_SECS: u64 = 60;
+    pub const LB_HEALTH_CHECK_INTERVAL_SECS: u64 = 10;
+    pub const LB_HEALTHY_THRESHOLD: u8 = 2;
+    pub const LB_UNHEALTHY_THRESHOLD: u8 = 3;
+    pub const LB_DEREGISTRATION_DELAY_SECS: u64 = 30;
+
+    pub const MIGRATION_TIMEOUT_SECS: u64 = 15 * 60;
+
+    pub const WEB_BRANCH: &str = "main";
+    pub const WEB_PLATFORM: &str = "static";
 }
 
 /// Why a spec could not be loaded.
@@ -178,12 +390,12 @@ impl Spec {
         vars: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Spec, SpecError> {
         let result = raw::parse(text)
-            .and_then(|raw| raw.for_env(env).map_err(|d| vec![d]))
+            .and_then(|raw| raw.for_env(env))
             .and_then(|mut raw| {
                 let problems: Vec<Diagnostic> = raw
                     .strings_mut()
                     .into_iter()
-                    .filter_map(|(key, value)| interpolate::interpolate(key, value, vars).err())
+                    .filter_map(|(key, value)| interpolate::interpolate(&key, value, vars).err())
                     .collect();
                 if problems.is_empty() {
                     Ok(raw)
@@ -191,7 +403,7 @@ impl Spec {
                     Err(problems)
                 }
             })
-            .and_then(|raw| validate::validate(raw, env));
+            .and_then(|raw| validate::validate(&raw, env));
         result.map_err(|diagnostics| {
             let rendered = diagnostic::render_all(&diagnostics, origin, text);
             SpecError::Invalid {

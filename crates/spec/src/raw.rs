@@ -11,83 +11,256 @@ use toml::Spanned;
 
 use crate::diagnostic::{Diagnostic, did_you_mean};
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawSpec {
-    pub app: Spanned<RawApp>,
-    #[serde(default)]
-    pub network: RawNetwork,
-    #[serde(default)]
-    pub service: RawService,
-    /// `[env.<name>]` overlays, merged over the base by [`RawSpec::for_env`].
-    #[serde(default)]
-    pub env: BTreeMap<String, Spanned<RawOverlay>>,
+/// A string-keyed table of strings, e.g. `service.env`.
+pub type RawMap = BTreeMap<String, Spanned<String>>;
+
+/// One field of a section, as the overlay and interpolation see it.
+pub trait RawField {
+    /// `over` wins where it says something.
+    fn overlay(self, over: Self) -> Self;
+    /// Every string inside, with its dotted key.
+    fn strings<'a>(&'a mut self, key: &str, out: &mut Vec<(String, &'a mut Spanned<String>)>);
 }
 
-/// What an `[env.<name>]` table may change: any key of the base but the
-/// app's name.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawOverlay {
-    pub app: Option<RawAppOverlay>,
-    pub network: Option<RawNetwork>,
-    pub service: Option<RawService>,
+impl RawField for Option<Spanned<i64>> {
+    fn overlay(self, over: Self) -> Self {
+        over.or(self)
+    }
+    fn strings<'a>(&'a mut self, _: &str, _: &mut Vec<(String, &'a mut Spanned<String>)>) {}
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawAppOverlay {
-    pub region: Option<Spanned<String>>,
+impl RawField for Option<Spanned<bool>> {
+    fn overlay(self, over: Self) -> Self {
+        over.or(self)
+    }
+    fn strings<'a>(&'a mut self, _: &str, _: &mut Vec<(String, &'a mut Spanned<String>)>) {}
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawApp {
-    pub name: Spanned<String>,
-    pub region: Option<Spanned<String>>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawNetwork {
-    pub cidr: Option<Spanned<String>>,
-    pub azs: Option<Spanned<i64>>,
-    pub nat: Option<Spanned<String>>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawService {
-    pub port: Option<Spanned<i64>>,
-}
-
-impl RawNetwork {
-    fn overlay(self, over: RawNetwork) -> RawNetwork {
-        RawNetwork {
-            cidr: over.cidr.or(self.cidr),
-            azs: over.azs.or(self.azs),
-            nat: over.nat.or(self.nat),
+impl RawField for Option<Spanned<String>> {
+    fn overlay(self, over: Self) -> Self {
+        over.or(self)
+    }
+    fn strings<'a>(&'a mut self, key: &str, out: &mut Vec<(String, &'a mut Spanned<String>)>) {
+        if let Some(value) = self {
+            out.push((key.to_owned(), value));
         }
     }
 }
 
-impl RawService {
-    fn overlay(self, over: RawService) -> RawService {
-        RawService {
-            port: over.port.or(self.port),
+/// Lists (a command) are replaced whole.
+impl RawField for Option<Spanned<Vec<Spanned<String>>>> {
+    fn overlay(self, over: Self) -> Self {
+        over.or(self)
+    }
+    fn strings<'a>(&'a mut self, key: &str, out: &mut Vec<(String, &'a mut Spanned<String>)>) {
+        if let Some(list) = self {
+            for (i, value) in list.get_mut().iter_mut().enumerate() {
+                out.push((format!("{key}[{i}]"), value));
+            }
         }
     }
 }
+
+/// Tables of strings merge key by key.
+impl RawField for Option<RawMap> {
+    fn overlay(self, over: Self) -> Self {
+        match (self, over) {
+            (Some(mut base), Some(over)) => {
+                base.extend(over);
+                Some(base)
+            }
+            (base, over) => over.or(base),
+        }
+    }
+    fn strings<'a>(&'a mut self, key: &str, out: &mut Vec<(String, &'a mut Spanned<String>)>) {
+        for (name, value) in self.iter_mut().flatten() {
+            out.push((format!("{key}.{name}"), value));
+        }
+    }
+}
+
+/// A `[section]`: present or not, merged field by field.
+impl<S: RawSection> RawField for Option<S> {
+    fn overlay(self, over: Self) -> Self {
+        match (self, over) {
+            (Some(base), Some(over)) => Some(base.overlay_section(over)),
+            (base, over) => over.or(base),
+        }
+    }
+    fn strings<'a>(&'a mut self, key: &str, out: &mut Vec<(String, &'a mut Spanned<String>)>) {
+        if let Some(section) = self {
+            section.section_strings(&format!("{key}."), out);
+        }
+    }
+}
+
+pub trait RawSection {
+    fn overlay_section(self, over: Self) -> Self;
+    fn section_strings<'a>(
+        &'a mut self,
+        prefix: &str,
+        out: &mut Vec<(String, &'a mut Spanned<String>)>,
+    );
+}
+
+/// Declares a section: every field optional, merged and interpolated field
+/// by field.
+macro_rules! raw_section {
+    ($(#[$meta:meta])* $name:ident { $($field:ident : $ty:ty),* $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Default, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+            $(pub $field: $ty,)*
+        }
+
+        impl RawSection for $name {
+            fn overlay_section(self, over: Self) -> Self {
+                $name { $($field: RawField::overlay(self.$field, over.$field),)* }
+            }
+            fn section_strings<'a>(&'a mut self, prefix: &str, out: &mut Vec<(String, &'a mut Spanned<String>)>) {
+                $(RawField::strings(&mut self.$field, &format!("{prefix}{}", stringify!($field)), out);)*
+            }
+        }
+    };
+}
+
+type Int = Option<Spanned<i64>>;
+type Bool = Option<Spanned<bool>>;
+type Text = Option<Spanned<String>>;
+
+raw_section!(
+    /// The whole file, and also what an `[env.<name>]` table may hold (the
+    /// same keys; `app.name` and `env` are refused there by
+    /// [`RawSpec::for_env`]). A section is `None` when the file has no such
+    /// table: that component is not part of the stack.
+    RawSpec {
+        app: Option<RawApp>,
+        network: Option<RawNetwork>,
+        database: Option<RawDatabase>,
+        registry: Option<RawRegistry>,
+        service: Option<RawService>,
+        load_balancer: Option<RawLoadBalancer>,
+        migration: Option<RawMigration>,
+        web: Option<RawWeb>,
+        dns: Option<RawDns>,
+        env: Option<BTreeMap<String, Spanned<RawSpec>>>,
+    }
+);
+
+/// Environment overlays are not themselves overlaid or interpolated: they
+/// are merged into the base first.
+impl RawField for Option<BTreeMap<String, Spanned<RawSpec>>> {
+    fn overlay(self, _: Self) -> Self {
+        self
+    }
+    fn strings<'a>(&'a mut self, _: &str, _: &mut Vec<(String, &'a mut Spanned<String>)>) {}
+}
+
+raw_section!(RawApp {
+    name: Text,
+    region: Text
+});
+
+raw_section!(RawNetwork {
+    cidr: Text,
+    azs: Int,
+    nat: Text
+});
+
+raw_section!(RawDatabase {
+    engine_version: Text,
+    instance_class: Text,
+    storage_gb: Int,
+    multi_az: Bool,
+    deletion_protection: Bool,
+    backup_retention_days: Int,
+    log_exports: Option<Spanned<Vec<Spanned<String>>>>,
+});
+
+raw_section!(RawRegistry {
+    repository: Text,
+    keep_images: Int
+});
+
+raw_section!(RawService {
+    image_tag: Text,
+    cpu: Int,
+    memory: Int,
+    desired_count: Int,
+    port: Int,
+    health_check_path: Text,
+    env: Option<RawMap>,
+    secrets: Option<RawMap>,
+    autoscaling: Option<RawAutoscaling>,
+});
+
+raw_section!(RawAutoscaling {
+    min: Int,
+    max: Int,
+    target_cpu: Int
+});
+
+raw_section!(RawLoadBalancer {
+    certificate_arn: Text,
+    idle_timeout: Text,
+    health_check_interval: Text,
+    healthy_threshold: Int,
+    unhealthy_threshold: Int,
+    deregistration_delay: Text,
+});
+
+raw_section!(RawMigration {
+    command: Option<Spanned<Vec<Spanned<String>>>>,
+    image: Text,
+    timeout: Text,
+});
+
+raw_section!(RawWeb {
+    branch: Text,
+    artifact: Text,
+    platform: Text,
+    env: Option<RawMap>,
+    domain: Text,
+});
+
+raw_section!(RawDns {
+    zone: Text,
+    api: Text
+});
 
 impl RawSpec {
     /// The spec for `env`: the base with `[env.<env>]` merged over it, key by
-    /// key (each value keeps its own span). When the spec declares no
-    /// environments any name is accepted; once it declares some, `env` must
-    /// be one of them.
-    pub fn for_env(mut self, env: &str) -> Result<RawSpec, Diagnostic> {
-        let mut overlays = std::mem::take(&mut self.env);
+    /// key (each value keeps its own span; tables of strings merge by key,
+    /// lists are replaced). When the spec declares no environments any name
+    /// is accepted; once it declares some, `env` must be one of them.
+    pub fn for_env(mut self, env: &str) -> Result<RawSpec, Vec<Diagnostic>> {
+        let mut overlays = self.env.take().unwrap_or_default();
         if overlays.is_empty() {
             return Ok(self);
+        }
+        let mut problems = Vec::new();
+        for (name, overlay) in &overlays {
+            if let Some(app_name) = overlay.get_ref().app.as_ref().and_then(|a| a.name.as_ref()) {
+                problems.push(
+                    Diagnostic::error(format!("[env.{name}] sets app.name; the app's name is the same in every environment"), Some(app_name.span()))
+                        .with_hint("names already differ per environment ({app}-{env}-…); remove app.name here"),
+                );
+            }
+            if overlay.get_ref().env.is_some() {
+                problems.push(
+                    Diagnostic::error(
+                        format!("[env.{name}] holds env tables; environments do not nest"),
+                        Some(overlay.span()),
+                    )
+                    .with_hint(
+                        "declare every environment at the top level: [env.staging], [env.prod]",
+                    ),
+                );
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
         }
         let Some(overlay) = overlays.remove(env) else {
             let known: Vec<&str> = overlays.keys().map(String::as_str).collect();
@@ -101,35 +274,21 @@ impl RawSpec {
                     known.join(", ")
                 ),
             };
-            return Err(Diagnostic::error(
-                format!("unknown environment `{env}`: the spec has no [env.{env}] table"),
-                None,
-            )
-            .with_hint(hint));
+            return Err(vec![
+                Diagnostic::error(
+                    format!("unknown environment `{env}`: the spec has no [env.{env}] table"),
+                    None,
+                )
+                .with_hint(hint),
+            ]);
         };
-        let overlay = overlay.into_inner();
-        if let Some(app) = overlay.app {
-            let span = self.app.span();
-            let mut base = self.app.into_inner();
-            base.region = app.region.or(base.region);
-            self.app = Spanned::new(span, base);
-        }
-        if let Some(network) = overlay.network {
-            self.network = self.network.overlay(network);
-        }
-        if let Some(service) = overlay.service {
-            self.service = self.service.overlay(service);
-        }
-        Ok(self)
+        Ok(self.overlay_section(overlay.into_inner()))
     }
 
     /// Every string value with its dotted key, for interpolation.
-    pub fn strings_mut(&mut self) -> Vec<(&'static str, &mut Spanned<String>)> {
-        let app = self.app.get_mut();
-        let mut strings = vec![("app.name", &mut app.name)];
-        strings.extend(app.region.as_mut().map(|v| ("app.region", v)));
-        strings.extend(self.network.cidr.as_mut().map(|v| ("network.cidr", v)));
-        strings.extend(self.network.nat.as_mut().map(|v| ("network.nat", v)));
+    pub fn strings_mut(&mut self) -> Vec<(String, &mut Spanned<String>)> {
+        let mut strings = Vec::new();
+        self.section_strings("", &mut strings);
         strings
     }
 }
@@ -141,7 +300,10 @@ pub fn parse(text: &str) -> Result<RawSpec, Vec<Diagnostic>> {
 }
 
 fn diagnostic_from_toml(error: &toml::de::Error) -> Diagnostic {
-    let message = error.message().trim().to_owned();
+    let message = error
+        .message()
+        .trim()
+        .replace("expected i64", "expected a whole number");
     let diagnostic = Diagnostic::error(message.clone(), error.span());
     if let Some((unknown, expected)) = parse_unknown_field(&message) {
         let candidates: Vec<&str> = expected.iter().map(String::as_str).collect();
@@ -151,12 +313,14 @@ fn diagnostic_from_toml(error: &toml::de::Error) -> Diagnostic {
         };
         return Diagnostic::error(format!("unknown key `{unknown}`"), error.span()).with_hint(hint);
     }
-    if message.starts_with("missing field `app`") {
-        return diagnostic.with_hint(
-            "every spec starts with an [app] table: [app] name = \"shop\" region = \"eu-west-1\"",
-        );
-    }
-    diagnostic
+    let hint = if message.contains("duplicate key") {
+        "a key may appear once per table: keep one of them (per-environment values go under [env.<name>])"
+    } else if message.starts_with("invalid type") {
+        "this key takes a value of another type: see config/full.toml for every key with an example"
+    } else {
+        "the spec is TOML: `key = value` lines under `[section]` headers, strings in double quotes"
+    };
+    diagnostic.with_hint(hint)
 }
 
 /// Reads serde's "unknown field `x`, expected one of `a`, `b`" (or "expected

@@ -1,110 +1,681 @@
-//! Checks a [`RawSpec`] and turns it into a [`Spec`].
+//! Checks a [`RawSpec`] (already merged for its environment and
+//! interpolated) and turns it into a [`Spec`].
 //!
 //! Every check runs, so the user sees every problem at once; each diagnostic
-//! carries the span of the value it is about.
+//! carries the span of the value it is about. Defaults come from
+//! [`crate::defaults`].
 
-use std::ops::Range;
+use std::collections::BTreeMap;
+use std::time::Duration;
 
 use ipnet::Ipv4Net;
 use toml::Spanned;
 
-use crate::raw::RawSpec;
-use crate::{App, Diagnostic, NatMode, Network, Service, Spec, defaults};
+use crate::raw::{RawDatabase, RawMap, RawSpec};
+use crate::{
+    App, Autoscaling, Database, Diagnostic, Dns, LoadBalancer, Migration, NatMode, Network,
+    Registry, SecretRef, Service, Spec, SpecDuration, Web, defaults,
+};
 
-/// Longest app name: every derived AWS name (`{app}-{env}-{component}`) must
-/// stay within AWS's shortest limit (32 characters for load balancers).
+/// Longest app name.
 pub const APP_NAME_MAX: usize = 21;
 pub const ENV_NAME_MAX: usize = 10;
 
-pub fn validate(raw: RawSpec, env: &str) -> Result<Spec, Vec<Diagnostic>> {
-    let mut problems = Vec::new();
+/// Names awsdeploy derives from `{app}-{env}` with the AWS limit on each:
+/// the app and env names must leave room for the longest suffix.
+const DERIVED_NAMES: [(&str, &str, usize); 4] = [
+    ("load balancer", "-alb", 32),
+    ("target group", "-api", 32),
+    ("RDS instance", "-db", 63),
+    ("IAM role", "-task-execution", 64),
+];
+
+/// Fargate's valid (cpu, memory MiB range, memory step) combinations.
+const FARGATE: [(u32, u32, u32, u32); 7] = [
+    (256, 512, 2048, 512),
+    (512, 1024, 4096, 1024),
+    (1024, 2048, 8192, 1024),
+    (2048, 4096, 16384, 1024),
+    (4096, 8192, 30720, 1024),
+    (8192, 16384, 61440, 4096),
+    (16384, 32768, 122_880, 8192),
+];
+
+const LOG_EXPORTS: [&str; 4] = ["error", "slowquery", "general", "audit"];
+
+/// Collects problems while reading values with their defaults.
+struct Checker {
+    problems: Vec<Diagnostic>,
+}
+
+impl Checker {
+    fn error(
+        &mut self,
+        message: impl Into<String>,
+        span: Option<std::ops::Range<usize>>,
+        hint: impl Into<String>,
+    ) {
+        self.problems
+            .push(Diagnostic::error(message, span).with_hint(hint));
+    }
+
+    /// An integer in `min..=max`, or `default` when absent.
+    fn int(
+        &mut self,
+        value: Option<&Spanned<i64>>,
+        key: &str,
+        what: &str,
+        (min, max): (i64, i64),
+        default: i64,
+    ) -> i64 {
+        let Some(value) = value else { return default };
+        let n = *value.get_ref();
+        if (min..=max).contains(&n) {
+            n
+        } else {
+            self.error(
+                format!("{key} = {n} is out of range"),
+                Some(value.span()),
+                format!("{key} is {what}: use {min} to {max}"),
+            );
+            default
+        }
+    }
+
+    fn text(value: Option<&Spanned<String>>, default: &str) -> String {
+        value.map_or_else(|| default.to_owned(), |v| v.get_ref().clone())
+    }
+
+    fn flag(value: Option<&Spanned<bool>>, default: bool) -> bool {
+        value.map_or(default, |v| *v.get_ref())
+    }
+
+    /// A duration within `min..=max` seconds, or `default` seconds.
+    fn duration(
+        &mut self,
+        value: Option<&Spanned<String>>,
+        key: &str,
+        (min, max): (u64, u64),
+        default: u64,
+    ) -> SpecDuration {
+        let fallback = SpecDuration(Duration::from_secs(default));
+        let Some(value) = value else { return fallback };
+        match parse_duration(value.get_ref()) {
+            Some(d) if (min..=max).contains(&d.as_secs()) => SpecDuration(d),
+            Some(d) => {
+                let (lo, hi) = (
+                    SpecDuration(Duration::from_secs(min)),
+                    SpecDuration(Duration::from_secs(max)),
+                );
+                self.error(
+                    format!("{key} = \"{}\" is out of range", value.get_ref()),
+                    Some(value.span()),
+                    format!("use {lo} to {hi} (got {})", SpecDuration(d)),
+                );
+                fallback
+            }
+            None => {
+                self.error(
+                    format!("{key} = \"{}\" is not a duration", value.get_ref()),
+                    Some(value.span()),
+                    "write a number and a unit: \"90s\", \"15m\", \"1h30m\"",
+                );
+                fallback
+            }
+        }
+    }
+
+    fn domain(&mut self, value: &Spanned<String>, key: &str) -> String {
+        let name = value.get_ref().trim_end_matches('.').to_ascii_lowercase();
+        if !is_domain_name(&name) {
+            self.error(format!("{key} `{}` is not a domain name", value.get_ref()), Some(value.span()), "write a DNS name such as \"api.example.com\": labels of a-z, 0-9 and '-', separated by dots");
+        }
+        name
+    }
+
+    fn map(value: Option<&RawMap>) -> BTreeMap<String, String> {
+        value
+            .into_iter()
+            .flatten()
+            .map(|(k, v)| (k.clone(), v.get_ref().clone()))
+            .collect()
+    }
+
+    fn env_names(&mut self, value: Option<&RawMap>, key: &str) {
+        for (name, v) in value.into_iter().flatten() {
+            let valid = name
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            if !valid {
+                self.error(
+                    format!("{key}: `{name}` is not an environment variable name"),
+                    Some(v.span()),
+                    "use letters, digits and _, not starting with a digit",
+                );
+            }
+        }
+    }
+}
+
+pub fn validate(raw: &RawSpec, env: &str) -> Result<Spec, Vec<Diagnostic>> {
+    let mut c = Checker {
+        problems: Vec::new(),
+    };
 
     if let Err(message) = check_name(env, ENV_NAME_MAX) {
-        problems.push(
+        c.problems.push(
             Diagnostic::error(format!("environment name `{env}` {message}"), None).with_hint(
                 "pass -e/--env with a short lowercase name such as dev, staging or prod",
             ),
         );
     }
 
-    let app = raw.app.into_inner();
-    if let Err(message) = check_name(app.name.get_ref(), APP_NAME_MAX) {
-        problems.push(
-            Diagnostic::error(format!("app.name {message}"), Some(app.name.span()))
-                .with_hint("it prefixes every AWS resource name, e.g. name = \"shop\""),
-        );
+    let app = app(&mut c, raw.app.as_ref(), env);
+    let network = network(&mut c, raw.network.as_ref());
+    let database = raw.database.as_ref().map(|d| database(&mut c, d));
+    let registry = raw.registry.as_ref().map(|r| Registry {
+        repository: repository_name(&mut c, r.repository.as_ref()),
+        keep_images: u32::try_from(c.int(
+            r.keep_images.as_ref(),
+            "registry.keep_images",
+            "how many images to keep",
+            (1, 1000),
+            i64::from(defaults::REGISTRY_KEEP_IMAGES),
+        ))
+        .unwrap_or(defaults::REGISTRY_KEEP_IMAGES),
+    });
+    let service = raw.service.as_ref().map(|s| service(&mut c, s));
+    let load_balancer = load_balancer(&mut c, raw.load_balancer.as_ref());
+    let migration = raw.migration.as_ref().map(|m| migration(&mut c, m));
+    let web = raw.web.as_ref().map(|w| web(&mut c, w));
+    let dns = raw.dns.as_ref().and_then(|d| dns(&mut c, d));
+
+    match app {
+        Some(app) if c.problems.is_empty() => Ok(Spec {
+            app,
+            env: env.to_owned(),
+            network,
+            database,
+            registry,
+            service,
+            load_balancer,
+            migration,
+            web,
+            dns,
+        }),
+        _ => Err(c.problems),
     }
-    if let Some(region) = &app.region
+}
+
+fn app(c: &mut Checker, raw: Option<&crate::raw::RawApp>, env: &str) -> Option<App> {
+    let Some(raw) = raw else {
+        c.error(
+            "the spec has no [app] table",
+            None,
+            "every spec starts with [app] and its name, e.g. [app] name = \"shop\"",
+        );
+        return None;
+    };
+    let Some(name) = &raw.name else {
+        c.error(
+            "app.name is missing",
+            None,
+            "add name = \"shop\" (lowercase letters, digits, '-') to [app]",
+        );
+        return None;
+    };
+    if let Err(message) = check_name(name.get_ref(), APP_NAME_MAX) {
+        c.error(
+            format!("app.name {message}"),
+            Some(name.span()),
+            "it prefixes every AWS resource name, e.g. name = \"shop\"",
+        );
+    } else {
+        for (what, suffix, limit) in DERIVED_NAMES {
+            let derived = format!("{}-{env}{suffix}", name.get_ref());
+            if derived.len() > limit {
+                c.error(
+                    format!("app.name and the env make the {what} name `{derived}` {} characters long; AWS allows {limit}", derived.len()),
+                    Some(name.span()),
+                    format!("shorten app.name (or the env name) by {} characters", derived.len() - limit),
+                );
+                break;
+            }
+        }
+    }
+    if let Some(region) = &raw.region
         && !is_region_shaped(region.get_ref())
     {
-        problems.push(
-            Diagnostic::error(
-                format!(
-                    "app.region `{}` is not an AWS region name",
-                    region.get_ref()
-                ),
-                Some(region.span()),
-            )
-            .with_hint("use a region code such as \"eu-west-1\" or \"ap-northeast-1\""),
+        c.error(
+            format!(
+                "app.region `{}` is not an AWS region name",
+                region.get_ref()
+            ),
+            Some(region.span()),
+            "use a region code such as \"eu-west-1\" or \"ap-northeast-1\"",
         );
     }
+    Some(App {
+        name: name.get_ref().clone(),
+        region: raw.region.as_ref().map(|r| r.get_ref().clone()),
+    })
+}
 
-    let cidr = match &raw.network.cidr {
-        Some(value) => check_cidr(value).map_err(|d| problems.push(d)).ok(),
-        None => defaults::NETWORK_CIDR.parse().ok(),
+fn network(c: &mut Checker, raw: Option<&crate::raw::RawNetwork>) -> Network {
+    let default_cidr: Ipv4Net = defaults::NETWORK_CIDR.parse().unwrap_or_default();
+    let cidr = match raw.and_then(|n| n.cidr.as_ref()) {
+        Some(value) => check_cidr(value).unwrap_or_else(|d| {
+            c.problems.push(d);
+            default_cidr
+        }),
+        None => default_cidr,
     };
-
-    let azs = match &raw.network.azs {
-        Some(value) => in_range(value, 1, 6, "network.azs", "availability zones")
-            .map_err(|d| problems.push(d))
-            .ok(),
-        None => Some(i64::from(defaults::NETWORK_AZS)),
-    };
-
-    let nat = match &raw.network.nat {
+    let azs = c.int(
+        raw.and_then(|n| n.azs.as_ref()),
+        "network.azs",
+        "availability zones",
+        (1, 6),
+        i64::from(defaults::NETWORK_AZS),
+    );
+    let nat = match raw.and_then(|n| n.nat.as_ref()) {
         Some(value) => match value.get_ref().as_str() {
-            "single" => Some(NatMode::Single),
-            "per-az" => Some(NatMode::PerAz),
-            "none" => Some(NatMode::None),
+            "single" => NatMode::Single,
+            "per-az" => NatMode::PerAz,
+            "none" => NatMode::None,
             other => {
-                problems.push(
-                    Diagnostic::error(
-                        format!("network.nat `{other}` is not a NAT mode"),
-                        Some(value.span()),
-                    )
-                    .with_hint(format!("use one of: {}", NatMode::NAMES.join(", "))),
+                c.error(
+                    format!("network.nat `{other}` is not a NAT mode"),
+                    Some(value.span()),
+                    format!("use one of: {}", NatMode::NAMES.join(", ")),
                 );
-                None
+                defaults::NETWORK_NAT
             }
         },
-        None => Some(defaults::NETWORK_NAT),
+        None => defaults::NETWORK_NAT,
     };
-
-    let port = match &raw.service.port {
-        Some(value) => in_range(value, 1, 65535, "service.port", "a TCP port")
-            .map_err(|d| problems.push(d))
-            .ok(),
-        None => Some(i64::from(defaults::SERVICE_PORT)),
-    };
-
-    match (cidr, azs, nat, port) {
-        (Some(cidr), Some(azs), Some(nat), Some(port)) if problems.is_empty() => Ok(Spec {
-            app: App {
-                name: app.name.into_inner(),
-                region: app.region.map(Spanned::into_inner),
-            },
-            env: env.to_owned(),
-            network: Network {
-                cidr,
-                azs: u8::try_from(azs).unwrap_or(defaults::NETWORK_AZS),
-                nat,
-            },
-            service: Service {
-                port: u16::try_from(port).unwrap_or(defaults::SERVICE_PORT),
-            },
-        }),
-        _ => Err(problems),
+    Network {
+        cidr,
+        azs: u8::try_from(azs).unwrap_or(defaults::NETWORK_AZS),
+        nat,
     }
+}
+
+fn database(c: &mut Checker, raw: &RawDatabase) -> Database {
+    let engine_version = Checker::text(
+        raw.engine_version.as_ref(),
+        defaults::DATABASE_ENGINE_VERSION,
+    );
+    if let Some(v) = &raw.engine_version
+        && !v
+            .get_ref()
+            .split('.')
+            .all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_digit()))
+    {
+        c.error(
+            format!(
+                "database.engine_version `{}` is not a MySQL version",
+                v.get_ref()
+            ),
+            Some(v.span()),
+            "write a version such as \"8.0\" or \"8.0.39\"",
+        );
+    }
+    let instance_class = Checker::text(
+        raw.instance_class.as_ref(),
+        defaults::DATABASE_INSTANCE_CLASS,
+    );
+    if let Some(v) = &raw.instance_class {
+        let parts: Vec<&str> = v.get_ref().split('.').collect();
+        let shaped = parts.len() == 3
+            && parts[0] == "db"
+            && parts[1..].iter().all(|p| {
+                !p.is_empty()
+                    && p.chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+            });
+        if !shaped {
+            c.error(
+                format!(
+                    "database.instance_class `{}` is not an RDS instance class",
+                    v.get_ref()
+                ),
+                Some(v.span()),
+                "write db.<family>.<size>, e.g. \"db.t4g.micro\" or \"db.r6g.large\"",
+            );
+        }
+    }
+    let mut log_exports = Vec::new();
+    for export in raw.log_exports.iter().flat_map(Spanned::get_ref) {
+        if LOG_EXPORTS.contains(&export.get_ref().as_str()) {
+            log_exports.push(export.get_ref().clone());
+        } else {
+            c.error(
+                format!(
+                    "database.log_exports: `{}` is not a MySQL log",
+                    export.get_ref()
+                ),
+                Some(export.span()),
+                format!("use any of: {}", LOG_EXPORTS.join(", ")),
+            );
+        }
+    }
+    Database {
+        engine_version,
+        instance_class,
+        storage_gb: u32::try_from(c.int(
+            raw.storage_gb.as_ref(),
+            "database.storage_gb",
+            "the allocated storage in GB",
+            (20, 65536),
+            i64::from(defaults::DATABASE_STORAGE_GB),
+        ))
+        .unwrap_or(defaults::DATABASE_STORAGE_GB),
+        multi_az: Checker::flag(raw.multi_az.as_ref(), defaults::DATABASE_MULTI_AZ),
+        deletion_protection: Checker::flag(
+            raw.deletion_protection.as_ref(),
+            defaults::DATABASE_DELETION_PROTECTION,
+        ),
+        backup_retention_days: u8::try_from(c.int(
+            raw.backup_retention_days.as_ref(),
+            "database.backup_retention_days",
+            "days of automated backups (0 turns them off)",
+            (0, 35),
+            i64::from(defaults::DATABASE_BACKUP_RETENTION_DAYS),
+        ))
+        .unwrap_or(defaults::DATABASE_BACKUP_RETENTION_DAYS),
+        log_exports,
+    }
+}
+
+fn repository_name(c: &mut Checker, value: Option<&Spanned<String>>) -> String {
+    let name = Checker::text(value, defaults::REGISTRY_REPOSITORY);
+    let valid = !name.is_empty()
+        && name.len() <= 200
+        && name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-_./".contains(c));
+    if let Some(value) = value
+        && !valid
+    {
+        c.error(
+            format!("registry.repository `{name}` is not an ECR repository name"),
+            Some(value.span()),
+            "use lowercase letters, digits and - _ . /, e.g. \"api\"",
+        );
+    }
+    name
+}
+
+fn service(c: &mut Checker, raw: &crate::raw::RawService) -> Service {
+    let cpu = c.int(
+        raw.cpu.as_ref(),
+        "service.cpu",
+        "Fargate CPU units",
+        (256, 16384),
+        i64::from(defaults::SERVICE_CPU),
+    );
+    let memory = c.int(
+        raw.memory.as_ref(),
+        "service.memory",
+        "memory in MiB",
+        (512, 122_880),
+        i64::from(defaults::SERVICE_MEMORY),
+    );
+    let (cpu, memory) = (
+        u32::try_from(cpu).unwrap_or(defaults::SERVICE_CPU),
+        u32::try_from(memory).unwrap_or(defaults::SERVICE_MEMORY),
+    );
+    match FARGATE.iter().find(|(c, ..)| *c == cpu) {
+        None => {
+            let span = raw.cpu.as_ref().map(Spanned::span);
+            let valid: Vec<String> = FARGATE.iter().map(|(c, ..)| c.to_string()).collect();
+            c.error(
+                format!("service.cpu = {cpu} is not a Fargate CPU size"),
+                span,
+                format!("use one of: {}", valid.join(", ")),
+            );
+        }
+        Some((_, lo, hi, step)) if memory < *lo || memory > *hi || (memory - lo) % step != 0 => {
+            let span = raw.memory.as_ref().or(raw.cpu.as_ref()).map(Spanned::span);
+            c.error(
+                format!(
+                    "service.memory = {memory} does not go with service.cpu = {cpu} on Fargate"
+                ),
+                span,
+                format!("with cpu = {cpu}, memory is {lo} to {hi} in steps of {step}"),
+            );
+        }
+        Some(_) => {}
+    }
+    let port = c.int(
+        raw.port.as_ref(),
+        "service.port",
+        "a TCP port",
+        (1, 65535),
+        i64::from(defaults::SERVICE_PORT),
+    );
+    let desired_count = c.int(
+        raw.desired_count.as_ref(),
+        "service.desired_count",
+        "how many tasks run",
+        (0, 1000),
+        i64::from(defaults::SERVICE_DESIRED_COUNT),
+    );
+    let health_check_path = Checker::text(
+        raw.health_check_path.as_ref(),
+        defaults::SERVICE_HEALTH_CHECK_PATH,
+    );
+    if let Some(path) = &raw.health_check_path
+        && !path.get_ref().starts_with('/')
+    {
+        c.error(
+            format!(
+                "service.health_check_path `{}` does not start with /",
+                path.get_ref()
+            ),
+            Some(path.span()),
+            format!("write it as an absolute path: \"/{}\"", path.get_ref()),
+        );
+    }
+    c.env_names(raw.env.as_ref(), "service.env");
+    c.env_names(raw.secrets.as_ref(), "service.secrets");
+    let secrets = secrets(c, raw);
+    let autoscaling = raw.autoscaling.as_ref().map(|a| autoscaling(c, a));
+    Service {
+        image_tag: raw.image_tag.as_ref().map(|t| t.get_ref().clone()),
+        cpu,
+        memory,
+        desired_count: u32::try_from(desired_count).unwrap_or(defaults::SERVICE_DESIRED_COUNT),
+        port: u16::try_from(port).unwrap_or(defaults::SERVICE_PORT),
+        health_check_path,
+        env: Checker::map(raw.env.as_ref()),
+        secrets,
+        autoscaling,
+    }
+}
+
+/// `service.secrets`: each a reference, none also in `service.env`.
+fn secrets(c: &mut Checker, raw: &crate::raw::RawService) -> BTreeMap<String, SecretRef> {
+    let mut secrets = BTreeMap::new();
+    for (name, value) in raw.secrets.iter().flatten() {
+        match parse_secret_ref(value.get_ref()) {
+            Some(secret) => {
+                secrets.insert(name.clone(), secret);
+            }
+            None => c.error(
+                format!("service.secrets.{name} = \"{}\" is not a secret reference", value.get_ref()),
+                Some(value.span()),
+                "use \"database:password\", \"database:username\" or \"secret:<name>[:<json-key>]\"",
+            ),
+        }
+    }
+    for (name, value) in raw.env.iter().flatten() {
+        if raw.secrets.as_ref().is_some_and(|s| s.contains_key(name)) {
+            c.error(
+                format!("service.env.{name} is also in service.secrets"),
+                Some(value.span()),
+                "a variable comes from env or from secrets, not both",
+            );
+        }
+    }
+    secrets
+}
+
+fn autoscaling(c: &mut Checker, a: &crate::raw::RawAutoscaling) -> Autoscaling {
+    let min = c.int(
+        a.min.as_ref(),
+        "service.autoscaling.min",
+        "the fewest tasks",
+        (0, 1000),
+        1,
+    );
+    let max = c.int(
+        a.max.as_ref(),
+        "service.autoscaling.max",
+        "the most tasks",
+        (1, 1000),
+        min.max(1),
+    );
+    if min > max {
+        c.error(
+            format!("service.autoscaling.min = {min} is above max = {max}"),
+            a.min.as_ref().map(Spanned::span),
+            "min must be at most max",
+        );
+    }
+    let target = c.int(
+        a.target_cpu.as_ref(),
+        "service.autoscaling.target_cpu",
+        "the average CPU percent to hold",
+        (10, 90),
+        i64::from(defaults::AUTOSCALING_TARGET_CPU),
+    );
+    Autoscaling {
+        min: u32::try_from(min).unwrap_or(1),
+        max: u32::try_from(max).unwrap_or(1),
+        target_cpu: u32::try_from(target).unwrap_or(defaults::AUTOSCALING_TARGET_CPU),
+    }
+}
+
+fn load_balancer(c: &mut Checker, raw: Option<&crate::raw::RawLoadBalancer>) -> LoadBalancer {
+    if let Some(arn) = raw.and_then(|l| l.certificate_arn.as_ref())
+        && !(arn.get_ref().starts_with("arn:aws") && arn.get_ref().contains(":acm:"))
+    {
+        c.error(format!("load_balancer.certificate_arn `{}` is not an ACM certificate ARN", arn.get_ref()), Some(arn.span()), "copy the ARN from ACM: arn:aws:acm:<region>:<account>:certificate/<id>; or set [dns] and let awsdeploy request one");
+    }
+    LoadBalancer {
+        certificate_arn: raw
+            .and_then(|l| l.certificate_arn.as_ref())
+            .map(|a| a.get_ref().clone()),
+        idle_timeout: c.duration(
+            raw.and_then(|l| l.idle_timeout.as_ref()),
+            "load_balancer.idle_timeout",
+            (1, 4000),
+            defaults::LB_IDLE_TIMEOUT_SECS,
+        ),
+        health_check_interval: c.duration(
+            raw.and_then(|l| l.health_check_interval.as_ref()),
+            "load_balancer.health_check_interval",
+            (5, 300),
+            defaults::LB_HEALTH_CHECK_INTERVAL_SECS,
+        ),
+        healthy_threshold: u8::try_from(c.int(
+            raw.and_then(|l| l.healthy_threshold.as_ref()),
+            "load_balancer.healthy_threshold",
+            "consecutive passes before a target is healthy",
+            (2, 10),
+            i64::from(defaults::LB_HEALTHY_THRESHOLD),
+        ))
+        .unwrap_or(defaults::LB_HEALTHY_THRESHOLD),
+        unhealthy_threshold: u8::try_from(c.int(
+            raw.and_then(|l| l.unhealthy_threshold.as_ref()),
+            "load_balancer.unhealthy_threshold",
+            "consecutive failures before a target is unhealthy",
+            (2, 10),
+            i64::from(defaults::LB_UNHEALTHY_THRESHOLD),
+        ))
+        .unwrap_or(defaults::LB_UNHEALTHY_THRESHOLD),
+        deregistration_delay: c.duration(
+            raw.and_then(|l| l.deregistration_delay.as_ref()),
+            "load_balancer.deregistration_delay",
+            (0, 3600),
+            defaults::LB_DEREGISTRATION_DELAY_SECS,
+        ),
+    }
+}
+
+fn migration(c: &mut Checker, raw: &crate::raw::RawMigration) -> Migration {
+    let command: Vec<String> = raw
+        .command
+        .iter()
+        .flat_map(Spanned::get_ref)
+        .map(|s| s.get_ref().clone())
+        .collect();
+    if command.is_empty() {
+        let span = raw.command.as_ref().map(Spanned::span);
+        c.error("migration.command is missing or empty", span, "give the golang-migrate command, e.g. [\"migrate\", \"-path\", \"/migrations\", \"-database\", \"$DATABASE_URL\", \"up\"]");
+    }
+    Migration {
+        command,
+        image: raw.image.as_ref().map(|i| i.get_ref().clone()),
+        timeout: c.duration(
+            raw.timeout.as_ref(),
+            "migration.timeout",
+            (60, 24 * 3600),
+            defaults::MIGRATION_TIMEOUT_SECS,
+        ),
+    }
+}
+
+fn web(c: &mut Checker, raw: &crate::raw::RawWeb) -> Web {
+    let platform = Checker::text(raw.platform.as_ref(), defaults::WEB_PLATFORM);
+    if let Some(p) = &raw.platform
+        && p.get_ref() != "static"
+    {
+        c.error(
+            format!("web.platform `{}` is not supported", p.get_ref()),
+            Some(p.span()),
+            "Amplify manual deployments serve static sites only: build a Next.js static export (output: 'export') and use platform = \"static\"",
+        );
+    }
+    c.env_names(raw.env.as_ref(), "web.env");
+    Web {
+        branch: Checker::text(raw.branch.as_ref(), defaults::WEB_BRANCH),
+        artifact: raw.artifact.as_ref().map(|a| a.get_ref().clone()),
+        platform,
+        env: Checker::map(raw.env.as_ref()),
+        domain: raw.domain.as_ref().map(|d| c.domain(d, "web.domain")),
+    }
+}
+
+fn dns(c: &mut Checker, raw: &crate::raw::RawDns) -> Option<Dns> {
+    let (Some(zone), Some(api)) = (&raw.zone, &raw.api) else {
+        c.error("[dns] needs both zone and api", None, "zone = \"example.com\" (the Route 53 hosted zone) and api = \"api.example.com\" (a name in it)");
+        return None;
+    };
+    let zone_name = c.domain(zone, "dns.zone");
+    let api_name = c.domain(api, "dns.api");
+    if is_domain_name(&zone_name)
+        && is_domain_name(&api_name)
+        && !api_name.ends_with(&format!(".{zone_name}"))
+        && api_name != zone_name
+    {
+        c.error(
+            format!("dns.api `{api_name}` is not in the zone `{zone_name}`"),
+            Some(api.span()),
+            format!("use a name under {zone_name}, e.g. \"api.{zone_name}\""),
+        );
+    }
+    Some(Dns {
+        zone: zone_name,
+        api: api_name,
+    })
 }
 
 fn check_name(name: &str, max: usize) -> Result<(), String> {
@@ -143,6 +714,71 @@ fn is_region_shaped(region: &str) -> bool {
             .is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()))
 }
 
+fn is_domain_name(name: &str) -> bool {
+    let labels: Vec<&str> = name.split('.').collect();
+    name.len() <= 253
+        && labels.len() >= 2
+        && labels.iter().all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        })
+        && labels
+            .last()
+            .is_some_and(|tld| tld.chars().any(|c| c.is_ascii_lowercase()))
+}
+
+/// `"90s"`, `"15m"`, `"1h30m"`, `"2h"`: numbers each followed by h, m or s.
+pub fn parse_duration(text: &str) -> Option<Duration> {
+    let mut total: u64 = 0;
+    let mut number = String::new();
+    let mut seen_unit = false;
+    for c in text.trim().chars() {
+        if c.is_ascii_digit() {
+            number.push(c);
+            continue;
+        }
+        let unit = match c {
+            'h' => 3600,
+            'm' => 60,
+            's' => 1,
+            _ => return None,
+        };
+        let n: u64 = number.parse().ok()?;
+        total = total.checked_add(n.checked_mul(unit)?)?;
+        number.clear();
+        seen_unit = true;
+    }
+    (seen_unit && number.is_empty()).then(|| Duration::from_secs(total))
+}
+
+fn parse_secret_ref(text: &str) -> Option<SecretRef> {
+    match text {
+        "database:password" => Some(SecretRef::DatabasePassword),
+        "database:username" => Some(SecretRef::DatabaseUsername),
+        _ => {
+            let rest = text.strip_prefix("secret:")?;
+            let (name, json_key) = match rest.split_once(':') {
+                Some((name, key)) if !key.is_empty() => (name, Some(key.to_owned())),
+                Some(_) => return None,
+                None => (rest, None),
+            };
+            let valid = !name.is_empty()
+                && name.len() <= 512
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "/_+=.@-".contains(c));
+            valid.then(|| SecretRef::Secret {
+                name: name.to_owned(),
+                json_key,
+            })
+        }
+    }
+}
+
 fn check_cidr(value: &Spanned<String>) -> Result<Ipv4Net, Diagnostic> {
     let span = Some(value.span());
     let text = value.get_ref();
@@ -154,11 +790,9 @@ fn check_cidr(value: &Spanned<String>) -> Result<Ipv4Net, Diagnostic> {
         .with_hint("write it as address/prefix, e.g. \"10.20.0.0/16\"")
     })?;
     if !(16..=24).contains(&net.prefix_len()) {
-        return Err(Diagnostic::error(
-            format!("network.cidr `{text}` is a /{} network; a VPC needs /16 to /24", net.prefix_len()),
-            span,
-        )
-        .with_hint("AWS allows VPC blocks from /16 (65,536 addresses) to /28; awsdeploy needs /24 or larger to carve a subnet per tier and AZ"));
+        return Err(Diagnostic::error(format!("network.cidr `{text}` is a /{} network; a VPC needs /16 to /24", net.prefix_len()), span).with_hint(
+            "AWS allows VPC blocks from /16 (65,536 addresses) to /28; awsdeploy needs /24 or larger to carve a subnet per tier and AZ",
+        ));
     }
     if net.network() != net.addr() {
         return Err(
@@ -170,21 +804,57 @@ fn check_cidr(value: &Spanned<String>) -> Result<Ipv4Net, Diagnostic> {
     Ok(net)
 }
 
-fn in_range(
-    value: &Spanned<i64>,
-    min: i64,
-    max: i64,
-    key: &str,
-    what: &str,
-) -> Result<i64, Diagnostic> {
-    let n = *value.get_ref();
-    if (min..=max).contains(&n) {
-        Ok(n)
-    } else {
-        let span: Range<usize> = value.span();
-        Err(
-            Diagnostic::error(format!("{key} = {n} is out of range"), Some(span))
-                .with_hint(format!("{key} is {what}: use {min} to {max}")),
-        )
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("90s"), Some(Duration::from_secs(90)));
+        assert_eq!(parse_duration("15m"), Some(Duration::from_secs(900)));
+        assert_eq!(parse_duration("1h30m"), Some(Duration::from_secs(5400)));
+        for bad in ["", "15", "m", "1x", "1.5m", "-1s", "1m2"] {
+            assert_eq!(parse_duration(bad), None, "{bad}");
+        }
+        assert_eq!(SpecDuration(Duration::from_secs(5400)).to_string(), "1h30m");
+        assert_eq!(SpecDuration(Duration::ZERO).to_string(), "0s");
+    }
+
+    #[test]
+    fn secret_references() {
+        assert_eq!(
+            parse_secret_ref("database:password"),
+            Some(SecretRef::DatabasePassword)
+        );
+        assert_eq!(
+            parse_secret_ref("secret:shop/stripe:key"),
+            Some(SecretRef::Secret {
+                name: "shop/stripe".into(),
+                json_key: Some("key".into())
+            })
+        );
+        for bad in [
+            "database:pass",
+            "secret:",
+            "secret:a:",
+            "stripe",
+            "secret:bad name",
+        ] {
+            assert_eq!(parse_secret_ref(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn domain_names() {
+        assert!(is_domain_name("api.example.com"));
+        for bad in [
+            "localhost",
+            "-a.example.com",
+            "a..com",
+            "a.123",
+            "UPPER.com",
+        ] {
+            assert!(!is_domain_name(bad), "{bad}");
+        }
     }
 }

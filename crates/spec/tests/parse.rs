@@ -25,7 +25,8 @@ fn minimal_spec_gets_documented_defaults() {
     assert_eq!(spec.network.cidr.to_string(), "10.0.0.0/16");
     assert_eq!(spec.network.azs, 2);
     assert_eq!(spec.network.nat, NatMode::Single);
-    assert_eq!(spec.service.port, 8080);
+    assert_eq!(spec.service, None);
+    assert_eq!(spec.service_port(), 8080);
 }
 
 #[test]
@@ -39,7 +40,7 @@ fn full_network_section_is_read() {
     assert_eq!(spec.network.cidr.to_string(), "10.20.0.0/20");
     assert_eq!(spec.network.azs, 3);
     assert_eq!(spec.network.nat, NatMode::PerAz);
-    assert_eq!(spec.service.port, 9000);
+    assert_eq!(spec.service_port(), 9000);
 }
 
 #[test]
@@ -201,7 +202,8 @@ fn an_invalid_overlay_value_points_into_the_env_table() {
 #[test]
 fn an_overlay_cannot_rename_the_app() {
     let out = rendered(&format!("{WITH_ENVS}\n[env.qa]\napp.name = \"other\"\n"));
-    assert!(out.contains("unknown key `name`"), "{out}");
+    assert!(out.contains("[env.qa] sets app.name"), "{out}");
+    assert!(out.contains("awsdeploy.toml:17:12"), "{out}");
 }
 
 fn vars(name: &str) -> Option<String> {
@@ -254,7 +256,7 @@ fn the_resolved_spec_renders_as_toml_that_parses_back() {
     assert!(text.contains("env = \"prod\""), "{text}");
     assert!(text.contains("region = \"eu-west-1\""), "{text}");
     assert!(text.contains("nat = \"per-az\""), "{text}");
-    assert!(text.contains("port = 8080"), "{text}");
+    assert!(text.contains("deregistration_delay = \"30s\""), "{text}");
     // Everything but the env key is valid spec input, and means the same.
     let without_env: String = text
         .lines()
