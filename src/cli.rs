@@ -68,6 +68,11 @@ enum CommandArg {
         #[arg(long)]
         show: bool,
     },
+    /// Print the JSON Schema of the spec file, for editor completion and checks.
+    ///
+    /// Taplo / Even Better TOML pick it up from a `#:schema PATH` first line;
+    /// the repository's copy is docs/spec.schema.json.
+    Schema,
     /// Observe what is live and print what `up` would change; changes nothing.
     ///
     /// Exit codes with --detailed-exitcode: 0 no changes, 2 changes pending,
@@ -119,6 +124,7 @@ pub enum Command {
     Validate {
         show: bool,
     },
+    Schema,
     Diff {
         detailed_exitcode: bool,
         out: Option<PathBuf>,
@@ -142,6 +148,7 @@ impl From<Cli> for Settings {
             verbosity: cli.verbose,
             command: match cli.command {
                 CommandArg::Validate { show } => Command::Validate { show },
+                CommandArg::Schema => Command::Schema,
                 CommandArg::Diff {
                     detailed_exitcode,
                     out,

@@ -90,6 +90,10 @@ fn causes(error: &dyn std::error::Error) -> Vec<String> {
 
 pub async fn run(settings: &Settings) -> Result<Exit, CliError> {
     match &settings.command {
+        Command::Schema => {
+            output::json(&awsdeploy_spec::json_schema());
+            Ok(Exit::Success)
+        }
         Command::Validate { show } => Ok(validate(settings, &load_spec(settings)?, *show)),
         Command::Diff {
             detailed_exitcode,

@@ -148,6 +148,7 @@ fn every_command_has_a_help_that_says_what_it_does() {
         ("validate", "Check the spec offline"),
         ("diff", "print what `up` would change"),
         ("up", "Make live match the spec"),
+        ("schema", "JSON Schema of the spec file"),
     ] {
         let run = run_trapped(dir.path(), &[command, "--help"]);
         run.assert_code(0);
@@ -155,7 +156,7 @@ fn every_command_has_a_help_that_says_what_it_does() {
     }
     let run = run_trapped(dir.path(), &["--help"]);
     run.assert_code(0);
-    for command in ["validate", "diff", "up"] {
+    for command in ["validate", "diff", "up", "schema"] {
         assert!(run.stdout.contains(command), "{}", run.stdout);
     }
 }
@@ -249,4 +250,15 @@ fn every_example_in_config_is_valid_for_each_of_its_envs() {
         }
     }
     assert!(checked >= 3, "only {checked} example/env pairs found");
+}
+
+#[test]
+fn schema_prints_the_spec_json_schema_without_a_spec_or_aws() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = run_trapped(dir.path(), &["schema"]);
+    run.assert_code(0);
+    let schema: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(schema["required"], serde_json::json!(["app"]));
+    assert!(schema["properties"]["network"].is_object());
+    assert!(schema["properties"]["env"].is_object());
 }

@@ -32,7 +32,7 @@ pub use ipnet::Ipv4Net;
 /// A validated spec, for one environment. A section the file leaves out is
 /// `None`: that component is not part of the stack (and nothing of it is
 /// ever deleted because of that).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct Spec {
     pub app: App,
     /// The environment this spec was resolved for (`-e/--env`).
@@ -65,7 +65,7 @@ impl Spec {
 }
 
 /// `[app]`: what the product is called and where it runs.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct App {
     /// `[a-z][a-z0-9-]`, 2 to 21 characters: prefixes every resource name.
     pub name: String,
@@ -76,17 +76,21 @@ pub struct App {
 }
 
 /// `[network]`: the VPC and its subnets.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct Network {
     /// The VPC's IPv4 block, a /16 to /24 network.
+    #[schemars(with = "String")]
     pub cidr: Ipv4Net,
     /// Availability zones: one public and one private subnet in each (1..=6).
+    #[schemars(range(min = 1, max = 6))]
     pub azs: u8,
     pub nat: NatMode,
 }
 
 /// How private subnets reach the internet.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum NatMode {
     /// One NAT gateway in the first AZ, shared by every private subnet.
@@ -110,32 +114,35 @@ impl NatMode {
 }
 
 /// `[database]`: RDS for MySQL.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct Database {
     /// MySQL major.minor (or full) version, e.g. "8.0".
     pub engine_version: String,
     /// `db.<family>.<size>`, e.g. "db.t4g.micro".
     pub instance_class: String,
     /// 20..=65536.
+    #[schemars(range(min = 20, max = 65536))]
     pub storage_gb: u32,
     pub multi_az: bool,
     pub deletion_protection: bool,
     /// 0..=35; 0 turns automated backups off.
+    #[schemars(range(max = 35))]
     pub backup_retention_days: u8,
     /// CloudWatch Logs exports: any of error, slowquery, general, audit.
     pub log_exports: Vec<String>,
 }
 
 /// `[registry]`: the ECR repository of the API image.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct Registry {
     pub repository: String,
     /// How many images the lifecycle policy keeps (1..=1000).
+    #[schemars(range(min = 1, max = 1000))]
     pub keep_images: u32,
 }
 
 /// `[service]`: the API on ECS Fargate.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct Service {
     /// The image tag to deploy (often `${IMAGE_TAG}`); `None` until given.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -146,6 +153,7 @@ pub struct Service {
     pub memory: u32,
     pub desired_count: u32,
     /// The port the API container listens on.
+    #[schemars(range(min = 1))]
     pub port: u16,
     pub health_check_path: String,
     pub env: std::collections::BTreeMap<String, String>,
@@ -155,11 +163,12 @@ pub struct Service {
 }
 
 /// Target tracking on average CPU; the desired count is then left to it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct Autoscaling {
     pub min: u32,
     pub max: u32,
     /// Target average CPU, percent (10..=90).
+    #[schemars(range(min = 10, max = 90))]
     pub target_cpu: u32,
 }
 
@@ -195,6 +204,20 @@ impl std::fmt::Display for SecretRef {
     }
 }
 
+impl schemars::JsonSchema for SecretRef {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "SecretRef".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "pattern": "^(database:password|database:username|secret:[A-Za-z0-9/_+=.@-]+(:.+)?)$",
+            "description": "database:password, database:username, or secret:<name>[:<json-key>]"
+        })
+    }
+}
+
 impl serde::Serialize for SecretRef {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_str(self)
@@ -222,6 +245,20 @@ impl std::fmt::Display for SpecDuration {
     }
 }
 
+impl schemars::JsonSchema for SpecDuration {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Duration".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "pattern": "^([0-9]+[hms])+$",
+            "description": "a duration: \"90s\", \"15m\", \"1h30m\""
+        })
+    }
+}
+
 impl serde::Serialize for SpecDuration {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_str(self)
@@ -229,7 +266,7 @@ impl serde::Serialize for SpecDuration {
 }
 
 /// `[load_balancer]`: the ALB in front of the service.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct LoadBalancer {
     /// An ACM certificate for HTTPS; without it (and without `[dns]`) the
     /// listener is plain HTTP and the plan warns.
@@ -243,7 +280,7 @@ pub struct LoadBalancer {
 }
 
 /// `[migration]`: the one-off golang-migrate task run before each release.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct Migration {
     pub command: Vec<String>,
     /// Defaults to the service's image.
@@ -253,7 +290,7 @@ pub struct Migration {
 }
 
 /// `[web]`: the Next.js static export on Amplify Hosting.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct Web {
     pub branch: String,
     /// A static export folder or a .zip of one.
@@ -267,7 +304,7 @@ pub struct Web {
 }
 
 /// `[dns]`: the Route 53 zone and the API's record in it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct Dns {
     pub zone: String,
     pub api: String,
@@ -311,6 +348,62 @@ pub mod defaults {
 
     pub const WEB_BRANCH: &str = "main";
     pub const WEB_PLATFORM: &str = "static";
+}
+
+/// The JSON Schema of the spec file, for editors (Taplo / Even Better TOML:
+/// put `#:schema <path or URL>` at the top of the spec). Every key but
+/// `app.name` is optional; unknown keys are refused; `[env.<name>]` tables
+/// take the same keys but `app.name`.
+pub fn json_schema() -> serde_json::Value {
+    let mut schema = schemars::schema_for!(Spec).to_value();
+    // The file, not the resolved value: no `env` key, everything optional.
+    if let Some(properties) = schema.get_mut("properties").and_then(|p| p.as_object_mut()) {
+        properties.remove("env");
+    }
+    close_objects(&mut schema);
+    let mut overlay = schema.clone();
+    if let Some(object) = overlay.as_object_mut() {
+        for key in ["$schema", "$defs", "title"] {
+            object.remove(key);
+        }
+    }
+    if let Some(app) = overlay.pointer_mut("/properties/app") {
+        *app = serde_json::json!({
+            "type": "object",
+            "properties": { "region": { "type": "string" } },
+            "additionalProperties": false
+        });
+    }
+    schema["required"] = serde_json::json!(["app"]);
+    if let Some(app) = schema.pointer_mut("/$defs/App") {
+        app["required"] = serde_json::json!(["name"]);
+    }
+    schema["properties"]["env"] = serde_json::json!({
+        "description": "Environments: [env.<name>] tables overlay any key above but app.name.",
+        "type": "object",
+        "additionalProperties": overlay
+    });
+    schema
+}
+
+/// Every object refuses unknown keys and requires nothing (defaults fill in).
+fn close_objects(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(object) => {
+            if object.get("type").and_then(|t| t.as_str()) == Some("object")
+                && object.contains_key("properties")
+            {
+                object.insert(
+                    "additionalProperties".to_owned(),
+                    serde_json::Value::Bool(false),
+                );
+                object.remove("required");
+            }
+            object.values_mut().for_each(close_objects);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(close_objects),
+        _ => {}
+    }
 }
 
 /// Why a spec could not be loaded.
