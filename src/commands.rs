@@ -191,6 +191,17 @@ async fn load_saved_plan(path: &Path) -> Result<(Aws, Plan), CliError> {
 }
 
 fn validate(settings: &Settings, spec: &Spec, show: bool) -> Exit {
+    // Paths in the spec are relative to the spec file's folder.
+    if let Some(artifact) = spec.web.as_ref().and_then(|w| w.artifact.as_deref()) {
+        let base = settings.spec.parent().unwrap_or_else(|| Path::new("."));
+        let path = base.join(artifact);
+        if !path.exists() {
+            output::progress(&format!(
+                "warning: web.artifact {} does not exist (yet)\nhint: build the static export first (e.g. `next build` with output: 'export'); web-release refuses a missing artifact",
+                path.display()
+            ));
+        }
+    }
     match settings.format {
         Format::Json => output::json(&serde_json::json!({ "valid": true, "spec": spec })),
         Format::Text if show => output::data(&spec.to_toml()),

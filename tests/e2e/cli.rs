@@ -262,3 +262,21 @@ fn schema_prints_the_spec_json_schema_without_a_spec_or_aws() {
     assert!(schema["properties"]["network"].is_object());
     assert!(schema["properties"]["env"].is_object());
 }
+
+#[test]
+fn a_missing_web_artifact_is_a_warning_at_validate_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = "[app]\nname = \"shop\"\n[web]\nartifact = \"apps/web/out\"\n";
+    std::fs::write(dir.path().join("awsdeploy.toml"), spec).unwrap();
+    let run = run_trapped(dir.path(), &["validate"]);
+    run.assert_code(0);
+    assert!(
+        run.stderr.contains("warning: web.artifact"),
+        "{}",
+        run.stderr
+    );
+    std::fs::create_dir_all(dir.path().join("apps/web/out")).unwrap();
+    let built = run_trapped(dir.path(), &["validate"]);
+    built.assert_code(0);
+    assert!(!built.stderr.contains("warning"), "{}", built.stderr);
+}

@@ -268,3 +268,17 @@ fn the_resolved_spec_renders_as_toml_that_parses_back() {
         prod
     );
 }
+
+#[test]
+fn app_and_env_names_must_leave_room_for_derived_aws_names() {
+    let text = "[app]\nname = \"a-twenty-one-chars-xx\"\n";
+    assert!(Spec::parse(text, "awsdeploy.toml", "dev").is_ok());
+    let out = Spec::parse(text, "awsdeploy.toml", "production")
+        .unwrap_err()
+        .to_string();
+    assert!(out.contains("load balancer name `a-twenty-one-chars-xx-production-alb` 36 characters long; AWS allows 32"), "{out}");
+    assert!(
+        out.contains("shorten app.name (or the env name) by 4 characters"),
+        "{out}"
+    );
+}
