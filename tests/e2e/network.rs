@@ -389,17 +389,27 @@ fn other_apps_envs_and_untagged_lookalikes_are_never_touched() {
     );
     assert_eq!(subnet_ids(&world, "mine", "prod").len(), 4);
     assert_eq!(subnet_ids(&world, "theirs", "dev").len(), 2);
+    // Each sees exactly its own: nothing to change, and no one else's
+    // resources listed as its orphans (a NAT gateway of dev in prod's plan,
+    // say: the regression this guards).
     for (spec, env) in [(&mine, "dev"), (&mine, "prod"), (&theirs, "dev")] {
-        world
-            .run(&[
-                "diff",
-                "-f",
-                spec.to_str().unwrap(),
-                "-e",
-                env,
-                "--detailed-exitcode",
-            ])
-            .assert_code(0);
+        let diff = world.run(&[
+            "diff",
+            "-f",
+            spec.to_str().unwrap(),
+            "-e",
+            env,
+            "--output",
+            "json",
+            "--detailed-exitcode",
+        ]);
+        diff.assert_code(0);
+        assert_eq!(
+            diff.json()["plan"]["orphans"],
+            serde_json::json!([]),
+            "{env}: {}",
+            diff.stdout
+        );
     }
 
     // The lookalike is neither adopted nor changed.

@@ -45,6 +45,18 @@ fn owner_filters(owner: &Owner) -> [Filter; 2] {
     ]
 }
 
+/// Whether `tags` carry this owner's app and env tags. The Describe calls
+/// already filter on them; this check makes ownership hold even where an API
+/// (or an emulator) applies only some of the filters.
+fn owns(owner: &Owner, tags: &[Tag]) -> bool {
+    let value = |key: &str| {
+        tags.iter()
+            .find(|t| t.key() == Some(key))
+            .and_then(|t| t.value())
+    };
+    value(tags::APP) == Some(owner.app.as_str()) && value(tags::ENV) == Some(owner.env.as_str())
+}
+
 fn name_tag(tags: &[Tag]) -> Option<String> {
     tags.iter()
         .find(|t| t.key() == Some(tags::NAME))
@@ -68,7 +80,6 @@ fn tag_specification(
 /// at once.
 pub async fn observe(ec2: &Client, owner: &Owner) -> Result<LiveNetwork, AwsError> {
     let resource = &format!("{}-{}", owner.app, owner.env);
-    let filters = || owner_filters(owner);
     let (
         availability_zones,
         vpcs,
@@ -80,13 +91,13 @@ pub async fn observe(ec2: &Client, owner: &Owner) -> Result<LiveNetwork, AwsErro
         security_groups,
     ) = tokio::try_join!(
         observe_zones(ec2, resource),
-        observe_vpcs(ec2, filters(), resource),
-        observe_subnets(ec2, filters(), resource),
-        observe_gateways(ec2, filters(), resource),
-        observe_addresses(ec2, filters(), resource),
-        observe_nats(ec2, filters(), resource),
-        observe_tables(ec2, filters(), resource),
-        observe_groups(ec2, filters(), resource),
+        observe_vpcs(ec2, owner, resource),
+        observe_subnets(ec2, owner, resource),
+        observe_gateways(ec2, owner, resource),
+        observe_addresses(ec2, owner, resource),
+        observe_nats(ec2, owner, resource),
+        observe_tables(ec2, owner, resource),
+        observe_groups(ec2, owner, resource),
     )?;
     Ok(LiveNetwork {
         availability_zones,
@@ -120,9 +131,10 @@ async fn observe_zones(ec2: &Client, resource: &str) -> Result<Vec<String>, AwsE
 
 async fn observe_vpcs(
     ec2: &Client,
-    [by_app, by_env]: [Filter; 2],
+    owner: &Owner,
     resource: &str,
 ) -> Result<Vec<LiveVpc>, AwsError> {
+    let [by_app, by_env] = owner_filters(owner);
     let vpcs = ec2
         .describe_vpcs()
         .filters(by_app)
@@ -135,7 +147,9 @@ async fn observe_vpcs(
         .map_err(sdk("DescribeVpcs", resource))?;
     let mut live = Vec::new();
     for vpc in vpcs {
-        let Some(id) = vpc.vpc_id() else { continue };
+        let Some(id) = vpc.vpc_id().filter(|_| owns(owner, vpc.tags())) else {
+            continue;
+        };
         let (support, hostnames) = tokio::try_join!(
             vpc_attribute(ec2, id, VpcAttributeName::EnableDnsSupport),
             vpc_attribute(ec2, id, VpcAttributeName::EnableDnsHostnames),
@@ -153,9 +167,10 @@ async fn observe_vpcs(
 
 async fn observe_subnets(
     ec2: &Client,
-    [by_app, by_env]: [Filter; 2],
+    owner: &Owner,
     resource: &str,
 ) -> Result<Vec<LiveSubnet>, AwsError> {
+    let [by_app, by_env] = owner_filters(owner);
     let subnets = ec2
         .describe_subnets()
         .filters(by_app)
@@ -168,6 +183,7 @@ async fn observe_subnets(
         .map_err(sdk("DescribeSubnets", resource))?;
     Ok(subnets
         .iter()
+        .filter(|item| owns(owner, item.tags()))
         .filter_map(|s| {
             Some(LiveSubnet {
                 id: s.subnet_id()?.to_owned(),
@@ -182,9 +198,10 @@ async fn observe_subnets(
 
 async fn observe_gateways(
     ec2: &Client,
-    [by_app, by_env]: [Filter; 2],
+    owner: &Owner,
     resource: &str,
 ) -> Result<Vec<LiveInternetGateway>, AwsError> {
+    let [by_app, by_env] = owner_filters(owner);
     let gateways = ec2
         .describe_internet_gateways()
         .filters(by_app)
@@ -197,6 +214,7 @@ async fn observe_gateways(
         .map_err(sdk("DescribeInternetGateways", resource))?;
     Ok(gateways
         .iter()
+        .filter(|item| owns(owner, item.tags()))
         .filter_map(|g| {
             Some(LiveInternetGateway {
                 id: g.internet_gateway_id()?.to_owned(),
@@ -213,9 +231,10 @@ async fn observe_gateways(
 
 async fn observe_addresses(
     ec2: &Client,
-    [by_app, by_env]: [Filter; 2],
+    owner: &Owner,
     resource: &str,
 ) -> Result<Vec<LiveAddress>, AwsError> {
+    let [by_app, by_env] = owner_filters(owner);
     let out = ec2
         .describe_addresses()
         .filters(by_app)
@@ -226,6 +245,7 @@ async fn observe_addresses(
     Ok(out
         .addresses()
         .iter()
+        .filter(|item| owns(owner, item.tags()))
         .filter_map(|a| {
             Some(LiveAddress {
                 allocation_id: a.allocation_id()?.to_owned(),
@@ -238,9 +258,10 @@ async fn observe_addresses(
 
 async fn observe_nats(
     ec2: &Client,
-    [by_app, by_env]: [Filter; 2],
+    owner: &Owner,
     resource: &str,
 ) -> Result<Vec<LiveNatGateway>, AwsError> {
+    let [by_app, by_env] = owner_filters(owner);
     let nats = ec2
         .describe_nat_gateways()
         .filter(by_app)
@@ -253,6 +274,7 @@ async fn observe_nats(
         .map_err(sdk("DescribeNatGateways", resource))?;
     Ok(nats
         .iter()
+        .filter(|item| owns(owner, item.tags()))
         .filter(|n| {
             matches!(
                 n.state(),
@@ -277,9 +299,10 @@ async fn observe_nats(
 
 async fn observe_tables(
     ec2: &Client,
-    [by_app, by_env]: [Filter; 2],
+    owner: &Owner,
     resource: &str,
 ) -> Result<Vec<LiveRouteTable>, AwsError> {
+    let [by_app, by_env] = owner_filters(owner);
     let tables = ec2
         .describe_route_tables()
         .filters(by_app)
@@ -292,6 +315,7 @@ async fn observe_tables(
         .map_err(sdk("DescribeRouteTables", resource))?;
     Ok(tables
         .iter()
+        .filter(|item| owns(owner, item.tags()))
         .filter_map(|t| {
             Some(LiveRouteTable {
                 id: t.route_table_id()?.to_owned(),
@@ -331,9 +355,10 @@ async fn observe_tables(
 
 async fn observe_groups(
     ec2: &Client,
-    [by_app, by_env]: [Filter; 2],
+    owner: &Owner,
     resource: &str,
 ) -> Result<Vec<LiveSecurityGroup>, AwsError> {
+    let [by_app, by_env] = owner_filters(owner);
     let groups = ec2
         .describe_security_groups()
         .filters(by_app)
@@ -346,6 +371,7 @@ async fn observe_groups(
         .map_err(sdk("DescribeSecurityGroups", resource))?;
     Ok(groups
         .iter()
+        .filter(|item| owns(owner, item.tags()))
         .filter_map(|g| {
             Some(LiveSecurityGroup {
                 id: g.group_id()?.to_owned(),
