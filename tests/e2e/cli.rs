@@ -280,3 +280,25 @@ fn a_missing_web_artifact_is_a_warning_at_validate_time() {
     built.assert_code(0);
     assert!(!built.stderr.contains("warning"), "{}", built.stderr);
 }
+
+/// The spec crate's corpus of bad specs, through the binary: every one is
+/// refused with exit 1 before any AWS call.
+#[test]
+fn every_bad_spec_in_the_corpus_is_refused_before_any_aws_call() {
+    let corpus =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/spec/tests/fixtures/bad");
+    let dir = tempfile::tempdir().unwrap();
+    let mut checked = 0;
+    for entry in std::fs::read_dir(corpus).unwrap() {
+        let path = entry.unwrap().path();
+        let spec = path.to_str().unwrap();
+        for args in [vec!["diff", "-f", spec], vec!["up", "-f", spec, "--yes"]] {
+            let run = run_trapped(dir.path(), &args);
+            run.assert_code(1);
+            // The spec's own diagnostic, not a usage error.
+            assert!(run.stderr.contains(spec), "{spec}: {}", run.stderr);
+        }
+        checked += 1;
+    }
+    assert!(checked >= 40, "only {checked} bad specs");
+}
