@@ -16,6 +16,15 @@ pub enum ExpandError {
     BadName(String),
 }
 
+/// `[A-Za-z_][A-Za-z0-9_]*`: a name a process environment variable can have
+/// (in `${…}`, and as a key of `service.env` / `service.secrets`).
+pub fn is_variable_name(name: &str) -> bool {
+    name.chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
 /// Expands every `${…}` in `text`.
 pub fn expand(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Result<String, ExpandError> {
     let mut out = String::with_capacity(text.len());
@@ -32,12 +41,7 @@ pub fn expand(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Result<Str
                 Some((name, default)) => (name, Some(default)),
                 None => (&body[..end], None),
             };
-            let valid = name
-                .chars()
-                .next()
-                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-            if !valid {
+            if !is_variable_name(name) {
                 return Err(ExpandError::BadName(name.to_owned()));
             }
             match (lookup(name), default) {

@@ -143,12 +143,7 @@ impl Checker {
 
     fn env_names(&mut self, value: Option<&RawMap>, key: &str) {
         for (name, v) in value.into_iter().flatten() {
-            let valid = name
-                .chars()
-                .next()
-                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-            if !valid {
+            if !crate::interpolate::is_variable_name(name) {
                 self.error(
                     format!("{key}: `{name}` is not an environment variable name"),
                     Some(v.span()),
