@@ -625,6 +625,14 @@ pub fn plan(desired: &DesiredNetwork, live: &LiveNetwork) -> Result<NetworkPlan,
                         address,
                     }],
                 );
+                // A public NAT gateway fails in a VPC without an attached
+                // internet gateway: wait for the gateway's change, if any.
+                if p.changes.iter().any(|c| c.key == igw_name)
+                    && let Some(change) = p.changes.last_mut()
+                {
+                    change.depends_on.push(igw_name.to_owned());
+                    change.depends_on.sort();
+                }
             }
         }
     }

@@ -352,3 +352,23 @@ fn the_fingerprint_ignores_listing_order_but_not_content() {
     changed.network.route_tables[0].routes.clear();
     assert_ne!(live.fingerprint(), changed.fingerprint());
 }
+
+#[test]
+fn a_nat_gateway_waits_for_the_internet_gateway_to_be_attached() {
+    // AWS fails a public NAT gateway in a VPC with no internet gateway.
+    let cloud = FakeCloud::new(&ZONES);
+    let plan = plan_against(&spec("nat = \"per-az\"\n"), &cloud);
+    let nats: Vec<&ResourceChange> = plan
+        .changes
+        .iter()
+        .filter(|c| c.kind == ResourceKind::NatGateway)
+        .collect();
+    assert_eq!(nats.len(), 2);
+    for nat in nats {
+        assert!(
+            nat.depends_on.contains(&"shop-dev-igw".to_owned()),
+            "{:?}",
+            nat.depends_on
+        );
+    }
+}
