@@ -23,7 +23,9 @@ use crate::output::Format;
     name = "awsdeploy",
     version,
     propagate_version = true,
-    max_term_width = 100
+    max_term_width = 100,
+    after_help = "Exit codes: 0 success (diff --detailed-exitcode: no changes), 1 error, \
+                  2 changes pending (diff --detailed-exitcode only), 130 interrupted."
 )]
 pub struct Cli {
     /// The spec file.
@@ -37,7 +39,8 @@ pub struct Cli {
     )]
     spec: PathBuf,
 
-    /// The environment: names and tags every resource ({app}-{env}-…).
+    /// The environment: picks the spec's [env.<name>] overlay, and names and
+    /// tags every resource ({app}-{env}-…).
     #[arg(short, long, global = true, env = "AWSDEPLOY_ENV", default_value = awsdeploy_spec::defaults::ENV, value_name = "NAME")]
     env: String,
 
