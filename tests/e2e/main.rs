@@ -4,11 +4,15 @@
 //! never see each other's resources even on a shared endpoint.
 //!
 //! Modules:
-//! - `support`: the binary runner, spec files, and an EC2 client for
-//!   out-of-band changes.
+//! - `support`: the binary runner, spec files, the emulator behind the
+//!   simulation proxy, and an EC2 client for out-of-band changes.
 //! - `cli`: bad input gets a clear error and makes no AWS call; `--help`.
-//! - `network`: create, idempotence, growth, drift repair, ownership.
+//! - `network`: create, idempotence, growth, drift repair, ownership, saved
+//!   plans, call counts.
+//! - `proxy`: the simulation proxy (counts, latency, faults) with the real
+//!   SDK client, and how awsdeploy reports AWS errors.
 
 mod cli;
 mod network;
+mod proxy;
 mod support;

@@ -173,28 +173,9 @@ impl Emulator {
         }
     }
 
-    /// How many AWS API requests the moto server this emulator started has
-    /// answered so far, read from its request log (its own `/moto-api/`
-    /// admin calls are not counted). `None` for an external endpoint.
-    ///
-    /// Totals only: per-operation counts arrive with the simulation proxy.
-    pub fn aws_requests_served(&self) -> Option<usize> {
-        self.log.as_ref()?;
-        let methods = [
-            "\"GET ",
-            "\"POST ",
-            "\"PUT ",
-            "\"DELETE ",
-            "\"HEAD ",
-            "\"PATCH ",
-        ];
-        Some(
-            self.log_text()
-                .lines()
-                .filter(|line| methods.iter().any(|m| line.contains(m)))
-                .filter(|line| !line.contains(" /moto-api"))
-                .count(),
-        )
+    /// The emulator's socket address, e.g. for a [`crate::SimulationProxy`].
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
     }
 
     /// Environment for a process that should talk to this emulator.

@@ -9,14 +9,18 @@
 //! - [`TrapEndpoint`]: an endpoint that counts every connection made to it,
 //!   to prove that a command made no AWS call.
 //!
-//! The simulation proxy (latency, faults, lifecycles, Amplify) arrives here
-//! with its own issue.
+//! - [`SimulationProxy`]: in front of the emulator, counts calls per service
+//!   and operation, adds latency, injects throttling and 5xx faults.
+//!
+//! Lifecycles moto lacks and the Amplify service are still to come (issue 5).
 
 mod emulator;
 mod http;
+mod proxy;
 mod trap;
 
 pub use emulator::{Emulator, EmulatorError};
+pub use proxy::{Fault, FaultKind, Operation, SimulationProxy};
 pub use trap::TrapEndpoint;
 
 /// Credentials and region for talking to an emulator: fixed test values,

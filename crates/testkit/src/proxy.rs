@@ -1,0 +1,315 @@
+//! The simulation proxy: an HTTP endpoint in front of the emulator that
+//! counts calls per service and operation, adds latency, and injects
+//! throttling and server errors in each protocol's real shape.
+//!
+//! It reads the service from the request's `SigV4` credential scope, and the
+//! operation from `X-Amz-Target` (JSON protocols), the `Action` form field
+//! (query protocols, EC2 included) or the method and path (REST). Every
+//! response is `Connection: close`, as moto's are, so each call is one
+//! connection. Lifecycles moto lacks and the Amplify service arrive here
+//! next (see issue 5).
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::{Read as _, Write as _};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// A service and one of its operations, e.g. `("ec2", "DescribeVpcs")`.
+pub type Operation = (String, String);
+
+/// A fault to inject into the next `times` calls of an operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fault {
+    pub service: String,
+    pub operation: String,
+    pub times: usize,
+    pub kind: FaultKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FaultKind {
+    /// The service's own throttling error: `RequestLimitExceeded` (EC2),
+    /// `Throttling` (other query services), `ThrottlingException` (JSON and
+    /// REST services).
+    Throttle,
+    /// An HTTP 5xx with no body.
+    ServerError(u16),
+}
+
+#[derive(Debug, Default)]
+struct State {
+    calls: BTreeMap<Operation, usize>,
+    latency: Duration,
+    faults: Vec<Fault>,
+}
+
+/// A running proxy. Dropping it stops accepting connections.
+#[derive(Debug)]
+pub struct SimulationProxy {
+    addr: SocketAddr,
+    state: Arc<Mutex<State>>,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl SimulationProxy {
+    /// Listens on a free loopback port and forwards to `upstream`.
+    pub fn start(upstream: SocketAddr) -> std::io::Result<SimulationProxy> {
+        let listener = TcpListener::bind("127.0.0.1:0")?;
+        let addr = listener.local_addr()?;
+        let state = Arc::new(Mutex::new(State::default()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread = {
+            let (state, stop) = (state.clone(), stop.clone());
+            std::thread::spawn(move || {
+                for stream in listener.incoming() {
+                    if stop.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    let Ok(stream) = stream else { continue };
+                    let state = state.clone();
+                    std::thread::spawn(move || {
+                        let _ = serve(stream, upstream, &state);
+                    });
+                }
+            })
+        };
+        Ok(SimulationProxy {
+            addr,
+            state,
+            stop,
+            thread: Some(thread),
+        })
+    }
+
+    pub fn endpoint(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Calls so far, per (service, operation).
+    pub fn calls(&self) -> BTreeMap<Operation, usize> {
+        self.state().calls.clone()
+    }
+
+    /// All calls so far.
+    pub fn total_calls(&self) -> usize {
+        self.state().calls.values().sum()
+    }
+
+    pub fn reset_calls(&self) {
+        self.state().calls.clear();
+    }
+
+    /// Adds `latency` before every answer, modelling AWS's round trip.
+    pub fn set_latency(&self, latency: Duration) {
+        self.state().latency = latency;
+    }
+
+    pub fn inject(&self, fault: Fault) {
+        self.state().faults.push(fault);
+    }
+
+    /// Drops every fault not yet used up.
+    pub fn clear_faults(&self) {
+        self.state().faults.clear();
+    }
+}
+
+impl Drop for SimulationProxy {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(self.addr);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// One request: its head (as sent) and body.
+struct Request {
+    head: String,
+    body: Vec<u8>,
+}
+
+impl Request {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.head.lines().skip(1).find_map(|line| {
+            let (key, value) = line.split_once(':')?;
+            key.trim().eq_ignore_ascii_case(name).then(|| value.trim())
+        })
+    }
+
+    /// The `SigV4` credential scope's service: `Credential=AKID/date/region/SERVICE/aws4_request`.
+    fn service(&self) -> String {
+        self.header("authorization")
+            .and_then(|auth| auth.split("Credential=").nth(1))
+            .and_then(|credential| credential.split('/').nth(3))
+            .unwrap_or("unknown")
+            .to_owned()
+    }
+
+    fn operation(&self) -> String {
+        if let Some(target) = self.header("x-amz-target") {
+            return target.rsplit('.').next().unwrap_or(target).to_owned();
+        }
+        let form = String::from_utf8_lossy(&self.body);
+        if let Some(action) = form
+            .split('&')
+            .find_map(|pair| pair.strip_prefix("Action="))
+        {
+            return action.to_owned();
+        }
+        let mut request_line = self.head.lines().next().unwrap_or("").split_whitespace();
+        let method = request_line.next().unwrap_or("");
+        let path = request_line
+            .next()
+            .unwrap_or("")
+            .split('?')
+            .next()
+            .unwrap_or("");
+        format!("{method} {path}")
+    }
+}
+
+fn read_request(stream: &mut TcpStream) -> std::io::Result<Request> {
+    let mut buffer = Vec::new();
+    let mut chunk = [0_u8; 8192];
+    let head_end = loop {
+        let n = stream.read(&mut chunk)?;
+        if n == 0 {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        buffer.extend_from_slice(&chunk[..n]);
+        if let Some(at) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+            break at + 4;
+        }
+    };
+    let head = String::from_utf8_lossy(&buffer[..head_end]).into_owned();
+    let mut request = Request {
+        head,
+        body: buffer[head_end..].to_vec(),
+    };
+    let length: usize = request
+        .header("content-length")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    while request.body.len() < length {
+        let n = stream.read(&mut chunk)?;
+        if n == 0 {
+            break;
+        }
+        request.body.extend_from_slice(&chunk[..n]);
+    }
+    Ok(request)
+}
+
+fn serve(mut client: TcpStream, upstream: SocketAddr, state: &Mutex<State>) -> std::io::Result<()> {
+    let request = read_request(&mut client)?;
+    let operation = (request.service(), request.operation());
+    let (latency, fault) = {
+        let mut state = state.lock().unwrap_or_else(PoisonError::into_inner);
+        *state.calls.entry(operation.clone()).or_default() += 1;
+        let fault = state
+            .faults
+            .iter_mut()
+            .find(|f| f.service == operation.0 && f.operation == operation.1 && f.times > 0)
+            .map(|f| {
+                f.times -= 1;
+                f.kind
+            });
+        (state.latency, fault)
+    };
+    if !latency.is_zero() {
+        std::thread::sleep(latency);
+    }
+    let response = match fault {
+        Some(kind) => fault_response(kind, &operation.0, &request),
+        None => forward(&request, upstream)?,
+    };
+    client.write_all(&response)?;
+    client.flush()?;
+    client.shutdown(Shutdown::Both)
+}
+
+/// Sends the request to the emulator as one `Connection: close` exchange.
+fn forward(request: &Request, upstream: SocketAddr) -> std::io::Result<Vec<u8>> {
+    let mut server = TcpStream::connect(upstream)?;
+    let head: String = request
+        .head
+        .split("\r\n")
+        .filter(|line| !line.to_ascii_lowercase().starts_with("connection:"))
+        .collect::<Vec<_>>()
+        .join("\r\n");
+    let head = head.trim_end_matches("\r\n").to_owned() + "\r\nConnection: close\r\n\r\n";
+    server.write_all(head.as_bytes())?;
+    server.write_all(&request.body)?;
+    let mut response = Vec::new();
+    server.read_to_end(&mut response)?;
+    Ok(response)
+}
+
+fn http(status: u16, reason: &str, headers: &[(&str, &str)], body: &str) -> Vec<u8> {
+    let mut out = format!(
+        "HTTP/1.1 {status} {reason}\r\nContent-Length: {}\r\nConnection: close\r\n",
+        body.len()
+    );
+    for (key, value) in headers {
+        let _ = write!(out, "{key}: {value}\r\n");
+    }
+    out.push_str("\r\n");
+    out.push_str(body);
+    out.into_bytes()
+}
+
+/// A fault in the protocol the service speaks, as AWS would send it.
+fn fault_response(kind: FaultKind, service: &str, request: &Request) -> Vec<u8> {
+    let request_id = [("x-amzn-RequestId", "simulated-fault")];
+    match kind {
+        FaultKind::ServerError(status) => http(status, "Server Error", &request_id, ""),
+        FaultKind::Throttle if service == "ec2" => http(
+            503,
+            "Service Unavailable",
+            &[("Content-Type", "text/xml")],
+            "<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>Request limit exceeded.</Message></Error></Errors><RequestID>simulated-fault</RequestID></Response>",
+        ),
+        FaultKind::Throttle if request.header("x-amz-target").is_some() => http(
+            400,
+            "Bad Request",
+            &[
+                ("Content-Type", "application/x-amz-json-1.1"),
+                request_id[0],
+            ],
+            r#"{"__type":"ThrottlingException","message":"Rate exceeded"}"#,
+        ),
+        FaultKind::Throttle
+            if request
+                .header("content-type")
+                .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded")) =>
+        {
+            http(
+                400,
+                "Bad Request",
+                &[("Content-Type", "text/xml")],
+                "<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>simulated-fault</RequestId></ErrorResponse>",
+            )
+        }
+        FaultKind::Throttle => http(
+            429,
+            "Too Many Requests",
+            &[
+                ("Content-Type", "application/json"),
+                ("x-amzn-ErrorType", "ThrottlingException"),
+                request_id[0],
+            ],
+            r#"{"message":"Rate exceeded"}"#,
+        ),
+    }
+}

@@ -1,0 +1,123 @@
+//! The simulation proxy with the real SDK client: counts, latency, and
+//! faults that the SDK sees as its typed errors or retries.
+
+use std::time::{Duration, Instant};
+
+use aws_sdk_ec2::error::ProvideErrorMetadata as _;
+use awsdeploy_testkit::{Fault, FaultKind};
+
+use crate::support::World;
+
+fn op(operation: &str) -> (String, String) {
+    ("ec2".to_owned(), operation.to_owned())
+}
+
+#[test]
+fn calls_are_counted_per_service_and_operation() {
+    let world = World::new();
+    world.block_on(world.ec2.describe_vpcs().send()).unwrap();
+    world.block_on(world.ec2.describe_vpcs().send()).unwrap();
+    world.block_on(world.ec2.describe_subnets().send()).unwrap();
+    let calls = world.proxy.calls();
+    assert_eq!(calls[&op("DescribeVpcs")], 2);
+    assert_eq!(calls[&op("DescribeSubnets")], 1);
+    assert_eq!(world.proxy.total_calls(), 3);
+    world.proxy.reset_calls();
+    assert_eq!(world.proxy.total_calls(), 0);
+}
+
+#[test]
+fn injected_latency_is_added_to_every_call() {
+    let world = World::new();
+    world.proxy.set_latency(Duration::from_millis(150));
+    let started = Instant::now();
+    world.block_on(world.ec2.describe_vpcs().send()).unwrap();
+    world.block_on(world.ec2.describe_vpcs().send()).unwrap();
+    // A lower bound: the proxy sleeps before answering each call.
+    assert!(
+        started.elapsed() >= Duration::from_millis(300),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn throttling_is_in_ec2s_shape_and_the_sdk_retries_it() {
+    let world = World::new();
+    world.proxy.inject(Fault {
+        service: "ec2".into(),
+        operation: "DescribeVpcs".into(),
+        times: 1,
+        kind: FaultKind::Throttle,
+    });
+    world
+        .block_on(world.ec2.describe_vpcs().send())
+        .expect("the standard retry gets past one throttle");
+    assert_eq!(world.proxy.calls()[&op("DescribeVpcs")], 2);
+}
+
+#[test]
+fn faults_beyond_the_retries_surface_as_the_sdks_typed_errors() {
+    let world = World::new();
+    world.proxy.inject(Fault {
+        service: "ec2".into(),
+        operation: "DescribeSubnets".into(),
+        times: 10,
+        kind: FaultKind::Throttle,
+    });
+    let error = world
+        .block_on(world.ec2.describe_subnets().send())
+        .unwrap_err();
+    assert_eq!(error.code(), Some("RequestLimitExceeded"));
+    // The SDK's standard retry: three attempts.
+    assert_eq!(world.proxy.calls()[&op("DescribeSubnets")], 3);
+
+    world.proxy.inject(Fault {
+        service: "ec2".into(),
+        operation: "DescribeVpcs".into(),
+        times: 10,
+        kind: FaultKind::ServerError(503),
+    });
+    let error = world
+        .block_on(world.ec2.describe_vpcs().send())
+        .unwrap_err();
+    assert!(
+        error
+            .raw_response()
+            .is_some_and(|r| r.status().as_u16() == 503),
+        "{error:?}"
+    );
+}
+
+#[test]
+fn awsdeploy_reports_an_aws_error_with_its_code_and_a_hint() {
+    let world = World::new();
+    let spec = world.network_spec("faulty", "azs = 1\nnat = \"none\"");
+    world.proxy.inject(Fault {
+        service: "ec2".into(),
+        operation: "CreateVpc".into(),
+        times: 10,
+        kind: FaultKind::Throttle,
+    });
+    let up = world.run(&["up", "-f", spec.to_str().unwrap(), "--yes"]);
+    up.assert_code(1);
+    assert!(
+        up.stderr
+            .contains("CreateVpc for faulty-dev-vpc failed: RequestLimitExceeded"),
+        "{}",
+        up.stderr
+    );
+    assert!(up.stderr.contains("not started"), "{}", up.stderr);
+    assert!(
+        up.stderr.contains("run `awsdeploy up` again"),
+        "{}",
+        up.stderr
+    );
+    // Once AWS answers again, up continues from what is live.
+    world.proxy.clear_faults();
+    let again = world.run(&["up", "-f", spec.to_str().unwrap(), "--yes"]);
+    again.assert_code(0);
+    world
+        .run(&["diff", "-f", spec.to_str().unwrap(), "--detailed-exitcode"])
+        .assert_code(0);
+}
