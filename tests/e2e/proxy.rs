@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use aws_sdk_ec2::error::ProvideErrorMetadata as _;
-use awsdeploy_testkit::{Fault, FaultKind};
+use awsdeploy_testkit::{Fault, FaultKind, Trigger};
 
 use crate::support::World;
 
@@ -47,7 +47,7 @@ fn throttling_is_in_ec2s_shape_and_the_sdk_retries_it() {
     world.proxy.inject(Fault {
         service: "ec2".into(),
         operation: "DescribeVpcs".into(),
-        times: 1,
+        trigger: Trigger::Times(1),
         kind: FaultKind::Throttle,
     });
     world
@@ -62,7 +62,7 @@ fn faults_beyond_the_retries_surface_as_the_sdks_typed_errors() {
     world.proxy.inject(Fault {
         service: "ec2".into(),
         operation: "DescribeSubnets".into(),
-        times: 10,
+        trigger: Trigger::Times(10),
         kind: FaultKind::Throttle,
     });
     let error = world
@@ -75,7 +75,7 @@ fn faults_beyond_the_retries_surface_as_the_sdks_typed_errors() {
     world.proxy.inject(Fault {
         service: "ec2".into(),
         operation: "DescribeVpcs".into(),
-        times: 10,
+        trigger: Trigger::Times(10),
         kind: FaultKind::ServerError(503),
     });
     let error = world
@@ -96,7 +96,7 @@ fn awsdeploy_reports_an_aws_error_with_its_code_and_a_hint() {
     world.proxy.inject(Fault {
         service: "ec2".into(),
         operation: "CreateVpc".into(),
-        times: 10,
+        trigger: Trigger::Times(10),
         kind: FaultKind::Throttle,
     });
     let up = world.run(&["up", "-f", spec.to_str().unwrap(), "--yes"]);
@@ -120,4 +120,108 @@ fn awsdeploy_reports_an_aws_error_with_its_code_and_a_hint() {
     world
         .run(&["diff", "-f", spec.to_str().unwrap(), "--detailed-exitcode"])
         .assert_code(0);
+}
+
+/// A client of the world's proxy without retries, to see each fault.
+fn without_retries(world: &World) -> aws_sdk_ec2::Client {
+    let config = world
+        .ec2
+        .config()
+        .to_builder()
+        .retry_config(aws_sdk_ec2::config::retry::RetryConfig::disabled())
+        .build();
+    aws_sdk_ec2::Client::from_conf(config)
+}
+
+/// Which of `n` `DescribeVpcs` calls fail, with a 30% fault seeded `seed`.
+fn failing_calls(seed: u64, n: usize) -> Vec<usize> {
+    let world = World::new();
+    world.proxy.inject(Fault {
+        service: "ec2".into(),
+        operation: "DescribeVpcs".into(),
+        trigger: Trigger::Probability {
+            per_mille: 300,
+            seed,
+        },
+        kind: FaultKind::ServerError(500),
+    });
+    let client = without_retries(&world);
+    (0..n)
+        .filter(|_| world.block_on(client.describe_vpcs().send()).is_err())
+        .collect()
+}
+
+#[test]
+fn seeded_random_faults_are_reproducible() {
+    let first = failing_calls(42, 30);
+    assert!(!first.is_empty() && first.len() < 30, "{first:?}");
+    assert_eq!(failing_calls(42, 30), first, "same seed, same faults");
+    assert_ne!(failing_calls(7, 30), first, "another seed, other faults");
+}
+
+#[test]
+fn a_reset_connection_and_a_late_answer_are_retried_by_the_sdk() {
+    let world = World::new();
+    world.proxy.inject(Fault {
+        service: "ec2".into(),
+        operation: "DescribeVpcs".into(),
+        trigger: Trigger::Times(1),
+        kind: FaultKind::ConnectionReset,
+    });
+    world
+        .block_on(world.ec2.describe_vpcs().send())
+        .expect("retried after the reset");
+    assert_eq!(world.proxy.calls()[&op("DescribeVpcs")], 2);
+
+    let impatient = world
+        .ec2
+        .config()
+        .to_builder()
+        .timeout_config(
+            aws_sdk_ec2::config::timeout::TimeoutConfig::builder()
+                .operation_attempt_timeout(Duration::from_millis(300))
+                .build(),
+        )
+        .build();
+    let impatient = aws_sdk_ec2::Client::from_conf(impatient);
+    world.proxy.inject(Fault {
+        service: "ec2".into(),
+        operation: "DescribeSubnets".into(),
+        trigger: Trigger::Times(1),
+        kind: FaultKind::Delay(Duration::from_secs(2)),
+    });
+    world
+        .block_on(impatient.describe_subnets().send())
+        .expect("retried after the timeout");
+    assert_eq!(world.proxy.calls()[&op("DescribeSubnets")], 2);
+}
+
+#[test]
+fn the_admin_endpoint_reports_and_resets_counts() {
+    use std::io::{Read as _, Write as _};
+    let world = World::new();
+    world.block_on(world.ec2.describe_vpcs().send()).unwrap();
+    let admin = |method: &str, path: &str| {
+        let address = world
+            .proxy
+            .endpoint()
+            .trim_start_matches("http://")
+            .to_owned();
+        let mut stream = std::net::TcpStream::connect(&address).unwrap();
+        write!(
+            stream,
+            "{method} {path} HTTP/1.1\r\nHost: {address}\r\nContent-Length: 0\r\n\r\n"
+        )
+        .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        response
+    };
+    let calls = admin("GET", "/_awsdeploy/calls");
+    assert!(
+        calls.contains(r#"{"service":"ec2","operation":"DescribeVpcs","count":1}"#),
+        "{calls}"
+    );
+    assert!(admin("POST", "/_awsdeploy/reset").starts_with("HTTP/1.1 200"));
+    assert_eq!(world.proxy.total_calls(), 0);
 }

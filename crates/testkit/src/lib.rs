@@ -20,7 +20,7 @@ mod proxy;
 mod trap;
 
 pub use emulator::{Emulator, EmulatorError};
-pub use proxy::{Fault, FaultKind, Operation, SimulationProxy};
+pub use proxy::{Fault, FaultKind, Operation, SimulationProxy, Trigger};
 pub use trap::TrapEndpoint;
 
 /// Credentials and region for talking to an emulator: fixed test values,

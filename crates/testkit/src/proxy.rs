@@ -21,13 +21,45 @@ use std::time::Duration;
 /// A service and one of its operations, e.g. `("ec2", "DescribeVpcs")`.
 pub type Operation = (String, String);
 
-/// A fault to inject into the next `times` calls of an operation.
+/// A fault to inject into calls of one operation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fault {
     pub service: String,
     pub operation: String,
-    pub times: usize,
+    pub trigger: Trigger,
     pub kind: FaultKind,
+}
+
+/// Which calls a fault hits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Trigger {
+    /// The next `n` calls.
+    Times(usize),
+    /// Each call with this probability (per mille), decided by a generator
+    /// seeded with `seed`: the same seed hits the same calls.
+    Probability { per_mille: u16, seed: u64 },
+}
+
+impl Trigger {
+    /// Whether this call is hit; advances the trigger.
+    fn fire(&mut self) -> bool {
+        match self {
+            Trigger::Times(0) => false,
+            Trigger::Times(n) => {
+                *n -= 1;
+                true
+            }
+            Trigger::Probability { per_mille, seed } => {
+                // xorshift64*: small and reproducible.
+                let mut x = (*seed).max(1);
+                x ^= x >> 12;
+                x ^= x << 25;
+                x ^= x >> 27;
+                *seed = x;
+                x.wrapping_mul(0x2545_F491_4F6C_DD1D) % 1000 < u64::from(*per_mille)
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,12 +70,17 @@ pub enum FaultKind {
     Throttle,
     /// An HTTP 5xx with no body.
     ServerError(u16),
+    /// The connection is closed without an answer.
+    ConnectionReset,
+    /// The answer comes after this long (past a client's timeout, say).
+    Delay(Duration),
 }
 
 #[derive(Debug, Default)]
 struct State {
     calls: BTreeMap<Operation, usize>,
     latency: Duration,
+    operation_latency: BTreeMap<Operation, Duration>,
     faults: Vec<Fault>,
 }
 
@@ -111,6 +148,13 @@ impl SimulationProxy {
     /// Adds `latency` before every answer, modelling AWS's round trip.
     pub fn set_latency(&self, latency: Duration) {
         self.state().latency = latency;
+    }
+
+    /// Latency for one operation, instead of the default.
+    pub fn set_operation_latency(&self, service: &str, operation: &str, latency: Duration) {
+        self.state()
+            .operation_latency
+            .insert((service.to_owned(), operation.to_owned()), latency);
     }
 
     pub fn inject(&self, fault: Fault) {
@@ -211,8 +255,17 @@ fn read_request(stream: &mut TcpStream) -> std::io::Result<Request> {
     Ok(request)
 }
 
+/// The proxy's own endpoints, under a path no AWS service uses.
+const ADMIN_PREFIX: &str = "/_awsdeploy/";
+
 fn serve(mut client: TcpStream, upstream: SocketAddr, state: &Mutex<State>) -> std::io::Result<()> {
     let request = read_request(&mut client)?;
+    let path = request.head.split_whitespace().nth(1).unwrap_or("");
+    if let Some(command) = path.strip_prefix(ADMIN_PREFIX) {
+        let response = admin(command, state);
+        client.write_all(&response)?;
+        return client.shutdown(Shutdown::Both);
+    }
     let operation = (request.service(), request.operation());
     let (latency, fault) = {
         let mut state = state.lock().unwrap_or_else(PoisonError::into_inner);
@@ -220,23 +273,66 @@ fn serve(mut client: TcpStream, upstream: SocketAddr, state: &Mutex<State>) -> s
         let fault = state
             .faults
             .iter_mut()
-            .find(|f| f.service == operation.0 && f.operation == operation.1 && f.times > 0)
-            .map(|f| {
-                f.times -= 1;
-                f.kind
-            });
-        (state.latency, fault)
+            .filter(|f| f.service == operation.0 && f.operation == operation.1)
+            .find_map(|f| f.trigger.fire().then_some(f.kind));
+        let latency = state
+            .operation_latency
+            .get(&operation)
+            .copied()
+            .unwrap_or(state.latency);
+        (latency, fault)
     };
     if !latency.is_zero() {
         std::thread::sleep(latency);
     }
     let response = match fault {
+        Some(FaultKind::ConnectionReset) => return client.shutdown(Shutdown::Both),
+        Some(FaultKind::Delay(delay)) => {
+            std::thread::sleep(delay);
+            forward(&request, upstream)?
+        }
         Some(kind) => fault_response(kind, &operation.0, &request),
         None => forward(&request, upstream)?,
     };
     client.write_all(&response)?;
     client.flush()?;
     client.shutdown(Shutdown::Both)
+}
+
+/// `GET /_awsdeploy/calls`: the counts as JSON (`[{"service", "operation",
+/// "count"}]`); `POST /_awsdeploy/reset`: clears counts and faults.
+fn admin(command: &str, state: &Mutex<State>) -> Vec<u8> {
+    let mut state = state.lock().unwrap_or_else(PoisonError::into_inner);
+    match command {
+        "calls" => {
+            let rows: Vec<String> = state
+                .calls
+                .iter()
+                .map(|((service, operation), count)| {
+                    format!(
+                        r#"{{"service":"{service}","operation":"{operation}","count":{count}}}"#
+                    )
+                })
+                .collect();
+            http(
+                200,
+                "OK",
+                &[("Content-Type", "application/json")],
+                &format!("[{}]", rows.join(",")),
+            )
+        }
+        "reset" => {
+            state.calls.clear();
+            state.faults.clear();
+            http(200, "OK", &[], "")
+        }
+        _ => http(
+            404,
+            "Not Found",
+            &[],
+            "unknown admin command; use calls or reset",
+        ),
+    }
 }
 
 /// Sends the request to the emulator as one `Connection: close` exchange.
@@ -274,6 +370,8 @@ fn fault_response(kind: FaultKind, service: &str, request: &Request) -> Vec<u8> 
     let request_id = [("x-amzn-RequestId", "simulated-fault")];
     match kind {
         FaultKind::ServerError(status) => http(status, "Server Error", &request_id, ""),
+        // Handled before a response is made.
+        FaultKind::ConnectionReset | FaultKind::Delay(_) => Vec::new(),
         FaultKind::Throttle if service == "ec2" => http(
             503,
             "Service Unavailable",
