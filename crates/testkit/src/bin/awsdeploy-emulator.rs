@@ -1,0 +1,60 @@
+//! `awsdeploy-emulator`: the test emulator in the foreground, for people
+//! trying awsdeploy locally and for `scripts/demo`.
+//!
+//! Starts moto (or uses `AWSDEPLOY_TEST_ENDPOINT`) behind the simulation
+//! proxy, prints `AWS_ENDPOINT_URL=…` as its first line on stdout, and runs
+//! until stdin closes or Ctrl-C. `--latency-ms N` adds N ms to every call.
+
+use std::io::Read as _;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use awsdeploy_testkit::{Emulator, SimulationProxy};
+
+fn main() -> ExitCode {
+    let mut args = std::env::args().skip(1);
+    let mut latency = Duration::ZERO;
+    while let Some(arg) = args.next() {
+        let value = args.next().and_then(|v| v.parse::<u64>().ok());
+        if let ("--latency-ms", Some(ms)) = (arg.as_str(), value) {
+            latency = Duration::from_millis(ms);
+        } else {
+            eprintln!(
+                "usage: awsdeploy-emulator [--latency-ms N]\n\nRuns moto behind the simulation proxy until stdin closes or Ctrl-C."
+            );
+            return ExitCode::from(2);
+        }
+    }
+    let emulator = match Emulator::start() {
+        Ok(emulator) => emulator,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let proxy = match SimulationProxy::start(emulator.addr()) {
+        Ok(proxy) => proxy,
+        Err(error) => {
+            eprintln!("error: cannot start the simulation proxy: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    proxy.set_latency(latency);
+    // stdout carries the one line a script reads.
+    #[allow(clippy::print_stdout)]
+    {
+        println!("AWS_ENDPOINT_URL={}", proxy.endpoint());
+    }
+    eprintln!(
+        "emulator ready: export AWS_ENDPOINT_URL={} AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing\n\
+         call counts: curl {}/_awsdeploy/calls   (stops on Ctrl-C or when stdin closes)",
+        proxy.endpoint(),
+        proxy.endpoint()
+    );
+    // Wait for stdin to close; dropping the emulator then stops moto.
+    let mut sink = [0_u8; 256];
+    while matches!(std::io::stdin().read(&mut sink), Ok(n) if n > 0) {}
+    drop(proxy);
+    drop(emulator);
+    ExitCode::SUCCESS
+}
