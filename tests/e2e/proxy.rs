@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use aws_sdk_ec2::error::ProvideErrorMetadata as _;
-use awsdeploy_testkit::{Fault, FaultKind, Trigger};
+use awsdeploy_testkit::{Fault, FaultKind, Lifecycle, Trigger};
 
 use crate::support::World;
 
@@ -224,4 +224,53 @@ fn the_admin_endpoint_reports_and_resets_counts() {
     );
     assert!(admin("POST", "/_awsdeploy/reset").starts_with("HTTP/1.1 200"));
     assert_eq!(world.proxy.total_calls(), 0);
+}
+
+#[test]
+fn an_rds_instance_goes_creating_backing_up_available_over_polls() {
+    let world = World::new();
+    world.proxy.simulate(Lifecycle::RdsInstance { polls: 2 });
+    let rds = aws_sdk_rds::Client::new(&world.config);
+    let created = world
+        .block_on(
+            rds.create_db_instance()
+                .db_instance_identifier("shop-dev-db")
+                .engine("mysql")
+                .db_instance_class("db.t4g.micro")
+                .allocated_storage(20)
+                .master_username("admin")
+                .manage_master_user_password(true)
+                .send(),
+        )
+        .unwrap();
+    assert_eq!(
+        created.db_instance().and_then(|d| d.db_instance_status()),
+        Some("creating")
+    );
+    let statuses: Vec<String> = (0..6)
+        .map(|_| {
+            let out = world
+                .block_on(
+                    rds.describe_db_instances()
+                        .db_instance_identifier("shop-dev-db")
+                        .send(),
+                )
+                .unwrap();
+            out.db_instances()[0]
+                .db_instance_status()
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            "creating",
+            "creating",
+            "backing-up",
+            "backing-up",
+            "available",
+            "available"
+        ]
+    );
 }

@@ -72,6 +72,8 @@ pub struct World {
     pub dir: tempfile::TempDir,
     runtime: tokio::runtime::Runtime,
     pub ec2: aws_sdk_ec2::Client,
+    /// The SDK configuration pointing at the proxy, for other clients.
+    pub config: aws_config::SdkConfig,
     specs_written: std::sync::atomic::AtomicUsize,
 }
 
@@ -98,6 +100,7 @@ impl World {
             dir: tempfile::tempdir().unwrap(),
             runtime,
             ec2: aws_sdk_ec2::Client::new(&config),
+            config,
             specs_written: std::sync::atomic::AtomicUsize::new(0),
         }
     }

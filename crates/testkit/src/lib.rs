@@ -10,9 +10,11 @@
 //!   to prove that a command made no AWS call.
 //!
 //! - [`SimulationProxy`]: in front of the emulator, counts calls per service
-//!   and operation, adds latency, injects throttling and 5xx faults.
+//!   and operation, adds latency, injects throttling, 5xx, resets and late
+//!   answers, and simulates lifecycles moto lacks (RDS instance creation).
 //!
-//! Lifecycles moto lacks and the Amplify service are still to come (issue 5).
+//! ECS rollouts, `RunTask` exits, Amplify and its jobs are still to come
+//! (issue 5).
 
 mod emulator;
 mod http;
@@ -20,7 +22,7 @@ mod proxy;
 mod trap;
 
 pub use emulator::{Emulator, EmulatorError};
-pub use proxy::{Fault, FaultKind, Operation, SimulationProxy, Trigger};
+pub use proxy::{Fault, FaultKind, Lifecycle, Operation, SimulationProxy, Trigger};
 pub use trap::TrapEndpoint;
 
 /// Credentials and region for talking to an emulator: fixed test values,

@@ -76,12 +76,27 @@ pub enum FaultKind {
     Delay(Duration),
 }
 
+/// Lifecycles moto lacks, simulated by rewriting its answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lifecycle {
+    /// An RDS instance created through the proxy answers `creating`, then
+    /// `backing-up`, then `available`, each for `polls` `DescribeDBInstances`
+    /// answers (moto makes it `available` at once).
+    RdsInstance { polls: usize },
+}
+
+/// RDS instance states in the order AWS goes through them on creation.
+const RDS_CREATION_STATES: [&str; 3] = ["creating", "backing-up", "available"];
+
 #[derive(Debug, Default)]
 struct State {
     calls: BTreeMap<Operation, usize>,
     latency: Duration,
     operation_latency: BTreeMap<Operation, Duration>,
     faults: Vec<Fault>,
+    rds_polls_per_state: Option<usize>,
+    /// RDS instances created through the proxy → describes answered since.
+    rds_instances: BTreeMap<String, usize>,
 }
 
 /// A running proxy. Dropping it stops accepting connections.
@@ -159,6 +174,15 @@ impl SimulationProxy {
 
     pub fn inject(&self, fault: Fault) {
         self.state().faults.push(fault);
+    }
+
+    /// Simulates `lifecycle` from now on.
+    pub fn simulate(&self, lifecycle: Lifecycle) {
+        match lifecycle {
+            Lifecycle::RdsInstance { polls } => {
+                self.state().rds_polls_per_state = Some(polls.max(1))
+            }
+        }
     }
 
     /// Drops every fault not yet used up.
@@ -292,7 +316,11 @@ fn serve(mut client: TcpStream, upstream: SocketAddr, state: &Mutex<State>) -> s
             forward(&request, upstream)?
         }
         Some(kind) => fault_response(kind, &operation.0, &request),
-        None => forward(&request, upstream)?,
+        None => {
+            let response = forward(&request, upstream)?;
+            let mut state = state.lock().unwrap_or_else(PoisonError::into_inner);
+            simulate_lifecycles(&mut state, &operation, &request, response)
+        }
     };
     client.write_all(&response)?;
     client.flush()?;
@@ -333,6 +361,95 @@ fn admin(command: &str, state: &Mutex<State>) -> Vec<u8> {
             "unknown admin command; use calls or reset",
         ),
     }
+}
+
+/// Rewrites an answer where a simulated lifecycle says the resource is in
+/// another state than moto reports.
+fn simulate_lifecycles(
+    state: &mut State,
+    operation: &Operation,
+    request: &Request,
+    response: Vec<u8>,
+) -> Vec<u8> {
+    let Some(polls) = state.rds_polls_per_state else {
+        return response;
+    };
+    match (operation.0.as_str(), operation.1.as_str()) {
+        ("rds", "CreateDBInstance") => {
+            let form = String::from_utf8_lossy(&request.body);
+            if let Some(id) = form
+                .split('&')
+                .find_map(|pair| pair.strip_prefix("DBInstanceIdentifier="))
+            {
+                state.rds_instances.insert(id.to_owned(), 0);
+            }
+            rewrite_rds_states(response, |_| Some(RDS_CREATION_STATES[0]))
+        }
+        ("rds", "DescribeDBInstances") => rewrite_rds_states(response, |id| {
+            let seen = state.rds_instances.get_mut(id)?;
+            let index = (*seen / polls).min(RDS_CREATION_STATES.len() - 1);
+            *seen += 1;
+            Some(RDS_CREATION_STATES[index])
+        }),
+        _ => response,
+    }
+}
+
+/// Replaces `<DBInstanceStatus>` in each `<DBInstance>` of an RDS answer
+/// with what `state_of(identifier)` says, fixing the Content-Length.
+fn rewrite_rds_states(
+    response: Vec<u8>,
+    mut state_of: impl FnMut(&str) -> Option<&'static str>,
+) -> Vec<u8> {
+    let Some(split) = response.windows(4).position(|w| w == b"\r\n\r\n") else {
+        return response;
+    };
+    let head = String::from_utf8_lossy(&response[..split]).into_owned();
+    let body = String::from_utf8_lossy(&response[split + 4..]).into_owned();
+    let mut out = String::with_capacity(body.len());
+    let mut rest = body.as_str();
+    while let Some(start) = rest.find("<DBInstance>") {
+        let end = rest[start..]
+            .find("</DBInstance>")
+            .map_or(rest.len(), |e| start + e);
+        let (before, instance, after) = (&rest[..start], &rest[start..end], &rest[end..]);
+        out.push_str(before);
+        let id = between(
+            instance,
+            "<DBInstanceIdentifier>",
+            "</DBInstanceIdentifier>",
+        );
+        match (
+            id.and_then(&mut state_of),
+            between(instance, "<DBInstanceStatus>", "</DBInstanceStatus>"),
+        ) {
+            (Some(simulated), Some(current)) => out.push_str(&instance.replacen(
+                &format!("<DBInstanceStatus>{current}</DBInstanceStatus>"),
+                &format!("<DBInstanceStatus>{simulated}</DBInstanceStatus>"),
+                1,
+            )),
+            _ => out.push_str(instance),
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    let head: Vec<String> = head
+        .split("\r\n")
+        .map(|line| {
+            if line.to_ascii_lowercase().starts_with("content-length:") {
+                format!("Content-Length: {}", out.len())
+            } else {
+                line.to_owned()
+            }
+        })
+        .collect();
+    format!("{}\r\n\r\n{out}", head.join("\r\n")).into_bytes()
+}
+
+fn between<'a>(text: &'a str, open: &str, close: &str) -> Option<&'a str> {
+    let start = text.find(open)? + open.len();
+    let end = text[start..].find(close)? + start;
+    Some(&text[start..end])
 }
 
 /// Sends the request to the emulator as one `Connection: close` exchange.
