@@ -94,7 +94,7 @@ struct State {
     latency: Duration,
     operation_latency: BTreeMap<Operation, Duration>,
     faults: Vec<Fault>,
-    rds_polls_per_state: Option<usize>,
+    rds_creation_polls: Option<usize>,
     /// RDS instances created through the proxy → describes answered since.
     rds_instances: BTreeMap<String, usize>,
 }
@@ -180,7 +180,7 @@ impl SimulationProxy {
     pub fn simulate(&self, lifecycle: Lifecycle) {
         match lifecycle {
             Lifecycle::RdsInstance { polls } => {
-                self.state().rds_polls_per_state = Some(polls.max(1))
+                self.state().rds_creation_polls = Some(polls.max(1))
             }
         }
     }
@@ -371,7 +371,7 @@ fn simulate_lifecycles(
     request: &Request,
     response: Vec<u8>,
 ) -> Vec<u8> {
-    let Some(polls) = state.rds_polls_per_state else {
+    let Some(polls) = state.rds_creation_polls else {
         return response;
     };
     match (operation.0.as_str(), operation.1.as_str()) {
