@@ -180,7 +180,7 @@ impl SimulationProxy {
     pub fn simulate(&self, lifecycle: Lifecycle) {
         match lifecycle {
             Lifecycle::RdsInstance { polls } => {
-                self.state().rds_creation_polls = Some(polls.max(1))
+                self.state().rds_creation_polls = Some(polls.max(1));
             }
         }
     }
