@@ -57,6 +57,27 @@ fn owns(owner: &Owner, tags: &[Tag]) -> bool {
     value(tags::APP) == Some(owner.app.as_str()) && value(tags::ENV) == Some(owner.env.as_str())
 }
 
+/// One tag-filtered, paginated Describe of `owner`'s resources, keeping only
+/// the items that carry both ownership tags.
+macro_rules! describe_owned {
+    ($owner:expr, $resource:expr, $request:expr, $operation:literal) => {{
+        let [by_app, by_env] = owner_filters($owner);
+        let items = $request
+            .filters(by_app)
+            .filters(by_env)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(sdk($operation, $resource))?;
+        items
+            .into_iter()
+            .filter(|item| owns($owner, item.tags()))
+            .collect::<Vec<_>>()
+    }};
+}
+
 fn name_tag(tags: &[Tag]) -> Option<String> {
     tags.iter()
         .find(|t| t.key() == Some(tags::NAME))
@@ -134,22 +155,10 @@ async fn observe_vpcs(
     owner: &Owner,
     resource: &str,
 ) -> Result<Vec<LiveVpc>, AwsError> {
-    let [by_app, by_env] = owner_filters(owner);
-    let vpcs = ec2
-        .describe_vpcs()
-        .filters(by_app)
-        .filters(by_env)
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(sdk("DescribeVpcs", resource))?;
+    let vpcs = describe_owned!(owner, resource, ec2.describe_vpcs(), "DescribeVpcs");
     let mut live = Vec::new();
     for vpc in vpcs {
-        let Some(id) = vpc.vpc_id().filter(|_| owns(owner, vpc.tags())) else {
-            continue;
-        };
+        let Some(id) = vpc.vpc_id() else { continue };
         let (support, hostnames) = tokio::try_join!(
             vpc_attribute(ec2, id, VpcAttributeName::EnableDnsSupport),
             vpc_attribute(ec2, id, VpcAttributeName::EnableDnsHostnames),
@@ -170,20 +179,9 @@ async fn observe_subnets(
     owner: &Owner,
     resource: &str,
 ) -> Result<Vec<LiveSubnet>, AwsError> {
-    let [by_app, by_env] = owner_filters(owner);
-    let subnets = ec2
-        .describe_subnets()
-        .filters(by_app)
-        .filters(by_env)
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(sdk("DescribeSubnets", resource))?;
+    let subnets = describe_owned!(owner, resource, ec2.describe_subnets(), "DescribeSubnets");
     Ok(subnets
         .iter()
-        .filter(|item| owns(owner, item.tags()))
         .filter_map(|s| {
             Some(LiveSubnet {
                 id: s.subnet_id()?.to_owned(),
@@ -201,20 +199,14 @@ async fn observe_gateways(
     owner: &Owner,
     resource: &str,
 ) -> Result<Vec<LiveInternetGateway>, AwsError> {
-    let [by_app, by_env] = owner_filters(owner);
-    let gateways = ec2
-        .describe_internet_gateways()
-        .filters(by_app)
-        .filters(by_env)
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(sdk("DescribeInternetGateways", resource))?;
+    let gateways = describe_owned!(
+        owner,
+        resource,
+        ec2.describe_internet_gateways(),
+        "DescribeInternetGateways"
+    );
     Ok(gateways
         .iter()
-        .filter(|item| owns(owner, item.tags()))
         .filter_map(|g| {
             Some(LiveInternetGateway {
                 id: g.internet_gateway_id()?.to_owned(),
@@ -302,20 +294,14 @@ async fn observe_tables(
     owner: &Owner,
     resource: &str,
 ) -> Result<Vec<LiveRouteTable>, AwsError> {
-    let [by_app, by_env] = owner_filters(owner);
-    let tables = ec2
-        .describe_route_tables()
-        .filters(by_app)
-        .filters(by_env)
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(sdk("DescribeRouteTables", resource))?;
+    let tables = describe_owned!(
+        owner,
+        resource,
+        ec2.describe_route_tables(),
+        "DescribeRouteTables"
+    );
     Ok(tables
         .iter()
-        .filter(|item| owns(owner, item.tags()))
         .filter_map(|t| {
             Some(LiveRouteTable {
                 id: t.route_table_id()?.to_owned(),
@@ -358,20 +344,14 @@ async fn observe_groups(
     owner: &Owner,
     resource: &str,
 ) -> Result<Vec<LiveSecurityGroup>, AwsError> {
-    let [by_app, by_env] = owner_filters(owner);
-    let groups = ec2
-        .describe_security_groups()
-        .filters(by_app)
-        .filters(by_env)
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(sdk("DescribeSecurityGroups", resource))?;
+    let groups = describe_owned!(
+        owner,
+        resource,
+        ec2.describe_security_groups(),
+        "DescribeSecurityGroups"
+    );
     Ok(groups
         .iter()
-        .filter(|item| owns(owner, item.tags()))
         .filter_map(|g| {
             Some(LiveSecurityGroup {
                 id: g.group_id()?.to_owned(),
