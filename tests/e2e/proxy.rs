@@ -274,3 +274,19 @@ fn an_rds_instance_goes_creating_backing_up_available_over_polls() {
         ]
     );
 }
+
+#[test]
+fn an_emulator_reset_clears_all_state() {
+    let world = World::new();
+    if !world.emulator.is_private() {
+        return; // never reset a shared endpoint
+    }
+    let spec = world.network_spec("wiped", "azs = 1\nnat = \"none\"");
+    world
+        .run(&["up", "-f", spec.to_str().unwrap(), "--yes"])
+        .assert_code(0);
+    world.emulator.reset().unwrap();
+    let diff = world.run(&["diff", "-f", spec.to_str().unwrap(), "--detailed-exitcode"]);
+    diff.assert_code(2);
+    assert!(diff.stdout.contains("+ vpc"), "{}", diff.stdout);
+}
