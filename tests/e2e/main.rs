@@ -9,10 +9,15 @@
 //! - `cli`: bad input gets a clear error and makes no AWS call; `--help`.
 //! - `network`: create, idempotence, growth, drift repair, ownership, saved
 //!   plans, call counts.
-//! - `proxy`: the simulation proxy (counts, latency, faults) with the real
-//!   SDK client, and how awsdeploy reports AWS errors.
+//! - `proxy`: the simulation proxy (counts, latency, faults, RDS creation)
+//!   with the real SDK client, and how awsdeploy reports AWS errors.
+//! - `lifecycles`: the simulated ECS rollouts (completion, circuit-breaker
+//!   rollback) and one-off tasks (exit codes, log lines, stop).
+//! - `amplify`: the simulated Amplify service with aws-sdk-amplify.
 
+mod amplify;
 mod cli;
+mod lifecycles;
 mod network;
 mod proxy;
 mod support;

@@ -568,18 +568,18 @@ fn a_no_op_diff_costs_the_same_few_calls_whatever_the_network_size() {
         world
             .run(&["up", "-f", spec.to_str().unwrap(), "--yes"])
             .assert_code(0);
-        world.proxy.reset_calls();
+        world.sim.reset_calls();
         world
             .run(&["diff", "-f", spec.to_str().unwrap(), "--detailed-exitcode"])
             .assert_code(0);
-        let calls = world.proxy.calls();
+        let calls = world.sim.calls();
         assert_eq!(calls.keys().cloned().collect::<Vec<_>>(), expected, "{app}");
         assert_eq!(
             calls[&("ec2".to_owned(), "DescribeVpcAttribute".to_owned())],
             2,
             "{app}"
         );
-        assert_eq!(world.proxy.total_calls(), 10, "{app}: {calls:?}");
+        assert_eq!(world.sim.total_calls(), 10, "{app}: {calls:?}");
     }
 }
 

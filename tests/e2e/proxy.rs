@@ -18,18 +18,18 @@ fn calls_are_counted_per_service_and_operation() {
     world.block_on(world.ec2.describe_vpcs().send()).unwrap();
     world.block_on(world.ec2.describe_vpcs().send()).unwrap();
     world.block_on(world.ec2.describe_subnets().send()).unwrap();
-    let calls = world.proxy.calls();
+    let calls = world.sim.calls();
     assert_eq!(calls[&op("DescribeVpcs")], 2);
     assert_eq!(calls[&op("DescribeSubnets")], 1);
-    assert_eq!(world.proxy.total_calls(), 3);
-    world.proxy.reset_calls();
-    assert_eq!(world.proxy.total_calls(), 0);
+    assert_eq!(world.sim.total_calls(), 3);
+    world.sim.reset_calls();
+    assert_eq!(world.sim.total_calls(), 0);
 }
 
 #[test]
 fn injected_latency_is_added_to_every_call() {
     let world = World::new();
-    world.proxy.set_latency(Duration::from_millis(150));
+    world.sim.set_latency(Duration::from_millis(150));
     let started = Instant::now();
     world.block_on(world.ec2.describe_vpcs().send()).unwrap();
     world.block_on(world.ec2.describe_vpcs().send()).unwrap();
@@ -44,7 +44,7 @@ fn injected_latency_is_added_to_every_call() {
 #[test]
 fn throttling_is_in_ec2s_shape_and_the_sdk_retries_it() {
     let world = World::new();
-    world.proxy.inject(Fault {
+    world.sim.inject(Fault {
         service: "ec2".into(),
         operation: "DescribeVpcs".into(),
         trigger: Trigger::Times(1),
@@ -53,13 +53,13 @@ fn throttling_is_in_ec2s_shape_and_the_sdk_retries_it() {
     world
         .block_on(world.ec2.describe_vpcs().send())
         .expect("the standard retry gets past one throttle");
-    assert_eq!(world.proxy.calls()[&op("DescribeVpcs")], 2);
+    assert_eq!(world.sim.calls()[&op("DescribeVpcs")], 2);
 }
 
 #[test]
 fn faults_beyond_the_retries_surface_as_the_sdks_typed_errors() {
     let world = World::new();
-    world.proxy.inject(Fault {
+    world.sim.inject(Fault {
         service: "ec2".into(),
         operation: "DescribeSubnets".into(),
         trigger: Trigger::Times(10),
@@ -70,9 +70,9 @@ fn faults_beyond_the_retries_surface_as_the_sdks_typed_errors() {
         .unwrap_err();
     assert_eq!(error.code(), Some("RequestLimitExceeded"));
     // The SDK's standard retry: three attempts.
-    assert_eq!(world.proxy.calls()[&op("DescribeSubnets")], 3);
+    assert_eq!(world.sim.calls()[&op("DescribeSubnets")], 3);
 
-    world.proxy.inject(Fault {
+    world.sim.inject(Fault {
         service: "ec2".into(),
         operation: "DescribeVpcs".into(),
         trigger: Trigger::Times(10),
@@ -93,7 +93,7 @@ fn faults_beyond_the_retries_surface_as_the_sdks_typed_errors() {
 fn awsdeploy_reports_an_aws_error_with_its_code_and_a_hint() {
     let world = World::new();
     let spec = world.network_spec("faulty", "azs = 1\nnat = \"none\"");
-    world.proxy.inject(Fault {
+    world.sim.inject(Fault {
         service: "ec2".into(),
         operation: "CreateVpc".into(),
         trigger: Trigger::Times(10),
@@ -114,7 +114,7 @@ fn awsdeploy_reports_an_aws_error_with_its_code_and_a_hint() {
         up.stderr
     );
     // Once AWS answers again, up continues from what is live.
-    world.proxy.clear_faults();
+    world.sim.clear_faults();
     let again = world.run(&["up", "-f", spec.to_str().unwrap(), "--yes"]);
     again.assert_code(0);
     world
@@ -136,7 +136,7 @@ fn without_retries(world: &World) -> aws_sdk_ec2::Client {
 /// Which of `n` `DescribeVpcs` calls fail, with a 30% fault seeded `seed`.
 fn failing_calls(seed: u64, n: usize) -> Vec<usize> {
     let world = World::new();
-    world.proxy.inject(Fault {
+    world.sim.inject(Fault {
         service: "ec2".into(),
         operation: "DescribeVpcs".into(),
         trigger: Trigger::Probability {
@@ -162,7 +162,7 @@ fn seeded_random_faults_are_reproducible() {
 #[test]
 fn a_reset_connection_and_a_late_answer_are_retried_by_the_sdk() {
     let world = World::new();
-    world.proxy.inject(Fault {
+    world.sim.inject(Fault {
         service: "ec2".into(),
         operation: "DescribeVpcs".into(),
         trigger: Trigger::Times(1),
@@ -171,7 +171,7 @@ fn a_reset_connection_and_a_late_answer_are_retried_by_the_sdk() {
     world
         .block_on(world.ec2.describe_vpcs().send())
         .expect("retried after the reset");
-    assert_eq!(world.proxy.calls()[&op("DescribeVpcs")], 2);
+    assert_eq!(world.sim.calls()[&op("DescribeVpcs")], 2);
 
     let impatient = world
         .ec2
@@ -184,7 +184,7 @@ fn a_reset_connection_and_a_late_answer_are_retried_by_the_sdk() {
         )
         .build();
     let impatient = aws_sdk_ec2::Client::from_conf(impatient);
-    world.proxy.inject(Fault {
+    world.sim.inject(Fault {
         service: "ec2".into(),
         operation: "DescribeSubnets".into(),
         trigger: Trigger::Times(1),
@@ -193,7 +193,7 @@ fn a_reset_connection_and_a_late_answer_are_retried_by_the_sdk() {
     world
         .block_on(impatient.describe_subnets().send())
         .expect("retried after the timeout");
-    assert_eq!(world.proxy.calls()[&op("DescribeSubnets")], 2);
+    assert_eq!(world.sim.calls()[&op("DescribeSubnets")], 2);
 }
 
 #[test]
@@ -203,7 +203,7 @@ fn the_admin_endpoint_reports_and_resets_counts() {
     world.block_on(world.ec2.describe_vpcs().send()).unwrap();
     let admin = |method: &str, path: &str| {
         let address = world
-            .proxy
+            .sim
             .endpoint()
             .trim_start_matches("http://")
             .to_owned();
@@ -218,18 +218,20 @@ fn the_admin_endpoint_reports_and_resets_counts() {
         response
     };
     let calls = admin("GET", "/_awsdeploy/calls");
-    assert!(
-        calls.contains(r#"{"service":"ec2","operation":"DescribeVpcs","count":1}"#),
+    let body = calls.split("\r\n\r\n").nth(1).unwrap();
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(body).unwrap(),
+        serde_json::json!([{ "service": "ec2", "operation": "DescribeVpcs", "count": 1 }]),
         "{calls}"
     );
     assert!(admin("POST", "/_awsdeploy/reset").starts_with("HTTP/1.1 200"));
-    assert_eq!(world.proxy.total_calls(), 0);
+    assert_eq!(world.sim.total_calls(), 0);
 }
 
 #[test]
 fn an_rds_instance_goes_creating_backing_up_available_over_polls() {
     let world = World::new();
-    world.proxy.simulate(Lifecycle::RdsInstance { polls: 2 });
+    world.sim.simulate(Lifecycle::RdsInstance { polls: 2 });
     let rds = aws_sdk_rds::Client::new(&world.config);
     let created = world
         .block_on(
@@ -276,16 +278,27 @@ fn an_rds_instance_goes_creating_backing_up_available_over_polls() {
 }
 
 #[test]
-fn an_emulator_reset_clears_all_state() {
+fn a_simulation_reset_clears_all_state() {
     let world = World::new();
-    if !world.emulator.is_private() {
-        return; // never reset a shared endpoint
+    if !world.sim.emulator().is_private() {
+        assert!(
+            world.sim.reset().is_err(),
+            "a shared endpoint is never reset"
+        );
+        return;
     }
     let spec = world.network_spec("wiped", "azs = 1\nnat = \"none\"");
     world
         .run(&["up", "-f", spec.to_str().unwrap(), "--yes"])
         .assert_code(0);
-    world.emulator.reset().unwrap();
+    let amplify = aws_sdk_amplify::Client::new(&world.config);
+    world
+        .block_on(amplify.create_app().name("wiped-web").send())
+        .unwrap();
+    world.sim.reset().unwrap();
+    assert_eq!(world.sim.total_calls(), 0);
+    let apps = world.block_on(amplify.list_apps().send()).unwrap();
+    assert!(apps.apps().is_empty(), "the simulated Amplify is reset too");
     let diff = world.run(&["diff", "-f", spec.to_str().unwrap(), "--detailed-exitcode"]);
     diff.assert_code(2);
     assert!(diff.stdout.contains("+ vpc"), "{}", diff.stdout);

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use awsdeploy_testkit::{Emulator, SimulationProxy};
+use awsdeploy_testkit::Simulation;
 
 /// What a run of the binary printed and how it exited.
 #[derive(Debug)]
@@ -64,11 +64,10 @@ pub fn awsdeploy(env: &[(&str, String)], args: &[&str], dir: &Path) -> Run {
     }
 }
 
-/// One test's world: an emulator, the simulation proxy in front of it (what
-/// the binary and the test's own client talk to), and a folder for specs.
+/// One test's world: the simulation (moto behind the proxy, which is what
+/// the binary and the test's own clients talk to), and a folder for specs.
 pub struct World {
-    pub proxy: SimulationProxy,
-    pub emulator: Emulator,
+    pub sim: Simulation,
     pub dir: tempfile::TempDir,
     runtime: tokio::runtime::Runtime,
     pub ec2: aws_sdk_ec2::Client,
@@ -79,24 +78,14 @@ pub struct World {
 
 impl World {
     pub fn new() -> World {
-        let emulator = Emulator::start().unwrap_or_else(|e| panic!("{e}"));
-        let proxy = SimulationProxy::start(emulator.addr()).unwrap();
+        let sim = Simulation::start().unwrap_or_else(|e| panic!("{e}"));
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .unwrap();
-        let config = runtime.block_on(
-            aws_config::defaults(aws_config::BehaviorVersion::latest())
-                .endpoint_url(proxy.endpoint())
-                .region(aws_config::Region::new("ap-northeast-1"))
-                .credentials_provider(aws_sdk_ec2::config::Credentials::new(
-                    "testing", "testing", None, None, "test",
-                ))
-                .load(),
-        );
+        let config = sim.sdk_config();
         World {
-            proxy,
-            emulator,
+            sim,
             dir: tempfile::tempdir().unwrap(),
             runtime,
             ec2: aws_sdk_ec2::Client::new(&config),
@@ -125,13 +114,7 @@ impl World {
     }
 
     pub fn run(&self, args: &[&str]) -> Run {
-        let mut env = self.emulator.env();
-        for (key, value) in &mut env {
-            if *key == "AWS_ENDPOINT_URL" {
-                *value = self.proxy.endpoint();
-            }
-        }
-        awsdeploy(&env, args, self.dir.path())
+        awsdeploy(&self.sim.env(), args, self.dir.path())
     }
 
     pub fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {

@@ -33,6 +33,8 @@ pub enum EmulatorError {
         #[source]
         source: std::io::Error,
     },
+    #[error("AWSDEPLOY_TEST_ENDPOINT is shared: its state is not reset by tests")]
+    Shared,
     #[error("cannot find a free port or write the emulator's log")]
     Io(#[from] std::io::Error),
 }

@@ -1,28 +1,35 @@
 //! Test support for awsdeploy (dev-only).
 //!
+//! - [`Simulation`]: what a test starts. moto behind the simulation proxy,
+//!   an SDK configuration pointing at it, the environment for a child
+//!   process, a full reset; both stop when it is dropped.
 //! - [`Emulator`]: the local AWS emulator. It starts `moto_server` (moto,
 //!   pinned, from the project's own virtualenv that `scripts/test` makes) on
 //!   a free loopback port, waits until it answers, resets it on request
 //!   (`POST /moto-api/reset`) and stops it when dropped. With
 //!   `AWSDEPLOY_TEST_ENDPOINT` set it uses that endpoint (`LocalStack`, say)
 //!   and starts nothing.
+//! - [`SimulationProxy`]: in front of the emulator. It counts calls per
+//!   service and operation, adds latency, injects throttling, 5xx, resets
+//!   and late answers, simulates the lifecycles moto lacks ([`Lifecycle`]:
+//!   RDS creation, ECS rollouts with circuit-breaker rollback, `RunTask`
+//!   exits and log lines, Amplify jobs), keeps what moto drops (an ECS
+//!   service's `deploymentConfiguration`) and serves the Amplify API itself.
 //! - [`TrapEndpoint`]: an endpoint that counts every connection made to it,
 //!   to prove that a command made no AWS call.
-//!
-//! - [`SimulationProxy`]: in front of the emulator, counts calls per service
-//!   and operation, adds latency, injects throttling, 5xx, resets and late
-//!   answers, and simulates lifecycles moto lacks (RDS instance creation).
-//!
-//! ECS rollouts, `RunTask` exits, Amplify and its jobs are still to come
-//! (issue 5).
 
 mod emulator;
-mod http;
+pub mod http;
 mod proxy;
+mod simulation;
 mod trap;
 
 pub use emulator::{Emulator, EmulatorError};
-pub use proxy::{Fault, FaultKind, Lifecycle, Operation, SimulationProxy, Trigger};
+pub use proxy::{
+    Fault, FaultKind, JobOutcome, Lifecycle, Operation, RolloutOutcome, SimulationProxy,
+    TaskOutcome, Trigger,
+};
+pub use simulation::{REGION, Simulation};
 pub use trap::TrapEndpoint;
 
 /// Credentials and region for talking to an emulator: fixed test values,
@@ -30,5 +37,5 @@ pub use trap::TrapEndpoint;
 pub const TEST_CREDENTIALS: [(&str, &str); 3] = [
     ("AWS_ACCESS_KEY_ID", "testing"),
     ("AWS_SECRET_ACCESS_KEY", "testing"),
-    ("AWS_REGION", "ap-northeast-1"),
+    ("AWS_REGION", REGION),
 ];

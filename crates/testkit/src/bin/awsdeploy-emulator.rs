@@ -9,7 +9,7 @@ use std::io::Read as _;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use awsdeploy_testkit::{Emulator, SimulationProxy};
+use awsdeploy_testkit::Simulation;
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
@@ -25,36 +25,28 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     }
-    let emulator = match Emulator::start() {
-        Ok(emulator) => emulator,
+    let sim = match Simulation::start() {
+        Ok(sim) => sim,
         Err(error) => {
             eprintln!("error: {error}");
             return ExitCode::FAILURE;
         }
     };
-    let proxy = match SimulationProxy::start(emulator.addr()) {
-        Ok(proxy) => proxy,
-        Err(error) => {
-            eprintln!("error: cannot start the simulation proxy: {error}");
-            return ExitCode::FAILURE;
-        }
-    };
-    proxy.set_latency(latency);
+    sim.set_latency(latency);
     // stdout carries the one line a script reads.
     #[allow(clippy::print_stdout)]
     {
-        println!("AWS_ENDPOINT_URL={}", proxy.endpoint());
+        println!("AWS_ENDPOINT_URL={}", sim.endpoint());
     }
     eprintln!(
         "emulator ready: export AWS_ENDPOINT_URL={} AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing\n\
          call counts: curl {}/_awsdeploy/calls   (stops on Ctrl-C or when stdin closes)",
-        proxy.endpoint(),
-        proxy.endpoint()
+        sim.endpoint(),
+        sim.endpoint()
     );
-    // Wait for stdin to close; dropping the emulator then stops moto.
+    // Wait for stdin to close; dropping the simulation then stops moto.
     let mut sink = [0_u8; 256];
     while matches!(std::io::stdin().read(&mut sink), Ok(n) if n > 0) {}
-    drop(proxy);
-    drop(emulator);
+    drop(sim);
     ExitCode::SUCCESS
 }

@@ -1,0 +1,626 @@
+//! ECS: service rollouts and one-off tasks, which moto never progresses.
+//!
+//! A service created through the proxy is tracked by its ARN. Each
+//! `DescribeServices` that names it is one tick of simulated time: the
+//! PRIMARY deployment starts tasks until `runningCount` reaches the desired
+//! count and the rollout is COMPLETED, or — when the test asks — its tasks
+//! fail until the deployment circuit breaker marks it FAILED and, with
+//! rollback on, a new deployment brings back the previous task definition.
+//! `UpdateService` with another task definition (or `forceNewDeployment`)
+//! starts a new PRIMARY deployment, as ECS does. The service's
+//! `deploymentConfiguration`, which moto drops, is kept as sent.
+//!
+//! A task started by `RunTask` runs for some `DescribeTasks` ticks, writes
+//! the chosen lines to its `awslogs` stream as it runs, and stops with the
+//! chosen exit code — or fails to start with a stopped reason and no exit
+//! code, as a task whose image cannot be pulled does. `StopTask` stops it.
+
+use std::collections::BTreeMap;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde_json::{Value, json};
+
+use super::message::{Request, Response};
+use super::upstream::Upstream;
+use super::{RolloutOutcome, TaskOutcome};
+
+/// How new deployments go.
+#[derive(Debug, Clone)]
+pub(super) struct RolloutPlan {
+    pub polls: usize,
+    pub outcome: RolloutOutcome,
+}
+
+/// How tasks started from now on go.
+#[derive(Debug, Clone)]
+pub(super) struct TaskPlan {
+    pub polls: usize,
+    pub outcome: TaskOutcome,
+    pub log_lines: Vec<String>,
+}
+
+#[derive(Debug)]
+pub(super) struct Ecs {
+    pub rollout: RolloutPlan,
+    pub task: TaskPlan,
+    services: BTreeMap<String, Service>,
+    tasks: BTreeMap<String, Task>,
+    deployments_started: u64,
+}
+
+impl Default for Ecs {
+    fn default() -> Ecs {
+        Ecs {
+            rollout: RolloutPlan {
+                polls: 2,
+                outcome: RolloutOutcome::Completes,
+            },
+            task: TaskPlan {
+                polls: 2,
+                outcome: TaskOutcome::Exits(0),
+                log_lines: Vec::new(),
+            },
+            services: BTreeMap::new(),
+            tasks: BTreeMap::new(),
+            deployments_started: 0,
+        }
+    }
+}
+
+fn now() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
+}
+
+fn now_millis() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+impl Ecs {
+    pub fn on_answer(
+        &mut self,
+        operation: &str,
+        request: &Request,
+        response: &mut Response,
+        upstream: &Upstream,
+    ) {
+        let Some(mut body) = response.ok_json() else {
+            return;
+        };
+        let request = request.json();
+        match operation {
+            "CreateService" => self.created(&request, &mut body["service"]),
+            "UpdateService" => self.updated(&request, &mut body["service"], upstream),
+            "DescribeServices" => {
+                for service in body["services"].as_array_mut().into_iter().flatten() {
+                    if let Some(sim) = arn(service).and_then(|arn| self.services.get_mut(&arn)) {
+                        let id = self.deployments_started;
+                        self.deployments_started += sim.tick(id);
+                        sim.render(service);
+                    }
+                }
+            }
+            "DeleteService" => {
+                if let Some(arn) = arn(&body["service"]) {
+                    self.services.remove(&arn);
+                }
+                return;
+            }
+            "RunTask" => self.started(&mut body["tasks"], upstream),
+            "DescribeTasks" => {
+                for task in body["tasks"].as_array_mut().into_iter().flatten() {
+                    if let Some(sim) = task_arn(task).and_then(|arn| self.tasks.get_mut(&arn)) {
+                        sim.tick(upstream);
+                        sim.render(task);
+                    }
+                }
+            }
+            "StopTask" => {
+                let task = &mut body["task"];
+                if let Some(sim) = task_arn(task).and_then(|arn| self.tasks.get_mut(&arn)) {
+                    sim.stop(request["reason"].as_str().unwrap_or("Task stopped by user"));
+                    sim.render(task);
+                }
+            }
+            _ => return,
+        }
+        response.set_body(body.to_string());
+    }
+
+    fn next_deployment_id(&mut self) -> String {
+        self.deployments_started += 1;
+        deployment_id(self.deployments_started)
+    }
+
+    fn created(&mut self, request: &Value, service: &mut Value) {
+        let Some(arn) = arn(service) else { return };
+        let desired = service["desiredCount"].as_i64().unwrap_or(0);
+        let task_definition = service["taskDefinition"].as_str().unwrap_or("").to_owned();
+        let id = match service["deployments"][0]["id"].as_str() {
+            Some(id) => id.to_owned(),
+            None => self.next_deployment_id(),
+        };
+        let sim = Service {
+            name: service["serviceName"].as_str().unwrap_or("").to_owned(),
+            desired,
+            task_definition: task_definition.clone(),
+            deployment_configuration: deployment_configuration(
+                &default_deployment_configuration(),
+                &request["deploymentConfiguration"],
+            ),
+            deployments: vec![Deployment::new(id, task_definition, desired, &self.rollout)],
+            events: Vec::new(),
+            template: service["deployments"][0].clone(),
+        };
+        sim.render(service);
+        self.services.insert(arn, sim);
+    }
+
+    fn updated(&mut self, request: &Value, service: &mut Value, upstream: &Upstream) {
+        let Some(arn) = arn(service) else { return };
+        if !self.services.contains_key(&arn) {
+            return;
+        }
+        let wanted = request["taskDefinition"]
+            .as_str()
+            .map(|reference| resolve_task_definition(reference, upstream));
+        let new_id = self.next_deployment_id();
+        let rollout = self.rollout.clone();
+        let Some(sim) = self.services.get_mut(&arn) else {
+            return;
+        };
+        if request["deploymentConfiguration"].is_object() {
+            sim.deployment_configuration = deployment_configuration(
+                &sim.deployment_configuration,
+                &request["deploymentConfiguration"],
+            );
+        }
+        if let Some(desired) = request["desiredCount"].as_i64() {
+            sim.desired = desired;
+            sim.deployments[0].desired = desired;
+        }
+        let changed = wanted.as_ref().is_some_and(|td| *td != sim.task_definition);
+        if changed || request["forceNewDeployment"] == Value::Bool(true) {
+            let task_definition = wanted.unwrap_or_else(|| sim.task_definition.clone());
+            for deployment in &mut sim.deployments {
+                deployment.status = "ACTIVE";
+            }
+            sim.task_definition.clone_from(&task_definition);
+            sim.deployments.insert(
+                0,
+                Deployment::new(new_id, task_definition, sim.desired, &rollout),
+            );
+        }
+        sim.render(service);
+    }
+
+    fn started(&mut self, tasks: &mut Value, upstream: &Upstream) {
+        let mut definitions: BTreeMap<String, Option<Value>> = BTreeMap::new();
+        for task in tasks.as_array_mut().into_iter().flatten() {
+            let Some(arn) = task_arn(task) else { continue };
+            let definition_arn = task["taskDefinitionArn"].as_str().unwrap_or("").to_owned();
+            let definition = definitions
+                .entry(definition_arn.clone())
+                .or_insert_with(|| upstream.task_definition(&definition_arn));
+            let mut sim = Task {
+                plan: self.task.clone(),
+                seen: 0,
+                written: 0,
+                log: None,
+                state: TaskState::Provisioning,
+            };
+            if let Some(container) = definition
+                .as_ref()
+                .and_then(|d| d["containerDefinitions"].get(0))
+            {
+                sim.open_log(container, &arn, upstream);
+            }
+            sim.render(task);
+            self.tasks.insert(arn, sim);
+        }
+    }
+}
+
+fn arn(service: &Value) -> Option<String> {
+    service["serviceArn"].as_str().map(str::to_owned)
+}
+
+fn task_arn(task: &Value) -> Option<String> {
+    task["taskArn"].as_str().map(str::to_owned)
+}
+
+fn deployment_id(n: u64) -> String {
+    format!("ecs-svc/{}", 4_000_000_000_000_000_000_u64 + n)
+}
+
+/// A family, `family:revision` or ARN → the task definition's ARN.
+fn resolve_task_definition(reference: &str, upstream: &Upstream) -> String {
+    if reference.starts_with("arn:") {
+        return reference.to_owned();
+    }
+    upstream
+        .task_definition(reference)
+        .and_then(|d| d["taskDefinitionArn"].as_str().map(str::to_owned))
+        .unwrap_or_else(|| reference.to_owned())
+}
+
+/// What ECS answers for a service created without a deployment
+/// configuration.
+fn default_deployment_configuration() -> Value {
+    json!({
+        "deploymentCircuitBreaker": { "enable": false, "rollback": false },
+        "maximumPercent": 200,
+        "minimumHealthyPercent": 100
+    })
+}
+
+/// `base` with the keys `sent` gives replaced.
+fn deployment_configuration(base: &Value, sent: &Value) -> Value {
+    let mut out = base.clone();
+    if let (Some(out), Some(sent)) = (out.as_object_mut(), sent.as_object()) {
+        for (key, value) in sent {
+            out.insert(key.clone(), value.clone());
+        }
+    }
+    out
+}
+
+#[derive(Debug)]
+struct Service {
+    name: String,
+    desired: i64,
+    task_definition: String,
+    deployment_configuration: Value,
+    /// `[0]` is the PRIMARY deployment; the rest are ACTIVE (draining).
+    deployments: Vec<Deployment>,
+    /// Newest first, as ECS lists them.
+    events: Vec<Value>,
+    /// moto's deployment object, for the fields not simulated here.
+    template: Value,
+}
+
+#[derive(Debug)]
+struct Deployment {
+    id: String,
+    task_definition: String,
+    status: &'static str,
+    rollout_state: &'static str,
+    reason: String,
+    desired: i64,
+    running: i64,
+    failed_tasks: i64,
+    polls: usize,
+    seen: usize,
+    outcome: RolloutOutcome,
+    created_at: f64,
+    updated_at: f64,
+}
+
+impl Deployment {
+    fn new(id: String, task_definition: String, desired: i64, plan: &RolloutPlan) -> Deployment {
+        Deployment {
+            reason: format!("ECS deployment {id} in progress."),
+            id,
+            task_definition,
+            status: "PRIMARY",
+            rollout_state: "IN_PROGRESS",
+            desired,
+            running: 0,
+            failed_tasks: 0,
+            polls: plan.polls.max(1),
+            seen: 0,
+            outcome: plan.outcome,
+            created_at: now(),
+            updated_at: now(),
+        }
+    }
+
+    fn pending(&self) -> i64 {
+        if self.rollout_state == "IN_PROGRESS" {
+            (self.desired - self.running).max(0)
+        } else {
+            0
+        }
+    }
+}
+
+impl Service {
+    fn event(&mut self, message: &str) {
+        let id = format!("{:08x}-sim", self.events.len());
+        self.events.insert(
+            0,
+            json!({ "id": id, "createdAt": now(), "message": message }),
+        );
+    }
+
+    /// One tick of simulated time; returns how many deployments it started
+    /// (a rollback starts one), whose ids count on from `started`.
+    fn tick(&mut self, started: u64) -> u64 {
+        let name = self.name.clone();
+        let breaker = &self.deployment_configuration["deploymentCircuitBreaker"];
+        let (breaker_on, rollback) = (
+            breaker["enable"] == Value::Bool(true),
+            breaker["rollback"] == Value::Bool(true),
+        );
+        let primary = &mut self.deployments[0];
+        if primary.rollout_state != "IN_PROGRESS" {
+            return 0;
+        }
+        primary.seen += 1;
+        primary.updated_at = now();
+        let (id, done) = (primary.id.clone(), primary.seen >= primary.polls);
+        match primary.outcome {
+            RolloutOutcome::Completes => {
+                let share = i64::try_from(primary.seen).unwrap_or(i64::MAX) * primary.desired
+                    / i64::try_from(primary.polls).unwrap_or(1);
+                // Tasks already running (a rollback's) keep running.
+                let running = if done {
+                    primary.desired
+                } else {
+                    share.min(primary.desired).max(primary.running)
+                };
+                let new_tasks = running - primary.running;
+                primary.running = running;
+                if done {
+                    primary.rollout_state = "COMPLETED";
+                    primary.reason = format!("ECS deployment {id} completed.");
+                }
+                if new_tasks > 0 {
+                    self.event(&format!("(service {name}) has started {new_tasks} tasks."));
+                }
+                if done {
+                    self.deployments.truncate(1);
+                    self.event(&format!("(service {name}) has reached a steady state."));
+                }
+                0
+            }
+            RolloutOutcome::Fails => {
+                primary.failed_tasks += 1;
+                self.event(&format!(
+                    "(service {name}) (deployment {id}) a task failed to start: essential container exited."
+                ));
+                if !(done && breaker_on) {
+                    // Without the circuit breaker ECS keeps trying.
+                    return 0;
+                }
+                let primary = &mut self.deployments[0];
+                primary.rollout_state = "FAILED";
+                "ECS deployment circuit breaker: tasks failed to start."
+                    .clone_into(&mut primary.reason);
+                self.event(&format!(
+                    "(service {name}) (deployment {id}) deployment failed: tasks failed to start."
+                ));
+                if !rollback || self.deployments.len() < 2 {
+                    return 0;
+                }
+                let previous = self.deployments.remove(1);
+                let mut failed = self.deployments.remove(0);
+                failed.status = "ACTIVE";
+                let mut back = Deployment::new(
+                    deployment_id(started + 1),
+                    previous.task_definition.clone(),
+                    self.desired,
+                    &RolloutPlan {
+                        polls: failed.polls,
+                        outcome: RolloutOutcome::Completes,
+                    },
+                );
+                back.running = previous.running;
+                back.reason = format!(
+                    "ECS deployment circuit breaker: rolling back to deploymentId {}.",
+                    previous.id
+                );
+                self.task_definition.clone_from(&previous.task_definition);
+                self.deployments = vec![back, failed];
+                self.event(&format!(
+                    "(service {name}) rolling back to deployment {}.",
+                    previous.id
+                ));
+                1
+            }
+        }
+    }
+
+    fn render(&self, service: &mut Value) {
+        service["taskDefinition"] = json!(self.task_definition);
+        service["desiredCount"] = json!(self.desired);
+        service["runningCount"] = json!(self.deployments.iter().map(|d| d.running).sum::<i64>());
+        service["pendingCount"] = json!(
+            self.deployments
+                .iter()
+                .map(Deployment::pending)
+                .sum::<i64>()
+        );
+        service["deploymentConfiguration"] = self.deployment_configuration.clone();
+        service["events"] = json!(self.events.iter().take(100).collect::<Vec<_>>());
+        service["deployments"] = self
+            .deployments
+            .iter()
+            .map(|d| {
+                let mut out = if self.template.is_object() {
+                    self.template.clone()
+                } else {
+                    json!({})
+                };
+                out["id"] = json!(d.id);
+                out["status"] = json!(d.status);
+                out["taskDefinition"] = json!(d.task_definition);
+                out["desiredCount"] = json!(d.desired);
+                out["pendingCount"] = json!(d.pending());
+                out["runningCount"] = json!(d.running);
+                out["failedTasks"] = json!(d.failed_tasks);
+                out["createdAt"] = json!(d.created_at);
+                out["updatedAt"] = json!(d.updated_at);
+                out["rolloutState"] = json!(d.rollout_state);
+                out["rolloutStateReason"] = json!(d.reason);
+                out
+            })
+            .collect();
+    }
+}
+
+#[derive(Debug)]
+enum TaskState {
+    Provisioning,
+    Running,
+    /// `StopTask` was called; the next describe finds it stopped.
+    Stopping(String),
+    Stopped {
+        exit_code: Option<i32>,
+        stop_code: &'static str,
+        reason: String,
+    },
+}
+
+#[derive(Debug)]
+struct Task {
+    plan: TaskPlan,
+    seen: usize,
+    /// Log lines written so far.
+    written: usize,
+    /// The `awslogs` group and stream.
+    log: Option<(String, String)>,
+    state: TaskState,
+}
+
+impl Task {
+    /// Creates the task's `awslogs` stream, as the agent does when the task
+    /// starts; a missing log group makes the task fail to start, as on AWS.
+    fn open_log(&mut self, container: &Value, task_arn: &str, upstream: &Upstream) {
+        let options = &container["logConfiguration"]["options"];
+        if container["logConfiguration"]["logDriver"] != "awslogs" {
+            return;
+        }
+        let (Some(group), Some(prefix), Some(name)) = (
+            options["awslogs-group"].as_str(),
+            options["awslogs-stream-prefix"].as_str(),
+            container["name"].as_str(),
+        ) else {
+            return;
+        };
+        let task_id = task_arn.rsplit('/').next().unwrap_or(task_arn);
+        let stream = format!("{prefix}/{name}/{task_id}");
+        match upstream.logs(
+            "CreateLogStream",
+            &json!({ "logGroupName": group, "logStreamName": stream }),
+        ) {
+            Err(code) if code == "ResourceNotFoundException" => {
+                self.plan.outcome = TaskOutcome::FailsToStart(format!(
+                    "ResourceInitializationError: failed to validate logger args: create stream has been retried 1 times: failed to create Cloudwatch log stream: ResourceNotFoundException: The specified log group does not exist. : exit status 1 (log group {group})"
+                ));
+            }
+            _ => self.log = Some((group.to_owned(), stream)),
+        }
+    }
+
+    fn tick(&mut self, upstream: &Upstream) {
+        match &self.state {
+            TaskState::Stopped { .. } => return,
+            TaskState::Stopping(reason) => {
+                self.state = TaskState::Stopped {
+                    exit_code: Some(143),
+                    stop_code: "UserInitiated",
+                    reason: reason.clone(),
+                };
+                return;
+            }
+            TaskState::Provisioning | TaskState::Running => {}
+        }
+        self.seen += 1;
+        let polls = self.plan.polls.max(1);
+        match self.plan.outcome.clone() {
+            TaskOutcome::FailsToStart(reason) => {
+                self.state = TaskState::Stopped {
+                    exit_code: None,
+                    stop_code: "TaskFailedToStart",
+                    reason,
+                };
+            }
+            TaskOutcome::Exits(code) => {
+                let lines = self.plan.log_lines.len();
+                self.write_lines((lines * self.seen).div_ceil(polls).min(lines), upstream);
+                self.state = if self.seen >= polls {
+                    TaskState::Stopped {
+                        exit_code: Some(code),
+                        stop_code: "EssentialContainerExited",
+                        reason: "Essential container in task exited".to_owned(),
+                    }
+                } else {
+                    TaskState::Running
+                };
+            }
+        }
+    }
+
+    fn write_lines(&mut self, upto: usize, upstream: &Upstream) {
+        let Some((group, stream)) = &self.log else {
+            return;
+        };
+        if upto <= self.written {
+            return;
+        }
+        let timestamp = now_millis();
+        let events: Vec<Value> = self.plan.log_lines[self.written..upto]
+            .iter()
+            .map(|line| json!({ "timestamp": timestamp, "message": line }))
+            .collect();
+        if upstream
+            .logs(
+                "PutLogEvents",
+                &json!({ "logGroupName": group, "logStreamName": stream, "logEvents": events }),
+            )
+            .is_ok()
+        {
+            self.written = upto;
+        }
+    }
+
+    fn stop(&mut self, reason: &str) {
+        if matches!(self.state, TaskState::Provisioning | TaskState::Running) {
+            self.state = TaskState::Stopping(reason.to_owned());
+        }
+    }
+
+    fn render(&self, task: &mut Value) {
+        let (last, desired) = match &self.state {
+            TaskState::Provisioning => ("PROVISIONING", "RUNNING"),
+            TaskState::Running => ("RUNNING", "RUNNING"),
+            TaskState::Stopping(_) => ("RUNNING", "STOPPED"),
+            TaskState::Stopped { .. } => ("STOPPED", "STOPPED"),
+        };
+        task["lastStatus"] = json!(last);
+        task["desiredStatus"] = json!(desired);
+        let container_status = match last {
+            "PROVISIONING" => "PENDING",
+            other => other,
+        };
+        for container in task["containers"].as_array_mut().into_iter().flatten() {
+            container["lastStatus"] = json!(container_status);
+            if let Some(container) = container.as_object_mut() {
+                container.remove("exitCode");
+            }
+        }
+        if let TaskState::Stopped {
+            exit_code,
+            stop_code,
+            reason,
+        } = &self.state
+        {
+            task["stopCode"] = json!(stop_code);
+            task["stoppedReason"] = json!(reason);
+            task["stoppedAt"] = json!(now());
+            if let Some(container) = task["containers"].get_mut(0) {
+                match exit_code {
+                    Some(code) => container["exitCode"] = json!(code),
+                    None => container["reason"] = json!(reason),
+                }
+            }
+        } else if let Some(task) = task.as_object_mut() {
+            task.remove("stoppedReason");
+            task.remove("stopCode");
+        }
+    }
+}

@@ -1,0 +1,239 @@
+//! HTTP/1.1 messages as the proxy sees them: one request and one answer per
+//! connection.
+
+use std::fmt::Write as _;
+use std::io::Read as _;
+use std::net::TcpStream;
+
+/// One request: its head (as sent) and body.
+pub(super) struct Request {
+    pub head: String,
+    pub body: Vec<u8>,
+}
+
+impl Request {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.head.lines().skip(1).find_map(|line| {
+            let (key, value) = line.split_once(':')?;
+            key.trim().eq_ignore_ascii_case(name).then(|| value.trim())
+        })
+    }
+
+    pub fn method(&self) -> &str {
+        self.head.split_whitespace().next().unwrap_or("")
+    }
+
+    /// The request target, query string included.
+    pub fn target(&self) -> &str {
+        self.head.split_whitespace().nth(1).unwrap_or("")
+    }
+
+    pub fn path(&self) -> &str {
+        self.target().split('?').next().unwrap_or("")
+    }
+
+    /// The values of query parameter `name`, percent-decoded.
+    pub fn query(&self, name: &str) -> Vec<String> {
+        self.target()
+            .split_once('?')
+            .map_or("", |(_, query)| query)
+            .split('&')
+            .filter_map(|pair| pair.split_once('='))
+            .filter(|(key, _)| *key == name)
+            .map(|(_, value)| percent_decode(value))
+            .collect()
+    }
+
+    /// Field `index` of the `SigV4` credential scope,
+    /// `Credential=AKID/date/region/service/aws4_request`.
+    fn scope(&self, index: usize) -> Option<&str> {
+        self.header("authorization")
+            .and_then(|auth| auth.split("Credential=").nth(1))
+            .and_then(|credential| credential.split(['/', ',']).nth(index))
+    }
+
+    pub fn service(&self) -> String {
+        self.scope(3).unwrap_or("unknown").to_owned()
+    }
+
+    pub fn region(&self) -> String {
+        self.scope(2).unwrap_or("us-east-1").to_owned()
+    }
+
+    /// The operation of a JSON (`X-Amz-Target`) or query (`Action=`) call;
+    /// for REST calls, the method and path.
+    pub fn operation(&self) -> String {
+        if let Some(target) = self.header("x-amz-target") {
+            return target.rsplit('.').next().unwrap_or(target).to_owned();
+        }
+        let form = String::from_utf8_lossy(&self.body);
+        if let Some(action) = form
+            .split('&')
+            .find_map(|pair| pair.strip_prefix("Action="))
+        {
+            return action.to_owned();
+        }
+        format!("{} {}", self.method(), self.path())
+    }
+
+    /// The body as JSON, or `null`.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).unwrap_or_default()
+    }
+
+    /// A field of a form-encoded (query protocol) body.
+    pub fn form(&self, name: &str) -> Option<String> {
+        String::from_utf8_lossy(&self.body)
+            .split('&')
+            .filter_map(|pair| pair.split_once('='))
+            .find(|(key, _)| *key == name)
+            .map(|(_, value)| percent_decode(value))
+    }
+
+    pub fn read(stream: &mut TcpStream) -> std::io::Result<Request> {
+        let mut buffer = Vec::new();
+        let mut chunk = [0_u8; 8192];
+        let head_end = loop {
+            let n = stream.read(&mut chunk)?;
+            if n == 0 {
+                return Err(std::io::ErrorKind::UnexpectedEof.into());
+            }
+            buffer.extend_from_slice(&chunk[..n]);
+            if let Some(at) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+                break at + 4;
+            }
+        };
+        let head = String::from_utf8_lossy(&buffer[..head_end]).into_owned();
+        let mut request = Request {
+            head,
+            body: buffer[head_end..].to_vec(),
+        };
+        let length: usize = request
+            .header("content-length")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        while request.body.len() < length {
+            let n = stream.read(&mut chunk)?;
+            if n == 0 {
+                break;
+            }
+            request.body.extend_from_slice(&chunk[..n]);
+        }
+        Ok(request)
+    }
+}
+
+/// An answer: status, head lines (status line excluded) and body.
+#[derive(Debug, Clone)]
+pub(super) struct Response {
+    pub status: u16,
+    status_line: String,
+    headers: Vec<String>,
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    pub fn new(status: u16, headers: &[(&str, &str)], body: impl Into<Vec<u8>>) -> Response {
+        Response {
+            status,
+            status_line: format!("HTTP/1.1 {status} {}", reason(status)),
+            headers: headers.iter().map(|(k, v)| format!("{k}: {v}")).collect(),
+            body: body.into(),
+        }
+    }
+
+    /// A JSON answer with `content_type`.
+    pub fn json(status: u16, content_type: &str, body: &serde_json::Value) -> Response {
+        Response::new(status, &[("Content-Type", content_type)], body.to_string())
+    }
+
+    /// Parses an answer read to the end of its connection. A chunked answer
+    /// is kept as it came (nothing here rewrites one).
+    pub fn parse(bytes: &[u8]) -> Option<Response> {
+        let split = bytes.windows(4).position(|w| w == b"\r\n\r\n")?;
+        let head = String::from_utf8_lossy(&bytes[..split]);
+        let mut lines = head.split("\r\n");
+        let status_line = lines.next()?.to_owned();
+        let status = status_line.split_whitespace().nth(1)?.parse().ok()?;
+        Some(Response {
+            status,
+            status_line,
+            headers: lines.map(str::to_owned).collect(),
+            body: bytes[split + 4..].to_vec(),
+        })
+    }
+
+    pub fn is_chunked(&self) -> bool {
+        self.headers.iter().any(|line| {
+            let line = line.to_ascii_lowercase();
+            line.starts_with("transfer-encoding:") && line.contains("chunked")
+        })
+    }
+
+    /// The body as JSON, when the answer is a 200 with a JSON body.
+    pub fn ok_json(&self) -> Option<serde_json::Value> {
+        if self.status != 200 || self.is_chunked() {
+            return None;
+        }
+        serde_json::from_slice(&self.body).ok()
+    }
+
+    pub fn set_body(&mut self, body: impl Into<Vec<u8>>) {
+        self.body = body.into();
+    }
+
+    /// The bytes to send: `Content-Length` fits the body and the connection
+    /// closes after it.
+    pub fn into_bytes(self) -> Vec<u8> {
+        let mut out = self.status_line.clone();
+        out.push_str("\r\n");
+        for line in &self.headers {
+            let lower = line.to_ascii_lowercase();
+            if lower.starts_with("content-length:") || lower.starts_with("connection:") {
+                continue;
+            }
+            let _ = write!(out, "{line}\r\n");
+        }
+        if !self.is_chunked() {
+            let _ = write!(out, "Content-Length: {}\r\n", self.body.len());
+        }
+        out.push_str("Connection: close\r\n\r\n");
+        let mut bytes = out.into_bytes();
+        bytes.extend_from_slice(&self.body);
+        bytes
+    }
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        404 => "Not Found",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        503 => "Service Unavailable",
+        _ => "Status",
+    }
+}
+
+/// Decodes `%XX` escapes; anything else is kept as it is.
+pub(super) fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let escaped = (bytes[i] == b'%')
+            .then(|| bytes.get(i + 1..i + 3))
+            .flatten()
+            .and_then(|hex| u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok());
+        if let Some(byte) = escaped {
+            out.push(byte);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}

@@ -1,0 +1,474 @@
+//! The simulation proxy: an HTTP endpoint in front of the emulator that
+//! counts calls per service and operation, adds latency, injects throttling
+//! and server errors in each protocol's real shape, simulates the
+//! lifecycles moto lacks and serves Amplify, which moto does not have.
+//!
+//! It reads the service from the request's `SigV4` credential scope, and the
+//! operation from `X-Amz-Target` (JSON protocols), the `Action` form field
+//! (query protocols, EC2 included), Amplify's REST routes, or else the
+//! method and path. Every response is `Connection: close`, as moto's are, so
+//! each call is one connection.
+//!
+//! Simulated time is counted in polls: each describe of a simulated
+//! resource moves it one step, so a test decides how long a rollout takes
+//! without waiting for it.
+
+mod amplify;
+mod ecs;
+mod message;
+mod rds;
+mod upstream;
+
+use std::collections::BTreeMap;
+use std::io::Write as _;
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use message::{Request, Response};
+
+/// A service and one of its operations, e.g. `("ec2", "DescribeVpcs")`.
+pub type Operation = (String, String);
+
+/// A fault to inject into calls of one operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fault {
+    pub service: String,
+    pub operation: String,
+    pub trigger: Trigger,
+    pub kind: FaultKind,
+}
+
+/// Which calls a fault hits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Trigger {
+    /// The next `n` calls.
+    Times(usize),
+    /// Each call with this probability (per mille), decided by a generator
+    /// seeded with `seed`: the same seed hits the same calls.
+    Probability { per_mille: u16, seed: u64 },
+}
+
+impl Trigger {
+    /// Whether this call is hit; advances the trigger.
+    fn fire(&mut self) -> bool {
+        match self {
+            Trigger::Times(0) => false,
+            Trigger::Times(n) => {
+                *n -= 1;
+                true
+            }
+            Trigger::Probability { per_mille, seed } => {
+                // xorshift64*: small and reproducible.
+                let mut x = (*seed).max(1);
+                x ^= x >> 12;
+                x ^= x << 25;
+                x ^= x >> 27;
+                *seed = x;
+                x.wrapping_mul(0x2545_F491_4F6C_DD1D) % 1000 < u64::from(*per_mille)
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FaultKind {
+    /// The service's own throttling error: `RequestLimitExceeded` (EC2),
+    /// `Throttling` (other query services), `ThrottlingException` (JSON and
+    /// REST services).
+    Throttle,
+    /// An HTTP 5xx with no body.
+    ServerError(u16),
+    /// The connection is closed without an answer.
+    ConnectionReset,
+    /// The answer comes after this long (past a client's timeout, say).
+    Delay(Duration),
+}
+
+/// Lifecycles moto lacks, simulated by rewriting its answers. Each applies
+/// to resources created after it is set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lifecycle {
+    /// An RDS instance answers `creating`, then `backing-up`, then
+    /// `available`, each for `polls` `DescribeDBInstances` answers (moto
+    /// makes it `available` at once). Off unless set.
+    RdsInstance { polls: usize },
+    /// A new ECS service deployment (from `CreateService`, or
+    /// `UpdateService` with another task definition or
+    /// `forceNewDeployment`) goes to its outcome over `polls`
+    /// `DescribeServices` answers. Default: 2 polls, completes.
+    EcsRollout {
+        polls: usize,
+        outcome: RolloutOutcome,
+    },
+    /// A task from `RunTask` runs for `polls` `DescribeTasks` answers,
+    /// writing `log_lines` to its `awslogs` stream as it goes, then stops
+    /// as `outcome` says. Default: 2 polls, exit code 0, no lines.
+    EcsTask {
+        polls: usize,
+        outcome: TaskOutcome,
+        log_lines: Vec<String>,
+    },
+    /// An Amplify job started by `StartDeployment` is PENDING for `polls`
+    /// `GetJob` answers, RUNNING for as many, then ends as `outcome` says.
+    /// Default: 1 poll, succeeds.
+    AmplifyJob { polls: usize, outcome: JobOutcome },
+}
+
+/// How a simulated ECS deployment ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RolloutOutcome {
+    /// Tasks start until running = desired; the rollout is COMPLETED and
+    /// older deployments drain.
+    Completes,
+    /// Every task fails. With the deployment circuit breaker on, the
+    /// deployment becomes FAILED at the last poll and, with rollback on, a
+    /// new deployment of the previous task definition takes over. Without
+    /// the breaker it stays `IN_PROGRESS`, as ECS keeps retrying.
+    Fails,
+}
+
+/// How a simulated `RunTask` task stops.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TaskOutcome {
+    /// The essential container exits with this code.
+    Exits(i32),
+    /// The task never runs (say, `CannotPullContainerError: …`): it stops
+    /// with this reason and no exit code.
+    FailsToStart(String),
+}
+
+/// How a simulated Amplify job ends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JobOutcome {
+    Succeeds,
+    /// The job is FAILED, with `step`'s status reason `reason`.
+    Fails {
+        step: String,
+        reason: String,
+    },
+}
+
+#[derive(Debug, Default)]
+struct State {
+    calls: BTreeMap<Operation, usize>,
+    latency: Duration,
+    operation_latency: BTreeMap<Operation, Duration>,
+    faults: Vec<Fault>,
+    rds: rds::Rds,
+    ecs: ecs::Ecs,
+    amplify: amplify::Amplify,
+}
+
+/// A running proxy. Dropping it stops accepting connections.
+#[derive(Debug)]
+pub struct SimulationProxy {
+    addr: SocketAddr,
+    state: Arc<Mutex<State>>,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl SimulationProxy {
+    /// Listens on a free loopback port and forwards to `upstream`.
+    pub fn start(upstream: SocketAddr) -> std::io::Result<SimulationProxy> {
+        let listener = TcpListener::bind("127.0.0.1:0")?;
+        let addr = listener.local_addr()?;
+        let state = Arc::new(Mutex::new(State::default()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread = {
+            let (state, stop) = (state.clone(), stop.clone());
+            std::thread::spawn(move || {
+                for stream in listener.incoming() {
+                    if stop.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    let Ok(stream) = stream else { continue };
+                    let state = state.clone();
+                    std::thread::spawn(move || {
+                        let _ = serve(stream, addr, upstream, &state);
+                    });
+                }
+            })
+        };
+        Ok(SimulationProxy {
+            addr,
+            state,
+            stop,
+            thread: Some(thread),
+        })
+    }
+
+    pub fn endpoint(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Calls so far, per (service, operation).
+    pub fn calls(&self) -> BTreeMap<Operation, usize> {
+        self.state().calls.clone()
+    }
+
+    /// Calls so far of one operation.
+    pub fn count(&self, service: &str, operation: &str) -> usize {
+        self.state()
+            .calls
+            .get(&(service.to_owned(), operation.to_owned()))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// All calls so far.
+    pub fn total_calls(&self) -> usize {
+        self.state().calls.values().sum()
+    }
+
+    pub fn reset_calls(&self) {
+        self.state().calls.clear();
+    }
+
+    /// Forgets everything: counts, latency, faults, lifecycles and their
+    /// resources, Amplify apps. Pair it with an emulator reset.
+    pub fn reset(&self) {
+        *self.state() = State::default();
+    }
+
+    /// Adds `latency` before every answer, modelling AWS's round trip.
+    pub fn set_latency(&self, latency: Duration) {
+        self.state().latency = latency;
+    }
+
+    /// Latency for one operation, instead of the default.
+    pub fn set_operation_latency(&self, service: &str, operation: &str, latency: Duration) {
+        self.state()
+            .operation_latency
+            .insert((service.to_owned(), operation.to_owned()), latency);
+    }
+
+    pub fn inject(&self, fault: Fault) {
+        self.state().faults.push(fault);
+    }
+
+    /// Simulates `lifecycle` for resources created from now on.
+    pub fn simulate(&self, lifecycle: Lifecycle) {
+        let mut state = self.state();
+        match lifecycle {
+            Lifecycle::RdsInstance { polls } => state.rds.polls = Some(polls.max(1)),
+            Lifecycle::EcsRollout { polls, outcome } => {
+                state.ecs.rollout = ecs::RolloutPlan { polls, outcome };
+            }
+            Lifecycle::EcsTask {
+                polls,
+                outcome,
+                log_lines,
+            } => {
+                state.ecs.task = ecs::TaskPlan {
+                    polls,
+                    outcome,
+                    log_lines,
+                };
+            }
+            Lifecycle::AmplifyJob { polls, outcome } => {
+                state.amplify.job = amplify::JobPlan { polls, outcome };
+            }
+        }
+    }
+
+    /// Drops every fault not yet used up.
+    pub fn clear_faults(&self) {
+        self.state().faults.clear();
+    }
+}
+
+impl Drop for SimulationProxy {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(self.addr);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// The proxy's own endpoints, under a path no AWS service uses.
+const ADMIN_PREFIX: &str = "/_awsdeploy/";
+
+/// Where a request goes.
+enum Destination {
+    Admin,
+    /// An upload to a URL the Amplify service handed out.
+    AmplifyUpload,
+    Amplify,
+    Emulator,
+}
+
+fn serve(
+    mut client: TcpStream,
+    own: SocketAddr,
+    upstream: SocketAddr,
+    state: &Mutex<State>,
+) -> std::io::Result<()> {
+    let request = Request::read(&mut client)?;
+    let path = request.path().to_owned();
+    let service = request.service();
+    let (destination, operation) = if path.starts_with(amplify::UPLOAD_PREFIX) {
+        (
+            Destination::AmplifyUpload,
+            ("s3".to_owned(), "PutObject".to_owned()),
+        )
+    } else if path.starts_with(ADMIN_PREFIX) {
+        (Destination::Admin, (String::new(), String::new()))
+    } else if service == "amplify" {
+        let operation = amplify::operation(&request);
+        (Destination::Amplify, (service, operation))
+    } else {
+        let operation = request.operation();
+        (Destination::Emulator, (service, operation))
+    };
+    if let Destination::Admin = destination {
+        let response = admin(&path[ADMIN_PREFIX.len()..], state);
+        client.write_all(&response.into_bytes())?;
+        return client.shutdown(Shutdown::Both);
+    }
+    let (latency, fault) = {
+        let mut state = state.lock().unwrap_or_else(PoisonError::into_inner);
+        *state.calls.entry(operation.clone()).or_default() += 1;
+        let fault = state
+            .faults
+            .iter_mut()
+            .filter(|f| f.service == operation.0 && f.operation == operation.1)
+            .find_map(|f| f.trigger.fire().then_some(f.kind));
+        let latency = state
+            .operation_latency
+            .get(&operation)
+            .copied()
+            .unwrap_or(state.latency);
+        (latency, fault)
+    };
+    if !latency.is_zero() {
+        std::thread::sleep(latency);
+    }
+    let upstream = upstream::Upstream {
+        addr: upstream,
+        region: request.region(),
+    };
+    let response = match fault {
+        Some(FaultKind::ConnectionReset) => return client.shutdown(Shutdown::Both),
+        Some(FaultKind::Delay(delay)) => {
+            std::thread::sleep(delay);
+            answer(&destination, &operation, request, own, &upstream, state)?
+        }
+        Some(kind) => fault_response(kind, &operation.0, &request).into_bytes(),
+        None => answer(&destination, &operation, request, own, &upstream, state)?,
+    };
+    client.write_all(&response)?;
+    client.flush()?;
+    client.shutdown(Shutdown::Both)
+}
+
+/// The answer to a call no fault stopped.
+fn answer(
+    destination: &Destination,
+    operation: &Operation,
+    request: Request,
+    own: SocketAddr,
+    upstream: &upstream::Upstream,
+    state: &Mutex<State>,
+) -> std::io::Result<Vec<u8>> {
+    let lock = || state.lock().unwrap_or_else(PoisonError::into_inner);
+    match destination {
+        Destination::AmplifyUpload => {
+            let path = request.path()[amplify::UPLOAD_PREFIX.len()..].to_owned();
+            Ok(lock().amplify.upload(&path, request.body).into_bytes())
+        }
+        Destination::Amplify => Ok(lock()
+            .amplify
+            .handle(&request, &format!("http://{own}"))
+            .into_bytes()),
+        Destination::Admin | Destination::Emulator => {
+            let bytes = upstream.forward(&request)?;
+            let Some(mut response) = Response::parse(&bytes) else {
+                return Ok(bytes);
+            };
+            let mut state = lock();
+            match operation.0.as_str() {
+                "rds" => state.rds.on_answer(&operation.1, &request, &mut response),
+                "ecs" => state
+                    .ecs
+                    .on_answer(&operation.1, &request, &mut response, upstream),
+                _ => return Ok(bytes),
+            }
+            Ok(response.into_bytes())
+        }
+    }
+}
+
+/// `GET /_awsdeploy/calls`: the counts as JSON (`[{"service", "operation",
+/// "count"}]`); `POST /_awsdeploy/reset`: clears counts and faults (the
+/// simulated resources stay).
+fn admin(command: &str, state: &Mutex<State>) -> Response {
+    let mut state = state.lock().unwrap_or_else(PoisonError::into_inner);
+    match command {
+        "calls" => {
+            let rows: Vec<serde_json::Value> = state
+                .calls
+                .iter()
+                .map(|((service, operation), count)| {
+                    serde_json::json!({ "service": service, "operation": operation, "count": count })
+                })
+                .collect();
+            Response::json(200, "application/json", &serde_json::Value::from(rows))
+        }
+        "reset" => {
+            state.calls.clear();
+            state.faults.clear();
+            Response::new(200, &[], "")
+        }
+        _ => Response::new(404, &[], "unknown admin command; use calls or reset"),
+    }
+}
+
+/// A fault in the protocol the service speaks, as AWS would send it.
+fn fault_response(kind: FaultKind, service: &str, request: &Request) -> Response {
+    let request_id = ("x-amzn-RequestId", "simulated-fault");
+    match kind {
+        FaultKind::ServerError(status) => Response::new(status, &[request_id], ""),
+        // Handled before a response is made.
+        FaultKind::ConnectionReset | FaultKind::Delay(_) => Response::new(500, &[], ""),
+        FaultKind::Throttle if service == "ec2" => Response::new(
+            503,
+            &[("Content-Type", "text/xml")],
+            "<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>Request limit exceeded.</Message></Error></Errors><RequestID>simulated-fault</RequestID></Response>",
+        ),
+        FaultKind::Throttle if request.header("x-amz-target").is_some() => Response::new(
+            400,
+            &[("Content-Type", "application/x-amz-json-1.1"), request_id],
+            r#"{"__type":"ThrottlingException","message":"Rate exceeded"}"#,
+        ),
+        FaultKind::Throttle
+            if request
+                .header("content-type")
+                .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded")) =>
+        {
+            Response::new(
+                400,
+                &[("Content-Type", "text/xml")],
+                "<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>simulated-fault</RequestId></ErrorResponse>",
+            )
+        }
+        FaultKind::Throttle => Response::new(
+            429,
+            &[
+                ("Content-Type", "application/json"),
+                ("x-amzn-ErrorType", "ThrottlingException"),
+                request_id,
+            ],
+            r#"{"message":"Rate exceeded"}"#,
+        ),
+    }
+}

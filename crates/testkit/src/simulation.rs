@@ -1,0 +1,94 @@
+//! The one thing a test starts: the emulator with the simulation proxy in
+//! front of it, and an SDK configuration that talks to the proxy.
+
+use std::ops::Deref;
+
+use aws_credential_types::Credentials;
+use aws_credential_types::provider::SharedCredentialsProvider;
+
+use crate::{Emulator, EmulatorError, SimulationProxy, TEST_CREDENTIALS};
+
+/// The region every simulation answers in, as [`TEST_CREDENTIALS`] says.
+pub const REGION: &str = "ap-northeast-1";
+
+/// moto behind the simulation proxy. It derefs to the proxy, for counts,
+/// latency, faults and lifecycles; dropping it stops both.
+#[derive(Debug)]
+pub struct Simulation {
+    // Dropped first: nothing reaches the emulator after it stops.
+    proxy: SimulationProxy,
+    emulator: Emulator,
+}
+
+impl Simulation {
+    /// Starts moto (or uses `AWSDEPLOY_TEST_ENDPOINT`) and the proxy.
+    pub fn start() -> Result<Simulation, EmulatorError> {
+        let emulator = Emulator::start()?;
+        let proxy = SimulationProxy::start(emulator.addr())?;
+        Ok(Simulation { proxy, emulator })
+    }
+
+    /// The endpoint clients use: the proxy's.
+    pub fn endpoint(&self) -> String {
+        self.proxy.endpoint()
+    }
+
+    pub fn proxy(&self) -> &SimulationProxy {
+        &self.proxy
+    }
+
+    pub fn emulator(&self) -> &Emulator {
+        &self.emulator
+    }
+
+    /// Environment for a process that should talk to the simulation:
+    /// `AWS_ENDPOINT_URL` (the proxy), test credentials and region.
+    pub fn env(&self) -> Vec<(&'static str, String)> {
+        let mut env = self.emulator.env();
+        for (key, value) in &mut env {
+            if *key == "AWS_ENDPOINT_URL" {
+                *value = self.endpoint();
+            }
+        }
+        env
+    }
+
+    /// An SDK configuration for clients in the test itself: the proxy's
+    /// endpoint, the test credentials, [`REGION`], and the SDK's standard
+    /// retries and timeouts.
+    pub fn sdk_config(&self) -> aws_config::SdkConfig {
+        let [(_, key), (_, secret), _] = TEST_CREDENTIALS;
+        aws_config::SdkConfig::builder()
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new(REGION))
+            .endpoint_url(self.endpoint())
+            .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
+                key,
+                secret,
+                None,
+                None,
+                "awsdeploy-testkit",
+            )))
+            .build()
+    }
+
+    /// Clears all state, the emulator's and the proxy's: the next test
+    /// starts from an empty account. Refused for a shared endpoint
+    /// (`AWSDEPLOY_TEST_ENDPOINT`), whose state is not ours to wipe.
+    pub fn reset(&self) -> Result<(), EmulatorError> {
+        if !self.emulator.is_private() {
+            return Err(EmulatorError::Shared);
+        }
+        self.emulator.reset()?;
+        self.proxy.reset();
+        Ok(())
+    }
+}
+
+impl Deref for Simulation {
+    type Target = SimulationProxy;
+
+    fn deref(&self) -> &SimulationProxy {
+        &self.proxy
+    }
+}
