@@ -109,6 +109,8 @@ impl Stack {
                     .desired_count(2)
                     .launch_type(aws_sdk_ecs::types::LaunchType::Fargate)
                     .network_configuration(self.network.clone())
+                    .platform_version("1.4.0")
+                    .enable_execute_command(true)
                     .deployment_configuration(
                         DeploymentConfiguration::builder()
                             .deployment_circuit_breaker(
@@ -254,6 +256,9 @@ fn a_rollout_completes_over_polls_and_keeps_the_deployment_configuration() {
         Some(50),
         "DescribeServices keeps what CreateService sent"
     );
+    let described = stack.describe(&world);
+    assert_eq!(described.platform_version(), Some("1.4.0"));
+    assert!(described.enable_execute_command());
 
     // A new revision, named by family as users often do, starts a new
     // PRIMARY deployment; the old one drains when it completes.
@@ -444,6 +449,7 @@ fn a_task_writes_its_log_lines_as_it_runs_and_stops_with_the_chosen_exit_code() 
     );
     let stopped = describe_task(&world, &stack, &arn);
     assert_eq!(stopped.containers()[0].exit_code(), Some(3));
+    assert_eq!(stopped.containers()[0].task_arn(), Some(arn.as_str()));
     assert_eq!(
         stopped
             .stop_code()

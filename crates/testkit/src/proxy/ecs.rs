@@ -7,8 +7,10 @@
 //! fail until the deployment circuit breaker marks it FAILED and, with
 //! rollback on, a new deployment brings back the previous task definition.
 //! `UpdateService` with another task definition (or `forceNewDeployment`)
-//! starts a new PRIMARY deployment, as ECS does. The service's
-//! `deploymentConfiguration`, which moto drops, is kept as sent.
+//! starts a new PRIMARY deployment, as ECS does. What moto drops from a
+//! service (`deploymentConfiguration`, `healthCheckGracePeriodSeconds`,
+//! `enableExecuteCommand`, `enableECSManagedTags`, `platformVersion`) is
+//! kept as sent and answered where ECS answers it.
 //!
 //! A task started by `RunTask` runs for some `DescribeTasks` ticks, writes
 //! the chosen lines to its `awslogs` stream as it runs, and stops with the
@@ -147,10 +149,7 @@ impl Ecs {
             name: service["serviceName"].as_str().unwrap_or("").to_owned(),
             desired,
             task_definition: task_definition.clone(),
-            deployment_configuration: deployment_configuration(
-                &default_deployment_configuration(),
-                &request["deploymentConfiguration"],
-            ),
+            kept: kept_fields(&default_kept_fields(), request),
             deployments: vec![Deployment::new(id, task_definition, desired, &self.rollout)],
             events: Vec::new(),
             template: service["deployments"][0].clone(),
@@ -172,12 +171,7 @@ impl Ecs {
         let Some(sim) = self.services.get_mut(&arn) else {
             return;
         };
-        if request["deploymentConfiguration"].is_object() {
-            sim.deployment_configuration = deployment_configuration(
-                &sim.deployment_configuration,
-                &request["deploymentConfiguration"],
-            );
-        }
+        sim.kept = kept_fields(&sim.kept, request);
         if let Some(desired) = request["desiredCount"].as_i64() {
             sim.desired = desired;
             sim.deployments[0].desired = desired;
@@ -247,22 +241,43 @@ fn resolve_task_definition(reference: &str, upstream: &Upstream) -> String {
         .unwrap_or_else(|| reference.to_owned())
 }
 
-/// What ECS answers for a service created without a deployment
-/// configuration.
-fn default_deployment_configuration() -> Value {
+/// Service fields moto drops; kept here and answered as sent.
+const KEPT_FIELDS: [&str; 5] = [
+    "deploymentConfiguration",
+    "healthCheckGracePeriodSeconds",
+    "enableExecuteCommand",
+    "enableECSManagedTags",
+    "platformVersion",
+];
+
+/// What ECS answers for a service created without those fields.
+fn default_kept_fields() -> Value {
     json!({
-        "deploymentCircuitBreaker": { "enable": false, "rollback": false },
-        "maximumPercent": 200,
-        "minimumHealthyPercent": 100
+        "deploymentConfiguration": {
+            "deploymentCircuitBreaker": { "enable": false, "rollback": false },
+            "maximumPercent": 200,
+            "minimumHealthyPercent": 100
+        },
+        "enableExecuteCommand": false,
+        "enableECSManagedTags": false
     })
 }
 
-/// `base` with the keys `sent` gives replaced.
-fn deployment_configuration(base: &Value, sent: &Value) -> Value {
+/// `base` with the kept fields `request` sends replaced; a deployment
+/// configuration is merged key by key, as `UpdateService` does.
+fn kept_fields(base: &Value, request: &Value) -> Value {
     let mut out = base.clone();
-    if let (Some(out), Some(sent)) = (out.as_object_mut(), sent.as_object()) {
-        for (key, value) in sent {
-            out.insert(key.clone(), value.clone());
+    for field in KEPT_FIELDS {
+        let Some(sent) = request.get(field) else {
+            continue;
+        };
+        match (out.get_mut(field), sent.as_object()) {
+            (Some(Value::Object(current)), Some(sent)) => {
+                for (key, value) in sent {
+                    current.insert(key.clone(), value.clone());
+                }
+            }
+            _ => out[field] = sent.clone(),
         }
     }
     out
@@ -273,7 +288,8 @@ struct Service {
     name: String,
     desired: i64,
     task_definition: String,
-    deployment_configuration: Value,
+    /// The [`KEPT_FIELDS`] as last sent.
+    kept: Value,
     /// `[0]` is the PRIMARY deployment; the rest are ACTIVE (draining).
     deployments: Vec<Deployment>,
     /// Newest first, as ECS lists them.
@@ -340,7 +356,7 @@ impl Service {
     /// (a rollback starts one), whose ids count on from `started`.
     fn tick(&mut self, started: u64) -> u64 {
         let name = self.name.clone();
-        let breaker = &self.deployment_configuration["deploymentCircuitBreaker"];
+        let breaker = &self.kept["deploymentConfiguration"]["deploymentCircuitBreaker"];
         let (breaker_on, rollback) = (
             breaker["enable"] == Value::Bool(true),
             breaker["rollback"] == Value::Bool(true),
@@ -434,7 +450,9 @@ impl Service {
                 .map(Deployment::pending)
                 .sum::<i64>()
         );
-        service["deploymentConfiguration"] = self.deployment_configuration.clone();
+        for (field, value) in self.kept.as_object().into_iter().flatten() {
+            service[field] = value.clone();
+        }
         service["events"] = json!(self.events.iter().take(100).collect::<Vec<_>>());
         service["deployments"] = self
             .deployments
@@ -597,7 +615,10 @@ impl Task {
             "PROVISIONING" => "PENDING",
             other => other,
         };
+        let arn = task["taskArn"].clone();
         for container in task["containers"].as_array_mut().into_iter().flatten() {
+            // moto puts the task definition's ARN here.
+            container["taskArn"] = arn.clone();
             container["lastStatus"] = json!(container_status);
             if let Some(container) = container.as_object_mut() {
                 container.remove("exitCode");
