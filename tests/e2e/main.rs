@@ -11,12 +11,16 @@
 //!   plans, call counts.
 //! - `proxy`: the simulation proxy (counts, latency, faults, RDS creation)
 //!   with the real SDK client, and how awsdeploy reports AWS errors.
+//! - `database`: RDS for `MySQL` created private and encrypted, in-place
+//!   updates with their timing, refused replacements and shrinks, a removed
+//!   section kept, no secret value in any output.
 //! - `lifecycles`: the simulated ECS rollouts (completion, circuit-breaker
 //!   rollback) and one-off tasks (exit codes, log lines, stop).
 //! - `amplify`: the simulated Amplify service with aws-sdk-amplify.
 
 mod amplify;
 mod cli;
+mod database;
 mod lifecycles;
 mod network;
 mod proxy;

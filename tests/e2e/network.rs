@@ -541,8 +541,10 @@ fn up_with_json_output_streams_events_and_prints_one_document() {
 }
 
 /// Observation is one Describe per resource type (plus the VPC's two DNS
-/// attributes), whatever the size of the network: a no-op diff of one AZ and
-/// of three makes the same calls, each once.
+/// attributes, and the database's instance and subnet group, looked up even
+/// without a `[database]` section so a removed section is noticed), whatever
+/// the size of the network: a no-op diff of one AZ and of three makes the
+/// same calls, each once.
 #[test]
 fn a_no_op_diff_costs_the_same_few_calls_whatever_the_network_size() {
     let world = World::new();
@@ -559,6 +561,11 @@ fn a_no_op_diff_costs_the_same_few_calls_whatever_the_network_size() {
     ]
     .iter()
     .map(|op| ("ec2".to_owned(), (*op).to_owned()))
+    .chain(
+        ["DescribeDBInstances", "DescribeDBSubnetGroups"]
+            .iter()
+            .map(|op| ("rds".to_owned(), (*op).to_owned())),
+    )
     .collect();
     for (app, network) in [
         ("small", "azs = 1\nnat = \"none\""),
@@ -579,7 +586,7 @@ fn a_no_op_diff_costs_the_same_few_calls_whatever_the_network_size() {
             2,
             "{app}"
         );
-        assert_eq!(world.sim.total_calls(), 10, "{app}: {calls:?}");
+        assert_eq!(world.sim.total_calls(), 12, "{app}: {calls:?}");
     }
 }
 

@@ -111,3 +111,9 @@ where
         }
     }
 }
+
+/// Whether `error` is one of the codes that mean "the desired state is
+/// already there" (or, for a read, "there is nothing").
+pub(crate) fn already_done(error: &AwsError, codes: &[&str]) -> bool {
+    error.code().is_some_and(|code| codes.contains(&code))
+}

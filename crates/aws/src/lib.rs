@@ -6,10 +6,12 @@
 //! [`Aws`] runs plan steps as the executor's
 //! [`StepRunner`](awsdeploy_plan::execute::StepRunner).
 //!
-//! One module per component owns its SDK calls: [`network`] (EC2).
+//! One module per component owns its SDK calls: [`network`] (EC2),
+//! [`database`] (RDS).
 //! Ownership: everything awsdeploy creates carries the tags in [`tags`] and
 //! is found again by them only.
 
+pub mod database;
 mod error;
 pub mod network;
 pub mod tags;
@@ -17,7 +19,7 @@ mod wait;
 
 use aws_config::{BehaviorVersion, Region};
 use awsdeploy_plan::execute::{ResolvedIds, StepRunner};
-use awsdeploy_plan::{Live, ResourceChange, Step};
+use awsdeploy_plan::{Component, Live, ResourceChange, Step};
 
 pub use error::AwsError;
 
@@ -25,6 +27,7 @@ pub use error::AwsError;
 #[derive(Debug, Clone)]
 pub struct Aws {
     ec2: aws_sdk_ec2::Client,
+    rds: aws_sdk_rds::Client,
     region: String,
     owner: tags::Owner,
 }
@@ -44,6 +47,7 @@ impl Aws {
             .ok_or(AwsError::NoRegion)?;
         Ok(Aws {
             ec2: aws_sdk_ec2::Client::new(&config),
+            rds: aws_sdk_rds::Client::new(&config),
             region,
             owner: tags::Owner {
                 app: app.to_owned(),
@@ -59,9 +63,16 @@ impl Aws {
     /// Everything live that belongs to this app and environment, observed
     /// concurrently.
     pub async fn observe(&self) -> Result<Live, AwsError> {
+        let database_name = awsdeploy_plan::database::identifier(&self.owner.app, &self.owner.env);
         // Boxed: SDK futures are large, and this one holds them all.
-        let network = Box::pin(network::observe(&self.ec2, &self.owner)).await?;
-        Ok(Live { network })
+        let (network, database) = Box::pin(async {
+            tokio::try_join!(
+                network::observe(&self.ec2, &self.owner),
+                database::observe(&self.rds, &self.owner, &database_name),
+            )
+        })
+        .await?;
+        Ok(Live { network, database })
     }
 }
 
@@ -74,6 +85,20 @@ impl StepRunner for Aws {
         step: &Step,
         ids: &ResolvedIds,
     ) -> Result<Option<String>, AwsError> {
-        Box::pin(network::run_step(&self.ec2, &self.owner, change, step, ids)).await
+        match step.component() {
+            Component::Network => {
+                Box::pin(network::run_step(&self.ec2, &self.owner, change, step, ids)).await
+            }
+            Component::Database => {
+                Box::pin(database::run_step(
+                    &self.rds,
+                    &self.owner,
+                    change,
+                    step,
+                    ids,
+                ))
+                .await
+            }
+        }
     }
 }

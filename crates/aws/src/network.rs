@@ -22,7 +22,7 @@ use awsdeploy_plan::{IngressRule, ResourceChange, RouteTarget, RuleSource, Step}
 use tracing::Instrument as _;
 
 use crate::AwsError;
-use crate::error::sdk;
+use crate::error::{already_done, sdk};
 use crate::tags::{self, Owner};
 use crate::wait::{self, Check};
 
@@ -450,11 +450,6 @@ fn missing(operation: &'static str, change: &ResourceChange, field: &'static str
     }
 }
 
-/// Error codes that mean "the desired state is already there".
-fn already_done(error: &AwsError, codes: &[&str]) -> bool {
-    error.code().is_some_and(|code| codes.contains(&code))
-}
-
 /// Runs one network step. Idempotent: see each arm.
 #[allow(clippy::too_many_lines)] // one arm per step
 pub async fn run_step(
@@ -813,6 +808,7 @@ pub async fn run_step(
                 }
                 Ok(None)
             }
+            other => unreachable!("dispatched by Step::component: {other:?}"),
         }
     }
     .instrument(span)

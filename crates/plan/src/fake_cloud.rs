@@ -70,6 +70,13 @@ impl StepRunner for FakeCloud {
         let name = Some(change.name.clone());
         let mut net = self.network.borrow_mut();
         let created = match step {
+            Step::CreateDbSubnetGroup { .. }
+            | Step::ModifyDbSubnetGroup { .. }
+            | Step::CreateDbInstance { .. }
+            | Step::ModifyDbInstance { .. }
+            | Step::DeleteDbInstance { .. } => {
+                return Err("the fake cloud models EC2's network only".to_owned());
+            }
             Step::CreateVpc { cidr } => {
                 let id = self.id("vpc");
                 net.vpcs.push(LiveVpc {

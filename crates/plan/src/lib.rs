@@ -6,8 +6,11 @@
 //! through any [`execute::StepRunner`].
 //!
 //! One module per component derives its desired state from the spec and
-//! diffs it against live state; [`plan`] joins them into one plan.
+//! diffs it against live state ([`network`], [`database`]); [`plan`] joins
+//! them into one plan. A component that points at another's resources gets
+//! the other's name → [`Ref`] map.
 
+pub mod database;
 pub mod execute;
 #[cfg(test)]
 mod fake_cloud;
@@ -22,12 +25,14 @@ use awsdeploy_spec::Spec;
 pub use plan::{
     Action, Component, FieldChange, Orphan, PLAN_FORMAT_VERSION, Plan, ResourceChange, ResourceKind,
 };
-pub use step::{IngressRule, Ref, RouteTarget, RuleSource, Step};
+pub use step::{DbChanges, DbSettings, IngressRule, Ref, RouteTarget, RuleSource, Step};
 
 /// Everything observed live for one app and environment.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Live {
     pub network: live::LiveNetwork,
+    #[serde(default)]
+    pub database: live::LiveDatabase,
 }
 
 impl Live {
@@ -38,6 +43,7 @@ impl Live {
         use sha2::Digest as _;
         let mut canonical = self.clone();
         canonical.network.sort();
+        canonical.database.sort();
         let json = serde_json::to_vec(&canonical).unwrap_or_default();
         sha2::Sha256::digest(&json)
             .iter()
@@ -96,14 +102,23 @@ impl PlanError {
 pub fn plan(spec: &Spec, region: &str, live: &Live) -> Result<Plan, PlanError> {
     let desired_network = network::desired(spec, &live.network.availability_zones)?;
     let network = network::plan(&desired_network, &live.network)?;
+    let database = database::plan(
+        database::desired(spec).as_ref(),
+        &live.database,
+        &network.refs,
+    )?;
+    let mut changes = network.changes;
+    changes.extend(database.changes);
+    let mut orphans = network.orphans;
+    orphans.extend(database.orphans);
     Ok(Plan {
         format_version: PLAN_FORMAT_VERSION,
         app: spec.app.name.clone(),
         env: spec.env.clone(),
         region: region.to_owned(),
         fingerprint: live.fingerprint(),
-        changes: network.changes,
-        unchanged: network.unchanged,
-        orphans: network.orphans,
+        changes,
+        unchanged: network.unchanged + database.unchanged,
+        orphans,
     })
 }

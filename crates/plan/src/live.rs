@@ -138,3 +138,56 @@ pub enum LiveRuleSource {
     Cidr(String),
     Group(String),
 }
+
+/// The observed database of one app and environment: found by the names
+/// awsdeploy gives (RDS lists neither by tag), with ownership read from the
+/// tags.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveDatabase {
+    pub subnet_group: Option<LiveDbSubnetGroup>,
+    pub instance: Option<LiveDbInstance>,
+}
+
+impl LiveDatabase {
+    pub fn sort(&mut self) {
+        if let Some(group) = &mut self.subnet_group {
+            group.subnet_ids.sort();
+        }
+        if let Some(instance) = &mut self.instance {
+            instance.security_group_ids.sort();
+            instance.log_exports.sort();
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveDbSubnetGroup {
+    pub name: String,
+    /// Carries this app's and env's ownership tags.
+    pub owned: bool,
+    pub subnet_ids: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[allow(clippy::struct_excessive_bools)] // RDS's own flags, as it reports them
+pub struct LiveDbInstance {
+    pub identifier: String,
+    pub owned: bool,
+    /// `available`, `creating`, `modifying`, …
+    pub status: String,
+    pub engine: String,
+    pub engine_version: String,
+    pub instance_class: String,
+    pub allocated_storage_gb: i32,
+    pub storage_encrypted: bool,
+    pub publicly_accessible: bool,
+    pub multi_az: bool,
+    pub deletion_protection: bool,
+    pub backup_retention_days: i32,
+    pub log_exports: Vec<String>,
+    pub subnet_group: Option<String>,
+    pub security_group_ids: Vec<String>,
+    pub master_username: String,
+    /// The ARN of the master user's secret, which RDS manages.
+    pub master_secret_arn: Option<String>,
+}

@@ -236,6 +236,9 @@ pub struct NetworkPlan {
     pub changes: Vec<ResourceChange>,
     pub unchanged: usize,
     pub orphans: Vec<Orphan>,
+    /// Name → ref of every desired resource, for components that point at
+    /// the network (the database's subnets and security group).
+    pub refs: BTreeMap<String, Ref>,
 }
 
 /// Live resources of one kind, by `Name` tag.
@@ -900,6 +903,7 @@ pub fn plan(desired: &DesiredNetwork, live: &LiveNetwork) -> Result<NetworkPlan,
         changes: p.changes,
         unchanged: p.unchanged,
         orphans,
+        refs: p.refs,
     })
 }
 

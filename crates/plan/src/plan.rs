@@ -45,12 +45,14 @@ impl Plan {
 #[serde(rename_all = "snake_case")]
 pub enum Component {
     Network,
+    Database,
 }
 
 impl Component {
     pub fn as_str(self) -> &'static str {
         match self {
             Component::Network => "network",
+            Component::Database => "database",
         }
     }
 }
@@ -70,6 +72,8 @@ pub enum ResourceKind {
     Route,
     RouteTableAssociation,
     SecurityGroup,
+    DbSubnetGroup,
+    DbInstance,
 }
 
 impl ResourceKind {
@@ -77,6 +81,7 @@ impl ResourceKind {
     /// registry). None of the network's kinds do.
     pub fn holds_data(self) -> bool {
         match self {
+            ResourceKind::DbInstance => true,
             ResourceKind::Vpc
             | ResourceKind::Subnet
             | ResourceKind::InternetGateway
@@ -85,7 +90,8 @@ impl ResourceKind {
             | ResourceKind::RouteTable
             | ResourceKind::Route
             | ResourceKind::RouteTableAssociation
-            | ResourceKind::SecurityGroup => false,
+            | ResourceKind::SecurityGroup
+            | ResourceKind::DbSubnetGroup => false,
         }
     }
 
@@ -101,6 +107,8 @@ impl ResourceKind {
             ResourceKind::Route => "route",
             ResourceKind::RouteTableAssociation => "association",
             ResourceKind::SecurityGroup => "security group",
+            ResourceKind::DbSubnetGroup => "db subnet group",
+            ResourceKind::DbInstance => "db instance",
         }
     }
 }
@@ -148,6 +156,10 @@ pub struct FieldChange {
     /// This field cannot change in place: the resource is replaced.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub forces_replacement: bool,
+    /// When and how the change takes effect, where that is not "now, with
+    /// no interruption" (e.g. "at the next maintenance window; reboots").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 impl FieldChange {
@@ -161,7 +173,15 @@ impl FieldChange {
             old: old.map(Into::into),
             new: new.map(Into::into),
             forces_replacement: false,
+            note: None,
         }
+    }
+
+    /// Adds when and how the change takes effect.
+    #[must_use]
+    pub fn noting(mut self, note: impl Into<String>) -> Self {
+        self.note = Some(note.into());
+        self
     }
 
     /// Marks this field as one that forces replacement.

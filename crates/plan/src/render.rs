@@ -73,7 +73,12 @@ pub fn text(plan: &Plan, colour: Colour) -> String {
             } else {
                 ""
             };
-            let _ = writeln!(out, "        {line}{forces}");
+            let note = field
+                .note
+                .as_ref()
+                .map(|note| format!(" ({note})"))
+                .unwrap_or_default();
+            let _ = writeln!(out, "        {line}{forces}{note}");
         }
     }
     if !plan.orphans.is_empty() {
@@ -86,18 +91,32 @@ pub fn text(plan: &Plan, colour: Colour) -> String {
             )
         );
         for orphan in &plan.orphans {
+            let id = if orphan.id == orphan.name {
+                String::new()
+            } else {
+                format!(" ({})", orphan.id)
+            };
+            let data = if orphan.kind.holds_data() {
+                "  holds data"
+            } else {
+                ""
+            };
             let _ = writeln!(
                 out,
-                "  {} {:<16} {} ({})",
+                "  {} {:<16} {}{id}{data}",
                 paint.wrap("2", "  ?"),
                 orphan.kind.label(),
                 orphan.name,
-                orphan.id
             );
         }
         let _ = writeln!(
             out,
-            "  hint: delete them in the AWS console or with the AWS CLI if they are no longer needed"
+            "  hint: delete them in the AWS console or with the AWS CLI if they are no longer needed{}",
+            if plan.orphans.iter().any(|o| o.kind.holds_data()) {
+                "; take a final snapshot of what holds data first"
+            } else {
+                ""
+            }
         );
     }
     out.push('\n');

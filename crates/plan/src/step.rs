@@ -7,6 +7,8 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::plan::Component;
+
 /// A resource a step acts on or points at.
 #[derive(
     Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
@@ -131,13 +133,93 @@ pub enum Step {
     AuthorizeIngress { group: Ref, rules: Vec<IngressRule> },
     /// `RevokeSecurityGroupIngress`; a rule already gone is success.
     RevokeIngress { group: Ref, rules: Vec<IngressRule> },
+    /// `CreateDBSubnetGroup` over the given subnets; the id is its name.
+    CreateDbSubnetGroup {
+        name: String,
+        description: String,
+        subnets: Vec<Ref>,
+    },
+    /// `ModifyDBSubnetGroup`: set its subnets.
+    ModifyDbSubnetGroup { name: String, subnets: Vec<Ref> },
+    /// `CreateDBInstance` (`MySQL`, storage encrypted, not publicly
+    /// accessible, master password managed by RDS in Secrets Manager);
+    /// waits until it is available. The id is its identifier.
+    CreateDbInstance {
+        identifier: String,
+        subnet_group: Ref,
+        security_group: Ref,
+        settings: DbSettings,
+    },
+    /// `ModifyDBInstance` of the fields set in `changes`, now or at the next
+    /// maintenance window; waits until it is available again.
+    ModifyDbInstance {
+        identifier: String,
+        changes: DbChanges,
+        apply_immediately: bool,
+    },
+    /// For a replacement only: turns deletion protection off, deletes the
+    /// instance with a final snapshot named `{final_snapshot_prefix}-{unix
+    /// time}`, and waits until it is gone.
+    DeleteDbInstance {
+        identifier: String,
+        final_snapshot_prefix: String,
+    },
+}
+
+/// What a new database instance is created with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct DbSettings {
+    pub engine: String,
+    pub engine_version: String,
+    pub instance_class: String,
+    pub allocated_storage_gb: i32,
+    pub multi_az: bool,
+    pub deletion_protection: bool,
+    pub backup_retention_days: i32,
+    pub log_exports: Vec<String>,
+    pub master_username: String,
+    pub database_name: String,
+}
+
+/// The fields one `ModifyDBInstance` sets; `None` leaves a field alone.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct DbChanges {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance_class: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub engine_version: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allocated_storage_gb: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub multi_az: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deletion_protection: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backup_retention_days: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publicly_accessible: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security_groups: Option<Vec<Ref>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub enable_log_types: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub disable_log_types: Vec<String>,
+}
+
+impl DbChanges {
+    pub fn is_empty(&self) -> bool {
+        *self == DbChanges::default()
+    }
 }
 
 impl Step {
     /// Every ref this step reads, for dependency checks.
     pub fn refs(&self) -> Vec<&Ref> {
         match self {
-            Step::CreateVpc { .. } | Step::CreateInternetGateway | Step::AllocateAddress => vec![],
+            Step::CreateVpc { .. }
+            | Step::CreateInternetGateway
+            | Step::AllocateAddress
+            | Step::DeleteDbInstance { .. } => vec![],
             Step::SetVpcDns { vpc, .. }
             | Step::CreateSubnet { vpc, .. }
             | Step::CreateRouteTable { vpc }
@@ -151,6 +233,16 @@ impl Step {
                 vec![table]
             }
             Step::AssociateRouteTable { table, subnet } => vec![table, subnet],
+            Step::CreateDbSubnetGroup { subnets, .. }
+            | Step::ModifyDbSubnetGroup { subnets, .. } => subnets.iter().collect(),
+            Step::CreateDbInstance {
+                subnet_group,
+                security_group,
+                ..
+            } => vec![subnet_group, security_group],
+            Step::ModifyDbInstance { changes, .. } => {
+                changes.security_groups.iter().flatten().collect()
+            }
             Step::AuthorizeIngress { group, rules } | Step::RevokeIngress { group, rules } => {
                 let mut refs = vec![group];
                 refs.extend(rules.iter().filter_map(|r| match &r.source {
@@ -159,6 +251,33 @@ impl Step {
                 }));
                 refs
             }
+        }
+    }
+
+    /// The component whose API this step calls.
+    pub fn component(&self) -> Component {
+        match self {
+            Step::CreateDbSubnetGroup { .. }
+            | Step::ModifyDbSubnetGroup { .. }
+            | Step::CreateDbInstance { .. }
+            | Step::ModifyDbInstance { .. }
+            | Step::DeleteDbInstance { .. } => Component::Database,
+            Step::CreateVpc { .. }
+            | Step::SetVpcDns { .. }
+            | Step::CreateSubnet { .. }
+            | Step::CreateInternetGateway
+            | Step::AttachInternetGateway { .. }
+            | Step::AllocateAddress
+            | Step::CreateNatGateway { .. }
+            | Step::CreateRouteTable { .. }
+            | Step::CreateRoute { .. }
+            | Step::ReplaceRoute { .. }
+            | Step::DeleteRoute { .. }
+            | Step::AssociateRouteTable { .. }
+            | Step::ReplaceRouteTableAssociation { .. }
+            | Step::CreateSecurityGroup { .. }
+            | Step::AuthorizeIngress { .. }
+            | Step::RevokeIngress { .. } => Component::Network,
         }
     }
 
@@ -175,6 +294,8 @@ impl Step {
                 | Step::CreateRouteTable { .. }
                 | Step::CreateSecurityGroup { .. }
                 | Step::AssociateRouteTable { .. }
+                | Step::CreateDbSubnetGroup { .. }
+                | Step::CreateDbInstance { .. }
         )
     }
 }

@@ -9,6 +9,7 @@ fn fresh_plan() -> (Plan, FakeCloud) {
     let cloud = FakeCloud::new(&["z-a", "z-b"]);
     let live = Live {
         network: cloud.network.borrow().clone(),
+        ..Live::default()
     };
     (make_plan(&spec, "r", &live).unwrap(), cloud)
 }

@@ -21,6 +21,7 @@ fn spec(network: &str) -> Spec {
 fn plan_against(spec: &Spec, cloud: &FakeCloud) -> Plan {
     let live = Live {
         network: cloud.network.borrow().clone(),
+        ..Live::default()
     };
     make_plan(spec, "ap-northeast-1", &live).unwrap()
 }
@@ -246,6 +247,7 @@ fn two_live_resources_with_one_name_are_refused() {
     });
     let live = Live {
         network: cloud.network.borrow().clone(),
+        ..Live::default()
     };
     let err = make_plan(&spec, "ap-northeast-1", &live).unwrap_err();
     assert!(
@@ -272,6 +274,7 @@ fn a_changed_vpc_block_is_a_conflict_not_a_replacement() {
     .unwrap();
     let live = Live {
         network: cloud.network.borrow().clone(),
+        ..Live::default()
     };
     let err = make_plan(&other, "ap-northeast-1", &live).unwrap_err();
     assert!(
@@ -343,6 +346,7 @@ fn the_fingerprint_ignores_listing_order_but_not_content() {
     apply(&spec(""), &cloud);
     let live = Live {
         network: cloud.network.borrow().clone(),
+        ..Live::default()
     };
     let mut shuffled = live.clone();
     shuffled.network.subnets.reverse();

@@ -20,6 +20,7 @@ fn spec(network: &str) -> Spec {
 fn plan_for(spec: &Spec, cloud: &FakeCloud) -> Plan {
     let live = Live {
         network: cloud.network.borrow().clone(),
+        ..Live::default()
     };
     make_plan(spec, "ap-northeast-1", &live).unwrap()
 }

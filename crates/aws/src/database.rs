@@ -1,0 +1,390 @@
+//! The database component's RDS calls: observe the subnet group and the
+//! instance, and run database steps.
+//!
+//! RDS lists neither by tag, so both are read by the name awsdeploy gives
+//! them (`{app}-{env}-db`), and ownership comes from their tags: something
+//! of that name without this app's and env's tags is reported, never
+//! adopted. Observation is three calls, run concurrently with the network's.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use aws_sdk_rds::Client;
+use aws_sdk_rds::types::{CloudwatchLogsExportConfiguration, Tag};
+use awsdeploy_plan::execute::ResolvedIds;
+use awsdeploy_plan::live::{LiveDatabase, LiveDbInstance, LiveDbSubnetGroup};
+use awsdeploy_plan::{Component, DbChanges, DbSettings, ResourceChange, Step};
+use tracing::Instrument as _;
+
+use crate::AwsError;
+use crate::error::{already_done, sdk};
+use crate::tags::{self, Owner};
+use crate::wait::{self, Check};
+
+/// Creating or modifying an instance takes minutes; a Multi-AZ change or a
+/// large storage change can take much longer.
+const INSTANCE_DEADLINE: Duration = Duration::from_secs(90 * 60);
+const POLL_INTERVAL: Duration = Duration::from_secs(10);
+
+fn owns(owner: &Owner, tags: &[Tag]) -> bool {
+    let value = |key: &str| {
+        tags.iter()
+            .find(|t| t.key() == Some(key))
+            .and_then(|t| t.value())
+    };
+    value(tags::APP) == Some(owner.app.as_str()) && value(tags::ENV) == Some(owner.env.as_str())
+}
+
+fn rds_tags(owner: &Owner, name: &str) -> Vec<Tag> {
+    owner
+        .tags(Component::Database, name)
+        .into_iter()
+        .map(|(key, value)| Tag::builder().key(key).value(value).build())
+        .collect()
+}
+
+/// The subnet group and instance named `name`, if they exist.
+pub async fn observe(rds: &Client, owner: &Owner, name: &str) -> Result<LiveDatabase, AwsError> {
+    let (subnet_group, instance) = tokio::try_join!(
+        observe_subnet_group(rds, owner, name),
+        observe_instance(rds, owner, name)
+    )?;
+    Ok(LiveDatabase {
+        subnet_group,
+        instance,
+    })
+}
+
+async fn observe_subnet_group(
+    rds: &Client,
+    owner: &Owner,
+    name: &str,
+) -> Result<Option<LiveDbSubnetGroup>, AwsError> {
+    let out = match rds
+        .describe_db_subnet_groups()
+        .db_subnet_group_name(name)
+        .send()
+        .await
+        .map_err(sdk("DescribeDBSubnetGroups", name))
+    {
+        Ok(out) => out,
+        Err(e) if already_done(&e, &["DBSubnetGroupNotFoundFault"]) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let Some(group) = out.db_subnet_groups().first() else {
+        return Ok(None);
+    };
+    // DescribeDBSubnetGroups carries no tags.
+    let tagged = match group.db_subnet_group_arn() {
+        Some(arn) => {
+            let tags = rds
+                .list_tags_for_resource()
+                .resource_name(arn)
+                .send()
+                .await
+                .map_err(sdk("ListTagsForResource", name))?;
+            owns(owner, tags.tag_list())
+        }
+        None => false,
+    };
+    Ok(Some(LiveDbSubnetGroup {
+        name: name.to_owned(),
+        owned: tagged,
+        subnet_ids: group
+            .subnets()
+            .iter()
+            .filter_map(|s| s.subnet_identifier().map(str::to_owned))
+            .collect(),
+    }))
+}
+
+async fn observe_instance(
+    rds: &Client,
+    owner: &Owner,
+    name: &str,
+) -> Result<Option<LiveDbInstance>, AwsError> {
+    let out = match rds
+        .describe_db_instances()
+        .db_instance_identifier(name)
+        .send()
+        .await
+        .map_err(sdk("DescribeDBInstances", name))
+    {
+        Ok(out) => out,
+        Err(e) if already_done(&e, &["DBInstanceNotFound", "DBInstanceNotFoundFault"]) => {
+            return Ok(None);
+        }
+        Err(e) => return Err(e),
+    };
+    let Some(db) = out.db_instances().first() else {
+        return Ok(None);
+    };
+    Ok(Some(LiveDbInstance {
+        identifier: name.to_owned(),
+        owned: owns(owner, db.tag_list()),
+        status: db.db_instance_status().unwrap_or_default().to_owned(),
+        engine: db.engine().unwrap_or_default().to_owned(),
+        engine_version: db.engine_version().unwrap_or_default().to_owned(),
+        instance_class: db.db_instance_class().unwrap_or_default().to_owned(),
+        allocated_storage_gb: db.allocated_storage().unwrap_or_default(),
+        storage_encrypted: db.storage_encrypted().unwrap_or(false),
+        publicly_accessible: db.publicly_accessible().unwrap_or(false),
+        multi_az: db.multi_az().unwrap_or(false),
+        deletion_protection: db.deletion_protection().unwrap_or(false),
+        backup_retention_days: db.backup_retention_period().unwrap_or_default(),
+        log_exports: db.enabled_cloudwatch_logs_exports().to_vec(),
+        subnet_group: db
+            .db_subnet_group()
+            .and_then(|g| g.db_subnet_group_name())
+            .map(str::to_owned),
+        security_group_ids: db
+            .vpc_security_groups()
+            .iter()
+            .filter_map(|g| g.vpc_security_group_id().map(str::to_owned))
+            .collect(),
+        master_username: db.master_username().unwrap_or_default().to_owned(),
+        master_secret_arn: db
+            .master_user_secret()
+            .and_then(|s| s.secret_arn())
+            .map(str::to_owned),
+    }))
+}
+
+/// Waits until the instance is `available` (or, with `gone`, until it no
+/// longer exists).
+async fn wait_for(rds: &Client, identifier: &str, gone: bool) -> Result<(), AwsError> {
+    let what = if gone {
+        format!("database {identifier} to be deleted")
+    } else {
+        format!("database {identifier} to be available")
+    };
+    wait::until(&what, INSTANCE_DEADLINE, POLL_INTERVAL, || async {
+        let out = rds
+            .describe_db_instances()
+            .db_instance_identifier(identifier)
+            .send()
+            .await
+            .map_err(sdk("DescribeDBInstances", identifier));
+        let status = match out {
+            Err(e)
+                if gone && already_done(&e, &["DBInstanceNotFound", "DBInstanceNotFoundFault"]) =>
+            {
+                return Ok(Check::Ready(()));
+            }
+            Err(e) => return Err(e),
+            Ok(out) => out
+                .db_instances()
+                .first()
+                .and_then(|db| db.db_instance_status())
+                .unwrap_or("unknown")
+                .to_owned(),
+        };
+        Ok(match status.as_str() {
+            "available" if !gone => Check::Ready(()),
+            "failed" | "incompatible-parameters" | "incompatible-restore" | "storage-full" => {
+                Check::Failed(status)
+            }
+            _ => Check::Pending(status),
+        })
+    })
+    .await
+}
+
+/// Runs one database step. Idempotent: an existing subnet group or
+/// instance of the same name is success (the next plan compares it).
+#[allow(clippy::too_many_lines)] // one arm per step
+pub async fn run_step(
+    rds: &Client,
+    owner: &Owner,
+    change: &ResourceChange,
+    step: &Step,
+    ids: &ResolvedIds,
+) -> Result<Option<String>, AwsError> {
+    let span = tracing::info_span!("step", name = %change.name, key = %change.key);
+    let name = change.name.as_str();
+    async move {
+        match step {
+            Step::CreateDbSubnetGroup {
+                name: group,
+                description,
+                subnets,
+            } => {
+                let subnet_ids = subnets
+                    .iter()
+                    .map(|s| ids.resolve(s))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let created = rds
+                    .create_db_subnet_group()
+                    .db_subnet_group_name(group)
+                    .db_subnet_group_description(description)
+                    .set_subnet_ids(Some(subnet_ids))
+                    .set_tags(Some(rds_tags(owner, group)))
+                    .send()
+                    .await
+                    .map_err(sdk("CreateDBSubnetGroup", name));
+                match created {
+                    Err(e) if !already_done(&e, &["DBSubnetGroupAlreadyExists"]) => Err(e),
+                    _ => Ok(Some(group.clone())),
+                }
+            }
+            Step::ModifyDbSubnetGroup {
+                name: group,
+                subnets,
+            } => {
+                let subnet_ids = subnets
+                    .iter()
+                    .map(|s| ids.resolve(s))
+                    .collect::<Result<Vec<_>, _>>()?;
+                rds.modify_db_subnet_group()
+                    .db_subnet_group_name(group)
+                    .set_subnet_ids(Some(subnet_ids))
+                    .send()
+                    .await
+                    .map_err(sdk("ModifyDBSubnetGroup", name))?;
+                Ok(None)
+            }
+            Step::CreateDbInstance {
+                identifier,
+                subnet_group,
+                security_group,
+                settings,
+            } => {
+                let subnet_group = ids.resolve(subnet_group)?;
+                let security_group = ids.resolve(security_group)?;
+                let created = create_instance(
+                    rds,
+                    owner,
+                    identifier,
+                    &subnet_group,
+                    &security_group,
+                    settings,
+                )
+                .await
+                .map_err(sdk("CreateDBInstance", name));
+                if let Err(e) = created {
+                    if !already_done(
+                        &e,
+                        &["DBInstanceAlreadyExists", "DBInstanceAlreadyExistsFault"],
+                    ) {
+                        return Err(e);
+                    }
+                }
+                wait_for(rds, identifier, false).await?;
+                Ok(Some(identifier.clone()))
+            }
+            Step::ModifyDbInstance {
+                identifier,
+                changes,
+                apply_immediately,
+            } => {
+                modify_instance(rds, identifier, changes, *apply_immediately, ids).await?;
+                wait_for(rds, identifier, false).await?;
+                Ok(None)
+            }
+            Step::DeleteDbInstance {
+                identifier,
+                final_snapshot_prefix,
+            } => {
+                rds.modify_db_instance()
+                    .db_instance_identifier(identifier)
+                    .deletion_protection(false)
+                    .apply_immediately(true)
+                    .send()
+                    .await
+                    .map_err(sdk("ModifyDBInstance", name))?;
+                let stamp = SystemTime::now()
+                    .duration_since(UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs());
+                rds.delete_db_instance()
+                    .db_instance_identifier(identifier)
+                    .skip_final_snapshot(false)
+                    .final_db_snapshot_identifier(format!("{final_snapshot_prefix}-{stamp}"))
+                    .delete_automated_backups(false)
+                    .send()
+                    .await
+                    .map_err(sdk("DeleteDBInstance", name))?;
+                wait_for(rds, identifier, true).await?;
+                Ok(None)
+            }
+            other => unreachable!("dispatched by Step::component: {other:?}"),
+        }
+    }
+    .instrument(span)
+    .await
+}
+
+async fn create_instance(
+    rds: &Client,
+    owner: &Owner,
+    identifier: &str,
+    subnet_group: &str,
+    security_group: &str,
+    s: &DbSettings,
+) -> Result<
+    aws_sdk_rds::operation::create_db_instance::CreateDbInstanceOutput,
+    aws_sdk_rds::error::SdkError<aws_sdk_rds::operation::create_db_instance::CreateDBInstanceError>,
+> {
+    rds.create_db_instance()
+        .db_instance_identifier(identifier)
+        .engine(&s.engine)
+        .engine_version(&s.engine_version)
+        .db_instance_class(&s.instance_class)
+        .allocated_storage(s.allocated_storage_gb)
+        .storage_encrypted(true)
+        .publicly_accessible(false)
+        .multi_az(s.multi_az)
+        .deletion_protection(s.deletion_protection)
+        .backup_retention_period(s.backup_retention_days)
+        .set_enable_cloudwatch_logs_exports(Some(s.log_exports.clone()))
+        .master_username(&s.master_username)
+        .manage_master_user_password(true)
+        .db_name(&s.database_name)
+        .db_subnet_group_name(subnet_group)
+        .vpc_security_group_ids(security_group)
+        .copy_tags_to_snapshot(true)
+        .set_tags(Some(rds_tags(owner, identifier)))
+        .send()
+        .await
+}
+
+async fn modify_instance(
+    rds: &Client,
+    identifier: &str,
+    changes: &DbChanges,
+    apply_immediately: bool,
+    ids: &ResolvedIds,
+) -> Result<(), AwsError> {
+    let security_groups = changes
+        .security_groups
+        .as_ref()
+        .map(|groups| {
+            groups
+                .iter()
+                .map(|g| ids.resolve(g))
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .transpose()?;
+    let logs = (!changes.enable_log_types.is_empty() || !changes.disable_log_types.is_empty())
+        .then(|| {
+            CloudwatchLogsExportConfiguration::builder()
+                .set_enable_log_types(Some(changes.enable_log_types.clone()))
+                .set_disable_log_types(Some(changes.disable_log_types.clone()))
+                .build()
+        });
+    rds.modify_db_instance()
+        .db_instance_identifier(identifier)
+        .apply_immediately(apply_immediately)
+        .set_db_instance_class(changes.instance_class.clone())
+        .set_engine_version(changes.engine_version.clone())
+        .set_allow_major_version_upgrade(changes.engine_version.as_ref().map(|_| true))
+        .set_allocated_storage(changes.allocated_storage_gb)
+        .set_multi_az(changes.multi_az)
+        .set_deletion_protection(changes.deletion_protection)
+        .set_backup_retention_period(changes.backup_retention_days)
+        .set_publicly_accessible(changes.publicly_accessible)
+        .set_vpc_security_group_ids(security_groups)
+        .set_cloudwatch_logs_export_configuration(logs)
+        .send()
+        .await
+        .map_err(sdk("ModifyDBInstance", identifier))?;
+    Ok(())
+}

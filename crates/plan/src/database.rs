@@ -1,0 +1,756 @@
+//! The database component: a DB subnet group over the private subnets and
+//! one RDS for `MySQL` instance.
+//!
+//! The instance holds the product's data, so its plan is the strictest:
+//! - fields RDS changes in place are updates, each saying when it applies:
+//!   changes that reboot the instance (class, engine version) wait for the
+//!   next maintenance window, the others apply now;
+//! - storage only grows, and by at least 10% (RDS's own rule), else the plan
+//!   stops with a conflict;
+//! - what RDS cannot change (engine, storage encryption, master user) is a
+//!   replace, which `up` refuses without `--allow-replace`, and which then
+//!   takes a final snapshot before deleting;
+//! - a spec without `[database]` leaves a live instance in place, listed as
+//!   kept.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use awsdeploy_spec::Spec;
+
+use crate::PlanError;
+use crate::live::{LiveDatabase, LiveDbInstance};
+use crate::network::resource_name;
+use crate::plan::{Action, Component, FieldChange, Orphan, ResourceChange, ResourceKind};
+use crate::step::{DbChanges, DbSettings, Ref, Step};
+
+pub const ENGINE: &str = "mysql";
+/// The master user's name; its password lives in the secret RDS manages.
+pub const MASTER_USERNAME: &str = "awsdeploy";
+/// RDS refuses a storage increase of less than this (percent).
+pub const MIN_STORAGE_GROWTH_PERCENT: i32 = 10;
+
+/// The database the spec asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DesiredDatabase {
+    /// The instance identifier, subnet group and security group all carry
+    /// this name (`{app}-{env}-db`).
+    pub name: String,
+    /// Names of the private subnets.
+    pub subnets: Vec<String>,
+    pub settings: DbSettings,
+}
+
+/// `{app}-{env}-db`: the instance identifier (and the subnet group's
+/// name), found whether or not the spec has a `[database]` section.
+pub fn instance_identifier(spec: &Spec) -> String {
+    identifier(&spec.app.name, &spec.env)
+}
+
+/// The database's name for an app and environment.
+pub fn identifier(app: &str, env: &str) -> String {
+    format!("{app}-{env}-db")
+}
+
+/// The database `spec` asks for, if it has a `[database]` section.
+pub fn desired(spec: &Spec) -> Option<DesiredDatabase> {
+    let database = spec.database.as_ref()?;
+    let azs = usize::from(spec.network.azs);
+    Some(DesiredDatabase {
+        name: instance_identifier(spec),
+        subnets: (1..=azs)
+            .map(|i| resource_name(spec, &format!("private-{i}")))
+            .collect(),
+        settings: DbSettings {
+            engine: ENGINE.to_owned(),
+            engine_version: database.engine_version.clone(),
+            instance_class: database.instance_class.clone(),
+            allocated_storage_gb: i32::try_from(database.storage_gb).unwrap_or(i32::MAX),
+            multi_az: database.multi_az,
+            deletion_protection: database.deletion_protection,
+            backup_retention_days: i32::from(database.backup_retention_days),
+            log_exports: database.log_exports.clone(),
+            master_username: MASTER_USERNAME.to_owned(),
+            database_name: spec.app.name.replace('-', ""),
+        },
+    })
+}
+
+/// The database part of a plan.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DatabasePlan {
+    pub changes: Vec<ResourceChange>,
+    pub unchanged: usize,
+    pub orphans: Vec<Orphan>,
+}
+
+impl DatabasePlan {
+    fn merge(&mut self, other: DatabasePlan) {
+        self.changes.extend(other.changes);
+        self.unchanged += other.unchanged;
+        self.orphans.extend(other.orphans);
+    }
+}
+
+fn subnet_group_key(name: &str) -> String {
+    format!("db-subnet-group/{name}")
+}
+
+fn instance_key(name: &str) -> String {
+    format!("db-instance/{name}")
+}
+
+fn change(
+    kind: ResourceKind,
+    key: String,
+    name: &str,
+    action: Action,
+    id: Option<&str>,
+    fields: Vec<FieldChange>,
+    steps: Vec<Step>,
+) -> ResourceChange {
+    let mut depends_on: Vec<String> = steps
+        .iter()
+        .flat_map(Step::refs)
+        .filter_map(Ref::planned_key)
+        .map(str::to_owned)
+        .collect();
+    depends_on.sort();
+    depends_on.dedup();
+    ResourceChange {
+        key,
+        component: Component::Database,
+        kind,
+        name: name.to_owned(),
+        action,
+        id: id.map(str::to_owned),
+        fields,
+        depends_on,
+        steps,
+    }
+}
+
+fn not_ours(kind: ResourceKind, name: &str) -> PlanError {
+    PlanError::Conflict {
+        kind,
+        name: name.to_owned(),
+        problem: "exists but does not carry this app's and environment's awsdeploy tags".to_owned(),
+        hint: format!(
+            "awsdeploy never takes over what it did not create; rename or delete the existing {} {name}, or pick another app.name",
+            kind.label()
+        ),
+    }
+}
+
+/// Compares the desired database with the live one. `refs` maps network
+/// names (subnets, security groups) to what exists or the network plan
+/// creates.
+pub fn plan(
+    desired: Option<&DesiredDatabase>,
+    live: &LiveDatabase,
+    refs: &BTreeMap<String, Ref>,
+) -> Result<DatabasePlan, PlanError> {
+    if let Some(group) = live.subnet_group.as_ref().filter(|g| !g.owned) {
+        return Err(not_ours(ResourceKind::DbSubnetGroup, &group.name));
+    }
+    if let Some(instance) = live.instance.as_ref().filter(|i| !i.owned) {
+        return Err(not_ours(ResourceKind::DbInstance, &instance.identifier));
+    }
+    let mut out = DatabasePlan::default();
+    let Some(desired) = desired else {
+        if let Some(instance) = &live.instance {
+            out.orphans.push(Orphan {
+                component: Component::Database,
+                kind: ResourceKind::DbInstance,
+                name: instance.identifier.clone(),
+                id: instance.identifier.clone(),
+            });
+        }
+        if let Some(group) = &live.subnet_group {
+            out.orphans.push(Orphan {
+                component: Component::Database,
+                kind: ResourceKind::DbSubnetGroup,
+                name: group.name.clone(),
+                id: group.name.clone(),
+            });
+        }
+        return Ok(out);
+    };
+    let name = desired.name.as_str();
+    let reference = |name: &str| {
+        refs.get(name)
+            .cloned()
+            .unwrap_or_else(|| Ref::Planned(name.to_owned()))
+    };
+    let subnets: Vec<Ref> = desired.subnets.iter().map(|s| reference(s)).collect();
+
+    // 1. Subnet group.
+    let group_ref = match &live.subnet_group {
+        None => {
+            out.changes.push(change(
+                ResourceKind::DbSubnetGroup,
+                subnet_group_key(name),
+                name,
+                Action::Create,
+                None,
+                vec![FieldChange::new(
+                    "subnets",
+                    None::<String>,
+                    Some(desired.subnets.join(", ")),
+                )],
+                vec![Step::CreateDbSubnetGroup {
+                    name: name.to_owned(),
+                    description: "awsdeploy: the database's private subnets".to_owned(),
+                    subnets: subnets.clone(),
+                }],
+            ));
+            Ref::Planned(subnet_group_key(name))
+        }
+        Some(live_group) => {
+            let live_ids: BTreeSet<&str> =
+                live_group.subnet_ids.iter().map(String::as_str).collect();
+            let wanted: BTreeSet<Option<&str>> = subnets
+                .iter()
+                .map(|r| match r {
+                    Ref::Existing(id) => Some(id.as_str()),
+                    Ref::Planned(_) => None,
+                })
+                .collect();
+            let same = wanted.iter().all(Option::is_some)
+                && wanted.iter().flatten().copied().collect::<BTreeSet<_>>() == live_ids;
+            if same {
+                out.unchanged += 1;
+            } else {
+                out.changes.push(change(
+                    ResourceKind::DbSubnetGroup,
+                    subnet_group_key(name),
+                    name,
+                    Action::Update,
+                    Some(&live_group.name),
+                    vec![FieldChange::new(
+                        "subnets",
+                        Some(live_group.subnet_ids.join(", ")),
+                        Some(desired.subnets.join(", ")),
+                    )],
+                    vec![Step::ModifyDbSubnetGroup {
+                        name: name.to_owned(),
+                        subnets: subnets.clone(),
+                    }],
+                ));
+            }
+            Ref::Existing(live_group.name.clone())
+        }
+    };
+
+    // 2. Instance.
+    out.merge(plan_instance(
+        desired,
+        live.instance.as_ref(),
+        group_ref,
+        &reference(name),
+    )?);
+    Ok(out)
+}
+
+/// The instance's change, if any.
+fn plan_instance(
+    desired: &DesiredDatabase,
+    live: Option<&LiveDbInstance>,
+    group_ref: Ref,
+    security_group: &Ref,
+) -> Result<DatabasePlan, PlanError> {
+    let mut out = DatabasePlan::default();
+    let name = desired.name.as_str();
+    let create = Step::CreateDbInstance {
+        identifier: name.to_owned(),
+        subnet_group: group_ref,
+        security_group: security_group.clone(),
+        settings: desired.settings.clone(),
+    };
+    match live {
+        None => {
+            let fields = creation_fields(&desired.settings);
+            out.changes.push(change(
+                ResourceKind::DbInstance,
+                instance_key(name),
+                name,
+                Action::Create,
+                None,
+                fields,
+                vec![create],
+            ));
+        }
+        Some(instance) => {
+            let replacing = replacement_fields(&desired.settings, instance);
+            if !replacing.is_empty() {
+                out.changes.push(change(
+                    ResourceKind::DbInstance,
+                    instance_key(name),
+                    name,
+                    Action::Replace,
+                    Some(&instance.identifier),
+                    replacing,
+                    vec![
+                        Step::DeleteDbInstance {
+                            identifier: instance.identifier.clone(),
+                            final_snapshot_prefix: format!("{name}-before-replace"),
+                        },
+                        create,
+                    ],
+                ));
+                return Ok(out);
+            }
+            let (fields, now, later) = updates(&desired.settings, instance, security_group)?;
+            if fields.is_empty() {
+                out.unchanged += 1;
+            } else {
+                let mut steps = Vec::new();
+                for (changes, apply_immediately) in [(now, true), (later, false)] {
+                    if !changes.is_empty() {
+                        steps.push(Step::ModifyDbInstance {
+                            identifier: instance.identifier.clone(),
+                            changes,
+                            apply_immediately,
+                        });
+                    }
+                }
+                out.changes.push(change(
+                    ResourceKind::DbInstance,
+                    instance_key(name),
+                    name,
+                    Action::Update,
+                    Some(&instance.identifier),
+                    fields,
+                    steps,
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// What a created instance is shown with.
+fn creation_fields(s: &DbSettings) -> Vec<FieldChange> {
+    vec![
+        FieldChange::new(
+            "engine",
+            None::<String>,
+            Some(format!("{} {}", s.engine, s.engine_version)),
+        ),
+        FieldChange::new(
+            "instance_class",
+            None::<String>,
+            Some(s.instance_class.clone()),
+        ),
+        FieldChange::new(
+            "storage",
+            None::<String>,
+            Some(format!("{} GB, encrypted", s.allocated_storage_gb)),
+        ),
+        FieldChange::new("multi_az", None::<String>, Some(s.multi_az.to_string())),
+        FieldChange::new(
+            "deletion_protection",
+            None::<String>,
+            Some(s.deletion_protection.to_string()),
+        ),
+        FieldChange::new(
+            "backup_retention_days",
+            None::<String>,
+            Some(s.backup_retention_days.to_string()),
+        ),
+        FieldChange::new(
+            "master_password",
+            None::<String>,
+            Some("managed by RDS in Secrets Manager"),
+        ),
+    ]
+}
+
+/// Fields RDS cannot change in place.
+fn replacement_fields(desired: &DbSettings, live: &LiveDbInstance) -> Vec<FieldChange> {
+    let mut fields = Vec::new();
+    if live.engine != desired.engine {
+        fields.push(
+            FieldChange::new(
+                "engine",
+                Some(live.engine.clone()),
+                Some(desired.engine.clone()),
+            )
+            .forcing_replacement(),
+        );
+    }
+    if !live.storage_encrypted {
+        fields.push(
+            FieldChange::new("storage_encrypted", Some("false"), Some("true"))
+                .forcing_replacement(),
+        );
+    }
+    if live.master_username != desired.master_username {
+        fields.push(
+            FieldChange::new(
+                "master_username",
+                Some(live.master_username.clone()),
+                Some(desired.master_username.clone()),
+            )
+            .forcing_replacement(),
+        );
+    }
+    fields
+}
+
+/// Whether the live version satisfies the spec's: "8.0" matches "8.0.35".
+pub fn version_matches(wanted: &str, live: &str) -> bool {
+    live == wanted || live.starts_with(&format!("{wanted}."))
+}
+
+fn version_parts(version: &str) -> Vec<u32> {
+    version.split('.').map(|p| p.parse().unwrap_or(0)).collect()
+}
+
+const NOW: &str = "applies now";
+const WINDOW: &str = "at the next maintenance window; reboots the instance";
+
+type Updates = (Vec<FieldChange>, DbChanges, DbChanges);
+
+/// In-place changes: the fields to show, what to change now, and what to
+/// change at the next maintenance window.
+#[allow(clippy::too_many_lines)] // one check per field, in the order shown
+fn updates(
+    desired: &DbSettings,
+    live: &LiveDbInstance,
+    security_group: &Ref,
+) -> Result<Updates, PlanError> {
+    let conflict = |problem: String, hint: String| PlanError::Conflict {
+        kind: ResourceKind::DbInstance,
+        name: live.identifier.clone(),
+        problem,
+        hint,
+    };
+    let (mut fields, mut now, mut later) = (Vec::new(), DbChanges::default(), DbChanges::default());
+    let field = |name: &str, old: String, new: String, note: &str| {
+        FieldChange::new(name, Some(old), Some(new)).noting(note)
+    };
+
+    let (old, new) = (live.allocated_storage_gb, desired.allocated_storage_gb);
+    if new < old {
+        return Err(conflict(
+            format!("storage cannot shrink from {old} GB to {new} GB"),
+            format!("RDS storage only grows; set database.storage_gb to {old} or more"),
+        ));
+    }
+    if new > old {
+        let minimum = old + (old * MIN_STORAGE_GROWTH_PERCENT + 99) / 100;
+        if new < minimum {
+            return Err(conflict(
+                format!(
+                    "storage can only grow by at least {MIN_STORAGE_GROWTH_PERCENT}% ({old} GB → {new} GB)"
+                ),
+                format!("set database.storage_gb to {minimum} or more, or leave it at {old}"),
+            ));
+        }
+        fields.push(field("storage_gb", old.to_string(), new.to_string(), NOW));
+        now.allocated_storage_gb = Some(new);
+    }
+    if !version_matches(&desired.engine_version, &live.engine_version) {
+        if version_parts(&desired.engine_version) < version_parts(&live.engine_version) {
+            return Err(conflict(
+                format!(
+                    "the engine cannot be downgraded from {} to {}",
+                    live.engine_version, desired.engine_version
+                ),
+                format!(
+                    "set database.engine_version to {} or later",
+                    live.engine_version
+                ),
+            ));
+        }
+        fields.push(field(
+            "engine_version",
+            live.engine_version.clone(),
+            desired.engine_version.clone(),
+            WINDOW,
+        ));
+        later.engine_version = Some(desired.engine_version.clone());
+    }
+    if live.instance_class != desired.instance_class {
+        fields.push(field(
+            "instance_class",
+            live.instance_class.clone(),
+            desired.instance_class.clone(),
+            WINDOW,
+        ));
+        later.instance_class = Some(desired.instance_class.clone());
+    }
+    if live.multi_az != desired.multi_az {
+        fields.push(field(
+            "multi_az",
+            live.multi_az.to_string(),
+            desired.multi_az.to_string(),
+            "applies now; no downtime, slower I/O while the standby syncs",
+        ));
+        now.multi_az = Some(desired.multi_az);
+    }
+    if live.deletion_protection != desired.deletion_protection {
+        fields.push(field(
+            "deletion_protection",
+            live.deletion_protection.to_string(),
+            desired.deletion_protection.to_string(),
+            NOW,
+        ));
+        now.deletion_protection = Some(desired.deletion_protection);
+    }
+    if live.backup_retention_days != desired.backup_retention_days {
+        let note = if (live.backup_retention_days == 0) == (desired.backup_retention_days == 0) {
+            NOW
+        } else {
+            "applies now; turning backups on or off causes a brief outage"
+        };
+        fields.push(field(
+            "backup_retention_days",
+            live.backup_retention_days.to_string(),
+            desired.backup_retention_days.to_string(),
+            note,
+        ));
+        now.backup_retention_days = Some(desired.backup_retention_days);
+    }
+    if live.publicly_accessible {
+        fields.push(field(
+            "publicly_accessible",
+            "true".to_owned(),
+            "false".to_owned(),
+            NOW,
+        ));
+        now.publicly_accessible = Some(false);
+    }
+    let live_logs: BTreeSet<&String> = live.log_exports.iter().collect();
+    let wanted_logs: BTreeSet<&String> = desired.log_exports.iter().collect();
+    if live_logs != wanted_logs {
+        fields.push(field(
+            "log_exports",
+            join(&live_logs),
+            join(&wanted_logs),
+            NOW,
+        ));
+        now.enable_log_types = wanted_logs
+            .difference(&live_logs)
+            .map(|s| (*s).clone())
+            .collect();
+        now.disable_log_types = live_logs
+            .difference(&wanted_logs)
+            .map(|s| (*s).clone())
+            .collect();
+    }
+    let groups_match = match security_group {
+        Ref::Existing(id) => live.security_group_ids == [id.clone()],
+        Ref::Planned(_) => false,
+    };
+    if !groups_match {
+        fields.push(field(
+            "security_groups",
+            live.security_group_ids.join(", "),
+            live.identifier.clone(),
+            NOW,
+        ));
+        now.security_groups = Some(vec![security_group.clone()]);
+    }
+    Ok((fields, now, later))
+}
+
+fn join(set: &BTreeSet<&String>) -> String {
+    if set.is_empty() {
+        "none".to_owned()
+    } else {
+        set.iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::live::LiveDbSubnetGroup;
+
+    fn settings() -> DbSettings {
+        DbSettings {
+            engine: ENGINE.to_owned(),
+            engine_version: "8.0".to_owned(),
+            instance_class: "db.t4g.micro".to_owned(),
+            allocated_storage_gb: 20,
+            multi_az: false,
+            deletion_protection: true,
+            backup_retention_days: 7,
+            log_exports: vec![],
+            master_username: MASTER_USERNAME.to_owned(),
+            database_name: "shop".to_owned(),
+        }
+    }
+
+    fn desired() -> DesiredDatabase {
+        DesiredDatabase {
+            name: "shop-dev-db".to_owned(),
+            subnets: vec!["shop-dev-private-1".to_owned()],
+            settings: settings(),
+        }
+    }
+
+    fn live_instance() -> LiveDbInstance {
+        LiveDbInstance {
+            identifier: "shop-dev-db".to_owned(),
+            owned: true,
+            status: "available".to_owned(),
+            engine: ENGINE.to_owned(),
+            engine_version: "8.0.35".to_owned(),
+            instance_class: "db.t4g.micro".to_owned(),
+            allocated_storage_gb: 20,
+            storage_encrypted: true,
+            publicly_accessible: false,
+            multi_az: false,
+            deletion_protection: true,
+            backup_retention_days: 7,
+            log_exports: vec![],
+            subnet_group: Some("shop-dev-db".to_owned()),
+            security_group_ids: vec!["sg-db".to_owned()],
+            master_username: MASTER_USERNAME.to_owned(),
+            master_secret_arn: Some("arn:secret".to_owned()),
+        }
+    }
+
+    fn live() -> LiveDatabase {
+        LiveDatabase {
+            subnet_group: Some(LiveDbSubnetGroup {
+                name: "shop-dev-db".to_owned(),
+                owned: true,
+                subnet_ids: vec!["subnet-1".to_owned()],
+            }),
+            instance: Some(live_instance()),
+        }
+    }
+
+    fn refs() -> BTreeMap<String, Ref> {
+        BTreeMap::from([
+            (
+                "shop-dev-private-1".to_owned(),
+                Ref::Existing("subnet-1".to_owned()),
+            ),
+            ("shop-dev-db".to_owned(), Ref::Existing("sg-db".to_owned())),
+        ])
+    }
+
+    #[test]
+    fn from_nothing_the_group_then_the_instance_are_created() {
+        let out = plan(Some(&desired()), &LiveDatabase::default(), &BTreeMap::new()).unwrap();
+        assert_eq!(out.changes.len(), 2);
+        assert_eq!(out.changes[0].depends_on, ["shop-dev-private-1"]);
+        assert_eq!(
+            out.changes[1].depends_on,
+            ["db-subnet-group/shop-dev-db", "shop-dev-db"]
+        );
+        assert!(matches!(
+            out.changes[1].steps[0],
+            Step::CreateDbInstance { .. }
+        ));
+    }
+
+    #[test]
+    fn a_matching_database_is_unchanged() {
+        let out = plan(Some(&desired()), &live(), &refs()).unwrap();
+        assert!(out.changes.is_empty(), "{:#?}", out.changes);
+        assert_eq!(out.unchanged, 2);
+    }
+
+    #[test]
+    fn storage_grows_in_place_now_and_a_class_change_waits_for_the_window() {
+        let mut wanted = desired();
+        wanted.settings.allocated_storage_gb = 30;
+        wanted.settings.instance_class = "db.t4g.small".to_owned();
+        let out = plan(Some(&wanted), &live(), &refs()).unwrap();
+        let change = &out.changes[0];
+        assert_eq!(change.action, Action::Update);
+        let [
+            Step::ModifyDbInstance {
+                changes: now,
+                apply_immediately: true,
+                ..
+            },
+            Step::ModifyDbInstance {
+                changes: later,
+                apply_immediately: false,
+                ..
+            },
+        ] = change.steps.as_slice()
+        else {
+            panic!("{:#?}", change.steps);
+        };
+        assert_eq!(now.allocated_storage_gb, Some(30));
+        assert_eq!(later.instance_class.as_deref(), Some("db.t4g.small"));
+        assert!(
+            change
+                .fields
+                .iter()
+                .any(|f| f.note.as_deref() == Some(WINDOW))
+        );
+    }
+
+    #[test]
+    fn storage_never_shrinks_and_grows_by_at_least_ten_percent() {
+        for (gb, expect) in [(10, "cannot shrink"), (21, "at least 10%")] {
+            let mut wanted = desired();
+            wanted.settings.allocated_storage_gb = gb;
+            let err = plan(Some(&wanted), &live(), &refs()).unwrap_err();
+            assert!(err.to_string().contains(expect), "{err}");
+        }
+        let mut wanted = desired();
+        wanted.settings.allocated_storage_gb = 22;
+        assert!(plan(Some(&wanted), &live(), &refs()).is_ok());
+    }
+
+    #[test]
+    fn an_unencrypted_or_other_engine_instance_is_a_replacement_with_a_final_snapshot() {
+        let mut live = live();
+        let instance = live.instance.as_mut().unwrap();
+        instance.storage_encrypted = false;
+        instance.engine = "mariadb".to_owned();
+        let out = plan(Some(&desired()), &live, &refs()).unwrap();
+        let change = &out.changes[0];
+        assert_eq!(change.action, Action::Replace);
+        let forcing: Vec<&str> = change
+            .fields
+            .iter()
+            .filter(|f| f.forces_replacement)
+            .map(|f| f.field.as_str())
+            .collect();
+        assert_eq!(forcing, ["engine", "storage_encrypted"]);
+        assert!(matches!(change.steps[0], Step::DeleteDbInstance { .. }));
+    }
+
+    #[test]
+    fn without_a_database_section_the_instance_is_kept_as_an_orphan() {
+        let out = plan(None, &live(), &refs()).unwrap();
+        assert!(out.changes.is_empty());
+        assert_eq!(out.orphans.len(), 2);
+        assert_eq!(out.orphans[0].kind, ResourceKind::DbInstance);
+    }
+
+    #[test]
+    fn an_instance_awsdeploy_did_not_create_is_a_conflict() {
+        let mut live = live();
+        live.instance.as_mut().unwrap().owned = false;
+        let err = plan(Some(&desired()), &live, &refs()).unwrap_err();
+        assert!(err.to_string().contains("awsdeploy tags"), "{err}");
+    }
+
+    #[test]
+    fn versions_match_by_prefix_and_never_downgrade() {
+        assert!(version_matches("8.0", "8.0.35"));
+        assert!(!version_matches("8.0", "8.04"));
+        let mut wanted = desired();
+        wanted.settings.engine_version = "5.7".to_owned();
+        assert!(
+            plan(Some(&wanted), &live(), &refs())
+                .unwrap_err()
+                .to_string()
+                .contains("downgraded")
+        );
+    }
+}
