@@ -102,6 +102,7 @@ enum CommandArg {
         yes: bool,
 
         /// Allow changes that replace a resource (delete it, create it anew).
+        /// A database is deleted with a final snapshot first.
         #[arg(long)]
         allow_replace: bool,
 

@@ -17,7 +17,7 @@ use tracing::Instrument as _;
 
 use crate::AwsError;
 use crate::error::{already_done, sdk};
-use crate::tags::{self, Owner};
+use crate::tags::Owner;
 use crate::wait::{self, Check};
 
 /// Creating or modifying an instance takes minutes; a Multi-AZ change or a
@@ -26,12 +26,7 @@ const INSTANCE_DEADLINE: Duration = Duration::from_secs(90 * 60);
 const POLL_INTERVAL: Duration = Duration::from_secs(10);
 
 fn owns(owner: &Owner, tags: &[Tag]) -> bool {
-    let value = |key: &str| {
-        tags.iter()
-            .find(|t| t.key() == Some(key))
-            .and_then(|t| t.value())
-    };
-    value(tags::APP) == Some(owner.app.as_str()) && value(tags::ENV) == Some(owner.env.as_str())
+    owner.owns(tags.iter().map(|t| (t.key(), t.value())))
 }
 
 fn rds_tags(owner: &Owner, name: &str) -> Vec<Tag> {

@@ -45,16 +45,9 @@ fn owner_filters(owner: &Owner) -> [Filter; 2] {
     ]
 }
 
-/// Whether `tags` carry this owner's app and env tags. The Describe calls
-/// already filter on them; this check makes ownership hold even where an API
-/// (or an emulator) applies only some of the filters.
+/// Whether `tags` carry this owner's app and env tags (see [`Owner::owns`]).
 fn owns(owner: &Owner, tags: &[Tag]) -> bool {
-    let value = |key: &str| {
-        tags.iter()
-            .find(|t| t.key() == Some(key))
-            .and_then(|t| t.value())
-    };
-    value(tags::APP) == Some(owner.app.as_str()) && value(tags::ENV) == Some(owner.env.as_str())
+    owner.owns(tags.iter().map(|t| (t.key(), t.value())))
 }
 
 /// One tag-filtered, paginated Describe of `owner`'s resources, keeping only

@@ -15,6 +15,22 @@ pub struct Owner {
 }
 
 impl Owner {
+    /// Whether `tags` ((key, value) pairs) carry this owner's app and env.
+    /// Describe calls already filter on them where the API can; this check
+    /// makes ownership hold even where an API (or an emulator) applies only
+    /// some filters, or none.
+    pub fn owns<'a>(
+        &self,
+        tags: impl IntoIterator<Item = (Option<&'a str>, Option<&'a str>)>,
+    ) -> bool {
+        let (mut app, mut env) = (false, false);
+        for (key, value) in tags {
+            app |= key == Some(APP) && value == Some(self.app.as_str());
+            env |= key == Some(ENV) && value == Some(self.env.as_str());
+        }
+        app && env
+    }
+
     /// Every tag a created resource carries, as (key, value) pairs.
     pub fn tags(&self, component: Component, name: &str) -> [(&'static str, String); 4] {
         [

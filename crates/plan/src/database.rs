@@ -108,14 +108,7 @@ fn change(
     fields: Vec<FieldChange>,
     steps: Vec<Step>,
 ) -> ResourceChange {
-    let mut depends_on: Vec<String> = steps
-        .iter()
-        .flat_map(Step::refs)
-        .filter_map(Ref::planned_key)
-        .map(str::to_owned)
-        .collect();
-    depends_on.sort();
-    depends_on.dedup();
+    let depends_on = ResourceChange::dependencies(&key, &steps);
     ResourceChange {
         key,
         component: Component::Database,

@@ -326,15 +326,7 @@ impl Planner {
         fields: Vec<FieldChange>,
         steps: Vec<Step>,
     ) {
-        let mut depends_on: Vec<String> = steps
-            .iter()
-            .flat_map(Step::refs)
-            .filter_map(Ref::planned_key)
-            .filter(|k| *k != key)
-            .map(str::to_owned)
-            .collect();
-        depends_on.sort();
-        depends_on.dedup();
+        let depends_on = ResourceChange::dependencies(key, &steps);
         self.changes.push(ResourceChange {
             key: key.to_owned(),
             component: Component::Network,

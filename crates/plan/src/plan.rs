@@ -148,6 +148,23 @@ pub struct ResourceChange {
     pub steps: Vec<Step>,
 }
 
+impl ResourceChange {
+    /// The keys of other changes whose resources `steps` point at: what this
+    /// change must wait for.
+    pub fn dependencies(key: &str, steps: &[Step]) -> Vec<String> {
+        let mut depends_on: Vec<String> = steps
+            .iter()
+            .flat_map(Step::refs)
+            .filter_map(crate::Ref::planned_key)
+            .filter(|k| *k != key)
+            .map(str::to_owned)
+            .collect();
+        depends_on.sort();
+        depends_on.dedup();
+        depends_on
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct FieldChange {
     pub field: String,
