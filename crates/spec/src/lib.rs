@@ -156,6 +156,9 @@ pub struct Service {
     #[schemars(range(min = 1))]
     pub port: u16,
     pub health_check_path: String,
+    /// How long the service's CloudWatch Logs keep its lines: one of the
+    /// values CloudWatch accepts (1, 3, 5, 7, 14, 30, 60, 90, … 3653).
+    pub log_retention_days: u32,
     pub env: std::collections::BTreeMap<String, String>,
     pub secrets: std::collections::BTreeMap<String, SecretRef>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -335,6 +338,12 @@ pub mod defaults {
     pub const SERVICE_DESIRED_COUNT: u32 = 2;
     pub const SERVICE_PORT: u16 = 8080;
     pub const SERVICE_HEALTH_CHECK_PATH: &str = "/healthz";
+    pub const SERVICE_LOG_RETENTION_DAYS: u32 = 30;
+    /// The retention periods CloudWatch Logs accepts, in days.
+    pub const LOG_RETENTION_DAYS: [u32; 22] = [
+        1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
+        2922, 3288, 3653,
+    ];
     pub const AUTOSCALING_TARGET_CPU: u32 = 60;
 
     /// Tuned for fast deploys.

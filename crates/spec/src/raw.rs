@@ -190,6 +190,7 @@ raw_section!(RawService {
     desired_count: Int,
     port: Int,
     health_check_path: Text,
+    log_retention_days: Int,
     env: Option<RawMap>,
     secrets: Option<RawMap>,
     autoscaling: Option<RawAutoscaling>,

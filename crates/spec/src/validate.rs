@@ -478,6 +478,32 @@ fn service(c: &mut Checker, raw: &crate::raw::RawService) -> Service {
             format!("write it as an absolute path: \"/{}\"", path.get_ref()),
         );
     }
+    let log_retention_days = c.int(
+        raw.log_retention_days.as_ref(),
+        "service.log_retention_days",
+        "days of logs kept",
+        (1, 3653),
+        i64::from(defaults::SERVICE_LOG_RETENTION_DAYS),
+    );
+    let log_retention_days =
+        u32::try_from(log_retention_days).unwrap_or(defaults::SERVICE_LOG_RETENTION_DAYS);
+    if let Some(raw_days) = &raw.log_retention_days
+        && !defaults::LOG_RETENTION_DAYS.contains(&log_retention_days)
+    {
+        let nearest = defaults::LOG_RETENTION_DAYS
+            .iter()
+            .min_by_key(|d| d.abs_diff(log_retention_days))
+            .copied()
+            .unwrap_or(defaults::SERVICE_LOG_RETENTION_DAYS);
+        c.error(
+            format!("service.log_retention_days = {log_retention_days} is not a retention CloudWatch Logs offers"),
+            Some(raw_days.span()),
+            format!(
+                "use one of {} (the nearest is {nearest})",
+                defaults::LOG_RETENTION_DAYS.map(|d| d.to_string()).join(", ")
+            ),
+        );
+    }
     c.env_names(raw.env.as_ref(), "service.env");
     c.env_names(raw.secrets.as_ref(), "service.secrets");
     let secrets = secrets(c, raw);
@@ -489,6 +515,7 @@ fn service(c: &mut Checker, raw: &crate::raw::RawService) -> Service {
         desired_count: u32::try_from(desired_count).unwrap_or(defaults::SERVICE_DESIRED_COUNT),
         port: u16::try_from(port).unwrap_or(defaults::SERVICE_PORT),
         health_check_path,
+        log_retention_days,
         env: Checker::map(raw.env.as_ref()),
         secrets,
         autoscaling,
