@@ -180,7 +180,7 @@ async fn load_saved_plan(path: &Path) -> Result<(Aws, Plan), CliError> {
         "Checking that {}-{} in {} is as it was when the plan was saved...",
         plan.app, plan.env, plan.region
     ));
-    let live = aws.observe().await?;
+    let live = aws.observe(&plan.lookups).await?;
     if live.fingerprint() != plan.fingerprint {
         return Err(CliError::new(
             format!("what is live changed since the plan in {} was saved; it was not applied", path.display()),
@@ -291,7 +291,7 @@ async fn observe_and_plan(spec: &Spec) -> Result<(Aws, Plan), CliError> {
         spec.env,
         aws.region()
     ));
-    let live = aws.observe().await?;
+    let live = aws.observe(&awsdeploy_plan::support::lookups(spec)).await?;
     let plan = awsdeploy_plan::plan(spec, aws.region(), &live)?;
     Ok((aws, plan))
 }

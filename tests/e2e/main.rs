@@ -16,6 +16,8 @@
 //!   section kept, no secret value in any output.
 //! - `lifecycles`: the simulated ECS rollouts (completion, circuit-breaker
 //!   rollback) and one-off tasks (exit codes, log lines, stop).
+//! - `support_tier`: the ECR repository, log group, IAM roles and their
+//!   policy, secret references and the image-tag check.
 //! - `amplify`: the simulated Amplify service with aws-sdk-amplify.
 
 mod amplify;
@@ -25,3 +27,4 @@ mod lifecycles;
 mod network;
 mod proxy;
 mod support;
+mod support_tier;

@@ -7,18 +7,21 @@
 //! [`StepRunner`](awsdeploy_plan::execute::StepRunner).
 //!
 //! One module per component owns its SDK calls: [`network`] (EC2),
-//! [`database`] (RDS).
+//! [`database`] (RDS), [`support`] (ECR, `CloudWatch` Logs, IAM, STS,
+//! Secrets Manager).
 //! Ownership: everything awsdeploy creates carries the tags in [`tags`] and
 //! is found again by them only.
 
 pub mod database;
 mod error;
 pub mod network;
+pub mod support;
 pub mod tags;
 mod wait;
 
 use aws_config::{BehaviorVersion, Region};
 use awsdeploy_plan::execute::{ResolvedIds, StepRunner};
+use awsdeploy_plan::live::Lookups;
 use awsdeploy_plan::{Component, Live, ResourceChange, Step};
 
 pub use error::AwsError;
@@ -28,6 +31,7 @@ pub use error::AwsError;
 pub struct Aws {
     ec2: aws_sdk_ec2::Client,
     rds: aws_sdk_rds::Client,
+    support: support::Clients,
     region: String,
     owner: tags::Owner,
 }
@@ -48,6 +52,13 @@ impl Aws {
         Ok(Aws {
             ec2: aws_sdk_ec2::Client::new(&config),
             rds: aws_sdk_rds::Client::new(&config),
+            support: support::Clients {
+                ecr: aws_sdk_ecr::Client::new(&config),
+                logs: aws_sdk_cloudwatchlogs::Client::new(&config),
+                iam: aws_sdk_iam::Client::new(&config),
+                secrets: aws_sdk_secretsmanager::Client::new(&config),
+                sts: aws_sdk_sts::Client::new(&config),
+            },
             region,
             owner: tags::Owner {
                 app: app.to_owned(),
@@ -60,19 +71,24 @@ impl Aws {
         &self.region
     }
 
-    /// Everything live that belongs to this app and environment, observed
-    /// concurrently.
-    pub async fn observe(&self) -> Result<Live, AwsError> {
+    /// Everything live that belongs to this app and environment, and what
+    /// `lookups` names, observed concurrently.
+    pub async fn observe(&self, lookups: &Lookups) -> Result<Live, AwsError> {
         let database_name = awsdeploy_plan::database::identifier(&self.owner.app, &self.owner.env);
         // Boxed: SDK futures are large, and this one holds them all.
-        let (network, database) = Box::pin(async {
+        let (network, database, support) = Box::pin(async {
             tokio::try_join!(
                 network::observe(&self.ec2, &self.owner),
                 database::observe(&self.rds, &self.owner, &database_name),
+                support::observe(&self.support, &self.owner, lookups),
             )
         })
         .await?;
-        Ok(Live { network, database })
+        Ok(Live {
+            network,
+            database,
+            support,
+        })
     }
 }
 
@@ -98,6 +114,9 @@ impl StepRunner for Aws {
                     ids,
                 ))
                 .await
+            }
+            Component::Registry | Component::Logs | Component::Iam => {
+                Box::pin(support::run_step(&self.support, &self.owner, change, step)).await
             }
         }
     }

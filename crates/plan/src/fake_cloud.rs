@@ -74,7 +74,17 @@ impl StepRunner for FakeCloud {
             | Step::ModifyDbSubnetGroup { .. }
             | Step::CreateDbInstance { .. }
             | Step::ModifyDbInstance { .. }
-            | Step::DeleteDbInstance { .. } => {
+            | Step::DeleteDbInstance { .. }
+            | Step::CreateRepository { .. }
+            | Step::ConfigureRepository { .. }
+            | Step::CreateLogGroup { .. }
+            | Step::SetLogRetention { .. }
+            | Step::CreateRole { .. }
+            | Step::UpdateTrustPolicy { .. }
+            | Step::PutRolePolicy { .. }
+            | Step::DeleteRolePolicy { .. }
+            | Step::AttachRolePolicy { .. }
+            | Step::DetachRolePolicy { .. } => {
                 return Err("the fake cloud models EC2's network only".to_owned());
             }
             Step::CreateVpc { cidr } => {

@@ -19,6 +19,7 @@ pub mod network;
 mod plan;
 pub mod render;
 mod step;
+pub mod support;
 
 use awsdeploy_spec::Spec;
 
@@ -33,6 +34,8 @@ pub struct Live {
     pub network: live::LiveNetwork,
     #[serde(default)]
     pub database: live::LiveDatabase,
+    #[serde(default)]
+    pub support: live::LiveSupport,
 }
 
 impl Live {
@@ -44,6 +47,7 @@ impl Live {
         let mut canonical = self.clone();
         canonical.network.sort();
         canonical.database.sort();
+        canonical.support.sort();
         let json = serde_json::to_vec(&canonical).unwrap_or_default();
         sha2::Sha256::digest(&json)
             .iter()
@@ -68,6 +72,10 @@ pub enum PlanError {
         name: String,
         ids: Vec<String>,
     },
+    #[error("image tag {tag} is not in {uri}")]
+    MissingImage { uri: String, tag: String },
+    #[error("service.secrets.{variable} refers to the secret {name}, which does not exist")]
+    MissingSecret { name: String, variable: String },
     #[error("{} {name}: {problem}", kind.label())]
     Conflict {
         kind: ResourceKind,
@@ -93,6 +101,15 @@ impl PlanError {
                 kind.label(),
                 ids.join(", ")
             ),
+            PlanError::MissingImage { uri, tag } => {
+                let registry = uri.split('/').next().unwrap_or(uri);
+                format!(
+                    "push it first: `aws ecr get-login-password | docker login --username AWS --password-stdin {registry}` then `docker tag IMAGE {uri}:{tag} && docker push {uri}:{tag}`; or set service.image_tag to a tag that is there"
+                )
+            }
+            PlanError::MissingSecret { name, .. } => format!(
+                "create it (`aws secretsmanager create-secret --name {name} --secret-string ...`) or fix the name; awsdeploy never creates or reads secret values"
+            ),
             PlanError::Conflict { hint, .. } => hint.clone(),
         }
     }
@@ -107,10 +124,13 @@ pub fn plan(spec: &Spec, region: &str, live: &Live) -> Result<Plan, PlanError> {
         &live.database,
         &network.refs,
     )?;
+    let support = support::plan(spec, region, &live.support)?;
     let mut changes = network.changes;
     changes.extend(database.changes);
+    changes.extend(support.changes);
     let mut orphans = network.orphans;
     orphans.extend(database.orphans);
+    orphans.extend(support.orphans);
     Ok(Plan {
         format_version: PLAN_FORMAT_VERSION,
         app: spec.app.name.clone(),
@@ -118,7 +138,8 @@ pub fn plan(spec: &Spec, region: &str, live: &Live) -> Result<Plan, PlanError> {
         region: region.to_owned(),
         fingerprint: live.fingerprint(),
         changes,
-        unchanged: network.unchanged + database.unchanged,
+        unchanged: network.unchanged + database.unchanged + support.unchanged,
         orphans,
+        lookups: support::lookups(spec),
     })
 }

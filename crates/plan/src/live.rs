@@ -191,3 +191,77 @@ pub struct LiveDbInstance {
     /// The ARN of the master user's secret, which RDS manages.
     pub master_secret_arn: Option<String>,
 }
+
+/// What observation looks up besides what it finds by the app's own names:
+/// things the spec names. Recorded in a saved plan, so that `up --plan`
+/// observes the same things.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Lookups {
+    /// The ECR repository's name, when the spec has `[registry]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repository: Option<String>,
+    /// The image tag to deploy, looked up in that repository.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_tag: Option<String>,
+    /// Secrets Manager secrets that `secret:<name>` references name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub secrets: Vec<String>,
+    /// Whether the service's log group and IAM roles are looked up (the
+    /// spec has `[service]`); they also need the account id for ARNs.
+    #[serde(default)]
+    pub service: bool,
+}
+
+/// Everything observed for the service's supporting resources.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveSupport {
+    /// The AWS account id, when ARNs are needed.
+    pub account_id: Option<String>,
+    pub repository: Option<LiveRepository>,
+    /// Whether the image tag to deploy is in the repository.
+    pub image_present: Option<bool>,
+    pub log_group: Option<LiveLogGroup>,
+    pub roles: Vec<LiveRole>,
+    /// Secret name → its ARN, or `None` when no such secret exists.
+    pub secrets: std::collections::BTreeMap<String, Option<String>>,
+}
+
+impl LiveSupport {
+    pub fn sort(&mut self) {
+        self.roles.sort_by(|a, b| a.name.cmp(&b.name));
+        for role in &mut self.roles {
+            role.attached.sort();
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveRepository {
+    pub name: String,
+    pub owned: bool,
+    pub arn: String,
+    pub uri: String,
+    pub tags_immutable: bool,
+    pub scan_on_push: bool,
+    /// The lifecycle policy as canonical JSON (keys sorted), if any.
+    pub lifecycle_policy: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveLogGroup {
+    pub name: String,
+    pub owned: bool,
+    pub retention_days: Option<i32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveRole {
+    pub name: String,
+    pub owned: bool,
+    /// The trust policy as canonical JSON.
+    pub trust_policy: String,
+    /// awsdeploy's inline policy as canonical JSON, if the role has one.
+    pub policy: Option<String>,
+    /// ARNs of the managed policies attached to it, sorted.
+    pub attached: Vec<String>,
+}

@@ -26,6 +26,10 @@ pub struct Plan {
     /// Owned resources that the spec no longer describes: shown, never
     /// deleted by `up`.
     pub orphans: Vec<Orphan>,
+    /// What observation looked up for this plan; `up --plan` looks up the
+    /// same to check the fingerprint.
+    #[serde(default)]
+    pub lookups: crate::live::Lookups,
 }
 
 impl Plan {
@@ -46,6 +50,9 @@ impl Plan {
 pub enum Component {
     Network,
     Database,
+    Registry,
+    Logs,
+    Iam,
 }
 
 impl Component {
@@ -53,6 +60,9 @@ impl Component {
         match self {
             Component::Network => "network",
             Component::Database => "database",
+            Component::Registry => "registry",
+            Component::Logs => "logs",
+            Component::Iam => "iam",
         }
     }
 }
@@ -74,6 +84,9 @@ pub enum ResourceKind {
     SecurityGroup,
     DbSubnetGroup,
     DbInstance,
+    Repository,
+    LogGroup,
+    Role,
 }
 
 impl ResourceKind {
@@ -81,7 +94,7 @@ impl ResourceKind {
     /// registry). None of the network's kinds do.
     pub fn holds_data(self) -> bool {
         match self {
-            ResourceKind::DbInstance => true,
+            ResourceKind::DbInstance | ResourceKind::Repository | ResourceKind::LogGroup => true,
             ResourceKind::Vpc
             | ResourceKind::Subnet
             | ResourceKind::InternetGateway
@@ -91,7 +104,8 @@ impl ResourceKind {
             | ResourceKind::Route
             | ResourceKind::RouteTableAssociation
             | ResourceKind::SecurityGroup
-            | ResourceKind::DbSubnetGroup => false,
+            | ResourceKind::DbSubnetGroup
+            | ResourceKind::Role => false,
         }
     }
 
@@ -109,6 +123,9 @@ impl ResourceKind {
             ResourceKind::SecurityGroup => "security group",
             ResourceKind::DbSubnetGroup => "db subnet group",
             ResourceKind::DbInstance => "db instance",
+            ResourceKind::Repository => "repository",
+            ResourceKind::LogGroup => "log group",
+            ResourceKind::Role => "iam role",
         }
     }
 }
@@ -312,6 +329,7 @@ mod tests {
             changes,
             unchanged: 0,
             orphans: vec![],
+            lookups: crate::live::Lookups::default(),
         }
     }
 

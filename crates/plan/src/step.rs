@@ -164,6 +164,38 @@ pub enum Step {
         identifier: String,
         final_snapshot_prefix: String,
     },
+    /// `CreateRepository` (tags immutable, scan on push), then
+    /// `PutLifecyclePolicy`. The id is its name.
+    CreateRepository {
+        name: String,
+        lifecycle_policy: String,
+    },
+    /// Tags immutable, scan on push and the lifecycle policy, set again.
+    ConfigureRepository {
+        name: String,
+        lifecycle_policy: String,
+    },
+    /// `CreateLogGroup`, then `PutRetentionPolicy`. The id is its name.
+    CreateLogGroup { name: String, retention_days: i32 },
+    /// `PutRetentionPolicy`.
+    SetLogRetention { name: String, retention_days: i32 },
+    /// `CreateRole` with the trust policy. The id is its name.
+    CreateRole {
+        name: String,
+        description: String,
+        trust_policy: String,
+    },
+    /// `UpdateAssumeRolePolicy`.
+    UpdateTrustPolicy { name: String, trust_policy: String },
+    /// `PutRolePolicy` of awsdeploy's inline policy.
+    PutRolePolicy { role: String, document: String },
+    /// `DeleteRolePolicy` of awsdeploy's inline policy; already gone is
+    /// success.
+    DeleteRolePolicy { role: String },
+    /// `AttachRolePolicy` of a managed policy.
+    AttachRolePolicy { role: String, policy_arn: String },
+    /// `DetachRolePolicy`; already detached is success.
+    DetachRolePolicy { role: String, policy_arn: String },
 }
 
 /// What a new database instance is created with.
@@ -219,7 +251,17 @@ impl Step {
             Step::CreateVpc { .. }
             | Step::CreateInternetGateway
             | Step::AllocateAddress
-            | Step::DeleteDbInstance { .. } => vec![],
+            | Step::DeleteDbInstance { .. }
+            | Step::CreateRepository { .. }
+            | Step::ConfigureRepository { .. }
+            | Step::CreateLogGroup { .. }
+            | Step::SetLogRetention { .. }
+            | Step::CreateRole { .. }
+            | Step::UpdateTrustPolicy { .. }
+            | Step::PutRolePolicy { .. }
+            | Step::DeleteRolePolicy { .. }
+            | Step::AttachRolePolicy { .. }
+            | Step::DetachRolePolicy { .. } => vec![],
             Step::SetVpcDns { vpc, .. }
             | Step::CreateSubnet { vpc, .. }
             | Step::CreateRouteTable { vpc }
@@ -262,6 +304,14 @@ impl Step {
             | Step::CreateDbInstance { .. }
             | Step::ModifyDbInstance { .. }
             | Step::DeleteDbInstance { .. } => Component::Database,
+            Step::CreateRepository { .. } | Step::ConfigureRepository { .. } => Component::Registry,
+            Step::CreateLogGroup { .. } | Step::SetLogRetention { .. } => Component::Logs,
+            Step::CreateRole { .. }
+            | Step::UpdateTrustPolicy { .. }
+            | Step::PutRolePolicy { .. }
+            | Step::DeleteRolePolicy { .. }
+            | Step::AttachRolePolicy { .. }
+            | Step::DetachRolePolicy { .. } => Component::Iam,
             Step::CreateVpc { .. }
             | Step::SetVpcDns { .. }
             | Step::CreateSubnet { .. }
@@ -296,6 +346,9 @@ impl Step {
                 | Step::AssociateRouteTable { .. }
                 | Step::CreateDbSubnetGroup { .. }
                 | Step::CreateDbInstance { .. }
+                | Step::CreateRepository { .. }
+                | Step::CreateLogGroup { .. }
+                | Step::CreateRole { .. }
         )
     }
 }

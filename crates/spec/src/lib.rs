@@ -159,6 +159,9 @@ pub struct Service {
     /// How long the service's CloudWatch Logs keep its lines: one of the
     /// values CloudWatch accepts (1, 3, 5, 7, 14, 30, 60, 90, … 3653).
     pub log_retention_days: u32,
+    /// ARNs of managed IAM policies attached to the application's task role
+    /// (none by default).
+    pub task_role_policies: Vec<String>,
     pub env: std::collections::BTreeMap<String, String>,
     pub secrets: std::collections::BTreeMap<String, SecretRef>,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -191,6 +191,7 @@ raw_section!(RawService {
     port: Int,
     health_check_path: Text,
     log_retention_days: Int,
+    task_role_policies: Option<Spanned<Vec<Spanned<String>>>>,
     env: Option<RawMap>,
     secrets: Option<RawMap>,
     autoscaling: Option<RawAutoscaling>,

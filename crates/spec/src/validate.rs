@@ -478,32 +478,8 @@ fn service(c: &mut Checker, raw: &crate::raw::RawService) -> Service {
             format!("write it as an absolute path: \"/{}\"", path.get_ref()),
         );
     }
-    let log_retention_days = c.int(
-        raw.log_retention_days.as_ref(),
-        "service.log_retention_days",
-        "days of logs kept",
-        (1, 3653),
-        i64::from(defaults::SERVICE_LOG_RETENTION_DAYS),
-    );
-    let log_retention_days =
-        u32::try_from(log_retention_days).unwrap_or(defaults::SERVICE_LOG_RETENTION_DAYS);
-    if let Some(raw_days) = &raw.log_retention_days
-        && !defaults::LOG_RETENTION_DAYS.contains(&log_retention_days)
-    {
-        let nearest = defaults::LOG_RETENTION_DAYS
-            .iter()
-            .min_by_key(|d| d.abs_diff(log_retention_days))
-            .copied()
-            .unwrap_or(defaults::SERVICE_LOG_RETENTION_DAYS);
-        c.error(
-            format!("service.log_retention_days = {log_retention_days} is not a retention CloudWatch Logs offers"),
-            Some(raw_days.span()),
-            format!(
-                "use one of {} (the nearest is {nearest})",
-                defaults::LOG_RETENTION_DAYS.map(|d| d.to_string()).join(", ")
-            ),
-        );
-    }
+    let log_retention_days = log_retention_days(c, raw);
+    let task_role_policies = task_role_policies(c, raw);
     c.env_names(raw.env.as_ref(), "service.env");
     c.env_names(raw.secrets.as_ref(), "service.secrets");
     let secrets = secrets(c, raw);
@@ -516,10 +492,74 @@ fn service(c: &mut Checker, raw: &crate::raw::RawService) -> Service {
         port: u16::try_from(port).unwrap_or(defaults::SERVICE_PORT),
         health_check_path,
         log_retention_days,
+        task_role_policies,
         env: Checker::map(raw.env.as_ref()),
         secrets,
         autoscaling,
     }
+}
+
+/// `service.task_role_policies`: IAM policy ARNs.
+fn task_role_policies(c: &mut Checker, raw: &crate::raw::RawService) -> Vec<String> {
+    let mut task_role_policies = Vec::new();
+    for arn in raw.task_role_policies.iter().flat_map(Spanned::get_ref) {
+        if is_policy_arn(arn.get_ref()) {
+            task_role_policies.push(arn.get_ref().clone());
+        } else {
+            c.error(
+                format!(
+                    "service.task_role_policies: `{}` is not an IAM policy ARN",
+                    arn.get_ref()
+                ),
+                Some(arn.span()),
+                "write arn:aws:iam::aws:policy/NAME (AWS managed) or arn:aws:iam::ACCOUNT:policy/NAME",
+            );
+        }
+    }
+    task_role_policies
+}
+
+/// `arn:<partition>:iam::<aws | 12 digits>:policy/<path and name>`.
+fn is_policy_arn(arn: &str) -> bool {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    matches!(parts.as_slice(), ["arn", partition, "iam", "", account, resource]
+        if partition.starts_with("aws")
+            && (*account == "aws" || (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())))
+            && resource.strip_prefix("policy/").is_some_and(|name| !name.is_empty()))
+}
+
+/// `service.log_retention_days`: one of the retentions CloudWatch Logs offers.
+fn log_retention_days(c: &mut Checker, raw: &crate::raw::RawService) -> u32 {
+    let days = c.int(
+        raw.log_retention_days.as_ref(),
+        "service.log_retention_days",
+        "days of logs kept",
+        (1, 3653),
+        i64::from(defaults::SERVICE_LOG_RETENTION_DAYS),
+    );
+    let days = u32::try_from(days).unwrap_or(defaults::SERVICE_LOG_RETENTION_DAYS);
+    if let Some(raw_days) = &raw.log_retention_days
+        && !defaults::LOG_RETENTION_DAYS.contains(&days)
+    {
+        let nearest = defaults::LOG_RETENTION_DAYS
+            .iter()
+            .min_by_key(|d| d.abs_diff(days))
+            .copied()
+            .unwrap_or(defaults::SERVICE_LOG_RETENTION_DAYS);
+        c.error(
+            format!(
+                "service.log_retention_days = {days} is not a retention CloudWatch Logs offers"
+            ),
+            Some(raw_days.span()),
+            format!(
+                "use one of {} (the nearest is {nearest})",
+                defaults::LOG_RETENTION_DAYS
+                    .map(|d| d.to_string())
+                    .join(", ")
+            ),
+        );
+    }
+    days
 }
 
 /// `service.secrets`: each a reference, none also in `service.env`.

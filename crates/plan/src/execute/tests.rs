@@ -162,6 +162,7 @@ fn wide_plan() -> Plan {
         changes,
         unchanged: 0,
         orphans: vec![],
+        lookups: crate::live::Lookups::default(),
     }
 }
 
