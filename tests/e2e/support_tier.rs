@@ -296,3 +296,45 @@ fn the_task_role_gets_exactly_the_policies_the_spec_names() {
     world.run(&["up", "-f", &without, "--yes"]).assert_code(0);
     assert!(attached(&world).is_empty());
 }
+
+/// A saved plan records what was looked up (repository, image tag,
+/// secrets), so `up --plan` observes the same and its fingerprint matches;
+/// a secret deleted since makes the saved plan stale.
+#[test]
+fn a_saved_plan_looks_up_what_its_spec_named() {
+    let world = World::new();
+    let stripe_arn = create_stripe_secret(&world);
+    let spec = stack_spec(&world, "saved", "");
+    let plan_file = world.dir.path().join("saved-plan.json");
+    let plan_path = plan_file.to_str().unwrap();
+    world
+        .run(&["diff", "-f", &spec, "--out", plan_path])
+        .assert_code(0);
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&plan_file).unwrap()).unwrap();
+    assert_eq!(saved["lookups"]["secrets"], serde_json::json!([STRIPE]));
+    world
+        .run(&["up", "--plan", plan_path, "--yes"])
+        .assert_code(0);
+
+    world
+        .run(&["diff", "-f", &spec, "--out", plan_path])
+        .assert_code(0);
+    let secrets = aws_sdk_secretsmanager::Client::new(&world.config);
+    world
+        .block_on(
+            secrets
+                .delete_secret()
+                .secret_id(&stripe_arn)
+                .force_delete_without_recovery(true)
+                .send(),
+        )
+        .unwrap();
+    let stale = world.run(&["up", "--plan", plan_path, "--yes"]);
+    stale.assert_code(1);
+    assert!(
+        stale.stderr.contains("changed since the plan"),
+        "{}",
+        stale.stderr
+    );
+}
