@@ -93,7 +93,10 @@ enum CommandArg {
     ///
     /// On a terminal it asks before changing anything; elsewhere (CI) it
     /// refuses unless --yes is given. Running it again when nothing changed
-    /// makes no change. Replacements need --allow-replace. Ctrl-C stops
+    /// makes no change. Before anything changes, the plan checks what the
+    /// deploy depends on: secrets the spec references exist, and
+    /// service.image_tag is in the repository (else it prints the push
+    /// commands). Replacements need --allow-replace. Ctrl-C stops
     /// starting new changes, lets AWS calls in flight finish, reports what
     /// was done, and exits 130; `up` again continues from what is live.
     Up {
