@@ -52,7 +52,9 @@ fn main() -> ExitCode {
 
 fn init_logging(verbosity: u8) {
     let default = match verbosity {
-        0 => "warn",
+        // Waits on slow resources (a database's minutes) say what state
+        // they see, even without -v.
+        0 => "warn,awsdeploy_aws::wait=info",
         1 => "info",
         _ => "debug,aws_smithy_runtime=info,aws_config=info,hyper=info",
     };

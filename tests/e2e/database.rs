@@ -51,6 +51,12 @@ fn a_database_is_created_private_and_encrypted_and_a_second_up_changes_nothing()
         world.sim.count("rds", "DescribeDBInstances") >= 3,
         "up waited through creating and backing-up"
     );
+    assert!(
+        up.stderr
+            .contains("waiting for database shop-dev-db to be available: backing-up"),
+        "the wait shows each state it sees: {}",
+        up.stderr
+    );
 
     let db = instance(&world, "shop-dev-db");
     assert_eq!(db.db_instance_status(), Some("available"));

@@ -28,6 +28,7 @@ where
 {
     tracing::debug!(what, deadline_s = deadline.as_secs(), "waiting");
     let started = tokio::time::Instant::now();
+    let mut last_seen: Option<String> = None;
     loop {
         match check().await? {
             Check::Ready(value) => return Ok(value),
@@ -45,7 +46,17 @@ where
                         last_seen: state,
                     });
                 }
-                tracing::info!(what, state, "still waiting");
+                // A line per state change (creating, backing-up, ...), so a
+                // long wait shows it moves, in CI logs too.
+                if last_seen.as_deref() == Some(state.as_str()) {
+                    tracing::debug!(what, state, "still waiting");
+                } else {
+                    tracing::info!(
+                        "waiting for {what}: {state} ({}s so far)",
+                        started.elapsed().as_secs()
+                    );
+                }
+                last_seen = Some(state);
                 tokio::time::sleep(interval).await;
             }
         }
