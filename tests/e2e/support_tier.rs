@@ -2,6 +2,8 @@
 //! log group, the IAM roles and their policies, secret references, and the
 //! image-tag check.
 
+use awsdeploy_testkit::http::percent_decode;
+
 use crate::support::{World, planned};
 
 const STRIPE: &str = "shop/stripe";
@@ -45,26 +47,6 @@ fn role_policy(world: &World, role: &str) -> serde_json::Value {
     let document = out.policy_document();
     let decoded = percent_decode(document);
     serde_json::from_str(&decoded).unwrap_or_else(|e| panic!("{e}: {decoded}"))
-}
-
-fn percent_decode(text: &str) -> String {
-    let mut out = Vec::new();
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let Some(byte) = bytes
-                .get(i + 1..i + 3)
-                .and_then(|h| u8::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok())
-        {
-            out.push(byte);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8(out).unwrap()
 }
 
 /// Every resource the execution policy names is this stack's, except the

@@ -122,18 +122,6 @@ fn change(
     }
 }
 
-fn not_ours(kind: ResourceKind, name: &str) -> PlanError {
-    PlanError::Conflict {
-        kind,
-        name: name.to_owned(),
-        problem: "exists but does not carry this app's and environment's awsdeploy tags".to_owned(),
-        hint: format!(
-            "awsdeploy never takes over what it did not create; rename or delete the existing {} {name}, or pick another app.name",
-            kind.label()
-        ),
-    }
-}
-
 /// Compares the desired database with the live one. `refs` maps network
 /// names (subnets, security groups) to what exists or the network plan
 /// creates.
@@ -143,28 +131,32 @@ pub fn plan(
     refs: &BTreeMap<String, Ref>,
 ) -> Result<DatabasePlan, PlanError> {
     if let Some(group) = live.subnet_group.as_ref().filter(|g| !g.owned) {
-        return Err(not_ours(ResourceKind::DbSubnetGroup, &group.name));
+        return Err(PlanError::not_ours(
+            ResourceKind::DbSubnetGroup,
+            &group.name,
+        ));
     }
     if let Some(instance) = live.instance.as_ref().filter(|i| !i.owned) {
-        return Err(not_ours(ResourceKind::DbInstance, &instance.identifier));
+        return Err(PlanError::not_ours(
+            ResourceKind::DbInstance,
+            &instance.identifier,
+        ));
     }
     let mut out = DatabasePlan::default();
     let Some(desired) = desired else {
         if let Some(instance) = &live.instance {
-            out.orphans.push(Orphan {
-                component: Component::Database,
-                kind: ResourceKind::DbInstance,
-                name: instance.identifier.clone(),
-                id: instance.identifier.clone(),
-            });
+            out.orphans.push(Orphan::named(
+                Component::Database,
+                ResourceKind::DbInstance,
+                &instance.identifier,
+            ));
         }
         if let Some(group) = &live.subnet_group {
-            out.orphans.push(Orphan {
-                component: Component::Database,
-                kind: ResourceKind::DbSubnetGroup,
-                name: group.name.clone(),
-                id: group.name.clone(),
-            });
+            out.orphans.push(Orphan::named(
+                Component::Database,
+                ResourceKind::DbSubnetGroup,
+                &group.name,
+            ));
         }
         return Ok(out);
     };

@@ -86,6 +86,21 @@ pub enum PlanError {
 }
 
 impl PlanError {
+    /// A resource awsdeploy would manage exists under its name without this
+    /// app's and env's tags: never adopted.
+    pub fn not_ours(kind: ResourceKind, name: &str) -> PlanError {
+        PlanError::Conflict {
+            kind,
+            name: name.to_owned(),
+            problem: "exists but does not carry this app's and environment's awsdeploy tags"
+                .to_owned(),
+            hint: format!(
+                "awsdeploy never takes over what it did not create; rename or delete the existing {} {name}, or pick another app.name",
+                kind.label()
+            ),
+        }
+    }
+
     /// What the user should do next.
     pub fn hint(&self) -> String {
         match self {

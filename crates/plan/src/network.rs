@@ -353,10 +353,6 @@ impl Planner {
     }
 }
 
-fn set(field: &str, value: impl Into<String>) -> FieldChange {
-    FieldChange::new(field, None::<String>, Some(value))
-}
-
 /// Compares the desired network with the live one.
 #[allow(clippy::too_many_lines)] // one pass in dependency order reads best as one function
 pub fn plan(desired: &DesiredNetwork, live: &LiveNetwork) -> Result<NetworkPlan, PlanError> {
@@ -419,9 +415,9 @@ pub fn plan(desired: &DesiredNetwork, live: &LiveNetwork) -> Result<NetworkPlan,
             ResourceKind::Vpc,
             vpc_name,
             vec![
-                set("cidr", &vpc_cidr),
-                set("dns_support", "on"),
-                set("dns_hostnames", "on"),
+                FieldChange::set("cidr", &vpc_cidr),
+                FieldChange::set("dns_support", "on"),
+                FieldChange::set("dns_hostnames", "on"),
             ],
             vec![
                 Step::CreateVpc {
@@ -488,8 +484,8 @@ pub fn plan(desired: &DesiredNetwork, live: &LiveNetwork) -> Result<NetworkPlan,
                 ResourceKind::Subnet,
                 &subnet.name,
                 vec![
-                    set("cidr", &cidr),
-                    set("availability_zone", &subnet.availability_zone),
+                    FieldChange::set("cidr", &cidr),
+                    FieldChange::set("availability_zone", &subnet.availability_zone),
                 ],
                 vec![Step::CreateSubnet {
                     vpc: vpc_ref.clone(),
@@ -524,7 +520,7 @@ pub fn plan(desired: &DesiredNetwork, live: &LiveNetwork) -> Result<NetworkPlan,
         None => p.create(
             ResourceKind::InternetGateway,
             igw_name,
-            vec![set("attached_to", vpc_name)],
+            vec![FieldChange::set("attached_to", vpc_name)],
             vec![
                 Step::CreateInternetGateway,
                 Step::AttachInternetGateway {
@@ -580,7 +576,7 @@ pub fn plan(desired: &DesiredNetwork, live: &LiveNetwork) -> Result<NetworkPlan,
             None => p.create(
                 ResourceKind::ElasticIp,
                 &nat.address,
-                vec![set("for", &nat.name)],
+                vec![FieldChange::set("for", &nat.name)],
                 vec![Step::AllocateAddress],
             ),
             Some(live) => {
@@ -614,7 +610,10 @@ pub fn plan(desired: &DesiredNetwork, live: &LiveNetwork) -> Result<NetworkPlan,
                 p.create(
                     ResourceKind::NatGateway,
                     &nat.name,
-                    vec![set("subnet", &nat.subnet), set("elastic_ip", &nat.address)],
+                    vec![
+                        FieldChange::set("subnet", &nat.subnet),
+                        FieldChange::set("elastic_ip", &nat.address),
+                    ],
                     vec![Step::CreateNatGateway {
                         subnet: subnet_ref,
                         address,
@@ -639,7 +638,7 @@ pub fn plan(desired: &DesiredNetwork, live: &LiveNetwork) -> Result<NetworkPlan,
             None => p.create(
                 ResourceKind::RouteTable,
                 &table.name,
-                vec![set("vpc", vpc_name)],
+                vec![FieldChange::set("vpc", vpc_name)],
                 vec![Step::CreateRouteTable {
                     vpc: vpc_ref.clone(),
                 }],
@@ -686,7 +685,7 @@ pub fn plan(desired: &DesiredNetwork, live: &LiveNetwork) -> Result<NetworkPlan,
                         &route_name,
                         Action::Create,
                         None,
-                        vec![set("target", target_name)],
+                        vec![FieldChange::set("target", target_name)],
                         vec![Step::CreateRoute {
                             table: table_ref.clone(),
                             destination: ANY_IPV4.to_owned(),
@@ -760,7 +759,7 @@ pub fn plan(desired: &DesiredNetwork, live: &LiveNetwork) -> Result<NetworkPlan,
                     &name,
                     Action::Create,
                     None,
-                    vec![set("route_table", &table.name)],
+                    vec![FieldChange::set("route_table", &table.name)],
                     vec![Step::AssociateRouteTable {
                         table: table_ref.clone(),
                         subnet: subnet_ref,
@@ -795,8 +794,12 @@ pub fn plan(desired: &DesiredNetwork, live: &LiveNetwork) -> Result<NetworkPlan,
         let describe = |rule: &IngressRule| describe_rule(rule, &p.names);
         match live_group {
             None => {
-                let mut fields = vec![set("vpc", vpc_name)];
-                fields.extend(wanted.iter().map(|r| set("ingress", describe(r))));
+                let mut fields = vec![FieldChange::set("vpc", vpc_name)];
+                fields.extend(
+                    wanted
+                        .iter()
+                        .map(|r| FieldChange::set("ingress", describe(r))),
+                );
                 let steps = vec![
                     Step::CreateSecurityGroup {
                         vpc: vpc_ref.clone(),
@@ -827,8 +830,10 @@ pub fn plan(desired: &DesiredNetwork, live: &LiveNetwork) -> Result<NetworkPlan,
                     p.unchanged += 1;
                     continue;
                 }
-                let mut fields: Vec<FieldChange> =
-                    add.iter().map(|r| set("ingress", describe(r))).collect();
+                let mut fields: Vec<FieldChange> = add
+                    .iter()
+                    .map(|r| FieldChange::set("ingress", describe(r)))
+                    .collect();
                 fields.extend(
                     remove
                         .iter()

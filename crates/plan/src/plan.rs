@@ -211,6 +211,11 @@ impl FieldChange {
         }
     }
 
+    /// A field set where there was none (a create shows its fields so).
+    pub fn set(field: &str, value: impl Into<String>) -> Self {
+        FieldChange::new(field, None::<String>, Some(value))
+    }
+
     /// Adds when and how the change takes effect.
     #[must_use]
     pub fn noting(mut self, note: impl Into<String>) -> Self {
@@ -233,6 +238,19 @@ pub struct Orphan {
     pub kind: ResourceKind,
     pub name: String,
     pub id: String,
+}
+
+impl Orphan {
+    /// An orphan whose id is its name (RDS, ECR, Logs and IAM name things
+    /// by what awsdeploy calls them).
+    pub fn named(component: Component, kind: ResourceKind, name: &str) -> Orphan {
+        Orphan {
+            component,
+            kind,
+            name: name.to_owned(),
+            id: name.to_owned(),
+        }
+    }
 }
 
 /// Changes `up` will not make without an explicit flag.

@@ -139,22 +139,6 @@ impl SupportPlan {
     }
 }
 
-fn not_ours(kind: ResourceKind, name: &str) -> PlanError {
-    PlanError::Conflict {
-        kind,
-        name: name.to_owned(),
-        problem: "exists but does not carry this app's and environment's awsdeploy tags".to_owned(),
-        hint: format!(
-            "awsdeploy never takes over what it did not create; rename or delete the existing {} {name}, or pick another app.name",
-            kind.label()
-        ),
-    }
-}
-
-fn set(field: &str, value: impl Into<String>) -> FieldChange {
-    FieldChange::new(field, None::<String>, Some(value))
-}
-
 /// Compares what the spec's service needs with what is live.
 #[allow(clippy::too_many_lines)] // registry, logs, roles: one pass in order
 pub fn plan(spec: &Spec, region: &str, live: &LiveSupport) -> Result<SupportPlan, PlanError> {
@@ -167,16 +151,18 @@ pub fn plan(spec: &Spec, region: &str, live: &LiveSupport) -> Result<SupportPlan
         (Some(registry), Some(name)) => {
             let policy = lifecycle_policy(registry.keep_images);
             match &live.repository {
-                Some(repo) if !repo.owned => return Err(not_ours(ResourceKind::Repository, &name)),
+                Some(repo) if !repo.owned => {
+                    return Err(PlanError::not_ours(ResourceKind::Repository, &name));
+                }
                 None => out.push(
                     Component::Registry,
                     ResourceKind::Repository,
                     &name,
                     Action::Create,
                     vec![
-                        set("tags", "immutable"),
-                        set("scan_on_push", "true"),
-                        set("keep_images", registry.keep_images.to_string()),
+                        FieldChange::set("tags", "immutable"),
+                        FieldChange::set("scan_on_push", "true"),
+                        FieldChange::set("keep_images", registry.keep_images.to_string()),
                     ],
                     vec![Step::CreateRepository {
                         name: name.clone(),
@@ -239,20 +225,18 @@ pub fn plan(spec: &Spec, region: &str, live: &LiveSupport) -> Result<SupportPlan
 
     let Some(service) = spec.service.as_ref() else {
         for role in &live.roles {
-            out.orphans.push(Orphan {
-                component: Component::Iam,
-                kind: ResourceKind::Role,
-                name: role.name.clone(),
-                id: role.name.clone(),
-            });
+            out.orphans.push(Orphan::named(
+                Component::Iam,
+                ResourceKind::Role,
+                &role.name,
+            ));
         }
         if let Some(group) = &live.log_group {
-            out.orphans.push(Orphan {
-                component: Component::Logs,
-                kind: ResourceKind::LogGroup,
-                name: group.name.clone(),
-                id: group.name.clone(),
-            });
+            out.orphans.push(Orphan::named(
+                Component::Logs,
+                ResourceKind::LogGroup,
+                &group.name,
+            ));
         }
         return Ok(out);
     };
@@ -261,13 +245,15 @@ pub fn plan(spec: &Spec, region: &str, live: &LiveSupport) -> Result<SupportPlan
     let log_group = log_group_name(app, env);
     let retention = i32::try_from(service.log_retention_days).unwrap_or(i32::MAX);
     match &live.log_group {
-        Some(group) if !group.owned => return Err(not_ours(ResourceKind::LogGroup, &log_group)),
+        Some(group) if !group.owned => {
+            return Err(PlanError::not_ours(ResourceKind::LogGroup, &log_group));
+        }
         None => out.push(
             Component::Logs,
             ResourceKind::LogGroup,
             &log_group,
             Action::Create,
-            vec![set("retention_days", retention.to_string())],
+            vec![FieldChange::set("retention_days", retention.to_string())],
             vec![Step::CreateLogGroup {
                 name: log_group.clone(),
                 retention_days: retention,
@@ -405,7 +391,7 @@ fn plan_role(
     let found: Option<&LiveRole> = live.roles.iter().find(|r| r.name == name);
     let (mut fields, mut steps, action) = match found {
         None => (
-            vec![set("trusted_by", ECS_TASKS)],
+            vec![FieldChange::set("trusted_by", ECS_TASKS)],
             vec![Step::CreateRole {
                 name: name.to_owned(),
                 description: desired.description.to_owned(),
@@ -413,7 +399,7 @@ fn plan_role(
             }],
             Action::Create,
         ),
-        Some(role) if !role.owned => return Err(not_ours(ResourceKind::Role, name)),
+        Some(role) if !role.owned => return Err(PlanError::not_ours(ResourceKind::Role, name)),
         Some(role) => {
             let mut fields = Vec::new();
             let mut steps = Vec::new();
