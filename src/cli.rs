@@ -88,6 +88,10 @@ enum CommandArg {
         /// Also save the plan as JSON, for `up --plan FILE` to apply exactly.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+
+        /// Plan the deploy of this image tag (overrides service.image_tag).
+        #[arg(long, value_name = "TAG")]
+        image_tag: Option<String>,
     },
     /// Make live match the spec: show the plan, confirm, apply in dependency order.
     ///
@@ -96,9 +100,18 @@ enum CommandArg {
     /// makes no change. Before anything changes, the plan checks what the
     /// deploy depends on: secrets the spec references exist, and
     /// service.image_tag is in the repository (else it prints the push
-    /// commands). Replacements need --allow-replace. Ctrl-C stops
-    /// starting new changes, lets AWS calls in flight finish, reports what
-    /// was done, and exits 130; `up` again continues from what is live.
+    /// commands). Replacements need --allow-replace.
+    ///
+    /// Every service change waits for its rollout (service.rollout_timeout,
+    /// 15m by default), printing task counts and service events; a rollout
+    /// the circuit breaker stopped or rolled back fails `up` and names the
+    /// revision that serves. The everyday deploy is `up --image-tag TAG`:
+    /// only the task definition and the service change.
+    ///
+    /// Ctrl-C stops starting new changes, lets AWS calls in flight finish,
+    /// stops waiting for rollouts (ECS goes on with them) and says how to
+    /// follow them, reports what was done, and exits 130; `up` again
+    /// continues from what is live.
     Up {
         /// Apply without asking for confirmation.
         #[arg(short, long)]
@@ -113,6 +126,11 @@ enum CommandArg {
         /// what is live changed since. The spec is not read.
         #[arg(long, value_name = "FILE")]
         plan: Option<PathBuf>,
+
+        /// Deploy this image tag (overrides service.image_tag): it must be
+        /// in the stack's ECR repository.
+        #[arg(long, value_name = "TAG", conflicts_with = "plan")]
+        image_tag: Option<String>,
     },
 }
 
@@ -135,11 +153,13 @@ pub enum Command {
     Diff {
         detailed_exitcode: bool,
         out: Option<PathBuf>,
+        image_tag: Option<String>,
     },
     Up {
         yes: bool,
         allow_replace: bool,
         plan: Option<PathBuf>,
+        image_tag: Option<String>,
     },
 }
 
@@ -159,18 +179,22 @@ impl From<Cli> for Settings {
                 CommandArg::Diff {
                     detailed_exitcode,
                     out,
+                    image_tag,
                 } => Command::Diff {
                     detailed_exitcode,
                     out,
+                    image_tag,
                 },
                 CommandArg::Up {
                     yes,
                     allow_replace,
                     plan,
+                    image_tag,
                 } => Command::Up {
                     yes,
                     allow_replace,
                     plan,
+                    image_tag,
                 },
             },
         }
@@ -206,7 +230,8 @@ mod tests {
             settings.command,
             Command::Diff {
                 detailed_exitcode: true,
-                out: None
+                out: None,
+                image_tag: None,
             }
         );
     }

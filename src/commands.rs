@@ -98,8 +98,9 @@ pub async fn run(settings: &Settings) -> Result<Exit, CliError> {
         Command::Diff {
             detailed_exitcode,
             out,
+            image_tag,
         } => {
-            let spec = load_spec(settings)?;
+            let spec = with_image_tag(load_spec(settings)?, image_tag.as_deref())?;
             let (_, plan) = observe_and_plan(&spec).await?;
             if let Some(path) = out {
                 save_plan(&plan, path)?;
@@ -115,8 +116,9 @@ pub async fn run(settings: &Settings) -> Result<Exit, CliError> {
             yes,
             allow_replace,
             plan: None,
+            image_tag,
         } => {
-            let spec = load_spec(settings)?;
+            let spec = with_image_tag(load_spec(settings)?, image_tag.as_deref())?;
             let (aws, plan) = observe_and_plan(&spec).await?;
             up(settings, &aws, &plan, *yes, *allow_replace).await
         }
@@ -124,11 +126,36 @@ pub async fn run(settings: &Settings) -> Result<Exit, CliError> {
             yes,
             allow_replace,
             plan: Some(path),
+            ..
         } => {
             let (aws, plan) = load_saved_plan(path).await?;
             up(settings, &aws, &plan, *yes, *allow_replace).await
         }
     }
+}
+
+/// The spec with `--image-tag` in place of `service.image_tag`.
+fn with_image_tag(mut spec: Spec, tag: Option<&str>) -> Result<Spec, CliError> {
+    let Some(tag) = tag else { return Ok(spec) };
+    let Some(service) = spec.service.as_mut() else {
+        return Err(CliError::new(
+            "--image-tag was given but the spec has no [service]",
+            Some("add a [service] section (and [registry]) to deploy an image".to_owned()),
+        ));
+    };
+    if tag.is_empty()
+        || tag.len() > 128
+        || !tag
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+    {
+        return Err(CliError::new(
+            format!("--image-tag `{tag}` is not a valid image tag"),
+            Some("a tag is 1 to 128 letters, digits, '.', '_' or '-'".to_owned()),
+        ));
+    }
+    service.image_tag = Some(tag.to_owned());
+    Ok(spec)
 }
 
 fn load_spec(settings: &Settings) -> Result<Spec, CliError> {
@@ -291,7 +318,7 @@ async fn observe_and_plan(spec: &Spec) -> Result<(Aws, Plan), CliError> {
         spec.env,
         aws.region()
     ));
-    let live = aws.observe(&awsdeploy_plan::support::lookups(spec)).await?;
+    let live = aws.observe(&awsdeploy_plan::lookups(spec)).await?;
     let plan = awsdeploy_plan::plan(spec, aws.region(), &live)?;
     Ok((aws, plan))
 }
@@ -337,7 +364,7 @@ async fn up(
             std::future::pending::<()>().await;
         }
         progress.borrow().note(
-            "Interrupted: starting nothing new; waiting for the AWS calls in flight to finish...",
+            "Interrupted: starting nothing new, no longer waiting for rollouts; waiting for the AWS calls in flight to finish...",
         );
     };
     let report = execute::execute(plan, aws, APPLY_CONCURRENCY, stop, |event| {
@@ -356,6 +383,7 @@ fn finish(settings: &Settings, plan: &Plan, report: &execute::Report) -> Result<
             "result": {
                 "done": report.done,
                 "failed": report.failed.iter().map(|f| serde_json::json!({ "key": f.key, "error": f.error })).collect::<Vec<_>>(),
+                "abandoned": report.abandoned.iter().map(|f| serde_json::json!({ "key": f.key, "follow": f.error })).collect::<Vec<_>>(),
                 "not_started": report.not_started,
                 "interrupted": report.interrupted,
             }
@@ -380,6 +408,13 @@ fn finish(settings: &Settings, plan: &Plan, report: &execute::Report) -> Result<
     );
     for failure in &report.failed {
         let _ = write!(message, "\n  failed: {}: {}", failure.key, failure.error);
+    }
+    for abandoned in &report.abandoned {
+        let _ = write!(
+            message,
+            "\n  still in progress in AWS: {}: {}",
+            abandoned.key, abandoned.error
+        );
     }
     for key in &report.not_started {
         let _ = write!(message, "\n  not started: {key}");

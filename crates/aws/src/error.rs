@@ -44,6 +44,15 @@ pub enum AwsError {
     WaitFailed { what: String, state: String },
     #[error(transparent)]
     Unresolved(#[from] UnresolvedRef),
+    /// A request awsdeploy built lacks a required field: a bug.
+    #[error("cannot build the {operation} request: {message}")]
+    Request {
+        operation: &'static str,
+        message: String,
+    },
+    /// A rollout that failed or was rolled back.
+    #[error("{0}")]
+    Rollout(String),
 }
 
 impl AwsError {
@@ -109,6 +118,16 @@ where
                 source: Box::new(error),
             },
         }
+    }
+}
+
+/// Turns a request builder's error into an [`AwsError`].
+pub(crate) fn built(
+    operation: &'static str,
+) -> impl FnOnce(aws_sdk_ecs::error::BuildError) -> AwsError {
+    move |error| AwsError::Request {
+        operation,
+        message: error.to_string(),
     }
 }
 

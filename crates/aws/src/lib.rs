@@ -8,19 +8,25 @@
 //!
 //! One module per component owns its SDK calls: [`network`] (EC2),
 //! [`database`] (RDS), [`support`] (ECR, `CloudWatch` Logs, IAM, STS,
-//! Secrets Manager).
+//! Secrets Manager), [`load_balancer`] (ELBv2), [`certificate`] (ACM),
+//! [`dns`] (Route 53), [`service`] (ECS, Application Auto Scaling).
 //! Ownership: everything awsdeploy creates carries the tags in [`tags`] and
 //! is found again by them only.
 
+pub mod certificate;
 pub mod database;
+pub mod dns;
 mod error;
+pub mod load_balancer;
 pub mod network;
+pub mod service;
 pub mod support;
 pub mod tags;
 mod wait;
 
 use aws_config::{BehaviorVersion, Region};
 use awsdeploy_plan::execute::{ResolvedIds, StepRunner};
+use awsdeploy_plan::live::LiveServiceTier;
 use awsdeploy_plan::live::Lookups;
 use awsdeploy_plan::{Component, Live, ResourceChange, Step};
 
@@ -32,6 +38,10 @@ pub struct Aws {
     ec2: aws_sdk_ec2::Client,
     rds: aws_sdk_rds::Client,
     support: support::Clients,
+    service: service::Clients,
+    elb: aws_sdk_elasticloadbalancingv2::Client,
+    acm: aws_sdk_acm::Client,
+    route53: aws_sdk_route53::Client,
     region: String,
     owner: tags::Owner,
 }
@@ -59,6 +69,14 @@ impl Aws {
                 secrets: aws_sdk_secretsmanager::Client::new(&config),
                 sts: aws_sdk_sts::Client::new(&config),
             },
+            service: service::Clients {
+                ecs: aws_sdk_ecs::Client::new(&config),
+                autoscaling: aws_sdk_applicationautoscaling::Client::new(&config),
+                rds: aws_sdk_rds::Client::new(&config),
+            },
+            elb: aws_sdk_elasticloadbalancingv2::Client::new(&config),
+            acm: aws_sdk_acm::Client::new(&config),
+            route53: aws_sdk_route53::Client::new(&config),
             region,
             owner: tags::Owner {
                 app: app.to_owned(),
@@ -76,11 +94,12 @@ impl Aws {
     pub async fn observe(&self, lookups: &Lookups) -> Result<Live, AwsError> {
         let database_name = awsdeploy_plan::database::identifier(&self.owner.app, &self.owner.env);
         // Boxed: SDK futures are large, and this one holds them all.
-        let (network, database, support) = Box::pin(async {
+        let (network, database, support, service) = Box::pin(async {
             tokio::try_join!(
                 network::observe(&self.ec2, &self.owner),
                 database::observe(&self.rds, &self.owner, &database_name),
                 support::observe(&self.support, &self.owner, lookups),
+                self.observe_service_tier(lookups),
             )
         })
         .await?;
@@ -88,6 +107,46 @@ impl Aws {
             network,
             database,
             support,
+            service,
+        })
+    }
+
+    /// The load balancer, certificate, DNS and ECS parts, when the spec has
+    /// a service.
+    async fn observe_service_tier(&self, lookups: &Lookups) -> Result<LiveServiceTier, AwsError> {
+        if !lookups.service {
+            return Ok(LiveServiceTier::default());
+        }
+        let api = lookups.api_domain.as_deref();
+        let certificate = async {
+            match api {
+                Some(domain) => certificate::observe(&self.acm, &self.owner, domain).await,
+                None => Ok(None),
+            }
+        };
+        let zone = async {
+            match &lookups.zone {
+                Some(zone) => dns::observe(&self.route53, zone, api).await,
+                None => Ok((None, None)),
+            }
+        };
+        let (balancer, certificate, (zone, api_record), ecs) = tokio::try_join!(
+            load_balancer::observe(&self.elb, &self.owner),
+            certificate,
+            zone,
+            service::observe(&self.service, &self.owner),
+        )?;
+        Ok(LiveServiceTier {
+            load_balancer: balancer.load_balancer,
+            target_group: balancer.target_group,
+            listeners: balancer.listeners,
+            certificate,
+            zone,
+            api_record,
+            cluster: ecs.cluster,
+            task_definition: ecs.task_definition,
+            service: ecs.service,
+            autoscaling: ecs.autoscaling,
         })
     }
 }
@@ -117,6 +176,40 @@ impl StepRunner for Aws {
             }
             Component::Registry | Component::Logs | Component::Iam => {
                 Box::pin(support::run_step(&self.support, &self.owner, change, step)).await
+            }
+            Component::LoadBalancer => {
+                Box::pin(load_balancer::run_step(
+                    &self.elb,
+                    &self.owner,
+                    change,
+                    step,
+                    ids,
+                ))
+                .await
+            }
+            Component::Certificate => {
+                Box::pin(certificate::run_step(
+                    &self.acm,
+                    &self.route53,
+                    &self.owner,
+                    change,
+                    step,
+                    ids,
+                ))
+                .await
+            }
+            Component::Dns => {
+                Box::pin(dns::run_step(&self.route53, &self.elb, change, step, ids)).await
+            }
+            Component::Service => {
+                Box::pin(service::run_step(
+                    &self.service,
+                    &self.owner,
+                    change,
+                    step,
+                    ids,
+                ))
+                .await
             }
         }
     }

@@ -20,12 +20,37 @@ pub(crate) async fn until<T, F, Fut>(
     what: &str,
     deadline: Duration,
     interval: Duration,
+    check: F,
+) -> Result<T, AwsError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<Check<T>, AwsError>>,
+{
+    until_with(what, deadline, std::iter::repeat(interval), check).await
+}
+
+/// Intervals that start at `first` and double up to `max`: a wait for
+/// something that often finishes in seconds but may take many minutes
+/// (a rollout, a certificate) sees a quick finish quickly and polls
+/// gently after.
+pub(crate) fn backoff(first: Duration, max: Duration) -> impl Iterator<Item = Duration> {
+    std::iter::successors(Some(first), move |d| Some((*d * 2).min(max)))
+}
+
+/// [`until`] with the sleep before each further check taken from
+/// `intervals` (the last one repeats when it ends).
+pub(crate) async fn until_with<T, F, Fut>(
+    what: &str,
+    deadline: Duration,
+    intervals: impl Iterator<Item = Duration>,
     mut check: F,
 ) -> Result<T, AwsError>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<Check<T>, AwsError>>,
 {
+    let mut intervals = intervals;
+    let mut interval = Duration::from_secs(1);
     tracing::debug!(what, deadline_s = deadline.as_secs(), "waiting");
     let started = tokio::time::Instant::now();
     let mut last_seen: Option<String> = None;
@@ -39,7 +64,10 @@ where
                 });
             }
             Check::Pending(state) => {
-                if started.elapsed() + interval > deadline {
+                if let Some(next) = intervals.next() {
+                    interval = next;
+                }
+                if started.elapsed() >= deadline {
                     return Err(AwsError::Timeout {
                         what: what.to_owned(),
                         waited: started.elapsed(),
@@ -57,7 +85,9 @@ where
                     );
                 }
                 last_seen = Some(state);
-                tokio::time::sleep(interval).await;
+                // Never sleep past the deadline: the last check is at it.
+                let left = deadline.saturating_sub(started.elapsed());
+                tokio::time::sleep(interval.min(left)).await;
             }
         }
     }

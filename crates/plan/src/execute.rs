@@ -5,9 +5,11 @@
 //! 2. A create step's id is recorded under the change's key, so later steps
 //!    (and dependants) resolve [`Ref::Planned`] to it.
 //! 3. On the first failure, or when `stop` resolves (Ctrl-C), no new change
-//!    starts; those running finish, so no AWS call is cut off halfway. The
-//!    [`Report`] lists what finished, what failed (with its error) and what
-//!    never started.
+//!    starts; those running finish, so no AWS call is cut off halfway. A
+//!    change that is only waiting for AWS (a [`Step::is_wait`] step, such as
+//!    a rollout) is abandoned at a stop: AWS goes on without us, and the
+//!    report says how to follow it. The [`Report`] lists what finished, what
+//!    failed (with its error), what was abandoned and what never started.
 //!
 //! The runner is the only thing that touches AWS, so scheduling and failure
 //! handling are tested here without it.
@@ -84,6 +86,9 @@ pub struct Report {
     /// Keys of changes that finished, in finishing order.
     pub done: Vec<String>,
     pub failed: Vec<Failure>,
+    /// Changes stopped while waiting for AWS, which goes on with them; the
+    /// error is how to follow them.
+    pub abandoned: Vec<Failure>,
     /// Keys of changes that never started because of a failure or a stop.
     pub not_started: Vec<String>,
     /// Whether `stop` resolved before the plan was done.
@@ -98,7 +103,10 @@ pub struct Failure {
 
 impl Report {
     pub fn succeeded(&self) -> bool {
-        self.failed.is_empty() && self.not_started.is_empty() && !self.interrupted
+        self.failed.is_empty()
+            && self.abandoned.is_empty()
+            && self.not_started.is_empty()
+            && !self.interrupted
     }
 }
 
@@ -108,6 +116,13 @@ enum State {
     Running,
     Done,
     Failed,
+}
+
+/// Why a change did not finish.
+enum Unfinished {
+    Failed(String),
+    /// Stopped while waiting; how to follow what AWS goes on with.
+    Abandoned(String),
 }
 
 /// Runs every change of `plan`, at most `concurrency` at once, until done,
@@ -128,6 +143,7 @@ pub async fn execute<R: StepRunner>(
     let mut report = Report::default();
     let mut in_flight = FuturesUnordered::new();
     let concurrency = concurrency.max(1);
+    let (stopped_tx, stopped_rx) = tokio::sync::watch::channel(false);
 
     loop {
         if report.failed.is_empty() && !report.interrupted {
@@ -147,7 +163,10 @@ pub async fn execute<R: StepRunner>(
                     state[i] = State::Running;
                     on_event(Event::Started(change));
                     let snapshot = ids.clone();
-                    in_flight.push(async move { (i, run_change(runner, change, snapshot).await) });
+                    let stopped = stopped_rx.clone();
+                    in_flight.push(async move {
+                        (i, run_change(runner, change, snapshot, stopped).await)
+                    });
                 }
             }
         }
@@ -158,6 +177,7 @@ pub async fn execute<R: StepRunner>(
             biased;
             () = &mut stop, if !report.interrupted => {
                 report.interrupted = true;
+                let _ = stopped_tx.send(true);
                 continue;
             }
             next = in_flight.next() => next,
@@ -178,7 +198,14 @@ pub async fn execute<R: StepRunner>(
                     id: created.as_deref(),
                 });
             }
-            Err(error) => {
+            Err(Unfinished::Abandoned(how)) => {
+                state[i] = State::Failed;
+                report.abandoned.push(Failure {
+                    key: change.key.clone(),
+                    error: how,
+                });
+            }
+            Err(Unfinished::Failed(error)) => {
                 state[i] = State::Failed;
                 on_event(Event::Failed {
                     change,
@@ -204,13 +231,24 @@ async fn run_change<R: StepRunner>(
     runner: &R,
     change: &ResourceChange,
     mut ids: ResolvedIds,
-) -> Result<Option<String>, String> {
+    mut stopped: tokio::sync::watch::Receiver<bool>,
+) -> Result<Option<String>, Unfinished> {
     let mut created = None;
     for step in &change.steps {
-        let id = runner
-            .run_step(change, step, &ids)
-            .await
-            .map_err(|e| e.to_string())?;
+        let run = runner.run_step(change, step, &ids);
+        let result = if step.is_wait() {
+            tokio::select! {
+                result = run => result,
+                _ = stopped.wait_for(|stopped| *stopped) => {
+                    return Err(Unfinished::Abandoned(
+                        step.how_to_follow().unwrap_or_else(|| "AWS goes on with it".to_owned()),
+                    ));
+                }
+            }
+        } else {
+            run.await
+        };
+        let id = result.map_err(|e| Unfinished::Failed(e.to_string()))?;
         if step.creates()
             && let Some(id) = id
         {

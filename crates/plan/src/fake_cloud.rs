@@ -70,21 +70,7 @@ impl StepRunner for FakeCloud {
         let name = Some(change.name.clone());
         let mut net = self.network.borrow_mut();
         let created = match step {
-            Step::CreateDbSubnetGroup { .. }
-            | Step::ModifyDbSubnetGroup { .. }
-            | Step::CreateDbInstance { .. }
-            | Step::ModifyDbInstance { .. }
-            | Step::DeleteDbInstance { .. }
-            | Step::CreateRepository { .. }
-            | Step::ConfigureRepository { .. }
-            | Step::CreateLogGroup { .. }
-            | Step::SetLogRetention { .. }
-            | Step::CreateRole { .. }
-            | Step::UpdateTrustPolicy { .. }
-            | Step::PutRolePolicy { .. }
-            | Step::DeleteRolePolicy { .. }
-            | Step::AttachRolePolicy { .. }
-            | Step::DetachRolePolicy { .. } => {
+            other if other.component() != crate::Component::Network => {
                 return Err("the fake cloud models EC2's network only".to_owned());
             }
             Step::CreateVpc { cidr } => {
@@ -279,6 +265,7 @@ impl StepRunner for FakeCloud {
                     .retain(|rule| !rules.contains(rule));
                 None
             }
+            _ => unreachable!("only network steps get here"),
         };
         Ok(created)
     }

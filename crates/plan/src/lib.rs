@@ -18,6 +18,7 @@ pub mod live;
 pub mod network;
 mod plan;
 pub mod render;
+pub mod service;
 mod step;
 pub mod support;
 
@@ -26,7 +27,10 @@ use awsdeploy_spec::Spec;
 pub use plan::{
     Action, Component, FieldChange, Orphan, PLAN_FORMAT_VERSION, Plan, ResourceChange, ResourceKind,
 };
-pub use step::{DbChanges, DbSettings, IngressRule, Ref, RouteTarget, RuleSource, Step};
+pub use step::{
+    ContainerDefinition, DbChanges, DbSettings, DeploymentSettings, IngressRule, ListenerConfig,
+    Ref, RouteTarget, RuleSource, SecretSource, ServiceNetwork, Step, TargetHealth, TaskDefinition,
+};
 
 /// Everything observed live for one app and environment.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -36,6 +40,8 @@ pub struct Live {
     pub database: live::LiveDatabase,
     #[serde(default)]
     pub support: live::LiveSupport,
+    #[serde(default)]
+    pub service: live::LiveServiceTier,
 }
 
 impl Live {
@@ -48,6 +54,7 @@ impl Live {
         canonical.network.sort();
         canonical.database.sort();
         canonical.support.sort();
+        canonical.service.sort();
         let json = serde_json::to_vec(&canonical).unwrap_or_default();
         sha2::Sha256::digest(&json)
             .iter()
@@ -130,6 +137,13 @@ impl PlanError {
     }
 }
 
+/// What observation must look up for `spec`, besides the app's own names.
+pub fn lookups(spec: &Spec) -> live::Lookups {
+    let mut lookups = support::lookups(spec);
+    service::add_lookups(spec, &mut lookups);
+    lookups
+}
+
 /// The plan that makes `live` match `spec` in `region`.
 pub fn plan(spec: &Spec, region: &str, live: &Live) -> Result<Plan, PlanError> {
     let desired_network = network::desired(spec, &live.network.availability_zones)?;
@@ -143,9 +157,19 @@ pub fn plan(spec: &Spec, region: &str, live: &Live) -> Result<Plan, PlanError> {
     let mut changes = network.changes;
     changes.extend(database.changes);
     changes.extend(support.changes);
+    let planned: Vec<String> = changes.iter().map(|c| c.key.clone()).collect();
+    let service = service::plan(&service::Context {
+        spec,
+        region,
+        live,
+        network: &network.refs,
+        planned: &planned,
+    })?;
+    changes.extend(service.changes);
     let mut orphans = network.orphans;
     orphans.extend(database.orphans);
     orphans.extend(support.orphans);
+    orphans.extend(service.orphans);
     Ok(Plan {
         format_version: PLAN_FORMAT_VERSION,
         app: spec.app.name.clone(),
@@ -153,8 +177,9 @@ pub fn plan(spec: &Spec, region: &str, live: &Live) -> Result<Plan, PlanError> {
         region: region.to_owned(),
         fingerprint: live.fingerprint(),
         changes,
-        unchanged: network.unchanged + database.unchanged + support.unchanged,
+        unchanged: network.unchanged + database.unchanged + support.unchanged + service.unchanged,
         orphans,
-        lookups: support::lookups(spec),
+        warnings: service.warnings,
+        lookups: lookups(spec),
     })
 }

@@ -210,6 +210,12 @@ pub struct Lookups {
     /// spec has `[service]`); they also need the account id for ARNs.
     #[serde(default)]
     pub service: bool,
+    /// The Route 53 zone `dns.zone` names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zone: Option<String>,
+    /// The API's DNS name (`dns.api`): its record and certificate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_domain: Option<String>,
 }
 
 /// Everything observed for the service's supporting resources.
@@ -264,4 +270,159 @@ pub struct LiveRole {
     pub policy: Option<String>,
     /// ARNs of the managed policies attached to it, sorted.
     pub attached: Vec<String>,
+}
+
+/// Everything observed for the service tier: the load balancer and its
+/// certificate, the ECS cluster, task definition and service, autoscaling,
+/// and the API's DNS record.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveServiceTier {
+    pub load_balancer: Option<LiveLoadBalancer>,
+    pub target_group: Option<LiveTargetGroup>,
+    /// The load balancer's listeners.
+    pub listeners: Vec<LiveListener>,
+    /// The newest certificate for the API's name that carries this app's
+    /// and env's tags (when `[dns]` is set).
+    pub certificate: Option<LiveCertificate>,
+    /// The hosted zone `dns.zone` names; `None` when it was looked up and
+    /// not found (or not looked up).
+    pub zone: Option<LiveZone>,
+    /// The record set at `dns.api`, type A, if any.
+    pub api_record: Option<LiveRecord>,
+    pub cluster: Option<LiveCluster>,
+    /// The newest ACTIVE revision of the service's task definition family.
+    pub task_definition: Option<LiveTaskDefinition>,
+    pub service: Option<LiveEcsService>,
+    pub autoscaling: Option<LiveAutoscaling>,
+}
+
+impl LiveServiceTier {
+    pub fn sort(&mut self) {
+        self.listeners.sort_by_key(|l| l.port);
+        if let Some(lb) = &mut self.load_balancer {
+            lb.subnet_ids.sort();
+            lb.security_group_ids.sort();
+        }
+        if let Some(service) = &mut self.service {
+            service.subnet_ids.sort();
+            service.security_group_ids.sort();
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveLoadBalancer {
+    pub arn: String,
+    pub name: String,
+    pub owned: bool,
+    /// `internet-facing` or `internal`.
+    pub scheme: String,
+    pub dns_name: String,
+    /// The load balancer's own hosted zone, for alias records.
+    pub canonical_zone_id: String,
+    pub subnet_ids: Vec<String>,
+    pub security_group_ids: Vec<String>,
+    pub idle_timeout_secs: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveTargetGroup {
+    pub arn: String,
+    pub name: String,
+    pub owned: bool,
+    pub port: i32,
+    pub vpc_id: String,
+    /// `ip` for Fargate.
+    pub target_type: String,
+    pub health: crate::TargetHealth,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveListener {
+    pub arn: String,
+    pub port: i32,
+    /// `HTTP` or `HTTPS`.
+    pub protocol: String,
+    pub certificate_arn: Option<String>,
+    /// Only meaningful on HTTPS listeners (AWS shows one on HTTP too).
+    pub ssl_policy: Option<String>,
+    pub action: LiveListenerAction,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LiveListenerAction {
+    Forward {
+        target_group_arn: String,
+    },
+    Redirect {
+        protocol: String,
+        port: String,
+    },
+    /// Anything awsdeploy does not write (fixed responses, several actions).
+    Other,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveCertificate {
+    pub arn: String,
+    pub domain: String,
+    /// `PENDING_VALIDATION`, `ISSUED`, `FAILED`, …
+    pub status: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveZone {
+    /// Without the `/hostedzone/` prefix.
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveRecord {
+    /// Without the trailing dot.
+    pub name: String,
+    /// Alias target DNS name (lower case, no trailing dot), for alias records.
+    pub alias_dns_name: Option<String>,
+    /// Values, for plain records.
+    pub values: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveCluster {
+    pub arn: String,
+    pub name: String,
+    pub owned: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveTaskDefinition {
+    pub arn: String,
+    pub owned: bool,
+    /// What awsdeploy sets, read back in the form it renders.
+    pub definition: crate::TaskDefinition,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveEcsService {
+    pub arn: String,
+    pub name: String,
+    pub owned: bool,
+    pub task_definition_arn: String,
+    pub desired_count: i32,
+    pub subnet_ids: Vec<String>,
+    pub security_group_ids: Vec<String>,
+    pub public_ip: bool,
+    /// The target group and container port it registers with.
+    pub target_group_arn: Option<String>,
+    pub container_port: Option<i32>,
+    pub deployment: crate::DeploymentSettings,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveAutoscaling {
+    pub min: i32,
+    pub max: i32,
+    /// awsdeploy's CPU target-tracking policy's target, if it exists.
+    pub target_cpu: Option<i32>,
 }

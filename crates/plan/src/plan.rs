@@ -26,6 +26,9 @@ pub struct Plan {
     /// Owned resources that the spec no longer describes: shown, never
     /// deleted by `up`.
     pub orphans: Vec<Orphan>,
+    /// What the user should know about the result (e.g. plain HTTP).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
     /// What observation looked up for this plan; `up --plan` looks up the
     /// same to check the fingerprint.
     #[serde(default)]
@@ -53,6 +56,10 @@ pub enum Component {
     Registry,
     Logs,
     Iam,
+    LoadBalancer,
+    Certificate,
+    Dns,
+    Service,
 }
 
 impl Component {
@@ -63,6 +70,10 @@ impl Component {
             Component::Registry => "registry",
             Component::Logs => "logs",
             Component::Iam => "iam",
+            Component::LoadBalancer => "load_balancer",
+            Component::Certificate => "certificate",
+            Component::Dns => "dns",
+            Component::Service => "service",
         }
     }
 }
@@ -87,6 +98,15 @@ pub enum ResourceKind {
     Repository,
     LogGroup,
     Role,
+    LoadBalancer,
+    TargetGroup,
+    Listener,
+    Certificate,
+    DnsRecord,
+    Cluster,
+    TaskDefinition,
+    EcsService,
+    ScalingTarget,
 }
 
 impl ResourceKind {
@@ -105,7 +125,16 @@ impl ResourceKind {
             | ResourceKind::RouteTableAssociation
             | ResourceKind::SecurityGroup
             | ResourceKind::DbSubnetGroup
-            | ResourceKind::Role => false,
+            | ResourceKind::Role
+            | ResourceKind::LoadBalancer
+            | ResourceKind::TargetGroup
+            | ResourceKind::Listener
+            | ResourceKind::Certificate
+            | ResourceKind::DnsRecord
+            | ResourceKind::Cluster
+            | ResourceKind::TaskDefinition
+            | ResourceKind::EcsService
+            | ResourceKind::ScalingTarget => false,
         }
     }
 
@@ -126,6 +155,15 @@ impl ResourceKind {
             ResourceKind::Repository => "repository",
             ResourceKind::LogGroup => "log group",
             ResourceKind::Role => "iam role",
+            ResourceKind::LoadBalancer => "load balancer",
+            ResourceKind::TargetGroup => "target group",
+            ResourceKind::Listener => "listener",
+            ResourceKind::Certificate => "certificate",
+            ResourceKind::DnsRecord => "dns record",
+            ResourceKind::Cluster => "ecs cluster",
+            ResourceKind::TaskDefinition => "task definition",
+            ResourceKind::EcsService => "ecs service",
+            ResourceKind::ScalingTarget => "autoscaling",
         }
     }
 }
@@ -347,6 +385,7 @@ mod tests {
             changes,
             unchanged: 0,
             orphans: vec![],
+            warnings: vec![],
             lookups: crate::live::Lookups::default(),
         }
     }

@@ -119,6 +119,12 @@ pub fn text(plan: &Plan, colour: Colour) -> String {
             }
         );
     }
+    if !plan.warnings.is_empty() {
+        let _ = writeln!(out);
+        for warning in &plan.warnings {
+            let _ = writeln!(out, "{} {warning}", paint.wrap("33", "warning:"));
+        }
+    }
     out.push('\n');
     if plan.is_empty() {
         let _ = writeln!(

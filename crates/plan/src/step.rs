@@ -196,6 +196,232 @@ pub enum Step {
     AttachRolePolicy { role: String, policy_arn: String },
     /// `DetachRolePolicy`; already detached is success.
     DetachRolePolicy { role: String, policy_arn: String },
+    /// `CreateTargetGroup` (HTTP, target type `ip`, for Fargate tasks) with
+    /// the health check, then the deregistration delay. The id is its ARN.
+    CreateTargetGroup {
+        name: String,
+        vpc: Ref,
+        port: i32,
+        health: TargetHealth,
+    },
+    /// `ModifyTargetGroup` (health check) and its deregistration delay.
+    ModifyTargetGroup {
+        target_group: String,
+        health: TargetHealth,
+    },
+    /// `CreateLoadBalancer`: an internet-facing application load balancer in
+    /// the public subnets, then its idle timeout. The id is its ARN; not
+    /// waited for (listeners and targets can be added while it provisions).
+    CreateLoadBalancer {
+        name: String,
+        subnets: Vec<Ref>,
+        security_group: Ref,
+        idle_timeout_secs: i64,
+    },
+    /// `SetSubnets`, `SetSecurityGroups` and the idle timeout, each when set.
+    ModifyLoadBalancer {
+        load_balancer: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        subnets: Option<Vec<Ref>>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        security_group: Option<Ref>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        idle_timeout_secs: Option<i64>,
+    },
+    /// `CreateListener` on the port. The id is its ARN.
+    CreateListener {
+        load_balancer: Ref,
+        port: i32,
+        config: ListenerConfig,
+    },
+    /// `ModifyListener`: protocol, certificate, policy and action.
+    ModifyListener {
+        listener: String,
+        port: i32,
+        config: ListenerConfig,
+    },
+    /// `DeleteListener`; already gone is success.
+    DeleteListener { listener: String },
+    /// `RequestCertificate` for one name, DNS-validated. The id is its ARN.
+    RequestCertificate { domain: String },
+    /// `UPSERT`s the certificate's DNS validation records in the zone (read
+    /// with `DescribeCertificate` until ACM has made them).
+    WriteValidationRecords { certificate: Ref, zone_id: String },
+    /// Waits until the certificate is `ISSUED`.
+    WaitForCertificate {
+        certificate: Ref,
+        domain: String,
+        timeout_secs: u64,
+    },
+    /// `UPSERT` of an alias A record for `name` to the load balancer.
+    UpsertAlias {
+        zone_id: String,
+        name: String,
+        load_balancer: Ref,
+    },
+    /// `CreateCluster` (Fargate). The id is its name.
+    CreateCluster { name: String },
+    /// `RegisterTaskDefinition`. The id is the new revision's ARN.
+    RegisterTaskDefinition { definition: TaskDefinition },
+    /// `CreateService` on Fargate in the private subnets, without public
+    /// IPs, behind the target group. The id is its ARN.
+    CreateService {
+        cluster: Ref,
+        name: String,
+        task_definition: Ref,
+        desired_count: i32,
+        network: ServiceNetwork,
+        target_group: Ref,
+        container_name: String,
+        container_port: i32,
+        deployment: DeploymentSettings,
+    },
+    /// `UpdateService` of the fields that are set.
+    UpdateService {
+        cluster: String,
+        name: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        task_definition: Option<Ref>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        desired_count: Option<i32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        network: Option<ServiceNetwork>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        deployment: Option<DeploymentSettings>,
+    },
+    /// Waits until the service's deployment of `task_definition` is
+    /// COMPLETED with every task running; a FAILED or rolled-back
+    /// deployment is an error naming the revision that serves.
+    WaitForRollout {
+        cluster: String,
+        service: String,
+        task_definition: Ref,
+        timeout_secs: u64,
+    },
+    /// `RegisterScalableTarget` (desired count between min and max) and
+    /// `PutScalingPolicy` (target tracking on average CPU).
+    ConfigureAutoscaling {
+        cluster: String,
+        service: String,
+        min: i32,
+        max: i32,
+        target_cpu: i32,
+    },
+    /// `DeregisterScalableTarget` (its policies go with it).
+    RemoveAutoscaling { cluster: String, service: String },
+}
+
+/// A target group's health check and deregistration delay.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct TargetHealth {
+    pub path: String,
+    pub interval_secs: i32,
+    pub timeout_secs: i32,
+    pub healthy_threshold: i32,
+    pub unhealthy_threshold: i32,
+    pub deregistration_delay_secs: i32,
+}
+
+/// What a listener does.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ListenerConfig {
+    /// HTTPS with the certificate and TLS policy, forwarding to the target
+    /// group.
+    Https {
+        certificate: Ref,
+        tls_policy: String,
+        target_group: Ref,
+    },
+    /// HTTP answered with a permanent redirect to HTTPS on 443.
+    RedirectToHttps,
+    /// Plain HTTP forwarding to the target group.
+    Forward { target_group: Ref },
+}
+
+impl ListenerConfig {
+    pub fn protocol(&self) -> &'static str {
+        match self {
+            ListenerConfig::Https { .. } => "HTTPS",
+            ListenerConfig::RedirectToHttps | ListenerConfig::Forward { .. } => "HTTP",
+        }
+    }
+
+    fn refs(&self) -> Vec<&Ref> {
+        match self {
+            ListenerConfig::Https {
+                certificate,
+                target_group,
+                ..
+            } => vec![certificate, target_group],
+            ListenerConfig::RedirectToHttps => vec![],
+            ListenerConfig::Forward { target_group } => vec![target_group],
+        }
+    }
+}
+
+/// Where the service's tasks run: subnets and one security group; never a
+/// public IP.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ServiceNetwork {
+    pub subnets: Vec<Ref>,
+    pub security_group: Ref,
+}
+
+/// How the service rolls out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct DeploymentSettings {
+    pub min_healthy_percent: i32,
+    pub max_percent: i32,
+    /// The deployment circuit breaker: stop a rollout whose tasks fail.
+    pub circuit_breaker: bool,
+    /// With the breaker: roll back to the last completed deployment.
+    pub rollback: bool,
+    pub health_check_grace_period_secs: i32,
+}
+
+/// A Fargate task definition with one container, in the normalised form
+/// awsdeploy renders and compares: a revision is registered only when this
+/// differs from the live one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct TaskDefinition {
+    pub family: String,
+    /// CPU units and MiB, as ECS spells them (strings).
+    pub cpu: String,
+    pub memory: String,
+    pub execution_role_arn: String,
+    pub task_role_arn: String,
+    pub container: ContainerDefinition,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ContainerDefinition {
+    pub name: String,
+    pub image: String,
+    /// The container port; mapped as TCP on the same host port (awsvpc).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<Vec<String>>,
+    pub environment: std::collections::BTreeMap<String, String>,
+    /// Variable name → where ECS reads it from; values are never read by
+    /// awsdeploy.
+    pub secrets: std::collections::BTreeMap<String, SecretSource>,
+    /// awslogs: the group, its region and the stream prefix.
+    pub log_group: String,
+    pub log_region: String,
+    pub log_stream_prefix: String,
+}
+
+/// A secret's `valueFrom`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SecretSource {
+    /// A Secrets Manager ARN, with `:<json-key>::` when a key is read.
+    Arn(String),
+    /// A key of the RDS-managed master secret of an instance this plan
+    /// creates: its ARN is known once the instance exists.
+    DatabaseMaster { instance: String, key: String },
 }
 
 /// What a new database instance is created with.
@@ -261,7 +487,69 @@ impl Step {
             | Step::PutRolePolicy { .. }
             | Step::DeleteRolePolicy { .. }
             | Step::AttachRolePolicy { .. }
-            | Step::DetachRolePolicy { .. } => vec![],
+            | Step::DetachRolePolicy { .. }
+            | Step::ModifyTargetGroup { .. }
+            | Step::DeleteListener { .. }
+            | Step::RequestCertificate { .. }
+            | Step::CreateCluster { .. }
+            | Step::RegisterTaskDefinition { .. }
+            | Step::ConfigureAutoscaling { .. }
+            | Step::RemoveAutoscaling { .. } => vec![],
+            Step::CreateTargetGroup { vpc, .. } => vec![vpc],
+            Step::CreateLoadBalancer {
+                subnets,
+                security_group,
+                ..
+            } => subnets.iter().chain([security_group]).collect(),
+            Step::ModifyLoadBalancer {
+                subnets,
+                security_group,
+                ..
+            } => subnets.iter().flatten().chain(security_group).collect(),
+            Step::CreateListener {
+                load_balancer,
+                config,
+                ..
+            } => {
+                let mut refs = vec![load_balancer];
+                refs.extend(config.refs());
+                refs
+            }
+            Step::ModifyListener { config, .. } => config.refs(),
+            Step::WriteValidationRecords { certificate, .. }
+            | Step::WaitForCertificate { certificate, .. } => vec![certificate],
+            Step::UpsertAlias { load_balancer, .. } => vec![load_balancer],
+            Step::CreateService {
+                cluster,
+                task_definition,
+                network,
+                target_group,
+                ..
+            } => {
+                let mut refs = vec![
+                    cluster,
+                    task_definition,
+                    target_group,
+                    &network.security_group,
+                ];
+                refs.extend(&network.subnets);
+                refs
+            }
+            Step::UpdateService {
+                task_definition,
+                network,
+                ..
+            } => {
+                let mut refs: Vec<&Ref> = task_definition.iter().collect();
+                if let Some(network) = network {
+                    refs.push(&network.security_group);
+                    refs.extend(&network.subnets);
+                }
+                refs
+            }
+            Step::WaitForRollout {
+                task_definition, ..
+            } => vec![task_definition],
             Step::SetVpcDns { vpc, .. }
             | Step::CreateSubnet { vpc, .. }
             | Step::CreateRouteTable { vpc }
@@ -312,6 +600,24 @@ impl Step {
             | Step::DeleteRolePolicy { .. }
             | Step::AttachRolePolicy { .. }
             | Step::DetachRolePolicy { .. } => Component::Iam,
+            Step::CreateTargetGroup { .. }
+            | Step::ModifyTargetGroup { .. }
+            | Step::CreateLoadBalancer { .. }
+            | Step::ModifyLoadBalancer { .. }
+            | Step::CreateListener { .. }
+            | Step::ModifyListener { .. }
+            | Step::DeleteListener { .. } => Component::LoadBalancer,
+            Step::RequestCertificate { .. }
+            | Step::WriteValidationRecords { .. }
+            | Step::WaitForCertificate { .. } => Component::Certificate,
+            Step::UpsertAlias { .. } => Component::Dns,
+            Step::CreateCluster { .. }
+            | Step::RegisterTaskDefinition { .. }
+            | Step::CreateService { .. }
+            | Step::UpdateService { .. }
+            | Step::WaitForRollout { .. }
+            | Step::ConfigureAutoscaling { .. }
+            | Step::RemoveAutoscaling { .. } => Component::Service,
             Step::CreateVpc { .. }
             | Step::SetVpcDns { .. }
             | Step::CreateSubnet { .. }
@@ -349,6 +655,37 @@ impl Step {
                 | Step::CreateRepository { .. }
                 | Step::CreateLogGroup { .. }
                 | Step::CreateRole { .. }
+                | Step::CreateTargetGroup { .. }
+                | Step::CreateLoadBalancer { .. }
+                | Step::CreateListener { .. }
+                | Step::RequestCertificate { .. }
+                | Step::CreateCluster { .. }
+                | Step::RegisterTaskDefinition { .. }
+                | Step::CreateService { .. }
         )
+    }
+
+    /// Whether this step only waits for AWS to finish something it has
+    /// been asked to do: Ctrl-C may abandon it, as AWS goes on regardless.
+    pub fn is_wait(&self) -> bool {
+        matches!(
+            self,
+            Step::WaitForRollout { .. } | Step::WaitForCertificate { .. }
+        )
+    }
+
+    /// For a wait: how to follow it when awsdeploy stops waiting.
+    pub fn how_to_follow(&self) -> Option<String> {
+        match self {
+            Step::WaitForRollout {
+                cluster, service, ..
+            } => Some(format!(
+                "ECS goes on with the rollout (and rolls back if it fails); follow it with `awsdeploy status` or `aws ecs describe-services --cluster {cluster} --services {service}`"
+            )),
+            Step::WaitForCertificate { domain, .. } => Some(format!(
+                "ACM goes on validating the certificate for {domain}; `awsdeploy up` again continues once it is issued, or check `aws acm list-certificates`"
+            )),
+            _ => None,
+        }
     }
 }

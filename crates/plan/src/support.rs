@@ -70,6 +70,8 @@ pub fn lookups(spec: &Spec) -> Lookups {
             .into_iter()
             .collect(),
         service: service.is_some(),
+        zone: None,
+        api_domain: None,
     }
 }
 

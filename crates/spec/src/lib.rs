@@ -159,6 +159,19 @@ pub struct Service {
     /// How long the service's CloudWatch Logs keep its lines: one of the
     /// values CloudWatch accepts (1, 3, 5, 7, 14, 30, 60, 90, … 3653).
     pub log_retention_days: u32,
+    /// During a rollout, the share of `desired_count` kept running (percent).
+    #[schemars(range(max = 100))]
+    pub min_healthy_percent: u32,
+    /// During a rollout, the most tasks running, as a share of
+    /// `desired_count` (percent).
+    #[schemars(range(min = 100, max = 200))]
+    pub max_percent: u32,
+    /// How long the load balancer's health checks are ignored after a task
+    /// starts.
+    pub health_check_grace_period: SpecDuration,
+    /// How long `up` waits for a rollout to complete before it fails (ECS
+    /// goes on with it).
+    pub rollout_timeout: SpecDuration,
     /// ARNs of managed IAM policies attached to the application's task role
     /// (none by default).
     pub task_role_policies: Vec<String>,
@@ -278,6 +291,8 @@ pub struct LoadBalancer {
     /// listener is plain HTTP and the plan warns.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub certificate_arn: Option<String>,
+    /// The HTTPS listener's security policy (TLS versions and ciphers).
+    pub tls_policy: String,
     pub idle_timeout: SpecDuration,
     pub health_check_interval: SpecDuration,
     pub healthy_threshold: u8,
@@ -348,6 +363,14 @@ pub mod defaults {
         2922, 3288, 3653,
     ];
     pub const AUTOSCALING_TARGET_CPU: u32 = 60;
+    pub const SERVICE_MIN_HEALTHY_PERCENT: u32 = 100;
+    pub const SERVICE_MAX_PERCENT: u32 = 200;
+    pub const SERVICE_HEALTH_CHECK_GRACE_SECS: u64 = 30;
+    pub const SERVICE_ROLLOUT_TIMEOUT_SECS: u64 = 15 * 60;
+
+    /// TLS 1.3 and 1.2 with forward-secret ciphers only: what AWS
+    /// recommends (the API's own default is the 2016 policy).
+    pub const LB_TLS_POLICY: &str = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 
     /// Tuned for fast deploys.
     pub const LB_IDLE_TIMEOUT_SECS: u64 = 60;

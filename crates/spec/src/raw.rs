@@ -191,6 +191,10 @@ raw_section!(RawService {
     port: Int,
     health_check_path: Text,
     log_retention_days: Int,
+    min_healthy_percent: Int,
+    max_percent: Int,
+    health_check_grace_period: Text,
+    rollout_timeout: Text,
     task_role_policies: Option<Spanned<Vec<Spanned<String>>>>,
     env: Option<RawMap>,
     secrets: Option<RawMap>,
@@ -205,6 +209,7 @@ raw_section!(RawAutoscaling {
 
 raw_section!(RawLoadBalancer {
     certificate_arn: Text,
+    tls_policy: Text,
     idle_timeout: Text,
     health_check_interval: Text,
     healthy_threshold: Int,

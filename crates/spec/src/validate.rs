@@ -479,6 +479,32 @@ fn service(c: &mut Checker, raw: &crate::raw::RawService) -> Service {
         );
     }
     let log_retention_days = log_retention_days(c, raw);
+    let min_healthy_percent = c.int(
+        raw.min_healthy_percent.as_ref(),
+        "service.min_healthy_percent",
+        "the share of tasks kept running during a rollout, percent",
+        (0, 100),
+        i64::from(defaults::SERVICE_MIN_HEALTHY_PERCENT),
+    );
+    let max_percent = c.int(
+        raw.max_percent.as_ref(),
+        "service.max_percent",
+        "the most tasks running during a rollout, percent of desired_count",
+        (100, 200),
+        i64::from(defaults::SERVICE_MAX_PERCENT),
+    );
+    let health_check_grace_period = c.duration(
+        raw.health_check_grace_period.as_ref(),
+        "service.health_check_grace_period",
+        (0, 7200),
+        defaults::SERVICE_HEALTH_CHECK_GRACE_SECS,
+    );
+    let rollout_timeout = c.duration(
+        raw.rollout_timeout.as_ref(),
+        "service.rollout_timeout",
+        (1, 6 * 3600),
+        defaults::SERVICE_ROLLOUT_TIMEOUT_SECS,
+    );
     let task_role_policies = task_role_policies(c, raw);
     c.env_names(raw.env.as_ref(), "service.env");
     c.env_names(raw.secrets.as_ref(), "service.secrets");
@@ -492,6 +518,11 @@ fn service(c: &mut Checker, raw: &crate::raw::RawService) -> Service {
         port: u16::try_from(port).unwrap_or(defaults::SERVICE_PORT),
         health_check_path,
         log_retention_days,
+        min_healthy_percent: u32::try_from(min_healthy_percent)
+            .unwrap_or(defaults::SERVICE_MIN_HEALTHY_PERCENT),
+        max_percent: u32::try_from(max_percent).unwrap_or(defaults::SERVICE_MAX_PERCENT),
+        health_check_grace_period,
+        rollout_timeout,
         task_role_policies,
         env: Checker::map(raw.env.as_ref()),
         secrets,
@@ -635,6 +666,10 @@ fn load_balancer(c: &mut Checker, raw: Option<&crate::raw::RawLoadBalancer>) -> 
         certificate_arn: raw
             .and_then(|l| l.certificate_arn.as_ref())
             .map(|a| a.get_ref().clone()),
+        tls_policy: Checker::text(
+            raw.and_then(|l| l.tls_policy.as_ref()),
+            defaults::LB_TLS_POLICY,
+        ),
         idle_timeout: c.duration(
             raw.and_then(|l| l.idle_timeout.as_ref()),
             "load_balancer.idle_timeout",

@@ -8,6 +8,8 @@ use std::time::{Duration, Instant};
 use crate::http;
 
 const STARTUP_DEADLINE: Duration = Duration::from_secs(60);
+/// How long after its request moto issues a DNS-validated ACM certificate.
+pub const ACM_VALIDATION_WAIT_SECS: u64 = 1;
 
 #[derive(Debug, thiserror::Error)]
 pub enum EmulatorError {
@@ -104,6 +106,12 @@ impl Emulator {
         let log = std::fs::File::create(&log_path)?;
         let process = Command::new(&path)
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            // ACM issues a DNS-validated certificate this long after the
+            // request (moto's default, 60 s, would make every test wait).
+            .env(
+                "MOTO_ACM_VALIDATION_WAIT",
+                ACM_VALIDATION_WAIT_SECS.to_string(),
+            )
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)
             .stderr(log)

@@ -162,6 +162,7 @@ fn wide_plan() -> Plan {
         changes,
         unchanged: 0,
         orphans: vec![],
+        warnings: vec![],
         lookups: crate::live::Lookups::default(),
     }
 }

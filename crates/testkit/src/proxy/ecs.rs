@@ -362,6 +362,16 @@ impl Service {
             breaker["rollback"] == Value::Bool(true),
         );
         let primary = &mut self.deployments[0];
+        if primary.rollout_state == "COMPLETED" && primary.running != primary.desired {
+            // A desired count changed after the rollout: ECS scales the
+            // deployment in place, with no new rollout.
+            let started = primary.desired - primary.running;
+            primary.running = primary.desired;
+            if started > 0 {
+                self.event(&format!("(service {name}) has started {started} tasks."));
+            }
+            return 0;
+        }
         if primary.rollout_state != "IN_PROGRESS" {
             return 0;
         }

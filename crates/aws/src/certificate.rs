@@ -1,0 +1,185 @@
+//! ACM: the API's certificate, requested with DNS validation; its
+//! validation records are written in the stack's Route 53 zone.
+//!
+//! The certificate is found by its domain and this app's and env's tags
+//! (`ListCertificates`, then `ListTagsForCertificate` of those for the
+//! domain); the newest wins.
+
+use std::time::Duration;
+
+use aws_sdk_acm::Client;
+use aws_sdk_acm::types::{CertificateStatus, RecordType, Tag, ValidationMethod};
+use awsdeploy_plan::execute::ResolvedIds;
+use awsdeploy_plan::live::LiveCertificate;
+use awsdeploy_plan::{Component, ResourceChange, Step};
+
+use crate::AwsError;
+use crate::error::{built, sdk};
+use crate::tags::Owner;
+use crate::wait::{self, Check};
+
+pub async fn observe(
+    acm: &Client,
+    owner: &Owner,
+    domain: &str,
+) -> Result<Option<LiveCertificate>, AwsError> {
+    let mut candidates = Vec::new();
+    let mut pages = acm.list_certificates().into_paginator().send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(sdk("ListCertificates", domain))?;
+        for summary in page.certificate_summary_list() {
+            if summary
+                .domain_name()
+                .is_some_and(|d| crate::dns::normalise(d) == crate::dns::normalise(domain))
+            {
+                candidates.push(summary.clone());
+            }
+        }
+    }
+    candidates.sort_by_key(|c| std::cmp::Reverse(c.created_at().map(|t| t.secs())));
+    for summary in candidates {
+        let Some(arn) = summary.certificate_arn() else {
+            continue;
+        };
+        let tags = acm
+            .list_tags_for_certificate()
+            .certificate_arn(arn)
+            .send()
+            .await
+            .map_err(sdk("ListTagsForCertificate", arn))?;
+        if owner.owns(tags.tags().iter().map(|t| (Some(t.key()), t.value()))) {
+            return Ok(Some(LiveCertificate {
+                arn: arn.to_owned(),
+                domain: domain.to_owned(),
+                status: summary
+                    .status()
+                    .map_or("UNKNOWN", CertificateStatus::as_str)
+                    .to_owned(),
+            }));
+        }
+    }
+    Ok(None)
+}
+
+/// ACM's idempotency token: a retried request within the hour gives the
+/// same certificate. Word characters only, at most 32.
+fn idempotency_token(owner: &Owner, domain: &str) -> String {
+    format!("awsdeploy{}{}{domain}", owner.app, owner.env)
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(32)
+        .collect()
+}
+
+pub async fn run_step(
+    acm: &Client,
+    route53: &aws_sdk_route53::Client,
+    owner: &Owner,
+    change: &ResourceChange,
+    step: &Step,
+    ids: &ResolvedIds,
+) -> Result<Option<String>, AwsError> {
+    match step {
+        Step::RequestCertificate { domain } => {
+            let mut request = acm
+                .request_certificate()
+                .domain_name(domain)
+                .validation_method(ValidationMethod::Dns)
+                .idempotency_token(idempotency_token(owner, domain));
+            for (key, value) in owner.tags(Component::Certificate, &change.name) {
+                request = request.tags(
+                    Tag::builder()
+                        .key(key)
+                        .value(value)
+                        .build()
+                        .map_err(built("RequestCertificate"))?,
+                );
+            }
+            let out = request
+                .send()
+                .await
+                .map_err(sdk("RequestCertificate", domain.as_str()))?;
+            Ok(out.certificate_arn().map(str::to_owned))
+        }
+        Step::WriteValidationRecords {
+            certificate,
+            zone_id,
+        } => {
+            let arn = ids.resolve(certificate)?;
+            // ACM adds the records to the certificate a few seconds after
+            // the request.
+            let records = wait::until_with(
+                &format!("the validation records of {}", change.name),
+                Duration::from_secs(120),
+                wait::backoff(Duration::from_secs(1), Duration::from_secs(5)),
+                || async {
+                    let out = acm
+                        .describe_certificate()
+                        .certificate_arn(&arn)
+                        .send()
+                        .await
+                        .map_err(sdk("DescribeCertificate", arn.as_str()))?;
+                    let options = out
+                        .certificate()
+                        .map(|c| c.domain_validation_options().to_vec())
+                        .unwrap_or_default();
+                    let records: Vec<_> = options
+                        .iter()
+                        .filter_map(|o| o.resource_record())
+                        .filter(|r| *r.r#type() == RecordType::Cname)
+                        .map(|r| {
+                            (
+                                r.name().to_owned(),
+                                aws_sdk_route53::types::RrType::Cname,
+                                r.value().to_owned(),
+                            )
+                        })
+                        .collect();
+                    Ok(if records.is_empty() || records.len() < options.len() {
+                        Check::Pending("no validation records yet".to_owned())
+                    } else {
+                        Check::Ready(records)
+                    })
+                },
+            )
+            .await?;
+            crate::dns::upsert_records(route53, zone_id, &records, &change.name).await?;
+            Ok(None)
+        }
+        Step::WaitForCertificate {
+            certificate,
+            domain,
+            timeout_secs,
+        } => {
+            let arn = ids.resolve(certificate)?;
+            wait::until_with(
+                &format!("the certificate for {domain} to be issued"),
+                Duration::from_secs(*timeout_secs),
+                wait::backoff(Duration::from_secs(1), Duration::from_secs(15)),
+                || async {
+                    let out = acm
+                        .describe_certificate()
+                        .certificate_arn(&arn)
+                        .send()
+                        .await
+                        .map_err(sdk("DescribeCertificate", arn.as_str()))?;
+                    let status = out
+                        .certificate()
+                        .and_then(|c| c.status())
+                        .cloned()
+                        .unwrap_or(CertificateStatus::PendingValidation);
+                    Ok(match status {
+                        CertificateStatus::Issued => Check::Ready(()),
+                        CertificateStatus::PendingValidation => {
+                            Check::Pending("pending validation".to_owned())
+                        }
+                        other => Check::Failed(other.as_str().to_owned()),
+                    })
+                },
+            )
+            .await?;
+            Ok(None)
+        }
+        other => unreachable!("dispatched by Step::component: {other:?}"),
+    }
+}

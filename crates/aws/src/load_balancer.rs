@@ -1,0 +1,528 @@
+//! Elastic Load Balancing v2: the application load balancer, its target
+//! group and listeners.
+//!
+//! Both are found by the names awsdeploy gives them (`DescribeLoadBalancers`
+//! and `DescribeTargetGroups` by name), and ownership comes from their tags,
+//! read for both in one `DescribeTags`.
+
+use aws_sdk_elasticloadbalancingv2::Client;
+use aws_sdk_elasticloadbalancingv2::types::{
+    Action, ActionTypeEnum, Certificate, LoadBalancerAttribute, LoadBalancerSchemeEnum, Matcher,
+    ProtocolEnum, RedirectActionConfig, RedirectActionStatusCodeEnum, Tag, TargetGroupAttribute,
+    TargetTypeEnum,
+};
+use awsdeploy_plan::execute::ResolvedIds;
+use awsdeploy_plan::live::{LiveListener, LiveListenerAction, LiveLoadBalancer, LiveTargetGroup};
+use awsdeploy_plan::service::{load_balancer_name, target_group_name};
+use awsdeploy_plan::{Component, ListenerConfig, ResourceChange, Step, TargetHealth};
+
+use crate::AwsError;
+use crate::error::{already_done, sdk};
+use crate::tags::Owner;
+
+const IDLE_TIMEOUT: &str = "idle_timeout.timeout_seconds";
+const DEREGISTRATION_DELAY: &str = "deregistration_delay.timeout_seconds";
+
+/// The load balancer, target group and listeners.
+#[derive(Debug, Default)]
+pub struct Observed {
+    pub load_balancer: Option<LiveLoadBalancer>,
+    pub target_group: Option<LiveTargetGroup>,
+    pub listeners: Vec<LiveListener>,
+}
+
+pub async fn observe(elb: &Client, owner: &Owner) -> Result<Observed, AwsError> {
+    let lb_name = load_balancer_name(&owner.app, &owner.env);
+    let tg_name = target_group_name(&owner.app, &owner.env);
+    let load_balancer = async {
+        match elb.describe_load_balancers().names(&lb_name).send().await {
+            Ok(out) => Ok(out.load_balancers().first().cloned()),
+            Err(e) => {
+                let e = sdk("DescribeLoadBalancers", lb_name.as_str())(e);
+                if already_done(&e, &["LoadBalancerNotFound"]) {
+                    Ok(None)
+                } else {
+                    Err(e)
+                }
+            }
+        }
+    };
+    let target_group = async {
+        match elb.describe_target_groups().names(&tg_name).send().await {
+            Ok(out) => Ok(out.target_groups().first().cloned()),
+            Err(e) => {
+                let e = sdk("DescribeTargetGroups", tg_name.as_str())(e);
+                if already_done(&e, &["TargetGroupNotFound"]) {
+                    Ok(None)
+                } else {
+                    Err(e)
+                }
+            }
+        }
+    };
+    let (lb, tg) = tokio::try_join!(load_balancer, target_group)?;
+    let arns: Vec<String> = lb
+        .iter()
+        .filter_map(|l| l.load_balancer_arn())
+        .chain(tg.iter().filter_map(|t| t.target_group_arn()))
+        .map(str::to_owned)
+        .collect();
+    if arns.is_empty() {
+        return Ok(Observed::default());
+    }
+    let lb_arn = lb
+        .as_ref()
+        .and_then(|l| l.load_balancer_arn())
+        .map(str::to_owned);
+    let tg_arn = tg
+        .as_ref()
+        .and_then(|t| t.target_group_arn())
+        .map(str::to_owned);
+    let tags = async {
+        elb.describe_tags()
+            .set_resource_arns(Some(arns.clone()))
+            .send()
+            .await
+            .map_err(sdk("DescribeTags", lb_name.as_str()))
+    };
+    let lb_details = async {
+        let Some(arn) = &lb_arn else {
+            return Ok((None, Vec::new()));
+        };
+        let (attributes, listeners) = tokio::try_join!(
+            async {
+                elb.describe_load_balancer_attributes()
+                    .load_balancer_arn(arn)
+                    .send()
+                    .await
+                    .map_err(sdk("DescribeLoadBalancerAttributes", lb_name.as_str()))
+            },
+            async {
+                elb.describe_listeners()
+                    .load_balancer_arn(arn)
+                    .send()
+                    .await
+                    .map_err(sdk("DescribeListeners", lb_name.as_str()))
+            },
+        )?;
+        let idle = attributes
+            .attributes()
+            .iter()
+            .find(|a| a.key() == Some(IDLE_TIMEOUT))
+            .and_then(|a| a.value())
+            .and_then(|v| v.parse().ok());
+        Ok::<_, AwsError>((idle, listeners.listeners().to_vec()))
+    };
+    let tg_details = async {
+        let Some(arn) = &tg_arn else { return Ok(None) };
+        let out = elb
+            .describe_target_group_attributes()
+            .target_group_arn(arn)
+            .send()
+            .await
+            .map_err(sdk("DescribeTargetGroupAttributes", tg_name.as_str()))?;
+        Ok::<_, AwsError>(
+            out.attributes()
+                .iter()
+                .find(|a| a.key() == Some(DEREGISTRATION_DELAY))
+                .and_then(|a| a.value())
+                .and_then(|v| v.parse().ok()),
+        )
+    };
+    let (tags, (idle, listeners), delay) = tokio::try_join!(tags, lb_details, tg_details)?;
+    let owned = |arn: &str| {
+        tags.tag_descriptions()
+            .iter()
+            .filter(|d| d.resource_arn() == Some(arn))
+            .any(|d| owner.owns(d.tags().iter().map(|t| (t.key(), t.value()))))
+    };
+    let load_balancer = lb.map(|l| {
+        let arn = l.load_balancer_arn().unwrap_or_default().to_owned();
+        LiveLoadBalancer {
+            owned: owned(&arn),
+            arn,
+            name: l.load_balancer_name().unwrap_or_default().to_owned(),
+            scheme: l
+                .scheme()
+                .map_or("internet-facing", LoadBalancerSchemeEnum::as_str)
+                .to_owned(),
+            dns_name: l.dns_name().unwrap_or_default().to_owned(),
+            canonical_zone_id: l.canonical_hosted_zone_id().unwrap_or_default().to_owned(),
+            subnet_ids: l
+                .availability_zones()
+                .iter()
+                .filter_map(|z| z.subnet_id().map(str::to_owned))
+                .collect(),
+            security_group_ids: l.security_groups().to_vec(),
+            idle_timeout_secs: idle,
+        }
+    });
+    let target_group = tg.map(|t| {
+        let arn = t.target_group_arn().unwrap_or_default().to_owned();
+        LiveTargetGroup {
+            owned: owned(&arn),
+            arn,
+            name: t.target_group_name().unwrap_or_default().to_owned(),
+            port: t.port().unwrap_or_default(),
+            vpc_id: t.vpc_id().unwrap_or_default().to_owned(),
+            target_type: t
+                .target_type()
+                .map_or("instance", TargetTypeEnum::as_str)
+                .to_owned(),
+            health: TargetHealth {
+                path: t.health_check_path().unwrap_or("/").to_owned(),
+                interval_secs: t.health_check_interval_seconds().unwrap_or_default(),
+                timeout_secs: t.health_check_timeout_seconds().unwrap_or_default(),
+                healthy_threshold: t.healthy_threshold_count().unwrap_or_default(),
+                unhealthy_threshold: t.unhealthy_threshold_count().unwrap_or_default(),
+                deregistration_delay_secs: delay.unwrap_or(300),
+            },
+        }
+    });
+    let listeners = listeners
+        .iter()
+        .map(|l| {
+            let protocol = l.protocol().map_or("", ProtocolEnum::as_str).to_owned();
+            LiveListener {
+                arn: l.listener_arn().unwrap_or_default().to_owned(),
+                port: l.port().unwrap_or_default(),
+                certificate_arn: l
+                    .certificates()
+                    .first()
+                    .and_then(|c| c.certificate_arn())
+                    .map(str::to_owned),
+                // AWS (and emulators) show a policy on HTTP listeners too;
+                // it means nothing there.
+                ssl_policy: (protocol == "HTTPS")
+                    .then(|| l.ssl_policy().map(str::to_owned))
+                    .flatten(),
+                protocol,
+                action: live_action(l.default_actions()),
+            }
+        })
+        .collect();
+    Ok(Observed {
+        load_balancer,
+        target_group,
+        listeners,
+    })
+}
+
+fn live_action(actions: &[Action]) -> LiveListenerAction {
+    let [action] = actions else {
+        return LiveListenerAction::Other;
+    };
+    match action.r#type() {
+        Some(ActionTypeEnum::Forward) => {
+            let target = action.target_group_arn().map(str::to_owned).or_else(|| {
+                action
+                    .forward_config()
+                    .and_then(|f| f.target_groups().first())
+                    .and_then(|t| t.target_group_arn())
+                    .map(str::to_owned)
+            });
+            target.map_or(LiveListenerAction::Other, |target_group_arn| {
+                LiveListenerAction::Forward { target_group_arn }
+            })
+        }
+        Some(ActionTypeEnum::Redirect) => {
+            action
+                .redirect_config()
+                .map_or(LiveListenerAction::Other, |r| {
+                    LiveListenerAction::Redirect {
+                        protocol: r.protocol().unwrap_or("#{protocol}").to_owned(),
+                        port: r.port().unwrap_or("#{port}").to_owned(),
+                    }
+                })
+        }
+        _ => LiveListenerAction::Other,
+    }
+}
+
+fn tags(owner: &Owner, name: &str) -> Vec<Tag> {
+    owner
+        .tags(Component::LoadBalancer, name)
+        .into_iter()
+        .map(|(key, value)| Tag::builder().key(key).value(value).build())
+        .collect()
+}
+
+/// The listener's protocol, certificates, policy and default action.
+struct Listener {
+    protocol: ProtocolEnum,
+    certificates: Option<Vec<Certificate>>,
+    ssl_policy: Option<String>,
+    action: Action,
+}
+
+fn listener(config: &ListenerConfig, ids: &ResolvedIds) -> Result<Listener, AwsError> {
+    let forward = |target_group: &awsdeploy_plan::Ref| -> Result<Action, AwsError> {
+        Ok(Action::builder()
+            .r#type(ActionTypeEnum::Forward)
+            .target_group_arn(ids.resolve(target_group)?)
+            .build())
+    };
+    Ok(match config {
+        ListenerConfig::Https {
+            certificate,
+            tls_policy,
+            target_group,
+        } => Listener {
+            protocol: ProtocolEnum::Https,
+            certificates: Some(vec![
+                Certificate::builder()
+                    .certificate_arn(ids.resolve(certificate)?)
+                    .build(),
+            ]),
+            ssl_policy: Some(tls_policy.clone()),
+            action: forward(target_group)?,
+        },
+        ListenerConfig::RedirectToHttps => Listener {
+            protocol: ProtocolEnum::Http,
+            certificates: None,
+            ssl_policy: None,
+            action: Action::builder()
+                .r#type(ActionTypeEnum::Redirect)
+                .redirect_config(
+                    RedirectActionConfig::builder()
+                        .protocol("HTTPS")
+                        .port("443")
+                        .status_code(RedirectActionStatusCodeEnum::Http301)
+                        .build(),
+                )
+                .build(),
+        },
+        ListenerConfig::Forward { target_group } => Listener {
+            protocol: ProtocolEnum::Http,
+            certificates: None,
+            ssl_policy: None,
+            action: forward(target_group)?,
+        },
+    })
+}
+
+async fn set_target_group(
+    elb: &Client,
+    arn: &str,
+    name: &str,
+    health: &TargetHealth,
+) -> Result<(), AwsError> {
+    elb.modify_target_group()
+        .target_group_arn(arn)
+        .health_check_path(&health.path)
+        .health_check_interval_seconds(health.interval_secs)
+        .health_check_timeout_seconds(health.timeout_secs)
+        .healthy_threshold_count(health.healthy_threshold)
+        .unhealthy_threshold_count(health.unhealthy_threshold)
+        .send()
+        .await
+        .map_err(sdk("ModifyTargetGroup", name))?;
+    elb.modify_target_group_attributes()
+        .target_group_arn(arn)
+        .attributes(
+            TargetGroupAttribute::builder()
+                .key(DEREGISTRATION_DELAY)
+                .value(health.deregistration_delay_secs.to_string())
+                .build(),
+        )
+        .send()
+        .await
+        .map_err(sdk("ModifyTargetGroupAttributes", name))?;
+    Ok(())
+}
+
+async fn set_idle_timeout(elb: &Client, arn: &str, name: &str, secs: i64) -> Result<(), AwsError> {
+    elb.modify_load_balancer_attributes()
+        .load_balancer_arn(arn)
+        .attributes(
+            LoadBalancerAttribute::builder()
+                .key(IDLE_TIMEOUT)
+                .value(secs.to_string())
+                .build(),
+        )
+        .send()
+        .await
+        .map_err(sdk("ModifyLoadBalancerAttributes", name))?;
+    Ok(())
+}
+
+pub async fn run_step(
+    elb: &Client,
+    owner: &Owner,
+    change: &ResourceChange,
+    step: &Step,
+    ids: &ResolvedIds,
+) -> Result<Option<String>, AwsError> {
+    let name = change.name.as_str();
+    match step {
+        Step::CreateTargetGroup {
+            name: tg_name,
+            vpc,
+            port,
+            health,
+        } => {
+            let out = elb
+                .create_target_group()
+                .name(tg_name)
+                .protocol(ProtocolEnum::Http)
+                .port(*port)
+                .vpc_id(ids.resolve(vpc)?)
+                .target_type(TargetTypeEnum::Ip)
+                .health_check_protocol(ProtocolEnum::Http)
+                .health_check_path(&health.path)
+                .health_check_interval_seconds(health.interval_secs)
+                .health_check_timeout_seconds(health.timeout_secs)
+                .healthy_threshold_count(health.healthy_threshold)
+                .unhealthy_threshold_count(health.unhealthy_threshold)
+                .matcher(Matcher::builder().http_code("200-399").build())
+                .set_tags(Some(tags(owner, tg_name)))
+                .send()
+                .await
+                .map_err(sdk("CreateTargetGroup", tg_name.as_str()))?;
+            let arn = out
+                .target_groups()
+                .first()
+                .and_then(|t| t.target_group_arn())
+                .ok_or(AwsError::MissingField {
+                    operation: "CreateTargetGroup",
+                    resource: tg_name.clone(),
+                    field: "TargetGroupArn",
+                })?
+                .to_owned();
+            set_target_group(elb, &arn, tg_name, health).await?;
+            Ok(Some(arn))
+        }
+        Step::ModifyTargetGroup {
+            target_group,
+            health,
+        } => {
+            set_target_group(elb, target_group, name, health).await?;
+            Ok(None)
+        }
+        Step::CreateLoadBalancer {
+            name: lb_name,
+            subnets,
+            security_group,
+            idle_timeout_secs,
+        } => {
+            let subnets = subnets
+                .iter()
+                .map(|s| ids.resolve(s))
+                .collect::<Result<Vec<_>, _>>()?;
+            let out = elb
+                .create_load_balancer()
+                .name(lb_name)
+                .r#type(aws_sdk_elasticloadbalancingv2::types::LoadBalancerTypeEnum::Application)
+                .scheme(LoadBalancerSchemeEnum::InternetFacing)
+                .set_subnets(Some(subnets))
+                .security_groups(ids.resolve(security_group)?)
+                .set_tags(Some(tags(owner, lb_name)))
+                .send()
+                .await
+                .map_err(sdk("CreateLoadBalancer", lb_name.as_str()))?;
+            let arn = out
+                .load_balancers()
+                .first()
+                .and_then(|l| l.load_balancer_arn())
+                .ok_or(AwsError::MissingField {
+                    operation: "CreateLoadBalancer",
+                    resource: lb_name.clone(),
+                    field: "LoadBalancerArn",
+                })?
+                .to_owned();
+            set_idle_timeout(elb, &arn, lb_name, *idle_timeout_secs).await?;
+            Ok(Some(arn))
+        }
+        Step::ModifyLoadBalancer {
+            load_balancer,
+            subnets,
+            security_group,
+            idle_timeout_secs,
+        } => {
+            if let Some(subnets) = subnets {
+                let subnets = subnets
+                    .iter()
+                    .map(|s| ids.resolve(s))
+                    .collect::<Result<Vec<_>, _>>()?;
+                elb.set_subnets()
+                    .load_balancer_arn(load_balancer)
+                    .set_subnets(Some(subnets))
+                    .send()
+                    .await
+                    .map_err(sdk("SetSubnets", name))?;
+            }
+            if let Some(group) = security_group {
+                elb.set_security_groups()
+                    .load_balancer_arn(load_balancer)
+                    .security_groups(ids.resolve(group)?)
+                    .send()
+                    .await
+                    .map_err(sdk("SetSecurityGroups", name))?;
+            }
+            if let Some(secs) = idle_timeout_secs {
+                set_idle_timeout(elb, load_balancer, name, *secs).await?;
+            }
+            Ok(None)
+        }
+        Step::CreateListener {
+            load_balancer,
+            port,
+            config,
+        } => {
+            let l = listener(config, ids)?;
+            let out = elb
+                .create_listener()
+                .load_balancer_arn(ids.resolve(load_balancer)?)
+                .port(*port)
+                .protocol(l.protocol)
+                .set_certificates(l.certificates)
+                .set_ssl_policy(l.ssl_policy)
+                .default_actions(l.action)
+                .send()
+                .await
+                .map_err(sdk("CreateListener", name))?;
+            let arn = out
+                .listeners()
+                .first()
+                .and_then(|l| l.listener_arn())
+                .ok_or(AwsError::MissingField {
+                    operation: "CreateListener",
+                    resource: name.to_owned(),
+                    field: "ListenerArn",
+                })?;
+            Ok(Some(arn.to_owned()))
+        }
+        Step::ModifyListener {
+            listener: arn,
+            port,
+            config,
+        } => {
+            let l = listener(config, ids)?;
+            elb.modify_listener()
+                .listener_arn(arn)
+                .port(*port)
+                .protocol(l.protocol)
+                .set_certificates(l.certificates)
+                .set_ssl_policy(l.ssl_policy)
+                .default_actions(l.action)
+                .send()
+                .await
+                .map_err(sdk("ModifyListener", name))?;
+            Ok(None)
+        }
+        Step::DeleteListener { listener } => {
+            match elb
+                .delete_listener()
+                .listener_arn(listener)
+                .send()
+                .await
+                .map_err(sdk("DeleteListener", name))
+            {
+                Ok(_) => Ok(None),
+                Err(e) if already_done(&e, &["ListenerNotFound"]) => Ok(None),
+                Err(e) => Err(e),
+            }
+        }
+        other => unreachable!("not a load balancer step: {other:?}"),
+    }
+}

@@ -1,0 +1,682 @@
+//! ECS and Application Auto Scaling: the cluster, the task definition, the
+//! service and its rollouts, and the service's scaling.
+//!
+//! The cluster, the newest revision of the family and the service are read
+//! concurrently by name, with their tags. A rollout is waited for by
+//! `DescribeServices` until the deployment of the expected revision is
+//! COMPLETED with every task running. "Services stable" alone is not
+//! enough: after a circuit-breaker rollback the service is stable again, on
+//! the old revision, so the deployment's own state and revision decide.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use aws_sdk_applicationautoscaling::types::{
+    MetricType, PolicyType, PredefinedMetricSpecification, ScalableDimension, ServiceNamespace,
+    TargetTrackingScalingPolicyConfiguration,
+};
+use aws_sdk_ecs::types::{
+    AssignPublicIp, AwsVpcConfiguration, ClusterField, Compatibility, ContainerDefinition,
+    DeploymentCircuitBreaker, DeploymentConfiguration, KeyValuePair, LaunchType, LoadBalancer,
+    LogConfiguration, LogDriver, NetworkConfiguration, NetworkMode, PortMapping, PropagateTags,
+    Secret, ServiceField, Tag, TaskDefinitionField, TransportProtocol,
+};
+use awsdeploy_plan::execute::ResolvedIds;
+use awsdeploy_plan::live::{LiveAutoscaling, LiveCluster, LiveEcsService, LiveTaskDefinition};
+use awsdeploy_plan::service::{SERVICE_NAME, cluster_name, family, revision_label};
+use awsdeploy_plan::{
+    Component, DeploymentSettings, ResourceChange, SecretSource, ServiceNetwork, Step,
+    TaskDefinition,
+};
+
+use crate::AwsError;
+use crate::error::{already_done, built, sdk};
+use crate::tags::Owner;
+use crate::wait::{self, Check};
+
+/// awsdeploy's target-tracking policy on the service.
+const SCALING_POLICY: &str = "awsdeploy-cpu";
+
+/// The SDK clients this module uses.
+#[derive(Debug, Clone)]
+pub struct Clients {
+    pub ecs: aws_sdk_ecs::Client,
+    pub autoscaling: aws_sdk_applicationautoscaling::Client,
+    /// For the master secret of a database created in the same run.
+    pub rds: aws_sdk_rds::Client,
+}
+
+/// What the ECS side of the service tier looks like.
+#[derive(Debug, Default)]
+pub struct Observed {
+    pub cluster: Option<LiveCluster>,
+    pub task_definition: Option<LiveTaskDefinition>,
+    pub service: Option<LiveEcsService>,
+    pub autoscaling: Option<LiveAutoscaling>,
+}
+
+fn resource_id(cluster: &str, service: &str) -> String {
+    format!("service/{cluster}/{service}")
+}
+
+pub async fn observe(clients: &Clients, owner: &Owner) -> Result<Observed, AwsError> {
+    let ecs = &clients.ecs;
+    let cluster = cluster_name(&owner.app, &owner.env);
+    let family = family(&owner.app, &owner.env);
+    let clusters = async {
+        let out = ecs
+            .describe_clusters()
+            .clusters(&cluster)
+            .include(ClusterField::Tags)
+            .send()
+            .await
+            .map_err(sdk("DescribeClusters", cluster.as_str()))?;
+        Ok::<_, AwsError>(
+            out.clusters()
+                .iter()
+                .find(|c| c.status() == Some("ACTIVE"))
+                .map(|c| LiveCluster {
+                    arn: c.cluster_arn().unwrap_or_default().to_owned(),
+                    name: c.cluster_name().unwrap_or_default().to_owned(),
+                    owned: owner.owns(c.tags().iter().map(|t| (t.key(), t.value()))),
+                }),
+        )
+    };
+    let services = async {
+        let out = ecs
+            .describe_services()
+            .cluster(&cluster)
+            .services(SERVICE_NAME)
+            .include(ServiceField::Tags)
+            .send()
+            .await
+            .map_err(sdk("DescribeServices", SERVICE_NAME));
+        match out {
+            Ok(out) => Ok(out
+                .services()
+                .iter()
+                .find(|s| s.status() == Some("ACTIVE"))
+                .map(|s| live_service(s, owner))),
+            Err(e) if already_done(&e, &["ClusterNotFoundException"]) => Ok(None),
+            Err(e) => Err(e),
+        }
+    };
+    let definition = async {
+        let out = ecs
+            .describe_task_definition()
+            .task_definition(&family)
+            .include(TaskDefinitionField::Tags)
+            .send()
+            .await
+            .map_err(sdk("DescribeTaskDefinition", family.as_str()));
+        match out {
+            Ok(out) => Ok(out.task_definition().map(|td| LiveTaskDefinition {
+                arn: td.task_definition_arn().unwrap_or_default().to_owned(),
+                owned: owner.owns(out.tags().iter().map(|t| (t.key(), t.value()))),
+                definition: normalised(td),
+            })),
+            // ECS answers a family with no active revision so.
+            Err(e) if already_done(&e, &["ClientException"]) => Ok(None),
+            Err(e) => Err(e),
+        }
+    };
+    let resource = resource_id(&cluster, SERVICE_NAME);
+    let scaling = observe_scaling(&clients.autoscaling, &resource);
+    let (cluster, service, task_definition, autoscaling) =
+        tokio::try_join!(clusters, services, definition, scaling)?;
+    Ok(Observed {
+        cluster,
+        task_definition,
+        service,
+        autoscaling,
+    })
+}
+
+async fn observe_scaling(
+    autoscaling: &aws_sdk_applicationautoscaling::Client,
+    resource: &str,
+) -> Result<Option<LiveAutoscaling>, AwsError> {
+    let out = autoscaling
+        .describe_scalable_targets()
+        .service_namespace(ServiceNamespace::Ecs)
+        .resource_ids(resource)
+        .scalable_dimension(ScalableDimension::EcsServiceDesiredCount)
+        .send()
+        .await
+        .map_err(sdk("DescribeScalableTargets", resource))?;
+    let Some(target) = out.scalable_targets().first() else {
+        return Ok(None);
+    };
+    let policies = autoscaling
+        .describe_scaling_policies()
+        .service_namespace(ServiceNamespace::Ecs)
+        .resource_id(resource)
+        .policy_names(SCALING_POLICY)
+        .send()
+        .await
+        .map_err(sdk("DescribeScalingPolicies", resource))?;
+    #[allow(clippy::cast_possible_truncation)] // a percentage
+    let target_cpu = policies
+        .scaling_policies()
+        .first()
+        .and_then(|p| p.target_tracking_scaling_policy_configuration())
+        .map(|c| c.target_value().round() as i32);
+    Ok(Some(LiveAutoscaling {
+        min: target.min_capacity(),
+        max: target.max_capacity(),
+        target_cpu,
+    }))
+}
+
+fn live_service(s: &aws_sdk_ecs::types::Service, owner: &Owner) -> LiveEcsService {
+    let vpc = s
+        .network_configuration()
+        .and_then(|n| n.awsvpc_configuration());
+    let balancer = s.load_balancers().first();
+    let config = s.deployment_configuration();
+    let breaker = config.and_then(|c| c.deployment_circuit_breaker());
+    LiveEcsService {
+        arn: s.service_arn().unwrap_or_default().to_owned(),
+        name: s.service_name().unwrap_or_default().to_owned(),
+        owned: owner.owns(s.tags().iter().map(|t| (t.key(), t.value()))),
+        task_definition_arn: s.task_definition().unwrap_or_default().to_owned(),
+        desired_count: s.desired_count(),
+        subnet_ids: vpc.map(|v| v.subnets().to_vec()).unwrap_or_default(),
+        security_group_ids: vpc
+            .map(|v| v.security_groups().to_vec())
+            .unwrap_or_default(),
+        public_ip: vpc.and_then(|v| v.assign_public_ip()) == Some(&AssignPublicIp::Enabled),
+        target_group_arn: balancer
+            .and_then(|b| b.target_group_arn())
+            .map(str::to_owned),
+        container_port: balancer.and_then(LoadBalancer::container_port),
+        deployment: DeploymentSettings {
+            min_healthy_percent: config
+                .and_then(DeploymentConfiguration::minimum_healthy_percent)
+                .unwrap_or(100),
+            max_percent: config
+                .and_then(DeploymentConfiguration::maximum_percent)
+                .unwrap_or(200),
+            circuit_breaker: breaker.is_some_and(DeploymentCircuitBreaker::enable),
+            rollback: breaker.is_some_and(DeploymentCircuitBreaker::rollback),
+            health_check_grace_period_secs: s.health_check_grace_period_seconds().unwrap_or(0),
+        },
+    }
+}
+
+/// A live task definition in the form awsdeploy renders (its first
+/// container; fields awsdeploy does not set are left out).
+fn normalised(td: &aws_sdk_ecs::types::TaskDefinition) -> TaskDefinition {
+    let container = td.container_definitions().first();
+    let options = container
+        .and_then(|c| c.log_configuration())
+        .and_then(|l| l.options())
+        .cloned()
+        .unwrap_or_default();
+    let option = |key: &str| options.get(key).cloned().unwrap_or_default();
+    TaskDefinition {
+        family: td.family().unwrap_or_default().to_owned(),
+        cpu: td.cpu().unwrap_or_default().to_owned(),
+        memory: td.memory().unwrap_or_default().to_owned(),
+        execution_role_arn: td.execution_role_arn().unwrap_or_default().to_owned(),
+        task_role_arn: td.task_role_arn().unwrap_or_default().to_owned(),
+        container: awsdeploy_plan::ContainerDefinition {
+            name: container
+                .and_then(|c| c.name())
+                .unwrap_or_default()
+                .to_owned(),
+            image: container
+                .and_then(|c| c.image())
+                .unwrap_or_default()
+                .to_owned(),
+            port: container
+                .and_then(|c| c.port_mappings().first())
+                .and_then(PortMapping::container_port),
+            command: container
+                .map(|c| c.command().to_vec())
+                .filter(|c| !c.is_empty()),
+            environment: container
+                .map(|c| {
+                    c.environment()
+                        .iter()
+                        .filter_map(|kv| Some((kv.name()?.to_owned(), kv.value()?.to_owned())))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            secrets: container
+                .map(|c| {
+                    c.secrets()
+                        .iter()
+                        .map(|s| {
+                            (
+                                s.name().to_owned(),
+                                SecretSource::Arn(s.value_from().to_owned()),
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            log_group: option("awslogs-group"),
+            log_region: option("awslogs-region"),
+            log_stream_prefix: option("awslogs-stream-prefix"),
+        },
+    }
+}
+
+fn tags(owner: &Owner, name: &str) -> Vec<Tag> {
+    owner
+        .tags(Component::Service, name)
+        .into_iter()
+        .map(|(key, value)| Tag::builder().key(key).value(value).build())
+        .collect()
+}
+
+/// The master secret's ARN of an instance (created earlier in this run).
+async fn master_secret(rds: &aws_sdk_rds::Client, instance: &str) -> Result<String, AwsError> {
+    let out = rds
+        .describe_db_instances()
+        .db_instance_identifier(instance)
+        .send()
+        .await
+        .map_err(sdk("DescribeDBInstances", instance))?;
+    out.db_instances()
+        .first()
+        .and_then(|i| i.master_user_secret())
+        .and_then(|s| s.secret_arn())
+        .map(str::to_owned)
+        .ok_or(AwsError::MissingField {
+            operation: "DescribeDBInstances",
+            resource: instance.to_owned(),
+            field: "MasterUserSecret",
+        })
+}
+
+async fn register(
+    clients: &Clients,
+    owner: &Owner,
+    definition: &TaskDefinition,
+) -> Result<String, AwsError> {
+    let c = &definition.container;
+    let mut secrets = Vec::new();
+    let mut masters = BTreeMap::new();
+    for (name, source) in &c.secrets {
+        let value_from = match source {
+            SecretSource::Arn(arn) => arn.clone(),
+            SecretSource::DatabaseMaster { instance, key } => {
+                if !masters.contains_key(instance) {
+                    let arn = master_secret(&clients.rds, instance).await?;
+                    masters.insert(instance.clone(), arn);
+                }
+                format!("{}:{key}::", masters[instance])
+            }
+        };
+        secrets.push(
+            Secret::builder()
+                .name(name)
+                .value_from(value_from)
+                .build()
+                .map_err(built("RegisterTaskDefinition"))?,
+        );
+    }
+    let mut container = ContainerDefinition::builder()
+        .name(&c.name)
+        .image(&c.image)
+        .essential(true)
+        .set_command(c.command.clone())
+        .set_environment(Some(
+            c.environment
+                .iter()
+                .map(|(k, v)| KeyValuePair::builder().name(k).value(v).build())
+                .collect(),
+        ))
+        .set_secrets(Some(secrets))
+        .log_configuration(
+            LogConfiguration::builder()
+                .log_driver(LogDriver::Awslogs)
+                .options("awslogs-group", &c.log_group)
+                .options("awslogs-region", &c.log_region)
+                .options("awslogs-stream-prefix", &c.log_stream_prefix)
+                .build()
+                .map_err(built("RegisterTaskDefinition"))?,
+        );
+    if let Some(port) = c.port {
+        container = container.port_mappings(
+            PortMapping::builder()
+                .container_port(port)
+                .protocol(TransportProtocol::Tcp)
+                .build(),
+        );
+    }
+    let out = clients
+        .ecs
+        .register_task_definition()
+        .family(&definition.family)
+        .requires_compatibilities(Compatibility::Fargate)
+        .network_mode(NetworkMode::Awsvpc)
+        .cpu(&definition.cpu)
+        .memory(&definition.memory)
+        .execution_role_arn(&definition.execution_role_arn)
+        .task_role_arn(&definition.task_role_arn)
+        .container_definitions(container.build())
+        .set_tags(Some(tags(owner, &definition.family)))
+        .send()
+        .await
+        .map_err(sdk("RegisterTaskDefinition", definition.family.as_str()))?;
+    out.task_definition()
+        .and_then(|t| t.task_definition_arn())
+        .map(str::to_owned)
+        .ok_or(AwsError::MissingField {
+            operation: "RegisterTaskDefinition",
+            resource: definition.family.clone(),
+            field: "taskDefinitionArn",
+        })
+}
+
+fn network(network: &ServiceNetwork, ids: &ResolvedIds) -> Result<NetworkConfiguration, AwsError> {
+    let subnets = network
+        .subnets
+        .iter()
+        .map(|s| ids.resolve(s))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(NetworkConfiguration::builder()
+        .awsvpc_configuration(
+            AwsVpcConfiguration::builder()
+                .set_subnets(Some(subnets))
+                .security_groups(ids.resolve(&network.security_group)?)
+                .assign_public_ip(AssignPublicIp::Disabled)
+                .build()
+                .map_err(built("CreateService"))?,
+        )
+        .build())
+}
+
+fn deployment(settings: &DeploymentSettings) -> DeploymentConfiguration {
+    DeploymentConfiguration::builder()
+        .deployment_circuit_breaker(
+            DeploymentCircuitBreaker::builder()
+                .enable(settings.circuit_breaker)
+                .rollback(settings.rollback)
+                .build(),
+        )
+        .minimum_healthy_percent(settings.min_healthy_percent)
+        .maximum_percent(settings.max_percent)
+        .build()
+}
+
+pub async fn run_step(
+    clients: &Clients,
+    owner: &Owner,
+    change: &ResourceChange,
+    step: &Step,
+    ids: &ResolvedIds,
+) -> Result<Option<String>, AwsError> {
+    let ecs = &clients.ecs;
+    match step {
+        Step::CreateCluster { name } => {
+            ecs.create_cluster()
+                .cluster_name(name)
+                .capacity_providers("FARGATE")
+                .set_tags(Some(tags(owner, name)))
+                .send()
+                .await
+                .map_err(sdk("CreateCluster", name.as_str()))?;
+            Ok(Some(name.clone()))
+        }
+        Step::RegisterTaskDefinition { definition } => {
+            Ok(Some(register(clients, owner, definition).await?))
+        }
+        Step::CreateService {
+            cluster,
+            name,
+            task_definition,
+            desired_count,
+            network: net,
+            target_group,
+            container_name,
+            container_port,
+            deployment: settings,
+        } => {
+            let cluster = ids.resolve(cluster)?;
+            let out = ecs
+                .create_service()
+                .cluster(&cluster)
+                .service_name(name)
+                .task_definition(ids.resolve(task_definition)?)
+                .desired_count(*desired_count)
+                .launch_type(LaunchType::Fargate)
+                .network_configuration(network(net, ids)?)
+                .load_balancers(
+                    LoadBalancer::builder()
+                        .target_group_arn(ids.resolve(target_group)?)
+                        .container_name(container_name)
+                        .container_port(*container_port)
+                        .build(),
+                )
+                .deployment_configuration(deployment(settings))
+                .health_check_grace_period_seconds(settings.health_check_grace_period_secs)
+                .enable_ecs_managed_tags(true)
+                .propagate_tags(PropagateTags::Service)
+                .set_tags(Some(tags(owner, name)))
+                .send()
+                .await
+                .map_err(sdk("CreateService", name.as_str()))?;
+            Ok(out
+                .service()
+                .and_then(|s| s.service_arn())
+                .map(str::to_owned))
+        }
+        Step::UpdateService {
+            cluster,
+            name,
+            task_definition,
+            desired_count,
+            network: net,
+            deployment: settings,
+        } => {
+            let task_definition = task_definition
+                .as_ref()
+                .map(|t| ids.resolve(t))
+                .transpose()?;
+            let net = net.as_ref().map(|n| network(n, ids)).transpose()?;
+            ecs.update_service()
+                .cluster(cluster)
+                .service(name)
+                .set_task_definition(task_definition)
+                .set_desired_count(*desired_count)
+                .set_network_configuration(net)
+                .set_deployment_configuration(settings.as_ref().map(deployment))
+                .set_health_check_grace_period_seconds(
+                    settings.as_ref().map(|s| s.health_check_grace_period_secs),
+                )
+                .send()
+                .await
+                .map_err(sdk("UpdateService", name.as_str()))?;
+            Ok(None)
+        }
+        Step::WaitForRollout {
+            cluster,
+            service,
+            task_definition,
+            timeout_secs,
+        } => {
+            let expected = ids.resolve(task_definition)?;
+            wait_for_rollout(ecs, cluster, service, &expected, *timeout_secs)
+                .await
+                .map_err(|e| match e {
+                    AwsError::Timeout { .. } => AwsError::Rollout(format!(
+                        "{e}. {}",
+                        step.how_to_follow().unwrap_or_default()
+                    )),
+                    other => other,
+                })?;
+            Ok(None)
+        }
+        Step::ConfigureAutoscaling {
+            cluster,
+            service,
+            min,
+            max,
+            target_cpu,
+        } => {
+            let resource = resource_id(cluster, service);
+            clients
+                .autoscaling
+                .register_scalable_target()
+                .service_namespace(ServiceNamespace::Ecs)
+                .resource_id(&resource)
+                .scalable_dimension(ScalableDimension::EcsServiceDesiredCount)
+                .min_capacity(*min)
+                .max_capacity(*max)
+                .send()
+                .await
+                .map_err(sdk("RegisterScalableTarget", resource.as_str()))?;
+            clients
+                .autoscaling
+                .put_scaling_policy()
+                .policy_name(SCALING_POLICY)
+                .service_namespace(ServiceNamespace::Ecs)
+                .resource_id(&resource)
+                .scalable_dimension(ScalableDimension::EcsServiceDesiredCount)
+                .policy_type(PolicyType::TargetTrackingScaling)
+                .target_tracking_scaling_policy_configuration(
+                    TargetTrackingScalingPolicyConfiguration::builder()
+                        .target_value(f64::from(*target_cpu))
+                        .predefined_metric_specification(
+                            PredefinedMetricSpecification::builder()
+                                .predefined_metric_type(MetricType::EcsServiceAverageCpuUtilization)
+                                .build()
+                                .map_err(built("PutScalingPolicy"))?,
+                        )
+                        .scale_in_cooldown(300)
+                        .scale_out_cooldown(60)
+                        .build()
+                        .map_err(built("PutScalingPolicy"))?,
+                )
+                .send()
+                .await
+                .map_err(sdk("PutScalingPolicy", resource.as_str()))?;
+            Ok(None)
+        }
+        Step::RemoveAutoscaling { cluster, service } => {
+            let resource = resource_id(cluster, service);
+            match clients
+                .autoscaling
+                .deregister_scalable_target()
+                .service_namespace(ServiceNamespace::Ecs)
+                .resource_id(&resource)
+                .scalable_dimension(ScalableDimension::EcsServiceDesiredCount)
+                .send()
+                .await
+                .map_err(sdk("DeregisterScalableTarget", resource.as_str()))
+            {
+                Ok(_) => Ok(None),
+                Err(e) if already_done(&e, &["ObjectNotFoundException"]) => Ok(None),
+                Err(e) => Err(e),
+            }
+        }
+        other => {
+            let _ = change;
+            unreachable!("dispatched by Step::component: {other:?}")
+        }
+    }
+}
+
+/// Waits until the deployment of `expected` is COMPLETED with every task
+/// running, logging task counts and new service events as they come. A
+/// FAILED deployment, or one another deployment replaced (a rollback), is
+/// an error naming the revision that serves now.
+async fn wait_for_rollout(
+    ecs: &aws_sdk_ecs::Client,
+    cluster: &str,
+    service: &str,
+    expected: &str,
+    timeout_secs: u64,
+) -> Result<(), AwsError> {
+    let revision = revision_label(expected);
+    let started = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+        .saturating_sub(5);
+    let seen_events: std::cell::RefCell<BTreeSet<String>> = std::cell::RefCell::default();
+    wait::until_with(
+        &format!("the rollout of {revision} in {cluster}/{service}"),
+        Duration::from_secs(timeout_secs),
+        wait::backoff(Duration::from_secs(1), Duration::from_secs(15)),
+        || {
+            let seen_events = &seen_events;
+            let revision = &revision;
+            async move {
+                let out = ecs
+                    .describe_services()
+                    .cluster(cluster)
+                    .services(service)
+                    .send()
+                    .await
+                    .map_err(sdk("DescribeServices", service))?;
+                let Some(found) = out.services().first() else {
+                    return Ok(Check::Failed("gone".to_owned()));
+                };
+                let mut events: Vec<_> = found
+                    .events()
+                    .iter()
+                    .filter(|e| {
+                        e.created_at()
+                            .is_some_and(|t| u64::try_from(t.secs()).unwrap_or(0) >= started)
+                    })
+                    .filter(|e| {
+                        e.id()
+                            .is_some_and(|id| seen_events.borrow_mut().insert(id.to_owned()))
+                    })
+                    .collect();
+                events.reverse();
+                for event in events {
+                    tracing::info!(
+                        target: "awsdeploy_aws::wait",
+                        "{cluster}/{service}: {}",
+                        event.message().unwrap_or_default()
+                    );
+                }
+                let deployments = found.deployments();
+                let primary = deployments.iter().find(|d| d.status() == Some("PRIMARY"));
+                let serving = primary
+                    .and_then(|d| d.task_definition())
+                    .filter(|td| *td != expected)
+                    .map_or_else(
+                        || "no earlier revision to roll back to: the service has no healthy tasks".to_owned(),
+                        |td| format!("{} is serving", revision_label(td)),
+                    );
+                let ours = deployments
+                    .iter()
+                    .find(|d| d.task_definition() == Some(expected));
+                let Some(ours) = ours else {
+                    return Err(AwsError::Rollout(format!(
+                        "the rollout of {revision} was replaced by another deployment; {serving}"
+                    )));
+                };
+                let state = ours.rollout_state().map_or("", |s| s.as_str());
+                if state == "FAILED" || ours.status() != Some("PRIMARY") {
+                    return Err(AwsError::Rollout(format!(
+                        "the rollout of {revision} failed ({}); ECS rolled back: {serving}. See the events above and `aws ecs describe-services --cluster {cluster} --services {service}`",
+                        ours.rollout_state_reason().unwrap_or(state)
+                    )));
+                }
+                if state == "COMPLETED" && ours.running_count() >= ours.desired_count() {
+                    tracing::info!(
+                        target: "awsdeploy_aws::wait",
+                        "{cluster}/{service}: {revision} serves with {} tasks running",
+                        ours.running_count()
+                    );
+                    return Ok(Check::Ready(()));
+                }
+                Ok(Check::Pending(format!(
+                    "{revision}: {} running, {} pending of {} ({})",
+                    ours.running_count(),
+                    ours.pending_count(),
+                    ours.desired_count(),
+                    if state.is_empty() { "IN_PROGRESS" } else { state }
+                )))
+            }
+        },
+    )
+    .await
+}
