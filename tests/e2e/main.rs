@@ -18,6 +18,9 @@
 //!   rollback) and one-off tasks (exit codes, log lines, stop).
 //! - `support_tier`: the ECR repository, log group, IAM roles and their
 //!   policy, secret references and the image-tag check.
+//! - `service_tier`: the load balancer with HTTPS, the certificate, the ECS
+//!   service and its rollouts (completed, rolled back, past the deadline),
+//!   autoscaling, the API's DNS record, and the calls of an image-only `up`.
 //! - `amplify`: the simulated Amplify service with aws-sdk-amplify.
 
 mod amplify;
@@ -26,5 +29,6 @@ mod database;
 mod lifecycles;
 mod network;
 mod proxy;
+mod service_tier;
 mod support;
 mod support_tier;

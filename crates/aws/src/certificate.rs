@@ -36,7 +36,9 @@ pub async fn observe(
             }
         }
     }
-    candidates.sort_by_key(|c| std::cmp::Reverse(c.created_at().map(|t| t.secs())));
+    candidates.sort_by_key(|c| {
+        std::cmp::Reverse(c.created_at().map(aws_sdk_acm::primitives::DateTime::secs))
+    });
     for summary in candidates {
         let Some(arn) = summary.certificate_arn() else {
             continue;
@@ -69,6 +71,50 @@ fn idempotency_token(owner: &Owner, domain: &str) -> String {
         .filter(char::is_ascii_alphanumeric)
         .take(32)
         .collect()
+}
+
+/// The certificate's DNS validation records, read until ACM has made them
+/// (a few seconds after the request).
+async fn validation_records(
+    acm: &Client,
+    arn: &str,
+    name: &str,
+) -> Result<Vec<(String, aws_sdk_route53::types::RrType, String)>, AwsError> {
+    wait::until_with(
+        &format!("the validation records of {name}"),
+        Duration::from_secs(120),
+        wait::backoff(Duration::from_secs(1), Duration::from_secs(5)),
+        || async {
+            let out = acm
+                .describe_certificate()
+                .certificate_arn(arn)
+                .send()
+                .await
+                .map_err(sdk("DescribeCertificate", arn))?;
+            let options = out
+                .certificate()
+                .map(|c| c.domain_validation_options().to_vec())
+                .unwrap_or_default();
+            let records: Vec<_> = options
+                .iter()
+                .filter_map(|o| o.resource_record())
+                .filter(|r| *r.r#type() == RecordType::Cname)
+                .map(|r| {
+                    (
+                        r.name().to_owned(),
+                        aws_sdk_route53::types::RrType::Cname,
+                        r.value().to_owned(),
+                    )
+                })
+                .collect();
+            Ok(if records.is_empty() || records.len() < options.len() {
+                Check::Pending("no validation records yet".to_owned())
+            } else {
+                Check::Ready(records)
+            })
+        },
+    )
+    .await
 }
 
 pub async fn run_step(
@@ -106,43 +152,7 @@ pub async fn run_step(
             zone_id,
         } => {
             let arn = ids.resolve(certificate)?;
-            // ACM adds the records to the certificate a few seconds after
-            // the request.
-            let records = wait::until_with(
-                &format!("the validation records of {}", change.name),
-                Duration::from_secs(120),
-                wait::backoff(Duration::from_secs(1), Duration::from_secs(5)),
-                || async {
-                    let out = acm
-                        .describe_certificate()
-                        .certificate_arn(&arn)
-                        .send()
-                        .await
-                        .map_err(sdk("DescribeCertificate", arn.as_str()))?;
-                    let options = out
-                        .certificate()
-                        .map(|c| c.domain_validation_options().to_vec())
-                        .unwrap_or_default();
-                    let records: Vec<_> = options
-                        .iter()
-                        .filter_map(|o| o.resource_record())
-                        .filter(|r| *r.r#type() == RecordType::Cname)
-                        .map(|r| {
-                            (
-                                r.name().to_owned(),
-                                aws_sdk_route53::types::RrType::Cname,
-                                r.value().to_owned(),
-                            )
-                        })
-                        .collect();
-                    Ok(if records.is_empty() || records.len() < options.len() {
-                        Check::Pending("no validation records yet".to_owned())
-                    } else {
-                        Check::Ready(records)
-                    })
-                },
-            )
-            .await?;
+            let records = validation_records(acm, &arn, &change.name).await?;
             crate::dns::upsert_records(route53, zone_id, &records, &change.name).await?;
             Ok(None)
         }

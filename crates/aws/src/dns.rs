@@ -35,7 +35,10 @@ pub async fn observe(
         .await
         .map_err(sdk("ListHostedZonesByName", zone))?;
     let found = out.hosted_zones().iter().find(|z| {
-        normalise(z.name()) == normalise(zone) && !z.config().is_some_and(|c| c.private_zone())
+        normalise(z.name()) == normalise(zone)
+            && !z
+                .config()
+                .is_some_and(aws_sdk_route53::types::HostedZoneConfig::private_zone)
     });
     let Some(found) = found else {
         return Ok((None, None));

@@ -8,7 +8,7 @@
 //!
 //! One module per component owns its SDK calls: [`network`] (EC2),
 //! [`database`] (RDS), [`support`] (ECR, `CloudWatch` Logs, IAM, STS,
-//! Secrets Manager), [`load_balancer`] (ELBv2), [`certificate`] (ACM),
+//! Secrets Manager), [`load_balancer`] (`ELBv2`), [`certificate`] (ACM),
 //! [`dns`] (Route 53), [`service`] (ECS, Application Auto Scaling).
 //! Ownership: everything awsdeploy creates carries the tags in [`tags`] and
 //! is found again by them only.

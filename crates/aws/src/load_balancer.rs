@@ -34,33 +34,10 @@ pub struct Observed {
 pub async fn observe(elb: &Client, owner: &Owner) -> Result<Observed, AwsError> {
     let lb_name = load_balancer_name(&owner.app, &owner.env);
     let tg_name = target_group_name(&owner.app, &owner.env);
-    let load_balancer = async {
-        match elb.describe_load_balancers().names(&lb_name).send().await {
-            Ok(out) => Ok(out.load_balancers().first().cloned()),
-            Err(e) => {
-                let e = sdk("DescribeLoadBalancers", lb_name.as_str())(e);
-                if already_done(&e, &["LoadBalancerNotFound"]) {
-                    Ok(None)
-                } else {
-                    Err(e)
-                }
-            }
-        }
-    };
-    let target_group = async {
-        match elb.describe_target_groups().names(&tg_name).send().await {
-            Ok(out) => Ok(out.target_groups().first().cloned()),
-            Err(e) => {
-                let e = sdk("DescribeTargetGroups", tg_name.as_str())(e);
-                if already_done(&e, &["TargetGroupNotFound"]) {
-                    Ok(None)
-                } else {
-                    Err(e)
-                }
-            }
-        }
-    };
-    let (lb, tg) = tokio::try_join!(load_balancer, target_group)?;
+    let (lb, tg) = tokio::try_join!(
+        find_load_balancer(elb, &lb_name),
+        find_target_group(elb, &tg_name)
+    )?;
     let arns: Vec<String> = lb
         .iter()
         .filter_map(|l| l.load_balancer_arn())
@@ -130,82 +107,128 @@ pub async fn observe(elb: &Client, owner: &Owner) -> Result<Observed, AwsError> 
         )
     };
     let (tags, (idle, listeners), delay) = tokio::try_join!(tags, lb_details, tg_details)?;
-    let owned = |arn: &str| {
+    let is_ours = |arn: &str| {
         tags.tag_descriptions()
             .iter()
             .filter(|d| d.resource_arn() == Some(arn))
             .any(|d| owner.owns(d.tags().iter().map(|t| (t.key(), t.value()))))
     };
-    let load_balancer = lb.map(|l| {
-        let arn = l.load_balancer_arn().unwrap_or_default().to_owned();
-        LiveLoadBalancer {
-            owned: owned(&arn),
-            arn,
-            name: l.load_balancer_name().unwrap_or_default().to_owned(),
-            scheme: l
-                .scheme()
-                .map_or("internet-facing", LoadBalancerSchemeEnum::as_str)
-                .to_owned(),
-            dns_name: l.dns_name().unwrap_or_default().to_owned(),
-            canonical_zone_id: l.canonical_hosted_zone_id().unwrap_or_default().to_owned(),
-            subnet_ids: l
-                .availability_zones()
-                .iter()
-                .filter_map(|z| z.subnet_id().map(str::to_owned))
-                .collect(),
-            security_group_ids: l.security_groups().to_vec(),
-            idle_timeout_secs: idle,
-        }
-    });
-    let target_group = tg.map(|t| {
-        let arn = t.target_group_arn().unwrap_or_default().to_owned();
-        LiveTargetGroup {
-            owned: owned(&arn),
-            arn,
-            name: t.target_group_name().unwrap_or_default().to_owned(),
-            port: t.port().unwrap_or_default(),
-            vpc_id: t.vpc_id().unwrap_or_default().to_owned(),
-            target_type: t
-                .target_type()
-                .map_or("instance", TargetTypeEnum::as_str)
-                .to_owned(),
-            health: TargetHealth {
-                path: t.health_check_path().unwrap_or("/").to_owned(),
-                interval_secs: t.health_check_interval_seconds().unwrap_or_default(),
-                timeout_secs: t.health_check_timeout_seconds().unwrap_or_default(),
-                healthy_threshold: t.healthy_threshold_count().unwrap_or_default(),
-                unhealthy_threshold: t.unhealthy_threshold_count().unwrap_or_default(),
-                deregistration_delay_secs: delay.unwrap_or(300),
-            },
-        }
-    });
-    let listeners = listeners
-        .iter()
-        .map(|l| {
-            let protocol = l.protocol().map_or("", ProtocolEnum::as_str).to_owned();
-            LiveListener {
-                arn: l.listener_arn().unwrap_or_default().to_owned(),
-                port: l.port().unwrap_or_default(),
-                certificate_arn: l
-                    .certificates()
-                    .first()
-                    .and_then(|c| c.certificate_arn())
-                    .map(str::to_owned),
-                // AWS (and emulators) show a policy on HTTP listeners too;
-                // it means nothing there.
-                ssl_policy: (protocol == "HTTPS")
-                    .then(|| l.ssl_policy().map(str::to_owned))
-                    .flatten(),
-                protocol,
-                action: live_action(l.default_actions()),
-            }
-        })
-        .collect();
+    let load_balancer = lb
+        .map(|l| live_load_balancer(&l, is_ours(l.load_balancer_arn().unwrap_or_default()), idle));
+    let target_group =
+        tg.map(|t| live_target_group(&t, is_ours(t.target_group_arn().unwrap_or_default()), delay));
+    let listeners = listeners.iter().map(live_listener).collect();
     Ok(Observed {
         load_balancer,
         target_group,
         listeners,
     })
+}
+
+async fn find_load_balancer(
+    elb: &Client,
+    name: &str,
+) -> Result<Option<aws_sdk_elasticloadbalancingv2::types::LoadBalancer>, AwsError> {
+    match elb.describe_load_balancers().names(name).send().await {
+        Ok(out) => Ok(out.load_balancers().first().cloned()),
+        Err(e) => {
+            let e = sdk("DescribeLoadBalancers", name)(e);
+            if already_done(&e, &["LoadBalancerNotFound"]) {
+                Ok(None)
+            } else {
+                Err(e)
+            }
+        }
+    }
+}
+
+async fn find_target_group(
+    elb: &Client,
+    name: &str,
+) -> Result<Option<aws_sdk_elasticloadbalancingv2::types::TargetGroup>, AwsError> {
+    match elb.describe_target_groups().names(name).send().await {
+        Ok(out) => Ok(out.target_groups().first().cloned()),
+        Err(e) => {
+            let e = sdk("DescribeTargetGroups", name)(e);
+            if already_done(&e, &["TargetGroupNotFound"]) {
+                Ok(None)
+            } else {
+                Err(e)
+            }
+        }
+    }
+}
+
+fn live_load_balancer(
+    l: &aws_sdk_elasticloadbalancingv2::types::LoadBalancer,
+    owned: bool,
+    idle: Option<i64>,
+) -> LiveLoadBalancer {
+    LiveLoadBalancer {
+        arn: l.load_balancer_arn().unwrap_or_default().to_owned(),
+        owned,
+        name: l.load_balancer_name().unwrap_or_default().to_owned(),
+        scheme: l
+            .scheme()
+            .map_or("internet-facing", LoadBalancerSchemeEnum::as_str)
+            .to_owned(),
+        dns_name: l.dns_name().unwrap_or_default().to_owned(),
+        canonical_zone_id: l.canonical_hosted_zone_id().unwrap_or_default().to_owned(),
+        subnet_ids: l
+            .availability_zones()
+            .iter()
+            .filter_map(|z| z.subnet_id().map(str::to_owned))
+            .collect(),
+        security_group_ids: l.security_groups().to_vec(),
+        idle_timeout_secs: idle,
+    }
+}
+
+fn live_target_group(
+    t: &aws_sdk_elasticloadbalancingv2::types::TargetGroup,
+    owned: bool,
+    deregistration_delay: Option<i32>,
+) -> LiveTargetGroup {
+    LiveTargetGroup {
+        arn: t.target_group_arn().unwrap_or_default().to_owned(),
+        owned,
+        name: t.target_group_name().unwrap_or_default().to_owned(),
+        port: t.port().unwrap_or_default(),
+        vpc_id: t.vpc_id().unwrap_or_default().to_owned(),
+        target_type: t
+            .target_type()
+            .map_or("instance", TargetTypeEnum::as_str)
+            .to_owned(),
+        health: TargetHealth {
+            path: t.health_check_path().unwrap_or("/").to_owned(),
+            interval_secs: t.health_check_interval_seconds().unwrap_or_default(),
+            timeout_secs: t.health_check_timeout_seconds().unwrap_or_default(),
+            healthy_threshold: t.healthy_threshold_count().unwrap_or_default(),
+            unhealthy_threshold: t.unhealthy_threshold_count().unwrap_or_default(),
+            // AWS's default when the attribute is not set.
+            deregistration_delay_secs: deregistration_delay.unwrap_or(300),
+        },
+    }
+}
+
+fn live_listener(l: &aws_sdk_elasticloadbalancingv2::types::Listener) -> LiveListener {
+    let protocol = l.protocol().map_or("", ProtocolEnum::as_str).to_owned();
+    LiveListener {
+        arn: l.listener_arn().unwrap_or_default().to_owned(),
+        port: l.port().unwrap_or_default(),
+        certificate_arn: l
+            .certificates()
+            .first()
+            .and_then(|c| c.certificate_arn())
+            .map(str::to_owned),
+        // AWS (and emulators) show a policy on HTTP listeners too; it
+        // means nothing there.
+        ssl_policy: (protocol == "HTTPS")
+            .then(|| l.ssl_policy().map(str::to_owned))
+            .flatten(),
+        protocol,
+        action: live_action(l.default_actions()),
+    }
 }
 
 fn live_action(actions: &[Action]) -> LiveListenerAction {
@@ -346,6 +369,7 @@ async fn set_idle_timeout(elb: &Client, arn: &str, name: &str, secs: i64) -> Res
     Ok(())
 }
 
+#[allow(clippy::too_many_lines)] // one arm per step
 pub async fn run_step(
     elb: &Client,
     owner: &Owner,

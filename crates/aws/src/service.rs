@@ -403,6 +403,7 @@ fn deployment(settings: &DeploymentSettings) -> DeploymentConfiguration {
         .build()
 }
 
+#[allow(clippy::too_many_lines)] // one arm per step
 pub async fn run_step(
     clients: &Clients,
     owner: &Owner,

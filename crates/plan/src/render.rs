@@ -119,12 +119,7 @@ pub fn text(plan: &Plan, colour: Colour) -> String {
             }
         );
     }
-    if !plan.warnings.is_empty() {
-        let _ = writeln!(out);
-        for warning in &plan.warnings {
-            let _ = writeln!(out, "{} {warning}", paint.wrap("33", "warning:"));
-        }
-    }
+    warnings(&mut out, plan, &paint);
     out.push('\n');
     if plan.is_empty() {
         let _ = writeln!(
@@ -136,6 +131,16 @@ pub fn text(plan: &Plan, colour: Colour) -> String {
         let _ = writeln!(out, "{}", summary(plan));
     }
     out
+}
+
+/// What the user should know about the result, one line each.
+fn warnings(out: &mut String, plan: &Plan, paint: &Paint) {
+    if !plan.warnings.is_empty() {
+        let _ = writeln!(out);
+        for warning in &plan.warnings {
+            let _ = writeln!(out, "{} {warning}", paint.wrap("33", "warning:"));
+        }
+    }
 }
 
 /// `Plan: 3 to add, 1 to change, 0 to replace, 0 to delete.`

@@ -28,7 +28,9 @@ use std::collections::BTreeMap;
 
 use awsdeploy_spec::{SecretRef, Spec};
 
-use crate::live::{LiveListener, LiveListenerAction, LiveServiceTier, Lookups};
+use crate::live::{
+    LiveEcsService, LiveListener, LiveListenerAction, LiveServiceTier, LiveZone, Lookups,
+};
 use crate::plan::{Action, Component, FieldChange, Orphan, ResourceChange, ResourceKind};
 use crate::step::{
     ContainerDefinition, DeploymentSettings, ListenerConfig, Ref, SecretSource, ServiceNetwork,
@@ -134,36 +136,111 @@ pub struct Context<'a> {
 /// Compares the service tier the spec asks for with what is live.
 pub fn plan(cx: &Context<'_>) -> Result<ServicePlan, PlanError> {
     let spec = cx.spec;
-    let live = &cx.live.service;
     let mut out = ServicePlan::default();
     let Some(service) = spec.service.as_ref() else {
-        orphans(live, &mut out);
+        orphans(&cx.live.service, &mut out);
         return Ok(out);
     };
     let (app, env) = (spec.app.name.as_str(), spec.env.as_str());
-    let lb_name = load_balancer_name(app, env);
-    let tg_name = target_group_name(app, env);
-    for name in [&lb_name, &tg_name] {
+    for name in [load_balancer_name(app, env), target_group_name(app, env)] {
         if name.len() > ELB_NAME_MAX {
             return Err(PlanError::Conflict {
                 kind: ResourceKind::LoadBalancer,
-                name: name.clone(),
+                name,
                 problem: format!("is longer than the {ELB_NAME_MAX} characters AWS allows"),
                 hint: "shorten app.name or the environment's name".to_owned(),
             });
         }
     }
-    let net = |suffix: &str| {
-        let name = network::resource_name(spec, suffix);
-        cx.network.get(&name).cloned().unwrap_or(Ref::Planned(name))
+    let target_group = target_group(cx, service, &mut out)?;
+    let load_balancer = load_balancer(cx, &mut out)?;
+    let (zone, certificate) = certificate(cx, &mut out)?;
+    let listener_keys = listeners(
+        cx,
+        &mut out,
+        &load_balancer,
+        &target_group,
+        certificate.as_ref(),
+    );
+    dns_record(cx, &mut out, zone, &load_balancer)?;
+    let cluster_ref = cluster(cx, &mut out)?;
+    let Some((td_ref, new_revision)) = task_definition_change(cx, &mut out)? else {
+        return Ok(out);
     };
-    let azs = usize::from(spec.network.azs);
-    let public: Vec<Ref> = (1..=azs).map(|i| net(&format!("public-{i}"))).collect();
-    let private: Vec<Ref> = (1..=azs).map(|i| net(&format!("private-{i}"))).collect();
+    ecs_service(
+        cx,
+        service,
+        &mut out,
+        (&cluster_ref, &td_ref, new_revision),
+        &target_group,
+        &listener_keys,
+    )?;
+    autoscaling(cx, service, &mut out);
+    Ok(out)
+}
 
-    // Target group.
+/// A network resource by its name's suffix: what exists, or the network
+/// plan's change that creates it.
+fn net(cx: &Context<'_>, suffix: &str) -> Ref {
+    let name = network::resource_name(cx.spec, suffix);
+    cx.network.get(&name).cloned().unwrap_or(Ref::Planned(name))
+}
+
+/// The hosted zone `dns.zone` names, when the spec has `[dns]`; it must
+/// exist (it is the team's, never awsdeploy's).
+fn zone<'a>(cx: &Context<'a>) -> Result<Option<&'a LiveZone>, PlanError> {
+    let Some(dns) = &cx.spec.dns else {
+        return Ok(None);
+    };
+    Ok(Some(cx.live.service.zone.as_ref().ok_or_else(|| PlanError::Conflict {
+            kind: ResourceKind::DnsRecord,
+            name: dns.zone.clone(),
+            problem: "no Route 53 hosted zone has this name".to_owned(),
+            hint: format!(
+                "create the zone (`aws route53 create-hosted-zone --name {} --caller-reference $(date +%s)`) and delegate the domain to it, or fix dns.zone",
+                dns.zone
+            ),
+    })?))
+}
+
+/// The public or private subnets, one per zone.
+fn subnets(cx: &Context<'_>, tier: &str) -> Vec<Ref> {
+    (1..=cx.spec.network.azs)
+        .map(|i| net(cx, &format!("{tier}-{i}")))
+        .collect()
+}
+
+/// Keys of the changes to what the service's tasks use (the database, the
+/// log group, the roles): registering and deploying wait for them.
+fn support_keys(cx: &Context<'_>) -> Vec<String> {
+    cx.planned
+        .iter()
+        .filter(|k| {
+            k.starts_with("iam/") || k.starts_with("logs/") || k.starts_with("db-instance/")
+        })
+        .cloned()
+        .collect()
+}
+
+fn secs(d: awsdeploy_spec::SpecDuration) -> i32 {
+    i32::try_from(d.0.as_secs()).unwrap_or(i32::MAX)
+}
+
+/// The target group: the health check is updated in place; port and
+/// target type cannot change.
+fn target_group(
+    cx: &Context<'_>,
+    service: &awsdeploy_spec::Service,
+    out: &mut ServicePlan,
+) -> Result<Ref, PlanError> {
+    let spec = cx.spec;
+    let live = &cx.live.service;
+    let env = spec.env.as_str();
+    let app = spec.app.name.as_str();
     let lb = &spec.load_balancer;
-    let secs = |d: awsdeploy_spec::SpecDuration| i32::try_from(d.0.as_secs()).unwrap_or(i32::MAX);
+    let port = i32::from(service.port);
+    let tg_name = target_group_name(app, env);
+    let tg_key = format!("load_balancer/{tg_name}");
     let interval = secs(lb.health_check_interval);
     let health = TargetHealth {
         path: service.health_check_path.clone(),
@@ -174,9 +251,7 @@ pub fn plan(cx: &Context<'_>) -> Result<ServicePlan, PlanError> {
         unhealthy_threshold: i32::from(lb.unhealthy_threshold),
         deregistration_delay_secs: secs(lb.deregistration_delay),
     };
-    let port = i32::from(service.port);
-    let tg_key = format!("load_balancer/{tg_name}");
-    let target_group = match &live.target_group {
+    Ok(match &live.target_group {
         Some(tg) if !tg.owned => {
             return Err(PlanError::not_ours(ResourceKind::TargetGroup, &tg_name));
         }
@@ -227,7 +302,7 @@ pub fn plan(cx: &Context<'_>) -> Result<ServicePlan, PlanError> {
                 ],
                 vec![Step::CreateTargetGroup {
                     name: tg_name.clone(),
-                    vpc: net("vpc"),
+                    vpc: net(cx, "vpc"),
                     port,
                     health: health.clone(),
                 }],
@@ -235,13 +310,23 @@ pub fn plan(cx: &Context<'_>) -> Result<ServicePlan, PlanError> {
             );
             Ref::Planned(tg_key.clone())
         }
-    };
+    })
+}
 
-    // Load balancer.
+/// The internet-facing load balancer in the public subnets.
+fn load_balancer(cx: &Context<'_>, out: &mut ServicePlan) -> Result<Ref, PlanError> {
+    let spec = cx.spec;
+    let live = &cx.live.service;
+    let env = spec.env.as_str();
+    let app = spec.app.name.as_str();
+    let lb = &spec.load_balancer;
+    let azs = usize::from(spec.network.azs);
+    let public = subnets(cx, "public");
+    let lb_name = load_balancer_name(app, env);
     let lb_key = format!("load_balancer/{lb_name}");
     let idle = i64::try_from(lb.idle_timeout.0.as_secs()).unwrap_or(i64::MAX);
-    let lb_security_group = net("lb");
-    let load_balancer = match &live.load_balancer {
+    let lb_security_group = net(cx, "lb");
+    Ok(match &live.load_balancer {
         Some(found) if !found.owned => {
             return Err(PlanError::not_ours(ResourceKind::LoadBalancer, &lb_name));
         }
@@ -256,7 +341,7 @@ pub fn plan(cx: &Context<'_>) -> Result<ServicePlan, PlanError> {
         Some(found) => {
             let mut fields = Vec::new();
             let wanted_subnets = existing_ids(&public);
-            let subnets = (wanted_subnets.as_ref() != Some(&found.subnet_ids)).then(|| {
+            let subnets = (wanted_subnets != Some(sorted(&found.subnet_ids))).then(|| {
                 fields.push(FieldChange::new(
                     "subnets",
                     Some(found.subnet_ids.join(", ")),
@@ -326,21 +411,23 @@ pub fn plan(cx: &Context<'_>) -> Result<ServicePlan, PlanError> {
             );
             Ref::Planned(lb_key.clone())
         }
-    };
+    })
+}
 
-    // Certificate.
-    let zone = match &spec.dns {
-        Some(dns) => Some(live.zone.as_ref().ok_or_else(|| PlanError::Conflict {
-            kind: ResourceKind::DnsRecord,
-            name: dns.zone.clone(),
-            problem: "no Route 53 hosted zone has this name".to_owned(),
-            hint: format!(
-                "create the zone (`aws route53 create-hosted-zone --name {} --caller-reference $(date +%s)`) and delegate the domain to it, or fix dns.zone",
-                dns.zone
-            ),
-        })?),
-        None => None,
-    };
+/// The hosted zone `dns.zone` names, and the certificate the HTTPS
+/// listener uses: the spec's, or one awsdeploy requests and validates;
+/// none (and a warning) without either.
+fn certificate<'a>(
+    cx: &Context<'a>,
+    out: &mut ServicePlan,
+) -> Result<(Option<&'a LiveZone>, Option<Ref>), PlanError> {
+    let spec = cx.spec;
+    let live = &cx.live.service;
+    let env = spec.env.as_str();
+    let app = spec.app.name.as_str();
+    let lb = &spec.load_balancer;
+    let lb_name = load_balancer_name(app, env);
+    let zone = zone(cx)?;
     let certificate: Option<Ref> = match (&lb.certificate_arn, &spec.dns, zone) {
         (Some(arn), _, _) => Some(Ref::Existing(arn.clone())),
         (None, Some(dns), Some(zone)) => {
@@ -426,15 +513,32 @@ pub fn plan(cx: &Context<'_>) -> Result<ServicePlan, PlanError> {
             None
         }
     };
+    Ok((zone, certificate))
+}
 
-    // Listeners.
+/// 443 HTTPS and 80 → 443 with a certificate; 80 forwarding without.
+/// Returns the keys of the listener changes.
+fn listeners(
+    cx: &Context<'_>,
+    out: &mut ServicePlan,
+    load_balancer: &Ref,
+    target_group: &Ref,
+    certificate: Option<&Ref>,
+) -> Vec<String> {
+    let spec = cx.spec;
+    let live = &cx.live.service;
+    let env = spec.env.as_str();
+    let app = spec.app.name.as_str();
+    let lb = &spec.load_balancer;
+    let lb_name = load_balancer_name(app, env);
+    let lb_key = format!("load_balancer/{lb_name}");
     let mut listeners_wanted: Vec<(i32, ListenerConfig)> = Vec::new();
     match &certificate {
         Some(cert) => {
             listeners_wanted.push((
                 443,
                 ListenerConfig::Https {
-                    certificate: cert.clone(),
+                    certificate: (*cert).clone(),
                     tls_policy: lb.tls_policy.clone(),
                     target_group: target_group.clone(),
                 },
@@ -519,8 +623,21 @@ pub fn plan(cx: &Context<'_>) -> Result<ServicePlan, PlanError> {
             );
         }
     }
+    listener_keys
+}
 
-    // DNS record.
+/// The API's alias record; one pointing elsewhere is never overwritten.
+fn dns_record(
+    cx: &Context<'_>,
+    out: &mut ServicePlan,
+    zone: Option<&LiveZone>,
+    load_balancer: &Ref,
+) -> Result<(), PlanError> {
+    let spec = cx.spec;
+    let live = &cx.live.service;
+    let env = spec.env.as_str();
+    let app = spec.app.name.as_str();
+    let lb_name = load_balancer_name(app, env);
     if let (Some(dns), Some(zone)) = (&spec.dns, zone) {
         let key = format!("dns/{}", dns.api);
         let ours = live
@@ -569,11 +686,18 @@ pub fn plan(cx: &Context<'_>) -> Result<ServicePlan, PlanError> {
             ),
         }
     }
+    Ok(())
+}
 
-    // ECS cluster.
+/// The ECS cluster.
+fn cluster(cx: &Context<'_>, out: &mut ServicePlan) -> Result<Ref, PlanError> {
+    let spec = cx.spec;
+    let live = &cx.live.service;
+    let env = spec.env.as_str();
+    let app = spec.app.name.as_str();
     let cluster = cluster_name(app, env);
     let cluster_key = format!("service/{cluster}");
-    let cluster_ref = match &live.cluster {
+    Ok(match &live.cluster {
         Some(found) if !found.owned => {
             return Err(PlanError::not_ours(ResourceKind::Cluster, &cluster));
         }
@@ -597,28 +721,31 @@ pub fn plan(cx: &Context<'_>) -> Result<ServicePlan, PlanError> {
             );
             Ref::Planned(cluster_key.clone())
         }
-    };
+    })
+}
 
-    // Task definition.
+/// The task definition: a new revision only when the rendered one differs
+/// from the newest live one. `None` when there is no image to run yet.
+fn task_definition_change(
+    cx: &Context<'_>,
+    out: &mut ServicePlan,
+) -> Result<Option<(Ref, bool)>, PlanError> {
+    let spec = cx.spec;
+    let live = &cx.live.service;
+    let env = spec.env.as_str();
+    let app = spec.app.name.as_str();
     let family = family(app, env);
     let image = match image(cx, &family)? {
         Ok(image) => image,
         Err(why) => {
             out.warnings.push(why);
-            return Ok(out);
+            return Ok(None);
         }
     };
     let definition = task_definition(cx, &family, image)?;
     let td_key = format!("service/{family}");
-    let after_support: Vec<String> = cx
-        .planned
-        .iter()
-        .filter(|k| {
-            k.starts_with("iam/") || k.starts_with("logs/") || k.starts_with("db-instance/")
-        })
-        .cloned()
-        .collect();
-    let (td_ref, new_revision) = match &live.task_definition {
+    let after_support = support_keys(cx);
+    Ok(Some(match &live.task_definition {
         Some(found) if !found.owned => {
             return Err(PlanError::not_ours(ResourceKind::TaskDefinition, &family));
         }
@@ -653,165 +780,233 @@ pub fn plan(cx: &Context<'_>) -> Result<ServicePlan, PlanError> {
             );
             (Ref::Planned(td_key.clone()), true)
         }
-    };
+    }))
+}
 
-    // Service.
-    let service_key = format!("service/{cluster}/{SERVICE_NAME}");
-    let service_group = net("service");
-    let deployment = DeploymentSettings {
-        min_healthy_percent: i32::try_from(service.min_healthy_percent).unwrap_or(100),
-        max_percent: i32::try_from(service.max_percent).unwrap_or(200),
-        circuit_breaker: true,
-        rollback: true,
-        health_check_grace_period_secs: secs(service.health_check_grace_period),
-    };
-    let desired_count = i32::try_from(match &service.autoscaling {
-        Some(scaling) => service.desired_count.clamp(scaling.min, scaling.max),
-        None => service.desired_count,
-    })
-    .unwrap_or(i32::MAX);
-    let rollout_timeout = service.rollout_timeout.0.as_secs();
-    // The service starts tasks that need these: wait for their changes.
-    let mut after: Vec<String> = listener_keys.clone();
-    after.extend(after_support.iter().cloned());
-    after.extend(out.planned(&tg_key));
-    let wait = |task_definition: Ref| Step::WaitForRollout {
-        cluster: cluster.clone(),
-        service: SERVICE_NAME.to_owned(),
-        task_definition,
-        timeout_secs: rollout_timeout,
-    };
-    match &live.service {
-        Some(found) if !found.owned => {
-            return Err(PlanError::not_ours(ResourceKind::EcsService, SERVICE_NAME));
-        }
-        None => out.push(
-            Component::Service,
-            ResourceKind::EcsService,
-            &service_key,
-            SERVICE_NAME,
-            Action::Create,
-            None,
-            vec![
-                FieldChange::set("task_definition", describe_revision(&td_ref, &family)),
-                FieldChange::set("desired_count", desired_count.to_string()),
-                FieldChange::set(
-                    "subnets",
-                    format!("the {azs} private subnets, no public IP"),
-                ),
-                FieldChange::set("circuit_breaker", "on, with rollback"),
-            ],
-            vec![
-                Step::CreateService {
-                    cluster: cluster_ref.clone(),
-                    name: SERVICE_NAME.to_owned(),
-                    task_definition: td_ref.clone(),
-                    desired_count,
-                    network: ServiceNetwork {
-                        subnets: private.clone(),
-                        security_group: service_group.clone(),
-                    },
-                    target_group: target_group.clone(),
-                    container_name: CONTAINER_NAME.to_owned(),
-                    container_port: port,
-                    deployment: deployment.clone(),
-                },
-                wait(td_ref.clone()),
-            ],
-            &after,
-        ),
-        Some(found) => {
-            if found.target_group_arn.as_deref() != existing_id(&target_group).as_deref()
-                && existing_id(&target_group).is_some()
-                || found.container_port.is_some_and(|p| p != port)
-            {
-                return Err(PlanError::Conflict {
-                    kind: ResourceKind::EcsService,
-                    name: SERVICE_NAME.to_owned(),
-                    problem: "is attached to another target group or container port".to_owned(),
-                    hint: "an ECS service's load balancer settings are set at creation; delete the service (`aws ecs delete-service --force`), then run `awsdeploy up` again".to_owned(),
-                });
-            }
-            let mut fields = Vec::new();
-            let task_definition = (new_revision
-                || found.task_definition_arn != existing_id(&td_ref).unwrap_or_default())
-            .then(|| {
-                fields.push(FieldChange::new(
-                    "task_definition",
-                    Some(revision_label(&found.task_definition_arn)),
-                    Some(describe_revision(&td_ref, &family)),
-                ));
-                td_ref.clone()
-            });
-            let desired = (service.autoscaling.is_none() && found.desired_count != desired_count)
-                .then(|| {
-                    fields.push(FieldChange::new(
-                        "desired_count",
-                        Some(found.desired_count.to_string()),
-                        Some(desired_count.to_string()),
-                    ));
-                    desired_count
-                });
-            let wanted_subnets = existing_ids(&private);
-            let wanted_group = existing_ids(std::slice::from_ref(&service_group));
-            let network = (wanted_subnets.as_ref() != Some(&found.subnet_ids)
-                || wanted_group.as_ref() != Some(&found.security_group_ids)
-                || found.public_ip)
-                .then(|| {
-                    fields.push(FieldChange::new(
-                        "network",
-                        Some(format!(
-                            "{} subnets{}",
-                            found.subnet_ids.len(),
-                            if found.public_ip { ", public IP" } else { "" }
-                        )),
-                        Some(format!("the {azs} private subnets, no public IP")),
-                    ));
-                    ServiceNetwork {
-                        subnets: private.clone(),
-                        security_group: service_group.clone(),
-                    }
-                });
-            let deployment_change = (found.deployment != deployment).then(|| {
-                fields.push(FieldChange::new(
-                    "deployment",
-                    Some(describe_deployment(&found.deployment)),
-                    Some(describe_deployment(&deployment)),
-                ));
-                deployment.clone()
-            });
-            if fields.is_empty() {
-                out.unchanged += 1;
-            } else {
-                let rollout_of = task_definition
-                    .clone()
-                    .unwrap_or_else(|| Ref::Existing(found.task_definition_arn.clone()));
-                out.push(
-                    Component::Service,
-                    ResourceKind::EcsService,
-                    &service_key,
-                    SERVICE_NAME,
-                    Action::Update,
-                    Some(&found.arn),
-                    fields,
-                    vec![
-                        Step::UpdateService {
-                            cluster: cluster.clone(),
-                            name: SERVICE_NAME.to_owned(),
-                            task_definition,
-                            desired_count: desired,
-                            network,
-                            deployment: deployment_change,
-                        },
-                        wait(rollout_of),
-                    ],
-                    &after,
-                );
-            }
+/// The ECS service as the spec wants it.
+struct DesiredService {
+    key: String,
+    cluster: String,
+    family: String,
+    task_definition: Ref,
+    /// A revision this plan registers.
+    new_revision: bool,
+    desired_count: i32,
+    /// Autoscaling owns the desired count once the service exists.
+    autoscaled: bool,
+    network: ServiceNetwork,
+    /// "the N private subnets, no public IP", for the plan.
+    network_label: String,
+    target_group: Ref,
+    port: i32,
+    deployment: DeploymentSettings,
+    rollout_timeout_secs: u64,
+    /// Keys of the changes the service's tasks need first.
+    after: Vec<String>,
+}
+
+impl DesiredService {
+    fn wait(&self, task_definition: Ref) -> Step {
+        Step::WaitForRollout {
+            cluster: self.cluster.clone(),
+            service: SERVICE_NAME.to_owned(),
+            task_definition,
+            timeout_secs: self.rollout_timeout_secs,
         }
     }
+}
 
-    // Autoscaling.
+/// The ECS service, and the wait for its rollout after every change.
+fn ecs_service(
+    cx: &Context<'_>,
+    service: &awsdeploy_spec::Service,
+    out: &mut ServicePlan,
+    (cluster_ref, td_ref, new_revision): (&Ref, &Ref, bool),
+    target_group: &Ref,
+    listener_keys: &[String],
+) -> Result<(), PlanError> {
+    let spec = cx.spec;
+    let (app, env) = (spec.app.name.as_str(), spec.env.as_str());
+    let cluster = cluster_name(app, env);
+    // The service starts tasks that need these: wait for their changes.
+    let mut after: Vec<String> = listener_keys.to_vec();
+    after.extend(support_keys(cx));
+    after.extend(out.planned(&format!("load_balancer/{}", target_group_name(app, env))));
+    let desired = DesiredService {
+        key: format!("service/{cluster}/{SERVICE_NAME}"),
+        cluster,
+        family: family(app, env),
+        task_definition: td_ref.clone(),
+        new_revision,
+        desired_count: i32::try_from(match &service.autoscaling {
+            Some(scaling) => service.desired_count.clamp(scaling.min, scaling.max),
+            None => service.desired_count,
+        })
+        .unwrap_or(i32::MAX),
+        autoscaled: service.autoscaling.is_some(),
+        network: ServiceNetwork {
+            subnets: subnets(cx, "private"),
+            security_group: net(cx, "service"),
+        },
+        network_label: format!("the {} private subnets, no public IP", spec.network.azs),
+        target_group: target_group.clone(),
+        port: i32::from(service.port),
+        deployment: DeploymentSettings {
+            min_healthy_percent: i32::try_from(service.min_healthy_percent).unwrap_or(100),
+            max_percent: i32::try_from(service.max_percent).unwrap_or(200),
+            circuit_breaker: true,
+            rollback: true,
+            health_check_grace_period_secs: secs(service.health_check_grace_period),
+        },
+        rollout_timeout_secs: service.rollout_timeout.0.as_secs(),
+        after,
+    };
+    match &cx.live.service.service {
+        Some(found) if !found.owned => {
+            Err(PlanError::not_ours(ResourceKind::EcsService, SERVICE_NAME))
+        }
+        None => {
+            create_service(out, &desired, cluster_ref);
+            Ok(())
+        }
+        Some(found) => update_service(out, &desired, found),
+    }
+}
+
+fn create_service(out: &mut ServicePlan, d: &DesiredService, cluster: &Ref) {
+    out.push(
+        Component::Service,
+        ResourceKind::EcsService,
+        &d.key,
+        SERVICE_NAME,
+        Action::Create,
+        None,
+        vec![
+            FieldChange::set(
+                "task_definition",
+                describe_revision(&d.task_definition, &d.family),
+            ),
+            FieldChange::set("desired_count", d.desired_count.to_string()),
+            FieldChange::set("subnets", d.network_label.clone()),
+            FieldChange::set("circuit_breaker", "on, with rollback"),
+        ],
+        vec![
+            Step::CreateService {
+                cluster: cluster.clone(),
+                name: SERVICE_NAME.to_owned(),
+                task_definition: d.task_definition.clone(),
+                desired_count: d.desired_count,
+                network: d.network.clone(),
+                target_group: d.target_group.clone(),
+                container_name: CONTAINER_NAME.to_owned(),
+                container_port: d.port,
+                deployment: d.deployment.clone(),
+            },
+            d.wait(d.task_definition.clone()),
+        ],
+        &d.after,
+    );
+}
+
+fn update_service(
+    out: &mut ServicePlan,
+    d: &DesiredService,
+    found: &LiveEcsService,
+) -> Result<(), PlanError> {
+    let target_group = existing_id(&d.target_group);
+    if target_group.is_some() && found.target_group_arn != target_group
+        || found.container_port.is_some_and(|p| p != d.port)
+    {
+        return Err(PlanError::Conflict {
+            kind: ResourceKind::EcsService,
+            name: SERVICE_NAME.to_owned(),
+            problem: "is attached to another target group or container port".to_owned(),
+            hint: "an ECS service's load balancer settings are set at creation; delete the service (`aws ecs delete-service --force`), then run `awsdeploy up` again".to_owned(),
+        });
+    }
+    let mut fields = Vec::new();
+    let task_definition = (d.new_revision
+        || Some(&found.task_definition_arn) != existing_id(&d.task_definition).as_ref())
+    .then(|| {
+        fields.push(FieldChange::new(
+            "task_definition",
+            Some(revision_label(&found.task_definition_arn)),
+            Some(describe_revision(&d.task_definition, &d.family)),
+        ));
+        d.task_definition.clone()
+    });
+    let desired_count = (!d.autoscaled && found.desired_count != d.desired_count).then(|| {
+        fields.push(FieldChange::new(
+            "desired_count",
+            Some(found.desired_count.to_string()),
+            Some(d.desired_count.to_string()),
+        ));
+        d.desired_count
+    });
+    let wanted_group = existing_ids(std::slice::from_ref(&d.network.security_group));
+    let network = (existing_ids(&d.network.subnets) != Some(sorted(&found.subnet_ids))
+        || wanted_group != Some(sorted(&found.security_group_ids))
+        || found.public_ip)
+        .then(|| {
+            fields.push(FieldChange::new(
+                "network",
+                Some(format!(
+                    "{} subnets{}",
+                    found.subnet_ids.len(),
+                    if found.public_ip { ", public IP" } else { "" }
+                )),
+                Some(d.network_label.clone()),
+            ));
+            d.network.clone()
+        });
+    let deployment = (found.deployment != d.deployment).then(|| {
+        fields.push(FieldChange::new(
+            "deployment",
+            Some(describe_deployment(&found.deployment)),
+            Some(describe_deployment(&d.deployment)),
+        ));
+        d.deployment.clone()
+    });
+    if fields.is_empty() {
+        out.unchanged += 1;
+        return Ok(());
+    }
+    let rollout_of = task_definition
+        .clone()
+        .unwrap_or_else(|| Ref::Existing(found.task_definition_arn.clone()));
+    out.push(
+        Component::Service,
+        ResourceKind::EcsService,
+        &d.key,
+        SERVICE_NAME,
+        Action::Update,
+        Some(&found.arn),
+        fields,
+        vec![
+            Step::UpdateService {
+                cluster: d.cluster.clone(),
+                name: SERVICE_NAME.to_owned(),
+                task_definition,
+                desired_count,
+                network,
+                deployment,
+            },
+            d.wait(rollout_of),
+        ],
+        &d.after,
+    );
+    Ok(())
+}
+
+/// Target tracking on CPU when the spec asks; removed when it no longer
+/// does.
+fn autoscaling(cx: &Context<'_>, service: &awsdeploy_spec::Service, out: &mut ServicePlan) {
+    let spec = cx.spec;
+    let live = &cx.live.service;
+    let env = spec.env.as_str();
+    let app = spec.app.name.as_str();
+    let cluster = cluster_name(app, env);
+    let service_key = format!("service/{cluster}/{SERVICE_NAME}");
     let scaling_key = format!("{service_key}:autoscaling");
     let scaling_name = format!("{cluster}/{SERVICE_NAME}");
     let after_service: Vec<String> = out.planned(&service_key).into_iter().collect();
@@ -887,7 +1082,6 @@ pub fn plan(cx: &Context<'_>) -> Result<ServicePlan, PlanError> {
         ),
         (None, None) => {}
     }
-    Ok(out)
 }
 
 /// Owned service-tier resources while the spec has no `[service]`: shown,
@@ -1070,6 +1264,12 @@ fn existing_ids(refs: &[Ref]) -> Option<Vec<String>> {
     let mut ids: Vec<String> = refs.iter().map(existing_id).collect::<Option<_>>()?;
     ids.sort();
     Some(ids)
+}
+
+fn sorted(ids: &[String]) -> Vec<String> {
+    let mut ids = ids.to_vec();
+    ids.sort();
+    ids
 }
 
 /// `family:revision` from a task definition ARN.

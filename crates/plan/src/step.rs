@@ -472,6 +472,7 @@ impl DbChanges {
 
 impl Step {
     /// Every ref this step reads, for dependency checks.
+    #[allow(clippy::too_many_lines)] // one arm per kind of step
     pub fn refs(&self) -> Vec<&Ref> {
         match self {
             Step::CreateVpc { .. }
@@ -495,7 +496,6 @@ impl Step {
             | Step::RegisterTaskDefinition { .. }
             | Step::ConfigureAutoscaling { .. }
             | Step::RemoveAutoscaling { .. } => vec![],
-            Step::CreateTargetGroup { vpc, .. } => vec![vpc],
             Step::CreateLoadBalancer {
                 subnets,
                 security_group,
@@ -551,6 +551,7 @@ impl Step {
                 task_definition, ..
             } => vec![task_definition],
             Step::SetVpcDns { vpc, .. }
+            | Step::CreateTargetGroup { vpc, .. }
             | Step::CreateSubnet { vpc, .. }
             | Step::CreateRouteTable { vpc }
             | Step::CreateSecurityGroup { vpc, .. } => vec![vpc],

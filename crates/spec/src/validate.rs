@@ -479,6 +479,38 @@ fn service(c: &mut Checker, raw: &crate::raw::RawService) -> Service {
         );
     }
     let log_retention_days = log_retention_days(c, raw);
+    let (min_healthy_percent, max_percent, health_check_grace_period, rollout_timeout) =
+        rollout(c, raw);
+    let task_role_policies = task_role_policies(c, raw);
+    c.env_names(raw.env.as_ref(), "service.env");
+    c.env_names(raw.secrets.as_ref(), "service.secrets");
+    let secrets = secrets(c, raw);
+    let autoscaling = raw.autoscaling.as_ref().map(|a| autoscaling(c, a));
+    Service {
+        image_tag: raw.image_tag.as_ref().map(|t| t.get_ref().clone()),
+        cpu,
+        memory,
+        desired_count: u32::try_from(desired_count).unwrap_or(defaults::SERVICE_DESIRED_COUNT),
+        port: u16::try_from(port).unwrap_or(defaults::SERVICE_PORT),
+        health_check_path,
+        log_retention_days,
+        min_healthy_percent: u32::try_from(min_healthy_percent)
+            .unwrap_or(defaults::SERVICE_MIN_HEALTHY_PERCENT),
+        max_percent: u32::try_from(max_percent).unwrap_or(defaults::SERVICE_MAX_PERCENT),
+        health_check_grace_period,
+        rollout_timeout,
+        task_role_policies,
+        env: Checker::map(raw.env.as_ref()),
+        secrets,
+        autoscaling,
+    }
+}
+
+/// How the service rolls out: healthy percentages, grace period, deadline.
+fn rollout(
+    c: &mut Checker,
+    raw: &crate::raw::RawService,
+) -> (i64, i64, SpecDuration, SpecDuration) {
     let min_healthy_percent = c.int(
         raw.min_healthy_percent.as_ref(),
         "service.min_healthy_percent",
@@ -505,29 +537,12 @@ fn service(c: &mut Checker, raw: &crate::raw::RawService) -> Service {
         (1, 6 * 3600),
         defaults::SERVICE_ROLLOUT_TIMEOUT_SECS,
     );
-    let task_role_policies = task_role_policies(c, raw);
-    c.env_names(raw.env.as_ref(), "service.env");
-    c.env_names(raw.secrets.as_ref(), "service.secrets");
-    let secrets = secrets(c, raw);
-    let autoscaling = raw.autoscaling.as_ref().map(|a| autoscaling(c, a));
-    Service {
-        image_tag: raw.image_tag.as_ref().map(|t| t.get_ref().clone()),
-        cpu,
-        memory,
-        desired_count: u32::try_from(desired_count).unwrap_or(defaults::SERVICE_DESIRED_COUNT),
-        port: u16::try_from(port).unwrap_or(defaults::SERVICE_PORT),
-        health_check_path,
-        log_retention_days,
-        min_healthy_percent: u32::try_from(min_healthy_percent)
-            .unwrap_or(defaults::SERVICE_MIN_HEALTHY_PERCENT),
-        max_percent: u32::try_from(max_percent).unwrap_or(defaults::SERVICE_MAX_PERCENT),
+    (
+        min_healthy_percent,
+        max_percent,
         health_check_grace_period,
         rollout_timeout,
-        task_role_policies,
-        env: Checker::map(raw.env.as_ref()),
-        secrets,
-        autoscaling,
-    }
+    )
 }
 
 /// `service.task_role_policies`: IAM policy ARNs.

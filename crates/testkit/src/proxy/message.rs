@@ -60,8 +60,9 @@ impl Request {
         self.scope(2).unwrap_or("us-east-1").to_owned()
     }
 
-    /// The operation of a JSON (`X-Amz-Target`) or query (`Action=`) call;
-    /// for REST calls, the method and path.
+    /// The operation of a JSON (`X-Amz-Target`) or query (`Action=`) call,
+    /// or of a Route 53 REST call (by its HTTP binding); for other REST
+    /// calls, the method and path.
     pub fn operation(&self) -> String {
         if let Some(target) = self.header("x-amz-target") {
             return target.rsplit('.').next().unwrap_or(target).to_owned();
@@ -73,7 +74,13 @@ impl Request {
         {
             return action.to_owned();
         }
-        format!("{} {}", self.method(), self.path())
+        let path = self.path().split('?').next().unwrap_or_default().to_owned();
+        if self.service() == "route53"
+            && let Some(operation) = route53_operation(self.method(), &path)
+        {
+            return operation.to_owned();
+        }
+        format!("{} {path}", self.method())
     }
 
     /// The body as JSON, or `null`.
@@ -218,3 +225,20 @@ fn reason(status: u16) -> &'static str {
 }
 
 pub(super) use crate::http::percent_decode;
+
+/// Route 53's operations by HTTP binding (the API's REST-XML model), for
+/// the ones awsdeploy and its tests call.
+fn route53_operation(method: &str, path: &str) -> Option<&'static str> {
+    let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+    Some(match (method, parts.as_slice()) {
+        ("GET", ["2013-04-01", "hostedzonesbyname"]) => "ListHostedZonesByName",
+        ("GET", ["2013-04-01", "hostedzone"]) => "ListHostedZones",
+        ("POST", ["2013-04-01", "hostedzone"]) => "CreateHostedZone",
+        ("GET", ["2013-04-01", "hostedzone", _]) => "GetHostedZone",
+        ("DELETE", ["2013-04-01", "hostedzone", _]) => "DeleteHostedZone",
+        ("GET", ["2013-04-01", "hostedzone", _, "rrset"]) => "ListResourceRecordSets",
+        ("POST", ["2013-04-01", "hostedzone", _, "rrset"]) => "ChangeResourceRecordSets",
+        ("GET", ["2013-04-01", "change", _]) => "GetChange",
+        _ => return None,
+    })
+}
