@@ -1,1 +1,251 @@
+use super::*;
+use crate::live::{LiveLoadBalancer, LiveRecord, LiveRepository, LiveSupport, LiveTaskDefinition};
 
+fn spec(extra: &str) -> Spec {
+    Spec::parse(
+        &format!("[app]\nname = \"shop\"\n[registry]\n[service]\n{extra}\n"),
+        "test.toml",
+        "dev",
+    )
+    .unwrap()
+}
+
+fn live() -> Live {
+    Live {
+        support: LiveSupport {
+            account_id: Some("111122223333".to_owned()),
+            ..LiveSupport::default()
+        },
+        ..Live::default()
+    }
+}
+
+/// `live` with the stack's repository in place.
+fn with_repository(mut live: Live) -> Live {
+    live.support.repository = Some(LiveRepository {
+        name: "shop/dev/api".to_owned(),
+        owned: true,
+        arn: "arn:aws:ecr:r:111122223333:repository/shop/dev/api".to_owned(),
+        uri: "111122223333.dkr.ecr.r.amazonaws.com/shop/dev/api".to_owned(),
+        tags_immutable: true,
+        scan_on_push: true,
+        lifecycle_policy: None,
+    });
+    live.support.image_present = Some(true);
+    live
+}
+
+fn run(spec: &Spec, live: &Live) -> Result<ServicePlan, PlanError> {
+    plan(&Context {
+        spec,
+        region: "r",
+        live,
+        network: &BTreeMap::new(),
+        planned: &["iam/shop-dev-task-execution".to_owned()],
+    })
+}
+
+fn keys(out: &ServicePlan) -> Vec<&str> {
+    out.changes.iter().map(|c| c.key.as_str()).collect()
+}
+
+fn listener(out: &ServicePlan, port: i32) -> ListenerConfig {
+    out.changes
+        .iter()
+        .flat_map(|c| &c.steps)
+        .find_map(|s| match s {
+            Step::CreateListener {
+                port: p, config, ..
+            } if *p == port => Some(config.clone()),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no listener on {port}"))
+}
+
+#[test]
+fn a_first_plan_without_an_image_makes_everything_but_the_service_and_says_why() {
+    let out = run(&spec(""), &live()).unwrap();
+    assert_eq!(
+        keys(&out),
+        [
+            "load_balancer/shop-dev-api",
+            "load_balancer/shop-dev-alb",
+            "load_balancer/shop-dev-alb:80",
+            "service/shop-dev",
+        ]
+    );
+    assert!(matches!(listener(&out, 80), ListenerConfig::Forward { .. }));
+    assert_eq!(out.warnings.len(), 2, "{:?}", out.warnings);
+    assert!(out.warnings[0].contains("plain HTTP"));
+    assert!(out.warnings[1].contains("not deployed yet"));
+    assert!(out.warnings[1].contains("up --image-tag"));
+}
+
+#[test]
+fn with_a_certificate_443_has_the_modern_policy_and_80_redirects() {
+    let spec = spec(
+        "image_tag = \"v1\"\n[load_balancer]\ncertificate_arn = \"arn:aws:acm:r:111122223333:certificate/abc\"\n",
+    );
+    let out = run(&spec, &with_repository(live())).unwrap();
+    match listener(&out, 443) {
+        ListenerConfig::Https {
+            certificate,
+            tls_policy,
+            target_group,
+        } => {
+            assert_eq!(
+                certificate,
+                Ref::Existing("arn:aws:acm:r:111122223333:certificate/abc".to_owned())
+            );
+            assert_eq!(tls_policy, "ELBSecurityPolicy-TLS13-1-2-2021-06");
+            assert_eq!(
+                target_group,
+                Ref::Planned("load_balancer/shop-dev-api".to_owned())
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(listener(&out, 80), ListenerConfig::RedirectToHttps);
+    assert!(out.warnings.is_empty(), "{:?}", out.warnings);
+}
+
+#[test]
+fn the_service_waits_for_its_listeners_roles_and_revision() {
+    let out = run(&spec("image_tag = \"v1\""), &with_repository(live())).unwrap();
+    let service = out
+        .changes
+        .iter()
+        .find(|c| c.key == "service/shop-dev/api")
+        .unwrap();
+    for key in [
+        "load_balancer/shop-dev-alb:80",
+        "load_balancer/shop-dev-api",
+        "service/shop-dev",
+        "service/shop-dev-api",
+        "iam/shop-dev-task-execution",
+    ] {
+        assert!(
+            service.depends_on.contains(&key.to_owned()),
+            "{key}: {:?}",
+            service.depends_on
+        );
+    }
+    assert!(matches!(
+        service.steps[1],
+        Step::WaitForRollout {
+            timeout_secs: 900,
+            ..
+        }
+    ));
+    let Step::RegisterTaskDefinition { definition } = &out
+        .changes
+        .iter()
+        .find(|c| c.key == "service/shop-dev-api")
+        .unwrap()
+        .steps[0]
+    else {
+        panic!("a task definition is registered")
+    };
+    assert_eq!(
+        definition.container.image,
+        "111122223333.dkr.ecr.r.amazonaws.com/shop/dev/api:v1"
+    );
+    assert_eq!(
+        definition.execution_role_arn,
+        "arn:aws:iam::111122223333:role/shop-dev-task-execution"
+    );
+}
+
+#[test]
+fn an_unchanged_definition_registers_no_revision_and_a_new_tag_does() {
+    let spec_v1 = spec("image_tag = \"v1\"");
+    let first = run(&spec_v1, &with_repository(live())).unwrap();
+    let rendered = first
+        .changes
+        .iter()
+        .flat_map(|c| &c.steps)
+        .find_map(|s| match s {
+            Step::RegisterTaskDefinition { definition } => Some(definition.clone()),
+            _ => None,
+        })
+        .unwrap();
+    let mut live = with_repository(live());
+    live.service.task_definition = Some(LiveTaskDefinition {
+        arn: "arn:aws:ecs:r:111122223333:task-definition/shop-dev-api:7".to_owned(),
+        owned: true,
+        definition: rendered,
+    });
+    let same = run(&spec_v1, &live).unwrap();
+    assert!(!keys(&same).contains(&"service/shop-dev-api"));
+    let Some(Step::CreateService {
+        task_definition, ..
+    }) = same
+        .changes
+        .iter()
+        .flat_map(|c| &c.steps)
+        .find(|s| matches!(s, Step::CreateService { .. }))
+    else {
+        panic!("the service is created")
+    };
+    assert_eq!(
+        *task_definition,
+        Ref::Existing("arn:aws:ecs:r:111122223333:task-definition/shop-dev-api:7".to_owned())
+    );
+
+    let v2 = run(&spec("image_tag = \"v2\""), &live).unwrap();
+    let change = v2
+        .changes
+        .iter()
+        .find(|c| c.key == "service/shop-dev-api")
+        .unwrap();
+    assert_eq!(change.action, Action::Update);
+    assert_eq!(change.fields[0].field, "image");
+    assert!(change.fields[0].new.as_deref().unwrap().ends_with(":v2"));
+}
+
+#[test]
+fn a_record_pointing_elsewhere_stops_the_plan() {
+    let spec = spec("[dns]\nzone = \"example.com\"\napi = \"api.example.com\"\n");
+    let mut live = live();
+    live.service.zone = Some(LiveZone {
+        id: "Z1".to_owned(),
+        name: "example.com".to_owned(),
+    });
+    live.service.api_record = Some(LiveRecord {
+        name: "api.example.com".to_owned(),
+        alias_dns_name: None,
+        values: vec!["192.0.2.1".to_owned()],
+    });
+    let err = run(&spec, &live).unwrap_err();
+    assert!(
+        err.to_string().contains("already points at 192.0.2.1"),
+        "{err}"
+    );
+    assert!(err.hint().contains("never overwrites"));
+}
+
+#[test]
+fn a_missing_zone_stops_the_plan_with_how_to_make_it() {
+    let spec = spec("[dns]\nzone = \"example.com\"\napi = \"api.example.com\"\n");
+    let err = run(&spec, &live()).unwrap_err();
+    assert!(err.to_string().contains("no Route 53 hosted zone"), "{err}");
+    assert!(err.hint().contains("create-hosted-zone"));
+}
+
+#[test]
+fn a_load_balancer_without_our_tags_is_never_adopted() {
+    let mut live = live();
+    live.service.load_balancer = Some(LiveLoadBalancer {
+        arn: "arn:lb".to_owned(),
+        name: "shop-dev-alb".to_owned(),
+        owned: false,
+        scheme: "internet-facing".to_owned(),
+        dns_name: "x".to_owned(),
+        canonical_zone_id: "Z".to_owned(),
+        subnet_ids: vec![],
+        security_group_ids: vec![],
+        idle_timeout_secs: Some(60),
+    });
+    let err = run(&spec(""), &live).unwrap_err();
+    assert!(err.to_string().contains("does not carry"), "{err}");
+}
