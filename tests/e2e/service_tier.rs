@@ -4,7 +4,7 @@
 
 use awsdeploy_testkit::{Lifecycle, RolloutOutcome};
 
-use crate::support::{World, planned};
+use crate::support::{World, mutating_calls, planned, push_image};
 
 const ZONE: &str = "example.com";
 const MODERN_TLS: &str = "ELBSecurityPolicy-TLS13-1-2-2021-06";
@@ -42,24 +42,6 @@ fn create_zone(world: &World) -> String {
         .id()
         .trim_start_matches("/hostedzone/")
         .to_owned()
-}
-
-/// Pushes `tag` to the stack's repository, as CI does.
-fn push_image(world: &World, repository: &str, tag: &str) {
-    let ecr = aws_sdk_ecr::Client::new(&world.config);
-    let manifest = format!(
-        r#"{{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{{"digest":"sha256:{:064x}","size":1,"mediaType":"application/vnd.docker.container.image.v1+json"}},"layers":[]}}"#,
-        tag.len() * 7919 + usize::from(tag.as_bytes()[tag.len() - 1])
-    );
-    world
-        .block_on(
-            ecr.put_image()
-                .repository_name(repository)
-                .image_tag(tag)
-                .image_manifest(manifest)
-                .send(),
-        )
-        .unwrap();
 }
 
 fn ecs(world: &World) -> aws_sdk_ecs::Client {
@@ -111,19 +93,6 @@ fn subnet_ids(world: &World, prefix: &str) -> Vec<String> {
         .collect();
     ids.sort();
     ids
-}
-
-/// Mutating calls: anything but Describe, Get and List.
-fn mutating_calls(world: &World) -> usize {
-    world
-        .sim
-        .calls()
-        .iter()
-        .filter(|((_, op), _)| {
-            !op.starts_with("Describe") && !op.starts_with("Get") && !op.starts_with("List")
-        })
-        .map(|(_, n)| n)
-        .sum()
 }
 
 #[test]
