@@ -20,6 +20,7 @@
 #![allow(clippy::doc_markdown)]
 
 mod diagnostic;
+pub mod migrations;
 mod interpolate;
 mod raw;
 mod validate;
@@ -303,10 +304,16 @@ pub struct LoadBalancer {
 /// `[migration]`: the one-off golang-migrate task run before each release.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct Migration {
+    /// The container's command, run as is (no shell): wrap it in
+    /// `["sh", "-c", "..."]` to use `$DB_HOST` and the other variables.
     pub command: Vec<String>,
-    /// Defaults to the service's image.
+    /// A full image reference; defaults to the service's image.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
+    /// The local golang-migrate folder, relative to the spec file: checked
+    /// before every migration (names, versions, up/down pairs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
     pub timeout: SpecDuration,
 }
 

@@ -220,6 +220,7 @@ raw_section!(RawLoadBalancer {
 raw_section!(RawMigration {
     command: Option<Spanned<Vec<Spanned<String>>>>,
     image: Text,
+    path: Text,
     timeout: Text,
 });
 

@@ -187,6 +187,24 @@ pub fn validate(raw: &RawSpec, env: &str) -> Result<Spec, Vec<Diagnostic>> {
     let web = raw.web.as_ref().map(|w| web(&mut c, w));
     let dns = raw.dns.as_ref().and_then(|d| dns(&mut c, d));
 
+    if let Some(section) = &raw.migration {
+        let missing: Vec<&str> = [("[service]", service.is_some()), ("[database]", database.is_some())]
+            .into_iter()
+            .filter(|(_, present)| !present)
+            .map(|(name, _)| name)
+            .collect();
+        if !missing.is_empty() {
+            c.error(
+                format!(
+                    "[migration] needs {}: the migration runs as an ECS task beside the service, against the stack's database",
+                    missing.join(" and ")
+                ),
+                section.command.as_ref().map(Spanned::span),
+                "add the missing section, or remove [migration]",
+            );
+        }
+    }
+
     match app {
         Some(app) if c.problems.is_empty() => Ok(Spec {
             app,
@@ -731,18 +749,48 @@ fn migration(c: &mut Checker, raw: &crate::raw::RawMigration) -> Migration {
         .collect();
     if command.is_empty() {
         let span = raw.command.as_ref().map(Spanned::span);
-        c.error("migration.command is missing or empty", span, "give the golang-migrate command, e.g. [\"migrate\", \"-path\", \"/migrations\", \"-database\", \"$DATABASE_URL\", \"up\"]");
+        c.error("migration.command is missing or empty", span, "give the golang-migrate command, run in the image, e.g. [\"sh\", \"-c\", \"migrate -path /migrations -database \\\"mysql://$DB_USER:$DB_PASSWORD@tcp($DB_HOST:$DB_PORT)/$DB_NAME\\\" up\"]");
+    }
+    // ECS runs the command as is: nothing expands `$VAR` without a shell.
+    let shell = command
+        .first()
+        .is_some_and(|c| ["sh", "bash", "/bin/sh", "/bin/bash"].contains(&c.as_str()));
+    if !shell
+        && let Some(arg) = raw
+            .command
+            .iter()
+            .flat_map(Spanned::get_ref)
+            .find(|a| has_variable(a.get_ref()))
+    {
+        c.error(
+            format!(
+                "migration.command passes `{}` literally: ECS runs the command without a shell, so variables are not expanded",
+                arg.get_ref()
+            ),
+            Some(arg.span()),
+            "wrap it in a shell: command = [\"sh\", \"-c\", \"migrate -path /migrations -database \\\"mysql://$DB_USER:$DB_PASSWORD@tcp($DB_HOST:$DB_PORT)/$DB_NAME\\\" up\"]",
+        );
     }
     Migration {
         command,
         image: raw.image.as_ref().map(|i| i.get_ref().clone()),
+        path: raw.path.as_ref().map(|p| p.get_ref().clone()),
         timeout: c.duration(
             raw.timeout.as_ref(),
             "migration.timeout",
-            (60, 24 * 3600),
+            (1, 24 * 3600),
             defaults::MIGRATION_TIMEOUT_SECS,
         ),
     }
+}
+
+/// Whether `arg` names a shell variable (`$NAME` or `${NAME}`).
+fn has_variable(arg: &str) -> bool {
+    arg.match_indices('$').any(|(i, _)| {
+        let rest = &arg[i + 1..];
+        let rest = rest.strip_prefix('{').unwrap_or(rest);
+        rest.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+    })
 }
 
 fn web(c: &mut Checker, raw: &crate::raw::RawWeb) -> Web {

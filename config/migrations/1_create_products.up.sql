@@ -1,0 +1,7 @@
+CREATE TABLE products (
+    id          BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    sku         VARCHAR(64)     NOT NULL UNIQUE,
+    name        VARCHAR(200)    NOT NULL,
+    price_cents INT UNSIGNED    NOT NULL,
+    created_at  TIMESTAMP       NOT NULL DEFAULT CURRENT_TIMESTAMP
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4;
