@@ -7,6 +7,8 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use awsdeploy_plan::migration::Policy;
+
 use crate::output::Format;
 
 /// Provision and deploy a web product on AWS from one TOML spec.
@@ -92,6 +94,10 @@ enum CommandArg {
         /// Plan the deploy of this image tag (overrides service.image_tag).
         #[arg(long, value_name = "TAG")]
         image_tag: Option<String>,
+
+        /// When the plan runs the migration, as for `up --migrate`.
+        #[arg(long, value_enum, default_value_t = MigrateArg::Auto, value_name = "WHEN")]
+        migrate: MigrateArg,
     },
     /// Make live match the spec: show the plan, confirm, apply in dependency order.
     ///
@@ -101,6 +107,10 @@ enum CommandArg {
     /// deploy depends on: secrets the spec references exist, and
     /// service.image_tag is in the repository (else it prints the push
     /// commands). Replacements need --allow-replace.
+    ///
+    /// With [migration], a new image is migrated first: the migration task
+    /// runs after the database is available and before the service update,
+    /// and a failed migration leaves the service as it was (--migrate).
     ///
     /// Every service change waits for its rollout (service.rollout_timeout,
     /// 15m by default), printing task counts and service events; a rollout
@@ -131,7 +141,55 @@ enum CommandArg {
         /// in the stack's ECR repository.
         #[arg(long, value_name = "TAG", conflicts_with = "plan")]
         image_tag: Option<String>,
+
+        /// When to run the migration: auto (when the service's image
+        /// changes), always, or never (the plan notes it).
+        #[arg(long, value_enum, default_value_t = MigrateArg::Auto, value_name = "WHEN", conflicts_with = "plan")]
+        migrate: MigrateArg,
     },
+    /// Run the migration now: golang-migrate as a one-off ECS task.
+    ///
+    /// Checks the local migration.path folder first (golang-migrate names,
+    /// no duplicate versions, a down for every up), registers the migration's
+    /// task definition if it changed (the service's image unless
+    /// migration.image is set; DB_HOST, DB_PORT, DB_NAME, DB_USER and the
+    /// secret DB_PASSWORD from the database), runs it in the private subnets
+    /// with the service's security group, and streams its log to stderr
+    /// until it stops or migration.timeout passes (then the task is
+    /// stopped).
+    ///
+    /// Exits with the task's exit code: 0 when the migration succeeded, the
+    /// container's code when it failed, 1 when the task could not run. Ctrl-C
+    /// stops waiting (exit 130); the task goes on in ECS.
+    Migrate {
+        /// Run this image tag (overrides service.image_tag); by default the
+        /// tag in the spec, or the image the service runs.
+        #[arg(long, value_name = "TAG")]
+        image_tag: Option<String>,
+
+        /// Print the task definition and the RunTask request it would send;
+        /// changes nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+/// `--migrate`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum MigrateArg {
+    Auto,
+    Always,
+    Never,
+}
+
+impl From<MigrateArg> for Policy {
+    fn from(arg: MigrateArg) -> Policy {
+        match arg {
+            MigrateArg::Auto => Policy::Auto,
+            MigrateArg::Always => Policy::Always,
+            MigrateArg::Never => Policy::Never,
+        }
+    }
 }
 
 /// Everything the commands need, with no clap types.
@@ -154,12 +212,18 @@ pub enum Command {
         detailed_exitcode: bool,
         out: Option<PathBuf>,
         image_tag: Option<String>,
+        migrate: Policy,
     },
     Up {
         yes: bool,
         allow_replace: bool,
         plan: Option<PathBuf>,
         image_tag: Option<String>,
+        migrate: Policy,
+    },
+    Migrate {
+        image_tag: Option<String>,
+        dry_run: bool,
     },
 }
 
@@ -180,22 +244,29 @@ impl From<Cli> for Settings {
                     detailed_exitcode,
                     out,
                     image_tag,
+                    migrate,
                 } => Command::Diff {
                     detailed_exitcode,
                     out,
                     image_tag,
+                    migrate: migrate.into(),
                 },
                 CommandArg::Up {
                     yes,
                     allow_replace,
                     plan,
                     image_tag,
+                    migrate,
                 } => Command::Up {
                     yes,
                     allow_replace,
                     plan,
                     image_tag,
+                    migrate: migrate.into(),
                 },
+                CommandArg::Migrate { image_tag, dry_run } => {
+                    Command::Migrate { image_tag, dry_run }
+                }
             },
         }
     }
@@ -232,6 +303,7 @@ mod tests {
                 detailed_exitcode: true,
                 out: None,
                 image_tag: None,
+                migrate: Policy::Auto,
             }
         );
     }

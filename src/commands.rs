@@ -7,7 +7,9 @@ use std::path::Path;
 
 use awsdeploy_aws::{Aws, AwsError};
 use awsdeploy_plan::execute;
-use awsdeploy_plan::{PLAN_FORMAT_VERSION, Plan, PlanError, render};
+use awsdeploy_plan::migration::Policy;
+use awsdeploy_plan::{Component, Options, PLAN_FORMAT_VERSION, Plan, PlanError, render};
+use awsdeploy_spec::migrations::Migrations;
 use awsdeploy_spec::{Spec, SpecError};
 
 use crate::cli::{Command, Settings};
@@ -94,14 +96,19 @@ pub async fn run(settings: &Settings) -> Result<Exit, CliError> {
             output::json(&awsdeploy_spec::json_schema());
             Ok(Exit::Success)
         }
-        Command::Validate { show } => Ok(validate(settings, &load_spec(settings)?, *show)),
+        Command::Validate { show } => {
+            let spec = load_spec(settings)?;
+            lint_migrations(settings, &spec)?;
+            Ok(validate(settings, &spec, *show))
+        }
         Command::Diff {
             detailed_exitcode,
             out,
             image_tag,
+            migrate,
         } => {
             let spec = with_image_tag(load_spec(settings)?, image_tag.as_deref())?;
-            let (_, plan) = observe_and_plan(&spec).await?;
+            let (_, plan) = observe_and_plan(&spec, options(*migrate)).await?;
             if let Some(path) = out {
                 save_plan(&plan, path)?;
             }
@@ -117,9 +124,17 @@ pub async fn run(settings: &Settings) -> Result<Exit, CliError> {
             allow_replace,
             plan: None,
             image_tag,
+            migrate,
         } => {
             let spec = with_image_tag(load_spec(settings)?, image_tag.as_deref())?;
-            let (aws, plan) = observe_and_plan(&spec).await?;
+            let (aws, plan) = observe_and_plan(&spec, options(*migrate)).await?;
+            if plan
+                .changes
+                .iter()
+                .any(|c| c.component == Component::Migration)
+            {
+                lint_migrations(settings, &spec)?;
+            }
             up(settings, &aws, &plan, *yes, *allow_replace).await
         }
         Command::Up {
@@ -131,7 +146,175 @@ pub async fn run(settings: &Settings) -> Result<Exit, CliError> {
             let (aws, plan) = load_saved_plan(path).await?;
             up(settings, &aws, &plan, *yes, *allow_replace).await
         }
+        Command::Migrate { image_tag, dry_run } => {
+            let spec = with_image_tag(load_spec(settings)?, image_tag.as_deref())?;
+            migrate(settings, &spec, *dry_run).await
+        }
     }
+}
+
+fn options(migrate: Policy) -> Options {
+    Options { migrate }
+}
+
+/// Checks the local migrations folder (`migration.path`, relative to the
+/// spec file), when the spec names one.
+fn lint_migrations(settings: &Settings, spec: &Spec) -> Result<Option<Migrations>, CliError> {
+    let Some(path) = spec.migration.as_ref().and_then(|m| m.path.as_deref()) else {
+        return Ok(None);
+    };
+    let base = settings.spec.parent().unwrap_or_else(|| Path::new("."));
+    let migrations = awsdeploy_spec::migrations::lint(&base.join(path)).map_err(|e| {
+        CliError::new(
+            format!("{e}\nnothing was changed"),
+            Some("fix the migration files (golang-migrate reads <version>_<title>.up.sql and .down.sql), then run again".to_owned()),
+        )
+    })?;
+    Ok(Some(migrations))
+}
+
+/// `awsdeploy migrate`: the migration change of a plan that always
+/// migrates, run on its own.
+async fn migrate(settings: &Settings, spec: &Spec, dry_run: bool) -> Result<Exit, CliError> {
+    if spec.migration.is_none() {
+        return Err(CliError::new(
+            format!("{} has no [migration]", settings.spec.display()),
+            Some("add [migration] with the golang-migrate command, e.g. command = [\"sh\", \"-c\", \"migrate -path /migrations -database \\\"mysql://$DB_USER:$DB_PASSWORD@tcp($DB_HOST:$DB_PORT)/$DB_NAME\\\" up\"]".to_owned()),
+        ));
+    }
+    let migrations = lint_migrations(settings, spec)?;
+    match &migrations {
+        Some(m) => output::progress(&format!(
+            "{}: {} migrations, the newest is version {}.",
+            m.path.display(),
+            m.versions.len(),
+            m.latest().unwrap_or(0)
+        )),
+        None => output::progress(
+            "migration.path is not set: the local migration files are not checked.",
+        ),
+    }
+    let (aws, plan) = observe_and_plan(spec, options(Policy::Always)).await?;
+    let run = awsdeploy_plan::migration::standalone(&plan)?;
+    let image = run.task.definition.container.image.clone();
+    if dry_run {
+        let (definition, current) = aws.resolve_migration(&run.task).await?;
+        let request = dry_run_request(&run.task, &definition, current.as_deref());
+        match settings.format {
+            Format::Json => output::json(&request),
+            Format::Text => {
+                output::progress("Dry run: nothing was changed. `awsdeploy migrate` would send:");
+                output::data(&format!(
+                    "{}\n",
+                    serde_json::to_string_pretty(&request).unwrap_or_default()
+                ));
+            }
+        }
+        return Ok(Exit::Success);
+    }
+    let aws = aws.with_task_output(task_output());
+    output::progress(&format!(
+        "Running the migration {} ({image}) in {}; its output follows (timeout {}).",
+        run.change.name,
+        run.task.cluster,
+        spec.migration
+            .as_ref()
+            .map_or_else(String::new, |m| m.timeout.to_string()),
+    ));
+    let started = std::time::Instant::now();
+    let ids = awsdeploy_plan::execute::ResolvedIds::default();
+    let task_arn = aws.start_migration(&run.task, &ids).await?;
+    let mut ids = ids;
+    ids.insert(&run.change.key, task_arn.clone());
+    let wait = aws.wait_for_migration(&run.wait, &ids);
+    let result = tokio::select! {
+        result = wait => result,
+        _ = tokio::signal::ctrl_c() => {
+            CliError::new(
+                format!("interrupted: stopped waiting for the migration task {task_arn}"),
+                run.wait.how_to_follow(),
+            )
+            .print();
+            return Ok(Exit::Interrupted);
+        }
+    };
+    let exit_code = match &result {
+        Ok(()) => Some(0),
+        Err(AwsError::Migration { exit_code, .. }) => *exit_code,
+        Err(_) => None,
+    };
+    if settings.format == Format::Json {
+        output::json(&serde_json::json!({
+            "migration": {
+                "task": task_arn,
+                "image": image,
+                "exit_code": exit_code,
+                "succeeded": result.is_ok(),
+                "error": result.as_ref().err().map(ToString::to_string),
+            }
+        }));
+    }
+    match result {
+        Ok(()) => {
+            output::progress(&format!(
+                "Migration done: the task exited 0 after {}s.",
+                started.elapsed().as_secs()
+            ));
+            Ok(Exit::Success)
+        }
+        Err(error) => {
+            CliError::from(error).print();
+            Ok(match exit_code.and_then(|c| u8::try_from(c).ok()) {
+                Some(code) if code != 0 => Exit::Passthrough(code),
+                _ => Exit::Failure,
+            })
+        }
+    }
+}
+
+/// Where the migration task's log lines go: stderr, marked as its.
+fn task_output() -> awsdeploy_aws::migration::TaskOutput {
+    awsdeploy_aws::migration::TaskOutput(std::sync::Arc::new(|line| {
+        eprintln!("  {} | {line}", awsdeploy_plan::migration::CONTAINER_NAME);
+    }))
+}
+
+/// What `migrate --dry-run` prints: the revision it would register (if
+/// any) and the `RunTask` request, in the API's field names.
+fn dry_run_request(
+    task: &awsdeploy_plan::MigrationTask,
+    definition: &awsdeploy_plan::TaskDefinition,
+    current: Option<&str>,
+) -> serde_json::Value {
+    let existing = |r: &awsdeploy_plan::Ref| match r {
+        awsdeploy_plan::Ref::Existing(id) | awsdeploy_plan::Ref::Planned(id) => id.clone(),
+    };
+    serde_json::json!({
+        "registerTaskDefinition": if current.is_some() {
+            serde_json::Value::Null
+        } else {
+            serde_json::to_value(definition).unwrap_or_default()
+        },
+        "runTask": {
+            "cluster": task.cluster,
+            "taskDefinition": current.map_or_else(
+                || format!("{} (the revision registered above)", definition.family),
+                str::to_owned,
+            ),
+            "launchType": "FARGATE",
+            "count": 1,
+            "startedBy": "awsdeploy",
+            "clientToken": "(a new token per run)",
+            "propagateTags": "TASK_DEFINITION",
+            "networkConfiguration": {
+                "awsvpcConfiguration": {
+                    "subnets": task.network.subnets.iter().map(existing).collect::<Vec<_>>(),
+                    "securityGroups": [existing(&task.network.security_group)],
+                    "assignPublicIp": "DISABLED",
+                }
+            },
+        }
+    })
 }
 
 /// The spec with `--image-tag` in place of `service.image_tag`.
@@ -310,7 +493,7 @@ fn validate(settings: &Settings, spec: &Spec, show: bool) -> Exit {
     Exit::Success
 }
 
-async fn observe_and_plan(spec: &Spec) -> Result<(Aws, Plan), CliError> {
+async fn observe_and_plan(spec: &Spec, options: Options) -> Result<(Aws, Plan), CliError> {
     let aws = Aws::connect(spec.app.region.as_deref(), &spec.app.name, &spec.env).await?;
     output::progress(&format!(
         "Observing {}-{} in {}...",
@@ -319,7 +502,7 @@ async fn observe_and_plan(spec: &Spec) -> Result<(Aws, Plan), CliError> {
         aws.region()
     ));
     let live = aws.observe(&awsdeploy_plan::lookups(spec)).await?;
-    let plan = awsdeploy_plan::plan(spec, aws.region(), &live)?;
+    let plan = awsdeploy_plan::plan_with(spec, aws.region(), &live, options)?;
     Ok((aws, plan))
 }
 
@@ -367,7 +550,8 @@ async fn up(
             "Interrupted: starting nothing new, no longer waiting for rollouts; waiting for the AWS calls in flight to finish...",
         );
     };
-    let report = execute::execute(plan, aws, APPLY_CONCURRENCY, stop, |event| {
+    let aws = aws.clone().with_task_output(task_output());
+    let report = execute::execute(plan, &aws, APPLY_CONCURRENCY, stop, |event| {
         progress.borrow_mut().event(&event);
     })
     .await;
@@ -418,6 +602,14 @@ fn finish(settings: &Settings, plan: &Plan, report: &execute::Report) -> Result<
     }
     for key in &report.not_started {
         let _ = write!(message, "\n  not started: {key}");
+    }
+    let migration_stopped = report
+        .failed
+        .iter()
+        .chain(&report.abandoned)
+        .any(|f| f.key.starts_with("migration/"));
+    if migration_stopped {
+        message.push_str("\nThe ECS service was not updated: it runs what it ran before.");
     }
     let error = CliError::new(
         message,

@@ -11,6 +11,8 @@ pub enum Exit {
     ChangesPending,
     /// Stopped by Ctrl-C (128 + SIGINT, as shells report it).
     Interrupted,
+    /// `migrate`: the migration container's own exit code.
+    Passthrough(u8),
 }
 
 impl Exit {
@@ -20,6 +22,7 @@ impl Exit {
             Exit::Failure => 1,
             Exit::ChangesPending => 2,
             Exit::Interrupted => 130,
+            Exit::Passthrough(code) => code,
         }
     }
 }

@@ -42,6 +42,8 @@ fn verb(action: Action, done: bool) -> &'static str {
         (Action::Update, true) => "updated",
         (Action::Replace, true) => "replaced",
         (Action::Delete, true) => "deleted",
+        (Action::Run, false) => "running",
+        (Action::Run, true) => "ran",
     }
 }
 

@@ -53,6 +53,13 @@ pub enum AwsError {
     /// A rollout that failed or was rolled back.
     #[error("{0}")]
     Rollout(String),
+    /// The migration task failed: its container's exit code when it has
+    /// one (`awsdeploy migrate` exits with it).
+    #[error("{message}")]
+    Migration {
+        exit_code: Option<i32>,
+        message: String,
+    },
 }
 
 impl AwsError {

@@ -9,7 +9,8 @@
 //! One module per component owns its SDK calls: [`network`] (EC2),
 //! [`database`] (RDS), [`support`] (ECR, `CloudWatch` Logs, IAM, STS,
 //! Secrets Manager), [`load_balancer`] (`ELBv2`), [`certificate`] (ACM),
-//! [`dns`] (Route 53), [`service`] (ECS, Application Auto Scaling).
+//! [`dns`] (Route 53), [`service`] (ECS, Application Auto Scaling),
+//! [`migration`] (the one-off ECS task and its `CloudWatch` log stream).
 //! Ownership: everything awsdeploy creates carries the tags in [`tags`] and
 //! is found again by them only.
 
@@ -18,6 +19,7 @@ pub mod database;
 pub mod dns;
 mod error;
 pub mod load_balancer;
+pub mod migration;
 pub mod network;
 pub mod service;
 pub mod support;
@@ -44,6 +46,7 @@ pub struct Aws {
     route53: aws_sdk_route53::Client,
     region: String,
     owner: tags::Owner,
+    task_output: migration::TaskOutput,
 }
 
 impl Aws {
@@ -82,7 +85,48 @@ impl Aws {
                 app: app.to_owned(),
                 env: env.to_owned(),
             },
+            task_output: migration::TaskOutput::default(),
         })
+    }
+
+    /// Where a migration task's log lines go as they arrive (by default,
+    /// `tracing` at info).
+    #[must_use]
+    pub fn with_task_output(mut self, output: migration::TaskOutput) -> Aws {
+        self.task_output = output;
+        self
+    }
+
+    /// Starts the migration task (registering its revision if needed);
+    /// returns the task's ARN.
+    pub async fn start_migration(
+        &self,
+        task: &awsdeploy_plan::MigrationTask,
+        ids: &ResolvedIds,
+    ) -> Result<String, AwsError> {
+        Box::pin(migration::start(&self.service, &self.owner, task, ids)).await
+    }
+
+    /// Waits for the migration task of `step` (a `WaitForMigration`),
+    /// streaming its log lines; Ok when it exits 0.
+    pub async fn wait_for_migration(&self, step: &Step, ids: &ResolvedIds) -> Result<(), AwsError> {
+        Box::pin(migration::wait(
+            &self.service,
+            &self.support.logs,
+            &self.task_output,
+            step,
+            ids,
+        ))
+        .await
+    }
+
+    /// The migration's task definition as it would run: the database's
+    /// variables added; `Some(arn)` when the newest revision already is it.
+    pub async fn resolve_migration(
+        &self,
+        task: &awsdeploy_plan::MigrationTask,
+    ) -> Result<(awsdeploy_plan::TaskDefinition, Option<String>), AwsError> {
+        migration::resolve(&self.service, task).await
     }
 
     pub fn region(&self) -> &str {
@@ -201,6 +245,13 @@ impl StepRunner for Aws {
             Component::Dns => {
                 Box::pin(dns::run_step(&self.route53, &self.elb, change, step, ids)).await
             }
+            Component::Migration => match step {
+                Step::RunMigration { task } => Ok(Some(self.start_migration(task, ids).await?)),
+                _ => {
+                    self.wait_for_migration(step, ids).await?;
+                    Ok(None)
+                }
+            },
             Component::Service => {
                 Box::pin(service::run_step(
                     &self.service,

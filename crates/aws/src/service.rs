@@ -206,7 +206,7 @@ fn live_service(s: &aws_sdk_ecs::types::Service, owner: &Owner) -> LiveEcsServic
 
 /// A live task definition in the form awsdeploy renders (its first
 /// container; fields awsdeploy does not set are left out).
-fn normalised(td: &aws_sdk_ecs::types::TaskDefinition) -> TaskDefinition {
+pub(crate) fn normalised(td: &aws_sdk_ecs::types::TaskDefinition) -> TaskDefinition {
     let container = td.container_definitions().first();
     let options = container
         .and_then(|c| c.log_configuration())
@@ -264,15 +264,22 @@ fn normalised(td: &aws_sdk_ecs::types::TaskDefinition) -> TaskDefinition {
 }
 
 fn tags(owner: &Owner, name: &str) -> Vec<Tag> {
+    component_tags(owner, Component::Service, name)
+}
+
+pub(crate) fn component_tags(owner: &Owner, component: Component, name: &str) -> Vec<Tag> {
     owner
-        .tags(Component::Service, name)
+        .tags(component, name)
         .into_iter()
         .map(|(key, value)| Tag::builder().key(key).value(value).build())
         .collect()
 }
 
 /// The master secret's ARN of an instance (created earlier in this run).
-async fn master_secret(rds: &aws_sdk_rds::Client, instance: &str) -> Result<String, AwsError> {
+pub(crate) async fn master_secret(
+    rds: &aws_sdk_rds::Client,
+    instance: &str,
+) -> Result<String, AwsError> {
     let out = rds
         .describe_db_instances()
         .db_instance_identifier(instance)
@@ -291,9 +298,12 @@ async fn master_secret(rds: &aws_sdk_rds::Client, instance: &str) -> Result<Stri
         })
 }
 
-async fn register(
+/// Registers `definition` as a new revision of its family, tagged as
+/// `component`'s; returns its ARN.
+pub(crate) async fn register(
     clients: &Clients,
     owner: &Owner,
+    component: Component,
     definition: &TaskDefinition,
 ) -> Result<String, AwsError> {
     let c = &definition.container;
@@ -322,6 +332,9 @@ async fn register(
         .name(&c.name)
         .image(&c.image)
         .essential(true)
+        // The task's memory as the container's limit too: the same on
+        // Fargate, and moto cannot run a task without it.
+        .set_memory(definition.memory.parse().ok())
         .set_command(c.command.clone())
         .set_environment(Some(
             c.environment
@@ -358,7 +371,7 @@ async fn register(
         .execution_role_arn(&definition.execution_role_arn)
         .task_role_arn(&definition.task_role_arn)
         .container_definitions(container.build())
-        .set_tags(Some(tags(owner, &definition.family)))
+        .set_tags(Some(component_tags(owner, component, &definition.family)))
         .send()
         .await
         .map_err(sdk("RegisterTaskDefinition", definition.family.as_str()))?;
@@ -372,7 +385,10 @@ async fn register(
         })
 }
 
-fn network(network: &ServiceNetwork, ids: &ResolvedIds) -> Result<NetworkConfiguration, AwsError> {
+pub(crate) fn network(
+    network: &ServiceNetwork,
+    ids: &ResolvedIds,
+) -> Result<NetworkConfiguration, AwsError> {
     let subnets = network
         .subnets
         .iter()
@@ -423,9 +439,9 @@ pub async fn run_step(
                 .map_err(sdk("CreateCluster", name.as_str()))?;
             Ok(Some(name.clone()))
         }
-        Step::RegisterTaskDefinition { definition } => {
-            Ok(Some(register(clients, owner, definition).await?))
-        }
+        Step::RegisterTaskDefinition { definition } => Ok(Some(
+            register(clients, owner, Component::Service, definition).await?,
+        )),
         Step::CreateService {
             cluster,
             name,

@@ -15,6 +15,7 @@ pub mod execute;
 #[cfg(test)]
 mod fake_cloud;
 pub mod live;
+pub mod migration;
 pub mod network;
 mod plan;
 pub mod render;
@@ -29,7 +30,8 @@ pub use plan::{
 };
 pub use step::{
     ContainerDefinition, DbChanges, DbSettings, DeploymentSettings, IngressRule, ListenerConfig,
-    Ref, RouteTarget, RuleSource, SecretSource, ServiceNetwork, Step, TargetHealth, TaskDefinition,
+    MigrationTask, Ref, RouteTarget, RuleSource, SecretSource, ServiceNetwork, Step, TargetHealth,
+    TaskDefinition,
 };
 
 /// Everything observed live for one app and environment.
@@ -144,8 +146,25 @@ pub fn lookups(spec: &Spec) -> live::Lookups {
     lookups
 }
 
+/// What the command line adds to the spec when planning.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Options {
+    /// When the migration runs (`up --migrate`).
+    pub migrate: migration::Policy,
+}
+
 /// The plan that makes `live` match `spec` in `region`.
 pub fn plan(spec: &Spec, region: &str, live: &Live) -> Result<Plan, PlanError> {
+    plan_with(spec, region, live, Options::default())
+}
+
+/// [`plan`], with the command line's options.
+pub fn plan_with(
+    spec: &Spec,
+    region: &str,
+    live: &Live,
+    options: Options,
+) -> Result<Plan, PlanError> {
     let desired_network = network::desired(spec, &live.network.availability_zones)?;
     let network = network::plan(&desired_network, &live.network)?;
     let database = database::plan(
@@ -164,6 +183,7 @@ pub fn plan(spec: &Spec, region: &str, live: &Live) -> Result<Plan, PlanError> {
         live,
         network: &network.refs,
         planned: &planned,
+        policy: options.migrate,
     })?;
     changes.extend(service.changes);
     let mut orphans = network.orphans;

@@ -60,6 +60,7 @@ pub enum Component {
     Certificate,
     Dns,
     Service,
+    Migration,
 }
 
 impl Component {
@@ -74,6 +75,7 @@ impl Component {
             Component::Certificate => "certificate",
             Component::Dns => "dns",
             Component::Service => "service",
+            Component::Migration => "migration",
         }
     }
 }
@@ -107,6 +109,8 @@ pub enum ResourceKind {
     TaskDefinition,
     EcsService,
     ScalingTarget,
+    /// A one-off task run (a migration): run, never kept.
+    MigrationTask,
 }
 
 impl ResourceKind {
@@ -134,7 +138,8 @@ impl ResourceKind {
             | ResourceKind::Cluster
             | ResourceKind::TaskDefinition
             | ResourceKind::EcsService
-            | ResourceKind::ScalingTarget => false,
+            | ResourceKind::ScalingTarget
+            | ResourceKind::MigrationTask => false,
         }
     }
 
@@ -164,6 +169,7 @@ impl ResourceKind {
             ResourceKind::TaskDefinition => "task definition",
             ResourceKind::EcsService => "ecs service",
             ResourceKind::ScalingTarget => "autoscaling",
+            ResourceKind::MigrationTask => "migration task",
         }
     }
 }
@@ -180,6 +186,8 @@ pub enum Action {
     /// in place. `up` refuses it without `--allow-replace`.
     Replace,
     Delete,
+    /// A one-off task runs (a migration); nothing is kept.
+    Run,
 }
 
 /// One resource's change: a node of the plan's DAG.

@@ -29,6 +29,7 @@ fn mark(action: Action) -> (&'static str, &'static str) {
         Action::Update => ("~", "33"),
         Action::Replace => ("-/+", "35"),
         Action::Delete => ("-", "31"),
+        Action::Run => (">", "36"),
     }
 }
 
@@ -143,10 +144,15 @@ fn warnings(out: &mut String, plan: &Plan, paint: &Paint) {
     }
 }
 
-/// `Plan: 3 to add, 1 to change, 0 to replace, 0 to delete.`
+/// `Plan: 3 to add, 1 to change, 0 to replace, 0 to delete.` (and `, 1 to
+/// run` when a migration runs)
 pub fn summary(plan: &Plan) -> String {
+    let runs = match plan.count(Action::Run) {
+        0 => String::new(),
+        n => format!(", {n} to run"),
+    };
     format!(
-        "Plan: {} to add, {} to change, {} to replace, {} to delete.",
+        "Plan: {} to add, {} to change, {} to replace, {} to delete{runs}.",
         plan.count(Action::Create),
         plan.count(Action::Update),
         plan.count(Action::Replace),

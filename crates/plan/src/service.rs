@@ -36,7 +36,7 @@ use crate::step::{
     ContainerDefinition, DeploymentSettings, ListenerConfig, Ref, SecretSource, ServiceNetwork,
     Step, TargetHealth, TaskDefinition,
 };
-use crate::{Live, PlanError, database, network, support};
+use crate::{Live, PlanError, database, migration, network, support};
 
 /// The ECS service's name in its cluster, and its container's name.
 pub const SERVICE_NAME: &str = "api";
@@ -83,7 +83,7 @@ pub struct ServicePlan {
 
 impl ServicePlan {
     #[allow(clippy::too_many_arguments)] // one change's parts, named
-    fn push(
+    pub(crate) fn push(
         &mut self,
         component: Component,
         kind: ResourceKind,
@@ -113,7 +113,7 @@ impl ServicePlan {
     }
 
     /// The key of the change to `key`'s resource if this plan makes one.
-    fn planned(&self, key: &str) -> Option<String> {
+    pub(crate) fn planned(&self, key: &str) -> Option<String> {
         self.changes
             .iter()
             .any(|c| c.key == key)
@@ -131,6 +131,8 @@ pub struct Context<'a> {
     /// Keys of every change planned so far: the service waits for the
     /// database, log group and roles it uses when they change.
     pub planned: &'a [String],
+    /// When the migration runs.
+    pub policy: migration::Policy,
 }
 
 /// Compares the service tier the spec asks for with what is live.
@@ -164,19 +166,40 @@ pub fn plan(cx: &Context<'_>) -> Result<ServicePlan, PlanError> {
     );
     dns_record(cx, &mut out, zone, &load_balancer)?;
     let cluster_ref = cluster(cx, &mut out)?;
-    let Some((td_ref, new_revision)) = task_definition_change(cx, &mut out)? else {
+    let Some((td_ref, new_revision, image)) = task_definition_change(cx, &mut out)? else {
         return Ok(out);
     };
+    // The service update waits for its listeners and for the migration.
+    let mut after = listener_keys;
+    after.extend(migration::plan(
+        cx,
+        &mut out,
+        &image,
+        image_changes(cx, &image),
+    ));
     ecs_service(
         cx,
         service,
         &mut out,
         (&cluster_ref, &td_ref, new_revision),
         &target_group,
-        &listener_keys,
+        &after,
     )?;
     autoscaling(cx, service, &mut out);
     Ok(out)
+}
+
+/// Whether the service is to run another image than it runs now. Only the
+/// newest revision of the family is observed: a service on an older one
+/// counts as a change (a migration that runs again is a no-op).
+fn image_changes(cx: &Context<'_>, image: &str) -> bool {
+    let live = &cx.live.service;
+    match (&live.service, &live.task_definition) {
+        (Some(service), Some(newest)) => {
+            service.task_definition_arn != newest.arn || newest.definition.container.image != image
+        }
+        _ => true,
+    }
 }
 
 /// A network resource by its name's suffix: what exists, or the network
@@ -203,6 +226,26 @@ fn zone<'a>(cx: &Context<'a>) -> Result<Option<&'a LiveZone>, PlanError> {
     })?))
 }
 
+/// Where the service's (and the migration's) tasks run: the private
+/// subnets and the service's security group.
+pub(crate) fn private_network(cx: &Context<'_>) -> ServiceNetwork {
+    ServiceNetwork {
+        subnets: subnets(cx, "private"),
+        security_group: net(cx, "service"),
+    }
+}
+
+/// The ARN of the stack's IAM role `name`.
+pub(crate) fn role_arn(cx: &Context<'_>, name: &str) -> String {
+    let account = cx
+        .live
+        .support
+        .account_id
+        .as_deref()
+        .unwrap_or("000000000000");
+    format!("arn:aws:iam::{account}:role/{name}")
+}
+
 /// The public or private subnets, one per zone.
 fn subnets(cx: &Context<'_>, tier: &str) -> Vec<Ref> {
     (1..=cx.spec.network.azs)
@@ -212,7 +255,7 @@ fn subnets(cx: &Context<'_>, tier: &str) -> Vec<Ref> {
 
 /// Keys of the changes to what the service's tasks use (the database, the
 /// log group, the roles): registering and deploying wait for them.
-fn support_keys(cx: &Context<'_>) -> Vec<String> {
+pub(crate) fn support_keys(cx: &Context<'_>) -> Vec<String> {
     cx.planned
         .iter()
         .filter(|k| {
@@ -729,7 +772,7 @@ fn cluster(cx: &Context<'_>, out: &mut ServicePlan) -> Result<Ref, PlanError> {
 fn task_definition_change(
     cx: &Context<'_>,
     out: &mut ServicePlan,
-) -> Result<Option<(Ref, bool)>, PlanError> {
+) -> Result<Option<(Ref, bool, String)>, PlanError> {
     let spec = cx.spec;
     let live = &cx.live.service;
     let env = spec.env.as_str();
@@ -742,7 +785,7 @@ fn task_definition_change(
             return Ok(None);
         }
     };
-    let definition = task_definition(cx, &family, image)?;
+    let definition = task_definition(cx, &family, image.clone())?;
     let td_key = format!("service/{family}");
     let after_support = support_keys(cx);
     Ok(Some(match &live.task_definition {
@@ -751,7 +794,7 @@ fn task_definition_change(
         }
         Some(found) if found.definition == definition => {
             out.unchanged += 1;
-            (Ref::Existing(found.arn.clone()), false)
+            (Ref::Existing(found.arn.clone()), false, image)
         }
         found => {
             let fields = match found {
@@ -778,7 +821,7 @@ fn task_definition_change(
                 }],
                 &after_support,
             );
-            (Ref::Planned(td_key.clone()), true)
+            (Ref::Planned(td_key.clone()), true, image)
         }
     }))
 }
@@ -823,13 +866,14 @@ fn ecs_service(
     out: &mut ServicePlan,
     (cluster_ref, td_ref, new_revision): (&Ref, &Ref, bool),
     target_group: &Ref,
-    listener_keys: &[String],
+    first: &[String],
 ) -> Result<(), PlanError> {
     let spec = cx.spec;
     let (app, env) = (spec.app.name.as_str(), spec.env.as_str());
     let cluster = cluster_name(app, env);
-    // The service starts tasks that need these: wait for their changes.
-    let mut after: Vec<String> = listener_keys.to_vec();
+    // The service starts tasks that need these: wait for their changes
+    // (`first`: the listeners and the migration).
+    let mut after: Vec<String> = first.to_vec();
     after.extend(support_keys(cx));
     after.extend(out.planned(&format!("load_balancer/{}", target_group_name(app, env))));
     let desired = DesiredService {
@@ -844,10 +888,7 @@ fn ecs_service(
         })
         .unwrap_or(i32::MAX),
         autoscaled: service.autoscaling.is_some(),
-        network: ServiceNetwork {
-            subnets: subnets(cx, "private"),
-            security_group: net(cx, "service"),
-        },
+        network: private_network(cx),
         network_label: format!("the {} private subnets, no public IP", spec.network.azs),
         target_group: target_group.clone(),
         port: i32::from(service.port),
@@ -1132,7 +1173,6 @@ fn task_definition(
         unreachable!("only called with [service]")
     };
     let support = &cx.live.support;
-    let account = support.account_id.as_deref().unwrap_or("000000000000");
     let mut secrets = BTreeMap::new();
     let master = cx
         .live
@@ -1183,13 +1223,12 @@ fn task_definition(
         };
         secrets.insert(variable.clone(), source);
     }
-    let role = |name: String| format!("arn:aws:iam::{account}:role/{name}");
     Ok(TaskDefinition {
         family: family.to_owned(),
         cpu: service.cpu.to_string(),
         memory: service.memory.to_string(),
-        execution_role_arn: role(support::execution_role_name(app, env)),
-        task_role_arn: role(support::task_role_name(app, env)),
+        execution_role_arn: role_arn(cx, &support::execution_role_name(app, env)),
+        task_role_arn: role_arn(cx, &support::task_role_name(app, env)),
         container: ContainerDefinition {
             name: CONTAINER_NAME.to_owned(),
             image,

@@ -309,6 +309,38 @@ pub enum Step {
     },
     /// `DeregisterScalableTarget` (its policies go with it).
     RemoveAutoscaling { cluster: String, service: String },
+    /// Reads the database's endpoint, user and master secret
+    /// (`DescribeDBInstances`), registers a revision of the migration's
+    /// task definition when the newest differs, and starts it (`RunTask`
+    /// with an idempotency token). The task's ARN is the change's id.
+    RunMigration { task: MigrationTask },
+    /// Polls `DescribeTasks` until the migration task stops, streaming its
+    /// log lines as they arrive; fails unless its container exits 0. At the
+    /// deadline: `StopTask`, then fails.
+    WaitForMigration {
+        cluster: String,
+        task: Ref,
+        timeout_secs: u64,
+        log_group: String,
+        /// The task's stream is `{log_stream_prefix}/{container}/{task id}`.
+        log_stream_prefix: String,
+        container: String,
+    },
+}
+
+/// The one-off migration task: what `RunTask` needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct MigrationTask {
+    pub cluster: String,
+    /// Without the database's variables: the runner adds `DB_HOST`,
+    /// `DB_PORT`, `DB_NAME`, `DB_USER` and the secret `DB_PASSWORD` (the RDS
+    /// master secret) from `database` when it runs, so that a database
+    /// created in the same run is found.
+    pub definition: TaskDefinition,
+    /// The RDS instance's identifier.
+    pub database: String,
+    /// The service's private subnets and security group, no public IP.
+    pub network: ServiceNetwork,
 }
 
 /// A target group's health check and deregistration delay.
@@ -550,6 +582,12 @@ impl Step {
             Step::WaitForRollout {
                 task_definition, ..
             } => vec![task_definition],
+            Step::RunMigration { task } => {
+                let mut refs = vec![&task.network.security_group];
+                refs.extend(&task.network.subnets);
+                refs
+            }
+            Step::WaitForMigration { task, .. } => vec![task],
             Step::SetVpcDns { vpc, .. }
             | Step::CreateTargetGroup { vpc, .. }
             | Step::CreateSubnet { vpc, .. }
@@ -619,6 +657,7 @@ impl Step {
             | Step::WaitForRollout { .. }
             | Step::ConfigureAutoscaling { .. }
             | Step::RemoveAutoscaling { .. } => Component::Service,
+            Step::RunMigration { .. } | Step::WaitForMigration { .. } => Component::Migration,
             Step::CreateVpc { .. }
             | Step::SetVpcDns { .. }
             | Step::CreateSubnet { .. }
@@ -663,6 +702,7 @@ impl Step {
                 | Step::CreateCluster { .. }
                 | Step::RegisterTaskDefinition { .. }
                 | Step::CreateService { .. }
+                | Step::RunMigration { .. }
         )
     }
 
@@ -671,7 +711,9 @@ impl Step {
     pub fn is_wait(&self) -> bool {
         matches!(
             self,
-            Step::WaitForRollout { .. } | Step::WaitForCertificate { .. }
+            Step::WaitForRollout { .. }
+                | Step::WaitForCertificate { .. }
+                | Step::WaitForMigration { .. }
         )
     }
 
@@ -685,6 +727,14 @@ impl Step {
             )),
             Step::WaitForCertificate { domain, .. } => Some(format!(
                 "ACM goes on validating the certificate for {domain}; `awsdeploy up` again continues once it is issued, or check `aws acm list-certificates`"
+            )),
+            Step::WaitForMigration {
+                cluster,
+                log_group,
+                log_stream_prefix,
+                ..
+            } => Some(format!(
+                "the migration task goes on in ECS; follow it with `aws logs tail {log_group} --log-stream-name-prefix {log_stream_prefix}/ --follow` and `aws ecs list-tasks --cluster {cluster} --started-by awsdeploy`; the service was not updated"
             )),
             _ => None,
         }

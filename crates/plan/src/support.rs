@@ -285,7 +285,8 @@ pub fn plan(spec: &Spec, region: &str, live: &LiveSupport) -> Result<SupportPlan
 
     // IAM.
     let mut secret_arns = Vec::new();
-    let mut database_secret = false;
+    // The migration task reads the master password with the same role.
+    let mut database_secret = spec.migration.is_some();
     for (variable, reference) in &service.secrets {
         match reference {
             SecretRef::DatabasePassword | SecretRef::DatabaseUsername => database_secret = true,

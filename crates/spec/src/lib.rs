@@ -20,8 +20,8 @@
 #![allow(clippy::doc_markdown)]
 
 mod diagnostic;
-pub mod migrations;
 mod interpolate;
+pub mod migrations;
 mod raw;
 mod validate;
 

@@ -186,10 +186,7 @@ mod tests {
 
     #[test]
     fn names() {
-        assert_eq!(
-            parse("001_init.up.sql"),
-            Some((1, "init", Direction::Up))
-        );
+        assert_eq!(parse("001_init.up.sql"), Some((1, "init", Direction::Up)));
         assert_eq!(
             parse("20240101120000_add_orders.down.sql"),
             Some((20_240_101_120_000, "add_orders", Direction::Down))
@@ -234,7 +231,10 @@ mod tests {
     fn duplicate_versions_are_refused() {
         let problems = problems("duplicate-version");
         assert_eq!(problems.len(), 2, "{problems:?}");
-        assert!(problems[0].contains("version 2 has 2 up files (002_add_users.up.sql, 2_add_orders.up.sql)"));
+        assert!(
+            problems[0]
+                .contains("version 2 has 2 up files (002_add_users.up.sql, 2_add_orders.up.sql)")
+        );
         assert!(problems[1].contains("version 2 has 2 down files"));
     }
 
@@ -243,7 +243,9 @@ mod tests {
         let problems = problems("missing-down");
         assert_eq!(
             problems,
-            ["2_add_orders.up.sql: no down migration; add 2_add_orders.down.sql that undoes it (an empty file if it cannot be undone)"]
+            [
+                "2_add_orders.up.sql: no down migration; add 2_add_orders.down.sql that undoes it (an empty file if it cannot be undone)"
+            ]
         );
     }
 

@@ -188,11 +188,14 @@ pub fn validate(raw: &RawSpec, env: &str) -> Result<Spec, Vec<Diagnostic>> {
     let dns = raw.dns.as_ref().and_then(|d| dns(&mut c, d));
 
     if let Some(section) = &raw.migration {
-        let missing: Vec<&str> = [("[service]", service.is_some()), ("[database]", database.is_some())]
-            .into_iter()
-            .filter(|(_, present)| !present)
-            .map(|(name, _)| name)
-            .collect();
+        let missing: Vec<&str> = [
+            ("[service]", service.is_some()),
+            ("[database]", database.is_some()),
+        ]
+        .into_iter()
+        .filter(|(_, present)| !present)
+        .map(|(name, _)| name)
+        .collect();
         if !missing.is_empty() {
             c.error(
                 format!(

@@ -36,12 +36,17 @@ fn with_repository(mut live: Live) -> Live {
 }
 
 fn run(spec: &Spec, live: &Live) -> Result<ServicePlan, PlanError> {
+    run_with(spec, live, migration::Policy::Auto)
+}
+
+fn run_with(spec: &Spec, live: &Live, policy: migration::Policy) -> Result<ServicePlan, PlanError> {
     plan(&Context {
         spec,
         region: "r",
         live,
         network: &BTreeMap::new(),
         planned: &["iam/shop-dev-task-execution".to_owned()],
+        policy,
     })
 }
 
@@ -248,4 +253,161 @@ fn a_load_balancer_without_our_tags_is_never_adopted() {
     });
     let err = run(&spec(""), &live).unwrap_err();
     assert!(err.to_string().contains("does not carry"), "{err}");
+}
+
+const MIGRATION: &str = "[database]\n[migration]\ncommand = [\"migrate\", \"-path\", \"/migrations\", \"up\"]\ntimeout = \"5m\"";
+
+/// `spec` with `[migration]`; `service` is the `[service]` body.
+fn migrating(service: &str) -> Spec {
+    spec(&format!("{service}\n{MIGRATION}"))
+}
+
+/// `live` with the service running the rendered revision of `spec`.
+fn deployed(spec: &Spec) -> Live {
+    let first = run_with(spec, &with_repository(live()), migration::Policy::Never).unwrap();
+    let definition = first
+        .changes
+        .iter()
+        .flat_map(|c| &c.steps)
+        .find_map(|s| match s {
+            Step::RegisterTaskDefinition { definition } => Some(definition.clone()),
+            _ => None,
+        })
+        .unwrap();
+    let arn = "arn:aws:ecs:r:111122223333:task-definition/shop-dev-api:3".to_owned();
+    let mut live = with_repository(live());
+    live.service.task_definition = Some(LiveTaskDefinition {
+        arn: arn.clone(),
+        owned: true,
+        definition,
+    });
+    live.service.service = Some(crate::live::LiveEcsService {
+        arn: "arn:aws:ecs:r:111122223333:service/shop-dev/api".to_owned(),
+        name: "api".to_owned(),
+        owned: true,
+        task_definition_arn: arn,
+        desired_count: 2,
+        subnet_ids: Vec::new(),
+        security_group_ids: Vec::new(),
+        public_ip: false,
+        target_group_arn: None,
+        container_port: Some(8080),
+        deployment: DeploymentSettings {
+            min_healthy_percent: 100,
+            max_percent: 200,
+            circuit_breaker: true,
+            rollback: true,
+            health_check_grace_period_secs: 30,
+        },
+    });
+    live
+}
+
+fn migration_change(out: &ServicePlan) -> Option<&ResourceChange> {
+    out.changes
+        .iter()
+        .find(|c| c.key == "migration/shop-dev-migrate")
+}
+
+#[test]
+fn a_new_image_runs_the_migration_before_the_service_update() {
+    let out = run(&migrating("image_tag = \"v1\""), &with_repository(live())).unwrap();
+    let change = migration_change(&out).expect("the first deploy migrates");
+    assert_eq!(change.action, Action::Run);
+    assert_eq!(change.kind, ResourceKind::MigrationTask);
+    // It needs the cluster and the roles; not the service or its revision.
+    assert!(change.depends_on.contains(&"service/shop-dev".to_owned()));
+    assert!(
+        change
+            .depends_on
+            .contains(&"iam/shop-dev-task-execution".to_owned())
+    );
+    assert!(
+        !change
+            .depends_on
+            .iter()
+            .any(|k| k.starts_with("service/shop-dev/"))
+    );
+    let service = out
+        .changes
+        .iter()
+        .find(|c| c.key == "service/shop-dev/api")
+        .unwrap();
+    assert!(service.depends_on.contains(&change.key));
+
+    let Step::RunMigration { task } = &change.steps[0] else {
+        panic!("the first step runs the task")
+    };
+    let container = &task.definition.container;
+    assert_eq!(task.definition.family, "shop-dev-migrate");
+    assert_eq!(container.name, "migrate");
+    assert_eq!(
+        container.image,
+        "111122223333.dkr.ecr.r.amazonaws.com/shop/dev/api:v1"
+    );
+    assert_eq!(
+        container.command.as_deref(),
+        Some(&["migrate", "-path", "/migrations", "up"].map(str::to_owned)[..])
+    );
+    assert_eq!(container.log_group, "/awsdeploy/shop/dev");
+    assert_eq!(container.log_stream_prefix, "migrate");
+    assert_eq!(container.port, None);
+    assert_eq!(task.database, "shop-dev-db");
+    assert_eq!(task.network.subnets.len(), 2);
+    assert_eq!(
+        task.network.security_group,
+        Ref::Planned("shop-dev-service".to_owned())
+    );
+    assert!(matches!(
+        &change.steps[1],
+        Step::WaitForMigration { timeout_secs: 300, task, .. } if *task == Ref::Planned(change.key.clone())
+    ));
+}
+
+#[test]
+fn the_migration_runs_when_the_image_changes_or_when_asked() {
+    let v1 = migrating("image_tag = \"v1\"");
+    let live = deployed(&v1);
+    let same = run(&v1, &live).unwrap();
+    assert!(migration_change(&same).is_none(), "{:?}", keys(&same));
+
+    let always = run_with(&v1, &live, migration::Policy::Always).unwrap();
+    assert_eq!(
+        migration_change(&always).unwrap().fields[0].note.as_deref(),
+        Some("--migrate always")
+    );
+
+    let v2 = migrating("image_tag = \"v2\"");
+    let out = run(&v2, &live).unwrap();
+    assert!(keys(&out).contains(&"migration/shop-dev-migrate"));
+    let never = run_with(&v2, &live, migration::Policy::Never).unwrap();
+    assert!(migration_change(&never).is_none());
+    assert!(
+        never.warnings.iter().any(|w| w.contains("--migrate never")),
+        "{:?}",
+        never.warnings
+    );
+    let service = never
+        .changes
+        .iter()
+        .find(|c| c.key == "service/shop-dev/api")
+        .unwrap();
+    assert!(
+        !service
+            .depends_on
+            .iter()
+            .any(|k| k.starts_with("migration/"))
+    );
+}
+
+#[test]
+fn migration_image_overrides_the_service_image() {
+    let spec = spec(&format!(
+        "image_tag = \"v1\"\n{MIGRATION}\nimage = \"migrate/migrate:v4.18.1\""
+    ));
+    let out = run(&spec, &with_repository(live())).unwrap();
+    let Step::RunMigration { task } = &migration_change(&out).unwrap().steps[0] else {
+        panic!()
+    };
+    assert_eq!(task.definition.container.image, "migrate/migrate:v4.18.1");
 }

@@ -1,0 +1,421 @@
+//! The migration task: ECS `RunTask` of the migration's task definition,
+//! then a wait that streams the task's `CloudWatch` log lines.
+//!
+//! Starting: the database's endpoint, name, user and master secret come
+//! from `DescribeDBInstances` at run time (so a database made earlier in the
+//! same `up` is found); the task definition gets a new revision only when
+//! the newest differs; `RunTask` carries a fresh idempotency token, so an
+//! SDK retry of the same call never starts a second task.
+//!
+//! Waiting: `DescribeTasks` until STOPPED, and after each poll the new
+//! lines of the task's stream (`GetLogEvents` from the last forward token).
+//! The container's exit code decides; a task that stopped without one
+//! (image pull failure, out of memory, …) fails with ECS's stopped reason.
+//! At the deadline the task is stopped (`StopTask`) before failing. A
+//! golang-migrate "Dirty database version N" in the output is reported with
+//! the manual fix; awsdeploy never forces a version.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use aws_sdk_ecs::types::{LaunchType, PropagateTags};
+use awsdeploy_plan::execute::ResolvedIds;
+use awsdeploy_plan::migration::CONTAINER_NAME;
+use awsdeploy_plan::{Component, MigrationTask, SecretSource, Step, TaskDefinition};
+
+use crate::AwsError;
+use crate::error::{already_done, sdk};
+use crate::service::{self, component_tags};
+use crate::tags::Owner;
+use crate::wait::{self, Check};
+
+/// Where the task's log lines go as they arrive.
+#[derive(Clone)]
+pub struct TaskOutput(pub Arc<dyn Fn(&str) + Send + Sync>);
+
+impl std::fmt::Debug for TaskOutput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TaskOutput")
+    }
+}
+
+impl Default for TaskOutput {
+    fn default() -> TaskOutput {
+        TaskOutput(Arc::new(|line| {
+            tracing::info!(target: "awsdeploy_aws::wait", "{CONTAINER_NAME} | {line}");
+        }))
+    }
+}
+
+/// The database as the migration sees it.
+struct Database {
+    host: String,
+    port: i32,
+    name: String,
+    user: String,
+    secret_arn: String,
+}
+
+async fn database(rds: &aws_sdk_rds::Client, instance: &str) -> Result<Database, AwsError> {
+    let out = rds
+        .describe_db_instances()
+        .db_instance_identifier(instance)
+        .send()
+        .await
+        .map_err(sdk("DescribeDBInstances", instance))?;
+    let found = out.db_instances().first();
+    let missing = |field| AwsError::MissingField {
+        operation: "DescribeDBInstances",
+        resource: instance.to_owned(),
+        field,
+    };
+    let endpoint = found
+        .and_then(|i| i.endpoint())
+        .ok_or_else(|| missing("Endpoint (the database is not available yet)"))?;
+    Ok(Database {
+        host: endpoint
+            .address()
+            .ok_or_else(|| missing("Endpoint.Address"))?
+            .to_owned(),
+        port: endpoint.port().unwrap_or(3306),
+        name: found
+            .and_then(|i| i.db_name())
+            .ok_or_else(|| missing("DBName"))?
+            .to_owned(),
+        user: found
+            .and_then(|i| i.master_username())
+            .ok_or_else(|| missing("MasterUsername"))?
+            .to_owned(),
+        secret_arn: found
+            .and_then(|i| i.master_user_secret())
+            .and_then(|s| s.secret_arn())
+            .ok_or_else(|| missing("MasterUserSecret"))?
+            .to_owned(),
+    })
+}
+
+/// The task's definition with the database's variables in.
+fn with_database(definition: &TaskDefinition, db: &Database) -> TaskDefinition {
+    let mut definition = definition.clone();
+    let container = &mut definition.container;
+    for (name, value) in [
+        ("DB_HOST", db.host.clone()),
+        ("DB_PORT", db.port.to_string()),
+        ("DB_NAME", db.name.clone()),
+        ("DB_USER", db.user.clone()),
+    ] {
+        container.environment.insert(name.to_owned(), value);
+    }
+    container.secrets.insert(
+        "DB_PASSWORD".to_owned(),
+        SecretSource::Arn(format!("{}:password::", db.secret_arn)),
+    );
+    definition
+}
+
+/// The definition to run: the database's variables added, and whether the
+/// newest revision already is it (`Some(arn)`) or one must be registered.
+pub async fn resolve(
+    clients: &service::Clients,
+    task: &MigrationTask,
+) -> Result<(TaskDefinition, Option<String>), AwsError> {
+    let db = database(&clients.rds, &task.database).await?;
+    let definition = with_database(&task.definition, &db);
+    let family = definition.family.as_str();
+    let newest = match clients
+        .ecs
+        .describe_task_definition()
+        .task_definition(family)
+        .send()
+        .await
+        .map_err(sdk("DescribeTaskDefinition", family))
+    {
+        Ok(out) => out.task_definition().map(|td| {
+            (
+                td.task_definition_arn().unwrap_or_default().to_owned(),
+                service::normalised(td),
+            )
+        }),
+        Err(e) if already_done(&e, &["ClientException"]) => None,
+        Err(e) => return Err(e),
+    };
+    let current = newest.and_then(|(arn, live)| (live == definition).then_some(arn));
+    Ok((definition, current))
+}
+
+/// An idempotency token for one `RunTask`: unique per attempt, the same
+/// across the SDK's retries of it.
+fn client_token() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!("awsdeploy-{:x}-{:x}", std::process::id(), nanos)
+}
+
+/// Registers the revision if needed and starts the task; returns its ARN.
+pub async fn start(
+    clients: &service::Clients,
+    owner: &Owner,
+    task: &MigrationTask,
+    ids: &ResolvedIds,
+) -> Result<String, AwsError> {
+    let (definition, current) = resolve(clients, task).await?;
+    let arn = match current {
+        Some(arn) => arn,
+        None => service::register(clients, owner, Component::Migration, &definition).await?,
+    };
+    let out = clients
+        .ecs
+        .run_task()
+        .cluster(&task.cluster)
+        .task_definition(&arn)
+        .launch_type(LaunchType::Fargate)
+        .count(1)
+        .network_configuration(service::network(&task.network, ids)?)
+        .started_by("awsdeploy")
+        .client_token(client_token())
+        .propagate_tags(PropagateTags::TaskDefinition)
+        .set_tags(Some(component_tags(
+            owner,
+            Component::Migration,
+            &definition.family,
+        )))
+        .send()
+        .await
+        .map_err(sdk("RunTask", definition.family.as_str()))?;
+    if let Some(failure) = out.failures().first() {
+        return Err(AwsError::Migration {
+            exit_code: None,
+            message: format!(
+                "ECS did not start the migration task: {} ({})",
+                failure.reason().unwrap_or("no reason given"),
+                failure.detail().or(failure.arn()).unwrap_or_default()
+            ),
+        });
+    }
+    out.tasks()
+        .first()
+        .and_then(|t| t.task_arn())
+        .map(str::to_owned)
+        .ok_or(AwsError::MissingField {
+            operation: "RunTask",
+            resource: definition.family,
+            field: "tasks[0].taskArn",
+        })
+}
+
+/// How the task ended.
+struct Stopped {
+    exit_code: Option<i32>,
+    reason: String,
+}
+
+/// Reads the task's new log lines from `token` on, passes each to `output`
+/// and remembers a golang-migrate "Dirty database version N".
+struct LogFollower<'a> {
+    logs: &'a aws_sdk_cloudwatchlogs::Client,
+    group: &'a str,
+    stream: String,
+    token: Option<String>,
+    output: &'a TaskOutput,
+    dirty: Option<u64>,
+}
+
+impl LogFollower<'_> {
+    async fn read(&mut self) -> Result<(), AwsError> {
+        // A page at a time until no new lines.
+        loop {
+            let out = match self
+                .logs
+                .get_log_events()
+                .log_group_name(self.group)
+                .log_stream_name(&self.stream)
+                .start_from_head(true)
+                .set_next_token(self.token.clone())
+                .send()
+                .await
+                .map_err(sdk("GetLogEvents", self.stream.as_str()))
+            {
+                Ok(out) => out,
+                // The stream appears once the task starts.
+                Err(e) if already_done(&e, &["ResourceNotFoundException"]) => return Ok(()),
+                Err(e) => return Err(e),
+            };
+            for event in out.events() {
+                let line = event.message().unwrap_or_default().trim_end();
+                if let Some(version) = dirty_version(line) {
+                    self.dirty = Some(version);
+                }
+                (self.output.0)(line);
+            }
+            let next = out.next_forward_token().map(str::to_owned);
+            let done = out.events().is_empty() || next == self.token;
+            self.token = next;
+            if done {
+                return Ok(());
+            }
+        }
+    }
+}
+
+/// golang-migrate's "Dirty database version 3. Fix and force version."
+fn dirty_version(line: &str) -> Option<u64> {
+    let rest = &line[line.find("Dirty database version ")? + "Dirty database version ".len()..];
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
+}
+
+/// Waits for the task `step` names to stop, streaming its log lines to
+/// `output`. Ok only when its container exits 0.
+pub async fn wait(
+    clients: &service::Clients,
+    logs: &aws_sdk_cloudwatchlogs::Client,
+    output: &TaskOutput,
+    step: &Step,
+    ids: &ResolvedIds,
+) -> Result<(), AwsError> {
+    let Step::WaitForMigration {
+        cluster,
+        task,
+        timeout_secs,
+        log_group,
+        log_stream_prefix,
+        container,
+    } = step
+    else {
+        unreachable!("called with WaitForMigration")
+    };
+    let arn = ids.resolve(task)?;
+    let task_id = arn.rsplit('/').next().unwrap_or(&arn).to_owned();
+    let follower = tokio::sync::Mutex::new(LogFollower {
+        logs,
+        group: log_group,
+        stream: format!("{log_stream_prefix}/{container}/{task_id}"),
+        token: None,
+        output,
+        dirty: None,
+    });
+    let ecs = &clients.ecs;
+    let result = wait::until_with(
+        &format!("the migration task {task_id}"),
+        Duration::from_secs(*timeout_secs),
+        wait::backoff(Duration::from_secs(1), Duration::from_secs(5)),
+        || {
+            let follower = &follower;
+            let arn = &arn;
+            async move {
+                let out = ecs
+                    .describe_tasks()
+                    .cluster(cluster)
+                    .tasks(arn)
+                    .send()
+                    .await
+                    .map_err(sdk("DescribeTasks", arn.as_str()))?;
+                follower.lock().await.read().await?;
+                let Some(found) = out.tasks().first() else {
+                    return Ok(Check::Failed(format!(
+                        "gone: ECS does not know the task ({})",
+                        out.failures()
+                            .first()
+                            .and_then(|f| f.reason())
+                            .unwrap_or("no reason given")
+                    )));
+                };
+                let status = found.last_status().unwrap_or("PROVISIONING");
+                if status != "STOPPED" {
+                    return Ok(Check::Pending(status.to_owned()));
+                }
+                let ours = found
+                    .containers()
+                    .iter()
+                    .find(|c| c.name() == Some(container.as_str()))
+                    .or_else(|| found.containers().first());
+                let reason = [
+                    found.stop_code().map(|c| c.as_str().to_owned()),
+                    found.stopped_reason().map(str::to_owned),
+                    ours.and_then(|c| c.reason()).map(str::to_owned),
+                ]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(": ");
+                Ok(Check::Ready(Stopped {
+                    exit_code: ours.and_then(|c| c.exit_code()),
+                    reason,
+                }))
+            }
+        },
+    )
+    .await;
+    let mut follower = follower.into_inner();
+    let follow = format!(
+        "its log: `aws logs tail {log_group} --log-stream-names {}`",
+        follower.stream
+    );
+    let stopped = match result {
+        Ok(stopped) => stopped,
+        Err(AwsError::Timeout { waited, .. }) => {
+            let reason = format!("awsdeploy: the migration ran past its {timeout_secs}s timeout");
+            ecs.stop_task()
+                .cluster(cluster)
+                .task(&arn)
+                .reason(&reason)
+                .send()
+                .await
+                .map_err(sdk("StopTask", arn.as_str()))?;
+            return Err(AwsError::Migration {
+                exit_code: None,
+                message: format!(
+                    "the migration task {task_id} was still running after {}s (migration.timeout); it was stopped. A half-applied migration leaves the database dirty: check {follow}",
+                    waited.as_secs()
+                ),
+            });
+        }
+        Err(e) => return Err(e),
+    };
+    // Lines written just before the task stopped.
+    follower.read().await?;
+    match stopped.exit_code {
+        Some(0) => Ok(()),
+        Some(code) => {
+            let mut message = format!(
+                "the migration task {task_id} exited with code {code}; the lines above are its output ({follow})"
+            );
+            if let Some(version) = follower.dirty {
+                message.push_str(&format!(
+                    "\nThe database is marked dirty at version {version}: a migration failed half-way. awsdeploy never forces a version. Fix it by hand: see what version {version}'s up migration changed, undo it (or finish it), then record the version with golang-migrate's force, e.g. your migration command with `force {}` in place of `up` (`force {version}` if you finished it), then run `awsdeploy migrate` again.",
+                    version.saturating_sub(1)
+                ));
+            }
+            Err(AwsError::Migration {
+                exit_code: Some(code),
+                message,
+            })
+        }
+        None => Err(AwsError::Migration {
+            exit_code: None,
+            message: format!(
+                "the migration task {task_id} stopped without an exit code: {}",
+                if stopped.reason.is_empty() {
+                    "ECS gave no reason"
+                } else {
+                    &stopped.reason
+                }
+            ),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dirty_versions_are_read_from_golang_migrate_output() {
+        assert_eq!(
+            dirty_version("error: Dirty database version 3. Fix and force version."),
+            Some(3)
+        );
+        assert_eq!(dirty_version("2/u create_orders (12.3ms)"), None);
+    }
+}

@@ -1,0 +1,209 @@
+//! The migration: the team's golang-migrate command, run as a one-off ECS
+//! task in the private subnets before the service is updated.
+//!
+//! - Task definition family `{app}-{env}-migrate`: `migration.image` or the
+//!   image the service is about to run, `migration.command`, the service's
+//!   CPU, memory and roles, and the stack's log group under the stream
+//!   prefix `migrate`. The database's `DB_HOST`, `DB_PORT`, `DB_NAME`,
+//!   `DB_USER` (environment) and `DB_PASSWORD` (the RDS master secret) are
+//!   added when it runs (see [`Step::RunMigration`]).
+//! - In `up`, the migration runs when the service's image changes (or
+//!   always / never, as [`Policy`] says), after the database, log group,
+//!   roles and network it needs, and the service update waits for it: a
+//!   failed migration leaves the service as it was.
+//! - `awsdeploy migrate` runs the same change on its own, once everything
+//!   it depends on is live ([`standalone`]).
+
+use std::collections::BTreeMap;
+
+use crate::plan::{Action, Component, FieldChange, Plan, ResourceChange, ResourceKind};
+use crate::service::{self, Context, ServicePlan};
+use crate::step::{ContainerDefinition, MigrationTask, Ref, Step, TaskDefinition};
+use crate::{PlanError, database, support};
+
+/// The migration container's name and its awslogs stream prefix.
+pub const CONTAINER_NAME: &str = "migrate";
+pub const LOG_STREAM_PREFIX: &str = "migrate";
+/// What the task finds in its environment, besides the spec's command.
+pub const DATABASE_VARIABLES: [&str; 5] =
+    ["DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD"];
+
+pub fn family(app: &str, env: &str) -> String {
+    format!("{app}-{env}-migrate")
+}
+
+/// The plan change's key.
+pub fn key(app: &str, env: &str) -> String {
+    format!("migration/{}", family(app, env))
+}
+
+/// When `up` runs the migration (`up --migrate`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Policy {
+    /// When the service's image changes (the default).
+    #[default]
+    Auto,
+    Always,
+    /// Never; the plan says so when it would have run.
+    Never,
+}
+
+/// The migration change for `image` (the image the service will run),
+/// when the spec has `[migration]` and `policy` says it runs. Returns its
+/// key, which the service update waits for.
+pub(crate) fn plan(
+    cx: &Context<'_>,
+    out: &mut ServicePlan,
+    image: &str,
+    image_changed: bool,
+) -> Option<String> {
+    let spec = cx.spec;
+    let migration = spec.migration.as_ref()?;
+    let runs = match cx.policy {
+        Policy::Auto => image_changed,
+        Policy::Always => true,
+        Policy::Never => {
+            if image_changed {
+                out.warnings.push(
+                    "the migration does not run (--migrate never): the service gets the new image without it"
+                        .to_owned(),
+                );
+            }
+            false
+        }
+    };
+    if !runs {
+        return None;
+    }
+    let (app, env) = (spec.app.name.as_str(), spec.env.as_str());
+    let service = spec.service.as_ref()?;
+    let log_group = support::log_group_name(app, env);
+    let definition = TaskDefinition {
+        family: family(app, env),
+        cpu: service.cpu.to_string(),
+        memory: service.memory.to_string(),
+        execution_role_arn: service::role_arn(cx, &support::execution_role_name(app, env)),
+        task_role_arn: service::role_arn(cx, &support::task_role_name(app, env)),
+        container: ContainerDefinition {
+            name: CONTAINER_NAME.to_owned(),
+            image: migration.image.clone().unwrap_or_else(|| image.to_owned()),
+            port: None,
+            command: Some(migration.command.clone()),
+            environment: BTreeMap::new(),
+            secrets: BTreeMap::new(),
+            log_group: log_group.clone(),
+            log_region: cx.region.to_owned(),
+            log_stream_prefix: LOG_STREAM_PREFIX.to_owned(),
+        },
+    };
+    let cluster = service::cluster_name(app, env);
+    let task = MigrationTask {
+        cluster: cluster.clone(),
+        definition,
+        database: database::identifier(app, env),
+        network: service::private_network(cx),
+    };
+    let key = key(app, env);
+    let why = match cx.policy {
+        Policy::Always => "--migrate always",
+        Policy::Auto | Policy::Never => "the service's image changes",
+    };
+    // The task needs the database, log group and roles, and the cluster.
+    let mut after = service::support_keys(cx);
+    after.extend(out.planned(&format!("service/{cluster}")));
+    out.push(
+        Component::Migration,
+        ResourceKind::MigrationTask,
+        &key,
+        &family(app, env),
+        Action::Run,
+        None,
+        vec![
+            FieldChange::set("image", task.definition.container.image.clone()).noting(why),
+            FieldChange::set("command", migration.command.join(" ")),
+            FieldChange::set(
+                "database",
+                format!("{} ({})", task.database, DATABASE_VARIABLES.join(", ")),
+            ),
+            FieldChange::set("timeout", migration.timeout.to_string()),
+        ],
+        vec![
+            Step::RunMigration { task },
+            Step::WaitForMigration {
+                cluster,
+                task: Ref::Planned(key.clone()),
+                timeout_secs: migration.timeout.0.as_secs(),
+                log_group,
+                log_stream_prefix: LOG_STREAM_PREFIX.to_owned(),
+                container: CONTAINER_NAME.to_owned(),
+            },
+        ],
+        &after,
+    );
+    Some(key)
+}
+
+/// The migration as `awsdeploy migrate` runs it: the change a plan with
+/// [`Policy::Always`] makes, once nothing it depends on is still to be
+/// created or changed.
+pub fn standalone(plan: &Plan) -> Result<MigrationRun, PlanError> {
+    let Some(change) = plan
+        .changes
+        .iter()
+        .find(|c| c.component == Component::Migration)
+    else {
+        return Err(PlanError::Conflict {
+            kind: ResourceKind::MigrationTask,
+            name: family(&plan.app, &plan.env),
+            problem: if plan.warnings.is_empty() {
+                "there is nothing to run: the spec has no [migration]".to_owned()
+            } else {
+                format!("cannot run: {}", plan.warnings.join("; "))
+            },
+            hint: "add [migration] (and [service], [database]) to the spec; the image to run is the service's".to_owned(),
+        });
+    };
+    let pending: Vec<&str> = change
+        .depends_on
+        .iter()
+        .filter(|k| plan.changes.iter().any(|c| c.key == **k))
+        .map(String::as_str)
+        .collect();
+    if !pending.is_empty() {
+        return Err(PlanError::Conflict {
+            kind: ResourceKind::MigrationTask,
+            name: change.name.clone(),
+            problem: format!(
+                "needs what is not live yet: {} (`awsdeploy diff` shows the changes)",
+                pending.join(", ")
+            ),
+            hint: "run `awsdeploy up`: it makes them, then runs the migration before the service update".to_owned(),
+        });
+    }
+    let mut run = None;
+    let mut wait = None;
+    for step in &change.steps {
+        match step {
+            Step::RunMigration { task } => run = Some(task.clone()),
+            step @ Step::WaitForMigration { .. } => wait = Some(step.clone()),
+            _ => {}
+        }
+    }
+    match (run, wait) {
+        (Some(task), Some(wait)) => Ok(MigrationRun {
+            change: change.clone(),
+            task,
+            wait,
+        }),
+        _ => unreachable!("a migration change has both steps"),
+    }
+}
+
+/// What `awsdeploy migrate` runs: the change and its two steps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrationRun {
+    pub change: ResourceChange,
+    pub task: MigrationTask,
+    /// The [`Step::WaitForMigration`].
+    pub wait: Step,
+}
