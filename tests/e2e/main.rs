@@ -21,12 +21,17 @@
 //! - `service_tier`: the load balancer with HTTPS, the certificate, the ECS
 //!   service and its rollouts (completed, rolled back, past the deadline),
 //!   autoscaling, the API's DNS record, and the calls of an image-only `up`.
+//! - `migration`: `awsdeploy migrate` and the migration step of `up`: log
+//!   lines streamed, exit codes passed through, a failed migration stopping
+//!   `up` before the service, no exit code, a dirty database, the deadline,
+//!   a bad migrations folder refused offline.
 //! - `amplify`: the simulated Amplify service with aws-sdk-amplify.
 
 mod amplify;
 mod cli;
 mod database;
 mod lifecycles;
+mod migration;
 mod network;
 mod proxy;
 mod service_tier;
