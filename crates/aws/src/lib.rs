@@ -245,13 +245,14 @@ impl StepRunner for Aws {
             Component::Dns => {
                 Box::pin(dns::run_step(&self.route53, &self.elb, change, step, ids)).await
             }
-            Component::Migration => match step {
-                Step::RunMigration { task } => Ok(Some(self.start_migration(task, ids).await?)),
-                _ => {
+            Component::Migration => {
+                if let Step::RunMigration { task } = step {
+                    Ok(Some(self.start_migration(task, ids).await?))
+                } else {
                     self.wait_for_migration(step, ids).await?;
                     Ok(None)
                 }
-            },
+            }
             Component::Service => {
                 Box::pin(service::run_step(
                     &self.service,

@@ -15,6 +15,7 @@
 //! golang-migrate "Dirty database version N" in the output is reported with
 //! the manual fix; awsdeploy never forces a version.
 
+use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -295,56 +296,11 @@ pub async fn wait(
         output,
         dirty: None,
     });
-    let ecs = &clients.ecs;
-    let result = wait::until_with(
-        &format!("the migration task {task_id}"),
-        Duration::from_secs(*timeout_secs),
-        wait::backoff(Duration::from_secs(1), Duration::from_secs(5)),
-        || {
-            let follower = &follower;
-            let arn = &arn;
-            async move {
-                let out = ecs
-                    .describe_tasks()
-                    .cluster(cluster)
-                    .tasks(arn)
-                    .send()
-                    .await
-                    .map_err(sdk("DescribeTasks", arn.as_str()))?;
-                follower.lock().await.read().await?;
-                let Some(found) = out.tasks().first() else {
-                    return Ok(Check::Failed(format!(
-                        "gone: ECS does not know the task ({})",
-                        out.failures()
-                            .first()
-                            .and_then(|f| f.reason())
-                            .unwrap_or("no reason given")
-                    )));
-                };
-                let status = found.last_status().unwrap_or("PROVISIONING");
-                if status != "STOPPED" {
-                    return Ok(Check::Pending(status.to_owned()));
-                }
-                let ours = found
-                    .containers()
-                    .iter()
-                    .find(|c| c.name() == Some(container.as_str()))
-                    .or_else(|| found.containers().first());
-                let reason = [
-                    found.stop_code().map(|c| c.as_str().to_owned()),
-                    found.stopped_reason().map(str::to_owned),
-                    ours.and_then(|c| c.reason()).map(str::to_owned),
-                ]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(": ");
-                Ok(Check::Ready(Stopped {
-                    exit_code: ours.and_then(|c| c.exit_code()),
-                    reason,
-                }))
-            }
-        },
+    let result = until_stopped(
+        &clients.ecs,
+        (cluster, &arn, container),
+        *timeout_secs,
+        &follower,
     )
     .await;
     let mut follower = follower.into_inner();
@@ -356,7 +312,9 @@ pub async fn wait(
         Ok(stopped) => stopped,
         Err(AwsError::Timeout { waited, .. }) => {
             let reason = format!("awsdeploy: the migration ran past its {timeout_secs}s timeout");
-            ecs.stop_task()
+            clients
+                .ecs
+                .stop_task()
                 .cluster(cluster)
                 .task(&arn)
                 .reason(&reason)
@@ -375,17 +333,86 @@ pub async fn wait(
     };
     // Lines written just before the task stopped.
     follower.read().await?;
+    outcome(&task_id, &stopped, follower.dirty, &follow)
+}
+
+/// Polls `DescribeTasks` (reading new log lines after each) until the task
+/// stops or `timeout_secs` pass.
+async fn until_stopped(
+    ecs: &aws_sdk_ecs::Client,
+    (cluster, arn, container): (&str, &str, &str),
+    timeout_secs: u64,
+    follower: &tokio::sync::Mutex<LogFollower<'_>>,
+) -> Result<Stopped, AwsError> {
+    let task_id = arn.rsplit('/').next().unwrap_or(arn);
+    wait::until_with(
+        &format!("the migration task {task_id}"),
+        Duration::from_secs(timeout_secs),
+        wait::backoff(Duration::from_secs(1), Duration::from_secs(5)),
+        || async move {
+            let out = ecs
+                .describe_tasks()
+                .cluster(cluster)
+                .tasks(arn)
+                .send()
+                .await
+                .map_err(sdk("DescribeTasks", arn))?;
+            follower.lock().await.read().await?;
+            let Some(found) = out.tasks().first() else {
+                return Ok(Check::Failed(format!(
+                    "gone: ECS does not know the task ({})",
+                    out.failures()
+                        .first()
+                        .and_then(|f| f.reason())
+                        .unwrap_or("no reason given")
+                )));
+            };
+            let status = found.last_status().unwrap_or("PROVISIONING");
+            if status != "STOPPED" {
+                return Ok(Check::Pending(status.to_owned()));
+            }
+            let ours = found
+                .containers()
+                .iter()
+                .find(|c| c.name() == Some(container))
+                .or_else(|| found.containers().first());
+            let reason = [
+                found.stop_code().map(|c| c.as_str().to_owned()),
+                found.stopped_reason().map(str::to_owned),
+                ours.and_then(|c| c.reason()).map(str::to_owned),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(": ");
+            Ok(Check::Ready(Stopped {
+                exit_code: ours.and_then(aws_sdk_ecs::types::Container::exit_code),
+                reason,
+            }))
+        },
+    )
+    .await
+}
+
+/// Ok for exit code 0; otherwise what failed and what to do.
+fn outcome(
+    task_id: &str,
+    stopped: &Stopped,
+    dirty: Option<u64>,
+    follow: &str,
+) -> Result<(), AwsError> {
     match stopped.exit_code {
         Some(0) => Ok(()),
         Some(code) => {
             let mut message = format!(
                 "the migration task {task_id} exited with code {code}; the lines above are its output ({follow})"
             );
-            if let Some(version) = follower.dirty {
-                message.push_str(&format!(
+            if let Some(version) = dirty {
+                let _ = write!(
+                    message,
                     "\nThe database is marked dirty at version {version}: a migration failed half-way. awsdeploy never forces a version. Fix it by hand: see what version {version}'s up migration changed, undo it (or finish it), then record the version with golang-migrate's force, e.g. your migration command with `force {}` in place of `up` (`force {version}` if you finished it), then run `awsdeploy migrate` again.",
                     version.saturating_sub(1)
-                ));
+                );
             }
             Err(AwsError::Migration {
                 exit_code: Some(code),

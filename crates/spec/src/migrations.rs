@@ -36,12 +36,29 @@ impl Migrations {
 }
 
 /// Why the folder cannot be used: every problem found, each with a fix.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{} has {} problem{}:{}", path.display(), problems.len(), if problems.len() == 1 { "" } else { "s" }, problems.iter().map(|p| format!("\n  - {p}")).collect::<String>())]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LintError {
     pub path: PathBuf,
     pub problems: Vec<String>,
 }
+
+impl std::fmt::Display for LintError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = self.problems.len();
+        write!(
+            f,
+            "{} has {n} problem{}:",
+            self.path.display(),
+            if n == 1 { "" } else { "s" }
+        )?;
+        for problem in &self.problems {
+            write!(f, "\n  - {problem}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for LintError {}
 
 impl LintError {
     fn one(path: &Path, problem: String) -> LintError {
@@ -110,9 +127,14 @@ pub fn lint_names(path: &Path, names: &[String]) -> Result<Migrations, LintError
                 .entry(direction)
                 .or_default()
                 .push(name),
-            None if name.ends_with(".sql") => problems.push(format!(
+            None if Path::new(name)
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("sql")) =>
+            {
+                problems.push(format!(
                 "{name}: not a golang-migrate name, so golang-migrate would skip it; name it <version>_<title>.up.sql or <version>_<title>.down.sql (e.g. 3_add_orders.up.sql)"
-            )),
+                ));
+            }
             None => {}
         }
     }
