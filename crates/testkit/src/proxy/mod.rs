@@ -331,7 +331,7 @@ fn serve(
         (Destination::Emulator, (service, operation))
     };
     if let Destination::Admin = destination {
-        let response = admin(&path[ADMIN_PREFIX.len()..], state);
+        let response = admin(&path[ADMIN_PREFIX.len()..], &request, state);
         client.write_all(&response.into_bytes())?;
         return client.shutdown(Shutdown::Both);
     }
@@ -410,8 +410,10 @@ fn answer(
 
 /// `GET /_awsdeploy/calls`: the counts as JSON (`[{"service", "operation",
 /// "count"}]`); `POST /_awsdeploy/reset`: clears counts and faults (the
-/// simulated resources stay).
-fn admin(command: &str, state: &Mutex<State>) -> Response {
+/// simulated resources stay); `POST /_awsdeploy/task` with `{"polls",
+/// "exit_code" | "fails_to_start", "log_lines"}`: how `RunTask` tasks go
+/// from now on ([`Lifecycle::EcsTask`], for demos outside Rust).
+fn admin(command: &str, request: &Request, state: &Mutex<State>) -> Response {
     let mut state = state.lock().unwrap_or_else(PoisonError::into_inner);
     match command {
         "calls" => {
@@ -429,7 +431,27 @@ fn admin(command: &str, state: &Mutex<State>) -> Response {
             state.faults.clear();
             Response::new(200, &[], "")
         }
-        _ => Response::new(404, &[], "unknown admin command; use calls or reset"),
+        "task" => {
+            let body = request.json();
+            let outcome = match (body["exit_code"].as_i64(), body["fails_to_start"].as_str()) {
+                (_, Some(reason)) => TaskOutcome::FailsToStart(reason.to_owned()),
+                (code, None) => {
+                    TaskOutcome::Exits(i32::try_from(code.unwrap_or(0)).unwrap_or(1))
+                }
+            };
+            state.ecs.task = ecs::TaskPlan {
+                polls: usize::try_from(body["polls"].as_u64().unwrap_or(2)).unwrap_or(2),
+                outcome,
+                log_lines: body["log_lines"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|l| l.as_str().map(str::to_owned))
+                    .collect(),
+            };
+            Response::new(200, &[], "")
+        }
+        _ => Response::new(404, &[], "unknown admin command; use calls, reset or task"),
     }
 }
 
