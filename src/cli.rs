@@ -112,6 +112,10 @@ enum CommandArg {
     /// runs after the database is available and before the service update,
     /// and a failed migration leaves the service as it was (--migrate).
     ///
+    /// With [web] and web.artifact, the static export is released to
+    /// Amplify after the service is stable, unless the branch already
+    /// serves it (see `web-release`).
+    ///
     /// Every service change waits for its rollout (service.rollout_timeout,
     /// 15m by default), printing task counts and service events; a rollout
     /// the circuit breaker stopped or rolled back fails `up` and names the
@@ -172,6 +176,32 @@ enum CommandArg {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Release the web app's static export to Amplify Hosting now.
+    ///
+    /// The artifact (web.artifact, or --artifact) is a Next.js static export
+    /// folder (`output: 'export'`, the out/ folder) or a .zip of one. It is
+    /// checked before any AWS call: index.html at its root, and no server
+    /// build (.next/server, .amplify-hosting/compute), which Amplify's
+    /// manual deployments cannot serve. A folder is zipped deterministically
+    /// (sorted entries, fixed timestamps): the same build gives the same
+    /// bytes and SHA-256. When the branch already serves that SHA-256 (the
+    /// tag of the last successful release) nothing is uploaded.
+    ///
+    /// Then: CreateDeployment, the upload (with progress), StartDeployment,
+    /// and the job followed until it ends or web.timeout passes. A FAILED
+    /// job prints each step's status and reason and exits 1. The app and
+    /// branch are made by `awsdeploy up`; `up` also releases web.artifact
+    /// after the service is stable.
+    WebRelease {
+        /// The static export folder or .zip (default: web.artifact,
+        /// relative to the spec file).
+        #[arg(long, value_name = "PATH")]
+        artifact: Option<PathBuf>,
+
+        /// Release even when the branch already serves this artifact.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 /// `--migrate`.
@@ -225,6 +255,10 @@ pub enum Command {
         image_tag: Option<String>,
         dry_run: bool,
     },
+    WebRelease {
+        artifact: Option<PathBuf>,
+        force: bool,
+    },
 }
 
 impl From<Cli> for Settings {
@@ -266,6 +300,9 @@ impl From<Cli> for Settings {
                 },
                 CommandArg::Migrate { image_tag, dry_run } => {
                     Command::Migrate { image_tag, dry_run }
+                }
+                CommandArg::WebRelease { artifact, force } => {
+                    Command::WebRelease { artifact, force }
                 }
             },
         }

@@ -8,7 +8,9 @@ use std::path::Path;
 use awsdeploy_aws::{Aws, AwsError};
 use awsdeploy_plan::execute;
 use awsdeploy_plan::migration::Policy;
+use awsdeploy_plan::web::WebArtifact;
 use awsdeploy_plan::{Component, Options, PLAN_FORMAT_VERSION, Plan, PlanError, render};
+use awsdeploy_spec::artifact::Artifact;
 use awsdeploy_spec::migrations::Migrations;
 use awsdeploy_spec::{Spec, SpecError};
 
@@ -108,7 +110,8 @@ pub async fn run(settings: &Settings) -> Result<Exit, CliError> {
             migrate,
         } => {
             let spec = with_image_tag(load_spec(settings)?, image_tag.as_deref())?;
-            let (_, plan) = observe_and_plan(&spec, options(*migrate)).await?;
+            let options = options(settings, &spec, *migrate)?;
+            let (_, plan) = observe_and_plan(&spec, &options).await?;
             if let Some(path) = out {
                 save_plan(&plan, path)?;
             }
@@ -127,7 +130,8 @@ pub async fn run(settings: &Settings) -> Result<Exit, CliError> {
             migrate,
         } => {
             let spec = with_image_tag(load_spec(settings)?, image_tag.as_deref())?;
-            let (aws, plan) = observe_and_plan(&spec, options(*migrate)).await?;
+            let options = options(settings, &spec, *migrate)?;
+            let (aws, plan) = observe_and_plan(&spec, &options).await?;
             if plan
                 .changes
                 .iter()
@@ -150,11 +154,124 @@ pub async fn run(settings: &Settings) -> Result<Exit, CliError> {
             let spec = with_image_tag(load_spec(settings)?, image_tag.as_deref())?;
             migrate(settings, &spec, *dry_run).await
         }
+        Command::WebRelease { artifact, force } => {
+            web_release(settings, &load_spec(settings)?, artifact.as_deref(), *force).await
+        }
     }
 }
 
-fn options(migrate: Policy) -> Options {
-    Options { migrate }
+/// The planning options: `--migrate`, and the web artifact (read, checked
+/// and hashed here, before any AWS call).
+fn options(settings: &Settings, spec: &Spec, migrate: Policy) -> Result<Options, CliError> {
+    let web_artifact = match spec.web.as_ref().and_then(|w| w.artifact.as_deref()) {
+        Some(path) => {
+            let artifact = load_artifact(&relative_to_spec(settings, Path::new(path)))?;
+            Some(WebArtifact {
+                path: artifact.path.display().to_string(),
+                sha256: artifact.sha256,
+            })
+        }
+        None => None,
+    };
+    Ok(Options {
+        migrate,
+        web_artifact,
+    })
+}
+
+/// `path` as the spec means it: relative to the spec file's folder.
+fn relative_to_spec(settings: &Settings, path: &Path) -> std::path::PathBuf {
+    let base = settings.spec.parent().unwrap_or_else(|| Path::new("."));
+    let joined = base.join(path);
+    std::path::absolute(&joined).unwrap_or(joined)
+}
+
+fn load_artifact(path: &Path) -> Result<Artifact, CliError> {
+    awsdeploy_spec::artifact::load(path)
+        .map_err(|e| CliError::new(format!("{e}; nothing was changed"), Some(e.hint.clone())))
+}
+
+/// `awsdeploy web-release`: the artifact checked and zipped first, then
+/// released unless the branch serves it already.
+async fn web_release(
+    settings: &Settings,
+    spec: &Spec,
+    artifact: Option<&Path>,
+    force: bool,
+) -> Result<Exit, CliError> {
+    let Some(web) = &spec.web else {
+        return Err(CliError::new(
+            format!("{} has no [web]", settings.spec.display()),
+            Some("add [web] (branch, artifact), run `awsdeploy up` to make the Amplify app, then release".to_owned()),
+        ));
+    };
+    let path = match (artifact, web.artifact.as_deref()) {
+        (Some(path), _) => path.to_owned(),
+        (None, Some(path)) => relative_to_spec(settings, Path::new(path)),
+        (None, None) => {
+            return Err(CliError::new(
+                "no artifact to release: give --artifact PATH or set web.artifact",
+                Some("the artifact is the static export folder (out/) or a .zip of it".to_owned()),
+            ));
+        }
+    };
+    let artifact = load_artifact(&path)?;
+    output::progress(&format!(
+        "{}: {} files, {} bytes zipped, SHA-256 {}.",
+        artifact.path.display(),
+        artifact.files,
+        artifact.zip.len(),
+        artifact.sha256
+    ));
+    let aws = Aws::connect(spec.app.region.as_deref(), &spec.app.name, &spec.env)
+        .await?
+        .with_output(step_output());
+    let live = aws.observe_web(&web.branch).await?;
+    let app_name = awsdeploy_plan::web::app_name(&spec.app.name, &spec.env);
+    let (Some(app), Some(branch)) = (&live.app, &live.branch) else {
+        return Err(CliError::new(
+            format!(
+                "the Amplify app {app_name} or its branch {} does not exist yet",
+                web.branch
+            ),
+            Some("run `awsdeploy up` first: it makes them (and releases web.artifact)".to_owned()),
+        ));
+    };
+    if !app.owned {
+        return Err(
+            PlanError::not_ours(awsdeploy_plan::ResourceKind::AmplifyApp, &app_name).into(),
+        );
+    }
+    let url = format!(
+        "https://{}.{}",
+        web.branch.replace('/', "-"),
+        app.default_domain
+    );
+    let json = |uploaded: bool, url: &str| {
+        if settings.format == Format::Json {
+            output::json(&serde_json::json!({
+                "web_release": {
+                    "app": app.id, "branch": branch.name, "sha256": artifact.sha256,
+                    "uploaded": uploaded, "url": url,
+                }
+            }));
+        }
+    };
+    if !force && branch.artifact_sha256.as_deref() == Some(artifact.sha256.as_str()) {
+        output::progress(&format!(
+            "{} already serves this artifact (SHA-256 {}): nothing uploaded. `--force` releases it again.
+{url}",
+            web.branch, artifact.sha256
+        ));
+        json(false, &url);
+        return Ok(Exit::Success);
+    }
+    let url = aws
+        .release_web(&app.id, &web.branch, &artifact, web.timeout.0)
+        .await?;
+    output::progress(&format!("Released: {} serves {url}", web.branch));
+    json(true, &url);
+    Ok(Exit::Success)
 }
 
 /// Checks the local migrations folder (`migration.path`, relative to the
@@ -194,7 +311,11 @@ async fn migrate(settings: &Settings, spec: &Spec, dry_run: bool) -> Result<Exit
             "migration.path is not set: the local migration files are not checked.",
         ),
     }
-    let (aws, plan) = observe_and_plan(spec, options(Policy::Always)).await?;
+    let options = Options {
+        migrate: Policy::Always,
+        web_artifact: None,
+    };
+    let (aws, plan) = observe_and_plan(spec, &options).await?;
     let run = awsdeploy_plan::migration::standalone(&plan)?;
     let image = run.task.definition.container.image.clone();
     if dry_run {
@@ -212,7 +333,7 @@ async fn migrate(settings: &Settings, spec: &Spec, dry_run: bool) -> Result<Exit
         }
         return Ok(Exit::Success);
     }
-    let aws = aws.with_task_output(task_output());
+    let aws = aws.with_output(step_output());
     output::progress(&format!(
         "Running the migration {} ({image}) in {}; its output follows (timeout {}).",
         run.change.name,
@@ -272,11 +393,34 @@ async fn migrate(settings: &Settings, spec: &Spec, dry_run: bool) -> Result<Exit
     }
 }
 
-/// Where the migration task's log lines go: stderr, marked as its.
-fn task_output() -> awsdeploy_aws::migration::TaskOutput {
-    awsdeploy_aws::migration::TaskOutput(std::sync::Arc::new(|line| {
-        eprintln!("  {} | {line}", awsdeploy_plan::migration::CONTAINER_NAME);
-    }))
+/// Where long steps report: their lines on stderr, and an upload's bytes
+/// as a bar on a terminal (a line when it is done elsewhere).
+fn step_output() -> awsdeploy_aws::Output {
+    use std::sync::{Arc, OnceLock};
+    let bar: Arc<OnceLock<indicatif::ProgressBar>> = Arc::default();
+    awsdeploy_aws::Output {
+        line: Arc::new(|line| eprintln!("  {line}")),
+        upload: Arc::new(move |sent, total| {
+            if std::io::stderr().is_terminal() {
+                let bar = bar.get_or_init(|| {
+                    let bar = indicatif::ProgressBar::new(total);
+                    bar.set_style(
+                        indicatif::ProgressStyle::with_template(
+                            "  web: uploading {bar:30} {bytes}/{total_bytes} {bytes_per_sec}",
+                        )
+                        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                    );
+                    bar
+                });
+                bar.set_position(sent);
+                if sent >= total {
+                    bar.finish();
+                }
+            } else if sent >= total {
+                eprintln!("  web: uploaded {total} bytes");
+            }
+        }),
+    }
 }
 
 /// What `migrate --dry-run` prints: the revision it would register (if
@@ -493,7 +637,7 @@ fn validate(settings: &Settings, spec: &Spec, show: bool) -> Exit {
     Exit::Success
 }
 
-async fn observe_and_plan(spec: &Spec, options: Options) -> Result<(Aws, Plan), CliError> {
+async fn observe_and_plan(spec: &Spec, options: &Options) -> Result<(Aws, Plan), CliError> {
     let aws = Aws::connect(spec.app.region.as_deref(), &spec.app.name, &spec.env).await?;
     output::progress(&format!(
         "Observing {}-{} in {}...",
@@ -550,7 +694,7 @@ async fn up(
             "Interrupted: starting nothing new, no longer waiting for rollouts; waiting for the AWS calls in flight to finish...",
         );
     };
-    let aws = aws.clone().with_task_output(task_output());
+    let aws = aws.clone().with_output(step_output());
     let report = execute::execute(plan, &aws, APPLY_CONCURRENCY, stop, |event| {
         progress.borrow_mut().event(&event);
     })

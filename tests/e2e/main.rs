@@ -26,6 +26,9 @@
 //!   `up` before the service, no exit code, a dirty database, the deadline,
 //!   a bad migrations folder refused offline.
 //! - `amplify`: the simulated Amplify service with aws-sdk-amplify.
+//! - `web`: the Amplify app and branch from `up`, `web-release` of a folder
+//!   and a zip, the skip of a build already live, `--force`, server builds
+//!   refused offline, a failed job's step reasons.
 
 mod amplify;
 mod cli;
@@ -37,3 +40,4 @@ mod proxy;
 mod service_tier;
 mod support;
 mod support_tier;
+mod web;

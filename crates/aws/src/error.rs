@@ -60,6 +60,9 @@ pub enum AwsError {
         exit_code: Option<i32>,
         message: String,
     },
+    /// A web release that failed (upload, job, deadline).
+    #[error("{0}")]
+    WebRelease(String),
 }
 
 impl AwsError {

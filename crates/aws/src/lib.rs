@@ -10,7 +10,8 @@
 //! [`database`] (RDS), [`support`] (ECR, `CloudWatch` Logs, IAM, STS,
 //! Secrets Manager), [`load_balancer`] (`ELBv2`), [`certificate`] (ACM),
 //! [`dns`] (Route 53), [`service`] (ECS, Application Auto Scaling),
-//! [`migration`] (the one-off ECS task and its `CloudWatch` log stream).
+//! [`migration`] (the one-off ECS task and its `CloudWatch` log stream),
+//! [`web`] (Amplify Hosting, and the release upload).
 //! Ownership: everything awsdeploy creates carries the tags in [`tags`] and
 //! is found again by them only.
 
@@ -25,6 +26,7 @@ pub mod service;
 pub mod support;
 pub mod tags;
 mod wait;
+pub mod web;
 
 use aws_config::{BehaviorVersion, Region};
 use awsdeploy_plan::execute::{ResolvedIds, StepRunner};
@@ -33,6 +35,33 @@ use awsdeploy_plan::live::Lookups;
 use awsdeploy_plan::{Component, Live, ResourceChange, Step};
 
 pub use error::AwsError;
+
+/// Where long steps report progress: lines (a migration task's output, a
+/// release job's states) and an upload's bytes sent of the total.
+#[derive(Clone)]
+pub struct Output {
+    pub line: std::sync::Arc<dyn Fn(&str) + Send + Sync>,
+    pub upload: std::sync::Arc<dyn Fn(u64, u64) + Send + Sync>,
+}
+
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Output")
+    }
+}
+
+impl Default for Output {
+    fn default() -> Output {
+        Output {
+            line: std::sync::Arc::new(|line| {
+                tracing::info!(target: "awsdeploy_aws::wait", "{line}");
+            }),
+            upload: std::sync::Arc::new(|sent, total| {
+                tracing::debug!(sent, total, "uploading");
+            }),
+        }
+    }
+}
 
 /// SDK clients for one app, environment and region.
 #[derive(Debug, Clone)]
@@ -44,9 +73,10 @@ pub struct Aws {
     elb: aws_sdk_elasticloadbalancingv2::Client,
     acm: aws_sdk_acm::Client,
     route53: aws_sdk_route53::Client,
+    web: web::Clients,
     region: String,
     owner: tags::Owner,
-    task_output: migration::TaskOutput,
+    output: Output,
 }
 
 impl Aws {
@@ -80,20 +110,24 @@ impl Aws {
             elb: aws_sdk_elasticloadbalancingv2::Client::new(&config),
             acm: aws_sdk_acm::Client::new(&config),
             route53: aws_sdk_route53::Client::new(&config),
+            web: web::Clients {
+                amplify: aws_sdk_amplify::Client::new(&config),
+                http: reqwest::Client::new(),
+            },
             region,
             owner: tags::Owner {
                 app: app.to_owned(),
                 env: env.to_owned(),
             },
-            task_output: migration::TaskOutput::default(),
+            output: Output::default(),
         })
     }
 
-    /// Where a migration task's log lines go as they arrive (by default,
-    /// `tracing` at info).
+    /// Where long steps report as they go (a migration task's log lines, a
+    /// web release's upload and job); by default `tracing` at info.
     #[must_use]
-    pub fn with_task_output(mut self, output: migration::TaskOutput) -> Aws {
-        self.task_output = output;
+    pub fn with_output(mut self, output: Output) -> Aws {
+        self.output = output;
         self
     }
 
@@ -113,9 +147,37 @@ impl Aws {
         Box::pin(migration::wait(
             &self.service,
             &self.support.logs,
-            &self.task_output,
+            &self.output,
             step,
             ids,
+        ))
+        .await
+    }
+
+    /// The web app and `branch` as they are live (2 calls: the app by
+    /// name, the branch).
+    pub async fn observe_web(
+        &self,
+        branch: &str,
+    ) -> Result<awsdeploy_plan::live::LiveWeb, AwsError> {
+        web::observe(&self.web.amplify, &self.owner, Some(branch)).await
+    }
+
+    /// Releases `artifact` to `branch` of the app `app_id`; returns the URL.
+    pub async fn release_web(
+        &self,
+        app_id: &str,
+        branch: &str,
+        artifact: &awsdeploy_spec::artifact::Artifact,
+        timeout: std::time::Duration,
+    ) -> Result<String, AwsError> {
+        Box::pin(web::release(
+            &self.web,
+            &self.output,
+            app_id,
+            branch,
+            artifact,
+            timeout,
         ))
         .await
     }
@@ -138,12 +200,17 @@ impl Aws {
     pub async fn observe(&self, lookups: &Lookups) -> Result<Live, AwsError> {
         let database_name = awsdeploy_plan::database::identifier(&self.owner.app, &self.owner.env);
         // Boxed: SDK futures are large, and this one holds them all.
-        let (network, database, support, service) = Box::pin(async {
+        let (network, database, support, service, web) = Box::pin(async {
             tokio::try_join!(
                 network::observe(&self.ec2, &self.owner),
                 database::observe(&self.rds, &self.owner, &database_name),
                 support::observe(&self.support, &self.owner, lookups),
                 self.observe_service_tier(lookups),
+                web::observe(
+                    &self.web.amplify,
+                    &self.owner,
+                    lookups.web_branch.as_deref()
+                ),
             )
         })
         .await?;
@@ -152,6 +219,7 @@ impl Aws {
             database,
             support,
             service,
+            web,
         })
     }
 
@@ -252,6 +320,16 @@ impl StepRunner for Aws {
                     self.wait_for_migration(step, ids).await?;
                     Ok(None)
                 }
+            }
+            Component::Web => {
+                Box::pin(web::run_step(
+                    &self.web,
+                    &self.owner,
+                    &self.output,
+                    step,
+                    ids,
+                ))
+                .await
             }
             Component::Service => {
                 Box::pin(service::run_step(

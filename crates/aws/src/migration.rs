@@ -16,7 +16,6 @@
 //! the manual fix; awsdeploy never forces a version.
 
 use std::fmt::Write as _;
-use std::sync::Arc;
 use std::time::Duration;
 
 use aws_sdk_ecs::types::{LaunchType, PropagateTags};
@@ -24,29 +23,11 @@ use awsdeploy_plan::execute::ResolvedIds;
 use awsdeploy_plan::migration::CONTAINER_NAME;
 use awsdeploy_plan::{Component, MigrationTask, SecretSource, Step, TaskDefinition};
 
-use crate::AwsError;
 use crate::error::{already_done, sdk};
 use crate::service::{self, component_tags};
 use crate::tags::Owner;
 use crate::wait::{self, Check};
-
-/// Where the task's log lines go as they arrive.
-#[derive(Clone)]
-pub struct TaskOutput(pub Arc<dyn Fn(&str) + Send + Sync>);
-
-impl std::fmt::Debug for TaskOutput {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("TaskOutput")
-    }
-}
-
-impl Default for TaskOutput {
-    fn default() -> TaskOutput {
-        TaskOutput(Arc::new(|line| {
-            tracing::info!(target: "awsdeploy_aws::wait", "{CONTAINER_NAME} | {line}");
-        }))
-    }
-}
+use crate::{AwsError, Output};
 
 /// The database as the migration sees it.
 struct Database {
@@ -218,7 +199,7 @@ struct LogFollower<'a> {
     group: &'a str,
     stream: String,
     token: Option<String>,
-    output: &'a TaskOutput,
+    output: &'a Output,
     dirty: Option<u64>,
 }
 
@@ -247,7 +228,7 @@ impl LogFollower<'_> {
                 if let Some(version) = dirty_version(line) {
                     self.dirty = Some(version);
                 }
-                (self.output.0)(line);
+                (self.output.line)(&format!("{CONTAINER_NAME} | {line}"));
             }
             let next = out.next_forward_token().map(str::to_owned);
             let done = out.events().is_empty() || next == self.token;
@@ -271,7 +252,7 @@ fn dirty_version(line: &str) -> Option<u64> {
 pub async fn wait(
     clients: &service::Clients,
     logs: &aws_sdk_cloudwatchlogs::Client,
-    output: &TaskOutput,
+    output: &Output,
     step: &Step,
     ids: &ResolvedIds,
 ) -> Result<(), AwsError> {

@@ -22,6 +22,7 @@ pub mod render;
 pub mod service;
 mod step;
 pub mod support;
+pub mod web;
 
 use awsdeploy_spec::Spec;
 
@@ -44,6 +45,8 @@ pub struct Live {
     pub support: live::LiveSupport,
     #[serde(default)]
     pub service: live::LiveServiceTier,
+    #[serde(default)]
+    pub web: live::LiveWeb,
 }
 
 impl Live {
@@ -143,19 +146,23 @@ impl PlanError {
 pub fn lookups(spec: &Spec) -> live::Lookups {
     let mut lookups = support::lookups(spec);
     service::add_lookups(spec, &mut lookups);
+    lookups.web_branch = spec.web.as_ref().map(|w| w.branch.clone());
     lookups
 }
 
 /// What the command line adds to the spec when planning.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Options {
     /// When the migration runs (`up --migrate`).
     pub migrate: migration::Policy,
+    /// The web artifact to release (`web.artifact`, read and hashed by the
+    /// caller, since planning reads no files).
+    pub web_artifact: Option<web::WebArtifact>,
 }
 
 /// The plan that makes `live` match `spec` in `region`.
 pub fn plan(spec: &Spec, region: &str, live: &Live) -> Result<Plan, PlanError> {
-    plan_with(spec, region, live, Options::default())
+    plan_with(spec, region, live, &Options::default())
 }
 
 /// [`plan`], with the command line's options.
@@ -163,7 +170,7 @@ pub fn plan_with(
     spec: &Spec,
     region: &str,
     live: &Live,
-    options: Options,
+    options: &Options,
 ) -> Result<Plan, PlanError> {
     let desired_network = network::desired(spec, &live.network.availability_zones)?;
     let network = network::plan(&desired_network, &live.network)?;
@@ -186,10 +193,14 @@ pub fn plan_with(
         policy: options.migrate,
     })?;
     changes.extend(service.changes);
+    let planned: Vec<String> = changes.iter().map(|c| c.key.clone()).collect();
+    let web = web::plan(spec, &live.web, options.web_artifact.as_ref(), &planned)?;
+    changes.extend(web.changes);
     let mut orphans = network.orphans;
     orphans.extend(database.orphans);
     orphans.extend(support.orphans);
     orphans.extend(service.orphans);
+    orphans.extend(web.orphans);
     Ok(Plan {
         format_version: PLAN_FORMAT_VERSION,
         app: spec.app.name.clone(),
@@ -197,7 +208,11 @@ pub fn plan_with(
         region: region.to_owned(),
         fingerprint: live.fingerprint(),
         changes,
-        unchanged: network.unchanged + database.unchanged + support.unchanged + service.unchanged,
+        unchanged: network.unchanged
+            + database.unchanged
+            + support.unchanged
+            + service.unchanged
+            + web.unchanged,
         orphans,
         warnings: service.warnings,
         lookups: lookups(spec),

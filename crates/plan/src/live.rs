@@ -216,6 +216,9 @@ pub struct Lookups {
     /// The API's DNS name (`dns.api`): its record and certificate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_domain: Option<String>,
+    /// The Amplify branch `web.branch` names, when the spec has `[web]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub web_branch: Option<String>,
 }
 
 /// Everything observed for the service's supporting resources.
@@ -425,4 +428,34 @@ pub struct LiveAutoscaling {
     pub max: i32,
     /// awsdeploy's CPU target-tracking policy's target, if it exists.
     pub target_cpu: Option<i32>,
+}
+
+/// The web app on Amplify Hosting.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveWeb {
+    pub app: Option<LiveAmplifyApp>,
+    /// The branch `web.branch` names, when the app exists.
+    pub branch: Option<LiveAmplifyBranch>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveAmplifyApp {
+    pub id: String,
+    pub arn: String,
+    pub name: String,
+    pub owned: bool,
+    pub platform: String,
+    /// A connected repository (then manual deployments are refused).
+    pub repository: Option<String>,
+    /// `{app id}.amplifyapp.com`: the branch serves at `{branch}.{this}`.
+    pub default_domain: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveAmplifyBranch {
+    pub name: String,
+    pub arn: String,
+    pub env: std::collections::BTreeMap<String, String>,
+    /// SHA-256 of the artifact the last successful release uploaded (a tag).
+    pub artifact_sha256: Option<String>,
 }

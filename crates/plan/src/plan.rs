@@ -61,6 +61,7 @@ pub enum Component {
     Dns,
     Service,
     Migration,
+    Web,
 }
 
 impl Component {
@@ -76,6 +77,7 @@ impl Component {
             Component::Dns => "dns",
             Component::Service => "service",
             Component::Migration => "migration",
+            Component::Web => "web",
         }
     }
 }
@@ -111,6 +113,10 @@ pub enum ResourceKind {
     ScalingTarget,
     /// A one-off task run (a migration): run, never kept.
     MigrationTask,
+    AmplifyApp,
+    AmplifyBranch,
+    /// A release of the web artifact to a branch.
+    WebRelease,
 }
 
 impl ResourceKind {
@@ -139,7 +145,10 @@ impl ResourceKind {
             | ResourceKind::TaskDefinition
             | ResourceKind::EcsService
             | ResourceKind::ScalingTarget
-            | ResourceKind::MigrationTask => false,
+            | ResourceKind::MigrationTask
+            | ResourceKind::AmplifyApp
+            | ResourceKind::AmplifyBranch
+            | ResourceKind::WebRelease => false,
         }
     }
 
@@ -170,6 +179,9 @@ impl ResourceKind {
             ResourceKind::EcsService => "ecs service",
             ResourceKind::ScalingTarget => "autoscaling",
             ResourceKind::MigrationTask => "migration task",
+            ResourceKind::AmplifyApp => "amplify app",
+            ResourceKind::AmplifyBranch => "amplify branch",
+            ResourceKind::WebRelease => "web release",
         }
     }
 }

@@ -61,7 +61,7 @@ pub fn text(plan: &Plan, colour: Colour) -> String {
         );
         for field in &change.fields {
             let line = match (&field.old, &field.new) {
-                (None, Some(new)) if change.action == Action::Create => {
+                (None, Some(new)) if matches!(change.action, Action::Create | Action::Run) => {
                     format!("{}: {new}", field.field)
                 }
                 (None, Some(new)) => format!("+ {}: {new}", field.field),

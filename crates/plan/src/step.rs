@@ -326,6 +326,32 @@ pub enum Step {
         log_stream_prefix: String,
         container: String,
     },
+    /// `CreateApp`: platform WEB, no repository (manual deployments), with
+    /// the ownership tags. Its id is the change's id.
+    CreateAmplifyApp { name: String },
+    /// `CreateBranch` (stage PRODUCTION) with its environment variables.
+    CreateAmplifyBranch {
+        app: Ref,
+        branch: String,
+        env: std::collections::BTreeMap<String, String>,
+    },
+    /// `UpdateBranch`: the environment variables.
+    UpdateAmplifyBranch {
+        app: Ref,
+        branch: String,
+        env: std::collections::BTreeMap<String, String>,
+    },
+    /// Zips the artifact again (it must still have `sha256`), then
+    /// `CreateDeployment`, the upload, `StartDeployment` and `GetJob` until
+    /// the job ends or the deadline; on success tags the branch with the
+    /// artifact's SHA-256.
+    ReleaseWeb {
+        app: Ref,
+        branch: String,
+        artifact: String,
+        sha256: String,
+        timeout_secs: u64,
+    },
 }
 
 /// The one-off migration task: what `RunTask` needs.
@@ -588,6 +614,10 @@ impl Step {
                 refs
             }
             Step::WaitForMigration { task, .. } => vec![task],
+            Step::CreateAmplifyBranch { app, .. }
+            | Step::UpdateAmplifyBranch { app, .. }
+            | Step::ReleaseWeb { app, .. } => vec![app],
+            Step::CreateAmplifyApp { .. } => Vec::new(),
             Step::SetVpcDns { vpc, .. }
             | Step::CreateTargetGroup { vpc, .. }
             | Step::CreateSubnet { vpc, .. }
@@ -658,6 +688,10 @@ impl Step {
             | Step::ConfigureAutoscaling { .. }
             | Step::RemoveAutoscaling { .. } => Component::Service,
             Step::RunMigration { .. } | Step::WaitForMigration { .. } => Component::Migration,
+            Step::CreateAmplifyApp { .. }
+            | Step::CreateAmplifyBranch { .. }
+            | Step::UpdateAmplifyBranch { .. }
+            | Step::ReleaseWeb { .. } => Component::Web,
             Step::CreateVpc { .. }
             | Step::SetVpcDns { .. }
             | Step::CreateSubnet { .. }
@@ -703,6 +737,8 @@ impl Step {
                 | Step::RegisterTaskDefinition { .. }
                 | Step::CreateService { .. }
                 | Step::RunMigration { .. }
+                | Step::CreateAmplifyApp { .. }
+                | Step::CreateAmplifyBranch { .. }
         )
     }
 

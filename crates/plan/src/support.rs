@@ -72,6 +72,7 @@ pub fn lookups(spec: &Spec) -> Lookups {
         service: service.is_some(),
         zone: None,
         api_domain: None,
+        web_branch: None,
     }
 }
 

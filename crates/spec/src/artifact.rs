@@ -129,11 +129,21 @@ fn folder_files(root: &Path) -> Result<Vec<(String, PathBuf)>, ArtifactError> {
     let mut files = Vec::new();
     let mut folders = vec![root.to_owned()];
     while let Some(folder) = folders.pop() {
-        let entries = std::fs::read_dir(&folder)
-            .map_err(|e| error(&folder, format!("cannot be listed ({e})"), STATIC_EXPORT_HINT))?;
+        let entries = std::fs::read_dir(&folder).map_err(|e| {
+            error(
+                &folder,
+                format!("cannot be listed ({e})"),
+                STATIC_EXPORT_HINT,
+            )
+        })?;
         for entry in entries {
-            let entry =
-                entry.map_err(|e| error(&folder, format!("cannot be listed ({e})"), STATIC_EXPORT_HINT))?;
+            let entry = entry.map_err(|e| {
+                error(
+                    &folder,
+                    format!("cannot be listed ({e})"),
+                    STATIC_EXPORT_HINT,
+                )
+            })?;
             let path = entry.path();
             let metadata = std::fs::metadata(&path)
                 .map_err(|e| error(&path, format!("cannot be read ({e})"), STATIC_EXPORT_HINT))?;
@@ -165,7 +175,9 @@ fn zip_folder(root: &Path, files: &[(String, PathBuf)]) -> Result<Vec<u8>, Artif
     for (name, path) in files {
         let bytes = std::fs::read(path)
             .map_err(|e| error(path, format!("cannot be read ({e})"), STATIC_EXPORT_HINT))?;
-        writer.start_file(name.as_str(), options).map_err(|e| failed(&e))?;
+        writer
+            .start_file(name.as_str(), options)
+            .map_err(|e| failed(&e))?;
         writer.write_all(&bytes).map_err(|e| failed(&e))?;
     }
     Ok(writer.finish().map_err(|e| failed(&e))?.into_inner())
@@ -182,14 +194,23 @@ fn zip_names(path: &Path, bytes: &[u8]) -> Result<Vec<String>, ArtifactError> {
     })?;
     let mut names = Vec::new();
     for i in 0..archive.len() {
-        let mut file = archive
-            .by_index(i)
-            .map_err(|e| error(path, format!("has a broken entry ({e})"), STATIC_EXPORT_HINT))?;
+        let mut file = archive.by_index(i).map_err(|e| {
+            error(
+                path,
+                format!("has a broken entry ({e})"),
+                STATIC_EXPORT_HINT,
+            )
+        })?;
         names.push(file.name().trim_start_matches("./").to_owned());
         // Read it through: a corrupt entry is found now, not by Amplify.
         let mut sink = Vec::new();
-        file.read_to_end(&mut sink)
-            .map_err(|e| error(path, format!("has a broken entry ({e})"), STATIC_EXPORT_HINT))?;
+        file.read_to_end(&mut sink).map_err(|e| {
+            error(
+                path,
+                format!("has a broken entry ({e})"),
+                STATIC_EXPORT_HINT,
+            )
+        })?;
     }
     Ok(names)
 }
@@ -228,7 +249,10 @@ mod tests {
         assert_eq!(first.sha256, second.sha256);
         assert_eq!(first.files, 3);
         let names = zip_names(a.path(), &first.zip).unwrap();
-        assert_eq!(names, ["_next/static/app.js", "about/index.html", "index.html"]);
+        assert_eq!(
+            names,
+            ["_next/static/app.js", "about/index.html", "index.html"]
+        );
     }
 
     #[test]
@@ -253,11 +277,20 @@ mod tests {
             ("index.html", ""),
             (".amplify-hosting/compute/default/server.js", ""),
         ]);
-        assert!(load(compute.path()).unwrap_err().problem.contains("compute"));
+        assert!(
+            load(compute.path())
+                .unwrap_err()
+                .problem
+                .contains("compute")
+        );
 
         let nested = folder(&[("out/index.html", "")]);
         let e = load(nested.path()).unwrap_err();
-        assert!(e.problem.contains("no index.html at its root (there is out/index.html"), "{e}");
+        assert!(
+            e.problem
+                .contains("no index.html at its root (there is out/index.html"),
+            "{e}"
+        );
 
         let not_zip = folder(&[("site.zip", "not a zip")]);
         let e = load(&not_zip.path().join("site.zip")).unwrap_err();

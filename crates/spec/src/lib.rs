@@ -19,6 +19,7 @@
 // Docs name products (MySQL, Fargate, Amplify) as people write them.
 #![allow(clippy::doc_markdown)]
 
+pub mod artifact;
 mod diagnostic;
 mod interpolate;
 pub mod migrations;
@@ -329,6 +330,8 @@ pub struct Web {
     pub env: std::collections::BTreeMap<String, String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
+    /// How long a release waits for Amplify's deployment job.
+    pub timeout: SpecDuration,
 }
 
 /// `[dns]`: the Route 53 zone and the API's record in it.
@@ -390,6 +393,7 @@ pub mod defaults {
 
     pub const WEB_BRANCH: &str = "main";
     pub const WEB_PLATFORM: &str = "static";
+    pub const WEB_TIMEOUT_SECS: u64 = 15 * 60;
 }
 
 /// The JSON Schema of the spec file, for editors (Taplo / Even Better TOML:

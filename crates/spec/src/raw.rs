@@ -230,6 +230,7 @@ raw_section!(RawWeb {
     platform: Text,
     env: Option<RawMap>,
     domain: Text,
+    timeout: Text,
 });
 
 raw_section!(RawDns {

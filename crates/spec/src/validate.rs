@@ -814,6 +814,12 @@ fn web(c: &mut Checker, raw: &crate::raw::RawWeb) -> Web {
         platform,
         env: Checker::map(raw.env.as_ref()),
         domain: raw.domain.as_ref().map(|d| c.domain(d, "web.domain")),
+        timeout: c.duration(
+            raw.timeout.as_ref(),
+            "web.timeout",
+            (1, 2 * 3600),
+            defaults::WEB_TIMEOUT_SECS,
+        ),
     }
 }
 

@@ -435,9 +435,7 @@ fn admin(command: &str, request: &Request, state: &Mutex<State>) -> Response {
             let body = request.json();
             let outcome = match (body["exit_code"].as_i64(), body["fails_to_start"].as_str()) {
                 (_, Some(reason)) => TaskOutcome::FailsToStart(reason.to_owned()),
-                (code, None) => {
-                    TaskOutcome::Exits(i32::try_from(code.unwrap_or(0)).unwrap_or(1))
-                }
+                (code, None) => TaskOutcome::Exits(i32::try_from(code.unwrap_or(0)).unwrap_or(1)),
             };
             state.ecs.task = ecs::TaskPlan {
                 polls: usize::try_from(body["polls"].as_u64().unwrap_or(2)).unwrap_or(2),

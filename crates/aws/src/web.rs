@@ -1,0 +1,340 @@
+//! Amplify Hosting: the web app, its branch, and releases of the static
+//! export through the manual-deployment API.
+//!
+//! A release: `CreateDeployment` (a job and a presigned upload URL), a PUT
+//! of the zip to that URL (progress reported as bytes go out),
+//! `StartDeployment`, then `GetJob` until the job ends or the deadline. On
+//! SUCCEED the branch is tagged with the artifact's SHA-256, which is how
+//! the next release of the same build knows there is nothing to do. On
+//! FAILED every step's status and reason is in the error.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use aws_sdk_amplify::types::{JobStatus, Platform, Stage};
+use awsdeploy_plan::execute::ResolvedIds;
+use awsdeploy_plan::live::{LiveAmplifyApp, LiveAmplifyBranch, LiveWeb};
+use awsdeploy_plan::web::{ARTIFACT_TAG, app_name};
+use awsdeploy_plan::{Component, Step};
+use awsdeploy_spec::artifact::Artifact;
+
+use crate::error::{already_done, sdk};
+use crate::tags::Owner;
+use crate::wait::{self, Check};
+use crate::{AwsError, Output};
+
+/// The clients a release needs: Amplify, and plain HTTPS for the upload.
+#[derive(Debug, Clone)]
+pub struct Clients {
+    pub amplify: aws_sdk_amplify::Client,
+    pub http: reqwest::Client,
+}
+
+fn tags(owner: &Owner, name: &str) -> HashMap<String, String> {
+    owner
+        .tags(Component::Web, name)
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.clone()))
+        .collect()
+}
+
+/// The stack's app (found by name, owned by its tags) and `branch`.
+pub async fn observe(
+    amplify: &aws_sdk_amplify::Client,
+    owner: &Owner,
+    branch: Option<&str>,
+) -> Result<LiveWeb, AwsError> {
+    let Some(branch) = branch else {
+        return Ok(LiveWeb::default());
+    };
+    let name = app_name(&owner.app, &owner.env);
+    let mut token = None;
+    let mut found = None;
+    loop {
+        let out = amplify
+            .list_apps()
+            .set_next_token(token)
+            .send()
+            .await
+            .map_err(sdk("ListApps", name.as_str()))?;
+        found = found.or_else(|| out.apps().iter().find(|a| a.name() == name).cloned());
+        token = out.next_token().map(str::to_owned);
+        if found.is_some() || token.is_none() {
+            break;
+        }
+    }
+    let Some(app) = found else {
+        return Ok(LiveWeb::default());
+    };
+    let live_app = LiveAmplifyApp {
+        id: app.app_id().to_owned(),
+        arn: app.app_arn().to_owned(),
+        name: app.name().to_owned(),
+        owned: owner.owns(
+            app.tags()
+                .into_iter()
+                .flatten()
+                .map(|(k, v)| (Some(k.as_str()), Some(v.as_str()))),
+        ),
+        platform: app.platform().as_str().to_owned(),
+        repository: Some(app.repository().to_owned()).filter(|r| !r.is_empty()),
+        default_domain: app.default_domain().to_owned(),
+    };
+    let branch = match amplify
+        .get_branch()
+        .app_id(app.app_id())
+        .branch_name(branch)
+        .send()
+        .await
+        .map_err(sdk("GetBranch", branch))
+    {
+        Ok(out) => out.branch().map(|b| LiveAmplifyBranch {
+            name: b.branch_name().to_owned(),
+            arn: b.branch_arn().to_owned(),
+            env: b
+                .environment_variables()
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            artifact_sha256: b.tags().and_then(|t| t.get(ARTIFACT_TAG)).cloned(),
+        }),
+        Err(e) if already_done(&e, &["NotFoundException"]) => None,
+        Err(e) => return Err(e),
+    };
+    Ok(LiveWeb {
+        app: Some(live_app),
+        branch,
+    })
+}
+
+pub async fn run_step(
+    clients: &Clients,
+    owner: &Owner,
+    output: &Output,
+    step: &Step,
+    ids: &ResolvedIds,
+) -> Result<Option<String>, AwsError> {
+    let amplify = &clients.amplify;
+    match step {
+        Step::CreateAmplifyApp { name } => {
+            let out = amplify
+                .create_app()
+                .name(name)
+                .platform(Platform::Web)
+                .description("awsdeploy: the web app, released by manual deployments")
+                .set_tags(Some(tags(owner, name)))
+                .send()
+                .await
+                .map_err(sdk("CreateApp", name.as_str()))?;
+            Ok(out.app().map(|a| a.app_id().to_owned()))
+        }
+        Step::CreateAmplifyBranch { app, branch, env } => {
+            let out = amplify
+                .create_branch()
+                .app_id(ids.resolve(app)?)
+                .branch_name(branch)
+                .stage(Stage::Production)
+                .enable_auto_build(false)
+                .set_environment_variables(Some(env.clone().into_iter().collect()))
+                .set_tags(Some(tags(owner, branch)))
+                .send()
+                .await
+                .map_err(sdk("CreateBranch", branch.as_str()))?;
+            Ok(out.branch().map(|b| b.branch_arn().to_owned()))
+        }
+        Step::UpdateAmplifyBranch { app, branch, env } => {
+            amplify
+                .update_branch()
+                .app_id(ids.resolve(app)?)
+                .branch_name(branch)
+                .set_environment_variables(Some(env.clone().into_iter().collect()))
+                .send()
+                .await
+                .map_err(sdk("UpdateBranch", branch.as_str()))?;
+            Ok(None)
+        }
+        Step::ReleaseWeb {
+            app,
+            branch,
+            artifact,
+            sha256,
+            timeout_secs,
+        } => {
+            let artifact = awsdeploy_spec::artifact::load(std::path::Path::new(artifact))
+                .map_err(|e| AwsError::WebRelease(format!("{e}; {}", e.hint)))?;
+            if artifact.sha256 != *sha256 {
+                return Err(AwsError::WebRelease(format!(
+                    "{} changed since the plan was made (SHA-256 {} now, {sha256} planned); plan again with `awsdeploy diff`",
+                    artifact.path.display(),
+                    artifact.sha256
+                )));
+            }
+            let url = release(
+                clients,
+                output,
+                &ids.resolve(app)?,
+                branch,
+                &artifact,
+                Duration::from_secs(*timeout_secs),
+            )
+            .await?;
+            (output.line)(&format!("web: released to {url}"));
+            Ok(None)
+        }
+        other => unreachable!("dispatched by Step::component: {other:?}"),
+    }
+}
+
+/// Releases `artifact` to `branch` of the app `app_id`; returns the URL it
+/// serves at.
+pub async fn release(
+    clients: &Clients,
+    output: &Output,
+    app_id: &str,
+    branch: &str,
+    artifact: &Artifact,
+    timeout: Duration,
+) -> Result<String, AwsError> {
+    let amplify = &clients.amplify;
+    let created = amplify
+        .create_deployment()
+        .app_id(app_id)
+        .branch_name(branch)
+        .send()
+        .await
+        .map_err(sdk("CreateDeployment", branch))?;
+    let job_id = created.job_id().unwrap_or_default().to_owned();
+    upload(clients, output, created.zip_upload_url(), &artifact.zip).await?;
+    amplify
+        .start_deployment()
+        .app_id(app_id)
+        .branch_name(branch)
+        .job_id(&job_id)
+        .send()
+        .await
+        .map_err(sdk("StartDeployment", branch))?;
+    (output.line)(&format!(
+        "web: job {job_id} started on {branch} ({} files, {} bytes)",
+        artifact.files,
+        artifact.zip.len()
+    ));
+    let last = std::sync::Mutex::new(String::new());
+    let job = wait::until_with(
+        &format!("the Amplify job {job_id} on {branch}"),
+        timeout,
+        wait::backoff(Duration::from_secs(1), Duration::from_secs(10)),
+        || {
+            let (job_id, last) = (&job_id, &last);
+            async move {
+                let out = amplify
+                    .get_job()
+                    .app_id(app_id)
+                    .branch_name(branch)
+                    .job_id(job_id)
+                    .send()
+                    .await
+                    .map_err(sdk("GetJob", job_id.as_str()))?;
+                let Some(job) = out.job().cloned() else {
+                    return Ok(Check::Failed("gone".to_owned()));
+                };
+                let status = job
+                    .summary()
+                    .map_or("PENDING", |s| s.status().as_str())
+                    .to_owned();
+                let mut seen = last.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                if *seen != status {
+                    (output.line)(&format!("web: job {job_id}: {status}"));
+                    seen.clone_from(&status);
+                }
+                Ok(match job.summary().map(|s| s.status()) {
+                    Some(JobStatus::Succeed | JobStatus::Failed | JobStatus::Cancelled) => {
+                        Check::Ready(job)
+                    }
+                    _ => Check::Pending(status),
+                })
+            }
+        },
+    )
+    .await
+    .map_err(|e| match e {
+        AwsError::Timeout { waited, .. } => AwsError::WebRelease(format!(
+            "the Amplify job {job_id} on {branch} had not ended after {}s (web.timeout); Amplify goes on with it: follow it with `aws amplify get-job --app-id {app_id} --branch-name {branch} --job-id {job_id}`",
+            waited.as_secs()
+        )),
+        other => other,
+    })?;
+    let summary = job.summary();
+    if summary.map(|s| s.status()) != Some(&JobStatus::Succeed) {
+        let steps: Vec<String> = job
+            .steps()
+            .iter()
+            .map(|s| {
+                format!(
+                    "\n  {}: {}{}",
+                    s.step_name(),
+                    s.status().as_str(),
+                    s.status_reason()
+                        .filter(|r| !r.is_empty())
+                        .map(|r| format!(": {r}"))
+                        .unwrap_or_default()
+                )
+            })
+            .collect();
+        return Err(AwsError::WebRelease(format!(
+            "the Amplify job {job_id} on {branch} ended {}; the branch serves what it served before. Its steps:{}",
+            summary.map_or("without a status", |s| s.status().as_str()),
+            steps.concat()
+        )));
+    }
+    // The job's ARN is the branch's with /jobs/{id}: tag the branch.
+    let job_arn = summary.map(|s| s.job_arn()).unwrap_or_default();
+    let branch_arn = job_arn.rsplit_once("/jobs/").map_or(job_arn, |(b, _)| b);
+    amplify
+        .tag_resource()
+        .resource_arn(branch_arn)
+        .tags(ARTIFACT_TAG, &artifact.sha256)
+        .send()
+        .await
+        .map_err(sdk("TagResource", branch_arn))?;
+    let app = amplify
+        .get_app()
+        .app_id(app_id)
+        .send()
+        .await
+        .map_err(sdk("GetApp", app_id))?;
+    let domain = app.app().map(|a| a.default_domain()).unwrap_or_default();
+    Ok(format!("https://{}.{domain}", branch.replace('/', "-")))
+}
+
+/// PUTs `zip` to the presigned `url`, reporting bytes as they go out.
+async fn upload(clients: &Clients, output: &Output, url: &str, zip: &[u8]) -> Result<(), AwsError> {
+    const CHUNK: usize = 64 * 1024;
+    let total = zip.len() as u64;
+    let chunks: Vec<Vec<u8>> = zip.chunks(CHUNK).map(<[u8]>::to_vec).collect();
+    let progress = output.upload.clone();
+    let mut sent = 0_u64;
+    progress(0, total);
+    let stream = futures_util::stream::iter(chunks.into_iter().map(move |chunk| {
+        sent += chunk.len() as u64;
+        progress(sent, total);
+        Ok::<_, std::io::Error>(chunk)
+    }));
+    let response = clients
+        .http
+        .put(url)
+        .header("Content-Type", "application/zip")
+        .header("Content-Length", total)
+        .body(reqwest::Body::wrap_stream(stream))
+        .send()
+        .await
+        .map_err(|e| AwsError::WebRelease(format!("uploading the artifact failed: {e}")))?;
+    if !response.status().is_success() {
+        let status = response.status();
+        let body = response.text().await.unwrap_or_default();
+        return Err(AwsError::WebRelease(format!(
+            "uploading the artifact failed: HTTP {status}: {}",
+            body.chars().take(300).collect::<String>()
+        )));
+    }
+    Ok(())
+}
