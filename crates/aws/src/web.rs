@@ -218,53 +218,9 @@ pub async fn release(
         artifact.files,
         artifact.zip.len()
     ));
-    let last = std::sync::Mutex::new(String::new());
-    let job = wait::until_with(
-        &format!("the Amplify job {job_id} on {branch}"),
-        timeout,
-        wait::backoff(Duration::from_secs(1), Duration::from_secs(10)),
-        || {
-            let (job_id, last) = (&job_id, &last);
-            async move {
-                let out = amplify
-                    .get_job()
-                    .app_id(app_id)
-                    .branch_name(branch)
-                    .job_id(job_id)
-                    .send()
-                    .await
-                    .map_err(sdk("GetJob", job_id.as_str()))?;
-                let Some(job) = out.job().cloned() else {
-                    return Ok(Check::Failed("gone".to_owned()));
-                };
-                let status = job
-                    .summary()
-                    .map_or("PENDING", |s| s.status().as_str())
-                    .to_owned();
-                let mut seen = last.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-                if *seen != status {
-                    (output.line)(&format!("web: job {job_id}: {status}"));
-                    seen.clone_from(&status);
-                }
-                Ok(match job.summary().map(|s| s.status()) {
-                    Some(JobStatus::Succeed | JobStatus::Failed | JobStatus::Cancelled) => {
-                        Check::Ready(job)
-                    }
-                    _ => Check::Pending(status),
-                })
-            }
-        },
-    )
-    .await
-    .map_err(|e| match e {
-        AwsError::Timeout { waited, .. } => AwsError::WebRelease(format!(
-            "the Amplify job {job_id} on {branch} had not ended after {}s (web.timeout); Amplify goes on with it: follow it with `aws amplify get-job --app-id {app_id} --branch-name {branch} --job-id {job_id}`",
-            waited.as_secs()
-        )),
-        other => other,
-    })?;
+    let job = follow(amplify, output, (app_id, branch, &job_id), timeout).await?;
     let summary = job.summary();
-    if summary.map(|s| s.status()) != Some(&JobStatus::Succeed) {
+    if summary.map(aws_sdk_amplify::types::JobSummary::status) != Some(&JobStatus::Succeed) {
         let steps: Vec<String> = job
             .steps()
             .iter()
@@ -287,7 +243,9 @@ pub async fn release(
         )));
     }
     // The job's ARN is the branch's with /jobs/{id}: tag the branch.
-    let job_arn = summary.map(|s| s.job_arn()).unwrap_or_default();
+    let job_arn = summary
+        .map(aws_sdk_amplify::types::JobSummary::job_arn)
+        .unwrap_or_default();
     let branch_arn = job_arn.rsplit_once("/jobs/").map_or(job_arn, |(b, _)| b);
     amplify
         .tag_resource()
@@ -302,8 +260,66 @@ pub async fn release(
         .send()
         .await
         .map_err(sdk("GetApp", app_id))?;
-    let domain = app.app().map(|a| a.default_domain()).unwrap_or_default();
+    let domain = app
+        .app()
+        .map(aws_sdk_amplify::types::App::default_domain)
+        .unwrap_or_default();
     Ok(format!("https://{}.{domain}", branch.replace('/', "-")))
+}
+
+/// Polls `GetJob` until the job ends (any end) or `timeout`, reporting each
+/// status change.
+async fn follow(
+    amplify: &aws_sdk_amplify::Client,
+    output: &Output,
+    (app_id, branch, job_id): (&str, &str, &str),
+    timeout: Duration,
+) -> Result<aws_sdk_amplify::types::Job, AwsError> {
+    let last = std::sync::Mutex::new(String::new());
+    wait::until_with(
+        &format!("the Amplify job {job_id} on {branch}"),
+        timeout,
+        wait::backoff(Duration::from_secs(1), Duration::from_secs(10)),
+        || {
+            let last = &last;
+            async move {
+                let out = amplify
+                    .get_job()
+                    .app_id(app_id)
+                    .branch_name(branch)
+                    .job_id(job_id)
+                    .send()
+                    .await
+                    .map_err(sdk("GetJob", job_id))?;
+                let Some(job) = out.job().cloned() else {
+                    return Ok(Check::Failed("gone".to_owned()));
+                };
+                let status = job
+                    .summary()
+                    .map_or("PENDING", |s| s.status().as_str())
+                    .to_owned();
+                let mut seen = last.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                if *seen != status {
+                    (output.line)(&format!("web: job {job_id}: {status}"));
+                    seen.clone_from(&status);
+                }
+                Ok(match job.summary().map(aws_sdk_amplify::types::JobSummary::status) {
+                    Some(JobStatus::Succeed | JobStatus::Failed | JobStatus::Cancelled) => {
+                        Check::Ready(job)
+                    }
+                    _ => Check::Pending(status),
+                })
+            }
+        },
+    )
+    .await
+    .map_err(|e| match e {
+        AwsError::Timeout { waited, .. } => AwsError::WebRelease(format!(
+            "the Amplify job {job_id} on {branch} had not ended after {}s (web.timeout); Amplify goes on with it: follow it with `aws amplify get-job --app-id {app_id} --branch-name {branch} --job-id {job_id}`",
+            waited.as_secs()
+        )),
+        other => other,
+    })
 }
 
 /// PUTs `zip` to the presigned `url`, reporting bytes as they go out.

@@ -93,8 +93,6 @@ pub fn plan(
     planned: &[String],
 ) -> Result<WebPlan, PlanError> {
     let mut out = WebPlan::default();
-    let (app, env) = (spec.app.name.as_str(), spec.env.as_str());
-    let name = app_name(app, env);
     let Some(web) = &spec.web else {
         if let Some(found) = &live.app
             && found.owned
@@ -108,15 +106,35 @@ pub fn plan(
         }
         return Ok(out);
     };
+    let name = app_name(&spec.app.name, &spec.env);
+    let app_ref = app(&name, live, &mut out)?;
+    let branch_key = format!("web/{name}/{}", web.branch);
+    branch(spec, web, live, &app_ref, &branch_key, &mut out);
+    if let Some(artifact) = artifact {
+        release(
+            spec,
+            web,
+            live,
+            artifact,
+            (&app_ref, &branch_key),
+            planned,
+            &mut out,
+        );
+    }
+    Ok(out)
+}
+
+/// The app: made when missing; never one connected to a repository.
+fn app(name: &str, live: &LiveWeb, out: &mut WebPlan) -> Result<Ref, PlanError> {
     let app_key = format!("web/{name}");
-    let app_ref = match &live.app {
+    Ok(match &live.app {
         Some(found) if !found.owned => {
-            return Err(PlanError::not_ours(ResourceKind::AmplifyApp, &name));
+            return Err(PlanError::not_ours(ResourceKind::AmplifyApp, name));
         }
         Some(found) if found.repository.as_deref().is_some_and(|r| !r.is_empty()) => {
             return Err(PlanError::Conflict {
                 kind: ResourceKind::AmplifyApp,
-                name,
+                name: name.to_owned(),
                 problem: "is connected to a repository; Amplify takes manual deployments only on apps without one".to_owned(),
                 hint: "disconnect the repository in the Amplify console, or delete the app and let `awsdeploy up` make it".to_owned(),
             });
@@ -130,46 +148,59 @@ pub fn plan(
                 change(
                     ResourceKind::AmplifyApp,
                     &app_key,
-                    &name,
+                    name,
                     Action::Create,
                     None,
                     vec![
                         FieldChange::set("platform", "WEB"),
                         FieldChange::set("repository", "none (manual deployments)"),
                     ],
-                    vec![Step::CreateAmplifyApp { name: name.clone() }],
+                    vec![Step::CreateAmplifyApp {
+                        name: name.to_owned(),
+                    }],
                 ),
                 &[],
             );
-            Ref::Planned(app_key.clone())
+            Ref::Planned(app_key)
         }
-    };
-    let branch_key = format!("{app_key}/{}", web.branch);
+    })
+}
+
+fn describe_env(env: &BTreeMap<String, String>) -> String {
+    if env.is_empty() {
+        "none".to_owned()
+    } else {
+        env.iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// The branch: made when missing, its environment variables kept as the
+/// spec says.
+fn branch(
+    spec: &Spec,
+    web: &awsdeploy_spec::Web,
+    live: &LiveWeb,
+    app_ref: &Ref,
+    branch_key: &str,
+    out: &mut WebPlan,
+) {
     let env_vars = branch_env(spec);
-    let describe = |env: &BTreeMap<String, String>| {
-        if env.is_empty() {
-            "none".to_owned()
-        } else {
-            env.iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        }
-    };
-    let branch = live.branch.as_ref().filter(|_| live.app.is_some());
-    match branch {
+    match live.branch.as_ref().filter(|_| live.app.is_some()) {
         None => out.push(
             change(
                 ResourceKind::AmplifyBranch,
-                &branch_key,
+                branch_key,
                 &web.branch,
                 Action::Create,
                 None,
-                vec![FieldChange::set("env", describe(&env_vars))],
+                vec![FieldChange::set("env", describe_env(&env_vars))],
                 vec![Step::CreateAmplifyBranch {
                     app: app_ref.clone(),
                     branch: web.branch.clone(),
-                    env: env_vars.clone(),
+                    env: env_vars,
                 }],
             ),
             &[],
@@ -177,44 +208,56 @@ pub fn plan(
         Some(found) if found.env != env_vars => out.push(
             change(
                 ResourceKind::AmplifyBranch,
-                &branch_key,
+                branch_key,
                 &web.branch,
                 Action::Update,
                 Some(&found.arn),
                 vec![FieldChange::new(
                     "env",
-                    Some(describe(&found.env)),
-                    Some(describe(&env_vars)),
+                    Some(describe_env(&found.env)),
+                    Some(describe_env(&env_vars)),
                 )],
                 vec![Step::UpdateAmplifyBranch {
                     app: app_ref.clone(),
                     branch: web.branch.clone(),
-                    env: env_vars.clone(),
+                    env: env_vars,
                 }],
             ),
             &[],
         ),
         Some(_) => out.unchanged += 1,
     }
-    let Some(artifact) = artifact else {
-        return Ok(out);
-    };
-    let serving = branch.and_then(|b| b.artifact_sha256.as_deref());
+}
+
+/// The release of `artifact`, unless the branch serves it already.
+fn release(
+    spec: &Spec,
+    web: &awsdeploy_spec::Web,
+    live: &LiveWeb,
+    artifact: &WebArtifact,
+    (app_ref, branch_key): (&Ref, &str),
+    planned: &[String],
+    out: &mut WebPlan,
+) {
+    let serving = live
+        .branch
+        .as_ref()
+        .filter(|_| live.app.is_some())
+        .and_then(|b| b.artifact_sha256.as_deref());
     if serving == Some(artifact.sha256.as_str()) {
         out.unchanged += 1;
-        return Ok(out);
+        return;
     }
     // After the branch, and after the service is stable (its change ends
     // with the rollout wait), so the new site meets the new API.
+    let service_key = format!(
+        "service/{}/{}",
+        service::cluster_name(&spec.app.name, &spec.env),
+        service::SERVICE_NAME
+    );
     let mut after: Vec<String> = planned
         .iter()
-        .filter(|k| {
-            k.starts_with(&format!(
-                "service/{}/{}",
-                service::cluster_name(app, env),
-                service::SERVICE_NAME
-            ))
-        })
+        .filter(|k| **k == service_key)
         .cloned()
         .collect();
     after.extend(
@@ -244,7 +287,7 @@ pub fn plan(
                 .noting(&artifact.path),
             ],
             vec![Step::ReleaseWeb {
-                app: app_ref,
+                app: app_ref.clone(),
                 branch: web.branch.clone(),
                 artifact: artifact.path.clone(),
                 sha256: artifact.sha256.clone(),
@@ -253,5 +296,120 @@ pub fn plan(
         ),
         &after,
     );
-    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::live::{LiveAmplifyApp, LiveAmplifyBranch};
+
+    fn spec(extra: &str) -> Spec {
+        Spec::parse(
+            &format!("[app]\nname = \"shop\"\n[web]\nenv = {{ FLAG = \"on\" }}\n{extra}"),
+            "test.toml",
+            "dev",
+        )
+        .unwrap()
+    }
+
+    fn artifact(sha: &str) -> WebArtifact {
+        WebArtifact {
+            path: "/build/out".to_owned(),
+            sha256: sha.repeat(64 / sha.len()),
+        }
+    }
+
+    fn live(sha: Option<&str>, env: &[(&str, &str)]) -> LiveWeb {
+        LiveWeb {
+            app: Some(LiveAmplifyApp {
+                id: "d123".to_owned(),
+                arn: "arn:aws:amplify:r:1:apps/d123".to_owned(),
+                name: "shop-dev-web".to_owned(),
+                owned: true,
+                platform: "WEB".to_owned(),
+                repository: None,
+                default_domain: "d123.amplifyapp.com".to_owned(),
+            }),
+            branch: Some(LiveAmplifyBranch {
+                name: "main".to_owned(),
+                arn: "arn:aws:amplify:r:1:apps/d123/branches/main".to_owned(),
+                env: env
+                    .iter()
+                    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                    .collect(),
+                artifact_sha256: sha.map(|s| s.repeat(64 / s.len())),
+            }),
+        }
+    }
+
+    fn keys(out: &WebPlan) -> Vec<&str> {
+        out.changes.iter().map(|c| c.key.as_str()).collect()
+    }
+
+    #[test]
+    fn from_nothing_the_app_the_branch_then_the_release_after_the_service() {
+        let service = "service/shop-dev/api".to_owned();
+        let out = plan(
+            &spec(""),
+            &LiveWeb::default(),
+            Some(&artifact("a")),
+            std::slice::from_ref(&service),
+        )
+        .unwrap();
+        assert_eq!(
+            keys(&out),
+            [
+                "web/shop-dev-web",
+                "web/shop-dev-web/main",
+                "web/shop-dev-web/main:release"
+            ]
+        );
+        let release = &out.changes[2];
+        assert_eq!(release.kind, ResourceKind::WebRelease);
+        for key in [
+            "web/shop-dev-web",
+            "web/shop-dev-web/main",
+            service.as_str(),
+        ] {
+            assert!(release.depends_on.contains(&key.to_owned()), "{key}");
+        }
+    }
+
+    #[test]
+    fn the_release_is_planned_only_for_another_build() {
+        let live = live(Some("a"), &[("FLAG", "on")]);
+        let same = plan(&spec(""), &live, Some(&artifact("a")), &[]).unwrap();
+        assert!(same.changes.is_empty(), "{:?}", keys(&same));
+        let other = plan(&spec(""), &live, Some(&artifact("b")), &[]).unwrap();
+        assert_eq!(keys(&other), ["web/shop-dev-web/main:release"]);
+        assert_eq!(other.changes[0].action, Action::Update);
+        assert!(other.changes[0].depends_on.is_empty());
+        let none = plan(&spec(""), &live, None, &[]).unwrap();
+        assert!(none.changes.is_empty());
+    }
+
+    #[test]
+    fn branch_env_follows_the_spec_with_the_api_url_from_dns() {
+        let spec = spec("[dns]\nzone = \"example.com\"\napi = \"api.example.com\"\n");
+        let out = plan(&spec, &live(None, &[("FLAG", "off")]), None, &[]).unwrap();
+        assert_eq!(keys(&out), ["web/shop-dev-web/main"]);
+        assert_eq!(
+            out.changes[0].fields[0].new.as_deref(),
+            Some("API_URL=https://api.example.com, FLAG=on")
+        );
+    }
+
+    #[test]
+    fn a_foreign_or_repository_app_is_refused() {
+        let mut foreign = live(None, &[]);
+        foreign.app.as_mut().unwrap().owned = false;
+        assert!(plan(&spec(""), &foreign, None, &[]).is_err());
+        let mut connected = live(None, &[]);
+        connected.app.as_mut().unwrap().repository = Some("https://github.com/x/y".to_owned());
+        let error = plan(&spec(""), &connected, None, &[]).unwrap_err();
+        assert!(
+            error.to_string().contains("connected to a repository"),
+            "{error}"
+        );
+    }
 }
