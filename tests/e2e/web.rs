@@ -197,3 +197,76 @@ fn a_failed_job_exits_1_with_each_steps_reason() {
         failed.stderr
     );
 }
+
+#[test]
+fn a_custom_domain_is_associated_and_its_records_written_in_the_zone() {
+    let world = World::new();
+    let route53 = aws_sdk_route53::Client::new(&world.config);
+    let zone = world
+        .block_on(
+            route53
+                .create_hosted_zone()
+                .name("example.com")
+                .caller_reference("web-zone")
+                .send(),
+        )
+        .unwrap();
+    let zone_id = zone
+        .hosted_zone()
+        .unwrap()
+        .id()
+        .trim_start_matches("/hostedzone/")
+        .to_owned();
+    let folder = site(world.dir.path(), "out", &[("index.html", "<h1>v1</h1>")]);
+    let spec = world.network_spec(
+        APP,
+        &format!(
+            "azs = 1\nnat = \"none\"\n\n[web]\nartifact = \"{}\"\ndomain = \"shop.example.com\"\n\n[dns]\nzone = \"example.com\"\napi = \"api.example.com\"\n",
+            folder.display()
+        ),
+    );
+    let spec = spec.to_str().unwrap();
+    let up = world.run(&["up", "-f", spec, "--yes"]);
+    up.assert_code(0);
+    assert_eq!(world.sim.count("amplify", "CreateDomainAssociation"), 1);
+    let records = world
+        .block_on(
+            route53
+                .list_resource_record_sets()
+                .hosted_zone_id(&zone_id)
+                .send(),
+        )
+        .unwrap();
+    let cnames: Vec<(String, String)> = records
+        .resource_record_sets()
+        .iter()
+        .filter(|r| r.r#type() == &aws_sdk_route53::types::RrType::Cname)
+        .map(|r| {
+            (
+                r.name().trim_end_matches('.').to_owned(),
+                r.resource_records()[0].value().to_owned(),
+            )
+        })
+        .collect();
+    assert!(
+        cnames
+            .iter()
+            .any(|(name, value)| name == "shop.example.com" && value.ends_with(".cloudfront.net")),
+        "{cnames:?}"
+    );
+    assert!(
+        cnames.iter().any(|(name, _)| name.starts_with("_c0ffee.")),
+        "the certificate's verification record: {cnames:?}"
+    );
+    // The branch gets the API's URL from [dns].
+    assert_eq!(
+        branch(&world)
+            .environment_variables()
+            .get("API_URL")
+            .map(String::as_str),
+        Some("https://api.example.com")
+    );
+    world
+        .run(&["diff", "-f", spec, "--detailed-exitcode"])
+        .assert_code(0);
+}

@@ -113,6 +113,7 @@ impl Aws {
             web: web::Clients {
                 amplify: aws_sdk_amplify::Client::new(&config),
                 http: reqwest::Client::new(),
+                route53: aws_sdk_route53::Client::new(&config),
             },
             region,
             owner: tags::Owner {
@@ -160,7 +161,7 @@ impl Aws {
         &self,
         branch: &str,
     ) -> Result<awsdeploy_plan::live::LiveWeb, AwsError> {
-        web::observe(&self.web.amplify, &self.owner, Some(branch)).await
+        web::observe(&self.web.amplify, &self.owner, Some(branch), None).await
     }
 
     /// Releases `artifact` to `branch` of the app `app_id`; returns the URL.
@@ -209,7 +210,8 @@ impl Aws {
                 web::observe(
                     &self.web.amplify,
                     &self.owner,
-                    lookups.web_branch.as_deref()
+                    lookups.web_branch.as_deref(),
+                    lookups.web_domain.as_deref(),
                 ),
             )
         })
@@ -227,7 +229,15 @@ impl Aws {
     /// a service.
     async fn observe_service_tier(&self, lookups: &Lookups) -> Result<LiveServiceTier, AwsError> {
         if !lookups.service {
-            return Ok(LiveServiceTier::default());
+            // The zone alone: the web app's custom domain writes there too.
+            let zone = match &lookups.zone {
+                Some(zone) => dns::observe(&self.route53, zone, None).await?.0,
+                None => None,
+            };
+            return Ok(LiveServiceTier {
+                zone,
+                ..LiveServiceTier::default()
+            });
         }
         let api = lookups.api_domain.as_deref();
         let certificate = async {

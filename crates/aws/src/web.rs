@@ -11,9 +11,10 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use aws_sdk_amplify::types::{JobStatus, Platform, Stage};
+use aws_sdk_amplify::types::{JobStatus, Platform, Stage, SubDomainSetting};
+use aws_sdk_route53::types::RrType;
 use awsdeploy_plan::execute::ResolvedIds;
-use awsdeploy_plan::live::{LiveAmplifyApp, LiveAmplifyBranch, LiveWeb};
+use awsdeploy_plan::live::{LiveAmplifyApp, LiveAmplifyBranch, LiveDomainAssociation, LiveWeb};
 use awsdeploy_plan::web::{ARTIFACT_TAG, app_name};
 use awsdeploy_plan::{Component, Step};
 use awsdeploy_spec::artifact::Artifact;
@@ -28,6 +29,8 @@ use crate::{AwsError, Output};
 pub struct Clients {
     pub amplify: aws_sdk_amplify::Client,
     pub http: reqwest::Client,
+    /// For the custom domain's records.
+    pub route53: aws_sdk_route53::Client,
 }
 
 fn tags(owner: &Owner, name: &str) -> HashMap<String, String> {
@@ -43,6 +46,7 @@ pub async fn observe(
     amplify: &aws_sdk_amplify::Client,
     owner: &Owner,
     branch: Option<&str>,
+    domain: Option<&str>,
 ) -> Result<LiveWeb, AwsError> {
     let Some(branch) = branch else {
         return Ok(LiveWeb::default());
@@ -101,12 +105,86 @@ pub async fn observe(
         Err(e) if already_done(&e, &["NotFoundException"]) => None,
         Err(e) => return Err(e),
     };
+    let domain = match domain {
+        Some(domain) => match amplify
+            .get_domain_association()
+            .app_id(app.app_id())
+            .domain_name(domain)
+            .send()
+            .await
+            .map_err(sdk("GetDomainAssociation", domain))
+        {
+            Ok(out) => out.domain_association().map(|d| LiveDomainAssociation {
+                name: d.domain_name().to_owned(),
+                status: d.domain_status().as_str().to_owned(),
+                sub_domains: d
+                    .sub_domains()
+                    .iter()
+                    .filter_map(|s| s.sub_domain_setting())
+                    .map(|s| (s.prefix().to_owned(), s.branch_name().to_owned()))
+                    .collect(),
+            }),
+            Err(e) if already_done(&e, &["NotFoundException"]) => None,
+            Err(e) => return Err(e),
+        },
+        None => None,
+    };
     Ok(LiveWeb {
         app: Some(live_app),
         branch,
+        domain,
     })
 }
 
+/// The association's records as (name, value) CNAMEs: the certificate's
+/// verification record and each sub-domain's. Amplify writes them as
+/// `name CNAME value`, the sub-domain's name relative to the domain.
+async fn domain_records(
+    amplify: &aws_sdk_amplify::Client,
+    app_id: &str,
+    domain: &str,
+) -> Result<Vec<(String, String)>, AwsError> {
+    let out = amplify
+        .get_domain_association()
+        .app_id(app_id)
+        .domain_name(domain)
+        .send()
+        .await
+        .map_err(sdk("GetDomainAssociation", domain))?;
+    let Some(association) = out.domain_association() else {
+        return Ok(Vec::new());
+    };
+    let parse = |record: &str, relative: bool| {
+        let parts: Vec<&str> = record.split_whitespace().collect();
+        let (name, value) = match parts.as_slice() {
+            [name, "CNAME", value] => (*name, *value),
+            ["CNAME", value] => ("", *value),
+            _ => return None,
+        };
+        let name = name.trim_end_matches('.');
+        let name = match (relative, name) {
+            (true, "") => domain.to_owned(),
+            (true, prefix) if !prefix.ends_with(domain) => format!("{prefix}.{domain}"),
+            _ => name.to_owned(),
+        };
+        Some((name, value.trim_end_matches('.').to_owned()))
+    };
+    let mut records: Vec<(String, String)> = association
+        .certificate_verification_dns_record()
+        .and_then(|r| parse(r, false))
+        .into_iter()
+        .collect();
+    records.extend(
+        association
+            .sub_domains()
+            .iter()
+            .map(aws_sdk_amplify::types::SubDomain::dns_record)
+            .filter_map(|r| parse(r, true)),
+    );
+    Ok(records)
+}
+
+#[allow(clippy::too_many_lines)] // one arm per step
 pub async fn run_step(
     clients: &Clients,
     owner: &Owner,
@@ -151,6 +229,61 @@ pub async fn run_step(
                 .send()
                 .await
                 .map_err(sdk("UpdateBranch", branch.as_str()))?;
+            Ok(None)
+        }
+        Step::CreateDomainAssociation {
+            app,
+            domain,
+            prefix,
+            branch,
+        } => {
+            amplify
+                .create_domain_association()
+                .app_id(ids.resolve(app)?)
+                .domain_name(domain)
+                .sub_domain_settings(
+                    SubDomainSetting::builder()
+                        .prefix(prefix)
+                        .branch_name(branch)
+                        .build()
+                        .map_err(crate::error::built("CreateDomainAssociation"))?,
+                )
+                .send()
+                .await
+                .map_err(sdk("CreateDomainAssociation", domain.as_str()))?;
+            Ok(None)
+        }
+        Step::WriteDomainRecords {
+            app,
+            domain,
+            zone_id,
+        } => {
+            let records = domain_records(amplify, &ids.resolve(app)?, domain).await?;
+            match zone_id {
+                Some(zone_id) => {
+                    // The apex cannot be a CNAME; Amplify's apex record is
+                    // for the user to make (an alias to its CloudFront).
+                    let (apex, cnames): (Vec<_>, Vec<_>) =
+                        records.into_iter().partition(|(name, _)| name == domain);
+                    let cnames: Vec<_> = cnames
+                        .into_iter()
+                        .map(|(name, value)| (name, RrType::Cname, value))
+                        .collect();
+                    crate::dns::upsert_records(&clients.route53, zone_id, &cnames, domain).await?;
+                    for (name, value) in apex {
+                        (output.line)(&format!(
+                            "web: {name} is the zone's apex: point it at {value} yourself (an ALIAS/ANAME record)"
+                        ));
+                    }
+                }
+                None => {
+                    for (name, value) in records {
+                        (output.line)(&format!(
+                            "web: create this DNS record for {domain}: {name} CNAME {value}"
+                        ));
+                    }
+                }
+            }
             Ok(None)
         }
         Step::ReleaseWeb {

@@ -147,6 +147,7 @@ pub fn lookups(spec: &Spec) -> live::Lookups {
     let mut lookups = support::lookups(spec);
     service::add_lookups(spec, &mut lookups);
     lookups.web_branch = spec.web.as_ref().map(|w| w.branch.clone());
+    lookups.web_domain = web::custom_domain(spec).map(|d| d.root);
     lookups
 }
 
@@ -194,7 +195,13 @@ pub fn plan_with(
     })?;
     changes.extend(service.changes);
     let planned: Vec<String> = changes.iter().map(|c| c.key.clone()).collect();
-    let web = web::plan(spec, &live.web, options.web_artifact.as_ref(), &planned)?;
+    let web = web::plan(
+        spec,
+        &live.web,
+        live.service.zone.as_ref(),
+        options.web_artifact.as_ref(),
+        &planned,
+    )?;
     changes.extend(web.changes);
     let mut orphans = network.orphans;
     orphans.extend(database.orphans);
@@ -214,7 +221,7 @@ pub fn plan_with(
             + service.unchanged
             + web.unchanged,
         orphans,
-        warnings: service.warnings,
+        warnings: service.warnings.into_iter().chain(web.warnings).collect(),
         lookups: lookups(spec),
     })
 }

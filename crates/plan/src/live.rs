@@ -219,6 +219,10 @@ pub struct Lookups {
     /// The Amplify branch `web.branch` names, when the spec has `[web]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub web_branch: Option<String>,
+    /// The domain of the Amplify domain association (`web.domain`, or the
+    /// zone it is in).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub web_domain: Option<String>,
 }
 
 /// Everything observed for the service's supporting resources.
@@ -436,6 +440,17 @@ pub struct LiveWeb {
     pub app: Option<LiveAmplifyApp>,
     /// The branch `web.branch` names, when the app exists.
     pub branch: Option<LiveAmplifyBranch>,
+    /// The domain association for `web.domain`'s domain, when it exists.
+    #[serde(default)]
+    pub domain: Option<LiveDomainAssociation>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveDomainAssociation {
+    pub name: String,
+    pub status: String,
+    /// (prefix, branch) of each sub-domain.
+    pub sub_domains: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

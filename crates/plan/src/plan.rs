@@ -115,6 +115,7 @@ pub enum ResourceKind {
     MigrationTask,
     AmplifyApp,
     AmplifyBranch,
+    DomainAssociation,
     /// A release of the web artifact to a branch.
     WebRelease,
 }
@@ -148,6 +149,7 @@ impl ResourceKind {
             | ResourceKind::MigrationTask
             | ResourceKind::AmplifyApp
             | ResourceKind::AmplifyBranch
+            | ResourceKind::DomainAssociation
             | ResourceKind::WebRelease => false,
         }
     }
@@ -181,6 +183,7 @@ impl ResourceKind {
             ResourceKind::MigrationTask => "migration task",
             ResourceKind::AmplifyApp => "amplify app",
             ResourceKind::AmplifyBranch => "amplify branch",
+            ResourceKind::DomainAssociation => "web domain",
             ResourceKind::WebRelease => "web release",
         }
     }

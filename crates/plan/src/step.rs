@@ -341,6 +341,22 @@ pub enum Step {
         branch: String,
         env: std::collections::BTreeMap<String, String>,
     },
+    /// `CreateDomainAssociation`: `domain` with the sub-domain `prefix`
+    /// (empty: the domain itself) serving `branch`.
+    CreateDomainAssociation {
+        app: Ref,
+        domain: String,
+        prefix: String,
+        branch: String,
+    },
+    /// Reads the association's DNS records (`GetDomainAssociation`) and
+    /// `UPSERT`s them in the zone `zone_id`; without a zone, prints them
+    /// for the user to create.
+    WriteDomainRecords {
+        app: Ref,
+        domain: String,
+        zone_id: Option<String>,
+    },
     /// Zips the artifact again (it must still have `sha256`), then
     /// `CreateDeployment`, the upload, `StartDeployment` and `GetJob` until
     /// the job ends or the deadline; on success tags the branch with the
@@ -616,6 +632,8 @@ impl Step {
             Step::WaitForMigration { task, .. } => vec![task],
             Step::CreateAmplifyBranch { app, .. }
             | Step::UpdateAmplifyBranch { app, .. }
+            | Step::CreateDomainAssociation { app, .. }
+            | Step::WriteDomainRecords { app, .. }
             | Step::ReleaseWeb { app, .. } => vec![app],
             Step::CreateAmplifyApp { .. } => Vec::new(),
             Step::SetVpcDns { vpc, .. }
@@ -691,6 +709,8 @@ impl Step {
             Step::CreateAmplifyApp { .. }
             | Step::CreateAmplifyBranch { .. }
             | Step::UpdateAmplifyBranch { .. }
+            | Step::CreateDomainAssociation { .. }
+            | Step::WriteDomainRecords { .. }
             | Step::ReleaseWeb { .. } => Component::Web,
             Step::CreateVpc { .. }
             | Step::SetVpcDns { .. }

@@ -73,6 +73,7 @@ pub fn lookups(spec: &Spec) -> Lookups {
         zone: None,
         api_domain: None,
         web_branch: None,
+        web_domain: None,
     }
 }
 

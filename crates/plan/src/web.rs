@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 
 use awsdeploy_spec::Spec;
 
-use crate::live::LiveWeb;
+use crate::live::{LiveWeb, LiveZone};
 use crate::plan::{Action, Component, FieldChange, Orphan, ResourceChange, ResourceKind};
 use crate::step::{Ref, Step};
 use crate::{PlanError, service};
@@ -40,6 +40,7 @@ pub struct WebPlan {
     pub changes: Vec<ResourceChange>,
     pub unchanged: usize,
     pub orphans: Vec<Orphan>,
+    pub warnings: Vec<String>,
 }
 
 impl WebPlan {
@@ -89,6 +90,7 @@ pub fn branch_env(spec: &Spec) -> BTreeMap<String, String> {
 pub fn plan(
     spec: &Spec,
     live: &LiveWeb,
+    zone: Option<&LiveZone>,
     artifact: Option<&WebArtifact>,
     planned: &[String],
 ) -> Result<WebPlan, PlanError> {
@@ -110,6 +112,7 @@ pub fn plan(
     let app_ref = app(&name, live, &mut out)?;
     let branch_key = format!("web/{name}/{}", web.branch);
     branch(spec, web, live, &app_ref, &branch_key, &mut out);
+    domain(spec, web, live, zone, (&app_ref, &branch_key), &mut out)?;
     if let Some(artifact) = artifact {
         release(
             spec,
@@ -229,6 +232,133 @@ fn branch(
     }
 }
 
+/// Where `web.domain` goes: the domain of the association (the `[dns]`
+/// zone when `web.domain` is in it) and the sub-domain prefix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomDomain {
+    pub root: String,
+    pub prefix: String,
+    /// Whether the records go in the `[dns]` zone.
+    pub in_zone: bool,
+}
+
+pub fn custom_domain(spec: &Spec) -> Option<CustomDomain> {
+    let domain = spec.web.as_ref()?.domain.as_ref()?;
+    let zone = spec.dns.as_ref().map(|d| d.zone.as_str());
+    Some(match zone {
+        Some(zone) if domain == zone => CustomDomain {
+            root: zone.to_owned(),
+            prefix: String::new(),
+            in_zone: true,
+        },
+        Some(zone) if domain.ends_with(&format!(".{zone}")) => CustomDomain {
+            root: zone.to_owned(),
+            prefix: domain[..domain.len() - zone.len() - 1].to_owned(),
+            in_zone: true,
+        },
+        _ => CustomDomain {
+            root: domain.clone(),
+            prefix: String::new(),
+            in_zone: false,
+        },
+    })
+}
+
+/// The domain association for `web.domain`, and its DNS records.
+fn domain(
+    spec: &Spec,
+    web: &awsdeploy_spec::Web,
+    live: &LiveWeb,
+    zone: Option<&LiveZone>,
+    (app_ref, branch_key): (&Ref, &str),
+    out: &mut WebPlan,
+) -> Result<(), PlanError> {
+    let Some(wanted) = custom_domain(spec) else {
+        return Ok(());
+    };
+    let fqdn = web.domain.clone().unwrap_or_default();
+    match live.domain.as_ref().filter(|_| live.app.is_some()) {
+        Some(found)
+            if found
+                .sub_domains
+                .contains(&(wanted.prefix.clone(), web.branch.clone())) =>
+        {
+            out.unchanged += 1;
+            return Ok(());
+        }
+        Some(found) => {
+            return Err(PlanError::Conflict {
+                kind: ResourceKind::DomainAssociation,
+                name: found.name.clone(),
+                problem: format!(
+                    "is associated with other sub-domains ({}), not {fqdn} → {}",
+                    found
+                        .sub_domains
+                        .iter()
+                        .map(|(p, b)| format!("{p:?} → {b}"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    web.branch
+                ),
+                hint: "change the association in the Amplify console (or delete it and run `awsdeploy up`)".to_owned(),
+            });
+        }
+        None => {}
+    }
+    let zone_id = zone.filter(|_| wanted.in_zone).map(|z| z.id.clone());
+    if zone_id.is_none() {
+        out.warnings.push(format!(
+            "web.domain {fqdn} is not in the [dns] zone: awsdeploy cannot write its records; `up` prints the records to create"
+        ));
+    }
+    let key = format!(
+        "web/{}/domain/{}",
+        app_name(&spec.app.name, &spec.env),
+        wanted.root
+    );
+    let after: Vec<String> = out
+        .changes
+        .iter()
+        .filter(|c| c.key == branch_key)
+        .map(|c| c.key.clone())
+        .collect();
+    out.push(
+        change(
+            ResourceKind::DomainAssociation,
+            &key,
+            &fqdn,
+            Action::Create,
+            None,
+            vec![
+                FieldChange::set("branch", web.branch.clone()),
+                FieldChange::set(
+                    "records",
+                    if zone_id.is_some() {
+                        format!("written in {}", wanted.root)
+                    } else {
+                        "printed, for you to create".to_owned()
+                    },
+                ),
+            ],
+            vec![
+                Step::CreateDomainAssociation {
+                    app: app_ref.clone(),
+                    domain: wanted.root.clone(),
+                    prefix: wanted.prefix.clone(),
+                    branch: web.branch.clone(),
+                },
+                Step::WriteDomainRecords {
+                    app: app_ref.clone(),
+                    domain: wanted.root,
+                    zone_id,
+                },
+            ],
+        ),
+        &after,
+    );
+    Ok(())
+}
+
 /// The release of `artifact`, unless the branch serves it already.
 fn release(
     spec: &Spec,
@@ -339,6 +469,7 @@ mod tests {
                     .collect(),
                 artifact_sha256: sha.map(|s| s.repeat(64 / s.len())),
             }),
+            domain: None,
         }
     }
 
@@ -352,6 +483,7 @@ mod tests {
         let out = plan(
             &spec(""),
             &LiveWeb::default(),
+            None,
             Some(&artifact("a")),
             std::slice::from_ref(&service),
         )
@@ -378,20 +510,20 @@ mod tests {
     #[test]
     fn the_release_is_planned_only_for_another_build() {
         let live = live(Some("a"), &[("FLAG", "on")]);
-        let same = plan(&spec(""), &live, Some(&artifact("a")), &[]).unwrap();
+        let same = plan(&spec(""), &live, None, Some(&artifact("a")), &[]).unwrap();
         assert!(same.changes.is_empty(), "{:?}", keys(&same));
-        let other = plan(&spec(""), &live, Some(&artifact("b")), &[]).unwrap();
+        let other = plan(&spec(""), &live, None, Some(&artifact("b")), &[]).unwrap();
         assert_eq!(keys(&other), ["web/shop-dev-web/main:release"]);
         assert_eq!(other.changes[0].action, Action::Update);
         assert!(other.changes[0].depends_on.is_empty());
-        let none = plan(&spec(""), &live, None, &[]).unwrap();
+        let none = plan(&spec(""), &live, None, None, &[]).unwrap();
         assert!(none.changes.is_empty());
     }
 
     #[test]
     fn branch_env_follows_the_spec_with_the_api_url_from_dns() {
         let spec = spec("[dns]\nzone = \"example.com\"\napi = \"api.example.com\"\n");
-        let out = plan(&spec, &live(None, &[("FLAG", "off")]), None, &[]).unwrap();
+        let out = plan(&spec, &live(None, &[("FLAG", "off")]), None, None, &[]).unwrap();
         assert_eq!(keys(&out), ["web/shop-dev-web/main"]);
         assert_eq!(
             out.changes[0].fields[0].new.as_deref(),
@@ -403,10 +535,10 @@ mod tests {
     fn a_foreign_or_repository_app_is_refused() {
         let mut foreign = live(None, &[]);
         foreign.app.as_mut().unwrap().owned = false;
-        assert!(plan(&spec(""), &foreign, None, &[]).is_err());
+        assert!(plan(&spec(""), &foreign, None, None, &[]).is_err());
         let mut connected = live(None, &[]);
         connected.app.as_mut().unwrap().repository = Some("https://github.com/x/y".to_owned());
-        let error = plan(&spec(""), &connected, None, &[]).unwrap_err();
+        let error = plan(&spec(""), &connected, None, None, &[]).unwrap_err();
         assert!(
             error.to_string().contains("connected to a repository"),
             "{error}"
