@@ -101,6 +101,7 @@ pub async fn run(settings: &Settings) -> Result<Exit, CliError> {
         Command::Validate { show } => {
             let spec = load_spec(settings)?;
             lint_migrations(settings, &spec)?;
+            check_artifact(settings, &spec)?;
             Ok(validate(settings, &spec, *show))
         }
         Command::Diff {
@@ -544,18 +545,26 @@ async fn load_saved_plan(path: &Path) -> Result<(Aws, Plan), CliError> {
     Ok((aws, plan))
 }
 
-fn validate(settings: &Settings, spec: &Spec, show: bool) -> Exit {
-    // Paths in the spec are relative to the spec file's folder.
-    if let Some(artifact) = spec.web.as_ref().and_then(|w| w.artifact.as_deref()) {
-        let base = settings.spec.parent().unwrap_or_else(|| Path::new("."));
-        let path = base.join(artifact);
-        if !path.exists() {
-            output::progress(&format!(
-                "warning: web.artifact {} does not exist (yet)\nhint: build the static export first (e.g. `next build` with output: 'export'); web-release refuses a missing artifact",
-                path.display()
-            ));
-        }
+/// `validate`'s look at web.artifact: checked when it is there (a server
+/// build or a missing index.html is an error), a warning when it is not
+/// built yet.
+fn check_artifact(settings: &Settings, spec: &Spec) -> Result<(), CliError> {
+    let Some(artifact) = spec.web.as_ref().and_then(|w| w.artifact.as_deref()) else {
+        return Ok(());
+    };
+    let path = relative_to_spec(settings, Path::new(artifact));
+    if path.exists() {
+        load_artifact(&path)?;
+    } else {
+        output::progress(&format!(
+            "warning: web.artifact {} does not exist (yet)\nhint: build the static export first (e.g. `next build` with output: 'export'); `up` and web-release refuse a missing artifact",
+            path.display()
+        ));
     }
+    Ok(())
+}
+
+fn validate(settings: &Settings, spec: &Spec, show: bool) -> Exit {
     match settings.format {
         Format::Json => output::json(&serde_json::json!({ "valid": true, "spec": spec })),
         Format::Text if show => output::data(&spec.to_toml()),

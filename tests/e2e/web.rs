@@ -155,6 +155,7 @@ fn server_builds_and_folders_without_index_are_refused_before_any_aws_call() {
     ] {
         let spec = web_spec(&world, folder);
         for args in [
+            vec!["validate", "-f", &spec],
             vec!["web-release", "-f", &spec],
             vec!["up", "-f", &spec, "--yes"],
         ] {
