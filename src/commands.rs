@@ -281,8 +281,8 @@ fn lint_migrations(settings: &Settings, spec: &Spec) -> Result<Option<Migrations
     let Some(path) = spec.migration.as_ref().and_then(|m| m.path.as_deref()) else {
         return Ok(None);
     };
-    let base = settings.spec.parent().unwrap_or_else(|| Path::new("."));
-    let migrations = awsdeploy_spec::migrations::lint(&base.join(path)).map_err(|e| {
+    let migrations = awsdeploy_spec::migrations::lint(&relative_to_spec(settings, Path::new(path)))
+        .map_err(|e| {
         CliError::new(
             format!("{e}\nnothing was changed"),
             Some("fix the migration files (golang-migrate reads <version>_<title>.up.sql and .down.sql), then run again".to_owned()),

@@ -54,20 +54,13 @@ impl Live {
     /// listed things in: equal fingerprints mean nothing awsdeploy looks at
     /// has changed.
     pub fn fingerprint(&self) -> String {
-        use sha2::Digest as _;
         let mut canonical = self.clone();
         canonical.network.sort();
         canonical.database.sort();
         canonical.support.sort();
         canonical.service.sort();
         let json = serde_json::to_vec(&canonical).unwrap_or_default();
-        sha2::Sha256::digest(&json)
-            .iter()
-            .fold(String::with_capacity(64), |mut hex, byte| {
-                use std::fmt::Write as _;
-                let _ = write!(hex, "{byte:02x}");
-                hex
-            })
+        awsdeploy_spec::artifact::sha256_hex(&json)
     }
 }
 
