@@ -264,7 +264,7 @@ fn schema_prints_the_spec_json_schema_without_a_spec_or_aws() {
 }
 
 #[test]
-fn a_missing_web_artifact_is_a_warning_at_validate_time() {
+fn a_missing_web_artifact_is_a_warning_and_a_built_one_is_checked_at_validate_time() {
     let dir = tempfile::tempdir().unwrap();
     let spec = "[app]\nname = \"shop\"\n[web]\nartifact = \"apps/web/out\"\n";
     std::fs::write(dir.path().join("awsdeploy.toml"), spec).unwrap();
@@ -276,6 +276,14 @@ fn a_missing_web_artifact_is_a_warning_at_validate_time() {
         run.stderr
     );
     std::fs::create_dir_all(dir.path().join("apps/web/out")).unwrap();
+    let empty = run_trapped(dir.path(), &["validate"]);
+    empty.assert_code(1);
+    assert!(
+        empty.stderr.contains("has no index.html at its root"),
+        "{}",
+        empty.stderr
+    );
+    std::fs::write(dir.path().join("apps/web/out/index.html"), "<h1>shop</h1>").unwrap();
     let built = run_trapped(dir.path(), &["validate"]);
     built.assert_code(0);
     assert!(!built.stderr.contains("warning"), "{}", built.stderr);
