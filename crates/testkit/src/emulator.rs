@@ -37,6 +37,10 @@ pub enum EmulatorError {
     },
     #[error("AWSDEPLOY_TEST_ENDPOINT is shared: its state is not reset by tests")]
     Shared,
+    #[error(
+        "botocore's service models were not found beside {0} (request validation needs them); run scripts/test, set AWSDEPLOY_BOTOCORE_DATA, or start the simulation lenient"
+    )]
+    NoModels(PathBuf),
     #[error("cannot find a free port or write the emulator's log")]
     Io(#[from] std::io::Error),
 }
@@ -83,7 +87,7 @@ impl Emulator {
         })
     }
 
-    fn moto_server_path() -> PathBuf {
+    pub(crate) fn moto_server_path() -> PathBuf {
         if let Some(path) = std::env::var_os("AWSDEPLOY_MOTO_SERVER") {
             return PathBuf::from(path);
         }

@@ -27,7 +27,7 @@ mod trap;
 pub use emulator::{Emulator, EmulatorError};
 pub use proxy::{
     Fault, FaultKind, JobOutcome, Lifecycle, Operation, RolloutOutcome, SimulationProxy,
-    TaskOutcome, Trigger,
+    Strictness, TaskOutcome, Trigger,
 };
 pub use simulation::{REGION, Simulation};
 pub use trap::TrapEndpoint;

@@ -6,7 +6,8 @@ use std::ops::Deref;
 use aws_credential_types::Credentials;
 use aws_credential_types::provider::SharedCredentialsProvider;
 
-use crate::{Emulator, EmulatorError, SimulationProxy, TEST_CREDENTIALS};
+use crate::proxy::models_dir;
+use crate::{Emulator, EmulatorError, SimulationProxy, Strictness, TEST_CREDENTIALS};
 
 /// The region every simulation answers in, as [`TEST_CREDENTIALS`] says.
 pub const REGION: &str = "ap-northeast-1";
@@ -21,10 +22,25 @@ pub struct Simulation {
 }
 
 impl Simulation {
-    /// Starts moto (or uses `AWSDEPLOY_TEST_ENDPOINT`) and the proxy.
+    /// Starts moto (or uses `AWSDEPLOY_TEST_ENDPOINT`) and the proxy, as
+    /// strict as AWS ([`Strictness::aws`]).
     pub fn start() -> Result<Simulation, EmulatorError> {
+        Simulation::start_with(Strictness::aws())
+    }
+
+    /// Starts moto and the proxy with `rules` ([`Strictness::lenient`]:
+    /// moto's leniency, to reproduce what a test saw before the strict
+    /// rules). Request validation needs botocore's models, which moto's
+    /// virtualenv has; without them it is an error to ask for it.
+    pub fn start_with(rules: Strictness) -> Result<Simulation, EmulatorError> {
+        let models = if rules.validate_requests {
+            let path = Emulator::moto_server_path();
+            Some(models_dir(Some(&path)).ok_or(EmulatorError::NoModels(path))?)
+        } else {
+            None
+        };
         let emulator = Emulator::start()?;
-        let proxy = SimulationProxy::start(emulator.addr())?;
+        let proxy = SimulationProxy::start(emulator.addr(), rules, models)?;
         Ok(Simulation { proxy, emulator })
     }
 

@@ -15,11 +15,11 @@
 
 use std::collections::BTreeMap;
 use std::io::Read as _;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::{Map, Value, json};
 
-use super::JobOutcome;
+use super::{JobOutcome, advance};
 use super::message::{Request, Response, percent_decode};
 
 /// Where upload URLs point, under the proxy's own prefix.
@@ -37,6 +37,10 @@ pub(super) struct JobPlan {
 #[derive(Debug)]
 pub(super) struct Amplify {
     pub job: JobPlan,
+    /// [`super::Strictness::amplify`].
+    pub strict: bool,
+    /// How long jobs take in real time, when they do.
+    pub wall_clock: Option<Duration>,
     apps: BTreeMap<String, App>,
     apps_created: u64,
 }
@@ -48,6 +52,8 @@ impl Default for Amplify {
                 polls: 1,
                 outcome: JobOutcome::Succeeds,
             },
+            strict: false,
+            wall_clock: None,
             apps: BTreeMap::new(),
             apps_created: 0,
         }
@@ -72,6 +78,8 @@ struct Branch {
 
 #[derive(Debug)]
 struct Job {
+    born: Instant,
+    wall_clock: Option<Duration>,
     id: String,
     arn: String,
     status: &'static str,
@@ -93,6 +101,16 @@ struct Domain {
 
 const DOMAIN_STATES: [&str; 4] = [
     "CREATING",
+    "PENDING_VERIFICATION",
+    "PENDING_DEPLOYMENT",
+    "AVAILABLE",
+];
+
+/// As AWS goes: the certificate is requested before its verification
+/// record exists (Amplify user guide, "Understanding DNS verification").
+const STRICT_DOMAIN_STATES: [&str; 5] = [
+    "CREATING",
+    "REQUESTING_CERTIFICATE",
     "PENDING_VERIFICATION",
     "PENDING_DEPLOYMENT",
     "AVAILABLE",
@@ -295,7 +313,14 @@ const STAGES: [&str; 5] = [
 impl Amplify {
     /// Answers one Amplify API call. `endpoint` is the proxy's, for upload
     /// URLs.
-    pub fn handle(&mut self, request: &Request, endpoint: &str) -> Response {
+    /// `dns_record_exists` tells whether a record is in a Route 53 zone
+    /// (for domain verification).
+    pub fn handle(
+        &mut self,
+        request: &Request,
+        endpoint: &str,
+        dns_record_exists: &dyn Fn(&str) -> bool,
+    ) -> Response {
         let body = request.json();
         let region = request.region();
         let answer = match Route::parse(request.method(), request.path()) {
@@ -328,12 +353,15 @@ impl Amplify {
             }
             Route::StartDeployment(id, name) => self.start_deployment(&id, &name, &body),
             Route::ListJobs(id, name) => self.branch(&id, &name).map(|b| {
-                json!({ "jobSummaries": b.jobs.iter().rev().map(Job::summary).collect::<Vec<_>>() })
+                let strict = self.strict;
+                json!({ "jobSummaries": b.jobs.iter().rev().map(|j| j.summary_as(strict)).collect::<Vec<_>>() })
             }),
             Route::GetJob(id, name, job) => self.get_job(&id, &name, &job),
             Route::StopJob(id, name, job) => self.stop_job(&id, &name, &job),
             Route::CreateDomainAssociation(id) => self.create_domain(&id, &body),
-            Route::GetDomainAssociation(id, domain) => self.get_domain(&id, &domain),
+            Route::GetDomainAssociation(id, domain) => {
+                self.get_domain(&id, &domain, dns_record_exists)
+            }
             Route::TagResource(arn) => self
                 .tags_mut(&arn)
                 .map(|tags| tags.extend(string_map(&body["tags"])))
@@ -495,12 +523,13 @@ impl Amplify {
 
     fn create_deployment(&mut self, id: &str, name: &str, body: &Value, endpoint: &str) -> Answer {
         let plan = self.job.clone();
+        let (strict, wall_clock) = (self.strict, self.wall_clock);
         let branch = self.branch_mut(id, name)?;
-        if branch
-            .jobs
-            .iter()
-            .any(|j| matches!(j.status, "PENDING" | "RUNNING"))
-        {
+        // On AWS a deployment created and never started holds the branch
+        // too, until it is stopped.
+        if branch.jobs.iter().any(|j| {
+            matches!(j.status, "PENDING" | "RUNNING") || (strict && j.status == "CREATED")
+        }) {
             return Err(bad_request(&format!(
                 "A job is already running on branch {name}; wait for it or stop it."
             )));
@@ -521,6 +550,8 @@ impl Amplify {
             })
             .collect();
         branch.jobs.push(Job {
+            born: Instant::now(),
+            wall_clock,
             arn: format!(
                 "{}/jobs/{job_id}",
                 branch.json["branchArn"].as_str().unwrap_or("")
@@ -555,6 +586,7 @@ impl Amplify {
             )));
         }
         job.status = "PENDING";
+        job.born = Instant::now();
         job.start_time = now();
         job.failure = job
             .artifact_problem()
@@ -612,7 +644,7 @@ impl Amplify {
                 ),
             }));
         }
-        let json = json!({
+        let mut json = json!({
             "domainAssociationArn": format!("{}/domains/{domain}", app.json["appArn"].as_str().unwrap_or("")),
             "domainName": domain,
             "enableAutoSubDomain": body["enableAutoSubDomain"].as_bool().unwrap_or(false),
@@ -621,6 +653,12 @@ impl Amplify {
             "certificateVerificationDNSRecord": format!("_c0ffee.{domain}. CNAME _d00d.acm-validations.aws."),
             "subDomains": sub_domains,
         });
+        if self.strict
+            && let Some(json) = json.as_object_mut()
+        {
+            json.remove("certificateVerificationDNSRecord");
+        }
+        let app = self.app_mut(id)?;
         app.domains.insert(
             domain,
             Domain {
@@ -631,16 +669,38 @@ impl Amplify {
         Ok(json!({ "domainAssociation": json }))
     }
 
-    fn get_domain(&mut self, id: &str, domain: &str) -> Answer {
+    fn get_domain(
+        &mut self,
+        id: &str,
+        domain: &str,
+        dns_record_exists: &dyn Fn(&str) -> bool,
+    ) -> Answer {
+        let strict = self.strict;
         let found = self.app_mut(id)?.domains.get_mut(domain);
         let Some(association) = found else {
             return Err(not_found(&format!(
                 "Domain association {domain} not found."
             )));
         };
-        association.seen += 1;
-        let state = DOMAIN_STATES[association.seen.min(DOMAIN_STATES.len() - 1)];
+        let states: &[&str] = if strict {
+            &STRICT_DOMAIN_STATES
+        } else {
+            &DOMAIN_STATES
+        };
+        let current = states[association.seen.min(states.len() - 1)];
+        let record = format!("_c0ffee.{domain}. CNAME _d00d.acm-validations.aws.");
+        // Verification waits for the record in the zone.
+        let verified = !strict
+            || current != "PENDING_VERIFICATION"
+            || dns_record_exists(&format!("_c0ffee.{domain}"));
+        if verified {
+            association.seen += 1;
+        }
+        let state = states[association.seen.min(states.len() - 1)];
         association.json["domainStatus"] = json!(state);
+        if strict && association.seen >= 2 {
+            association.json["certificateVerificationDNSRecord"] = json!(record);
+        }
         if state == "AVAILABLE" {
             for sub in association.json["subDomains"]
                 .as_array_mut()
@@ -766,8 +826,9 @@ impl Job {
         if !matches!(self.status, "PENDING" | "RUNNING") {
             return;
         }
-        self.seen += 1;
         let polls = self.plan.polls.max(1);
+        // PENDING for `polls` ticks, RUNNING for as many, then done.
+        advance(&mut self.seen, 2 * polls, self.born, self.wall_clock);
         self.status = match self.seen / polls {
             0 => "PENDING",
             1 => "RUNNING",
@@ -787,6 +848,17 @@ impl Job {
     }
 
     fn summary(&self) -> Value {
+        self.summary_as(false)
+    }
+
+    /// The summary `ListJobs` gives: strict, a job never started is
+    /// PENDING, as AWS lists it.
+    fn summary_as(&self, strict: bool) -> Value {
+        let status = if strict && self.status == "CREATED" {
+            "PENDING"
+        } else {
+            self.status
+        };
         let mut out = json!({
             "jobArn": self.arn,
             "jobId": self.id,
@@ -794,7 +866,7 @@ impl Job {
             "commitMessage": "manual deployment",
             "commitTime": self.start_time,
             "startTime": self.start_time,
-            "status": self.status,
+            "status": status,
             "jobType": "MANUAL",
         });
         if let Some(end) = self.end_time {

@@ -18,19 +18,21 @@
 //! code, as a task whose image cannot be pulled does. `StopTask` stops it.
 
 use std::collections::BTreeMap;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::{Value, json};
 
 use super::message::{Request, Response};
+use super::strict::{TaskStart, unassumable_role_reason};
 use super::upstream::Upstream;
-use super::{RolloutOutcome, TaskOutcome};
+use super::{RolloutOutcome, TaskOutcome, advance};
 
 /// How new deployments go.
 #[derive(Debug, Clone)]
 pub(super) struct RolloutPlan {
     pub polls: usize,
     pub outcome: RolloutOutcome,
+    pub wall_clock: Option<Duration>,
 }
 
 /// How tasks started from now on go.
@@ -45,6 +47,8 @@ pub(super) struct TaskPlan {
 pub(super) struct Ecs {
     pub rollout: RolloutPlan,
     pub task: TaskPlan,
+    /// How long rollouts and tasks take in real time, when they do.
+    pub wall_clock: Option<Duration>,
     services: BTreeMap<String, Service>,
     tasks: BTreeMap<String, Task>,
     deployments_started: u64,
@@ -56,12 +60,14 @@ impl Default for Ecs {
             rollout: RolloutPlan {
                 polls: 2,
                 outcome: RolloutOutcome::Completes,
+                wall_clock: None,
             },
             task: TaskPlan {
                 polls: 2,
                 outcome: TaskOutcome::Exits(0),
                 log_lines: Vec::new(),
             },
+            wall_clock: None,
             services: BTreeMap::new(),
             tasks: BTreeMap::new(),
             deployments_started: 0,
@@ -88,14 +94,15 @@ impl Ecs {
         request: &Request,
         response: &mut Response,
         upstream: &Upstream,
+        start: &TaskStart<'_>,
     ) {
         let Some(mut body) = response.ok_json() else {
             return;
         };
         let request = request.json();
         match operation {
-            "CreateService" => self.created(&request, &mut body["service"]),
-            "UpdateService" => self.updated(&request, &mut body["service"], upstream),
+            "CreateService" => self.created(&request, &mut body["service"], upstream, start),
+            "UpdateService" => self.updated(&request, &mut body["service"], upstream, start),
             "DescribeServices" => {
                 for service in body["services"].as_array_mut().into_iter().flatten() {
                     if let Some(sim) = arn(service).and_then(|arn| self.services.get_mut(&arn)) {
@@ -111,7 +118,11 @@ impl Ecs {
                 }
                 return;
             }
-            "RunTask" => self.started(&mut body["tasks"], upstream),
+            "RunTask" => {
+                let network = &request["networkConfiguration"]["awsvpcConfiguration"];
+                self.started(&mut body["tasks"], network, upstream, start);
+            }
+            "ListTasks" => self.listed(&request, &mut body),
             "DescribeTasks" => {
                 for task in body["tasks"].as_array_mut().into_iter().flatten() {
                     if let Some(sim) = task_arn(task).and_then(|arn| self.tasks.get_mut(&arn)) {
@@ -137,7 +148,13 @@ impl Ecs {
         deployment_id(self.deployments_started)
     }
 
-    fn created(&mut self, request: &Value, service: &mut Value) {
+    fn created(
+        &mut self,
+        request: &Value,
+        service: &mut Value,
+        upstream: &Upstream,
+        start: &TaskStart<'_>,
+    ) {
         let Some(arn) = arn(service) else { return };
         let desired = service["desiredCount"].as_i64().unwrap_or(0);
         let task_definition = service["taskDefinition"].as_str().unwrap_or("").to_owned();
@@ -145,12 +162,20 @@ impl Ecs {
             Some(id) => id.to_owned(),
             None => self.next_deployment_id(),
         };
+        let network = service["networkConfiguration"]["awsvpcConfiguration"].clone();
+        let rollout = RolloutPlan {
+            wall_clock: self.wall_clock,
+            ..self.rollout.clone()
+        };
+        let mut deployment = Deployment::new(id, task_definition.clone(), desired, &rollout);
+        deployment.check_start(&network, upstream, start);
         let sim = Service {
             name: service["serviceName"].as_str().unwrap_or("").to_owned(),
             desired,
-            task_definition: task_definition.clone(),
+            task_definition,
+            network,
             kept: kept_fields(&default_kept_fields(), request),
-            deployments: vec![Deployment::new(id, task_definition, desired, &self.rollout)],
+            deployments: vec![deployment],
             events: Vec::new(),
             template: service["deployments"][0].clone(),
         };
@@ -158,7 +183,13 @@ impl Ecs {
         self.services.insert(arn, sim);
     }
 
-    fn updated(&mut self, request: &Value, service: &mut Value, upstream: &Upstream) {
+    fn updated(
+        &mut self,
+        request: &Value,
+        service: &mut Value,
+        upstream: &Upstream,
+        start: &TaskStart<'_>,
+    ) {
         let Some(arn) = arn(service) else { return };
         if !self.services.contains_key(&arn) {
             return;
@@ -167,7 +198,10 @@ impl Ecs {
             .as_str()
             .map(|reference| resolve_task_definition(reference, upstream));
         let new_id = self.next_deployment_id();
-        let rollout = self.rollout.clone();
+        let rollout = RolloutPlan {
+            wall_clock: self.wall_clock,
+            ..self.rollout.clone()
+        };
         let Some(sim) = self.services.get_mut(&arn) else {
             return;
         };
@@ -183,15 +217,49 @@ impl Ecs {
                 deployment.status = "ACTIVE";
             }
             sim.task_definition.clone_from(&task_definition);
-            sim.deployments.insert(
-                0,
-                Deployment::new(new_id, task_definition, sim.desired, &rollout),
-            );
+            let mut deployment = Deployment::new(new_id, task_definition, sim.desired, &rollout);
+            deployment.check_start(&sim.network, upstream, start);
+            sim.deployments.insert(0, deployment);
         }
         sim.render(service);
     }
 
-    fn started(&mut self, tasks: &mut Value, upstream: &Upstream) {
+    /// `ListTasks` as the simulation has the tasks: a task it stopped is
+    /// listed under `desiredStatus=STOPPED`, not under RUNNING (the
+    /// default), whatever moto thinks.
+    fn listed(&self, request: &Value, body: &mut Value) {
+        let wanted_stopped = request["desiredStatus"].as_str() == Some("STOPPED");
+        let cluster = request["cluster"].as_str().unwrap_or("default");
+        let cluster = cluster.rsplit('/').next().unwrap_or(cluster);
+        let mut arns: Vec<Value> = body["taskArns"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|arn| {
+                let simulated = arn.as_str().and_then(|a| self.tasks.get(a));
+                simulated.is_none_or(|task| task.is_stopped() == wanted_stopped)
+            })
+            .cloned()
+            .collect();
+        if wanted_stopped {
+            for (arn, task) in &self.tasks {
+                let in_cluster = arn.contains(&format!(":task/{cluster}/"));
+                if task.is_stopped() && in_cluster && !arns.iter().any(|a| a == arn.as_str()) {
+                    arns.push(json!(arn));
+                }
+            }
+        }
+        body["taskArns"] = Value::Array(arns);
+    }
+
+    fn started(
+        &mut self,
+        tasks: &mut Value,
+        network: &Value,
+        upstream: &Upstream,
+        start: &TaskStart<'_>,
+    ) {
+        let egress = start.egress_problem(network, upstream);
         let mut definitions: BTreeMap<String, Option<Value>> = BTreeMap::new();
         for task in tasks.as_array_mut().into_iter().flatten() {
             let Some(arn) = task_arn(task) else { continue };
@@ -201,6 +269,8 @@ impl Ecs {
                 .or_insert_with(|| upstream.task_definition(&definition_arn));
             let mut sim = Task {
                 plan: self.task.clone(),
+                born: Instant::now(),
+                wall_clock: self.wall_clock,
                 seen: 0,
                 written: 0,
                 log: None,
@@ -211,6 +281,13 @@ impl Ecs {
                 .and_then(|d| d["containerDefinitions"].get(0))
             {
                 sim.open_log(container, &arn, upstream);
+            }
+            // A one-off task is not retried: a role ECS cannot assume yet,
+            // or no way out to ECR, stops it for good.
+            if let Some((role, _)) = definition.as_ref().and_then(|d| start.unassumable_role(d)) {
+                sim.plan.outcome = TaskOutcome::FailsToStart(unassumable_role_reason(&role));
+            } else if let Some(reason) = &egress {
+                sim.plan.outcome = TaskOutcome::FailsToStart(reason.clone());
             }
             sim.render(task);
             self.tasks.insert(arn, sim);
@@ -288,6 +365,8 @@ struct Service {
     name: String,
     desired: i64,
     task_definition: String,
+    /// Its `awsvpcConfiguration`.
+    network: Value,
     /// The [`KEPT_FIELDS`] as last sent.
     kept: Value,
     /// `[0]` is the PRIMARY deployment; the rest are ACTIVE (draining).
@@ -313,6 +392,13 @@ struct Deployment {
     outcome: RolloutOutcome,
     created_at: f64,
     updated_at: f64,
+    born: Instant,
+    wall_clock: Option<Duration>,
+    /// A role its tasks need that ECS cannot assume until then: ECS keeps
+    /// trying, and no task starts before.
+    waits_for_role: Option<(String, Instant)>,
+    /// Why none of its tasks can start (no way out of its subnets).
+    cannot_start: Option<String>,
 }
 
 impl Deployment {
@@ -331,6 +417,21 @@ impl Deployment {
             outcome: plan.outcome,
             created_at: now(),
             updated_at: now(),
+            born: Instant::now(),
+            wall_clock: plan.wall_clock,
+            waits_for_role: None,
+            cannot_start: None,
+        }
+    }
+
+    /// Notes what will stop its tasks from starting.
+    fn check_start(&mut self, network: &Value, upstream: &Upstream, start: &TaskStart<'_>) {
+        if let Some(definition) = upstream.task_definition(&self.task_definition) {
+            self.waits_for_role = start.unassumable_role(&definition);
+        }
+        self.cannot_start = start.egress_problem(network, upstream);
+        if self.cannot_start.is_some() {
+            self.outcome = RolloutOutcome::Fails;
         }
     }
 
@@ -375,7 +476,23 @@ impl Service {
         if primary.rollout_state != "IN_PROGRESS" {
             return 0;
         }
-        primary.seen += 1;
+        if let Some((role, until)) = primary.waits_for_role.clone() {
+            if Instant::now() < until {
+                primary.updated_at = now();
+                self.event(&format!(
+                    "(service {name}) failed to launch a task with (error {}).",
+                    unassumable_role_reason(&role)
+                ));
+                return 0;
+            }
+            primary.waits_for_role = None;
+        }
+        advance(
+            &mut primary.seen,
+            primary.polls,
+            primary.born,
+            primary.wall_clock,
+        );
         primary.updated_at = now();
         let (id, done) = (primary.id.clone(), primary.seen >= primary.polls);
         match primary.outcome {
@@ -405,8 +522,12 @@ impl Service {
             }
             RolloutOutcome::Fails => {
                 primary.failed_tasks += 1;
+                let why = primary
+                    .cannot_start
+                    .clone()
+                    .unwrap_or_else(|| "essential container exited".to_owned());
                 self.event(&format!(
-                    "(service {name}) (deployment {id}) a task failed to start: essential container exited."
+                    "(service {name}) (deployment {id}) a task failed to start: {why}."
                 ));
                 if !(done && breaker_on) {
                     // Without the circuit breaker ECS keeps trying.
@@ -432,6 +553,7 @@ impl Service {
                     &RolloutPlan {
                         polls: failed.polls,
                         outcome: RolloutOutcome::Completes,
+                        wall_clock: failed.wall_clock,
                     },
                 );
                 back.running = previous.running;
@@ -506,6 +628,8 @@ enum TaskState {
 #[derive(Debug)]
 struct Task {
     plan: TaskPlan,
+    born: Instant,
+    wall_clock: Option<Duration>,
     seen: usize,
     /// Log lines written so far.
     written: usize,
@@ -557,8 +681,8 @@ impl Task {
             }
             TaskState::Provisioning | TaskState::Running => {}
         }
-        self.seen += 1;
         let polls = self.plan.polls.max(1);
+        advance(&mut self.seen, polls, self.born, self.wall_clock);
         match self.plan.outcome.clone() {
             TaskOutcome::FailsToStart(reason) => {
                 self.state = TaskState::Stopped {
@@ -604,6 +728,10 @@ impl Task {
         {
             self.written = upto;
         }
+    }
+
+    fn is_stopped(&self) -> bool {
+        matches!(self.state, TaskState::Stopped { .. })
     }
 
     fn stop(&mut self, reason: &str) {

@@ -189,6 +189,53 @@ impl Response {
         self.body = body.into();
     }
 
+    /// An error in the protocol `service` speaks, as AWS sends it: EC2's
+    /// `<Response><Errors>` XML, the query services' `<ErrorResponse>`,
+    /// the JSON services' `__type`, and REST-JSON's `x-amzn-ErrorType`.
+    pub fn aws_error(
+        request: &Request,
+        service: &str,
+        status: u16,
+        code: &str,
+        message: &str,
+    ) -> Response {
+        let request_id = ("x-amzn-RequestId", "simulated");
+        let message = xml_escape(message);
+        if service == "ec2" {
+            return Response::new(
+                status,
+                &[("Content-Type", "text/xml")],
+                format!("<Response><Errors><Error><Code>{code}</Code><Message>{message}</Message></Error></Errors><RequestID>simulated</RequestID></Response>"),
+            );
+        }
+        if request.header("x-amz-target").is_some() {
+            return Response::json(
+                status,
+                "application/x-amz-json-1.1",
+                &serde_json::json!({ "__type": code, "message": request_message(&message) }),
+            );
+        }
+        let form = request
+            .header("content-type")
+            .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
+        if form || service == "route53" {
+            return Response::new(
+                status,
+                &[("Content-Type", "text/xml"), request_id],
+                format!("<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>simulated</RequestId></ErrorResponse>"),
+            );
+        }
+        Response::new(
+            status,
+            &[
+                ("Content-Type", "application/json"),
+                ("x-amzn-ErrorType", code),
+                request_id,
+            ],
+            serde_json::json!({ "message": request_message(&message) }).to_string(),
+        )
+    }
+
     /// The bytes to send: `Content-Length` fits the body and the connection
     /// closes after it.
     pub fn into_bytes(self) -> Vec<u8> {
@@ -211,6 +258,22 @@ impl Response {
     }
 }
 
+/// XML-escaped text back to plain text, for the JSON forms of an error.
+fn request_message(escaped: &str) -> String {
+    escaped
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&")
+}
+
+fn xml_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
 fn reason(status: u16) -> &'static str {
     match status {
         200 => "OK",
@@ -225,6 +288,27 @@ fn reason(status: u16) -> &'static str {
 }
 
 pub(super) use crate::http::percent_decode;
+
+/// The text between `open` and `close` in `text`.
+pub(crate) fn between<'a>(text: &'a str, open: &str, close: &str) -> Option<&'a str> {
+    let start = text.find(open)? + open.len();
+    let end = text[start..].find(close)? + start;
+    Some(&text[start..end])
+}
+
+/// Every text between `open` and `close` in `text`.
+pub(crate) fn all_between<'a>(text: &'a str, open: &str, close: &str) -> Vec<&'a str> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find(open) {
+        let after = &rest[start + open.len()..];
+        let Some(end) = after.find(close) else { break };
+        out.push(&after[..end]);
+        rest = &after[end + close.len()..];
+    }
+    out
+}
+
 
 /// Route 53's operations by HTTP binding (the API's REST-XML model), for
 /// the ones awsdeploy and its tests call.

@@ -17,17 +17,21 @@ mod amplify;
 mod ecs;
 mod message;
 mod rds;
+mod strict;
 mod upstream;
 
 use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use message::{Request, Response};
+pub(crate) use strict::models_dir;
+pub use strict::Strictness;
 
 /// A service and one of its operations, e.g. `("ec2", "DescribeVpcs")`.
 pub type Operation = (String, String);
@@ -153,6 +157,8 @@ pub enum JobOutcome {
 
 #[derive(Debug, Default)]
 struct State {
+    rules: Strictness,
+    strict: strict::StrictState,
     calls: BTreeMap<Operation, usize>,
     latency: Duration,
     operation_latency: BTreeMap<Operation, Duration>,
@@ -167,28 +173,40 @@ struct State {
 pub struct SimulationProxy {
     addr: SocketAddr,
     state: Arc<Mutex<State>>,
+    models: Arc<Option<strict::Models>>,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
 }
 
 impl SimulationProxy {
-    /// Listens on a free loopback port and forwards to `upstream`.
-    pub fn start(upstream: SocketAddr) -> std::io::Result<SimulationProxy> {
+    /// Listens on a free loopback port and forwards to `upstream`, as
+    /// strict as `rules` say. `models` is botocore's data directory, for
+    /// request validation ([`Strictness::validate_requests`]); without it
+    /// requests are not validated.
+    pub fn start(
+        upstream: SocketAddr,
+        rules: Strictness,
+        models: Option<PathBuf>,
+    ) -> std::io::Result<SimulationProxy> {
         let listener = TcpListener::bind("127.0.0.1:0")?;
         let addr = listener.local_addr()?;
-        let state = Arc::new(Mutex::new(State::default()));
+        let state = Arc::new(Mutex::new(State {
+            rules,
+            ..State::default()
+        }));
+        let models = Arc::new(models.map(strict::Models::new));
         let stop = Arc::new(AtomicBool::new(false));
         let thread = {
-            let (state, stop) = (state.clone(), stop.clone());
+            let (state, stop, models) = (state.clone(), stop.clone(), models.clone());
             std::thread::spawn(move || {
                 for stream in listener.incoming() {
                     if stop.load(Ordering::SeqCst) {
                         break;
                     }
                     let Ok(stream) = stream else { continue };
-                    let state = state.clone();
+                    let (state, models) = (state.clone(), models.clone());
                     std::thread::spawn(move || {
-                        let _ = serve(stream, addr, upstream, &state);
+                        let _ = serve(stream, addr, upstream, &state, models.as_ref().as_ref());
                     });
                 }
             })
@@ -196,6 +214,7 @@ impl SimulationProxy {
         Ok(SimulationProxy {
             addr,
             state,
+            models,
             stop,
             thread: Some(thread),
         })
@@ -232,10 +251,30 @@ impl SimulationProxy {
         self.state().calls.clear();
     }
 
-    /// Forgets everything: counts, latency, faults, lifecycles and their
-    /// resources, Amplify apps. Pair it with an emulator reset.
+    /// Forgets everything but how strict it is: counts, latency, faults,
+    /// lifecycles and their resources, Amplify apps. Pair it with an
+    /// emulator reset.
     pub fn reset(&self) {
-        *self.state() = State::default();
+        let mut state = self.state();
+        let rules = state.rules.clone();
+        *state = State {
+            rules,
+            ..State::default()
+        };
+    }
+
+    /// How strict the simulation is from now on.
+    pub fn set_strictness(&self, rules: Strictness) {
+        self.state().rules = rules;
+    }
+
+    pub fn strictness(&self) -> Strictness {
+        self.state().rules.clone()
+    }
+
+    /// Whether requests are checked against the service models.
+    pub fn validates_requests(&self) -> bool {
+        self.models.is_some() && self.state().rules.validate_requests
     }
 
     /// Adds `latency` before every answer, modelling AWS's round trip.
@@ -260,7 +299,11 @@ impl SimulationProxy {
         match lifecycle {
             Lifecycle::RdsInstance { polls } => state.rds.polls = Some(polls.max(1)),
             Lifecycle::EcsRollout { polls, outcome } => {
-                state.ecs.rollout = ecs::RolloutPlan { polls, outcome };
+                state.ecs.rollout = ecs::RolloutPlan {
+                    polls,
+                    outcome,
+                    wall_clock: None,
+                };
             }
             Lifecycle::EcsTask {
                 polls,
@@ -279,6 +322,16 @@ impl SimulationProxy {
         }
     }
 
+    /// Rollouts, tasks and Amplify jobs started from now on take
+    /// `duration` of real time each (`None`: they move one step per poll,
+    /// as their [`Lifecycle`] says). How soon a client notices that one
+    /// finished can then be measured.
+    pub fn set_wall_clock(&self, duration: Option<Duration>) {
+        let mut state = self.state();
+        state.ecs.wall_clock = duration;
+        state.amplify.wall_clock = duration;
+    }
+
     /// Drops every fault not yet used up.
     pub fn clear_faults(&self) {
         self.state().faults.clear();
@@ -291,6 +344,26 @@ impl Drop for SimulationProxy {
         let _ = TcpStream::connect(self.addr);
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
+        }
+    }
+}
+
+/// One tick of a simulated lifecycle of `total` steps: one step per poll,
+/// or, on the wall clock, as much of it as the time since `born` covers
+/// out of `duration` (the last step exactly when `duration` has passed).
+fn advance(seen: &mut usize, total: usize, born: Instant, wall_clock: Option<Duration>) {
+    match wall_clock {
+        None => *seen += 1,
+        Some(duration) => {
+            let elapsed = born.elapsed();
+            *seen = if elapsed >= duration {
+                total
+            } else {
+                let share = elapsed.as_secs_f64() / duration.as_secs_f64().max(f64::EPSILON);
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
+                let steps = (share * total as f64) as usize;
+                steps.min(total.saturating_sub(1))
+            };
         }
     }
 }
@@ -312,6 +385,7 @@ fn serve(
     own: SocketAddr,
     upstream: SocketAddr,
     state: &Mutex<State>,
+    models: Option<&strict::Models>,
 ) -> std::io::Result<()> {
     let request = Request::read(&mut client)?;
     let path = request.path().to_owned();
@@ -361,21 +435,65 @@ fn serve(
         Some(FaultKind::ConnectionReset) => return client.shutdown(Shutdown::Both),
         Some(FaultKind::Delay(delay)) => {
             std::thread::sleep(delay);
-            answer(&destination, &operation, request, own, &upstream, state)?
+            strict_answer(&destination, &operation, &request, own, &upstream, state, models)?
         }
         Some(kind) => fault_response(kind, &operation.0, &request).into_bytes(),
-        None => answer(&destination, &operation, request, own, &upstream, state)?,
+        None => strict_answer(&destination, &operation, &request, own, &upstream, state, models)?,
     };
     client.write_all(&response)?;
     client.flush()?;
     client.shutdown(Shutdown::Both)
 }
 
-/// The answer to a call no fault stopped.
+/// The answer to a call no fault stopped: the strict rules' when one
+/// refuses it, the emulator's (or the simulated service's) otherwise.
+fn strict_answer(
+    destination: &Destination,
+    operation: &Operation,
+    request: &Request,
+    own: SocketAddr,
+    upstream: &upstream::Upstream,
+    state: &Mutex<State>,
+    models: Option<&strict::Models>,
+) -> std::io::Result<Vec<u8>> {
+    let lock = || state.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Destination::AmplifyUpload = destination {
+        return answer(destination, operation, request, own, upstream, state);
+    }
+    let rules = lock().rules.clone();
+    if rules.validate_requests
+        && let Some(refusal) = models.and_then(|m| m.check(&operation.0, &operation.1, request))
+    {
+        return Ok(refusal.into_bytes());
+    }
+    if let Some(refusal) = {
+        let mut state = lock();
+        strict::before(&rules, &mut state.strict, operation, request, upstream)
+    } {
+        return Ok(refusal.into_bytes());
+    }
+    let bytes = answer(destination, operation, request, own, upstream, state)?;
+    if let Some(mut response) = Response::parse(&bytes) {
+        let mut state = lock();
+        if strict::after(
+            &rules,
+            &mut state.strict,
+            operation,
+            request,
+            &mut response,
+            upstream,
+        ) {
+            return Ok(response.into_bytes());
+        }
+    }
+    Ok(bytes)
+}
+
+/// The answer to a call no fault or rule stopped.
 fn answer(
     destination: &Destination,
     operation: &Operation,
-    request: Request,
+    request: &Request,
     own: SocketAddr,
     upstream: &upstream::Upstream,
     state: &Mutex<State>,
@@ -384,23 +502,39 @@ fn answer(
     match destination {
         Destination::AmplifyUpload => {
             let path = request.path()[amplify::UPLOAD_PREFIX.len()..].to_owned();
-            Ok(lock().amplify.upload(&path, request.body).into_bytes())
+            Ok(lock().amplify.upload(&path, request.body.clone()).into_bytes())
         }
-        Destination::Amplify => Ok(lock()
-            .amplify
-            .handle(&request, &format!("http://{own}"))
-            .into_bytes()),
+        Destination::Amplify => {
+            let mut state = lock();
+            state.amplify.strict = state.rules.amplify;
+            let exists = |name: &str| upstream.dns_record_exists(name);
+            Ok(state
+                .amplify
+                .handle(request, &format!("http://{own}"), &exists)
+                .into_bytes())
+        }
         Destination::Admin | Destination::Emulator => {
-            let bytes = upstream.forward(&request)?;
+            let bytes = upstream.forward(request)?;
             let Some(mut response) = Response::parse(&bytes) else {
                 return Ok(bytes);
             };
             let mut state = lock();
+            let State {
+                rules,
+                strict,
+                rds,
+                ecs,
+                ..
+            } = &mut *state;
             match operation.0.as_str() {
-                "rds" => state.rds.on_answer(&operation.1, &request, &mut response),
-                "ecs" => state
-                    .ecs
-                    .on_answer(&operation.1, &request, &mut response, upstream),
+                "rds" => rds.on_answer(&operation.1, request, &mut response),
+                "ecs" => {
+                    let start = strict::TaskStart {
+                        rules,
+                        state: strict,
+                    };
+                    ecs.on_answer(&operation.1, request, &mut response, upstream, &start);
+                }
                 _ => return Ok(bytes),
             }
             Ok(response.into_bytes())

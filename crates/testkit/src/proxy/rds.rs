@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::message::{Request, Response};
+use super::message::{Request, Response, between};
 
 /// RDS instance states in the order AWS goes through them on creation.
 const CREATION_STATES: [&str; 3] = ["creating", "backing-up", "available"];
@@ -72,10 +72,4 @@ fn rewrite_states(response: &mut Response, mut state_of: impl FnMut(&str) -> Opt
     }
     out.push_str(rest);
     response.set_body(out);
-}
-
-fn between<'a>(text: &'a str, open: &str, close: &str) -> Option<&'a str> {
-    let start = text.find(open)? + open.len();
-    let end = text[start..].find(close)? + start;
-    Some(&text[start..end])
 }

@@ -4,9 +4,12 @@
 use std::io::{Read as _, Write as _};
 use std::net::{SocketAddr, TcpStream};
 
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
 use serde_json::Value;
 
-use super::message::{Request, Response};
+use super::message::{Request, Response, all_between, between};
 
 /// The emulator, as reached for one request's region.
 pub(super) struct Upstream {
@@ -61,6 +64,86 @@ impl Upstream {
             .ok_or_else(|| std::io::Error::other("the emulator's answer is not HTTP"))?;
         let json = serde_json::from_slice(&response.body).unwrap_or_default();
         Ok((response.status, json))
+    }
+
+    /// A query-protocol call (EC2, `ELBv2`, RDS, IAM): `form` is the body
+    /// after `Action=…&Version=…`; answered with the status and the XML.
+    pub fn query(&self, service: &str, form: &str) -> std::io::Result<(u16, String)> {
+        let head = format!(
+            "POST / HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+             Authorization: AWS4-HMAC-SHA256 Credential=testing/20260101/{region}/{service}/aws4_request, SignedHeaders=host, Signature=0\r\n\
+             Content-Length: {length}\r\nConnection: close\r\n\r\n",
+            addr = self.addr,
+            region = self.region,
+            length = form.len(),
+        );
+        let bytes = self.exchange(head.as_bytes(), form.as_bytes())?;
+        let response = Response::parse(&bytes)
+            .ok_or_else(|| std::io::Error::other("the emulator's answer is not HTTP"))?;
+        Ok((
+            response.status,
+            String::from_utf8_lossy(&response.body).into_owned(),
+        ))
+    }
+
+    /// A REST call (Route 53) without a body: the status and the XML.
+    pub fn rest_get(&self, service: &str, path: &str) -> std::io::Result<(u16, String)> {
+        let head = format!(
+            "GET {path} HTTP/1.1\r\nHost: {addr}\r\n\
+             Authorization: AWS4-HMAC-SHA256 Credential=testing/20260101/{region}/{service}/aws4_request, SignedHeaders=host, Signature=0\r\n\
+             Content-Length: 0\r\nConnection: close\r\n\r\n",
+            addr = self.addr,
+            region = self.region,
+        );
+        let bytes = self.exchange(head.as_bytes(), &[])?;
+        let response = Response::parse(&bytes)
+            .ok_or_else(|| std::io::Error::other("the emulator's answer is not HTTP"))?;
+        Ok((
+            response.status,
+            String::from_utf8_lossy(&response.body).into_owned(),
+        ))
+    }
+
+    /// The availability zone of each of `subnets` that EC2 knows.
+    pub fn subnet_zones(&self, subnets: &[String]) -> BTreeMap<String, String> {
+        let mut form = "Action=DescribeSubnets&Version=2016-11-15".to_owned();
+        for (n, subnet) in subnets.iter().enumerate() {
+            let _ = write!(form, "&SubnetId.{}={subnet}", n + 1);
+        }
+        let Ok((200, xml)) = self.query("ec2", &form) else {
+            return BTreeMap::new();
+        };
+        xml.split("<item>")
+            .filter_map(|item| {
+                let id = between(item, "<subnetId>", "</subnetId>")?;
+                let zone = between(item, "<availabilityZone>", "</availabilityZone>")?;
+                Some((id.to_owned(), zone.to_owned()))
+            })
+            .collect()
+    }
+
+    /// Whether a DNS record of `name` (any type) exists in some hosted
+    /// zone: what verification of a certificate or domain looks for.
+    pub fn dns_record_exists(&self, name: &str) -> bool {
+        let wanted = name.trim_end_matches('.').to_ascii_lowercase();
+        let Ok((200, zones)) = self.rest_get("route53", "/2013-04-01/hostedzone") else {
+            return false;
+        };
+        for zone in all_between(&zones, "<Id>", "</Id>") {
+            let id = zone.rsplit('/').next().unwrap_or(zone);
+            let Ok((200, records)) =
+                self.rest_get("route53", &format!("/2013-04-01/hostedzone/{id}/rrset"))
+            else {
+                continue;
+            };
+            if all_between(&records, "<Name>", "</Name>")
+                .iter()
+                .any(|n| n.trim_end_matches('.').eq_ignore_ascii_case(&wanted))
+            {
+                return true;
+            }
+        }
+        false
     }
 
     /// `ecs:DescribeTaskDefinition` of a family, `family:revision` or ARN.

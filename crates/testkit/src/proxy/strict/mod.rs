@@ -1,0 +1,275 @@
+//! AWS's hard edges, which moto smooths over: each rule here makes the
+//! simulation refuse or delay what AWS refuses or delays, so that a client
+//! that passes here does not break on its first real deploy. All are on by
+//! default ([`Strictness::aws`]); [`Strictness::lenient`] turns them off,
+//! to reproduce what moto alone does. docs/simulation.md lists each rule
+//! with the AWS documentation it models.
+//!
+//! A rule acts at one of two points of a call: [`before`] (it may answer
+//! instead of the emulator: a validation error, `NotFound` for a resource
+//! not yet visible, a placement rule, the first answer to a repeated client
+//! token) or [`after`] (it notes what the emulator made: a new EC2 id, a
+//! role changed, a token's first answer).
+
+mod certificates;
+mod consistency;
+mod idempotency;
+mod model;
+mod placement;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, Instant};
+
+pub(crate) use model::{Models, models_dir};
+
+use super::message::{Request, Response};
+use super::message::{all_between, between};
+use super::upstream::Upstream;
+
+/// Which of AWS's hard edges the simulation reproduces.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Strictness {
+    /// Every request is checked against its service's botocore model
+    /// (required members, lengths, patterns, enums, ranges, list sizes).
+    pub validate_requests: bool,
+    /// An EC2 resource just created answers `NotFound` to this many calls
+    /// that name it (the EC2 API's eventual consistency).
+    pub consistency_window: usize,
+    /// A role created or whose policy changed less than this long ago
+    /// cannot be assumed by ECS.
+    pub iam_propagation: Duration,
+    /// The account is new: the ECS service-linked role exists only once
+    /// something creates it.
+    pub fresh_account: bool,
+    /// `DescribeCertificate` shows no validation record for this many
+    /// describes of a new certificate; it is issued only once that record
+    /// is in a Route 53 zone.
+    pub certificate_record_after: usize,
+    /// A listener refuses a certificate issued less than this long ago.
+    pub certificate_settle: Duration,
+    /// Amplify: a domain association shows its verification record only
+    /// at `PENDING_VERIFICATION` and waits there for it to be in the zone;
+    /// a deployment created and never started blocks its branch.
+    pub amplify: bool,
+    /// Placement and naming rules: two AZs for an ALB and a DB subnet
+    /// group, a way out for Fargate tasks in private subnets, names AWS
+    /// reserves.
+    pub placement: bool,
+    /// Creates with the same name or client token answer what the first
+    /// one made.
+    pub idempotency: bool,
+}
+
+impl Strictness {
+    /// As AWS behaves: every rule on, with small windows.
+    pub fn aws() -> Strictness {
+        Strictness {
+            validate_requests: true,
+            consistency_window: 2,
+            iam_propagation: Duration::from_secs(2),
+            fresh_account: true,
+            certificate_record_after: 2,
+            certificate_settle: Duration::from_secs(1),
+            amplify: true,
+            placement: true,
+            idempotency: true,
+        }
+    }
+
+    /// moto as it is, with the lifecycles and nothing stricter.
+    pub fn lenient() -> Strictness {
+        Strictness {
+            validate_requests: false,
+            consistency_window: 0,
+            iam_propagation: Duration::ZERO,
+            fresh_account: false,
+            certificate_record_after: 0,
+            certificate_settle: Duration::ZERO,
+            amplify: false,
+            placement: false,
+            idempotency: false,
+        }
+    }
+}
+
+impl Default for Strictness {
+    fn default() -> Strictness {
+        Strictness::aws()
+    }
+}
+
+/// What the strict rules remember between calls.
+#[derive(Debug, Default)]
+pub(super) struct StrictState {
+    pub consistency: consistency::Consistency,
+    pub certificates: certificates::Certificates,
+    pub idempotency: idempotency::Idempotency,
+    /// Role name → when it was created or its policies last changed.
+    pub roles_changed: BTreeMap<String, Instant>,
+    /// AWS service names whose service-linked role exists.
+    pub service_linked_roles: BTreeSet<String>,
+}
+
+impl StrictState {
+    /// When a role (by name or ARN) that changed less than `window` ago
+    /// can be assumed; `None` when it can now.
+    pub fn role_assumable_at(&self, role: &str, window: Duration) -> Option<Instant> {
+        let name = role.rsplit('/').next().unwrap_or(role);
+        let at = *self.roles_changed.get(name)? + window;
+        (at > Instant::now()).then_some(at)
+    }
+}
+
+/// What decides whether ECS can start a task: the roles it assumes and
+/// the network it runs in.
+pub(super) struct TaskStart<'a> {
+    pub rules: &'a Strictness,
+    pub state: &'a StrictState,
+}
+
+impl TaskStart<'_> {
+    /// A role of `definition` ECS cannot assume yet, and when it can.
+    pub fn unassumable_role(&self, definition: &serde_json::Value) -> Option<(String, Instant)> {
+        if self.rules.iam_propagation.is_zero() {
+            return None;
+        }
+        ["executionRoleArn", "taskRoleArn"]
+            .iter()
+            .filter_map(|field| definition[*field].as_str())
+            .find_map(|role| {
+                self.state
+                    .role_assumable_at(role, self.rules.iam_propagation)
+                    .map(|at| (role.to_owned(), at))
+            })
+    }
+
+    /// Why a Fargate task with `network` (an `awsvpcConfiguration`)
+    /// cannot reach the AWS services it needs to start, if it cannot.
+    pub fn egress_problem(&self, network: &serde_json::Value, upstream: &Upstream) -> Option<String> {
+        if !self.rules.placement {
+            return None;
+        }
+        let subnets: Vec<String> = network["subnets"]
+            .as_array()?
+            .iter()
+            .filter_map(|s| s.as_str().map(str::to_owned))
+            .collect();
+        let public_ip = network["assignPublicIp"].as_str() == Some("ENABLED");
+        placement::egress_problem(upstream, &subnets, public_ip)
+    }
+}
+
+/// ECS's stopped reason for a role it cannot assume.
+pub(super) fn unassumable_role_reason(role: &str) -> String {
+    format!(
+        "ECS was unable to assume the role '{role}' that was provided for this task. Please verify that the role being passed has the proper trust relationship and permissions and that your IAM user has permissions to pass this role."
+    )
+}
+
+/// The answer AWS would give instead of the emulator's, if any.
+pub(super) fn before(
+    rules: &Strictness,
+    state: &mut StrictState,
+    operation: &(String, String),
+    request: &Request,
+    upstream: &Upstream,
+) -> Option<Response> {
+    let (service, name) = (operation.0.as_str(), operation.1.as_str());
+    if rules.consistency_window > 0
+        && let Some(response) = state.consistency.before(service, request)
+    {
+        return Some(response);
+    }
+    if rules.placement
+        && let Some(response) = placement::before(service, name, request, upstream)
+    {
+        return Some(response);
+    }
+    if rules.fresh_account
+        && service == "ecs"
+        && matches!(name, "CreateCluster" | "PutClusterCapacityProviders")
+        && !state.service_linked_roles.contains("ecs.amazonaws.com")
+        && request.json()["capacityProviders"]
+            .as_array()
+            .is_some_and(|providers| !providers.is_empty())
+    {
+        return Some(Response::aws_error(
+            request,
+            service,
+            400,
+            "InvalidParameterException",
+            "Unable to assume the service linked role. Please verify that the ECS service linked role exists.",
+        ));
+    }
+    if !rules.certificate_settle.is_zero()
+        && service == "elasticloadbalancing"
+        && let Some(response) =
+            state
+                .certificates
+                .before_listener(name, request, rules.certificate_settle)
+    {
+        return Some(response);
+    }
+    if rules.idempotency {
+        return state.idempotency.before(service, name, request, upstream);
+    }
+    None
+}
+
+/// Notes what a successful call made, for the rules' later answers, and
+/// hides from its answer what AWS would not show yet. Returns whether the
+/// answer changed.
+pub(super) fn after(
+    rules: &Strictness,
+    state: &mut StrictState,
+    operation: &(String, String),
+    request: &Request,
+    response: &mut Response,
+    upstream: &Upstream,
+) -> bool {
+    if !(200..300).contains(&response.status) {
+        return false;
+    }
+    let (service, name) = (operation.0.as_str(), operation.1.as_str());
+    if service == "acm" && rules.certificate_record_after > 0 {
+        return state.certificates.after(
+            name,
+            request,
+            response,
+            rules.certificate_record_after,
+            upstream,
+        );
+    }
+    match (service, name) {
+        ("ec2", _) if rules.consistency_window > 0 => {
+            state
+                .consistency
+                .after(name, response, rules.consistency_window);
+        }
+        ("iam", "CreateRole" | "PutRolePolicy" | "AttachRolePolicy" | "UpdateAssumeRolePolicy") => {
+            if let Some(role) = request.form("RoleName") {
+                state.roles_changed.insert(role, Instant::now());
+            }
+        }
+        ("iam", "CreateServiceLinkedRole") => {
+            if let Some(service) = request.form("AWSServiceName") {
+                state.service_linked_roles.insert(service);
+            }
+        }
+        // A cluster made without capacity providers creates the role.
+        ("ecs", "CreateCluster")
+            if request.json()["capacityProviders"]
+                .as_array()
+                .is_none_or(Vec::is_empty) =>
+        {
+            state
+                .service_linked_roles
+                .insert("ecs.amazonaws.com".to_owned());
+        }
+        _ => {}
+    }
+    if rules.idempotency {
+        state.idempotency.after(service, name, request, response);
+    }
+    false
+}
