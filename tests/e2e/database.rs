@@ -10,7 +10,7 @@ use crate::support::{World, planned};
 fn database_spec(world: &World, app: &str, database: &str) -> std::path::PathBuf {
     world.network_spec(
         app,
-        &format!("azs = 1\nnat = \"none\"\n\n[database]\n{database}"),
+        &format!("azs = 2\nnat = \"none\"\n\n[database]\n{database}"),
     )
 }
 
@@ -84,20 +84,26 @@ fn a_database_is_created_private_and_encrypted_and_a_second_up_changes_nothing()
                 Filter::builder()
                     .name("tag:Name")
                     .values("shop-dev-private-1")
+                    .values("shop-dev-private-2")
                     .build(),
             )
             .send(),
     );
-    let private_id = private.unwrap().subnets()[0]
-        .subnet_id()
+    let mut private_ids: Vec<String> = private
         .unwrap()
-        .to_owned();
-    let in_group: Vec<&str> = subnet_group
         .subnets()
         .iter()
-        .filter_map(|s| s.subnet_identifier())
+        .filter_map(|s| s.subnet_id().map(str::to_owned))
         .collect();
-    assert_eq!(in_group, [private_id.as_str()], "private subnets only");
+    private_ids.sort();
+    let mut in_group: Vec<String> = subnet_group
+        .subnets()
+        .iter()
+        .filter_map(|s| s.subnet_identifier().map(str::to_owned))
+        .collect();
+    in_group.sort();
+    assert_eq!(private_ids.len(), 2, "one private subnet per AZ");
+    assert_eq!(in_group, private_ids, "private subnets only");
 
     // The database group admits MySQL from the service group only.
     let groups = world
@@ -228,7 +234,7 @@ fn removing_the_database_section_keeps_the_instance_and_says_so() {
     world
         .run(&["up", "-f", spec.to_str().unwrap(), "--yes"])
         .assert_code(0);
-    let without = world.network_spec("keep", "azs = 1\nnat = \"none\"");
+    let without = world.network_spec("keep", "azs = 2\nnat = \"none\"");
     let without = without.to_str().unwrap();
     let diff = world.run(&["diff", "-f", without, "--detailed-exitcode"]);
     diff.assert_code(0);

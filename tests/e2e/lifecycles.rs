@@ -11,6 +11,17 @@ use awsdeploy_testkit::{Lifecycle, RolloutOutcome, TaskOutcome};
 
 use crate::support::World;
 
+/// The lifecycles alone: this module's stack is made by plain SDK calls
+/// in a private subnet without a way out, so EC2's eventual consistency
+/// and the Fargate egress rule are off here (tests/e2e/strict.rs has them).
+fn world() -> World {
+    World::with(awsdeploy_testkit::Strictness {
+        consistency_window: 0,
+        placement: false,
+        ..awsdeploy_testkit::Strictness::aws()
+    })
+}
+
 const CLUSTER: &str = "shop-dev";
 const LOG_GROUP: &str = "/awsdeploy/shop-dev";
 
@@ -216,7 +227,7 @@ fn strings(rows: &[(&str, &str, &str, i32)]) -> Vec<(String, String, String, i32
 
 #[test]
 fn a_rollout_completes_over_polls_and_keeps_the_deployment_configuration() {
-    let world = World::new();
+    let world = world();
     world.sim.simulate(Lifecycle::EcsRollout {
         polls: 2,
         outcome: RolloutOutcome::Completes,
@@ -285,7 +296,7 @@ fn a_rollout_completes_over_polls_and_keeps_the_deployment_configuration() {
 
 #[test]
 fn a_failed_rollout_is_rolled_back_by_the_circuit_breaker() {
-    let world = World::new();
+    let world = world();
     world.sim.simulate(Lifecycle::EcsRollout {
         polls: 1,
         outcome: RolloutOutcome::Completes,
@@ -346,7 +357,7 @@ fn a_failed_rollout_is_rolled_back_by_the_circuit_breaker() {
 
 #[test]
 fn without_the_circuit_breaker_a_failing_rollout_never_ends() {
-    let world = World::new();
+    let world = world();
     world.sim.simulate(Lifecycle::EcsRollout {
         polls: 1,
         outcome: RolloutOutcome::Fails,
@@ -419,7 +430,7 @@ fn log_lines(world: &World, task_arn: &str) -> Vec<String> {
 
 #[test]
 fn a_task_writes_its_log_lines_as_it_runs_and_stops_with_the_chosen_exit_code() {
-    let world = World::new();
+    let world = world();
     world.sim.simulate(Lifecycle::EcsTask {
         polls: 3,
         outcome: TaskOutcome::Exits(3),
@@ -461,7 +472,7 @@ fn a_task_writes_its_log_lines_as_it_runs_and_stops_with_the_chosen_exit_code() 
 
 #[test]
 fn a_task_that_cannot_start_has_a_stopped_reason_and_no_exit_code() {
-    let world = World::new();
+    let world = world();
     let stack = Stack::new(&world);
     world.sim.simulate(Lifecycle::EcsTask {
         polls: 2,
@@ -489,7 +500,7 @@ fn a_task_that_cannot_start_has_a_stopped_reason_and_no_exit_code() {
 
 #[test]
 fn a_task_whose_log_group_is_missing_fails_to_start_as_on_aws() {
-    let world = World::new();
+    let world = world();
     let stack = Stack::new(&world);
     let orphan = world.block_on(register(&stack.ecs, "shop/api:v3", "/nowhere"));
     let out = world
@@ -518,7 +529,7 @@ fn a_task_whose_log_group_is_missing_fails_to_start_as_on_aws() {
 
 #[test]
 fn a_stopped_task_stops_at_the_next_describe() {
-    let world = World::new();
+    let world = world();
     world.sim.simulate(Lifecycle::EcsTask {
         polls: 10,
         outcome: TaskOutcome::Exits(0),

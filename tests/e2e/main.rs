@@ -38,6 +38,7 @@ mod migration;
 mod network;
 mod proxy;
 mod service_tier;
+mod strict;
 mod support;
 mod support_tier;
 mod web;

@@ -21,7 +21,7 @@ fn stack_spec(world: &World, migration: &str) -> String {
     let path = world.network_spec(
         APP,
         &format!(
-            "azs = 2\nnat = \"none\"\n\n[database]\n\n[registry]\nkeep_images = 5\n\n[service]\nport = 8080\ndesired_count = 1\n\n[migration]\ncommand = [\"migrate\", \"-path\", \"/migrations\", \"up\"]\npath = \"{}\"\n{migration}\n",
+            "azs = 2\nnat = \"single\"\n\n[database]\n\n[registry]\nkeep_images = 5\n\n[service]\nport = 8080\ndesired_count = 1\n\n[migration]\ncommand = [\"migrate\", \"-path\", \"/migrations\", \"up\"]\npath = \"{}\"\n{migration}\n",
             fixture("good")
         ),
     );

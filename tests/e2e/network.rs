@@ -413,9 +413,9 @@ fn other_apps_envs_and_untagged_lookalikes_are_never_touched() {
     }
 
     // The lookalike is neither adopted nor changed.
-    let vpc = world
-        .block_on(world.ec2.describe_vpcs().vpc_ids(&lookalike_id).send())
-        .unwrap();
+    let (vpc, _) = world.block_on(crate::support::until_visible(|| {
+        world.ec2.describe_vpcs().vpc_ids(&lookalike_id).send()
+    }));
     let vpc = &vpc.vpcs()[0];
     assert_eq!(tag(vpc.tags(), "awsdeploy:app"), None);
     let subnets = world

@@ -15,7 +15,7 @@ fn stack_spec(world: &World, app: &str, extra: &str) -> String {
     let path = world.network_spec(
         app,
         &format!(
-            "azs = 2\nnat = \"none\"\n\n[registry]\nkeep_images = 5\n\n[service]\nport = 8080\ndesired_count = 2\nenv = {{ LOG_LEVEL = \"info\" }}\n{extra}\n"
+            "azs = 2\nnat = \"single\"\n\n[registry]\nkeep_images = 5\n\n[service]\nport = 8080\ndesired_count = 2\nenv = {{ LOG_LEVEL = \"info\" }}\n{extra}\n"
         ),
     );
     path.to_str().unwrap().to_owned()

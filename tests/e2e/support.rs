@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use awsdeploy_testkit::Simulation;
+use awsdeploy_testkit::{Simulation, Strictness};
 
 /// What a run of the binary printed and how it exited.
 #[derive(Debug)]
@@ -77,8 +77,14 @@ pub struct World {
 }
 
 impl World {
+    /// A world as strict as AWS ([`Strictness::aws`]).
     pub fn new() -> World {
-        let sim = Simulation::start().unwrap_or_else(|e| panic!("{e}"));
+        World::with(Strictness::aws())
+    }
+
+    /// A world with these strict rules.
+    pub fn with(rules: Strictness) -> World {
+        let sim = Simulation::start_with(rules).unwrap_or_else(|e| panic!("{e}"));
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -162,4 +168,23 @@ pub fn mutating_calls(world: &World) -> usize {
         })
         .map(|(_, n)| n)
         .sum()
+}
+
+/// Retries `call` while it answers a `*NotFound` code, as a client that
+/// knows EC2's eventual consistency does; returns the answer and the
+/// number of attempts.
+pub async fn until_visible<T, E, F, Fut>(mut call: F) -> (T, usize)
+where
+    E: aws_sdk_ec2::error::ProvideErrorMetadata + std::fmt::Debug,
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, E>>,
+{
+    for attempt in 1..=10 {
+        match call().await {
+            Ok(value) => return (value, attempt),
+            Err(error) if error.code().is_some_and(|c| c.contains("NotFound")) => {}
+            Err(error) => panic!("{error:?}"),
+        }
+    }
+    panic!("still not found after 10 attempts");
 }

@@ -14,7 +14,7 @@ fn stack_spec(world: &World, app: &str, service_extra: &str) -> String {
     let path = world.network_spec(
         app,
         &format!(
-            "azs = 1\nnat = \"none\"\n\n[database]\n\n[registry]\nkeep_images = 5\n\n[service]\nlog_retention_days = 14\n{service_extra}\nsecrets = {{ DB_PASSWORD = \"database:password\", STRIPE_KEY = \"secret:{STRIPE}:api_key\" }}\n"
+            "azs = 2\nnat = \"single\"\n\n[database]\n\n[registry]\nkeep_images = 5\n\n[service]\nlog_retention_days = 14\n{service_extra}\nsecrets = {{ DB_PASSWORD = \"database:password\", STRIPE_KEY = \"secret:{STRIPE}:api_key\" }}\n"
         ),
     );
     path.to_str().unwrap().to_owned()
@@ -168,7 +168,7 @@ fn the_supporting_resources_are_created_scoped_to_this_stack_and_then_unchanged(
     let longer = world.network_spec(
         "shop",
         &format!(
-            "azs = 1\nnat = \"none\"\n\n[database]\n\n[registry]\nkeep_images = 5\n\n[service]\nlog_retention_days = 30\nsecrets = {{ DB_PASSWORD = \"database:password\", STRIPE_KEY = \"secret:{STRIPE}:api_key\" }}\n"
+            "azs = 2\nnat = \"single\"\n\n[database]\n\n[registry]\nkeep_images = 5\n\n[service]\nlog_retention_days = 30\nsecrets = {{ DB_PASSWORD = \"database:password\", STRIPE_KEY = \"secret:{STRIPE}:api_key\" }}\n"
         ),
     );
     let diff = world.run(&["diff", "-f", longer.to_str().unwrap(), "--output", "json"]);

@@ -66,6 +66,13 @@ pub enum AwsError {
 }
 
 impl AwsError {
+    /// Whether AWS said a resource does not exist (`InvalidVpcID.NotFound`,
+    /// `NatGatewayNotFound`, `DBInstanceNotFound`, ...): for a resource
+    /// made a moment ago, "not yet" (EC2 is eventually consistent).
+    pub fn is_not_found(&self) -> bool {
+        self.code().is_some_and(|code| code.contains("NotFound"))
+    }
+
     /// The AWS error code, if AWS answered with one.
     pub fn code(&self) -> Option<&str> {
         match self {

@@ -496,24 +496,30 @@ pub async fn run_step(
             } => {
                 let vpc = ids.resolve(vpc)?;
                 // One attribute per call; DNS support must be on before hostnames.
-                ec2.modify_vpc_attribute()
-                    .vpc_id(&vpc)
-                    .enable_dns_support(
-                        AttributeBooleanValue::builder().value(*dns_support).build(),
-                    )
-                    .send()
-                    .await
-                    .map_err(sdk("ModifyVpcAttribute", name))?;
-                ec2.modify_vpc_attribute()
-                    .vpc_id(&vpc)
-                    .enable_dns_hostnames(
-                        AttributeBooleanValue::builder()
-                            .value(*dns_hostnames)
-                            .build(),
-                    )
-                    .send()
-                    .await
-                    .map_err(sdk("ModifyVpcAttribute", name))?;
+                wait::visible(|| async {
+                    ec2.modify_vpc_attribute()
+                        .vpc_id(&vpc)
+                        .enable_dns_support(
+                            AttributeBooleanValue::builder().value(*dns_support).build(),
+                        )
+                        .send()
+                        .await
+                        .map_err(sdk("ModifyVpcAttribute", name))
+                })
+                .await?;
+                wait::visible(|| async {
+                    ec2.modify_vpc_attribute()
+                        .vpc_id(&vpc)
+                        .enable_dns_hostnames(
+                            AttributeBooleanValue::builder()
+                                .value(*dns_hostnames)
+                                .build(),
+                        )
+                        .send()
+                        .await
+                        .map_err(sdk("ModifyVpcAttribute", name))
+                })
+                .await?;
                 Ok(None)
             }
             Step::CreateSubnet {
@@ -521,15 +527,17 @@ pub async fn run_step(
                 cidr,
                 availability_zone,
             } => {
-                let out = ec2
-                    .create_subnet()
-                    .vpc_id(ids.resolve(vpc)?)
-                    .cidr_block(cidr)
-                    .availability_zone(availability_zone)
-                    .tag_specifications(tag_specification(owner, change, ResourceType::Subnet))
-                    .send()
-                    .await
-                    .map_err(sdk("CreateSubnet", name))?;
+                let out = wait::visible(|| async {
+                    ec2.create_subnet()
+                        .vpc_id(ids.resolve(vpc)?)
+                        .cidr_block(cidr)
+                        .availability_zone(availability_zone)
+                        .tag_specifications(tag_specification(owner, change, ResourceType::Subnet))
+                        .send()
+                        .await
+                        .map_err(sdk("CreateSubnet", name))
+                })
+                .await?;
                 Ok(Some(
                     out.subnet()
                         .and_then(|s| s.subnet_id())
@@ -558,13 +566,15 @@ pub async fn run_step(
                 ))
             }
             Step::AttachInternetGateway { gateway, vpc } => {
-                let result = ec2
-                    .attach_internet_gateway()
-                    .internet_gateway_id(ids.resolve(gateway)?)
-                    .vpc_id(ids.resolve(vpc)?)
-                    .send()
-                    .await
-                    .map_err(sdk("AttachInternetGateway", name));
+                let result = wait::visible(|| async {
+                    ec2.attach_internet_gateway()
+                        .internet_gateway_id(ids.resolve(gateway)?)
+                        .vpc_id(ids.resolve(vpc)?)
+                        .send()
+                        .await
+                        .map_err(sdk("AttachInternetGateway", name))
+                })
+                .await;
                 match result {
                     Err(e) if !already_done(&e, &["Resource.AlreadyAssociated"]) => Err(e),
                     _ => Ok(None),
@@ -585,15 +595,21 @@ pub async fn run_step(
                 ))
             }
             Step::CreateNatGateway { subnet, address } => {
-                let out = ec2
-                    .create_nat_gateway()
-                    .subnet_id(ids.resolve(subnet)?)
-                    .allocation_id(ids.resolve(address)?)
-                    .connectivity_type(ConnectivityType::Public)
-                    .tag_specifications(tag_specification(owner, change, ResourceType::Natgateway))
-                    .send()
-                    .await
-                    .map_err(sdk("CreateNatGateway", name))?;
+                let out = wait::visible(|| async {
+                    ec2.create_nat_gateway()
+                        .subnet_id(ids.resolve(subnet)?)
+                        .allocation_id(ids.resolve(address)?)
+                        .connectivity_type(ConnectivityType::Public)
+                        .tag_specifications(tag_specification(
+                            owner,
+                            change,
+                            ResourceType::Natgateway,
+                        ))
+                        .send()
+                        .await
+                        .map_err(sdk("CreateNatGateway", name))
+                })
+                .await?;
                 let id = out
                     .nat_gateway()
                     .and_then(|n| n.nat_gateway_id())
@@ -635,13 +651,19 @@ pub async fn run_step(
                 Ok(Some(id))
             }
             Step::CreateRouteTable { vpc } => {
-                let out = ec2
-                    .create_route_table()
-                    .vpc_id(ids.resolve(vpc)?)
-                    .tag_specifications(tag_specification(owner, change, ResourceType::RouteTable))
-                    .send()
-                    .await
-                    .map_err(sdk("CreateRouteTable", name))?;
+                let out = wait::visible(|| async {
+                    ec2.create_route_table()
+                        .vpc_id(ids.resolve(vpc)?)
+                        .tag_specifications(tag_specification(
+                            owner,
+                            change,
+                            ResourceType::RouteTable,
+                        ))
+                        .send()
+                        .await
+                        .map_err(sdk("CreateRouteTable", name))
+                })
+                .await?;
                 Ok(Some(
                     out.route_table()
                         .and_then(|t| t.route_table_id())
@@ -663,7 +685,15 @@ pub async fn run_step(
                     RouteTarget::InternetGateway(g) => request.gateway_id(ids.resolve(g)?),
                     RouteTarget::NatGateway(n) => request.nat_gateway_id(ids.resolve(n)?),
                 };
-                match request.send().await.map_err(sdk("CreateRoute", name)) {
+                let sent = wait::visible(|| async {
+                    request
+                        .clone()
+                        .send()
+                        .await
+                        .map_err(sdk("CreateRoute", name))
+                })
+                .await;
+                match sent {
                     Err(e) if already_done(&e, &["RouteAlreadyExists"]) => {
                         replace_route(ec2, name, &table, destination, target, ids).await
                     }
@@ -690,13 +720,15 @@ pub async fn run_step(
                 }
             }
             Step::AssociateRouteTable { table, subnet } => {
-                let out = ec2
-                    .associate_route_table()
-                    .route_table_id(ids.resolve(table)?)
-                    .subnet_id(ids.resolve(subnet)?)
-                    .send()
-                    .await
-                    .map_err(sdk("AssociateRouteTable", name))?;
+                let out = wait::visible(|| async {
+                    ec2.associate_route_table()
+                        .route_table_id(ids.resolve(table)?)
+                        .subnet_id(ids.resolve(subnet)?)
+                        .send()
+                        .await
+                        .map_err(sdk("AssociateRouteTable", name))
+                })
+                .await?;
                 Ok(Some(
                     out.association_id()
                         .ok_or_else(|| missing("AssociateRouteTable", change, "AssociationId"))?
@@ -707,12 +739,15 @@ pub async fn run_step(
                 association_id,
                 table,
             } => {
-                ec2.replace_route_table_association()
-                    .association_id(association_id)
-                    .route_table_id(ids.resolve(table)?)
-                    .send()
-                    .await
-                    .map_err(sdk("ReplaceRouteTableAssociation", name))?;
+                wait::visible(|| async {
+                    ec2.replace_route_table_association()
+                        .association_id(association_id)
+                        .route_table_id(ids.resolve(table)?)
+                        .send()
+                        .await
+                        .map_err(sdk("ReplaceRouteTableAssociation", name))
+                })
+                .await?;
                 Ok(None)
             }
             Step::CreateSecurityGroup {
@@ -721,19 +756,21 @@ pub async fn run_step(
                 description,
             } => {
                 let vpc = ids.resolve(vpc)?;
-                let result = ec2
-                    .create_security_group()
-                    .vpc_id(&vpc)
-                    .group_name(group_name)
-                    .description(description)
-                    .tag_specifications(tag_specification(
-                        owner,
-                        change,
-                        ResourceType::SecurityGroup,
-                    ))
-                    .send()
-                    .await
-                    .map_err(sdk("CreateSecurityGroup", name));
+                let result = wait::visible(|| async {
+                    ec2.create_security_group()
+                        .vpc_id(&vpc)
+                        .group_name(group_name)
+                        .description(description)
+                        .tag_specifications(tag_specification(
+                            owner,
+                            change,
+                            ResourceType::SecurityGroup,
+                        ))
+                        .send()
+                        .await
+                        .map_err(sdk("CreateSecurityGroup", name))
+                })
+                .await;
                 match result {
                     Ok(out) => Ok(Some(
                         out.group_id()
@@ -768,13 +805,15 @@ pub async fn run_step(
             Step::AuthorizeIngress { group, rules } => {
                 let group = ids.resolve(group)?;
                 for rule in rules {
-                    let result = ec2
-                        .authorize_security_group_ingress()
-                        .group_id(&group)
-                        .ip_permissions(permission(rule, ids)?)
-                        .send()
-                        .await
-                        .map_err(sdk("AuthorizeSecurityGroupIngress", name));
+                    let result = wait::visible(|| async {
+                        ec2.authorize_security_group_ingress()
+                            .group_id(&group)
+                            .ip_permissions(permission(rule, ids)?)
+                            .send()
+                            .await
+                            .map_err(sdk("AuthorizeSecurityGroupIngress", name))
+                    })
+                    .await;
                     if let Err(e) = result
                         && !already_done(&e, &["InvalidPermission.Duplicate"])
                     {
@@ -824,6 +863,13 @@ async fn replace_route(
         RouteTarget::InternetGateway(g) => request.gateway_id(ids.resolve(g)?),
         RouteTarget::NatGateway(n) => request.nat_gateway_id(ids.resolve(n)?),
     };
-    request.send().await.map_err(sdk("ReplaceRoute", name))?;
+    wait::visible(|| async {
+        request
+            .clone()
+            .send()
+            .await
+            .map_err(sdk("ReplaceRoute", name))
+    })
+    .await?;
     Ok(None)
 }

@@ -430,9 +430,13 @@ pub async fn run_step(
     let ecs = &clients.ecs;
     match step {
         Step::CreateCluster { name } => {
+            // No capacity providers: in a new account the ECS service-linked
+            // role does not exist yet, and a cluster with capacity providers
+            // fails until it does ("Unable to assume the service linked
+            // role"); a cluster without them creates the role. The service
+            // and the migration task say `launchType` FARGATE themselves.
             ecs.create_cluster()
                 .cluster_name(name)
-                .capacity_providers("FARGATE")
                 .set_tags(Some(tags(owner, name)))
                 .send()
                 .await

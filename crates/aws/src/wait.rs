@@ -29,6 +29,36 @@ where
     until_with(what, deadline, std::iter::repeat(interval), check).await
 }
 
+/// How long a resource just created may answer `NotFound`: EC2's API
+/// reference ("Eventual consistency in the Amazon EC2 API") asks clients
+/// to retry with backoff for "up to several minutes" in the worst case;
+/// in practice seconds.
+pub(crate) const CONSISTENCY_GRACE: Duration = Duration::from_secs(60);
+
+/// Calls `call` until it does not answer `NotFound`, backing off from
+/// 250 ms, for at most [`CONSISTENCY_GRACE`]: for a call that names a
+/// resource created a moment ago (a subnet in the new VPC, a route to the
+/// new NAT gateway). Safe only where a `NotFound` answer means nothing was
+/// done.
+pub(crate) async fn visible<T, F, Fut>(mut call: F) -> Result<T, AwsError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, AwsError>>,
+{
+    let started = tokio::time::Instant::now();
+    let mut pause = Duration::from_millis(250);
+    loop {
+        match call().await {
+            Err(error) if error.is_not_found() && started.elapsed() < CONSISTENCY_GRACE => {
+                tracing::debug!(%error, "not visible yet; trying again");
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_secs(5));
+            }
+            other => return other,
+        }
+    }
+}
+
 /// Intervals that start at `first` and double up to `max`: a wait for
 /// something that often finishes in seconds but may take many minutes
 /// (a rollout, a certificate) sees a quick finish quickly and polls
@@ -55,7 +85,14 @@ where
     let started = tokio::time::Instant::now();
     let mut last_seen: Option<String> = None;
     loop {
-        match check().await? {
+        // A resource made a moment ago may not be visible yet.
+        let checked = match check().await {
+            Err(error) if error.is_not_found() && started.elapsed() < CONSISTENCY_GRACE => {
+                Check::Pending("not visible yet".to_owned())
+            }
+            other => other?,
+        };
+        match checked {
             Check::Ready(value) => return Ok(value),
             Check::Failed(state) => {
                 return Err(AwsError::WaitFailed {

@@ -756,7 +756,7 @@ fn cluster(cx: &Context<'_>, out: &mut ServicePlan) -> Result<Ref, PlanError> {
                 &cluster,
                 Action::Create,
                 None,
-                vec![FieldChange::set("capacity", "FARGATE")],
+                vec![FieldChange::set("launch type", "FARGATE")],
                 vec![Step::CreateCluster {
                     name: cluster.clone(),
                 }],

@@ -8,6 +8,24 @@ use std::time::{Duration, Instant};
 use crate::http;
 
 const STARTUP_DEADLINE: Duration = Duration::from_secs(60);
+
+/// Runs moto's server in the virtualenv's Python, and ends it when its
+/// parent process dies (a test killed mid-run, `kill -9` of
+/// `awsdeploy-emulator`) or on SIGTERM: moto never outlives whoever
+/// started it. Linux's parent-death signal would need `unsafe` here;
+/// watching the parent's pid does not.
+const LAUNCHER: &str = r"
+import os, signal, sys, threading, time
+parent = os.getppid()
+def watch():
+    while os.getppid() == parent:
+        time.sleep(0.2)
+    os._exit(0)
+threading.Thread(target=watch, daemon=True).start()
+signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+from moto.server import main
+sys.exit(main(sys.argv[1:]))
+";
 /// How long after its request moto issues a DNS-validated ACM certificate.
 pub const ACM_VALIDATION_WAIT_SECS: u64 = 1;
 
@@ -108,7 +126,16 @@ impl Emulator {
         let log_path =
             std::env::temp_dir().join(format!("awsdeploy-moto-{port}-{}.log", std::process::id()));
         let log = std::fs::File::create(&log_path)?;
-        let process = Command::new(&path)
+        // The virtualenv's Python sits beside moto_server.
+        let python = path.with_file_name("python");
+        let mut command = if python.exists() {
+            let mut command = Command::new(&python);
+            command.args(["-c", LAUNCHER]);
+            command
+        } else {
+            Command::new(&path)
+        };
+        let process = command
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
             // ACM issues a DNS-validated certificate this long after the
             // request (moto's default, 60 s, would make every test wait).
@@ -185,6 +212,11 @@ impl Emulator {
             Ok(status) => Err(reset(std::io::Error::other(format!("HTTP {status}")))),
             Err(source) => Err(reset(source)),
         }
+    }
+
+    /// The moto server's process id, when it was started here.
+    pub fn pid(&self) -> Option<u32> {
+        self.process.as_ref().map(Child::id)
     }
 
     /// The emulator's socket address, e.g. for a [`crate::SimulationProxy`].

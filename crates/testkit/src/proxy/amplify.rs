@@ -19,8 +19,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::{Map, Value, json};
 
-use super::{JobOutcome, advance};
 use super::message::{Request, Response, percent_decode};
+use super::{JobOutcome, advance};
 
 /// Where upload URLs point, under the proxy's own prefix.
 pub(super) const UPLOAD_PREFIX: &str = "/_awsdeploy/amplify-upload/";
@@ -527,9 +527,11 @@ impl Amplify {
         let branch = self.branch_mut(id, name)?;
         // On AWS a deployment created and never started holds the branch
         // too, until it is stopped.
-        if branch.jobs.iter().any(|j| {
-            matches!(j.status, "PENDING" | "RUNNING") || (strict && j.status == "CREATED")
-        }) {
+        if branch
+            .jobs
+            .iter()
+            .any(|j| matches!(j.status, "PENDING" | "RUNNING") || (strict && j.status == "CREATED"))
+        {
             return Err(bad_request(&format!(
                 "A job is already running on branch {name}; wait for it or stop it."
             )));

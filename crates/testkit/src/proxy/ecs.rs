@@ -269,6 +269,7 @@ impl Ecs {
                 .or_insert_with(|| upstream.task_definition(&definition_arn));
             let mut sim = Task {
                 plan: self.task.clone(),
+                secrets: definition.as_ref().map(secret_arns).unwrap_or_default(),
                 born: Instant::now(),
                 wall_clock: self.wall_clock,
                 seen: 0,
@@ -292,6 +293,56 @@ impl Ecs {
             sim.render(task);
             self.tasks.insert(arn, sim);
         }
+    }
+}
+
+/// The secrets a task definition's containers read (`valueFrom`, down
+/// to the secret's ARN: `arn:…:secret:name-AbCdEf:password::` names the
+/// secret `arn:…:secret:name-AbCdEf`).
+fn secret_arns(definition: &Value) -> Vec<String> {
+    let mut out: Vec<String> = definition["containerDefinitions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|c| c["secrets"].as_array().cloned().unwrap_or_default())
+        .filter_map(|secret| {
+            let from = secret["valueFrom"].as_str()?;
+            Some(if from.starts_with("arn:") {
+                from.split(':').take(7).collect::<Vec<_>>().join(":")
+            } else {
+                from.to_owned()
+            })
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+impl Ecs {
+    /// Tasks (by ARN) and service deployments (`service/deployment id`)
+    /// still running with a secret value that was rotated after they
+    /// started: ECS reads secrets only when a task starts.
+    pub fn stale_secret_holders(&self, rotated: &BTreeMap<String, Instant>) -> Vec<String> {
+        let stale = |secrets: &[String], born: Instant| {
+            secrets
+                .iter()
+                .any(|s| rotated.get(s).is_some_and(|at| *at > born))
+        };
+        let mut out: Vec<String> = self
+            .tasks
+            .iter()
+            .filter(|(_, task)| !task.is_stopped() && stale(&task.secrets, task.born))
+            .map(|(arn, _)| arn.clone())
+            .collect();
+        for service in self.services.values() {
+            for deployment in &service.deployments {
+                if deployment.running > 0 && stale(&deployment.secrets, deployment.born) {
+                    out.push(format!("{}/{}", service.name, deployment.id));
+                }
+            }
+        }
+        out
     }
 }
 
@@ -394,6 +445,8 @@ struct Deployment {
     updated_at: f64,
     born: Instant,
     wall_clock: Option<Duration>,
+    /// The secrets ECS injected into its tasks when they started.
+    secrets: Vec<String>,
     /// A role its tasks need that ECS cannot assume until then: ECS keeps
     /// trying, and no task starts before.
     waits_for_role: Option<(String, Instant)>,
@@ -419,6 +472,7 @@ impl Deployment {
             updated_at: now(),
             born: Instant::now(),
             wall_clock: plan.wall_clock,
+            secrets: Vec::new(),
             waits_for_role: None,
             cannot_start: None,
         }
@@ -428,6 +482,7 @@ impl Deployment {
     fn check_start(&mut self, network: &Value, upstream: &Upstream, start: &TaskStart<'_>) {
         if let Some(definition) = upstream.task_definition(&self.task_definition) {
             self.waits_for_role = start.unassumable_role(&definition);
+            self.secrets = secret_arns(&definition);
         }
         self.cannot_start = start.egress_problem(network, upstream);
         if self.cannot_start.is_some() {
@@ -628,6 +683,8 @@ enum TaskState {
 #[derive(Debug)]
 struct Task {
     plan: TaskPlan,
+    /// The secrets ECS injected when it started.
+    secrets: Vec<String>,
     born: Instant,
     wall_clock: Option<Duration>,
     seen: usize,

@@ -205,7 +205,9 @@ impl Response {
             return Response::new(
                 status,
                 &[("Content-Type", "text/xml")],
-                format!("<Response><Errors><Error><Code>{code}</Code><Message>{message}</Message></Error></Errors><RequestID>simulated</RequestID></Response>"),
+                format!(
+                    "<Response><Errors><Error><Code>{code}</Code><Message>{message}</Message></Error></Errors><RequestID>simulated</RequestID></Response>"
+                ),
             );
         }
         if request.header("x-amz-target").is_some() {
@@ -222,7 +224,9 @@ impl Response {
             return Response::new(
                 status,
                 &[("Content-Type", "text/xml"), request_id],
-                format!("<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>simulated</RequestId></ErrorResponse>"),
+                format!(
+                    "<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>simulated</RequestId></ErrorResponse>"
+                ),
             );
         }
         Response::new(
@@ -308,7 +312,6 @@ pub(crate) fn all_between<'a>(text: &'a str, open: &str, close: &str) -> Vec<&'a
     }
     out
 }
-
 
 /// Route 53's operations by HTTP binding (the API's REST-XML model), for
 /// the ones awsdeploy and its tests call.

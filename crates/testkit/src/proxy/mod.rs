@@ -30,8 +30,8 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use message::{Request, Response};
-pub(crate) use strict::models_dir;
 pub use strict::Strictness;
+pub(crate) use strict::models_dir;
 
 /// A service and one of its operations, e.g. `("ec2", "DescribeVpcs")`.
 pub type Operation = (String, String);
@@ -165,6 +165,8 @@ struct State {
     faults: Vec<Fault>,
     rds: rds::Rds,
     ecs: ecs::Ecs,
+    /// Secret ARN → when [`SimulationProxy::rotate_secret`] rotated it.
+    rotated_secrets: BTreeMap<String, Instant>,
     amplify: amplify::Amplify,
 }
 
@@ -172,6 +174,7 @@ struct State {
 #[derive(Debug)]
 pub struct SimulationProxy {
     addr: SocketAddr,
+    upstream: SocketAddr,
     state: Arc<Mutex<State>>,
     models: Arc<Option<strict::Models>>,
     stop: Arc<AtomicBool>,
@@ -213,6 +216,7 @@ impl SimulationProxy {
         };
         Ok(SimulationProxy {
             addr,
+            upstream,
             state,
             models,
             stop,
@@ -322,6 +326,56 @@ impl SimulationProxy {
         }
     }
 
+    /// Rotates a secret as Secrets Manager's managed rotation of an RDS
+    /// master password does: a new version with a new `password` becomes
+    /// current, and the old one no longer opens the database. Tasks that
+    /// started before keep the old value (ECS injects secrets only at
+    /// start): [`SimulationProxy::stale_secret_holders`] lists them.
+    /// Returns the secret's ARN.
+    pub fn rotate_secret(&self, secret_id: &str) -> Result<String, String> {
+        let upstream = upstream::Upstream {
+            addr: self.upstream,
+            region: crate::REGION.to_owned(),
+        };
+        let call = |operation: &str, body: serde_json::Value| match upstream.json(
+            "secretsmanager",
+            "secretsmanager",
+            operation,
+            &body,
+        ) {
+            Ok((200, answer)) => Ok(answer),
+            Ok((status, answer)) => Err(format!("{operation}: HTTP {status}: {answer}")),
+            Err(error) => Err(format!("{operation}: {error}")),
+        };
+        let current = call(
+            "GetSecretValue",
+            serde_json::json!({ "SecretId": secret_id }),
+        )?;
+        let arn = current["ARN"].as_str().unwrap_or(secret_id).to_owned();
+        let mut value: serde_json::Value =
+            serde_json::from_str(current["SecretString"].as_str().unwrap_or("{}"))
+                .unwrap_or_else(|_| serde_json::json!({}));
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        value["password"] = serde_json::json!(format!("rotated-{nanos:09}%+?#^"));
+        call(
+            "PutSecretValue",
+            serde_json::json!({ "SecretId": arn, "SecretString": value.to_string() }),
+        )?;
+        self.state()
+            .rotated_secrets
+            .insert(arn.clone(), Instant::now());
+        Ok(arn)
+    }
+
+    /// Running tasks (by ARN) and service deployments (`service/id`) that
+    /// hold a secret value rotated since they started.
+    pub fn stale_secret_holders(&self) -> Vec<String> {
+        let state = self.state();
+        state.ecs.stale_secret_holders(&state.rotated_secrets)
+    }
+
     /// Rollouts, tasks and Amplify jobs started from now on take
     /// `duration` of real time each (`None`: they move one step per poll,
     /// as their [`Lifecycle`] says). How soon a client notices that one
@@ -360,7 +414,11 @@ fn advance(seen: &mut usize, total: usize, born: Instant, wall_clock: Option<Dur
                 total
             } else {
                 let share = elapsed.as_secs_f64() / duration.as_secs_f64().max(f64::EPSILON);
-                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
+                #[allow(
+                    clippy::cast_possible_truncation,
+                    clippy::cast_sign_loss,
+                    clippy::cast_precision_loss
+                )]
                 let steps = (share * total as f64) as usize;
                 steps.min(total.saturating_sub(1))
             };
@@ -435,10 +493,26 @@ fn serve(
         Some(FaultKind::ConnectionReset) => return client.shutdown(Shutdown::Both),
         Some(FaultKind::Delay(delay)) => {
             std::thread::sleep(delay);
-            strict_answer(&destination, &operation, &request, own, &upstream, state, models)?
+            strict_answer(
+                &destination,
+                &operation,
+                &request,
+                own,
+                &upstream,
+                state,
+                models,
+            )?
         }
         Some(kind) => fault_response(kind, &operation.0, &request).into_bytes(),
-        None => strict_answer(&destination, &operation, &request, own, &upstream, state, models)?,
+        None => strict_answer(
+            &destination,
+            &operation,
+            &request,
+            own,
+            &upstream,
+            state,
+            models,
+        )?,
     };
     client.write_all(&response)?;
     client.flush()?;
@@ -502,7 +576,10 @@ fn answer(
     match destination {
         Destination::AmplifyUpload => {
             let path = request.path()[amplify::UPLOAD_PREFIX.len()..].to_owned();
-            Ok(lock().amplify.upload(&path, request.body.clone()).into_bytes())
+            Ok(lock()
+                .amplify
+                .upload(&path, request.body.clone())
+                .into_bytes())
         }
         Destination::Amplify => {
             let mut state = lock();

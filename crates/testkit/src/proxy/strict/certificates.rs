@@ -38,7 +38,10 @@ impl Certificates {
         request: &Request,
         settle: Duration,
     ) -> Option<Response> {
-        if !matches!(operation, "CreateListener" | "ModifyListener" | "AddListenerCertificates") {
+        if !matches!(
+            operation,
+            "CreateListener" | "ModifyListener" | "AddListenerCertificates"
+        ) {
             return None;
         }
         let body = String::from_utf8_lossy(&request.body).into_owned();
@@ -130,7 +133,11 @@ impl Certificates {
                     .flatten()
                 {
                     let arn = summary["CertificateArn"].as_str().unwrap_or("");
-                    if self.requested.get(arn).is_some_and(|c| c.issued_at.is_none()) {
+                    if self
+                        .requested
+                        .get(arn)
+                        .is_some_and(|c| c.issued_at.is_none())
+                    {
                         summary["Status"] = Value::from("PENDING_VALIDATION");
                     }
                 }

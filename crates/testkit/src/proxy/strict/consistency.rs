@@ -26,8 +26,14 @@ fn not_found(id: &str) -> (&'static str, &'static str) {
     let prefix = id.split('-').next().unwrap_or("");
     match prefix {
         "vpc" => ("InvalidVpcID.NotFound", "The vpc ID '{}' does not exist"),
-        "subnet" => ("InvalidSubnetID.NotFound", "The subnet ID '{}' does not exist"),
-        "sg" => ("InvalidGroup.NotFound", "The security group '{}' does not exist"),
+        "subnet" => (
+            "InvalidSubnetID.NotFound",
+            "The subnet ID '{}' does not exist",
+        ),
+        "sg" => (
+            "InvalidGroup.NotFound",
+            "The security group '{}' does not exist",
+        ),
         "igw" => (
             "InvalidInternetGatewayID.NotFound",
             "The internetGateway ID '{}' does not exist",

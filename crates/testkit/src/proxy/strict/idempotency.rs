@@ -21,9 +21,9 @@ pub(in super::super) struct Idempotency {
 
 fn client_token(service: &str, operation: &str, request: &Request) -> Option<String> {
     match (service, operation) {
-        ("ecs", "RunTask" | "CreateService") => request.json()["clientToken"]
-            .as_str()
-            .map(str::to_owned),
+        ("ecs", "RunTask" | "CreateService") => {
+            request.json()["clientToken"].as_str().map(str::to_owned)
+        }
         ("ec2", "CreateNatGateway") => request.form("ClientToken"),
         _ => None,
     }
@@ -38,10 +38,7 @@ impl Idempotency {
         upstream: &Upstream,
     ) -> Option<Response> {
         if let Some(token) = client_token(service, operation, request) {
-            return self
-                .answered
-                .get(&(operation.to_owned(), token))
-                .cloned();
+            return self.answered.get(&(operation.to_owned(), token)).cloned();
         }
         let (describe, list) = match (service, operation) {
             ("elasticloadbalancing", "CreateLoadBalancer") => ("DescribeLoadBalancers", "Names"),
@@ -59,12 +56,21 @@ impl Idempotency {
             return None;
         }
         let body = xml
-            .replace(&format!("{describe}Response"), &format!("{operation}Response"))
+            .replace(
+                &format!("{describe}Response"),
+                &format!("{operation}Response"),
+            )
             .replace(&format!("{describe}Result"), &format!("{operation}Result"));
         Some(Response::new(200, &[("Content-Type", "text/xml")], body))
     }
 
-    pub fn after(&mut self, service: &str, operation: &str, request: &Request, response: &Response) {
+    pub fn after(
+        &mut self,
+        service: &str,
+        operation: &str,
+        request: &Request,
+        response: &Response,
+    ) {
         if let Some(token) = client_token(service, operation, request) {
             self.answered
                 .entry((operation.to_owned(), token))

@@ -145,7 +145,11 @@ impl TaskStart<'_> {
 
     /// Why a Fargate task with `network` (an `awsvpcConfiguration`)
     /// cannot reach the AWS services it needs to start, if it cannot.
-    pub fn egress_problem(&self, network: &serde_json::Value, upstream: &Upstream) -> Option<String> {
+    pub fn egress_problem(
+        &self,
+        network: &serde_json::Value,
+        upstream: &Upstream,
+    ) -> Option<String> {
         if !self.rules.placement {
             return None;
         }

@@ -117,7 +117,9 @@ impl Models {
         let (code, status) = match (protocol, service) {
             ("ec2", _) => ("InvalidParameterValue", 400),
             ("query", "rds") => ("InvalidParameterValue", 400),
-            ("query", _) | ("rest-xml", _) => ("ValidationError", 400),
+            ("query" | "rest-xml", _) => ("ValidationError", 400),
+            // API Gateway-fronted services answer their own shape.
+            ("rest-json", "amplify") => ("BadRequestException", 400),
             _ => ("ValidationException", 400),
         };
         let shown: Vec<&str> = problems.iter().take(3).map(String::as_str).collect();
@@ -127,7 +129,9 @@ impl Models {
             if problems.len() == 1 { "" } else { "s" },
             shown.join("; ")
         );
-        Some(Response::aws_error(request, service, status, code, &message))
+        Some(Response::aws_error(
+            request, service, status, code, &message,
+        ))
     }
 }
 
@@ -235,7 +239,9 @@ fn from_form(
         "map" => {
             let mut out = Map::new();
             let key_name = definition["key"]["locationName"].as_str().unwrap_or("key");
-            let value_name = definition["value"]["locationName"].as_str().unwrap_or("value");
+            let value_name = definition["value"]["locationName"]
+                .as_str()
+                .unwrap_or("value");
             let value_shape = definition["value"]["shape"].as_str().unwrap_or("");
             for n in 1.. {
                 let entry = join(prefix, &format!("entry.{n}"));
@@ -359,22 +365,36 @@ impl Checker<'_> {
                 let key_shape = definition["key"]["shape"].as_str().unwrap_or("");
                 let value_shape = definition["value"]["shape"].as_str().unwrap_or("");
                 for (key, item) in entries {
-                    self.check(key_shape, &Value::String(key.clone()), &format!("{path}.key"));
+                    self.check(
+                        key_shape,
+                        &Value::String(key.clone()),
+                        &format!("{path}.key"),
+                    );
                     self.check(value_shape, item, &format!("{path}.{key}.value"));
                 }
             }
             ("string", Value::String(text)) => self.string(definition, value, text, path),
             ("integer" | "long", Value::Number(number)) => {
-                let Some(number) = number.as_f64() else { return };
+                let Some(number) = number.as_f64() else {
+                    return;
+                };
                 if let Some(min) = definition["min"].as_f64()
                     && number < min
                 {
-                    self.fail(value, path, &format!("have value greater than or equal to {min}"));
+                    self.fail(
+                        value,
+                        path,
+                        &format!("have value greater than or equal to {min}"),
+                    );
                 }
                 if let Some(max) = definition["max"].as_f64()
                     && number > max
                 {
-                    self.fail(value, path, &format!("have value less than or equal to {max}"));
+                    self.fail(
+                        value,
+                        path,
+                        &format!("have value less than or equal to {max}"),
+                    );
                 }
             }
             _ => {}
@@ -384,7 +404,9 @@ impl Checker<'_> {
     fn structure(&mut self, definition: &Value, fields: &Map<String, Value>, path: &str) {
         let members = &definition["members"];
         for required in definition["required"].as_array().into_iter().flatten() {
-            let Some(name) = required.as_str() else { continue };
+            let Some(name) = required.as_str() else {
+                continue;
+            };
             let in_body = members[name]["location"].is_null();
             if self.skip_body && in_body {
                 continue;
@@ -410,12 +432,20 @@ impl Checker<'_> {
         if let Some(min) = definition["min"].as_f64()
             && size < min
         {
-            self.fail(value, path, &format!("have length greater than or equal to {min}"));
+            self.fail(
+                value,
+                path,
+                &format!("have length greater than or equal to {min}"),
+            );
         }
         if let Some(max) = definition["max"].as_f64()
             && size > max
         {
-            self.fail(value, path, &format!("have length less than or equal to {max}"));
+            self.fail(
+                value,
+                path,
+                &format!("have length less than or equal to {max}"),
+            );
         }
     }
 

@@ -42,9 +42,8 @@ pub(super) fn before(
     request: &Request,
     upstream: &Upstream,
 ) -> Option<Response> {
-    let refuse = |code: &str, message: &str| {
-        Some(Response::aws_error(request, service, 400, code, message))
-    };
+    let refuse =
+        |code: &str, message: &str| Some(Response::aws_error(request, service, 400, code, message));
     match (service, operation) {
         ("ec2", "CreateSecurityGroup")
             if request
@@ -129,7 +128,11 @@ pub(in super::super) fn egress_problem(
         }
         return Some(format!(
             "ResourceInitializationError: unable to pull secrets or registry auth: The task cannot pull registry auth from Amazon ECR: There is a connection issue between the task and Amazon ECR. Check your task network configuration. (subnet {subnet} has no route to a NAT gateway{}, and its VPC has no endpoint for {})",
-            if public_ip { " or internet gateway" } else { "" },
+            if public_ip {
+                " or internet gateway"
+            } else {
+                ""
+            },
             missing.join(", ")
         ));
     }
@@ -162,7 +165,8 @@ fn subnet_routes(upstream: &Upstream, subnet: &str) -> Option<(String, Vec<(Stri
         let routes = routes
             .split("<item>")
             .filter_map(|route| {
-                let destination = super::between(route, "<destinationCidrBlock>", "</destinationCidrBlock>")?;
+                let destination =
+                    super::between(route, "<destinationCidrBlock>", "</destinationCidrBlock>")?;
                 let target = super::between(route, "<natGatewayId>", "</natGatewayId>")
                     .or_else(|| super::between(route, "<gatewayId>", "</gatewayId>"))?;
                 Some((destination.to_owned(), target.to_owned()))
