@@ -168,7 +168,7 @@ fn an_ec2_resource_just_created_is_not_found_by_the_next_calls_that_name_it() {
 
 // 7. Placement and naming rules (ALB, DB subnet group, names).
 
-/// A VPC (DNS hostnames on, as moto's RunTask needs) with one subnet in
+/// A VPC (DNS hostnames on, as moto's `RunTask` needs) with one subnet in
 /// each of `zones`, created as a correct client does.
 async fn network(world: &World, zones: &[&str]) -> (String, Vec<String>) {
     let vpc = world
@@ -331,6 +331,47 @@ fn creates_with_the_same_name_or_client_token_answer_the_first_result() {
 
 // 3, 4, 7 (Fargate egress), 8 (RunTask token), 9, 10 and ListTasks: ECS.
 
+/// A NAT gateway in `subnet` and the VPC's default route to it.
+async fn nat_route(world: &World, vpc: &str, subnet: &str) {
+    let (eip, _) = until_visible(|| world.ec2.allocate_address().send()).await;
+    let (gateway, _) = until_visible(|| {
+        world
+            .ec2
+            .create_nat_gateway()
+            .subnet_id(subnet)
+            .allocation_id(eip.allocation_id().unwrap())
+            .send()
+    })
+    .await;
+    let gateway = gateway
+        .nat_gateway()
+        .and_then(|n| n.nat_gateway_id())
+        .unwrap();
+    let tables = world
+        .ec2
+        .describe_route_tables()
+        .filters(
+            aws_sdk_ec2::types::Filter::builder()
+                .name("vpc-id")
+                .values(vpc)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let table = tables.route_tables()[0].route_table_id().unwrap();
+    until_visible(|| {
+        world
+            .ec2
+            .create_route()
+            .route_table_id(table)
+            .destination_cidr_block("0.0.0.0/0")
+            .nat_gateway_id(gateway)
+            .send()
+    })
+    .await;
+}
+
 /// A cluster and a task definition whose roles were just created, in a
 /// network with (or without) a NAT route.
 struct Tasks {
@@ -345,43 +386,7 @@ impl Tasks {
         let iam = aws_sdk_iam::Client::new(&world.config);
         let (vpc, subnets) = network(world, &["ap-northeast-1a", "ap-northeast-1c"]).await;
         if nat {
-            let (eip, _) = until_visible(|| world.ec2.allocate_address().send()).await;
-            let (gateway, _) = until_visible(|| {
-                world
-                    .ec2
-                    .create_nat_gateway()
-                    .subnet_id(&subnets[1])
-                    .allocation_id(eip.allocation_id().unwrap())
-                    .send()
-            })
-            .await;
-            let gateway = gateway
-                .nat_gateway()
-                .and_then(|n| n.nat_gateway_id())
-                .unwrap();
-            let tables = world
-                .ec2
-                .describe_route_tables()
-                .filters(
-                    aws_sdk_ec2::types::Filter::builder()
-                        .name("vpc-id")
-                        .values(&vpc)
-                        .build(),
-                )
-                .send()
-                .await
-                .unwrap();
-            let table = tables.route_tables()[0].route_table_id().unwrap();
-            until_visible(|| {
-                world
-                    .ec2
-                    .create_route()
-                    .route_table_id(table)
-                    .destination_cidr_block("0.0.0.0/0")
-                    .nat_gateway_id(gateway)
-                    .send()
-            })
-            .await;
+            nat_route(world, &vpc, &subnets[1]).await;
         }
         let role = iam
             .create_role()
@@ -665,15 +670,38 @@ fn on_the_wall_clock_a_task_stops_when_its_time_has_passed_whatever_the_polls() 
     });
 }
 
+/// Writes a CNAME in a Route 53 zone, as a client validating a domain does.
+async fn upsert_cname(route53: &aws_sdk_route53::Client, zone: &str, name: &str, value: &str) {
+    use aws_sdk_route53::types::{
+        Change, ChangeAction, ChangeBatch, ResourceRecord, ResourceRecordSet, RrType,
+    };
+    let record = ResourceRecordSet::builder()
+        .name(name)
+        .r#type(RrType::Cname)
+        .ttl(300)
+        .resource_records(ResourceRecord::builder().value(value).build().unwrap())
+        .build()
+        .unwrap();
+    let change = Change::builder()
+        .action(ChangeAction::Upsert)
+        .resource_record_set(record)
+        .build()
+        .unwrap();
+    route53
+        .change_resource_record_sets()
+        .hosted_zone_id(zone)
+        .change_batch(ChangeBatch::builder().changes(change).build().unwrap())
+        .send()
+        .await
+        .unwrap();
+}
+
 // 5. Certificates.
 
 #[test]
 fn a_certificate_is_issued_once_its_record_is_in_the_zone_and_listeners_wait_for_it() {
     use aws_sdk_elasticloadbalancingv2::types::{
         Action, ActionTypeEnum, Certificate, ProtocolEnum,
-    };
-    use aws_sdk_route53::types::{
-        Change, ChangeAction, ChangeBatch, ResourceRecord, ResourceRecordSet, RrType,
     };
     let world = World::new();
     let acm = aws_sdk_acm::Client::new(&world.config);
@@ -733,12 +761,8 @@ fn a_certificate_is_issued_once_its_record_is_in_the_zone_and_listeners_wait_for
         };
         // The first describes have no record to write yet.
         for _ in 0..2 {
-            let seen = describe().await;
-            assert!(
-                seen.domain_validation_options()[0]
-                    .resource_record()
-                    .is_none()
-            );
+            let options = describe().await.domain_validation_options().to_vec();
+            assert!(options[0].resource_record().is_none());
         }
         let seen = describe().await;
         let record = seen.domain_validation_options()[0]
@@ -760,43 +784,12 @@ fn a_certificate_is_issued_once_its_record_is_in_the_zone_and_listeners_wait_for
                 .send()
         };
         assert_eq!(code(listener().await), "UnsupportedCertificate");
-        // Not issued while the record is not in the zone, however long.
-        tokio::time::sleep(Duration::from_millis(1500)).await;
+        tokio::time::sleep(Duration::from_millis(1500)).await; // not issued without the record
         assert_eq!(
             describe().await.status(),
             Some(&aws_sdk_acm::types::CertificateStatus::PendingValidation)
         );
-        route53
-            .change_resource_record_sets()
-            .hosted_zone_id(&zone)
-            .change_batch(
-                ChangeBatch::builder()
-                    .changes(
-                        Change::builder()
-                            .action(ChangeAction::Upsert)
-                            .resource_record_set(
-                                ResourceRecordSet::builder()
-                                    .name(record.name())
-                                    .r#type(RrType::Cname)
-                                    .ttl(300)
-                                    .resource_records(
-                                        ResourceRecord::builder()
-                                            .value(record.value())
-                                            .build()
-                                            .unwrap(),
-                                    )
-                                    .build()
-                                    .unwrap(),
-                            )
-                            .build()
-                            .unwrap(),
-                    )
-                    .build()
-                    .unwrap(),
-            )
-            .send()
-            .await
-            .unwrap();
+        upsert_cname(&route53, &zone, record.name(), record.value()).await;
         assert_eq!(
             describe().await.status(),
             Some(&aws_sdk_acm::types::CertificateStatus::Issued)
@@ -813,9 +806,6 @@ fn a_certificate_is_issued_once_its_record_is_in_the_zone_and_listeners_wait_for
 #[test]
 fn an_amplify_domain_shows_its_record_at_pending_verification_and_waits_for_it() {
     use aws_sdk_amplify::types::{DomainStatus, SubDomainSetting};
-    use aws_sdk_route53::types::{
-        Change, ChangeAction, ChangeBatch, ResourceRecord, ResourceRecordSet, RrType,
-    };
     let world = World::new();
     let amplify = aws_sdk_amplify::Client::new(&world.config);
     let route53 = aws_sdk_route53::Client::new(&world.config);
@@ -899,34 +889,7 @@ fn an_amplify_domain_shows_its_record_at_pending_verification_and_waits_for_it()
         let zone = zone.hosted_zone().unwrap().id().to_owned();
         let mut parts = record.split_whitespace();
         let (name, value) = (parts.next().unwrap(), parts.nth(1).unwrap());
-        route53
-            .change_resource_record_sets()
-            .hosted_zone_id(&zone)
-            .change_batch(
-                ChangeBatch::builder()
-                    .changes(
-                        Change::builder()
-                            .action(ChangeAction::Upsert)
-                            .resource_record_set(
-                                ResourceRecordSet::builder()
-                                    .name(name)
-                                    .r#type(RrType::Cname)
-                                    .ttl(300)
-                                    .resource_records(
-                                        ResourceRecord::builder().value(value).build().unwrap(),
-                                    )
-                                    .build()
-                                    .unwrap(),
-                            )
-                            .build()
-                            .unwrap(),
-                    )
-                    .build()
-                    .unwrap(),
-            )
-            .send()
-            .await
-            .unwrap();
+        upsert_cname(&route53, &zone, name, value).await;
         assert_eq!(
             get().await.domain_status(),
             &DomainStatus::PendingDeployment

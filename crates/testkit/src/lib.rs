@@ -15,6 +15,10 @@
 //!   RDS creation, ECS rollouts with circuit-breaker rollback, `RunTask`
 //!   exits and log lines, Amplify jobs), keeps what moto drops (an ECS
 //!   service's `deploymentConfiguration`) and serves the Amplify API itself.
+//!   It is as strict as AWS by default ([`Strictness`]): requests checked
+//!   against the service models, eventual consistency, IAM propagation, a
+//!   new account's missing service-linked role, certificate and domain
+//!   validation timing, placement rules, idempotent creates.
 //! - [`TrapEndpoint`]: an endpoint that counts every connection made to it,
 //!   to prove that a command made no AWS call.
 

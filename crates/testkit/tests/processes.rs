@@ -23,6 +23,8 @@ fn emulator() -> (Child, SocketAddr) {
             return (child, endpoint.trim().parse().expect("moto's address"));
         }
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("awsdeploy-emulator never said where moto is");
 }
 

@@ -508,6 +508,42 @@ impl Service {
         );
     }
 
+    /// A desired count changed after the rollout: ECS scales the
+    /// deployment in place, with no new rollout. Whether that happened.
+    fn scaled_in_place(&mut self) -> bool {
+        let primary = &mut self.deployments[0];
+        if primary.rollout_state != "COMPLETED" || primary.running == primary.desired {
+            return false;
+        }
+        let started = primary.desired - primary.running;
+        primary.running = primary.desired;
+        if started > 0 {
+            let name = self.name.clone();
+            self.event(&format!("(service {name}) has started {started} tasks."));
+        }
+        true
+    }
+
+    /// Whether the primary deployment still waits for a role ECS cannot
+    /// assume yet: ECS retries, saying so in the events, and starts nothing.
+    fn waits_for_role(&mut self) -> bool {
+        let primary = &mut self.deployments[0];
+        let Some((role, until)) = primary.waits_for_role.clone() else {
+            return false;
+        };
+        if Instant::now() >= until {
+            primary.waits_for_role = None;
+            return false;
+        }
+        primary.updated_at = now();
+        let name = self.name.clone();
+        self.event(&format!(
+            "(service {name}) failed to launch a task with (error {}).",
+            unassumable_role_reason(&role)
+        ));
+        true
+    }
+
     /// One tick of simulated time; returns how many deployments it started
     /// (a rollback starts one), whose ids count on from `started`.
     fn tick(&mut self, started: u64) -> u64 {
@@ -517,31 +553,13 @@ impl Service {
             breaker["enable"] == Value::Bool(true),
             breaker["rollback"] == Value::Bool(true),
         );
+        if self.scaled_in_place() || self.deployments[0].rollout_state != "IN_PROGRESS" {
+            return 0;
+        }
+        if self.waits_for_role() {
+            return 0;
+        }
         let primary = &mut self.deployments[0];
-        if primary.rollout_state == "COMPLETED" && primary.running != primary.desired {
-            // A desired count changed after the rollout: ECS scales the
-            // deployment in place, with no new rollout.
-            let started = primary.desired - primary.running;
-            primary.running = primary.desired;
-            if started > 0 {
-                self.event(&format!("(service {name}) has started {started} tasks."));
-            }
-            return 0;
-        }
-        if primary.rollout_state != "IN_PROGRESS" {
-            return 0;
-        }
-        if let Some((role, until)) = primary.waits_for_role.clone() {
-            if Instant::now() < until {
-                primary.updated_at = now();
-                self.event(&format!(
-                    "(service {name}) failed to launch a task with (error {}).",
-                    unassumable_role_reason(&role)
-                ));
-                return 0;
-            }
-            primary.waits_for_role = None;
-        }
         advance(
             &mut primary.seen,
             primary.polls,

@@ -27,6 +27,8 @@ use super::message::{all_between, between};
 use super::upstream::Upstream;
 
 /// Which of AWS's hard edges the simulation reproduces.
+// One independent switch per rule, so a test can turn off exactly one.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Strictness {
     /// Every request is checked against its service's botocore model

@@ -115,8 +115,7 @@ impl Models {
             return None;
         }
         let (code, status) = match (protocol, service) {
-            ("ec2", _) => ("InvalidParameterValue", 400),
-            ("query", "rds") => ("InvalidParameterValue", 400),
+            ("ec2", _) | ("query", "rds") => ("InvalidParameterValue", 400),
             ("query" | "rest-xml", _) => ("ValidationError", 400),
             // API Gateway-fronted services answer their own shape.
             ("rest-json", "amplify") => ("BadRequestException", 400),
@@ -428,7 +427,7 @@ impl Checker<'_> {
     }
 
     fn size(&mut self, definition: &Value, value: &Value, size: usize, path: &str) {
-        let size = size as f64;
+        let size = f64::from(u32::try_from(size).unwrap_or(u32::MAX));
         if let Some(min) = definition["min"].as_f64()
             && size < min
         {

@@ -5,9 +5,9 @@
 //! - a DB subnet group must cover at least two AZs
 //!   (`DBSubnetGroupDoesNotCoverEnoughAZs`, RDS `CreateDBSubnetGroup`);
 //! - a security group name cannot start with `sg-` (EC2
-//!   `CreateSecurityGroup`, "GroupName");
+//!   `CreateSecurityGroup`, `GroupName`);
 //! - a load balancer name cannot begin with `internal-` (`ELBv2`
-//!   `CreateLoadBalancer`, "Name").
+//!   `CreateLoadBalancer`, `Name`).
 //!
 //! Whether a Fargate task can reach ECR, Logs and Secrets Manager from its
 //! subnets is the ECS simulation's business (it starts tasks); it asks
