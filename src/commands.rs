@@ -565,8 +565,16 @@ fn check_artifact(settings: &Settings, spec: &Spec) -> Result<(), CliError> {
 }
 
 fn validate(settings: &Settings, spec: &Spec, show: bool) -> Exit {
+    let warnings = spec.warnings();
+    if settings.format == Format::Text {
+        for warning in &warnings {
+            output::progress(&format!("warning: {warning}"));
+        }
+    }
     match settings.format {
-        Format::Json => output::json(&serde_json::json!({ "valid": true, "spec": spec })),
+        Format::Json => output::json(
+            &serde_json::json!({ "valid": true, "warnings": warnings, "spec": spec }),
+        ),
         Format::Text if show => output::data(&spec.to_toml()),
         Format::Text => {
             let network = &spec.network;

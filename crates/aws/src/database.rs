@@ -12,7 +12,9 @@ use aws_sdk_rds::Client;
 use aws_sdk_rds::types::{CloudwatchLogsExportConfiguration, Tag};
 use awsdeploy_plan::execute::ResolvedIds;
 use awsdeploy_plan::live::{LiveDatabase, LiveDbInstance, LiveDbSubnetGroup};
-use awsdeploy_plan::{Component, DbChanges, DbSettings, ResourceChange, Step};
+use awsdeploy_plan::{
+    Component, DatabaseConnection, DbChanges, DbSettings, ResourceChange, Step,
+};
 use tracing::Instrument as _;
 
 use crate::AwsError;
@@ -141,7 +143,54 @@ async fn observe_instance(
             .master_user_secret()
             .and_then(|s| s.secret_arn())
             .map(str::to_owned),
+        endpoint: db
+            .endpoint()
+            .and_then(|e| Some((e.address()?.to_owned(), e.port()?))),
+        database_name: db.db_name().map(str::to_owned),
     }))
+}
+
+/// What a task needs to reach `instance`, read now: a database made
+/// earlier in the same run is found, and a replaced one's new secret.
+pub(crate) async fn connection(
+    rds: &Client,
+    instance: &str,
+) -> Result<DatabaseConnection, AwsError> {
+    let out = rds
+        .describe_db_instances()
+        .db_instance_identifier(instance)
+        .send()
+        .await
+        .map_err(sdk("DescribeDBInstances", instance))?;
+    let found = out.db_instances().first();
+    let missing = |field| AwsError::MissingField {
+        operation: "DescribeDBInstances",
+        resource: instance.to_owned(),
+        field,
+    };
+    let endpoint = found
+        .and_then(|i| i.endpoint())
+        .ok_or_else(|| missing("Endpoint (the database is not available yet)"))?;
+    Ok(DatabaseConnection {
+        host: endpoint
+            .address()
+            .ok_or_else(|| missing("Endpoint.Address"))?
+            .to_owned(),
+        port: endpoint.port().unwrap_or(3306),
+        name: found
+            .and_then(|i| i.db_name())
+            .ok_or_else(|| missing("DBName"))?
+            .to_owned(),
+        user: found
+            .and_then(|i| i.master_username())
+            .ok_or_else(|| missing("MasterUsername"))?
+            .to_owned(),
+        secret_arn: found
+            .and_then(|i| i.master_user_secret())
+            .and_then(|s| s.secret_arn())
+            .ok_or_else(|| missing("MasterUserSecret"))?
+            .to_owned(),
+    })
 }
 
 /// Waits until the instance is `available` (or, with `gone`, until it no

@@ -21,7 +21,9 @@ use std::time::Duration;
 use aws_sdk_ecs::types::{LaunchType, PropagateTags};
 use awsdeploy_plan::execute::ResolvedIds;
 use awsdeploy_plan::migration::CONTAINER_NAME;
-use awsdeploy_plan::{Component, MigrationTask, SecretSource, Step, TaskDefinition};
+use awsdeploy_plan::{
+    Component, DatabaseConnection, MigrationTask, SecretSource, Step, TaskDefinition,
+};
 
 use crate::error::{already_done, sdk};
 use crate::service::{self, component_tags};
@@ -29,65 +31,11 @@ use crate::tags::Owner;
 use crate::wait::{self, Check};
 use crate::{AwsError, Output};
 
-/// The database as the migration sees it.
-struct Database {
-    host: String,
-    port: i32,
-    name: String,
-    user: String,
-    secret_arn: String,
-}
-
-async fn database(rds: &aws_sdk_rds::Client, instance: &str) -> Result<Database, AwsError> {
-    let out = rds
-        .describe_db_instances()
-        .db_instance_identifier(instance)
-        .send()
-        .await
-        .map_err(sdk("DescribeDBInstances", instance))?;
-    let found = out.db_instances().first();
-    let missing = |field| AwsError::MissingField {
-        operation: "DescribeDBInstances",
-        resource: instance.to_owned(),
-        field,
-    };
-    let endpoint = found
-        .and_then(|i| i.endpoint())
-        .ok_or_else(|| missing("Endpoint (the database is not available yet)"))?;
-    Ok(Database {
-        host: endpoint
-            .address()
-            .ok_or_else(|| missing("Endpoint.Address"))?
-            .to_owned(),
-        port: endpoint.port().unwrap_or(3306),
-        name: found
-            .and_then(|i| i.db_name())
-            .ok_or_else(|| missing("DBName"))?
-            .to_owned(),
-        user: found
-            .and_then(|i| i.master_username())
-            .ok_or_else(|| missing("MasterUsername"))?
-            .to_owned(),
-        secret_arn: found
-            .and_then(|i| i.master_user_secret())
-            .and_then(|s| s.secret_arn())
-            .ok_or_else(|| missing("MasterUserSecret"))?
-            .to_owned(),
-    })
-}
-
 /// The task's definition with the database's variables in.
-fn with_database(definition: &TaskDefinition, db: &Database) -> TaskDefinition {
+fn with_database(definition: &TaskDefinition, db: &DatabaseConnection) -> TaskDefinition {
     let mut definition = definition.clone();
     let container = &mut definition.container;
-    for (name, value) in [
-        ("DB_HOST", db.host.clone()),
-        ("DB_PORT", db.port.to_string()),
-        ("DB_NAME", db.name.clone()),
-        ("DB_USER", db.user.clone()),
-    ] {
-        container.environment.insert(name.to_owned(), value);
-    }
+    db.add_to(container);
     container.secrets.insert(
         "DB_PASSWORD".to_owned(),
         SecretSource::Arn(format!("{}:password::", db.secret_arn)),
@@ -101,7 +49,7 @@ pub async fn resolve(
     clients: &service::Clients,
     task: &MigrationTask,
 ) -> Result<(TaskDefinition, Option<String>), AwsError> {
-    let db = database(&clients.rds, &task.database).await?;
+    let db = crate::database::connection(&clients.rds, &task.database).await?;
     let definition = with_database(&task.definition, &db);
     let family = definition.family.as_str();
     let newest = match clients

@@ -256,6 +256,7 @@ pub(crate) fn normalised(td: &aws_sdk_ecs::types::TaskDefinition) -> TaskDefinit
                         .collect()
                 })
                 .unwrap_or_default(),
+            database_from: None,
             log_group: option("awslogs-group"),
             log_region: option("awslogs-region"),
             log_stream_prefix: option("awslogs-stream-prefix"),
@@ -275,29 +276,6 @@ pub(crate) fn component_tags(owner: &Owner, component: Component, name: &str) ->
         .collect()
 }
 
-/// The master secret's ARN of an instance (created earlier in this run).
-pub(crate) async fn master_secret(
-    rds: &aws_sdk_rds::Client,
-    instance: &str,
-) -> Result<String, AwsError> {
-    let out = rds
-        .describe_db_instances()
-        .db_instance_identifier(instance)
-        .send()
-        .await
-        .map_err(sdk("DescribeDBInstances", instance))?;
-    out.db_instances()
-        .first()
-        .and_then(|i| i.master_user_secret())
-        .and_then(|s| s.secret_arn())
-        .map(str::to_owned)
-        .ok_or(AwsError::MissingField {
-            operation: "DescribeDBInstances",
-            resource: instance.to_owned(),
-            field: "MasterUserSecret",
-        })
-}
-
 /// Registers `definition` as a new revision of its family, tagged as
 /// `component`'s; returns its ARN.
 pub(crate) async fn register(
@@ -306,18 +284,28 @@ pub(crate) async fn register(
     component: Component,
     definition: &TaskDefinition,
 ) -> Result<String, AwsError> {
-    let c = &definition.container;
+    // Instances made or replaced in this run: read now.
+    let mut connections = BTreeMap::new();
+    let instances = definition.container.secrets.values().filter_map(|s| match s {
+        SecretSource::DatabaseMaster { instance, .. } => Some(instance),
+        SecretSource::Arn(_) => None,
+    });
+    for instance in instances.chain(&definition.container.database_from) {
+        if !connections.contains_key(instance) {
+            let found = crate::database::connection(&clients.rds, instance).await?;
+            connections.insert(instance.clone(), found);
+        }
+    }
+    let mut c = definition.container.clone();
+    if let Some(instance) = c.database_from.take() {
+        connections[&instance].add_to(&mut c);
+    }
     let mut secrets = Vec::new();
-    let mut masters = BTreeMap::new();
     for (name, source) in &c.secrets {
         let value_from = match source {
             SecretSource::Arn(arn) => arn.clone(),
             SecretSource::DatabaseMaster { instance, key } => {
-                if !masters.contains_key(instance) {
-                    let arn = master_secret(&clients.rds, instance).await?;
-                    masters.insert(instance.clone(), arn);
-                }
-                format!("{}:{key}::", masters[instance])
+                format!("{}:{key}::", connections[instance].secret_arn)
             }
         };
         secrets.push(

@@ -384,7 +384,13 @@ fn replacement_fields(desired: &DbSettings, live: &LiveDbInstance) -> Vec<FieldC
 
 /// Whether the live version satisfies the spec's: "8.0" matches "8.0.35".
 pub fn version_matches(wanted: &str, live: &str) -> bool {
-    live == wanted || live.starts_with(&format!("{wanted}."))
+    if live == wanted || live.starts_with(&format!("{wanted}.")) {
+        return true;
+    }
+    // RDS upgrades minor versions itself (8.0.39 → 8.0.40): within the
+    // spec's major version, a later live version is what was asked for.
+    let (wanted, live) = (version_parts(wanted), version_parts(live));
+    wanted.len() > 2 && live.get(..2) == wanted.get(..2) && live >= wanted
 }
 
 fn version_parts(version: &str) -> Vec<u32> {
@@ -598,6 +604,8 @@ mod tests {
             security_group_ids: vec!["sg-db".to_owned()],
             master_username: MASTER_USERNAME.to_owned(),
             master_secret_arn: Some("arn:secret".to_owned()),
+            endpoint: Some(("shop-dev-db.rds.example".to_owned(), 3306)),
+            database_name: Some("shop".to_owned()),
         }
     }
 
@@ -729,6 +737,16 @@ mod tests {
     fn versions_match_by_prefix_and_never_downgrade() {
         assert!(version_matches("8.0", "8.0.35"));
         assert!(!version_matches("8.0", "8.04"));
+        // RDS's automatic minor upgrade is not drift, and no downgrade.
+        assert!(version_matches("8.0.39", "8.0.40"));
+        assert!(!version_matches("8.0.40", "8.0.39"));
+        assert!(!version_matches("8.0.39", "8.4.3"));
+        let mut upgraded = live();
+        upgraded.instance.as_mut().unwrap().engine_version = "8.0.40".to_owned();
+        let mut pinned = desired();
+        pinned.settings.engine_version = "8.0.39".to_owned();
+        let out = plan(Some(&pinned), &upgraded, &refs()).unwrap();
+        assert!(out.changes.is_empty(), "{:?}", out.changes);
         let mut wanted = desired();
         wanted.settings.engine_version = "5.7".to_owned();
         assert!(

@@ -30,7 +30,7 @@ pub use plan::{
     Action, Component, FieldChange, Orphan, PLAN_FORMAT_VERSION, Plan, ResourceChange, ResourceKind,
 };
 pub use step::{
-    ContainerDefinition, DbChanges, DbSettings, DeploymentSettings, IngressRule, ListenerConfig,
+    ContainerDefinition, DatabaseConnection, DbChanges, DbSettings, DeploymentSettings, IngressRule, ListenerConfig,
     MigrationTask, Ref, RouteTarget, RuleSource, SecretSource, ServiceNetwork, Step, TargetHealth,
     TaskDefinition,
 };
@@ -174,6 +174,9 @@ pub fn plan_with(
         &network.refs,
     )?;
     let support = support::plan(spec, region, &live.support)?;
+    let database_changing = database.changes.iter().any(|c| {
+        c.kind == ResourceKind::DbInstance && matches!(c.action, Action::Create | Action::Replace)
+    });
     let mut changes = network.changes;
     changes.extend(database.changes);
     changes.extend(support.changes);
@@ -185,6 +188,7 @@ pub fn plan_with(
         network: &network.refs,
         planned: &planned,
         policy: options.migrate,
+        database_changing,
     })?;
     changes.extend(service.changes);
     let planned: Vec<String> = changes.iter().map(|c| c.key.clone()).collect();
@@ -214,7 +218,12 @@ pub fn plan_with(
             + service.unchanged
             + web.unchanged,
         orphans,
-        warnings: service.warnings.into_iter().chain(web.warnings).collect(),
+        warnings: spec
+            .warnings()
+            .into_iter()
+            .chain(service.warnings)
+            .chain(web.warnings)
+            .collect(),
         lookups: lookups(spec),
     })
 }

@@ -190,6 +190,27 @@ pub struct LiveDbInstance {
     pub master_username: String,
     /// The ARN of the master user's secret, which RDS manages.
     pub master_secret_arn: Option<String>,
+    /// `Endpoint.Address` and `Endpoint.Port`, once RDS has given them.
+    #[serde(default)]
+    pub endpoint: Option<(String, i32)>,
+    /// The initial database's name (`DBName`).
+    #[serde(default)]
+    pub database_name: Option<String>,
+}
+
+impl LiveDbInstance {
+    /// What a task needs to connect, once the instance has an endpoint and
+    /// its master secret.
+    pub fn connection(&self) -> Option<crate::DatabaseConnection> {
+        let (host, port) = self.endpoint.clone()?;
+        Some(crate::DatabaseConnection {
+            host,
+            port,
+            name: self.database_name.clone()?,
+            user: self.master_username.clone(),
+            secret_arn: self.master_secret_arn.clone()?,
+        })
+    }
 }
 
 /// What observation looks up besides what it finds by the app's own names:

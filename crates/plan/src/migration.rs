@@ -5,8 +5,14 @@
 //!   image the service is about to run, `migration.command`, the service's
 //!   CPU, memory and roles, and the stack's log group under the stream
 //!   prefix `migrate`. The database's `DB_HOST`, `DB_PORT`, `DB_NAME`,
-//!   `DB_USER` (environment) and `DB_PASSWORD` (the RDS master secret) are
-//!   added when it runs (see [`Step::RunMigration`]).
+//!   `DB_USER`, `DB_SECRET_ARN` (environment) and `DB_PASSWORD` (the RDS
+//!   master secret) are added when it runs (see [`Step::RunMigration`]).
+//! - A command that names `DATABASE_URL` runs inside a short POSIX `sh`
+//!   prelude ([`container_command`]) that sets it to
+//!   `mysql://user:password@tcp(host:port)/name` with the user and password
+//!   percent-encoded: golang-migrate unescapes them, and RDS-generated
+//!   passwords hold `%`, `+`, `?`, `#`, `^`. awsdeploy never reads the
+//!   password; the task builds the URL from the secret ECS injects.
 //! - In `up`, the migration runs when the service's image changes (or
 //!   always / never, as [`Policy`] says), after the database, log group,
 //!   roles and network it needs, and the service update waits for it: a
@@ -25,8 +31,40 @@ use crate::{PlanError, database, support};
 pub const CONTAINER_NAME: &str = "migrate";
 pub const LOG_STREAM_PREFIX: &str = "migrate";
 /// What the task finds in its environment, besides the spec's command.
-pub const DATABASE_VARIABLES: [&str; 5] =
-    ["DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD"];
+pub const DATABASE_VARIABLES: [&str; 7] = [
+    "DB_HOST",
+    "DB_PORT",
+    "DB_NAME",
+    "DB_USER",
+    "DB_SECRET_ARN",
+    "DB_PASSWORD",
+    "DATABASE_URL",
+];
+
+/// The variable [`container_command`] sets.
+pub const DATABASE_URL: &str = "DATABASE_URL";
+
+/// POSIX `sh` (dash, busybox ash, bash): sets `DATABASE_URL` from the
+/// `DB_*` variables, user and password percent-encoded (all but RFC 3986's
+/// unreserved characters), then runs the command given as its arguments.
+const DATABASE_URL_PRELUDE: &str = r#"enc() { s=$1; out=; while [ -n "$s" ]; do r=${s#?}; c=${s%"$r"}; s=$r; case $c in [ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~-]) out=$out$c ;; *) out=$out$(printf '%%%02X' "'$c") ;; esac; done; printf '%s' "$out"; }; DATABASE_URL="mysql://$(enc "$DB_USER"):$(enc "$DB_PASSWORD")@tcp($DB_HOST:$DB_PORT)/$DB_NAME"; export DATABASE_URL; exec "$@""#;
+
+/// The container's command for the spec's `command`: as written, or, when
+/// it names `DATABASE_URL`, run by the prelude that sets it.
+pub fn container_command(command: &[String]) -> Vec<String> {
+    if !command.iter().any(|arg| arg.contains(DATABASE_URL)) {
+        return command.to_vec();
+    }
+    let mut wrapped = vec![
+        "sh".to_owned(),
+        "-c".to_owned(),
+        DATABASE_URL_PRELUDE.to_owned(),
+        // $0 of the prelude, in its error messages.
+        "awsdeploy-migrate".to_owned(),
+    ];
+    wrapped.extend(command.iter().cloned());
+    wrapped
+}
 
 pub fn family(app: &str, env: &str) -> String {
     format!("{app}-{env}-migrate")
@@ -88,9 +126,10 @@ pub(crate) fn plan(
             name: CONTAINER_NAME.to_owned(),
             image: migration.image.clone().unwrap_or_else(|| image.to_owned()),
             port: None,
-            command: Some(migration.command.clone()),
+            command: Some(container_command(&migration.command)),
             environment: BTreeMap::new(),
             secrets: BTreeMap::new(),
+            database_from: None,
             log_group: log_group.clone(),
             log_region: cx.region.to_owned(),
             log_stream_prefix: LOG_STREAM_PREFIX.to_owned(),
@@ -206,4 +245,91 @@ pub struct MigrationRun {
     pub task: MigrationTask,
     /// The [`Step::WaitForMigration`].
     pub wait: Step,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every printable ASCII character that is not a letter or digit, as
+    /// RDS-generated passwords may hold them.
+    const SPECIAL: &str = " !\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
+
+    fn database_url(user: &str, password: &str) -> String {
+        let command = container_command(&[
+            "sh".to_owned(),
+            "-c".to_owned(),
+            "printf %s \"$DATABASE_URL\"".to_owned(),
+        ]);
+        let out = std::process::Command::new(&command[0])
+            .args(&command[1..])
+            .env("DB_USER", user)
+            .env("DB_PASSWORD", password)
+            .env("DB_HOST", "shop-dev-db.abc.ap-northeast-1.rds.amazonaws.com")
+            .env("DB_PORT", "3306")
+            .env("DB_NAME", "shop")
+            .output()
+            .expect("sh runs");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).expect("ASCII")
+    }
+
+    fn decode(text: &str) -> String {
+        percent_encoding::percent_decode_str(text)
+            .decode_utf8()
+            .expect("UTF-8")
+            .into_owned()
+    }
+
+    #[test]
+    fn the_database_url_escapes_every_special_character_and_decodes_back() {
+        let password = format!("aZ09{SPECIAL}end");
+        let url = database_url("admin", &password);
+        let rest = url.strip_prefix("mysql://").expect("scheme");
+        let (userinfo, address) = rest.split_once('@').expect("one @: the password's is escaped");
+        assert_eq!(
+            address,
+            "tcp(shop-dev-db.abc.ap-northeast-1.rds.amazonaws.com:3306)/shop"
+        );
+        let (user, escaped) = userinfo.split_once(':').expect("user:password");
+        assert_eq!(user, "admin");
+        assert!(
+            escaped
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "%._~-".contains(c)),
+            "only unreserved characters and escapes: {escaped}"
+        );
+        assert_eq!(decode(escaped), password);
+    }
+
+    #[test]
+    fn a_command_without_database_url_runs_as_written() {
+        let command = vec!["migrate".to_owned(), "up".to_owned()];
+        assert_eq!(container_command(&command), command);
+    }
+
+    #[test]
+    fn the_prelude_passes_the_commands_arguments_through() {
+        let command = container_command(&[
+            "sh".to_owned(),
+            "-c".to_owned(),
+            "printf '%s|' \"$@\"; printf %s \"$DATABASE_URL\"".to_owned(),
+            "migrate".to_owned(),
+            "two words".to_owned(),
+            "$HOME".to_owned(),
+        ]);
+        let out = std::process::Command::new(&command[0])
+            .args(&command[1..])
+            .env("DB_USER", "u")
+            .env("DB_PASSWORD", "p")
+            .env("DB_HOST", "h")
+            .env("DB_PORT", "1")
+            .env("DB_NAME", "n")
+            .output()
+            .expect("sh runs");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            "two words|$HOME|mysql://u:p@tcp(h:1)/n"
+        );
+    }
 }

@@ -133,6 +133,28 @@ pub struct Context<'a> {
     pub planned: &'a [String],
     /// When the migration runs.
     pub policy: migration::Policy,
+    /// The database instance is created or replaced by this plan: its
+    /// endpoint and master secret are read when the steps run, never taken
+    /// from what is live now.
+    pub database_changing: bool,
+}
+
+impl Context<'_> {
+    /// The database's connection as it will be when the service's steps
+    /// run: `None` when the spec has no `[database]`, `Some(Err(id))` when
+    /// it is read at run time from instance `id`.
+    pub(crate) fn database_connection(&self) -> Option<Result<crate::DatabaseConnection, String>> {
+        self.spec.database.as_ref()?;
+        let identifier = database::identifier(&self.spec.app.name, &self.spec.env);
+        let live = self
+            .live
+            .database
+            .instance
+            .as_ref()
+            .filter(|_| !self.database_changing)
+            .and_then(crate::live::LiveDbInstance::connection);
+        Some(live.ok_or(identifier))
+    }
 }
 
 /// Compares the service tier the spec asks for with what is live.
@@ -1174,12 +1196,11 @@ fn task_definition(
     };
     let support = &cx.live.support;
     let mut secrets = BTreeMap::new();
-    let master = cx
-        .live
-        .database
-        .instance
-        .as_ref()
-        .and_then(|i| i.master_secret_arn.clone());
+    let connection = cx.database_connection();
+    let master = match &connection {
+        Some(Ok(known)) => Some(known.secret_arn.clone()),
+        Some(Err(_)) | None => None,
+    };
     for (variable, reference) in &service.secrets {
         let source = match reference {
             SecretRef::DatabasePassword | SecretRef::DatabaseUsername => {
@@ -1223,23 +1244,30 @@ fn task_definition(
         };
         secrets.insert(variable.clone(), source);
     }
+    let mut container = ContainerDefinition {
+        name: CONTAINER_NAME.to_owned(),
+        image,
+        port: Some(i32::from(service.port)),
+        command: None,
+        environment: service.env.clone(),
+        secrets,
+        database_from: None,
+        log_group: support::log_group_name(app, env),
+        log_region: cx.region.to_owned(),
+        log_stream_prefix: LOG_STREAM_PREFIX.to_owned(),
+    };
+    match connection {
+        Some(Ok(known)) => known.add_to(&mut container),
+        Some(Err(instance)) => container.database_from = Some(instance),
+        None => {}
+    }
     Ok(TaskDefinition {
         family: family.to_owned(),
         cpu: service.cpu.to_string(),
         memory: service.memory.to_string(),
         execution_role_arn: role_arn(cx, &support::execution_role_name(app, env)),
         task_role_arn: role_arn(cx, &support::task_role_name(app, env)),
-        container: ContainerDefinition {
-            name: CONTAINER_NAME.to_owned(),
-            image,
-            port: Some(i32::from(service.port)),
-            command: None,
-            environment: service.env.clone(),
-            secrets,
-            log_group: support::log_group_name(app, env),
-            log_region: cx.region.to_owned(),
-            log_stream_prefix: LOG_STREAM_PREFIX.to_owned(),
-        },
+        container,
     })
 }
 

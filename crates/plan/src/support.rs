@@ -335,11 +335,11 @@ pub fn plan(spec: &Spec, region: &str, live: &LiveSupport) -> Result<SupportPlan
             "Resource": secret_arns
         }));
     }
-    if database_secret {
+    let read_database_secret = {
         // The master secret's ARN is RDS's to choose; the tag RDS puts on
         // it names this stack's instance.
         let instance = database::identifier(app, env);
-        statements.push(json!({
+        json!({
             "Sid": "ReadDatabaseSecret",
             "Effect": "Allow",
             "Action": ["secretsmanager:GetSecretValue"],
@@ -348,9 +348,17 @@ pub fn plan(spec: &Spec, region: &str, live: &LiveSupport) -> Result<SupportPlan
                 "secretsmanager:ResourceTag/aws:rds:primaryDBInstanceArn":
                     format!("arn:aws:rds:{region}:{account}:db:{instance}")
             }}
-        }));
+        })
+    };
+    if database_secret {
+        statements.push(read_database_secret.clone());
     }
     let execution_policy = canonical(&json!({ "Version": "2012-10-17", "Statement": statements }));
+    // The application reads the master secret itself when it connects
+    // (`DB_SECRET_ARN`): what survives RDS's rotation of it.
+    let task_policy = spec.database.is_some().then(|| {
+        canonical(&json!({ "Version": "2012-10-17", "Statement": [read_database_secret] }))
+    });
     plan_role(
         &mut out,
         &DesiredRole {
@@ -366,7 +374,7 @@ pub fn plan(spec: &Spec, region: &str, live: &LiveSupport) -> Result<SupportPlan
         &DesiredRole {
             name: task_role_name(app, env),
             description: "awsdeploy: the application's own role",
-            policy: None,
+            policy: task_policy,
             attached: service.task_role_policies.clone(),
         },
         live,

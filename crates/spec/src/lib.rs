@@ -57,6 +57,38 @@ pub struct Spec {
 }
 
 impl Spec {
+    /// What is valid but likely wrong, each with its reason: `validate`
+    /// prints these and every plan carries them.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut warnings = Vec::new();
+        if let Some(service) = &self.service
+            && let Some((variable, _)) = service
+                .secrets
+                .iter()
+                .find(|(_, r)| **r == SecretRef::DatabasePassword)
+        {
+            warnings.push(format!(
+                "service.secrets.{variable} = \"database:password\": ECS reads the password once, when a task starts, and RDS rotates it every 7 days, after which the running tasks' new connections fail. Read the secret DB_SECRET_ARN names when connecting instead (the README shows how)"
+            ));
+        }
+        if let Some(migration) = &self.migration
+            && migration.command.iter().any(|a| a.contains("$DB_PASSWORD") || a.contains("${DB_PASSWORD}"))
+        {
+            warnings.push(
+                "migration.command puts $DB_PASSWORD in the URL unescaped: RDS-generated passwords hold %, +, ?, # and ^, which golang-migrate then misreads. Use -database \"$DATABASE_URL\", which awsdeploy sets with the password escaped".to_owned(),
+            );
+        }
+        if let Some(database) = &self.database
+            && (database.engine_version == "8.0" || database.engine_version.starts_with("8.0."))
+        {
+            warnings.push(format!(
+                "database.engine_version = \"{}\": MySQL 8.0 left RDS standard support on 2026-07-31 and is billed as Extended Support; plan the upgrade to 8.4",
+                database.engine_version
+            ));
+        }
+        warnings
+    }
+
     /// The API container's port: what the network opens from the load
     /// balancer to the service.
     pub fn service_port(&self) -> u16 {
@@ -118,7 +150,7 @@ impl NatMode {
 /// `[database]`: RDS for MySQL.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct Database {
-    /// MySQL major.minor (or full) version, e.g. "8.0".
+    /// MySQL major.minor (or full) version, e.g. "8.4" (the default).
     pub engine_version: String,
     /// `db.<family>.<size>`, e.g. "db.t4g.micro".
     pub instance_class: String,
@@ -351,7 +383,7 @@ pub mod defaults {
     pub const NETWORK_AZS: u8 = 2;
     pub const NETWORK_NAT: NatMode = NatMode::Single;
 
-    pub const DATABASE_ENGINE_VERSION: &str = "8.0";
+    pub const DATABASE_ENGINE_VERSION: &str = "8.4";
     pub const DATABASE_INSTANCE_CLASS: &str = "db.t4g.micro";
     pub const DATABASE_STORAGE_GB: u32 = 20;
     pub const DATABASE_MULTI_AZ: bool = false;

@@ -208,6 +208,8 @@ pub fn validate(raw: &RawSpec, env: &str) -> Result<Spec, Vec<Diagnostic>> {
         }
     }
 
+    network_fits(&mut c, raw, &network);
+
     match app {
         Some(app) if c.problems.is_empty() => Ok(Spec {
             app,
@@ -247,6 +249,15 @@ fn app(c: &mut Checker, raw: Option<&crate::raw::RawApp>, env: &str) -> Option<A
             format!("app.name {message}"),
             Some(name.span()),
             "it prefixes every AWS resource name, e.g. name = \"shop\"",
+        );
+    } else if let Some(prefix) = ["sg-", "internal-"]
+        .into_iter()
+        .find(|p| name.get_ref().starts_with(p))
+    {
+        c.error(
+            format!("app.name `{}` starts with `{prefix}`, which AWS refuses at the start of a {}", name.get_ref(), if prefix == "sg-" { "security group's name" } else { "load balancer's name" }),
+            Some(name.span()),
+            "choose a name that does not start with sg- or internal-",
         );
     } else {
         for (what, suffix, limit) in DERIVED_NAMES {
@@ -318,6 +329,46 @@ fn network(c: &mut Checker, raw: Option<&crate::raw::RawNetwork>) -> Network {
     }
 }
 
+/// What the network must give the sections that use it.
+fn network_fits(c: &mut Checker, raw: &RawSpec, network: &Network) {
+    let raw_network = raw.network.as_ref();
+    if network.azs < 2 {
+        let needs: Vec<&str> = [
+            ("[service] (an application load balancer spans two AZs)", raw.service.is_some()),
+            ("[database] (an RDS subnet group spans two AZs)", raw.database.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(what, present)| present.then_some(what))
+        .collect();
+        if !needs.is_empty() {
+            c.error(
+                format!("network.azs = 1 is too few for {}", needs.join(" and ")),
+                raw_network.and_then(|n| n.azs.as_ref()).map(Spanned::span),
+                "set network.azs = 2 (or more)",
+            );
+        }
+    }
+    if network.nat == NatMode::None {
+        let needs: Vec<&str> = [
+            ("[service]", raw.service.is_some()),
+            ("[migration]", raw.migration.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(what, present)| present.then_some(what))
+        .collect();
+        if !needs.is_empty() {
+            c.error(
+                format!(
+                    "network.nat = \"none\" leaves {} without a way out: their tasks run in the private subnets and reach ECR (the image), CloudWatch Logs and Secrets Manager through a NAT gateway, so without one they never start",
+                    needs.join(" and ")
+                ),
+                raw_network.and_then(|n| n.nat.as_ref()).map(Spanned::span),
+                "use nat = \"single\" (one NAT gateway, the cheapest that works) or \"per-az\"",
+            );
+        }
+    }
+}
+
 fn database(c: &mut Checker, raw: &RawDatabase) -> Database {
     let engine_version = Checker::text(
         raw.engine_version.as_ref(),
@@ -364,8 +415,22 @@ fn database(c: &mut Checker, raw: &RawDatabase) -> Database {
     }
     let mut log_exports = Vec::new();
     for export in raw.log_exports.iter().flat_map(Spanned::get_ref) {
-        if LOG_EXPORTS.contains(&export.get_ref().as_str()) {
+        if export.get_ref() == "error" {
             log_exports.push(export.get_ref().clone());
+        } else if LOG_EXPORTS.contains(&export.get_ref().as_str()) {
+            c.error(
+                format!(
+                    "database.log_exports: `{}` needs {}, which awsdeploy does not manage yet; with RDS's defaults the export stays empty",
+                    export.get_ref(),
+                    if export.get_ref() == "audit" {
+                        "an option group with the MARIADB_AUDIT_PLUGIN option"
+                    } else {
+                        "a DB parameter group that turns the log on (with log_output = FILE)"
+                    }
+                ),
+                Some(export.span()),
+                "export only the error log: log_exports = [\"error\"]",
+            );
         } else {
             c.error(
                 format!(

@@ -47,6 +47,7 @@ fn run_with(spec: &Spec, live: &Live, policy: migration::Policy) -> Result<Servi
         network: &BTreeMap::new(),
         planned: &["iam/shop-dev-task-execution".to_owned()],
         policy,
+        database_changing: false,
     })
 }
 
