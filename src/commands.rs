@@ -297,7 +297,7 @@ async fn migrate(settings: &Settings, spec: &Spec, dry_run: bool) -> Result<Exit
     if spec.migration.is_none() {
         return Err(CliError::new(
             format!("{} has no [migration]", settings.spec.display()),
-            Some("add [migration] with the golang-migrate command, e.g. command = [\"sh\", \"-c\", \"migrate -path /migrations -database \\\"mysql://$DB_USER:$DB_PASSWORD@tcp($DB_HOST:$DB_PORT)/$DB_NAME\\\" up\"]".to_owned()),
+            Some("add [migration] with the golang-migrate command, e.g. command = [\"sh\", \"-c\", \"migrate -path /migrations -database \\\"$DATABASE_URL\\\" up\"]".to_owned()),
         ));
     }
     let migrations = lint_migrations(settings, spec)?;

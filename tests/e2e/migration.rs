@@ -102,7 +102,10 @@ fn migrate_streams_the_log_and_a_failed_migration_stops_up_before_the_service() 
         .iter()
         .map(|kv| kv.name().unwrap())
         .collect();
-    assert_eq!(env, ["DB_HOST", "DB_NAME", "DB_PORT", "DB_USER"]);
+    assert_eq!(
+        env,
+        ["DB_HOST", "DB_NAME", "DB_PORT", "DB_SECRET_ARN", "DB_USER"]
+    );
     let secret = &container.secrets()[0];
     assert_eq!(secret.name(), "DB_PASSWORD");
     assert!(
@@ -110,6 +113,34 @@ fn migrate_streams_the_log_and_a_failed_migration_stops_up_before_the_service() 
         "{}",
         secret.value_from()
     );
+    // The service gets the same connection, the secret's ARN and no
+    // password: it reads the secret when it connects, so rotation is safe.
+    let secret_arn = secret.value_from().trim_end_matches(":password::");
+    let service_td = world
+        .block_on(
+            ecs(&world)
+                .describe_task_definition()
+                .task_definition(service_revision(&world))
+                .send(),
+        )
+        .unwrap();
+    let api = &service_td.task_definition().unwrap().container_definitions()[0];
+    let api_env: std::collections::BTreeMap<&str, &str> = api
+        .environment()
+        .iter()
+        .map(|kv| (kv.name().unwrap(), kv.value().unwrap()))
+        .collect();
+    assert_eq!(api_env["DB_SECRET_ARN"], secret_arn);
+    assert_eq!(
+        api_env["DB_HOST"],
+        container
+            .environment()
+            .iter()
+            .find(|kv| kv.name() == Some("DB_HOST"))
+            .and_then(|kv| kv.value())
+            .unwrap()
+    );
+    assert!(api.secrets().is_empty(), "{:?}", api.secrets());
     let log = container.log_configuration().unwrap().options().unwrap();
     assert_eq!(log["awslogs-group"], format!("/awsdeploy/{APP}/dev"));
     assert_eq!(log["awslogs-stream-prefix"], "migrate");
@@ -275,4 +306,46 @@ fn a_bad_migrations_folder_is_refused_before_any_aws_call() {
         );
     }
     assert_eq!(world.sim.total_calls(), 0);
+}
+
+#[test]
+fn a_migration_started_before_its_role_change_reached_ecs_is_started_again() {
+    // IAM changes reach ECS a few seconds late; here 5 s.
+    let world = World::with(awsdeploy_testkit::Strictness {
+        iam_propagation: std::time::Duration::from_secs(5),
+        ..awsdeploy_testkit::Strictness::aws()
+    });
+    let spec = stack_spec(&world, "");
+    world.run(&["up", "-f", &spec, "--yes"]).assert_code(0);
+    push_image(&world, &format!("{APP}/dev/api"), "v2");
+    let iam = aws_sdk_iam::Client::new(&world.config);
+    let policy = world
+        .block_on(
+            iam.create_policy()
+                .policy_name("mig-reads")
+                .policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::mig/*"}]}"#)
+                .send(),
+        )
+        .unwrap();
+    let arn = policy.policy().unwrap().arn().unwrap().to_owned();
+    // The task role changes in the same `up` that migrates: the migration
+    // task starts a moment after it, before ECS can assume the role.
+    let changed = std::fs::read_to_string(&spec).unwrap().replace(
+        "desired_count = 1\n",
+        &format!("desired_count = 1\ntask_role_policies = [\"{arn}\"]\n"),
+    );
+    std::fs::write(&spec, changed).unwrap();
+    world.sim.reset_calls();
+    world
+        .sim
+        .simulate(lines(TaskOutcome::Exits(0), &["3/u add_index (9ms)"]));
+    let up = world.run(&["up", "-f", &spec, "--yes", "--image-tag", "v2"]);
+    up.assert_code(0);
+    assert_eq!(world.sim.count("iam", "AttachRolePolicy"), 1);
+    assert!(
+        world.sim.count("ecs", "RunTask") >= 2,
+        "the first task could not assume the role and was started again: {}",
+        up.stderr
+    );
+    assert!(up.stderr.contains("migrate | 3/u add_index"), "{}", up.stderr);
 }

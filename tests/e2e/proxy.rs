@@ -303,3 +303,48 @@ fn a_simulation_reset_clears_all_state() {
     diff.assert_code(2);
     assert!(diff.stdout.contains("+ vpc"), "{}", diff.stdout);
 }
+
+#[test]
+fn a_create_whose_answer_is_lost_is_adopted_not_made_twice() {
+    let world = World::new();
+    let spec = world.network_spec("lost", "azs = 2\nnat = \"single\"");
+    let spec = spec.to_str().unwrap();
+    // Each create takes effect, but its first answer is a 500.
+    for operation in ["CreateVpc", "CreateSubnet", "CreateInternetGateway", "AllocateAddress"] {
+        world.sim.inject(Fault {
+            service: "ec2".into(),
+            operation: operation.into(),
+            trigger: Trigger::Times(1),
+            kind: FaultKind::LostAnswer(500),
+        });
+    }
+    let up = world.run(&["up", "-f", spec, "--yes"]);
+    up.assert_code(0);
+    for (operation, sent) in [
+        ("CreateVpc", 1),
+        ("CreateInternetGateway", 1),
+        ("AllocateAddress", 1),
+        // Four subnets; only the first lost its answer.
+        ("CreateSubnet", 4),
+    ] {
+        assert_eq!(world.sim.calls()[&op(operation)], sent, "{operation}");
+    }
+    let vpcs = world
+        .block_on(
+            world
+                .ec2
+                .describe_vpcs()
+                .filters(
+                    aws_sdk_ec2::types::Filter::builder()
+                        .name("tag:Name")
+                        .values("lost-dev-vpc")
+                        .build(),
+                )
+                .send(),
+        )
+        .unwrap();
+    assert_eq!(vpcs.vpcs().len(), 1, "one VPC, adopted after the lost answer");
+    world
+        .run(&["diff", "-f", spec, "--detailed-exitcode"])
+        .assert_code(0);
+}

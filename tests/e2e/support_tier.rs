@@ -149,12 +149,21 @@ fn the_supporting_resources_are_created_scoped_to_this_stack_and_then_unchanged(
         serde_json::json!({ "Service": "ecs-tasks.amazonaws.com" })
     );
     assert_execution_policy_is_scoped(&world, &stripe_arn);
-    let task_role = world
-        .block_on(iam.list_role_policies().role_name("shop-dev-task").send())
-        .unwrap();
-    assert!(
-        task_role.policy_names().is_empty(),
-        "the task role starts empty"
+    // The application's role may read the database's master secret (it
+    // connects with DB_SECRET_ARN, which survives rotation), nothing more.
+    let task_policy = role_policy(&world, "shop-dev-task");
+    assert_eq!(
+        task_policy["Statement"],
+        serde_json::json!([{
+            "Sid": "ReadDatabaseSecret",
+            "Effect": "Allow",
+            "Action": ["secretsmanager:GetSecretValue"],
+            "Resource": ["arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:rds!db-*"],
+            "Condition": { "StringEquals": {
+                "secretsmanager:ResourceTag/aws:rds:primaryDBInstanceArn":
+                    "arn:aws:rds:ap-northeast-1:123456789012:db:shop-dev-db"
+            }}
+        }])
     );
 
     // Nothing to do the second time; the secret's value was never printed.

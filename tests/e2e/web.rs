@@ -200,7 +200,6 @@ fn a_failed_job_exits_1_with_each_steps_reason() {
 }
 
 #[test]
-#[ignore = "strict: Amplify shows the verification record only at PENDING_VERIFICATION; awsdeploy reads the records at once (\"Correct on a real account\", item 5)"]
 fn a_custom_domain_is_associated_and_its_records_written_in_the_zone() {
     let world = World::new();
     let route53 = aws_sdk_route53::Client::new(&world.config);
@@ -270,5 +269,77 @@ fn a_custom_domain_is_associated_and_its_records_written_in_the_zone() {
     );
     world
         .run(&["diff", "-f", spec, "--detailed-exitcode"])
+        .assert_code(0);
+}
+
+#[test]
+fn a_job_left_open_by_an_interrupted_release_is_stopped_and_the_release_goes_on() {
+    let world = World::new();
+    let folder = site(world.dir.path(), "out", &[("index.html", "<h1>v1</h1>")]);
+    let spec = web_spec(&world, &folder);
+    world.run(&["up", "-f", &spec, "--yes"]).assert_code(0);
+    // An earlier run made a deployment and was killed before starting it.
+    let amplify = aws_sdk_amplify::Client::new(&world.config);
+    let app_id = branch(&world)
+        .branch_arn()
+        .split("/apps/")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap()
+        .to_owned();
+    let abandoned = world
+        .block_on(
+            amplify
+                .create_deployment()
+                .app_id(&app_id)
+                .branch_name("main")
+                .send(),
+        )
+        .unwrap();
+    let abandoned = abandoned.job_id().unwrap().to_owned();
+    site(world.dir.path(), "out", &[("index.html", "<h1>v2</h1>")]);
+    let up = world.run(&["up", "-f", &spec, "--yes"]);
+    up.assert_code(0);
+    assert!(
+        up.stderr
+            .contains(&format!("stopping job {abandoned} on main, left pending")),
+        "{}",
+        up.stderr
+    );
+    assert_eq!(world.sim.count("amplify", "StopJob"), 1);
+    let job = world
+        .block_on(
+            amplify
+                .get_job()
+                .app_id(&app_id)
+                .branch_name("main")
+                .job_id(&abandoned)
+                .send(),
+        )
+        .unwrap();
+    assert_eq!(
+        job.job().unwrap().summary().unwrap().status(),
+        &aws_sdk_amplify::types::JobStatus::Cancelled
+    );
+}
+
+#[test]
+fn an_app_whose_create_answer_is_lost_is_adopted_not_made_twice() {
+    let world = World::new();
+    let folder = site(world.dir.path(), "out", &[("index.html", "<h1>v1</h1>")]);
+    let spec = web_spec(&world, &folder);
+    world.sim.inject(awsdeploy_testkit::Fault {
+        service: "amplify".into(),
+        operation: "CreateApp".into(),
+        trigger: awsdeploy_testkit::Trigger::Times(1),
+        kind: awsdeploy_testkit::FaultKind::LostAnswer(503),
+    });
+    world.run(&["up", "-f", &spec, "--yes"]).assert_code(0);
+    assert_eq!(world.sim.count("amplify", "CreateApp"), 1);
+    let amplify = aws_sdk_amplify::Client::new(&world.config);
+    let apps = world.block_on(amplify.list_apps().send()).unwrap();
+    assert_eq!(apps.apps().len(), 1, "{:?}", apps.apps());
+    world
+        .run(&["diff", "-f", &spec, "--detailed-exitcode"])
         .assert_code(0);
 }

@@ -64,13 +64,34 @@ pub async fn observe(
 }
 
 /// ACM's idempotency token: a retried request within the hour gives the
-/// same certificate. Word characters only, at most 32.
+/// same certificate. Word characters only, at most 32: a hash of the app,
+/// env and domain, so that long names never share one.
 fn idempotency_token(owner: &Owner, domain: &str) -> String {
-    format!("awsdeploy{}{}{domain}", owner.app, owner.env)
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .take(32)
-        .collect()
+    let identity = format!("{}\n{}\n{domain}", owner.app, owner.env);
+    let hash = awsdeploy_spec::artifact::sha256_hex(identity.as_bytes());
+    format!("awsdeploy{}", &hash[..23])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn owner(app: &str, env: &str) -> Owner {
+        Owner {
+            app: app.to_owned(),
+            env: env.to_owned(),
+        }
+    }
+
+    #[test]
+    fn idempotency_tokens_differ_for_long_names_and_fit_acm() {
+        let a = idempotency_token(&owner("shop-storefront-api", "staging"), "api.eu.example.com");
+        let b = idempotency_token(&owner("shop-storefront-api", "staging"), "api.us.example.com");
+        assert_ne!(a, b);
+        assert_eq!(a, idempotency_token(&owner("shop-storefront-api", "staging"), "api.eu.example.com"));
+        assert_eq!(a.len(), 32);
+        assert!(a.chars().all(|c| c.is_ascii_alphanumeric()));
+    }
 }
 
 /// The certificate's DNS validation records, read until ACM has made them

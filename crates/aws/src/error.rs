@@ -65,12 +65,43 @@ pub enum AwsError {
     WebRelease(String),
 }
 
+/// Throttling and server-side error codes across the services awsdeploy
+/// calls (the SDKs' own retry classifier lists the same families).
+const TRANSIENT_CODES: [&str; 16] = [
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "RequestThrottledException",
+    "RequestLimitExceeded",
+    "TooManyRequestsException",
+    "RequestThrottled",
+    "PriorRequestNotComplete",
+    "SlowDown",
+    "InternalError",
+    "InternalFailure",
+    "InternalServerError",
+    "InternalServerException",
+    "ServiceUnavailable",
+    "ServiceUnavailableException",
+    "RequestTimeout",
+];
+
 impl AwsError {
     /// Whether AWS said a resource does not exist (`InvalidVpcID.NotFound`,
     /// `NatGatewayNotFound`, `DBInstanceNotFound`, ...): for a resource
     /// made a moment ago, "not yet" (EC2 is eventually consistent).
     pub fn is_not_found(&self) -> bool {
         self.code().is_some_and(|code| code.contains("NotFound"))
+    }
+
+    /// Whether trying again later may well succeed: throttling, AWS's own
+    /// 5xx errors, or no answer at all. A wait treats it as "not yet".
+    pub fn is_transient(&self) -> bool {
+        match self {
+            AwsError::Transport { .. } => true,
+            AwsError::Service { code, .. } => TRANSIENT_CODES.contains(&code.as_str()),
+            _ => false,
+        }
     }
 
     /// The AWS error code, if AWS answered with one.

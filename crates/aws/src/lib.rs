@@ -63,6 +63,9 @@ impl Default for Output {
     }
 }
 
+/// Attempts per call, the first included.
+const MAX_ATTEMPTS: u32 = 6;
+
 /// SDK clients for one app, environment and region.
 #[derive(Debug, Clone)]
 pub struct Aws {
@@ -83,7 +86,11 @@ impl Aws {
     /// Loads the AWS configuration. `region` (the spec's `app.region`) wins
     /// over the chain's region; with neither, this is an error.
     pub async fn connect(region: Option<&str>, app: &str, env: &str) -> Result<Aws, AwsError> {
-        let mut loader = aws_config::defaults(BehaviorVersion::latest());
+        // Adaptive retry (a client-side rate limit once AWS throttles) and
+        // more attempts than the standard 3: one run makes hundreds of calls.
+        let mut loader = aws_config::defaults(BehaviorVersion::latest()).retry_config(
+            aws_config::retry::RetryConfig::adaptive().with_max_attempts(MAX_ATTEMPTS),
+        );
         if let Some(region) = region {
             loader = loader.region(Region::new(region.to_owned()));
         }

@@ -5,6 +5,8 @@
 //! and `DescribeTargetGroups` by name), and ownership comes from their tags,
 //! read for both in one `DescribeTags`.
 
+use std::time::Duration;
+
 use aws_sdk_elasticloadbalancingv2::Client;
 use aws_sdk_elasticloadbalancingv2::types::{
     Action, ActionTypeEnum, Certificate, LoadBalancerAttribute, LoadBalancerSchemeEnum, Matcher,
@@ -19,6 +21,7 @@ use awsdeploy_plan::{Component, ListenerConfig, ResourceChange, Step, TargetHeal
 use crate::AwsError;
 use crate::error::{already_done, sdk};
 use crate::tags::Owner;
+use crate::wait;
 
 const IDLE_TIMEOUT: &str = "idle_timeout.timeout_seconds";
 const DEREGISTRATION_DELAY: &str = "deregistration_delay.timeout_seconds";
@@ -370,6 +373,18 @@ async fn set_idle_timeout(elb: &Client, arn: &str, name: &str, secs: i64) -> Res
 }
 
 #[allow(clippy::too_many_lines)] // one arm per step
+/// How long ELB may refuse a certificate ACM has just issued.
+const CERTIFICATE_GRACE: Duration = Duration::from_secs(120);
+
+/// `UnsupportedCertificate` (ELB's `CertificateNotFound` too) for a
+/// certificate issued a moment ago: ACM's issuance reaches ELB with a delay.
+fn certificate_not_yet_usable(error: &AwsError) -> bool {
+    matches!(
+        error.code(),
+        Some("UnsupportedCertificate" | "CertificateNotFound")
+    )
+}
+
 pub async fn run_step(
     elb: &Client,
     owner: &Owner,
@@ -494,17 +509,20 @@ pub async fn run_step(
             config,
         } => {
             let l = listener(config, ids)?;
-            let out = elb
-                .create_listener()
-                .load_balancer_arn(ids.resolve(load_balancer)?)
-                .port(*port)
-                .protocol(l.protocol)
-                .set_certificates(l.certificates)
-                .set_ssl_policy(l.ssl_policy)
-                .default_actions(l.action)
-                .send()
-                .await
-                .map_err(sdk("CreateListener", name))?;
+            let load_balancer = ids.resolve(load_balancer)?;
+            let out = wait::retrying(certificate_not_yet_usable, CERTIFICATE_GRACE, || async {
+                elb.create_listener()
+                    .load_balancer_arn(&load_balancer)
+                    .port(*port)
+                    .protocol(l.protocol.clone())
+                    .set_certificates(l.certificates.clone())
+                    .set_ssl_policy(l.ssl_policy.clone())
+                    .set_default_actions(Some(vec![l.action.clone()]))
+                    .send()
+                    .await
+                    .map_err(sdk("CreateListener", name))
+            })
+            .await?;
             let arn = out
                 .listeners()
                 .first()
@@ -522,16 +540,19 @@ pub async fn run_step(
             config,
         } => {
             let l = listener(config, ids)?;
-            elb.modify_listener()
-                .listener_arn(arn)
-                .port(*port)
-                .protocol(l.protocol)
-                .set_certificates(l.certificates)
-                .set_ssl_policy(l.ssl_policy)
-                .default_actions(l.action)
-                .send()
-                .await
-                .map_err(sdk("ModifyListener", name))?;
+            wait::retrying(certificate_not_yet_usable, CERTIFICATE_GRACE, || async {
+                elb.modify_listener()
+                    .listener_arn(arn)
+                    .port(*port)
+                    .protocol(l.protocol.clone())
+                    .set_certificates(l.certificates.clone())
+                    .set_ssl_policy(l.ssl_policy.clone())
+                    .set_default_actions(Some(vec![l.action.clone()]))
+                    .send()
+                    .await
+                    .map_err(sdk("ModifyListener", name))
+            })
+            .await?;
             Ok(None)
         }
         Step::DeleteListener { listener } => {

@@ -82,7 +82,22 @@ fn client_token() -> String {
     format!("awsdeploy-{:x}-{:x}", std::process::id(), nanos)
 }
 
+/// How long after its roles were made or changed a migration task may
+/// fail to start because ECS cannot assume them yet: IAM changes take a
+/// few seconds to reach ECS (IAM user guide, "Changes that I make are not
+/// always immediately visible").
+const ROLE_PROPAGATION_WINDOW: Duration = Duration::from_secs(120);
+
+/// ECS's stopped reason for a task role or execution role it cannot
+/// assume (yet).
+fn role_not_yet_assumable(reason: &str) -> bool {
+    reason.contains("unable to assume the role")
+}
+
 /// Registers the revision if needed and starts the task; returns its ARN.
+/// A task that stops before it starts because ECS cannot assume its roles
+/// yet is started again, with backoff, within [`ROLE_PROPAGATION_WINDOW`];
+/// the ARN returned is of a task that got past that.
 pub async fn start(
     clients: &service::Clients,
     owner: &Owner,
@@ -94,11 +109,79 @@ pub async fn start(
         Some(arn) => arn,
         None => service::register(clients, owner, Component::Migration, &definition).await?,
     };
+    let started = tokio::time::Instant::now();
+    let mut pause = Duration::from_secs(1);
+    loop {
+        let task_arn = run_task(clients, owner, task, &definition, &arn, ids).await?;
+        match role_refusal(&clients.ecs, &task.cluster, &task_arn).await? {
+            Some(reason) if started.elapsed() + pause < ROLE_PROPAGATION_WINDOW => {
+                tracing::info!(
+                    "the migration task did not start: {reason}; IAM changes take seconds to reach ECS, starting it again in {}s",
+                    pause.as_secs()
+                );
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_secs(15));
+            }
+            _ => return Ok(task_arn),
+        }
+    }
+}
+
+/// Follows a task just started until it runs or stops: the stopped reason
+/// when ECS could not assume its roles, else `None` (the wait reports any
+/// other end).
+async fn role_refusal(
+    ecs: &aws_sdk_ecs::Client,
+    cluster: &str,
+    task_arn: &str,
+) -> Result<Option<String>, AwsError> {
+    let what = format!("the migration task {task_arn} to start");
+    wait::until_with(
+        &what,
+        ROLE_PROPAGATION_WINDOW,
+        wait::backoff(Duration::from_millis(500), Duration::from_secs(5)),
+        || async {
+            let out = ecs
+                .describe_tasks()
+                .cluster(cluster)
+                .tasks(task_arn)
+                .send()
+                .await
+                .map_err(sdk("DescribeTasks", task_arn))?;
+            let Some(found) = out.tasks().first() else {
+                return Ok(Check::Ready(None));
+            };
+            Ok(match found.last_status().unwrap_or("PROVISIONING") {
+                "STOPPED" => Check::Ready(
+                    found
+                        .stopped_reason()
+                        .filter(|r| role_not_yet_assumable(r))
+                        .map(str::to_owned),
+                ),
+                "PROVISIONING" | "PENDING" | "ACTIVATING" => {
+                    Check::Pending(found.last_status().unwrap_or_default().to_owned())
+                }
+                _ => Check::Ready(None),
+            })
+        },
+    )
+    .await
+}
+
+/// One `RunTask` of revision `arn`; returns the task's ARN.
+async fn run_task(
+    clients: &service::Clients,
+    owner: &Owner,
+    task: &MigrationTask,
+    definition: &TaskDefinition,
+    arn: &str,
+    ids: &ResolvedIds,
+) -> Result<String, AwsError> {
     let out = clients
         .ecs
         .run_task()
         .cluster(&task.cluster)
-        .task_definition(&arn)
+        .task_definition(arn)
         .launch_type(LaunchType::Fargate)
         .count(1)
         .network_configuration(service::network(&task.network, ids)?)
@@ -127,9 +210,9 @@ pub async fn start(
         .first()
         .and_then(|t| t.task_arn())
         .map(str::to_owned)
-        .ok_or(AwsError::MissingField {
+        .ok_or_else(|| AwsError::MissingField {
             operation: "RunTask",
-            resource: definition.family,
+            resource: definition.family.clone(),
             field: "tasks[0].taskArn",
         })
 }

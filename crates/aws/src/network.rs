@@ -90,6 +90,86 @@ fn tag_specification(
     spec.build()
 }
 
+/// EC2 creates without a client token, which awsdeploy sends at most once
+/// per attempt (see [`create_once`]).
+#[derive(Debug, Clone, Copy)]
+enum Untokened {
+    Vpc,
+    Subnet,
+    InternetGateway,
+    Address,
+}
+
+/// The SDK's retries off, for a create that has no client token: a retry
+/// after a lost answer would make a second resource.
+fn sent_once() -> aws_sdk_ec2::config::Builder {
+    aws_sdk_ec2::config::Builder::default()
+        .retry_config(aws_sdk_ec2::config::retry::RetryConfig::disabled())
+}
+
+/// Runs `create` (sent without the SDK's retries) through
+/// [`wait::create_once`], looking for what a lost answer made by its
+/// `Name` and owner tags.
+async fn create_once<F, Fut>(
+    ec2: &Client,
+    owner: &Owner,
+    kind: Untokened,
+    name: &str,
+    create: F,
+) -> Result<String, AwsError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<String, AwsError>>,
+{
+    wait::create_once(name, create, || find_created(ec2, owner, kind, name)).await
+}
+
+/// The id of `owner`'s resource of `kind` named `name`, if there is one.
+async fn find_created(
+    ec2: &Client,
+    owner: &Owner,
+    kind: Untokened,
+    name: &str,
+) -> Result<Option<String>, AwsError> {
+    let named = || {
+        Filter::builder()
+            .name(format!("tag:{}", tags::NAME))
+            .values(name)
+            .build()
+    };
+    Ok(match kind {
+        Untokened::Vpc => describe_owned!(owner, name, ec2.describe_vpcs().filters(named()), "DescribeVpcs")
+            .first()
+            .and_then(|v| v.vpc_id().map(str::to_owned)),
+        Untokened::Subnet => describe_owned!(owner, name, ec2.describe_subnets().filters(named()), "DescribeSubnets")
+            .first()
+            .and_then(|v| v.subnet_id().map(str::to_owned)),
+        Untokened::InternetGateway => describe_owned!(
+            owner,
+            name,
+            ec2.describe_internet_gateways().filters(named()),
+            "DescribeInternetGateways"
+        )
+        .first()
+        .and_then(|g| g.internet_gateway_id().map(str::to_owned)),
+        Untokened::Address => {
+            let [by_app, by_env] = owner_filters(owner);
+            let out = ec2
+                .describe_addresses()
+                .filters(by_app)
+                .filters(by_env)
+                .filters(named())
+                .send()
+                .await
+                .map_err(sdk("DescribeAddresses", name))?;
+            out.addresses()
+                .iter()
+                .find(|a| owns(owner, a.tags()))
+                .and_then(|a| a.allocation_id().map(str::to_owned))
+        }
+    })
+}
+
 /// Reads the live network of `owner`: one Describe per resource type, all
 /// at once.
 pub async fn observe(ec2: &Client, owner: &Owner) -> Result<LiveNetwork, AwsError> {
@@ -457,18 +537,23 @@ pub async fn run_step(
     async move {
         match step {
             Step::CreateVpc { cidr } => {
-                let out = ec2
-                    .create_vpc()
-                    .cidr_block(cidr)
-                    .tag_specifications(tag_specification(owner, change, ResourceType::Vpc))
-                    .send()
-                    .await
-                    .map_err(sdk("CreateVpc", name))?;
-                let id = out
-                    .vpc()
-                    .and_then(|v| v.vpc_id())
-                    .ok_or_else(|| missing("CreateVpc", change, "VpcId"))?
-                    .to_owned();
+                let id = create_once(ec2, owner, Untokened::Vpc, name, || async {
+                    let out = ec2
+                        .create_vpc()
+                        .cidr_block(cidr)
+                        .tag_specifications(tag_specification(owner, change, ResourceType::Vpc))
+                        .customize()
+                        .config_override(sent_once())
+                        .send()
+                        .await
+                        .map_err(sdk("CreateVpc", name))?;
+                    Ok(out
+                        .vpc()
+                        .and_then(|v| v.vpc_id())
+                        .ok_or_else(|| missing("CreateVpc", change, "VpcId"))?
+                        .to_owned())
+                })
+                .await?;
                 wait::until(
                     &format!("VPC {name} ({id}) to be available"),
                     VPC_DEADLINE,
@@ -527,43 +612,58 @@ pub async fn run_step(
                 cidr,
                 availability_zone,
             } => {
-                let out = wait::visible(|| async {
-                    ec2.create_subnet()
-                        .vpc_id(ids.resolve(vpc)?)
-                        .cidr_block(cidr)
-                        .availability_zone(availability_zone)
-                        .tag_specifications(tag_specification(owner, change, ResourceType::Subnet))
-                        .send()
-                        .await
-                        .map_err(sdk("CreateSubnet", name))
+                let vpc = ids.resolve(vpc)?;
+                let id = create_once(ec2, owner, Untokened::Subnet, name, || {
+                    wait::visible(|| async {
+                        let out = ec2
+                            .create_subnet()
+                            .vpc_id(&vpc)
+                            .cidr_block(cidr)
+                            .availability_zone(availability_zone)
+                            .tag_specifications(tag_specification(
+                                owner,
+                                change,
+                                ResourceType::Subnet,
+                            ))
+                            .customize()
+                            .config_override(sent_once())
+                            .send()
+                            .await
+                            .map_err(sdk("CreateSubnet", name))?;
+                        Ok(out
+                            .subnet()
+                            .and_then(|s| s.subnet_id())
+                            .ok_or_else(|| missing("CreateSubnet", change, "SubnetId"))?
+                            .to_owned())
+                    })
                 })
                 .await?;
-                Ok(Some(
-                    out.subnet()
-                        .and_then(|s| s.subnet_id())
-                        .ok_or_else(|| missing("CreateSubnet", change, "SubnetId"))?
-                        .to_owned(),
-                ))
+                Ok(Some(id))
             }
             Step::CreateInternetGateway => {
-                let out = ec2
-                    .create_internet_gateway()
-                    .tag_specifications(tag_specification(
-                        owner,
-                        change,
-                        ResourceType::InternetGateway,
-                    ))
-                    .send()
-                    .await
-                    .map_err(sdk("CreateInternetGateway", name))?;
-                Ok(Some(
-                    out.internet_gateway()
+                let id = create_once(ec2, owner, Untokened::InternetGateway, name, || async {
+                    let out = ec2
+                        .create_internet_gateway()
+                        .tag_specifications(tag_specification(
+                            owner,
+                            change,
+                            ResourceType::InternetGateway,
+                        ))
+                        .customize()
+                        .config_override(sent_once())
+                        .send()
+                        .await
+                        .map_err(sdk("CreateInternetGateway", name))?;
+                    Ok(out
+                        .internet_gateway()
                         .and_then(|g| g.internet_gateway_id())
                         .ok_or_else(|| {
                             missing("CreateInternetGateway", change, "InternetGatewayId")
                         })?
-                        .to_owned(),
-                ))
+                        .to_owned())
+                })
+                .await?;
+                Ok(Some(id))
             }
             Step::AttachInternetGateway { gateway, vpc } => {
                 let result = wait::visible(|| async {
@@ -581,18 +681,27 @@ pub async fn run_step(
                 }
             }
             Step::AllocateAddress => {
-                let out = ec2
-                    .allocate_address()
-                    .domain(DomainType::Vpc)
-                    .tag_specifications(tag_specification(owner, change, ResourceType::ElasticIp))
-                    .send()
-                    .await
-                    .map_err(sdk("AllocateAddress", name))?;
-                Ok(Some(
-                    out.allocation_id()
+                let id = create_once(ec2, owner, Untokened::Address, name, || async {
+                    let out = ec2
+                        .allocate_address()
+                        .domain(DomainType::Vpc)
+                        .tag_specifications(tag_specification(
+                            owner,
+                            change,
+                            ResourceType::ElasticIp,
+                        ))
+                        .customize()
+                        .config_override(sent_once())
+                        .send()
+                        .await
+                        .map_err(sdk("AllocateAddress", name))?;
+                    Ok(out
+                        .allocation_id()
                         .ok_or_else(|| missing("AllocateAddress", change, "AllocationId"))?
-                        .to_owned(),
-                ))
+                        .to_owned())
+                })
+                .await?;
+                Ok(Some(id))
             }
             Step::CreateNatGateway { subnet, address } => {
                 let out = wait::visible(|| async {

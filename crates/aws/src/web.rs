@@ -41,6 +41,39 @@ fn tags(owner: &Owner, name: &str) -> HashMap<String, String> {
         .collect()
 }
 
+/// The first app named `name` (`ListApps`, page by page).
+async fn find_app(
+    amplify: &aws_sdk_amplify::Client,
+    name: &str,
+) -> Result<Option<aws_sdk_amplify::types::App>, AwsError> {
+    let mut token = None;
+    loop {
+        let out = amplify
+            .list_apps()
+            .set_next_token(token)
+            .send()
+            .await
+            .map_err(sdk("ListApps", name))?;
+        if let Some(app) = out.apps().iter().find(|a| a.name() == name) {
+            return Ok(Some(app.clone()));
+        }
+        token = out.next_token().map(str::to_owned);
+        if token.is_none() {
+            return Ok(None);
+        }
+    }
+}
+
+/// Whether `app` carries `owner`'s tags.
+fn owns_app(owner: &Owner, app: &aws_sdk_amplify::types::App) -> bool {
+    owner.owns(
+        app.tags()
+            .into_iter()
+            .flatten()
+            .map(|(k, v)| (Some(k.as_str()), Some(v.as_str()))),
+    )
+}
+
 /// The stack's app (found by name, owned by its tags) and `branch`.
 pub async fn observe(
     amplify: &aws_sdk_amplify::Client,
@@ -52,34 +85,14 @@ pub async fn observe(
         return Ok(LiveWeb::default());
     };
     let name = app_name(&owner.app, &owner.env);
-    let mut token = None;
-    let mut found = None;
-    loop {
-        let out = amplify
-            .list_apps()
-            .set_next_token(token)
-            .send()
-            .await
-            .map_err(sdk("ListApps", name.as_str()))?;
-        found = found.or_else(|| out.apps().iter().find(|a| a.name() == name).cloned());
-        token = out.next_token().map(str::to_owned);
-        if found.is_some() || token.is_none() {
-            break;
-        }
-    }
-    let Some(app) = found else {
+    let Some(app) = find_app(amplify, &name).await? else {
         return Ok(LiveWeb::default());
     };
     let live_app = LiveAmplifyApp {
         id: app.app_id().to_owned(),
         arn: app.app_arn().to_owned(),
         name: app.name().to_owned(),
-        owned: owner.owns(
-            app.tags()
-                .into_iter()
-                .flatten()
-                .map(|(k, v)| (Some(k.as_str()), Some(v.as_str()))),
-        ),
+        owned: owns_app(owner, &app),
         platform: app.platform().as_str().to_owned(),
         repository: Some(app.repository().to_owned()).filter(|r| !r.is_empty()),
         default_domain: app.default_domain().to_owned(),
@@ -136,24 +149,50 @@ pub async fn observe(
     })
 }
 
-/// The association's records as (name, value) CNAMEs: the certificate's
-/// verification record and each sub-domain's. Amplify writes them as
+/// Amplify's domain states before the verification record exists.
+const DOMAIN_STATES_BEFORE_RECORDS: [&str; 4] = [
+    "CREATING",
+    "REQUESTING_CERTIFICATE",
+    "UPDATING",
+    "IMPORTING_CUSTOM_CERTIFICATE",
+];
+
+/// How long a new association may take to show its records.
+const DOMAIN_RECORDS_DEADLINE: Duration = Duration::from_secs(15 * 60);
+
+/// The association's records as (name, value) CNAMEs, once Amplify has
+/// them: it requests the certificate first and shows the verification
+/// record only from `PENDING_VERIFICATION` on (Amplify user guide,
+/// "Understanding DNS verification"). Amplify writes them as
 /// `name CNAME value`, the sub-domain's name relative to the domain.
 async fn domain_records(
     amplify: &aws_sdk_amplify::Client,
     app_id: &str,
     domain: &str,
 ) -> Result<Vec<(String, String)>, AwsError> {
-    let out = amplify
-        .get_domain_association()
-        .app_id(app_id)
-        .domain_name(domain)
-        .send()
-        .await
-        .map_err(sdk("GetDomainAssociation", domain))?;
-    let Some(association) = out.domain_association() else {
-        return Ok(Vec::new());
-    };
+    let what = format!("the domain association {domain} to show its DNS records");
+    let intervals = wait::backoff(Duration::from_secs(1), Duration::from_secs(15));
+    let association = wait::until_with(&what, DOMAIN_RECORDS_DEADLINE, intervals, || async {
+        let out = amplify
+            .get_domain_association()
+            .app_id(app_id)
+            .domain_name(domain)
+            .send()
+            .await
+            .map_err(sdk("GetDomainAssociation", domain))?;
+        let Some(association) = out.domain_association().cloned() else {
+            return Ok(Check::Pending("not visible yet".to_owned()));
+        };
+        let status = association.domain_status().as_str().to_owned();
+        Ok(if status == "FAILED" {
+            Check::Failed(format!("FAILED: {}", association.status_reason()))
+        } else if DOMAIN_STATES_BEFORE_RECORDS.contains(&status.as_str()) {
+            Check::Pending(status)
+        } else {
+            Check::Ready(association)
+        })
+    })
+    .await?;
     let parse = |record: &str, relative: bool| {
         let parts: Vec<&str> = record.split_whitespace().collect();
         let (name, value) = match parts.as_slice() {
@@ -194,17 +233,40 @@ pub async fn run_step(
 ) -> Result<Option<String>, AwsError> {
     let amplify = &clients.amplify;
     match step {
+        // Amplify has no client token and app names are not unique: sent
+        // once, and after a lost answer the app is looked for by name.
         Step::CreateAmplifyApp { name } => {
-            let out = amplify
-                .create_app()
-                .name(name)
-                .platform(Platform::Web)
-                .description("awsdeploy: the web app, released by manual deployments")
-                .set_tags(Some(tags(owner, name)))
-                .send()
-                .await
-                .map_err(sdk("CreateApp", name.as_str()))?;
-            Ok(out.app().map(|a| a.app_id().to_owned()))
+            let create = || async {
+                let out = amplify
+                    .create_app()
+                    .name(name)
+                    .platform(Platform::Web)
+                    .description("awsdeploy: the web app, released by manual deployments")
+                    .set_tags(Some(tags(owner, name)))
+                    .customize()
+                    .config_override(
+                        aws_sdk_amplify::config::Builder::default().retry_config(
+                            aws_sdk_amplify::config::retry::RetryConfig::disabled(),
+                        ),
+                    )
+                    .send()
+                    .await
+                    .map_err(sdk("CreateApp", name.as_str()))?;
+                out.app()
+                    .map(|a| a.app_id().to_owned())
+                    .ok_or(AwsError::MissingField {
+                        operation: "CreateApp",
+                        resource: name.clone(),
+                        field: "app.appId",
+                    })
+            };
+            let find = || async {
+                Ok(find_app(amplify, name)
+                    .await?
+                    .filter(|app| owns_app(owner, app))
+                    .map(|app| app.app_id().to_owned()))
+            };
+            Ok(Some(wait::create_once(name, create, find).await?))
         }
         Step::CreateAmplifyBranch { app, branch, env } => {
             let out = amplify
@@ -329,6 +391,7 @@ pub async fn release(
     timeout: Duration,
 ) -> Result<String, AwsError> {
     let amplify = &clients.amplify;
+    clear_branch(amplify, output, app_id, branch, timeout).await?;
     let created = amplify
         .create_deployment()
         .app_id(app_id)
@@ -398,6 +461,62 @@ pub async fn release(
         .map(aws_sdk_amplify::types::App::default_domain)
         .unwrap_or_default();
     Ok(format!("https://{}.{domain}", branch.replace('/', "-")))
+}
+
+/// Makes the branch free for a new deployment, which Amplify refuses while
+/// another job is open ("A job is already running on branch"): an earlier
+/// run interrupted mid-release leaves one. A job still `PENDING` (created
+/// and never started, or not begun) is stopped: this release supersedes
+/// it. One that is provisioning or running is waited for.
+async fn clear_branch(
+    amplify: &aws_sdk_amplify::Client,
+    output: &Output,
+    app_id: &str,
+    branch: &str,
+    timeout: Duration,
+) -> Result<(), AwsError> {
+    let out = amplify
+        .list_jobs()
+        .app_id(app_id)
+        .branch_name(branch)
+        .max_results(10)
+        .send()
+        .await
+        .map_err(sdk("ListJobs", branch))?;
+    for job in out.job_summaries() {
+        let job_id = job.job_id();
+        match job.status() {
+            JobStatus::Pending => {
+                (output.line)(&format!(
+                    "web: stopping job {job_id} on {branch}, left pending by an earlier run"
+                ));
+                match amplify
+                    .stop_job()
+                    .app_id(app_id)
+                    .branch_name(branch)
+                    .job_id(job_id)
+                    .send()
+                    .await
+                    .map_err(sdk("StopJob", job_id))
+                {
+                    // It ended meanwhile.
+                    Err(e) if already_done(&e, &["BadRequestException", "NotFoundException"]) => {}
+                    other => {
+                        other?;
+                    }
+                }
+            }
+            JobStatus::Provisioning | JobStatus::Running | JobStatus::Cancelling => {
+                (output.line)(&format!(
+                    "web: job {job_id} on {branch} is still {}; waiting for it to end",
+                    job.status().as_str()
+                ));
+                follow(amplify, output, (app_id, branch, job_id), timeout).await?;
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// Polls `GetJob` until the job ends (any end) or `timeout`, reporting each

@@ -617,9 +617,22 @@ fn listeners(
             },
         )),
     }
+    // An HTTPS listener waits for its certificate to be issued: ELB refuses
+    // one that is not (`UnsupportedCertificate`), also one pending from an
+    // interrupted run, which the plan refers to by its ARN.
+    let certificate_changes: Vec<String> = out
+        .changes
+        .iter()
+        .filter(|c| c.kind == ResourceKind::Certificate)
+        .map(|c| c.key.clone())
+        .collect();
     let mut listener_keys = Vec::new();
     for (port, config) in &listeners_wanted {
         let key = format!("{lb_key}:{port}");
+        let after: &[String] = match config {
+            ListenerConfig::Https { .. } => &certificate_changes,
+            ListenerConfig::RedirectToHttps | ListenerConfig::Forward { .. } => &[],
+        };
         let name = format!("{lb_name}:{port}");
         let found = live.listeners.iter().find(|l| l.port == *port);
         match found {
@@ -642,7 +655,7 @@ fn listeners(
                         port: *port,
                         config: config.clone(),
                     }],
-                    &[],
+                    after,
                 );
                 listener_keys.push(key);
             }
@@ -660,7 +673,7 @@ fn listeners(
                         port: *port,
                         config: config.clone(),
                     }],
-                    &[],
+                    after,
                 );
                 listener_keys.push(key);
             }

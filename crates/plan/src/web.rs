@@ -277,13 +277,59 @@ fn domain(
         return Ok(());
     };
     let fqdn = web.domain.clone().unwrap_or_default();
+    let zone_id = zone.filter(|_| wanted.in_zone).map(|z| z.id.clone());
+    let key = format!(
+        "web/{}/domain/{}",
+        app_name(&spec.app.name, &spec.env),
+        wanted.root
+    );
     match live.domain.as_ref().filter(|_| live.app.is_some()) {
         Some(found)
             if found
                 .sub_domains
                 .contains(&(wanted.prefix.clone(), web.branch.clone())) =>
         {
-            out.unchanged += 1;
+            match found.status.as_str() {
+                // Waiting for its records (an earlier run was stopped before
+                // it wrote them, or they were deleted): write them again.
+                "PENDING_VERIFICATION" | "AWAITING_APP_CNAME" => out.push(
+                    change(
+                        ResourceKind::DomainAssociation,
+                        &key,
+                        &fqdn,
+                        Action::Update,
+                        Some(found.name.as_str()),
+                        vec![FieldChange::new(
+                            "records",
+                            Some(format!("{} (waiting for its DNS records)", found.status)),
+                            Some(if zone_id.is_some() {
+                                format!("written in {}", wanted.root)
+                            } else {
+                                "printed, for you to create".to_owned()
+                            }),
+                        )],
+                        vec![Step::WriteDomainRecords {
+                            app: app_ref.clone(),
+                            domain: wanted.root,
+                            zone_id,
+                        }],
+                    ),
+                    &[],
+                ),
+                "FAILED" => {
+                    let app_id = live.app.as_ref().map_or("", |a| a.id.as_str());
+                    return Err(PlanError::Conflict {
+                        kind: ResourceKind::DomainAssociation,
+                        name: found.name.clone(),
+                        problem: "FAILED in Amplify (its DNS verification timed out or was refused)".to_owned(),
+                        hint: format!(
+                            "delete it, then run `awsdeploy up` to associate it again: aws amplify delete-domain-association --app-id {app_id} --domain-name {}",
+                            found.name
+                        ),
+                    });
+                }
+                _ => out.unchanged += 1,
+            }
             return Ok(());
         }
         Some(found) => {
@@ -305,17 +351,11 @@ fn domain(
         }
         None => {}
     }
-    let zone_id = zone.filter(|_| wanted.in_zone).map(|z| z.id.clone());
     if zone_id.is_none() {
         out.warnings.push(format!(
             "web.domain {fqdn} is not in the [dns] zone: awsdeploy cannot write its records; `up` prints the records to create"
         ));
     }
-    let key = format!(
-        "web/{}/domain/{}",
-        app_name(&spec.app.name, &spec.env),
-        wanted.root
-    );
     let after: Vec<String> = out
         .changes
         .iter()
@@ -542,6 +582,41 @@ mod tests {
         assert!(
             error.to_string().contains("connected to a repository"),
             "{error}"
+        );
+    }
+
+    #[test]
+    fn an_association_waiting_for_its_records_gets_them_again_and_a_failed_one_says_how_to_retry() {
+        let spec = spec("domain = \"shop.example.com\"\n[dns]\nzone = \"example.com\"\napi = \"api.example.com\"\n");
+        let zone = LiveZone {
+            id: "Z1".to_owned(),
+            name: "example.com".to_owned(),
+        };
+        let with_status = |status: &str| {
+            let mut live = live(None, &[("FLAG", "on"), ("API_URL", "https://api.example.com")]);
+            live.domain = Some(crate::live::LiveDomainAssociation {
+                name: "example.com".to_owned(),
+                status: status.to_owned(),
+                sub_domains: vec![("shop".to_owned(), "main".to_owned())],
+            });
+            live
+        };
+        let pending = plan(&spec, &with_status("PENDING_VERIFICATION"), Some(&zone), None, &[]).unwrap();
+        assert_eq!(keys(&pending), ["web/shop-dev-web/domain/example.com"]);
+        assert_eq!(pending.changes[0].action, Action::Update);
+        assert!(matches!(
+            pending.changes[0].steps.as_slice(),
+            [Step::WriteDomainRecords { zone_id: Some(z), .. }] if z == "Z1"
+        ));
+        for settled in ["PENDING_DEPLOYMENT", "AVAILABLE", "REQUESTING_CERTIFICATE"] {
+            let out = plan(&spec, &with_status(settled), Some(&zone), None, &[]).unwrap();
+            assert!(out.changes.is_empty(), "{settled}: {:?}", keys(&out));
+        }
+        let failed = plan(&spec, &with_status("FAILED"), Some(&zone), None, &[]).unwrap_err();
+        let hint = failed.hint();
+        assert!(
+            hint.contains("aws amplify delete-domain-association --app-id d123 --domain-name example.com"),
+            "{hint}"
         );
     }
 }

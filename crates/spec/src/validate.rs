@@ -817,7 +817,7 @@ fn migration(c: &mut Checker, raw: &crate::raw::RawMigration) -> Migration {
         .collect();
     if command.is_empty() {
         let span = raw.command.as_ref().map(Spanned::span);
-        c.error("migration.command is missing or empty", span, "give the golang-migrate command, run in the image, e.g. [\"sh\", \"-c\", \"migrate -path /migrations -database \\\"mysql://$DB_USER:$DB_PASSWORD@tcp($DB_HOST:$DB_PORT)/$DB_NAME\\\" up\"]");
+        c.error("migration.command is missing or empty", span, "give the golang-migrate command, run in the image, e.g. [\"sh\", \"-c\", \"migrate -path /migrations -database \\\"$DATABASE_URL\\\" up\"]");
     }
     // ECS runs the command as is: nothing expands `$VAR` without a shell.
     let shell = command
@@ -836,7 +836,7 @@ fn migration(c: &mut Checker, raw: &crate::raw::RawMigration) -> Migration {
                 arg.get_ref()
             ),
             Some(arg.span()),
-            "wrap it in a shell: command = [\"sh\", \"-c\", \"migrate -path /migrations -database \\\"mysql://$DB_USER:$DB_PASSWORD@tcp($DB_HOST:$DB_PORT)/$DB_NAME\\\" up\"]",
+            "wrap it in a shell: command = [\"sh\", \"-c\", \"migrate -path /migrations -database \\\"$DATABASE_URL\\\" up\"]",
         );
     }
     Migration {

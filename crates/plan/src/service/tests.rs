@@ -412,3 +412,124 @@ fn migration_image_overrides_the_service_image() {
     };
     assert_eq!(task.definition.container.image, "migrate/migrate:v4.18.1");
 }
+
+fn registered(out: &ServicePlan) -> TaskDefinition {
+    out.changes
+        .iter()
+        .flat_map(|c| &c.steps)
+        .find_map(|s| match s {
+            Step::RegisterTaskDefinition { definition } => Some(definition.clone()),
+            _ => None,
+        })
+        .expect("a revision is registered")
+}
+
+/// `live` with the stack's database available.
+fn with_database(mut live: Live) -> Live {
+    live.database.instance = Some(crate::live::LiveDbInstance {
+        identifier: "shop-dev-db".to_owned(),
+        owned: true,
+        status: "available".to_owned(),
+        engine: "mysql".to_owned(),
+        engine_version: "8.4.3".to_owned(),
+        instance_class: "db.t4g.micro".to_owned(),
+        allocated_storage_gb: 20,
+        storage_encrypted: true,
+        publicly_accessible: false,
+        multi_az: false,
+        deletion_protection: true,
+        backup_retention_days: 7,
+        log_exports: vec![],
+        subnet_group: Some("shop-dev-db".to_owned()),
+        security_group_ids: vec![],
+        master_username: "admin".to_owned(),
+        master_secret_arn: Some("arn:aws:secretsmanager:r:1:secret:rds!db-old".to_owned()),
+        endpoint: Some(("shop-dev-db.rds.example".to_owned(), 3306)),
+        database_name: Some("shop".to_owned()),
+    });
+    live
+}
+
+#[test]
+fn the_service_gets_the_database_connection_and_the_secret_arn_not_the_password() {
+    let spec = spec("image_tag = \"v1\"\nenv = { DB_NAME = \"mine\" }\n[database]\n");
+    let definition = registered(&run(&spec, &with_database(with_repository(live()))).unwrap());
+    let env = &definition.container.environment;
+    assert_eq!(env["DB_HOST"], "shop-dev-db.rds.example");
+    assert_eq!(env["DB_PORT"], "3306");
+    assert_eq!(env["DB_USER"], "admin");
+    assert_eq!(env["DB_SECRET_ARN"], "arn:aws:secretsmanager:r:1:secret:rds!db-old");
+    assert_eq!(env["DB_NAME"], "mine", "the spec's own value wins");
+    assert!(definition.container.secrets.is_empty());
+    assert_eq!(definition.container.database_from, None);
+
+    // Not live yet: the runner reads it when it registers the revision.
+    let first = registered(&run(&spec, &with_repository(live())).unwrap());
+    assert_eq!(first.container.database_from.as_deref(), Some("shop-dev-db"));
+    assert!(!first.container.environment.contains_key("DB_HOST"));
+}
+
+#[test]
+fn a_database_being_replaced_is_read_at_run_time_never_the_old_secret() {
+    let spec = spec(
+        "image_tag = \"v1\"\nsecrets = { DB_PASSWORD = \"database:password\" }\n[database]\n",
+    );
+    let live = with_database(with_repository(live()));
+    let out = plan(&Context {
+        spec: &spec,
+        region: "r",
+        live: &live,
+        network: &BTreeMap::new(),
+        planned: &[],
+        policy: migration::Policy::Auto,
+        database_changing: true,
+    })
+    .unwrap();
+    let definition = registered(&out);
+    assert_eq!(definition.container.database_from.as_deref(), Some("shop-dev-db"));
+    assert_eq!(
+        definition.container.secrets["DB_PASSWORD"],
+        SecretSource::DatabaseMaster {
+            instance: "shop-dev-db".to_owned(),
+            key: "password".to_owned()
+        }
+    );
+    let rendered = serde_json::to_string(&definition).unwrap();
+    assert!(!rendered.contains("rds!db-old"), "{rendered}");
+}
+
+#[test]
+fn the_https_listener_waits_for_a_certificate_left_pending_by_an_earlier_run() {
+    let spec = spec("image_tag = \"v1\"\n[dns]\nzone = \"example.com\"\napi = \"api.example.com\"\n");
+    let mut live = with_repository(live());
+    live.service.zone = Some(LiveZone {
+        id: "Z1".to_owned(),
+        name: "example.com".to_owned(),
+    });
+    for status in ["PENDING_VALIDATION", "FAILED"] {
+        live.service.certificate = Some(crate::live::LiveCertificate {
+            arn: "arn:aws:acm:r:111122223333:certificate/old".to_owned(),
+            domain: "api.example.com".to_owned(),
+            status: status.to_owned(),
+        });
+        let out = run(&spec, &live).unwrap();
+        let https = out
+            .changes
+            .iter()
+            .find(|c| c.key == "load_balancer/shop-dev-alb:443")
+            .unwrap();
+        assert!(
+            https
+                .depends_on
+                .contains(&"certificate/api.example.com".to_owned()),
+            "{status}: {:?}",
+            https.depends_on
+        );
+        let plain = out
+            .changes
+            .iter()
+            .find(|c| c.key == "load_balancer/shop-dev-alb:80")
+            .unwrap();
+        assert!(plain.depends_on.iter().all(|k| !k.starts_with("certificate/")));
+    }
+}

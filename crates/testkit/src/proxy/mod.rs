@@ -89,6 +89,10 @@ pub enum FaultKind {
     ConnectionReset,
     /// The answer comes after this long (past a client's timeout, say).
     Delay(Duration),
+    /// The request takes effect, but its answer is lost: the client gets
+    /// this HTTP 5xx instead (a create that happened though the caller
+    /// cannot know it).
+    LostAnswer(u16),
 }
 
 /// Lifecycles moto lacks, simulated by rewriting its answers. Each applies
@@ -489,22 +493,8 @@ fn serve(
         addr: upstream,
         region: request.region(),
     };
-    let response = match fault {
-        Some(FaultKind::ConnectionReset) => return client.shutdown(Shutdown::Both),
-        Some(FaultKind::Delay(delay)) => {
-            std::thread::sleep(delay);
-            strict_answer(
-                &destination,
-                &operation,
-                &request,
-                own,
-                &upstream,
-                state,
-                models,
-            )?
-        }
-        Some(kind) => fault_response(kind, &operation.0, &request).into_bytes(),
-        None => strict_answer(
+    let answer = || {
+        strict_answer(
             &destination,
             &operation,
             &request,
@@ -512,7 +502,20 @@ fn serve(
             &upstream,
             state,
             models,
-        )?,
+        )
+    };
+    let response = match fault {
+        Some(FaultKind::ConnectionReset) => return client.shutdown(Shutdown::Both),
+        Some(FaultKind::Delay(delay)) => {
+            std::thread::sleep(delay);
+            answer()?
+        }
+        Some(FaultKind::LostAnswer(status)) => {
+            answer()?;
+            fault_response(FaultKind::ServerError(status), &operation.0, &request).into_bytes()
+        }
+        Some(kind) => fault_response(kind, &operation.0, &request).into_bytes(),
+        None => answer()?,
     };
     client.write_all(&response)?;
     client.flush()?;
@@ -668,7 +671,9 @@ fn admin(command: &str, request: &Request, state: &Mutex<State>) -> Response {
 fn fault_response(kind: FaultKind, service: &str, request: &Request) -> Response {
     let request_id = ("x-amzn-RequestId", "simulated-fault");
     match kind {
-        FaultKind::ServerError(status) => Response::new(status, &[request_id], ""),
+        FaultKind::ServerError(status) | FaultKind::LostAnswer(status) => {
+            Response::new(status, &[request_id], "")
+        }
         // Handled before a response is made.
         FaultKind::ConnectionReset | FaultKind::Delay(_) => Response::new(500, &[], ""),
         FaultKind::Throttle if service == "ec2" => Response::new(
