@@ -280,13 +280,8 @@ fn a_job_left_open_by_an_interrupted_release_is_stopped_and_the_release_goes_on(
     world.run(&["up", "-f", &spec, "--yes"]).assert_code(0);
     // An earlier run made a deployment and was killed before starting it.
     let amplify = aws_sdk_amplify::Client::new(&world.config);
-    let app_id = branch(&world)
-        .branch_arn()
-        .split("/apps/")
-        .nth(1)
-        .and_then(|rest| rest.split('/').next())
-        .unwrap()
-        .to_owned();
+    let apps = world.block_on(amplify.list_apps().send()).unwrap();
+    let app_id = apps.apps()[0].app_id().to_owned();
     let abandoned = world
         .block_on(
             amplify

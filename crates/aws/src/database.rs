@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use aws_sdk_rds::Client;
 use aws_sdk_rds::types::{CloudwatchLogsExportConfiguration, Tag};
 use awsdeploy_plan::execute::ResolvedIds;
-use awsdeploy_plan::live::{LiveDatabase, LiveDbInstance, LiveDbSubnetGroup};
+use awsdeploy_plan::live::{LiveDatabase, LiveDbInstance, LiveDbSubnetGroup, PendingDbChanges};
 use awsdeploy_plan::{
     Component, DatabaseConnection, DbChanges, DbSettings, ResourceChange, Step,
 };
@@ -147,6 +147,16 @@ async fn observe_instance(
             .endpoint()
             .and_then(|e| Some((e.address()?.to_owned(), e.port()?))),
         database_name: db.db_name().map(str::to_owned),
+        pending: db
+            .pending_modified_values()
+            .map(|p| PendingDbChanges {
+                instance_class: p.db_instance_class().map(str::to_owned),
+                engine_version: p.engine_version().map(str::to_owned),
+                allocated_storage_gb: p.allocated_storage(),
+                multi_az: p.multi_az(),
+                backup_retention_days: p.backup_retention_period(),
+            })
+            .unwrap_or_default(),
     }))
 }
 

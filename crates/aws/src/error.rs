@@ -3,6 +3,7 @@
 use std::error::Error as StdError;
 use std::time::Duration;
 
+use aws_sdk_ec2::config::http::HttpResponse;
 use aws_sdk_ec2::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_ec2::operation::RequestId;
 use awsdeploy_plan::execute::UnresolvedRef;
@@ -19,6 +20,8 @@ pub enum AwsError {
         code: String,
         message: String,
         request_id: Option<String>,
+        /// The HTTP status of AWS's answer.
+        status: u16,
     },
     /// No answer: credentials, network, endpoint, timeout.
     #[error("{operation} for {resource} could not be sent or got no answer")]
@@ -99,7 +102,9 @@ impl AwsError {
     pub fn is_transient(&self) -> bool {
         match self {
             AwsError::Transport { .. } => true,
-            AwsError::Service { code, .. } => TRANSIENT_CODES.contains(&code.as_str()),
+            AwsError::Service { code, status, .. } => {
+                *status >= 500 || TRANSIENT_CODES.contains(&code.as_str())
+            }
             _ => false,
         }
     }
@@ -142,13 +147,12 @@ impl AwsError {
 }
 
 /// Turns an SDK error into an [`AwsError`] naming the operation and resource.
-pub(crate) fn sdk<E, R>(
+pub(crate) fn sdk<E>(
     operation: &'static str,
     resource: impl Into<String>,
-) -> impl FnOnce(SdkError<E, R>) -> AwsError
+) -> impl FnOnce(SdkError<E, HttpResponse>) -> AwsError
 where
     E: ProvideErrorMetadata + RequestId + StdError + Send + Sync + 'static,
-    R: std::fmt::Debug + Send + Sync + 'static,
 {
     move |error| {
         let resource = resource.into();
@@ -159,6 +163,7 @@ where
                 code: service.code().unwrap_or("Unknown").to_owned(),
                 message: service.message().unwrap_or_default().to_owned(),
                 request_id: service.request_id().map(str::to_owned),
+                status: error.raw_response().map_or(0, |r| r.status().as_u16()),
             },
             None => AwsError::Transport {
                 operation,

@@ -22,6 +22,8 @@ mod error;
 pub mod load_balancer;
 pub mod migration;
 pub mod network;
+#[cfg(test)]
+mod permissions;
 pub mod service;
 pub mod support;
 pub mod tags;

@@ -69,9 +69,14 @@ pub async fn observe(
                 .send()
                 .await
                 .map_err(sdk("GetCallerIdentity", "the credentials"))?;
-            Ok(out.account().map(str::to_owned))
+            // arn:<partition>:iam::<account>:…
+            let partition = out
+                .arn()
+                .and_then(|arn| arn.split(':').nth(1))
+                .map(str::to_owned);
+            Ok((out.account().map(str::to_owned), partition))
         } else {
-            Ok(None)
+            Ok((None, None))
         }
     };
     let repository = async {
@@ -115,20 +120,37 @@ pub async fn observe(
             .await
             .map_err(sdk("DescribeSecret", name.as_str()));
         match out {
-            Ok(out) => Ok((name.clone(), out.arn().map(str::to_owned))),
-            Err(e) if already_done(&e, &["ResourceNotFoundException"]) => Ok((name.clone(), None)),
+            Ok(out) => Ok((
+                name.clone(),
+                out.arn().map(str::to_owned),
+                // Absent (or AWS's own alias) for the AWS managed key.
+                out.kms_key_id()
+                    .filter(|k| *k != "alias/aws/secretsmanager")
+                    .map(str::to_owned),
+            )),
+            Err(e) if already_done(&e, &["ResourceNotFoundException"]) => {
+                Ok((name.clone(), None, None))
+            }
             Err(e) => Err(e),
         }
     }));
-    let (account_id, (repository, image_present), log_group, roles, secrets) =
+    let ((account_id, partition), (repository, image_present), log_group, roles, secrets) =
         tokio::try_join!(account, repository, log_group, roles, secrets)?;
     Ok(LiveSupport {
         account_id,
+        partition,
         repository,
         image_present,
         log_group,
         roles,
-        secrets: secrets.into_iter().collect::<BTreeMap<_, _>>(),
+        secret_keys: secrets
+            .iter()
+            .filter_map(|(name, _, key)| Some((name.clone(), key.clone()?)))
+            .collect(),
+        secrets: secrets
+            .into_iter()
+            .map(|(name, arn, _)| (name, arn))
+            .collect::<BTreeMap<_, _>>(),
     })
 }
 

@@ -81,6 +81,7 @@ pub struct DatabasePlan {
     pub changes: Vec<ResourceChange>,
     pub unchanged: usize,
     pub orphans: Vec<Orphan>,
+    pub warnings: Vec<String>,
 }
 
 impl DatabasePlan {
@@ -88,6 +89,7 @@ impl DatabasePlan {
         self.changes.extend(other.changes);
         self.unchanged += other.unchanged;
         self.orphans.extend(other.orphans);
+        self.warnings.extend(other.warnings);
     }
 }
 
@@ -284,7 +286,29 @@ fn plan_instance(
                 ));
                 return Ok(out);
             }
-            let (fields, now, later) = updates(&desired.settings, instance, security_group)?;
+            let (mut fields, now, mut later) =
+                updates(&desired.settings, instance, security_group)?;
+            waiting_for_window(instance, &mut fields, &mut later, &mut out.warnings);
+            if !now.is_empty() && !instance.pending.describe().is_empty() {
+                return Err(PlanError::Conflict {
+                    kind: ResourceKind::DbInstance,
+                    name: instance.identifier.clone(),
+                    problem: format!(
+                        "RDS holds changes for the maintenance window ({}); changing {} now would apply those too and reboot the instance now",
+                        instance.pending.describe().join(", "),
+                        fields
+                            .iter()
+                            .filter(|f| f.note.as_deref().is_some_and(|n| n.starts_with("applies now")))
+                            .map(|f| f.field.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    hint: format!(
+                        "run `awsdeploy up` after the maintenance window, or apply the pending changes now (a reboot): aws rds modify-db-instance --db-instance-identifier {} --apply-immediately",
+                        instance.identifier
+                    ),
+                });
+            }
             if fields.is_empty() {
                 out.unchanged += 1;
             } else {
@@ -311,6 +335,44 @@ fn plan_instance(
         }
     }
     Ok(out)
+}
+
+/// Drops from `later` (and from what is shown) each change RDS already holds
+/// for the maintenance window, saying so: planning it again would change
+/// nothing.
+fn waiting_for_window(
+    live: &LiveDbInstance,
+    fields: &mut Vec<FieldChange>,
+    later: &mut DbChanges,
+    warnings: &mut Vec<String>,
+) {
+    let mut waiting = Vec::new();
+    if later.instance_class.is_some() && later.instance_class == live.pending.instance_class {
+        later.instance_class = None;
+        waiting.push("instance_class");
+    }
+    if later.engine_version.is_some()
+        && live
+            .pending
+            .engine_version
+            .as_deref()
+            .zip(later.engine_version.as_deref())
+            .is_some_and(|(pending, wanted)| version_matches(wanted, pending))
+    {
+        later.engine_version = None;
+        waiting.push("engine_version");
+    }
+    if waiting.is_empty() {
+        return;
+    }
+    fields.retain(|f| !waiting.contains(&f.field.as_str()));
+    warnings.push(format!(
+        "database {}: {} already waits for the maintenance window ({}); `aws rds modify-db-instance --db-instance-identifier {} --apply-immediately` applies it now, with a reboot",
+        live.identifier,
+        waiting.join(" and "),
+        live.pending.describe().join(", "),
+        live.identifier
+    ));
 }
 
 /// What a created instance is shown with.
@@ -606,6 +668,7 @@ mod tests {
             master_secret_arn: Some("arn:secret".to_owned()),
             endpoint: Some(("shop-dev-db.rds.example".to_owned(), 3306)),
             database_name: Some("shop".to_owned()),
+            pending: crate::live::PendingDbChanges::default(),
         }
     }
 
@@ -755,5 +818,35 @@ mod tests {
                 .to_string()
                 .contains("downgraded")
         );
+    }
+
+    #[test]
+    fn a_change_waiting_for_the_window_is_not_planned_again_and_blocks_changes_now() {
+        let mut waiting = live();
+        waiting.instance.as_mut().unwrap().pending.instance_class = Some("db.t4g.small".to_owned());
+        let mut wanted = desired();
+        wanted.settings.instance_class = "db.t4g.small".to_owned();
+        let out = plan(Some(&wanted), &waiting, &refs()).unwrap();
+        assert!(out.changes.is_empty(), "{:?}", out.changes);
+        assert!(
+            out.warnings[0].contains("instance_class already waits for the maintenance window"),
+            "{:?}",
+            out.warnings
+        );
+
+        // A change that applies now would take the pending one with it.
+        wanted.settings.backup_retention_days = 14;
+        let err = plan(Some(&wanted), &waiting, &refs()).unwrap_err();
+        assert!(err.to_string().contains("reboot the instance now"), "{err}");
+        assert!(err.hint().contains("--apply-immediately"), "{}", err.hint());
+
+        // Another class than the pending one: planned for the window again.
+        let mut other = desired();
+        other.settings.instance_class = "db.t4g.medium".to_owned();
+        let out = plan(Some(&other), &waiting, &refs()).unwrap();
+        assert!(matches!(
+            out.changes[0].steps.as_slice(),
+            [Step::ModifyDbInstance { apply_immediately: false, .. }]
+        ));
     }
 }

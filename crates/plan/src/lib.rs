@@ -221,6 +221,7 @@ pub fn plan_with(
         warnings: spec
             .warnings()
             .into_iter()
+            .chain(database.warnings)
             .chain(service.warnings)
             .chain(web.warnings)
             .collect(),

@@ -196,6 +196,43 @@ pub struct LiveDbInstance {
     /// The initial database's name (`DBName`).
     #[serde(default)]
     pub database_name: Option<String>,
+    /// Changes RDS holds for the next maintenance window
+    /// (`PendingModifiedValues`).
+    #[serde(default)]
+    pub pending: PendingDbChanges,
+}
+
+/// What `PendingModifiedValues` says will change at the maintenance window.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingDbChanges {
+    pub instance_class: Option<String>,
+    pub engine_version: Option<String>,
+    pub allocated_storage_gb: Option<i32>,
+    pub multi_az: Option<bool>,
+    pub backup_retention_days: Option<i32>,
+}
+
+impl PendingDbChanges {
+    /// Each pending change as `field → value`.
+    pub fn describe(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(v) = &self.instance_class {
+            out.push(format!("instance_class → {v}"));
+        }
+        if let Some(v) = &self.engine_version {
+            out.push(format!("engine_version → {v}"));
+        }
+        if let Some(v) = self.allocated_storage_gb {
+            out.push(format!("storage_gb → {v}"));
+        }
+        if let Some(v) = self.multi_az {
+            out.push(format!("multi_az → {v}"));
+        }
+        if let Some(v) = self.backup_retention_days {
+            out.push(format!("backup_retention_days → {v}"));
+        }
+        out
+    }
 }
 
 impl LiveDbInstance {
@@ -251,6 +288,10 @@ pub struct Lookups {
 pub struct LiveSupport {
     /// The AWS account id, when ARNs are needed.
     pub account_id: Option<String>,
+    /// The caller's partition (`aws`, `aws-cn`, `aws-us-gov`), from the
+    /// ARN `GetCallerIdentity` gives, with the account id.
+    #[serde(default)]
+    pub partition: Option<String>,
     pub repository: Option<LiveRepository>,
     /// Whether the image tag to deploy is in the repository.
     pub image_present: Option<bool>,
@@ -258,6 +299,27 @@ pub struct LiveSupport {
     pub roles: Vec<LiveRole>,
     /// Secret name → its ARN, or `None` when no such secret exists.
     pub secrets: std::collections::BTreeMap<String, Option<String>>,
+    /// Secret name → the customer managed KMS key that encrypts it (its
+    /// `KmsKeyId`: a key id, key ARN or alias), for those that have one.
+    #[serde(default)]
+    pub secret_keys: std::collections::BTreeMap<String, String>,
+}
+
+impl LiveSupport {
+    /// The partition every ARN awsdeploy writes is in (`aws` until the
+    /// caller's identity says otherwise).
+    pub fn partition(&self) -> &str {
+        self.partition.as_deref().unwrap_or("aws")
+    }
+
+    /// The partition's DNS suffix, as in ECR's registry host names.
+    pub fn dns_suffix(&self) -> &'static str {
+        if self.partition() == "aws-cn" {
+            "amazonaws.com.cn"
+        } else {
+            "amazonaws.com"
+        }
+    }
 }
 
 impl LiveSupport {

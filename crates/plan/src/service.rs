@@ -265,7 +265,8 @@ pub(crate) fn role_arn(cx: &Context<'_>, name: &str) -> String {
         .account_id
         .as_deref()
         .unwrap_or("000000000000");
-    format!("arn:aws:iam::{account}:role/{name}")
+    let partition = cx.live.support.partition();
+    format!("arn:{partition}:iam::{account}:role/{name}")
 }
 
 /// The public or private subnets, one per zone.
@@ -1315,7 +1316,11 @@ fn image(cx: &Context<'_>, family: &str) -> Result<Result<String, String>, PlanE
                 .account_id
                 .as_deref()
                 .unwrap_or("000000000000");
-            format!("{account}.dkr.ecr.{}.amazonaws.com/{repository}", cx.region)
+            format!(
+                "{account}.dkr.ecr.{}.{}/{repository}",
+                cx.region,
+                cx.live.support.dns_suffix()
+            )
         },
         |r| r.uri.clone(),
     );

@@ -149,6 +149,7 @@ pub fn plan(spec: &Spec, region: &str, live: &LiveSupport) -> Result<SupportPlan
     let mut out = SupportPlan::default();
     let (app, env) = (spec.app.name.as_str(), spec.env.as_str());
     let account = live.account_id.as_deref().unwrap_or("000000000000");
+    let partition = live.partition();
 
     // Registry.
     let repository_arn = match (spec.registry.as_ref(), repository_name(spec)) {
@@ -222,7 +223,7 @@ pub fn plan(spec: &Spec, region: &str, live: &LiveSupport) -> Result<SupportPlan
                     }
                 }
             }
-            Some(format!("arn:aws:ecr:{region}:{account}:repository/{name}"))
+            Some(format!("arn:{partition}:ecr:{region}:{account}:repository/{name}"))
         }
         _ => None,
     };
@@ -325,7 +326,7 @@ pub fn plan(spec: &Spec, region: &str, live: &LiveSupport) -> Result<SupportPlan
         "Sid": "WriteLogs",
         "Effect": "Allow",
         "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-        "Resource": [format!("arn:aws:logs:{region}:{account}:log-group:{log_group}:*")]
+        "Resource": [format!("arn:{partition}:logs:{region}:{account}:log-group:{log_group}:*")]
     }));
     if !secret_arns.is_empty() {
         statements.push(json!({
@@ -335,6 +336,7 @@ pub fn plan(spec: &Spec, region: &str, live: &LiveSupport) -> Result<SupportPlan
             "Resource": secret_arns
         }));
     }
+    statements.extend(decrypt_statement(spec, region, account, live));
     let read_database_secret = {
         // The master secret's ARN is RDS's to choose; the tag RDS puts on
         // it names this stack's instance.
@@ -343,10 +345,10 @@ pub fn plan(spec: &Spec, region: &str, live: &LiveSupport) -> Result<SupportPlan
             "Sid": "ReadDatabaseSecret",
             "Effect": "Allow",
             "Action": ["secretsmanager:GetSecretValue"],
-            "Resource": [format!("arn:aws:secretsmanager:{region}:{account}:secret:rds!db-*")],
+            "Resource": [format!("arn:{partition}:secretsmanager:{region}:{account}:secret:rds!db-*")],
             "Condition": { "StringEquals": {
                 "secretsmanager:ResourceTag/aws:rds:primaryDBInstanceArn":
-                    format!("arn:aws:rds:{region}:{account}:db:{instance}")
+                    format!("arn:{partition}:rds:{region}:{account}:db:{instance}")
             }}
         })
     };
@@ -380,6 +382,51 @@ pub fn plan(spec: &Spec, region: &str, live: &LiveSupport) -> Result<SupportPlan
         live,
     )?;
     Ok(out)
+}
+
+/// `kms:Decrypt` for the customer managed keys of the `secret:` references
+/// (ECS decrypts them with the execution role): on each key's ARN, or, for
+/// a key named by alias, on the account's keys through Secrets Manager
+/// only (an alias is no resource for `kms:Decrypt`).
+fn decrypt_statement(spec: &Spec, region: &str, account: &str, live: &LiveSupport) -> Option<Value> {
+    let service = spec.service.as_ref()?;
+    let mut keys: Vec<String> = service
+        .secrets
+        .values()
+        .filter_map(|r| match r {
+            SecretRef::Secret { name, .. } => live.secret_keys.get(name).cloned(),
+            SecretRef::DatabasePassword | SecretRef::DatabaseUsername => None,
+        })
+        .collect();
+    if keys.is_empty() {
+        return None;
+    }
+    let by_alias = keys.iter().any(|k| k.starts_with("alias/") || k.contains(":alias/"));
+    let partition = live.partition();
+    let mut resources: Vec<String> = if by_alias {
+        vec![format!("arn:{partition}:kms:{region}:{account}:key/*")]
+    } else {
+        keys.iter_mut()
+            .map(|k| {
+                if k.starts_with("arn:") {
+                    k.clone()
+                } else {
+                    format!("arn:{partition}:kms:{region}:{account}:key/{k}")
+                }
+            })
+            .collect()
+    };
+    resources.sort();
+    resources.dedup();
+    Some(json!({
+        "Sid": "DecryptSecrets",
+        "Effect": "Allow",
+        "Action": ["kms:Decrypt"],
+        "Resource": resources,
+        "Condition": { "StringEquals": {
+            "kms:ViaService": format!("secretsmanager.{region}.amazonaws.com")
+        }}
+    }))
 }
 
 /// A role as the spec wants it.
@@ -614,5 +661,50 @@ mod tests {
         );
         live.image_present = Some(true);
         assert!(plan(&spec, "r", &live).is_ok());
+    }
+
+    #[test]
+    fn a_secret_under_a_customer_managed_key_gets_decrypt_on_that_key_only() {
+        let mut live = live();
+        live.secrets.insert(
+            "stripe".to_owned(),
+            Some("arn:aws:secretsmanager:r:111122223333:secret:stripe-AbCd".to_owned()),
+        );
+        live.secret_keys
+            .insert("stripe".to_owned(), "1234abcd-12ab-34cd-56ef-1234567890ab".to_owned());
+        let out = plan(&spec("secrets = { KEY = \"secret:stripe\" }"), "r", &live).unwrap();
+        let statements = policy(&out)["Statement"].as_array().unwrap().clone();
+        let decrypt = statements
+            .iter()
+            .find(|s| s["Sid"] == "DecryptSecrets")
+            .expect("a decrypt statement");
+        assert_eq!(
+            decrypt["Resource"],
+            serde_json::json!(["arn:aws:kms:r:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"])
+        );
+        assert_eq!(
+            decrypt["Condition"]["StringEquals"]["kms:ViaService"],
+            "secretsmanager.r.amazonaws.com"
+        );
+        // The AWS managed key needs nothing.
+        live.secret_keys.clear();
+        let out = plan(&spec("secrets = { KEY = \"secret:stripe\" }"), "r", &live).unwrap();
+        assert!(
+            policy(&out)["Statement"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|s| s["Sid"] != "DecryptSecrets")
+        );
+    }
+
+    #[test]
+    fn every_arn_is_in_the_callers_partition() {
+        let mut live = live();
+        live.partition = Some("aws-cn".to_owned());
+        let out = plan(&spec("secrets = { P = \"database:password\" }"), "cn-north-1", &live).unwrap();
+        let text = policy(&out).to_string();
+        assert!(text.contains("arn:aws-cn:logs:cn-north-1:"), "{text}");
+        assert!(!text.contains("arn:aws:"), "{text}");
     }
 }

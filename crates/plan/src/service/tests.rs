@@ -446,6 +446,7 @@ fn with_database(mut live: Live) -> Live {
         master_secret_arn: Some("arn:aws:secretsmanager:r:1:secret:rds!db-old".to_owned()),
         endpoint: Some(("shop-dev-db.rds.example".to_owned(), 3306)),
         database_name: Some("shop".to_owned()),
+        pending: crate::live::PendingDbChanges::default(),
     });
     live
 }
