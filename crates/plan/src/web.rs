@@ -199,7 +199,7 @@ fn branch(
                 &web.branch,
                 Action::Create,
                 None,
-                vec![FieldChange::set("env", describe_env(&env_vars))],
+                vec![FieldChange::set("env", describe_env(&env_vars)).noting(ENV_NOTE)],
                 vec![Step::CreateAmplifyBranch {
                     app: app_ref.clone(),
                     branch: web.branch.clone(),
@@ -215,11 +215,14 @@ fn branch(
                 &web.branch,
                 Action::Update,
                 Some(&found.arn),
-                vec![FieldChange::new(
-                    "env",
-                    Some(describe_env(&found.env)),
-                    Some(describe_env(&env_vars)),
-                )],
+                vec![
+                    FieldChange::new(
+                        "env",
+                        Some(describe_env(&found.env)),
+                        Some(describe_env(&env_vars)),
+                    )
+                    .noting(ENV_NOTE),
+                ],
                 vec![Step::UpdateAmplifyBranch {
                     app: app_ref.clone(),
                     branch: web.branch.clone(),
@@ -231,6 +234,9 @@ fn branch(
         Some(_) => out.unchanged += 1,
     }
 }
+
+/// What the branch's variables are, and are not.
+const ENV_NOTE: &str = "Amplify build settings: a manual deployment never reads them; the static export has what `next build` baked in";
 
 /// Where `web.domain` goes: the domain of the association (the `[dns]`
 /// zone when `web.domain` is in it) and the sub-domain prefix.
