@@ -611,3 +611,52 @@ fn tags_added_by_others_are_left_alone() {
     let subnet = subnet_named(&world, "tagged-dev-public-1");
     assert_eq!(tag(subnet.tags(), "team"), Some("payments"));
 }
+
+#[test]
+fn an_empty_duplicate_left_by_a_lost_answer_is_shown_and_deleted_by_up() {
+    let world = World::new();
+    let spec = world.network_spec("twice", "azs = 2\nnat = \"single\"");
+    let spec = spec.to_str().unwrap();
+    world.run(&["up", "-f", spec, "--yes"]).assert_code(0);
+    // What an older awsdeploy left after the SDK retried a lost CreateVpc:
+    // a second, empty VPC with the same name and owner tags.
+    let tags = aws_sdk_ec2::types::TagSpecification::builder()
+        .resource_type(aws_sdk_ec2::types::ResourceType::Vpc)
+        .tags(owner_tag("Name", "twice-dev-vpc"))
+        .tags(owner_tag("awsdeploy:app", "twice"))
+        .tags(owner_tag("awsdeploy:env", "dev"))
+        .tags(owner_tag("awsdeploy:component", "network"))
+        .build();
+    let extra = world
+        .block_on(
+            world
+                .ec2
+                .create_vpc()
+                .cidr_block("10.20.0.0/16")
+                .tag_specifications(tags)
+                .send(),
+        )
+        .unwrap();
+    let extra = extra.vpc().unwrap().vpc_id().unwrap().to_owned();
+    let diff = world.run(&["diff", "-f", spec]);
+    diff.assert_code(0);
+    assert!(
+        diff.stdout.contains(&extra) && diff.stdout.contains("is kept"),
+        "{}",
+        diff.stdout
+    );
+    world.run(&["up", "-f", spec, "--yes"]).assert_code(0);
+    assert_eq!(world.sim.count("ec2", "DeleteVpc"), 1);
+    let left = world
+        .block_on(world.ec2.describe_vpcs().vpc_ids(&extra).send())
+        .map(|out| out.vpcs().len())
+        .unwrap_or(0);
+    assert_eq!(left, 0, "the empty duplicate is gone");
+    world
+        .run(&["diff", "-f", spec, "--detailed-exitcode"])
+        .assert_code(0);
+}
+
+fn owner_tag(key: &str, value: &str) -> aws_sdk_ec2::types::Tag {
+    aws_sdk_ec2::types::Tag::builder().key(key).value(value).build()
+}

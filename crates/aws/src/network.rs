@@ -18,7 +18,7 @@ use awsdeploy_plan::live::{
     LiveAddress, LiveAssociation, LiveIngressRule, LiveInternetGateway, LiveNatGateway,
     LiveNetwork, LiveRoute, LiveRouteTable, LiveRuleSource, LiveSecurityGroup, LiveSubnet, LiveVpc,
 };
-use awsdeploy_plan::{IngressRule, ResourceChange, RouteTarget, RuleSource, Step};
+use awsdeploy_plan::{IngressRule, ResourceChange, ResourceKind, RouteTarget, RuleSource, Step};
 use tracing::Instrument as _;
 
 use crate::AwsError;
@@ -523,6 +523,52 @@ fn missing(operation: &'static str, change: &ResourceChange, field: &'static str
     }
 }
 
+/// Deletes an empty duplicate (see [`Step::DeleteDuplicate`]); one already
+/// gone is success. AWS refuses to delete one that has something in it
+/// (`DependencyViolation`), which the plan did not see.
+async fn delete_duplicate(ec2: &Client, kind: ResourceKind, id: &str) -> Result<(), AwsError> {
+    let result = match kind {
+        ResourceKind::Vpc => ec2
+            .delete_vpc()
+            .vpc_id(id)
+            .send()
+            .await
+            .map(drop)
+            .map_err(sdk("DeleteVpc", id)),
+        ResourceKind::Subnet => ec2
+            .delete_subnet()
+            .subnet_id(id)
+            .send()
+            .await
+            .map(drop)
+            .map_err(sdk("DeleteSubnet", id)),
+        ResourceKind::InternetGateway => ec2
+            .delete_internet_gateway()
+            .internet_gateway_id(id)
+            .send()
+            .await
+            .map(drop)
+            .map_err(sdk("DeleteInternetGateway", id)),
+        ResourceKind::ElasticIp => ec2
+            .release_address()
+            .allocation_id(id)
+            .send()
+            .await
+            .map(drop)
+            .map_err(sdk("ReleaseAddress", id)),
+        other => {
+            return Err(AwsError::Request {
+                operation: "DeleteDuplicate",
+                message: format!("awsdeploy does not delete a duplicate {}", other.label()),
+            });
+        }
+    };
+    match result {
+        Err(e) if e.is_not_found() => Ok(()),
+        other => other,
+    }
+}
+
 /// Runs one network step. Idempotent: see each arm.
 #[allow(clippy::too_many_lines)] // one arm per step
 pub async fn run_step(
@@ -815,6 +861,10 @@ pub async fn run_step(
                 destination,
                 target,
             } => replace_route(ec2, name, &ids.resolve(table)?, destination, target, ids).await,
+            Step::DeleteDuplicate { kind, id } => {
+                delete_duplicate(ec2, *kind, id).await?;
+                Ok(None)
+            }
             Step::DeleteRoute { table, destination } => {
                 let result = ec2
                     .delete_route()

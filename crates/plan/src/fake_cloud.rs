@@ -197,6 +197,13 @@ impl StepRunner for FakeCloud {
                     .retain(|route| route.destination != *destination);
                 None
             }
+            Step::DeleteDuplicate { id, .. } => {
+                net.vpcs.retain(|v| v.id != *id);
+                net.subnets.retain(|v| v.id != *id);
+                net.internet_gateways.retain(|v| v.id != *id);
+                net.addresses.retain(|v| v.allocation_id != *id);
+                None
+            }
             Step::AssociateRouteTable { table, subnet } => {
                 let (table, subnet) = (r(table)?, r(subnet)?);
                 let id = self.id("rtbassoc");

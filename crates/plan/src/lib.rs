@@ -116,11 +116,27 @@ impl PlanError {
                 )
             }
             PlanError::CidrTooSmall(_) => "use a /16 to /24 block for network.cidr".to_owned(),
-            PlanError::Duplicate { kind, ids, .. } => format!(
-                "awsdeploy finds resources by their tags and Name; delete or rename the extra {} (one of {}) so one is left",
-                kind.label(),
-                ids.join(", ")
-            ),
+            PlanError::Duplicate { kind, ids, .. } => {
+                let ec2 = match kind {
+                    ResourceKind::Vpc => Some("describe-vpcs --vpc-ids"),
+                    ResourceKind::Subnet => Some("describe-subnets --subnet-ids"),
+                    ResourceKind::InternetGateway => {
+                        Some("describe-internet-gateways --internet-gateway-ids")
+                    }
+                    ResourceKind::ElasticIp => Some("describe-addresses --allocation-ids"),
+                    ResourceKind::NatGateway => Some("describe-nat-gateways --nat-gateway-ids"),
+                    ResourceKind::RouteTable => Some("describe-route-tables --route-table-ids"),
+                    ResourceKind::SecurityGroup => Some("describe-security-groups --group-ids"),
+                    _ => None,
+                };
+                let inspect = ec2
+                    .map(|c| format!(" (`aws ec2 {c} {}`)", ids.join(" ")))
+                    .unwrap_or_default();
+                format!(
+                    "awsdeploy keeps one {} per name and cannot tell which: compare them{inspect}, remove the one you do not want (and what is in it), then run `awsdeploy up` again",
+                    kind.label()
+                )
+            }
             PlanError::MissingImage { uri, tag } => {
                 let registry = uri.split('/').next().unwrap_or(uri);
                 format!(

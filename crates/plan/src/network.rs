@@ -356,6 +356,7 @@ impl Planner {
 /// Compares the desired network with the live one.
 #[allow(clippy::too_many_lines)] // one pass in dependency order reads best as one function
 pub fn plan(desired: &DesiredNetwork, live: &LiveNetwork) -> Result<NetworkPlan, PlanError> {
+    let (live, duplicates) = &without_duplicates(live)?;
     let mut vpcs = ByName::index(
         ResourceKind::Vpc,
         &live.vpcs,
@@ -896,12 +897,146 @@ pub fn plan(desired: &DesiredNetwork, live: &LiveNetwork) -> Result<NetworkPlan,
         .unmatched()
         .for_each(|g| orphan(ResourceKind::SecurityGroup, g.name.as_ref(), &g.id));
 
+    let mut changes = duplicates.clone();
+    changes.extend(p.changes);
     Ok(NetworkPlan {
-        changes: p.changes,
+        changes,
         unchanged: p.unchanged,
         orphans,
         refs: p.refs,
     })
+}
+
+/// `live` with one resource per name, and the changes that delete the
+/// others. Two owned resources of one name are what a create whose answer
+/// was lost leaves (the SDK, or an earlier awsdeploy, sent it again). Of
+/// VPCs, subnets, internet gateways and Elastic IPs, the one in use (with
+/// something in it, attached or associated) is kept and the empty ones are
+/// deleted; when none is in use the lowest id is kept. When more than one
+/// is in use awsdeploy cannot choose: the plan stops and says which.
+fn without_duplicates(live: &LiveNetwork) -> Result<(LiveNetwork, Vec<ResourceChange>), PlanError> {
+    let mut live = live.clone();
+    let mut deletions = Vec::new();
+    let vpc_used = |id: &str, n: &LiveNetwork| {
+        n.subnets.iter().any(|s| s.vpc_id == id)
+            || n.route_tables.iter().any(|t| t.vpc_id == id)
+            || n.security_groups.iter().any(|g| g.vpc_id == id)
+            || n.internet_gateways.iter().any(|g| g.vpc_id.as_deref() == Some(id))
+    };
+    let subnet_used = |id: &str, n: &LiveNetwork| {
+        n.nat_gateways.iter().any(|g| g.subnet_id == id)
+            || n.route_tables
+                .iter()
+                .any(|t| t.associations.iter().any(|a| a.subnet_id == id))
+    };
+    let gateway_used = |id: &str, n: &LiveNetwork| {
+        n.internet_gateways
+            .iter()
+            .any(|g| g.id == id && g.vpc_id.is_some())
+    };
+    let address_used = |id: &str, n: &LiveNetwork| {
+        n.nat_gateways
+            .iter()
+            .any(|g| g.allocation_id.as_deref() == Some(id))
+    };
+    let snapshot = live.clone();
+    let keep = |kind: ResourceKind,
+                named: Vec<(Option<String>, String)>,
+                used: &dyn Fn(&str, &LiveNetwork) -> bool,
+                deletions: &mut Vec<ResourceChange>|
+     -> Result<BTreeSet<String>, PlanError> {
+        let mut by_name: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (name, id) in named {
+            if let Some(name) = name {
+                by_name.entry(name).or_default().push(id);
+            }
+        }
+        let mut dropped = BTreeSet::new();
+        for (name, mut ids) in by_name.into_iter().filter(|(_, ids)| ids.len() > 1) {
+            ids.sort();
+            let in_use: Vec<&String> = ids.iter().filter(|id| used(id, &snapshot)).collect();
+            let kept = match in_use.as_slice() {
+                [] => ids[0].clone(),
+                [one] => (*one).clone(),
+                _ => {
+                    return Err(PlanError::Duplicate {
+                        kind,
+                        name,
+                        ids: in_use.into_iter().cloned().collect(),
+                    });
+                }
+            };
+            for id in ids.into_iter().filter(|id| *id != kept) {
+                deletions.push(ResourceChange {
+                    key: format!("duplicate/{id}"),
+                    component: Component::Network,
+                    kind,
+                    name: name.clone(),
+                    action: Action::Delete,
+                    id: Some(id.clone()),
+                    fields: vec![FieldChange::new(
+                        "duplicate",
+                        Some(format!("{id} is empty; {kept} has the name and is kept")),
+                        None::<String>,
+                    )
+                    .noting("left by a create whose answer was lost")],
+                    depends_on: Vec::new(),
+                    steps: vec![Step::DeleteDuplicate {
+                        kind,
+                        id: id.clone(),
+                    }],
+                });
+                dropped.insert(id);
+            }
+        }
+        Ok(dropped)
+    };
+    let named = |items: Vec<(Option<&String>, &String)>| -> Vec<(Option<String>, String)> {
+        items
+            .into_iter()
+            .map(|(n, id)| (n.cloned(), id.clone()))
+            .collect()
+    };
+    let vpcs = keep(
+        ResourceKind::Vpc,
+        named(live.vpcs.iter().map(|v| (v.name.as_ref(), &v.id)).collect()),
+        &vpc_used,
+        &mut deletions,
+    )?;
+    let subnets = keep(
+        ResourceKind::Subnet,
+        named(live.subnets.iter().map(|v| (v.name.as_ref(), &v.id)).collect()),
+        &subnet_used,
+        &mut deletions,
+    )?;
+    let gateways = keep(
+        ResourceKind::InternetGateway,
+        named(
+            live.internet_gateways
+                .iter()
+                .map(|v| (v.name.as_ref(), &v.id))
+                .collect(),
+        ),
+        &gateway_used,
+        &mut deletions,
+    )?;
+    let addresses = keep(
+        ResourceKind::ElasticIp,
+        named(
+            live.addresses
+                .iter()
+                .map(|v| (v.name.as_ref(), &v.allocation_id))
+                .collect(),
+        ),
+        &address_used,
+        &mut deletions,
+    )?;
+    live.vpcs.retain(|v| !vpcs.contains(&v.id));
+    live.subnets.retain(|v| !subnets.contains(&v.id));
+    live.internet_gateways.retain(|v| !gateways.contains(&v.id));
+    live.addresses
+        .retain(|v| !addresses.contains(&v.allocation_id));
+    Ok((live, deletions))
 }
 
 /// Id → `Name` tag of every named live resource.

@@ -119,6 +119,14 @@ pub enum Step {
     },
     /// `DeleteRoute`; a route already gone is success.
     DeleteRoute { table: Ref, destination: String },
+    /// Deletes an empty duplicate: a second VPC, subnet, internet gateway
+    /// or Elastic IP of one name, made when a create's answer was lost
+    /// (`DeleteVpc`, `DeleteSubnet`, `DeleteInternetGateway`,
+    /// `ReleaseAddress`); one already gone is success.
+    DeleteDuplicate {
+        kind: crate::plan::ResourceKind,
+        id: String,
+    },
     /// `AssociateRouteTable`: attach a subnet to a route table.
     AssociateRouteTable { table: Ref, subnet: Ref },
     /// `ReplaceRouteTableAssociation`: move a subnet to another route table.
@@ -616,6 +624,7 @@ impl Step {
             | Step::DetachRolePolicy { .. }
             | Step::ModifyTargetGroup { .. }
             | Step::DeleteListener { .. }
+            | Step::DeleteDuplicate { .. }
             | Step::RequestCertificate { .. }
             | Step::CreateCluster { .. }
             | Step::RegisterTaskDefinition { .. }
@@ -774,6 +783,7 @@ impl Step {
             | Step::CreateRoute { .. }
             | Step::ReplaceRoute { .. }
             | Step::DeleteRoute { .. }
+            | Step::DeleteDuplicate { .. }
             | Step::AssociateRouteTable { .. }
             | Step::ReplaceRouteTableAssociation { .. }
             | Step::CreateSecurityGroup { .. }

@@ -3,7 +3,7 @@ use awsdeploy_spec::Spec;
 use super::*;
 use crate::execute::execute;
 use crate::fake_cloud::FakeCloud;
-use crate::live::LiveVpc;
+use crate::live::{LiveSubnet, LiveVpc};
 use crate::plan::Plan;
 use crate::{Live, plan as make_plan};
 
@@ -236,14 +236,44 @@ fn security_group_rules_are_chained_and_drift_is_repaired() {
 }
 
 #[test]
-fn two_live_resources_with_one_name_are_refused() {
+fn an_empty_duplicate_is_deleted_and_two_in_use_are_refused() {
     let spec = spec("");
     let cloud = FakeCloud::new(&ZONES);
     apply(&spec, &cloud);
+    // A lost CreateVpc answer, sent again: a second, empty VPC of the name.
     let extra = cloud.network.borrow().vpcs[0].clone();
+    let kept = extra.id.clone();
+    cloud.network.borrow_mut().vpcs.push(LiveVpc {
+        id: "vpc-zzz-duplicate".into(),
+        ..extra
+    });
+    let plan = plan_against(&spec, &cloud);
+    assert_eq!(plan.changes.len(), 1, "{:?}", plan.changes);
+    let change = &plan.changes[0];
+    assert_eq!(change.action, Action::Delete);
+    assert_eq!(change.id.as_deref(), Some("vpc-zzz-duplicate"));
+    assert!(
+        change.fields[0].old.as_deref().unwrap().contains(&kept),
+        "{:?}",
+        change.fields
+    );
+    apply(&spec, &cloud);
+    assert_eq!(cloud.network.borrow().vpcs.len(), 1);
+    assert_eq!(cloud.network.borrow().vpcs[0].id, kept);
+    assert!(plan_against(&spec, &cloud).changes.is_empty());
+
+    // Both in use (a subnet in each): awsdeploy cannot choose.
+    let extra = cloud.network.borrow().vpcs[0].clone();
+    let subnet = cloud.network.borrow().subnets[0].clone();
     cloud.network.borrow_mut().vpcs.push(LiveVpc {
         id: "vpc-other".into(),
         ..extra
+    });
+    cloud.network.borrow_mut().subnets.push(LiveSubnet {
+        id: "subnet-other".into(),
+        vpc_id: "vpc-other".into(),
+        name: Some("someone-elses".into()),
+        ..subnet
     });
     let live = Live {
         network: cloud.network.borrow().clone(),
@@ -259,6 +289,11 @@ fn two_live_resources_with_one_name_are_refused() {
             }
         ),
         "{err}"
+    );
+    assert!(
+        err.hint().contains("aws ec2 describe-vpcs --vpc-ids"),
+        "{}",
+        err.hint()
     );
 }
 
