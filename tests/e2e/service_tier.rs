@@ -534,9 +534,10 @@ fn a_record_that_points_elsewhere_is_never_overwritten() {
 
 #[test]
 fn a_listener_refused_a_certificate_just_issued_is_created_once_elb_accepts_it() {
-    // ELB refuses a certificate for a while after ACM issues it; here 6 s.
+    // ELB refuses a certificate for a while after ACM issues it; here 20 s
+    // (longer than awsdeploy's wait for the issuance polls).
     let world = World::with(awsdeploy_testkit::Strictness {
-        certificate_settle: std::time::Duration::from_secs(6),
+        certificate_settle: std::time::Duration::from_secs(20),
         ..awsdeploy_testkit::Strictness::aws()
     });
     create_zone(&world);

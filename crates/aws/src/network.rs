@@ -445,13 +445,17 @@ async fn vpc_attribute(
     vpc_id: &str,
     attribute: VpcAttributeName,
 ) -> Result<bool, AwsError> {
-    let out = ec2
-        .describe_vpc_attribute()
-        .vpc_id(vpc_id)
-        .attribute(attribute.clone())
-        .send()
-        .await
-        .map_err(sdk("DescribeVpcAttribute", vpc_id))?;
+    // A VPC just listed may not be found by id yet (EC2 is eventually
+    // consistent).
+    let out = wait::visible(|| async {
+        ec2.describe_vpc_attribute()
+            .vpc_id(vpc_id)
+            .attribute(attribute.clone())
+            .send()
+            .await
+            .map_err(sdk("DescribeVpcAttribute", vpc_id))
+    })
+    .await?;
     let value = match attribute {
         VpcAttributeName::EnableDnsHostnames => out.enable_dns_hostnames(),
         _ => out.enable_dns_support(),
