@@ -572,9 +572,9 @@ fn validate(settings: &Settings, spec: &Spec, show: bool) -> Exit {
         }
     }
     match settings.format {
-        Format::Json => output::json(
-            &serde_json::json!({ "valid": true, "warnings": warnings, "spec": spec }),
-        ),
+        Format::Json => {
+            output::json(&serde_json::json!({ "valid": true, "warnings": warnings, "spec": spec }));
+        }
         Format::Text if show => output::data(&spec.to_toml()),
         Format::Text => {
             let network = &spec.network;

@@ -124,7 +124,10 @@ fn migrate_streams_the_log_and_a_failed_migration_stops_up_before_the_service() 
                 .send(),
         )
         .unwrap();
-    let api = &service_td.task_definition().unwrap().container_definitions()[0];
+    let api = &service_td
+        .task_definition()
+        .unwrap()
+        .container_definitions()[0];
     let api_env: std::collections::BTreeMap<&str, &str> = api
         .environment()
         .iter()
@@ -347,5 +350,9 @@ fn a_migration_started_before_its_role_change_reached_ecs_is_started_again() {
         "the first task could not assume the role and was started again: {}",
         up.stderr
     );
-    assert!(up.stderr.contains("migrate | 3/u add_index"), "{}", up.stderr);
+    assert!(
+        up.stderr.contains("migrate | 3/u add_index"),
+        "{}",
+        up.stderr
+    );
 }

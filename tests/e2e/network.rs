@@ -649,8 +649,7 @@ fn an_empty_duplicate_left_by_a_lost_answer_is_shown_and_deleted_by_up() {
     assert_eq!(world.sim.count("ec2", "DeleteVpc"), 1);
     let left = world
         .block_on(world.ec2.describe_vpcs().vpc_ids(&extra).send())
-        .map(|out| out.vpcs().len())
-        .unwrap_or(0);
+        .map_or(0, |out| out.vpcs().len());
     assert_eq!(left, 0, "the empty duplicate is gone");
     world
         .run(&["diff", "-f", spec, "--detailed-exitcode"])
@@ -658,5 +657,8 @@ fn an_empty_duplicate_left_by_a_lost_answer_is_shown_and_deleted_by_up() {
 }
 
 fn owner_tag(key: &str, value: &str) -> aws_sdk_ec2::types::Tag {
-    aws_sdk_ec2::types::Tag::builder().key(key).value(value).build()
+    aws_sdk_ec2::types::Tag::builder()
+        .key(key)
+        .value(value)
+        .build()
 }

@@ -310,7 +310,12 @@ fn a_create_whose_answer_is_lost_is_adopted_not_made_twice() {
     let spec = world.network_spec("lost", "azs = 2\nnat = \"single\"");
     let spec = spec.to_str().unwrap();
     // Each create takes effect, but its first answer is a 500.
-    for operation in ["CreateVpc", "CreateSubnet", "CreateInternetGateway", "AllocateAddress"] {
+    for operation in [
+        "CreateVpc",
+        "CreateSubnet",
+        "CreateInternetGateway",
+        "AllocateAddress",
+    ] {
         world.sim.inject(Fault {
             service: "ec2".into(),
             operation: operation.into(),
@@ -343,7 +348,11 @@ fn a_create_whose_answer_is_lost_is_adopted_not_made_twice() {
                 .send(),
         )
         .unwrap();
-    assert_eq!(vpcs.vpcs().len(), 1, "one VPC, adopted after the lost answer");
+    assert_eq!(
+        vpcs.vpcs().len(),
+        1,
+        "one VPC, adopted after the lost answer"
+    );
     world
         .run(&["diff", "-f", spec, "--detailed-exitcode"])
         .assert_code(0);

@@ -72,28 +72,6 @@ fn idempotency_token(owner: &Owner, domain: &str) -> String {
     format!("awsdeploy{}", &hash[..23])
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn owner(app: &str, env: &str) -> Owner {
-        Owner {
-            app: app.to_owned(),
-            env: env.to_owned(),
-        }
-    }
-
-    #[test]
-    fn idempotency_tokens_differ_for_long_names_and_fit_acm() {
-        let a = idempotency_token(&owner("shop-storefront-api", "staging"), "api.eu.example.com");
-        let b = idempotency_token(&owner("shop-storefront-api", "staging"), "api.us.example.com");
-        assert_ne!(a, b);
-        assert_eq!(a, idempotency_token(&owner("shop-storefront-api", "staging"), "api.eu.example.com"));
-        assert_eq!(a.len(), 32);
-        assert!(a.chars().all(|c| c.is_ascii_alphanumeric()));
-    }
-}
-
 /// The certificate's DNS validation records, read until ACM has made them
 /// (a few seconds after the request).
 async fn validation_records(
@@ -212,5 +190,39 @@ pub async fn run_step(
             Ok(None)
         }
         other => unreachable!("dispatched by Step::component: {other:?}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn owner(app: &str, env: &str) -> Owner {
+        Owner {
+            app: app.to_owned(),
+            env: env.to_owned(),
+        }
+    }
+
+    #[test]
+    fn idempotency_tokens_differ_for_long_names_and_fit_acm() {
+        let a = idempotency_token(
+            &owner("shop-storefront-api", "staging"),
+            "api.eu.example.com",
+        );
+        let b = idempotency_token(
+            &owner("shop-storefront-api", "staging"),
+            "api.us.example.com",
+        );
+        assert_ne!(a, b);
+        assert_eq!(
+            a,
+            idempotency_token(
+                &owner("shop-storefront-api", "staging"),
+                "api.eu.example.com"
+            )
+        );
+        assert_eq!(a.len(), 32);
+        assert!(a.chars().all(|c| c.is_ascii_alphanumeric()));
     }
 }

@@ -12,9 +12,7 @@ use aws_sdk_rds::Client;
 use aws_sdk_rds::types::{CloudwatchLogsExportConfiguration, Tag};
 use awsdeploy_plan::execute::ResolvedIds;
 use awsdeploy_plan::live::{LiveDatabase, LiveDbInstance, LiveDbSubnetGroup, PendingDbChanges};
-use awsdeploy_plan::{
-    Component, DatabaseConnection, DbChanges, DbSettings, ResourceChange, Step,
-};
+use awsdeploy_plan::{Component, DatabaseConnection, DbChanges, DbSettings, ResourceChange, Step};
 use tracing::Instrument as _;
 
 use crate::AwsError;

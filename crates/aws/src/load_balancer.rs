@@ -372,7 +372,6 @@ async fn set_idle_timeout(elb: &Client, arn: &str, name: &str, secs: i64) -> Res
     Ok(())
 }
 
-#[allow(clippy::too_many_lines)] // one arm per step
 /// How long ELB may refuse a certificate ACM has just issued.
 const CERTIFICATE_GRACE: Duration = Duration::from_secs(120);
 
@@ -385,6 +384,7 @@ fn certificate_not_yet_usable(error: &AwsError) -> bool {
     )
 }
 
+#[allow(clippy::too_many_lines)] // one arm per step
 pub async fn run_step(
     elb: &Client,
     owner: &Owner,

@@ -29,7 +29,12 @@ use crate::wait::{self, Check};
 const VPC_DEADLINE: Duration = Duration::from_secs(120);
 /// NAT gateways take a few minutes to become available in AWS.
 const NAT_DEADLINE: Duration = Duration::from_secs(15 * 60);
-const POLL_INTERVAL: Duration = Duration::from_secs(5);
+/// Polls of a new VPC or NAT gateway: soon at first (a VPC is available in
+/// a second, and a just-made id may answer `NotFound` once or twice), then
+/// every 5 s.
+fn polls() -> impl Iterator<Item = Duration> {
+    wait::backoff(Duration::from_millis(500), Duration::from_secs(5))
+}
 
 /// Filters that select this owner's resources.
 fn owner_filters(owner: &Owner) -> [Filter; 2] {
@@ -138,12 +143,22 @@ async fn find_created(
             .build()
     };
     Ok(match kind {
-        Untokened::Vpc => describe_owned!(owner, name, ec2.describe_vpcs().filters(named()), "DescribeVpcs")
-            .first()
-            .and_then(|v| v.vpc_id().map(str::to_owned)),
-        Untokened::Subnet => describe_owned!(owner, name, ec2.describe_subnets().filters(named()), "DescribeSubnets")
-            .first()
-            .and_then(|v| v.subnet_id().map(str::to_owned)),
+        Untokened::Vpc => describe_owned!(
+            owner,
+            name,
+            ec2.describe_vpcs().filters(named()),
+            "DescribeVpcs"
+        )
+        .first()
+        .and_then(|v| v.vpc_id().map(str::to_owned)),
+        Untokened::Subnet => describe_owned!(
+            owner,
+            name,
+            ec2.describe_subnets().filters(named()),
+            "DescribeSubnets"
+        )
+        .first()
+        .and_then(|v| v.subnet_id().map(str::to_owned)),
         Untokened::InternetGateway => describe_owned!(
             owner,
             name,
@@ -604,10 +619,10 @@ pub async fn run_step(
                         .to_owned())
                 })
                 .await?;
-                wait::until(
+                wait::until_with(
                     &format!("VPC {name} ({id}) to be available"),
                     VPC_DEADLINE,
-                    POLL_INTERVAL,
+                    polls(),
                     || async {
                         let out = ec2
                             .describe_vpcs()
@@ -774,10 +789,10 @@ pub async fn run_step(
                     .and_then(|n| n.nat_gateway_id())
                     .ok_or_else(|| missing("CreateNatGateway", change, "NatGatewayId"))?
                     .to_owned();
-                wait::until(
+                wait::until_with(
                     &format!("NAT gateway {name} ({id}) to be available"),
                     NAT_DEADLINE,
-                    POLL_INTERVAL,
+                    polls(),
                     || async {
                         let out = ec2
                             .describe_nat_gateways()

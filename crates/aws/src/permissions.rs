@@ -15,7 +15,10 @@ const MODULES: [(&str, &[&str]); 10] = [
     ("migration.rs", &["ecs", "logs", "rds"]),
     ("network.rs", &["ec2"]),
     ("service.rs", &["ecs", "application-autoscaling", "rds"]),
-    ("support.rs", &["ecr", "logs", "iam", "secretsmanager", "sts"]),
+    (
+        "support.rs",
+        &["ecr", "logs", "iam", "secretsmanager", "sts"],
+    ),
     ("web.rs", &["amplify", "route53"]),
     ("lib.rs", &[]),
 ];
@@ -25,7 +28,12 @@ fn operations(source: &str) -> BTreeSet<String> {
     let mut found = BTreeSet::new();
     for marker in ["sdk(\"", "\"Describe"] {
         for (at, _) in source.match_indices(marker) {
-            let start = at + marker.len() - if marker.starts_with('"') { marker.len() - 1 } else { 0 };
+            let start = at + marker.len()
+                - if marker.starts_with('"') {
+                    marker.len() - 1
+                } else {
+                    0
+                };
             let name: String = source[start..]
                 .chars()
                 .take_while(char::is_ascii_alphanumeric)
@@ -40,10 +48,9 @@ fn operations(source: &str) -> BTreeSet<String> {
 
 /// The actions of the JSON policy between the README's markers.
 fn documented_actions() -> BTreeSet<String> {
-    let readme = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md"),
-    )
-    .expect("README.md");
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md"))
+            .expect("README.md");
     let block = readme
         .split("<!-- permissions:begin -->")
         .nth(1)
@@ -85,12 +92,18 @@ fn every_operation_the_code_sends_is_in_the_documented_policy() {
         };
         for op in ops {
             seen += 1;
-            if !services.iter().any(|s| actions.contains(&format!("{s}:{op}"))) {
+            if !services
+                .iter()
+                .any(|s| actions.contains(&format!("{s}:{op}")))
+            {
                 missing.push(format!("{file}: {op} (one of {})", services.join(", ")));
             }
         }
     }
-    assert!(seen > 100, "only {seen} operations found: is the scan broken?");
+    assert!(
+        seen > 100,
+        "only {seen} operations found: is the scan broken?"
+    );
     assert!(
         missing.is_empty(),
         "operations the code sends that README.md's policy lacks:\n{}",

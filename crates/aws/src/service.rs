@@ -286,10 +286,14 @@ pub(crate) async fn register(
 ) -> Result<String, AwsError> {
     // Instances made or replaced in this run: read now.
     let mut connections = BTreeMap::new();
-    let instances = definition.container.secrets.values().filter_map(|s| match s {
-        SecretSource::DatabaseMaster { instance, .. } => Some(instance),
-        SecretSource::Arn(_) => None,
-    });
+    let instances = definition
+        .container
+        .secrets
+        .values()
+        .filter_map(|s| match s {
+            SecretSource::DatabaseMaster { instance, .. } => Some(instance),
+            SecretSource::Arn(_) => None,
+        });
     for instance in instances.chain(&definition.container.database_from) {
         if !connections.contains_key(instance) {
             let found = crate::database::connection(&clients.rds, instance).await?;

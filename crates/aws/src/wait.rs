@@ -105,7 +105,9 @@ where
                 for _ in 0..LOOKS_AFTER_LOST_ANSWER {
                     tokio::time::sleep(pause).await;
                     if let Some(id) = find().await? {
-                        tracing::info!("{name}: adopting {id}, made by the create whose answer was lost");
+                        tracing::info!(
+                            "{name}: adopting {id}, made by the create whose answer was lost"
+                        );
                         return Ok(id);
                     }
                 }

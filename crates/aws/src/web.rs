@@ -245,9 +245,8 @@ pub async fn run_step(
                     .set_tags(Some(tags(owner, name)))
                     .customize()
                     .config_override(
-                        aws_sdk_amplify::config::Builder::default().retry_config(
-                            aws_sdk_amplify::config::retry::RetryConfig::disabled(),
-                        ),
+                        aws_sdk_amplify::config::Builder::default()
+                            .retry_config(aws_sdk_amplify::config::retry::RetryConfig::disabled()),
                     )
                     .send()
                     .await

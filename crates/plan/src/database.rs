@@ -298,7 +298,10 @@ fn plan_instance(
                         instance.pending.describe().join(", "),
                         fields
                             .iter()
-                            .filter(|f| f.note.as_deref().is_some_and(|n| n.starts_with("applies now")))
+                            .filter(|f| f
+                                .note
+                                .as_deref()
+                                .is_some_and(|n| n.starts_with("applies now")))
                             .map(|f| f.field.as_str())
                             .collect::<Vec<_>>()
                             .join(", ")
@@ -846,7 +849,10 @@ mod tests {
         let out = plan(Some(&other), &waiting, &refs()).unwrap();
         assert!(matches!(
             out.changes[0].steps.as_slice(),
-            [Step::ModifyDbInstance { apply_immediately: false, .. }]
+            [Step::ModifyDbInstance {
+                apply_immediately: false,
+                ..
+            }]
         ));
     }
 }

@@ -30,9 +30,9 @@ pub use plan::{
     Action, Component, FieldChange, Orphan, PLAN_FORMAT_VERSION, Plan, ResourceChange, ResourceKind,
 };
 pub use step::{
-    ContainerDefinition, DatabaseConnection, DbChanges, DbSettings, DeploymentSettings, IngressRule, ListenerConfig,
-    MigrationTask, Ref, RouteTarget, RuleSource, SecretSource, ServiceNetwork, Step, TargetHealth,
-    TaskDefinition,
+    ContainerDefinition, DatabaseConnection, DbChanges, DbSettings, DeploymentSettings,
+    IngressRule, ListenerConfig, MigrationTask, Ref, RouteTarget, RuleSource, SecretSource,
+    ServiceNetwork, Step, TargetHealth, TaskDefinition,
 };
 
 /// Everything observed live for one app and environment.

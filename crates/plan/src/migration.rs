@@ -265,12 +265,19 @@ mod tests {
             .args(&command[1..])
             .env("DB_USER", user)
             .env("DB_PASSWORD", password)
-            .env("DB_HOST", "shop-dev-db.abc.ap-northeast-1.rds.amazonaws.com")
+            .env(
+                "DB_HOST",
+                "shop-dev-db.abc.ap-northeast-1.rds.amazonaws.com",
+            )
             .env("DB_PORT", "3306")
             .env("DB_NAME", "shop")
             .output()
             .expect("sh runs");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8(out.stdout).expect("ASCII")
     }
 
@@ -286,7 +293,9 @@ mod tests {
         let password = format!("aZ09{SPECIAL}end");
         let url = database_url("admin", &password);
         let rest = url.strip_prefix("mysql://").expect("scheme");
-        let (userinfo, address) = rest.split_once('@').expect("one @: the password's is escaped");
+        let (userinfo, address) = rest
+            .split_once('@')
+            .expect("one @: the password's is escaped");
         assert_eq!(
             address,
             "tcp(shop-dev-db.abc.ap-northeast-1.rds.amazonaws.com:3306)/shop"

@@ -582,6 +582,34 @@ fn certificate<'a>(
     Ok((zone, certificate))
 }
 
+/// The listeners by port: 443 HTTPS and 80 → 443 with a certificate, 80
+/// forwarding without.
+fn wanted_listeners(
+    lb: &awsdeploy_spec::LoadBalancer,
+    certificate: Option<&Ref>,
+    target_group: &Ref,
+) -> Vec<(i32, ListenerConfig)> {
+    match certificate {
+        Some(cert) => vec![
+            (
+                443,
+                ListenerConfig::Https {
+                    certificate: cert.clone(),
+                    tls_policy: lb.tls_policy.clone(),
+                    target_group: target_group.clone(),
+                },
+            ),
+            (80, ListenerConfig::RedirectToHttps),
+        ],
+        None => vec![(
+            80,
+            ListenerConfig::Forward {
+                target_group: target_group.clone(),
+            },
+        )],
+    }
+}
+
 /// 443 HTTPS and 80 → 443 with a certificate; 80 forwarding without.
 /// Returns the keys of the listener changes.
 fn listeners(
@@ -595,29 +623,9 @@ fn listeners(
     let live = &cx.live.service;
     let env = spec.env.as_str();
     let app = spec.app.name.as_str();
-    let lb = &spec.load_balancer;
     let lb_name = load_balancer_name(app, env);
     let lb_key = format!("load_balancer/{lb_name}");
-    let mut listeners_wanted: Vec<(i32, ListenerConfig)> = Vec::new();
-    match &certificate {
-        Some(cert) => {
-            listeners_wanted.push((
-                443,
-                ListenerConfig::Https {
-                    certificate: (*cert).clone(),
-                    tls_policy: lb.tls_policy.clone(),
-                    target_group: target_group.clone(),
-                },
-            ));
-            listeners_wanted.push((80, ListenerConfig::RedirectToHttps));
-        }
-        None => listeners_wanted.push((
-            80,
-            ListenerConfig::Forward {
-                target_group: target_group.clone(),
-            },
-        )),
-    }
+    let listeners_wanted = wanted_listeners(&spec.load_balancer, certificate, target_group);
     // An HTTPS listener waits for its certificate to be issued: ELB refuses
     // one that is not (`UnsupportedCertificate`), also one pending from an
     // interrupted run, which the plan refers to by its ARN.

@@ -223,7 +223,9 @@ pub fn plan(spec: &Spec, region: &str, live: &LiveSupport) -> Result<SupportPlan
                     }
                 }
             }
-            Some(format!("arn:{partition}:ecr:{region}:{account}:repository/{name}"))
+            Some(format!(
+                "arn:{partition}:ecr:{region}:{account}:repository/{name}"
+            ))
         }
         _ => None,
     };
@@ -388,7 +390,12 @@ pub fn plan(spec: &Spec, region: &str, live: &LiveSupport) -> Result<SupportPlan
 /// (ECS decrypts them with the execution role): on each key's ARN, or, for
 /// a key named by alias, on the account's keys through Secrets Manager
 /// only (an alias is no resource for `kms:Decrypt`).
-fn decrypt_statement(spec: &Spec, region: &str, account: &str, live: &LiveSupport) -> Option<Value> {
+fn decrypt_statement(
+    spec: &Spec,
+    region: &str,
+    account: &str,
+    live: &LiveSupport,
+) -> Option<Value> {
     let service = spec.service.as_ref()?;
     let mut keys: Vec<String> = service
         .secrets
@@ -401,7 +408,9 @@ fn decrypt_statement(spec: &Spec, region: &str, account: &str, live: &LiveSuppor
     if keys.is_empty() {
         return None;
     }
-    let by_alias = keys.iter().any(|k| k.starts_with("alias/") || k.contains(":alias/"));
+    let by_alias = keys
+        .iter()
+        .any(|k| k.starts_with("alias/") || k.contains(":alias/"));
     let partition = live.partition();
     let mut resources: Vec<String> = if by_alias {
         vec![format!("arn:{partition}:kms:{region}:{account}:key/*")]
@@ -670,8 +679,10 @@ mod tests {
             "stripe".to_owned(),
             Some("arn:aws:secretsmanager:r:111122223333:secret:stripe-AbCd".to_owned()),
         );
-        live.secret_keys
-            .insert("stripe".to_owned(), "1234abcd-12ab-34cd-56ef-1234567890ab".to_owned());
+        live.secret_keys.insert(
+            "stripe".to_owned(),
+            "1234abcd-12ab-34cd-56ef-1234567890ab".to_owned(),
+        );
         let out = plan(&spec("secrets = { KEY = \"secret:stripe\" }"), "r", &live).unwrap();
         let statements = policy(&out)["Statement"].as_array().unwrap().clone();
         let decrypt = statements
@@ -680,7 +691,9 @@ mod tests {
             .expect("a decrypt statement");
         assert_eq!(
             decrypt["Resource"],
-            serde_json::json!(["arn:aws:kms:r:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"])
+            serde_json::json!([
+                "arn:aws:kms:r:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+            ])
         );
         assert_eq!(
             decrypt["Condition"]["StringEquals"]["kms:ViaService"],
@@ -702,7 +715,12 @@ mod tests {
     fn every_arn_is_in_the_callers_partition() {
         let mut live = live();
         live.partition = Some("aws-cn".to_owned());
-        let out = plan(&spec("secrets = { P = \"database:password\" }"), "cn-north-1", &live).unwrap();
+        let out = plan(
+            &spec("secrets = { P = \"database:password\" }"),
+            "cn-north-1",
+            &live,
+        )
+        .unwrap();
         let text = policy(&out).to_string();
         assert!(text.contains("arn:aws-cn:logs:cn-north-1:"), "{text}");
         assert!(!text.contains("arn:aws:"), "{text}");

@@ -295,48 +295,14 @@ fn domain(
                 .sub_domains
                 .contains(&(wanted.prefix.clone(), web.branch.clone())) =>
         {
-            match found.status.as_str() {
-                // Waiting for its records (an earlier run was stopped before
-                // it wrote them, or they were deleted): write them again.
-                "PENDING_VERIFICATION" | "AWAITING_APP_CNAME" => out.push(
-                    change(
-                        ResourceKind::DomainAssociation,
-                        &key,
-                        &fqdn,
-                        Action::Update,
-                        Some(found.name.as_str()),
-                        vec![FieldChange::new(
-                            "records",
-                            Some(format!("{} (waiting for its DNS records)", found.status)),
-                            Some(if zone_id.is_some() {
-                                format!("written in {}", wanted.root)
-                            } else {
-                                "printed, for you to create".to_owned()
-                            }),
-                        )],
-                        vec![Step::WriteDomainRecords {
-                            app: app_ref.clone(),
-                            domain: wanted.root,
-                            zone_id,
-                        }],
-                    ),
-                    &[],
-                ),
-                "FAILED" => {
-                    let app_id = live.app.as_ref().map_or("", |a| a.id.as_str());
-                    return Err(PlanError::Conflict {
-                        kind: ResourceKind::DomainAssociation,
-                        name: found.name.clone(),
-                        problem: "FAILED in Amplify (its DNS verification timed out or was refused)".to_owned(),
-                        hint: format!(
-                            "delete it, then run `awsdeploy up` to associate it again: aws amplify delete-domain-association --app-id {app_id} --domain-name {}",
-                            found.name
-                        ),
-                    });
-                }
-                _ => out.unchanged += 1,
-            }
-            return Ok(());
+            return existing_association(
+                found,
+                live,
+                &wanted,
+                (&key, &fqdn),
+                (app_ref, zone_id),
+                out,
+            );
         }
         Some(found) => {
             return Err(PlanError::Conflict {
@@ -402,6 +368,61 @@ fn domain(
         ),
         &after,
     );
+    Ok(())
+}
+
+/// An association that already has the wanted sub-domain: its records
+/// again while it waits for them, a stop with the way out when it failed.
+fn existing_association(
+    found: &crate::live::LiveDomainAssociation,
+    live: &LiveWeb,
+    wanted: &CustomDomain,
+    (key, fqdn): (&str, &str),
+    (app_ref, zone_id): (&Ref, Option<String>),
+    out: &mut WebPlan,
+) -> Result<(), PlanError> {
+    match found.status.as_str() {
+        // Waiting for its records (an earlier run was stopped before it
+        // wrote them, or they were deleted): write them again.
+        "PENDING_VERIFICATION" | "AWAITING_APP_CNAME" => out.push(
+            change(
+                ResourceKind::DomainAssociation,
+                key,
+                fqdn,
+                Action::Update,
+                Some(found.name.as_str()),
+                vec![FieldChange::new(
+                    "records",
+                    Some(format!("{} (waiting for its DNS records)", found.status)),
+                    Some(if zone_id.is_some() {
+                        format!("written in {}", wanted.root)
+                    } else {
+                        "printed, for you to create".to_owned()
+                    }),
+                )],
+                vec![Step::WriteDomainRecords {
+                    app: app_ref.clone(),
+                    domain: wanted.root.clone(),
+                    zone_id,
+                }],
+            ),
+            &[],
+        ),
+        "FAILED" => {
+            let app_id = live.app.as_ref().map_or("", |a| a.id.as_str());
+            return Err(PlanError::Conflict {
+                kind: ResourceKind::DomainAssociation,
+                name: found.name.clone(),
+                problem: "FAILED in Amplify (its DNS verification timed out or was refused)"
+                    .to_owned(),
+                hint: format!(
+                    "delete it, then run `awsdeploy up` to associate it again: aws amplify delete-domain-association --app-id {app_id} --domain-name {}",
+                    found.name
+                ),
+            });
+        }
+        _ => out.unchanged += 1,
+    }
     Ok(())
 }
 
@@ -593,13 +614,18 @@ mod tests {
 
     #[test]
     fn an_association_waiting_for_its_records_gets_them_again_and_a_failed_one_says_how_to_retry() {
-        let spec = spec("domain = \"shop.example.com\"\n[dns]\nzone = \"example.com\"\napi = \"api.example.com\"\n");
+        let spec = spec(
+            "domain = \"shop.example.com\"\n[dns]\nzone = \"example.com\"\napi = \"api.example.com\"\n",
+        );
         let zone = LiveZone {
             id: "Z1".to_owned(),
             name: "example.com".to_owned(),
         };
         let with_status = |status: &str| {
-            let mut live = live(None, &[("FLAG", "on"), ("API_URL", "https://api.example.com")]);
+            let mut live = live(
+                None,
+                &[("FLAG", "on"), ("API_URL", "https://api.example.com")],
+            );
             live.domain = Some(crate::live::LiveDomainAssociation {
                 name: "example.com".to_owned(),
                 status: status.to_owned(),
@@ -607,7 +633,14 @@ mod tests {
             });
             live
         };
-        let pending = plan(&spec, &with_status("PENDING_VERIFICATION"), Some(&zone), None, &[]).unwrap();
+        let pending = plan(
+            &spec,
+            &with_status("PENDING_VERIFICATION"),
+            Some(&zone),
+            None,
+            &[],
+        )
+        .unwrap();
         assert_eq!(keys(&pending), ["web/shop-dev-web/domain/example.com"]);
         assert_eq!(pending.changes[0].action, Action::Update);
         assert!(matches!(
@@ -621,7 +654,9 @@ mod tests {
         let failed = plan(&spec, &with_status("FAILED"), Some(&zone), None, &[]).unwrap_err();
         let hint = failed.hint();
         assert!(
-            hint.contains("aws amplify delete-domain-association --app-id d123 --domain-name example.com"),
+            hint.contains(
+                "aws amplify delete-domain-association --app-id d123 --domain-name example.com"
+            ),
             "{hint}"
         );
     }

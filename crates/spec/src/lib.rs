@@ -72,7 +72,10 @@ impl Spec {
             ));
         }
         if let Some(migration) = &self.migration
-            && migration.command.iter().any(|a| a.contains("$DB_PASSWORD") || a.contains("${DB_PASSWORD}"))
+            && migration
+                .command
+                .iter()
+                .any(|a| a.contains("$DB_PASSWORD") || a.contains("${DB_PASSWORD}"))
         {
             warnings.push(
                 "migration.command puts $DB_PASSWORD in the URL unescaped: RDS-generated passwords hold %, +, ?, # and ^, which golang-migrate then misreads. Use -database \"$DATABASE_URL\", which awsdeploy sets with the password escaped".to_owned(),

@@ -255,7 +255,15 @@ fn app(c: &mut Checker, raw: Option<&crate::raw::RawApp>, env: &str) -> Option<A
         .find(|p| name.get_ref().starts_with(p))
     {
         c.error(
-            format!("app.name `{}` starts with `{prefix}`, which AWS refuses at the start of a {}", name.get_ref(), if prefix == "sg-" { "security group's name" } else { "load balancer's name" }),
+            format!(
+                "app.name `{}` starts with `{prefix}`, which AWS refuses at the start of a {}",
+                name.get_ref(),
+                if prefix == "sg-" {
+                    "security group's name"
+                } else {
+                    "load balancer's name"
+                }
+            ),
             Some(name.span()),
             "choose a name that does not start with sg- or internal-",
         );
@@ -334,8 +342,14 @@ fn network_fits(c: &mut Checker, raw: &RawSpec, network: &Network) {
     let raw_network = raw.network.as_ref();
     if network.azs < 2 {
         let needs: Vec<&str> = [
-            ("[service] (an application load balancer spans two AZs)", raw.service.is_some()),
-            ("[database] (an RDS subnet group spans two AZs)", raw.database.is_some()),
+            (
+                "[service] (an application load balancer spans two AZs)",
+                raw.service.is_some(),
+            ),
+            (
+                "[database] (an RDS subnet group spans two AZs)",
+                raw.database.is_some(),
+            ),
         ]
         .into_iter()
         .filter_map(|(what, present)| present.then_some(what))

@@ -459,22 +459,27 @@ fn the_service_gets_the_database_connection_and_the_secret_arn_not_the_password(
     assert_eq!(env["DB_HOST"], "shop-dev-db.rds.example");
     assert_eq!(env["DB_PORT"], "3306");
     assert_eq!(env["DB_USER"], "admin");
-    assert_eq!(env["DB_SECRET_ARN"], "arn:aws:secretsmanager:r:1:secret:rds!db-old");
+    assert_eq!(
+        env["DB_SECRET_ARN"],
+        "arn:aws:secretsmanager:r:1:secret:rds!db-old"
+    );
     assert_eq!(env["DB_NAME"], "mine", "the spec's own value wins");
     assert!(definition.container.secrets.is_empty());
     assert_eq!(definition.container.database_from, None);
 
     // Not live yet: the runner reads it when it registers the revision.
     let first = registered(&run(&spec, &with_repository(live())).unwrap());
-    assert_eq!(first.container.database_from.as_deref(), Some("shop-dev-db"));
+    assert_eq!(
+        first.container.database_from.as_deref(),
+        Some("shop-dev-db")
+    );
     assert!(!first.container.environment.contains_key("DB_HOST"));
 }
 
 #[test]
 fn a_database_being_replaced_is_read_at_run_time_never_the_old_secret() {
-    let spec = spec(
-        "image_tag = \"v1\"\nsecrets = { DB_PASSWORD = \"database:password\" }\n[database]\n",
-    );
+    let spec =
+        spec("image_tag = \"v1\"\nsecrets = { DB_PASSWORD = \"database:password\" }\n[database]\n");
     let live = with_database(with_repository(live()));
     let out = plan(&Context {
         spec: &spec,
@@ -487,7 +492,10 @@ fn a_database_being_replaced_is_read_at_run_time_never_the_old_secret() {
     })
     .unwrap();
     let definition = registered(&out);
-    assert_eq!(definition.container.database_from.as_deref(), Some("shop-dev-db"));
+    assert_eq!(
+        definition.container.database_from.as_deref(),
+        Some("shop-dev-db")
+    );
     assert_eq!(
         definition.container.secrets["DB_PASSWORD"],
         SecretSource::DatabaseMaster {
@@ -501,7 +509,8 @@ fn a_database_being_replaced_is_read_at_run_time_never_the_old_secret() {
 
 #[test]
 fn the_https_listener_waits_for_a_certificate_left_pending_by_an_earlier_run() {
-    let spec = spec("image_tag = \"v1\"\n[dns]\nzone = \"example.com\"\napi = \"api.example.com\"\n");
+    let spec =
+        spec("image_tag = \"v1\"\n[dns]\nzone = \"example.com\"\napi = \"api.example.com\"\n");
     let mut live = with_repository(live());
     live.service.zone = Some(LiveZone {
         id: "Z1".to_owned(),
@@ -531,6 +540,11 @@ fn the_https_listener_waits_for_a_certificate_left_pending_by_an_earlier_run() {
             .iter()
             .find(|c| c.key == "load_balancer/shop-dev-alb:80")
             .unwrap();
-        assert!(plain.depends_on.iter().all(|k| !k.starts_with("certificate/")));
+        assert!(
+            plain
+                .depends_on
+                .iter()
+                .all(|k| !k.starts_with("certificate/"))
+        );
     }
 }
