@@ -14,6 +14,8 @@ pub mod database;
 pub mod execute;
 #[cfg(test)]
 mod fake_cloud;
+#[cfg(test)]
+mod fingerprint_tests;
 pub mod live;
 pub mod migration;
 pub mod network;
@@ -59,6 +61,7 @@ impl Live {
         canonical.database.sort();
         canonical.support.sort();
         canonical.service.sort();
+        canonical.web.sort();
         let json = serde_json::to_vec(&canonical).unwrap_or_default();
         awsdeploy_spec::artifact::sha256_hex(&json)
     }

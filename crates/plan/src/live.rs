@@ -528,6 +528,14 @@ pub struct LiveWeb {
     pub domain: Option<LiveDomainAssociation>,
 }
 
+impl LiveWeb {
+    pub fn sort(&mut self) {
+        if let Some(domain) = &mut self.domain {
+            domain.sub_domains.sort();
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LiveDomainAssociation {
     pub name: String,

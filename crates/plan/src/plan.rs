@@ -337,7 +337,7 @@ impl GuardError {
              re-run `awsdeploy up --allow-replace` (take a backup or snapshot first when it holds data)"
                 .to_owned()
         } else {
-            "awsdeploy never deletes what holds data during `up`; remove it on purpose with `awsdeploy down`"
+            "awsdeploy never deletes what holds data during `up`; remove it on purpose, with the AWS console or CLI, once its data is safe"
                 .to_owned()
         }
     }

@@ -840,7 +840,7 @@ impl Step {
             Step::WaitForRollout {
                 cluster, service, ..
             } => Some(format!(
-                "ECS goes on with the rollout (and rolls back if it fails); follow it with `awsdeploy status` or `aws ecs describe-services --cluster {cluster} --services {service}`"
+                "ECS goes on with the rollout (and rolls back if it fails); follow it with `aws ecs describe-services --cluster {cluster} --services {service}`"
             )),
             Step::WaitForCertificate { domain, .. } => Some(format!(
                 "ACM goes on validating the certificate for {domain}; `awsdeploy up` again continues once it is issued, or check `aws acm list-certificates`"
