@@ -720,15 +720,19 @@ async fn up(
 }
 
 /// Prints the outcome of an apply and picks the exit code.
-fn finish(settings: &Settings, plan: &Plan, report: &execute::Report) -> Result<Exit, CliError> {
+fn finish(
+    settings: &Settings,
+    plan: &Plan,
+    report: &execute::Report<AwsError>,
+) -> Result<Exit, CliError> {
     let total = plan.changes.len();
     if settings.format == Format::Json {
         output::json(&serde_json::json!({
             "plan": plan,
             "result": {
                 "done": report.done,
-                "failed": report.failed.iter().map(|f| serde_json::json!({ "key": f.key, "error": f.error })).collect::<Vec<_>>(),
-                "abandoned": report.abandoned.iter().map(|f| serde_json::json!({ "key": f.key, "follow": f.error })).collect::<Vec<_>>(),
+                "failed": report.failed.iter().map(|f| serde_json::json!({ "key": f.key, "error": f.error.to_string(), "hint": f.error.hint(), "causes": causes(&f.error) })).collect::<Vec<_>>(),
+                "abandoned": report.abandoned.iter().map(|a| serde_json::json!({ "key": a.key, "follow": a.follow })).collect::<Vec<_>>(),
                 "not_started": report.not_started,
                 "interrupted": report.interrupted,
             }
@@ -753,12 +757,18 @@ fn finish(settings: &Settings, plan: &Plan, report: &execute::Report) -> Result<
     );
     for failure in &report.failed {
         let _ = write!(message, "\n  failed: {}: {}", failure.key, failure.error);
+        for cause in causes(&failure.error) {
+            let _ = write!(message, "\n    caused by: {cause}");
+        }
+        if let Some(hint) = failure.error.hint() {
+            let _ = write!(message, "\n    hint: {hint}");
+        }
     }
     for abandoned in &report.abandoned {
         let _ = write!(
             message,
             "\n  still in progress in AWS: {}: {}",
-            abandoned.key, abandoned.error
+            abandoned.key, abandoned.follow
         );
     }
     for key in &report.not_started {
@@ -767,8 +777,9 @@ fn finish(settings: &Settings, plan: &Plan, report: &execute::Report) -> Result<
     let migration_stopped = report
         .failed
         .iter()
-        .chain(&report.abandoned)
-        .any(|f| f.key.starts_with("migration/"));
+        .map(|f| &f.key)
+        .chain(report.abandoned.iter().map(|a| &a.key))
+        .any(|key| key.starts_with("migration/"));
     if migration_stopped {
         message.push_str("\nThe ECS service was not updated: it runs what it ran before.");
     }

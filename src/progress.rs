@@ -114,13 +114,14 @@ impl Progress {
                 self.end(change, &line, "finished", id, None);
             }
             Event::Failed { change, error } => {
+                let error = error.to_string();
                 let line = format!(
                     "failed: {} {} {}: {error}",
                     verb(change.action, false),
                     change.kind.label(),
                     change.name
                 );
-                self.end(change, &line, "failed", None, Some(error));
+                self.end(change, &line, "failed", None, Some(&error));
             }
         }
     }

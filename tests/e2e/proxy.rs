@@ -108,6 +108,12 @@ fn awsdeploy_reports_an_aws_error_with_its_code_and_a_hint() {
         up.stderr
     );
     assert!(up.stderr.contains("not started"), "{}", up.stderr);
+    // The step's own hint, as `diff` would show it.
+    assert!(
+        up.stderr.contains("hint: AWS throttled the calls"),
+        "{}",
+        up.stderr
+    );
     assert!(
         up.stderr.contains("run `awsdeploy up` again"),
         "{}",

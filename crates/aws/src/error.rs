@@ -138,6 +138,9 @@ impl AwsError {
                     "the credentials in use lack this permission or have expired: check `aws sts get-caller-identity` and the IAM policy",
                 )
             }
+            AwsError::Service { .. } if self.is_transient() => Some(
+                "AWS throttled the calls or failed on its side, past awsdeploy's retries: run the command again in a minute; it continues from what is live",
+            ),
             AwsError::Service { code, .. } if code.contains("LimitExceeded") => Some(
                 "an account quota was reached: raise it in Service Quotas or free some resources",
             ),

@@ -67,7 +67,6 @@ impl ResolvedIds {
 }
 
 /// Progress, for the caller to show.
-#[derive(Debug)]
 pub enum Event<'a> {
     Started(&'a ResourceChange),
     Finished {
@@ -76,32 +75,53 @@ pub enum Event<'a> {
     },
     Failed {
         change: &'a ResourceChange,
-        error: &'a str,
+        error: &'a dyn Display,
     },
 }
 
-/// What a run did.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Report {
+/// What a run did; `E` is the runner's error, kept whole (its hint and
+/// causes are the caller's to show).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Report<E> {
     /// Keys of changes that finished, in finishing order.
     pub done: Vec<String>,
-    pub failed: Vec<Failure>,
-    /// Changes stopped while waiting for AWS, which goes on with them; the
-    /// error is how to follow them.
-    pub abandoned: Vec<Failure>,
+    pub failed: Vec<Failure<E>>,
+    /// Changes stopped while waiting for AWS, which goes on with them.
+    pub abandoned: Vec<Abandoned>,
     /// Keys of changes that never started because of a failure or a stop.
     pub not_started: Vec<String>,
     /// Whether `stop` resolved before the plan was done.
     pub interrupted: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Failure {
-    pub key: String,
-    pub error: String,
+impl<E> Default for Report<E> {
+    fn default() -> Self {
+        Report {
+            done: Vec::new(),
+            failed: Vec::new(),
+            abandoned: Vec::new(),
+            not_started: Vec::new(),
+            interrupted: false,
+        }
+    }
 }
 
-impl Report {
+/// A change whose step failed, with the runner's error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure<E> {
+    pub key: String,
+    pub error: E,
+}
+
+/// A change abandoned while AWS goes on with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Abandoned {
+    pub key: String,
+    /// How to follow what AWS goes on with.
+    pub follow: String,
+}
+
+impl<E> Report<E> {
     pub fn succeeded(&self) -> bool {
         self.failed.is_empty()
             && self.abandoned.is_empty()
@@ -119,8 +139,8 @@ enum State {
 }
 
 /// Why a change did not finish.
-enum Unfinished {
-    Failed(String),
+enum Unfinished<E> {
+    Failed(E),
     /// Stopped while waiting; how to follow what AWS goes on with.
     Abandoned(String),
 }
@@ -133,7 +153,7 @@ pub async fn execute<R: StepRunner>(
     concurrency: usize,
     stop: impl Future<Output = ()>,
     mut on_event: impl FnMut(Event<'_>),
-) -> Report {
+) -> Report<R::Error> {
     let stop = std::pin::pin!(stop);
     let mut stop = futures_util::FutureExt::fuse(stop);
     let changes = &plan.changes;
@@ -198,11 +218,11 @@ pub async fn execute<R: StepRunner>(
                     id: created.as_deref(),
                 });
             }
-            Err(Unfinished::Abandoned(how)) => {
+            Err(Unfinished::Abandoned(follow)) => {
                 state[i] = State::Failed;
-                report.abandoned.push(Failure {
+                report.abandoned.push(Abandoned {
                     key: change.key.clone(),
-                    error: how,
+                    follow,
                 });
             }
             Err(Unfinished::Failed(error)) => {
@@ -232,7 +252,7 @@ async fn run_change<R: StepRunner>(
     change: &ResourceChange,
     mut ids: ResolvedIds,
     mut stopped: tokio::sync::watch::Receiver<bool>,
-) -> Result<Option<String>, Unfinished> {
+) -> Result<Option<String>, Unfinished<R::Error>> {
     let mut created = None;
     for step in &change.steps {
         let run = runner.run_step(change, step, &ids);
@@ -248,7 +268,7 @@ async fn run_change<R: StepRunner>(
         } else {
             run.await
         };
-        let id = result.map_err(|e| Unfinished::Failed(e.to_string()))?;
+        let id = result.map_err(Unfinished::Failed)?;
         if step.creates()
             && let Some(id) = id
         {

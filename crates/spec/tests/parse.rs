@@ -282,3 +282,38 @@ fn app_and_env_names_must_leave_room_for_derived_aws_names() {
         "{out}"
     );
 }
+
+#[test]
+fn warnings_name_the_injected_master_password_an_unescaped_url_and_mysql_8_0() {
+    let spec = Spec::parse(
+        r#"[app]
+name = "shop"
+[database]
+engine_version = "8.0"
+[service]
+secrets = { DB_PASSWORD = "database:password" }
+[migration]
+command = ["sh", "-c", "migrate -database \"mysql://$DB_USER:$DB_PASSWORD@tcp($DB_HOST:$DB_PORT)/$DB_NAME\" up"]
+"#,
+        "t.toml",
+        "dev",
+    )
+    .unwrap();
+    let warnings = spec.warnings();
+    assert_eq!(warnings.len(), 3, "{warnings:?}");
+    assert!(
+        warnings[0].contains("RDS rotates it every 7 days")
+            && warnings[0].contains("DB_SECRET_ARN")
+    );
+    assert!(warnings[1].contains("$DATABASE_URL"));
+    assert!(warnings[2].contains("Extended Support"));
+
+    let clean = Spec::parse(
+        "[app]\nname = \"shop\"\n[database]\n[service]\n[migration]\ncommand = [\"sh\", \"-c\", \"migrate -database \\\"$DATABASE_URL\\\" up\"]\n",
+        "t.toml",
+        "dev",
+    )
+    .unwrap();
+    assert!(clean.warnings().is_empty(), "{:?}", clean.warnings());
+    assert_eq!(clean.database.unwrap().engine_version, "8.4");
+}

@@ -14,7 +14,12 @@ fn fresh_plan() -> (Plan, FakeCloud) {
     (make_plan(&spec, "r", &live).unwrap(), cloud)
 }
 
-fn run(plan: &Plan, cloud: &FakeCloud, concurrency: usize, events: &mut Vec<String>) -> Report {
+fn run(
+    plan: &Plan,
+    cloud: &FakeCloud,
+    concurrency: usize,
+    events: &mut Vec<String>,
+) -> Report<String> {
     let future = execute(plan, cloud, concurrency, std::future::pending(), |event| {
         events.push(match event {
             Event::Started(c) => format!("start {}", c.key),
