@@ -60,7 +60,12 @@ pub async fn observe(
                 .arn()
                 .and_then(|arn| arn.split(':').nth(1))
                 .map(str::to_owned);
-            Ok((out.account().map(str::to_owned), partition))
+            let account = out.account().ok_or(AwsError::MissingField {
+                operation: "GetCallerIdentity",
+                resource: "the credentials".to_owned(),
+                field: "Account",
+            })?;
+            Ok((Some(account.to_owned()), partition))
         } else {
             Ok((None, None))
         }

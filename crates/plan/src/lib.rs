@@ -80,6 +80,10 @@ pub enum PlanError {
         name: String,
         ids: Vec<String>,
     },
+    #[error(
+        "the AWS account id is not known: the credentials' identity (sts:GetCallerIdentity) was not read"
+    )]
+    UnknownAccount,
     #[error("image tag {tag} is not in {uri}")]
     MissingImage { uri: String, tag: String },
     #[error("service.secrets.{variable} refers to the secret {name}, which does not exist")]
@@ -119,6 +123,9 @@ impl PlanError {
                 )
             }
             PlanError::CidrTooSmall(_) => "use a /16 to /24 block for network.cidr".to_owned(),
+            PlanError::UnknownAccount => {
+                "check the credentials with `aws sts get-caller-identity`; a plan saved by an older awsdeploy may lack it: save it again with `awsdeploy diff --out FILE`".to_owned()
+            }
             PlanError::Duplicate { kind, ids, .. } => {
                 let ec2 = match kind {
                     ResourceKind::Vpc => Some("describe-vpcs --vpc-ids"),

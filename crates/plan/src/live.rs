@@ -306,6 +306,15 @@ pub struct LiveSupport {
 }
 
 impl LiveSupport {
+    /// The account id for the ARNs awsdeploy writes; it is looked up
+    /// (`GetCallerIdentity`) whenever the spec has `[registry]` or
+    /// `[service]`, and a plan that needs it without it stops.
+    pub fn account(&self) -> Result<&str, crate::PlanError> {
+        self.account_id
+            .as_deref()
+            .ok_or(crate::PlanError::UnknownAccount)
+    }
+
     /// The partition every ARN awsdeploy writes is in (`aws` until the
     /// caller's identity says otherwise).
     pub fn partition(&self) -> &str {

@@ -94,9 +94,11 @@ pub(crate) fn plan(
     out: &mut ServicePlan,
     image: &str,
     image_changed: bool,
-) -> Option<String> {
+) -> Result<Option<String>, PlanError> {
     let spec = cx.spec;
-    let migration = spec.migration.as_ref()?;
+    let Some(migration) = spec.migration.as_ref() else {
+        return Ok(None);
+    };
     let runs = match cx.policy {
         Policy::Auto => image_changed,
         Policy::Always => true,
@@ -111,17 +113,19 @@ pub(crate) fn plan(
         }
     };
     if !runs {
-        return None;
+        return Ok(None);
     }
     let (app, env) = (spec.app.name.as_str(), spec.env.as_str());
-    let service = spec.service.as_ref()?;
+    let Some(service) = spec.service.as_ref() else {
+        return Ok(None);
+    };
     let log_group = support::log_group_name(app, env);
     let definition = TaskDefinition {
         family: family(app, env),
         cpu: service.cpu.to_string(),
         memory: service.memory.to_string(),
-        execution_role_arn: service::role_arn(cx, &support::execution_role_name(app, env)),
-        task_role_arn: service::role_arn(cx, &support::task_role_name(app, env)),
+        execution_role_arn: service::role_arn(cx, &support::execution_role_name(app, env))?,
+        task_role_arn: service::role_arn(cx, &support::task_role_name(app, env))?,
         container: ContainerDefinition {
             name: CONTAINER_NAME.to_owned(),
             image: migration.image.clone().unwrap_or_else(|| image.to_owned()),
@@ -179,7 +183,7 @@ pub(crate) fn plan(
         ],
         &after,
     );
-    Some(key)
+    Ok(Some(key))
 }
 
 /// The migration as `awsdeploy migrate` runs it: the change a plan with

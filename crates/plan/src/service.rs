@@ -198,7 +198,7 @@ pub fn plan(cx: &Context<'_>) -> Result<ServicePlan, PlanError> {
         &mut out,
         &image,
         image_changes(cx, &image),
-    ));
+    )?);
     ecs_service(
         cx,
         service,
@@ -258,15 +258,13 @@ pub(crate) fn private_network(cx: &Context<'_>) -> ServiceNetwork {
 }
 
 /// The ARN of the stack's IAM role `name`.
-pub(crate) fn role_arn(cx: &Context<'_>, name: &str) -> String {
-    let account = cx
-        .live
-        .support
-        .account_id
-        .as_deref()
-        .unwrap_or("000000000000");
-    let partition = cx.live.support.partition();
-    format!("arn:{partition}:iam::{account}:role/{name}")
+pub(crate) fn role_arn(cx: &Context<'_>, name: &str) -> Result<String, PlanError> {
+    let support = &cx.live.support;
+    Ok(format!(
+        "arn:{}:iam::{}:role/{name}",
+        support.partition(),
+        support.account()?
+    ))
 }
 
 /// The public or private subnets, one per zone.
@@ -1287,8 +1285,8 @@ fn task_definition(
         family: family.to_owned(),
         cpu: service.cpu.to_string(),
         memory: service.memory.to_string(),
-        execution_role_arn: role_arn(cx, &support::execution_role_name(app, env)),
-        task_role_arn: role_arn(cx, &support::task_role_name(app, env)),
+        execution_role_arn: role_arn(cx, &support::execution_role_name(app, env))?,
+        task_role_arn: role_arn(cx, &support::task_role_name(app, env))?,
         container,
     })
 }
@@ -1315,25 +1313,18 @@ fn image(cx: &Context<'_>, family: &str) -> Result<Result<String, String>, PlanE
             hint: "add a [registry] section (`keep_images = 30` is enough); awsdeploy makes the ECR repository the image is pushed to".to_owned(),
         });
     };
-    let live_repository = cx.live.support.repository.as_ref();
-    let uri = live_repository.map_or_else(
-        || {
-            let account = cx
-                .live
-                .support
-                .account_id
-                .as_deref()
-                .unwrap_or("000000000000");
-            format!(
-                "{account}.dkr.ecr.{}.{}/{repository}",
-                cx.region,
-                cx.live.support.dns_suffix()
-            )
-        },
-        |r| r.uri.clone(),
-    );
+    let support = &cx.live.support;
+    let uri = match &support.repository {
+        Some(live) => live.uri.clone(),
+        None => format!(
+            "{}.dkr.ecr.{}.{}/{repository}",
+            support.account()?,
+            cx.region,
+            support.dns_suffix()
+        ),
+    };
     Ok(match (tag, live_image) {
-        (Some(tag), _) if live_repository.is_some() => Ok(format!("{uri}:{tag}")),
+        (Some(tag), _) if support.repository.is_some() => Ok(format!("{uri}:{tag}")),
         (Some(tag), _) => Err(format!(
             "the service is not deployed yet: this run creates the repository {repository}; push the image to it ({uri}:{tag}), then run `awsdeploy up --image-tag {tag}`"
         )),

@@ -148,7 +148,6 @@ impl SupportPlan {
 pub fn plan(spec: &Spec, region: &str, live: &LiveSupport) -> Result<SupportPlan, PlanError> {
     let mut out = SupportPlan::default();
     let (app, env) = (spec.app.name.as_str(), spec.env.as_str());
-    let account = live.account_id.as_deref().unwrap_or("000000000000");
     let partition = live.partition();
 
     // Registry.
@@ -224,7 +223,8 @@ pub fn plan(spec: &Spec, region: &str, live: &LiveSupport) -> Result<SupportPlan
                 }
             }
             Some(format!(
-                "arn:{partition}:ecr:{region}:{account}:repository/{name}"
+                "arn:{partition}:ecr:{region}:{}:repository/{name}",
+                live.account()?
             ))
         }
         _ => None,
@@ -247,6 +247,7 @@ pub fn plan(spec: &Spec, region: &str, live: &LiveSupport) -> Result<SupportPlan
         }
         return Ok(out);
     };
+    let account = live.account()?;
 
     // Logs.
     let log_group = log_group_name(app, env);

@@ -548,3 +548,12 @@ fn the_https_listener_waits_for_a_certificate_left_pending_by_an_earlier_run() {
         );
     }
 }
+
+#[test]
+fn without_the_account_id_the_plan_stops_instead_of_inventing_one() {
+    let mut live = with_repository(live());
+    live.support.account_id = None;
+    let err = run(&spec("image_tag = \"v1\""), &live).unwrap_err();
+    assert_eq!(err, PlanError::UnknownAccount);
+    assert!(err.hint().contains("aws sts get-caller-identity"));
+}
