@@ -18,13 +18,14 @@ use awsdeploy_plan::live::{
     LiveAddress, LiveAssociation, LiveIngressRule, LiveInternetGateway, LiveNatGateway,
     LiveNetwork, LiveRoute, LiveRouteTable, LiveRuleSource, LiveSecurityGroup, LiveSubnet, LiveVpc,
 };
-use awsdeploy_plan::{IngressRule, ResourceChange, ResourceKind, RouteTarget, RuleSource, Step};
+use awsdeploy_plan::{IngressRule, ResourceChange, RouteTarget, RuleSource, Step};
 use tracing::Instrument as _;
 
 use crate::AwsError;
 use crate::error::{already_done, sdk};
 use crate::tags::{self, Owner};
 use crate::wait::{self, Check};
+use lost_answers::{Untokened, create_once, delete_duplicate, sent_once};
 
 const VPC_DEADLINE: Duration = Duration::from_secs(120);
 /// NAT gateways take a few minutes to become available in AWS.
@@ -76,6 +77,9 @@ macro_rules! describe_owned {
     }};
 }
 
+// After the macro: the module uses it.
+mod lost_answers;
+
 fn name_tag(tags: &[Tag]) -> Option<String> {
     tags.iter()
         .find(|t| t.key() == Some(tags::NAME))
@@ -93,96 +97,6 @@ fn tag_specification(
         spec = spec.tags(Tag::builder().key(key).value(value).build());
     }
     spec.build()
-}
-
-/// EC2 creates without a client token, which awsdeploy sends at most once
-/// per attempt (see [`create_once`]).
-#[derive(Debug, Clone, Copy)]
-enum Untokened {
-    Vpc,
-    Subnet,
-    InternetGateway,
-    Address,
-}
-
-/// The SDK's retries off, for a create that has no client token: a retry
-/// after a lost answer would make a second resource.
-fn sent_once() -> aws_sdk_ec2::config::Builder {
-    aws_sdk_ec2::config::Builder::default()
-        .retry_config(aws_sdk_ec2::config::retry::RetryConfig::disabled())
-}
-
-/// Runs `create` (sent without the SDK's retries) through
-/// [`wait::create_once`], looking for what a lost answer made by its
-/// `Name` and owner tags.
-async fn create_once<F, Fut>(
-    ec2: &Client,
-    owner: &Owner,
-    kind: Untokened,
-    name: &str,
-    create: F,
-) -> Result<String, AwsError>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<String, AwsError>>,
-{
-    wait::create_once(name, create, || find_created(ec2, owner, kind, name)).await
-}
-
-/// The id of `owner`'s resource of `kind` named `name`, if there is one.
-async fn find_created(
-    ec2: &Client,
-    owner: &Owner,
-    kind: Untokened,
-    name: &str,
-) -> Result<Option<String>, AwsError> {
-    let named = || {
-        Filter::builder()
-            .name(format!("tag:{}", tags::NAME))
-            .values(name)
-            .build()
-    };
-    Ok(match kind {
-        Untokened::Vpc => describe_owned!(
-            owner,
-            name,
-            ec2.describe_vpcs().filters(named()),
-            "DescribeVpcs"
-        )
-        .first()
-        .and_then(|v| v.vpc_id().map(str::to_owned)),
-        Untokened::Subnet => describe_owned!(
-            owner,
-            name,
-            ec2.describe_subnets().filters(named()),
-            "DescribeSubnets"
-        )
-        .first()
-        .and_then(|v| v.subnet_id().map(str::to_owned)),
-        Untokened::InternetGateway => describe_owned!(
-            owner,
-            name,
-            ec2.describe_internet_gateways().filters(named()),
-            "DescribeInternetGateways"
-        )
-        .first()
-        .and_then(|g| g.internet_gateway_id().map(str::to_owned)),
-        Untokened::Address => {
-            let [by_app, by_env] = owner_filters(owner);
-            let out = ec2
-                .describe_addresses()
-                .filters(by_app)
-                .filters(by_env)
-                .filters(named())
-                .send()
-                .await
-                .map_err(sdk("DescribeAddresses", name))?;
-            out.addresses()
-                .iter()
-                .find(|a| owns(owner, a.tags()))
-                .and_then(|a| a.allocation_id().map(str::to_owned))
-        }
-    })
 }
 
 /// Reads the live network of `owner`: one Describe per resource type, all
@@ -539,52 +453,6 @@ fn missing(operation: &'static str, change: &ResourceChange, field: &'static str
         operation,
         resource: change.name.clone(),
         field,
-    }
-}
-
-/// Deletes an empty duplicate (see [`Step::DeleteDuplicate`]); one already
-/// gone is success. AWS refuses to delete one that has something in it
-/// (`DependencyViolation`), which the plan did not see.
-async fn delete_duplicate(ec2: &Client, kind: ResourceKind, id: &str) -> Result<(), AwsError> {
-    let result = match kind {
-        ResourceKind::Vpc => ec2
-            .delete_vpc()
-            .vpc_id(id)
-            .send()
-            .await
-            .map(drop)
-            .map_err(sdk("DeleteVpc", id)),
-        ResourceKind::Subnet => ec2
-            .delete_subnet()
-            .subnet_id(id)
-            .send()
-            .await
-            .map(drop)
-            .map_err(sdk("DeleteSubnet", id)),
-        ResourceKind::InternetGateway => ec2
-            .delete_internet_gateway()
-            .internet_gateway_id(id)
-            .send()
-            .await
-            .map(drop)
-            .map_err(sdk("DeleteInternetGateway", id)),
-        ResourceKind::ElasticIp => ec2
-            .release_address()
-            .allocation_id(id)
-            .send()
-            .await
-            .map(drop)
-            .map_err(sdk("ReleaseAddress", id)),
-        other => {
-            return Err(AwsError::Request {
-                operation: "DeleteDuplicate",
-                message: format!("awsdeploy does not delete a duplicate {}", other.label()),
-            });
-        }
-    };
-    match result {
-        Err(e) if e.is_not_found() => Ok(()),
-        other => other,
     }
 }
 

@@ -70,16 +70,32 @@ fn documented_actions() -> BTreeSet<String> {
         .collect()
 }
 
+/// Every source file under `src`, with the top-level module it belongs to
+/// (`network/lost_answers.rs` is `network.rs`'s).
+fn sources(src: &Path) -> Vec<(String, std::path::PathBuf)> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(src).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap().to_owned();
+        if path.is_dir() {
+            for (_, inner) in sources(&path) {
+                found.push((format!("{name}.rs"), inner));
+            }
+        } else {
+            found.push((name, path));
+        }
+    }
+    found
+}
+
 #[test]
 fn every_operation_the_code_sends_is_in_the_documented_policy() {
     let actions = documented_actions();
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut missing = Vec::new();
     let mut seen = 0;
-    for entry in std::fs::read_dir(&src).unwrap() {
-        let path = entry.unwrap().path();
-        let file = path.file_name().unwrap().to_str().unwrap().to_owned();
-        if file == "permissions.rs" {
+    for (module, path) in sources(&src) {
+        if module == "permissions.rs" {
             continue;
         }
         let source = std::fs::read_to_string(&path).unwrap();
@@ -87,8 +103,8 @@ fn every_operation_the_code_sends_is_in_the_documented_policy() {
         if ops.is_empty() {
             continue;
         }
-        let Some((_, services)) = MODULES.iter().find(|(m, _)| *m == file) else {
-            panic!("{file} sends {ops:?}: add it to MODULES with its services");
+        let Some((_, services)) = MODULES.iter().find(|(m, _)| *m == module) else {
+            panic!("{module} sends {ops:?}: add it to MODULES with its services");
         };
         for op in ops {
             seen += 1;
@@ -96,7 +112,11 @@ fn every_operation_the_code_sends_is_in_the_documented_policy() {
                 .iter()
                 .any(|s| actions.contains(&format!("{s}:{op}")))
             {
-                missing.push(format!("{file}: {op} (one of {})", services.join(", ")));
+                missing.push(format!(
+                    "{}: {op} (one of {})",
+                    path.display(),
+                    services.join(", ")
+                ));
             }
         }
     }

@@ -10,13 +10,16 @@
 //! them into one plan. A component that points at another's resources gets
 //! the other's name → [`Ref`] map.
 
+pub mod certificate;
 pub mod database;
+pub mod dns;
 pub mod execute;
 #[cfg(test)]
 mod fake_cloud;
 #[cfg(test)]
 mod fingerprint_tests;
 pub mod live;
+pub mod load_balancer;
 pub mod migration;
 pub mod network;
 mod plan;

@@ -1,24 +1,18 @@
-//! The service tier: the load balancer in front of the API, its
-//! certificate and DNS name, and the ECS Fargate service itself.
+//! The service tier: the ECS Fargate service and what stands in front of
+//! it, planned in one pass ([`plan`]) over its components' modules:
+//! [`crate::load_balancer`] (target group, load balancer, listeners),
+//! [`crate::certificate`] (the API's ACM certificate), [`crate::dns`] (the
+//! API's alias record), [`crate::migration`], and here the ECS part:
 //!
-//! - Load balancer (`{app}-{env}-alb`): internet-facing, in the public
-//!   subnets, with the `lb` security group. One target group
-//!   (`{app}-{env}-api`, target type `ip`) with the spec's health check.
-//!   With a certificate: 443 HTTPS with an explicit TLS policy (never the
-//!   API's 2016 default) and 80 redirecting to 443. Without one: 80
-//!   forwarding, and the plan warns.
-//! - Certificate: with `[dns]` and no `load_balancer.certificate_arn`, an
-//!   ACM certificate for `dns.api`, validated by DNS records awsdeploy
-//!   writes in the zone, waited for with a deadline.
-//! - ECS: cluster `{app}-{env}`; task definition family `{app}-{env}-api`
+//! - Cluster `{app}-{env}`; task definition family `{app}-{env}-api`
 //!   rendered from the spec (a revision is registered only when the
-//!   rendered definition differs from the newest live one); service `api`
-//!   in the private subnets without public IPs, behind the target group,
-//!   with the circuit breaker and rollback on. Every service change waits
-//!   for its rollout. Autoscaling when the spec asks; then the desired count
-//!   is left to it.
-//! - DNS: an alias A record `dns.api` → the load balancer. An existing
-//!   record that points elsewhere is never overwritten.
+//!   rendered definition differs from the newest live one), with the
+//!   database's connection variables when the spec has `[database]`;
+//!   service `api` in the private subnets without public IPs, behind the
+//!   target group, with the circuit breaker and rollback on. Every service
+//!   change waits for its rollout.
+//! - Autoscaling when the spec asks ([`autoscaling`]); then the desired
+//!   count is left to it.
 //!
 //! Everything is found by these names and must carry this app's and env's
 //! tags (Route 53 records carry none: a record is ours when it aliases our
@@ -28,15 +22,15 @@ use std::collections::BTreeMap;
 
 use awsdeploy_spec::{SecretRef, Spec};
 
-use crate::live::{
-    LiveEcsService, LiveListener, LiveListenerAction, LiveServiceTier, LiveZone, Lookups,
-};
+use crate::live::{LiveEcsService, LiveServiceTier, Lookups};
 use crate::plan::{Action, Component, FieldChange, Orphan, ResourceChange, ResourceKind};
 use crate::step::{
-    ContainerDefinition, DeploymentSettings, ListenerConfig, Ref, SecretSource, ServiceNetwork,
-    Step, TargetHealth, TaskDefinition,
+    ContainerDefinition, DeploymentSettings, Ref, SecretSource, ServiceNetwork, Step,
+    TaskDefinition,
 };
-use crate::{Live, PlanError, database, migration, network, support};
+use crate::{
+    Live, PlanError, certificate, database, dns, load_balancer, migration, network, support,
+};
 
 /// The ECS service's name in its cluster, and its container's name.
 pub const SERVICE_NAME: &str = "api";
@@ -46,7 +40,7 @@ pub const LOG_STREAM_PREFIX: &str = "api";
 /// How long `up` waits for a new certificate to be issued.
 pub const CERTIFICATE_TIMEOUT_SECS: u64 = 30 * 60;
 /// AWS's limit on load balancer and target group names.
-const ELB_NAME_MAX: usize = 32;
+pub(crate) const ELB_NAME_MAX: usize = 32;
 
 pub fn load_balancer_name(app: &str, env: &str) -> String {
     format!("{app}-{env}-alb")
@@ -176,17 +170,17 @@ pub fn plan(cx: &Context<'_>) -> Result<ServicePlan, PlanError> {
             });
         }
     }
-    let target_group = target_group(cx, service, &mut out)?;
-    let load_balancer = load_balancer(cx, &mut out)?;
-    let (zone, certificate) = certificate(cx, &mut out)?;
-    let listener_keys = listeners(
+    let target_group = load_balancer::target_group(cx, service, &mut out)?;
+    let load_balancer = load_balancer::load_balancer(cx, &mut out)?;
+    let (zone, certificate) = certificate::certificate(cx, &mut out)?;
+    let listener_keys = load_balancer::listeners(
         cx,
         &mut out,
         &load_balancer,
         &target_group,
         certificate.as_ref(),
     );
-    dns_record(cx, &mut out, zone, &load_balancer)?;
+    dns::dns_record(cx, &mut out, zone, &load_balancer)?;
     let cluster_ref = cluster(cx, &mut out)?;
     let Some((td_ref, new_revision, image)) = task_definition_change(cx, &mut out)? else {
         return Ok(out);
@@ -207,7 +201,7 @@ pub fn plan(cx: &Context<'_>) -> Result<ServicePlan, PlanError> {
         &target_group,
         &after,
     )?;
-    autoscaling(cx, service, &mut out);
+    autoscaling::plan(cx, service, &mut out);
     Ok(out)
 }
 
@@ -226,26 +220,9 @@ fn image_changes(cx: &Context<'_>, image: &str) -> bool {
 
 /// A network resource by its name's suffix: what exists, or the network
 /// plan's change that creates it.
-fn net(cx: &Context<'_>, suffix: &str) -> Ref {
+pub(crate) fn net(cx: &Context<'_>, suffix: &str) -> Ref {
     let name = network::resource_name(cx.spec, suffix);
     cx.network.get(&name).cloned().unwrap_or(Ref::Planned(name))
-}
-
-/// The hosted zone `dns.zone` names, when the spec has `[dns]`; it must
-/// exist (it is the team's, never awsdeploy's).
-fn zone<'a>(cx: &Context<'a>) -> Result<Option<&'a LiveZone>, PlanError> {
-    let Some(dns) = &cx.spec.dns else {
-        return Ok(None);
-    };
-    Ok(Some(cx.live.service.zone.as_ref().ok_or_else(|| PlanError::Conflict {
-            kind: ResourceKind::DnsRecord,
-            name: dns.zone.clone(),
-            problem: "no Route 53 hosted zone has this name".to_owned(),
-            hint: format!(
-                "create the zone (`aws route53 create-hosted-zone --name {} --caller-reference $(date +%s)`) and delegate the domain to it, or fix dns.zone",
-                dns.zone
-            ),
-    })?))
 }
 
 /// Where the service's (and the migration's) tasks run: the private
@@ -268,7 +245,7 @@ pub(crate) fn role_arn(cx: &Context<'_>, name: &str) -> Result<String, PlanError
 }
 
 /// The public or private subnets, one per zone.
-fn subnets(cx: &Context<'_>, tier: &str) -> Vec<Ref> {
+pub(crate) fn subnets(cx: &Context<'_>, tier: &str) -> Vec<Ref> {
     (1..=cx.spec.network.azs)
         .map(|i| net(cx, &format!("{tier}-{i}")))
         .collect()
@@ -286,492 +263,8 @@ pub(crate) fn support_keys(cx: &Context<'_>) -> Vec<String> {
         .collect()
 }
 
-fn secs(d: awsdeploy_spec::SpecDuration) -> i32 {
+pub(crate) fn secs(d: awsdeploy_spec::SpecDuration) -> i32 {
     i32::try_from(d.0.as_secs()).unwrap_or(i32::MAX)
-}
-
-/// The target group: the health check is updated in place; port and
-/// target type cannot change.
-fn target_group(
-    cx: &Context<'_>,
-    service: &awsdeploy_spec::Service,
-    out: &mut ServicePlan,
-) -> Result<Ref, PlanError> {
-    let spec = cx.spec;
-    let live = &cx.live.service;
-    let env = spec.env.as_str();
-    let app = spec.app.name.as_str();
-    let lb = &spec.load_balancer;
-    let port = i32::from(service.port);
-    let tg_name = target_group_name(app, env);
-    let tg_key = format!("load_balancer/{tg_name}");
-    let interval = secs(lb.health_check_interval);
-    let health = TargetHealth {
-        path: service.health_check_path.clone(),
-        interval_secs: interval,
-        // ALB requires the timeout to be shorter than the interval.
-        timeout_secs: (interval - 1).clamp(2, 5),
-        healthy_threshold: i32::from(lb.healthy_threshold),
-        unhealthy_threshold: i32::from(lb.unhealthy_threshold),
-        deregistration_delay_secs: secs(lb.deregistration_delay),
-    };
-    Ok(match &live.target_group {
-        Some(tg) if !tg.owned => {
-            return Err(PlanError::not_ours(ResourceKind::TargetGroup, &tg_name));
-        }
-        Some(tg) if tg.port != port || tg.target_type != "ip" => {
-            return Err(PlanError::Conflict {
-                kind: ResourceKind::TargetGroup,
-                name: tg_name,
-                problem: format!(
-                    "sends to port {} ({} targets); the spec's service.port is {port}",
-                    tg.port, tg.target_type
-                ),
-                hint: "a target group's port and target type cannot change; delete the target group (and the listeners using it), then run `awsdeploy up` again".to_owned(),
-            });
-        }
-        Some(tg) => {
-            let fields = health_fields(&tg.health, &health);
-            if fields.is_empty() {
-                out.unchanged += 1;
-            } else {
-                out.push(
-                    Component::LoadBalancer,
-                    ResourceKind::TargetGroup,
-                    &tg_key,
-                    &tg_name,
-                    Action::Update,
-                    Some(&tg.arn),
-                    fields,
-                    vec![Step::ModifyTargetGroup {
-                        target_group: tg.arn.clone(),
-                        health: health.clone(),
-                    }],
-                    &[],
-                );
-            }
-            Ref::Existing(tg.arn.clone())
-        }
-        None => {
-            out.push(
-                Component::LoadBalancer,
-                ResourceKind::TargetGroup,
-                &tg_key,
-                &tg_name,
-                Action::Create,
-                None,
-                vec![
-                    FieldChange::set("port", port.to_string()),
-                    FieldChange::set("health_check", describe_health(&health)),
-                ],
-                vec![Step::CreateTargetGroup {
-                    name: tg_name.clone(),
-                    vpc: net(cx, "vpc"),
-                    port,
-                    health: health.clone(),
-                }],
-                &[],
-            );
-            Ref::Planned(tg_key.clone())
-        }
-    })
-}
-
-/// The internet-facing load balancer in the public subnets.
-fn load_balancer(cx: &Context<'_>, out: &mut ServicePlan) -> Result<Ref, PlanError> {
-    let spec = cx.spec;
-    let live = &cx.live.service;
-    let env = spec.env.as_str();
-    let app = spec.app.name.as_str();
-    let lb = &spec.load_balancer;
-    let azs = usize::from(spec.network.azs);
-    let public = subnets(cx, "public");
-    let lb_name = load_balancer_name(app, env);
-    let lb_key = format!("load_balancer/{lb_name}");
-    let idle = i64::try_from(lb.idle_timeout.0.as_secs()).unwrap_or(i64::MAX);
-    let lb_security_group = net(cx, "lb");
-    Ok(match &live.load_balancer {
-        Some(found) if !found.owned => {
-            return Err(PlanError::not_ours(ResourceKind::LoadBalancer, &lb_name));
-        }
-        Some(found) if found.scheme != "internet-facing" => {
-            return Err(PlanError::Conflict {
-                kind: ResourceKind::LoadBalancer,
-                name: lb_name,
-                problem: format!("is {}, not internet-facing", found.scheme),
-                hint: "a load balancer's scheme cannot change; delete it, then run `awsdeploy up` again".to_owned(),
-            });
-        }
-        Some(found) => {
-            let mut fields = Vec::new();
-            let wanted_subnets = existing_ids(&public);
-            let subnets = (wanted_subnets != Some(sorted(&found.subnet_ids))).then(|| {
-                fields.push(FieldChange::new(
-                    "subnets",
-                    Some(found.subnet_ids.join(", ")),
-                    Some(format!("the {azs} public subnets")),
-                ));
-                public.clone()
-            });
-            let wanted_group = existing_ids(std::slice::from_ref(&lb_security_group));
-            let security_group =
-                (wanted_group.as_ref() != Some(&found.security_group_ids)).then(|| {
-                    fields.push(FieldChange::new(
-                        "security_groups",
-                        Some(found.security_group_ids.join(", ")),
-                        Some(network::resource_name(spec, "lb")),
-                    ));
-                    lb_security_group.clone()
-                });
-            let idle_timeout_secs = (found.idle_timeout_secs != Some(idle)).then(|| {
-                fields.push(FieldChange::new(
-                    "idle_timeout",
-                    found.idle_timeout_secs.map(|s| format!("{s}s")),
-                    Some(format!("{idle}s")),
-                ));
-                idle
-            });
-            if fields.is_empty() {
-                out.unchanged += 1;
-            } else {
-                out.push(
-                    Component::LoadBalancer,
-                    ResourceKind::LoadBalancer,
-                    &lb_key,
-                    &lb_name,
-                    Action::Update,
-                    Some(&found.arn),
-                    fields,
-                    vec![Step::ModifyLoadBalancer {
-                        load_balancer: found.arn.clone(),
-                        subnets,
-                        security_group,
-                        idle_timeout_secs,
-                    }],
-                    &[],
-                );
-            }
-            Ref::Existing(found.arn.clone())
-        }
-        None => {
-            out.push(
-                Component::LoadBalancer,
-                ResourceKind::LoadBalancer,
-                &lb_key,
-                &lb_name,
-                Action::Create,
-                None,
-                vec![
-                    FieldChange::set("scheme", "internet-facing"),
-                    FieldChange::set("subnets", format!("the {azs} public subnets")),
-                ],
-                vec![Step::CreateLoadBalancer {
-                    name: lb_name.clone(),
-                    subnets: public.clone(),
-                    security_group: lb_security_group,
-                    idle_timeout_secs: idle,
-                }],
-                &[],
-            );
-            Ref::Planned(lb_key.clone())
-        }
-    })
-}
-
-/// The hosted zone `dns.zone` names, and the certificate the HTTPS
-/// listener uses: the spec's, or one awsdeploy requests and validates;
-/// none (and a warning) without either.
-fn certificate<'a>(
-    cx: &Context<'a>,
-    out: &mut ServicePlan,
-) -> Result<(Option<&'a LiveZone>, Option<Ref>), PlanError> {
-    let spec = cx.spec;
-    let live = &cx.live.service;
-    let env = spec.env.as_str();
-    let app = spec.app.name.as_str();
-    let lb = &spec.load_balancer;
-    let lb_name = load_balancer_name(app, env);
-    let zone = zone(cx)?;
-    let certificate: Option<Ref> = match (&lb.certificate_arn, &spec.dns, zone) {
-        (Some(arn), _, _) => Some(Ref::Existing(arn.clone())),
-        (None, Some(dns), Some(zone)) => {
-            let key = format!("certificate/{}", dns.api);
-            let wait = Step::WaitForCertificate {
-                certificate: Ref::Planned(key.clone()),
-                domain: dns.api.clone(),
-                timeout_secs: CERTIFICATE_TIMEOUT_SECS,
-            };
-            match &live.certificate {
-                Some(cert) if cert.status == "ISSUED" => {
-                    out.unchanged += 1;
-                    Some(Ref::Existing(cert.arn.clone()))
-                }
-                Some(cert) if cert.status == "PENDING_VALIDATION" => {
-                    let existing = Ref::Existing(cert.arn.clone());
-                    out.push(
-                        Component::Certificate,
-                        ResourceKind::Certificate,
-                        &key,
-                        &dns.api,
-                        Action::Update,
-                        Some(&cert.arn),
-                        vec![FieldChange::new(
-                            "status",
-                            Some("pending validation"),
-                            Some("issued"),
-                        )],
-                        vec![
-                            Step::WriteValidationRecords {
-                                certificate: existing.clone(),
-                                zone_id: zone.id.clone(),
-                            },
-                            Step::WaitForCertificate {
-                                certificate: existing.clone(),
-                                domain: dns.api.clone(),
-                                timeout_secs: CERTIFICATE_TIMEOUT_SECS,
-                            },
-                        ],
-                        &[],
-                    );
-                    Some(existing)
-                }
-                found => {
-                    let mut fields = vec![
-                        FieldChange::set("domain", dns.api.clone()),
-                        FieldChange::set("validation", format!("DNS, in {}", dns.zone)),
-                    ];
-                    if let Some(old) = found {
-                        fields.push(
-                            FieldChange::set("replaces", format!("{} ({})", old.arn, old.status))
-                                .noting("the old certificate is left in ACM"),
-                        );
-                    }
-                    out.push(
-                        Component::Certificate,
-                        ResourceKind::Certificate,
-                        &key,
-                        &dns.api,
-                        Action::Create,
-                        None,
-                        fields,
-                        vec![
-                            Step::RequestCertificate {
-                                domain: dns.api.clone(),
-                            },
-                            Step::WriteValidationRecords {
-                                certificate: Ref::Planned(key.clone()),
-                                zone_id: zone.id.clone(),
-                            },
-                            wait,
-                        ],
-                        &[],
-                    );
-                    Some(Ref::Planned(key))
-                }
-            }
-        }
-        _ => {
-            out.warnings.push(format!(
-                "the load balancer {lb_name} serves plain HTTP on port 80: set [dns] (zone and api name) to get a certificate, or load_balancer.certificate_arn"
-            ));
-            None
-        }
-    };
-    Ok((zone, certificate))
-}
-
-/// The listeners by port: 443 HTTPS and 80 → 443 with a certificate, 80
-/// forwarding without.
-fn wanted_listeners(
-    lb: &awsdeploy_spec::LoadBalancer,
-    certificate: Option<&Ref>,
-    target_group: &Ref,
-) -> Vec<(i32, ListenerConfig)> {
-    match certificate {
-        Some(cert) => vec![
-            (
-                443,
-                ListenerConfig::Https {
-                    certificate: cert.clone(),
-                    tls_policy: lb.tls_policy.clone(),
-                    target_group: target_group.clone(),
-                },
-            ),
-            (80, ListenerConfig::RedirectToHttps),
-        ],
-        None => vec![(
-            80,
-            ListenerConfig::Forward {
-                target_group: target_group.clone(),
-            },
-        )],
-    }
-}
-
-/// 443 HTTPS and 80 → 443 with a certificate; 80 forwarding without.
-/// Returns the keys of the listener changes.
-fn listeners(
-    cx: &Context<'_>,
-    out: &mut ServicePlan,
-    load_balancer: &Ref,
-    target_group: &Ref,
-    certificate: Option<&Ref>,
-) -> Vec<String> {
-    let spec = cx.spec;
-    let live = &cx.live.service;
-    let env = spec.env.as_str();
-    let app = spec.app.name.as_str();
-    let lb_name = load_balancer_name(app, env);
-    let lb_key = format!("load_balancer/{lb_name}");
-    let listeners_wanted = wanted_listeners(&spec.load_balancer, certificate, target_group);
-    // An HTTPS listener waits for its certificate to be issued: ELB refuses
-    // one that is not (`UnsupportedCertificate`), also one pending from an
-    // interrupted run, which the plan refers to by its ARN.
-    let certificate_changes: Vec<String> = out
-        .changes
-        .iter()
-        .filter(|c| c.kind == ResourceKind::Certificate)
-        .map(|c| c.key.clone())
-        .collect();
-    let mut listener_keys = Vec::new();
-    for (port, config) in &listeners_wanted {
-        let key = format!("{lb_key}:{port}");
-        let after: &[String] = match config {
-            ListenerConfig::Https { .. } => &certificate_changes,
-            ListenerConfig::RedirectToHttps | ListenerConfig::Forward { .. } => &[],
-        };
-        let name = format!("{lb_name}:{port}");
-        let found = live.listeners.iter().find(|l| l.port == *port);
-        match found {
-            Some(listener) if listener_matches(listener, config) => out.unchanged += 1,
-            Some(listener) => {
-                out.push(
-                    Component::LoadBalancer,
-                    ResourceKind::Listener,
-                    &key,
-                    &name,
-                    Action::Update,
-                    Some(&listener.arn),
-                    vec![FieldChange::new(
-                        "listener",
-                        Some(describe_live_listener(listener)),
-                        Some(describe_listener(config)),
-                    )],
-                    vec![Step::ModifyListener {
-                        listener: listener.arn.clone(),
-                        port: *port,
-                        config: config.clone(),
-                    }],
-                    after,
-                );
-                listener_keys.push(key);
-            }
-            None => {
-                out.push(
-                    Component::LoadBalancer,
-                    ResourceKind::Listener,
-                    &key,
-                    &name,
-                    Action::Create,
-                    None,
-                    vec![FieldChange::set("listener", describe_listener(config))],
-                    vec![Step::CreateListener {
-                        load_balancer: load_balancer.clone(),
-                        port: *port,
-                        config: config.clone(),
-                    }],
-                    after,
-                );
-                listener_keys.push(key);
-            }
-        }
-    }
-    for listener in &live.listeners {
-        if !listeners_wanted.iter().any(|(p, _)| *p == listener.port) {
-            let port = listener.port;
-            out.push(
-                Component::LoadBalancer,
-                ResourceKind::Listener,
-                &format!("{lb_key}:{port}"),
-                &format!("{lb_name}:{port}"),
-                Action::Delete,
-                Some(&listener.arn),
-                vec![FieldChange::new(
-                    "listener",
-                    Some(describe_live_listener(listener)),
-                    None::<String>,
-                )],
-                vec![Step::DeleteListener {
-                    listener: listener.arn.clone(),
-                }],
-                &[],
-            );
-        }
-    }
-    listener_keys
-}
-
-/// The API's alias record; one pointing elsewhere is never overwritten.
-fn dns_record(
-    cx: &Context<'_>,
-    out: &mut ServicePlan,
-    zone: Option<&LiveZone>,
-    load_balancer: &Ref,
-) -> Result<(), PlanError> {
-    let spec = cx.spec;
-    let live = &cx.live.service;
-    let env = spec.env.as_str();
-    let app = spec.app.name.as_str();
-    let lb_name = load_balancer_name(app, env);
-    if let (Some(dns), Some(zone)) = (&spec.dns, zone) {
-        let key = format!("dns/{}", dns.api);
-        let ours = live
-            .load_balancer
-            .as_ref()
-            .map(|lb| lb.dns_name.trim_end_matches('.').to_ascii_lowercase());
-        let step = Step::UpsertAlias {
-            zone_id: zone.id.clone(),
-            name: dns.api.clone(),
-            load_balancer: load_balancer.clone(),
-        };
-        match &live.api_record {
-            Some(record)
-                if record.alias_dns_name.is_some()
-                    && record.alias_dns_name.as_ref() == ours.as_ref() =>
-            {
-                out.unchanged += 1;
-            }
-            Some(record) => {
-                let target = record
-                    .alias_dns_name
-                    .clone()
-                    .unwrap_or_else(|| record.values.join(", "));
-                return Err(PlanError::Conflict {
-                    kind: ResourceKind::DnsRecord,
-                    name: dns.api.clone(),
-                    problem: format!(
-                        "already points at {target}, not at this stack's load balancer"
-                    ),
-                    hint: format!(
-                        "awsdeploy never overwrites a record it did not write; delete the A record {} in {} (or pick another dns.api), then run `awsdeploy up` again",
-                        dns.api, dns.zone
-                    ),
-                });
-            }
-            None => out.push(
-                Component::Dns,
-                ResourceKind::DnsRecord,
-                &key,
-                &dns.api,
-                Action::Create,
-                None,
-                vec![FieldChange::set("alias", lb_name.clone())],
-                vec![step],
-                &[],
-            ),
-        }
-    }
-    Ok(())
 }
 
 /// The ECS cluster.
@@ -1081,92 +574,6 @@ fn update_service(
     Ok(())
 }
 
-/// Target tracking on CPU when the spec asks; removed when it no longer
-/// does.
-fn autoscaling(cx: &Context<'_>, service: &awsdeploy_spec::Service, out: &mut ServicePlan) {
-    let spec = cx.spec;
-    let live = &cx.live.service;
-    let env = spec.env.as_str();
-    let app = spec.app.name.as_str();
-    let cluster = cluster_name(app, env);
-    let service_key = format!("service/{cluster}/{SERVICE_NAME}");
-    let scaling_key = format!("{service_key}:autoscaling");
-    let scaling_name = format!("{cluster}/{SERVICE_NAME}");
-    let after_service: Vec<String> = out.planned(&service_key).into_iter().collect();
-    match (&service.autoscaling, &live.autoscaling) {
-        (Some(wanted), found) => {
-            let (min, max, target) = (
-                i32::try_from(wanted.min).unwrap_or(1),
-                i32::try_from(wanted.max).unwrap_or(1),
-                i32::try_from(wanted.target_cpu).unwrap_or(60),
-            );
-            let now = format!("{min}..{max} tasks, CPU {target}%");
-            let same = found
-                .as_ref()
-                .is_some_and(|f| f.min == min && f.max == max && f.target_cpu == Some(target));
-            if same {
-                out.unchanged += 1;
-            } else {
-                out.push(
-                    Component::Service,
-                    ResourceKind::ScalingTarget,
-                    &scaling_key,
-                    &scaling_name,
-                    if found.is_some() {
-                        Action::Update
-                    } else {
-                        Action::Create
-                    },
-                    found.as_ref().map(|_| scaling_name.as_str()),
-                    vec![FieldChange::new(
-                        "scaling",
-                        found.as_ref().map(|f| {
-                            format!(
-                                "{}..{} tasks, CPU {}",
-                                f.min,
-                                f.max,
-                                f.target_cpu
-                                    .map_or("no policy".to_owned(), |t| format!("{t}%"))
-                            )
-                        }),
-                        Some(now),
-                    )],
-                    vec![Step::ConfigureAutoscaling {
-                        cluster: cluster.clone(),
-                        service: SERVICE_NAME.to_owned(),
-                        min,
-                        max,
-                        target_cpu: target,
-                    }],
-                    &after_service,
-                );
-            }
-        }
-        (None, Some(found)) => out.push(
-            Component::Service,
-            ResourceKind::ScalingTarget,
-            &scaling_key,
-            &scaling_name,
-            Action::Delete,
-            Some(&scaling_name),
-            vec![
-                FieldChange::new(
-                    "scaling",
-                    Some(format!("{}..{} tasks", found.min, found.max)),
-                    None::<String>,
-                )
-                .noting("the desired count goes back to service.desired_count"),
-            ],
-            vec![Step::RemoveAutoscaling {
-                cluster: cluster.clone(),
-                service: SERVICE_NAME.to_owned(),
-            }],
-            &[],
-        ),
-        (None, None) => {}
-    }
-}
-
 /// Owned service-tier resources while the spec has no `[service]`: shown,
 /// never deleted by `up`.
 fn orphans(live: &LiveServiceTier, out: &mut ServicePlan) {
@@ -1201,6 +608,27 @@ fn orphans(live: &LiveServiceTier, out: &mut ServicePlan) {
             id: tg.arn.clone(),
         });
     }
+}
+
+/// The id of a ref that exists.
+pub(crate) fn existing_id(reference: &Ref) -> Option<String> {
+    match reference {
+        Ref::Existing(id) => Some(id.clone()),
+        Ref::Planned(_) => None,
+    }
+}
+
+/// The ids of refs that all exist, sorted; `None` if any is planned.
+pub(crate) fn existing_ids(refs: &[Ref]) -> Option<Vec<String>> {
+    let mut ids: Vec<String> = refs.iter().map(existing_id).collect::<Option<_>>()?;
+    ids.sort();
+    Some(ids)
+}
+
+pub(crate) fn sorted(ids: &[String]) -> Vec<String> {
+    let mut ids = ids.to_vec();
+    ids.sort();
+    ids
 }
 
 /// The task definition the spec asks for.
@@ -1335,27 +763,6 @@ fn image(cx: &Context<'_>, family: &str) -> Result<Result<String, String>, PlanE
     })
 }
 
-/// The id of a ref that exists.
-fn existing_id(reference: &Ref) -> Option<String> {
-    match reference {
-        Ref::Existing(id) => Some(id.clone()),
-        Ref::Planned(_) => None,
-    }
-}
-
-/// The ids of refs that all exist, sorted; `None` if any is planned.
-fn existing_ids(refs: &[Ref]) -> Option<Vec<String>> {
-    let mut ids: Vec<String> = refs.iter().map(existing_id).collect::<Option<_>>()?;
-    ids.sort();
-    Some(ids)
-}
-
-fn sorted(ids: &[String]) -> Vec<String> {
-    let mut ids = ids.to_vec();
-    ids.sort();
-    ids
-}
-
 /// `family:revision` from a task definition ARN.
 pub fn revision_label(arn: &str) -> String {
     arn.rsplit('/').next().unwrap_or(arn).to_owned()
@@ -1365,104 +772,6 @@ fn describe_revision(reference: &Ref, family: &str) -> String {
     match reference {
         Ref::Existing(arn) => revision_label(arn),
         Ref::Planned(_) => format!("{family}:(new revision)"),
-    }
-}
-
-fn describe_health(h: &TargetHealth) -> String {
-    format!(
-        "GET {} every {}s, healthy after {}, unhealthy after {}, deregistration delay {}s",
-        h.path,
-        h.interval_secs,
-        h.healthy_threshold,
-        h.unhealthy_threshold,
-        h.deregistration_delay_secs
-    )
-}
-
-fn health_fields(old: &TargetHealth, new: &TargetHealth) -> Vec<FieldChange> {
-    let mut fields = Vec::new();
-    let mut field = |name: &str, a: String, b: String| {
-        if a != b {
-            fields.push(FieldChange::new(name, Some(a), Some(b)));
-        }
-    };
-    field("health_check_path", old.path.clone(), new.path.clone());
-    field(
-        "health_check_interval",
-        format!("{}s", old.interval_secs),
-        format!("{}s", new.interval_secs),
-    );
-    field(
-        "health_check_timeout",
-        format!("{}s", old.timeout_secs),
-        format!("{}s", new.timeout_secs),
-    );
-    field(
-        "healthy_threshold",
-        old.healthy_threshold.to_string(),
-        new.healthy_threshold.to_string(),
-    );
-    field(
-        "unhealthy_threshold",
-        old.unhealthy_threshold.to_string(),
-        new.unhealthy_threshold.to_string(),
-    );
-    field(
-        "deregistration_delay",
-        format!("{}s", old.deregistration_delay_secs),
-        format!("{}s", new.deregistration_delay_secs),
-    );
-    fields
-}
-
-fn listener_matches(live: &LiveListener, wanted: &ListenerConfig) -> bool {
-    match (wanted, &live.action) {
-        (
-            ListenerConfig::Https {
-                certificate,
-                tls_policy,
-                target_group,
-            },
-            LiveListenerAction::Forward { target_group_arn },
-        ) => {
-            live.protocol == "HTTPS"
-                && existing_id(certificate).as_deref() == live.certificate_arn.as_deref()
-                && live.ssl_policy.as_deref() == Some(tls_policy.as_str())
-                && existing_id(target_group).as_deref() == Some(target_group_arn.as_str())
-        }
-        (ListenerConfig::RedirectToHttps, LiveListenerAction::Redirect { protocol, port }) => {
-            live.protocol == "HTTP" && protocol == "HTTPS" && port == "443"
-        }
-        (
-            ListenerConfig::Forward { target_group },
-            LiveListenerAction::Forward { target_group_arn },
-        ) => {
-            live.protocol == "HTTP"
-                && existing_id(target_group).as_deref() == Some(target_group_arn.as_str())
-        }
-        _ => false,
-    }
-}
-
-fn describe_listener(config: &ListenerConfig) -> String {
-    match config {
-        ListenerConfig::Https { tls_policy, .. } => {
-            format!("HTTPS ({tls_policy}) → the service")
-        }
-        ListenerConfig::RedirectToHttps => "HTTP → redirect to HTTPS".to_owned(),
-        ListenerConfig::Forward { .. } => "HTTP → the service".to_owned(),
-    }
-}
-
-fn describe_live_listener(live: &LiveListener) -> String {
-    let action = match &live.action {
-        LiveListenerAction::Forward { .. } => "forward".to_owned(),
-        LiveListenerAction::Redirect { protocol, port } => format!("redirect to {protocol}:{port}"),
-        LiveListenerAction::Other => "other actions".to_owned(),
-    };
-    match (&live.protocol[..], &live.ssl_policy) {
-        ("HTTPS", Some(policy)) => format!("HTTPS ({policy}) → {action}"),
-        (protocol, _) => format!("{protocol} → {action}"),
     }
 }
 
@@ -1536,5 +845,6 @@ fn definition_fields(old: &TaskDefinition, new: &TaskDefinition) -> Vec<FieldCha
     fields
 }
 
+mod autoscaling;
 #[cfg(test)]
 mod tests;

@@ -1,5 +1,8 @@
 use super::*;
-use crate::live::{LiveLoadBalancer, LiveRecord, LiveRepository, LiveSupport, LiveTaskDefinition};
+use crate::live::{
+    LiveLoadBalancer, LiveRecord, LiveRepository, LiveSupport, LiveTaskDefinition, LiveZone,
+};
+use crate::step::ListenerConfig;
 
 fn spec(extra: &str) -> Spec {
     Spec::parse(

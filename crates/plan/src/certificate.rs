@@ -1,0 +1,130 @@
+//! The API's certificate: with `[dns]` and no
+//! `load_balancer.certificate_arn`, an ACM certificate for `dns.api`,
+//! validated by DNS records awsdeploy writes in the team's zone, waited for
+//! with a deadline. Planned as part of the service tier
+//! ([`crate::service`]).
+
+use crate::PlanError;
+use crate::live::LiveZone;
+use crate::plan::{Action, Component, FieldChange, ResourceKind};
+use crate::service::{CERTIFICATE_TIMEOUT_SECS, Context, ServicePlan, load_balancer_name};
+use crate::step::{Ref, Step};
+
+/// The hosted zone `dns.zone` names, when the spec has `[dns]`; it must
+/// exist (it is the team's, never awsdeploy's).
+pub(crate) fn zone<'a>(cx: &Context<'a>) -> Result<Option<&'a LiveZone>, PlanError> {
+    let Some(dns) = &cx.spec.dns else {
+        return Ok(None);
+    };
+    Ok(Some(cx.live.service.zone.as_ref().ok_or_else(|| PlanError::Conflict {
+            kind: ResourceKind::DnsRecord,
+            name: dns.zone.clone(),
+            problem: "no Route 53 hosted zone has this name".to_owned(),
+            hint: format!(
+                "create the zone (`aws route53 create-hosted-zone --name {} --caller-reference $(date +%s)`) and delegate the domain to it, or fix dns.zone",
+                dns.zone
+            ),
+    })?))
+}
+
+/// The hosted zone `dns.zone` names, and the certificate the HTTPS
+/// listener uses: the spec's, or one awsdeploy requests and validates;
+/// none (and a warning) without either.
+pub(crate) fn certificate<'a>(
+    cx: &Context<'a>,
+    out: &mut ServicePlan,
+) -> Result<(Option<&'a LiveZone>, Option<Ref>), PlanError> {
+    let spec = cx.spec;
+    let live = &cx.live.service;
+    let env = spec.env.as_str();
+    let app = spec.app.name.as_str();
+    let lb = &spec.load_balancer;
+    let lb_name = load_balancer_name(app, env);
+    let zone = zone(cx)?;
+    let certificate: Option<Ref> = match (&lb.certificate_arn, &spec.dns, zone) {
+        (Some(arn), _, _) => Some(Ref::Existing(arn.clone())),
+        (None, Some(dns), Some(zone)) => {
+            let key = format!("certificate/{}", dns.api);
+            let wait = Step::WaitForCertificate {
+                certificate: Ref::Planned(key.clone()),
+                domain: dns.api.clone(),
+                timeout_secs: CERTIFICATE_TIMEOUT_SECS,
+            };
+            match &live.certificate {
+                Some(cert) if cert.status == "ISSUED" => {
+                    out.unchanged += 1;
+                    Some(Ref::Existing(cert.arn.clone()))
+                }
+                Some(cert) if cert.status == "PENDING_VALIDATION" => {
+                    let existing = Ref::Existing(cert.arn.clone());
+                    out.push(
+                        Component::Certificate,
+                        ResourceKind::Certificate,
+                        &key,
+                        &dns.api,
+                        Action::Update,
+                        Some(&cert.arn),
+                        vec![FieldChange::new(
+                            "status",
+                            Some("pending validation"),
+                            Some("issued"),
+                        )],
+                        vec![
+                            Step::WriteValidationRecords {
+                                certificate: existing.clone(),
+                                zone_id: zone.id.clone(),
+                            },
+                            Step::WaitForCertificate {
+                                certificate: existing.clone(),
+                                domain: dns.api.clone(),
+                                timeout_secs: CERTIFICATE_TIMEOUT_SECS,
+                            },
+                        ],
+                        &[],
+                    );
+                    Some(existing)
+                }
+                found => {
+                    let mut fields = vec![
+                        FieldChange::set("domain", dns.api.clone()),
+                        FieldChange::set("validation", format!("DNS, in {}", dns.zone)),
+                    ];
+                    if let Some(old) = found {
+                        fields.push(
+                            FieldChange::set("replaces", format!("{} ({})", old.arn, old.status))
+                                .noting("the old certificate is left in ACM"),
+                        );
+                    }
+                    out.push(
+                        Component::Certificate,
+                        ResourceKind::Certificate,
+                        &key,
+                        &dns.api,
+                        Action::Create,
+                        None,
+                        fields,
+                        vec![
+                            Step::RequestCertificate {
+                                domain: dns.api.clone(),
+                            },
+                            Step::WriteValidationRecords {
+                                certificate: Ref::Planned(key.clone()),
+                                zone_id: zone.id.clone(),
+                            },
+                            wait,
+                        ],
+                        &[],
+                    );
+                    Some(Ref::Planned(key))
+                }
+            }
+        }
+        _ => {
+            out.warnings.push(format!(
+                "the load balancer {lb_name} serves plain HTTP on port 80: set [dns] (zone and api name) to get a certificate, or load_balancer.certificate_arn"
+            ));
+            None
+        }
+    };
+    Ok((zone, certificate))
+}

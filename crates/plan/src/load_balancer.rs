@@ -1,0 +1,433 @@
+//! The load balancer in front of the API: `{app}-{env}-alb`,
+//! internet-facing, in the public subnets with the `lb` security group; one
+//! target group (`{app}-{env}-api`, target type `ip`) with the spec's
+//! health check. With a certificate: 443 HTTPS with an explicit TLS policy
+//! (never the API's 2016 default), waiting for the certificate to be
+//! issued, and 80 redirecting to 443. Without one: 80 forwarding, and the
+//! plan warns. Planned as part of the service tier ([`crate::service`]).
+
+use crate::live::{LiveListener, LiveListenerAction};
+use crate::plan::{Action, Component, FieldChange, ResourceKind};
+use crate::service::{
+    Context, ServicePlan, existing_id, existing_ids, load_balancer_name, net, secs, sorted,
+    subnets, target_group_name,
+};
+use crate::step::{ListenerConfig, Ref, Step, TargetHealth};
+use crate::{PlanError, network};
+
+/// The target group: the health check is updated in place; port and
+/// target type cannot change.
+pub(crate) fn target_group(
+    cx: &Context<'_>,
+    service: &awsdeploy_spec::Service,
+    out: &mut ServicePlan,
+) -> Result<Ref, PlanError> {
+    let spec = cx.spec;
+    let live = &cx.live.service;
+    let env = spec.env.as_str();
+    let app = spec.app.name.as_str();
+    let lb = &spec.load_balancer;
+    let port = i32::from(service.port);
+    let tg_name = target_group_name(app, env);
+    let tg_key = format!("load_balancer/{tg_name}");
+    let interval = secs(lb.health_check_interval);
+    let health = TargetHealth {
+        path: service.health_check_path.clone(),
+        interval_secs: interval,
+        // ALB requires the timeout to be shorter than the interval.
+        timeout_secs: (interval - 1).clamp(2, 5),
+        healthy_threshold: i32::from(lb.healthy_threshold),
+        unhealthy_threshold: i32::from(lb.unhealthy_threshold),
+        deregistration_delay_secs: secs(lb.deregistration_delay),
+    };
+    Ok(match &live.target_group {
+        Some(tg) if !tg.owned => {
+            return Err(PlanError::not_ours(ResourceKind::TargetGroup, &tg_name));
+        }
+        Some(tg) if tg.port != port || tg.target_type != "ip" => {
+            return Err(PlanError::Conflict {
+                kind: ResourceKind::TargetGroup,
+                name: tg_name,
+                problem: format!(
+                    "sends to port {} ({} targets); the spec's service.port is {port}",
+                    tg.port, tg.target_type
+                ),
+                hint: "a target group's port and target type cannot change; delete the target group (and the listeners using it), then run `awsdeploy up` again".to_owned(),
+            });
+        }
+        Some(tg) => {
+            let fields = health_fields(&tg.health, &health);
+            if fields.is_empty() {
+                out.unchanged += 1;
+            } else {
+                out.push(
+                    Component::LoadBalancer,
+                    ResourceKind::TargetGroup,
+                    &tg_key,
+                    &tg_name,
+                    Action::Update,
+                    Some(&tg.arn),
+                    fields,
+                    vec![Step::ModifyTargetGroup {
+                        target_group: tg.arn.clone(),
+                        health: health.clone(),
+                    }],
+                    &[],
+                );
+            }
+            Ref::Existing(tg.arn.clone())
+        }
+        None => {
+            out.push(
+                Component::LoadBalancer,
+                ResourceKind::TargetGroup,
+                &tg_key,
+                &tg_name,
+                Action::Create,
+                None,
+                vec![
+                    FieldChange::set("port", port.to_string()),
+                    FieldChange::set("health_check", describe_health(&health)),
+                ],
+                vec![Step::CreateTargetGroup {
+                    name: tg_name.clone(),
+                    vpc: net(cx, "vpc"),
+                    port,
+                    health: health.clone(),
+                }],
+                &[],
+            );
+            Ref::Planned(tg_key.clone())
+        }
+    })
+}
+
+/// The internet-facing load balancer in the public subnets.
+pub(crate) fn load_balancer(cx: &Context<'_>, out: &mut ServicePlan) -> Result<Ref, PlanError> {
+    let spec = cx.spec;
+    let live = &cx.live.service;
+    let env = spec.env.as_str();
+    let app = spec.app.name.as_str();
+    let lb = &spec.load_balancer;
+    let azs = usize::from(spec.network.azs);
+    let public = subnets(cx, "public");
+    let lb_name = load_balancer_name(app, env);
+    let lb_key = format!("load_balancer/{lb_name}");
+    let idle = i64::try_from(lb.idle_timeout.0.as_secs()).unwrap_or(i64::MAX);
+    let lb_security_group = net(cx, "lb");
+    Ok(match &live.load_balancer {
+        Some(found) if !found.owned => {
+            return Err(PlanError::not_ours(ResourceKind::LoadBalancer, &lb_name));
+        }
+        Some(found) if found.scheme != "internet-facing" => {
+            return Err(PlanError::Conflict {
+                kind: ResourceKind::LoadBalancer,
+                name: lb_name,
+                problem: format!("is {}, not internet-facing", found.scheme),
+                hint: "a load balancer's scheme cannot change; delete it, then run `awsdeploy up` again".to_owned(),
+            });
+        }
+        Some(found) => {
+            let mut fields = Vec::new();
+            let wanted_subnets = existing_ids(&public);
+            let subnets = (wanted_subnets != Some(sorted(&found.subnet_ids))).then(|| {
+                fields.push(FieldChange::new(
+                    "subnets",
+                    Some(found.subnet_ids.join(", ")),
+                    Some(format!("the {azs} public subnets")),
+                ));
+                public.clone()
+            });
+            let wanted_group = existing_ids(std::slice::from_ref(&lb_security_group));
+            let security_group =
+                (wanted_group.as_ref() != Some(&found.security_group_ids)).then(|| {
+                    fields.push(FieldChange::new(
+                        "security_groups",
+                        Some(found.security_group_ids.join(", ")),
+                        Some(network::resource_name(spec, "lb")),
+                    ));
+                    lb_security_group.clone()
+                });
+            let idle_timeout_secs = (found.idle_timeout_secs != Some(idle)).then(|| {
+                fields.push(FieldChange::new(
+                    "idle_timeout",
+                    found.idle_timeout_secs.map(|s| format!("{s}s")),
+                    Some(format!("{idle}s")),
+                ));
+                idle
+            });
+            if fields.is_empty() {
+                out.unchanged += 1;
+            } else {
+                out.push(
+                    Component::LoadBalancer,
+                    ResourceKind::LoadBalancer,
+                    &lb_key,
+                    &lb_name,
+                    Action::Update,
+                    Some(&found.arn),
+                    fields,
+                    vec![Step::ModifyLoadBalancer {
+                        load_balancer: found.arn.clone(),
+                        subnets,
+                        security_group,
+                        idle_timeout_secs,
+                    }],
+                    &[],
+                );
+            }
+            Ref::Existing(found.arn.clone())
+        }
+        None => {
+            out.push(
+                Component::LoadBalancer,
+                ResourceKind::LoadBalancer,
+                &lb_key,
+                &lb_name,
+                Action::Create,
+                None,
+                vec![
+                    FieldChange::set("scheme", "internet-facing"),
+                    FieldChange::set("subnets", format!("the {azs} public subnets")),
+                ],
+                vec![Step::CreateLoadBalancer {
+                    name: lb_name.clone(),
+                    subnets: public.clone(),
+                    security_group: lb_security_group,
+                    idle_timeout_secs: idle,
+                }],
+                &[],
+            );
+            Ref::Planned(lb_key.clone())
+        }
+    })
+}
+
+/// The listeners by port: 443 HTTPS and 80 → 443 with a certificate, 80
+/// forwarding without.
+fn wanted_listeners(
+    lb: &awsdeploy_spec::LoadBalancer,
+    certificate: Option<&Ref>,
+    target_group: &Ref,
+) -> Vec<(i32, ListenerConfig)> {
+    match certificate {
+        Some(cert) => vec![
+            (
+                443,
+                ListenerConfig::Https {
+                    certificate: cert.clone(),
+                    tls_policy: lb.tls_policy.clone(),
+                    target_group: target_group.clone(),
+                },
+            ),
+            (80, ListenerConfig::RedirectToHttps),
+        ],
+        None => vec![(
+            80,
+            ListenerConfig::Forward {
+                target_group: target_group.clone(),
+            },
+        )],
+    }
+}
+
+/// 443 HTTPS and 80 → 443 with a certificate; 80 forwarding without.
+/// Returns the keys of the listener changes.
+pub(crate) fn listeners(
+    cx: &Context<'_>,
+    out: &mut ServicePlan,
+    load_balancer: &Ref,
+    target_group: &Ref,
+    certificate: Option<&Ref>,
+) -> Vec<String> {
+    let spec = cx.spec;
+    let live = &cx.live.service;
+    let env = spec.env.as_str();
+    let app = spec.app.name.as_str();
+    let lb_name = load_balancer_name(app, env);
+    let lb_key = format!("load_balancer/{lb_name}");
+    let listeners_wanted = wanted_listeners(&spec.load_balancer, certificate, target_group);
+    // An HTTPS listener waits for its certificate to be issued: ELB refuses
+    // one that is not (`UnsupportedCertificate`), also one pending from an
+    // interrupted run, which the plan refers to by its ARN.
+    let certificate_changes: Vec<String> = out
+        .changes
+        .iter()
+        .filter(|c| c.kind == ResourceKind::Certificate)
+        .map(|c| c.key.clone())
+        .collect();
+    let mut listener_keys = Vec::new();
+    for (port, config) in &listeners_wanted {
+        let key = format!("{lb_key}:{port}");
+        let after: &[String] = match config {
+            ListenerConfig::Https { .. } => &certificate_changes,
+            ListenerConfig::RedirectToHttps | ListenerConfig::Forward { .. } => &[],
+        };
+        let name = format!("{lb_name}:{port}");
+        let found = live.listeners.iter().find(|l| l.port == *port);
+        match found {
+            Some(listener) if listener_matches(listener, config) => out.unchanged += 1,
+            Some(listener) => {
+                out.push(
+                    Component::LoadBalancer,
+                    ResourceKind::Listener,
+                    &key,
+                    &name,
+                    Action::Update,
+                    Some(&listener.arn),
+                    vec![FieldChange::new(
+                        "listener",
+                        Some(describe_live_listener(listener)),
+                        Some(describe_listener(config)),
+                    )],
+                    vec![Step::ModifyListener {
+                        listener: listener.arn.clone(),
+                        port: *port,
+                        config: config.clone(),
+                    }],
+                    after,
+                );
+                listener_keys.push(key);
+            }
+            None => {
+                out.push(
+                    Component::LoadBalancer,
+                    ResourceKind::Listener,
+                    &key,
+                    &name,
+                    Action::Create,
+                    None,
+                    vec![FieldChange::set("listener", describe_listener(config))],
+                    vec![Step::CreateListener {
+                        load_balancer: load_balancer.clone(),
+                        port: *port,
+                        config: config.clone(),
+                    }],
+                    after,
+                );
+                listener_keys.push(key);
+            }
+        }
+    }
+    for listener in &live.listeners {
+        if !listeners_wanted.iter().any(|(p, _)| *p == listener.port) {
+            let port = listener.port;
+            out.push(
+                Component::LoadBalancer,
+                ResourceKind::Listener,
+                &format!("{lb_key}:{port}"),
+                &format!("{lb_name}:{port}"),
+                Action::Delete,
+                Some(&listener.arn),
+                vec![FieldChange::new(
+                    "listener",
+                    Some(describe_live_listener(listener)),
+                    None::<String>,
+                )],
+                vec![Step::DeleteListener {
+                    listener: listener.arn.clone(),
+                }],
+                &[],
+            );
+        }
+    }
+    listener_keys
+}
+
+fn describe_health(h: &TargetHealth) -> String {
+    format!(
+        "GET {} every {}s, healthy after {}, unhealthy after {}, deregistration delay {}s",
+        h.path,
+        h.interval_secs,
+        h.healthy_threshold,
+        h.unhealthy_threshold,
+        h.deregistration_delay_secs
+    )
+}
+
+fn health_fields(old: &TargetHealth, new: &TargetHealth) -> Vec<FieldChange> {
+    let mut fields = Vec::new();
+    let mut field = |name: &str, a: String, b: String| {
+        if a != b {
+            fields.push(FieldChange::new(name, Some(a), Some(b)));
+        }
+    };
+    field("health_check_path", old.path.clone(), new.path.clone());
+    field(
+        "health_check_interval",
+        format!("{}s", old.interval_secs),
+        format!("{}s", new.interval_secs),
+    );
+    field(
+        "health_check_timeout",
+        format!("{}s", old.timeout_secs),
+        format!("{}s", new.timeout_secs),
+    );
+    field(
+        "healthy_threshold",
+        old.healthy_threshold.to_string(),
+        new.healthy_threshold.to_string(),
+    );
+    field(
+        "unhealthy_threshold",
+        old.unhealthy_threshold.to_string(),
+        new.unhealthy_threshold.to_string(),
+    );
+    field(
+        "deregistration_delay",
+        format!("{}s", old.deregistration_delay_secs),
+        format!("{}s", new.deregistration_delay_secs),
+    );
+    fields
+}
+
+fn listener_matches(live: &LiveListener, wanted: &ListenerConfig) -> bool {
+    match (wanted, &live.action) {
+        (
+            ListenerConfig::Https {
+                certificate,
+                tls_policy,
+                target_group,
+            },
+            LiveListenerAction::Forward { target_group_arn },
+        ) => {
+            live.protocol == "HTTPS"
+                && existing_id(certificate).as_deref() == live.certificate_arn.as_deref()
+                && live.ssl_policy.as_deref() == Some(tls_policy.as_str())
+                && existing_id(target_group).as_deref() == Some(target_group_arn.as_str())
+        }
+        (ListenerConfig::RedirectToHttps, LiveListenerAction::Redirect { protocol, port }) => {
+            live.protocol == "HTTP" && protocol == "HTTPS" && port == "443"
+        }
+        (
+            ListenerConfig::Forward { target_group },
+            LiveListenerAction::Forward { target_group_arn },
+        ) => {
+            live.protocol == "HTTP"
+                && existing_id(target_group).as_deref() == Some(target_group_arn.as_str())
+        }
+        _ => false,
+    }
+}
+
+fn describe_listener(config: &ListenerConfig) -> String {
+    match config {
+        ListenerConfig::Https { tls_policy, .. } => {
+            format!("HTTPS ({tls_policy}) → the service")
+        }
+        ListenerConfig::RedirectToHttps => "HTTP → redirect to HTTPS".to_owned(),
+        ListenerConfig::Forward { .. } => "HTTP → the service".to_owned(),
+    }
+}
+
+fn describe_live_listener(live: &LiveListener) -> String {
+    let action = match &live.action {
+        LiveListenerAction::Forward { .. } => "forward".to_owned(),
+        LiveListenerAction::Redirect { protocol, port } => format!("redirect to {protocol}:{port}"),
+        LiveListenerAction::Other => "other actions".to_owned(),
+    };
+    match (&live.protocol[..], &live.ssl_policy) {
+        ("HTTPS", Some(policy)) => format!("HTTPS ({policy}) → {action}"),
+        (protocol, _) => format!("{protocol} → {action}"),
+    }
+}
