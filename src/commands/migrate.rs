@@ -1,0 +1,157 @@
+//! `awsdeploy migrate`: the migration task on its own, once what it needs
+//! is live; `--dry-run` prints the requests it would send.
+
+use awsdeploy_aws::AwsError;
+use awsdeploy_plan::Options;
+use awsdeploy_plan::migration::Policy;
+use awsdeploy_spec::Spec;
+
+use super::{CliError, lint_migrations, observe_and_plan, step_output};
+use crate::cli::Settings;
+use crate::exit::Exit;
+use crate::output::{self, Format};
+
+/// `awsdeploy migrate`: the migration change of a plan that always
+/// migrates, run on its own.
+pub(super) async fn migrate(
+    settings: &Settings,
+    spec: &Spec,
+    dry_run: bool,
+) -> Result<Exit, CliError> {
+    if spec.migration.is_none() {
+        return Err(CliError::new(
+            format!("{} has no [migration]", settings.spec.display()),
+            Some("add [migration] with the golang-migrate command, e.g. command = [\"sh\", \"-c\", \"migrate -path /migrations -database \\\"$DATABASE_URL\\\" up\"]".to_owned()),
+        ));
+    }
+    let migrations = lint_migrations(settings, spec)?;
+    match &migrations {
+        Some(m) => output::progress(&format!(
+            "{}: {} migrations, the newest is version {}.",
+            m.path.display(),
+            m.versions.len(),
+            m.latest().unwrap_or(0)
+        )),
+        None => output::progress(
+            "migration.path is not set: the local migration files are not checked.",
+        ),
+    }
+    let options = Options {
+        migrate: Policy::Always,
+        web_artifact: None,
+    };
+    let (aws, plan) = observe_and_plan(spec, &options).await?;
+    let run = awsdeploy_plan::migration::standalone(&plan)?;
+    let image = run.task.definition.container.image.clone();
+    if dry_run {
+        let (definition, current) = aws.resolve_migration(&run.task).await?;
+        let request = dry_run_request(&run.task, &definition, current.as_deref());
+        match settings.format {
+            Format::Json => output::json(&request),
+            Format::Text => {
+                output::progress("Dry run: nothing was changed. `awsdeploy migrate` would send:");
+                output::data(&format!(
+                    "{}\n",
+                    serde_json::to_string_pretty(&request).unwrap_or_default()
+                ));
+            }
+        }
+        return Ok(Exit::Success);
+    }
+    let aws = aws.with_output(step_output());
+    output::progress(&format!(
+        "Running the migration {} ({image}) in {}; its output follows (timeout {}).",
+        run.change.name,
+        run.task.cluster,
+        spec.migration
+            .as_ref()
+            .map_or_else(String::new, |m| m.timeout.to_string()),
+    ));
+    let started = std::time::Instant::now();
+    let ids = awsdeploy_plan::execute::ResolvedIds::default();
+    let task_arn = aws.start_migration(&run.task, &ids).await?;
+    let mut ids = ids;
+    ids.insert(&run.change.key, task_arn.clone());
+    let wait = aws.wait_for_migration(&run.wait, &ids);
+    let result = tokio::select! {
+        result = wait => result,
+        _ = tokio::signal::ctrl_c() => {
+            CliError::new(
+                format!("interrupted: stopped waiting for the migration task {task_arn}"),
+                run.wait.how_to_follow(),
+            )
+            .print();
+            return Ok(Exit::Interrupted);
+        }
+    };
+    let exit_code = match &result {
+        Ok(()) => Some(0),
+        Err(AwsError::Migration { exit_code, .. }) => *exit_code,
+        Err(_) => None,
+    };
+    if settings.format == Format::Json {
+        output::json(&serde_json::json!({
+            "migration": {
+                "task": task_arn,
+                "image": image,
+                "exit_code": exit_code,
+                "succeeded": result.is_ok(),
+                "error": result.as_ref().err().map(ToString::to_string),
+            }
+        }));
+    }
+    match result {
+        Ok(()) => {
+            output::progress(&format!(
+                "Migration done: the task exited 0 after {}s.",
+                started.elapsed().as_secs()
+            ));
+            Ok(Exit::Success)
+        }
+        Err(error) => {
+            CliError::from(error).print();
+            Ok(match exit_code.and_then(|c| u8::try_from(c).ok()) {
+                Some(code) if code != 0 => Exit::Passthrough(code),
+                _ => Exit::Failure,
+            })
+        }
+    }
+}
+
+/// What `migrate --dry-run` prints: the revision it would register (if
+/// any) and the `RunTask` request, in the API's field names.
+pub(super) fn dry_run_request(
+    task: &awsdeploy_plan::MigrationTask,
+    definition: &awsdeploy_plan::TaskDefinition,
+    current: Option<&str>,
+) -> serde_json::Value {
+    let existing = |r: &awsdeploy_plan::Ref| match r {
+        awsdeploy_plan::Ref::Existing(id) | awsdeploy_plan::Ref::Planned(id) => id.clone(),
+    };
+    serde_json::json!({
+        "registerTaskDefinition": if current.is_some() {
+            serde_json::Value::Null
+        } else {
+            serde_json::to_value(definition).unwrap_or_default()
+        },
+        "runTask": {
+            "cluster": task.cluster,
+            "taskDefinition": current.map_or_else(
+                || format!("{} (the revision registered above)", definition.family),
+                str::to_owned,
+            ),
+            "launchType": "FARGATE",
+            "count": 1,
+            "startedBy": "awsdeploy",
+            "clientToken": "(a new token per run)",
+            "propagateTags": "TASK_DEFINITION",
+            "networkConfiguration": {
+                "awsvpcConfiguration": {
+                    "subnets": task.network.subnets.iter().map(existing).collect::<Vec<_>>(),
+                    "securityGroups": [existing(&task.network.security_group)],
+                    "assignPublicIp": "DISABLED",
+                }
+            },
+        }
+    })
+}

@@ -1,0 +1,285 @@
+//! The commands: each loads the spec, talks to AWS through `awsdeploy-aws`,
+//! plans with `awsdeploy-plan`, and prints through [`crate::output`].
+
+use std::fmt::Write as _;
+use std::io::IsTerminal as _;
+use std::path::Path;
+
+use awsdeploy_aws::{Aws, AwsError};
+use awsdeploy_plan::migration::Policy;
+use awsdeploy_plan::web::WebArtifact;
+use awsdeploy_plan::{Component, Options, Plan, PlanError, render};
+use awsdeploy_spec::artifact::Artifact;
+use awsdeploy_spec::migrations::Migrations;
+use awsdeploy_spec::{Spec, SpecError};
+
+use crate::cli::{Command, Settings};
+use crate::exit::Exit;
+use crate::output::{self, Format};
+
+mod diff;
+mod migrate;
+mod up;
+mod validate;
+mod web_release;
+
+/// An error for the user: what went wrong, why, and what to do next.
+#[derive(Debug)]
+pub struct CliError {
+    message: String,
+    causes: Vec<String>,
+    hint: Option<String>,
+}
+
+impl CliError {
+    fn new(message: impl Into<String>, hint: Option<String>) -> Self {
+        CliError {
+            message: message.into(),
+            causes: Vec::new(),
+            hint,
+        }
+    }
+
+    pub fn print(&self) {
+        let mut text = if self.message.starts_with("error:") || self.message.starts_with("warning:")
+        {
+            self.message.clone()
+        } else {
+            format!("error: {}", self.message)
+        };
+        for cause in &self.causes {
+            let _ = write!(text, "\n  caused by: {cause}");
+        }
+        if let Some(hint) = &self.hint {
+            let _ = write!(text, "\nhint: {hint}");
+        }
+        eprintln!("{text}");
+    }
+}
+
+impl From<SpecError> for CliError {
+    fn from(error: SpecError) -> Self {
+        let hint = error.hint();
+        let mut cli = CliError::new(error.to_string(), hint);
+        cli.causes = causes(&error);
+        cli
+    }
+}
+
+impl From<AwsError> for CliError {
+    fn from(error: AwsError) -> Self {
+        let mut cli = CliError::new(error.to_string(), error.hint().map(str::to_owned));
+        cli.causes = causes(&error);
+        cli
+    }
+}
+
+impl From<PlanError> for CliError {
+    fn from(error: PlanError) -> Self {
+        CliError::new(error.to_string(), Some(error.hint()))
+    }
+}
+
+fn causes(error: &dyn std::error::Error) -> Vec<String> {
+    let mut causes = Vec::new();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if causes.last() != Some(&text) {
+            causes.push(text);
+        }
+        source = cause.source();
+    }
+    causes
+}
+
+pub async fn run(settings: &Settings) -> Result<Exit, CliError> {
+    match &settings.command {
+        Command::Schema => {
+            output::json(&awsdeploy_spec::json_schema());
+            Ok(Exit::Success)
+        }
+        Command::Validate { show } => {
+            let spec = load_spec(settings)?;
+            lint_migrations(settings, &spec)?;
+            validate::check_artifact(settings, &spec)?;
+            Ok(validate::validate(settings, &spec, *show))
+        }
+        Command::Diff {
+            detailed_exitcode,
+            out,
+            image_tag,
+            migrate,
+        } => {
+            diff::diff(
+                settings,
+                *detailed_exitcode,
+                out.as_deref(),
+                image_tag.as_deref(),
+                *migrate,
+            )
+            .await
+        }
+        Command::Up {
+            yes,
+            allow_replace,
+            plan: None,
+            image_tag,
+            migrate,
+        } => {
+            let spec = with_image_tag(load_spec(settings)?, image_tag.as_deref())?;
+            let options = options(settings, &spec, *migrate)?;
+            let (aws, plan) = observe_and_plan(&spec, &options).await?;
+            if plan
+                .changes
+                .iter()
+                .any(|c| c.component == Component::Migration)
+            {
+                lint_migrations(settings, &spec)?;
+            }
+            up::up(settings, &aws, &plan, *yes, *allow_replace).await
+        }
+        Command::Up {
+            yes,
+            allow_replace,
+            plan: Some(path),
+            ..
+        } => {
+            let (aws, plan) = up::load_saved_plan(path).await?;
+            up::up(settings, &aws, &plan, *yes, *allow_replace).await
+        }
+        Command::Migrate { image_tag, dry_run } => {
+            let spec = with_image_tag(load_spec(settings)?, image_tag.as_deref())?;
+            migrate::migrate(settings, &spec, *dry_run).await
+        }
+        Command::WebRelease { artifact, force } => {
+            web_release::web_release(settings, &load_spec(settings)?, artifact.as_deref(), *force)
+                .await
+        }
+    }
+}
+
+/// The planning options: `--migrate`, and the web artifact (read, checked
+/// and hashed here, before any AWS call).
+fn options(settings: &Settings, spec: &Spec, migrate: Policy) -> Result<Options, CliError> {
+    let web_artifact = match spec.web.as_ref().and_then(|w| w.artifact.as_deref()) {
+        Some(path) => {
+            let artifact = load_artifact(&relative_to_spec(settings, Path::new(path)))?;
+            Some(WebArtifact {
+                path: artifact.path.display().to_string(),
+                sha256: artifact.sha256,
+            })
+        }
+        None => None,
+    };
+    Ok(Options {
+        migrate,
+        web_artifact,
+    })
+}
+
+/// `path` as the spec means it: relative to the spec file's folder.
+fn relative_to_spec(settings: &Settings, path: &Path) -> std::path::PathBuf {
+    let base = settings.spec.parent().unwrap_or_else(|| Path::new("."));
+    let joined = base.join(path);
+    std::path::absolute(&joined).unwrap_or(joined)
+}
+
+fn load_artifact(path: &Path) -> Result<Artifact, CliError> {
+    awsdeploy_spec::artifact::load(path)
+        .map_err(|e| CliError::new(format!("{e}; nothing was changed"), Some(e.hint.clone())))
+}
+
+/// Checks the local migrations folder (`migration.path`, relative to the
+/// spec file), when the spec names one.
+fn lint_migrations(settings: &Settings, spec: &Spec) -> Result<Option<Migrations>, CliError> {
+    let Some(path) = spec.migration.as_ref().and_then(|m| m.path.as_deref()) else {
+        return Ok(None);
+    };
+    let migrations = awsdeploy_spec::migrations::lint(&relative_to_spec(settings, Path::new(path)))
+        .map_err(|e| {
+        CliError::new(
+            format!("{e}\nnothing was changed"),
+            Some("fix the migration files (golang-migrate reads <version>_<title>.up.sql and .down.sql), then run again".to_owned()),
+        )
+    })?;
+    Ok(Some(migrations))
+}
+
+/// Where long steps report: their lines on stderr, and an upload's bytes
+/// as a bar on a terminal (a line when it is done elsewhere).
+fn step_output() -> awsdeploy_aws::Output {
+    use std::sync::{Arc, OnceLock};
+    let bar: Arc<OnceLock<indicatif::ProgressBar>> = Arc::default();
+    awsdeploy_aws::Output {
+        line: Arc::new(|line| eprintln!("  {line}")),
+        upload: Arc::new(move |sent, total| {
+            if std::io::stderr().is_terminal() {
+                let bar = bar.get_or_init(|| {
+                    let bar = indicatif::ProgressBar::new(total);
+                    bar.set_style(
+                        indicatif::ProgressStyle::with_template(
+                            "  web: uploading {bar:30} {bytes}/{total_bytes} {bytes_per_sec}",
+                        )
+                        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                    );
+                    bar
+                });
+                bar.set_position(sent);
+                if sent >= total {
+                    bar.finish();
+                }
+            } else if sent >= total {
+                eprintln!("  web: uploaded {total} bytes");
+            }
+        }),
+    }
+}
+
+/// The spec with `--image-tag` in place of `service.image_tag`.
+fn with_image_tag(mut spec: Spec, tag: Option<&str>) -> Result<Spec, CliError> {
+    let Some(tag) = tag else { return Ok(spec) };
+    let Some(service) = spec.service.as_mut() else {
+        return Err(CliError::new(
+            "--image-tag was given but the spec has no [service]",
+            Some("add a [service] section (and [registry]) to deploy an image".to_owned()),
+        ));
+    };
+    if tag.is_empty()
+        || tag.len() > 128
+        || !tag
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+    {
+        return Err(CliError::new(
+            format!("--image-tag `{tag}` is not a valid image tag"),
+            Some("a tag is 1 to 128 letters, digits, '.', '_' or '-'".to_owned()),
+        ));
+    }
+    service.image_tag = Some(tag.to_owned());
+    Ok(spec)
+}
+
+fn load_spec(settings: &Settings) -> Result<Spec, CliError> {
+    Ok(Spec::load(&settings.spec, &settings.env)?)
+}
+
+async fn observe_and_plan(spec: &Spec, options: &Options) -> Result<(Aws, Plan), CliError> {
+    let aws = Aws::connect(spec.app.region.as_deref(), &spec.app.name, &spec.env).await?;
+    output::progress(&format!(
+        "Observing {}-{} in {}...",
+        spec.app.name,
+        spec.env,
+        aws.region()
+    ));
+    let live = aws.observe(&awsdeploy_plan::lookups(spec)).await?;
+    let plan = awsdeploy_plan::plan_with(spec, aws.region(), &live, options)?;
+    Ok((aws, plan))
+}
+
+fn print_plan(settings: &Settings, plan: &Plan) {
+    match settings.format {
+        Format::Text => output::data(&render::text(plan, output::colour())),
+        Format::Json => output::json(&serde_json::json!({ "plan": plan })),
+    }
+}

@@ -1,0 +1,201 @@
+//! `awsdeploy up`: the plan applied (from the spec, or a saved plan after
+//! checking that what is live has not moved), with progress and a report.
+
+use std::fmt::Write as _;
+use std::io::{BufRead as _, IsTerminal as _};
+use std::path::Path;
+
+use awsdeploy_aws::{Aws, AwsError};
+use awsdeploy_plan::{PLAN_FORMAT_VERSION, Plan, execute, render};
+
+use super::{CliError, causes, print_plan, step_output};
+use crate::cli::Settings;
+use crate::exit::Exit;
+use crate::output::{self, Format};
+use crate::progress::Progress;
+
+/// How many changes `up` runs at once.
+pub(super) const APPLY_CONCURRENCY: usize = 8;
+
+/// Reads a plan saved by `diff --out` and checks that what is live is still
+/// what it was planned against.
+pub(super) async fn load_saved_plan(path: &Path) -> Result<(Aws, Plan), CliError> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        CliError::new(
+            format!("cannot read the saved plan {}: {e}", path.display()),
+            Some("save one with `awsdeploy diff --out FILE`".to_owned()),
+        )
+    })?;
+    let version = serde_json::from_str::<serde_json::Value>(&text)
+        .ok()
+        .and_then(|v| v["format_version"].as_u64());
+    if version != Some(u64::from(PLAN_FORMAT_VERSION)) {
+        return Err(CliError::new(
+            format!(
+                "{} is not a plan in format version {PLAN_FORMAT_VERSION} (found {version:?})",
+                path.display()
+            ),
+            Some("save the plan again with this awsdeploy: `awsdeploy diff --out FILE`".to_owned()),
+        ));
+    }
+    let plan: Plan = serde_json::from_str(&text)
+        .map_err(|e| CliError::new(format!("{} is not a valid plan: {e}", path.display()), None))?;
+    let aws = Aws::connect(Some(&plan.region), &plan.app, &plan.env).await?;
+    output::progress(&format!(
+        "Checking that {}-{} in {} is as it was when the plan was saved...",
+        plan.app, plan.env, plan.region
+    ));
+    let live = aws.observe(&plan.lookups).await?;
+    if live.fingerprint() != plan.fingerprint {
+        return Err(CliError::new(
+            format!("what is live changed since the plan in {} was saved; it was not applied", path.display()),
+            Some("make a new plan with `awsdeploy diff --out FILE`, review it, then `awsdeploy up --plan FILE`".to_owned()),
+        ));
+    }
+    Ok((aws, plan))
+}
+
+pub(super) async fn up(
+    settings: &Settings,
+    aws: &Aws,
+    plan: &Plan,
+    yes: bool,
+    allow_replace: bool,
+) -> Result<Exit, CliError> {
+    match settings.format {
+        Format::Text => print_plan(settings, plan),
+        // One JSON document at the end; people confirming still see the plan.
+        Format::Json if !yes && !plan.is_empty() => {
+            eprint!("{}", render::text(plan, render::Colour::Never));
+        }
+        Format::Json => {}
+    }
+    if plan.is_empty() {
+        if settings.format == Format::Json {
+            output::json(&serde_json::json!({ "plan": plan, "result": null }));
+        }
+        return Ok(Exit::Success);
+    }
+    plan.check_guards(allow_replace)
+        .map_err(|e| CliError::new(format!("{e}; nothing was changed"), Some(e.hint())))?;
+    if !yes {
+        confirm(plan)?;
+    }
+
+    let progress = std::cell::RefCell::new(Progress::new(settings.format, plan.changes.len()));
+    let stop = async {
+        // If the handler cannot be installed, never stop.
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+        progress.borrow().note(
+            "Interrupted: starting nothing new, no longer waiting for rollouts; waiting for the AWS calls in flight to finish...",
+        );
+    };
+    let aws = aws.clone().with_output(step_output());
+    let report = execute::execute(plan, &aws, APPLY_CONCURRENCY, stop, |event| {
+        progress.borrow_mut().event(&event);
+    })
+    .await;
+    finish(settings, plan, &report)
+}
+
+/// Prints the outcome of an apply and picks the exit code.
+pub(super) fn finish(
+    settings: &Settings,
+    plan: &Plan,
+    report: &execute::Report<AwsError>,
+) -> Result<Exit, CliError> {
+    let total = plan.changes.len();
+    if settings.format == Format::Json {
+        output::json(&serde_json::json!({
+            "plan": plan,
+            "result": {
+                "done": report.done,
+                "failed": report.failed.iter().map(|f| serde_json::json!({ "key": f.key, "error": f.error.to_string(), "hint": f.error.hint(), "causes": causes(&f.error) })).collect::<Vec<_>>(),
+                "abandoned": report.abandoned.iter().map(|a| serde_json::json!({ "key": a.key, "follow": a.follow })).collect::<Vec<_>>(),
+                "not_started": report.not_started,
+                "interrupted": report.interrupted,
+            }
+        }));
+    }
+    if report.succeeded() {
+        output::progress(&format!(
+            "Applied {total} changes. `awsdeploy diff` now shows no changes."
+        ));
+        return Ok(Exit::Success);
+    }
+    let mut message = format!(
+        "up {}: {} of {total} changes done, {} failed, {} not started",
+        if report.interrupted {
+            "interrupted"
+        } else {
+            "stopped"
+        },
+        report.done.len(),
+        report.failed.len(),
+        report.not_started.len()
+    );
+    for failure in &report.failed {
+        let _ = write!(message, "\n  failed: {}: {}", failure.key, failure.error);
+        for cause in causes(&failure.error) {
+            let _ = write!(message, "\n    caused by: {cause}");
+        }
+        if let Some(hint) = failure.error.hint() {
+            let _ = write!(message, "\n    hint: {hint}");
+        }
+    }
+    for abandoned in &report.abandoned {
+        let _ = write!(
+            message,
+            "\n  still in progress in AWS: {}: {}",
+            abandoned.key, abandoned.follow
+        );
+    }
+    for key in &report.not_started {
+        let _ = write!(message, "\n  not started: {key}");
+    }
+    let migration_stopped = report
+        .failed
+        .iter()
+        .map(|f| &f.key)
+        .chain(report.abandoned.iter().map(|a| &a.key))
+        .any(|key| key.starts_with("migration/"));
+    if migration_stopped {
+        message.push_str("\nThe ECS service was not updated: it runs what it ran before.");
+    }
+    let error = CliError::new(
+        message,
+        Some("what finished is kept and tagged; fix the cause and run `awsdeploy up` again: it continues from what is live".to_owned()),
+    );
+    if report.interrupted && report.failed.is_empty() {
+        error.print();
+        return Ok(Exit::Interrupted);
+    }
+    Err(error)
+}
+
+/// Asks on the terminal; refuses outright without one.
+pub(super) fn confirm(plan: &Plan) -> Result<(), CliError> {
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        return Err(CliError::new(
+            "refusing to apply without confirmation: stdin is not a terminal",
+            Some("re-run with --yes to apply without asking (as in CI), or run `awsdeploy diff` to see the plan only".to_owned()),
+        ));
+    }
+    eprint!(
+        "\nApply these changes to {}-{} in {}? Only 'yes' is accepted: ",
+        plan.app, plan.env, plan.region
+    );
+    let mut answer = String::new();
+    stdin
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|e| CliError::new(format!("cannot read the answer: {e}"), None))?;
+    if answer.trim() == "yes" {
+        Ok(())
+    } else {
+        Err(CliError::new("cancelled; nothing was changed", None))
+    }
+}
