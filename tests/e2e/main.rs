@@ -7,6 +7,8 @@
 //! - `support`: the binary runner, spec files, the emulator behind the
 //!   simulation proxy, and an EC2 client for out-of-band changes.
 //! - `cli`: bad input gets a clear error and makes no AWS call; `--help`.
+//! - `components`: every component applied then planned again with no
+//!   change; a committed saved plan still applied.
 //! - `network`: create, idempotence, growth, drift repair, ownership, saved
 //!   plans, call counts.
 //! - `proxy`: the simulation proxy (counts, latency, faults, RDS creation)
@@ -32,6 +34,7 @@
 
 mod amplify;
 mod cli;
+mod components;
 mod database;
 mod lifecycles;
 mod migration;

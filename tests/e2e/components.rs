@@ -1,0 +1,88 @@
+//! Every component wired end to end: a stack with all of them, applied,
+//! planned again with no change; and a plan saved by an earlier awsdeploy
+//! (a committed fixture) still applied as it was saved.
+
+use std::path::{Path, PathBuf};
+
+use awsdeploy_testkit::{Lifecycle, TaskOutcome};
+
+use crate::support::{World, push_image};
+
+/// Every component: network, database, registry, logs, IAM, load balancer,
+/// certificate, DNS, service (with autoscaling), migration and web.
+fn everything(world: &World, app: &str) -> String {
+    let web = world.dir.path().join("out");
+    std::fs::create_dir_all(&web).unwrap();
+    std::fs::write(web.join("index.html"), "<h1>shop</h1>").unwrap();
+    let spec = world.network_spec(
+        app,
+        &format!(
+            "azs = 2\nnat = \"single\"\n\n[database]\n\n[registry]\n\n[service]\ndesired_count = 1\nautoscaling = {{ min = 1, max = 3 }}\n\n[migration]\ncommand = [\"sh\", \"-c\", \"migrate -path /migrations -database \\\"$DATABASE_URL\\\" up\"]\n\n[web]\nartifact = \"{}\"\ndomain = \"www.example.com\"\n\n[dns]\nzone = \"example.com\"\napi = \"api.{app}.example.com\"\n",
+            web.display()
+        ),
+    );
+    spec.to_str().unwrap().to_owned()
+}
+
+#[test]
+fn every_component_applied_then_planned_again_has_no_change() {
+    let world = World::new();
+    let route53 = aws_sdk_route53::Client::new(&world.config);
+    world
+        .block_on(
+            route53
+                .create_hosted_zone()
+                .name("example.com")
+                .caller_reference("components")
+                .send(),
+        )
+        .unwrap();
+    let spec = everything(&world, "all");
+    world.run(&["up", "-f", &spec, "--yes"]).assert_code(0);
+    push_image(&world, "all/dev/api", "v1");
+    world.sim.simulate(Lifecycle::EcsTask {
+        polls: 1,
+        outcome: TaskOutcome::Exits(0),
+        log_lines: vec!["1/u init (1ms)".to_owned()],
+    });
+    world
+        .run(&["up", "-f", &spec, "--yes", "--image-tag", "v1"])
+        .assert_code(0);
+    let again = world.run(&[
+        "diff",
+        "-f",
+        &spec,
+        "--image-tag",
+        "v1",
+        "--detailed-exitcode",
+    ]);
+    again.assert_code(0);
+}
+
+fn fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/plans/fresh-stack.json")
+}
+
+/// A plan saved by `diff --out` for a fresh env (network, database,
+/// registry, logs, IAM, load balancer, cluster): committed, so that a
+/// change to the plan format that would refuse or misread saved plans
+/// fails here. `UPDATE_FIXTURES=1` saves it again (say why in the commit).
+#[test]
+fn a_committed_saved_plan_still_applies() {
+    let world = World::new();
+    let spec = world.network_spec(
+        "saved",
+        "azs = 2\nnat = \"single\"\n\n[database]\n\n[registry]\n\n[service]\ndesired_count = 1\n",
+    );
+    let spec = spec.to_str().unwrap();
+    if std::env::var_os("UPDATE_FIXTURES").is_some() {
+        world
+            .run(&["diff", "-f", spec, "--out", fixture().to_str().unwrap()])
+            .assert_code(0);
+    }
+    let up = world.run(&["up", "--plan", fixture().to_str().unwrap(), "--yes"]);
+    up.assert_code(0);
+    world
+        .run(&["diff", "-f", spec, "--detailed-exitcode"])
+        .assert_code(0);
+}
