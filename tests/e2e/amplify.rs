@@ -7,7 +7,7 @@ use aws_sdk_amplify::error::ProvideErrorMetadata as _;
 use aws_sdk_amplify::types::{JobStatus, Platform, Stage, SubDomainSetting};
 use awsdeploy_testkit::{JobOutcome, Lifecycle, http};
 
-use crate::support::World;
+use crate::harness::World;
 
 /// A zip holding `files`, made with the zip crate.
 fn zip(files: &[(&str, &str)]) -> Vec<u8> {

@@ -3,7 +3,7 @@
 
 use awsdeploy_testkit::TrapEndpoint;
 
-use crate::support::{Run, awsdeploy};
+use crate::harness::{Run, awsdeploy};
 
 /// Runs the binary with every AWS call going to a trap, and checks the trap
 /// saw nothing.

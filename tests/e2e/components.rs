@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use awsdeploy_testkit::{Lifecycle, TaskOutcome};
 
-use crate::support::{World, push_image};
+use crate::harness::{World, push_image};
 
 /// Every component: network, database, registry, logs, IAM, load balancer,
 /// certificate, DNS, service (with autoscaling), migration and web.

@@ -4,7 +4,7 @@
 use aws_sdk_ec2::types::Filter;
 use awsdeploy_testkit::Lifecycle;
 
-use crate::support::{World, planned};
+use crate::harness::{World, planned};
 
 /// A spec for `app` with one AZ, no NAT, and a `[database]` section.
 fn database_spec(world: &World, app: &str, database: &str) -> std::path::PathBuf {

@@ -9,7 +9,7 @@ use aws_sdk_ecs::types::{
 };
 use awsdeploy_testkit::{Lifecycle, RolloutOutcome, TaskOutcome};
 
-use crate::support::World;
+use crate::harness::World;
 
 /// The lifecycles alone: this module's stack is made by plain SDK calls
 /// in a private subnet without a way out, so EC2's eventual consistency

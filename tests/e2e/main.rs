@@ -4,7 +4,7 @@
 //! never see each other's resources even on a shared endpoint.
 //!
 //! Modules:
-//! - `support`: the binary runner, spec files, the emulator behind the
+//! - `harness`: the binary runner, spec files, the emulator behind the
 //!   simulation proxy, and an EC2 client for out-of-band changes.
 //! - `cli`: bad input gets a clear error and makes no AWS call; `--help`.
 //! - `components`: every component applied then planned again with no
@@ -36,12 +36,12 @@ mod amplify;
 mod cli;
 mod components;
 mod database;
+mod harness;
 mod lifecycles;
 mod migration;
 mod network;
 mod proxy;
 mod service_tier;
 mod strict;
-mod support;
 mod support_tier;
 mod web;

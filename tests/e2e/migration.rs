@@ -4,7 +4,7 @@
 
 use awsdeploy_testkit::{Lifecycle, TaskOutcome};
 
-use crate::support::{World, mutating_calls, push_image};
+use crate::harness::{World, mutating_calls, push_image};
 
 const APP: &str = "mig";
 

@@ -2,7 +2,7 @@
 
 use aws_sdk_ec2::types::{Filter, Tag};
 
-use crate::support::{World, planned};
+use crate::harness::{World, planned};
 
 fn tag_filter(key: &str, value: &str) -> Filter {
     Filter::builder()
@@ -413,7 +413,7 @@ fn other_apps_envs_and_untagged_lookalikes_are_never_touched() {
     }
 
     // The lookalike is neither adopted nor changed.
-    let (vpc, _) = world.block_on(crate::support::until_visible(|| {
+    let (vpc, _) = world.block_on(crate::harness::until_visible(|| {
         world.ec2.describe_vpcs().vpc_ids(&lookalike_id).send()
     }));
     let vpc = &vpc.vpcs()[0];

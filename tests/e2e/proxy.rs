@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use aws_sdk_ec2::error::ProvideErrorMetadata as _;
 use awsdeploy_testkit::{Fault, FaultKind, Lifecycle, Trigger};
 
-use crate::support::World;
+use crate::harness::World;
 
 fn op(operation: &str) -> (String, String) {
     ("ec2".to_owned(), operation.to_owned())

@@ -4,7 +4,7 @@
 
 use awsdeploy_testkit::{Lifecycle, RolloutOutcome};
 
-use crate::support::{World, mutating_calls, planned, push_image};
+use crate::harness::{World, mutating_calls, planned, push_image};
 
 const ZONE: &str = "example.com";
 const MODERN_TLS: &str = "ELBSecurityPolicy-TLS13-1-2-2021-06";

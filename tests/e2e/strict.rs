@@ -10,7 +10,7 @@ use aws_sdk_ecs::types::{
 };
 use awsdeploy_testkit::Strictness;
 
-use crate::support::{World, until_visible};
+use crate::harness::{World, until_visible};
 
 /// The error code of a failed SDK call.
 fn code<T: std::fmt::Debug, E: aws_sdk_ec2::error::ProvideErrorMetadata + std::fmt::Debug>(

@@ -4,7 +4,7 @@
 
 use awsdeploy_testkit::http::percent_decode;
 
-use crate::support::{World, mutating_calls, planned};
+use crate::harness::{World, mutating_calls, planned};
 
 const STRIPE: &str = "shop/stripe";
 

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use awsdeploy_testkit::{JobOutcome, Lifecycle};
 
-use crate::support::World;
+use crate::harness::World;
 
 const APP: &str = "web";
 
