@@ -25,9 +25,12 @@ use awsdeploy_spec::{NatMode, Spec};
 use ipnet::Ipv4Net;
 
 use crate::PlanError;
-use crate::live::{LiveIngressRule, LiveNetwork, LiveRuleSource};
+use crate::live::{
+    LiveAddress, LiveIngressRule, LiveInternetGateway, LiveNatGateway, LiveNetwork, LiveRouteTable,
+    LiveRuleSource, LiveSecurityGroup, LiveSubnet, LiveVpc,
+};
 use crate::plan::{Action, Component, FieldChange, Orphan, ResourceChange, ResourceKind};
-use crate::step::{IngressRule, Ref, RouteTarget, RuleSource, Step};
+use crate::step::{IngressRule, Ref, RuleSource, Step};
 
 /// The destination of the default route.
 pub const ANY_IPV4: &str = "0.0.0.0/0";
@@ -354,549 +357,22 @@ impl Planner {
 }
 
 /// Compares the desired network with the live one.
-#[allow(clippy::too_many_lines)] // one pass in dependency order reads best as one function
 pub fn plan(desired: &DesiredNetwork, live: &LiveNetwork) -> Result<NetworkPlan, PlanError> {
     let (live, duplicates) = &duplicates::without_duplicates(live)?;
-    let mut vpcs = ByName::index(
-        ResourceKind::Vpc,
-        &live.vpcs,
-        |v| v.name.as_deref(),
-        |v| &v.id,
-    )?;
-    let mut subnets = ByName::index(
-        ResourceKind::Subnet,
-        &live.subnets,
-        |s| s.name.as_deref(),
-        |s| &s.id,
-    )?;
-    let mut gateways = ByName::index(
-        ResourceKind::InternetGateway,
-        &live.internet_gateways,
-        |g| g.name.as_deref(),
-        |g| &g.id,
-    )?;
-    let mut addresses = ByName::index(
-        ResourceKind::ElasticIp,
-        &live.addresses,
-        |a| a.name.as_deref(),
-        |a| &a.allocation_id,
-    )?;
-    let mut nats = ByName::index(
-        ResourceKind::NatGateway,
-        &live.nat_gateways,
-        |n| n.name.as_deref(),
-        |n| &n.id,
-    )?;
-    let mut tables = ByName::index(
-        ResourceKind::RouteTable,
-        &live.route_tables,
-        |t| t.name.as_deref(),
-        |t| &t.id,
-    )?;
-    let mut groups = ByName::index(
-        ResourceKind::SecurityGroup,
-        &live.security_groups,
-        |g| g.name.as_deref(),
-        |g| &g.id,
-    )?;
-
+    let mut found = Found::index(live)?;
     let mut p = Planner {
         changes: Vec::new(),
         unchanged: 0,
         refs: BTreeMap::new(),
         names: live_names(live),
     };
-
-    // 1. VPC
-    let vpc_name = desired.vpc.name.as_str();
-    let vpc_cidr = desired.vpc.cidr.to_string();
-    let live_vpc = vpcs.take(vpc_name);
-    match live_vpc {
-        None => p.create(
-            ResourceKind::Vpc,
-            vpc_name,
-            vec![
-                FieldChange::set("cidr", &vpc_cidr),
-                FieldChange::set("dns_support", "on"),
-                FieldChange::set("dns_hostnames", "on"),
-            ],
-            vec![
-                Step::CreateVpc {
-                    cidr: vpc_cidr.clone(),
-                },
-                Step::SetVpcDns {
-                    vpc: Ref::Planned(vpc_name.to_owned()),
-                    dns_support: true,
-                    dns_hostnames: true,
-                },
-            ],
-        ),
-        Some(vpc) => {
-            if vpc.cidr != vpc_cidr {
-                return Err(PlanError::Conflict {
-                    kind: ResourceKind::Vpc,
-                    name: vpc_name.to_owned(),
-                    problem: format!(
-                        "the live VPC {} has the block {}, the spec asks for {vpc_cidr}",
-                        vpc.id, vpc.cidr
-                    ),
-                    hint: format!(
-                        "a VPC's block cannot change in place: set network.cidr back to \"{}\", or move to a new env",
-                        vpc.cidr
-                    ),
-                });
-            }
-            p.exists(vpc_name, &vpc.id);
-            let mut fields = Vec::new();
-            if !vpc.dns_support {
-                fields.push(FieldChange::new("dns_support", Some("off"), Some("on")));
-            }
-            if !vpc.dns_hostnames {
-                fields.push(FieldChange::new("dns_hostnames", Some("off"), Some("on")));
-            }
-            if fields.is_empty() {
-                p.unchanged += 1;
-            } else {
-                let vpc_ref = Ref::Existing(vpc.id.clone());
-                p.push(
-                    ResourceKind::Vpc,
-                    vpc_name,
-                    vpc_name,
-                    Action::Update,
-                    Some(&vpc.id),
-                    fields,
-                    vec![Step::SetVpcDns {
-                        vpc: vpc_ref,
-                        dns_support: true,
-                        dns_hostnames: true,
-                    }],
-                );
-            }
-        }
-    }
-    let vpc_ref = p.reference(vpc_name);
-    let live_vpc_id = live_vpc.map(|v| v.id.as_str());
-
-    // 2. Subnets
-    for subnet in &desired.subnets {
-        let cidr = subnet.cidr.to_string();
-        match subnets.take(&subnet.name) {
-            None => p.create(
-                ResourceKind::Subnet,
-                &subnet.name,
-                vec![
-                    FieldChange::set("cidr", &cidr),
-                    FieldChange::set("availability_zone", &subnet.availability_zone),
-                ],
-                vec![Step::CreateSubnet {
-                    vpc: vpc_ref.clone(),
-                    cidr: cidr.clone(),
-                    availability_zone: subnet.availability_zone.clone(),
-                }],
-            ),
-            Some(live) => {
-                if live.cidr != cidr
-                    || live.availability_zone != subnet.availability_zone
-                    || Some(live.vpc_id.as_str()) != live_vpc_id
-                {
-                    return Err(PlanError::Conflict {
-                        kind: ResourceKind::Subnet,
-                        name: subnet.name.clone(),
-                        problem: format!(
-                            "the live subnet {} is {} in {} (VPC {}); the spec asks for {cidr} in {} in the VPC {vpc_name}",
-                            live.id, live.cidr, live.availability_zone, live.vpc_id, subnet.availability_zone
-                        ),
-                        hint: "a subnet cannot move in place: restore network.cidr and network.azs, or delete the subnet by hand so awsdeploy recreates it".to_owned(),
-                    });
-                }
-                p.exists(&subnet.name, &live.id);
-                p.unchanged += 1;
-            }
-        }
-    }
-
-    // 3. Internet gateway
-    let igw_name = desired.internet_gateway.as_str();
-    match gateways.take(igw_name) {
-        None => p.create(
-            ResourceKind::InternetGateway,
-            igw_name,
-            vec![FieldChange::set("attached_to", vpc_name)],
-            vec![
-                Step::CreateInternetGateway,
-                Step::AttachInternetGateway {
-                    gateway: Ref::Planned(igw_name.to_owned()),
-                    vpc: vpc_ref.clone(),
-                },
-            ],
-        ),
-        Some(live) => {
-            p.exists(igw_name, &live.id);
-            match (&live.vpc_id, live_vpc_id) {
-                (Some(attached), Some(vpc_id)) if attached == vpc_id => p.unchanged += 1,
-                (Some(attached), _) => {
-                    return Err(PlanError::Conflict {
-                        kind: ResourceKind::InternetGateway,
-                        name: igw_name.to_owned(),
-                        problem: format!(
-                            "{} is attached to {attached}, not to the VPC {vpc_name}",
-                            live.id
-                        ),
-                        hint: format!(
-                            "detach it by hand (aws ec2 detach-internet-gateway --internet-gateway-id {} --vpc-id {attached})",
-                            live.id
-                        ),
-                    });
-                }
-                (None, _) => {
-                    let gateway = Ref::Existing(live.id.clone());
-                    p.push(
-                        ResourceKind::InternetGateway,
-                        igw_name,
-                        igw_name,
-                        Action::Update,
-                        Some(&live.id),
-                        vec![FieldChange::new(
-                            "attached_to",
-                            None::<String>,
-                            Some(vpc_name),
-                        )],
-                        vec![Step::AttachInternetGateway {
-                            gateway,
-                            vpc: vpc_ref.clone(),
-                        }],
-                    );
-                }
-            }
-        }
-    }
-
-    // 4. Elastic IPs and NAT gateways
-    for nat in &desired.nat_gateways {
-        match addresses.take(&nat.address) {
-            None => p.create(
-                ResourceKind::ElasticIp,
-                &nat.address,
-                vec![FieldChange::set("for", &nat.name)],
-                vec![Step::AllocateAddress],
-            ),
-            Some(live) => {
-                p.exists(&nat.address, &live.allocation_id);
-                p.unchanged += 1;
-            }
-        }
-        let subnet_ref = p.reference(&nat.subnet);
-        match nats.take(&nat.name) {
-            Some(live) if Ref::Existing(live.subnet_id.clone()) == subnet_ref => {
-                p.exists(&nat.name, &live.id);
-                p.unchanged += 1;
-            }
-            Some(live) if subnet_ref.planned_key().is_none() => {
-                return Err(PlanError::Conflict {
-                    kind: ResourceKind::NatGateway,
-                    name: nat.name.clone(),
-                    problem: format!(
-                        "{} is in subnet {}, not in {}",
-                        live.id, live.subnet_id, nat.subnet
-                    ),
-                    hint: format!(
-                        "delete it by hand (aws ec2 delete-nat-gateway --nat-gateway-id {}) so awsdeploy recreates it",
-                        live.id
-                    ),
-                });
-            }
-            // Absent, or its subnet is gone and will be recreated.
-            _ => {
-                let address = p.reference(&nat.address);
-                p.create(
-                    ResourceKind::NatGateway,
-                    &nat.name,
-                    vec![
-                        FieldChange::set("subnet", &nat.subnet),
-                        FieldChange::set("elastic_ip", &nat.address),
-                    ],
-                    vec![Step::CreateNatGateway {
-                        subnet: subnet_ref,
-                        address,
-                    }],
-                );
-                // A public NAT gateway fails in a VPC without an attached
-                // internet gateway: wait for the gateway's change, if any.
-                if p.changes.iter().any(|c| c.key == igw_name)
-                    && let Some(change) = p.changes.last_mut()
-                {
-                    change.depends_on.push(igw_name.to_owned());
-                    change.depends_on.sort();
-                }
-            }
-        }
-    }
-
-    // 5. Route tables, their default routes and associations
-    for table in &desired.route_tables {
-        let live_table = tables.take(&table.name);
-        match live_table {
-            None => p.create(
-                ResourceKind::RouteTable,
-                &table.name,
-                vec![FieldChange::set("vpc", vpc_name)],
-                vec![Step::CreateRouteTable {
-                    vpc: vpc_ref.clone(),
-                }],
-            ),
-            Some(live) => {
-                p.exists(&table.name, &live.id);
-                p.unchanged += 1;
-            }
-        }
-        let table_ref = p.reference(&table.name);
-        let live_default =
-            live_table.and_then(|t| t.routes.iter().find(|r| r.destination == ANY_IPV4));
-        let route_key = format!("{}:{ANY_IPV4}", table.name);
-        let route_name = format!("{} {ANY_IPV4}", table.name);
-        match (&table.default_route, live_default) {
-            (None, None) => {}
-            (None, Some(route)) => p.push(
-                ResourceKind::Route,
-                &route_key,
-                &route_name,
-                Action::Delete,
-                None,
-                vec![FieldChange::new(
-                    "target",
-                    Some(p.display(&route.target)),
-                    None::<String>,
-                )],
-                vec![Step::DeleteRoute {
-                    table: table_ref.clone(),
-                    destination: ANY_IPV4.to_owned(),
-                }],
-            ),
-            (Some(target), live_route) => {
-                let (target_name, route_target) = match target {
-                    DesiredTarget::InternetGateway(n) => {
-                        (n, RouteTarget::InternetGateway(p.reference(n)))
-                    }
-                    DesiredTarget::NatGateway(n) => (n, RouteTarget::NatGateway(p.reference(n))),
-                };
-                match live_route {
-                    None => p.push(
-                        ResourceKind::Route,
-                        &route_key,
-                        &route_name,
-                        Action::Create,
-                        None,
-                        vec![FieldChange::set("target", target_name)],
-                        vec![Step::CreateRoute {
-                            table: table_ref.clone(),
-                            destination: ANY_IPV4.to_owned(),
-                            target: route_target,
-                        }],
-                    ),
-                    Some(route)
-                        if Ref::Existing(route.target.clone()) == *route_target.target() =>
-                    {
-                        p.unchanged += 1;
-                    }
-                    Some(route) => p.push(
-                        ResourceKind::Route,
-                        &route_key,
-                        &route_name,
-                        Action::Update,
-                        None,
-                        vec![FieldChange::new(
-                            "target",
-                            Some(p.display(&route.target)),
-                            Some(target_name),
-                        )],
-                        vec![Step::ReplaceRoute {
-                            table: table_ref.clone(),
-                            destination: ANY_IPV4.to_owned(),
-                            target: route_target,
-                        }],
-                    ),
-                }
-            }
-        }
-
-        for subnet_name in &table.subnets {
-            let subnet_ref = p.reference(subnet_name);
-            let key = format!("{subnet_name}:association");
-            let name = format!("{subnet_name} → {}", table.name);
-            // The subnet's current explicit association in one of our tables.
-            let current = match &subnet_ref {
-                Ref::Existing(subnet_id) => live.route_tables.iter().find_map(|t| {
-                    t.associations
-                        .iter()
-                        .find(|a| &a.subnet_id == subnet_id)
-                        .map(|a| (t, a))
-                }),
-                Ref::Planned(_) => None,
-            };
-            match current {
-                Some((t, _)) if Ref::Existing(t.id.clone()) == table_ref => p.unchanged += 1,
-                Some((t, association)) => {
-                    let old = p.display(&t.id);
-                    p.push(
-                        ResourceKind::RouteTableAssociation,
-                        &key,
-                        &name,
-                        Action::Update,
-                        Some(&association.id),
-                        vec![FieldChange::new(
-                            "route_table",
-                            Some(old),
-                            Some(table.name.as_str()),
-                        )],
-                        vec![Step::ReplaceRouteTableAssociation {
-                            association_id: association.id.clone(),
-                            table: table_ref.clone(),
-                        }],
-                    );
-                }
-                None => p.push(
-                    ResourceKind::RouteTableAssociation,
-                    &key,
-                    &name,
-                    Action::Create,
-                    None,
-                    vec![FieldChange::set("route_table", &table.name)],
-                    vec![Step::AssociateRouteTable {
-                        table: table_ref.clone(),
-                        subnet: subnet_ref,
-                    }],
-                ),
-            }
-        }
-    }
-
-    // 6. Security groups, in order: each one's rules may name the one before.
-    for group in &desired.security_groups {
-        let live_group = groups.take(&group.name);
-        if let Some(live) = live_group {
-            p.exists(&group.name, &live.id);
-        } else {
-            p.refs
-                .insert(group.name.clone(), Ref::Planned(group.name.clone()));
-        }
-        let wanted: BTreeSet<IngressRule> = group
-            .ingress
-            .iter()
-            .map(|rule| IngressRule {
-                protocol: "tcp".to_owned(),
-                from_port: rule.port,
-                to_port: rule.port,
-                source: match &rule.source {
-                    DesiredSource::Cidr(c) => RuleSource::Cidr(c.clone()),
-                    DesiredSource::Group(g) => RuleSource::Group(p.reference(g)),
-                },
-            })
-            .collect();
-        let describe = |rule: &IngressRule| describe_rule(rule, &p.names);
-        match live_group {
-            None => {
-                let mut fields = vec![FieldChange::set("vpc", vpc_name)];
-                fields.extend(
-                    wanted
-                        .iter()
-                        .map(|r| FieldChange::set("ingress", describe(r))),
-                );
-                let steps = vec![
-                    Step::CreateSecurityGroup {
-                        vpc: vpc_ref.clone(),
-                        group_name: group.name.clone(),
-                        description: group.description.clone(),
-                    },
-                    Step::AuthorizeIngress {
-                        group: Ref::Planned(group.name.clone()),
-                        rules: wanted.into_iter().collect(),
-                    },
-                ];
-                p.push(
-                    ResourceKind::SecurityGroup,
-                    &group.name,
-                    &group.name,
-                    Action::Create,
-                    None,
-                    fields,
-                    steps,
-                );
-            }
-            Some(live) => {
-                let have: BTreeSet<IngressRule> =
-                    live.ingress.iter().map(normalise_live_rule).collect();
-                let add: Vec<IngressRule> = wanted.difference(&have).cloned().collect();
-                let remove: Vec<IngressRule> = have.difference(&wanted).cloned().collect();
-                if add.is_empty() && remove.is_empty() {
-                    p.unchanged += 1;
-                    continue;
-                }
-                let mut fields: Vec<FieldChange> = add
-                    .iter()
-                    .map(|r| FieldChange::set("ingress", describe(r)))
-                    .collect();
-                fields.extend(
-                    remove
-                        .iter()
-                        .map(|r| FieldChange::new("ingress", Some(describe(r)), None::<String>)),
-                );
-                let group_ref = Ref::Existing(live.id.clone());
-                let mut steps = Vec::new();
-                if !add.is_empty() {
-                    steps.push(Step::AuthorizeIngress {
-                        group: group_ref.clone(),
-                        rules: add,
-                    });
-                }
-                if !remove.is_empty() {
-                    steps.push(Step::RevokeIngress {
-                        group: group_ref,
-                        rules: remove,
-                    });
-                }
-                p.push(
-                    ResourceKind::SecurityGroup,
-                    &group.name,
-                    &group.name,
-                    Action::Update,
-                    Some(&live.id),
-                    fields,
-                    steps,
-                );
-            }
-        }
-    }
-
-    // 7. Orphans
-    let mut orphans = Vec::new();
-    let mut orphan = |kind, name: Option<&String>, id: &String| {
-        orphans.push(Orphan {
-            component: Component::Network,
-            kind,
-            name: name.cloned().unwrap_or_default(),
-            id: id.clone(),
-        });
-    };
-    vpcs.unmatched()
-        .for_each(|v| orphan(ResourceKind::Vpc, v.name.as_ref(), &v.id));
-    subnets
-        .unmatched()
-        .for_each(|s| orphan(ResourceKind::Subnet, s.name.as_ref(), &s.id));
-    gateways
-        .unmatched()
-        .for_each(|g| orphan(ResourceKind::InternetGateway, g.name.as_ref(), &g.id));
-    addresses
-        .unmatched()
-        .for_each(|a| orphan(ResourceKind::ElasticIp, a.name.as_ref(), &a.allocation_id));
-    nats.unmatched()
-        .for_each(|n| orphan(ResourceKind::NatGateway, n.name.as_ref(), &n.id));
-    tables
-        .unmatched()
-        .for_each(|t| orphan(ResourceKind::RouteTable, t.name.as_ref(), &t.id));
-    groups
-        .unmatched()
-        .for_each(|g| orphan(ResourceKind::SecurityGroup, g.name.as_ref(), &g.id));
-
+    let vpc = sections::vpc(desired, &mut p, &mut found)?;
+    sections::subnets(desired, &mut p, &mut found, &vpc)?;
+    sections::internet_gateway(desired, &mut p, &mut found, &vpc)?;
+    sections::nat_gateways(desired, &mut p, &mut found)?;
+    sections::route_tables(desired, live, &mut p, &mut found, &vpc);
+    sections::security_groups(desired, &mut p, &mut found, &vpc);
+    let orphans = found.orphans();
     let mut changes = duplicates.clone();
     changes.extend(p.changes);
     Ok(NetworkPlan {
@@ -905,6 +381,110 @@ pub fn plan(desired: &DesiredNetwork, live: &LiveNetwork) -> Result<NetworkPlan,
         orphans,
         refs: p.refs,
     })
+}
+
+/// The live network by `Name`, one index per resource type; what the
+/// sections do not take is an orphan.
+struct Found<'a> {
+    vpcs: ByName<'a, LiveVpc>,
+    subnets: ByName<'a, LiveSubnet>,
+    gateways: ByName<'a, LiveInternetGateway>,
+    addresses: ByName<'a, LiveAddress>,
+    nats: ByName<'a, LiveNatGateway>,
+    tables: ByName<'a, LiveRouteTable>,
+    groups: ByName<'a, LiveSecurityGroup>,
+}
+
+impl<'a> Found<'a> {
+    fn index(live: &'a LiveNetwork) -> Result<Self, PlanError> {
+        Ok(Found {
+            vpcs: ByName::index(
+                ResourceKind::Vpc,
+                &live.vpcs,
+                |v| v.name.as_deref(),
+                |v| &v.id,
+            )?,
+            subnets: ByName::index(
+                ResourceKind::Subnet,
+                &live.subnets,
+                |s| s.name.as_deref(),
+                |s| &s.id,
+            )?,
+            gateways: ByName::index(
+                ResourceKind::InternetGateway,
+                &live.internet_gateways,
+                |g| g.name.as_deref(),
+                |g| &g.id,
+            )?,
+            addresses: ByName::index(
+                ResourceKind::ElasticIp,
+                &live.addresses,
+                |a| a.name.as_deref(),
+                |a| &a.allocation_id,
+            )?,
+            nats: ByName::index(
+                ResourceKind::NatGateway,
+                &live.nat_gateways,
+                |n| n.name.as_deref(),
+                |n| &n.id,
+            )?,
+            tables: ByName::index(
+                ResourceKind::RouteTable,
+                &live.route_tables,
+                |t| t.name.as_deref(),
+                |t| &t.id,
+            )?,
+            groups: ByName::index(
+                ResourceKind::SecurityGroup,
+                &live.security_groups,
+                |g| g.name.as_deref(),
+                |g| &g.id,
+            )?,
+        })
+    }
+
+    /// What no section took: owned, and no longer in the spec.
+    fn orphans(&self) -> Vec<Orphan> {
+        let Found {
+            vpcs,
+            subnets,
+            gateways,
+            addresses,
+            nats,
+            tables,
+            groups,
+        } = self;
+        let mut orphans = Vec::new();
+        let mut orphan = |kind, name: Option<&String>, id: &String| {
+            orphans.push(Orphan {
+                component: Component::Network,
+                kind,
+                name: name.cloned().unwrap_or_default(),
+                id: id.clone(),
+            });
+        };
+        vpcs.unmatched()
+            .for_each(|v| orphan(ResourceKind::Vpc, v.name.as_ref(), &v.id));
+        subnets
+            .unmatched()
+            .for_each(|s| orphan(ResourceKind::Subnet, s.name.as_ref(), &s.id));
+        gateways
+            .unmatched()
+            .for_each(|g| orphan(ResourceKind::InternetGateway, g.name.as_ref(), &g.id));
+        addresses
+            .unmatched()
+            .for_each(|a| orphan(ResourceKind::ElasticIp, a.name.as_ref(), &a.allocation_id));
+        nats.unmatched()
+            .for_each(|n| orphan(ResourceKind::NatGateway, n.name.as_ref(), &n.id));
+        tables
+            .unmatched()
+            .for_each(|t| orphan(ResourceKind::RouteTable, t.name.as_ref(), &t.id));
+        groups
+            .unmatched()
+            .for_each(|g| orphan(ResourceKind::SecurityGroup, g.name.as_ref(), &g.id));
+
+        orphans
+    }
 }
 
 /// Id → `Name` tag of every named live resource.
@@ -975,5 +555,6 @@ fn describe_rule(rule: &IngressRule, names: &BTreeMap<String, String>) -> String
 }
 
 mod duplicates;
+mod sections;
 #[cfg(test)]
 mod tests;
