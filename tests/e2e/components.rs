@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use awsdeploy_testkit::{Lifecycle, TaskOutcome};
 
-use crate::harness::{World, push_image};
+use crate::harness::{World, create_zone, push_image};
 
 /// Every component: network, database, registry, logs, IAM, load balancer,
 /// certificate, DNS, service (with autoscaling), migration and web.
@@ -27,16 +27,7 @@ fn everything(world: &World, app: &str) -> String {
 #[test]
 fn every_component_applied_then_planned_again_has_no_change() {
     let world = World::new();
-    let route53 = aws_sdk_route53::Client::new(&world.config);
-    world
-        .block_on(
-            route53
-                .create_hosted_zone()
-                .name("example.com")
-                .caller_reference("components")
-                .send(),
-        )
-        .unwrap();
+    create_zone(&world, "example.com");
     let spec = everything(&world, "all");
     world.run(&["up", "-f", &spec, "--yes"]).assert_code(0);
     push_image(&world, "all/dev/api", "v1");

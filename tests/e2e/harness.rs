@@ -128,6 +128,26 @@ impl World {
     }
 }
 
+/// A Route 53 hosted zone `name`, as the team would have made it before
+/// awsdeploy runs; returns its id without the `/hostedzone/` prefix.
+pub fn create_zone(world: &World, name: &str) -> String {
+    let route53 = aws_sdk_route53::Client::new(&world.config);
+    let out = world
+        .block_on(
+            route53
+                .create_hosted_zone()
+                .name(name)
+                .caller_reference(format!("zone-{name}"))
+                .send(),
+        )
+        .unwrap();
+    out.hosted_zone()
+        .unwrap()
+        .id()
+        .trim_start_matches("/hostedzone/")
+        .to_owned()
+}
+
 /// The keys of a JSON plan's changes with `action`.
 pub fn planned(plan: &serde_json::Value, action: &str) -> Vec<String> {
     plan["plan"]["changes"]

@@ -4,7 +4,7 @@
 
 use awsdeploy_testkit::{Lifecycle, RolloutOutcome};
 
-use crate::harness::{World, mutating_calls, planned, push_image};
+use crate::harness::{self, World, mutating_calls, planned, push_image};
 
 const ZONE: &str = "example.com";
 const MODERN_TLS: &str = "ELBSecurityPolicy-TLS13-1-2-2021-06";
@@ -27,21 +27,7 @@ fn dns_section(app: &str) -> String {
 
 /// The team's hosted zone: awsdeploy never creates it.
 fn create_zone(world: &World) -> String {
-    let route53 = aws_sdk_route53::Client::new(&world.config);
-    let out = world
-        .block_on(
-            route53
-                .create_hosted_zone()
-                .name(ZONE)
-                .caller_reference("test-zone")
-                .send(),
-        )
-        .unwrap();
-    out.hosted_zone()
-        .unwrap()
-        .id()
-        .trim_start_matches("/hostedzone/")
-        .to_owned()
+    harness::create_zone(world, ZONE)
 }
 
 fn ecs(world: &World) -> aws_sdk_ecs::Client {

@@ -803,6 +803,25 @@ fn a_certificate_is_issued_once_its_record_is_in_the_zone_and_listeners_wait_for
 
 // 6. Amplify: domain verification, a deployment never started.
 
+/// The app `shop-dev-web` with its branch `main`; returns the app's id.
+async fn app_with_branch(amplify: &aws_sdk_amplify::Client) -> String {
+    let app = amplify
+        .create_app()
+        .name("shop-dev-web")
+        .send()
+        .await
+        .unwrap();
+    let app = app.app().unwrap().app_id().to_owned();
+    amplify
+        .create_branch()
+        .app_id(&app)
+        .branch_name("main")
+        .send()
+        .await
+        .unwrap();
+    app
+}
+
 #[test]
 fn an_amplify_domain_shows_its_record_at_pending_verification_and_waits_for_it() {
     use aws_sdk_amplify::types::{DomainStatus, SubDomainSetting};
@@ -810,20 +829,7 @@ fn an_amplify_domain_shows_its_record_at_pending_verification_and_waits_for_it()
     let amplify = aws_sdk_amplify::Client::new(&world.config);
     let route53 = aws_sdk_route53::Client::new(&world.config);
     world.block_on(async {
-        let app = amplify
-            .create_app()
-            .name("shop-dev-web")
-            .send()
-            .await
-            .unwrap();
-        let app = app.app().unwrap().app_id().to_owned();
-        amplify
-            .create_branch()
-            .app_id(&app)
-            .branch_name("main")
-            .send()
-            .await
-            .unwrap();
+        let app = app_with_branch(&amplify).await;
         let created = amplify
             .create_domain_association()
             .app_id(&app)
@@ -903,20 +909,7 @@ fn an_amplify_deployment_never_started_blocks_its_branch_until_stopped() {
     let world = World::new();
     let amplify = aws_sdk_amplify::Client::new(&world.config);
     world.block_on(async {
-        let app = amplify
-            .create_app()
-            .name("shop-dev-web")
-            .send()
-            .await
-            .unwrap();
-        let app = app.app().unwrap().app_id().to_owned();
-        amplify
-            .create_branch()
-            .app_id(&app)
-            .branch_name("main")
-            .send()
-            .await
-            .unwrap();
+        let app = app_with_branch(&amplify).await;
         let deploy = || {
             amplify
                 .create_deployment()

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use awsdeploy_testkit::{JobOutcome, Lifecycle};
 
-use crate::harness::World;
+use crate::harness::{World, create_zone};
 
 const APP: &str = "web";
 
@@ -203,21 +203,7 @@ fn a_failed_job_exits_1_with_each_steps_reason() {
 fn a_custom_domain_is_associated_and_its_records_written_in_the_zone() {
     let world = World::new();
     let route53 = aws_sdk_route53::Client::new(&world.config);
-    let zone = world
-        .block_on(
-            route53
-                .create_hosted_zone()
-                .name("example.com")
-                .caller_reference("web-zone")
-                .send(),
-        )
-        .unwrap();
-    let zone_id = zone
-        .hosted_zone()
-        .unwrap()
-        .id()
-        .trim_start_matches("/hostedzone/")
-        .to_owned();
+    let zone_id = create_zone(&world, "example.com");
     let folder = site(world.dir.path(), "out", &[("index.html", "<h1>v1</h1>")]);
     let spec = world.network_spec(
         APP,

@@ -136,7 +136,7 @@ async fn role_refusal(
     task_arn: &str,
 ) -> Result<Option<String>, AwsError> {
     let what = format!("the migration task {task_arn} to start");
-    wait::until_with(
+    let seen = wait::until_with(
         &what,
         ROLE_PROPAGATION_WINDOW,
         wait::backoff(Duration::from_millis(500), Duration::from_secs(5)),
@@ -165,7 +165,13 @@ async fn role_refusal(
             })
         },
     )
-    .await
+    .await;
+    match seen {
+        // Still provisioning (a large image, a busy zone): not a role
+        // problem; the migration's own wait follows it to its end.
+        Err(AwsError::Timeout { .. }) => Ok(None),
+        other => other,
+    }
 }
 
 /// One `RunTask` of revision `arn`; returns the task's ARN.

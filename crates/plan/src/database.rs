@@ -651,28 +651,7 @@ mod tests {
     }
 
     fn live_instance() -> LiveDbInstance {
-        LiveDbInstance {
-            identifier: "shop-dev-db".to_owned(),
-            owned: true,
-            status: "available".to_owned(),
-            engine: ENGINE.to_owned(),
-            engine_version: "8.0.35".to_owned(),
-            instance_class: "db.t4g.micro".to_owned(),
-            allocated_storage_gb: 20,
-            storage_encrypted: true,
-            publicly_accessible: false,
-            multi_az: false,
-            deletion_protection: true,
-            backup_retention_days: 7,
-            log_exports: vec![],
-            subnet_group: Some("shop-dev-db".to_owned()),
-            security_group_ids: vec!["sg-db".to_owned()],
-            master_username: MASTER_USERNAME.to_owned(),
-            master_secret_arn: Some("arn:secret".to_owned()),
-            endpoint: Some(("shop-dev-db.rds.example".to_owned(), 3306)),
-            database_name: Some("shop".to_owned()),
-            pending: crate::live::PendingDbChanges::default(),
-        }
+        LiveDbInstance::example()
     }
 
     fn live() -> LiveDatabase {

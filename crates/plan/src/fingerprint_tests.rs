@@ -69,26 +69,9 @@ fn database() -> LiveDatabase {
             subnet_ids: two("subnet-b", "subnet-a"),
         }),
         instance: Some(LiveDbInstance {
-            identifier: "shop-dev-db".to_owned(),
-            owned: true,
-            status: "available".to_owned(),
-            engine: "mysql".to_owned(),
-            engine_version: "8.4.3".to_owned(),
-            instance_class: "db.t4g.micro".to_owned(),
-            allocated_storage_gb: 20,
-            storage_encrypted: true,
-            publicly_accessible: false,
-            multi_az: false,
-            deletion_protection: true,
-            backup_retention_days: 7,
             log_exports: two("slowquery", "error"),
-            subnet_group: Some("shop-dev-db".to_owned()),
             security_group_ids: two("sg-b", "sg-a"),
-            master_username: "admin".to_owned(),
-            master_secret_arn: None,
-            endpoint: Some(("db.example".to_owned(), 3306)),
-            database_name: Some("shop".to_owned()),
-            pending: crate::live::PendingDbChanges::default(),
+            ..LiveDbInstance::example()
         }),
     }
 }

@@ -236,6 +236,34 @@ impl PendingDbChanges {
 }
 
 impl LiveDbInstance {
+    /// An owned, available instance of the stack `shop`/`dev` as awsdeploy
+    /// makes it, for tests to start from.
+    #[cfg(test)]
+    pub(crate) fn example() -> LiveDbInstance {
+        LiveDbInstance {
+            identifier: "shop-dev-db".to_owned(),
+            owned: true,
+            status: "available".to_owned(),
+            engine: crate::database::ENGINE.to_owned(),
+            engine_version: "8.0.35".to_owned(),
+            instance_class: "db.t4g.micro".to_owned(),
+            allocated_storage_gb: 20,
+            storage_encrypted: true,
+            publicly_accessible: false,
+            multi_az: false,
+            deletion_protection: true,
+            backup_retention_days: 7,
+            log_exports: vec![],
+            subnet_group: Some("shop-dev-db".to_owned()),
+            security_group_ids: vec!["sg-db".to_owned()],
+            master_username: crate::database::MASTER_USERNAME.to_owned(),
+            master_secret_arn: Some("arn:secret".to_owned()),
+            endpoint: Some(("shop-dev-db.rds.example".to_owned(), 3306)),
+            database_name: Some("shop".to_owned()),
+            pending: PendingDbChanges::default(),
+        }
+    }
+
     /// What a task needs to connect, once the instance has an endpoint and
     /// its master secret.
     pub fn connection(&self) -> Option<crate::DatabaseConnection> {

@@ -30,15 +30,15 @@ use crate::{PlanError, database, support};
 /// The migration container's name and its awslogs stream prefix.
 pub const CONTAINER_NAME: &str = "migrate";
 pub const LOG_STREAM_PREFIX: &str = "migrate";
-/// What the task finds in its environment, besides the spec's command.
-pub const DATABASE_VARIABLES: [&str; 7] = [
+/// What the task finds in its environment, besides the spec's command
+/// (and `DATABASE_URL` when the command names it).
+pub const DATABASE_VARIABLES: [&str; 6] = [
     "DB_HOST",
     "DB_PORT",
     "DB_NAME",
     "DB_USER",
     "DB_SECRET_ARN",
     "DB_PASSWORD",
-    "DATABASE_URL",
 ];
 
 /// The variable [`container_command`] sets.
@@ -48,6 +48,16 @@ pub const DATABASE_URL: &str = "DATABASE_URL";
 /// `DB_*` variables, user and password percent-encoded (all but RFC 3986's
 /// unreserved characters), then runs the command given as its arguments.
 const DATABASE_URL_PRELUDE: &str = r#"enc() { s=$1; out=; while [ -n "$s" ]; do r=${s#?}; c=${s%"$r"}; s=$r; case $c in [ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~-]) out=$out$c ;; *) out=$out$(printf '%%%02X' "'$c") ;; esac; done; printf '%s' "$out"; }; DATABASE_URL="mysql://$(enc "$DB_USER"):$(enc "$DB_PASSWORD")@tcp($DB_HOST:$DB_PORT)/$DB_NAME"; export DATABASE_URL; exec "$@""#;
+
+/// The database's variables `definition` gets, as the plan shows them.
+fn variables(definition: &TaskDefinition) -> String {
+    let mut names = DATABASE_VARIABLES.to_vec();
+    let command = definition.container.command.iter().flatten();
+    if command.into_iter().any(|a| a.contains(DATABASE_URL)) {
+        names.push(DATABASE_URL);
+    }
+    names.join(", ")
+}
 
 /// The container's command for the spec's `command`: as written, or, when
 /// it names `DATABASE_URL`, run by the prelude that sets it.
@@ -166,7 +176,7 @@ pub(crate) fn plan(
             FieldChange::set("command", migration.command.join(" ")),
             FieldChange::set(
                 "database",
-                format!("{} ({})", task.database, DATABASE_VARIABLES.join(", ")),
+                format!("{} ({})", task.database, variables(&task.definition)),
             ),
             FieldChange::set("timeout", migration.timeout.to_string()),
         ],

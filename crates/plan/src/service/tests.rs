@@ -430,26 +430,9 @@ fn registered(out: &ServicePlan) -> TaskDefinition {
 /// `live` with the stack's database available.
 fn with_database(mut live: Live) -> Live {
     live.database.instance = Some(crate::live::LiveDbInstance {
-        identifier: "shop-dev-db".to_owned(),
-        owned: true,
-        status: "available".to_owned(),
-        engine: "mysql".to_owned(),
-        engine_version: "8.4.3".to_owned(),
-        instance_class: "db.t4g.micro".to_owned(),
-        allocated_storage_gb: 20,
-        storage_encrypted: true,
-        publicly_accessible: false,
-        multi_az: false,
-        deletion_protection: true,
-        backup_retention_days: 7,
-        log_exports: vec![],
-        subnet_group: Some("shop-dev-db".to_owned()),
-        security_group_ids: vec![],
         master_username: "admin".to_owned(),
         master_secret_arn: Some("arn:aws:secretsmanager:r:1:secret:rds!db-old".to_owned()),
-        endpoint: Some(("shop-dev-db.rds.example".to_owned(), 3306)),
-        database_name: Some("shop".to_owned()),
-        pending: crate::live::PendingDbChanges::default(),
+        ..crate::live::LiveDbInstance::example()
     });
     live
 }
