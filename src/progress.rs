@@ -11,7 +11,7 @@ use std::io::IsTerminal as _;
 use std::time::{Duration, Instant};
 
 use awsdeploy_plan::execute::Event;
-use awsdeploy_plan::{Action, ResourceChange};
+use awsdeploy_plan::{Action, Key, ResourceChange};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
 use crate::output::{self, Format};
@@ -20,7 +20,7 @@ pub struct Progress {
     mode: Mode,
     total: usize,
     finished: usize,
-    started: HashMap<String, Instant>,
+    started: HashMap<Key, Instant>,
 }
 
 enum Mode {
@@ -28,7 +28,7 @@ enum Mode {
     Json,
     Live {
         bars: MultiProgress,
-        running: HashMap<String, ProgressBar>,
+        running: HashMap<Key, ProgressBar>,
     },
 }
 

@@ -78,7 +78,7 @@ pub(super) async fn migrate(
         _ = tokio::signal::ctrl_c() => {
             CliError::new(
                 format!("interrupted: stopped waiting for the migration task {task_arn}"),
-                run.wait.how_to_follow(),
+                Some(run.wait.how_to_follow()),
             )
             .print();
             return Ok(Exit::Interrupted);
@@ -126,7 +126,8 @@ pub(super) fn dry_run_request(
     current: Option<&str>,
 ) -> serde_json::Value {
     let existing = |r: &awsdeploy_plan::Ref| match r {
-        awsdeploy_plan::Ref::Existing(id) | awsdeploy_plan::Ref::Planned(id) => id.clone(),
+        awsdeploy_plan::Ref::Existing(id) => id.clone(),
+        awsdeploy_plan::Ref::Planned(key) => key.to_string(),
     };
     serde_json::json!({
         "registerTaskDefinition": if current.is_some() {

@@ -160,7 +160,7 @@ pub(super) fn finish(
         .iter()
         .map(|f| &f.key)
         .chain(report.abandoned.iter().map(|a| &a.key))
-        .any(|key| key.starts_with("migration/"));
+        .any(|key| key.component() == awsdeploy_plan::Component::Migration);
     if migration_stopped {
         message.push_str("\nThe ECS service was not updated: it runs what it ran before.");
     }

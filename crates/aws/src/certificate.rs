@@ -9,14 +9,13 @@ use std::time::Duration;
 
 use aws_sdk_acm::Client;
 use aws_sdk_acm::types::{CertificateStatus, RecordType, Tag, ValidationMethod};
-use awsdeploy_plan::execute::ResolvedIds;
 use awsdeploy_plan::live::LiveCertificate;
-use awsdeploy_plan::{Component, ResourceChange, Step};
+use awsdeploy_plan::{CertificateStep, Component};
 
-use crate::AwsError;
 use crate::error::{built, sdk};
 use crate::tags::Owner;
 use crate::wait::{self, Check};
+use crate::{AwsError, StepContext};
 
 pub async fn observe(
     acm: &Client,
@@ -116,16 +115,20 @@ async fn validation_records(
     .await
 }
 
-pub async fn run_step(
-    acm: &Client,
-    route53: &aws_sdk_route53::Client,
-    owner: &Owner,
-    change: &ResourceChange,
-    step: &Step,
-    ids: &ResolvedIds,
+pub(crate) async fn run(
+    step: &CertificateStep,
+    cx: &StepContext<'_>,
 ) -> Result<Option<String>, AwsError> {
+    let StepContext {
+        clients,
+        owner,
+        change,
+        ids,
+        ..
+    } = *cx;
+    let (acm, route53) = (&clients.acm, &clients.route53);
     match step {
-        Step::RequestCertificate { domain } => {
+        CertificateStep::RequestCertificate { domain } => {
             let mut request = acm
                 .request_certificate()
                 .domain_name(domain)
@@ -146,7 +149,7 @@ pub async fn run_step(
                 .map_err(sdk("RequestCertificate", domain.as_str()))?;
             Ok(out.certificate_arn().map(str::to_owned))
         }
-        Step::WriteValidationRecords {
+        CertificateStep::WriteValidationRecords {
             certificate,
             zone_id,
         } => {
@@ -155,7 +158,7 @@ pub async fn run_step(
             crate::dns::upsert_records(route53, zone_id, &records, &change.name).await?;
             Ok(None)
         }
-        Step::WaitForCertificate {
+        CertificateStep::WaitForCertificate {
             certificate,
             domain,
             timeout_secs,
@@ -189,7 +192,6 @@ pub async fn run_step(
             .await?;
             Ok(None)
         }
-        other => unreachable!("dispatched by Step::component: {other:?}"),
     }
 }
 

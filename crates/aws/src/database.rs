@@ -12,13 +12,12 @@ use aws_sdk_rds::Client;
 use aws_sdk_rds::types::{CloudwatchLogsExportConfiguration, Tag};
 use awsdeploy_plan::execute::ResolvedIds;
 use awsdeploy_plan::live::{LiveDatabase, LiveDbInstance, LiveDbSubnetGroup, PendingDbChanges};
-use awsdeploy_plan::{Component, DatabaseConnection, DbChanges, DbSettings, ResourceChange, Step};
-use tracing::Instrument as _;
+use awsdeploy_plan::{Component, DatabaseConnection, DatabaseStep, DbChanges, DbSettings};
 
-use crate::AwsError;
 use crate::error::{already_done, sdk};
 use crate::tags::Owner;
 use crate::wait::{self, Check};
+use crate::{AwsError, StepContext};
 
 /// Creating or modifying an instance takes minutes; a Multi-AZ change or a
 /// large storage change can take much longer.
@@ -244,124 +243,122 @@ async fn wait_for(rds: &Client, identifier: &str, gone: bool) -> Result<(), AwsE
 /// Runs one database step. Idempotent: an existing subnet group or
 /// instance of the same name is success (the next plan compares it).
 #[allow(clippy::too_many_lines)] // one arm per step
-pub async fn run_step(
-    rds: &Client,
-    owner: &Owner,
-    change: &ResourceChange,
-    step: &Step,
-    ids: &ResolvedIds,
+pub(crate) async fn run(
+    step: &DatabaseStep,
+    cx: &StepContext<'_>,
 ) -> Result<Option<String>, AwsError> {
-    let span = tracing::info_span!("step", name = %change.name, key = %change.key);
-    let name = change.name.as_str();
-    async move {
-        match step {
-            Step::CreateDbSubnetGroup {
-                name: group,
-                description,
-                subnets,
-            } => {
-                let subnet_ids = subnets
-                    .iter()
-                    .map(|s| ids.resolve(s))
-                    .collect::<Result<Vec<_>, _>>()?;
-                let created = rds
-                    .create_db_subnet_group()
-                    .db_subnet_group_name(group)
-                    .db_subnet_group_description(description)
-                    .set_subnet_ids(Some(subnet_ids))
-                    .set_tags(Some(rds_tags(owner, group)))
-                    .send()
-                    .await
-                    .map_err(sdk("CreateDBSubnetGroup", name));
-                match created {
-                    Err(e) if !already_done(&e, &["DBSubnetGroupAlreadyExists"]) => Err(e),
-                    _ => Ok(Some(group.clone())),
-                }
-            }
-            Step::ModifyDbSubnetGroup {
-                name: group,
-                subnets,
-            } => {
-                let subnet_ids = subnets
-                    .iter()
-                    .map(|s| ids.resolve(s))
-                    .collect::<Result<Vec<_>, _>>()?;
-                rds.modify_db_subnet_group()
-                    .db_subnet_group_name(group)
-                    .set_subnet_ids(Some(subnet_ids))
-                    .send()
-                    .await
-                    .map_err(sdk("ModifyDBSubnetGroup", name))?;
-                Ok(None)
-            }
-            Step::CreateDbInstance {
-                identifier,
-                subnet_group,
-                security_group,
-                settings,
-            } => {
-                let subnet_group = ids.resolve(subnet_group)?;
-                let security_group = ids.resolve(security_group)?;
-                let created = create_instance(
-                    rds,
-                    owner,
-                    identifier,
-                    &subnet_group,
-                    &security_group,
-                    settings,
-                )
+    let StepContext {
+        clients,
+        owner,
+        ids,
+        ..
+    } = *cx;
+    let rds = &clients.rds;
+    let name = cx.name();
+    match step {
+        DatabaseStep::CreateDbSubnetGroup {
+            name: group,
+            description,
+            subnets,
+        } => {
+            let subnet_ids = subnets
+                .iter()
+                .map(|s| ids.resolve(s))
+                .collect::<Result<Vec<_>, _>>()?;
+            let created = rds
+                .create_db_subnet_group()
+                .db_subnet_group_name(group)
+                .db_subnet_group_description(description)
+                .set_subnet_ids(Some(subnet_ids))
+                .set_tags(Some(rds_tags(owner, group)))
+                .send()
                 .await
-                .map_err(sdk("CreateDBInstance", name));
-                if let Err(e) = created {
-                    if !already_done(
-                        &e,
-                        &["DBInstanceAlreadyExists", "DBInstanceAlreadyExistsFault"],
-                    ) {
-                        return Err(e);
-                    }
+                .map_err(sdk("CreateDBSubnetGroup", name));
+            match created {
+                Err(e) if !already_done(&e, &["DBSubnetGroupAlreadyExists"]) => Err(e),
+                _ => Ok(Some(group.clone())),
+            }
+        }
+        DatabaseStep::ModifyDbSubnetGroup {
+            name: group,
+            subnets,
+        } => {
+            let subnet_ids = subnets
+                .iter()
+                .map(|s| ids.resolve(s))
+                .collect::<Result<Vec<_>, _>>()?;
+            rds.modify_db_subnet_group()
+                .db_subnet_group_name(group)
+                .set_subnet_ids(Some(subnet_ids))
+                .send()
+                .await
+                .map_err(sdk("ModifyDBSubnetGroup", name))?;
+            Ok(None)
+        }
+        DatabaseStep::CreateDbInstance {
+            identifier,
+            subnet_group,
+            security_group,
+            settings,
+        } => {
+            let subnet_group = ids.resolve(subnet_group)?;
+            let security_group = ids.resolve(security_group)?;
+            let created = create_instance(
+                rds,
+                owner,
+                identifier,
+                &subnet_group,
+                &security_group,
+                settings,
+            )
+            .await
+            .map_err(sdk("CreateDBInstance", name));
+            if let Err(e) = created {
+                if !already_done(
+                    &e,
+                    &["DBInstanceAlreadyExists", "DBInstanceAlreadyExistsFault"],
+                ) {
+                    return Err(e);
                 }
-                wait_for(rds, identifier, false).await?;
-                Ok(Some(identifier.clone()))
             }
-            Step::ModifyDbInstance {
-                identifier,
-                changes,
-                apply_immediately,
-            } => {
-                modify_instance(rds, identifier, changes, *apply_immediately, ids).await?;
-                wait_for(rds, identifier, false).await?;
-                Ok(None)
-            }
-            Step::DeleteDbInstance {
-                identifier,
-                final_snapshot_prefix,
-            } => {
-                rds.modify_db_instance()
-                    .db_instance_identifier(identifier)
-                    .deletion_protection(false)
-                    .apply_immediately(true)
-                    .send()
-                    .await
-                    .map_err(sdk("ModifyDBInstance", name))?;
-                let stamp = SystemTime::now()
-                    .duration_since(UNIX_EPOCH)
-                    .map_or(0, |d| d.as_secs());
-                rds.delete_db_instance()
-                    .db_instance_identifier(identifier)
-                    .skip_final_snapshot(false)
-                    .final_db_snapshot_identifier(format!("{final_snapshot_prefix}-{stamp}"))
-                    .delete_automated_backups(false)
-                    .send()
-                    .await
-                    .map_err(sdk("DeleteDBInstance", name))?;
-                wait_for(rds, identifier, true).await?;
-                Ok(None)
-            }
-            other => unreachable!("dispatched by Step::component: {other:?}"),
+            wait_for(rds, identifier, false).await?;
+            Ok(Some(identifier.clone()))
+        }
+        DatabaseStep::ModifyDbInstance {
+            identifier,
+            changes,
+            apply_immediately,
+        } => {
+            modify_instance(rds, identifier, changes, *apply_immediately, ids).await?;
+            wait_for(rds, identifier, false).await?;
+            Ok(None)
+        }
+        DatabaseStep::DeleteDbInstance {
+            identifier,
+            final_snapshot_prefix,
+        } => {
+            rds.modify_db_instance()
+                .db_instance_identifier(identifier)
+                .deletion_protection(false)
+                .apply_immediately(true)
+                .send()
+                .await
+                .map_err(sdk("ModifyDBInstance", name))?;
+            let stamp = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs());
+            rds.delete_db_instance()
+                .db_instance_identifier(identifier)
+                .skip_final_snapshot(false)
+                .final_db_snapshot_identifier(format!("{final_snapshot_prefix}-{stamp}"))
+                .delete_automated_backups(false)
+                .send()
+                .await
+                .map_err(sdk("DeleteDBInstance", name))?;
+            wait_for(rds, identifier, true).await?;
+            Ok(None)
         }
     }
-    .instrument(span)
-    .await
 }
 
 async fn create_instance(

@@ -9,12 +9,11 @@ use aws_sdk_route53::Client;
 use aws_sdk_route53::types::{
     AliasTarget, Change, ChangeAction, ChangeBatch, ResourceRecord, ResourceRecordSet, RrType,
 };
-use awsdeploy_plan::execute::ResolvedIds;
+use awsdeploy_plan::DnsStep;
 use awsdeploy_plan::live::{LiveRecord, LiveZone};
-use awsdeploy_plan::{ResourceChange, Step};
 
-use crate::AwsError;
 use crate::error::{built, sdk};
+use crate::{AwsError, StepContext};
 
 /// A DNS name as compared: lower case, no trailing dot.
 pub(crate) fn normalise(name: &str) -> String {
@@ -115,15 +114,16 @@ pub(crate) async fn upsert_records(
     Ok(())
 }
 
-pub async fn run_step(
-    route53: &Client,
-    elb: &aws_sdk_elasticloadbalancingv2::Client,
-    change: &ResourceChange,
-    step: &Step,
-    ids: &ResolvedIds,
-) -> Result<Option<String>, AwsError> {
+pub(crate) async fn run(step: &DnsStep, cx: &StepContext<'_>) -> Result<Option<String>, AwsError> {
+    let StepContext {
+        clients,
+        change,
+        ids,
+        ..
+    } = *cx;
+    let (route53, elb) = (&clients.route53, &clients.elb);
     match step {
-        Step::UpsertAlias {
+        DnsStep::UpsertAlias {
             zone_id,
             name,
             load_balancer,
@@ -173,6 +173,5 @@ pub async fn run_step(
                 .map_err(sdk("ChangeResourceRecordSets", name.as_str()))?;
             Ok(None)
         }
-        other => unreachable!("dispatched by Step::component: {other:?}"),
     }
 }

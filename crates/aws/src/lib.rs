@@ -7,25 +7,33 @@
 //! [`StepRunner`](awsdeploy_plan::execute::StepRunner).
 //!
 //! One module per component owns its SDK calls: [`network`] (EC2),
-//! [`database`] (RDS), [`support`] (ECR, `CloudWatch` Logs, IAM, STS,
-//! Secrets Manager), [`load_balancer`] (`ELBv2`), [`certificate`] (ACM),
+//! [`database`] (RDS), [`registry`] (ECR), [`logs`] (`CloudWatch` Logs),
+//! [`iam`] (IAM), [`load_balancer`] (`ELBv2`), [`certificate`] (ACM),
 //! [`dns`] (Route 53), [`service`] (ECS, Application Auto Scaling),
 //! [`migration`] (the one-off ECS task and its `CloudWatch` log stream),
-//! [`web`] (Amplify Hosting, and the release upload).
+//! [`web`] (Amplify Hosting, and the release upload); [`account`] reads who
+//! the credentials are and the secrets the spec names. Each observes its
+//! part of what is live and runs its component's steps with one
+//! [`StepContext`]; [`Aws`] routes a [`Step`] to its component by an
+//! exhaustive `match`.
 //! Ownership: everything awsdeploy creates carries the tags in [`tags`] and
 //! is found again by them only.
 
+mod account;
 pub mod certificate;
+mod context;
 pub mod database;
 pub mod dns;
 mod error;
+pub mod iam;
 pub mod load_balancer;
+pub mod logs;
 pub mod migration;
 pub mod network;
 #[cfg(test)]
 mod permissions;
+pub mod registry;
 pub mod service;
-pub mod support;
 pub mod tags;
 mod wait;
 pub mod web;
@@ -34,8 +42,10 @@ use aws_config::{BehaviorVersion, Region};
 use awsdeploy_plan::execute::{ResolvedIds, StepRunner};
 use awsdeploy_plan::live::LiveServiceTier;
 use awsdeploy_plan::live::Lookups;
-use awsdeploy_plan::{Component, Live, ResourceChange, Step};
+use awsdeploy_plan::{Live, ResourceChange, Step};
+use tracing::Instrument as _;
 
+pub use context::{Clients, StepContext};
 pub use error::AwsError;
 
 /// Where long steps report progress: lines (a migration task's output, a
@@ -71,14 +81,7 @@ const MAX_ATTEMPTS: u32 = 6;
 /// SDK clients for one app, environment and region.
 #[derive(Debug, Clone)]
 pub struct Aws {
-    ec2: aws_sdk_ec2::Client,
-    rds: aws_sdk_rds::Client,
-    support: support::Clients,
-    service: service::Clients,
-    elb: aws_sdk_elasticloadbalancingv2::Client,
-    acm: aws_sdk_acm::Client,
-    route53: aws_sdk_route53::Client,
-    web: web::Clients,
+    clients: Clients,
     region: String,
     owner: tags::Owner,
     output: Output,
@@ -102,28 +105,7 @@ impl Aws {
             .map(ToString::to_string)
             .ok_or(AwsError::NoRegion)?;
         Ok(Aws {
-            ec2: aws_sdk_ec2::Client::new(&config),
-            rds: aws_sdk_rds::Client::new(&config),
-            support: support::Clients {
-                ecr: aws_sdk_ecr::Client::new(&config),
-                logs: aws_sdk_cloudwatchlogs::Client::new(&config),
-                iam: aws_sdk_iam::Client::new(&config),
-                secrets: aws_sdk_secretsmanager::Client::new(&config),
-                sts: aws_sdk_sts::Client::new(&config),
-            },
-            service: service::Clients {
-                ecs: aws_sdk_ecs::Client::new(&config),
-                autoscaling: aws_sdk_applicationautoscaling::Client::new(&config),
-                rds: aws_sdk_rds::Client::new(&config),
-            },
-            elb: aws_sdk_elasticloadbalancingv2::Client::new(&config),
-            acm: aws_sdk_acm::Client::new(&config),
-            route53: aws_sdk_route53::Client::new(&config),
-            web: web::Clients {
-                amplify: aws_sdk_amplify::Client::new(&config),
-                http: reqwest::Client::new(),
-                route53: aws_sdk_route53::Client::new(&config),
-            },
+            clients: Clients::new(&config),
             region,
             owner: tags::Owner {
                 app: app.to_owned(),
@@ -148,20 +130,17 @@ impl Aws {
         task: &awsdeploy_plan::MigrationTask,
         ids: &ResolvedIds,
     ) -> Result<String, AwsError> {
-        Box::pin(migration::start(&self.service, &self.owner, task, ids)).await
+        Box::pin(migration::start(&self.clients, &self.owner, task, ids)).await
     }
 
-    /// Waits for the migration task of `step` (a `WaitForMigration`),
-    /// streaming its log lines; Ok when it exits 0.
-    pub async fn wait_for_migration(&self, step: &Step, ids: &ResolvedIds) -> Result<(), AwsError> {
-        Box::pin(migration::wait(
-            &self.service,
-            &self.support.logs,
-            &self.output,
-            step,
-            ids,
-        ))
-        .await
+    /// Waits for the migration task, streaming its log lines; Ok when it
+    /// exits 0.
+    pub async fn wait_for_migration(
+        &self,
+        wait: &awsdeploy_plan::MigrationWait,
+        ids: &ResolvedIds,
+    ) -> Result<(), AwsError> {
+        Box::pin(migration::wait(&self.clients, &self.output, wait, ids)).await
     }
 
     /// The web app and `branch` as they are live (2 calls: the app by
@@ -170,7 +149,7 @@ impl Aws {
         &self,
         branch: &str,
     ) -> Result<awsdeploy_plan::live::LiveWeb, AwsError> {
-        web::observe(&self.web.amplify, &self.owner, Some(branch), None).await
+        web::observe(&self.clients.amplify, &self.owner, Some(branch), None).await
     }
 
     /// Releases `artifact` to `branch` of the app `app_id`; returns the URL.
@@ -182,7 +161,7 @@ impl Aws {
         timeout: std::time::Duration,
     ) -> Result<String, AwsError> {
         Box::pin(web::release(
-            &self.web,
+            &self.clients,
             &self.output,
             app_id,
             branch,
@@ -198,7 +177,7 @@ impl Aws {
         &self,
         task: &awsdeploy_plan::MigrationTask,
     ) -> Result<(awsdeploy_plan::TaskDefinition, Option<String>), AwsError> {
-        migration::resolve(&self.service, task).await
+        migration::resolve(&self.clients, task).await
     }
 
     pub fn region(&self) -> &str {
@@ -212,12 +191,12 @@ impl Aws {
         // Boxed: SDK futures are large, and this one holds them all.
         let (network, database, support, service, web) = Box::pin(async {
             tokio::try_join!(
-                network::observe(&self.ec2, &self.owner),
-                database::observe(&self.rds, &self.owner, &database_name),
-                support::observe(&self.support, &self.owner, lookups),
+                network::observe(&self.clients.ec2, &self.owner),
+                database::observe(&self.clients.rds, &self.owner, &database_name),
+                account::observe(&self.clients, &self.owner, lookups),
                 self.observe_service_tier(lookups),
                 web::observe(
-                    &self.web.amplify,
+                    &self.clients.amplify,
                     &self.owner,
                     lookups.web_branch.as_deref(),
                     lookups.web_domain.as_deref(),
@@ -240,7 +219,7 @@ impl Aws {
         if !lookups.service {
             // The zone alone: the web app's custom domain writes there too.
             let zone = match &lookups.zone {
-                Some(zone) => dns::observe(&self.route53, zone, None).await?.0,
+                Some(zone) => dns::observe(&self.clients.route53, zone, None).await?.0,
                 None => None,
             };
             return Ok(LiveServiceTier {
@@ -251,21 +230,21 @@ impl Aws {
         let api = lookups.api_domain.as_deref();
         let certificate = async {
             match api {
-                Some(domain) => certificate::observe(&self.acm, &self.owner, domain).await,
+                Some(domain) => certificate::observe(&self.clients.acm, &self.owner, domain).await,
                 None => Ok(None),
             }
         };
         let zone = async {
             match &lookups.zone {
-                Some(zone) => dns::observe(&self.route53, zone, api).await,
+                Some(zone) => dns::observe(&self.clients.route53, zone, api).await,
                 None => Ok((None, None)),
             }
         };
         let (balancer, certificate, (zone, api_record), ecs) = tokio::try_join!(
-            load_balancer::observe(&self.elb, &self.owner),
+            load_balancer::observe(&self.clients.elb, &self.owner),
             certificate,
             zone,
-            service::observe(&self.service, &self.owner),
+            service::observe(&self.clients, &self.owner),
         )?;
         Ok(LiveServiceTier {
             load_balancer: balancer.load_balancer,
@@ -291,75 +270,33 @@ impl StepRunner for Aws {
         step: &Step,
         ids: &ResolvedIds,
     ) -> Result<Option<String>, AwsError> {
-        match step.component() {
-            Component::Network => {
-                Box::pin(network::run_step(&self.ec2, &self.owner, change, step, ids)).await
-            }
-            Component::Database => {
-                Box::pin(database::run_step(
-                    &self.rds,
-                    &self.owner,
-                    change,
-                    step,
-                    ids,
-                ))
-                .await
-            }
-            Component::Registry | Component::Logs | Component::Iam => {
-                Box::pin(support::run_step(&self.support, &self.owner, change, step)).await
-            }
-            Component::LoadBalancer => {
-                Box::pin(load_balancer::run_step(
-                    &self.elb,
-                    &self.owner,
-                    change,
-                    step,
-                    ids,
-                ))
-                .await
-            }
-            Component::Certificate => {
-                Box::pin(certificate::run_step(
-                    &self.acm,
-                    &self.route53,
-                    &self.owner,
-                    change,
-                    step,
-                    ids,
-                ))
-                .await
-            }
-            Component::Dns => {
-                Box::pin(dns::run_step(&self.route53, &self.elb, change, step, ids)).await
-            }
-            Component::Migration => {
-                if let Step::RunMigration { task } = step {
-                    Ok(Some(self.start_migration(task, ids).await?))
-                } else {
-                    self.wait_for_migration(step, ids).await?;
-                    Ok(None)
+        let cx = StepContext {
+            clients: &self.clients,
+            owner: &self.owner,
+            output: &self.output,
+            change,
+            ids,
+        };
+        let span = tracing::info_span!("step", name = %change.name, key = %change.key);
+        // Boxed: SDK futures are large.
+        Box::pin(
+            async {
+                match step {
+                    Step::Network(step) => network::run(step, &cx).await,
+                    Step::Database(step) => database::run(step, &cx).await,
+                    Step::Registry(step) => registry::run(step, &cx).await,
+                    Step::Logs(step) => logs::run(step, &cx).await,
+                    Step::Iam(step) => iam::run(step, &cx).await,
+                    Step::LoadBalancer(step) => load_balancer::run(step, &cx).await,
+                    Step::Certificate(step) => certificate::run(step, &cx).await,
+                    Step::Dns(step) => dns::run(step, &cx).await,
+                    Step::Service(step) => service::run(step, &cx).await,
+                    Step::Migration(step) => migration::run(step, &cx).await,
+                    Step::Web(step) => web::run(step, &cx).await,
                 }
             }
-            Component::Web => {
-                Box::pin(web::run_step(
-                    &self.web,
-                    &self.owner,
-                    &self.output,
-                    step,
-                    ids,
-                ))
-                .await
-            }
-            Component::Service => {
-                Box::pin(service::run_step(
-                    &self.service,
-                    &self.owner,
-                    change,
-                    step,
-                    ids,
-                ))
-                .await
-            }
-        }
+            .instrument(span),
+        )
+        .await
     }
 }

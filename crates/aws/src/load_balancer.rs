@@ -16,12 +16,12 @@ use aws_sdk_elasticloadbalancingv2::types::{
 use awsdeploy_plan::execute::ResolvedIds;
 use awsdeploy_plan::live::{LiveListener, LiveListenerAction, LiveLoadBalancer, LiveTargetGroup};
 use awsdeploy_plan::service::{load_balancer_name, target_group_name};
-use awsdeploy_plan::{Component, ListenerConfig, ResourceChange, Step, TargetHealth};
+use awsdeploy_plan::{Component, ListenerConfig, LoadBalancerStep, TargetHealth};
 
-use crate::AwsError;
 use crate::error::{already_done, sdk};
 use crate::tags::Owner;
 use crate::wait;
+use crate::{AwsError, StepContext};
 
 const IDLE_TIMEOUT: &str = "idle_timeout.timeout_seconds";
 const DEREGISTRATION_DELAY: &str = "deregistration_delay.timeout_seconds";
@@ -385,16 +385,20 @@ fn certificate_not_yet_usable(error: &AwsError) -> bool {
 }
 
 #[allow(clippy::too_many_lines)] // one arm per step
-pub async fn run_step(
-    elb: &Client,
-    owner: &Owner,
-    change: &ResourceChange,
-    step: &Step,
-    ids: &ResolvedIds,
+pub(crate) async fn run(
+    step: &LoadBalancerStep,
+    cx: &StepContext<'_>,
 ) -> Result<Option<String>, AwsError> {
-    let name = change.name.as_str();
+    let StepContext {
+        clients,
+        owner,
+        ids,
+        ..
+    } = *cx;
+    let elb = &clients.elb;
+    let name = cx.name();
     match step {
-        Step::CreateTargetGroup {
+        LoadBalancerStep::CreateTargetGroup {
             name: tg_name,
             vpc,
             port,
@@ -431,14 +435,14 @@ pub async fn run_step(
             set_target_group(elb, &arn, tg_name, health).await?;
             Ok(Some(arn))
         }
-        Step::ModifyTargetGroup {
+        LoadBalancerStep::ModifyTargetGroup {
             target_group,
             health,
         } => {
             set_target_group(elb, target_group, name, health).await?;
             Ok(None)
         }
-        Step::CreateLoadBalancer {
+        LoadBalancerStep::CreateLoadBalancer {
             name: lb_name,
             subnets,
             security_group,
@@ -472,7 +476,7 @@ pub async fn run_step(
             set_idle_timeout(elb, &arn, lb_name, *idle_timeout_secs).await?;
             Ok(Some(arn))
         }
-        Step::ModifyLoadBalancer {
+        LoadBalancerStep::ModifyLoadBalancer {
             load_balancer,
             subnets,
             security_group,
@@ -503,7 +507,7 @@ pub async fn run_step(
             }
             Ok(None)
         }
-        Step::CreateListener {
+        LoadBalancerStep::CreateListener {
             load_balancer,
             port,
             config,
@@ -534,7 +538,7 @@ pub async fn run_step(
                 })?;
             Ok(Some(arn.to_owned()))
         }
-        Step::ModifyListener {
+        LoadBalancerStep::ModifyListener {
             listener: arn,
             port,
             config,
@@ -555,7 +559,7 @@ pub async fn run_step(
             .await?;
             Ok(None)
         }
-        Step::DeleteListener { listener } => {
+        LoadBalancerStep::DeleteListener { listener } => {
             match elb
                 .delete_listener()
                 .listener_arn(listener)
@@ -568,6 +572,5 @@ pub async fn run_step(
                 Err(e) => Err(e),
             }
         }
-        other => unreachable!("not a load balancer step: {other:?}"),
     }
 }

@@ -22,14 +22,15 @@ use aws_sdk_ecs::types::{LaunchType, PropagateTags};
 use awsdeploy_plan::execute::ResolvedIds;
 use awsdeploy_plan::migration::CONTAINER_NAME;
 use awsdeploy_plan::{
-    Component, DatabaseConnection, MigrationTask, SecretSource, Step, TaskDefinition,
+    Component, DatabaseConnection, MigrationStep, MigrationTask, MigrationWait, SecretSource,
+    TaskDefinition,
 };
 
 use crate::error::{already_done, sdk};
 use crate::service::{self, component_tags};
 use crate::tags::Owner;
 use crate::wait::{self, Check};
-use crate::{AwsError, Output};
+use crate::{AwsError, Clients, Output, StepContext};
 
 /// The task's definition with the database's variables in.
 fn with_database(definition: &TaskDefinition, db: &DatabaseConnection) -> TaskDefinition {
@@ -46,7 +47,7 @@ fn with_database(definition: &TaskDefinition, db: &DatabaseConnection) -> TaskDe
 /// The definition to run: the database's variables added, and whether the
 /// newest revision already is it (`Some(arn)`) or one must be registered.
 pub async fn resolve(
-    clients: &service::Clients,
+    clients: &Clients,
     task: &MigrationTask,
 ) -> Result<(TaskDefinition, Option<String>), AwsError> {
     let db = crate::database::connection(&clients.rds, &task.database).await?;
@@ -99,7 +100,7 @@ fn role_not_yet_assumable(reason: &str) -> bool {
 /// yet is started again, with backoff, within [`ROLE_PROPAGATION_WINDOW`];
 /// the ARN returned is of a task that got past that.
 pub async fn start(
-    clients: &service::Clients,
+    clients: &Clients,
     owner: &Owner,
     task: &MigrationTask,
     ids: &ResolvedIds,
@@ -176,7 +177,7 @@ async fn role_refusal(
 
 /// One `RunTask` of revision `arn`; returns the task's ARN.
 async fn run_task(
-    clients: &service::Clients,
+    clients: &Clients,
     owner: &Owner,
     task: &MigrationTask,
     definition: &TaskDefinition,
@@ -284,26 +285,39 @@ fn dirty_version(line: &str) -> Option<u64> {
     digits.parse().ok()
 }
 
-/// Waits for the task `step` names to stop, streaming its log lines to
+/// Runs one migration step: starts the task, or waits for it.
+pub(crate) async fn run(
+    step: &MigrationStep,
+    cx: &StepContext<'_>,
+) -> Result<Option<String>, AwsError> {
+    match step {
+        MigrationStep::RunMigration { task } => Ok(Some(
+            Box::pin(start(cx.clients, cx.owner, task, cx.ids)).await?,
+        )),
+        MigrationStep::WaitForMigration(w) => {
+            Box::pin(wait(cx.clients, cx.output, w, cx.ids)).await?;
+            Ok(None)
+        }
+    }
+}
+
+/// Waits for the task `wait` names to stop, streaming its log lines to
 /// `output`. Ok only when its container exits 0.
 pub async fn wait(
-    clients: &service::Clients,
-    logs: &aws_sdk_cloudwatchlogs::Client,
+    clients: &Clients,
     output: &Output,
-    step: &Step,
+    wait: &MigrationWait,
     ids: &ResolvedIds,
 ) -> Result<(), AwsError> {
-    let Step::WaitForMigration {
+    let MigrationWait {
         cluster,
         task,
         timeout_secs,
         log_group,
         log_stream_prefix,
         container,
-    } = step
-    else {
-        unreachable!("called with WaitForMigration")
-    };
+    } = wait;
+    let logs = &clients.logs;
     let arn = ids.resolve(task)?;
     let task_id = arn.rsplit('/').next().unwrap_or(&arn).to_owned();
     let follower = tokio::sync::Mutex::new(LogFollower {

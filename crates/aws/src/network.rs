@@ -18,13 +18,12 @@ use awsdeploy_plan::live::{
     LiveAddress, LiveAssociation, LiveIngressRule, LiveInternetGateway, LiveNatGateway,
     LiveNetwork, LiveRoute, LiveRouteTable, LiveRuleSource, LiveSecurityGroup, LiveSubnet, LiveVpc,
 };
-use awsdeploy_plan::{IngressRule, ResourceChange, RouteTarget, RuleSource, Step};
-use tracing::Instrument as _;
+use awsdeploy_plan::{IngressRule, NetworkStep, ResourceChange, RouteTarget, RuleSource};
 
-use crate::AwsError;
 use crate::error::{already_done, sdk};
 use crate::tags::{self, Owner};
 use crate::wait::{self, Check};
+use crate::{AwsError, StepContext};
 use lost_answers::{Untokened, create_once, delete_duplicate, sent_once};
 
 const VPC_DEADLINE: Duration = Duration::from_secs(120);
@@ -458,439 +457,420 @@ fn missing(operation: &'static str, change: &ResourceChange, field: &'static str
 
 /// Runs one network step. Idempotent: see each arm.
 #[allow(clippy::too_many_lines)] // one arm per step
-pub async fn run_step(
-    ec2: &Client,
-    owner: &Owner,
-    change: &ResourceChange,
-    step: &Step,
-    ids: &ResolvedIds,
+pub(crate) async fn run(
+    step: &NetworkStep,
+    cx: &StepContext<'_>,
 ) -> Result<Option<String>, AwsError> {
-    let span = tracing::info_span!("step", name = %change.name, key = %change.key);
-    let name = change.name.as_str();
-    async move {
-        match step {
-            Step::CreateVpc { cidr } => {
-                let id = create_once(ec2, owner, Untokened::Vpc, name, || async {
+    let StepContext {
+        clients,
+        owner,
+        change,
+        ids,
+        ..
+    } = *cx;
+    let ec2 = &clients.ec2;
+    let name = cx.name();
+    match step {
+        NetworkStep::CreateVpc { cidr } => {
+            let id = create_once(ec2, owner, Untokened::Vpc, name, || async {
+                let out = ec2
+                    .create_vpc()
+                    .cidr_block(cidr)
+                    .tag_specifications(tag_specification(owner, change, ResourceType::Vpc))
+                    .customize()
+                    .config_override(sent_once())
+                    .send()
+                    .await
+                    .map_err(sdk("CreateVpc", name))?;
+                Ok(out
+                    .vpc()
+                    .and_then(|v| v.vpc_id())
+                    .ok_or_else(|| missing("CreateVpc", change, "VpcId"))?
+                    .to_owned())
+            })
+            .await?;
+            wait::until_with(
+                &format!("VPC {name} ({id}) to be available"),
+                VPC_DEADLINE,
+                polls(),
+                || async {
                     let out = ec2
-                        .create_vpc()
+                        .describe_vpcs()
+                        .vpc_ids(&id)
+                        .send()
+                        .await
+                        .map_err(sdk("DescribeVpcs", name))?;
+                    Ok(match out.vpcs().first().and_then(|v| v.state()) {
+                        Some(VpcState::Available) => Check::Ready(()),
+                        state => Check::Pending(format!("{state:?}")),
+                    })
+                },
+            )
+            .await?;
+            Ok(Some(id))
+        }
+        NetworkStep::SetVpcDns {
+            vpc,
+            dns_support,
+            dns_hostnames,
+        } => {
+            let vpc = ids.resolve(vpc)?;
+            // One attribute per call; DNS support must be on before hostnames.
+            wait::visible(|| async {
+                ec2.modify_vpc_attribute()
+                    .vpc_id(&vpc)
+                    .enable_dns_support(
+                        AttributeBooleanValue::builder().value(*dns_support).build(),
+                    )
+                    .send()
+                    .await
+                    .map_err(sdk("ModifyVpcAttribute", name))
+            })
+            .await?;
+            wait::visible(|| async {
+                ec2.modify_vpc_attribute()
+                    .vpc_id(&vpc)
+                    .enable_dns_hostnames(
+                        AttributeBooleanValue::builder()
+                            .value(*dns_hostnames)
+                            .build(),
+                    )
+                    .send()
+                    .await
+                    .map_err(sdk("ModifyVpcAttribute", name))
+            })
+            .await?;
+            Ok(None)
+        }
+        NetworkStep::CreateSubnet {
+            vpc,
+            cidr,
+            availability_zone,
+        } => {
+            let vpc = ids.resolve(vpc)?;
+            let id = create_once(ec2, owner, Untokened::Subnet, name, || {
+                wait::visible(|| async {
+                    let out = ec2
+                        .create_subnet()
+                        .vpc_id(&vpc)
                         .cidr_block(cidr)
-                        .tag_specifications(tag_specification(owner, change, ResourceType::Vpc))
+                        .availability_zone(availability_zone)
+                        .tag_specifications(tag_specification(owner, change, ResourceType::Subnet))
                         .customize()
                         .config_override(sent_once())
                         .send()
                         .await
-                        .map_err(sdk("CreateVpc", name))?;
+                        .map_err(sdk("CreateSubnet", name))?;
                     Ok(out
-                        .vpc()
-                        .and_then(|v| v.vpc_id())
-                        .ok_or_else(|| missing("CreateVpc", change, "VpcId"))?
+                        .subnet()
+                        .and_then(|s| s.subnet_id())
+                        .ok_or_else(|| missing("CreateSubnet", change, "SubnetId"))?
                         .to_owned())
                 })
-                .await?;
-                wait::until_with(
-                    &format!("VPC {name} ({id}) to be available"),
-                    VPC_DEADLINE,
-                    polls(),
-                    || async {
-                        let out = ec2
-                            .describe_vpcs()
-                            .vpc_ids(&id)
-                            .send()
-                            .await
-                            .map_err(sdk("DescribeVpcs", name))?;
-                        Ok(match out.vpcs().first().and_then(|v| v.state()) {
-                            Some(VpcState::Available) => Check::Ready(()),
-                            state => Check::Pending(format!("{state:?}")),
-                        })
-                    },
-                )
-                .await?;
-                Ok(Some(id))
+            })
+            .await?;
+            Ok(Some(id))
+        }
+        NetworkStep::CreateInternetGateway => {
+            let id = create_once(ec2, owner, Untokened::InternetGateway, name, || async {
+                let out = ec2
+                    .create_internet_gateway()
+                    .tag_specifications(tag_specification(
+                        owner,
+                        change,
+                        ResourceType::InternetGateway,
+                    ))
+                    .customize()
+                    .config_override(sent_once())
+                    .send()
+                    .await
+                    .map_err(sdk("CreateInternetGateway", name))?;
+                Ok(out
+                    .internet_gateway()
+                    .and_then(|g| g.internet_gateway_id())
+                    .ok_or_else(|| missing("CreateInternetGateway", change, "InternetGatewayId"))?
+                    .to_owned())
+            })
+            .await?;
+            Ok(Some(id))
+        }
+        NetworkStep::AttachInternetGateway { gateway, vpc } => {
+            let result = wait::visible(|| async {
+                ec2.attach_internet_gateway()
+                    .internet_gateway_id(ids.resolve(gateway)?)
+                    .vpc_id(ids.resolve(vpc)?)
+                    .send()
+                    .await
+                    .map_err(sdk("AttachInternetGateway", name))
+            })
+            .await;
+            match result {
+                Err(e) if !already_done(&e, &["Resource.AlreadyAssociated"]) => Err(e),
+                _ => Ok(None),
             }
-            Step::SetVpcDns {
-                vpc,
-                dns_support,
-                dns_hostnames,
-            } => {
-                let vpc = ids.resolve(vpc)?;
-                // One attribute per call; DNS support must be on before hostnames.
-                wait::visible(|| async {
-                    ec2.modify_vpc_attribute()
-                        .vpc_id(&vpc)
-                        .enable_dns_support(
-                            AttributeBooleanValue::builder().value(*dns_support).build(),
-                        )
+        }
+        NetworkStep::AllocateAddress => {
+            let id = create_once(ec2, owner, Untokened::Address, name, || async {
+                let out = ec2
+                    .allocate_address()
+                    .domain(DomainType::Vpc)
+                    .tag_specifications(tag_specification(owner, change, ResourceType::ElasticIp))
+                    .customize()
+                    .config_override(sent_once())
+                    .send()
+                    .await
+                    .map_err(sdk("AllocateAddress", name))?;
+                Ok(out
+                    .allocation_id()
+                    .ok_or_else(|| missing("AllocateAddress", change, "AllocationId"))?
+                    .to_owned())
+            })
+            .await?;
+            Ok(Some(id))
+        }
+        NetworkStep::CreateNatGateway { subnet, address } => {
+            let out = wait::visible(|| async {
+                ec2.create_nat_gateway()
+                    .subnet_id(ids.resolve(subnet)?)
+                    .allocation_id(ids.resolve(address)?)
+                    .connectivity_type(ConnectivityType::Public)
+                    .tag_specifications(tag_specification(owner, change, ResourceType::Natgateway))
+                    .send()
+                    .await
+                    .map_err(sdk("CreateNatGateway", name))
+            })
+            .await?;
+            let id = out
+                .nat_gateway()
+                .and_then(|n| n.nat_gateway_id())
+                .ok_or_else(|| missing("CreateNatGateway", change, "NatGatewayId"))?
+                .to_owned();
+            wait::until_with(
+                &format!("NAT gateway {name} ({id}) to be available"),
+                NAT_DEADLINE,
+                polls(),
+                || async {
+                    let out = ec2
+                        .describe_nat_gateways()
+                        .nat_gateway_ids(&id)
                         .send()
                         .await
-                        .map_err(sdk("ModifyVpcAttribute", name))
-                })
-                .await?;
-                wait::visible(|| async {
-                    ec2.modify_vpc_attribute()
-                        .vpc_id(&vpc)
-                        .enable_dns_hostnames(
-                            AttributeBooleanValue::builder()
-                                .value(*dns_hostnames)
+                        .map_err(sdk("DescribeNatGateways", name))?;
+                    let nat = out.nat_gateways().first();
+                    Ok(match nat.and_then(|n| n.state()) {
+                        Some(NatGatewayState::Available) => Check::Ready(()),
+                        Some(
+                            NatGatewayState::Failed
+                            | NatGatewayState::Deleted
+                            | NatGatewayState::Deleting,
+                        ) => Check::Failed(format!(
+                            "{} ({})",
+                            nat.and_then(|n| n.state())
+                                .map(NatGatewayState::as_str)
+                                .unwrap_or_default(),
+                            nat.and_then(|n| n.failure_message())
+                                .unwrap_or("no reason given")
+                        )),
+                        state => Check::Pending(
+                            state.map_or("unknown", NatGatewayState::as_str).to_owned(),
+                        ),
+                    })
+                },
+            )
+            .await?;
+            Ok(Some(id))
+        }
+        NetworkStep::CreateRouteTable { vpc } => {
+            let out = wait::visible(|| async {
+                ec2.create_route_table()
+                    .vpc_id(ids.resolve(vpc)?)
+                    .tag_specifications(tag_specification(owner, change, ResourceType::RouteTable))
+                    .send()
+                    .await
+                    .map_err(sdk("CreateRouteTable", name))
+            })
+            .await?;
+            Ok(Some(
+                out.route_table()
+                    .and_then(|t| t.route_table_id())
+                    .ok_or_else(|| missing("CreateRouteTable", change, "RouteTableId"))?
+                    .to_owned(),
+            ))
+        }
+        NetworkStep::CreateRoute {
+            table,
+            destination,
+            target,
+        } => {
+            let table = ids.resolve(table)?;
+            let request = ec2
+                .create_route()
+                .route_table_id(&table)
+                .destination_cidr_block(destination);
+            let request = match target {
+                RouteTarget::InternetGateway(g) => request.gateway_id(ids.resolve(g)?),
+                RouteTarget::NatGateway(n) => request.nat_gateway_id(ids.resolve(n)?),
+            };
+            let sent = wait::visible(|| async {
+                request
+                    .clone()
+                    .send()
+                    .await
+                    .map_err(sdk("CreateRoute", name))
+            })
+            .await;
+            match sent {
+                Err(e) if already_done(&e, &["RouteAlreadyExists"]) => {
+                    replace_route(ec2, name, &table, destination, target, ids).await
+                }
+                Err(e) => Err(e),
+                Ok(_) => Ok(None),
+            }
+        }
+        NetworkStep::ReplaceRoute {
+            table,
+            destination,
+            target,
+        } => replace_route(ec2, name, &ids.resolve(table)?, destination, target, ids).await,
+        NetworkStep::DeleteDuplicate { kind, id } => {
+            delete_duplicate(ec2, *kind, id).await?;
+            Ok(None)
+        }
+        NetworkStep::DeleteRoute { table, destination } => {
+            let result = ec2
+                .delete_route()
+                .route_table_id(ids.resolve(table)?)
+                .destination_cidr_block(destination)
+                .send()
+                .await
+                .map_err(sdk("DeleteRoute", name));
+            match result {
+                Err(e) if !already_done(&e, &["InvalidRoute.NotFound"]) => Err(e),
+                _ => Ok(None),
+            }
+        }
+        NetworkStep::AssociateRouteTable { table, subnet } => {
+            let out = wait::visible(|| async {
+                ec2.associate_route_table()
+                    .route_table_id(ids.resolve(table)?)
+                    .subnet_id(ids.resolve(subnet)?)
+                    .send()
+                    .await
+                    .map_err(sdk("AssociateRouteTable", name))
+            })
+            .await?;
+            Ok(Some(
+                out.association_id()
+                    .ok_or_else(|| missing("AssociateRouteTable", change, "AssociationId"))?
+                    .to_owned(),
+            ))
+        }
+        NetworkStep::ReplaceRouteTableAssociation {
+            association_id,
+            table,
+        } => {
+            wait::visible(|| async {
+                ec2.replace_route_table_association()
+                    .association_id(association_id)
+                    .route_table_id(ids.resolve(table)?)
+                    .send()
+                    .await
+                    .map_err(sdk("ReplaceRouteTableAssociation", name))
+            })
+            .await?;
+            Ok(None)
+        }
+        NetworkStep::CreateSecurityGroup {
+            vpc,
+            group_name,
+            description,
+        } => {
+            let vpc = ids.resolve(vpc)?;
+            let result = wait::visible(|| async {
+                ec2.create_security_group()
+                    .vpc_id(&vpc)
+                    .group_name(group_name)
+                    .description(description)
+                    .tag_specifications(tag_specification(
+                        owner,
+                        change,
+                        ResourceType::SecurityGroup,
+                    ))
+                    .send()
+                    .await
+                    .map_err(sdk("CreateSecurityGroup", name))
+            })
+            .await;
+            match result {
+                Ok(out) => Ok(Some(
+                    out.group_id()
+                        .ok_or_else(|| missing("CreateSecurityGroup", change, "GroupId"))?
+                        .to_owned(),
+                )),
+                // Created by an earlier, interrupted run: adopt it by name in this VPC.
+                Err(e) if already_done(&e, &["InvalidGroup.Duplicate"]) => {
+                    let out = ec2
+                        .describe_security_groups()
+                        .filters(Filter::builder().name("vpc-id").values(&vpc).build())
+                        .filters(
+                            Filter::builder()
+                                .name("group-name")
+                                .values(group_name)
                                 .build(),
                         )
                         .send()
                         .await
-                        .map_err(sdk("ModifyVpcAttribute", name))
-                })
-                .await?;
-                Ok(None)
-            }
-            Step::CreateSubnet {
-                vpc,
-                cidr,
-                availability_zone,
-            } => {
-                let vpc = ids.resolve(vpc)?;
-                let id = create_once(ec2, owner, Untokened::Subnet, name, || {
-                    wait::visible(|| async {
-                        let out = ec2
-                            .create_subnet()
-                            .vpc_id(&vpc)
-                            .cidr_block(cidr)
-                            .availability_zone(availability_zone)
-                            .tag_specifications(tag_specification(
-                                owner,
-                                change,
-                                ResourceType::Subnet,
-                            ))
-                            .customize()
-                            .config_override(sent_once())
-                            .send()
-                            .await
-                            .map_err(sdk("CreateSubnet", name))?;
-                        Ok(out
-                            .subnet()
-                            .and_then(|s| s.subnet_id())
-                            .ok_or_else(|| missing("CreateSubnet", change, "SubnetId"))?
-                            .to_owned())
-                    })
-                })
-                .await?;
-                Ok(Some(id))
-            }
-            Step::CreateInternetGateway => {
-                let id = create_once(ec2, owner, Untokened::InternetGateway, name, || async {
-                    let out = ec2
-                        .create_internet_gateway()
-                        .tag_specifications(tag_specification(
-                            owner,
-                            change,
-                            ResourceType::InternetGateway,
-                        ))
-                        .customize()
-                        .config_override(sent_once())
-                        .send()
-                        .await
-                        .map_err(sdk("CreateInternetGateway", name))?;
-                    Ok(out
-                        .internet_gateway()
-                        .and_then(|g| g.internet_gateway_id())
-                        .ok_or_else(|| {
-                            missing("CreateInternetGateway", change, "InternetGatewayId")
-                        })?
-                        .to_owned())
-                })
-                .await?;
-                Ok(Some(id))
-            }
-            Step::AttachInternetGateway { gateway, vpc } => {
-                let result = wait::visible(|| async {
-                    ec2.attach_internet_gateway()
-                        .internet_gateway_id(ids.resolve(gateway)?)
-                        .vpc_id(ids.resolve(vpc)?)
-                        .send()
-                        .await
-                        .map_err(sdk("AttachInternetGateway", name))
-                })
-                .await;
-                match result {
-                    Err(e) if !already_done(&e, &["Resource.AlreadyAssociated"]) => Err(e),
-                    _ => Ok(None),
-                }
-            }
-            Step::AllocateAddress => {
-                let id = create_once(ec2, owner, Untokened::Address, name, || async {
-                    let out = ec2
-                        .allocate_address()
-                        .domain(DomainType::Vpc)
-                        .tag_specifications(tag_specification(
-                            owner,
-                            change,
-                            ResourceType::ElasticIp,
-                        ))
-                        .customize()
-                        .config_override(sent_once())
-                        .send()
-                        .await
-                        .map_err(sdk("AllocateAddress", name))?;
-                    Ok(out
-                        .allocation_id()
-                        .ok_or_else(|| missing("AllocateAddress", change, "AllocationId"))?
-                        .to_owned())
-                })
-                .await?;
-                Ok(Some(id))
-            }
-            Step::CreateNatGateway { subnet, address } => {
-                let out = wait::visible(|| async {
-                    ec2.create_nat_gateway()
-                        .subnet_id(ids.resolve(subnet)?)
-                        .allocation_id(ids.resolve(address)?)
-                        .connectivity_type(ConnectivityType::Public)
-                        .tag_specifications(tag_specification(
-                            owner,
-                            change,
-                            ResourceType::Natgateway,
-                        ))
-                        .send()
-                        .await
-                        .map_err(sdk("CreateNatGateway", name))
-                })
-                .await?;
-                let id = out
-                    .nat_gateway()
-                    .and_then(|n| n.nat_gateway_id())
-                    .ok_or_else(|| missing("CreateNatGateway", change, "NatGatewayId"))?
-                    .to_owned();
-                wait::until_with(
-                    &format!("NAT gateway {name} ({id}) to be available"),
-                    NAT_DEADLINE,
-                    polls(),
-                    || async {
-                        let out = ec2
-                            .describe_nat_gateways()
-                            .nat_gateway_ids(&id)
-                            .send()
-                            .await
-                            .map_err(sdk("DescribeNatGateways", name))?;
-                        let nat = out.nat_gateways().first();
-                        Ok(match nat.and_then(|n| n.state()) {
-                            Some(NatGatewayState::Available) => Check::Ready(()),
-                            Some(
-                                NatGatewayState::Failed
-                                | NatGatewayState::Deleted
-                                | NatGatewayState::Deleting,
-                            ) => Check::Failed(format!(
-                                "{} ({})",
-                                nat.and_then(|n| n.state())
-                                    .map(NatGatewayState::as_str)
-                                    .unwrap_or_default(),
-                                nat.and_then(|n| n.failure_message())
-                                    .unwrap_or("no reason given")
-                            )),
-                            state => Check::Pending(
-                                state.map_or("unknown", NatGatewayState::as_str).to_owned(),
-                            ),
-                        })
-                    },
-                )
-                .await?;
-                Ok(Some(id))
-            }
-            Step::CreateRouteTable { vpc } => {
-                let out = wait::visible(|| async {
-                    ec2.create_route_table()
-                        .vpc_id(ids.resolve(vpc)?)
-                        .tag_specifications(tag_specification(
-                            owner,
-                            change,
-                            ResourceType::RouteTable,
-                        ))
-                        .send()
-                        .await
-                        .map_err(sdk("CreateRouteTable", name))
-                })
-                .await?;
-                Ok(Some(
-                    out.route_table()
-                        .and_then(|t| t.route_table_id())
-                        .ok_or_else(|| missing("CreateRouteTable", change, "RouteTableId"))?
-                        .to_owned(),
-                ))
-            }
-            Step::CreateRoute {
-                table,
-                destination,
-                target,
-            } => {
-                let table = ids.resolve(table)?;
-                let request = ec2
-                    .create_route()
-                    .route_table_id(&table)
-                    .destination_cidr_block(destination);
-                let request = match target {
-                    RouteTarget::InternetGateway(g) => request.gateway_id(ids.resolve(g)?),
-                    RouteTarget::NatGateway(n) => request.nat_gateway_id(ids.resolve(n)?),
-                };
-                let sent = wait::visible(|| async {
-                    request
-                        .clone()
-                        .send()
-                        .await
-                        .map_err(sdk("CreateRoute", name))
-                })
-                .await;
-                match sent {
-                    Err(e) if already_done(&e, &["RouteAlreadyExists"]) => {
-                        replace_route(ec2, name, &table, destination, target, ids).await
-                    }
-                    Err(e) => Err(e),
-                    Ok(_) => Ok(None),
-                }
-            }
-            Step::ReplaceRoute {
-                table,
-                destination,
-                target,
-            } => replace_route(ec2, name, &ids.resolve(table)?, destination, target, ids).await,
-            Step::DeleteDuplicate { kind, id } => {
-                delete_duplicate(ec2, *kind, id).await?;
-                Ok(None)
-            }
-            Step::DeleteRoute { table, destination } => {
-                let result = ec2
-                    .delete_route()
-                    .route_table_id(ids.resolve(table)?)
-                    .destination_cidr_block(destination)
-                    .send()
-                    .await
-                    .map_err(sdk("DeleteRoute", name));
-                match result {
-                    Err(e) if !already_done(&e, &["InvalidRoute.NotFound"]) => Err(e),
-                    _ => Ok(None),
-                }
-            }
-            Step::AssociateRouteTable { table, subnet } => {
-                let out = wait::visible(|| async {
-                    ec2.associate_route_table()
-                        .route_table_id(ids.resolve(table)?)
-                        .subnet_id(ids.resolve(subnet)?)
-                        .send()
-                        .await
-                        .map_err(sdk("AssociateRouteTable", name))
-                })
-                .await?;
-                Ok(Some(
-                    out.association_id()
-                        .ok_or_else(|| missing("AssociateRouteTable", change, "AssociationId"))?
-                        .to_owned(),
-                ))
-            }
-            Step::ReplaceRouteTableAssociation {
-                association_id,
-                table,
-            } => {
-                wait::visible(|| async {
-                    ec2.replace_route_table_association()
-                        .association_id(association_id)
-                        .route_table_id(ids.resolve(table)?)
-                        .send()
-                        .await
-                        .map_err(sdk("ReplaceRouteTableAssociation", name))
-                })
-                .await?;
-                Ok(None)
-            }
-            Step::CreateSecurityGroup {
-                vpc,
-                group_name,
-                description,
-            } => {
-                let vpc = ids.resolve(vpc)?;
-                let result = wait::visible(|| async {
-                    ec2.create_security_group()
-                        .vpc_id(&vpc)
-                        .group_name(group_name)
-                        .description(description)
-                        .tag_specifications(tag_specification(
-                            owner,
-                            change,
-                            ResourceType::SecurityGroup,
-                        ))
-                        .send()
-                        .await
-                        .map_err(sdk("CreateSecurityGroup", name))
-                })
-                .await;
-                match result {
-                    Ok(out) => Ok(Some(
-                        out.group_id()
-                            .ok_or_else(|| missing("CreateSecurityGroup", change, "GroupId"))?
+                        .map_err(sdk("DescribeSecurityGroups", name))?;
+                    Ok(Some(
+                        out.security_groups()
+                            .first()
+                            .and_then(|g| g.group_id())
+                            .ok_or(e)?
                             .to_owned(),
-                    )),
-                    // Created by an earlier, interrupted run: adopt it by name in this VPC.
-                    Err(e) if already_done(&e, &["InvalidGroup.Duplicate"]) => {
-                        let out = ec2
-                            .describe_security_groups()
-                            .filters(Filter::builder().name("vpc-id").values(&vpc).build())
-                            .filters(
-                                Filter::builder()
-                                    .name("group-name")
-                                    .values(group_name)
-                                    .build(),
-                            )
-                            .send()
-                            .await
-                            .map_err(sdk("DescribeSecurityGroups", name))?;
-                        Ok(Some(
-                            out.security_groups()
-                                .first()
-                                .and_then(|g| g.group_id())
-                                .ok_or(e)?
-                                .to_owned(),
-                        ))
-                    }
-                    Err(e) => Err(e),
+                    ))
                 }
+                Err(e) => Err(e),
             }
-            Step::AuthorizeIngress { group, rules } => {
-                let group = ids.resolve(group)?;
-                for rule in rules {
-                    let result = wait::visible(|| async {
-                        ec2.authorize_security_group_ingress()
-                            .group_id(&group)
-                            .ip_permissions(permission(rule, ids)?)
-                            .send()
-                            .await
-                            .map_err(sdk("AuthorizeSecurityGroupIngress", name))
-                    })
-                    .await;
-                    if let Err(e) = result
-                        && !already_done(&e, &["InvalidPermission.Duplicate"])
-                    {
-                        return Err(e);
-                    }
-                }
-                Ok(None)
-            }
-            Step::RevokeIngress { group, rules } => {
-                let group = ids.resolve(group)?;
-                for rule in rules {
-                    let result = ec2
-                        .revoke_security_group_ingress()
+        }
+        NetworkStep::AuthorizeIngress { group, rules } => {
+            let group = ids.resolve(group)?;
+            for rule in rules {
+                let result = wait::visible(|| async {
+                    ec2.authorize_security_group_ingress()
                         .group_id(&group)
                         .ip_permissions(permission(rule, ids)?)
                         .send()
                         .await
-                        .map_err(sdk("RevokeSecurityGroupIngress", name));
-                    if let Err(e) = result
-                        && !already_done(&e, &["InvalidPermission.NotFound"])
-                    {
-                        return Err(e);
-                    }
+                        .map_err(sdk("AuthorizeSecurityGroupIngress", name))
+                })
+                .await;
+                if let Err(e) = result
+                    && !already_done(&e, &["InvalidPermission.Duplicate"])
+                {
+                    return Err(e);
                 }
-                Ok(None)
             }
-            other => unreachable!("dispatched by Step::component: {other:?}"),
+            Ok(None)
+        }
+        NetworkStep::RevokeIngress { group, rules } => {
+            let group = ids.resolve(group)?;
+            for rule in rules {
+                let result = ec2
+                    .revoke_security_group_ingress()
+                    .group_id(&group)
+                    .ip_permissions(permission(rule, ids)?)
+                    .send()
+                    .await
+                    .map_err(sdk("RevokeSecurityGroupIngress", name));
+                if let Err(e) = result
+                    && !already_done(&e, &["InvalidPermission.NotFound"])
+                {
+                    return Err(e);
+                }
+            }
+            Ok(None)
         }
     }
-    .instrument(span)
-    .await
 }
 
 async fn replace_route(

@@ -7,7 +7,8 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 /// Each module and the IAM service prefixes of the clients it uses.
-const MODULES: [(&str, &[&str]); 10] = [
+const MODULES: [(&str, &[&str]); 14] = [
+    ("account.rs", &["sts", "secretsmanager"]),
     ("certificate.rs", &["acm", "route53"]),
     ("database.rs", &["rds"]),
     ("dns.rs", &["route53", "elasticloadbalancing"]),
@@ -15,10 +16,10 @@ const MODULES: [(&str, &[&str]); 10] = [
     ("migration.rs", &["ecs", "logs", "rds"]),
     ("network.rs", &["ec2"]),
     ("service.rs", &["ecs", "application-autoscaling", "rds"]),
-    (
-        "support.rs",
-        &["ecr", "logs", "iam", "secretsmanager", "sts"],
-    ),
+    ("registry.rs", &["ecr"]),
+    ("logs.rs", &["logs"]),
+    ("iam.rs", &["iam"]),
+    ("context.rs", &[]),
     ("web.rs", &["amplify", "route53"]),
     ("lib.rs", &[]),
 ];

@@ -25,26 +25,17 @@ use awsdeploy_plan::execute::ResolvedIds;
 use awsdeploy_plan::live::{LiveAutoscaling, LiveCluster, LiveEcsService, LiveTaskDefinition};
 use awsdeploy_plan::service::{SERVICE_NAME, cluster_name, family, revision_label};
 use awsdeploy_plan::{
-    Component, DeploymentSettings, ResourceChange, SecretSource, ServiceNetwork, Step,
+    Component, ComponentStep as _, DeploymentSettings, SecretSource, ServiceNetwork, ServiceStep,
     TaskDefinition,
 };
 
-use crate::AwsError;
 use crate::error::{already_done, built, sdk};
 use crate::tags::Owner;
 use crate::wait::{self, Check};
+use crate::{AwsError, Clients, StepContext};
 
 /// awsdeploy's target-tracking policy on the service.
 const SCALING_POLICY: &str = "awsdeploy-cpu";
-
-/// The SDK clients this module uses.
-#[derive(Debug, Clone)]
-pub struct Clients {
-    pub ecs: aws_sdk_ecs::Client,
-    pub autoscaling: aws_sdk_applicationautoscaling::Client,
-    /// For the master secret of a database created in the same run.
-    pub rds: aws_sdk_rds::Client,
-}
 
 /// What the ECS side of the service tier looks like.
 #[derive(Debug, Default)]
@@ -412,16 +403,19 @@ fn deployment(settings: &DeploymentSettings) -> DeploymentConfiguration {
 }
 
 #[allow(clippy::too_many_lines)] // one arm per step
-pub async fn run_step(
-    clients: &Clients,
-    owner: &Owner,
-    change: &ResourceChange,
-    step: &Step,
-    ids: &ResolvedIds,
+pub(crate) async fn run(
+    step: &ServiceStep,
+    cx: &StepContext<'_>,
 ) -> Result<Option<String>, AwsError> {
+    let StepContext {
+        clients,
+        owner,
+        ids,
+        ..
+    } = *cx;
     let ecs = &clients.ecs;
     match step {
-        Step::CreateCluster { name } => {
+        ServiceStep::CreateCluster { name } => {
             // No capacity providers: in a new account the ECS service-linked
             // role does not exist yet, and a cluster with capacity providers
             // fails until it does ("Unable to assume the service linked
@@ -435,10 +429,10 @@ pub async fn run_step(
                 .map_err(sdk("CreateCluster", name.as_str()))?;
             Ok(Some(name.clone()))
         }
-        Step::RegisterTaskDefinition { definition } => Ok(Some(
+        ServiceStep::RegisterTaskDefinition { definition } => Ok(Some(
             register(clients, owner, Component::Service, definition).await?,
         )),
-        Step::CreateService {
+        ServiceStep::CreateService {
             cluster,
             name,
             task_definition,
@@ -478,7 +472,7 @@ pub async fn run_step(
                 .and_then(|s| s.service_arn())
                 .map(str::to_owned))
         }
-        Step::UpdateService {
+        ServiceStep::UpdateService {
             cluster,
             name,
             task_definition,
@@ -506,7 +500,7 @@ pub async fn run_step(
                 .map_err(sdk("UpdateService", name.as_str()))?;
             Ok(None)
         }
-        Step::WaitForRollout {
+        ServiceStep::WaitForRollout {
             cluster,
             service,
             task_definition,
@@ -524,7 +518,7 @@ pub async fn run_step(
                 })?;
             Ok(None)
         }
-        Step::ConfigureAutoscaling {
+        ServiceStep::ConfigureAutoscaling {
             cluster,
             service,
             min,
@@ -570,7 +564,7 @@ pub async fn run_step(
                 .map_err(sdk("PutScalingPolicy", resource.as_str()))?;
             Ok(None)
         }
-        Step::RemoveAutoscaling { cluster, service } => {
+        ServiceStep::RemoveAutoscaling { cluster, service } => {
             let resource = resource_id(cluster, service);
             match clients
                 .autoscaling
@@ -586,10 +580,6 @@ pub async fn run_step(
                 Err(e) if already_done(&e, &["ObjectNotFoundException"]) => Ok(None),
                 Err(e) => Err(e),
             }
-        }
-        other => {
-            let _ = change;
-            unreachable!("dispatched by Step::component: {other:?}")
         }
     }
 }

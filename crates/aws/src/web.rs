@@ -13,25 +13,15 @@ use std::time::Duration;
 
 use aws_sdk_amplify::types::{JobStatus, Platform, Stage, SubDomainSetting};
 use aws_sdk_route53::types::RrType;
-use awsdeploy_plan::execute::ResolvedIds;
 use awsdeploy_plan::live::{LiveAmplifyApp, LiveAmplifyBranch, LiveDomainAssociation, LiveWeb};
 use awsdeploy_plan::web::{ARTIFACT_TAG, app_name};
-use awsdeploy_plan::{Component, Step};
+use awsdeploy_plan::{Component, WebStep};
 use awsdeploy_spec::artifact::Artifact;
 
 use crate::error::{already_done, sdk};
 use crate::tags::Owner;
 use crate::wait::{self, Check};
-use crate::{AwsError, Output};
-
-/// The clients a release needs: Amplify, and plain HTTPS for the upload.
-#[derive(Debug, Clone)]
-pub struct Clients {
-    pub amplify: aws_sdk_amplify::Client,
-    pub http: reqwest::Client,
-    /// For the custom domain's records.
-    pub route53: aws_sdk_route53::Client,
-}
+use crate::{AwsError, Clients, Output, StepContext};
 
 fn tags(owner: &Owner, name: &str) -> HashMap<String, String> {
     owner
@@ -224,18 +214,19 @@ async fn domain_records(
 }
 
 #[allow(clippy::too_many_lines)] // one arm per step
-pub async fn run_step(
-    clients: &Clients,
-    owner: &Owner,
-    output: &Output,
-    step: &Step,
-    ids: &ResolvedIds,
-) -> Result<Option<String>, AwsError> {
+pub(crate) async fn run(step: &WebStep, cx: &StepContext<'_>) -> Result<Option<String>, AwsError> {
+    let StepContext {
+        clients,
+        owner,
+        output,
+        ids,
+        ..
+    } = *cx;
     let amplify = &clients.amplify;
     match step {
         // Amplify has no client token and app names are not unique: sent
         // once, and after a lost answer the app is looked for by name.
-        Step::CreateAmplifyApp { name } => {
+        WebStep::CreateAmplifyApp { name } => {
             let create = || async {
                 let out = amplify
                     .create_app()
@@ -267,7 +258,7 @@ pub async fn run_step(
             };
             Ok(Some(wait::create_once(name, create, find).await?))
         }
-        Step::CreateAmplifyBranch { app, branch, env } => {
+        WebStep::CreateAmplifyBranch { app, branch, env } => {
             let out = amplify
                 .create_branch()
                 .app_id(ids.resolve(app)?)
@@ -281,7 +272,7 @@ pub async fn run_step(
                 .map_err(sdk("CreateBranch", branch.as_str()))?;
             Ok(out.branch().map(|b| b.branch_arn().to_owned()))
         }
-        Step::UpdateAmplifyBranch { app, branch, env } => {
+        WebStep::UpdateAmplifyBranch { app, branch, env } => {
             amplify
                 .update_branch()
                 .app_id(ids.resolve(app)?)
@@ -292,7 +283,7 @@ pub async fn run_step(
                 .map_err(sdk("UpdateBranch", branch.as_str()))?;
             Ok(None)
         }
-        Step::CreateDomainAssociation {
+        WebStep::CreateDomainAssociation {
             app,
             domain,
             prefix,
@@ -314,7 +305,7 @@ pub async fn run_step(
                 .map_err(sdk("CreateDomainAssociation", domain.as_str()))?;
             Ok(None)
         }
-        Step::WriteDomainRecords {
+        WebStep::WriteDomainRecords {
             app,
             domain,
             zone_id,
@@ -347,7 +338,7 @@ pub async fn run_step(
             }
             Ok(None)
         }
-        Step::ReleaseWeb {
+        WebStep::ReleaseWeb {
             app,
             branch,
             artifact,
@@ -375,7 +366,6 @@ pub async fn run_step(
             (output.line)(&format!("web: released to {url}"));
             Ok(None)
         }
-        other => unreachable!("dispatched by Step::component: {other:?}"),
     }
 }
 

@@ -4,11 +4,15 @@
 //! with a deadline. Planned as part of the service tier
 //! ([`crate::service`]).
 
-use crate::PlanError;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
 use crate::live::LiveZone;
-use crate::plan::{Action, Component, FieldChange, ResourceKind};
-use crate::service::{CERTIFICATE_TIMEOUT_SECS, Context, ServicePlan, load_balancer_name};
-use crate::step::{Ref, Step};
+use crate::service::{CERTIFICATE_TIMEOUT_SECS, Context, load_balancer_name};
+use crate::{
+    Action, ComponentPlan, ComponentStep, FieldChange, Key, PlanError, Ref, ResourceChange,
+    ResourceKind,
+};
 
 /// The hosted zone `dns.zone` names, when the spec has `[dns]`; it must
 /// exist (it is the team's, never awsdeploy's).
@@ -32,7 +36,7 @@ pub(crate) fn zone<'a>(cx: &Context<'a>) -> Result<Option<&'a LiveZone>, PlanErr
 /// none (and a warning) without either.
 pub(crate) fn certificate<'a>(
     cx: &Context<'a>,
-    out: &mut ServicePlan,
+    out: &mut ComponentPlan,
 ) -> Result<(Option<&'a LiveZone>, Option<Ref>), PlanError> {
     let spec = cx.spec;
     let live = &cx.live.service;
@@ -44,8 +48,8 @@ pub(crate) fn certificate<'a>(
     let certificate: Option<Ref> = match (&lb.certificate_arn, &spec.dns, zone) {
         (Some(arn), _, _) => Some(Ref::Existing(arn.clone())),
         (None, Some(dns), Some(zone)) => {
-            let key = format!("certificate/{}", dns.api);
-            let wait = Step::WaitForCertificate {
+            let key = Key::Certificate(dns.api.clone());
+            let wait = CertificateStep::WaitForCertificate {
                 certificate: Ref::Planned(key.clone()),
                 domain: dns.api.clone(),
                 timeout_secs: CERTIFICATE_TIMEOUT_SECS,
@@ -58,29 +62,29 @@ pub(crate) fn certificate<'a>(
                 Some(cert) if cert.status == "PENDING_VALIDATION" => {
                     let existing = Ref::Existing(cert.arn.clone());
                     out.push(
-                        Component::Certificate,
-                        ResourceKind::Certificate,
-                        &key,
-                        &dns.api,
-                        Action::Update,
-                        Some(&cert.arn),
-                        vec![FieldChange::new(
+                        ResourceChange::new(
+                            key.clone(),
+                            ResourceKind::Certificate,
+                            &dns.api,
+                            Action::Update,
+                            vec![
+                                CertificateStep::WriteValidationRecords {
+                                    certificate: existing.clone(),
+                                    zone_id: zone.id.clone(),
+                                },
+                                CertificateStep::WaitForCertificate {
+                                    certificate: existing.clone(),
+                                    domain: dns.api.clone(),
+                                    timeout_secs: CERTIFICATE_TIMEOUT_SECS,
+                                },
+                            ],
+                        )
+                        .on(Some(&cert.arn))
+                        .with_fields(vec![FieldChange::new(
                             "status",
                             Some("pending validation"),
                             Some("issued"),
-                        )],
-                        vec![
-                            Step::WriteValidationRecords {
-                                certificate: existing.clone(),
-                                zone_id: zone.id.clone(),
-                            },
-                            Step::WaitForCertificate {
-                                certificate: existing.clone(),
-                                domain: dns.api.clone(),
-                                timeout_secs: CERTIFICATE_TIMEOUT_SECS,
-                            },
-                        ],
-                        &[],
+                        )]),
                     );
                     Some(existing)
                 }
@@ -96,24 +100,23 @@ pub(crate) fn certificate<'a>(
                         );
                     }
                     out.push(
-                        Component::Certificate,
-                        ResourceKind::Certificate,
-                        &key,
-                        &dns.api,
-                        Action::Create,
-                        None,
-                        fields,
-                        vec![
-                            Step::RequestCertificate {
-                                domain: dns.api.clone(),
-                            },
-                            Step::WriteValidationRecords {
-                                certificate: Ref::Planned(key.clone()),
-                                zone_id: zone.id.clone(),
-                            },
-                            wait,
-                        ],
-                        &[],
+                        ResourceChange::new(
+                            key.clone(),
+                            ResourceKind::Certificate,
+                            &dns.api,
+                            Action::Create,
+                            vec![
+                                CertificateStep::RequestCertificate {
+                                    domain: dns.api.clone(),
+                                },
+                                CertificateStep::WriteValidationRecords {
+                                    certificate: Ref::Planned(key.clone()),
+                                    zone_id: zone.id.clone(),
+                                },
+                                wait,
+                            ],
+                        )
+                        .with_fields(fields),
                     );
                     Some(Ref::Planned(key))
                 }
@@ -127,4 +130,49 @@ pub(crate) fn certificate<'a>(
         }
     };
     Ok((zone, certificate))
+}
+
+/// The actions of the certificate component: ACM: the API's certificate and its DNS validation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum CertificateStep {
+    /// `RequestCertificate` for one name, DNS-validated. The id is its ARN.
+    RequestCertificate { domain: String },
+    /// `UPSERT`s the certificate's DNS validation records in the zone (read
+    /// with `DescribeCertificate` until ACM has made them).
+    WriteValidationRecords { certificate: Ref, zone_id: String },
+    /// Waits until the certificate is `ISSUED`.
+    WaitForCertificate {
+        certificate: Ref,
+        domain: String,
+        timeout_secs: u64,
+    },
+}
+
+impl ComponentStep for CertificateStep {
+    fn refs(&self) -> Vec<&Ref> {
+        match self {
+            CertificateStep::RequestCertificate { .. } => vec![],
+            CertificateStep::WriteValidationRecords { certificate, .. }
+            | CertificateStep::WaitForCertificate { certificate, .. } => vec![certificate],
+        }
+    }
+
+    fn creates(&self) -> bool {
+        matches!(self, CertificateStep::RequestCertificate { .. })
+    }
+
+    fn is_wait(&self) -> bool {
+        matches!(self, CertificateStep::WaitForCertificate { .. })
+    }
+
+    fn how_to_follow(&self) -> Option<String> {
+        match self {
+            CertificateStep::WaitForCertificate { domain, .. } => Some(format!(
+                "ACM goes on validating the certificate for {domain}; `awsdeploy up` again continues once it is issued, or check `aws acm list-certificates`"
+            )),
+            CertificateStep::RequestCertificate { .. }
+            | CertificateStep::WriteValidationRecords { .. } => None,
+        }
+    }
 }

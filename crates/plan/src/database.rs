@@ -17,11 +17,15 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use awsdeploy_spec::Spec;
 
-use crate::PlanError;
 use crate::live::{LiveDatabase, LiveDbInstance};
 use crate::network::resource_name;
-use crate::plan::{Action, Component, FieldChange, Orphan, ResourceChange, ResourceKind};
-use crate::step::{DbChanges, DbSettings, Ref, Step};
+use crate::{
+    Action, Component, ComponentPlan, FieldChange, Key, Orphan, PlanError, Ref, ResourceChange,
+    ResourceKind,
+};
+
+mod steps;
+pub use steps::{DatabaseStep, DbChanges, DbSettings};
 
 pub const ENGINE: &str = "mysql";
 /// The master user's name; its password lives in the secret RDS manages.
@@ -75,55 +79,6 @@ pub fn desired(spec: &Spec) -> Option<DesiredDatabase> {
     })
 }
 
-/// The database part of a plan.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DatabasePlan {
-    pub changes: Vec<ResourceChange>,
-    pub unchanged: usize,
-    pub orphans: Vec<Orphan>,
-    pub warnings: Vec<String>,
-}
-
-impl DatabasePlan {
-    fn merge(&mut self, other: DatabasePlan) {
-        self.changes.extend(other.changes);
-        self.unchanged += other.unchanged;
-        self.orphans.extend(other.orphans);
-        self.warnings.extend(other.warnings);
-    }
-}
-
-fn subnet_group_key(name: &str) -> String {
-    format!("db-subnet-group/{name}")
-}
-
-fn instance_key(name: &str) -> String {
-    format!("db-instance/{name}")
-}
-
-fn change(
-    kind: ResourceKind,
-    key: String,
-    name: &str,
-    action: Action,
-    id: Option<&str>,
-    fields: Vec<FieldChange>,
-    steps: Vec<Step>,
-) -> ResourceChange {
-    let depends_on = ResourceChange::dependencies(&key, &steps);
-    ResourceChange {
-        key,
-        component: Component::Database,
-        kind,
-        name: name.to_owned(),
-        action,
-        id: id.map(str::to_owned),
-        fields,
-        depends_on,
-        steps,
-    }
-}
-
 /// Compares the desired database with the live one. `refs` maps network
 /// names (subnets, security groups) to what exists or the network plan
 /// creates.
@@ -131,7 +86,7 @@ pub fn plan(
     desired: Option<&DesiredDatabase>,
     live: &LiveDatabase,
     refs: &BTreeMap<String, Ref>,
-) -> Result<DatabasePlan, PlanError> {
+) -> Result<ComponentPlan, PlanError> {
     if let Some(group) = live.subnet_group.as_ref().filter(|g| !g.owned) {
         return Err(PlanError::not_ours(
             ResourceKind::DbSubnetGroup,
@@ -144,7 +99,7 @@ pub fn plan(
             &instance.identifier,
         ));
     }
-    let mut out = DatabasePlan::default();
+    let mut out = ComponentPlan::default();
     let Some(desired) = desired else {
         if let Some(instance) = &live.instance {
             out.orphans.push(Orphan::named(
@@ -166,31 +121,50 @@ pub fn plan(
     let reference = |name: &str| {
         refs.get(name)
             .cloned()
-            .unwrap_or_else(|| Ref::Planned(name.to_owned()))
+            .unwrap_or_else(|| Ref::Planned(Key::Network(name.to_owned())))
     };
     let subnets: Vec<Ref> = desired.subnets.iter().map(|s| reference(s)).collect();
 
-    // 1. Subnet group.
-    let group_ref = match &live.subnet_group {
+    let group_ref = subnet_group(desired, live, &subnets, &mut out);
+
+    out.merge(plan_instance(
+        desired,
+        live.instance.as_ref(),
+        group_ref,
+        &reference(name),
+    )?);
+    Ok(out)
+}
+
+/// The subnet group: made, or its subnets set again; its ref.
+fn subnet_group(
+    desired: &DesiredDatabase,
+    live: &LiveDatabase,
+    subnets: &[Ref],
+    out: &mut ComponentPlan,
+) -> Ref {
+    let name = desired.name.as_str();
+    match &live.subnet_group {
         None => {
-            out.changes.push(change(
-                ResourceKind::DbSubnetGroup,
-                subnet_group_key(name),
-                name,
-                Action::Create,
-                None,
-                vec![FieldChange::new(
+            out.changes.push(
+                ResourceChange::new(
+                    Key::DbSubnetGroup(name.to_owned()),
+                    ResourceKind::DbSubnetGroup,
+                    name,
+                    Action::Create,
+                    vec![DatabaseStep::CreateDbSubnetGroup {
+                        name: name.to_owned(),
+                        description: "awsdeploy: the database's private subnets".to_owned(),
+                        subnets: subnets.to_vec(),
+                    }],
+                )
+                .with_fields(vec![FieldChange::new(
                     "subnets",
                     None::<String>,
                     Some(desired.subnets.join(", ")),
-                )],
-                vec![Step::CreateDbSubnetGroup {
-                    name: name.to_owned(),
-                    description: "awsdeploy: the database's private subnets".to_owned(),
-                    subnets: subnets.clone(),
-                }],
-            ));
-            Ref::Planned(subnet_group_key(name))
+                )]),
+            );
+            Ref::Planned(Key::DbSubnetGroup(name.to_owned()))
         }
         Some(live_group) => {
             let live_ids: BTreeSet<&str> =
@@ -207,35 +181,28 @@ pub fn plan(
             if same {
                 out.unchanged += 1;
             } else {
-                out.changes.push(change(
-                    ResourceKind::DbSubnetGroup,
-                    subnet_group_key(name),
-                    name,
-                    Action::Update,
-                    Some(&live_group.name),
-                    vec![FieldChange::new(
+                out.changes.push(
+                    ResourceChange::new(
+                        Key::DbSubnetGroup(name.to_owned()),
+                        ResourceKind::DbSubnetGroup,
+                        name,
+                        Action::Update,
+                        vec![DatabaseStep::ModifyDbSubnetGroup {
+                            name: name.to_owned(),
+                            subnets: subnets.to_vec(),
+                        }],
+                    )
+                    .on(Some(&live_group.name))
+                    .with_fields(vec![FieldChange::new(
                         "subnets",
                         Some(live_group.subnet_ids.join(", ")),
                         Some(desired.subnets.join(", ")),
-                    )],
-                    vec![Step::ModifyDbSubnetGroup {
-                        name: name.to_owned(),
-                        subnets: subnets.clone(),
-                    }],
-                ));
+                    )]),
+                );
             }
             Ref::Existing(live_group.name.clone())
         }
-    };
-
-    // 2. Instance.
-    out.merge(plan_instance(
-        desired,
-        live.instance.as_ref(),
-        group_ref,
-        &reference(name),
-    )?);
-    Ok(out)
+    }
 }
 
 /// The instance's change, if any.
@@ -244,10 +211,10 @@ fn plan_instance(
     live: Option<&LiveDbInstance>,
     group_ref: Ref,
     security_group: &Ref,
-) -> Result<DatabasePlan, PlanError> {
-    let mut out = DatabasePlan::default();
+) -> Result<ComponentPlan, PlanError> {
+    let mut out = ComponentPlan::default();
     let name = desired.name.as_str();
-    let create = Step::CreateDbInstance {
+    let create = DatabaseStep::CreateDbInstance {
         identifier: name.to_owned(),
         subnet_group: group_ref,
         security_group: security_group.clone(),
@@ -256,34 +223,37 @@ fn plan_instance(
     match live {
         None => {
             let fields = creation_fields(&desired.settings);
-            out.changes.push(change(
-                ResourceKind::DbInstance,
-                instance_key(name),
-                name,
-                Action::Create,
-                None,
-                fields,
-                vec![create],
-            ));
+            out.changes.push(
+                ResourceChange::new(
+                    Key::DbInstance(name.to_owned()),
+                    ResourceKind::DbInstance,
+                    name,
+                    Action::Create,
+                    vec![create],
+                )
+                .with_fields(fields),
+            );
         }
         Some(instance) => {
             let replacing = replacement_fields(&desired.settings, instance);
             if !replacing.is_empty() {
-                out.changes.push(change(
-                    ResourceKind::DbInstance,
-                    instance_key(name),
-                    name,
-                    Action::Replace,
-                    Some(&instance.identifier),
-                    replacing,
-                    vec![
-                        Step::DeleteDbInstance {
-                            identifier: instance.identifier.clone(),
-                            final_snapshot_prefix: format!("{name}-before-replace"),
-                        },
-                        create,
-                    ],
-                ));
+                out.changes.push(
+                    ResourceChange::new(
+                        Key::DbInstance(name.to_owned()),
+                        ResourceKind::DbInstance,
+                        name,
+                        Action::Replace,
+                        vec![
+                            DatabaseStep::DeleteDbInstance {
+                                identifier: instance.identifier.clone(),
+                                final_snapshot_prefix: format!("{name}-before-replace"),
+                            },
+                            create,
+                        ],
+                    )
+                    .on(Some(&instance.identifier))
+                    .with_fields(replacing),
+                );
                 return Ok(out);
             }
             let (mut fields, now, mut later) =
@@ -318,22 +288,24 @@ fn plan_instance(
                 let mut steps = Vec::new();
                 for (changes, apply_immediately) in [(now, true), (later, false)] {
                     if !changes.is_empty() {
-                        steps.push(Step::ModifyDbInstance {
+                        steps.push(DatabaseStep::ModifyDbInstance {
                             identifier: instance.identifier.clone(),
                             changes,
                             apply_immediately,
                         });
                     }
                 }
-                out.changes.push(change(
-                    ResourceKind::DbInstance,
-                    instance_key(name),
-                    name,
-                    Action::Update,
-                    Some(&instance.identifier),
-                    fields,
-                    steps,
-                ));
+                out.changes.push(
+                    ResourceChange::new(
+                        Key::DbInstance(name.to_owned()),
+                        ResourceKind::DbInstance,
+                        name,
+                        Action::Update,
+                        steps,
+                    )
+                    .on(Some(&instance.identifier))
+                    .with_fields(fields),
+                );
             }
         }
     }
@@ -467,58 +439,80 @@ const WINDOW: &str = "at the next maintenance window; reboots the instance";
 
 type Updates = (Vec<FieldChange>, DbChanges, DbChanges);
 
+fn conflict(live: &LiveDbInstance, problem: String, hint: String) -> PlanError {
+    PlanError::Conflict {
+        kind: ResourceKind::DbInstance,
+        name: live.identifier.clone(),
+        problem,
+        hint,
+    }
+}
+
+/// The new storage size, when it grows; RDS never shrinks storage and
+/// grows it by at least [`MIN_STORAGE_GROWTH_PERCENT`].
+fn grown_storage(desired: &DbSettings, live: &LiveDbInstance) -> Result<Option<i32>, PlanError> {
+    let (old, new) = (live.allocated_storage_gb, desired.allocated_storage_gb);
+    if new < old {
+        return Err(conflict(
+            live,
+            format!("storage cannot shrink from {old} GB to {new} GB"),
+            format!("RDS storage only grows; set database.storage_gb to {old} or more"),
+        ));
+    }
+    if new == old {
+        return Ok(None);
+    }
+    let minimum = old + (old * MIN_STORAGE_GROWTH_PERCENT + 99) / 100;
+    if new < minimum {
+        return Err(conflict(
+            live,
+            format!(
+                "storage can only grow by at least {MIN_STORAGE_GROWTH_PERCENT}% ({old} GB → {new} GB)"
+            ),
+            format!("set database.storage_gb to {minimum} or more, or leave it at {old}"),
+        ));
+    }
+    Ok(Some(new))
+}
+
+/// Whether the engine is upgraded; it is never downgraded.
+fn upgraded_engine(desired: &DbSettings, live: &LiveDbInstance) -> Result<bool, PlanError> {
+    if version_matches(&desired.engine_version, &live.engine_version) {
+        return Ok(false);
+    }
+    if version_parts(&desired.engine_version) < version_parts(&live.engine_version) {
+        return Err(conflict(
+            live,
+            format!(
+                "the engine cannot be downgraded from {} to {}",
+                live.engine_version, desired.engine_version
+            ),
+            format!(
+                "set database.engine_version to {} or later",
+                live.engine_version
+            ),
+        ));
+    }
+    Ok(true)
+}
+
 /// In-place changes: the fields to show, what to change now, and what to
 /// change at the next maintenance window.
-#[allow(clippy::too_many_lines)] // one check per field, in the order shown
 fn updates(
     desired: &DbSettings,
     live: &LiveDbInstance,
     security_group: &Ref,
 ) -> Result<Updates, PlanError> {
-    let conflict = |problem: String, hint: String| PlanError::Conflict {
-        kind: ResourceKind::DbInstance,
-        name: live.identifier.clone(),
-        problem,
-        hint,
-    };
     let (mut fields, mut now, mut later) = (Vec::new(), DbChanges::default(), DbChanges::default());
     let field = |name: &str, old: String, new: String, note: &str| {
         FieldChange::new(name, Some(old), Some(new)).noting(note)
     };
-
-    let (old, new) = (live.allocated_storage_gb, desired.allocated_storage_gb);
-    if new < old {
-        return Err(conflict(
-            format!("storage cannot shrink from {old} GB to {new} GB"),
-            format!("RDS storage only grows; set database.storage_gb to {old} or more"),
-        ));
-    }
-    if new > old {
-        let minimum = old + (old * MIN_STORAGE_GROWTH_PERCENT + 99) / 100;
-        if new < minimum {
-            return Err(conflict(
-                format!(
-                    "storage can only grow by at least {MIN_STORAGE_GROWTH_PERCENT}% ({old} GB → {new} GB)"
-                ),
-                format!("set database.storage_gb to {minimum} or more, or leave it at {old}"),
-            ));
-        }
+    if let Some(new) = grown_storage(desired, live)? {
+        let old = live.allocated_storage_gb;
         fields.push(field("storage_gb", old.to_string(), new.to_string(), NOW));
         now.allocated_storage_gb = Some(new);
     }
-    if !version_matches(&desired.engine_version, &live.engine_version) {
-        if version_parts(&desired.engine_version) < version_parts(&live.engine_version) {
-            return Err(conflict(
-                format!(
-                    "the engine cannot be downgraded from {} to {}",
-                    live.engine_version, desired.engine_version
-                ),
-                format!(
-                    "set database.engine_version to {} or later",
-                    live.engine_version
-                ),
-            ));
-        }
+    if upgraded_engine(desired, live)? {
         fields.push(field(
             "engine_version",
             live.engine_version.clone(),
@@ -625,6 +619,7 @@ fn join(set: &BTreeSet<&String>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Step;
     use crate::live::LiveDbSubnetGroup;
 
     fn settings() -> DbSettings {
@@ -679,14 +674,17 @@ mod tests {
     fn from_nothing_the_group_then_the_instance_are_created() {
         let out = plan(Some(&desired()), &LiveDatabase::default(), &BTreeMap::new()).unwrap();
         assert_eq!(out.changes.len(), 2);
-        assert_eq!(out.changes[0].depends_on, ["shop-dev-private-1"]);
+        let keys = |c: &ResourceChange| -> Vec<String> {
+            c.depends_on.iter().map(ToString::to_string).collect()
+        };
+        assert_eq!(keys(&out.changes[0]), ["shop-dev-private-1"]);
         assert_eq!(
-            out.changes[1].depends_on,
+            keys(&out.changes[1]),
             ["db-subnet-group/shop-dev-db", "shop-dev-db"]
         );
         assert!(matches!(
             out.changes[1].steps[0],
-            Step::CreateDbInstance { .. }
+            Step::Database(DatabaseStep::CreateDbInstance { .. })
         ));
     }
 
@@ -706,16 +704,16 @@ mod tests {
         let change = &out.changes[0];
         assert_eq!(change.action, Action::Update);
         let [
-            Step::ModifyDbInstance {
+            Step::Database(DatabaseStep::ModifyDbInstance {
                 changes: now,
                 apply_immediately: true,
                 ..
-            },
-            Step::ModifyDbInstance {
+            }),
+            Step::Database(DatabaseStep::ModifyDbInstance {
                 changes: later,
                 apply_immediately: false,
                 ..
-            },
+            }),
         ] = change.steps.as_slice()
         else {
             panic!("{:#?}", change.steps);
@@ -759,7 +757,10 @@ mod tests {
             .map(|f| f.field.as_str())
             .collect();
         assert_eq!(forcing, ["engine", "storage_encrypted"]);
-        assert!(matches!(change.steps[0], Step::DeleteDbInstance { .. }));
+        assert!(matches!(
+            change.steps[0],
+            Step::Database(DatabaseStep::DeleteDbInstance { .. })
+        ));
     }
 
     #[test]
@@ -828,10 +829,10 @@ mod tests {
         let out = plan(Some(&other), &waiting, &refs()).unwrap();
         assert!(matches!(
             out.changes[0].steps.as_slice(),
-            [Step::ModifyDbInstance {
+            [Step::Database(DatabaseStep::ModifyDbInstance {
                 apply_immediately: false,
                 ..
-            }]
+            })]
         ));
     }
 }

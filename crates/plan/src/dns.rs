@@ -2,16 +2,20 @@
 //! in the team's zone. An existing record that points elsewhere is never
 //! overwritten.
 
-use crate::PlanError;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
 use crate::live::LiveZone;
-use crate::plan::{Action, Component, FieldChange, ResourceKind};
-use crate::service::{Context, ServicePlan, load_balancer_name};
-use crate::step::{Ref, Step};
+use crate::service::{Context, load_balancer_name};
+use crate::{
+    Action, ComponentPlan, ComponentStep, FieldChange, Key, PlanError, Ref, ResourceChange,
+    ResourceKind,
+};
 
 /// The API's alias record; one pointing elsewhere is never overwritten.
 pub(crate) fn dns_record(
     cx: &Context<'_>,
-    out: &mut ServicePlan,
+    out: &mut ComponentPlan,
     zone: Option<&LiveZone>,
     load_balancer: &Ref,
 ) -> Result<(), PlanError> {
@@ -21,12 +25,12 @@ pub(crate) fn dns_record(
     let app = spec.app.name.as_str();
     let lb_name = load_balancer_name(app, env);
     if let (Some(dns), Some(zone)) = (&spec.dns, zone) {
-        let key = format!("dns/{}", dns.api);
+        let key = Key::Dns(dns.api.clone());
         let ours = live
             .load_balancer
             .as_ref()
             .map(|lb| lb.dns_name.trim_end_matches('.').to_ascii_lowercase());
-        let step = Step::UpsertAlias {
+        let step = DnsStep::UpsertAlias {
             zone_id: zone.id.clone(),
             name: dns.api.clone(),
             load_balancer: load_balancer.clone(),
@@ -56,17 +60,40 @@ pub(crate) fn dns_record(
                 });
             }
             None => out.push(
-                Component::Dns,
-                ResourceKind::DnsRecord,
-                &key,
-                &dns.api,
-                Action::Create,
-                None,
-                vec![FieldChange::set("alias", lb_name.clone())],
-                vec![step],
-                &[],
+                ResourceChange::new(
+                    key.clone(),
+                    ResourceKind::DnsRecord,
+                    &dns.api,
+                    Action::Create,
+                    vec![step],
+                )
+                .with_fields(vec![FieldChange::set("alias", lb_name.clone())]),
             ),
         }
     }
     Ok(())
+}
+
+/// The actions of the dns component: Route 53: the API's alias record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum DnsStep {
+    /// `UPSERT` of an alias A record for `name` to the load balancer.
+    UpsertAlias {
+        zone_id: String,
+        name: String,
+        load_balancer: Ref,
+    },
+}
+
+impl ComponentStep for DnsStep {
+    fn refs(&self) -> Vec<&Ref> {
+        match self {
+            DnsStep::UpsertAlias { load_balancer, .. } => vec![load_balancer],
+        }
+    }
+
+    fn creates(&self) -> bool {
+        false
+    }
 }

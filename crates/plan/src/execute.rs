@@ -22,7 +22,7 @@ use futures_util::StreamExt as _;
 use futures_util::stream::FuturesUnordered;
 
 use crate::plan::{Plan, ResourceChange};
-use crate::step::{Ref, Step};
+use crate::{Key, Ref, Step};
 
 /// Runs single steps against the real world.
 pub trait StepRunner {
@@ -40,13 +40,13 @@ pub trait StepRunner {
 
 /// Ids of resources this run created, by change key.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ResolvedIds(BTreeMap<String, String>);
+pub struct ResolvedIds(BTreeMap<Key, String>);
 
 /// A [`Ref::Planned`] whose change has not produced an id: a bug in the
 /// plan's dependencies, never expected at run time.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0} was not created before a step that needs it (the plan's dependencies are wrong)")]
-pub struct UnresolvedRef(pub String);
+pub struct UnresolvedRef(pub Key);
 
 impl ResolvedIds {
     /// The AWS id `reference` stands for.
@@ -61,8 +61,8 @@ impl ResolvedIds {
         }
     }
 
-    pub fn insert(&mut self, key: &str, id: String) {
-        self.0.insert(key.to_owned(), id);
+    pub fn insert(&mut self, key: &Key, id: String) {
+        self.0.insert(key.clone(), id);
     }
 }
 
@@ -84,12 +84,12 @@ pub enum Event<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Report<E> {
     /// Keys of changes that finished, in finishing order.
-    pub done: Vec<String>,
+    pub done: Vec<Key>,
     pub failed: Vec<Failure<E>>,
     /// Changes stopped while waiting for AWS, which goes on with them.
     pub abandoned: Vec<Abandoned>,
     /// Keys of changes that never started because of a failure or a stop.
-    pub not_started: Vec<String>,
+    pub not_started: Vec<Key>,
     /// Whether `stop` resolved before the plan was done.
     pub interrupted: bool,
 }
@@ -109,14 +109,14 @@ impl<E> Default for Report<E> {
 /// A change whose step failed, with the runner's error.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Failure<E> {
-    pub key: String,
+    pub key: Key,
     pub error: E,
 }
 
 /// A change abandoned while AWS goes on with it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Abandoned {
-    pub key: String,
+    pub key: Key,
     /// How to follow what AWS goes on with.
     pub follow: String,
 }
@@ -157,7 +157,7 @@ pub async fn execute<R: StepRunner>(
     let stop = std::pin::pin!(stop);
     let mut stop = futures_util::FutureExt::fuse(stop);
     let changes = &plan.changes;
-    let keys: BTreeSet<&str> = changes.iter().map(|c| c.key.as_str()).collect();
+    let keys: BTreeSet<&Key> = changes.iter().map(|c| &c.key).collect();
     let mut state = vec![State::Pending; changes.len()];
     let mut ids = ResolvedIds::default();
     let mut report = Report::default();
@@ -173,7 +173,7 @@ pub async fn execute<R: StepRunner>(
                 }
                 let ready = state[i] == State::Pending
                     && change.depends_on.iter().all(|dep| {
-                        !keys.contains(dep.as_str())
+                        !keys.contains(dep)
                             || changes
                                 .iter()
                                 .zip(&state)

@@ -10,13 +10,13 @@ use crate::live::{
     LiveNetwork, LiveRoute, LiveRouteTable, LiveRuleSource, LiveSecurityGroup, LiveSubnet, LiveVpc,
 };
 use crate::plan::ResourceChange;
-use crate::step::{IngressRule, RouteTarget, RuleSource, Step};
+use crate::{ComponentStep, IngressRule, Key, NetworkStep, RouteTarget, RuleSource, Step};
 
 pub struct FakeCloud {
     pub network: RefCell<LiveNetwork>,
     next_id: Cell<u32>,
     /// Changes whose steps fail, by key.
-    pub fail: Vec<String>,
+    pub fail: Vec<Key>,
     pub calls: Cell<usize>,
 }
 
@@ -55,7 +55,6 @@ fn live_rule(rule: &IngressRule, ids: &ResolvedIds) -> LiveIngressRule {
 impl StepRunner for FakeCloud {
     type Error = String;
 
-    #[allow(clippy::too_many_lines)] // one arm per step
     async fn run_step(
         &self,
         change: &ResourceChange,
@@ -66,14 +65,34 @@ impl StepRunner for FakeCloud {
         if self.fail.contains(&change.key) {
             return Err(format!("injected failure for {}", change.key));
         }
-        let r = |reference| ids.resolve(reference).map_err(|e| e.to_string());
-        let name = Some(change.name.clone());
-        let mut net = self.network.borrow_mut();
-        let created = match step {
-            other if other.component() != crate::Component::Network => {
-                return Err("the fake cloud models EC2's network only".to_owned());
+        let Step::Network(step) = step else {
+            return Err("the fake cloud models EC2's network only".to_owned());
+        };
+        if step.creates() {
+            let name = Some(change.name.clone());
+            match self.create(step, name.clone(), ids)? {
+                Some(id) => Ok(Some(id)),
+                None => self.create_in_vpc(step, name, ids),
             }
-            Step::CreateVpc { cidr } => {
+        } else {
+            self.modify(step, ids)?;
+            self.route(step, ids)
+        }
+    }
+}
+
+impl FakeCloud {
+    /// A step that makes a resource; returns its id.
+    fn create(
+        &self,
+        step: &NetworkStep,
+        name: Option<String>,
+        ids: &ResolvedIds,
+    ) -> Result<Option<String>, String> {
+        let r = |reference| ids.resolve(reference).map_err(|e| e.to_string());
+        let mut net = self.network.borrow_mut();
+        Ok(match step {
+            NetworkStep::CreateVpc { cidr } => {
                 let id = self.id("vpc");
                 net.vpcs.push(LiveVpc {
                     id: id.clone(),
@@ -84,18 +103,7 @@ impl StepRunner for FakeCloud {
                 });
                 Some(id)
             }
-            Step::SetVpcDns {
-                vpc,
-                dns_support,
-                dns_hostnames,
-            } => {
-                let vpc = r(vpc)?;
-                let v = net.vpcs.iter_mut().find(|v| v.id == vpc).ok_or("no vpc")?;
-                v.dns_support = *dns_support;
-                v.dns_hostnames = *dns_hostnames;
-                None
-            }
-            Step::CreateSubnet {
+            NetworkStep::CreateSubnet {
                 vpc,
                 cidr,
                 availability_zone,
@@ -110,7 +118,7 @@ impl StepRunner for FakeCloud {
                 });
                 Some(id)
             }
-            Step::CreateInternetGateway => {
+            NetworkStep::CreateInternetGateway => {
                 let id = self.id("igw");
                 net.internet_gateways.push(LiveInternetGateway {
                     id: id.clone(),
@@ -119,16 +127,7 @@ impl StepRunner for FakeCloud {
                 });
                 Some(id)
             }
-            Step::AttachInternetGateway { gateway, vpc } => {
-                let (gateway, vpc) = (r(gateway)?, r(vpc)?);
-                net.internet_gateways
-                    .iter_mut()
-                    .find(|g| g.id == gateway)
-                    .ok_or("no igw")?
-                    .vpc_id = Some(vpc);
-                None
-            }
-            Step::AllocateAddress => {
+            NetworkStep::AllocateAddress => {
                 let id = self.id("eipalloc");
                 net.addresses.push(LiveAddress {
                     allocation_id: id.clone(),
@@ -137,7 +136,7 @@ impl StepRunner for FakeCloud {
                 });
                 Some(id)
             }
-            Step::CreateNatGateway { subnet, address } => {
+            NetworkStep::CreateNatGateway { subnet, address } => {
                 let id = self.id("nat");
                 net.nat_gateways.push(LiveNatGateway {
                     id: id.clone(),
@@ -148,7 +147,22 @@ impl StepRunner for FakeCloud {
                 });
                 Some(id)
             }
-            Step::CreateRouteTable { vpc } => {
+            _ => None,
+        })
+    }
+
+    /// A step that makes a route table, an association or a security
+    /// group; returns its id.
+    fn create_in_vpc(
+        &self,
+        step: &NetworkStep,
+        name: Option<String>,
+        ids: &ResolvedIds,
+    ) -> Result<Option<String>, String> {
+        let r = |reference| ids.resolve(reference).map_err(|e| e.to_string());
+        let mut net = self.network.borrow_mut();
+        Ok(match step {
+            NetworkStep::CreateRouteTable { vpc } => {
                 let id = self.id("rtb");
                 net.route_tables.push(LiveRouteTable {
                     id: id.clone(),
@@ -159,12 +173,105 @@ impl StepRunner for FakeCloud {
                 });
                 Some(id)
             }
-            Step::CreateRoute {
+            NetworkStep::AssociateRouteTable { table, subnet } => {
+                let (table, subnet) = (r(table)?, r(subnet)?);
+                let id = self.id("rtbassoc");
+                net.route_tables
+                    .iter_mut()
+                    .find(|t| t.id == table)
+                    .ok_or("no table")?
+                    .associations
+                    .push(LiveAssociation {
+                        id: id.clone(),
+                        subnet_id: subnet,
+                    });
+                Some(id)
+            }
+            NetworkStep::CreateSecurityGroup { vpc, .. } => {
+                let id = self.id("sg");
+                net.security_groups.push(LiveSecurityGroup {
+                    id: id.clone(),
+                    name,
+                    vpc_id: r(vpc)?,
+                    ingress: vec![],
+                });
+                Some(id)
+            }
+            _ => None,
+        })
+    }
+
+    /// A step that changes or deletes what exists, but routes.
+    fn modify(&self, step: &NetworkStep, ids: &ResolvedIds) -> Result<Option<String>, String> {
+        let r = |reference| ids.resolve(reference).map_err(|e| e.to_string());
+        let mut net = self.network.borrow_mut();
+        Ok(match step {
+            NetworkStep::SetVpcDns {
+                vpc,
+                dns_support,
+                dns_hostnames,
+            } => {
+                let vpc = r(vpc)?;
+                let v = net.vpcs.iter_mut().find(|v| v.id == vpc).ok_or("no vpc")?;
+                v.dns_support = *dns_support;
+                v.dns_hostnames = *dns_hostnames;
+                None
+            }
+            NetworkStep::AttachInternetGateway { gateway, vpc } => {
+                let (gateway, vpc) = (r(gateway)?, r(vpc)?);
+                net.internet_gateways
+                    .iter_mut()
+                    .find(|g| g.id == gateway)
+                    .ok_or("no igw")?
+                    .vpc_id = Some(vpc);
+                None
+            }
+            NetworkStep::DeleteDuplicate { id, .. } => {
+                net.vpcs.retain(|v| v.id != *id);
+                net.subnets.retain(|v| v.id != *id);
+                net.internet_gateways.retain(|v| v.id != *id);
+                net.addresses.retain(|v| v.allocation_id != *id);
+                None
+            }
+            NetworkStep::AuthorizeIngress { group, rules } => {
+                let group = r(group)?;
+                let rules: Vec<LiveIngressRule> =
+                    rules.iter().map(|rule| live_rule(rule, ids)).collect();
+                net.security_groups
+                    .iter_mut()
+                    .find(|g| g.id == group)
+                    .ok_or("no sg")?
+                    .ingress
+                    .extend(rules);
+                None
+            }
+            NetworkStep::RevokeIngress { group, rules } => {
+                let group = r(group)?;
+                let rules: Vec<LiveIngressRule> =
+                    rules.iter().map(|rule| live_rule(rule, ids)).collect();
+                net.security_groups
+                    .iter_mut()
+                    .find(|g| g.id == group)
+                    .ok_or("no sg")?
+                    .ingress
+                    .retain(|rule| !rules.contains(rule));
+                None
+            }
+            _ => None,
+        })
+    }
+
+    /// A step that changes a route or moves an association.
+    fn route(&self, step: &NetworkStep, ids: &ResolvedIds) -> Result<Option<String>, String> {
+        let r = |reference| ids.resolve(reference).map_err(|e| e.to_string());
+        let mut net = self.network.borrow_mut();
+        Ok(match step {
+            NetworkStep::CreateRoute {
                 table,
                 destination,
                 target,
             }
-            | Step::ReplaceRoute {
+            | NetworkStep::ReplaceRoute {
                 table,
                 destination,
                 target,
@@ -187,7 +294,7 @@ impl StepRunner for FakeCloud {
                 });
                 None
             }
-            Step::DeleteRoute { table, destination } => {
+            NetworkStep::DeleteRoute { table, destination } => {
                 let table = r(table)?;
                 net.route_tables
                     .iter_mut()
@@ -197,28 +304,7 @@ impl StepRunner for FakeCloud {
                     .retain(|route| route.destination != *destination);
                 None
             }
-            Step::DeleteDuplicate { id, .. } => {
-                net.vpcs.retain(|v| v.id != *id);
-                net.subnets.retain(|v| v.id != *id);
-                net.internet_gateways.retain(|v| v.id != *id);
-                net.addresses.retain(|v| v.allocation_id != *id);
-                None
-            }
-            Step::AssociateRouteTable { table, subnet } => {
-                let (table, subnet) = (r(table)?, r(subnet)?);
-                let id = self.id("rtbassoc");
-                net.route_tables
-                    .iter_mut()
-                    .find(|t| t.id == table)
-                    .ok_or("no table")?
-                    .associations
-                    .push(LiveAssociation {
-                        id: id.clone(),
-                        subnet_id: subnet,
-                    });
-                Some(id)
-            }
-            Step::ReplaceRouteTableAssociation {
+            NetworkStep::ReplaceRouteTableAssociation {
                 association_id,
                 table,
             } => {
@@ -238,42 +324,7 @@ impl StepRunner for FakeCloud {
                     .push(moved);
                 None
             }
-            Step::CreateSecurityGroup { vpc, .. } => {
-                let id = self.id("sg");
-                net.security_groups.push(LiveSecurityGroup {
-                    id: id.clone(),
-                    name,
-                    vpc_id: r(vpc)?,
-                    ingress: vec![],
-                });
-                Some(id)
-            }
-            Step::AuthorizeIngress { group, rules } => {
-                let group = r(group)?;
-                let rules: Vec<LiveIngressRule> =
-                    rules.iter().map(|rule| live_rule(rule, ids)).collect();
-                net.security_groups
-                    .iter_mut()
-                    .find(|g| g.id == group)
-                    .ok_or("no sg")?
-                    .ingress
-                    .extend(rules);
-                None
-            }
-            Step::RevokeIngress { group, rules } => {
-                let group = r(group)?;
-                let rules: Vec<LiveIngressRule> =
-                    rules.iter().map(|rule| live_rule(rule, ids)).collect();
-                net.security_groups
-                    .iter_mut()
-                    .find(|g| g.id == group)
-                    .ok_or("no sg")?
-                    .ingress
-                    .retain(|rule| !rules.contains(rule));
-                None
-            }
-            _ => unreachable!("only network steps get here"),
-        };
-        Ok(created)
+            _ => None,
+        })
     }
 }

@@ -18,27 +18,41 @@ pub mod execute;
 mod fake_cloud;
 #[cfg(test)]
 mod fingerprint_tests;
+pub mod iam;
+mod key;
 pub mod live;
 pub mod load_balancer;
+pub mod logs;
 pub mod migration;
 pub mod network;
 mod plan;
+pub mod registry;
 pub mod render;
 pub mod service;
 mod step;
-pub mod support;
+mod task_definition;
 pub mod web;
 
 use awsdeploy_spec::Spec;
 
+pub use certificate::CertificateStep;
+pub use database::{DatabaseStep, DbChanges, DbSettings};
+pub use dns::DnsStep;
+pub use iam::IamStep;
+pub use key::Key;
+pub use load_balancer::{ListenerConfig, LoadBalancerStep, TargetHealth};
+pub use logs::LogsStep;
+pub use migration::{MigrationStep, MigrationTask, MigrationWait};
+pub use network::{IngressRule, NetworkStep, RouteTarget, RuleSource};
 pub use plan::{
-    Action, Component, FieldChange, Orphan, PLAN_FORMAT_VERSION, Plan, ResourceChange, ResourceKind,
+    Action, Component, ComponentPlan, FieldChange, Orphan, PLAN_FORMAT_VERSION, Plan,
+    ResourceChange, ResourceKind,
 };
-pub use step::{
-    ContainerDefinition, DatabaseConnection, DbChanges, DbSettings, DeploymentSettings,
-    IngressRule, ListenerConfig, MigrationTask, Ref, RouteTarget, RuleSource, SecretSource,
-    ServiceNetwork, Step, TargetHealth, TaskDefinition,
-};
+pub use registry::RegistryStep;
+pub use service::{DeploymentSettings, ServiceNetwork, ServiceStep};
+pub use step::{ComponentStep, Ref, Step};
+pub use task_definition::{ContainerDefinition, DatabaseConnection, SecretSource, TaskDefinition};
+pub use web::WebStep;
 
 /// Everything observed live for one app and environment.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -166,11 +180,17 @@ impl PlanError {
 
 /// What observation must look up for `spec`, besides the app's own names.
 pub fn lookups(spec: &Spec) -> live::Lookups {
-    let mut lookups = support::lookups(spec);
-    service::add_lookups(spec, &mut lookups);
-    lookups.web_branch = spec.web.as_ref().map(|w| w.branch.clone());
-    lookups.web_domain = web::custom_domain(spec).map(|d| d.root);
-    lookups
+    let service = spec.service.as_ref();
+    live::Lookups {
+        repository: registry::repository_name(spec),
+        image_tag: service.and_then(|s| s.image_tag.clone()),
+        secrets: iam::secret_names(spec),
+        service: service.is_some(),
+        zone: spec.dns.as_ref().map(|d| d.zone.clone()),
+        api_domain: spec.dns.as_ref().map(|d| d.api.clone()),
+        web_branch: spec.web.as_ref().map(|w| w.branch.clone()),
+        web_domain: web::custom_domain(spec).map(|d| d.root),
+    }
 }
 
 /// What the command line adds to the spec when planning.
@@ -188,7 +208,8 @@ pub fn plan(spec: &Spec, region: &str, live: &Live) -> Result<Plan, PlanError> {
     plan_with(spec, region, live, &Options::default())
 }
 
-/// [`plan`], with the command line's options.
+/// [`plan`], with the command line's options. Components are planned in
+/// dependency order; each reads what the ones before it planned.
 pub fn plan_with(
     spec: &Spec,
     region: &str,
@@ -202,15 +223,16 @@ pub fn plan_with(
         &live.database,
         &network.refs,
     )?;
-    let support = support::plan(spec, region, &live.support)?;
     let database_changing = database.changes.iter().any(|c| {
         c.kind == ResourceKind::DbInstance && matches!(c.action, Action::Create | Action::Replace)
     });
-    let mut changes = network.changes;
-    changes.extend(database.changes);
-    changes.extend(support.changes);
-    let planned: Vec<String> = changes.iter().map(|c| c.key.clone()).collect();
-    let service = service::plan(&service::Context {
+    let mut all = network.plan;
+    all.merge(database);
+    all.merge(registry::plan(spec, &live.support)?);
+    all.merge(logs::plan(spec, &live.support)?);
+    all.merge(iam::plan(spec, region, &live.support)?);
+    let planned: Vec<Key> = all.changes.iter().map(|c| c.key.clone()).collect();
+    all.merge(service::plan(&service::Context {
         spec,
         region,
         live,
@@ -218,42 +240,25 @@ pub fn plan_with(
         planned: &planned,
         policy: options.migrate,
         database_changing,
-    })?;
-    changes.extend(service.changes);
-    let planned: Vec<String> = changes.iter().map(|c| c.key.clone()).collect();
-    let web = web::plan(
+    })?);
+    let planned: Vec<Key> = all.changes.iter().map(|c| c.key.clone()).collect();
+    all.merge(web::plan(
         spec,
         &live.web,
         live.service.zone.as_ref(),
         options.web_artifact.as_ref(),
         &planned,
-    )?;
-    changes.extend(web.changes);
-    let mut orphans = network.orphans;
-    orphans.extend(database.orphans);
-    orphans.extend(support.orphans);
-    orphans.extend(service.orphans);
-    orphans.extend(web.orphans);
+    )?);
     Ok(Plan {
         format_version: PLAN_FORMAT_VERSION,
         app: spec.app.name.clone(),
         env: spec.env.clone(),
         region: region.to_owned(),
         fingerprint: live.fingerprint(),
-        changes,
-        unchanged: network.unchanged
-            + database.unchanged
-            + support.unchanged
-            + service.unchanged
-            + web.unchanged,
-        orphans,
-        warnings: spec
-            .warnings()
-            .into_iter()
-            .chain(database.warnings)
-            .chain(service.warnings)
-            .chain(web.warnings)
-            .collect(),
+        changes: all.changes,
+        unchanged: all.unchanged,
+        orphans: all.orphans,
+        warnings: spec.warnings().into_iter().chain(all.warnings).collect(),
         lookups: lookups(spec),
     })
 }

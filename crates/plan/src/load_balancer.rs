@@ -6,21 +6,24 @@
 //! issued, and 80 redirecting to 443. Without one: 80 forwarding, and the
 //! plan warns. Planned as part of the service tier ([`crate::service`]).
 
+use crate::Ref;
 use crate::live::{LiveListener, LiveListenerAction};
-use crate::plan::{Action, Component, FieldChange, ResourceKind};
 use crate::service::{
-    Context, ServicePlan, existing_id, existing_ids, load_balancer_name, net, secs, sorted,
-    subnets, target_group_name,
+    Context, existing_id, existing_ids, load_balancer_name, net, secs, sorted, subnets,
+    target_group_name,
 };
-use crate::step::{ListenerConfig, Ref, Step, TargetHealth};
+use crate::{Action, ComponentPlan, FieldChange, Key, ResourceChange, ResourceKind};
 use crate::{PlanError, network};
+
+mod steps;
+pub use steps::{ListenerConfig, LoadBalancerStep, TargetHealth};
 
 /// The target group: the health check is updated in place; port and
 /// target type cannot change.
 pub(crate) fn target_group(
     cx: &Context<'_>,
     service: &awsdeploy_spec::Service,
-    out: &mut ServicePlan,
+    out: &mut ComponentPlan,
 ) -> Result<Ref, PlanError> {
     let spec = cx.spec;
     let live = &cx.live.service;
@@ -29,7 +32,7 @@ pub(crate) fn target_group(
     let lb = &spec.load_balancer;
     let port = i32::from(service.port);
     let tg_name = target_group_name(app, env);
-    let tg_key = format!("load_balancer/{tg_name}");
+    let tg_key = Key::LoadBalancer(tg_name.clone());
     let interval = secs(lb.health_check_interval);
     let health = TargetHealth {
         path: service.health_check_path.clone(),
@@ -61,41 +64,40 @@ pub(crate) fn target_group(
                 out.unchanged += 1;
             } else {
                 out.push(
-                    Component::LoadBalancer,
-                    ResourceKind::TargetGroup,
-                    &tg_key,
-                    &tg_name,
-                    Action::Update,
-                    Some(&tg.arn),
-                    fields,
-                    vec![Step::ModifyTargetGroup {
-                        target_group: tg.arn.clone(),
-                        health: health.clone(),
-                    }],
-                    &[],
+                    ResourceChange::new(
+                        tg_key.clone(),
+                        ResourceKind::TargetGroup,
+                        &tg_name,
+                        Action::Update,
+                        vec![LoadBalancerStep::ModifyTargetGroup {
+                            target_group: tg.arn.clone(),
+                            health: health.clone(),
+                        }],
+                    )
+                    .on(Some(&tg.arn))
+                    .with_fields(fields),
                 );
             }
             Ref::Existing(tg.arn.clone())
         }
         None => {
             out.push(
-                Component::LoadBalancer,
-                ResourceKind::TargetGroup,
-                &tg_key,
-                &tg_name,
-                Action::Create,
-                None,
-                vec![
+                ResourceChange::new(
+                    tg_key.clone(),
+                    ResourceKind::TargetGroup,
+                    &tg_name,
+                    Action::Create,
+                    vec![LoadBalancerStep::CreateTargetGroup {
+                        name: tg_name.clone(),
+                        vpc: net(cx, "vpc"),
+                        port,
+                        health: health.clone(),
+                    }],
+                )
+                .with_fields(vec![
                     FieldChange::set("port", port.to_string()),
                     FieldChange::set("health_check", describe_health(&health)),
-                ],
-                vec![Step::CreateTargetGroup {
-                    name: tg_name.clone(),
-                    vpc: net(cx, "vpc"),
-                    port,
-                    health: health.clone(),
-                }],
-                &[],
+                ]),
             );
             Ref::Planned(tg_key.clone())
         }
@@ -103,7 +105,7 @@ pub(crate) fn target_group(
 }
 
 /// The internet-facing load balancer in the public subnets.
-pub(crate) fn load_balancer(cx: &Context<'_>, out: &mut ServicePlan) -> Result<Ref, PlanError> {
+pub(crate) fn load_balancer(cx: &Context<'_>, out: &mut ComponentPlan) -> Result<Ref, PlanError> {
     let spec = cx.spec;
     let live = &cx.live.service;
     let env = spec.env.as_str();
@@ -112,7 +114,7 @@ pub(crate) fn load_balancer(cx: &Context<'_>, out: &mut ServicePlan) -> Result<R
     let azs = usize::from(spec.network.azs);
     let public = subnets(cx, "public");
     let lb_name = load_balancer_name(app, env);
-    let lb_key = format!("load_balancer/{lb_name}");
+    let lb_key = Key::LoadBalancer(lb_name.clone());
     let idle = i64::try_from(lb.idle_timeout.0.as_secs()).unwrap_or(i64::MAX);
     let lb_security_group = net(cx, "lb");
     Ok(match &live.load_balancer {
@@ -160,43 +162,42 @@ pub(crate) fn load_balancer(cx: &Context<'_>, out: &mut ServicePlan) -> Result<R
                 out.unchanged += 1;
             } else {
                 out.push(
-                    Component::LoadBalancer,
-                    ResourceKind::LoadBalancer,
-                    &lb_key,
-                    &lb_name,
-                    Action::Update,
-                    Some(&found.arn),
-                    fields,
-                    vec![Step::ModifyLoadBalancer {
-                        load_balancer: found.arn.clone(),
-                        subnets,
-                        security_group,
-                        idle_timeout_secs,
-                    }],
-                    &[],
+                    ResourceChange::new(
+                        lb_key.clone(),
+                        ResourceKind::LoadBalancer,
+                        &lb_name,
+                        Action::Update,
+                        vec![LoadBalancerStep::ModifyLoadBalancer {
+                            load_balancer: found.arn.clone(),
+                            subnets,
+                            security_group,
+                            idle_timeout_secs,
+                        }],
+                    )
+                    .on(Some(&found.arn))
+                    .with_fields(fields),
                 );
             }
             Ref::Existing(found.arn.clone())
         }
         None => {
             out.push(
-                Component::LoadBalancer,
-                ResourceKind::LoadBalancer,
-                &lb_key,
-                &lb_name,
-                Action::Create,
-                None,
-                vec![
+                ResourceChange::new(
+                    lb_key.clone(),
+                    ResourceKind::LoadBalancer,
+                    &lb_name,
+                    Action::Create,
+                    vec![LoadBalancerStep::CreateLoadBalancer {
+                        name: lb_name.clone(),
+                        subnets: public.clone(),
+                        security_group: lb_security_group,
+                        idle_timeout_secs: idle,
+                    }],
+                )
+                .with_fields(vec![
                     FieldChange::set("scheme", "internet-facing"),
                     FieldChange::set("subnets", format!("the {azs} public subnets")),
-                ],
-                vec![Step::CreateLoadBalancer {
-                    name: lb_name.clone(),
-                    subnets: public.clone(),
-                    security_group: lb_security_group,
-                    idle_timeout_secs: idle,
-                }],
-                &[],
+                ]),
             );
             Ref::Planned(lb_key.clone())
         }
@@ -235,22 +236,21 @@ fn wanted_listeners(
 /// Returns the keys of the listener changes.
 pub(crate) fn listeners(
     cx: &Context<'_>,
-    out: &mut ServicePlan,
+    out: &mut ComponentPlan,
     load_balancer: &Ref,
     target_group: &Ref,
     certificate: Option<&Ref>,
-) -> Vec<String> {
+) -> Vec<Key> {
     let spec = cx.spec;
     let live = &cx.live.service;
     let env = spec.env.as_str();
     let app = spec.app.name.as_str();
     let lb_name = load_balancer_name(app, env);
-    let lb_key = format!("load_balancer/{lb_name}");
     let listeners_wanted = wanted_listeners(&spec.load_balancer, certificate, target_group);
     // An HTTPS listener waits for its certificate to be issued: ELB refuses
     // one that is not (`UnsupportedCertificate`), also one pending from an
     // interrupted run, which the plan refers to by its ARN.
-    let certificate_changes: Vec<String> = out
+    let certificate_changes: Vec<Key> = out
         .changes
         .iter()
         .filter(|c| c.kind == ResourceKind::Certificate)
@@ -258,8 +258,8 @@ pub(crate) fn listeners(
         .collect();
     let mut listener_keys = Vec::new();
     for (port, config) in &listeners_wanted {
-        let key = format!("{lb_key}:{port}");
-        let after: &[String] = match config {
+        let key = Key::listener(&lb_name, *port);
+        let after: &[Key] = match config {
             ListenerConfig::Https { .. } => &certificate_changes,
             ListenerConfig::RedirectToHttps | ListenerConfig::Forward { .. } => &[],
         };
@@ -269,41 +269,45 @@ pub(crate) fn listeners(
             Some(listener) if listener_matches(listener, config) => out.unchanged += 1,
             Some(listener) => {
                 out.push(
-                    Component::LoadBalancer,
-                    ResourceKind::Listener,
-                    &key,
-                    &name,
-                    Action::Update,
-                    Some(&listener.arn),
-                    vec![FieldChange::new(
+                    ResourceChange::new(
+                        key.clone(),
+                        ResourceKind::Listener,
+                        &name,
+                        Action::Update,
+                        vec![LoadBalancerStep::ModifyListener {
+                            listener: listener.arn.clone(),
+                            port: *port,
+                            config: config.clone(),
+                        }],
+                    )
+                    .on(Some(&listener.arn))
+                    .with_fields(vec![FieldChange::new(
                         "listener",
                         Some(describe_live_listener(listener)),
                         Some(describe_listener(config)),
-                    )],
-                    vec![Step::ModifyListener {
-                        listener: listener.arn.clone(),
-                        port: *port,
-                        config: config.clone(),
-                    }],
-                    after,
+                    )])
+                    .after(after.iter().cloned()),
                 );
                 listener_keys.push(key);
             }
             None => {
                 out.push(
-                    Component::LoadBalancer,
-                    ResourceKind::Listener,
-                    &key,
-                    &name,
-                    Action::Create,
-                    None,
-                    vec![FieldChange::set("listener", describe_listener(config))],
-                    vec![Step::CreateListener {
-                        load_balancer: load_balancer.clone(),
-                        port: *port,
-                        config: config.clone(),
-                    }],
-                    after,
+                    ResourceChange::new(
+                        key.clone(),
+                        ResourceKind::Listener,
+                        &name,
+                        Action::Create,
+                        vec![LoadBalancerStep::CreateListener {
+                            load_balancer: load_balancer.clone(),
+                            port: *port,
+                            config: config.clone(),
+                        }],
+                    )
+                    .with_fields(vec![FieldChange::set(
+                        "listener",
+                        describe_listener(config),
+                    )])
+                    .after(after.iter().cloned()),
                 );
                 listener_keys.push(key);
             }
@@ -313,21 +317,21 @@ pub(crate) fn listeners(
         if !listeners_wanted.iter().any(|(p, _)| *p == listener.port) {
             let port = listener.port;
             out.push(
-                Component::LoadBalancer,
-                ResourceKind::Listener,
-                &format!("{lb_key}:{port}"),
-                &format!("{lb_name}:{port}"),
-                Action::Delete,
-                Some(&listener.arn),
-                vec![FieldChange::new(
+                ResourceChange::new(
+                    Key::listener(&lb_name, port),
+                    ResourceKind::Listener,
+                    &format!("{lb_name}:{port}"),
+                    Action::Delete,
+                    vec![LoadBalancerStep::DeleteListener {
+                        listener: listener.arn.clone(),
+                    }],
+                )
+                .on(Some(&listener.arn))
+                .with_fields(vec![FieldChange::new(
                     "listener",
                     Some(describe_live_listener(listener)),
                     None::<String>,
-                )],
-                vec![Step::DeleteListener {
-                    listener: listener.arn.clone(),
-                }],
-                &[],
+                )]),
             );
         }
     }

@@ -6,7 +6,7 @@
 //!   CPU, memory and roles, and the stack's log group under the stream
 //!   prefix `migrate`. The database's `DB_HOST`, `DB_PORT`, `DB_NAME`,
 //!   `DB_USER`, `DB_SECRET_ARN` (environment) and `DB_PASSWORD` (the RDS
-//!   master secret) are added when it runs (see [`Step::RunMigration`]).
+//!   master secret) are added when it runs (see [`MigrationStep::RunMigration`]).
 //! - A command that names `DATABASE_URL` runs inside a short POSIX `sh`
 //!   prelude ([`container_command`]) that sets it to
 //!   `mysql://user:password@tcp(host:port)/name` with the user and password
@@ -22,10 +22,13 @@
 
 use std::collections::BTreeMap;
 
-use crate::plan::{Action, Component, FieldChange, Plan, ResourceChange, ResourceKind};
-use crate::service::{self, Context, ServicePlan};
-use crate::step::{ContainerDefinition, MigrationTask, Ref, Step, TaskDefinition};
-use crate::{PlanError, database, support};
+use crate::service::{self, Context, ServiceNetwork};
+use crate::{
+    Action, Component, ComponentPlan, ComponentStep, ContainerDefinition, FieldChange, Key, Plan,
+    PlanError, Ref, ResourceChange, ResourceKind, Step, TaskDefinition, database, iam, logs,
+};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
 /// The migration container's name and its awslogs stream prefix.
 pub const CONTAINER_NAME: &str = "migrate";
@@ -81,8 +84,8 @@ pub fn family(app: &str, env: &str) -> String {
 }
 
 /// The plan change's key.
-pub fn key(app: &str, env: &str) -> String {
-    format!("migration/{}", family(app, env))
+pub fn key(app: &str, env: &str) -> Key {
+    Key::Migration(family(app, env))
 }
 
 /// When `up` runs the migration (`up --migrate`).
@@ -101,10 +104,10 @@ pub enum Policy {
 /// key, which the service update waits for.
 pub(crate) fn plan(
     cx: &Context<'_>,
-    out: &mut ServicePlan,
+    out: &mut ComponentPlan,
     image: &str,
     image_changed: bool,
-) -> Result<Option<String>, PlanError> {
+) -> Result<Option<Key>, PlanError> {
     let spec = cx.spec;
     let Some(migration) = spec.migration.as_ref() else {
         return Ok(None);
@@ -129,13 +132,13 @@ pub(crate) fn plan(
     let Some(service) = spec.service.as_ref() else {
         return Ok(None);
     };
-    let log_group = support::log_group_name(app, env);
+    let log_group = logs::log_group_name(app, env);
     let definition = TaskDefinition {
         family: family(app, env),
         cpu: service.cpu.to_string(),
         memory: service.memory.to_string(),
-        execution_role_arn: service::role_arn(cx, &support::execution_role_name(app, env))?,
-        task_role_arn: service::role_arn(cx, &support::task_role_name(app, env))?,
+        execution_role_arn: service::role_arn(cx, &iam::execution_role_name(app, env))?,
+        task_role_arn: service::role_arn(cx, &iam::task_role_name(app, env))?,
         container: ContainerDefinition {
             name: CONTAINER_NAME.to_owned(),
             image: migration.image.clone().unwrap_or_else(|| image.to_owned()),
@@ -162,36 +165,39 @@ pub(crate) fn plan(
         Policy::Auto | Policy::Never => "the service's image changes",
     };
     // The task needs the database, log group and roles, and the cluster.
-    let mut after = service::support_keys(cx);
-    after.extend(out.planned(&format!("service/{cluster}")));
+    let mut after = service::task_needs(cx);
+    after.extend(out.planned(&Key::Service(cluster.clone())));
+    let fields = vec![
+        FieldChange::set("image", task.definition.container.image.clone()).noting(why),
+        FieldChange::set("command", migration.command.join(" ")),
+        FieldChange::set(
+            "database",
+            format!("{} ({})", task.database, variables(&task.definition)),
+        ),
+        FieldChange::set("timeout", migration.timeout.to_string()),
+    ];
     out.push(
-        Component::Migration,
-        ResourceKind::MigrationTask,
-        &key,
-        &family(app, env),
-        Action::Run,
-        None,
-        vec![
-            FieldChange::set("image", task.definition.container.image.clone()).noting(why),
-            FieldChange::set("command", migration.command.join(" ")),
-            FieldChange::set(
-                "database",
-                format!("{} ({})", task.database, variables(&task.definition)),
-            ),
-            FieldChange::set("timeout", migration.timeout.to_string()),
-        ],
-        vec![
-            Step::RunMigration { task },
-            Step::WaitForMigration {
-                cluster,
-                task: Ref::Planned(key.clone()),
-                timeout_secs: migration.timeout.0.as_secs(),
-                log_group,
-                log_stream_prefix: LOG_STREAM_PREFIX.to_owned(),
-                container: CONTAINER_NAME.to_owned(),
-            },
-        ],
-        &after,
+        ResourceChange::new(
+            key.clone(),
+            ResourceKind::MigrationTask,
+            &family(app, env),
+            Action::Run,
+            vec![
+                MigrationStep::RunMigration {
+                    task: Box::new(task),
+                },
+                MigrationStep::WaitForMigration(MigrationWait {
+                    cluster,
+                    task: Ref::Planned(key.clone()),
+                    timeout_secs: migration.timeout.0.as_secs(),
+                    log_group,
+                    log_stream_prefix: LOG_STREAM_PREFIX.to_owned(),
+                    container: CONTAINER_NAME.to_owned(),
+                }),
+            ],
+        )
+        .with_fields(fields)
+        .after(after),
     );
     Ok(Some(key))
 }
@@ -216,11 +222,11 @@ pub fn standalone(plan: &Plan) -> Result<MigrationRun, PlanError> {
             hint: "add [migration] (and [service], [database]) to the spec; the image to run is the service's".to_owned(),
         });
     };
-    let pending: Vec<&str> = change
+    let pending: Vec<String> = change
         .depends_on
         .iter()
         .filter(|k| plan.changes.iter().any(|c| c.key == **k))
-        .map(String::as_str)
+        .map(ToString::to_string)
         .collect();
     if !pending.is_empty() {
         return Err(PlanError::Conflict {
@@ -237,19 +243,24 @@ pub fn standalone(plan: &Plan) -> Result<MigrationRun, PlanError> {
     let mut wait = None;
     for step in &change.steps {
         match step {
-            Step::RunMigration { task } => run = Some(task.clone()),
-            step @ Step::WaitForMigration { .. } => wait = Some(step.clone()),
+            Step::Migration(MigrationStep::RunMigration { task }) => run = Some((**task).clone()),
+            Step::Migration(MigrationStep::WaitForMigration(w)) => wait = Some(w.clone()),
             _ => {}
         }
     }
-    match (run, wait) {
-        (Some(task), Some(wait)) => Ok(MigrationRun {
-            change: change.clone(),
-            task,
-            wait,
-        }),
-        _ => unreachable!("a migration change has both steps"),
-    }
+    let (Some(task), Some(wait)) = (run, wait) else {
+        return Err(PlanError::Conflict {
+            kind: ResourceKind::MigrationTask,
+            name: change.name.clone(),
+            problem: "the plan's migration lacks its task or its wait".to_owned(),
+            hint: "make the plan again with `awsdeploy diff`".to_owned(),
+        });
+    };
+    Ok(MigrationRun {
+        change: change.clone(),
+        task,
+        wait,
+    })
 }
 
 /// What `awsdeploy migrate` runs: the change and its two steps.
@@ -257,8 +268,88 @@ pub fn standalone(plan: &Plan) -> Result<MigrationRun, PlanError> {
 pub struct MigrationRun {
     pub change: ResourceChange,
     pub task: MigrationTask,
-    /// The [`Step::WaitForMigration`].
-    pub wait: Step,
+    pub wait: MigrationWait,
+}
+
+/// The actions of the migration component: The one-off migration task.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum MigrationStep {
+    /// Reads the database's endpoint, user and master secret
+    /// (`DescribeDBInstances`), registers a revision of the migration's
+    /// task definition when the newest differs, and starts it (`RunTask`
+    /// with an idempotency token). The task's ARN is the change's id.
+    RunMigration { task: Box<MigrationTask> },
+    /// Polls `DescribeTasks` until the migration task stops, streaming its
+    /// log lines as they arrive; fails unless its container exits 0. At the
+    /// deadline: `StopTask`, then fails.
+    WaitForMigration(MigrationWait),
+}
+
+/// The wait for a migration task.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct MigrationWait {
+    pub cluster: String,
+    pub task: Ref,
+    pub timeout_secs: u64,
+    pub log_group: String,
+    /// The task's stream is `{log_stream_prefix}/{container}/{task id}`.
+    pub log_stream_prefix: String,
+    pub container: String,
+}
+
+impl ComponentStep for MigrationStep {
+    fn refs(&self) -> Vec<&Ref> {
+        match self {
+            MigrationStep::RunMigration { task } => task.network.refs(),
+            MigrationStep::WaitForMigration(wait) => vec![&wait.task],
+        }
+    }
+
+    fn creates(&self) -> bool {
+        matches!(self, MigrationStep::RunMigration { .. })
+    }
+
+    fn is_wait(&self) -> bool {
+        matches!(self, MigrationStep::WaitForMigration(_))
+    }
+
+    fn how_to_follow(&self) -> Option<String> {
+        match self {
+            MigrationStep::WaitForMigration(wait) => Some(wait.how_to_follow()),
+            MigrationStep::RunMigration { .. } => None,
+        }
+    }
+}
+
+impl MigrationWait {
+    /// How to follow the task when awsdeploy stops waiting.
+    pub fn how_to_follow(&self) -> String {
+        let MigrationWait {
+            cluster,
+            log_group,
+            log_stream_prefix,
+            ..
+        } = self;
+        format!(
+            "the migration task goes on in ECS; follow it with `aws logs tail {log_group} --log-stream-name-prefix {log_stream_prefix}/ --follow` and `aws ecs list-tasks --cluster {cluster} --started-by awsdeploy`; the service was not updated"
+        )
+    }
+}
+
+/// The one-off migration task: what `RunTask` needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct MigrationTask {
+    pub cluster: String,
+    /// Without the database's variables: the runner adds `DB_HOST`,
+    /// `DB_PORT`, `DB_NAME`, `DB_USER` and the secret `DB_PASSWORD` (the RDS
+    /// master secret) from `database` when it runs, so that a database
+    /// created in the same run is found.
+    pub definition: TaskDefinition,
+    /// The RDS instance's identifier.
+    pub database: String,
+    /// The service's private subnets and security group, no public IP.
+    pub network: ServiceNetwork,
 }
 
 #[cfg(test)]

@@ -24,13 +24,17 @@ use std::collections::{BTreeMap, BTreeSet};
 use awsdeploy_spec::{NatMode, Spec};
 use ipnet::Ipv4Net;
 
-use crate::PlanError;
 use crate::live::{
     LiveAddress, LiveIngressRule, LiveInternetGateway, LiveNatGateway, LiveNetwork, LiveRouteTable,
     LiveRuleSource, LiveSecurityGroup, LiveSubnet, LiveVpc,
 };
-use crate::plan::{Action, Component, FieldChange, Orphan, ResourceChange, ResourceKind};
-use crate::step::{IngressRule, Ref, RuleSource, Step};
+use crate::{
+    Action, Component, ComponentPlan, FieldChange, Key, Orphan, PlanError, Ref, ResourceChange,
+    ResourceKind,
+};
+
+mod steps;
+pub use steps::{IngressRule, NetworkStep, RouteTarget, RuleSource};
 
 /// The destination of the default route.
 pub const ANY_IPV4: &str = "0.0.0.0/0";
@@ -233,12 +237,10 @@ pub fn desired(spec: &Spec, zones: &[String]) -> Result<DesiredNetwork, PlanErro
     })
 }
 
-/// The network part of a plan.
+/// The network part of a plan, and how the rest of the plan refers to it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct NetworkPlan {
-    pub changes: Vec<ResourceChange>,
-    pub unchanged: usize,
-    pub orphans: Vec<Orphan>,
+    pub plan: ComponentPlan,
     /// Name → ref of every desired resource, for components that point at
     /// the network (the database's subnets and security group).
     pub refs: BTreeMap<String, Ref>,
@@ -292,8 +294,7 @@ impl<'a, T> ByName<'a, T> {
 
 /// Accumulates changes and resolves names to refs.
 struct Planner {
-    changes: Vec<ResourceChange>,
-    unchanged: usize,
+    plan: ComponentPlan,
     /// Name → ref for every resource that exists or will be created.
     refs: BTreeMap<String, Ref>,
     /// Id → `Name` tag of every live resource, to show names, not ids.
@@ -310,7 +311,7 @@ impl Planner {
         self.refs
             .get(name)
             .cloned()
-            .unwrap_or_else(|| Ref::Planned(name.to_owned()))
+            .unwrap_or_else(|| Ref::Planned(Key::Network(name.to_owned())))
     }
 
     fn exists(&mut self, name: &str, id: &str) {
@@ -318,41 +319,21 @@ impl Planner {
             .insert(name.to_owned(), Ref::Existing(id.to_owned()));
     }
 
-    #[allow(clippy::too_many_arguments)] // private; the arguments are the change's fields
-    fn push(
-        &mut self,
-        kind: ResourceKind,
-        key: &str,
-        name: &str,
-        action: Action,
-        id: Option<&str>,
-        fields: Vec<FieldChange>,
-        steps: Vec<Step>,
-    ) {
-        let depends_on = ResourceChange::dependencies(key, &steps);
-        self.changes.push(ResourceChange {
-            key: key.to_owned(),
-            component: Component::Network,
-            kind,
-            name: name.to_owned(),
-            action,
-            id: id.map(str::to_owned),
-            fields,
-            depends_on,
-            steps,
-        });
+    fn push(&mut self, change: ResourceChange) {
+        self.plan.push(change);
     }
 
+    /// A change that creates `name`, which later steps refer to by it.
     fn create(
         &mut self,
         kind: ResourceKind,
         name: &str,
         fields: Vec<FieldChange>,
-        steps: Vec<Step>,
+        steps: Vec<NetworkStep>,
     ) {
-        self.refs
-            .insert(name.to_owned(), Ref::Planned(name.to_owned()));
-        self.push(kind, name, name, Action::Create, None, fields, steps);
+        let key = Key::Network(name.to_owned());
+        self.refs.insert(name.to_owned(), Ref::Planned(key.clone()));
+        self.push(ResourceChange::new(key, kind, name, Action::Create, steps).with_fields(fields));
     }
 }
 
@@ -361,8 +342,10 @@ pub fn plan(desired: &DesiredNetwork, live: &LiveNetwork) -> Result<NetworkPlan,
     let (live, duplicates) = &duplicates::without_duplicates(live)?;
     let mut found = Found::index(live)?;
     let mut p = Planner {
-        changes: Vec::new(),
-        unchanged: 0,
+        plan: ComponentPlan {
+            changes: duplicates.clone(),
+            ..ComponentPlan::default()
+        },
         refs: BTreeMap::new(),
         names: live_names(live),
     };
@@ -372,13 +355,9 @@ pub fn plan(desired: &DesiredNetwork, live: &LiveNetwork) -> Result<NetworkPlan,
     sections::nat_gateways(desired, &mut p, &mut found)?;
     sections::route_tables(desired, live, &mut p, &mut found, &vpc);
     sections::security_groups(desired, &mut p, &mut found, &vpc);
-    let orphans = found.orphans();
-    let mut changes = duplicates.clone();
-    changes.extend(p.changes);
+    p.plan.orphans = found.orphans();
     Ok(NetworkPlan {
-        changes,
-        unchanged: p.unchanged,
-        orphans,
+        plan: p.plan,
         refs: p.refs,
     })
 }
@@ -546,7 +525,7 @@ fn describe_rule(rule: &IngressRule, names: &BTreeMap<String, String>) -> String
     };
     let source = match &rule.source {
         RuleSource::Cidr(c) => c.clone(),
-        RuleSource::Group(Ref::Planned(name)) => name.clone(),
+        RuleSource::Group(Ref::Planned(key)) => key.to_string(),
         RuleSource::Group(Ref::Existing(id)) => {
             names.get(id).cloned().unwrap_or_else(|| id.clone())
         }

@@ -4,7 +4,8 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::step::Step;
+use crate::Key;
+use crate::Step;
 
 /// Version of the JSON form of a plan; bumped on any incompatible change.
 pub const PLAN_FORMAT_VERSION: u32 = 1;
@@ -209,7 +210,7 @@ pub enum Action {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ResourceChange {
     /// Unique within the plan; other changes depend on it by this key.
-    pub key: String,
+    pub key: Key,
     pub component: Component,
     pub kind: ResourceKind,
     /// The resource's `Name` tag (or a description for untagged things such
@@ -221,25 +222,96 @@ pub struct ResourceChange {
     /// What changes, field by field (`old` → `new`).
     pub fields: Vec<FieldChange>,
     /// Keys of changes that must finish first.
-    pub depends_on: Vec<String>,
+    pub depends_on: Vec<Key>,
     /// The AWS actions, run in order.
     pub steps: Vec<Step>,
 }
 
 impl ResourceChange {
-    /// The keys of other changes whose resources `steps` point at: what this
-    /// change must wait for.
-    pub fn dependencies(key: &str, steps: &[Step]) -> Vec<String> {
-        let mut depends_on: Vec<String> = steps
+    /// The change `action` of `key`'s resource by `steps`: of the key's
+    /// component, after every change whose resource the steps point at.
+    pub fn new(
+        key: Key,
+        kind: ResourceKind,
+        name: &str,
+        action: Action,
+        steps: Vec<impl Into<Step>>,
+    ) -> ResourceChange {
+        let change = ResourceChange {
+            component: key.component(),
+            key,
+            kind,
+            name: name.to_owned(),
+            action,
+            id: None,
+            fields: Vec::new(),
+            depends_on: Vec::new(),
+            steps: steps.into_iter().map(Into::into).collect(),
+        };
+        let planned: Vec<Key> = change
+            .steps
             .iter()
             .flat_map(Step::refs)
             .filter_map(crate::Ref::planned_key)
-            .filter(|k| *k != key)
-            .map(str::to_owned)
+            .cloned()
             .collect();
-        depends_on.sort();
-        depends_on.dedup();
-        depends_on
+        change.after(planned)
+    }
+
+    /// Acting on the live resource `id`.
+    #[must_use]
+    pub fn on(mut self, id: Option<&str>) -> ResourceChange {
+        self.id = id.map(str::to_owned);
+        self
+    }
+
+    /// Showing `fields` as what changes.
+    #[must_use]
+    pub fn with_fields(mut self, fields: Vec<FieldChange>) -> ResourceChange {
+        self.fields = fields;
+        self
+    }
+
+    /// Also after the changes `keys` (a key of its own is left out).
+    #[must_use]
+    pub fn after(mut self, keys: impl IntoIterator<Item = Key>) -> ResourceChange {
+        self.depends_on
+            .extend(keys.into_iter().filter(|k| *k != self.key));
+        self.depends_on.sort();
+        self.depends_on.dedup();
+        self
+    }
+}
+
+/// One component's part of a plan.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ComponentPlan {
+    pub changes: Vec<ResourceChange>,
+    /// How many desired resources already match the spec.
+    pub unchanged: usize,
+    pub orphans: Vec<Orphan>,
+    pub warnings: Vec<String>,
+}
+
+impl ComponentPlan {
+    pub fn push(&mut self, change: ResourceChange) {
+        self.changes.push(change);
+    }
+
+    /// Adds `other`'s changes, orphans and warnings after this one's.
+    pub fn merge(&mut self, other: ComponentPlan) {
+        self.changes.extend(other.changes);
+        self.unchanged += other.unchanged;
+        self.orphans.extend(other.orphans);
+        self.warnings.extend(other.warnings);
+    }
+
+    /// The key `key` when this plan changes its resource.
+    pub fn planned(&self, key: &Key) -> Option<Key> {
+        self.changes
+            .iter()
+            .any(|c| c.key == *key)
+            .then(|| key.clone())
     }
 }
 
@@ -385,17 +457,15 @@ mod tests {
     use super::*;
 
     fn change(kind: ResourceKind, action: Action, fields: Vec<FieldChange>) -> ResourceChange {
-        ResourceChange {
-            key: "k".into(),
-            component: Component::Network,
+        ResourceChange::new(
+            Key::Network("k".into()),
             kind,
-            name: "shop-dev-thing".into(),
+            "shop-dev-thing",
             action,
-            id: Some("id-1".into()),
-            fields,
-            depends_on: vec![],
-            steps: vec![],
-        }
+            Vec::<Step>::new(),
+        )
+        .on(Some("id-1"))
+        .with_fields(fields)
     }
 
     fn plan(changes: Vec<ResourceChange>) -> Plan {

@@ -22,15 +22,15 @@ use std::collections::BTreeMap;
 
 use awsdeploy_spec::{SecretRef, Spec};
 
-use crate::live::{LiveEcsService, LiveServiceTier, Lookups};
-use crate::plan::{Action, Component, FieldChange, Orphan, ResourceChange, ResourceKind};
-use crate::step::{
-    ContainerDefinition, DeploymentSettings, Ref, SecretSource, ServiceNetwork, Step,
-    TaskDefinition,
-};
+use crate::live::{LiveEcsService, LiveServiceTier};
 use crate::{
-    Live, PlanError, certificate, database, dns, load_balancer, migration, network, support,
+    Action, Component, ComponentPlan, ContainerDefinition, FieldChange, Key, Live, Orphan,
+    PlanError, Ref, ResourceChange, ResourceKind, SecretSource, TaskDefinition, certificate,
+    database, dns, iam, load_balancer, logs, migration, network, registry,
 };
+
+mod steps;
+pub use steps::{DeploymentSettings, ServiceNetwork, ServiceStep};
 
 /// The ECS service's name in its cluster, and its container's name.
 pub const SERVICE_NAME: &str = "api";
@@ -58,63 +58,6 @@ pub fn family(app: &str, env: &str) -> String {
     format!("{app}-{env}-api")
 }
 
-/// What observation must look up for `spec`'s DNS.
-pub fn add_lookups(spec: &Spec, lookups: &mut Lookups) {
-    if let Some(dns) = &spec.dns {
-        lookups.zone = Some(dns.zone.clone());
-        lookups.api_domain = Some(dns.api.clone());
-    }
-}
-
-/// The service part of a plan.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ServicePlan {
-    pub changes: Vec<ResourceChange>,
-    pub unchanged: usize,
-    pub orphans: Vec<Orphan>,
-    pub warnings: Vec<String>,
-}
-
-impl ServicePlan {
-    #[allow(clippy::too_many_arguments)] // one change's parts, named
-    pub(crate) fn push(
-        &mut self,
-        component: Component,
-        kind: ResourceKind,
-        key: &str,
-        name: &str,
-        action: Action,
-        id: Option<&str>,
-        fields: Vec<FieldChange>,
-        steps: Vec<Step>,
-        after: &[String],
-    ) {
-        let mut depends_on = ResourceChange::dependencies(key, &steps);
-        depends_on.extend(after.iter().cloned());
-        depends_on.sort();
-        depends_on.dedup();
-        self.changes.push(ResourceChange {
-            key: key.to_owned(),
-            component,
-            kind,
-            name: name.to_owned(),
-            action,
-            id: id.map(str::to_owned),
-            fields,
-            depends_on,
-            steps,
-        });
-    }
-
-    /// The key of the change to `key`'s resource if this plan makes one.
-    pub(crate) fn planned(&self, key: &str) -> Option<String> {
-        self.changes
-            .iter()
-            .any(|c| c.key == key)
-            .then(|| key.to_owned())
-    }
-}
-
 /// Everything the service plan reads from the rest of the plan.
 pub struct Context<'a> {
     pub spec: &'a Spec,
@@ -124,7 +67,7 @@ pub struct Context<'a> {
     pub network: &'a BTreeMap<String, Ref>,
     /// Keys of every change planned so far: the service waits for the
     /// database, log group and roles it uses when they change.
-    pub planned: &'a [String],
+    pub planned: &'a [Key],
     /// When the migration runs.
     pub policy: migration::Policy,
     /// The database instance is created or replaced by this plan: its
@@ -152,9 +95,9 @@ impl Context<'_> {
 }
 
 /// Compares the service tier the spec asks for with what is live.
-pub fn plan(cx: &Context<'_>) -> Result<ServicePlan, PlanError> {
+pub fn plan(cx: &Context<'_>) -> Result<ComponentPlan, PlanError> {
     let spec = cx.spec;
-    let mut out = ServicePlan::default();
+    let mut out = ComponentPlan::default();
     let Some(service) = spec.service.as_ref() else {
         orphans(&cx.live.service, &mut out);
         return Ok(out);
@@ -222,7 +165,10 @@ fn image_changes(cx: &Context<'_>, image: &str) -> bool {
 /// plan's change that creates it.
 pub(crate) fn net(cx: &Context<'_>, suffix: &str) -> Ref {
     let name = network::resource_name(cx.spec, suffix);
-    cx.network.get(&name).cloned().unwrap_or(Ref::Planned(name))
+    cx.network
+        .get(&name)
+        .cloned()
+        .unwrap_or(Ref::Planned(Key::Network(name)))
 }
 
 /// Where the service's (and the migration's) tasks run: the private
@@ -253,12 +199,10 @@ pub(crate) fn subnets(cx: &Context<'_>, tier: &str) -> Vec<Ref> {
 
 /// Keys of the changes to what the service's tasks use (the database, the
 /// log group, the roles): registering and deploying wait for them.
-pub(crate) fn support_keys(cx: &Context<'_>) -> Vec<String> {
+pub(crate) fn task_needs(cx: &Context<'_>) -> Vec<Key> {
     cx.planned
         .iter()
-        .filter(|k| {
-            k.starts_with("iam/") || k.starts_with("logs/") || k.starts_with("db-instance/")
-        })
+        .filter(|k| matches!(k, Key::Iam(_) | Key::Logs(_) | Key::DbInstance(_)))
         .cloned()
         .collect()
 }
@@ -268,13 +212,13 @@ pub(crate) fn secs(d: awsdeploy_spec::SpecDuration) -> i32 {
 }
 
 /// The ECS cluster.
-fn cluster(cx: &Context<'_>, out: &mut ServicePlan) -> Result<Ref, PlanError> {
+fn cluster(cx: &Context<'_>, out: &mut ComponentPlan) -> Result<Ref, PlanError> {
     let spec = cx.spec;
     let live = &cx.live.service;
     let env = spec.env.as_str();
     let app = spec.app.name.as_str();
     let cluster = cluster_name(app, env);
-    let cluster_key = format!("service/{cluster}");
+    let cluster_key = Key::Service(cluster.clone());
     Ok(match &live.cluster {
         Some(found) if !found.owned => {
             return Err(PlanError::not_ours(ResourceKind::Cluster, &cluster));
@@ -285,17 +229,16 @@ fn cluster(cx: &Context<'_>, out: &mut ServicePlan) -> Result<Ref, PlanError> {
         }
         None => {
             out.push(
-                Component::Service,
-                ResourceKind::Cluster,
-                &cluster_key,
-                &cluster,
-                Action::Create,
-                None,
-                vec![FieldChange::set("launch type", "FARGATE")],
-                vec![Step::CreateCluster {
-                    name: cluster.clone(),
-                }],
-                &[],
+                ResourceChange::new(
+                    cluster_key.clone(),
+                    ResourceKind::Cluster,
+                    &cluster,
+                    Action::Create,
+                    vec![ServiceStep::CreateCluster {
+                        name: cluster.clone(),
+                    }],
+                )
+                .with_fields(vec![FieldChange::set("launch type", "FARGATE")]),
             );
             Ref::Planned(cluster_key.clone())
         }
@@ -306,7 +249,7 @@ fn cluster(cx: &Context<'_>, out: &mut ServicePlan) -> Result<Ref, PlanError> {
 /// from the newest live one. `None` when there is no image to run yet.
 fn task_definition_change(
     cx: &Context<'_>,
-    out: &mut ServicePlan,
+    out: &mut ComponentPlan,
 ) -> Result<Option<(Ref, bool, String)>, PlanError> {
     let spec = cx.spec;
     let live = &cx.live.service;
@@ -321,8 +264,8 @@ fn task_definition_change(
         }
     };
     let definition = task_definition(cx, &family, image.clone())?;
-    let td_key = format!("service/{family}");
-    let after_support = support_keys(cx);
+    let td_key = Key::Service(family.clone());
+    let after_support = task_needs(cx);
     Ok(Some(match &live.task_definition {
         Some(found) if !found.owned => {
             return Err(PlanError::not_ours(ResourceKind::TaskDefinition, &family));
@@ -340,21 +283,22 @@ fn task_definition_change(
                 )],
             };
             out.push(
-                Component::Service,
-                ResourceKind::TaskDefinition,
-                &td_key,
-                &family,
-                if found.is_some() {
-                    Action::Update
-                } else {
-                    Action::Create
-                },
-                found.as_ref().map(|f| f.arn.as_str()),
-                fields,
-                vec![Step::RegisterTaskDefinition {
-                    definition: definition.clone(),
-                }],
-                &after_support,
+                ResourceChange::new(
+                    td_key.clone(),
+                    ResourceKind::TaskDefinition,
+                    &family,
+                    if found.is_some() {
+                        Action::Update
+                    } else {
+                        Action::Create
+                    },
+                    vec![ServiceStep::RegisterTaskDefinition {
+                        definition: definition.clone(),
+                    }],
+                )
+                .on(found.as_ref().map(|f| f.arn.as_str()))
+                .with_fields(fields)
+                .after(after_support.iter().cloned()),
             );
             (Ref::Planned(td_key.clone()), true, image)
         }
@@ -363,7 +307,7 @@ fn task_definition_change(
 
 /// The ECS service as the spec wants it.
 struct DesiredService {
-    key: String,
+    key: Key,
     cluster: String,
     family: String,
     task_definition: Ref,
@@ -380,12 +324,12 @@ struct DesiredService {
     deployment: DeploymentSettings,
     rollout_timeout_secs: u64,
     /// Keys of the changes the service's tasks need first.
-    after: Vec<String>,
+    after: Vec<Key>,
 }
 
 impl DesiredService {
-    fn wait(&self, task_definition: Ref) -> Step {
-        Step::WaitForRollout {
+    fn wait(&self, task_definition: Ref) -> ServiceStep {
+        ServiceStep::WaitForRollout {
             cluster: self.cluster.clone(),
             service: SERVICE_NAME.to_owned(),
             task_definition,
@@ -398,21 +342,21 @@ impl DesiredService {
 fn ecs_service(
     cx: &Context<'_>,
     service: &awsdeploy_spec::Service,
-    out: &mut ServicePlan,
+    out: &mut ComponentPlan,
     (cluster_ref, td_ref, new_revision): (&Ref, &Ref, bool),
     target_group: &Ref,
-    first: &[String],
+    first: &[Key],
 ) -> Result<(), PlanError> {
     let spec = cx.spec;
     let (app, env) = (spec.app.name.as_str(), spec.env.as_str());
     let cluster = cluster_name(app, env);
     // The service starts tasks that need these: wait for their changes
     // (`first`: the listeners and the migration).
-    let mut after: Vec<String> = first.to_vec();
-    after.extend(support_keys(cx));
-    after.extend(out.planned(&format!("load_balancer/{}", target_group_name(app, env))));
+    let mut after: Vec<Key> = first.to_vec();
+    after.extend(task_needs(cx));
+    after.extend(out.planned(&Key::LoadBalancer(target_group_name(app, env))));
     let desired = DesiredService {
-        key: format!("service/{cluster}/{SERVICE_NAME}"),
+        key: Key::ecs_service(&cluster, SERVICE_NAME),
         cluster,
         family: family(app, env),
         task_definition: td_ref.clone(),
@@ -449,15 +393,29 @@ fn ecs_service(
     }
 }
 
-fn create_service(out: &mut ServicePlan, d: &DesiredService, cluster: &Ref) {
+fn create_service(out: &mut ComponentPlan, d: &DesiredService, cluster: &Ref) {
     out.push(
-        Component::Service,
-        ResourceKind::EcsService,
-        &d.key,
-        SERVICE_NAME,
-        Action::Create,
-        None,
-        vec![
+        ResourceChange::new(
+            d.key.clone(),
+            ResourceKind::EcsService,
+            SERVICE_NAME,
+            Action::Create,
+            vec![
+                ServiceStep::CreateService {
+                    cluster: cluster.clone(),
+                    name: SERVICE_NAME.to_owned(),
+                    task_definition: d.task_definition.clone(),
+                    desired_count: d.desired_count,
+                    network: d.network.clone(),
+                    target_group: d.target_group.clone(),
+                    container_name: CONTAINER_NAME.to_owned(),
+                    container_port: d.port,
+                    deployment: d.deployment.clone(),
+                },
+                d.wait(d.task_definition.clone()),
+            ],
+        )
+        .with_fields(vec![
             FieldChange::set(
                 "task_definition",
                 describe_revision(&d.task_definition, &d.family),
@@ -465,27 +423,13 @@ fn create_service(out: &mut ServicePlan, d: &DesiredService, cluster: &Ref) {
             FieldChange::set("desired_count", d.desired_count.to_string()),
             FieldChange::set("subnets", d.network_label.clone()),
             FieldChange::set("circuit_breaker", "on, with rollback"),
-        ],
-        vec![
-            Step::CreateService {
-                cluster: cluster.clone(),
-                name: SERVICE_NAME.to_owned(),
-                task_definition: d.task_definition.clone(),
-                desired_count: d.desired_count,
-                network: d.network.clone(),
-                target_group: d.target_group.clone(),
-                container_name: CONTAINER_NAME.to_owned(),
-                container_port: d.port,
-                deployment: d.deployment.clone(),
-            },
-            d.wait(d.task_definition.clone()),
-        ],
-        &d.after,
+        ])
+        .after(d.after.iter().cloned()),
     );
 }
 
 fn update_service(
-    out: &mut ServicePlan,
+    out: &mut ComponentPlan,
     d: &DesiredService,
     found: &LiveEcsService,
 ) -> Result<(), PlanError> {
@@ -551,32 +495,33 @@ fn update_service(
         .clone()
         .unwrap_or_else(|| Ref::Existing(found.task_definition_arn.clone()));
     out.push(
-        Component::Service,
-        ResourceKind::EcsService,
-        &d.key,
-        SERVICE_NAME,
-        Action::Update,
-        Some(&found.arn),
-        fields,
-        vec![
-            Step::UpdateService {
-                cluster: d.cluster.clone(),
-                name: SERVICE_NAME.to_owned(),
-                task_definition,
-                desired_count,
-                network,
-                deployment,
-            },
-            d.wait(rollout_of),
-        ],
-        &d.after,
+        ResourceChange::new(
+            d.key.clone(),
+            ResourceKind::EcsService,
+            SERVICE_NAME,
+            Action::Update,
+            vec![
+                ServiceStep::UpdateService {
+                    cluster: d.cluster.clone(),
+                    name: SERVICE_NAME.to_owned(),
+                    task_definition,
+                    desired_count,
+                    network,
+                    deployment,
+                },
+                d.wait(rollout_of),
+            ],
+        )
+        .on(Some(&found.arn))
+        .with_fields(fields)
+        .after(d.after.iter().cloned()),
     );
     Ok(())
 }
 
 /// Owned service-tier resources while the spec has no `[service]`: shown,
 /// never deleted by `up`.
-fn orphans(live: &LiveServiceTier, out: &mut ServicePlan) {
+fn orphans(live: &LiveServiceTier, out: &mut ComponentPlan) {
     if let Some(service) = &live.service {
         out.orphans.push(Orphan {
             component: Component::Service,
@@ -700,7 +645,7 @@ fn task_definition(
         environment: service.env.clone(),
         secrets,
         database_from: None,
-        log_group: support::log_group_name(app, env),
+        log_group: logs::log_group_name(app, env),
         log_region: cx.region.to_owned(),
         log_stream_prefix: LOG_STREAM_PREFIX.to_owned(),
     };
@@ -713,8 +658,8 @@ fn task_definition(
         family: family.to_owned(),
         cpu: service.cpu.to_string(),
         memory: service.memory.to_string(),
-        execution_role_arn: role_arn(cx, &support::execution_role_name(app, env))?,
-        task_role_arn: role_arn(cx, &support::task_role_name(app, env))?,
+        execution_role_arn: role_arn(cx, &iam::execution_role_name(app, env))?,
+        task_role_arn: role_arn(cx, &iam::task_role_name(app, env))?,
         container,
     })
 }
@@ -732,7 +677,7 @@ fn image(cx: &Context<'_>, family: &str) -> Result<Result<String, String>, PlanE
         .task_definition
         .as_ref()
         .map(|t| t.definition.container.image.clone());
-    let Some(repository) = support::repository_name(spec) else {
+    let Some(repository) = registry::repository_name(spec) else {
         return Err(PlanError::Conflict {
             kind: ResourceKind::TaskDefinition,
             name: family.to_owned(),

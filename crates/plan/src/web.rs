@@ -15,10 +15,14 @@ use std::collections::BTreeMap;
 
 use awsdeploy_spec::Spec;
 
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
 use crate::live::{LiveWeb, LiveZone};
-use crate::plan::{Action, Component, FieldChange, Orphan, ResourceChange, ResourceKind};
-use crate::step::{Ref, Step};
-use crate::{PlanError, service};
+use crate::{
+    Action, Component, ComponentPlan, ComponentStep, FieldChange, Key, Orphan, PlanError, Ref,
+    ResourceChange, ResourceKind, service,
+};
 
 /// The branch tag that records the released artifact's SHA-256.
 pub const ARTIFACT_TAG: &str = "awsdeploy:artifact-sha256";
@@ -32,46 +36,6 @@ pub fn app_name(app: &str, env: &str) -> String {
 pub struct WebArtifact {
     pub path: String,
     pub sha256: String,
-}
-
-/// The web part of a plan.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct WebPlan {
-    pub changes: Vec<ResourceChange>,
-    pub unchanged: usize,
-    pub orphans: Vec<Orphan>,
-    pub warnings: Vec<String>,
-}
-
-impl WebPlan {
-    fn push(&mut self, mut change: ResourceChange, after: &[String]) {
-        change.depends_on.extend(after.iter().cloned());
-        change.depends_on.sort();
-        change.depends_on.dedup();
-        self.changes.push(change);
-    }
-}
-
-fn change(
-    kind: ResourceKind,
-    key: &str,
-    name: &str,
-    action: Action,
-    id: Option<&str>,
-    fields: Vec<FieldChange>,
-    steps: Vec<Step>,
-) -> ResourceChange {
-    ResourceChange {
-        key: key.to_owned(),
-        component: Component::Web,
-        kind,
-        name: name.to_owned(),
-        action,
-        id: id.map(str::to_owned),
-        fields,
-        depends_on: ResourceChange::dependencies(key, &steps),
-        steps,
-    }
 }
 
 /// The branch's environment variables.
@@ -92,9 +56,9 @@ pub fn plan(
     live: &LiveWeb,
     zone: Option<&LiveZone>,
     artifact: Option<&WebArtifact>,
-    planned: &[String],
-) -> Result<WebPlan, PlanError> {
-    let mut out = WebPlan::default();
+    planned: &[Key],
+) -> Result<ComponentPlan, PlanError> {
+    let mut out = ComponentPlan::default();
     let Some(web) = &spec.web else {
         if let Some(found) = &live.app
             && found.owned
@@ -110,7 +74,7 @@ pub fn plan(
     };
     let name = app_name(&spec.app.name, &spec.env);
     let app_ref = app(&name, live, &mut out)?;
-    let branch_key = format!("web/{name}/{}", web.branch);
+    let branch_key = Key::web_branch(&name, &web.branch);
     branch(spec, web, live, &app_ref, &branch_key, &mut out);
     domain(spec, web, live, zone, (&app_ref, &branch_key), &mut out)?;
     if let Some(artifact) = artifact {
@@ -128,8 +92,8 @@ pub fn plan(
 }
 
 /// The app: made when missing; never one connected to a repository.
-fn app(name: &str, live: &LiveWeb, out: &mut WebPlan) -> Result<Ref, PlanError> {
-    let app_key = format!("web/{name}");
+fn app(name: &str, live: &LiveWeb, out: &mut ComponentPlan) -> Result<Ref, PlanError> {
+    let app_key = Key::Web(name.to_owned());
     Ok(match &live.app {
         Some(found) if !found.owned => {
             return Err(PlanError::not_ours(ResourceKind::AmplifyApp, name));
@@ -148,21 +112,19 @@ fn app(name: &str, live: &LiveWeb, out: &mut WebPlan) -> Result<Ref, PlanError> 
         }
         None => {
             out.push(
-                change(
+                ResourceChange::new(
+                    app_key.clone(),
                     ResourceKind::AmplifyApp,
-                    &app_key,
                     name,
                     Action::Create,
-                    None,
-                    vec![
-                        FieldChange::set("platform", "WEB"),
-                        FieldChange::set("repository", "none (manual deployments)"),
-                    ],
-                    vec![Step::CreateAmplifyApp {
+                    vec![WebStep::CreateAmplifyApp {
                         name: name.to_owned(),
                     }],
-                ),
-                &[],
+                )
+                .with_fields(vec![
+                    FieldChange::set("platform", "WEB"),
+                    FieldChange::set("repository", "none (manual deployments)"),
+                ]),
             );
             Ref::Planned(app_key)
         }
@@ -187,49 +149,48 @@ fn branch(
     web: &awsdeploy_spec::Web,
     live: &LiveWeb,
     app_ref: &Ref,
-    branch_key: &str,
-    out: &mut WebPlan,
+    branch_key: &Key,
+    out: &mut ComponentPlan,
 ) {
     let env_vars = branch_env(spec);
     match live.branch.as_ref().filter(|_| live.app.is_some()) {
         None => out.push(
-            change(
+            ResourceChange::new(
+                branch_key.clone(),
                 ResourceKind::AmplifyBranch,
-                branch_key,
                 &web.branch,
                 Action::Create,
-                None,
-                vec![FieldChange::set("env", describe_env(&env_vars)).noting(ENV_NOTE)],
-                vec![Step::CreateAmplifyBranch {
+                vec![WebStep::CreateAmplifyBranch {
                     app: app_ref.clone(),
                     branch: web.branch.clone(),
-                    env: env_vars,
+                    env: env_vars.clone(),
                 }],
-            ),
-            &[],
+            )
+            .with_fields(vec![
+                FieldChange::set("env", describe_env(&env_vars)).noting(ENV_NOTE),
+            ]),
         ),
         Some(found) if found.env != env_vars => out.push(
-            change(
+            ResourceChange::new(
+                branch_key.clone(),
                 ResourceKind::AmplifyBranch,
-                branch_key,
                 &web.branch,
                 Action::Update,
-                Some(&found.arn),
-                vec![
-                    FieldChange::new(
-                        "env",
-                        Some(describe_env(&found.env)),
-                        Some(describe_env(&env_vars)),
-                    )
-                    .noting(ENV_NOTE),
-                ],
-                vec![Step::UpdateAmplifyBranch {
+                vec![WebStep::UpdateAmplifyBranch {
                     app: app_ref.clone(),
                     branch: web.branch.clone(),
-                    env: env_vars,
+                    env: env_vars.clone(),
                 }],
-            ),
-            &[],
+            )
+            .on(Some(&found.arn))
+            .with_fields(vec![
+                FieldChange::new(
+                    "env",
+                    Some(describe_env(&found.env)),
+                    Some(describe_env(&env_vars)),
+                )
+                .noting(ENV_NOTE),
+            ]),
         ),
         Some(_) => out.unchanged += 1,
     }
@@ -276,19 +237,15 @@ fn domain(
     web: &awsdeploy_spec::Web,
     live: &LiveWeb,
     zone: Option<&LiveZone>,
-    (app_ref, branch_key): (&Ref, &str),
-    out: &mut WebPlan,
+    (app_ref, branch_key): (&Ref, &Key),
+    out: &mut ComponentPlan,
 ) -> Result<(), PlanError> {
     let Some(wanted) = custom_domain(spec) else {
         return Ok(());
     };
     let fqdn = web.domain.clone().unwrap_or_default();
     let zone_id = zone.filter(|_| wanted.in_zone).map(|z| z.id.clone());
-    let key = format!(
-        "web/{}/domain/{}",
-        app_name(&spec.app.name, &spec.env),
-        wanted.root
-    );
+    let key = Key::web_domain(&app_name(&spec.app.name, &spec.env), &wanted.root);
     match live.domain.as_ref().filter(|_| live.app.is_some()) {
         Some(found)
             if found
@@ -328,45 +285,44 @@ fn domain(
             "web.domain {fqdn} is not in the [dns] zone: awsdeploy cannot write its records; `up` prints the records to create"
         ));
     }
-    let after: Vec<String> = out
+    let after: Vec<Key> = out
         .changes
         .iter()
-        .filter(|c| c.key == branch_key)
+        .filter(|c| c.key == *branch_key)
         .map(|c| c.key.clone())
         .collect();
     out.push(
-        change(
+        ResourceChange::new(
+            key.clone(),
             ResourceKind::DomainAssociation,
-            &key,
             &fqdn,
             Action::Create,
-            None,
             vec![
-                FieldChange::set("branch", web.branch.clone()),
-                FieldChange::set(
-                    "records",
-                    if zone_id.is_some() {
-                        format!("written in {}", wanted.root)
-                    } else {
-                        "printed, for you to create".to_owned()
-                    },
-                ),
-            ],
-            vec![
-                Step::CreateDomainAssociation {
+                WebStep::CreateDomainAssociation {
                     app: app_ref.clone(),
                     domain: wanted.root.clone(),
                     prefix: wanted.prefix.clone(),
                     branch: web.branch.clone(),
                 },
-                Step::WriteDomainRecords {
+                WebStep::WriteDomainRecords {
                     app: app_ref.clone(),
-                    domain: wanted.root,
-                    zone_id,
+                    domain: wanted.root.clone(),
+                    zone_id: zone_id.clone(),
                 },
             ],
-        ),
-        &after,
+        )
+        .with_fields(vec![
+            FieldChange::set("branch", web.branch.clone()),
+            FieldChange::set(
+                "records",
+                if zone_id.is_some() {
+                    format!("written in {}", wanted.root)
+                } else {
+                    "printed, for you to create".to_owned()
+                },
+            ),
+        ])
+        .after(after),
     );
     Ok(())
 }
@@ -377,36 +333,35 @@ fn existing_association(
     found: &crate::live::LiveDomainAssociation,
     live: &LiveWeb,
     wanted: &CustomDomain,
-    (key, fqdn): (&str, &str),
+    (key, fqdn): (&Key, &str),
     (app_ref, zone_id): (&Ref, Option<String>),
-    out: &mut WebPlan,
+    out: &mut ComponentPlan,
 ) -> Result<(), PlanError> {
     match found.status.as_str() {
         // Waiting for its records (an earlier run was stopped before it
         // wrote them, or they were deleted): write them again.
         "PENDING_VERIFICATION" | "AWAITING_APP_CNAME" => out.push(
-            change(
+            ResourceChange::new(
+                key.clone(),
                 ResourceKind::DomainAssociation,
-                key,
                 fqdn,
                 Action::Update,
-                Some(found.name.as_str()),
-                vec![FieldChange::new(
-                    "records",
-                    Some(format!("{} (waiting for its DNS records)", found.status)),
-                    Some(if zone_id.is_some() {
-                        format!("written in {}", wanted.root)
-                    } else {
-                        "printed, for you to create".to_owned()
-                    }),
-                )],
-                vec![Step::WriteDomainRecords {
+                vec![WebStep::WriteDomainRecords {
                     app: app_ref.clone(),
                     domain: wanted.root.clone(),
-                    zone_id,
+                    zone_id: zone_id.clone(),
                 }],
-            ),
-            &[],
+            )
+            .on(Some(found.name.as_str()))
+            .with_fields(vec![FieldChange::new(
+                "records",
+                Some(format!("{} (waiting for its DNS records)", found.status)),
+                Some(if zone_id.is_some() {
+                    format!("written in {}", wanted.root)
+                } else {
+                    "printed, for you to create".to_owned()
+                }),
+            )]),
         ),
         "FAILED" => {
             let app_id = live.app.as_ref().map_or("", |a| a.id.as_str());
@@ -432,9 +387,9 @@ fn release(
     web: &awsdeploy_spec::Web,
     live: &LiveWeb,
     artifact: &WebArtifact,
-    (app_ref, branch_key): (&Ref, &str),
-    planned: &[String],
-    out: &mut WebPlan,
+    (app_ref, branch_key): (&Ref, &Key),
+    planned: &[Key],
+    out: &mut ComponentPlan,
 ) {
     let serving = live
         .branch
@@ -447,12 +402,11 @@ fn release(
     }
     // After the branch, and after the service is stable (its change ends
     // with the rollout wait), so the new site meets the new API.
-    let service_key = format!(
-        "service/{}/{}",
-        service::cluster_name(&spec.app.name, &spec.env),
-        service::SERVICE_NAME
+    let service_key = Key::ecs_service(
+        &service::cluster_name(&spec.app.name, &spec.env),
+        service::SERVICE_NAME,
     );
-    let mut after: Vec<String> = planned
+    let mut after: Vec<Key> = planned
         .iter()
         .filter(|k| **k == service_key)
         .cloned()
@@ -460,44 +414,112 @@ fn release(
     after.extend(
         out.changes
             .iter()
-            .filter(|c| c.key == branch_key)
+            .filter(|c| c.key == *branch_key)
             .map(|c| c.key.clone()),
     );
     let short = |hash: &str| format!("sha256:{}", &hash[..hash.len().min(12)]);
     out.push(
-        change(
+        ResourceChange::new(
+            Key::web_release(&app_name(&spec.app.name, &spec.env), &web.branch),
             ResourceKind::WebRelease,
-            &format!("{branch_key}:release"),
             &web.branch,
             if serving.is_some() {
                 Action::Update
             } else {
                 Action::Create
             },
-            None,
-            vec![
-                FieldChange::new(
-                    "artifact",
-                    serving.map(short),
-                    Some(short(&artifact.sha256)),
-                )
-                .noting(&artifact.path),
-            ],
-            vec![Step::ReleaseWeb {
+            vec![WebStep::ReleaseWeb {
                 app: app_ref.clone(),
                 branch: web.branch.clone(),
                 artifact: artifact.path.clone(),
                 sha256: artifact.sha256.clone(),
                 timeout_secs: web.timeout.0.as_secs(),
             }],
-        ),
-        &after,
+        )
+        .with_fields(vec![
+            FieldChange::new(
+                "artifact",
+                serving.map(short),
+                Some(short(&artifact.sha256)),
+            )
+            .noting(&artifact.path),
+        ])
+        .after(after),
     );
+}
+
+/// The actions of the web component: Amplify Hosting: the app, its branch, custom domain and releases.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum WebStep {
+    /// `CreateApp`: platform WEB, no repository (manual deployments), with
+    /// the ownership tags. Its id is the change's id.
+    CreateAmplifyApp { name: String },
+    /// `CreateBranch` (stage PRODUCTION) with its environment variables.
+    CreateAmplifyBranch {
+        app: Ref,
+        branch: String,
+        env: BTreeMap<String, String>,
+    },
+    /// `UpdateBranch`: the environment variables.
+    UpdateAmplifyBranch {
+        app: Ref,
+        branch: String,
+        env: BTreeMap<String, String>,
+    },
+    /// `CreateDomainAssociation`: `domain` with the sub-domain `prefix`
+    /// (empty: the domain itself) serving `branch`.
+    CreateDomainAssociation {
+        app: Ref,
+        domain: String,
+        prefix: String,
+        branch: String,
+    },
+    /// Reads the association's DNS records (`GetDomainAssociation`) and
+    /// `UPSERT`s them in the zone `zone_id`; without a zone, prints them
+    /// for the user to create.
+    WriteDomainRecords {
+        app: Ref,
+        domain: String,
+        zone_id: Option<String>,
+    },
+    /// Zips the artifact again (it must still have `sha256`), then
+    /// `CreateDeployment`, the upload, `StartDeployment` and `GetJob` until
+    /// the job ends or the deadline; on success tags the branch with the
+    /// artifact's SHA-256.
+    ReleaseWeb {
+        app: Ref,
+        branch: String,
+        artifact: String,
+        sha256: String,
+        timeout_secs: u64,
+    },
+}
+
+impl ComponentStep for WebStep {
+    fn refs(&self) -> Vec<&Ref> {
+        match self {
+            WebStep::CreateAmplifyApp { .. } => vec![],
+            WebStep::CreateAmplifyBranch { app, .. }
+            | WebStep::UpdateAmplifyBranch { app, .. }
+            | WebStep::CreateDomainAssociation { app, .. }
+            | WebStep::WriteDomainRecords { app, .. }
+            | WebStep::ReleaseWeb { app, .. } => vec![app],
+        }
+    }
+
+    fn creates(&self) -> bool {
+        matches!(
+            self,
+            WebStep::CreateAmplifyApp { .. } | WebStep::CreateAmplifyBranch { .. }
+        )
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Step;
     use crate::live::{LiveAmplifyApp, LiveAmplifyBranch};
 
     fn spec(extra: &str) -> Spec {
@@ -540,13 +562,13 @@ mod tests {
         }
     }
 
-    fn keys(out: &WebPlan) -> Vec<&str> {
-        out.changes.iter().map(|c| c.key.as_str()).collect()
+    fn keys(out: &ComponentPlan) -> Vec<String> {
+        out.changes.iter().map(|c| c.key.to_string()).collect()
     }
 
     #[test]
     fn from_nothing_the_app_the_branch_then_the_release_after_the_service() {
-        let service = "service/shop-dev/api".to_owned();
+        let service: Key = "service/shop-dev/api".parse().unwrap();
         let out = plan(
             &spec(""),
             &LiveWeb::default(),
@@ -568,9 +590,9 @@ mod tests {
         for key in [
             "web/shop-dev-web",
             "web/shop-dev-web/main",
-            service.as_str(),
+            "service/shop-dev/api",
         ] {
-            assert!(release.depends_on.contains(&key.to_owned()), "{key}");
+            assert!(release.depends_on.contains(&key.parse().unwrap()), "{key}");
         }
     }
 
@@ -645,7 +667,7 @@ mod tests {
         assert_eq!(pending.changes[0].action, Action::Update);
         assert!(matches!(
             pending.changes[0].steps.as_slice(),
-            [Step::WriteDomainRecords { zone_id: Some(z), .. }] if z == "Z1"
+            [Step::Web(WebStep::WriteDomainRecords { zone_id: Some(z), .. })] if z == "Z1"
         ));
         for settled in ["PENDING_DEPLOYMENT", "AVAILABLE", "REQUESTING_CERTIFICATE"] {
             let out = plan(&spec, &with_status(settled), Some(&zone), None, &[]).unwrap();

@@ -2,7 +2,7 @@ use awsdeploy_spec::Spec;
 
 use super::*;
 use crate::fake_cloud::FakeCloud;
-use crate::{Live, plan as make_plan};
+use crate::{Key, Live, NetworkStep, plan as make_plan};
 
 fn fresh_plan() -> (Plan, FakeCloud) {
     let spec = Spec::parse("[app]\nname = \"shop\"\n", "t.toml", "dev").unwrap();
@@ -59,19 +59,19 @@ fn every_change_starts_after_its_dependencies_finish() {
 #[test]
 fn a_failure_stops_new_changes_and_reports_what_never_started() {
     let (plan, mut cloud) = fresh_plan();
-    cloud.fail = vec!["shop-dev-vpc".to_owned()];
+    cloud.fail = vec![net("shop-dev-vpc")];
     let mut events = Vec::new();
     let report = run(&plan, &cloud, 1, &mut events);
     assert_eq!(
         report.failed,
         [Failure {
-            key: "shop-dev-vpc".into(),
+            key: net("shop-dev-vpc"),
             error: "injected failure for shop-dev-vpc".into()
         }]
     );
     assert!(report.done.len() < plan.changes.len());
     // Everything that needs the VPC never started; nothing was attempted after the failure.
-    assert!(report.not_started.contains(&"shop-dev-public-1".to_owned()));
+    assert!(report.not_started.contains(&net("shop-dev-public-1")));
     assert_eq!(
         report.done.len() + report.failed.len() + report.not_started.len(),
         plan.changes.len()
@@ -91,9 +91,9 @@ fn a_failure_stops_new_changes_and_reports_what_never_started() {
 #[test]
 fn planned_refs_resolve_to_created_ids() {
     let mut ids = ResolvedIds::default();
-    assert!(ids.resolve(&Ref::Planned("x".into())).is_err());
-    ids.insert("x", "vpc-1".into());
-    assert_eq!(ids.resolve(&Ref::Planned("x".into())).unwrap(), "vpc-1");
+    assert!(ids.resolve(&Ref::Planned(net("x"))).is_err());
+    ids.insert(&net("x"), "vpc-1".into());
+    assert_eq!(ids.resolve(&Ref::Planned(net("x"))).unwrap(), "vpc-1");
     assert_eq!(ids.resolve(&Ref::Existing("sg-2".into())).unwrap(), "sg-2");
 }
 
@@ -128,27 +128,28 @@ impl StepRunner for SlowRunner {
     ) -> Result<Option<String>, String> {
         self.started
             .borrow_mut()
-            .push((change.key.clone(), self.origin.elapsed()));
+            .push((change.key.to_string(), self.origin.elapsed()));
         tokio::time::sleep(self.latency).await;
-        if self.fail == Some(change.key.as_str()) {
+        if self.fail.map(net).as_ref() == Some(&change.key) {
             return Err("boom".to_owned());
         }
         Ok(Some(format!("id-{}", change.key)))
     }
 }
 
+fn net(name: &str) -> Key {
+    Key::Network(name.to_owned())
+}
+
 fn node(key: &str, depends_on: &[&str]) -> ResourceChange {
-    ResourceChange {
-        key: key.to_owned(),
-        component: crate::Component::Network,
-        kind: crate::ResourceKind::InternetGateway,
-        name: key.to_owned(),
-        action: crate::Action::Create,
-        id: None,
-        fields: vec![],
-        depends_on: depends_on.iter().map(|d| (*d).to_owned()).collect(),
-        steps: vec![Step::CreateInternetGateway],
-    }
+    ResourceChange::new(
+        net(key),
+        crate::ResourceKind::InternetGateway,
+        key,
+        crate::Action::Create,
+        vec![NetworkStep::CreateInternetGateway],
+    )
+    .after(depends_on.iter().map(|d| net(d)))
 }
 
 /// root → five independent leaves → one join: the critical path is three
@@ -210,12 +211,12 @@ async fn a_failing_change_lets_running_ones_finish_and_starts_nothing_new() {
     let runner = SlowRunner::new(Some("c"));
     let report = execute(&plan, &runner, 8, std::future::pending(), |_| {}).await;
     assert_eq!(report.failed.len(), 1);
-    assert_eq!(report.failed[0].key, "c");
+    assert_eq!(report.failed[0].key, net("c"));
     // The other leaves were already running: they finish and are reported done.
-    let mut done = report.done.clone();
+    let mut done: Vec<String> = report.done.iter().map(ToString::to_string).collect();
     done.sort();
     assert_eq!(done, ["a", "b", "d", "e", "root"]);
-    assert_eq!(report.not_started, ["join"]);
+    assert_eq!(report.not_started, [net("join")]);
 }
 
 #[tokio::test(start_paused = true)]
@@ -238,6 +239,6 @@ async fn a_stop_lets_running_changes_finish_then_reports_the_rest() {
         6,
         "root and all five leaves finish: {report:?}"
     );
-    assert_eq!(report.not_started, ["join"]);
+    assert_eq!(report.not_started, [net("join")]);
     assert_eq!(runner.origin.elapsed(), Duration::from_millis(200));
 }

@@ -3,10 +3,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::PlanError;
 use crate::live::LiveNetwork;
-use crate::plan::{Action, Component, FieldChange, ResourceChange, ResourceKind};
-use crate::step::Step;
+use crate::{Action, FieldChange, Key, NetworkStep, PlanError, ResourceChange, ResourceKind};
 
 /// `live` with one resource per name, and the changes that delete the
 /// others. Two owned resources of one name are what a create whose answer
@@ -130,27 +128,27 @@ fn drop_duplicates(
             }
         };
         for id in ids.into_iter().filter(|id| *id != kept) {
-            deletions.push(ResourceChange {
-                key: format!("duplicate/{id}"),
-                component: Component::Network,
-                kind,
-                name: name.clone(),
-                action: Action::Delete,
-                id: Some(id.clone()),
-                fields: vec![
+            deletions.push(
+                ResourceChange::new(
+                    Key::Duplicate(id.clone()),
+                    kind,
+                    &name,
+                    Action::Delete,
+                    vec![NetworkStep::DeleteDuplicate {
+                        kind,
+                        id: id.clone(),
+                    }],
+                )
+                .on(Some(&id))
+                .with_fields(vec![
                     FieldChange::new(
                         "duplicate",
                         Some(format!("{id} is empty; {kept} has the name and is kept")),
                         None::<String>,
                     )
                     .noting("left by a create whose answer was lost"),
-                ],
-                depends_on: Vec::new(),
-                steps: vec![Step::DeleteDuplicate {
-                    kind,
-                    id: id.clone(),
-                }],
-            });
+                ]),
+            );
             dropped.insert(id);
         }
     }

@@ -10,10 +10,11 @@ use super::{
     ANY_IPV4, DesiredNetwork, DesiredRouteTable, DesiredSource, DesiredTarget, Found, Planner,
     describe_rule, normalise_live_rule,
 };
-use crate::PlanError;
 use crate::live::LiveNetwork;
-use crate::plan::{Action, FieldChange, ResourceKind};
-use crate::step::{IngressRule, Ref, RouteTarget, RuleSource, Step};
+use crate::{
+    Action, FieldChange, IngressRule, Key, NetworkStep, PlanError, Ref, ResourceChange,
+    ResourceKind, RouteTarget, RuleSource,
+};
 
 /// The VPC as the later parts see it.
 pub(super) struct Vpc<'a> {
@@ -45,11 +46,11 @@ pub(super) fn vpc<'a>(
                 FieldChange::set("dns_hostnames", "on"),
             ],
             vec![
-                Step::CreateVpc {
+                NetworkStep::CreateVpc {
                     cidr: vpc_cidr.clone(),
                 },
-                Step::SetVpcDns {
-                    vpc: Ref::Planned(vpc_name.to_owned()),
+                NetworkStep::SetVpcDns {
+                    vpc: Ref::Planned(Key::Network(vpc_name.to_owned())),
                     dns_support: true,
                     dns_hostnames: true,
                 },
@@ -79,21 +80,23 @@ pub(super) fn vpc<'a>(
                 fields.push(FieldChange::new("dns_hostnames", Some("off"), Some("on")));
             }
             if fields.is_empty() {
-                p.unchanged += 1;
+                p.plan.unchanged += 1;
             } else {
                 let vpc_ref = Ref::Existing(vpc.id.clone());
                 p.push(
-                    ResourceKind::Vpc,
-                    vpc_name,
-                    vpc_name,
-                    Action::Update,
-                    Some(&vpc.id),
-                    fields,
-                    vec![Step::SetVpcDns {
-                        vpc: vpc_ref,
-                        dns_support: true,
-                        dns_hostnames: true,
-                    }],
+                    ResourceChange::new(
+                        Key::Network(vpc_name.to_owned()),
+                        ResourceKind::Vpc,
+                        vpc_name,
+                        Action::Update,
+                        vec![NetworkStep::SetVpcDns {
+                            vpc: vpc_ref,
+                            dns_support: true,
+                            dns_hostnames: true,
+                        }],
+                    )
+                    .on(Some(&vpc.id))
+                    .with_fields(fields),
                 );
             }
         }
@@ -125,7 +128,7 @@ pub(super) fn subnets<'a>(
                     FieldChange::set("cidr", &cidr),
                     FieldChange::set("availability_zone", &subnet.availability_zone),
                 ],
-                vec![Step::CreateSubnet {
+                vec![NetworkStep::CreateSubnet {
                     vpc: vpc_ref.clone(),
                     cidr: cidr.clone(),
                     availability_zone: subnet.availability_zone.clone(),
@@ -147,7 +150,7 @@ pub(super) fn subnets<'a>(
                     });
                 }
                 p.exists(&subnet.name, &live.id);
-                p.unchanged += 1;
+                p.plan.unchanged += 1;
             }
         }
     }
@@ -170,9 +173,9 @@ pub(super) fn internet_gateway<'a>(
             igw_name,
             vec![FieldChange::set("attached_to", vpc_name)],
             vec![
-                Step::CreateInternetGateway,
-                Step::AttachInternetGateway {
-                    gateway: Ref::Planned(igw_name.to_owned()),
+                NetworkStep::CreateInternetGateway,
+                NetworkStep::AttachInternetGateway {
+                    gateway: Ref::Planned(Key::Network(igw_name.to_owned())),
                     vpc: vpc_ref.clone(),
                 },
             ],
@@ -180,7 +183,7 @@ pub(super) fn internet_gateway<'a>(
         Some(live) => {
             p.exists(igw_name, &live.id);
             match (&live.vpc_id, live_vpc_id) {
-                (Some(attached), Some(vpc_id)) if attached == vpc_id => p.unchanged += 1,
+                (Some(attached), Some(vpc_id)) if attached == vpc_id => p.plan.unchanged += 1,
                 (Some(attached), _) => {
                     return Err(PlanError::Conflict {
                         kind: ResourceKind::InternetGateway,
@@ -198,20 +201,22 @@ pub(super) fn internet_gateway<'a>(
                 (None, _) => {
                     let gateway = Ref::Existing(live.id.clone());
                     p.push(
-                        ResourceKind::InternetGateway,
-                        igw_name,
-                        igw_name,
-                        Action::Update,
-                        Some(&live.id),
-                        vec![FieldChange::new(
+                        ResourceChange::new(
+                            Key::Network(igw_name.to_owned()),
+                            ResourceKind::InternetGateway,
+                            igw_name,
+                            Action::Update,
+                            vec![NetworkStep::AttachInternetGateway {
+                                gateway,
+                                vpc: vpc_ref.clone(),
+                            }],
+                        )
+                        .on(Some(&live.id))
+                        .with_fields(vec![FieldChange::new(
                             "attached_to",
                             None::<String>,
                             Some(vpc_name),
-                        )],
-                        vec![Step::AttachInternetGateway {
-                            gateway,
-                            vpc: vpc_ref.clone(),
-                        }],
+                        )]),
                     );
                 }
             }
@@ -234,18 +239,18 @@ pub(super) fn nat_gateways<'a>(
                 ResourceKind::ElasticIp,
                 &nat.address,
                 vec![FieldChange::set("for", &nat.name)],
-                vec![Step::AllocateAddress],
+                vec![NetworkStep::AllocateAddress],
             ),
             Some(live) => {
                 p.exists(&nat.address, &live.allocation_id);
-                p.unchanged += 1;
+                p.plan.unchanged += 1;
             }
         }
         let subnet_ref = p.reference(&nat.subnet);
         match nats.take(&nat.name) {
             Some(live) if Ref::Existing(live.subnet_id.clone()) == subnet_ref => {
                 p.exists(&nat.name, &live.id);
-                p.unchanged += 1;
+                p.plan.unchanged += 1;
             }
             Some(live) if subnet_ref.planned_key().is_none() => {
                 return Err(PlanError::Conflict {
@@ -271,18 +276,17 @@ pub(super) fn nat_gateways<'a>(
                         FieldChange::set("subnet", &nat.subnet),
                         FieldChange::set("elastic_ip", &nat.address),
                     ],
-                    vec![Step::CreateNatGateway {
+                    vec![NetworkStep::CreateNatGateway {
                         subnet: subnet_ref,
                         address,
                     }],
                 );
                 // A public NAT gateway fails in a VPC without an attached
                 // internet gateway: wait for the gateway's change, if any.
-                if p.changes.iter().any(|c| c.key == igw_name)
-                    && let Some(change) = p.changes.last_mut()
+                if let Some(igw) = p.plan.planned(&Key::Network(igw_name.to_owned()))
+                    && let Some(change) = p.plan.changes.pop()
                 {
-                    change.depends_on.push(igw_name.to_owned());
-                    change.depends_on.sort();
+                    p.push(change.after([igw]));
                 }
             }
         }
@@ -307,37 +311,38 @@ pub(super) fn route_tables<'a>(
                 ResourceKind::RouteTable,
                 &table.name,
                 vec![FieldChange::set("vpc", vpc_name)],
-                vec![Step::CreateRouteTable {
+                vec![NetworkStep::CreateRouteTable {
                     vpc: vpc_ref.clone(),
                 }],
             ),
             Some(live) => {
                 p.exists(&table.name, &live.id);
-                p.unchanged += 1;
+                p.plan.unchanged += 1;
             }
         }
         let table_ref = p.reference(&table.name);
         let live_default =
             live_table.and_then(|t| t.routes.iter().find(|r| r.destination == ANY_IPV4));
-        let route_key = format!("{}:{ANY_IPV4}", table.name);
+        let route_key = Key::route(&table.name, ANY_IPV4);
         let route_name = format!("{} {ANY_IPV4}", table.name);
         match (&table.default_route, live_default) {
             (None, None) => {}
             (None, Some(route)) => p.push(
-                ResourceKind::Route,
-                &route_key,
-                &route_name,
-                Action::Delete,
-                None,
-                vec![FieldChange::new(
+                ResourceChange::new(
+                    route_key,
+                    ResourceKind::Route,
+                    &route_name,
+                    Action::Delete,
+                    vec![NetworkStep::DeleteRoute {
+                        table: table_ref.clone(),
+                        destination: ANY_IPV4.to_owned(),
+                    }],
+                )
+                .with_fields(vec![FieldChange::new(
                     "target",
                     Some(p.display(&route.target)),
                     None::<String>,
-                )],
-                vec![Step::DeleteRoute {
-                    table: table_ref.clone(),
-                    destination: ANY_IPV4.to_owned(),
-                }],
+                )]),
             ),
             (Some(target), live_route) => {
                 let (target_name, route_target) = match target {
@@ -348,39 +353,41 @@ pub(super) fn route_tables<'a>(
                 };
                 match live_route {
                     None => p.push(
-                        ResourceKind::Route,
-                        &route_key,
-                        &route_name,
-                        Action::Create,
-                        None,
-                        vec![FieldChange::set("target", target_name)],
-                        vec![Step::CreateRoute {
-                            table: table_ref.clone(),
-                            destination: ANY_IPV4.to_owned(),
-                            target: route_target,
-                        }],
+                        ResourceChange::new(
+                            route_key,
+                            ResourceKind::Route,
+                            &route_name,
+                            Action::Create,
+                            vec![NetworkStep::CreateRoute {
+                                table: table_ref.clone(),
+                                destination: ANY_IPV4.to_owned(),
+                                target: route_target,
+                            }],
+                        )
+                        .with_fields(vec![FieldChange::set("target", target_name)]),
                     ),
                     Some(route)
                         if Ref::Existing(route.target.clone()) == *route_target.target() =>
                     {
-                        p.unchanged += 1;
+                        p.plan.unchanged += 1;
                     }
                     Some(route) => p.push(
-                        ResourceKind::Route,
-                        &route_key,
-                        &route_name,
-                        Action::Update,
-                        None,
-                        vec![FieldChange::new(
+                        ResourceChange::new(
+                            route_key,
+                            ResourceKind::Route,
+                            &route_name,
+                            Action::Update,
+                            vec![NetworkStep::ReplaceRoute {
+                                table: table_ref.clone(),
+                                destination: ANY_IPV4.to_owned(),
+                                target: route_target,
+                            }],
+                        )
+                        .with_fields(vec![FieldChange::new(
                             "target",
                             Some(p.display(&route.target)),
                             Some(target_name),
-                        )],
-                        vec![Step::ReplaceRoute {
-                            table: table_ref.clone(),
-                            destination: ANY_IPV4.to_owned(),
-                            target: route_target,
-                        }],
+                        )]),
                     ),
                 }
             }
@@ -395,7 +402,7 @@ pub(super) fn route_tables<'a>(
 fn associations(live: &LiveNetwork, p: &mut Planner, table: &DesiredRouteTable, table_ref: &Ref) {
     for subnet_name in &table.subnets {
         let subnet_ref = p.reference(subnet_name);
-        let key = format!("{subnet_name}:association");
+        let key = Key::association(subnet_name);
         let name = format!("{subnet_name} → {}", table.name);
         // The subnet's current explicit association in one of our tables.
         let current = match &subnet_ref {
@@ -408,37 +415,40 @@ fn associations(live: &LiveNetwork, p: &mut Planner, table: &DesiredRouteTable, 
             Ref::Planned(_) => None,
         };
         match current {
-            Some((t, _)) if Ref::Existing(t.id.clone()) == *table_ref => p.unchanged += 1,
+            Some((t, _)) if Ref::Existing(t.id.clone()) == *table_ref => p.plan.unchanged += 1,
             Some((t, association)) => {
                 let old = p.display(&t.id);
                 p.push(
-                    ResourceKind::RouteTableAssociation,
-                    &key,
-                    &name,
-                    Action::Update,
-                    Some(&association.id),
-                    vec![FieldChange::new(
+                    ResourceChange::new(
+                        key,
+                        ResourceKind::RouteTableAssociation,
+                        &name,
+                        Action::Update,
+                        vec![NetworkStep::ReplaceRouteTableAssociation {
+                            association_id: association.id.clone(),
+                            table: table_ref.clone(),
+                        }],
+                    )
+                    .on(Some(&association.id))
+                    .with_fields(vec![FieldChange::new(
                         "route_table",
                         Some(old),
                         Some(table.name.as_str()),
-                    )],
-                    vec![Step::ReplaceRouteTableAssociation {
-                        association_id: association.id.clone(),
-                        table: table_ref.clone(),
-                    }],
+                    )]),
                 );
             }
             None => p.push(
-                ResourceKind::RouteTableAssociation,
-                &key,
-                &name,
-                Action::Create,
-                None,
-                vec![FieldChange::set("route_table", &table.name)],
-                vec![Step::AssociateRouteTable {
-                    table: table_ref.clone(),
-                    subnet: subnet_ref,
-                }],
+                ResourceChange::new(
+                    key,
+                    ResourceKind::RouteTableAssociation,
+                    &name,
+                    Action::Create,
+                    vec![NetworkStep::AssociateRouteTable {
+                        table: table_ref.clone(),
+                        subnet: subnet_ref,
+                    }],
+                )
+                .with_fields(vec![FieldChange::set("route_table", &table.name)]),
             ),
         }
     }
@@ -458,22 +468,12 @@ pub(super) fn security_groups<'a>(
         if let Some(live) = live_group {
             p.exists(&group.name, &live.id);
         } else {
-            p.refs
-                .insert(group.name.clone(), Ref::Planned(group.name.clone()));
+            p.refs.insert(
+                group.name.clone(),
+                Ref::Planned(Key::Network(group.name.clone())),
+            );
         }
-        let wanted: BTreeSet<IngressRule> = group
-            .ingress
-            .iter()
-            .map(|rule| IngressRule {
-                protocol: "tcp".to_owned(),
-                from_port: rule.port,
-                to_port: rule.port,
-                source: match &rule.source {
-                    DesiredSource::Cidr(c) => RuleSource::Cidr(c.clone()),
-                    DesiredSource::Group(g) => RuleSource::Group(p.reference(g)),
-                },
-            })
-            .collect();
+        let wanted = wanted_rules(group, p);
         let describe = |rule: &IngressRule| describe_rule(rule, &p.names);
         match live_group {
             None => {
@@ -484,24 +484,25 @@ pub(super) fn security_groups<'a>(
                         .map(|r| FieldChange::set("ingress", describe(r))),
                 );
                 let steps = vec![
-                    Step::CreateSecurityGroup {
+                    NetworkStep::CreateSecurityGroup {
                         vpc: vpc_ref.clone(),
                         group_name: group.name.clone(),
                         description: group.description.clone(),
                     },
-                    Step::AuthorizeIngress {
-                        group: Ref::Planned(group.name.clone()),
+                    NetworkStep::AuthorizeIngress {
+                        group: Ref::Planned(Key::Network(group.name.clone())),
                         rules: wanted.into_iter().collect(),
                     },
                 ];
                 p.push(
-                    ResourceKind::SecurityGroup,
-                    &group.name,
-                    &group.name,
-                    Action::Create,
-                    None,
-                    fields,
-                    steps,
+                    ResourceChange::new(
+                        Key::Network(group.name.clone()),
+                        ResourceKind::SecurityGroup,
+                        &group.name,
+                        Action::Create,
+                        steps,
+                    )
+                    .with_fields(fields),
                 );
             }
             Some(live) => {
@@ -510,7 +511,7 @@ pub(super) fn security_groups<'a>(
                 let add: Vec<IngressRule> = wanted.difference(&have).cloned().collect();
                 let remove: Vec<IngressRule> = have.difference(&wanted).cloned().collect();
                 if add.is_empty() && remove.is_empty() {
-                    p.unchanged += 1;
+                    p.plan.unchanged += 1;
                     continue;
                 }
                 let mut fields: Vec<FieldChange> = add
@@ -525,27 +526,46 @@ pub(super) fn security_groups<'a>(
                 let group_ref = Ref::Existing(live.id.clone());
                 let mut steps = Vec::new();
                 if !add.is_empty() {
-                    steps.push(Step::AuthorizeIngress {
+                    steps.push(NetworkStep::AuthorizeIngress {
                         group: group_ref.clone(),
                         rules: add,
                     });
                 }
                 if !remove.is_empty() {
-                    steps.push(Step::RevokeIngress {
+                    steps.push(NetworkStep::RevokeIngress {
                         group: group_ref,
                         rules: remove,
                     });
                 }
                 p.push(
-                    ResourceKind::SecurityGroup,
-                    &group.name,
-                    &group.name,
-                    Action::Update,
-                    Some(&live.id),
-                    fields,
-                    steps,
+                    ResourceChange::new(
+                        Key::Network(group.name.clone()),
+                        ResourceKind::SecurityGroup,
+                        &group.name,
+                        Action::Update,
+                        steps,
+                    )
+                    .on(Some(&live.id))
+                    .with_fields(fields),
                 );
             }
         }
     }
+}
+
+/// A group's ingress rules as the spec wants them.
+fn wanted_rules(group: &super::DesiredSecurityGroup, p: &Planner) -> BTreeSet<IngressRule> {
+    group
+        .ingress
+        .iter()
+        .map(|rule| IngressRule {
+            protocol: "tcp".to_owned(),
+            from_port: rule.port,
+            to_port: rule.port,
+            source: match &rule.source {
+                DesiredSource::Cidr(c) => RuleSource::Cidr(c.clone()),
+                DesiredSource::Group(g) => RuleSource::Group(p.reference(g)),
+            },
+        })
+        .collect()
 }

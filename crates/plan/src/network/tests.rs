@@ -44,7 +44,7 @@ fn keys(plan: &Plan, action: Action) -> Vec<String> {
     plan.changes
         .iter()
         .filter(|c| c.action == action)
-        .map(|c| c.key.clone())
+        .map(|c| c.key.to_string())
         .collect()
 }
 
@@ -220,7 +220,7 @@ fn security_group_rules_are_chained_and_drift_is_repaired() {
     assert_eq!(plan.changes.len(), 1);
     let change = &plan.changes[0];
     assert_eq!(
-        (change.key.as_str(), change.action),
+        (change.key.to_string().as_str(), change.action),
         ("shop-dev-service", Action::Update)
     );
     assert_eq!(
@@ -405,7 +405,7 @@ fn a_nat_gateway_waits_for_the_internet_gateway_to_be_attached() {
     assert_eq!(nats.len(), 2);
     for nat in nats {
         assert!(
-            nat.depends_on.contains(&"shop-dev-igw".to_owned()),
+            nat.depends_on.contains(&"shop-dev-igw".parse().unwrap()),
             "{:?}",
             nat.depends_on
         );

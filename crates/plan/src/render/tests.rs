@@ -82,7 +82,7 @@ fn updates_deletes_and_orphans_as_text() {
 fn a_replacement_shows_the_field_that_forces_it() {
     let mut plan = plan_for(&spec(""), &FakeCloud::new(&ZONES));
     plan.changes = vec![ResourceChange {
-        key: "shop-dev-thing".into(),
+        key: "shop-dev-thing".parse().unwrap(),
         component: Component::Network,
         kind: ResourceKind::Subnet,
         name: "shop-dev-thing".into(),

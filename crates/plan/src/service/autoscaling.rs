@@ -1,22 +1,23 @@
 //! Target tracking on the service's average CPU, when the spec has
 //! `service.autoscaling`; the desired count is then left to it.
 
-use super::{Context, SERVICE_NAME, ServicePlan, cluster_name};
-use crate::plan::{Action, Component, FieldChange, ResourceKind};
-use crate::step::Step;
+use super::{Context, SERVICE_NAME, cluster_name};
+use crate::{Action, ComponentPlan, FieldChange, Key, ResourceChange, ResourceKind, ServiceStep};
 
 /// Target tracking on CPU when the spec asks; removed when it no longer
 /// does.
-pub(super) fn plan(cx: &Context<'_>, service: &awsdeploy_spec::Service, out: &mut ServicePlan) {
+pub(super) fn plan(cx: &Context<'_>, service: &awsdeploy_spec::Service, out: &mut ComponentPlan) {
     let spec = cx.spec;
     let live = &cx.live.service;
     let env = spec.env.as_str();
     let app = spec.app.name.as_str();
     let cluster = cluster_name(app, env);
-    let service_key = format!("service/{cluster}/{SERVICE_NAME}");
-    let scaling_key = format!("{service_key}:autoscaling");
+    let scaling_key = Key::autoscaling(&cluster, SERVICE_NAME);
     let scaling_name = format!("{cluster}/{SERVICE_NAME}");
-    let after_service: Vec<String> = out.planned(&service_key).into_iter().collect();
+    let after_service: Vec<Key> = out
+        .planned(&Key::ecs_service(&cluster, SERVICE_NAME))
+        .into_iter()
+        .collect();
     match (&service.autoscaling, &live.autoscaling) {
         (Some(wanted), found) => {
             let (min, max, target) = (
@@ -32,17 +33,25 @@ pub(super) fn plan(cx: &Context<'_>, service: &awsdeploy_spec::Service, out: &mu
                 out.unchanged += 1;
             } else {
                 out.push(
-                    Component::Service,
-                    ResourceKind::ScalingTarget,
-                    &scaling_key,
-                    &scaling_name,
-                    if found.is_some() {
-                        Action::Update
-                    } else {
-                        Action::Create
-                    },
-                    found.as_ref().map(|_| scaling_name.as_str()),
-                    vec![FieldChange::new(
+                    ResourceChange::new(
+                        scaling_key.clone(),
+                        ResourceKind::ScalingTarget,
+                        &scaling_name,
+                        if found.is_some() {
+                            Action::Update
+                        } else {
+                            Action::Create
+                        },
+                        vec![ServiceStep::ConfigureAutoscaling {
+                            cluster: cluster.clone(),
+                            service: SERVICE_NAME.to_owned(),
+                            min,
+                            max,
+                            target_cpu: target,
+                        }],
+                    )
+                    .on(found.as_ref().map(|_| scaling_name.as_str()))
+                    .with_fields(vec![FieldChange::new(
                         "scaling",
                         found.as_ref().map(|f| {
                             format!(
@@ -54,38 +63,31 @@ pub(super) fn plan(cx: &Context<'_>, service: &awsdeploy_spec::Service, out: &mu
                             )
                         }),
                         Some(now),
-                    )],
-                    vec![Step::ConfigureAutoscaling {
-                        cluster: cluster.clone(),
-                        service: SERVICE_NAME.to_owned(),
-                        min,
-                        max,
-                        target_cpu: target,
-                    }],
-                    &after_service,
+                    )])
+                    .after(after_service.iter().cloned()),
                 );
             }
         }
         (None, Some(found)) => out.push(
-            Component::Service,
-            ResourceKind::ScalingTarget,
-            &scaling_key,
-            &scaling_name,
-            Action::Delete,
-            Some(&scaling_name),
-            vec![
+            ResourceChange::new(
+                scaling_key.clone(),
+                ResourceKind::ScalingTarget,
+                &scaling_name,
+                Action::Delete,
+                vec![ServiceStep::RemoveAutoscaling {
+                    cluster: cluster.clone(),
+                    service: SERVICE_NAME.to_owned(),
+                }],
+            )
+            .on(Some(&scaling_name))
+            .with_fields(vec![
                 FieldChange::new(
                     "scaling",
                     Some(format!("{}..{} tasks", found.min, found.max)),
                     None::<String>,
                 )
                 .noting("the desired count goes back to service.desired_count"),
-            ],
-            vec![Step::RemoveAutoscaling {
-                cluster: cluster.clone(),
-                service: SERVICE_NAME.to_owned(),
-            }],
-            &[],
+            ]),
         ),
         (None, None) => {}
     }

@@ -2,7 +2,7 @@ use super::*;
 use crate::live::{
     LiveLoadBalancer, LiveRecord, LiveRepository, LiveSupport, LiveTaskDefinition, LiveZone,
 };
-use crate::step::ListenerConfig;
+use crate::{ListenerConfig, LoadBalancerStep, MigrationStep, MigrationWait, Step};
 
 fn spec(extra: &str) -> Spec {
     Spec::parse(
@@ -38,34 +38,38 @@ fn with_repository(mut live: Live) -> Live {
     live
 }
 
-fn run(spec: &Spec, live: &Live) -> Result<ServicePlan, PlanError> {
+fn run(spec: &Spec, live: &Live) -> Result<ComponentPlan, PlanError> {
     run_with(spec, live, migration::Policy::Auto)
 }
 
-fn run_with(spec: &Spec, live: &Live, policy: migration::Policy) -> Result<ServicePlan, PlanError> {
+fn run_with(
+    spec: &Spec,
+    live: &Live,
+    policy: migration::Policy,
+) -> Result<ComponentPlan, PlanError> {
     plan(&Context {
         spec,
         region: "r",
         live,
         network: &BTreeMap::new(),
-        planned: &["iam/shop-dev-task-execution".to_owned()],
+        planned: &["iam/shop-dev-task-execution".parse().unwrap()],
         policy,
         database_changing: false,
     })
 }
 
-fn keys(out: &ServicePlan) -> Vec<&str> {
-    out.changes.iter().map(|c| c.key.as_str()).collect()
+fn keys(out: &ComponentPlan) -> Vec<String> {
+    out.changes.iter().map(|c| c.key.to_string()).collect()
 }
 
-fn listener(out: &ServicePlan, port: i32) -> ListenerConfig {
+fn listener(out: &ComponentPlan, port: i32) -> ListenerConfig {
     out.changes
         .iter()
         .flat_map(|c| &c.steps)
         .find_map(|s| match s {
-            Step::CreateListener {
+            Step::LoadBalancer(LoadBalancerStep::CreateListener {
                 port: p, config, ..
-            } if *p == port => Some(config.clone()),
+            }) if *p == port => Some(config.clone()),
             _ => None,
         })
         .unwrap_or_else(|| panic!("no listener on {port}"))
@@ -109,7 +113,7 @@ fn with_a_certificate_443_has_the_modern_policy_and_80_redirects() {
             assert_eq!(tls_policy, "ELBSecurityPolicy-TLS13-1-2-2021-06");
             assert_eq!(
                 target_group,
-                Ref::Planned("load_balancer/shop-dev-api".to_owned())
+                Ref::Planned("load_balancer/shop-dev-api".parse().unwrap())
             );
         }
         other => panic!("{other:?}"),
@@ -124,7 +128,7 @@ fn the_service_waits_for_its_listeners_roles_and_revision() {
     let service = out
         .changes
         .iter()
-        .find(|c| c.key == "service/shop-dev/api")
+        .find(|c| c.key.to_string() == "service/shop-dev/api")
         .unwrap();
     for key in [
         "load_balancer/shop-dev-alb:80",
@@ -134,22 +138,22 @@ fn the_service_waits_for_its_listeners_roles_and_revision() {
         "iam/shop-dev-task-execution",
     ] {
         assert!(
-            service.depends_on.contains(&key.to_owned()),
+            service.depends_on.contains(&key.parse().unwrap()),
             "{key}: {:?}",
             service.depends_on
         );
     }
     assert!(matches!(
         service.steps[1],
-        Step::WaitForRollout {
+        Step::Service(ServiceStep::WaitForRollout {
             timeout_secs: 900,
             ..
-        }
+        })
     ));
-    let Step::RegisterTaskDefinition { definition } = &out
+    let Step::Service(ServiceStep::RegisterTaskDefinition { definition }) = &out
         .changes
         .iter()
-        .find(|c| c.key == "service/shop-dev-api")
+        .find(|c| c.key.to_string() == "service/shop-dev-api")
         .unwrap()
         .steps[0]
     else {
@@ -174,7 +178,9 @@ fn an_unchanged_definition_registers_no_revision_and_a_new_tag_does() {
         .iter()
         .flat_map(|c| &c.steps)
         .find_map(|s| match s {
-            Step::RegisterTaskDefinition { definition } => Some(definition.clone()),
+            Step::Service(ServiceStep::RegisterTaskDefinition { definition }) => {
+                Some(definition.clone())
+            }
             _ => None,
         })
         .unwrap();
@@ -185,14 +191,14 @@ fn an_unchanged_definition_registers_no_revision_and_a_new_tag_does() {
         definition: rendered,
     });
     let same = run(&spec_v1, &live).unwrap();
-    assert!(!keys(&same).contains(&"service/shop-dev-api"));
-    let Some(Step::CreateService {
+    assert!(!keys(&same).contains(&"service/shop-dev-api".to_owned()));
+    let Some(Step::Service(ServiceStep::CreateService {
         task_definition, ..
-    }) = same
+    })) = same
         .changes
         .iter()
         .flat_map(|c| &c.steps)
-        .find(|s| matches!(s, Step::CreateService { .. }))
+        .find(|s| matches!(s, Step::Service(ServiceStep::CreateService { .. })))
     else {
         panic!("the service is created")
     };
@@ -205,7 +211,7 @@ fn an_unchanged_definition_registers_no_revision_and_a_new_tag_does() {
     let change = v2
         .changes
         .iter()
-        .find(|c| c.key == "service/shop-dev-api")
+        .find(|c| c.key.to_string() == "service/shop-dev-api")
         .unwrap();
     assert_eq!(change.action, Action::Update);
     assert_eq!(change.fields[0].field, "image");
@@ -274,7 +280,9 @@ fn deployed(spec: &Spec) -> Live {
         .iter()
         .flat_map(|c| &c.steps)
         .find_map(|s| match s {
-            Step::RegisterTaskDefinition { definition } => Some(definition.clone()),
+            Step::Service(ServiceStep::RegisterTaskDefinition { definition }) => {
+                Some(definition.clone())
+            }
             _ => None,
         })
         .unwrap();
@@ -307,10 +315,10 @@ fn deployed(spec: &Spec) -> Live {
     live
 }
 
-fn migration_change(out: &ServicePlan) -> Option<&ResourceChange> {
+fn migration_change(out: &ComponentPlan) -> Option<&ResourceChange> {
     out.changes
         .iter()
-        .find(|c| c.key == "migration/shop-dev-migrate")
+        .find(|c| c.key.to_string() == "migration/shop-dev-migrate")
 }
 
 #[test]
@@ -320,26 +328,30 @@ fn a_new_image_runs_the_migration_before_the_service_update() {
     assert_eq!(change.action, Action::Run);
     assert_eq!(change.kind, ResourceKind::MigrationTask);
     // It needs the cluster and the roles; not the service or its revision.
-    assert!(change.depends_on.contains(&"service/shop-dev".to_owned()));
     assert!(
         change
             .depends_on
-            .contains(&"iam/shop-dev-task-execution".to_owned())
+            .contains(&"service/shop-dev".parse().unwrap())
+    );
+    assert!(
+        change
+            .depends_on
+            .contains(&"iam/shop-dev-task-execution".parse().unwrap())
     );
     assert!(
         !change
             .depends_on
             .iter()
-            .any(|k| k.starts_with("service/shop-dev/"))
+            .any(|k| k.to_string().starts_with("service/shop-dev/"))
     );
     let service = out
         .changes
         .iter()
-        .find(|c| c.key == "service/shop-dev/api")
+        .find(|c| c.key.to_string() == "service/shop-dev/api")
         .unwrap();
     assert!(service.depends_on.contains(&change.key));
 
-    let Step::RunMigration { task } = &change.steps[0] else {
+    let Step::Migration(MigrationStep::RunMigration { task }) = &change.steps[0] else {
         panic!("the first step runs the task")
     };
     let container = &task.definition.container;
@@ -360,11 +372,11 @@ fn a_new_image_runs_the_migration_before_the_service_update() {
     assert_eq!(task.network.subnets.len(), 2);
     assert_eq!(
         task.network.security_group,
-        Ref::Planned("shop-dev-service".to_owned())
+        Ref::Planned("shop-dev-service".parse().unwrap())
     );
     assert!(matches!(
         &change.steps[1],
-        Step::WaitForMigration { timeout_secs: 300, task, .. } if *task == Ref::Planned(change.key.clone())
+        Step::Migration(MigrationStep::WaitForMigration(MigrationWait { timeout_secs: 300, task, .. })) if *task == Ref::Planned(change.key.clone())
     ));
 }
 
@@ -383,7 +395,7 @@ fn the_migration_runs_when_the_image_changes_or_when_asked() {
 
     let v2 = migrating("image_tag = \"v2\"");
     let out = run(&v2, &live).unwrap();
-    assert!(keys(&out).contains(&"migration/shop-dev-migrate"));
+    assert!(keys(&out).contains(&"migration/shop-dev-migrate".to_owned()));
     let never = run_with(&v2, &live, migration::Policy::Never).unwrap();
     assert!(migration_change(&never).is_none());
     assert!(
@@ -394,13 +406,13 @@ fn the_migration_runs_when_the_image_changes_or_when_asked() {
     let service = never
         .changes
         .iter()
-        .find(|c| c.key == "service/shop-dev/api")
+        .find(|c| c.key.to_string() == "service/shop-dev/api")
         .unwrap();
     assert!(
         !service
             .depends_on
             .iter()
-            .any(|k| k.starts_with("migration/"))
+            .any(|k| k.to_string().starts_with("migration/"))
     );
 }
 
@@ -410,18 +422,22 @@ fn migration_image_overrides_the_service_image() {
         "image_tag = \"v1\"\n{MIGRATION}\nimage = \"migrate/migrate:v4.18.1\""
     ));
     let out = run(&spec, &with_repository(live())).unwrap();
-    let Step::RunMigration { task } = &migration_change(&out).unwrap().steps[0] else {
+    let Step::Migration(MigrationStep::RunMigration { task }) =
+        &migration_change(&out).unwrap().steps[0]
+    else {
         panic!()
     };
     assert_eq!(task.definition.container.image, "migrate/migrate:v4.18.1");
 }
 
-fn registered(out: &ServicePlan) -> TaskDefinition {
+fn registered(out: &ComponentPlan) -> TaskDefinition {
     out.changes
         .iter()
         .flat_map(|c| &c.steps)
         .find_map(|s| match s {
-            Step::RegisterTaskDefinition { definition } => Some(definition.clone()),
+            Step::Service(ServiceStep::RegisterTaskDefinition { definition }) => {
+                Some(definition.clone())
+            }
             _ => None,
         })
         .expect("a revision is registered")
@@ -512,25 +528,25 @@ fn the_https_listener_waits_for_a_certificate_left_pending_by_an_earlier_run() {
         let https = out
             .changes
             .iter()
-            .find(|c| c.key == "load_balancer/shop-dev-alb:443")
+            .find(|c| c.key.to_string() == "load_balancer/shop-dev-alb:443")
             .unwrap();
         assert!(
             https
                 .depends_on
-                .contains(&"certificate/api.example.com".to_owned()),
+                .contains(&"certificate/api.example.com".parse().unwrap()),
             "{status}: {:?}",
             https.depends_on
         );
         let plain = out
             .changes
             .iter()
-            .find(|c| c.key == "load_balancer/shop-dev-alb:80")
+            .find(|c| c.key.to_string() == "load_balancer/shop-dev-alb:80")
             .unwrap();
         assert!(
             plain
                 .depends_on
                 .iter()
-                .all(|k| !k.starts_with("certificate/"))
+                .all(|k| !k.to_string().starts_with("certificate/"))
         );
     }
 }

@@ -1,49 +1,34 @@
-//! What the service needs besides the network and the database: the ECR
-//! repository its image comes from, the `CloudWatch` log group it writes to,
-//! and its two IAM roles.
+//! The service's two IAM roles (`[service]`): `{app}-{env}-task-execution`,
+//! trusted by ECS tasks only, with one inline policy that allows exactly
+//! what starting the service needs (pull from this repository, write to
+//! this log group, read the secrets this spec references); and
+//! `{app}-{env}-task`, the application's role, which reads the database's
+//! master secret and has the managed policies the spec attaches.
 //!
-//! - Registry (`[registry]`): `{app}/{env}/{repository}`, tags immutable,
-//!   scan on push, a lifecycle policy keeping the newest `keep_images`.
-//! - Logs (`[service]`): `/awsdeploy/{app}/{env}` with the spec's retention.
-//! - IAM (`[service]`): `{app}-{env}-task-execution`, trusted by ECS tasks
-//!   only, with one inline policy that allows exactly what starting the
-//!   service needs (pull from this repository, write to this log group,
-//!   read the secrets this spec references); and `{app}-{env}-task`, the
-//!   application's role, with no policy.
-//!
-//! All three are found by these names and must carry this app's and env's
-//! tags. Policies are compared as canonical JSON (keys sorted), so AWS's
-//! formatting never shows as a change. Missing inputs stop the plan before
-//! anything changes: a `secret:` reference to a secret that does not exist,
-//! or an image tag that is not in an existing repository.
+//! Found by name; they must carry this app's and env's tags. Policies are
+//! compared as canonical JSON (keys sorted), so AWS's formatting never
+//! shows as a change. A `secret:` reference to a secret that does not
+//! exist stops the plan before anything changes.
 
 use std::collections::BTreeSet;
 
 use awsdeploy_spec::{SecretRef, Spec};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::PlanError;
-use crate::database;
-use crate::live::{LiveRole, LiveSupport, Lookups};
-use crate::plan::{Action, Component, FieldChange, Orphan, ResourceChange, ResourceKind};
-use crate::step::Step;
+use crate::live::{LiveRole, LiveSupport};
+use crate::logs::log_group_name;
+use crate::plan::{
+    Action, Component, ComponentPlan, FieldChange, Orphan, ResourceChange, ResourceKind,
+};
+use crate::{ComponentStep, Ref};
+use crate::{Key, PlanError, database, registry};
 
 /// The name of awsdeploy's inline policy on each role.
 pub const POLICY_NAME: &str = "awsdeploy";
 /// The ECS service principal that may assume the roles.
 const ECS_TASKS: &str = "ecs-tasks.amazonaws.com";
-
-pub fn repository_name(spec: &Spec) -> Option<String> {
-    let registry = spec.registry.as_ref()?;
-    Some(format!(
-        "{}/{}/{}",
-        spec.app.name, spec.env, registry.repository
-    ))
-}
-
-pub fn log_group_name(app: &str, env: &str) -> String {
-    format!("/awsdeploy/{app}/{env}")
-}
 
 pub fn execution_role_name(app: &str, env: &str) -> String {
     format!("{app}-{env}-task-execution")
@@ -53,28 +38,18 @@ pub fn task_role_name(app: &str, env: &str) -> String {
     format!("{app}-{env}-task")
 }
 
-/// What observation must look up for `spec`.
-pub fn lookups(spec: &Spec) -> Lookups {
-    let service = spec.service.as_ref();
-    Lookups {
-        repository: repository_name(spec),
-        image_tag: service.and_then(|s| s.image_tag.clone()),
-        secrets: service
-            .into_iter()
-            .flat_map(|s| s.secrets.values())
-            .filter_map(|r| match r {
-                SecretRef::Secret { name, .. } => Some(name.clone()),
-                SecretRef::DatabasePassword | SecretRef::DatabaseUsername => None,
-            })
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect(),
-        service: service.is_some(),
-        zone: None,
-        api_domain: None,
-        web_branch: None,
-        web_domain: None,
-    }
+/// The names of the secrets the spec's service reads.
+pub fn secret_names(spec: &Spec) -> Vec<String> {
+    spec.service
+        .iter()
+        .flat_map(|s| s.secrets.values())
+        .filter_map(|r| match r {
+            SecretRef::Secret { name, .. } => Some(name.clone()),
+            SecretRef::DatabasePassword | SecretRef::DatabaseUsername => None,
+        })
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect()
 }
 
 /// Canonical JSON: `serde_json`'s maps keep keys sorted.
@@ -94,142 +69,9 @@ pub fn trust_policy() -> String {
     }))
 }
 
-/// The lifecycle policy that keeps the newest `keep` images.
-pub fn lifecycle_policy(keep: u32) -> String {
-    canonical(&json!({
-        "rules": [{
-            "rulePriority": 1,
-            "description": format!("awsdeploy: keep the newest {keep} images"),
-            "selection": {
-                "tagStatus": "any",
-                "countType": "imageCountMoreThan",
-                "countNumber": keep
-            },
-            "action": { "type": "expire" }
-        }]
-    }))
-}
-
-/// The support part of a plan.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SupportPlan {
-    pub changes: Vec<ResourceChange>,
-    pub unchanged: usize,
-    pub orphans: Vec<Orphan>,
-}
-
-impl SupportPlan {
-    fn push(
-        &mut self,
-        component: Component,
-        kind: ResourceKind,
-        name: &str,
-        action: Action,
-        fields: Vec<FieldChange>,
-        steps: Vec<Step>,
-    ) {
-        let key = format!("{}/{name}", component.as_str());
-        self.changes.push(ResourceChange {
-            depends_on: ResourceChange::dependencies(&key, &steps),
-            key,
-            component,
-            kind,
-            name: name.to_owned(),
-            action,
-            id: (action != Action::Create).then(|| name.to_owned()),
-            fields,
-            steps,
-        });
-    }
-}
-
-/// Compares what the spec's service needs with what is live.
-#[allow(clippy::too_many_lines)] // registry, logs, roles: one pass in order
-pub fn plan(spec: &Spec, region: &str, live: &LiveSupport) -> Result<SupportPlan, PlanError> {
-    let mut out = SupportPlan::default();
-    let (app, env) = (spec.app.name.as_str(), spec.env.as_str());
-    let partition = live.partition();
-
-    // Registry.
-    let repository_arn = match (spec.registry.as_ref(), repository_name(spec)) {
-        (Some(registry), Some(name)) => {
-            let policy = lifecycle_policy(registry.keep_images);
-            match &live.repository {
-                Some(repo) if !repo.owned => {
-                    return Err(PlanError::not_ours(ResourceKind::Repository, &name));
-                }
-                None => out.push(
-                    Component::Registry,
-                    ResourceKind::Repository,
-                    &name,
-                    Action::Create,
-                    vec![
-                        FieldChange::set("tags", "immutable"),
-                        FieldChange::set("scan_on_push", "true"),
-                        FieldChange::set("keep_images", registry.keep_images.to_string()),
-                    ],
-                    vec![Step::CreateRepository {
-                        name: name.clone(),
-                        lifecycle_policy: policy,
-                    }],
-                ),
-                Some(repo) => {
-                    let mut fields = Vec::new();
-                    if !repo.tags_immutable {
-                        fields.push(FieldChange::new("tags", Some("mutable"), Some("immutable")));
-                    }
-                    if !repo.scan_on_push {
-                        fields.push(FieldChange::new(
-                            "scan_on_push",
-                            Some("false"),
-                            Some("true"),
-                        ));
-                    }
-                    if repo.lifecycle_policy.as_deref() != Some(policy.as_str()) {
-                        fields.push(FieldChange::new(
-                            "lifecycle_policy",
-                            Some(if repo.lifecycle_policy.is_some() {
-                                "other"
-                            } else {
-                                "none"
-                            }),
-                            Some(format!("keep the newest {}", registry.keep_images)),
-                        ));
-                    }
-                    if fields.is_empty() {
-                        out.unchanged += 1;
-                    } else {
-                        out.push(
-                            Component::Registry,
-                            ResourceKind::Repository,
-                            &name,
-                            Action::Update,
-                            fields,
-                            vec![Step::ConfigureRepository {
-                                name: name.clone(),
-                                lifecycle_policy: policy,
-                            }],
-                        );
-                    }
-                    if let (Some(tag), Some(false)) = (
-                        spec.service.as_ref().and_then(|s| s.image_tag.as_ref()),
-                        live.image_present,
-                    ) {
-                        return Err(PlanError::MissingImage {
-                            uri: repo.uri.clone(),
-                            tag: tag.clone(),
-                        });
-                    }
-                }
-            }
-            Some(format!(
-                "arn:{partition}:ecr:{region}:{}:repository/{name}",
-                live.account()?
-            ))
-        }
-        _ => None,
-    };
-
+/// Compares the roles the spec's service needs with the live ones.
+pub fn plan(spec: &Spec, region: &str, live: &LiveSupport) -> Result<ComponentPlan, PlanError> {
+    let mut out = ComponentPlan::default();
     let Some(service) = spec.service.as_ref() else {
         for role in &live.roles {
             out.orphans.push(Orphan::named(
@@ -238,62 +80,73 @@ pub fn plan(spec: &Spec, region: &str, live: &LiveSupport) -> Result<SupportPlan
                 &role.name,
             ));
         }
-        if let Some(group) = &live.log_group {
-            out.orphans.push(Orphan::named(
-                Component::Logs,
-                ResourceKind::LogGroup,
-                &group.name,
-            ));
-        }
         return Ok(out);
     };
+    let (app, env) = (spec.app.name.as_str(), spec.env.as_str());
+    let execution_policy = execution_policy(spec, region, live)?;
+    // The application reads the master secret itself when it connects
+    // (`DB_SECRET_ARN`): what survives RDS's rotation of it.
+    let task_policy = spec
+        .database
+        .is_some()
+        .then(|| -> Result<String, PlanError> {
+            Ok(canonical(&json!({
+                "Version": "2012-10-17",
+                "Statement": [read_database_secret(spec, region, live)?]
+            })))
+        })
+        .transpose()?;
+    plan_role(
+        &mut out,
+        &DesiredRole {
+            name: execution_role_name(app, env),
+            description: "awsdeploy: ECS starts the service's tasks with it (image, logs, secrets)",
+            policy: Some(execution_policy),
+            attached: Vec::new(),
+        },
+        live,
+    )?;
+    plan_role(
+        &mut out,
+        &DesiredRole {
+            name: task_role_name(app, env),
+            description: "awsdeploy: the application's own role",
+            policy: task_policy,
+            attached: service.task_role_policies.clone(),
+        },
+        live,
+    )?;
+    Ok(out)
+}
+
+/// The master secret's ARN is RDS's to choose; the tag RDS puts on it
+/// names this stack's instance.
+fn read_database_secret(spec: &Spec, region: &str, live: &LiveSupport) -> Result<Value, PlanError> {
+    let partition = live.partition();
     let account = live.account()?;
+    let instance = database::identifier(&spec.app.name, &spec.env);
+    Ok(json!({
+        "Sid": "ReadDatabaseSecret",
+        "Effect": "Allow",
+        "Action": ["secretsmanager:GetSecretValue"],
+        "Resource": [format!("arn:{partition}:secretsmanager:{region}:{account}:secret:rds!db-*")],
+        "Condition": { "StringEquals": {
+            "secretsmanager:ResourceTag/aws:rds:primaryDBInstanceArn":
+                format!("arn:{partition}:rds:{region}:{account}:db:{instance}")
+        }}
+    }))
+}
 
-    // Logs.
-    let log_group = log_group_name(app, env);
-    let retention = i32::try_from(service.log_retention_days).unwrap_or(i32::MAX);
-    match &live.log_group {
-        Some(group) if !group.owned => {
-            return Err(PlanError::not_ours(ResourceKind::LogGroup, &log_group));
-        }
-        None => out.push(
-            Component::Logs,
-            ResourceKind::LogGroup,
-            &log_group,
-            Action::Create,
-            vec![FieldChange::set("retention_days", retention.to_string())],
-            vec![Step::CreateLogGroup {
-                name: log_group.clone(),
-                retention_days: retention,
-            }],
-        ),
-        Some(group) if group.retention_days == Some(retention) => out.unchanged += 1,
-        Some(group) => out.push(
-            Component::Logs,
-            ResourceKind::LogGroup,
-            &log_group,
-            Action::Update,
-            vec![FieldChange::new(
-                "retention_days",
-                Some(
-                    group
-                        .retention_days
-                        .map_or("never expire".to_owned(), |d| d.to_string()),
-                ),
-                Some(retention.to_string()),
-            )],
-            vec![Step::SetLogRetention {
-                name: log_group.clone(),
-                retention_days: retention,
-            }],
-        ),
-    }
-
-    // IAM.
+/// The execution role's policy: pull the image, write the logs, read the
+/// secrets (and their keys) the task's environment names.
+fn execution_policy(spec: &Spec, region: &str, live: &LiveSupport) -> Result<String, PlanError> {
+    let partition = live.partition();
+    let account = live.account()?;
+    let log_group = log_group_name(&spec.app.name, &spec.env);
     let mut secret_arns = Vec::new();
     // The migration task reads the master password with the same role.
     let mut database_secret = spec.migration.is_some();
-    for (variable, reference) in &service.secrets {
+    for (variable, reference) in spec.service.iter().flat_map(|s| &s.secrets) {
         match reference {
             SecretRef::DatabasePassword | SecretRef::DatabaseUsername => database_secret = true,
             SecretRef::Secret { name, .. } => match live.secrets.get(name) {
@@ -310,7 +163,7 @@ pub fn plan(spec: &Spec, region: &str, live: &LiveSupport) -> Result<SupportPlan
     secret_arns.sort();
     secret_arns.dedup();
     let mut statements = Vec::new();
-    if let Some(arn) = &repository_arn {
+    if let Some(arn) = registry::repository_arn(spec, region, live)? {
         statements.push(json!({
             "Sid": "PullImage",
             "Effect": "Allow",
@@ -340,51 +193,12 @@ pub fn plan(spec: &Spec, region: &str, live: &LiveSupport) -> Result<SupportPlan
         }));
     }
     statements.extend(decrypt_statement(spec, region, account, live));
-    let read_database_secret = {
-        // The master secret's ARN is RDS's to choose; the tag RDS puts on
-        // it names this stack's instance.
-        let instance = database::identifier(app, env);
-        json!({
-            "Sid": "ReadDatabaseSecret",
-            "Effect": "Allow",
-            "Action": ["secretsmanager:GetSecretValue"],
-            "Resource": [format!("arn:{partition}:secretsmanager:{region}:{account}:secret:rds!db-*")],
-            "Condition": { "StringEquals": {
-                "secretsmanager:ResourceTag/aws:rds:primaryDBInstanceArn":
-                    format!("arn:{partition}:rds:{region}:{account}:db:{instance}")
-            }}
-        })
-    };
     if database_secret {
-        statements.push(read_database_secret.clone());
+        statements.push(read_database_secret(spec, region, live)?);
     }
-    let execution_policy = canonical(&json!({ "Version": "2012-10-17", "Statement": statements }));
-    // The application reads the master secret itself when it connects
-    // (`DB_SECRET_ARN`): what survives RDS's rotation of it.
-    let task_policy = spec.database.is_some().then(|| {
-        canonical(&json!({ "Version": "2012-10-17", "Statement": [read_database_secret] }))
-    });
-    plan_role(
-        &mut out,
-        &DesiredRole {
-            name: execution_role_name(app, env),
-            description: "awsdeploy: ECS starts the service's tasks with it (image, logs, secrets)",
-            policy: Some(execution_policy),
-            attached: Vec::new(),
-        },
-        live,
-    )?;
-    plan_role(
-        &mut out,
-        &DesiredRole {
-            name: task_role_name(app, env),
-            description: "awsdeploy: the application's own role",
-            policy: task_policy,
-            attached: service.task_role_policies.clone(),
-        },
-        live,
-    )?;
-    Ok(out)
+    Ok(canonical(
+        &json!({ "Version": "2012-10-17", "Statement": statements }),
+    ))
 }
 
 /// `kms:Decrypt` for the customer managed keys of the `secret:` references
@@ -452,7 +266,7 @@ struct DesiredRole {
 /// One role: its trust policy, awsdeploy's inline policy and the managed
 /// policies attached to it.
 fn plan_role(
-    out: &mut SupportPlan,
+    out: &mut ComponentPlan,
     desired: &DesiredRole,
     live: &LiveSupport,
 ) -> Result<(), PlanError> {
@@ -462,7 +276,7 @@ fn plan_role(
     let (mut fields, mut steps, action) = match found {
         None => (
             vec![FieldChange::set("trusted_by", ECS_TASKS)],
-            vec![Step::CreateRole {
+            vec![IamStep::CreateRole {
                 name: name.to_owned(),
                 description: desired.description.to_owned(),
                 trust_policy: trust.clone(),
@@ -479,7 +293,7 @@ fn plan_role(
                     Some("other principals"),
                     Some(ECS_TASKS),
                 ));
-                steps.push(Step::UpdateTrustPolicy {
+                steps.push(IamStep::UpdateTrustPolicy {
                     name: name.to_owned(),
                     trust_policy: trust.clone(),
                 });
@@ -496,7 +310,7 @@ fn plan_role(
                 old.map(|o| summarize(o)),
                 Some(summarize(new)),
             ));
-            steps.push(Step::PutRolePolicy {
+            steps.push(IamStep::PutRolePolicy {
                 role: name.to_owned(),
                 document: new.clone(),
             });
@@ -507,7 +321,7 @@ fn plan_role(
                 Some(summarize(old)),
                 None::<String>,
             ));
-            steps.push(Step::DeleteRolePolicy {
+            steps.push(IamStep::DeleteRolePolicy {
                 role: name.to_owned(),
             });
         }
@@ -521,7 +335,7 @@ fn plan_role(
             None::<String>,
             Some((*arn).clone()),
         ));
-        steps.push(Step::AttachRolePolicy {
+        steps.push(IamStep::AttachRolePolicy {
             role: name.to_owned(),
             policy_arn: (*arn).clone(),
         });
@@ -532,7 +346,7 @@ fn plan_role(
             Some((*arn).clone()),
             None::<String>,
         ));
-        steps.push(Step::DetachRolePolicy {
+        steps.push(IamStep::DetachRolePolicy {
             role: name.to_owned(),
             policy_arn: (*arn).clone(),
         });
@@ -541,12 +355,15 @@ fn plan_role(
         out.unchanged += 1;
     } else {
         out.push(
-            Component::Iam,
-            ResourceKind::Role,
-            name,
-            action,
-            fields,
-            steps,
+            ResourceChange::new(
+                Key::Iam(name.to_owned()),
+                ResourceKind::Role,
+                name,
+                action,
+                steps,
+            )
+            .on((action != Action::Create).then_some(name))
+            .with_fields(fields),
         );
     }
     Ok(())
@@ -575,10 +392,43 @@ fn summarize(document: &str) -> String {
     statements.join("; ")
 }
 
+/// The actions of the iam component: IAM: the roles and their policies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum IamStep {
+    /// `CreateRole` with the trust policy. The id is its name.
+    CreateRole {
+        name: String,
+        description: String,
+        trust_policy: String,
+    },
+    /// `UpdateAssumeRolePolicy`.
+    UpdateTrustPolicy { name: String, trust_policy: String },
+    /// `PutRolePolicy` of awsdeploy's inline policy.
+    PutRolePolicy { role: String, document: String },
+    /// `DeleteRolePolicy` of awsdeploy's inline policy; already gone is
+    /// success.
+    DeleteRolePolicy { role: String },
+    /// `AttachRolePolicy` of a managed policy.
+    AttachRolePolicy { role: String, policy_arn: String },
+    /// `DetachRolePolicy`; already detached is success.
+    DetachRolePolicy { role: String, policy_arn: String },
+}
+
+impl ComponentStep for IamStep {
+    fn refs(&self) -> Vec<&Ref> {
+        vec![]
+    }
+
+    fn creates(&self) -> bool {
+        matches!(self, IamStep::CreateRole { .. })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::live::LiveRepository;
+    use crate::Step;
 
     fn spec(service: &str) -> Spec {
         Spec::parse(
@@ -596,13 +446,13 @@ mod tests {
         }
     }
 
-    fn policy(out: &SupportPlan) -> Value {
+    fn policy(out: &ComponentPlan) -> Value {
         let document = out
             .changes
             .iter()
             .flat_map(|c| &c.steps)
             .find_map(|s| match s {
-                Step::PutRolePolicy { document, .. } => Some(document.clone()),
+                Step::Iam(IamStep::PutRolePolicy { document, .. }) => Some(document.clone()),
                 _ => None,
             })
             .unwrap();
@@ -614,7 +464,7 @@ mod tests {
         let spec = spec(
             "image_tag = \"v1\"\nsecrets = { A = \"secret:x:k1\", B = \"secret:x:k2\", C = \"database:password\" }",
         );
-        let lookups = lookups(&spec);
+        let lookups = crate::lookups(&spec);
         assert_eq!(lookups.repository.as_deref(), Some("shop/dev/api"));
         assert_eq!(lookups.image_tag.as_deref(), Some("v1"));
         assert_eq!(lookups.secrets, ["x"]);
@@ -642,35 +492,6 @@ mod tests {
             err.to_string(),
             "service.secrets.KEY refers to the secret stripe, which does not exist"
         );
-    }
-
-    #[test]
-    fn a_missing_image_is_an_error_only_once_the_repository_exists() {
-        let spec = spec("image_tag = \"v1\"");
-        assert!(
-            plan(&spec, "r", &live()).is_ok(),
-            "first up: the repository is created"
-        );
-        let mut live = live();
-        live.repository = Some(LiveRepository {
-            name: "shop/dev/api".to_owned(),
-            owned: true,
-            arn: "arn".to_owned(),
-            uri: "111122223333.dkr.ecr.r.amazonaws.com/shop/dev/api".to_owned(),
-            tags_immutable: true,
-            scan_on_push: true,
-            lifecycle_policy: Some(lifecycle_policy(30)),
-        });
-        live.image_present = Some(false);
-        let err = plan(&spec, "r", &live).unwrap_err();
-        assert!(
-            err.hint()
-                .contains("docker push 111122223333.dkr.ecr.r.amazonaws.com/shop/dev/api:v1"),
-            "{}",
-            err.hint()
-        );
-        live.image_present = Some(true);
-        assert!(plan(&spec, "r", &live).is_ok());
     }
 
     #[test]

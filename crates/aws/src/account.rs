@@ -1,0 +1,141 @@
+//! The account and what the service needs from it: who the credentials
+//! are (STS: the account id and partition every ARN is built with), the
+//! secrets the spec names (Secrets Manager: their ARNs and keys, never
+//! their values), and the registry, log group and roles, read concurrently.
+
+use awsdeploy_plan::iam::{execution_role_name, task_role_name};
+use std::collections::BTreeMap;
+
+use awsdeploy_plan::live::{LiveSupport, Lookups};
+use awsdeploy_plan::logs::log_group_name;
+use futures_util::future::try_join_all;
+
+use crate::error::{already_done, sdk};
+use crate::tags::Owner;
+use crate::{AwsError, Clients, iam, logs, registry};
+
+pub async fn observe(
+    clients: &Clients,
+    owner: &Owner,
+    lookups: &Lookups,
+) -> Result<LiveSupport, AwsError> {
+    let account = async {
+        if lookups.service || lookups.repository.is_some() {
+            identity(clients).await
+        } else {
+            Ok((None, None))
+        }
+    };
+    let repository = async {
+        match &lookups.repository {
+            Some(name) => {
+                registry::observe_repository(
+                    &clients.ecr,
+                    owner,
+                    name,
+                    lookups.image_tag.as_deref(),
+                )
+                .await
+            }
+            None => Ok((None, None)),
+        }
+    };
+    let log_group = async {
+        if lookups.service {
+            logs::observe_log_group(
+                &clients.logs,
+                owner,
+                &log_group_name(&owner.app, &owner.env),
+            )
+            .await
+        } else {
+            Ok(None)
+        }
+    };
+    let roles = async {
+        if !lookups.service {
+            return Ok(Vec::new());
+        }
+        let names = [
+            execution_role_name(&owner.app, &owner.env),
+            task_role_name(&owner.app, &owner.env),
+        ];
+        let found = try_join_all(
+            names
+                .iter()
+                .map(|n| iam::observe_role(&clients.iam, owner, n)),
+        )
+        .await?;
+        Ok(found.into_iter().flatten().collect())
+    };
+    let secrets = try_join_all(lookups.secrets.iter().map(|name| secret(clients, name)));
+    let ((account_id, partition), (repository, image_present), log_group, roles, secrets) =
+        tokio::try_join!(account, repository, log_group, roles, secrets)?;
+    Ok(LiveSupport {
+        account_id,
+        partition,
+        repository,
+        image_present,
+        log_group,
+        roles,
+        secret_keys: secrets
+            .iter()
+            .filter_map(|(name, _, key)| Some((name.clone(), key.clone()?)))
+            .collect(),
+        secrets: secrets
+            .into_iter()
+            .map(|(name, arn, _)| (name, arn))
+            .collect::<BTreeMap<_, _>>(),
+    })
+}
+
+/// The credentials' account id and partition (`GetCallerIdentity`).
+async fn identity(clients: &Clients) -> Result<(Option<String>, Option<String>), AwsError> {
+    let out = clients
+        .sts
+        .get_caller_identity()
+        .send()
+        .await
+        .map_err(sdk("GetCallerIdentity", "the credentials"))?;
+    // arn:<partition>:iam::<account>:…
+    let partition = out
+        .arn()
+        .and_then(|arn| arn.split(':').nth(1))
+        .map(str::to_owned);
+    let account = out.account().ok_or(AwsError::MissingField {
+        operation: "GetCallerIdentity",
+        resource: "the credentials".to_owned(),
+        field: "Account",
+    })?;
+    Ok((Some(account.to_owned()), partition))
+}
+
+/// A secret the spec names: its ARN and customer managed key, if any
+/// (`DescribeSecret`, which never returns the value); `None`s when it does
+/// not exist.
+async fn secret(
+    clients: &Clients,
+    name: &String,
+) -> Result<(String, Option<String>, Option<String>), AwsError> {
+    let out = clients
+        .secrets
+        .describe_secret()
+        .secret_id(name)
+        .send()
+        .await
+        .map_err(sdk("DescribeSecret", name.as_str()));
+    match out {
+        Ok(out) => Ok((
+            name.clone(),
+            out.arn().map(str::to_owned),
+            // Absent (or AWS's own alias) for the AWS managed key.
+            out.kms_key_id()
+                .filter(|k| *k != "alias/aws/secretsmanager")
+                .map(str::to_owned),
+        )),
+        Err(e) if already_done(&e, &["ResourceNotFoundException"]) => {
+            Ok((name.clone(), None, None))
+        }
+        Err(e) => Err(e),
+    }
+}

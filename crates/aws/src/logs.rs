@@ -1,0 +1,106 @@
+//! The log group's calls (`CloudWatch` Logs), found by name.
+
+use awsdeploy_plan::LogsStep;
+use awsdeploy_plan::live::LiveLogGroup;
+
+use crate::error::{already_done, sdk};
+use crate::tags::Owner;
+use crate::{AwsError, StepContext};
+
+pub(crate) async fn observe_log_group(
+    logs: &aws_sdk_cloudwatchlogs::Client,
+    owner: &Owner,
+    name: &str,
+) -> Result<Option<LiveLogGroup>, AwsError> {
+    let out = logs
+        .describe_log_groups()
+        .log_group_name_prefix(name)
+        .send()
+        .await
+        .map_err(sdk("DescribeLogGroups", name))?;
+    let Some(group) = out
+        .log_groups()
+        .iter()
+        .find(|g| g.log_group_name() == Some(name))
+    else {
+        return Ok(None);
+    };
+    // The ARN without the trailing `:*` names the group for tagging.
+    let arn = group
+        .arn()
+        .unwrap_or_default()
+        .trim_end_matches(":*")
+        .to_owned();
+    let tags = logs
+        .list_tags_for_resource()
+        .resource_arn(&arn)
+        .send()
+        .await
+        .map_err(sdk("ListTagsForResource", name))?;
+    let tagged = owner.owns(
+        tags.tags()
+            .into_iter()
+            .flatten()
+            .map(|(k, v)| (Some(k.as_str()), Some(v.as_str()))),
+    );
+    Ok(Some(LiveLogGroup {
+        name: name.to_owned(),
+        owned: tagged,
+        retention_days: group.retention_in_days(),
+    }))
+}
+
+/// Runs one logs step. Idempotent: "already exists" (and, for a
+/// delete, "already gone") is success.
+pub(crate) async fn run(step: &LogsStep, cx: &StepContext<'_>) -> Result<Option<String>, AwsError> {
+    let clients = cx.clients;
+    let name = cx.name();
+    let tags = cx.tags();
+    match step {
+        LogsStep::CreateLogGroup {
+            name: group,
+            retention_days,
+        } => {
+            let created = clients
+                .logs
+                .create_log_group()
+                .log_group_name(group)
+                .set_tags(Some(
+                    tags.iter()
+                        .map(|(k, v)| ((*k).to_owned(), v.clone()))
+                        .collect(),
+                ))
+                .send()
+                .await
+                .map_err(sdk("CreateLogGroup", name));
+            if let Err(e) = created
+                && !already_done(&e, &["ResourceAlreadyExistsException"])
+            {
+                return Err(e);
+            }
+            set_retention(&clients.logs, group, *retention_days).await?;
+            Ok(Some(group.clone()))
+        }
+        LogsStep::SetLogRetention {
+            name: group,
+            retention_days,
+        } => {
+            set_retention(&clients.logs, group, *retention_days).await?;
+            Ok(None)
+        }
+    }
+}
+
+async fn set_retention(
+    logs: &aws_sdk_cloudwatchlogs::Client,
+    group: &str,
+    days: i32,
+) -> Result<(), AwsError> {
+    logs.put_retention_policy()
+        .log_group_name(group)
+        .retention_in_days(days)
+        .send()
+        .await
+        .map_err(sdk("PutRetentionPolicy", group))?;
+    Ok(())
+}

@@ -1,0 +1,218 @@
+//! The registry (`[registry]`): the ECR repository the service's image
+//! comes from, `{app}/{env}/{repository}`, tags immutable, scan on push, a
+//! lifecycle policy keeping the newest `keep_images`.
+//!
+//! Found by name; it must carry this app's and env's tags. An image tag the
+//! spec names that is not in the existing repository stops the plan before
+//! anything changes.
+
+use awsdeploy_spec::Spec;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::live::LiveSupport;
+use crate::plan::{Action, ComponentPlan, FieldChange, ResourceChange, ResourceKind};
+use crate::{ComponentStep, Ref};
+use crate::{Key, PlanError};
+
+pub fn repository_name(spec: &Spec) -> Option<String> {
+    let registry = spec.registry.as_ref()?;
+    Some(format!(
+        "{}/{}/{}",
+        spec.app.name, spec.env, registry.repository
+    ))
+}
+
+/// The repository's ARN, for the policies that pull from it.
+pub fn repository_arn(
+    spec: &Spec,
+    region: &str,
+    live: &LiveSupport,
+) -> Result<Option<String>, PlanError> {
+    let Some(name) = repository_name(spec) else {
+        return Ok(None);
+    };
+    Ok(Some(format!(
+        "arn:{}:ecr:{region}:{}:repository/{name}",
+        live.partition(),
+        live.account()?
+    )))
+}
+
+/// The lifecycle policy that keeps the newest `keep` images.
+pub fn lifecycle_policy(keep: u32) -> String {
+    crate::iam::canonical(&json!({
+        "rules": [{
+            "rulePriority": 1,
+            "description": format!("awsdeploy: keep the newest {keep} images"),
+            "selection": {
+                "tagStatus": "any",
+                "countType": "imageCountMoreThan",
+                "countNumber": keep
+            },
+            "action": { "type": "expire" }
+        }]
+    }))
+}
+
+/// Compares the spec's repository with the live one.
+pub fn plan(spec: &Spec, live: &LiveSupport) -> Result<ComponentPlan, PlanError> {
+    let mut out = ComponentPlan::default();
+    let (Some(registry), Some(name)) = (spec.registry.as_ref(), repository_name(spec)) else {
+        return Ok(out);
+    };
+    let policy = lifecycle_policy(registry.keep_images);
+    let key = Key::Registry(name.clone());
+    let Some(repo) = &live.repository else {
+        out.push(
+            ResourceChange::new(
+                key,
+                ResourceKind::Repository,
+                &name,
+                Action::Create,
+                vec![RegistryStep::CreateRepository {
+                    name: name.clone(),
+                    lifecycle_policy: policy,
+                }],
+            )
+            .with_fields(vec![
+                FieldChange::set("tags", "immutable"),
+                FieldChange::set("scan_on_push", "true"),
+                FieldChange::set("keep_images", registry.keep_images.to_string()),
+            ]),
+        );
+        return Ok(out);
+    };
+    if !repo.owned {
+        return Err(PlanError::not_ours(ResourceKind::Repository, &name));
+    }
+    let mut fields = Vec::new();
+    if !repo.tags_immutable {
+        fields.push(FieldChange::new("tags", Some("mutable"), Some("immutable")));
+    }
+    if !repo.scan_on_push {
+        fields.push(FieldChange::new(
+            "scan_on_push",
+            Some("false"),
+            Some("true"),
+        ));
+    }
+    if repo.lifecycle_policy.as_deref() != Some(policy.as_str()) {
+        fields.push(FieldChange::new(
+            "lifecycle_policy",
+            Some(if repo.lifecycle_policy.is_some() {
+                "other"
+            } else {
+                "none"
+            }),
+            Some(format!("keep the newest {}", registry.keep_images)),
+        ));
+    }
+    if fields.is_empty() {
+        out.unchanged += 1;
+    } else {
+        out.push(
+            ResourceChange::new(
+                key,
+                ResourceKind::Repository,
+                &name,
+                Action::Update,
+                vec![RegistryStep::ConfigureRepository {
+                    name: name.clone(),
+                    lifecycle_policy: policy,
+                }],
+            )
+            .on(Some(&name))
+            .with_fields(fields),
+        );
+    }
+    if let (Some(tag), Some(false)) = (
+        spec.service.as_ref().and_then(|s| s.image_tag.as_ref()),
+        live.image_present,
+    ) {
+        return Err(PlanError::MissingImage {
+            uri: repo.uri.clone(),
+            tag: tag.clone(),
+        });
+    }
+    Ok(out)
+}
+
+/// The actions of the registry component: ECR: the repository.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum RegistryStep {
+    /// `CreateRepository` (tags immutable, scan on push), then
+    /// `PutLifecyclePolicy`. The id is its name.
+    CreateRepository {
+        name: String,
+        lifecycle_policy: String,
+    },
+    /// Tags immutable, scan on push and the lifecycle policy, set again.
+    ConfigureRepository {
+        name: String,
+        lifecycle_policy: String,
+    },
+}
+
+impl ComponentStep for RegistryStep {
+    fn refs(&self) -> Vec<&Ref> {
+        vec![]
+    }
+
+    fn creates(&self) -> bool {
+        matches!(self, RegistryStep::CreateRepository { .. })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::live::LiveRepository;
+
+    fn spec(service: &str) -> Spec {
+        Spec::parse(
+            &format!("[app]\nname = \"shop\"\n[database]\n[registry]\n[service]\n{service}\n"),
+            "test.toml",
+            "dev",
+        )
+        .unwrap()
+    }
+
+    fn live() -> LiveSupport {
+        LiveSupport {
+            account_id: Some("111122223333".to_owned()),
+            ..LiveSupport::default()
+        }
+    }
+
+    #[test]
+    fn a_missing_image_is_an_error_only_once_the_repository_exists() {
+        let spec = spec("image_tag = \"v1\"");
+        assert!(
+            plan(&spec, &live()).is_ok(),
+            "first up: the repository is created"
+        );
+        let mut live = live();
+        live.repository = Some(LiveRepository {
+            name: "shop/dev/api".to_owned(),
+            owned: true,
+            arn: "arn".to_owned(),
+            uri: "111122223333.dkr.ecr.r.amazonaws.com/shop/dev/api".to_owned(),
+            tags_immutable: true,
+            scan_on_push: true,
+            lifecycle_policy: Some(lifecycle_policy(30)),
+        });
+        live.image_present = Some(false);
+        let err = plan(&spec, &live).unwrap_err();
+        assert!(
+            err.hint()
+                .contains("docker push 111122223333.dkr.ecr.r.amazonaws.com/shop/dev/api:v1"),
+            "{}",
+            err.hint()
+        );
+        live.image_present = Some(true);
+        assert!(plan(&spec, &live).is_ok());
+    }
+}

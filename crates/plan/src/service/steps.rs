@@ -1,0 +1,146 @@
+//! The service's steps and the settings they carry.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::task_definition::TaskDefinition;
+use crate::{ComponentStep, Ref};
+
+/// The actions of the service component: ECS and Application Auto Scaling: the cluster, task definition, service and its scaling.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum ServiceStep {
+    /// `CreateCluster` (Fargate). The id is its name.
+    CreateCluster { name: String },
+    /// `RegisterTaskDefinition`. The id is the new revision's ARN.
+    RegisterTaskDefinition { definition: TaskDefinition },
+    /// `CreateService` on Fargate in the private subnets, without public
+    /// IPs, behind the target group. The id is its ARN.
+    CreateService {
+        cluster: Ref,
+        name: String,
+        task_definition: Ref,
+        desired_count: i32,
+        network: ServiceNetwork,
+        target_group: Ref,
+        container_name: String,
+        container_port: i32,
+        deployment: DeploymentSettings,
+    },
+    /// `UpdateService` of the fields that are set.
+    UpdateService {
+        cluster: String,
+        name: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        task_definition: Option<Ref>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        desired_count: Option<i32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        network: Option<ServiceNetwork>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        deployment: Option<DeploymentSettings>,
+    },
+    /// Waits until the service's deployment of `task_definition` is
+    /// COMPLETED with every task running; a FAILED or rolled-back
+    /// deployment is an error naming the revision that serves.
+    WaitForRollout {
+        cluster: String,
+        service: String,
+        task_definition: Ref,
+        timeout_secs: u64,
+    },
+    /// `RegisterScalableTarget` (desired count between min and max) and
+    /// `PutScalingPolicy` (target tracking on average CPU).
+    ConfigureAutoscaling {
+        cluster: String,
+        service: String,
+        min: i32,
+        max: i32,
+        target_cpu: i32,
+    },
+    /// `DeregisterScalableTarget` (its policies go with it).
+    RemoveAutoscaling { cluster: String, service: String },
+}
+
+impl ComponentStep for ServiceStep {
+    fn refs(&self) -> Vec<&Ref> {
+        match self {
+            ServiceStep::CreateCluster { .. }
+            | ServiceStep::RegisterTaskDefinition { .. }
+            | ServiceStep::ConfigureAutoscaling { .. }
+            | ServiceStep::RemoveAutoscaling { .. } => vec![],
+            ServiceStep::CreateService {
+                cluster,
+                task_definition,
+                network,
+                target_group,
+                ..
+            } => {
+                let mut refs = vec![cluster, task_definition, target_group];
+                refs.extend(network.refs());
+                refs
+            }
+            ServiceStep::UpdateService {
+                task_definition,
+                network,
+                ..
+            } => task_definition
+                .iter()
+                .chain(network.iter().flat_map(ServiceNetwork::refs))
+                .collect(),
+            ServiceStep::WaitForRollout {
+                task_definition, ..
+            } => vec![task_definition],
+        }
+    }
+
+    fn creates(&self) -> bool {
+        matches!(
+            self,
+            ServiceStep::CreateCluster { .. }
+                | ServiceStep::RegisterTaskDefinition { .. }
+                | ServiceStep::CreateService { .. }
+        )
+    }
+
+    fn is_wait(&self) -> bool {
+        matches!(self, ServiceStep::WaitForRollout { .. })
+    }
+
+    fn how_to_follow(&self) -> Option<String> {
+        match self {
+            ServiceStep::WaitForRollout {
+                cluster, service, ..
+            } => Some(format!(
+                "ECS goes on with the rollout (and rolls back if it fails); follow it with `aws ecs describe-services --cluster {cluster} --services {service}`"
+            )),
+            _ => None,
+        }
+    }
+}
+
+/// Where the service's tasks run: subnets and one security group; never a
+/// public IP.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ServiceNetwork {
+    pub subnets: Vec<Ref>,
+    pub security_group: Ref,
+}
+
+impl ServiceNetwork {
+    pub fn refs(&self) -> Vec<&Ref> {
+        self.subnets.iter().chain([&self.security_group]).collect()
+    }
+}
+
+/// How the service rolls out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct DeploymentSettings {
+    pub min_healthy_percent: i32,
+    pub max_percent: i32,
+    /// The deployment circuit breaker: stop a rollout whose tasks fail.
+    pub circuit_breaker: bool,
+    /// With the breaker: roll back to the last completed deployment.
+    pub rollback: bool,
+    pub health_check_grace_period_secs: i32,
+}
