@@ -10,6 +10,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aws_sdk_rds::Client;
 use aws_sdk_rds::types::{CloudwatchLogsExportConfiguration, Tag};
+use awsdeploy_plan::Ref;
 use awsdeploy_plan::execute::ResolvedIds;
 use awsdeploy_plan::live::{LiveDatabase, LiveDbInstance, LiveDbSubnetGroup, PendingDbChanges};
 use awsdeploy_plan::{Component, DatabaseConnection, DatabaseStep, DbChanges, DbSettings};
@@ -242,17 +243,11 @@ async fn wait_for(rds: &Client, identifier: &str, gone: bool) -> Result<(), AwsE
 
 /// Runs one database step. Idempotent: an existing subnet group or
 /// instance of the same name is success (the next plan compares it).
-#[allow(clippy::too_many_lines)] // one arm per step
 pub(crate) async fn run(
     step: &DatabaseStep,
     cx: &StepContext<'_>,
 ) -> Result<Option<String>, AwsError> {
-    let StepContext {
-        clients,
-        owner,
-        ids,
-        ..
-    } = *cx;
+    let StepContext { clients, ids, .. } = *cx;
     let rds = &clients.rds;
     let name = cx.name();
     match step {
@@ -260,25 +255,7 @@ pub(crate) async fn run(
             name: group,
             description,
             subnets,
-        } => {
-            let subnet_ids = subnets
-                .iter()
-                .map(|s| ids.resolve(s))
-                .collect::<Result<Vec<_>, _>>()?;
-            let created = rds
-                .create_db_subnet_group()
-                .db_subnet_group_name(group)
-                .db_subnet_group_description(description)
-                .set_subnet_ids(Some(subnet_ids))
-                .set_tags(Some(rds_tags(owner, group)))
-                .send()
-                .await
-                .map_err(sdk("CreateDBSubnetGroup", name));
-            match created {
-                Err(e) if !already_done(&e, &["DBSubnetGroupAlreadyExists"]) => Err(e),
-                _ => Ok(Some(group.clone())),
-            }
-        }
+        } => create_db_subnet_group(cx, group, description, subnets).await,
         DatabaseStep::ModifyDbSubnetGroup {
             name: group,
             subnets,
@@ -300,30 +277,7 @@ pub(crate) async fn run(
             subnet_group,
             security_group,
             settings,
-        } => {
-            let subnet_group = ids.resolve(subnet_group)?;
-            let security_group = ids.resolve(security_group)?;
-            let created = create_instance(
-                rds,
-                owner,
-                identifier,
-                &subnet_group,
-                &security_group,
-                settings,
-            )
-            .await
-            .map_err(sdk("CreateDBInstance", name));
-            if let Err(e) = created {
-                if !already_done(
-                    &e,
-                    &["DBInstanceAlreadyExists", "DBInstanceAlreadyExistsFault"],
-                ) {
-                    return Err(e);
-                }
-            }
-            wait_for(rds, identifier, false).await?;
-            Ok(Some(identifier.clone()))
-        }
+        } => create_db_instance(cx, identifier, subnet_group, security_group, settings).await,
         DatabaseStep::ModifyDbInstance {
             identifier,
             changes,
@@ -336,29 +290,104 @@ pub(crate) async fn run(
         DatabaseStep::DeleteDbInstance {
             identifier,
             final_snapshot_prefix,
-        } => {
-            rds.modify_db_instance()
-                .db_instance_identifier(identifier)
-                .deletion_protection(false)
-                .apply_immediately(true)
-                .send()
-                .await
-                .map_err(sdk("ModifyDBInstance", name))?;
-            let stamp = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map_or(0, |d| d.as_secs());
-            rds.delete_db_instance()
-                .db_instance_identifier(identifier)
-                .skip_final_snapshot(false)
-                .final_db_snapshot_identifier(format!("{final_snapshot_prefix}-{stamp}"))
-                .delete_automated_backups(false)
-                .send()
-                .await
-                .map_err(sdk("DeleteDBInstance", name))?;
-            wait_for(rds, identifier, true).await?;
-            Ok(None)
+        } => delete_db_instance(cx, identifier, final_snapshot_prefix).await,
+    }
+}
+
+async fn create_db_subnet_group(
+    cx: &StepContext<'_>,
+    group: &str,
+    description: &str,
+    subnets: &[Ref],
+) -> Result<Option<String>, AwsError> {
+    let rds = &cx.clients.rds;
+    let name = cx.name();
+    let owner = cx.owner;
+    let ids = cx.ids;
+
+    let subnet_ids = subnets
+        .iter()
+        .map(|s| ids.resolve(s))
+        .collect::<Result<Vec<_>, _>>()?;
+    let created = rds
+        .create_db_subnet_group()
+        .db_subnet_group_name(group)
+        .db_subnet_group_description(description)
+        .set_subnet_ids(Some(subnet_ids))
+        .set_tags(Some(rds_tags(owner, group)))
+        .send()
+        .await
+        .map_err(sdk("CreateDBSubnetGroup", name));
+    match created {
+        Err(e) if !already_done(&e, &["DBSubnetGroupAlreadyExists"]) => Err(e),
+        _ => Ok(Some(group.to_owned())),
+    }
+}
+
+async fn create_db_instance(
+    cx: &StepContext<'_>,
+    identifier: &str,
+    subnet_group: &Ref,
+    security_group: &Ref,
+    settings: &DbSettings,
+) -> Result<Option<String>, AwsError> {
+    let rds = &cx.clients.rds;
+    let name = cx.name();
+    let owner = cx.owner;
+    let ids = cx.ids;
+
+    let subnet_group = ids.resolve(subnet_group)?;
+    let security_group = ids.resolve(security_group)?;
+    let created = create_instance(
+        rds,
+        owner,
+        identifier,
+        &subnet_group,
+        &security_group,
+        settings,
+    )
+    .await
+    .map_err(sdk("CreateDBInstance", name));
+    if let Err(e) = created {
+        if !already_done(
+            &e,
+            &["DBInstanceAlreadyExists", "DBInstanceAlreadyExistsFault"],
+        ) {
+            return Err(e);
         }
     }
+    wait_for(rds, identifier, false).await?;
+    Ok(Some(identifier.to_owned()))
+}
+
+async fn delete_db_instance(
+    cx: &StepContext<'_>,
+    identifier: &str,
+    final_snapshot_prefix: &str,
+) -> Result<Option<String>, AwsError> {
+    let rds = &cx.clients.rds;
+    let name = cx.name();
+
+    rds.modify_db_instance()
+        .db_instance_identifier(identifier)
+        .deletion_protection(false)
+        .apply_immediately(true)
+        .send()
+        .await
+        .map_err(sdk("ModifyDBInstance", name))?;
+    let stamp = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    rds.delete_db_instance()
+        .db_instance_identifier(identifier)
+        .skip_final_snapshot(false)
+        .final_db_snapshot_identifier(format!("{final_snapshot_prefix}-{stamp}"))
+        .delete_automated_backups(false)
+        .send()
+        .await
+        .map_err(sdk("DeleteDBInstance", name))?;
+    wait_for(rds, identifier, true).await?;
+    Ok(None)
 }
 
 async fn create_instance(

@@ -13,6 +13,7 @@ use aws_sdk_elasticloadbalancingv2::types::{
     ProtocolEnum, RedirectActionConfig, RedirectActionStatusCodeEnum, Tag, TargetGroupAttribute,
     TargetTypeEnum,
 };
+use awsdeploy_plan::Ref;
 use awsdeploy_plan::execute::ResolvedIds;
 use awsdeploy_plan::live::{LiveListener, LiveListenerAction, LiveLoadBalancer, LiveTargetGroup};
 use awsdeploy_plan::service::{load_balancer_name, target_group_name};
@@ -384,17 +385,11 @@ fn certificate_not_yet_usable(error: &AwsError) -> bool {
     )
 }
 
-#[allow(clippy::too_many_lines)] // one arm per step
 pub(crate) async fn run(
     step: &LoadBalancerStep,
     cx: &StepContext<'_>,
 ) -> Result<Option<String>, AwsError> {
-    let StepContext {
-        clients,
-        owner,
-        ids,
-        ..
-    } = *cx;
+    let StepContext { clients, .. } = *cx;
     let elb = &clients.elb;
     let name = cx.name();
     match step {
@@ -403,38 +398,7 @@ pub(crate) async fn run(
             vpc,
             port,
             health,
-        } => {
-            let out = elb
-                .create_target_group()
-                .name(tg_name)
-                .protocol(ProtocolEnum::Http)
-                .port(*port)
-                .vpc_id(ids.resolve(vpc)?)
-                .target_type(TargetTypeEnum::Ip)
-                .health_check_protocol(ProtocolEnum::Http)
-                .health_check_path(&health.path)
-                .health_check_interval_seconds(health.interval_secs)
-                .health_check_timeout_seconds(health.timeout_secs)
-                .healthy_threshold_count(health.healthy_threshold)
-                .unhealthy_threshold_count(health.unhealthy_threshold)
-                .matcher(Matcher::builder().http_code("200-399").build())
-                .set_tags(Some(tags(owner, tg_name)))
-                .send()
-                .await
-                .map_err(sdk("CreateTargetGroup", tg_name.as_str()))?;
-            let arn = out
-                .target_groups()
-                .first()
-                .and_then(|t| t.target_group_arn())
-                .ok_or(AwsError::MissingField {
-                    operation: "CreateTargetGroup",
-                    resource: tg_name.clone(),
-                    field: "TargetGroupArn",
-                })?
-                .to_owned();
-            set_target_group(elb, &arn, tg_name, health).await?;
-            Ok(Some(arn))
-        }
+        } => create_target_group(cx, tg_name, vpc, *port, health).await,
         LoadBalancerStep::ModifyTargetGroup {
             target_group,
             health,
@@ -447,118 +411,32 @@ pub(crate) async fn run(
             subnets,
             security_group,
             idle_timeout_secs,
-        } => {
-            let subnets = subnets
-                .iter()
-                .map(|s| ids.resolve(s))
-                .collect::<Result<Vec<_>, _>>()?;
-            let out = elb
-                .create_load_balancer()
-                .name(lb_name)
-                .r#type(aws_sdk_elasticloadbalancingv2::types::LoadBalancerTypeEnum::Application)
-                .scheme(LoadBalancerSchemeEnum::InternetFacing)
-                .set_subnets(Some(subnets))
-                .security_groups(ids.resolve(security_group)?)
-                .set_tags(Some(tags(owner, lb_name)))
-                .send()
-                .await
-                .map_err(sdk("CreateLoadBalancer", lb_name.as_str()))?;
-            let arn = out
-                .load_balancers()
-                .first()
-                .and_then(|l| l.load_balancer_arn())
-                .ok_or(AwsError::MissingField {
-                    operation: "CreateLoadBalancer",
-                    resource: lb_name.clone(),
-                    field: "LoadBalancerArn",
-                })?
-                .to_owned();
-            set_idle_timeout(elb, &arn, lb_name, *idle_timeout_secs).await?;
-            Ok(Some(arn))
-        }
+        } => create_load_balancer(cx, lb_name, subnets, security_group, *idle_timeout_secs).await,
         LoadBalancerStep::ModifyLoadBalancer {
             load_balancer,
             subnets,
             security_group,
             idle_timeout_secs,
         } => {
-            if let Some(subnets) = subnets {
-                let subnets = subnets
-                    .iter()
-                    .map(|s| ids.resolve(s))
-                    .collect::<Result<Vec<_>, _>>()?;
-                elb.set_subnets()
-                    .load_balancer_arn(load_balancer)
-                    .set_subnets(Some(subnets))
-                    .send()
-                    .await
-                    .map_err(sdk("SetSubnets", name))?;
-            }
-            if let Some(group) = security_group {
-                elb.set_security_groups()
-                    .load_balancer_arn(load_balancer)
-                    .security_groups(ids.resolve(group)?)
-                    .send()
-                    .await
-                    .map_err(sdk("SetSecurityGroups", name))?;
-            }
-            if let Some(secs) = idle_timeout_secs {
-                set_idle_timeout(elb, load_balancer, name, *secs).await?;
-            }
-            Ok(None)
+            modify_load_balancer(
+                cx,
+                load_balancer,
+                subnets.as_deref(),
+                security_group.as_ref(),
+                idle_timeout_secs.as_ref(),
+            )
+            .await
         }
         LoadBalancerStep::CreateListener {
             load_balancer,
             port,
             config,
-        } => {
-            let l = listener(config, ids)?;
-            let load_balancer = ids.resolve(load_balancer)?;
-            let out = wait::retrying(certificate_not_yet_usable, CERTIFICATE_GRACE, || async {
-                elb.create_listener()
-                    .load_balancer_arn(&load_balancer)
-                    .port(*port)
-                    .protocol(l.protocol.clone())
-                    .set_certificates(l.certificates.clone())
-                    .set_ssl_policy(l.ssl_policy.clone())
-                    .set_default_actions(Some(vec![l.action.clone()]))
-                    .send()
-                    .await
-                    .map_err(sdk("CreateListener", name))
-            })
-            .await?;
-            let arn = out
-                .listeners()
-                .first()
-                .and_then(|l| l.listener_arn())
-                .ok_or(AwsError::MissingField {
-                    operation: "CreateListener",
-                    resource: name.to_owned(),
-                    field: "ListenerArn",
-                })?;
-            Ok(Some(arn.to_owned()))
-        }
+        } => create_listener(cx, load_balancer, *port, config).await,
         LoadBalancerStep::ModifyListener {
             listener: arn,
             port,
             config,
-        } => {
-            let l = listener(config, ids)?;
-            wait::retrying(certificate_not_yet_usable, CERTIFICATE_GRACE, || async {
-                elb.modify_listener()
-                    .listener_arn(arn)
-                    .port(*port)
-                    .protocol(l.protocol.clone())
-                    .set_certificates(l.certificates.clone())
-                    .set_ssl_policy(l.ssl_policy.clone())
-                    .set_default_actions(Some(vec![l.action.clone()]))
-                    .send()
-                    .await
-                    .map_err(sdk("ModifyListener", name))
-            })
-            .await?;
-            Ok(None)
-        }
+        } => modify_listener(cx, arn, *port, config).await,
         LoadBalancerStep::DeleteListener { listener } => {
             match elb
                 .delete_listener()
@@ -573,4 +451,188 @@ pub(crate) async fn run(
             }
         }
     }
+}
+
+async fn create_target_group(
+    cx: &StepContext<'_>,
+    tg_name: &str,
+    vpc: &Ref,
+    port: i32,
+    health: &TargetHealth,
+) -> Result<Option<String>, AwsError> {
+    let elb = &cx.clients.elb;
+    let owner = cx.owner;
+    let ids = cx.ids;
+
+    let out = elb
+        .create_target_group()
+        .name(tg_name)
+        .protocol(ProtocolEnum::Http)
+        .port(port)
+        .vpc_id(ids.resolve(vpc)?)
+        .target_type(TargetTypeEnum::Ip)
+        .health_check_protocol(ProtocolEnum::Http)
+        .health_check_path(&health.path)
+        .health_check_interval_seconds(health.interval_secs)
+        .health_check_timeout_seconds(health.timeout_secs)
+        .healthy_threshold_count(health.healthy_threshold)
+        .unhealthy_threshold_count(health.unhealthy_threshold)
+        .matcher(Matcher::builder().http_code("200-399").build())
+        .set_tags(Some(tags(owner, tg_name)))
+        .send()
+        .await
+        .map_err(sdk("CreateTargetGroup", tg_name))?;
+    let arn = out
+        .target_groups()
+        .first()
+        .and_then(|t| t.target_group_arn())
+        .ok_or(AwsError::MissingField {
+            operation: "CreateTargetGroup",
+            resource: tg_name.to_owned(),
+            field: "TargetGroupArn",
+        })?
+        .to_owned();
+    set_target_group(elb, &arn, tg_name, health).await?;
+    Ok(Some(arn))
+}
+
+async fn create_load_balancer(
+    cx: &StepContext<'_>,
+    lb_name: &str,
+    subnets: &[Ref],
+    security_group: &Ref,
+    idle_timeout_secs: i64,
+) -> Result<Option<String>, AwsError> {
+    let elb = &cx.clients.elb;
+    let owner = cx.owner;
+    let ids = cx.ids;
+
+    let subnets = subnets
+        .iter()
+        .map(|s| ids.resolve(s))
+        .collect::<Result<Vec<_>, _>>()?;
+    let out = elb
+        .create_load_balancer()
+        .name(lb_name)
+        .r#type(aws_sdk_elasticloadbalancingv2::types::LoadBalancerTypeEnum::Application)
+        .scheme(LoadBalancerSchemeEnum::InternetFacing)
+        .set_subnets(Some(subnets))
+        .security_groups(ids.resolve(security_group)?)
+        .set_tags(Some(tags(owner, lb_name)))
+        .send()
+        .await
+        .map_err(sdk("CreateLoadBalancer", lb_name))?;
+    let arn = out
+        .load_balancers()
+        .first()
+        .and_then(|l| l.load_balancer_arn())
+        .ok_or(AwsError::MissingField {
+            operation: "CreateLoadBalancer",
+            resource: lb_name.to_owned(),
+            field: "LoadBalancerArn",
+        })?
+        .to_owned();
+    set_idle_timeout(elb, &arn, lb_name, idle_timeout_secs).await?;
+    Ok(Some(arn))
+}
+
+async fn modify_load_balancer(
+    cx: &StepContext<'_>,
+    load_balancer: &str,
+    subnets: Option<&[Ref]>,
+    security_group: Option<&Ref>,
+    idle_timeout_secs: Option<&i64>,
+) -> Result<Option<String>, AwsError> {
+    let elb = &cx.clients.elb;
+    let name = cx.name();
+    let ids = cx.ids;
+
+    if let Some(subnets) = subnets {
+        let subnets = subnets
+            .iter()
+            .map(|s| ids.resolve(s))
+            .collect::<Result<Vec<_>, _>>()?;
+        elb.set_subnets()
+            .load_balancer_arn(load_balancer)
+            .set_subnets(Some(subnets))
+            .send()
+            .await
+            .map_err(sdk("SetSubnets", name))?;
+    }
+    if let Some(group) = security_group {
+        elb.set_security_groups()
+            .load_balancer_arn(load_balancer)
+            .security_groups(ids.resolve(group)?)
+            .send()
+            .await
+            .map_err(sdk("SetSecurityGroups", name))?;
+    }
+    if let Some(secs) = idle_timeout_secs {
+        set_idle_timeout(elb, load_balancer, name, *secs).await?;
+    }
+    Ok(None)
+}
+
+async fn create_listener(
+    cx: &StepContext<'_>,
+    load_balancer: &Ref,
+    port: i32,
+    config: &ListenerConfig,
+) -> Result<Option<String>, AwsError> {
+    let elb = &cx.clients.elb;
+    let name = cx.name();
+    let ids = cx.ids;
+
+    let l = listener(config, ids)?;
+    let load_balancer = ids.resolve(load_balancer)?;
+    let out = wait::retrying(certificate_not_yet_usable, CERTIFICATE_GRACE, || async {
+        elb.create_listener()
+            .load_balancer_arn(&load_balancer)
+            .port(port)
+            .protocol(l.protocol.clone())
+            .set_certificates(l.certificates.clone())
+            .set_ssl_policy(l.ssl_policy.clone())
+            .set_default_actions(Some(vec![l.action.clone()]))
+            .send()
+            .await
+            .map_err(sdk("CreateListener", name))
+    })
+    .await?;
+    let arn = out
+        .listeners()
+        .first()
+        .and_then(|l| l.listener_arn())
+        .ok_or(AwsError::MissingField {
+            operation: "CreateListener",
+            resource: name.to_owned(),
+            field: "ListenerArn",
+        })?;
+    Ok(Some(arn.to_owned()))
+}
+
+async fn modify_listener(
+    cx: &StepContext<'_>,
+    arn: &str,
+    port: i32,
+    config: &ListenerConfig,
+) -> Result<Option<String>, AwsError> {
+    let elb = &cx.clients.elb;
+    let name = cx.name();
+    let ids = cx.ids;
+
+    let l = listener(config, ids)?;
+    wait::retrying(certificate_not_yet_usable, CERTIFICATE_GRACE, || async {
+        elb.modify_listener()
+            .listener_arn(arn)
+            .port(port)
+            .protocol(l.protocol.clone())
+            .set_certificates(l.certificates.clone())
+            .set_ssl_policy(l.ssl_policy.clone())
+            .set_default_actions(Some(vec![l.action.clone()]))
+            .send()
+            .await
+            .map_err(sdk("ModifyListener", name))
+    })
+    .await?;
+    Ok(None)
 }

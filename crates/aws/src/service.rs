@@ -21,12 +21,13 @@ use aws_sdk_ecs::types::{
     LogConfiguration, LogDriver, NetworkConfiguration, NetworkMode, PortMapping, PropagateTags,
     Secret, ServiceField, Tag, TaskDefinitionField, TransportProtocol,
 };
+use awsdeploy_plan::Ref;
 use awsdeploy_plan::execute::ResolvedIds;
 use awsdeploy_plan::live::{LiveAutoscaling, LiveCluster, LiveEcsService, LiveTaskDefinition};
 use awsdeploy_plan::service::{SERVICE_NAME, cluster_name, family, revision_label};
 use awsdeploy_plan::{
-    Component, ComponentStep as _, DeploymentSettings, SecretSource, ServiceNetwork, ServiceStep,
-    TaskDefinition,
+    Component, ComponentStep as _, DeploymentSettings, NewService, SecretSource, ServiceNetwork,
+    ServiceStep, TaskDefinition,
 };
 
 use crate::error::{already_done, built, sdk};
@@ -402,7 +403,6 @@ fn deployment(settings: &DeploymentSettings) -> DeploymentConfiguration {
         .build()
 }
 
-#[allow(clippy::too_many_lines)] // one arm per step
 pub(crate) async fn run(
     step: &ServiceStep,
     cx: &StepContext<'_>,
@@ -432,46 +432,7 @@ pub(crate) async fn run(
         ServiceStep::RegisterTaskDefinition { definition } => Ok(Some(
             register(clients, owner, Component::Service, definition).await?,
         )),
-        ServiceStep::CreateService {
-            cluster,
-            name,
-            task_definition,
-            desired_count,
-            network: net,
-            target_group,
-            container_name,
-            container_port,
-            deployment: settings,
-        } => {
-            let cluster = ids.resolve(cluster)?;
-            let out = ecs
-                .create_service()
-                .cluster(&cluster)
-                .service_name(name)
-                .task_definition(ids.resolve(task_definition)?)
-                .desired_count(*desired_count)
-                .launch_type(LaunchType::Fargate)
-                .network_configuration(network(net, ids)?)
-                .load_balancers(
-                    LoadBalancer::builder()
-                        .target_group_arn(ids.resolve(target_group)?)
-                        .container_name(container_name)
-                        .container_port(*container_port)
-                        .build(),
-                )
-                .deployment_configuration(deployment(settings))
-                .health_check_grace_period_seconds(settings.health_check_grace_period_secs)
-                .enable_ecs_managed_tags(true)
-                .propagate_tags(PropagateTags::Service)
-                .set_tags(Some(tags(owner, name)))
-                .send()
-                .await
-                .map_err(sdk("CreateService", name.as_str()))?;
-            Ok(out
-                .service()
-                .and_then(|s| s.service_arn())
-                .map(str::to_owned))
-        }
+        ServiceStep::CreateService(new) => create_service(cx, new).await,
         ServiceStep::UpdateService {
             cluster,
             name,
@@ -480,25 +441,16 @@ pub(crate) async fn run(
             network: net,
             deployment: settings,
         } => {
-            let task_definition = task_definition
-                .as_ref()
-                .map(|t| ids.resolve(t))
-                .transpose()?;
-            let net = net.as_ref().map(|n| network(n, ids)).transpose()?;
-            ecs.update_service()
-                .cluster(cluster)
-                .service(name)
-                .set_task_definition(task_definition)
-                .set_desired_count(*desired_count)
-                .set_network_configuration(net)
-                .set_deployment_configuration(settings.as_ref().map(deployment))
-                .set_health_check_grace_period_seconds(
-                    settings.as_ref().map(|s| s.health_check_grace_period_secs),
-                )
-                .send()
-                .await
-                .map_err(sdk("UpdateService", name.as_str()))?;
-            Ok(None)
+            update_service(
+                cx,
+                cluster,
+                name,
+                task_definition.as_ref(),
+                desired_count.as_ref(),
+                net.as_ref(),
+                settings.as_ref(),
+            )
+            .await
         }
         ServiceStep::WaitForRollout {
             cluster,
@@ -524,46 +476,7 @@ pub(crate) async fn run(
             min,
             max,
             target_cpu,
-        } => {
-            let resource = resource_id(cluster, service);
-            clients
-                .autoscaling
-                .register_scalable_target()
-                .service_namespace(ServiceNamespace::Ecs)
-                .resource_id(&resource)
-                .scalable_dimension(ScalableDimension::EcsServiceDesiredCount)
-                .min_capacity(*min)
-                .max_capacity(*max)
-                .send()
-                .await
-                .map_err(sdk("RegisterScalableTarget", resource.as_str()))?;
-            clients
-                .autoscaling
-                .put_scaling_policy()
-                .policy_name(SCALING_POLICY)
-                .service_namespace(ServiceNamespace::Ecs)
-                .resource_id(&resource)
-                .scalable_dimension(ScalableDimension::EcsServiceDesiredCount)
-                .policy_type(PolicyType::TargetTrackingScaling)
-                .target_tracking_scaling_policy_configuration(
-                    TargetTrackingScalingPolicyConfiguration::builder()
-                        .target_value(f64::from(*target_cpu))
-                        .predefined_metric_specification(
-                            PredefinedMetricSpecification::builder()
-                                .predefined_metric_type(MetricType::EcsServiceAverageCpuUtilization)
-                                .build()
-                                .map_err(built("PutScalingPolicy"))?,
-                        )
-                        .scale_in_cooldown(300)
-                        .scale_out_cooldown(60)
-                        .build()
-                        .map_err(built("PutScalingPolicy"))?,
-                )
-                .send()
-                .await
-                .map_err(sdk("PutScalingPolicy", resource.as_str()))?;
-            Ok(None)
-        }
+        } => configure_autoscaling(cx, cluster, service, *min, *max, *target_cpu).await,
         ServiceStep::RemoveAutoscaling { cluster, service } => {
             let resource = resource_id(cluster, service);
             match clients
@@ -582,6 +495,138 @@ pub(crate) async fn run(
             }
         }
     }
+}
+
+async fn create_service(
+    cx: &StepContext<'_>,
+    new: &NewService,
+) -> Result<Option<String>, AwsError> {
+    let ecs = &cx.clients.ecs;
+    let owner = cx.owner;
+    let ids = cx.ids;
+    let NewService {
+        cluster,
+        name,
+        task_definition,
+        desired_count,
+        network: net,
+        target_group,
+        container_name,
+        container_port,
+        deployment: settings,
+    } = new;
+
+    let cluster = ids.resolve(cluster)?;
+    let out = ecs
+        .create_service()
+        .cluster(&cluster)
+        .service_name(name)
+        .task_definition(ids.resolve(task_definition)?)
+        .desired_count(*desired_count)
+        .launch_type(LaunchType::Fargate)
+        .network_configuration(network(net, ids)?)
+        .load_balancers(
+            LoadBalancer::builder()
+                .target_group_arn(ids.resolve(target_group)?)
+                .container_name(container_name)
+                .container_port(*container_port)
+                .build(),
+        )
+        .deployment_configuration(deployment(settings))
+        .health_check_grace_period_seconds(settings.health_check_grace_period_secs)
+        .enable_ecs_managed_tags(true)
+        .propagate_tags(PropagateTags::Service)
+        .set_tags(Some(tags(owner, name)))
+        .send()
+        .await
+        .map_err(sdk("CreateService", name))?;
+    Ok(out
+        .service()
+        .and_then(|s| s.service_arn())
+        .map(str::to_owned))
+}
+
+async fn update_service(
+    cx: &StepContext<'_>,
+    cluster: &str,
+    name: &str,
+    task_definition: Option<&Ref>,
+    desired_count: Option<&i32>,
+    net: Option<&ServiceNetwork>,
+    settings: Option<&DeploymentSettings>,
+) -> Result<Option<String>, AwsError> {
+    let ecs = &cx.clients.ecs;
+    let ids = cx.ids;
+
+    let task_definition = task_definition
+        .as_ref()
+        .map(|t| ids.resolve(t))
+        .transpose()?;
+    let net = net.as_ref().map(|n| network(n, ids)).transpose()?;
+    ecs.update_service()
+        .cluster(cluster)
+        .service(name)
+        .set_task_definition(task_definition)
+        .set_desired_count(desired_count.copied())
+        .set_network_configuration(net)
+        .set_deployment_configuration(settings.map(deployment))
+        .set_health_check_grace_period_seconds(
+            settings.as_ref().map(|s| s.health_check_grace_period_secs),
+        )
+        .send()
+        .await
+        .map_err(sdk("UpdateService", name))?;
+    Ok(None)
+}
+
+async fn configure_autoscaling(
+    cx: &StepContext<'_>,
+    cluster: &str,
+    service: &str,
+    min: i32,
+    max: i32,
+    target_cpu: i32,
+) -> Result<Option<String>, AwsError> {
+    let clients = cx.clients;
+
+    let resource = resource_id(cluster, service);
+    clients
+        .autoscaling
+        .register_scalable_target()
+        .service_namespace(ServiceNamespace::Ecs)
+        .resource_id(&resource)
+        .scalable_dimension(ScalableDimension::EcsServiceDesiredCount)
+        .min_capacity(min)
+        .max_capacity(max)
+        .send()
+        .await
+        .map_err(sdk("RegisterScalableTarget", resource.as_str()))?;
+    clients
+        .autoscaling
+        .put_scaling_policy()
+        .policy_name(SCALING_POLICY)
+        .service_namespace(ServiceNamespace::Ecs)
+        .resource_id(&resource)
+        .scalable_dimension(ScalableDimension::EcsServiceDesiredCount)
+        .policy_type(PolicyType::TargetTrackingScaling)
+        .target_tracking_scaling_policy_configuration(
+            TargetTrackingScalingPolicyConfiguration::builder()
+                .target_value(f64::from(target_cpu))
+                .predefined_metric_specification(
+                    PredefinedMetricSpecification::builder()
+                        .predefined_metric_type(MetricType::EcsServiceAverageCpuUtilization)
+                        .build()
+                        .map_err(built("PutScalingPolicy"))?,
+                )
+                .scale_in_cooldown(300)
+                .scale_out_cooldown(60)
+                .build()
+                .map_err(built("PutScalingPolicy"))?,
+        )
+        .send()
+        .await
+        .map_err(sdk("PutScalingPolicy", resource.as_str()))?;
+    Ok(None)
 }
 
 /// Waits until the deployment of `expected` is COMPLETED with every task

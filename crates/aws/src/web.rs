@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use aws_sdk_amplify::types::{JobStatus, Platform, Stage, SubDomainSetting};
 use aws_sdk_route53::types::RrType;
+use awsdeploy_plan::Ref;
 use awsdeploy_plan::live::{LiveAmplifyApp, LiveAmplifyBranch, LiveDomainAssociation, LiveWeb};
 use awsdeploy_plan::web::{ARTIFACT_TAG, app_name};
 use awsdeploy_plan::{Component, WebStep};
@@ -213,12 +214,10 @@ async fn domain_records(
     Ok(records)
 }
 
-#[allow(clippy::too_many_lines)] // one arm per step
 pub(crate) async fn run(step: &WebStep, cx: &StepContext<'_>) -> Result<Option<String>, AwsError> {
     let StepContext {
         clients,
         owner,
-        output,
         ids,
         ..
     } = *cx;
@@ -226,38 +225,7 @@ pub(crate) async fn run(step: &WebStep, cx: &StepContext<'_>) -> Result<Option<S
     match step {
         // Amplify has no client token and app names are not unique: sent
         // once, and after a lost answer the app is looked for by name.
-        WebStep::CreateAmplifyApp { name } => {
-            let create = || async {
-                let out = amplify
-                    .create_app()
-                    .name(name)
-                    .platform(Platform::Web)
-                    .description("awsdeploy: the web app, released by manual deployments")
-                    .set_tags(Some(tags(owner, name)))
-                    .customize()
-                    .config_override(
-                        aws_sdk_amplify::config::Builder::default()
-                            .retry_config(aws_sdk_amplify::config::retry::RetryConfig::disabled()),
-                    )
-                    .send()
-                    .await
-                    .map_err(sdk("CreateApp", name.as_str()))?;
-                out.app()
-                    .map(|a| a.app_id().to_owned())
-                    .ok_or(AwsError::MissingField {
-                        operation: "CreateApp",
-                        resource: name.clone(),
-                        field: "app.appId",
-                    })
-            };
-            let find = || async {
-                Ok(find_app(amplify, name)
-                    .await?
-                    .filter(|app| owns_app(owner, app))
-                    .map(|app| app.app_id().to_owned()))
-            };
-            Ok(Some(wait::create_once(name, create, find).await?))
-        }
+        WebStep::CreateAmplifyApp { name } => create_amplify_app(cx, name).await,
         WebStep::CreateAmplifyBranch { app, branch, env } => {
             let out = amplify
                 .create_branch()
@@ -288,85 +256,157 @@ pub(crate) async fn run(step: &WebStep, cx: &StepContext<'_>) -> Result<Option<S
             domain,
             prefix,
             branch,
-        } => {
-            amplify
-                .create_domain_association()
-                .app_id(ids.resolve(app)?)
-                .domain_name(domain)
-                .sub_domain_settings(
-                    SubDomainSetting::builder()
-                        .prefix(prefix)
-                        .branch_name(branch)
-                        .build()
-                        .map_err(crate::error::built("CreateDomainAssociation"))?,
-                )
-                .send()
-                .await
-                .map_err(sdk("CreateDomainAssociation", domain.as_str()))?;
-            Ok(None)
-        }
+        } => create_domain_association(cx, app, domain, prefix, branch).await,
         WebStep::WriteDomainRecords {
             app,
             domain,
             zone_id,
-        } => {
-            let records = domain_records(amplify, &ids.resolve(app)?, domain).await?;
-            match zone_id {
-                Some(zone_id) => {
-                    // The apex cannot be a CNAME; Amplify's apex record is
-                    // for the user to make (an alias to its CloudFront).
-                    let (apex, cnames): (Vec<_>, Vec<_>) =
-                        records.into_iter().partition(|(name, _)| name == domain);
-                    let cnames: Vec<_> = cnames
-                        .into_iter()
-                        .map(|(name, value)| (name, RrType::Cname, value))
-                        .collect();
-                    crate::dns::upsert_records(&clients.route53, zone_id, &cnames, domain).await?;
-                    for (name, value) in apex {
-                        (output.line)(&format!(
-                            "web: {name} is the zone's apex: point it at {value} yourself (an ALIAS/ANAME record)"
-                        ));
-                    }
-                }
-                None => {
-                    for (name, value) in records {
-                        (output.line)(&format!(
-                            "web: create this DNS record for {domain}: {name} CNAME {value}"
-                        ));
-                    }
-                }
-            }
-            Ok(None)
-        }
+        } => write_domain_records(cx, app, domain, zone_id.as_deref()).await,
         WebStep::ReleaseWeb {
             app,
             branch,
             artifact,
             sha256,
             timeout_secs,
-        } => {
-            let artifact = awsdeploy_spec::artifact::load(std::path::Path::new(artifact))
-                .map_err(|e| AwsError::WebRelease(format!("{e}; {}", e.hint)))?;
-            if artifact.sha256 != *sha256 {
-                return Err(AwsError::WebRelease(format!(
-                    "{} changed since the plan was made (SHA-256 {} now, {sha256} planned); plan again with `awsdeploy diff`",
-                    artifact.path.display(),
-                    artifact.sha256
-                )));
-            }
-            let url = release(
-                clients,
-                output,
-                &ids.resolve(app)?,
-                branch,
-                &artifact,
-                Duration::from_secs(*timeout_secs),
+        } => release_web(cx, app, branch, artifact, sha256, *timeout_secs).await,
+    }
+}
+
+async fn create_amplify_app(cx: &StepContext<'_>, name: &str) -> Result<Option<String>, AwsError> {
+    let amplify = &cx.clients.amplify;
+    let owner = cx.owner;
+
+    let create = || async {
+        let out = amplify
+            .create_app()
+            .name(name)
+            .platform(Platform::Web)
+            .description("awsdeploy: the web app, released by manual deployments")
+            .set_tags(Some(tags(owner, name)))
+            .customize()
+            .config_override(
+                aws_sdk_amplify::config::Builder::default()
+                    .retry_config(aws_sdk_amplify::config::retry::RetryConfig::disabled()),
             )
-            .await?;
-            (output.line)(&format!("web: released to {url}"));
-            Ok(None)
+            .send()
+            .await
+            .map_err(sdk("CreateApp", name))?;
+        out.app()
+            .map(|a| a.app_id().to_owned())
+            .ok_or(AwsError::MissingField {
+                operation: "CreateApp",
+                resource: name.to_owned(),
+                field: "app.appId",
+            })
+    };
+    let find = || async {
+        Ok(find_app(amplify, name)
+            .await?
+            .filter(|app| owns_app(owner, app))
+            .map(|app| app.app_id().to_owned()))
+    };
+    Ok(Some(wait::create_once(name, create, find).await?))
+}
+
+async fn create_domain_association(
+    cx: &StepContext<'_>,
+    app: &Ref,
+    domain: &str,
+    prefix: &str,
+    branch: &str,
+) -> Result<Option<String>, AwsError> {
+    let amplify = &cx.clients.amplify;
+    let ids = cx.ids;
+
+    amplify
+        .create_domain_association()
+        .app_id(ids.resolve(app)?)
+        .domain_name(domain)
+        .sub_domain_settings(
+            SubDomainSetting::builder()
+                .prefix(prefix)
+                .branch_name(branch)
+                .build()
+                .map_err(crate::error::built("CreateDomainAssociation"))?,
+        )
+        .send()
+        .await
+        .map_err(sdk("CreateDomainAssociation", domain))?;
+    Ok(None)
+}
+
+async fn write_domain_records(
+    cx: &StepContext<'_>,
+    app: &Ref,
+    domain: &str,
+    zone_id: Option<&str>,
+) -> Result<Option<String>, AwsError> {
+    let amplify = &cx.clients.amplify;
+    let ids = cx.ids;
+    let output = cx.output;
+    let clients = cx.clients;
+
+    let records = domain_records(amplify, &ids.resolve(app)?, domain).await?;
+    match zone_id {
+        Some(zone_id) => {
+            // The apex cannot be a CNAME; Amplify's apex record is
+            // for the user to make (an alias to its CloudFront).
+            let (apex, cnames): (Vec<_>, Vec<_>) =
+                records.into_iter().partition(|(name, _)| name == domain);
+            let cnames: Vec<_> = cnames
+                .into_iter()
+                .map(|(name, value)| (name, RrType::Cname, value))
+                .collect();
+            crate::dns::upsert_records(&clients.route53, zone_id, &cnames, domain).await?;
+            for (name, value) in apex {
+                (output.line)(&format!(
+                    "web: {name} is the zone's apex: point it at {value} yourself (an ALIAS/ANAME record)"
+                ));
+            }
+        }
+        None => {
+            for (name, value) in records {
+                (output.line)(&format!(
+                    "web: create this DNS record for {domain}: {name} CNAME {value}"
+                ));
+            }
         }
     }
+    Ok(None)
+}
+
+async fn release_web(
+    cx: &StepContext<'_>,
+    app: &Ref,
+    branch: &str,
+    artifact: &str,
+    sha256: &str,
+    timeout_secs: u64,
+) -> Result<Option<String>, AwsError> {
+    let ids = cx.ids;
+    let output = cx.output;
+    let clients = cx.clients;
+
+    let artifact = awsdeploy_spec::artifact::load(std::path::Path::new(artifact))
+        .map_err(|e| AwsError::WebRelease(format!("{e}; {}", e.hint)))?;
+    if artifact.sha256 != *sha256 {
+        return Err(AwsError::WebRelease(format!(
+            "{} changed since the plan was made (SHA-256 {} now, {sha256} planned); plan again with `awsdeploy diff`",
+            artifact.path.display(),
+            artifact.sha256
+        )));
+    }
+    let url = release(
+        clients,
+        output,
+        &ids.resolve(app)?,
+        branch,
+        &artifact,
+        Duration::from_secs(timeout_secs),
+    )
+    .await?;
+    (output.line)(&format!("web: released to {url}"));
+    Ok(None)
 }
 
 /// Releases `artifact` to `branch` of the app `app_id`; returns the URL it

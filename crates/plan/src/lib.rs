@@ -49,7 +49,7 @@ pub use plan::{
     ResourceChange, ResourceKind,
 };
 pub use registry::RegistryStep;
-pub use service::{DeploymentSettings, ServiceNetwork, ServiceStep};
+pub use service::{DeploymentSettings, NewService, ServiceNetwork, ServiceStep};
 pub use step::{ComponentStep, Ref, Step};
 pub use task_definition::{ContainerDefinition, DatabaseConnection, SecretSource, TaskDefinition};
 pub use web::WebStep;

@@ -30,7 +30,7 @@ use crate::{
 };
 
 mod steps;
-pub use steps::{DeploymentSettings, ServiceNetwork, ServiceStep};
+pub use steps::{DeploymentSettings, NewService, ServiceNetwork, ServiceStep};
 
 /// The ECS service's name in its cluster, and its container's name.
 pub const SERVICE_NAME: &str = "api";
@@ -125,7 +125,7 @@ pub fn plan(cx: &Context<'_>) -> Result<ComponentPlan, PlanError> {
     );
     dns::dns_record(cx, &mut out, zone, &load_balancer)?;
     let cluster_ref = cluster(cx, &mut out)?;
-    let Some((td_ref, new_revision, image)) = task_definition_change(cx, &mut out)? else {
+    let Some((td_ref, new_revision, image)) = task_definition_change(cx, service, &mut out)? else {
         return Ok(out);
     };
     // The service update waits for its listeners and for the migration.
@@ -249,6 +249,7 @@ fn cluster(cx: &Context<'_>, out: &mut ComponentPlan) -> Result<Ref, PlanError> 
 /// from the newest live one. `None` when there is no image to run yet.
 fn task_definition_change(
     cx: &Context<'_>,
+    service: &awsdeploy_spec::Service,
     out: &mut ComponentPlan,
 ) -> Result<Option<(Ref, bool, String)>, PlanError> {
     let spec = cx.spec;
@@ -263,7 +264,7 @@ fn task_definition_change(
             return Ok(None);
         }
     };
-    let definition = task_definition(cx, &family, image.clone())?;
+    let definition = task_definition(cx, service, &family, image.clone())?;
     let td_key = Key::Service(family.clone());
     let after_support = task_needs(cx);
     Ok(Some(match &live.task_definition {
@@ -401,7 +402,7 @@ fn create_service(out: &mut ComponentPlan, d: &DesiredService, cluster: &Ref) {
             SERVICE_NAME,
             Action::Create,
             vec![
-                ServiceStep::CreateService {
+                ServiceStep::CreateService(NewService {
                     cluster: cluster.clone(),
                     name: SERVICE_NAME.to_owned(),
                     task_definition: d.task_definition.clone(),
@@ -411,7 +412,7 @@ fn create_service(out: &mut ComponentPlan, d: &DesiredService, cluster: &Ref) {
                     container_name: CONTAINER_NAME.to_owned(),
                     container_port: d.port,
                     deployment: d.deployment.clone(),
-                },
+                }),
                 d.wait(d.task_definition.clone()),
             ],
         )
@@ -579,14 +580,12 @@ pub(crate) fn sorted(ids: &[String]) -> Vec<String> {
 /// The task definition the spec asks for.
 fn task_definition(
     cx: &Context<'_>,
+    service: &awsdeploy_spec::Service,
     family: &str,
     image: String,
 ) -> Result<TaskDefinition, PlanError> {
     let spec = cx.spec;
     let (app, env) = (spec.app.name.as_str(), spec.env.as_str());
-    let Some(service) = spec.service.as_ref() else {
-        unreachable!("only called with [service]")
-    };
     let support = &cx.live.support;
     let mut secrets = BTreeMap::new();
     let connection = cx.database_connection();

@@ -16,17 +16,7 @@ pub enum ServiceStep {
     RegisterTaskDefinition { definition: TaskDefinition },
     /// `CreateService` on Fargate in the private subnets, without public
     /// IPs, behind the target group. The id is its ARN.
-    CreateService {
-        cluster: Ref,
-        name: String,
-        task_definition: Ref,
-        desired_count: i32,
-        network: ServiceNetwork,
-        target_group: Ref,
-        container_name: String,
-        container_port: i32,
-        deployment: DeploymentSettings,
-    },
+    CreateService(NewService),
     /// `UpdateService` of the fields that are set.
     UpdateService {
         cluster: String,
@@ -69,15 +59,9 @@ impl ComponentStep for ServiceStep {
             | ServiceStep::RegisterTaskDefinition { .. }
             | ServiceStep::ConfigureAutoscaling { .. }
             | ServiceStep::RemoveAutoscaling { .. } => vec![],
-            ServiceStep::CreateService {
-                cluster,
-                task_definition,
-                network,
-                target_group,
-                ..
-            } => {
-                let mut refs = vec![cluster, task_definition, target_group];
-                refs.extend(network.refs());
+            ServiceStep::CreateService(new) => {
+                let mut refs = vec![&new.cluster, &new.task_definition, &new.target_group];
+                refs.extend(new.network.refs());
                 refs
             }
             ServiceStep::UpdateService {
@@ -99,7 +83,7 @@ impl ComponentStep for ServiceStep {
             self,
             ServiceStep::CreateCluster { .. }
                 | ServiceStep::RegisterTaskDefinition { .. }
-                | ServiceStep::CreateService { .. }
+                | ServiceStep::CreateService(_)
         )
     }
 
@@ -117,6 +101,20 @@ impl ComponentStep for ServiceStep {
             _ => None,
         }
     }
+}
+
+/// What `CreateService` makes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct NewService {
+    pub cluster: Ref,
+    pub name: String,
+    pub task_definition: Ref,
+    pub desired_count: i32,
+    pub network: ServiceNetwork,
+    pub target_group: Ref,
+    pub container_name: String,
+    pub container_port: i32,
+    pub deployment: DeploymentSettings,
 }
 
 /// Where the service's tasks run: subnets and one security group; never a

@@ -2,7 +2,7 @@ use super::*;
 use crate::live::{
     LiveLoadBalancer, LiveRecord, LiveRepository, LiveSupport, LiveTaskDefinition, LiveZone,
 };
-use crate::{ListenerConfig, LoadBalancerStep, MigrationStep, MigrationWait, Step};
+use crate::{ListenerConfig, LoadBalancerStep, MigrationStep, MigrationWait, NewService, Step};
 
 fn spec(extra: &str) -> Spec {
     Spec::parse(
@@ -192,13 +192,13 @@ fn an_unchanged_definition_registers_no_revision_and_a_new_tag_does() {
     });
     let same = run(&spec_v1, &live).unwrap();
     assert!(!keys(&same).contains(&"service/shop-dev-api".to_owned()));
-    let Some(Step::Service(ServiceStep::CreateService {
+    let Some(Step::Service(ServiceStep::CreateService(NewService {
         task_definition, ..
-    })) = same
+    }))) = same
         .changes
         .iter()
         .flat_map(|c| &c.steps)
-        .find(|s| matches!(s, Step::Service(ServiceStep::CreateService { .. })))
+        .find(|s| matches!(s, Step::Service(ServiceStep::CreateService(_))))
     else {
         panic!("the service is created")
     };

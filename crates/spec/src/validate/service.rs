@@ -1,0 +1,327 @@
+//! The service's checks: its container, rollout, roles, logs, secrets,
+//! scaling and load balancer.
+
+use std::collections::BTreeMap;
+
+use toml::Spanned;
+
+use super::{Checker, FARGATE, parse_secret_ref};
+use crate::{Autoscaling, LoadBalancer, SecretRef, Service, SpecDuration, defaults};
+
+pub(super) fn service(c: &mut Checker, raw: &crate::raw::RawService) -> Service {
+    let cpu = c.int(
+        raw.cpu.as_ref(),
+        "service.cpu",
+        "Fargate CPU units",
+        (256, 16384),
+        i64::from(defaults::SERVICE_CPU),
+    );
+    let memory = c.int(
+        raw.memory.as_ref(),
+        "service.memory",
+        "memory in MiB",
+        (512, 122_880),
+        i64::from(defaults::SERVICE_MEMORY),
+    );
+    let (cpu, memory) = (
+        u32::try_from(cpu).unwrap_or(defaults::SERVICE_CPU),
+        u32::try_from(memory).unwrap_or(defaults::SERVICE_MEMORY),
+    );
+    match FARGATE.iter().find(|(c, ..)| *c == cpu) {
+        None => {
+            let span = raw.cpu.as_ref().map(Spanned::span);
+            let valid: Vec<String> = FARGATE.iter().map(|(c, ..)| c.to_string()).collect();
+            c.error(
+                format!("service.cpu = {cpu} is not a Fargate CPU size"),
+                span,
+                format!("use one of: {}", valid.join(", ")),
+            );
+        }
+        Some((_, lo, hi, step)) if memory < *lo || memory > *hi || (memory - lo) % step != 0 => {
+            let span = raw.memory.as_ref().or(raw.cpu.as_ref()).map(Spanned::span);
+            c.error(
+                format!(
+                    "service.memory = {memory} does not go with service.cpu = {cpu} on Fargate"
+                ),
+                span,
+                format!("with cpu = {cpu}, memory is {lo} to {hi} in steps of {step}"),
+            );
+        }
+        Some(_) => {}
+    }
+    let port = c.int(
+        raw.port.as_ref(),
+        "service.port",
+        "a TCP port",
+        (1, 65535),
+        i64::from(defaults::SERVICE_PORT),
+    );
+    let desired_count = c.int(
+        raw.desired_count.as_ref(),
+        "service.desired_count",
+        "how many tasks run",
+        (0, 1000),
+        i64::from(defaults::SERVICE_DESIRED_COUNT),
+    );
+    let health_check_path = Checker::text(
+        raw.health_check_path.as_ref(),
+        defaults::SERVICE_HEALTH_CHECK_PATH,
+    );
+    if let Some(path) = &raw.health_check_path
+        && !path.get_ref().starts_with('/')
+    {
+        c.error(
+            format!(
+                "service.health_check_path `{}` does not start with /",
+                path.get_ref()
+            ),
+            Some(path.span()),
+            format!("write it as an absolute path: \"/{}\"", path.get_ref()),
+        );
+    }
+    let log_retention_days = log_retention_days(c, raw);
+    let (min_healthy_percent, max_percent, health_check_grace_period, rollout_timeout) =
+        rollout(c, raw);
+    let task_role_policies = task_role_policies(c, raw);
+    c.env_names(raw.env.as_ref(), "service.env");
+    c.env_names(raw.secrets.as_ref(), "service.secrets");
+    let secrets = secrets(c, raw);
+    let autoscaling = raw.autoscaling.as_ref().map(|a| autoscaling(c, a));
+    Service {
+        image_tag: raw.image_tag.as_ref().map(|t| t.get_ref().clone()),
+        cpu,
+        memory,
+        desired_count: u32::try_from(desired_count).unwrap_or(defaults::SERVICE_DESIRED_COUNT),
+        port: u16::try_from(port).unwrap_or(defaults::SERVICE_PORT),
+        health_check_path,
+        log_retention_days,
+        min_healthy_percent: u32::try_from(min_healthy_percent)
+            .unwrap_or(defaults::SERVICE_MIN_HEALTHY_PERCENT),
+        max_percent: u32::try_from(max_percent).unwrap_or(defaults::SERVICE_MAX_PERCENT),
+        health_check_grace_period,
+        rollout_timeout,
+        task_role_policies,
+        env: Checker::map(raw.env.as_ref()),
+        secrets,
+        autoscaling,
+    }
+}
+
+/// How the service rolls out: healthy percentages, grace period, deadline.
+fn rollout(
+    c: &mut Checker,
+    raw: &crate::raw::RawService,
+) -> (i64, i64, SpecDuration, SpecDuration) {
+    let min_healthy_percent = c.int(
+        raw.min_healthy_percent.as_ref(),
+        "service.min_healthy_percent",
+        "the share of tasks kept running during a rollout, percent",
+        (0, 100),
+        i64::from(defaults::SERVICE_MIN_HEALTHY_PERCENT),
+    );
+    let max_percent = c.int(
+        raw.max_percent.as_ref(),
+        "service.max_percent",
+        "the most tasks running during a rollout, percent of desired_count",
+        (100, 200),
+        i64::from(defaults::SERVICE_MAX_PERCENT),
+    );
+    let health_check_grace_period = c.duration(
+        raw.health_check_grace_period.as_ref(),
+        "service.health_check_grace_period",
+        (0, 7200),
+        defaults::SERVICE_HEALTH_CHECK_GRACE_SECS,
+    );
+    let rollout_timeout = c.duration(
+        raw.rollout_timeout.as_ref(),
+        "service.rollout_timeout",
+        (1, 6 * 3600),
+        defaults::SERVICE_ROLLOUT_TIMEOUT_SECS,
+    );
+    (
+        min_healthy_percent,
+        max_percent,
+        health_check_grace_period,
+        rollout_timeout,
+    )
+}
+
+/// `service.task_role_policies`: IAM policy ARNs.
+fn task_role_policies(c: &mut Checker, raw: &crate::raw::RawService) -> Vec<String> {
+    let mut task_role_policies = Vec::new();
+    for arn in raw.task_role_policies.iter().flat_map(Spanned::get_ref) {
+        if is_policy_arn(arn.get_ref()) {
+            task_role_policies.push(arn.get_ref().clone());
+        } else {
+            c.error(
+                format!(
+                    "service.task_role_policies: `{}` is not an IAM policy ARN",
+                    arn.get_ref()
+                ),
+                Some(arn.span()),
+                "write arn:aws:iam::aws:policy/NAME (AWS managed) or arn:aws:iam::ACCOUNT:policy/NAME",
+            );
+        }
+    }
+    task_role_policies
+}
+
+/// `arn:<partition>:iam::<aws | 12 digits>:policy/<path and name>`.
+fn is_policy_arn(arn: &str) -> bool {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    matches!(parts.as_slice(), ["arn", partition, "iam", "", account, resource]
+        if partition.starts_with("aws")
+            && (*account == "aws" || (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())))
+            && resource.strip_prefix("policy/").is_some_and(|name| !name.is_empty()))
+}
+
+/// `service.log_retention_days`: one of the retentions CloudWatch Logs offers.
+fn log_retention_days(c: &mut Checker, raw: &crate::raw::RawService) -> u32 {
+    let days = c.int(
+        raw.log_retention_days.as_ref(),
+        "service.log_retention_days",
+        "days of logs kept",
+        (1, 3653),
+        i64::from(defaults::SERVICE_LOG_RETENTION_DAYS),
+    );
+    let days = u32::try_from(days).unwrap_or(defaults::SERVICE_LOG_RETENTION_DAYS);
+    if let Some(raw_days) = &raw.log_retention_days
+        && !defaults::LOG_RETENTION_DAYS.contains(&days)
+    {
+        let nearest = defaults::LOG_RETENTION_DAYS
+            .iter()
+            .min_by_key(|d| d.abs_diff(days))
+            .copied()
+            .unwrap_or(defaults::SERVICE_LOG_RETENTION_DAYS);
+        c.error(
+            format!(
+                "service.log_retention_days = {days} is not a retention CloudWatch Logs offers"
+            ),
+            Some(raw_days.span()),
+            format!(
+                "use one of {} (the nearest is {nearest})",
+                defaults::LOG_RETENTION_DAYS
+                    .map(|d| d.to_string())
+                    .join(", ")
+            ),
+        );
+    }
+    days
+}
+
+/// `service.secrets`: each a reference, none also in `service.env`.
+fn secrets(c: &mut Checker, raw: &crate::raw::RawService) -> BTreeMap<String, SecretRef> {
+    let mut secrets = BTreeMap::new();
+    for (name, value) in raw.secrets.iter().flatten() {
+        match parse_secret_ref(value.get_ref()) {
+            Some(secret) => {
+                secrets.insert(name.clone(), secret);
+            }
+            None => c.error(
+                format!("service.secrets.{name} = \"{}\" is not a secret reference", value.get_ref()),
+                Some(value.span()),
+                "use \"database:password\", \"database:username\" or \"secret:<name>[:<json-key>]\"",
+            ),
+        }
+    }
+    for (name, value) in raw.env.iter().flatten() {
+        if raw.secrets.as_ref().is_some_and(|s| s.contains_key(name)) {
+            c.error(
+                format!("service.env.{name} is also in service.secrets"),
+                Some(value.span()),
+                "a variable comes from env or from secrets, not both",
+            );
+        }
+    }
+    secrets
+}
+
+fn autoscaling(c: &mut Checker, a: &crate::raw::RawAutoscaling) -> Autoscaling {
+    let min = c.int(
+        a.min.as_ref(),
+        "service.autoscaling.min",
+        "the fewest tasks",
+        (0, 1000),
+        1,
+    );
+    let max = c.int(
+        a.max.as_ref(),
+        "service.autoscaling.max",
+        "the most tasks",
+        (1, 1000),
+        min.max(1),
+    );
+    if min > max {
+        c.error(
+            format!("service.autoscaling.min = {min} is above max = {max}"),
+            a.min.as_ref().map(Spanned::span),
+            "min must be at most max",
+        );
+    }
+    let target = c.int(
+        a.target_cpu.as_ref(),
+        "service.autoscaling.target_cpu",
+        "the average CPU percent to hold",
+        (10, 90),
+        i64::from(defaults::AUTOSCALING_TARGET_CPU),
+    );
+    Autoscaling {
+        min: u32::try_from(min).unwrap_or(1),
+        max: u32::try_from(max).unwrap_or(1),
+        target_cpu: u32::try_from(target).unwrap_or(defaults::AUTOSCALING_TARGET_CPU),
+    }
+}
+
+pub(super) fn load_balancer(
+    c: &mut Checker,
+    raw: Option<&crate::raw::RawLoadBalancer>,
+) -> LoadBalancer {
+    if let Some(arn) = raw.and_then(|l| l.certificate_arn.as_ref())
+        && !(arn.get_ref().starts_with("arn:aws") && arn.get_ref().contains(":acm:"))
+    {
+        c.error(format!("load_balancer.certificate_arn `{}` is not an ACM certificate ARN", arn.get_ref()), Some(arn.span()), "copy the ARN from ACM: arn:aws:acm:<region>:<account>:certificate/<id>; or set [dns] and let awsdeploy request one");
+    }
+    LoadBalancer {
+        certificate_arn: raw
+            .and_then(|l| l.certificate_arn.as_ref())
+            .map(|a| a.get_ref().clone()),
+        tls_policy: Checker::text(
+            raw.and_then(|l| l.tls_policy.as_ref()),
+            defaults::LB_TLS_POLICY,
+        ),
+        idle_timeout: c.duration(
+            raw.and_then(|l| l.idle_timeout.as_ref()),
+            "load_balancer.idle_timeout",
+            (1, 4000),
+            defaults::LB_IDLE_TIMEOUT_SECS,
+        ),
+        health_check_interval: c.duration(
+            raw.and_then(|l| l.health_check_interval.as_ref()),
+            "load_balancer.health_check_interval",
+            (5, 300),
+            defaults::LB_HEALTH_CHECK_INTERVAL_SECS,
+        ),
+        healthy_threshold: u8::try_from(c.int(
+            raw.and_then(|l| l.healthy_threshold.as_ref()),
+            "load_balancer.healthy_threshold",
+            "consecutive passes before a target is healthy",
+            (2, 10),
+            i64::from(defaults::LB_HEALTHY_THRESHOLD),
+        ))
+        .unwrap_or(defaults::LB_HEALTHY_THRESHOLD),
+        unhealthy_threshold: u8::try_from(c.int(
+            raw.and_then(|l| l.unhealthy_threshold.as_ref()),
+            "load_balancer.unhealthy_threshold",
+            "consecutive failures before a target is unhealthy",
+            (2, 10),
+            i64::from(defaults::LB_UNHEALTHY_THRESHOLD),
+        ))
+        .unwrap_or(defaults::LB_UNHEALTHY_THRESHOLD),
+        deregistration_delay: c.duration(
+            raw.and_then(|l| l.deregistration_delay.as_ref()),
+            "load_balancer.deregistration_delay",
+            (0, 3600),
+            defaults::LB_DEREGISTRATION_DELAY_SECS,
+        ),
+    }
+}
