@@ -1,4 +1,4 @@
-//! The README's IAM policy against the code: every operation a module
+//! The IAM policy in docs/permissions.md against the code: every operation a module
 //! sends (each call names it for its errors: `sdk("CreateVpc", …)`, or
 //! `describe_owned!(…, "DescribeVpcs")`) must be an action of one of the
 //! services that module talks to.
@@ -47,16 +47,17 @@ fn operations(source: &str) -> BTreeSet<String> {
     found
 }
 
-/// The actions of the JSON policy between the README's markers.
+/// The actions of the JSON policy between docs/permissions.md's markers.
 fn documented_actions() -> BTreeSet<String> {
-    let readme =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md"))
-            .expect("README.md");
-    let block = readme
+    let document = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/permissions.md"),
+    )
+    .expect("docs/permissions.md");
+    let block = document
         .split("<!-- permissions:begin -->")
         .nth(1)
         .and_then(|rest| rest.split("<!-- permissions:end -->").next())
-        .expect("the README's permissions markers");
+        .expect("the permissions markers of docs/permissions.md");
     let json = block
         .trim()
         .trim_start_matches("```json")
@@ -127,7 +128,7 @@ fn every_operation_the_code_sends_is_in_the_documented_policy() {
     );
     assert!(
         missing.is_empty(),
-        "operations the code sends that README.md's policy lacks:\n{}",
+        "operations the code sends that docs/permissions.md's policy lacks:\n{}",
         missing.join("\n")
     );
 }

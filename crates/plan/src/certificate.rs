@@ -7,6 +7,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::Component;
 use crate::live::LiveZone;
 use crate::service::{CERTIFICATE_TIMEOUT_SECS, Context, load_balancer_name};
 use crate::{
@@ -48,7 +49,7 @@ pub(crate) fn certificate<'a>(
     let certificate: Option<Ref> = match (&lb.certificate_arn, &spec.dns, zone) {
         (Some(arn), _, _) => Some(Ref::Existing(arn.clone())),
         (None, Some(dns), Some(zone)) => {
-            let key = Key::Certificate(dns.api.clone());
+            let key = Key::named(Component::Certificate, dns.api.clone());
             let wait = CertificateStep::WaitForCertificate {
                 certificate: Ref::Planned(key.clone()),
                 domain: dns.api.clone(),

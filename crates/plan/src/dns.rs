@@ -5,6 +5,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::Component;
 use crate::live::LiveZone;
 use crate::service::{Context, load_balancer_name};
 use crate::{
@@ -25,7 +26,7 @@ pub(crate) fn dns_record(
     let app = spec.app.name.as_str();
     let lb_name = load_balancer_name(app, env);
     if let (Some(dns), Some(zone)) = (&spec.dns, zone) {
-        let key = Key::Dns(dns.api.clone());
+        let key = Key::named(Component::Dns, dns.api.clone());
         let ours = live
             .load_balancer
             .as_ref()

@@ -17,11 +17,10 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use crate::Component;
 use crate::live::{LiveRole, LiveSupport};
 use crate::logs::log_group_name;
-use crate::plan::{
-    Action, Component, ComponentPlan, FieldChange, Orphan, ResourceChange, ResourceKind,
-};
+use crate::plan::{Action, ComponentPlan, FieldChange, Orphan, ResourceChange, ResourceKind};
 use crate::{ComponentStep, Ref};
 use crate::{Key, PlanError, database, registry};
 
@@ -356,7 +355,7 @@ fn plan_role(
     } else {
         out.push(
             ResourceChange::new(
-                Key::Iam(name.to_owned()),
+                Key::named(Component::Iam, name.to_owned()),
                 ResourceKind::Role,
                 name,
                 action,

@@ -2,16 +2,18 @@
 //! name it.
 //!
 //! Keys are built only by the constructors here and compared as [`Key`]s.
-//! Their text (the saved plan's JSON) is `{space}/{name}`, except a network
-//! resource's, which is its `Name` tag: the format plans have been saved in
-//! since the first release, so a saved plan still reads back.
+//! Their text (the saved plan's JSON) is `{component}/{name}` (the database's
+//! two kinds and the network's duplicates have their own prefixes), except a
+//! network resource's, which is its `Name` tag: the format plans have been
+//! saved in since the first release, so a saved plan still reads back. A new
+//! component needs nothing here: its keys are [`Key::named`].
 //!
 //! [`Ref`]: crate::Ref
 
 use std::fmt;
 use std::str::FromStr;
 
-use crate::plan::Component;
+use crate::Component;
 
 /// The key of one change. Keys sort by their text, as saved plans list
 /// them.
@@ -24,24 +26,20 @@ pub enum Key {
     Duplicate(String),
     DbSubnetGroup(String),
     DbInstance(String),
-    Registry(String),
-    Logs(String),
-    Iam(String),
-    /// A target group or load balancer by name; a listener
-    /// `{load balancer}:{port}`.
-    LoadBalancer(String),
-    Certificate(String),
-    Dns(String),
-    /// A cluster (`{cluster}`), task definition (`{family}`) or service
-    /// (`{cluster}/{service}`).
-    Service(String),
-    Migration(String),
-    /// The app (`{app}`), a branch (`{app}/{branch}`), its release
-    /// (`{app}/{branch}:release`) or a domain (`{app}/domain/{domain}`).
-    Web(String),
+    /// Any other component's resource, `{component}/{name}`: a target group
+    /// or load balancer by name, a listener `{load balancer}:{port}`; a
+    /// cluster, task definition family or service `{cluster}/{service}`; the
+    /// Amplify app, a branch `{app}/{branch}`, its release
+    /// `{app}/{branch}:release` or a domain `{app}/domain/{domain}`.
+    Named(Component, String),
 }
 
 impl Key {
+    /// The resource `name` of `component`.
+    pub fn named(component: Component, name: impl Into<String>) -> Key {
+        Key::Named(component, name.into())
+    }
+
     /// A route of a route table.
     pub fn route(table: &str, destination: &str) -> Key {
         Key::Network(format!("{table}:{destination}"))
@@ -54,32 +52,35 @@ impl Key {
 
     /// A listener of a load balancer.
     pub fn listener(load_balancer: &str, port: i32) -> Key {
-        Key::LoadBalancer(format!("{load_balancer}:{port}"))
+        Key::named(Component::LoadBalancer, format!("{load_balancer}:{port}"))
     }
 
     /// The ECS service `service` in `cluster`.
     pub fn ecs_service(cluster: &str, service: &str) -> Key {
-        Key::Service(format!("{cluster}/{service}"))
+        Key::named(Component::Service, format!("{cluster}/{service}"))
     }
 
     /// The autoscaling of the ECS service `service` in `cluster`.
     pub fn autoscaling(cluster: &str, service: &str) -> Key {
-        Key::Service(format!("{cluster}/{service}:autoscaling"))
+        Key::named(
+            Component::Service,
+            format!("{cluster}/{service}:autoscaling"),
+        )
     }
 
     /// A branch of the Amplify app `app`.
     pub fn web_branch(app: &str, branch: &str) -> Key {
-        Key::Web(format!("{app}/{branch}"))
+        Key::named(Component::Web, format!("{app}/{branch}"))
     }
 
     /// The release of a web artifact to a branch.
     pub fn web_release(app: &str, branch: &str) -> Key {
-        Key::Web(format!("{app}/{branch}:release"))
+        Key::named(Component::Web, format!("{app}/{branch}:release"))
     }
 
     /// The custom domain `domain` of the Amplify app `app`.
     pub fn web_domain(app: &str, domain: &str) -> Key {
-        Key::Web(format!("{app}/domain/{domain}"))
+        Key::named(Component::Web, format!("{app}/domain/{domain}"))
     }
 
     /// The component whose change this is.
@@ -87,15 +88,7 @@ impl Key {
         match self {
             Key::Network(_) | Key::Duplicate(_) => Component::Network,
             Key::DbSubnetGroup(_) | Key::DbInstance(_) => Component::Database,
-            Key::Registry(_) => Component::Registry,
-            Key::Logs(_) => Component::Logs,
-            Key::Iam(_) => Component::Iam,
-            Key::LoadBalancer(_) => Component::LoadBalancer,
-            Key::Certificate(_) => Component::Certificate,
-            Key::Dns(_) => Component::Dns,
-            Key::Service(_) => Component::Service,
-            Key::Migration(_) => Component::Migration,
-            Key::Web(_) => Component::Web,
+            Key::Named(component, _) => *component,
         }
     }
 
@@ -106,15 +99,7 @@ impl Key {
             Key::Duplicate(n) => (Some("duplicate"), n),
             Key::DbSubnetGroup(n) => (Some("db-subnet-group"), n),
             Key::DbInstance(n) => (Some("db-instance"), n),
-            Key::Registry(n) => (Some("registry"), n),
-            Key::Logs(n) => (Some("logs"), n),
-            Key::Iam(n) => (Some("iam"), n),
-            Key::LoadBalancer(n) => (Some("load_balancer"), n),
-            Key::Certificate(n) => (Some("certificate"), n),
-            Key::Dns(n) => (Some("dns"), n),
-            Key::Service(n) => (Some("service"), n),
-            Key::Migration(n) => (Some("migration"), n),
-            Key::Web(n) => (Some("web"), n),
+            Key::Named(component, n) => (Some(component.as_str()), n),
         }
     }
 }
@@ -148,22 +133,16 @@ impl FromStr for Key {
         let Some((prefix, name)) = text.split_once('/') else {
             return Ok(Key::Network(text.to_owned()));
         };
-        let make = match prefix {
-            "duplicate" => Key::Duplicate,
-            "db-subnet-group" => Key::DbSubnetGroup,
-            "db-instance" => Key::DbInstance,
-            "registry" => Key::Registry,
-            "logs" => Key::Logs,
-            "iam" => Key::Iam,
-            "load_balancer" => Key::LoadBalancer,
-            "certificate" => Key::Certificate,
-            "dns" => Key::Dns,
-            "service" => Key::Service,
-            "migration" => Key::Migration,
-            "web" => Key::Web,
-            _ => return Ok(Key::Network(text.to_owned())),
-        };
-        Ok(make(name.to_owned()))
+        let name = name.to_owned();
+        Ok(match prefix {
+            "duplicate" => Key::Duplicate(name),
+            "db-subnet-group" => Key::DbSubnetGroup(name),
+            "db-instance" => Key::DbInstance(name),
+            other => match Component::named(other) {
+                Some(component) => Key::Named(component, name),
+                None => Key::Network(text.to_owned()),
+            },
+        })
     }
 }
 
@@ -208,14 +187,14 @@ mod tests {
             Key::Duplicate("vpc-1".to_owned()),
             Key::DbSubnetGroup("shop-dev-db".to_owned()),
             Key::DbInstance("shop-dev-db".to_owned()),
-            Key::Registry("shop/dev/api".to_owned()),
-            Key::Logs("/awsdeploy/shop/dev".to_owned()),
-            Key::Iam("shop-dev-task".to_owned()),
+            Key::named(Component::Registry, "shop/dev/api"),
+            Key::named(Component::Logs, "/awsdeploy/shop/dev"),
+            Key::named(Component::Iam, "shop-dev-task"),
             Key::listener("shop-dev-alb", 443),
-            Key::Certificate("api.example.com".to_owned()),
-            Key::Dns("api.example.com".to_owned()),
+            Key::named(Component::Certificate, "api.example.com"),
+            Key::named(Component::Dns, "api.example.com"),
             Key::ecs_service("shop-dev", "api"),
-            Key::Migration("shop-dev-migrate".to_owned()),
+            Key::named(Component::Migration, "shop-dev-migrate"),
             Key::web_release("shop-dev", "main"),
             Key::web_domain("shop-dev", "example.com"),
         ];
@@ -238,7 +217,7 @@ mod tests {
             "shop-dev-private-1-rt:0.0.0.0/0"
         );
         assert_eq!(
-            Key::Logs("/awsdeploy/shop/dev".into()).to_string(),
+            Key::named(Component::Logs, "/awsdeploy/shop/dev").to_string(),
             "logs//awsdeploy/shop/dev"
         );
         assert_eq!(

@@ -11,6 +11,7 @@
 //! the other's name → [`Ref`] map.
 
 pub mod certificate;
+mod components;
 pub mod database;
 pub mod dns;
 pub mod execute;
@@ -29,13 +30,13 @@ mod plan;
 pub mod registry;
 pub mod render;
 pub mod service;
-mod step;
 mod task_definition;
 pub mod web;
 
 use awsdeploy_spec::Spec;
 
 pub use certificate::CertificateStep;
+pub use components::{Component, ComponentStep, Live, Ref, Step, plan, plan_with};
 pub use database::{DatabaseStep, DbChanges, DbSettings};
 pub use dns::DnsStep;
 pub use iam::IamStep;
@@ -45,44 +46,13 @@ pub use logs::LogsStep;
 pub use migration::{MigrationStep, MigrationTask, MigrationWait};
 pub use network::{IngressRule, NetworkStep, RouteTarget, RuleSource};
 pub use plan::{
-    Action, Component, ComponentPlan, FieldChange, Orphan, PLAN_FORMAT_VERSION, Plan,
-    ResourceChange, ResourceKind,
+    Action, ComponentPlan, FieldChange, Orphan, PLAN_FORMAT_VERSION, Plan, ResourceChange,
+    ResourceKind,
 };
 pub use registry::RegistryStep;
 pub use service::{DeploymentSettings, NewService, ServiceNetwork, ServiceStep};
-pub use step::{ComponentStep, Ref, Step};
 pub use task_definition::{ContainerDefinition, DatabaseConnection, SecretSource, TaskDefinition};
 pub use web::WebStep;
-
-/// Everything observed live for one app and environment.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Live {
-    pub network: live::LiveNetwork,
-    #[serde(default)]
-    pub database: live::LiveDatabase,
-    #[serde(default)]
-    pub support: live::LiveSupport,
-    #[serde(default)]
-    pub service: live::LiveServiceTier,
-    #[serde(default)]
-    pub web: live::LiveWeb,
-}
-
-impl Live {
-    /// SHA-256 (hex) of the observed state, independent of the order AWS
-    /// listed things in: equal fingerprints mean nothing awsdeploy looks at
-    /// has changed.
-    pub fn fingerprint(&self) -> String {
-        let mut canonical = self.clone();
-        canonical.network.sort();
-        canonical.database.sort();
-        canonical.support.sort();
-        canonical.service.sort();
-        canonical.web.sort();
-        let json = serde_json::to_vec(&canonical).unwrap_or_default();
-        awsdeploy_spec::artifact::sha256_hex(&json)
-    }
-}
 
 /// Why no plan could be made. Each says what to do about it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -201,64 +171,4 @@ pub struct Options {
     /// The web artifact to release (`web.artifact`, read and hashed by the
     /// caller, since planning reads no files).
     pub web_artifact: Option<web::WebArtifact>,
-}
-
-/// The plan that makes `live` match `spec` in `region`.
-pub fn plan(spec: &Spec, region: &str, live: &Live) -> Result<Plan, PlanError> {
-    plan_with(spec, region, live, &Options::default())
-}
-
-/// [`plan`], with the command line's options. Components are planned in
-/// dependency order; each reads what the ones before it planned.
-pub fn plan_with(
-    spec: &Spec,
-    region: &str,
-    live: &Live,
-    options: &Options,
-) -> Result<Plan, PlanError> {
-    let desired_network = network::desired(spec, &live.network.availability_zones)?;
-    let network = network::plan(&desired_network, &live.network)?;
-    let database = database::plan(
-        database::desired(spec).as_ref(),
-        &live.database,
-        &network.refs,
-    )?;
-    let database_changing = database.changes.iter().any(|c| {
-        c.kind == ResourceKind::DbInstance && matches!(c.action, Action::Create | Action::Replace)
-    });
-    let mut all = network.plan;
-    all.merge(database);
-    all.merge(registry::plan(spec, &live.support)?);
-    all.merge(logs::plan(spec, &live.support)?);
-    all.merge(iam::plan(spec, region, &live.support)?);
-    let planned: Vec<Key> = all.changes.iter().map(|c| c.key.clone()).collect();
-    all.merge(service::plan(&service::Context {
-        spec,
-        region,
-        live,
-        network: &network.refs,
-        planned: &planned,
-        policy: options.migrate,
-        database_changing,
-    })?);
-    let planned: Vec<Key> = all.changes.iter().map(|c| c.key.clone()).collect();
-    all.merge(web::plan(
-        spec,
-        &live.web,
-        live.service.zone.as_ref(),
-        options.web_artifact.as_ref(),
-        &planned,
-    )?);
-    Ok(Plan {
-        format_version: PLAN_FORMAT_VERSION,
-        app: spec.app.name.clone(),
-        env: spec.env.clone(),
-        region: region.to_owned(),
-        fingerprint: live.fingerprint(),
-        changes: all.changes,
-        unchanged: all.unchanged,
-        orphans: all.orphans,
-        warnings: spec.warnings().into_iter().chain(all.warnings).collect(),
-        lookups: lookups(spec),
-    })
 }

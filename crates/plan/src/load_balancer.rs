@@ -6,6 +6,7 @@
 //! issued, and 80 redirecting to 443. Without one: 80 forwarding, and the
 //! plan warns. Planned as part of the service tier ([`crate::service`]).
 
+use crate::Component;
 use crate::Ref;
 use crate::live::{LiveListener, LiveListenerAction};
 use crate::service::{
@@ -32,7 +33,7 @@ pub(crate) fn target_group(
     let lb = &spec.load_balancer;
     let port = i32::from(service.port);
     let tg_name = target_group_name(app, env);
-    let tg_key = Key::LoadBalancer(tg_name.clone());
+    let tg_key = Key::named(Component::LoadBalancer, tg_name.clone());
     let interval = secs(lb.health_check_interval);
     let health = TargetHealth {
         path: service.health_check_path.clone(),
@@ -114,7 +115,7 @@ pub(crate) fn load_balancer(cx: &Context<'_>, out: &mut ComponentPlan) -> Result
     let azs = usize::from(spec.network.azs);
     let public = subnets(cx, "public");
     let lb_name = load_balancer_name(app, env);
-    let lb_key = Key::LoadBalancer(lb_name.clone());
+    let lb_key = Key::named(Component::LoadBalancer, lb_name.clone());
     let idle = i64::try_from(lb.idle_timeout.0.as_secs()).unwrap_or(i64::MAX);
     let lb_security_group = net(cx, "lb");
     Ok(match &live.load_balancer {

@@ -6,10 +6,9 @@ use awsdeploy_spec::Spec;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::Component;
 use crate::live::LiveSupport;
-use crate::plan::{
-    Action, Component, ComponentPlan, FieldChange, Orphan, ResourceChange, ResourceKind,
-};
+use crate::plan::{Action, ComponentPlan, FieldChange, Orphan, ResourceChange, ResourceKind};
 use crate::{ComponentStep, Ref};
 use crate::{Key, PlanError};
 
@@ -34,7 +33,7 @@ pub fn plan(spec: &Spec, live: &LiveSupport) -> Result<ComponentPlan, PlanError>
     let retention = i32::try_from(service.log_retention_days).unwrap_or(i32::MAX);
     let change = |action, step: LogsStep| {
         ResourceChange::new(
-            Key::Logs(name.clone()),
+            Key::named(Component::Logs, name.clone()),
             ResourceKind::LogGroup,
             &name,
             action,

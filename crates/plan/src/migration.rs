@@ -85,7 +85,7 @@ pub fn family(app: &str, env: &str) -> String {
 
 /// The plan change's key.
 pub fn key(app: &str, env: &str) -> Key {
-    Key::Migration(family(app, env))
+    Key::named(Component::Migration, family(app, env))
 }
 
 /// When `up` runs the migration (`up --migrate`).
@@ -166,7 +166,7 @@ pub(crate) fn plan(
     };
     // The task needs the database, log group and roles, and the cluster.
     let mut after = service::task_needs(cx);
-    after.extend(out.planned(&Key::Service(cluster.clone())));
+    after.extend(out.planned(&Key::named(Component::Service, cluster.clone())));
     let fields = vec![
         FieldChange::set("image", task.definition.container.image.clone()).noting(why),
         FieldChange::set("command", migration.command.join(" ")),

@@ -4,8 +4,8 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::Key;
 use crate::Step;
+use crate::{Component, Key};
 
 /// Version of the JSON form of a plan; bumped on any incompatible change.
 pub const PLAN_FORMAT_VERSION: u32 = 1;
@@ -43,43 +43,6 @@ impl Plan {
 
     pub fn count(&self, action: Action) -> usize {
         self.changes.iter().filter(|c| c.action == action).count()
-    }
-}
-
-/// The component a resource belongs to (its `awsdeploy:component` tag).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Component {
-    Network,
-    Database,
-    Registry,
-    Logs,
-    Iam,
-    LoadBalancer,
-    Certificate,
-    Dns,
-    Service,
-    Migration,
-    Web,
-}
-
-impl Component {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Component::Network => "network",
-            Component::Database => "database",
-            Component::Registry => "registry",
-            Component::Logs => "logs",
-            Component::Iam => "iam",
-            Component::LoadBalancer => "load_balancer",
-            Component::Certificate => "certificate",
-            Component::Dns => "dns",
-            Component::Service => "service",
-            Component::Migration => "migration",
-            Component::Web => "web",
-        }
     }
 }
 

@@ -11,6 +11,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use crate::Component;
 use crate::live::LiveSupport;
 use crate::plan::{Action, ComponentPlan, FieldChange, ResourceChange, ResourceKind};
 use crate::{ComponentStep, Ref};
@@ -63,7 +64,7 @@ pub fn plan(spec: &Spec, live: &LiveSupport) -> Result<ComponentPlan, PlanError>
         return Ok(out);
     };
     let policy = lifecycle_policy(registry.keep_images);
-    let key = Key::Registry(name.clone());
+    let key = Key::named(Component::Registry, name.clone());
     let Some(repo) = &live.repository else {
         out.push(
             ResourceChange::new(

@@ -202,7 +202,10 @@ pub(crate) fn subnets(cx: &Context<'_>, tier: &str) -> Vec<Ref> {
 pub(crate) fn task_needs(cx: &Context<'_>) -> Vec<Key> {
     cx.planned
         .iter()
-        .filter(|k| matches!(k, Key::Iam(_) | Key::Logs(_) | Key::DbInstance(_)))
+        .filter(|k| {
+            matches!(k.component(), Component::Iam | Component::Logs)
+                || matches!(k, Key::DbInstance(_))
+        })
         .cloned()
         .collect()
 }
@@ -218,7 +221,7 @@ fn cluster(cx: &Context<'_>, out: &mut ComponentPlan) -> Result<Ref, PlanError> 
     let env = spec.env.as_str();
     let app = spec.app.name.as_str();
     let cluster = cluster_name(app, env);
-    let cluster_key = Key::Service(cluster.clone());
+    let cluster_key = Key::named(Component::Service, cluster.clone());
     Ok(match &live.cluster {
         Some(found) if !found.owned => {
             return Err(PlanError::not_ours(ResourceKind::Cluster, &cluster));
@@ -265,7 +268,7 @@ fn task_definition_change(
         }
     };
     let definition = task_definition(cx, service, &family, image.clone())?;
-    let td_key = Key::Service(family.clone());
+    let td_key = Key::named(Component::Service, family.clone());
     let after_support = task_needs(cx);
     Ok(Some(match &live.task_definition {
         Some(found) if !found.owned => {
@@ -355,7 +358,10 @@ fn ecs_service(
     // (`first`: the listeners and the migration).
     let mut after: Vec<Key> = first.to_vec();
     after.extend(task_needs(cx));
-    after.extend(out.planned(&Key::LoadBalancer(target_group_name(app, env))));
+    after.extend(out.planned(&Key::named(
+        Component::LoadBalancer,
+        target_group_name(app, env),
+    )));
     let desired = DesiredService {
         key: Key::ecs_service(&cluster, SERVICE_NAME),
         cluster,

@@ -93,7 +93,7 @@ pub fn plan(
 
 /// The app: made when missing; never one connected to a repository.
 fn app(name: &str, live: &LiveWeb, out: &mut ComponentPlan) -> Result<Ref, PlanError> {
-    let app_key = Key::Web(name.to_owned());
+    let app_key = Key::named(Component::Web, name.to_owned());
     Ok(match &live.app {
         Some(found) if !found.owned => {
             return Err(PlanError::not_ours(ResourceKind::AmplifyApp, name));

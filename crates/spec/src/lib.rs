@@ -68,7 +68,7 @@ impl Spec {
                 .find(|(_, r)| **r == SecretRef::DatabasePassword)
         {
             warnings.push(format!(
-                "service.secrets.{variable} = \"database:password\": ECS reads the password once, when a task starts, and RDS rotates it every 7 days, after which the running tasks' new connections fail. Read the secret DB_SECRET_ARN names when connecting instead (the README shows how)"
+                "service.secrets.{variable} = \"database:password\": ECS reads the password once, when a task starts, and RDS rotates it every 7 days, after which the running tasks' new connections fail. Read the secret DB_SECRET_ARN names when connecting instead (docs/components/database.md shows how)"
             ));
         }
         if let Some(migration) = &self.migration
