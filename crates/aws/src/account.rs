@@ -6,7 +6,7 @@
 use awsdeploy_plan::iam::{execution_role_name, task_role_name};
 use std::collections::BTreeMap;
 
-use awsdeploy_plan::live::{LiveSupport, Lookups};
+use awsdeploy_plan::live::{LiveAccount, Lookups};
 use awsdeploy_plan::logs::log_group_name;
 use futures_util::future::try_join_all;
 
@@ -18,7 +18,7 @@ pub async fn observe(
     clients: &Clients,
     owner: &Owner,
     lookups: &Lookups,
-) -> Result<LiveSupport, AwsError> {
+) -> Result<LiveAccount, AwsError> {
     let account = async {
         if lookups.service || lookups.repository.is_some() {
             identity(clients).await
@@ -71,7 +71,7 @@ pub async fn observe(
     let secrets = try_join_all(lookups.secrets.iter().map(|name| secret(clients, name)));
     let ((account_id, partition), (repository, image_present), log_group, roles, secrets) =
         tokio::try_join!(account, repository, log_group, roles, secrets)?;
-    Ok(LiveSupport {
+    Ok(LiveAccount {
         account_id,
         partition,
         repository,

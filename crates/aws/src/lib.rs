@@ -189,7 +189,7 @@ impl Aws {
     pub async fn observe(&self, lookups: &Lookups) -> Result<Live, AwsError> {
         let database_name = awsdeploy_plan::database::identifier(&self.owner.app, &self.owner.env);
         // Boxed: SDK futures are large, and this one holds them all.
-        let (network, database, support, service, web) = Box::pin(async {
+        let (network, database, account, service, web) = Box::pin(async {
             tokio::try_join!(
                 network::observe(&self.clients.ec2, &self.owner),
                 database::observe(&self.clients.rds, &self.owner, &database_name),
@@ -207,7 +207,7 @@ impl Aws {
         Ok(Live {
             network,
             database,
-            support,
+            account,
             service,
             web,
         })

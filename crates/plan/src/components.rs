@@ -191,7 +191,10 @@ pub struct Live {
     #[serde(default)]
     pub database: live::LiveDatabase,
     #[serde(default)]
-    pub support: live::LiveSupport,
+    /// Serialised as `support`, its name when saved plans' fingerprints
+    /// were first taken.
+    #[serde(rename = "support")]
+    pub account: live::LiveAccount,
     #[serde(default)]
     pub service: live::LiveServiceTier,
     #[serde(default)]
@@ -206,7 +209,7 @@ impl Live {
         let mut canonical = self.clone();
         canonical.network.sort();
         canonical.database.sort();
-        canonical.support.sort();
+        canonical.account.sort();
         canonical.service.sort();
         canonical.web.sort();
         let json = serde_json::to_vec(&canonical).unwrap_or_default();
@@ -239,9 +242,9 @@ pub fn plan_with(
     });
     let mut all = network.plan;
     all.merge(database);
-    all.merge(registry::plan(spec, &live.support)?);
-    all.merge(logs::plan(spec, &live.support)?);
-    all.merge(iam::plan(spec, region, &live.support)?);
+    all.merge(registry::plan(spec, &live.account)?);
+    all.merge(logs::plan(spec, &live.account)?);
+    all.merge(iam::plan(spec, region, &live.account)?);
     let planned: Vec<Key> = all.changes.iter().map(|c| c.key.clone()).collect();
     all.merge(service::plan(&service::Context {
         spec,

@@ -107,7 +107,7 @@ fn crowded() -> Live {
         ..Live::default()
     };
     live.database = database();
-    live.support.roles = vec![role("shop-dev-task"), role("shop-dev-task-execution")];
+    live.account.roles = vec![role("shop-dev-task"), role("shop-dev-task-execution")];
     live.service.listeners = vec![listener(443), listener(80)];
     live.service.load_balancer = Some(LiveLoadBalancer {
         arn: "arn:lb".to_owned(),

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::Component;
-use crate::live::{LiveRole, LiveSupport};
+use crate::live::{LiveAccount, LiveRole};
 use crate::logs::log_group_name;
 use crate::plan::{Action, ComponentPlan, FieldChange, Orphan, ResourceChange, ResourceKind};
 use crate::{ComponentStep, Ref};
@@ -69,7 +69,7 @@ pub fn trust_policy() -> String {
 }
 
 /// Compares the roles the spec's service needs with the live ones.
-pub fn plan(spec: &Spec, region: &str, live: &LiveSupport) -> Result<ComponentPlan, PlanError> {
+pub fn plan(spec: &Spec, region: &str, live: &LiveAccount) -> Result<ComponentPlan, PlanError> {
     let mut out = ComponentPlan::default();
     let Some(service) = spec.service.as_ref() else {
         for role in &live.roles {
@@ -120,7 +120,7 @@ pub fn plan(spec: &Spec, region: &str, live: &LiveSupport) -> Result<ComponentPl
 
 /// The master secret's ARN is RDS's to choose; the tag RDS puts on it
 /// names this stack's instance.
-fn read_database_secret(spec: &Spec, region: &str, live: &LiveSupport) -> Result<Value, PlanError> {
+fn read_database_secret(spec: &Spec, region: &str, live: &LiveAccount) -> Result<Value, PlanError> {
     let partition = live.partition();
     let account = live.account()?;
     let instance = database::identifier(&spec.app.name, &spec.env);
@@ -138,7 +138,7 @@ fn read_database_secret(spec: &Spec, region: &str, live: &LiveSupport) -> Result
 
 /// The execution role's policy: pull the image, write the logs, read the
 /// secrets (and their keys) the task's environment names.
-fn execution_policy(spec: &Spec, region: &str, live: &LiveSupport) -> Result<String, PlanError> {
+fn execution_policy(spec: &Spec, region: &str, live: &LiveAccount) -> Result<String, PlanError> {
     let partition = live.partition();
     let account = live.account()?;
     let log_group = log_group_name(&spec.app.name, &spec.env);
@@ -208,7 +208,7 @@ fn decrypt_statement(
     spec: &Spec,
     region: &str,
     account: &str,
-    live: &LiveSupport,
+    live: &LiveAccount,
 ) -> Option<Value> {
     let service = spec.service.as_ref()?;
     let mut keys: Vec<String> = service
@@ -267,7 +267,7 @@ struct DesiredRole {
 fn plan_role(
     out: &mut ComponentPlan,
     desired: &DesiredRole,
-    live: &LiveSupport,
+    live: &LiveAccount,
 ) -> Result<(), PlanError> {
     let name = desired.name.as_str();
     let trust = trust_policy();
@@ -438,10 +438,10 @@ mod tests {
         .unwrap()
     }
 
-    fn live() -> LiveSupport {
-        LiveSupport {
+    fn live() -> LiveAccount {
+        LiveAccount {
             account_id: Some("111122223333".to_owned()),
-            ..LiveSupport::default()
+            ..LiveAccount::default()
         }
     }
 

@@ -311,9 +311,11 @@ pub struct Lookups {
     pub web_domain: Option<String>,
 }
 
-/// Everything observed for the service's supporting resources.
+/// What the account holds for the service: who the credentials are (the
+/// account id and partition every ARN is built with), the registry's
+/// repository, the log group, the roles and the secrets the spec names.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LiveSupport {
+pub struct LiveAccount {
     /// The AWS account id, when ARNs are needed.
     pub account_id: Option<String>,
     /// The caller's partition (`aws`, `aws-cn`, `aws-us-gov`), from the
@@ -333,7 +335,7 @@ pub struct LiveSupport {
     pub secret_keys: std::collections::BTreeMap<String, String>,
 }
 
-impl LiveSupport {
+impl LiveAccount {
     /// The account id for the ARNs awsdeploy writes; it is looked up
     /// (`GetCallerIdentity`) whenever the spec has `[registry]` or
     /// `[service]`, and a plan that needs it without it stops.
@@ -359,7 +361,7 @@ impl LiveSupport {
     }
 }
 
-impl LiveSupport {
+impl LiveAccount {
     pub fn sort(&mut self) {
         self.roles.sort_by(|a, b| a.name.cmp(&b.name));
         for role in &mut self.roles {

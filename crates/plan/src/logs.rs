@@ -7,7 +7,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::Component;
-use crate::live::LiveSupport;
+use crate::live::LiveAccount;
 use crate::plan::{Action, ComponentPlan, FieldChange, Orphan, ResourceChange, ResourceKind};
 use crate::{ComponentStep, Ref};
 use crate::{Key, PlanError};
@@ -17,7 +17,7 @@ pub fn log_group_name(app: &str, env: &str) -> String {
 }
 
 /// Compares the service's log group with the live one.
-pub fn plan(spec: &Spec, live: &LiveSupport) -> Result<ComponentPlan, PlanError> {
+pub fn plan(spec: &Spec, live: &LiveAccount) -> Result<ComponentPlan, PlanError> {
     let mut out = ComponentPlan::default();
     let Some(service) = spec.service.as_ref() else {
         if let Some(group) = &live.log_group {

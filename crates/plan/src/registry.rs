@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::Component;
-use crate::live::LiveSupport;
+use crate::live::LiveAccount;
 use crate::plan::{Action, ComponentPlan, FieldChange, ResourceChange, ResourceKind};
 use crate::{ComponentStep, Ref};
 use crate::{Key, PlanError};
@@ -29,7 +29,7 @@ pub fn repository_name(spec: &Spec) -> Option<String> {
 pub fn repository_arn(
     spec: &Spec,
     region: &str,
-    live: &LiveSupport,
+    live: &LiveAccount,
 ) -> Result<Option<String>, PlanError> {
     let Some(name) = repository_name(spec) else {
         return Ok(None);
@@ -58,7 +58,7 @@ pub fn lifecycle_policy(keep: u32) -> String {
 }
 
 /// Compares the spec's repository with the live one.
-pub fn plan(spec: &Spec, live: &LiveSupport) -> Result<ComponentPlan, PlanError> {
+pub fn plan(spec: &Spec, live: &LiveAccount) -> Result<ComponentPlan, PlanError> {
     let mut out = ComponentPlan::default();
     let (Some(registry), Some(name)) = (spec.registry.as_ref(), repository_name(spec)) else {
         return Ok(out);
@@ -181,10 +181,10 @@ mod tests {
         .unwrap()
     }
 
-    fn live() -> LiveSupport {
-        LiveSupport {
+    fn live() -> LiveAccount {
+        LiveAccount {
             account_id: Some("111122223333".to_owned()),
-            ..LiveSupport::default()
+            ..LiveAccount::default()
         }
     }
 

@@ -182,11 +182,11 @@ pub(crate) fn private_network(cx: &Context<'_>) -> ServiceNetwork {
 
 /// The ARN of the stack's IAM role `name`.
 pub(crate) fn role_arn(cx: &Context<'_>, name: &str) -> Result<String, PlanError> {
-    let support = &cx.live.support;
+    let account = &cx.live.account;
     Ok(format!(
         "arn:{}:iam::{}:role/{name}",
-        support.partition(),
-        support.account()?
+        account.partition(),
+        account.account()?
     ))
 }
 
@@ -592,7 +592,7 @@ fn task_definition(
 ) -> Result<TaskDefinition, PlanError> {
     let spec = cx.spec;
     let (app, env) = (spec.app.name.as_str(), spec.env.as_str());
-    let support = &cx.live.support;
+    let account = &cx.live.account;
     let mut secrets = BTreeMap::new();
     let connection = cx.database_connection();
     let master = match &connection {
@@ -628,7 +628,7 @@ fn task_definition(
                 }
             }
             SecretRef::Secret { name, json_key } => {
-                let Some(Some(arn)) = support.secrets.get(name) else {
+                let Some(Some(arn)) = account.secrets.get(name) else {
                     return Err(PlanError::MissingSecret {
                         name: name.clone(),
                         variable: variable.clone(),
@@ -691,18 +691,18 @@ fn image(cx: &Context<'_>, family: &str) -> Result<Result<String, String>, PlanE
             hint: "add a [registry] section (`keep_images = 30` is enough); awsdeploy makes the ECR repository the image is pushed to".to_owned(),
         });
     };
-    let support = &cx.live.support;
-    let uri = match &support.repository {
+    let account = &cx.live.account;
+    let uri = match &account.repository {
         Some(live) => live.uri.clone(),
         None => format!(
             "{}.dkr.ecr.{}.{}/{repository}",
-            support.account()?,
+            account.account()?,
             cx.region,
-            support.dns_suffix()
+            account.dns_suffix()
         ),
     };
     Ok(match (tag, live_image) {
-        (Some(tag), _) if support.repository.is_some() => Ok(format!("{uri}:{tag}")),
+        (Some(tag), _) if account.repository.is_some() => Ok(format!("{uri}:{tag}")),
         (Some(tag), _) => Err(format!(
             "the service is not deployed yet: this run creates the repository {repository}; push the image to it ({uri}:{tag}), then run `awsdeploy up --image-tag {tag}`"
         )),

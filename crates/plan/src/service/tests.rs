@@ -1,6 +1,6 @@
 use super::*;
 use crate::live::{
-    LiveLoadBalancer, LiveRecord, LiveRepository, LiveSupport, LiveTaskDefinition, LiveZone,
+    LiveAccount, LiveLoadBalancer, LiveRecord, LiveRepository, LiveTaskDefinition, LiveZone,
 };
 use crate::{ListenerConfig, LoadBalancerStep, MigrationStep, MigrationWait, NewService, Step};
 
@@ -15,9 +15,9 @@ fn spec(extra: &str) -> Spec {
 
 fn live() -> Live {
     Live {
-        support: LiveSupport {
+        account: LiveAccount {
             account_id: Some("111122223333".to_owned()),
-            ..LiveSupport::default()
+            ..LiveAccount::default()
         },
         ..Live::default()
     }
@@ -25,7 +25,7 @@ fn live() -> Live {
 
 /// `live` with the stack's repository in place.
 fn with_repository(mut live: Live) -> Live {
-    live.support.repository = Some(LiveRepository {
+    live.account.repository = Some(LiveRepository {
         name: "shop/dev/api".to_owned(),
         owned: true,
         arn: "arn:aws:ecr:r:111122223333:repository/shop/dev/api".to_owned(),
@@ -34,7 +34,7 @@ fn with_repository(mut live: Live) -> Live {
         scan_on_push: true,
         lifecycle_policy: None,
     });
-    live.support.image_present = Some(true);
+    live.account.image_present = Some(true);
     live
 }
 
@@ -554,7 +554,7 @@ fn the_https_listener_waits_for_a_certificate_left_pending_by_an_earlier_run() {
 #[test]
 fn without_the_account_id_the_plan_stops_instead_of_inventing_one() {
     let mut live = with_repository(live());
-    live.support.account_id = None;
+    live.account.account_id = None;
     let err = run(&spec("image_tag = \"v1\""), &live).unwrap_err();
     assert_eq!(err, PlanError::UnknownAccount);
     assert!(err.hint().contains("aws sts get-caller-identity"));
