@@ -4,6 +4,7 @@
 #![allow(clippy::doc_markdown)]
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -126,6 +127,10 @@ enum CommandArg {
     /// stops waiting for rollouts (ECS goes on with them) and says how to
     /// follow them, reports what was done, and exits 130; `up` again
     /// continues from what is live.
+    ///
+    /// While it runs, `up` holds the environment's deploy lock in AWS (as do
+    /// `migrate` and `web-release`): a second run fails at once naming the
+    /// holder and the lock id, or waits --lock-timeout. See `unlock`.
     Up {
         /// Apply without asking for confirmation.
         #[arg(short, long)]
@@ -150,6 +155,11 @@ enum CommandArg {
         /// changes), always, or never (the plan notes it).
         #[arg(long, value_enum, default_value_t = MigrateArg::Auto, value_name = "WHEN", conflicts_with = "plan")]
         migrate: MigrateArg,
+
+        /// How long to wait for another run holding the environment's deploy
+        /// lock (e.g. 10m); by default fail at once, naming the holder.
+        #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = parse_duration)]
+        lock_timeout: Duration,
     },
     /// Run the migration now: golang-migrate as a one-off ECS task.
     ///
@@ -172,9 +182,14 @@ enum CommandArg {
         image_tag: Option<String>,
 
         /// Print the task definition and the RunTask request it would send;
-        /// changes nothing.
+        /// changes nothing (and takes no lock).
         #[arg(long)]
         dry_run: bool,
+
+        /// How long to wait for another run holding the environment's deploy
+        /// lock (e.g. 10m); by default fail at once, naming the holder.
+        #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = parse_duration)]
+        lock_timeout: Duration,
     },
     /// Release the web app's static export to Amplify Hosting now.
     ///
@@ -201,7 +216,35 @@ enum CommandArg {
         /// Release even when the branch already serves this artifact.
         #[arg(long)]
         force: bool,
+
+        /// How long to wait for another run holding the environment's deploy
+        /// lock (e.g. 10m); by default fail at once, naming the holder.
+        #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = parse_duration)]
+        lock_timeout: Duration,
     },
+    /// Break the environment's deploy lock, left by a run that died.
+    ///
+    /// `up`, `migrate` and `web-release` hold a lock in AWS (a DynamoDB item
+    /// in the table {app}-{env}-lock) while they change the environment, so
+    /// that two runs never change it at once. A run killed before it ends
+    /// leaves its lock, which expires by itself within two minutes; this
+    /// breaks it now. LOCK_ID is the id the refused run printed (and `diff`
+    /// shows); another id is refused. Asks on a terminal; --yes in CI.
+    Unlock {
+        /// The id of the lock to break.
+        #[arg(value_name = "LOCK_ID")]
+        id: String,
+
+        /// Break it without asking.
+        #[arg(short, long)]
+        yes: bool,
+    },
+}
+
+/// A duration as the spec writes them: `30s`, `10m`, `1h`.
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    awsdeploy_spec::parse_duration(text)
+        .ok_or_else(|| format!("`{text}` is not a duration: use e.g. 30s, 10m or 1h"))
 }
 
 /// `--migrate`.
@@ -250,14 +293,21 @@ pub enum Command {
         plan: Option<PathBuf>,
         image_tag: Option<String>,
         migrate: Policy,
+        lock_timeout: Duration,
     },
     Migrate {
         image_tag: Option<String>,
         dry_run: bool,
+        lock_timeout: Duration,
     },
     WebRelease {
         artifact: Option<PathBuf>,
         force: bool,
+        lock_timeout: Duration,
+    },
+    Unlock {
+        id: String,
+        yes: bool,
     },
 }
 
@@ -291,19 +341,34 @@ impl From<Cli> for Settings {
                     plan,
                     image_tag,
                     migrate,
+                    lock_timeout,
                 } => Command::Up {
                     yes,
                     allow_replace,
                     plan,
                     image_tag,
                     migrate: migrate.into(),
+                    lock_timeout,
                 },
-                CommandArg::Migrate { image_tag, dry_run } => {
-                    Command::Migrate { image_tag, dry_run }
-                }
-                CommandArg::WebRelease { artifact, force } => {
-                    Command::WebRelease { artifact, force }
-                }
+                CommandArg::Migrate {
+                    image_tag,
+                    dry_run,
+                    lock_timeout,
+                } => Command::Migrate {
+                    image_tag,
+                    dry_run,
+                    lock_timeout,
+                },
+                CommandArg::WebRelease {
+                    artifact,
+                    force,
+                    lock_timeout,
+                } => Command::WebRelease {
+                    artifact,
+                    force,
+                    lock_timeout,
+                },
+                CommandArg::Unlock { id, yes } => Command::Unlock { id, yes },
             },
         }
     }

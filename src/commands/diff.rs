@@ -5,7 +5,7 @@ use std::path::Path;
 use awsdeploy_plan::Plan;
 use awsdeploy_plan::migration::Policy;
 
-use super::{CliError, load_spec, observe_and_plan, options, print_plan, with_image_tag};
+use super::{CliError, connect, load_spec, observe_and_plan, options, print_plan, with_image_tag};
 use crate::cli::Settings;
 use crate::exit::Exit;
 use crate::output;
@@ -19,7 +19,16 @@ pub(super) async fn diff(
 ) -> Result<Exit, CliError> {
     let spec = with_image_tag(load_spec(settings)?, image_tag)?;
     let options = options(settings, &spec, migrate)?;
-    let (_, plan) = observe_and_plan(&spec, &options).await?;
+    let aws = connect(&spec).await?;
+    let (plan, holder) = tokio::try_join!(observe_and_plan(&aws, &spec, &options), async {
+        Ok(aws.lock_holder().await?)
+    })?;
+    if let Some(holder) = holder {
+        output::progress(&format!(
+            "Note: the {} environment is locked by {holder}: this plan may be out of date once that run ends.",
+            spec.env
+        ));
+    }
     if let Some(path) = out {
         save_plan(&plan, path)?;
     }

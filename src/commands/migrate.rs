@@ -1,7 +1,7 @@
 //! `awsdeploy migrate`: the migration task on its own, once what it needs
 //! is live; `--dry-run` prints the requests it would send.
 
-use awsdeploy_aws::AwsError;
+use awsdeploy_aws::{Aws, AwsError};
 use awsdeploy_plan::Options;
 use awsdeploy_plan::migration::Policy;
 use awsdeploy_spec::Spec;
@@ -11,13 +11,9 @@ use crate::cli::Settings;
 use crate::exit::Exit;
 use crate::output::{self, Format};
 
-/// `awsdeploy migrate`: the migration change of a plan that always
-/// migrates, run on its own.
-pub(super) async fn migrate(
-    settings: &Settings,
-    spec: &Spec,
-    dry_run: bool,
-) -> Result<Exit, CliError> {
+/// `awsdeploy migrate`, first, before any AWS call: the spec has a
+/// migration, and its local folder passes the lint.
+pub(super) fn check(settings: &Settings, spec: &Spec) -> Result<(), CliError> {
     if spec.migration.is_none() {
         return Err(CliError::new(
             format!("{} has no [migration]", settings.spec.display()),
@@ -36,11 +32,22 @@ pub(super) async fn migrate(
             "migration.path is not set: the local migration files are not checked.",
         ),
     }
+    Ok(())
+}
+
+/// Then the migration change of a plan that always migrates, run on its
+/// own.
+pub(super) async fn migrate(
+    settings: &Settings,
+    aws: &Aws,
+    spec: &Spec,
+    dry_run: bool,
+) -> Result<Exit, CliError> {
     let options = Options {
         migrate: Policy::Always,
         web_artifact: None,
     };
-    let (aws, plan) = observe_and_plan(spec, &options).await?;
+    let plan = observe_and_plan(aws, spec, &options).await?;
     let run = awsdeploy_plan::migration::standalone(&plan)?;
     let image = run.task.definition.container.image.clone();
     if dry_run {
@@ -58,7 +65,7 @@ pub(super) async fn migrate(
         }
         return Ok(Exit::Success);
     }
-    let aws = aws.with_output(step_output());
+    let aws = aws.clone().with_output(step_output());
     output::progress(&format!(
         "Running the migration {} ({image}) in {}; its output follows (timeout {}).",
         run.change.name,

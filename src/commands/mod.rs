@@ -8,7 +8,7 @@ use std::path::Path;
 use awsdeploy_aws::{Aws, AwsError};
 use awsdeploy_plan::migration::Policy;
 use awsdeploy_plan::web::WebArtifact;
-use awsdeploy_plan::{Component, Options, Plan, PlanError, render};
+use awsdeploy_plan::{Options, Plan, PlanError, render};
 use awsdeploy_spec::artifact::Artifact;
 use awsdeploy_spec::migrations::Migrations;
 use awsdeploy_spec::{Spec, SpecError};
@@ -19,6 +19,7 @@ use crate::output::{self, Format};
 
 mod diff;
 mod migrate;
+mod unlock;
 mod up;
 mod validate;
 mod web_release;
@@ -68,7 +69,7 @@ impl From<SpecError> for CliError {
 
 impl From<AwsError> for CliError {
     fn from(error: AwsError) -> Self {
-        let mut cli = CliError::new(error.to_string(), error.hint().map(str::to_owned));
+        let mut cli = CliError::new(error.to_string(), error.hint());
         cli.causes = causes(&error);
         cli
     }
@@ -123,40 +124,87 @@ pub async fn run(settings: &Settings) -> Result<Exit, CliError> {
         Command::Up {
             yes,
             allow_replace,
-            plan: None,
+            plan,
             image_tag,
             migrate,
+            lock_timeout,
         } => {
-            let spec = with_image_tag(load_spec(settings)?, image_tag.as_deref())?;
-            let options = options(settings, &spec, *migrate)?;
-            let (aws, plan) = observe_and_plan(&spec, &options).await?;
-            if plan
-                .changes
-                .iter()
-                .any(|c| c.component == Component::Migration)
-            {
-                lint_migrations(settings, &spec)?;
+            let apply = up::Apply {
+                yes: *yes,
+                allow_replace: *allow_replace,
+                lock_timeout: *lock_timeout,
+            };
+            match plan {
+                None => up::from_spec(settings, image_tag.as_deref(), *migrate, apply).await,
+                Some(path) => up::from_saved(settings, path, apply).await,
             }
-            up::up(settings, &aws, &plan, *yes, *allow_replace).await
         }
-        Command::Up {
-            yes,
-            allow_replace,
-            plan: Some(path),
-            ..
+        Command::Migrate {
+            image_tag,
+            dry_run,
+            lock_timeout,
         } => {
-            let (aws, plan) = up::load_saved_plan(path).await?;
-            up::up(settings, &aws, &plan, *yes, *allow_replace).await
-        }
-        Command::Migrate { image_tag, dry_run } => {
             let spec = with_image_tag(load_spec(settings)?, image_tag.as_deref())?;
-            migrate::migrate(settings, &spec, *dry_run).await
+            migrate::check(settings, &spec)?;
+            let aws = connect(&spec).await?;
+            if *dry_run {
+                return migrate::migrate(settings, &aws, &spec, true).await;
+            }
+            locked(
+                &aws,
+                "migrate",
+                *lock_timeout,
+                Box::pin(async { migrate::migrate(settings, &aws, &spec, false).await }),
+            )
+            .await
         }
-        Command::WebRelease { artifact, force } => {
-            web_release::web_release(settings, &load_spec(settings)?, artifact.as_deref(), *force)
-                .await
+        Command::WebRelease {
+            artifact,
+            force,
+            lock_timeout,
+        } => {
+            let spec = load_spec(settings)?;
+            let prepared = web_release::prepare(settings, &spec, artifact.as_deref())?;
+            let aws = connect(&spec).await?;
+            locked(
+                &aws,
+                "web-release",
+                *lock_timeout,
+                Box::pin(async {
+                    web_release::web_release(settings, &aws, &spec, &prepared, *force).await
+                }),
+            )
+            .await
+        }
+        Command::Unlock { id, yes } => {
+            unlock::unlock(settings, &load_spec(settings)?, id, *yes).await
         }
     }
+}
+
+/// Runs `work` holding the environment's deploy lock, and gives the lock
+/// back whatever `work` ends with.
+async fn locked<T>(
+    aws: &Aws,
+    command: &str,
+    timeout: std::time::Duration,
+    work: impl std::future::Future<Output = Result<T, CliError>>,
+) -> Result<T, CliError> {
+    let lock = aws
+        .lock(command, timeout, &|holder| {
+            output::progress(&format!(
+                "Waiting up to {}s for the deploy lock, held by {holder}...",
+                timeout.as_secs()
+            ));
+        })
+        .await?;
+    let result = work.await;
+    if let Err(e) = lock.release().await {
+        output::progress(&format!(
+            "warning: the deploy lock could not be given back ({e}); it expires by itself within minutes"
+        ));
+    }
+    result
 }
 
 /// The planning options: `--migrate`, and the web artifact (read, checked
@@ -264,8 +312,12 @@ fn load_spec(settings: &Settings) -> Result<Spec, CliError> {
     Ok(Spec::load(&settings.spec, &settings.env)?)
 }
 
-async fn observe_and_plan(spec: &Spec, options: &Options) -> Result<(Aws, Plan), CliError> {
-    let aws = Aws::connect(spec.app.region.as_deref(), &spec.app.name, &spec.env).await?;
+/// The SDK clients for the spec's app, env and region.
+async fn connect(spec: &Spec) -> Result<Aws, CliError> {
+    Ok(Aws::connect(spec.app.region.as_deref(), &spec.app.name, &spec.env).await?)
+}
+
+async fn observe_and_plan(aws: &Aws, spec: &Spec, options: &Options) -> Result<Plan, CliError> {
     output::progress(&format!(
         "Observing {}-{} in {}...",
         spec.app.name,
@@ -273,8 +325,12 @@ async fn observe_and_plan(spec: &Spec, options: &Options) -> Result<(Aws, Plan),
         aws.region()
     ));
     let live = aws.observe(&awsdeploy_plan::lookups(spec)).await?;
-    let plan = awsdeploy_plan::plan_with(spec, aws.region(), &live, options)?;
-    Ok((aws, plan))
+    Ok(awsdeploy_plan::plan_with(
+        spec,
+        aws.region(),
+        &live,
+        options,
+    )?)
 }
 
 fn print_plan(settings: &Settings, plan: &Plan) {

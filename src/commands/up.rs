@@ -8,7 +8,13 @@ use std::path::Path;
 use awsdeploy_aws::{Aws, AwsError};
 use awsdeploy_plan::{PLAN_FORMAT_VERSION, Plan, execute, render};
 
-use super::{CliError, causes, print_plan, step_output};
+use awsdeploy_plan::Component;
+use awsdeploy_plan::migration::Policy;
+
+use super::{
+    CliError, causes, connect, lint_migrations, load_spec, locked, observe_and_plan, options,
+    print_plan, step_output, with_image_tag,
+};
 use crate::cli::Settings;
 use crate::exit::Exit;
 use crate::output::{self, Format};
@@ -17,9 +23,8 @@ use crate::progress::Progress;
 /// How many changes `up` runs at once.
 pub(super) const APPLY_CONCURRENCY: usize = 8;
 
-/// Reads a plan saved by `diff --out` and checks that what is live is still
-/// what it was planned against.
-pub(super) async fn load_saved_plan(path: &Path) -> Result<(Aws, Plan), CliError> {
+/// Reads a plan saved by `diff --out`.
+pub(super) fn read_saved_plan(path: &Path) -> Result<Plan, CliError> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         CliError::new(
             format!("cannot read the saved plan {}: {e}", path.display()),
@@ -38,9 +43,13 @@ pub(super) async fn load_saved_plan(path: &Path) -> Result<(Aws, Plan), CliError
             Some("save the plan again with this awsdeploy: `awsdeploy diff --out FILE`".to_owned()),
         ));
     }
-    let plan: Plan = serde_json::from_str(&text)
-        .map_err(|e| CliError::new(format!("{} is not a valid plan: {e}", path.display()), None))?;
-    let aws = Aws::connect(Some(&plan.region), &plan.app, &plan.env).await?;
+    serde_json::from_str(&text)
+        .map_err(|e| CliError::new(format!("{} is not a valid plan: {e}", path.display()), None))
+}
+
+/// Checks that what is live is still what the saved `plan` was made
+/// against.
+pub(super) async fn check_saved_plan(aws: &Aws, plan: &Plan, path: &Path) -> Result<(), CliError> {
     output::progress(&format!(
         "Checking that {}-{} in {} is as it was when the plan was saved...",
         plan.app, plan.env, plan.region
@@ -52,7 +61,64 @@ pub(super) async fn load_saved_plan(path: &Path) -> Result<(Aws, Plan), CliError
             Some("make a new plan with `awsdeploy diff --out FILE`, review it, then `awsdeploy up --plan FILE`".to_owned()),
         ));
     }
-    Ok((aws, plan))
+    Ok(())
+}
+
+/// How `up` applies: its flags.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Apply {
+    pub yes: bool,
+    pub allow_replace: bool,
+    pub lock_timeout: std::time::Duration,
+}
+
+/// `up` from the spec: observed and planned holding the deploy lock.
+pub(super) async fn from_spec(
+    settings: &Settings,
+    image_tag: Option<&str>,
+    migrate: Policy,
+    apply: Apply,
+) -> Result<Exit, CliError> {
+    let spec = with_image_tag(load_spec(settings)?, image_tag)?;
+    let options = options(settings, &spec, migrate)?;
+    let aws = connect(&spec).await?;
+    locked(
+        &aws,
+        "up",
+        apply.lock_timeout,
+        Box::pin(async {
+            let plan = observe_and_plan(&aws, &spec, &options).await?;
+            if plan
+                .changes
+                .iter()
+                .any(|c| c.component == Component::Migration)
+            {
+                lint_migrations(settings, &spec)?;
+            }
+            up(settings, &aws, &plan, apply.yes, apply.allow_replace).await
+        }),
+    )
+    .await
+}
+
+/// `up --plan FILE`: the saved plan, checked against live holding the lock.
+pub(super) async fn from_saved(
+    settings: &Settings,
+    path: &Path,
+    apply: Apply,
+) -> Result<Exit, CliError> {
+    let plan = read_saved_plan(path)?;
+    let aws = Aws::connect(Some(&plan.region), &plan.app, &plan.env).await?;
+    locked(
+        &aws,
+        "up",
+        apply.lock_timeout,
+        Box::pin(async {
+            check_saved_plan(&aws, &plan, path).await?;
+            up(settings, &aws, &plan, apply.yes, apply.allow_replace).await
+        }),
+    )
+    .await
 }
 
 pub(super) async fn up(

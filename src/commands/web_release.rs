@@ -6,20 +6,20 @@ use std::path::Path;
 use awsdeploy_aws::Aws;
 use awsdeploy_plan::PlanError;
 use awsdeploy_spec::Spec;
+use awsdeploy_spec::artifact::Artifact;
 
 use super::{CliError, load_artifact, relative_to_spec, step_output};
 use crate::cli::Settings;
 use crate::exit::Exit;
 use crate::output::{self, Format};
 
-/// `awsdeploy web-release`: the artifact checked and zipped first, then
-/// released unless the branch serves it already.
-pub(super) async fn web_release(
+/// `awsdeploy web-release`, first: the artifact checked and zipped, before
+/// any AWS call.
+pub(super) fn prepare(
     settings: &Settings,
     spec: &Spec,
     artifact: Option<&Path>,
-    force: bool,
-) -> Result<Exit, CliError> {
+) -> Result<Artifact, CliError> {
     let Some(web) = &spec.web else {
         return Err(CliError::new(
             format!("{} has no [web]", settings.spec.display()),
@@ -44,9 +44,21 @@ pub(super) async fn web_release(
         artifact.zip.len(),
         artifact.sha256
     ));
-    let aws = Aws::connect(spec.app.region.as_deref(), &spec.app.name, &spec.env)
-        .await?
-        .with_output(step_output());
+    Ok(artifact)
+}
+
+/// Then: released unless the branch serves it already.
+pub(super) async fn web_release(
+    settings: &Settings,
+    aws: &Aws,
+    spec: &Spec,
+    artifact: &Artifact,
+    force: bool,
+) -> Result<Exit, CliError> {
+    let Some(web) = &spec.web else {
+        return Ok(Exit::Success);
+    };
+    let aws = aws.clone().with_output(step_output());
     let live = aws.observe_web(&web.branch).await?;
     let app_name = awsdeploy_plan::web::app_name(&spec.app.name, &spec.env);
     let (Some(app), Some(branch)) = (&live.app, &live.branch) else {
@@ -88,7 +100,7 @@ pub(super) async fn web_release(
         return Ok(Exit::Success);
     }
     let url = aws
-        .release_web(&app.id, &web.branch, &artifact, web.timeout.0)
+        .release_web(&app.id, &web.branch, artifact, web.timeout.0)
         .await?;
     output::progress(&format!("Released: {} serves {url}", web.branch));
     json(true, &url);

@@ -34,6 +34,19 @@ impl Run {
 
 /// Runs `awsdeploy args…` with `env` and nothing from the caller's AWS setup.
 pub fn awsdeploy(env: &[(&str, String)], args: &[&str], dir: &Path) -> Run {
+    let output = command(env, args, dir)
+        .output()
+        .expect("the awsdeploy binary runs");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// The `awsdeploy args…` command with `env` and nothing from the caller's
+/// AWS setup.
+fn command(env: &[(&str, String)], args: &[&str], dir: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_awsdeploy"));
     command.args(args).current_dir(dir).stdin(Stdio::null());
     for var in [
@@ -56,12 +69,7 @@ pub fn awsdeploy(env: &[(&str, String)], args: &[&str], dir: &Path) -> Run {
     for (key, value) in env {
         command.env(key, value);
     }
-    let output = command.output().expect("the awsdeploy binary runs");
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    command
 }
 
 /// One test's world: the simulation (moto behind the proxy, which is what
@@ -123,6 +131,44 @@ impl World {
         awsdeploy(&self.sim.env(), args, self.dir.path())
     }
 
+    /// Starts `awsdeploy args…` with `extra` variables, its output piped;
+    /// returns once a line of its stderr contains `ready` (and the lines up
+    /// to it), so the caller knows how far it got.
+    pub fn start(
+        &self,
+        args: &[&str],
+        extra: &[(&str, String)],
+        ready: &str,
+    ) -> (std::process::Child, Vec<String>) {
+        use std::io::BufRead as _;
+        let mut env = self.sim.env();
+        env.extend(extra.iter().cloned());
+        let mut child = command(&env, args, self.dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the awsdeploy binary starts");
+        let mut lines = Vec::new();
+        let stderr = child.stderr.take().expect("piped stderr");
+        let mut reader = std::io::BufReader::new(stderr).lines();
+        let found = reader.by_ref().any(|line| {
+            let line = line.unwrap_or_default();
+            let found = line.contains(ready);
+            lines.push(line);
+            found
+        });
+        if !found {
+            let _ = child.wait();
+            panic!(
+                "awsdeploy ended before printing {ready:?}:\n{}",
+                lines.join("\n")
+            );
+        }
+        // Keep draining, so that the child never blocks on a full pipe.
+        std::thread::spawn(move || reader.for_each(drop));
+        (child, lines)
+    }
+
     pub fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
         self.runtime.block_on(future)
     }
@@ -177,14 +223,19 @@ pub fn push_image(world: &World, repository: &str, tag: &str) {
         .unwrap();
 }
 
-/// Mutating calls: anything but Describe, Get and List.
+/// Mutating calls to the stack: anything but Describe, Get and List, and
+/// but the deploy lock's (its table and item, `DynamoDB`), which every
+/// changing command takes and gives back.
 pub fn mutating_calls(world: &World) -> usize {
     world
         .sim
         .calls()
         .iter()
-        .filter(|((_, op), _)| {
-            !op.starts_with("Describe") && !op.starts_with("Get") && !op.starts_with("List")
+        .filter(|((service, op), _)| {
+            service != "dynamodb"
+                && !op.starts_with("Describe")
+                && !op.starts_with("Get")
+                && !op.starts_with("List")
         })
         .map(|(_, n)| n)
         .sum()

@@ -16,6 +16,8 @@
 //! - `database`: RDS for `MySQL` created private and encrypted, in-place
 //!   updates with their timing, refused replacements and shrinks, a removed
 //!   section kept, no secret value in any output.
+//! - `lock`: the deploy lock: concurrent runs, a killed holder's lock
+//!   broken by its id or expired, its cost to a no-op `up`.
 //! - `lifecycles`: the simulated ECS rollouts (completion, circuit-breaker
 //!   rollback) and one-off tasks (exit codes, log lines, stop).
 //! - `support_tier`: the ECR repository, log group, IAM roles and their
@@ -38,6 +40,7 @@ mod components;
 mod database;
 mod harness;
 mod lifecycles;
+mod lock;
 mod migration;
 mod network;
 mod proxy;

@@ -16,12 +16,14 @@ use crate::{AwsError, Clients, iam, logs, registry};
 
 pub async fn observe(
     clients: &Clients,
+    cache: &tokio::sync::OnceCell<Identity>,
     owner: &Owner,
     lookups: &Lookups,
 ) -> Result<LiveAccount, AwsError> {
     let account = async {
         if lookups.service || lookups.repository.is_some() {
-            identity(clients).await
+            let identity = identity(clients, cache).await?;
+            Ok((Some(identity.account), identity.partition))
         } else {
             Ok((None, None))
         }
@@ -90,24 +92,47 @@ pub async fn observe(
 }
 
 /// The credentials' account id and partition (`GetCallerIdentity`).
-async fn identity(clients: &Clients) -> Result<(Option<String>, Option<String>), AwsError> {
+/// Who the credentials are: what `GetCallerIdentity` answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    pub account: String,
+    /// The user's or assumed role's ARN.
+    pub arn: String,
+    /// `aws`, `aws-cn`, `aws-us-gov`, from the ARN.
+    pub partition: Option<String>,
+}
+
+/// The credentials' identity, read once per process (the deploy lock and
+/// observation both need it).
+pub(crate) async fn identity(
+    clients: &Clients,
+    cache: &tokio::sync::OnceCell<Identity>,
+) -> Result<Identity, AwsError> {
+    cache
+        .get_or_try_init(|| read_identity(clients))
+        .await
+        .cloned()
+}
+
+async fn read_identity(clients: &Clients) -> Result<Identity, AwsError> {
     let out = clients
         .sts
         .get_caller_identity()
         .send()
         .await
         .map_err(sdk("GetCallerIdentity", "the credentials"))?;
-    // arn:<partition>:iam::<account>:…
-    let partition = out
-        .arn()
-        .and_then(|arn| arn.split(':').nth(1))
-        .map(str::to_owned);
-    let account = out.account().ok_or(AwsError::MissingField {
+    let missing = |field| AwsError::MissingField {
         operation: "GetCallerIdentity",
         resource: "the credentials".to_owned(),
-        field: "Account",
-    })?;
-    Ok((Some(account.to_owned()), partition))
+        field,
+    };
+    let arn = out.arn().ok_or_else(|| missing("Arn"))?.to_owned();
+    Ok(Identity {
+        account: out.account().ok_or_else(|| missing("Account"))?.to_owned(),
+        // arn:<partition>:iam::<account>:…
+        partition: arn.split(':').nth(1).map(str::to_owned),
+        arn,
+    })
 }
 
 /// A secret the spec names: its ARN and customer managed key, if any

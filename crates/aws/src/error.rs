@@ -66,6 +66,15 @@ pub enum AwsError {
     /// A web release that failed (upload, job, deadline).
     #[error("{0}")]
     WebRelease(String),
+    /// Another run holds the environment's deploy lock.
+    #[error("the {env} environment is locked by {holder}; nothing was changed")]
+    Locked {
+        holder: Box<crate::lock::Holder>,
+        env: String,
+    },
+    /// `unlock` of a lock that is not the one held.
+    #[error("no deploy lock {id} is held on the {env} environment")]
+    NotLocked { id: String, env: String },
 }
 
 /// Throttling and server-side error codes across the services awsdeploy
@@ -118,7 +127,20 @@ impl AwsError {
     }
 
     /// What the user should do next.
-    pub fn hint(&self) -> Option<&'static str> {
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            AwsError::Locked { holder, env } => Some(format!(
+                "wait for that run to finish (or give --lock-timeout, e.g. `--lock-timeout 10m`); if it died, its lock expires by itself within minutes, or break it now with `awsdeploy unlock {} -e {env}`",
+                holder.id
+            )),
+            AwsError::NotLocked { env, .. } => Some(format!(
+                "`awsdeploy diff -e {env}` shows the lock held now, if any, and its id"
+            )),
+            other => other.static_hint().map(str::to_owned),
+        }
+    }
+
+    fn static_hint(&self) -> Option<&'static str> {
         match self {
             AwsError::Transport { .. } => Some(
                 "check credentials (AWS_PROFILE, `aws sso login`, AWS_ACCESS_KEY_ID) and, for an emulator, AWS_ENDPOINT_URL",

@@ -27,6 +27,7 @@ pub mod dns;
 mod error;
 pub mod iam;
 pub mod load_balancer;
+pub mod lock;
 pub mod logs;
 pub mod migration;
 pub mod network;
@@ -82,6 +83,8 @@ const MAX_ATTEMPTS: u32 = 6;
 #[derive(Debug, Clone)]
 pub struct Aws {
     clients: Clients,
+    /// Who the credentials are, read once.
+    identity: std::sync::Arc<tokio::sync::OnceCell<account::Identity>>,
     region: String,
     owner: tags::Owner,
     output: Output,
@@ -106,6 +109,7 @@ impl Aws {
             .ok_or(AwsError::NoRegion)?;
         Ok(Aws {
             clients: Clients::new(&config),
+            identity: std::sync::Arc::default(),
             region,
             owner: tags::Owner {
                 app: app.to_owned(),
@@ -184,6 +188,40 @@ impl Aws {
         &self.region
     }
 
+    /// Takes the environment's deploy lock for `command`, waiting up to
+    /// `timeout` for the run that holds it; `on_wait` hears who that is.
+    pub async fn lock(
+        &self,
+        command: &str,
+        timeout: std::time::Duration,
+        on_wait: &(dyn Fn(&lock::Holder) + Sync),
+    ) -> Result<lock::Lock, AwsError> {
+        let who = account::identity(&self.clients, &self.identity).await?.arn;
+        Box::pin(lock::acquire(
+            &self.clients,
+            &self.owner,
+            &who,
+            command,
+            timeout,
+            on_wait,
+        ))
+        .await
+    }
+
+    /// Who holds the environment's deploy lock, if anyone (one read).
+    pub async fn lock_holder(&self) -> Result<Option<lock::Holder>, AwsError> {
+        lock::read(
+            &self.clients,
+            &lock::table_name(&self.owner.app, &self.owner.env),
+        )
+        .await
+    }
+
+    /// Breaks the deploy lock `id`; refused unless it is the one held.
+    pub async fn unlock(&self, id: &str) -> Result<lock::Holder, AwsError> {
+        lock::unlock(&self.clients, &self.owner, id).await
+    }
+
     /// Everything live that belongs to this app and environment, and what
     /// `lookups` names, observed concurrently.
     pub async fn observe(&self, lookups: &Lookups) -> Result<Live, AwsError> {
@@ -193,7 +231,7 @@ impl Aws {
             tokio::try_join!(
                 network::observe(&self.clients.ec2, &self.owner),
                 database::observe(&self.clients.rds, &self.owner, &database_name),
-                account::observe(&self.clients, &self.owner, lookups),
+                account::observe(&self.clients, &self.identity, &self.owner, lookups),
                 self.observe_service_tier(lookups),
                 web::observe(
                     &self.clients.amplify,

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 /// Each module and the IAM service prefixes of the clients it uses.
-const MODULES: [(&str, &[&str]); 14] = [
+const MODULES: [(&str, &[&str]); 15] = [
     ("account.rs", &["sts", "secretsmanager"]),
     ("certificate.rs", &["acm", "route53"]),
     ("database.rs", &["rds"]),
@@ -18,6 +18,7 @@ const MODULES: [(&str, &[&str]); 14] = [
     ("service.rs", &["ecs", "application-autoscaling", "rds"]),
     ("registry.rs", &["ecr"]),
     ("logs.rs", &["logs"]),
+    ("lock.rs", &["dynamodb"]),
     ("iam.rs", &["iam"]),
     ("context.rs", &[]),
     ("web.rs", &["amplify", "route53"]),

@@ -33,10 +33,16 @@ impl Owner {
 
     /// Every tag a created resource carries, as (key, value) pairs.
     pub fn tags(&self, component: Component, name: &str) -> [(&'static str, String); 4] {
+        self.tags_of(component.as_str(), name)
+    }
+
+    /// [`Owner::tags`] for what belongs to no plan component (the deploy
+    /// lock's table).
+    pub fn tags_of(&self, component: &str, name: &str) -> [(&'static str, String); 4] {
         [
             (APP, self.app.clone()),
             (ENV, self.env.clone()),
-            (COMPONENT, component.as_str().to_owned()),
+            (COMPONENT, component.to_owned()),
             (NAME, name.to_owned()),
         ]
     }

@@ -30,6 +30,7 @@ use std::path::{Path, PathBuf};
 
 pub use diagnostic::{Diagnostic, Severity};
 pub use ipnet::Ipv4Net;
+pub use validate::parse_duration;
 
 /// A validated spec, for one environment. A section the file leaves out is
 /// `None`: that component is not part of the stack (and nothing of it is

@@ -16,6 +16,7 @@ mod consistency;
 mod idempotency;
 mod model;
 mod placement;
+mod tables;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
@@ -60,6 +61,9 @@ pub struct Strictness {
     /// Creates with the same name or client token answer what the first
     /// one made.
     pub idempotency: bool,
+    /// A new `DynamoDB` table is `CREATING` for this long: item calls on it
+    /// fail `ResourceNotFoundException`.
+    pub table_creating: Duration,
 }
 
 impl Strictness {
@@ -75,6 +79,7 @@ impl Strictness {
             amplify: true,
             placement: true,
             idempotency: true,
+            table_creating: Duration::from_secs(1),
         }
     }
 
@@ -90,6 +95,7 @@ impl Strictness {
             amplify: false,
             placement: false,
             idempotency: false,
+            table_creating: Duration::ZERO,
         }
     }
 }
@@ -106,6 +112,7 @@ pub(super) struct StrictState {
     pub consistency: consistency::Consistency,
     pub certificates: certificates::Certificates,
     pub idempotency: idempotency::Idempotency,
+    pub tables: tables::Tables,
     /// Role name → when it was created or its policies last changed.
     pub roles_changed: BTreeMap<String, Instant>,
     /// AWS service names whose service-linked role exists.
@@ -186,6 +193,12 @@ pub(super) fn before(
     {
         return Some(response);
     }
+    if !rules.table_creating.is_zero()
+        && service == "dynamodb"
+        && let Some(response) = state.tables.before(name, request)
+    {
+        return Some(response);
+    }
     if rules.placement
         && let Some(response) = placement::before(service, name, request, upstream)
     {
@@ -245,6 +258,11 @@ pub(super) fn after(
             rules.certificate_record_after,
             upstream,
         );
+    }
+    if service == "dynamodb" && !rules.table_creating.is_zero() {
+        return state
+            .tables
+            .after(name, request, response, rules.table_creating);
     }
     match (service, name) {
         ("ec2", _) if rules.consistency_window > 0 => {

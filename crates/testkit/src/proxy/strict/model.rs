@@ -62,6 +62,7 @@ impl Models {
             "ecs" => "ecs",
             "ecr" => "ecr",
             "logs" => "logs",
+            "dynamodb" => "dynamodb",
             "secretsmanager" => "secretsmanager",
             "acm" => "acm",
             "application-autoscaling" => "application-autoscaling",

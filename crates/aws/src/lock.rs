@@ -1,0 +1,465 @@
+//! The deploy lock: one item in the `DynamoDB` table `{app}-{env}-lock`, so
+//! that runs on different machines (CI runners, laptops) never change one
+//! environment at once.
+//!
+//! - Taken with a conditional `PutItem` (`attribute_not_exists` or expired):
+//!   atomic, so of two runs exactly one gets it. The table is made on first
+//!   use (`CreateTable`, on demand, tagged like everything else) and waited
+//!   for until `ACTIVE`.
+//! - A lease: the item says when it expires; while the run lives a task
+//!   renews it (`UpdateItem`, conditional on the lock id) every quarter of
+//!   the lease, so a run killed with `kill -9` blocks the environment for at
+//!   most one lease.
+//! - Released with a `DeleteItem` conditional on the lock id, so a run whose
+//!   lock was broken never deletes another run's.
+//!
+//! A no-op `up` pays two calls for it (`PutItem`, `DeleteItem`); the holder's
+//! ARN comes from the `GetCallerIdentity` observation makes anyway.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType,
+    ScalarAttributeType, TableStatus, Tag,
+};
+use tokio::task::JoinHandle;
+
+use crate::error::{already_done, sdk};
+use crate::wait::{self, Check};
+use crate::{AwsError, Clients, tags::Owner};
+
+/// The item's key: one lock per table, so one per app and env.
+const KEY: &str = "deploy";
+/// How long a lock outlives its last renewal. `AWSDEPLOY_LOCK_LEASE_SECS`
+/// overrides it (tests use a few seconds).
+const LEASE: Duration = Duration::from_secs(120);
+/// How long a table AWS is still making is waited for.
+const TABLE_DEADLINE: Duration = Duration::from_secs(300);
+/// How often a run waiting for the lock tries again.
+const RETRY: Duration = Duration::from_secs(2);
+
+/// The lock table's name.
+pub fn table_name(app: &str, env: &str) -> String {
+    format!("{app}-{env}-lock")
+}
+
+fn lease() -> Duration {
+    std::env::var("AWSDEPLOY_LOCK_LEASE_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .map_or(LEASE, Duration::from_secs)
+}
+
+fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// Who holds a lock, as its item records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Holder {
+    /// The lock's id: what `awsdeploy unlock` takes.
+    pub id: String,
+    /// The caller's ARN (a user or an assumed role).
+    pub who: String,
+    pub host: String,
+    /// The command that took it (`up`, `migrate`, `web-release`).
+    pub command: String,
+    /// Unix seconds.
+    pub started_at: u64,
+    pub expires_at: u64,
+    /// The CI run's URL, when the run names one (GitHub Actions,
+    /// `CodeBuild`, `GitLab`).
+    pub ci_url: Option<String>,
+}
+
+impl Holder {
+    /// How long it has been held.
+    pub fn held_for(&self) -> Duration {
+        Duration::from_secs(now_secs().saturating_sub(self.started_at))
+    }
+
+    fn item(&self) -> HashMap<String, AttributeValue> {
+        let mut item = HashMap::from([
+            ("lock".to_owned(), AttributeValue::S(KEY.to_owned())),
+            ("id".to_owned(), AttributeValue::S(self.id.clone())),
+            ("who".to_owned(), AttributeValue::S(self.who.clone())),
+            ("host".to_owned(), AttributeValue::S(self.host.clone())),
+            (
+                "command".to_owned(),
+                AttributeValue::S(self.command.clone()),
+            ),
+            (
+                "started_at".to_owned(),
+                AttributeValue::N(self.started_at.to_string()),
+            ),
+            (
+                "expires_at".to_owned(),
+                AttributeValue::N(self.expires_at.to_string()),
+            ),
+        ]);
+        if let Some(url) = &self.ci_url {
+            item.insert("ci_url".to_owned(), AttributeValue::S(url.clone()));
+        }
+        item
+    }
+
+    fn from_item(item: &HashMap<String, AttributeValue>) -> Holder {
+        let text = |k: &str| {
+            item.get(k)
+                .and_then(|v| v.as_s().ok())
+                .cloned()
+                .unwrap_or_default()
+        };
+        let number = |k: &str| {
+            item.get(k)
+                .and_then(|v| v.as_n().ok())
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0)
+        };
+        Holder {
+            id: text("id"),
+            who: text("who"),
+            host: text("host"),
+            command: text("command"),
+            started_at: number("started_at"),
+            expires_at: number("expires_at"),
+            ci_url: item.get("ci_url").and_then(|v| v.as_s().ok()).cloned(),
+        }
+    }
+}
+
+impl fmt::Display for Holder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let held = self.held_for().as_secs();
+        write!(
+            f,
+            "{} on {} (`awsdeploy {}`, for {}m{:02}s",
+            self.who,
+            self.host,
+            self.command,
+            held / 60,
+            held % 60
+        )?;
+        if let Some(url) = &self.ci_url {
+            write!(f, ", {url}")?;
+        }
+        write!(f, "; lock id {})", self.id)
+    }
+}
+
+/// The CI run this process belongs to, from the variables CI sets.
+fn ci_url() -> Option<String> {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    if let (Some(server), Some(repository), Some(run)) = (
+        var("GITHUB_SERVER_URL"),
+        var("GITHUB_REPOSITORY"),
+        var("GITHUB_RUN_ID"),
+    ) {
+        return Some(format!("{server}/{repository}/actions/runs/{run}"));
+    }
+    var("CODEBUILD_BUILD_URL").or_else(|| var("CI_JOB_URL"))
+}
+
+fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .or_else(|| std::env::var("COMPUTERNAME").ok())
+        .unwrap_or_else(|| "unknown host".to_owned())
+}
+
+/// A fresh lock id: this host, process and instant, hashed.
+fn new_id(host: &str) -> String {
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let seed = format!("{host}/{}/{nanos}", std::process::id());
+    awsdeploy_spec::artifact::sha256_hex(seed.as_bytes())[..12].to_owned()
+}
+
+/// A lock this run holds; [`Lock::release`] gives it back. Dropped without
+/// release, it stops being renewed and expires after its lease.
+#[derive(Debug)]
+pub struct Lock {
+    holder: Holder,
+    table: String,
+    dynamodb: aws_sdk_dynamodb::Client,
+    renewal: JoinHandle<()>,
+}
+
+impl Lock {
+    pub fn holder(&self) -> &Holder {
+        &self.holder
+    }
+
+    /// Deletes the lock, if it is still this run's.
+    pub async fn release(self) -> Result<(), AwsError> {
+        self.renewal.abort();
+        let deleted = self
+            .dynamodb
+            .delete_item()
+            .table_name(&self.table)
+            .key("lock", AttributeValue::S(KEY.to_owned()))
+            .condition_expression("id = :id")
+            .expression_attribute_values(":id", AttributeValue::S(self.holder.id.clone()))
+            .send()
+            .await
+            .map_err(sdk("DeleteItem", self.table.as_str()));
+        match deleted {
+            // Broken by `unlock`, or taken over after it expired.
+            Err(e) if already_done(&e, &["ConditionalCheckFailedException"]) => {
+                tracing::warn!("the deploy lock was no longer this run's when it ended");
+                Ok(())
+            }
+            Err(e) => Err(e),
+            Ok(_) => Ok(()),
+        }
+    }
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        self.renewal.abort();
+    }
+}
+
+/// Takes the lock for `command`, waiting up to `timeout` for a holder to
+/// give it back; `on_wait` hears about the holder once, when waiting
+/// starts.
+pub(crate) async fn acquire(
+    clients: &Clients,
+    owner: &Owner,
+    who: &str,
+    command: &str,
+    timeout: Duration,
+    on_wait: &(dyn Fn(&Holder) + Sync),
+) -> Result<Lock, AwsError> {
+    let table = table_name(&owner.app, &owner.env);
+    let host = host_name();
+    let lease = lease();
+    let started = tokio::time::Instant::now();
+    let mut told = false;
+    loop {
+        let now = now_secs();
+        let holder = Holder {
+            id: new_id(&host),
+            who: who.to_owned(),
+            host: host.clone(),
+            command: command.to_owned(),
+            started_at: now,
+            expires_at: now + lease.as_secs(),
+            ci_url: ci_url(),
+        };
+        let put = clients
+            .dynamodb
+            .put_item()
+            .table_name(&table)
+            .set_item(Some(holder.item()))
+            .condition_expression("attribute_not_exists(#lock) OR expires_at < :now")
+            .expression_attribute_names("#lock", "lock")
+            .expression_attribute_values(":now", AttributeValue::N(now.to_string()))
+            .send()
+            .await
+            .map_err(sdk("PutItem", table.as_str()));
+        match put {
+            Ok(_) => {
+                let renewal = tokio::spawn(renew(
+                    clients.dynamodb.clone(),
+                    table.clone(),
+                    holder.id.clone(),
+                    lease,
+                ));
+                return Ok(Lock {
+                    holder,
+                    table,
+                    dynamodb: clients.dynamodb.clone(),
+                    renewal,
+                });
+            }
+            Err(e) if already_done(&e, &["ResourceNotFoundException"]) => {
+                create_table(clients, owner, &table).await?;
+            }
+            Err(e) if already_done(&e, &["ConditionalCheckFailedException"]) => {
+                // Held: by whom (it may have been released meanwhile).
+                let Some(current) = read(clients, &table).await? else {
+                    continue;
+                };
+                let waited = started.elapsed();
+                if waited >= timeout {
+                    return Err(AwsError::Locked {
+                        holder: Box::new(current),
+                        env: owner.env.clone(),
+                    });
+                }
+                if !told {
+                    on_wait(&current);
+                    told = true;
+                }
+                tokio::time::sleep(RETRY.min(timeout.saturating_sub(waited))).await;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Renews the lease every quarter of it, until aborted or the lock is no
+/// longer this run's.
+async fn renew(dynamodb: aws_sdk_dynamodb::Client, table: String, id: String, lease: Duration) {
+    let every = (lease / 4).max(Duration::from_secs(1));
+    loop {
+        tokio::time::sleep(every).await;
+        let renewed = dynamodb
+            .update_item()
+            .table_name(&table)
+            .key("lock", AttributeValue::S(KEY.to_owned()))
+            .update_expression("SET expires_at = :expires")
+            .condition_expression("id = :id")
+            .expression_attribute_values(":id", AttributeValue::S(id.clone()))
+            .expression_attribute_values(
+                ":expires",
+                AttributeValue::N((now_secs() + lease.as_secs()).to_string()),
+            )
+            .send()
+            .await
+            .map_err(sdk("UpdateItem", table.as_str()));
+        match renewed {
+            Ok(_) => {}
+            Err(e) if already_done(&e, &["ConditionalCheckFailedException"]) => {
+                tracing::warn!(
+                    "the deploy lock was broken by someone else (`awsdeploy unlock`); this run goes on without it"
+                );
+                return;
+            }
+            // Tried again at the next tick; the lease has room for it.
+            Err(e) => tracing::warn!(%e, "could not renew the deploy lock"),
+        }
+    }
+}
+
+/// The lock's holder, if the environment is locked (a strongly consistent
+/// read; an expired lock is no holder).
+pub(crate) async fn read(clients: &Clients, table: &str) -> Result<Option<Holder>, AwsError> {
+    let got = clients
+        .dynamodb
+        .get_item()
+        .table_name(table)
+        .key("lock", AttributeValue::S(KEY.to_owned()))
+        .consistent_read(true)
+        .send()
+        .await
+        .map_err(sdk("GetItem", table));
+    match got {
+        Ok(out) => Ok(out
+            .item()
+            .map(Holder::from_item)
+            .filter(|h| h.expires_at >= now_secs())),
+        Err(e) if already_done(&e, &["ResourceNotFoundException"]) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Breaks the lock `id`: refused when the lock held is another (or none).
+pub(crate) async fn unlock(clients: &Clients, owner: &Owner, id: &str) -> Result<Holder, AwsError> {
+    let table = table_name(&owner.app, &owner.env);
+    let current = read(clients, &table).await?;
+    let Some(holder) = current.filter(|h| h.id == id) else {
+        return Err(AwsError::NotLocked {
+            id: id.to_owned(),
+            env: owner.env.clone(),
+        });
+    };
+    let deleted = clients
+        .dynamodb
+        .delete_item()
+        .table_name(&table)
+        .key("lock", AttributeValue::S(KEY.to_owned()))
+        .condition_expression("id = :id")
+        .expression_attribute_values(":id", AttributeValue::S(id.to_owned()))
+        .send()
+        .await
+        .map_err(sdk("DeleteItem", table.as_str()));
+    match deleted {
+        Err(e) if already_done(&e, &["ConditionalCheckFailedException"]) => {
+            Err(AwsError::NotLocked {
+                id: id.to_owned(),
+                env: owner.env.clone(),
+            })
+        }
+        Err(e) => Err(e),
+        Ok(_) => Ok(holder),
+    }
+}
+
+/// Makes the lock table (on demand, tagged) and waits until it is
+/// `ACTIVE`; one another run is making is waited for.
+async fn create_table(clients: &Clients, owner: &Owner, table: &str) -> Result<(), AwsError> {
+    let tags = owner
+        .tags_of("lock", table)
+        .into_iter()
+        .map(|(k, v)| Tag::builder().key(k).value(v).build())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| AwsError::Request {
+            operation: "CreateTable",
+            message: e.to_string(),
+        })?;
+    let build = |e: aws_sdk_dynamodb::error::BuildError| AwsError::Request {
+        operation: "CreateTable",
+        message: e.to_string(),
+    };
+    let created = clients
+        .dynamodb
+        .create_table()
+        .table_name(table)
+        .billing_mode(BillingMode::PayPerRequest)
+        .attribute_definitions(
+            AttributeDefinition::builder()
+                .attribute_name("lock")
+                .attribute_type(ScalarAttributeType::S)
+                .build()
+                .map_err(build)?,
+        )
+        .key_schema(
+            KeySchemaElement::builder()
+                .attribute_name("lock")
+                .key_type(KeyType::Hash)
+                .build()
+                .map_err(build)?,
+        )
+        .set_tags(Some(tags))
+        .send()
+        .await
+        .map_err(sdk("CreateTable", table));
+    if let Err(e) = created
+        && !already_done(&e, &["ResourceInUseException"])
+    {
+        return Err(e);
+    }
+    wait::until(
+        &format!("the lock table {table}"),
+        TABLE_DEADLINE,
+        Duration::from_millis(500),
+        || async {
+            let out = clients
+                .dynamodb
+                .describe_table()
+                .table_name(table)
+                .send()
+                .await
+                .map_err(sdk("DescribeTable", table))?;
+            let status = out.table().and_then(|t| t.table_status().cloned());
+            Ok(match status {
+                Some(TableStatus::Active) => Check::Ready(()),
+                other => Check::Pending(
+                    other.map_or_else(|| "unknown".to_owned(), |s| s.as_str().to_owned()),
+                ),
+            })
+        },
+    )
+    .await
+}
