@@ -310,3 +310,34 @@ fn every_bad_spec_in_the_corpus_is_refused_before_any_aws_call() {
     }
     assert!(checked >= 40, "only {checked} bad specs");
 }
+
+#[test]
+fn no_credentials_say_so_first_with_what_to_do_and_make_no_call() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("awsdeploy.toml"), VALID).unwrap();
+    let trap = TrapEndpoint::start().unwrap();
+    let env = [
+        ("AWS_ENDPOINT_URL", trap.endpoint()),
+        // No keys, no profile files (the harness points them at
+        // /dev/null), and no instance metadata to ask.
+        ("AWS_EC2_METADATA_DISABLED", "true".to_owned()),
+    ];
+    for command in ["diff", "up"] {
+        let run = awsdeploy(&env, &[command], dir.path());
+        run.assert_code(1);
+        let first = run.stderr.lines().next().unwrap_or_default();
+        assert!(
+            first.starts_with("error: no AWS credentials found"),
+            "{command}: {}",
+            run.stderr
+        );
+        assert!(
+            run.stderr.contains("aws configure")
+                && run.stderr.contains("AWS_PROFILE")
+                && run.stderr.contains("aws sso login"),
+            "{command}: {}",
+            run.stderr
+        );
+    }
+    assert_eq!(trap.connections(), 0);
+}

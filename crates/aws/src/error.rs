@@ -12,6 +12,9 @@ use awsdeploy_plan::execute::UnresolvedRef;
 pub enum AwsError {
     #[error("no AWS region: set app.region in the spec, or AWS_REGION / a profile's region")]
     NoRegion,
+    /// The standard chain found no credentials (or could not load them).
+    #[error("no AWS credentials found: {reason}")]
+    NoCredentials { reason: String },
     /// AWS answered with an error.
     #[error("{operation} for {resource} failed: {code}: {message}{}", request_id.as_deref().map(|id| format!(" (request id {id})")).unwrap_or_default())]
     Service {
@@ -133,6 +136,9 @@ impl AwsError {
                 "wait for that run to finish (or give --lock-timeout, e.g. `--lock-timeout 10m`); if it died, its lock expires by itself within minutes, or break it now with `awsdeploy unlock {} -e {env}`",
                 holder.id
             )),
+            AwsError::NoCredentials { .. } => Some(
+                "configure some: `aws configure` (access keys), `AWS_PROFILE=NAME` for a profile in ~/.aws/config, `aws sso login --profile NAME` for SSO; in CI, the runner's role or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY".to_owned(),
+            ),
             AwsError::NotLocked { env, .. } => Some(format!(
                 "`awsdeploy diff -e {env}` shows the lock held now, if any, and its id"
             )),

@@ -79,6 +79,30 @@ impl Default for Output {
 /// Attempts per call, the first included.
 const MAX_ATTEMPTS: u32 = 6;
 
+/// Resolves the chain's credentials once, so that a machine without any
+/// hears so first, not as the first AWS call that "could not be sent".
+async fn check_credentials(config: &aws_config::SdkConfig) -> Result<(), AwsError> {
+    use aws_credential_types::provider::ProvideCredentials as _;
+    use aws_credential_types::provider::error::CredentialsError;
+    let Some(provider) = config.credentials_provider() else {
+        return Err(AwsError::NoCredentials {
+            reason: "no credentials provider is configured".to_owned(),
+        });
+    };
+    match provider.provide_credentials().await {
+        Ok(_) => Ok(()),
+        Err(CredentialsError::CredentialsNotLoaded(_)) => Err(AwsError::NoCredentials {
+            reason:
+                "none in the environment, the profile files, SSO or an instance or container role"
+                    .to_owned(),
+        }),
+        Err(e) => Err(AwsError::NoCredentials {
+            reason: std::error::Error::source(&e)
+                .map_or_else(|| e.to_string(), |source| format!("{e}: {source}")),
+        }),
+    }
+}
+
 /// SDK clients for one app, environment and region.
 #[derive(Debug, Clone)]
 pub struct Aws {
@@ -107,6 +131,7 @@ impl Aws {
             .region()
             .map(ToString::to_string)
             .ok_or(AwsError::NoRegion)?;
+        check_credentials(&config).await?;
         Ok(Aws {
             clients: Clients::new(&config),
             identity: std::sync::Arc::default(),

@@ -14,7 +14,8 @@
 //!   lock was broken never deletes another run's.
 //!
 //! A no-op `up` pays two calls for it (`PutItem`, `DeleteItem`); the holder's
-//! ARN comes from the `GetCallerIdentity` observation makes anyway.
+//! ARN comes from the `GetCallerIdentity` observation makes anyway when the
+//! spec has a registry or a service (a third call otherwise).
 
 use std::collections::HashMap;
 use std::fmt;
