@@ -208,7 +208,9 @@ fn validate_show_prints_the_resolved_env() {
         unknown.stderr
     );
     assert!(
-        unknown.stderr.contains("known environments: prod, staging"),
+        unknown
+            .stderr
+            .contains("known environments: dev, prod, staging"),
         "{}",
         unknown.stderr
     );
@@ -340,4 +342,21 @@ fn no_credentials_say_so_first_with_what_to_do_and_make_no_call() {
         );
     }
     assert_eq!(trap.connections(), 0);
+}
+
+/// A newcomer's first command on any example spec works: `validate` with
+/// the default environment.
+#[test]
+fn every_example_spec_validates_with_the_default_env() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&config).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            run_trapped(dir.path(), &["validate", "-f", path.to_str().unwrap()]).assert_code(0);
+            checked += 1;
+        }
+    }
+    assert!(checked >= 4, "{checked} example specs");
 }
