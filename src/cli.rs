@@ -222,6 +222,17 @@ enum CommandArg {
         #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = parse_duration)]
         lock_timeout: Duration,
     },
+    /// Print a shell completion script: `awsdeploy completions bash >
+    /// ~/.local/share/bash-completion/completions/awsdeploy`, or for zsh a
+    /// file `_awsdeploy` in a folder of your $fpath, for fish
+    /// ~/.config/fish/completions/awsdeploy.fish, for PowerShell
+    /// `awsdeploy completions powershell | Out-String | Invoke-Expression` in
+    /// your profile.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
     /// Break the environment's deploy lock, left by a run that died.
     ///
     /// `up`, `migrate` and `web-release` hold a lock in AWS (a DynamoDB item
@@ -309,6 +320,9 @@ pub enum Command {
         id: String,
         yes: bool,
     },
+    Completions {
+        shell: clap_complete::Shell,
+    },
 }
 
 impl From<Cli> for Settings {
@@ -369,15 +383,39 @@ impl From<Cli> for Settings {
                     lock_timeout,
                 },
                 CommandArg::Unlock { id, yes } => Command::Unlock { id, yes },
+                CommandArg::Completions { shell } => Command::Completions { shell },
             },
         }
     }
+}
+
+/// The completion script for `shell`.
+pub fn completions(shell: clap_complete::Shell) -> String {
+    use clap::CommandFactory as _;
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "awsdeploy", &mut out);
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use clap::CommandFactory;
+
+    #[test]
+    fn completions_name_the_commands_and_their_options() {
+        for shell in [
+            clap_complete::Shell::Bash,
+            clap_complete::Shell::Zsh,
+            clap_complete::Shell::Fish,
+            clap_complete::Shell::PowerShell,
+        ] {
+            let script = completions(shell);
+            for word in ["web-release", "unlock", "lock-timeout", "image-tag"] {
+                assert!(script.contains(word), "{shell}: {word}");
+            }
+        }
+    }
 
     #[test]
     fn cli_is_well_formed() {

@@ -176,6 +176,10 @@ pub async fn run(settings: &Settings) -> Result<Exit, CliError> {
             )
             .await
         }
+        Command::Completions { shell } => {
+            output::data(&crate::cli::completions(*shell));
+            Ok(Exit::Success)
+        }
         Command::Unlock { id, yes } => {
             unlock::unlock(settings, &load_spec(settings)?, id, *yes).await
         }

@@ -33,6 +33,26 @@ fn mark(action: Action) -> (&'static str, &'static str) {
     }
 }
 
+/// The plan's changes with each component's together, components in the
+/// order they first appear (the plan's own order is the executor's, where
+/// the service's changes come on both sides of the migration's).
+fn grouped(plan: &Plan) -> Vec<&crate::ResourceChange> {
+    let mut components: Vec<crate::Component> = Vec::new();
+    for change in &plan.changes {
+        if !components.contains(&change.component) {
+            components.push(change.component);
+        }
+    }
+    components
+        .iter()
+        .flat_map(|component| {
+            plan.changes
+                .iter()
+                .filter(move |c| c.component == *component)
+        })
+        .collect()
+}
+
 /// The plan as text.
 pub fn text(plan: &Plan, colour: Colour) -> String {
     let paint = Paint(colour);
@@ -41,7 +61,7 @@ pub fn text(plan: &Plan, colour: Colour) -> String {
         plan.app, plan.env, plan.region
     );
     let mut component = None;
-    for change in &plan.changes {
+    for change in grouped(plan) {
         if component != Some(change.component) {
             component = Some(change.component);
             let _ = writeln!(out, "\n{}", paint.wrap("1", change.component.as_str()));

@@ -127,3 +127,40 @@ fn a_plan_as_json() {
     let plan = plan_for(&spec("azs = 1\nnat = \"none\"\n"), &cloud);
     assert_filtered_snapshot!("update_json", serde_json::to_string_pretty(&plan).unwrap());
 }
+
+#[test]
+fn each_component_is_listed_once_though_the_service_runs_around_the_migration() {
+    let mut plan = plan_for(&spec(""), &FakeCloud::new(&ZONES));
+    let change = |key: &str, kind, name: &str| {
+        ResourceChange::new(
+            key.parse().unwrap(),
+            kind,
+            name,
+            Action::Update,
+            Vec::<crate::Step>::new(),
+        )
+    };
+    plan.changes = vec![
+        change(
+            "service/shop-dev-api",
+            ResourceKind::TaskDefinition,
+            "shop-dev-api",
+        ),
+        change(
+            "migration/shop-dev-migrate",
+            ResourceKind::MigrationTask,
+            "shop-dev-migrate",
+        ),
+        change("service/shop-dev/api", ResourceKind::EcsService, "api"),
+    ];
+    let text = text(&plan, Colour::Never);
+    let headers: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.is_empty() && !l.starts_with(' ') && !l.starts_with("Plan"))
+        .collect();
+    assert_eq!(headers, ["service", "migration"], "{text}");
+    let service = text.find("task definition").unwrap();
+    let api = text.find("ecs service").unwrap();
+    let migration = text.find("migration task").unwrap();
+    assert!(service < api && api < migration, "{text}");
+}
