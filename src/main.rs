@@ -51,6 +51,8 @@ fn main() -> ExitCode {
 }
 
 fn init_logging(verbosity: u8) {
+    use std::io::IsTerminal as _;
+
     let default = match verbosity {
         // Waits on slow resources (a database's minutes) say what state
         // they see, even without -v.
@@ -60,9 +62,19 @@ fn init_logging(verbosity: u8) {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    tracing_subscriber::fmt()
+    // Escape codes only for a person at a terminal who did not ask for none
+    // (https://no-color.org); CI logs get plain text.
+    let ansi = std::io::stderr().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let logging = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .with_target(false)
-        .init();
+        .with_ansi(ansi);
+    if verbosity == 0 {
+        // What waits report, as plain lines: timestamps and levels are for -v.
+        logging.without_time().with_level(false).init();
+    } else {
+        logging.init();
+    }
 }

@@ -665,3 +665,30 @@ fn owner_tag(key: &str, value: &str) -> aws_sdk_ec2::types::Tag {
         .value(value)
         .build()
 }
+
+/// What a wait reports reaches a CI log (stderr to a file) as plain lines:
+/// no escape codes, no timestamps, even with `NO_COLOR` unset.
+#[test]
+fn waits_reach_a_ci_log_as_plain_lines() {
+    let world = World::new();
+    let spec = world.network_spec("plainlog", "azs = 2\nnat = \"single\"");
+    let mut env = world.sim.env();
+    env.push(("NO_COLOR", String::new()));
+    let run = crate::harness::awsdeploy(
+        &env,
+        &["up", "-f", spec.to_str().unwrap(), "--yes"],
+        world.dir.path(),
+    );
+    run.assert_code(0);
+    assert!(run.stderr.contains("waiting for"), "{}", run.stderr);
+    assert!(!run.stderr.contains('\x1b'), "{:?}", run.stderr);
+    let waits: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.contains("waiting for"))
+        .collect();
+    assert!(
+        waits.iter().all(|l| l.starts_with("waiting for")),
+        "{waits:?}"
+    );
+}

@@ -215,7 +215,7 @@ impl Lock {
         match deleted {
             // Broken by `unlock`, or taken over after it expired.
             Err(e) if already_done(&e, &["ConditionalCheckFailedException"]) => {
-                tracing::warn!("the deploy lock was no longer this run's when it ended");
+                tracing::warn!("warning: the deploy lock was no longer this run's when it ended");
                 Ok(())
             }
             Err(e) => Err(e),
@@ -333,12 +333,12 @@ async fn renew(dynamodb: aws_sdk_dynamodb::Client, table: String, id: String, le
             Ok(_) => {}
             Err(e) if already_done(&e, &["ConditionalCheckFailedException"]) => {
                 tracing::warn!(
-                    "the deploy lock was broken by someone else (`awsdeploy unlock`); this run goes on without it"
+                    "warning: the deploy lock was broken by someone else (`awsdeploy unlock`); this run goes on without it"
                 );
                 return;
             }
             // Tried again at the next tick; the lease has room for it.
-            Err(e) => tracing::warn!(%e, "could not renew the deploy lock"),
+            Err(e) => tracing::warn!("warning: could not renew the deploy lock: {e}"),
         }
     }
 }
