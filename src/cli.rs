@@ -44,8 +44,9 @@ pub struct Cli {
 
     /// The environment: picks the spec's [env.<name>] overlay, and names and
     /// tags every resource ({app}-{env}-…).
-    #[arg(short, long, global = true, env = "AWSDEPLOY_ENV", default_value = awsdeploy_spec::defaults::ENV, value_name = "NAME")]
-    env: String,
+    /// [default: dev]
+    #[arg(short, long, global = true, env = "AWSDEPLOY_ENV", value_name = "NAME")]
+    env: Option<String>,
 
     /// What stdout carries: text for people, json for machines.
     #[arg(long, global = true, value_enum, default_value_t = OutputArg::Text, value_name = "FORMAT")]
@@ -233,6 +234,41 @@ enum CommandArg {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// Delete everything awsdeploy made for the app and environment.
+    ///
+    /// Observes what the app and env own (by their tags, whatever the spec
+    /// still describes), shows the plan, and deletes in reverse dependency
+    /// order: the web app and its domain records, the API's DNS record, the
+    /// service (its tasks stopped) and its scaling, the load balancer, the
+    /// certificate and its validation records, the task definitions, the
+    /// cluster, the database and its subnet group, the repository, the log
+    /// group, the roles, then the network, waiting where AWS needs it (NAT
+    /// gateways, network interfaces left by tasks and the load balancer).
+    /// Nothing it did not make is touched: not the hosted zone, not a
+    /// secret the spec references.
+    ///
+    /// Data is never lost silently: a database stops `down` before any
+    /// change unless --delete-data is given (then deletion protection is
+    /// turned off and a final snapshot is taken and kept), and the
+    /// repository's images and the log group are kept without it.
+    ///
+    /// On a terminal it asks for the environment's name; in CI, --yes with
+    /// an explicit -e/--env. An interrupted `down` is finished by the next.
+    Down {
+        /// Also delete what holds data: the database (after a final
+        /// snapshot), the repository with its images, the log group.
+        #[arg(long)]
+        delete_data: bool,
+
+        /// Delete without asking (needs -e/--env).
+        #[arg(short, long)]
+        yes: bool,
+
+        /// How long to wait for another run holding the environment's deploy
+        /// lock (e.g. 10m); by default fail at once, naming the holder.
+        #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = parse_duration)]
+        lock_timeout: Duration,
+    },
     /// Break the environment's deploy lock, left by a run that died.
     ///
     /// `up`, `migrate` and `web-release` hold a lock in AWS (a DynamoDB item
@@ -281,6 +317,9 @@ impl From<MigrateArg> for Policy {
 pub struct Settings {
     pub spec: PathBuf,
     pub env: String,
+    /// Whether -e/--env (or `AWSDEPLOY_ENV`) named it, rather than the
+    /// default.
+    pub env_explicit: bool,
     pub format: Format,
     pub verbosity: u8,
     pub command: Command,
@@ -316,6 +355,11 @@ pub enum Command {
         force: bool,
         lock_timeout: Duration,
     },
+    Down {
+        delete_data: bool,
+        yes: bool,
+        lock_timeout: Duration,
+    },
     Unlock {
         id: String,
         yes: bool,
@@ -329,7 +373,10 @@ impl From<Cli> for Settings {
     fn from(cli: Cli) -> Settings {
         Settings {
             spec: cli.spec,
-            env: cli.env,
+            env_explicit: cli.env.is_some(),
+            env: cli
+                .env
+                .unwrap_or_else(|| awsdeploy_spec::defaults::ENV.to_owned()),
             format: match cli.output {
                 OutputArg::Text => Format::Text,
                 OutputArg::Json => Format::Json,
@@ -380,6 +427,15 @@ impl From<Cli> for Settings {
                 } => Command::WebRelease {
                     artifact,
                     force,
+                    lock_timeout,
+                },
+                CommandArg::Down {
+                    delete_data,
+                    yes,
+                    lock_timeout,
+                } => Command::Down {
+                    delete_data,
+                    yes,
                     lock_timeout,
                 },
                 CommandArg::Unlock { id, yes } => Command::Unlock { id, yes },

@@ -18,6 +18,7 @@ use crate::exit::Exit;
 use crate::output::{self, Format};
 
 mod diff;
+mod down;
 mod migrate;
 mod unlock;
 mod up;
@@ -180,6 +181,11 @@ pub async fn run(settings: &Settings) -> Result<Exit, CliError> {
             output::data(&crate::cli::completions(*shell));
             Ok(Exit::Success)
         }
+        Command::Down {
+            delete_data,
+            yes,
+            lock_timeout,
+        } => down::down(settings, *delete_data, *yes, *lock_timeout).await,
         Command::Unlock { id, yes } => {
             unlock::unlock(settings, &load_spec(settings)?, id, *yes).await
         }

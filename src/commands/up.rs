@@ -147,7 +147,11 @@ pub(super) async fn up(
     if !yes {
         confirm(plan)?;
     }
+    apply(settings, aws, plan).await
+}
 
+/// Runs the plan's changes with progress and Ctrl-C handling, and reports.
+pub(super) async fn apply(settings: &Settings, aws: &Aws, plan: &Plan) -> Result<Exit, CliError> {
     let progress = std::cell::RefCell::new(Progress::new(settings.format, plan.changes.len()));
     let stop = async {
         // If the handler cannot be installed, never stop.

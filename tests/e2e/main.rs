@@ -16,6 +16,9 @@
 //! - `database`: RDS for `MySQL` created private and encrypted, in-place
 //!   updates with their timing, refused replacements and shrinks, a removed
 //!   section kept, no secret value in any output.
+//! - `down`: everything of an env deleted in order, data only with
+//!   `--delete-data`, the other env untouched, an interrupted `down`
+//!   finished by the next.
 //! - `lock`: the deploy lock: concurrent runs, a killed holder's lock
 //!   broken by its id or expired, its cost to a no-op `up`.
 //! - `lifecycles`: the simulated ECS rollouts (completion, circuit-breaker
@@ -38,6 +41,7 @@ mod amplify;
 mod cli;
 mod components;
 mod database;
+mod down;
 mod harness;
 mod lifecycles;
 mod lock;

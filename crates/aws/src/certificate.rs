@@ -128,6 +128,10 @@ pub(crate) async fn run(
     } = *cx;
     let (acm, route53) = (&clients.acm, &clients.route53);
     match step {
+        CertificateStep::DeleteCertificate {
+            certificate,
+            zone_id,
+        } => delete_certificate(cx, certificate, zone_id.as_deref()).await,
         CertificateStep::RequestCertificate { domain } => {
             let mut request = acm
                 .request_certificate()
@@ -192,6 +196,42 @@ pub(crate) async fn run(
             .await?;
             Ok(None)
         }
+    }
+}
+
+/// `down`: the validation records awsdeploy wrote, then the certificate,
+/// again while a load balancer being deleted still uses it.
+async fn delete_certificate(
+    cx: &StepContext<'_>,
+    arn: &str,
+    zone_id: Option<&str>,
+) -> Result<Option<String>, AwsError> {
+    let acm = &cx.clients.acm;
+    if let Some(zone_id) = zone_id {
+        match validation_records(acm, arn, cx.name()).await {
+            Ok(records) => {
+                crate::dns::delete_records(&cx.clients.route53, zone_id, &records).await?;
+            }
+            Err(e) if e.is_not_found() => return Ok(None),
+            Err(e) => return Err(e),
+        }
+    }
+    let deleted = wait::retrying(
+        |e| e.code() == Some("ResourceInUseException"),
+        Duration::from_secs(600),
+        || async {
+            acm.delete_certificate()
+                .certificate_arn(arn)
+                .send()
+                .await
+                .map(drop)
+                .map_err(sdk("DeleteCertificate", arn))
+        },
+    )
+    .await;
+    match deleted {
+        Err(e) if e.is_not_found() => Ok(None),
+        other => other.map(|()| None),
     }
 }
 

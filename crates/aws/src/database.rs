@@ -251,6 +251,9 @@ pub(crate) async fn run(
     let rds = &clients.rds;
     let name = cx.name();
     match step {
+        DatabaseStep::DeleteDbSubnetGroup { name } => {
+            delete_subnet_group(&cx.clients.rds, name).await
+        }
         DatabaseStep::CreateDbSubnetGroup {
             name: group,
             description,
@@ -367,25 +370,45 @@ async fn delete_db_instance(
 ) -> Result<Option<String>, AwsError> {
     let rds = &cx.clients.rds;
     let name = cx.name();
-
-    rds.modify_db_instance()
+    // An instance already being deleted (an interrupted run) is waited for;
+    // one already gone is done.
+    let deleting = |e: &AwsError| e.code() == Some("InvalidDBInstanceState");
+    let unprotected = rds
+        .modify_db_instance()
         .db_instance_identifier(identifier)
         .deletion_protection(false)
         .apply_immediately(true)
         .send()
         .await
-        .map_err(sdk("ModifyDBInstance", name))?;
+        .map(drop)
+        .map_err(sdk("ModifyDBInstance", name));
+    match unprotected {
+        Err(e) if e.is_not_found() => return Ok(None),
+        Err(e) if deleting(&e) => {}
+        other => other?,
+    }
     let stamp = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    rds.delete_db_instance()
+    let snapshot = format!("{final_snapshot_prefix}-{stamp}");
+    let deleted = rds
+        .delete_db_instance()
         .db_instance_identifier(identifier)
         .skip_final_snapshot(false)
-        .final_db_snapshot_identifier(format!("{final_snapshot_prefix}-{stamp}"))
+        .final_db_snapshot_identifier(&snapshot)
         .delete_automated_backups(false)
         .send()
         .await
-        .map_err(sdk("DeleteDBInstance", name))?;
+        .map(drop)
+        .map_err(sdk("DeleteDBInstance", name));
+    match deleted {
+        Err(e) if e.is_not_found() => return Ok(None),
+        Err(e) if deleting(&e) => {}
+        Err(e) => return Err(e),
+        Ok(()) => (cx.output.line)(&format!(
+            "database: final snapshot {snapshot} (kept until you delete it: `aws rds delete-db-snapshot --db-snapshot-identifier {snapshot}`)"
+        )),
+    }
     wait_for(rds, identifier, true).await?;
     Ok(None)
 }
@@ -465,4 +488,25 @@ async fn modify_instance(
         .await
         .map_err(sdk("ModifyDBInstance", identifier))?;
     Ok(())
+}
+
+/// `down`: the subnet group, again while its instance is still going.
+async fn delete_subnet_group(rds: &Client, name: &str) -> Result<Option<String>, AwsError> {
+    let deleted = wait::retrying(
+        |e| e.code() == Some("InvalidDBSubnetGroupStateFault"),
+        std::time::Duration::from_secs(600),
+        || async {
+            rds.delete_db_subnet_group()
+                .db_subnet_group_name(name)
+                .send()
+                .await
+                .map(drop)
+                .map_err(sdk("DeleteDBSubnetGroup", name))
+        },
+    )
+    .await;
+    match deleted {
+        Err(e) if e.is_not_found() => Ok(None),
+        other => other.map(|()| None),
+    }
 }

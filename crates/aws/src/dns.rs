@@ -75,6 +75,101 @@ pub async fn observe(
     Ok((Some(live_zone), record))
 }
 
+/// Deletes the records (name, type, value) awsdeploy wrote, each exactly
+/// as the zone holds it (Route 53 deletes only an exact match), and only
+/// while it still has awsdeploy's value; one already gone is done.
+pub(crate) async fn delete_records(
+    route53: &Client,
+    zone_id: &str,
+    records: &[(String, RrType, String)],
+) -> Result<(), AwsError> {
+    for (name, kind, value) in records {
+        let Some(set) = record_set(route53, zone_id, name, kind).await? else {
+            continue;
+        };
+        let ours = set
+            .resource_records()
+            .iter()
+            .any(|r| normalise(r.value()) == normalise(value));
+        if ours {
+            delete_set(route53, zone_id, set).await?;
+        }
+    }
+    Ok(())
+}
+
+/// The record set `name` of `kind` in the zone, if there is one.
+async fn record_set(
+    route53: &Client,
+    zone_id: &str,
+    name: &str,
+    kind: &RrType,
+) -> Result<Option<ResourceRecordSet>, AwsError> {
+    let out = route53
+        .list_resource_record_sets()
+        .hosted_zone_id(zone_id)
+        .start_record_name(name)
+        .start_record_type(kind.clone())
+        .max_items(1)
+        .send()
+        .await
+        .map_err(sdk("ListResourceRecordSets", name))?;
+    Ok(out
+        .resource_record_sets()
+        .iter()
+        .find(|set| normalise(set.name()) == normalise(name) && set.r#type() == kind)
+        .cloned())
+}
+
+async fn delete_set(
+    route53: &Client,
+    zone_id: &str,
+    set: ResourceRecordSet,
+) -> Result<(), AwsError> {
+    let name = set.name().to_owned();
+    let deleted = route53
+        .change_resource_record_sets()
+        .hosted_zone_id(zone_id)
+        .change_batch(
+            ChangeBatch::builder()
+                .comment("awsdeploy down")
+                .changes(
+                    Change::builder()
+                        .action(ChangeAction::Delete)
+                        .resource_record_set(set)
+                        .build()
+                        .map_err(built("ChangeResourceRecordSets"))?,
+                )
+                .build()
+                .map_err(built("ChangeResourceRecordSets"))?,
+        )
+        .send()
+        .await
+        .map_err(sdk("ChangeResourceRecordSets", name.as_str()));
+    match deleted {
+        // Deleted meanwhile: "it was not found".
+        Err(e) if e.code() == Some("InvalidChangeBatch") => Ok(()),
+        other => other.map(drop),
+    }
+}
+
+/// `down`: the API's alias record, when it still aliases `alias_dns_name`.
+async fn delete_alias(
+    route53: &Client,
+    zone_id: &str,
+    name: &str,
+    alias_dns_name: &str,
+) -> Result<Option<String>, AwsError> {
+    if let Some(set) = record_set(route53, zone_id, name, &RrType::A).await?
+        && set
+            .alias_target()
+            .is_some_and(|a| normalise(a.dns_name()) == normalise(alias_dns_name))
+    {
+        delete_set(route53, zone_id, set).await?;
+    }
+    Ok(None)
+}
+
 /// `UPSERT`s plain records (name, type, value) with a 300 s TTL.
 pub(crate) async fn upsert_records(
     route53: &Client,
@@ -123,6 +218,12 @@ pub(crate) async fn run(step: &DnsStep, cx: &StepContext<'_>) -> Result<Option<S
     } = *cx;
     let (route53, elb) = (&clients.route53, &clients.elb);
     match step {
+        DnsStep::DeleteAlias {
+            zone_id,
+            name,
+            alias_dns_name,
+            ..
+        } => delete_alias(&cx.clients.route53, zone_id, name, alias_dns_name).await,
         DnsStep::UpsertAlias {
             zone_id,
             name,

@@ -90,35 +90,16 @@ pub(crate) async fn observe_role(
 pub(crate) async fn run(step: &IamStep, cx: &StepContext<'_>) -> Result<Option<String>, AwsError> {
     let clients = cx.clients;
     let name = cx.name();
-    let tags = cx.tags();
     match step {
+        IamStep::DeleteRole {
+            name: role,
+            attached,
+        } => delete_role(&clients.iam, role, attached).await,
         IamStep::CreateRole {
             name: role,
             description,
             trust_policy,
-        } => {
-            let created = clients
-                .iam
-                .create_role()
-                .role_name(role)
-                .description(description)
-                .assume_role_policy_document(trust_policy)
-                .set_tags(Some(
-                    tags.iter()
-                        .map(|(k, v)| aws_sdk_iam::types::Tag::builder().key(*k).value(v).build())
-                        .collect::<Result<Vec<_>, _>>()
-                        .unwrap_or_default(),
-                ))
-                .send()
-                .await
-                .map_err(sdk("CreateRole", name));
-            if let Err(e) = created
-                && !already_done(&e, &["EntityAlreadyExists"])
-            {
-                return Err(e);
-            }
-            Ok(Some(role.clone()))
-        }
+        } => create_role(cx, role, description, trust_policy).await,
         IamStep::UpdateTrustPolicy {
             name: role,
             trust_policy,
@@ -185,6 +166,80 @@ pub(crate) async fn run(step: &IamStep, cx: &StepContext<'_>) -> Result<Option<S
             }
         }
     }
+}
+
+/// `down`: awsdeploy's inline policy, the attachments, then the role.
+async fn delete_role(
+    iam: &aws_sdk_iam::Client,
+    role: &str,
+    attached: &[String],
+) -> Result<Option<String>, AwsError> {
+    let gone = |result: Result<(), AwsError>| match result {
+        Err(e) if already_done(&e, &["NoSuchEntity"]) => Ok(()),
+        other => other,
+    };
+    gone(
+        iam.delete_role_policy()
+            .role_name(role)
+            .policy_name(POLICY_NAME)
+            .send()
+            .await
+            .map(drop)
+            .map_err(sdk("DeleteRolePolicy", role)),
+    )?;
+    for arn in attached {
+        gone(
+            iam.detach_role_policy()
+                .role_name(role)
+                .policy_arn(arn)
+                .send()
+                .await
+                .map(drop)
+                .map_err(sdk("DetachRolePolicy", role)),
+        )?;
+    }
+    gone(
+        iam.delete_role()
+            .role_name(role)
+            .send()
+            .await
+            .map(drop)
+            .map_err(sdk("DeleteRole", role)),
+    )?;
+    Ok(None)
+}
+
+async fn create_role(
+    cx: &StepContext<'_>,
+    role: &str,
+    description: &str,
+    trust_policy: &str,
+) -> Result<Option<String>, AwsError> {
+    let clients = cx.clients;
+    let name = cx.name();
+    let tags = cx.tags();
+
+    let created = clients
+        .iam
+        .create_role()
+        .role_name(role)
+        .description(description)
+        .assume_role_policy_document(trust_policy)
+        .set_tags(Some(
+            tags.iter()
+                .map(|(k, v)| aws_sdk_iam::types::Tag::builder().key(*k).value(v).build())
+                .collect::<Result<Vec<_>, _>>()
+                .unwrap_or_default(),
+        ))
+        .send()
+        .await
+        .map_err(sdk("CreateRole", name));
+    if let Err(e) = created
+        && !already_done(&e, &["EntityAlreadyExists"])
+    {
+        return Err(e);
+    }
+    Ok(Some(role.to_owned()))
 }
 
 #[cfg(test)]

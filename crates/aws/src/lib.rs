@@ -242,6 +242,11 @@ impl Aws {
         .await
     }
 
+    /// Deletes the deploy lock's table: `down`'s last step.
+    pub async fn delete_lock_table(&self) -> Result<(), AwsError> {
+        lock::delete_table(&self.clients, &self.owner).await
+    }
+
     /// Breaks the deploy lock `id`; refused unless it is the one held.
     pub async fn unlock(&self, id: &str) -> Result<lock::Holder, AwsError> {
         lock::unlock(&self.clients, &self.owner, id).await

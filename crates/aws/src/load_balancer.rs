@@ -393,6 +393,29 @@ pub(crate) async fn run(
     let elb = &clients.elb;
     let name = cx.name();
     match step {
+        LoadBalancerStep::DeleteLoadBalancer { load_balancer } => {
+            delete_load_balancer(&cx.clients.elb, load_balancer).await
+        }
+        LoadBalancerStep::DeleteTargetGroup { target_group } => {
+            let elb = &cx.clients.elb;
+            let deleted = wait::retrying(
+                |e| e.code() == Some("ResourceInUse"),
+                Duration::from_secs(300),
+                || async {
+                    elb.delete_target_group()
+                        .target_group_arn(target_group)
+                        .send()
+                        .await
+                        .map(drop)
+                        .map_err(sdk("DeleteTargetGroup", target_group.as_str()))
+                },
+            )
+            .await;
+            match deleted {
+                Err(e) if e.is_not_found() => Ok(None),
+                other => other.map(|()| None),
+            }
+        }
         LoadBalancerStep::CreateTargetGroup {
             name: tg_name,
             vpc,
@@ -633,6 +656,43 @@ async fn modify_listener(
             .await
             .map_err(sdk("ModifyListener", name))
     })
+    .await?;
+    Ok(None)
+}
+
+/// `down`: the load balancer, waited for until it is gone (its network
+/// interfaces go with it, and the subnets only after them).
+async fn delete_load_balancer(elb: &Client, arn: &str) -> Result<Option<String>, AwsError> {
+    let deleted = elb
+        .delete_load_balancer()
+        .load_balancer_arn(arn)
+        .send()
+        .await
+        .map(drop)
+        .map_err(sdk("DeleteLoadBalancer", arn));
+    match deleted {
+        Err(e) if e.is_not_found() => return Ok(None),
+        other => other?,
+    }
+    wait::until(
+        &format!("the load balancer {arn} to be deleted"),
+        Duration::from_secs(600),
+        Duration::from_secs(2),
+        || async {
+            let out = elb
+                .describe_load_balancers()
+                .load_balancer_arns(arn)
+                .send()
+                .await
+                .map_err(sdk("DescribeLoadBalancers", arn));
+            Ok(match out {
+                Err(e) if e.is_not_found() => wait::Check::Ready(()),
+                Err(e) => return Err(e),
+                Ok(out) if out.load_balancers().is_empty() => wait::Check::Ready(()),
+                Ok(_) => wait::Check::Pending("still there".to_owned()),
+            })
+        },
+    )
     .await?;
     Ok(None)
 }

@@ -397,6 +397,23 @@ pub(crate) async fn unlock(clients: &Clients, owner: &Owner, id: &str) -> Result
     }
 }
 
+/// Deletes the lock table (`down`, once everything else is gone and the
+/// lock given back); already gone is done.
+pub(crate) async fn delete_table(clients: &Clients, owner: &Owner) -> Result<(), AwsError> {
+    let table = table_name(&owner.app, &owner.env);
+    let deleted = clients
+        .dynamodb
+        .delete_table()
+        .table_name(&table)
+        .send()
+        .await
+        .map_err(sdk("DeleteTable", table.as_str()));
+    match deleted {
+        Err(e) if already_done(&e, &["ResourceNotFoundException"]) => Ok(()),
+        other => other.map(drop),
+    }
+}
+
 /// Makes the lock table (on demand, tagged) and waits until it is
 /// `ACTIVE`; one another run is making is waited for.
 async fn create_table(clients: &Clients, owner: &Owner, table: &str) -> Result<(), AwsError> {

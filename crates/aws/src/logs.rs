@@ -57,6 +57,19 @@ pub(crate) async fn run(step: &LogsStep, cx: &StepContext<'_>) -> Result<Option<
     let name = cx.name();
     let tags = cx.tags();
     match step {
+        LogsStep::DeleteLogGroup { name: group } => {
+            let deleted = clients
+                .logs
+                .delete_log_group()
+                .log_group_name(group)
+                .send()
+                .await
+                .map_err(sdk("DeleteLogGroup", group.as_str()));
+            match deleted {
+                Err(e) if already_done(&e, &["ResourceNotFoundException"]) => Ok(None),
+                other => other.map(|_| None),
+            }
+        }
         LogsStep::CreateLogGroup {
             name: group,
             retention_days,

@@ -61,12 +61,15 @@ pub async fn resolve(
         .await
         .map_err(sdk("DescribeTaskDefinition", family))
     {
-        Ok(out) => out.task_definition().map(|td| {
-            (
-                td.task_definition_arn().unwrap_or_default().to_owned(),
-                service::normalised(td),
-            )
-        }),
+        Ok(out) => out
+            .task_definition()
+            .filter(|td| service::active(td))
+            .map(|td| {
+                (
+                    td.task_definition_arn().unwrap_or_default().to_owned(),
+                    service::normalised(td),
+                )
+            }),
         Err(e) if already_done(&e, &["ClientException"]) => None,
         Err(e) => return Err(e),
     };

@@ -76,6 +76,7 @@ macro_rules! describe_owned {
 // After the macro: the module uses it.
 mod lost_answers;
 mod steps;
+mod teardown;
 
 pub(crate) use steps::run;
 

@@ -100,6 +100,20 @@ pub(crate) async fn run(
     let name = cx.name();
     let tags = cx.tags();
     match step {
+        RegistryStep::DeleteRepository { name: repo } => {
+            let deleted = clients
+                .ecr
+                .delete_repository()
+                .repository_name(repo)
+                .force(true)
+                .send()
+                .await
+                .map_err(sdk("DeleteRepository", repo.as_str()));
+            match deleted {
+                Err(e) if already_done(&e, &["RepositoryNotFoundException"]) => Ok(None),
+                other => other.map(|_| None),
+            }
+        }
         RegistryStep::CreateRepository {
             name: repo,
             lifecycle_policy,

@@ -8,6 +8,8 @@
 //! enough: after a circuit-breaker rollback the service is stable again, on
 //! the old revision, so the deployment's own state and revision decide.
 
+mod teardown;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
@@ -102,11 +104,16 @@ pub async fn observe(clients: &Clients, owner: &Owner) -> Result<Observed, AwsEr
             .await
             .map_err(sdk("DescribeTaskDefinition", family.as_str()));
         match out {
-            Ok(out) => Ok(out.task_definition().map(|td| LiveTaskDefinition {
-                arn: td.task_definition_arn().unwrap_or_default().to_owned(),
-                owned: owner.owns(out.tags().iter().map(|t| (t.key(), t.value()))),
-                definition: normalised(td),
-            })),
+            Ok(out) => {
+                Ok(out
+                    .task_definition()
+                    .filter(|td| active(td))
+                    .map(|td| LiveTaskDefinition {
+                        arn: td.task_definition_arn().unwrap_or_default().to_owned(),
+                        owned: owner.owns(out.tags().iter().map(|t| (t.key(), t.value()))),
+                        definition: normalised(td),
+                    }))
+            }
             // ECS answers a family with no active revision so.
             Err(e) if already_done(&e, &["ClientException"]) => Ok(None),
             Err(e) => Err(e),
@@ -403,6 +410,13 @@ fn deployment(settings: &DeploymentSettings) -> DeploymentConfiguration {
         .build()
 }
 
+/// Whether a revision can run. ECS describes a family by its newest
+/// ACTIVE revision; moto answers the newest whatever its status, so a
+/// family whose revisions were all deregistered (`down`) counts as none.
+pub(crate) fn active(definition: &aws_sdk_ecs::types::TaskDefinition) -> bool {
+    definition.status() != Some(&aws_sdk_ecs::types::TaskDefinitionStatus::Inactive)
+}
+
 pub(crate) async fn run(
     step: &ServiceStep,
     cx: &StepContext<'_>,
@@ -415,6 +429,13 @@ pub(crate) async fn run(
     } = *cx;
     let ecs = &clients.ecs;
     match step {
+        ServiceStep::DeleteService { cluster, service } => {
+            teardown::delete_service(ecs, cluster, service).await
+        }
+        ServiceStep::DeregisterTaskDefinitions { families } => {
+            teardown::deregister_task_definitions(ecs, families).await
+        }
+        ServiceStep::DeleteCluster { name } => teardown::delete_cluster(ecs, name).await,
         ServiceStep::CreateCluster { name } => {
             // No capacity providers: in a new account the ECS service-linked
             // role does not exist yet, and a cluster with capacity providers

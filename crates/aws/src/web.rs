@@ -223,6 +223,11 @@ pub(crate) async fn run(step: &WebStep, cx: &StepContext<'_>) -> Result<Option<S
     } = *cx;
     let amplify = &clients.amplify;
     match step {
+        WebStep::DeleteAmplifyApp {
+            app_id,
+            domain,
+            zone_id,
+        } => delete_app(cx, app_id, domain.as_deref(), zone_id.as_deref()).await,
         // Amplify has no client token and app names are not unique: sent
         // once, and after a lost answer the app is looked for by name.
         WebStep::CreateAmplifyApp { name } => create_amplify_app(cx, name).await,
@@ -634,4 +639,43 @@ async fn upload(clients: &Clients, output: &Output, url: &str, zip: &[u8]) -> Re
         )));
     }
     Ok(())
+}
+
+/// `down`: the custom domain's records awsdeploy wrote in the zone, then
+/// the app (its branches and domain association go with it).
+async fn delete_app(
+    cx: &StepContext<'_>,
+    app_id: &str,
+    domain: Option<&str>,
+    zone_id: Option<&str>,
+) -> Result<Option<String>, AwsError> {
+    let amplify = &cx.clients.amplify;
+    if let (Some(domain), Some(zone_id)) = (domain, zone_id) {
+        match domain_records(amplify, app_id, domain).await {
+            Ok(records) => {
+                let cnames: Vec<_> = records
+                    .into_iter()
+                    .filter(|(name, _)| name != domain)
+                    .map(|(name, value)| (name, RrType::Cname, value))
+                    .collect();
+                crate::dns::delete_records(&cx.clients.route53, zone_id, &cnames).await?;
+            }
+            // The association cannot show its records (failed, or gone):
+            // nothing awsdeploy can match in the zone.
+            Err(e) => (cx.output.line)(&format!(
+                "web: the records of {domain} were not read ({e}); delete them from the zone if they remain"
+            )),
+        }
+    }
+    let deleted = amplify
+        .delete_app()
+        .app_id(app_id)
+        .send()
+        .await
+        .map(drop)
+        .map_err(sdk("DeleteApp", app_id));
+    match deleted {
+        Err(e) if e.is_not_found() => Ok(None),
+        other => other.map(|()| None),
+    }
 }

@@ -148,12 +148,22 @@ pub enum CertificateStep {
         domain: String,
         timeout_secs: u64,
     },
+    /// Deletes the certificate's validation records from the zone (read
+    /// with `DescribeCertificate`), then `DeleteCertificate`; already gone
+    /// is success.
+    DeleteCertificate {
+        certificate: String,
+        zone_id: Option<String>,
+    },
 }
 
 impl ComponentStep for CertificateStep {
     fn refs(&self) -> Vec<&Ref> {
         match self {
-            CertificateStep::RequestCertificate { .. } => vec![],
+            CertificateStep::RequestCertificate { .. }
+            | CertificateStep::DeleteCertificate { .. } => {
+                vec![]
+            }
             CertificateStep::WriteValidationRecords { certificate, .. }
             | CertificateStep::WaitForCertificate { certificate, .. } => vec![certificate],
         }
@@ -173,7 +183,29 @@ impl ComponentStep for CertificateStep {
                 "ACM goes on validating the certificate for {domain}; `awsdeploy up` again continues once it is issued, or check `aws acm list-certificates`"
             )),
             CertificateStep::RequestCertificate { .. }
-            | CertificateStep::WriteValidationRecords { .. } => None,
+            | CertificateStep::WriteValidationRecords { .. }
+            | CertificateStep::DeleteCertificate { .. } => None,
         }
     }
+}
+
+/// `down`: the certificate awsdeploy requested, and its validation records.
+pub(crate) fn teardown(live: &crate::live::LiveServiceTier) -> ComponentPlan {
+    let mut out = ComponentPlan::default();
+    if let Some(certificate) = &live.certificate {
+        out.push(
+            ResourceChange::new(
+                Key::named(Component::Certificate, certificate.domain.clone()),
+                ResourceKind::Certificate,
+                &certificate.domain,
+                Action::Delete,
+                vec![CertificateStep::DeleteCertificate {
+                    certificate: certificate.arn.clone(),
+                    zone_id: live.zone.as_ref().map(|z| z.id.clone()),
+                }],
+            )
+            .on(Some(&certificate.arn)),
+        );
+    }
+    out
 }

@@ -85,16 +85,52 @@ pub enum DnsStep {
         name: String,
         load_balancer: Ref,
     },
+    /// `DELETE` of the alias A record `name` (Route 53 deletes only an
+    /// exact match: the load balancer's DNS name and zone); already gone is
+    /// success.
+    DeleteAlias {
+        zone_id: String,
+        name: String,
+        alias_dns_name: String,
+        alias_zone_id: String,
+    },
 }
 
 impl ComponentStep for DnsStep {
     fn refs(&self) -> Vec<&Ref> {
         match self {
             DnsStep::UpsertAlias { load_balancer, .. } => vec![load_balancer],
+            DnsStep::DeleteAlias { .. } => vec![],
         }
     }
 
     fn creates(&self) -> bool {
         false
     }
+}
+
+/// `down`: the API's alias record, when it points at this stack's load
+/// balancer.
+pub(crate) fn teardown(live: &crate::live::LiveServiceTier) -> ComponentPlan {
+    let mut out = ComponentPlan::default();
+    let normal = |name: &str| name.trim_end_matches('.').to_ascii_lowercase();
+    if let (Some(zone), Some(record), Some(lb)) =
+        (&live.zone, &live.api_record, &live.load_balancer)
+        && lb.owned
+        && record.alias_dns_name.as_deref().map(normal) == Some(normal(&lb.dns_name))
+    {
+        out.push(ResourceChange::new(
+            Key::named(Component::Dns, normal(&record.name)),
+            ResourceKind::DnsRecord,
+            &normal(&record.name),
+            Action::Delete,
+            vec![DnsStep::DeleteAlias {
+                zone_id: zone.id.clone(),
+                name: record.name.clone(),
+                alias_dns_name: lb.dns_name.clone(),
+                alias_zone_id: lb.canonical_zone_id.clone(),
+            }],
+        ));
+    }
+    out
 }

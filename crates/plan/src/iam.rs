@@ -412,6 +412,9 @@ pub enum IamStep {
     AttachRolePolicy { role: String, policy_arn: String },
     /// `DetachRolePolicy`; already detached is success.
     DetachRolePolicy { role: String, policy_arn: String },
+    /// Deletes awsdeploy's inline policy, detaches `attached`, then
+    /// `DeleteRole`; what is already gone is success.
+    DeleteRole { name: String, attached: Vec<String> },
 }
 
 impl ComponentStep for IamStep {
@@ -422,6 +425,27 @@ impl ComponentStep for IamStep {
     fn creates(&self) -> bool {
         matches!(self, IamStep::CreateRole { .. })
     }
+}
+
+/// `down`: each role, with its inline policy and attachments.
+pub(crate) fn teardown(live: &LiveAccount) -> ComponentPlan {
+    let mut out = ComponentPlan::default();
+    for role in live.roles.iter().filter(|r| r.owned) {
+        out.push(
+            ResourceChange::new(
+                Key::named(Component::Iam, role.name.clone()),
+                ResourceKind::Role,
+                &role.name,
+                Action::Delete,
+                vec![IamStep::DeleteRole {
+                    name: role.name.clone(),
+                    attached: role.attached.clone(),
+                }],
+            )
+            .on(Some(&role.name)),
+        );
+    }
+    out
 }
 
 #[cfg(test)]

@@ -31,6 +31,7 @@ pub mod registry;
 pub mod render;
 pub mod service;
 mod task_definition;
+pub mod teardown;
 pub mod web;
 
 use awsdeploy_spec::Spec;

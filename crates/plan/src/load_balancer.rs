@@ -436,3 +436,63 @@ fn describe_live_listener(live: &LiveListener) -> String {
         (protocol, _) => format!("{protocol} → {action}"),
     }
 }
+
+/// `down`: the listeners, then the load balancer, then the target group.
+pub(crate) fn teardown(live: &crate::live::LiveServiceTier) -> ComponentPlan {
+    let mut out = ComponentPlan::default();
+    let Some(lb) = live.load_balancer.as_ref().filter(|lb| lb.owned) else {
+        if let Some(tg) = live.target_group.as_ref().filter(|tg| tg.owned) {
+            out.push(delete_target_group(tg, Vec::new()));
+        }
+        return out;
+    };
+    let mut listeners = Vec::new();
+    for listener in &live.listeners {
+        let key = Key::listener(&lb.name, listener.port);
+        listeners.push(key.clone());
+        out.push(
+            ResourceChange::new(
+                key,
+                ResourceKind::Listener,
+                &format!("{}:{}", lb.name, listener.port),
+                Action::Delete,
+                vec![LoadBalancerStep::DeleteListener {
+                    listener: listener.arn.clone(),
+                }],
+            )
+            .on(Some(&listener.arn)),
+        );
+    }
+    let lb_key = Key::named(Component::LoadBalancer, lb.name.clone());
+    out.push(
+        ResourceChange::new(
+            lb_key.clone(),
+            ResourceKind::LoadBalancer,
+            &lb.name,
+            Action::Delete,
+            vec![LoadBalancerStep::DeleteLoadBalancer {
+                load_balancer: lb.arn.clone(),
+            }],
+        )
+        .on(Some(&lb.arn))
+        .after(listeners),
+    );
+    if let Some(tg) = live.target_group.as_ref().filter(|tg| tg.owned) {
+        out.push(delete_target_group(tg, vec![lb_key]));
+    }
+    out
+}
+
+fn delete_target_group(tg: &crate::live::LiveTargetGroup, after: Vec<Key>) -> ResourceChange {
+    ResourceChange::new(
+        Key::named(Component::LoadBalancer, tg.name.clone()),
+        ResourceKind::TargetGroup,
+        &tg.name,
+        Action::Delete,
+        vec![LoadBalancerStep::DeleteTargetGroup {
+            target_group: tg.arn.clone(),
+        }],
+    )
+    .on(Some(&tg.arn))
+    .after(after)
+}

@@ -89,6 +89,8 @@ pub enum LogsStep {
     CreateLogGroup { name: String, retention_days: i32 },
     /// `PutRetentionPolicy`.
     SetLogRetention { name: String, retention_days: i32 },
+    /// `DeleteLogGroup`; already gone is success.
+    DeleteLogGroup { name: String },
 }
 
 impl ComponentStep for LogsStep {
@@ -99,4 +101,31 @@ impl ComponentStep for LogsStep {
     fn creates(&self) -> bool {
         matches!(self, LogsStep::CreateLogGroup { .. })
     }
+}
+
+/// `down`: the log group, only with `delete_data`.
+pub(crate) fn teardown(live: &LiveAccount, delete_data: bool) -> ComponentPlan {
+    let mut out = ComponentPlan::default();
+    if let Some(group) = live.log_group.as_ref().filter(|g| g.owned) {
+        if delete_data {
+            out.push(
+                ResourceChange::new(
+                    Key::named(Component::Logs, group.name.clone()),
+                    ResourceKind::LogGroup,
+                    &group.name,
+                    Action::Delete,
+                    vec![LogsStep::DeleteLogGroup {
+                        name: group.name.clone(),
+                    }],
+                )
+                .on(Some(&group.name)),
+            );
+        } else {
+            out.warnings.push(format!(
+                "the log group {} is kept; `awsdeploy down --delete-data` deletes it",
+                group.name
+            ));
+        }
+    }
+    out
 }

@@ -534,6 +534,8 @@ fn describe_rule(rule: &IngressRule, names: &BTreeMap<String, String>) -> String
 }
 
 mod duplicates;
+mod teardown;
+pub(crate) use teardown::teardown;
 mod sections;
 #[cfg(test)]
 mod tests;

@@ -155,6 +155,9 @@ pub enum RegistryStep {
         name: String,
         lifecycle_policy: String,
     },
+    /// `DeleteRepository` with its images (`force`); already gone is
+    /// success.
+    DeleteRepository { name: String },
 }
 
 impl ComponentStep for RegistryStep {
@@ -165,6 +168,33 @@ impl ComponentStep for RegistryStep {
     fn creates(&self) -> bool {
         matches!(self, RegistryStep::CreateRepository { .. })
     }
+}
+
+/// `down`: the repository and its images, only with `delete_data`.
+pub(crate) fn teardown(live: &LiveAccount, delete_data: bool) -> ComponentPlan {
+    let mut out = ComponentPlan::default();
+    if let Some(repo) = live.repository.as_ref().filter(|r| r.owned) {
+        if delete_data {
+            out.push(
+                ResourceChange::new(
+                    Key::named(Component::Registry, repo.name.clone()),
+                    ResourceKind::Repository,
+                    &repo.name,
+                    Action::Delete,
+                    vec![RegistryStep::DeleteRepository {
+                        name: repo.name.clone(),
+                    }],
+                )
+                .on(Some(&repo.name)),
+            );
+        } else {
+            out.warnings.push(format!(
+                "the repository {} and its images are kept; `awsdeploy down --delete-data` deletes them",
+                repo.name
+            ));
+        }
+    }
+    out
 }
 
 #[cfg(test)]

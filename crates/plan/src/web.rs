@@ -494,12 +494,20 @@ pub enum WebStep {
         sha256: String,
         timeout_secs: u64,
     },
+    /// Deletes the custom domain's records it wrote in the zone (read with
+    /// `GetDomainAssociation`), then `DeleteApp` (its branches and domain
+    /// association go with it); already gone is success.
+    DeleteAmplifyApp {
+        app_id: String,
+        domain: Option<String>,
+        zone_id: Option<String>,
+    },
 }
 
 impl ComponentStep for WebStep {
     fn refs(&self) -> Vec<&Ref> {
         match self {
-            WebStep::CreateAmplifyApp { .. } => vec![],
+            WebStep::CreateAmplifyApp { .. } | WebStep::DeleteAmplifyApp { .. } => vec![],
             WebStep::CreateAmplifyBranch { app, .. }
             | WebStep::UpdateAmplifyBranch { app, .. }
             | WebStep::CreateDomainAssociation { app, .. }
@@ -514,6 +522,38 @@ impl ComponentStep for WebStep {
             WebStep::CreateAmplifyApp { .. } | WebStep::CreateAmplifyBranch { .. }
         )
     }
+}
+
+/// `down`: the app, with its branch and domain association, and the
+/// domain's records in the zone.
+pub(crate) fn teardown(live: &LiveWeb, zone: Option<&LiveZone>) -> ComponentPlan {
+    let mut out = ComponentPlan::default();
+    if let Some(app) = live.app.as_ref().filter(|a| a.owned) {
+        let domain = live.domain.as_ref().map(|d| d.name.clone());
+        let zone_id = zone
+            .filter(|z| {
+                domain.as_deref().is_some_and(|d| {
+                    let zone = z.name.trim_end_matches('.');
+                    d == zone || d.ends_with(&format!(".{zone}"))
+                })
+            })
+            .map(|z| z.id.clone());
+        out.push(
+            ResourceChange::new(
+                Key::named(Component::Web, app.name.clone()),
+                ResourceKind::AmplifyApp,
+                &app.name,
+                Action::Delete,
+                vec![WebStep::DeleteAmplifyApp {
+                    app_id: app.id.clone(),
+                    domain,
+                    zone_id,
+                }],
+            )
+            .on(Some(&app.id)),
+        );
+    }
+    out
 }
 
 #[cfg(test)]

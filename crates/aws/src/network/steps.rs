@@ -10,6 +10,7 @@ use awsdeploy_plan::execute::ResolvedIds;
 use awsdeploy_plan::{IngressRule, NetworkStep, ResourceChange, RouteTarget, RuleSource};
 
 use super::lost_answers::{Untokened, create_once, delete_duplicate, sent_once};
+use super::teardown;
 use super::{NAT_DEADLINE, VPC_DEADLINE, polls, tag_specification};
 use crate::error::{already_done, sdk};
 use crate::wait::{self, Check};
@@ -48,6 +49,19 @@ pub(crate) async fn run(
     let ec2 = &clients.ec2;
     let name = cx.name();
     match step {
+        NetworkStep::DeleteNatGateway { id } => teardown::delete_nat_gateway(cx, id).await,
+        NetworkStep::ReleaseAddress { allocation_id } => {
+            teardown::release_address(cx, allocation_id).await
+        }
+        NetworkStep::DeleteInternetGateway { id, vpc } => {
+            teardown::delete_internet_gateway(cx, id, vpc.as_deref()).await
+        }
+        NetworkStep::DeleteRouteTable { id, associations } => {
+            teardown::delete_route_table(cx, id, associations).await
+        }
+        NetworkStep::DeleteSubnet { id } => teardown::delete_subnet(cx, id).await,
+        NetworkStep::DeleteSecurityGroup { id } => teardown::delete_security_group(cx, id).await,
+        NetworkStep::DeleteVpc { id } => teardown::delete_vpc(&cx.clients.ec2, id).await,
         NetworkStep::CreateVpc { cidr } => create_vpc(cx, cidr).await,
         NetworkStep::SetVpcDns {
             vpc,

@@ -40,6 +40,8 @@ pub enum DatabaseStep {
         identifier: String,
         final_snapshot_prefix: String,
     },
+    /// `DeleteDBSubnetGroup`; already gone is success.
+    DeleteDbSubnetGroup { name: String },
 }
 
 impl ComponentStep for DatabaseStep {
@@ -55,7 +57,9 @@ impl ComponentStep for DatabaseStep {
             DatabaseStep::ModifyDbInstance { changes, .. } => {
                 changes.security_groups.iter().flatten().collect()
             }
-            DatabaseStep::DeleteDbInstance { .. } => vec![],
+            DatabaseStep::DeleteDbInstance { .. } | DatabaseStep::DeleteDbSubnetGroup { .. } => {
+                vec![]
+            }
         }
     }
 

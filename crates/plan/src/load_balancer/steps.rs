@@ -55,6 +55,11 @@ pub enum LoadBalancerStep {
     },
     /// `DeleteListener`; already gone is success.
     DeleteListener { listener: String },
+    /// `DeleteLoadBalancer`, then waits until it is gone (its network
+    /// interfaces go with it); already gone is success.
+    DeleteLoadBalancer { load_balancer: String },
+    /// `DeleteTargetGroup`; already gone is success.
+    DeleteTargetGroup { target_group: String },
 }
 
 impl ComponentStep for LoadBalancerStep {
@@ -62,7 +67,9 @@ impl ComponentStep for LoadBalancerStep {
         match self {
             LoadBalancerStep::CreateTargetGroup { vpc, .. } => vec![vpc],
             LoadBalancerStep::ModifyTargetGroup { .. }
-            | LoadBalancerStep::DeleteListener { .. } => {
+            | LoadBalancerStep::DeleteListener { .. }
+            | LoadBalancerStep::DeleteLoadBalancer { .. }
+            | LoadBalancerStep::DeleteTargetGroup { .. } => {
                 vec![]
             }
             LoadBalancerStep::CreateLoadBalancer {

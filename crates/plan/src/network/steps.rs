@@ -57,6 +57,29 @@ pub enum NetworkStep {
         kind: crate::ResourceKind,
         id: String,
     },
+    /// `DeleteNatGateway`, then waits until it is deleted (its Elastic IP
+    /// and subnet are free only then); already gone is success.
+    DeleteNatGateway { id: String },
+    /// `ReleaseAddress`; already gone is success.
+    ReleaseAddress { allocation_id: String },
+    /// `DetachInternetGateway` from `vpc` (when attached), then
+    /// `DeleteInternetGateway`; already gone is success.
+    DeleteInternetGateway { id: String, vpc: Option<String> },
+    /// `DisassociateRouteTable` of each association, then
+    /// `DeleteRouteTable`; already gone is success.
+    DeleteRouteTable {
+        id: String,
+        associations: Vec<String>,
+    },
+    /// `DeleteSubnet`, again while the network interfaces Fargate and the
+    /// load balancer leave behind are being released
+    /// (`DependencyViolation`); already gone is success.
+    DeleteSubnet { id: String },
+    /// `DeleteSecurityGroup`, again while network interfaces still use it;
+    /// already gone is success.
+    DeleteSecurityGroup { id: String },
+    /// `DeleteVpc`; already gone is success.
+    DeleteVpc { id: String },
     /// `AssociateRouteTable`: attach a subnet to a route table.
     AssociateRouteTable { table: Ref, subnet: Ref },
     /// `ReplaceRouteTableAssociation`: move a subnet to another route table.
@@ -79,7 +102,14 @@ impl ComponentStep for NetworkStep {
             NetworkStep::CreateVpc { .. }
             | NetworkStep::CreateInternetGateway
             | NetworkStep::AllocateAddress
-            | NetworkStep::DeleteDuplicate { .. } => vec![],
+            | NetworkStep::DeleteDuplicate { .. }
+            | NetworkStep::DeleteNatGateway { .. }
+            | NetworkStep::ReleaseAddress { .. }
+            | NetworkStep::DeleteInternetGateway { .. }
+            | NetworkStep::DeleteRouteTable { .. }
+            | NetworkStep::DeleteSubnet { .. }
+            | NetworkStep::DeleteSecurityGroup { .. }
+            | NetworkStep::DeleteVpc { .. } => vec![],
             NetworkStep::SetVpcDns { vpc, .. }
             | NetworkStep::CreateSubnet { vpc, .. }
             | NetworkStep::CreateRouteTable { vpc }

@@ -50,6 +50,14 @@ pub enum ServiceStep {
     },
     /// `DeregisterScalableTarget` (its policies go with it).
     RemoveAutoscaling { cluster: String, service: String },
+    /// `DeleteService` (`force`: its tasks are stopped), then waits until
+    /// it is `INACTIVE`; already gone is success.
+    DeleteService { cluster: String, service: String },
+    /// `DeregisterTaskDefinition` of every active revision of `families`
+    /// (`ListTaskDefinitions`).
+    DeregisterTaskDefinitions { families: Vec<String> },
+    /// `DeleteCluster`; already gone is success.
+    DeleteCluster { name: String },
 }
 
 impl ComponentStep for ServiceStep {
@@ -58,7 +66,10 @@ impl ComponentStep for ServiceStep {
             ServiceStep::CreateCluster { .. }
             | ServiceStep::RegisterTaskDefinition { .. }
             | ServiceStep::ConfigureAutoscaling { .. }
-            | ServiceStep::RemoveAutoscaling { .. } => vec![],
+            | ServiceStep::RemoveAutoscaling { .. }
+            | ServiceStep::DeleteService { .. }
+            | ServiceStep::DeregisterTaskDefinitions { .. }
+            | ServiceStep::DeleteCluster { .. } => vec![],
             ServiceStep::CreateService(new) => {
                 let mut refs = vec![&new.cluster, &new.task_definition, &new.target_group];
                 refs.extend(new.network.refs());

@@ -1,0 +1,146 @@
+//! `awsdeploy down`: everything awsdeploy made for an env deleted in order,
+//! data only with `--delete-data` (a final snapshot kept), the app's other
+//! env untouched, and an interrupted `down` finished by the next.
+
+use std::time::Duration;
+
+use awsdeploy_testkit::{Lifecycle, TaskOutcome};
+
+use crate::harness::{World, create_zone, mutating_calls, push_image};
+
+/// Every component, for `app`.
+fn everything(world: &World, app: &str) -> String {
+    let web = world.dir.path().join("out");
+    std::fs::create_dir_all(&web).unwrap();
+    std::fs::write(web.join("index.html"), "<h1>shop</h1>").unwrap();
+    let spec = world.network_spec(
+        app,
+        &format!(
+            "azs = 2\nnat = \"single\"\n\n[database]\n\n[registry]\n\n[service]\ndesired_count = 1\nautoscaling = {{ min = 1, max = 3 }}\n\n[migration]\ncommand = [\"sh\", \"-c\", \"migrate -path /migrations -database \\\"$DATABASE_URL\\\" up\"]\n\n[web]\nartifact = \"{}\"\ndomain = \"www.example.com\"\n\n[dns]\nzone = \"example.com\"\napi = \"api.{app}.example.com\"\n",
+            web.display()
+        ),
+    );
+    spec.to_str().unwrap().to_owned()
+}
+
+/// Every change of a plan of `spec` (as JSON), and its orphans.
+fn plan(world: &World, spec: &str, env: &str) -> (Vec<String>, usize) {
+    let diff = world.run(&["diff", "-f", spec, "-e", env, "--output", "json"]);
+    diff.assert_code(0);
+    let plan = &diff.json()["plan"];
+    let actions = plan["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["action"].as_str().unwrap().to_owned())
+        .collect();
+    (actions, plan["orphans"].as_array().unwrap().len())
+}
+
+#[test]
+fn down_deletes_everything_keeps_a_final_snapshot_and_leaves_the_other_env() {
+    let world = World::new();
+    create_zone(&world, "example.com");
+    let spec = everything(&world, "gone");
+    world.run(&["up", "-f", &spec, "--yes"]).assert_code(0);
+    push_image(&world, "gone/dev/api", "v1");
+    world.sim.simulate(Lifecycle::EcsTask {
+        polls: 1,
+        outcome: TaskOutcome::Exits(0),
+        log_lines: vec!["1/u init (1ms)".to_owned()],
+    });
+    world
+        .run(&["up", "-f", &spec, "--yes", "--image-tag", "v1"])
+        .assert_code(0);
+    let other = world.network_spec("gone", "azs = 2\nnat = \"none\"");
+    let other = other.to_str().unwrap();
+    world
+        .run(&["up", "-f", other, "-e", "other", "--yes"])
+        .assert_code(0);
+
+    // In CI the env is named; data goes only when asked.
+    let unnamed = world.run(&["down", "-f", &spec, "--yes", "--delete-data"]);
+    unnamed.assert_code(1);
+    assert!(
+        unnamed.stderr.contains("name it with -e"),
+        "{}",
+        unnamed.stderr
+    );
+    world.sim.reset_calls();
+    let kept = world.run(&["down", "-f", &spec, "-e", "dev", "--yes"]);
+    kept.assert_code(1);
+    assert!(
+        kept.stderr.contains("gone-dev-db") && kept.stderr.contains("--delete-data"),
+        "{}",
+        kept.stderr
+    );
+    assert_eq!(mutating_calls(&world), 0, "{:?}", world.sim.calls());
+
+    let down = world.run(&["down", "-f", &spec, "-e", "dev", "--yes", "--delete-data"]);
+    down.assert_code(0);
+    assert!(down.stderr.contains("gone-dev is gone"), "{}", down.stderr);
+    assert!(
+        down.stderr.contains("final snapshot gone-dev-db-final-"),
+        "the snapshot is named: {}",
+        down.stderr
+    );
+    let (actions, orphans) = plan(&world, &spec, "dev");
+    assert!(
+        actions.iter().all(|a| a == "create"),
+        "everything is to be made again: {actions:?}"
+    );
+    assert_eq!(orphans, 0);
+    assert_eq!(
+        world.sim.count("dynamodb", "DeleteTable"),
+        1,
+        "the lock's table too"
+    );
+    let rds = aws_sdk_rds::Client::new(&world.config);
+    let snapshots = world
+        .block_on(
+            rds.describe_db_snapshots()
+                .db_instance_identifier("gone-dev-db")
+                .send(),
+        )
+        .unwrap();
+    assert!(
+        snapshots.db_snapshots().iter().any(|s| s
+            .db_snapshot_identifier()
+            .unwrap_or_default()
+            .starts_with("gone-dev-db-final-")),
+        "{snapshots:?}"
+    );
+    // The app's other environment is as it was.
+    world
+        .run(&["diff", "-f", other, "-e", "other", "--detailed-exitcode"])
+        .assert_code(0);
+    // A second `down` finds nothing to do.
+    world
+        .run(&["down", "-f", &spec, "-e", "dev", "--yes", "--delete-data"])
+        .assert_code(0);
+}
+
+#[test]
+fn a_down_killed_half_way_is_finished_by_the_next() {
+    let world = World::new();
+    let spec = world.network_spec("halfgone", "azs = 2\nnat = \"single\"");
+    let spec = spec.to_str().unwrap();
+    world.run(&["up", "-f", spec, "--yes"]).assert_code(0);
+    world.sim.set_latency(Duration::from_millis(150));
+    let lease = [("AWSDEPLOY_LOCK_LEASE_SECS", "2".to_owned())];
+    let (mut first, _) = world.start(
+        &["down", "-f", spec, "-e", "dev", "--yes"],
+        &lease,
+        "deleted",
+    );
+    first.kill().unwrap();
+    first.wait().unwrap();
+    world.sim.set_latency(Duration::ZERO);
+    std::thread::sleep(Duration::from_secs(3));
+    world
+        .run(&["down", "-f", spec, "-e", "dev", "--yes"])
+        .assert_code(0);
+    let (actions, orphans) = plan(&world, spec, "dev");
+    assert!(actions.iter().all(|a| a == "create"), "{actions:?}");
+    assert_eq!(orphans, 0);
+}
