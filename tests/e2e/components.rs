@@ -6,29 +6,13 @@ use std::path::{Path, PathBuf};
 
 use awsdeploy_testkit::{Lifecycle, TaskOutcome};
 
-use crate::harness::{World, create_zone, push_image};
-
-/// Every component: network, database, registry, logs, IAM, load balancer,
-/// certificate, DNS, service (with autoscaling), migration and web.
-fn everything(world: &World, app: &str) -> String {
-    let web = world.dir.path().join("out");
-    std::fs::create_dir_all(&web).unwrap();
-    std::fs::write(web.join("index.html"), "<h1>shop</h1>").unwrap();
-    let spec = world.network_spec(
-        app,
-        &format!(
-            "azs = 2\nnat = \"single\"\n\n[database]\n\n[registry]\n\n[service]\ndesired_count = 1\nautoscaling = {{ min = 1, max = 3 }}\n\n[migration]\ncommand = [\"sh\", \"-c\", \"migrate -path /migrations -database \\\"$DATABASE_URL\\\" up\"]\n\n[web]\nartifact = \"{}\"\ndomain = \"www.example.com\"\n\n[dns]\nzone = \"example.com\"\napi = \"api.{app}.example.com\"\n",
-            web.display()
-        ),
-    );
-    spec.to_str().unwrap().to_owned()
-}
+use crate::harness::{World, create_zone, every_component, push_image};
 
 #[test]
 fn every_component_applied_then_planned_again_has_no_change() {
     let world = World::new();
     create_zone(&world, "example.com");
-    let spec = everything(&world, "all");
+    let spec = every_component(&world, "all");
     world.run(&["up", "-f", &spec, "--yes"]).assert_code(0);
     push_image(&world, "all/dev/api", "v1");
     world.sim.simulate(Lifecycle::EcsTask {

@@ -6,22 +6,7 @@ use std::time::Duration;
 
 use awsdeploy_testkit::{Lifecycle, TaskOutcome};
 
-use crate::harness::{World, create_zone, mutating_calls, push_image};
-
-/// Every component, for `app`.
-fn everything(world: &World, app: &str) -> String {
-    let web = world.dir.path().join("out");
-    std::fs::create_dir_all(&web).unwrap();
-    std::fs::write(web.join("index.html"), "<h1>shop</h1>").unwrap();
-    let spec = world.network_spec(
-        app,
-        &format!(
-            "azs = 2\nnat = \"single\"\n\n[database]\n\n[registry]\n\n[service]\ndesired_count = 1\nautoscaling = {{ min = 1, max = 3 }}\n\n[migration]\ncommand = [\"sh\", \"-c\", \"migrate -path /migrations -database \\\"$DATABASE_URL\\\" up\"]\n\n[web]\nartifact = \"{}\"\ndomain = \"www.example.com\"\n\n[dns]\nzone = \"example.com\"\napi = \"api.{app}.example.com\"\n",
-            web.display()
-        ),
-    );
-    spec.to_str().unwrap().to_owned()
-}
+use crate::harness::{World, create_zone, every_component, mutating_calls, push_image};
 
 /// Every change of a plan of `spec` (as JSON), and its orphans.
 fn plan(world: &World, spec: &str, env: &str) -> (Vec<String>, usize) {
@@ -41,7 +26,7 @@ fn plan(world: &World, spec: &str, env: &str) -> (Vec<String>, usize) {
 fn down_deletes_everything_keeps_a_final_snapshot_and_leaves_the_other_env() {
     let world = World::new();
     create_zone(&world, "example.com");
-    let spec = everything(&world, "gone");
+    let spec = every_component(&world, "gone");
     world.run(&["up", "-f", &spec, "--yes"]).assert_code(0);
     push_image(&world, "gone/dev/api", "v1");
     world.sim.simulate(Lifecycle::EcsTask {

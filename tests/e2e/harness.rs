@@ -223,6 +223,22 @@ pub fn push_image(world: &World, repository: &str, tag: &str) {
         .unwrap();
 }
 
+/// Every component: network, database, registry, logs, IAM, load balancer,
+/// certificate, DNS, service (with autoscaling), migration and web.
+pub fn every_component(world: &World, app: &str) -> String {
+    let web = world.dir.path().join("out");
+    std::fs::create_dir_all(&web).unwrap();
+    std::fs::write(web.join("index.html"), "<h1>shop</h1>").unwrap();
+    let spec = world.network_spec(
+        app,
+        &format!(
+            "azs = 2\nnat = \"single\"\n\n[database]\n\n[registry]\n\n[service]\ndesired_count = 1\nautoscaling = {{ min = 1, max = 3 }}\n\n[migration]\ncommand = [\"sh\", \"-c\", \"migrate -path /migrations -database \\\"$DATABASE_URL\\\" up\"]\n\n[web]\nartifact = \"{}\"\ndomain = \"www.example.com\"\n\n[dns]\nzone = \"example.com\"\napi = \"api.{app}.example.com\"\n",
+            web.display()
+        ),
+    );
+    spec.to_str().unwrap().to_owned()
+}
+
 /// Mutating calls to the stack: anything but Describe, Get and List, and
 /// but the deploy lock's (its table and item, `DynamoDB`), which every
 /// changing command takes and gives back.

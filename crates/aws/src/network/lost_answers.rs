@@ -3,6 +3,8 @@
 //! answer, looked for by its tags before it is sent again; an empty
 //! duplicate the plan found is deleted.
 
+use std::time::Duration;
+
 use aws_sdk_ec2::Client;
 use aws_sdk_ec2::types::Filter;
 use awsdeploy_plan::ResourceKind;
@@ -111,44 +113,18 @@ pub(super) async fn delete_duplicate(
     kind: ResourceKind,
     id: &str,
 ) -> Result<(), AwsError> {
-    let result = match kind {
-        ResourceKind::Vpc => ec2
-            .delete_vpc()
-            .vpc_id(id)
-            .send()
-            .await
-            .map(drop)
-            .map_err(sdk("DeleteVpc", id)),
-        ResourceKind::Subnet => ec2
-            .delete_subnet()
-            .subnet_id(id)
-            .send()
-            .await
-            .map(drop)
-            .map_err(sdk("DeleteSubnet", id)),
-        ResourceKind::InternetGateway => ec2
-            .delete_internet_gateway()
-            .internet_gateway_id(id)
-            .send()
-            .await
-            .map(drop)
-            .map_err(sdk("DeleteInternetGateway", id)),
-        ResourceKind::ElasticIp => ec2
-            .release_address()
-            .allocation_id(id)
-            .send()
-            .await
-            .map(drop)
-            .map_err(sdk("ReleaseAddress", id)),
-        other => {
-            return Err(AwsError::Request {
-                operation: "DeleteDuplicate",
-                message: format!("awsdeploy does not delete a duplicate {}", other.label()),
-            });
+    match kind {
+        // Nothing frees a duplicate that is in use: no waiting.
+        ResourceKind::Vpc => super::teardown::delete_vpc(ec2, id, Duration::ZERO).await,
+        ResourceKind::Subnet => super::teardown::delete_subnet(ec2, id, Duration::ZERO).await,
+        ResourceKind::InternetGateway => {
+            super::teardown::delete_internet_gateway(ec2, id, None).await
         }
-    };
-    match result {
-        Err(e) if e.is_not_found() => Ok(()),
-        other => other,
+        ResourceKind::ElasticIp => super::teardown::release_address(ec2, id).await,
+        other => Err(AwsError::Request {
+            operation: "DeleteDuplicate",
+            message: format!("awsdeploy does not delete a duplicate {}", other.label()),
+        }),
     }
+    .map(drop)
 }

@@ -51,17 +51,23 @@ pub(crate) async fn run(
     match step {
         NetworkStep::DeleteNatGateway { id } => teardown::delete_nat_gateway(cx, id).await,
         NetworkStep::ReleaseAddress { allocation_id } => {
-            teardown::release_address(cx, allocation_id).await
+            teardown::release_address(&cx.clients.ec2, allocation_id).await
         }
         NetworkStep::DeleteInternetGateway { id, vpc } => {
-            teardown::delete_internet_gateway(cx, id, vpc.as_deref()).await
+            teardown::delete_internet_gateway(&cx.clients.ec2, id, vpc.as_deref()).await
         }
         NetworkStep::DeleteRouteTable { id, associations } => {
             teardown::delete_route_table(cx, id, associations).await
         }
-        NetworkStep::DeleteSubnet { id } => teardown::delete_subnet(cx, id).await,
-        NetworkStep::DeleteSecurityGroup { id } => teardown::delete_security_group(cx, id).await,
-        NetworkStep::DeleteVpc { id } => teardown::delete_vpc(&cx.clients.ec2, id).await,
+        NetworkStep::DeleteSubnet { id } => {
+            teardown::delete_subnet(&cx.clients.ec2, id, teardown::RELEASE_WINDOW).await
+        }
+        NetworkStep::DeleteSecurityGroup { id } => {
+            teardown::delete_security_group(&cx.clients.ec2, id).await
+        }
+        NetworkStep::DeleteVpc { id } => {
+            teardown::delete_vpc(&cx.clients.ec2, id, teardown::RELEASE_WINDOW).await
+        }
         NetworkStep::CreateVpc { cidr } => create_vpc(cx, cidr).await,
         NetworkStep::SetVpcDns {
             vpc,

@@ -15,13 +15,23 @@ use crate::{AwsError, StepContext};
 
 /// How long network interfaces left by Fargate tasks and load balancers may
 /// keep a subnet, a security group or a VPC in use.
-const RELEASE_WINDOW: Duration = Duration::from_secs(15 * 60);
+pub(crate) const RELEASE_WINDOW: Duration = Duration::from_secs(15 * 60);
 
 fn gone(result: Result<(), AwsError>) -> Result<Option<String>, AwsError> {
     match result {
         Err(e) if e.is_not_found() => Ok(None),
         other => other.map(|()| None),
     }
+}
+
+/// Sends `delete` again while AWS still holds what depends on the resource,
+/// for at most `window`; "already gone" is done.
+async fn when_free<F, Fut>(window: Duration, delete: F) -> Result<Option<String>, AwsError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<(), AwsError>>,
+{
+    gone(wait::retrying(in_use, window, delete).await)
 }
 
 fn in_use(error: &AwsError) -> bool {
@@ -73,29 +83,25 @@ pub(crate) async fn delete_nat_gateway(
 }
 
 pub(crate) async fn release_address(
-    cx: &StepContext<'_>,
+    ec2: &Client,
     allocation_id: &str,
 ) -> Result<Option<String>, AwsError> {
-    let ec2 = &cx.clients.ec2;
-    gone(
-        wait::retrying(in_use, Duration::from_secs(120), || async {
-            ec2.release_address()
-                .allocation_id(allocation_id)
-                .send()
-                .await
-                .map(drop)
-                .map_err(sdk("ReleaseAddress", allocation_id))
-        })
-        .await,
-    )
+    when_free(Duration::from_secs(120), || async {
+        ec2.release_address()
+            .allocation_id(allocation_id)
+            .send()
+            .await
+            .map(drop)
+            .map_err(sdk("ReleaseAddress", allocation_id))
+    })
+    .await
 }
 
 pub(crate) async fn delete_internet_gateway(
-    cx: &StepContext<'_>,
+    ec2: &Client,
     id: &str,
     vpc: Option<&str>,
 ) -> Result<Option<String>, AwsError> {
-    let ec2 = &cx.clients.ec2;
     if let Some(vpc) = vpc {
         // "has some mapped public address(es)" until the NAT gateway's and
         // the load balancer's addresses are released.
@@ -140,65 +146,62 @@ pub(crate) async fn delete_route_table(
                 .map_err(sdk("DisassociateRouteTable", association.as_str())),
         )?;
     }
-    gone(
-        wait::retrying(in_use, Duration::from_secs(120), || async {
-            ec2.delete_route_table()
-                .route_table_id(id)
-                .send()
-                .await
-                .map(drop)
-                .map_err(sdk("DeleteRouteTable", id))
-        })
-        .await,
-    )
+    when_free(Duration::from_secs(120), || async {
+        ec2.delete_route_table()
+            .route_table_id(id)
+            .send()
+            .await
+            .map(drop)
+            .map_err(sdk("DeleteRouteTable", id))
+    })
+    .await
 }
 
+/// Deletes a subnet, trying again for `window` while it is in use.
 pub(crate) async fn delete_subnet(
-    cx: &StepContext<'_>,
+    ec2: &Client,
     id: &str,
+    window: Duration,
 ) -> Result<Option<String>, AwsError> {
-    let ec2 = &cx.clients.ec2;
-    gone(
-        wait::retrying(in_use, RELEASE_WINDOW, || async {
-            ec2.delete_subnet()
-                .subnet_id(id)
-                .send()
-                .await
-                .map(drop)
-                .map_err(sdk("DeleteSubnet", id))
-        })
-        .await,
-    )
+    when_free(window, || async {
+        ec2.delete_subnet()
+            .subnet_id(id)
+            .send()
+            .await
+            .map(drop)
+            .map_err(sdk("DeleteSubnet", id))
+    })
+    .await
 }
 
 pub(crate) async fn delete_security_group(
-    cx: &StepContext<'_>,
+    ec2: &Client,
     id: &str,
 ) -> Result<Option<String>, AwsError> {
-    let ec2 = &cx.clients.ec2;
-    gone(
-        wait::retrying(in_use, RELEASE_WINDOW, || async {
-            ec2.delete_security_group()
-                .group_id(id)
-                .send()
-                .await
-                .map(drop)
-                .map_err(sdk("DeleteSecurityGroup", id))
-        })
-        .await,
-    )
+    when_free(RELEASE_WINDOW, || async {
+        ec2.delete_security_group()
+            .group_id(id)
+            .send()
+            .await
+            .map(drop)
+            .map_err(sdk("DeleteSecurityGroup", id))
+    })
+    .await
 }
 
-pub(crate) async fn delete_vpc(ec2: &Client, id: &str) -> Result<Option<String>, AwsError> {
-    gone(
-        wait::retrying(in_use, RELEASE_WINDOW, || async {
-            ec2.delete_vpc()
-                .vpc_id(id)
-                .send()
-                .await
-                .map(drop)
-                .map_err(sdk("DeleteVpc", id))
-        })
-        .await,
-    )
+/// Deletes a VPC, trying again for `window` while it is in use.
+pub(crate) async fn delete_vpc(
+    ec2: &Client,
+    id: &str,
+    window: Duration,
+) -> Result<Option<String>, AwsError> {
+    when_free(window, || async {
+        ec2.delete_vpc()
+            .vpc_id(id)
+            .send()
+            .await
+            .map(drop)
+            .map_err(sdk("DeleteVpc", id))
+    })
+    .await
 }
