@@ -4,25 +4,12 @@
 
 use std::path::{Path, PathBuf};
 
-use awsdeploy_testkit::{Lifecycle, TaskOutcome};
-
-use crate::harness::{World, create_zone, every_component, push_image};
+use crate::harness::{World, deploy_every_component};
 
 #[test]
 fn every_component_applied_then_planned_again_has_no_change() {
     let world = World::new();
-    create_zone(&world, "example.com");
-    let spec = every_component(&world, "all");
-    world.run(&["up", "-f", &spec, "--yes"]).assert_code(0);
-    push_image(&world, "all/dev/api", "v1");
-    world.sim.simulate(Lifecycle::EcsTask {
-        polls: 1,
-        outcome: TaskOutcome::Exits(0),
-        log_lines: vec!["1/u init (1ms)".to_owned()],
-    });
-    world
-        .run(&["up", "-f", &spec, "--yes", "--image-tag", "v1"])
-        .assert_code(0);
+    let spec = deploy_every_component(&world, "all");
     let again = world.run(&[
         "diff",
         "-f",

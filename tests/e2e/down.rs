@@ -4,9 +4,7 @@
 
 use std::time::Duration;
 
-use awsdeploy_testkit::{Lifecycle, TaskOutcome};
-
-use crate::harness::{World, create_zone, every_component, mutating_calls, push_image};
+use crate::harness::{World, deploy_every_component, mutating_calls};
 
 /// Every change of a plan of `spec` (as JSON), and its orphans.
 fn plan(world: &World, spec: &str, env: &str) -> (Vec<String>, usize) {
@@ -25,18 +23,7 @@ fn plan(world: &World, spec: &str, env: &str) -> (Vec<String>, usize) {
 #[test]
 fn down_deletes_everything_keeps_a_final_snapshot_and_leaves_the_other_env() {
     let world = World::new();
-    create_zone(&world, "example.com");
-    let spec = every_component(&world, "gone");
-    world.run(&["up", "-f", &spec, "--yes"]).assert_code(0);
-    push_image(&world, "gone/dev/api", "v1");
-    world.sim.simulate(Lifecycle::EcsTask {
-        polls: 1,
-        outcome: TaskOutcome::Exits(0),
-        log_lines: vec!["1/u init (1ms)".to_owned()],
-    });
-    world
-        .run(&["up", "-f", &spec, "--yes", "--image-tag", "v1"])
-        .assert_code(0);
+    let spec = deploy_every_component(&world, "gone");
     let other = world.network_spec("gone", "azs = 2\nnat = \"none\"");
     let other = other.to_str().unwrap();
     world

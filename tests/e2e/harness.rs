@@ -239,6 +239,24 @@ pub fn every_component(world: &World, app: &str) -> String {
     spec.to_str().unwrap().to_owned()
 }
 
+/// Every component of `app` made and its first image (`v1`) deployed,
+/// migration included, in a zone `example.com`; returns the spec's path.
+pub fn deploy_every_component(world: &World, app: &str) -> String {
+    create_zone(world, "example.com");
+    let spec = every_component(world, app);
+    world.run(&["up", "-f", &spec, "--yes"]).assert_code(0);
+    push_image(world, &format!("{app}/dev/api"), "v1");
+    world.sim.simulate(awsdeploy_testkit::Lifecycle::EcsTask {
+        polls: 1,
+        outcome: awsdeploy_testkit::TaskOutcome::Exits(0),
+        log_lines: vec!["1/u init (1ms)".to_owned()],
+    });
+    world
+        .run(&["up", "-f", &spec, "--yes", "--image-tag", "v1"])
+        .assert_code(0);
+    spec
+}
+
 /// Mutating calls to the stack: anything but Describe, Get and List, and
 /// but the deploy lock's (its table and item, `DynamoDB`), which every
 /// changing command takes and gives back.

@@ -449,11 +449,12 @@ pub(crate) fn teardown(live: &LiveAccount) -> ComponentPlan {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::Step;
 
-    fn spec(service: &str) -> Spec {
+    /// A spec with a database, a registry and `service`'s lines.
+    pub(crate) fn spec(service: &str) -> Spec {
         Spec::parse(
             &format!("[app]\nname = \"shop\"\n[database]\n[registry]\n[service]\n{service}\n"),
             "test.toml",
@@ -462,7 +463,8 @@ mod tests {
         .unwrap()
     }
 
-    fn live() -> LiveAccount {
+    /// An account with an id and nothing in it.
+    pub(crate) fn live() -> LiveAccount {
         LiveAccount {
             account_id: Some("111122223333".to_owned()),
             ..LiveAccount::default()

@@ -200,23 +200,8 @@ pub(crate) fn teardown(live: &LiveAccount, delete_data: bool) -> ComponentPlan {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::iam::tests::{live, spec};
     use crate::live::LiveRepository;
-
-    fn spec(service: &str) -> Spec {
-        Spec::parse(
-            &format!("[app]\nname = \"shop\"\n[database]\n[registry]\n[service]\n{service}\n"),
-            "test.toml",
-            "dev",
-        )
-        .unwrap()
-    }
-
-    fn live() -> LiveAccount {
-        LiveAccount {
-            account_id: Some("111122223333".to_owned()),
-            ..LiveAccount::default()
-        }
-    }
 
     #[test]
     fn a_missing_image_is_an_error_only_once_the_repository_exists() {
