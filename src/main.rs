@@ -52,11 +52,13 @@ fn main() -> ExitCode {
 
 fn init_logging(verbosity: u8) {
     use std::io::IsTerminal as _;
+    use tracing_subscriber::Layer as _;
+    use tracing_subscriber::layer::SubscriberExt as _;
+    use tracing_subscriber::util::SubscriberInitExt as _;
 
     let default = match verbosity {
-        // Waits on slow resources (a database's minutes) say what state
-        // they see, even without -v.
-        0 => "warn,awsdeploy_aws::wait=info",
+        // What waits see goes to the progress display (WaitLayer) instead.
+        0 => "warn",
         1 => "info",
         _ => "debug,aws_smithy_runtime=info,aws_config=info,hyper=info",
     };
@@ -66,15 +68,21 @@ fn init_logging(verbosity: u8) {
     // (https://no-color.org); CI logs get plain text.
     let ansi = std::io::stderr().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let logging = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    let logging = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         .with_target(false)
         .with_ansi(ansi);
+    let registry = tracing_subscriber::registry();
     if verbosity == 0 {
-        // What waits report, as plain lines: timestamps and levels are for -v.
-        logging.without_time().with_level(false).init();
+        // Warnings as plain lines: timestamps and levels are for -v.
+        let waits = progress::WaitLayer.with_filter(tracing_subscriber::filter::filter_fn(|meta| {
+            meta.target().starts_with("awsdeploy_aws") && *meta.level() <= tracing::Level::INFO
+        }));
+        registry
+            .with(logging.without_time().with_level(false).with_filter(filter))
+            .with(waits)
+            .init();
     } else {
-        logging.init();
+        registry.with(logging.with_filter(filter)).init();
     }
 }

@@ -270,7 +270,7 @@ fn step_output() -> awsdeploy_aws::Output {
     use std::sync::{Arc, OnceLock};
     let bar: Arc<OnceLock<indicatif::ProgressBar>> = Arc::default();
     awsdeploy_aws::Output {
-        line: Arc::new(|line| eprintln!("  {line}")),
+        line: Arc::new(|line| crate::progress::line(&format!("  {line}"))),
         upload: Arc::new(move |sent, total| {
             if std::io::stderr().is_terminal() {
                 let bar = bar.get_or_init(|| {

@@ -158,7 +158,7 @@ pub(super) async fn apply(settings: &Settings, aws: &Aws, plan: &Plan) -> Result
         if tokio::signal::ctrl_c().await.is_err() {
             std::future::pending::<()>().await;
         }
-        progress.borrow().note(
+        crate::progress::line(
             "Interrupted: starting nothing new, no longer waiting for rollouts; waiting for the AWS calls in flight to finish...",
         );
     };

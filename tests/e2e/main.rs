@@ -11,6 +11,8 @@
 //!   change; a committed saved plan still applied.
 //! - `network`: create, idempotence, growth, drift repair, ownership, saved
 //!   plans, call counts.
+//! - `performance`: the example stack's no-op `diff` in calls and round
+//!   trips.
 //! - `proxy`: the simulation proxy (counts, latency, faults, RDS creation)
 //!   with the real SDK client, and how awsdeploy reports AWS errors.
 //! - `database`: RDS for `MySQL` created private and encrypted, in-place
@@ -47,6 +49,7 @@ mod lifecycles;
 mod lock;
 mod migration;
 mod network;
+mod performance;
 mod proxy;
 mod service_tier;
 mod strict;

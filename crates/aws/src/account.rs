@@ -20,14 +20,6 @@ pub async fn observe(
     owner: &Owner,
     lookups: &Lookups,
 ) -> Result<LiveAccount, AwsError> {
-    let account = async {
-        if lookups.service || lookups.repository.is_some() {
-            let identity = identity(clients, cache).await?;
-            Ok((Some(identity.account), identity.partition))
-        } else {
-            Ok((None, None))
-        }
-    };
     let repository = async {
         match &lookups.repository {
             Some(name) => {
@@ -68,11 +60,30 @@ pub async fn observe(
                 .map(|n| iam::observe_role(&clients.iam, owner, n)),
         )
         .await?;
-        Ok(found.into_iter().flatten().collect())
+        Ok::<_, AwsError>(found.into_iter().flatten().collect::<Vec<_>>())
     };
     let secrets = try_join_all(lookups.secrets.iter().map(|name| secret(clients, name)));
-    let ((account_id, partition), (repository, image_present), log_group, roles, secrets) =
-        tokio::try_join!(account, repository, log_group, roles, secrets)?;
+    let ((repository, image_present), log_group, roles, secrets) =
+        tokio::try_join!(repository, log_group, roles, secrets)?;
+    // The account: known already (the deploy lock asked), read off a role
+    // of ours (GetRole by name answers from the caller's own account), or
+    // asked of STS: a no-op `diff` needs no call of its own for it.
+    let (account_id, partition) = if lookups.service || lookups.repository.is_some() {
+        let known = cache
+            .get()
+            .map(|identity| (identity.account.clone(), identity.partition.clone()))
+            .or_else(|| roles.iter().find_map(|(_, arn)| account_of(arn)));
+        let (account, partition) = if let Some(known) = known {
+            known
+        } else {
+            let identity = identity(clients, cache).await?;
+            (identity.account, identity.partition)
+        };
+        (Some(account), partition)
+    } else {
+        (None, None)
+    };
+    let roles = roles.into_iter().map(|(role, _)| role).collect();
     Ok(LiveAccount {
         account_id,
         partition,
@@ -92,6 +103,23 @@ pub async fn observe(
 }
 
 /// The credentials' account id and partition (`GetCallerIdentity`).
+/// The account and partition of an IAM ARN
+/// (`arn:<partition>:iam::<account>:role/<name>`).
+fn account_of(arn: &str) -> Option<(String, Option<String>)> {
+    let mut parts = arn.split(':');
+    let (Some("arn"), Some(partition), Some("iam"), Some(""), Some(account)) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return None;
+    };
+    (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| (account.to_owned(), Some(partition.to_owned())))
+}
+
 /// Who the credentials are: what `GetCallerIdentity` answers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Identity {
@@ -162,5 +190,21 @@ async fn secret(
             Ok((name.clone(), None, None))
         }
         Err(e) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::account_of;
+
+    #[test]
+    fn the_account_is_read_off_an_iam_arn_and_nothing_else() {
+        assert_eq!(
+            account_of("arn:aws-cn:iam::123456789012:role/shop-dev-api-execution"),
+            Some(("123456789012".to_owned(), Some("aws-cn".to_owned())))
+        );
+        assert_eq!(account_of("arn:aws:iam::aws:policy/ReadOnlyAccess"), None);
+        assert_eq!(account_of("arn:aws:ecs:us-east-1:123456789012:cluster/x"), None);
+        assert_eq!(account_of("not an arn"), None);
     }
 }

@@ -40,20 +40,45 @@ fn rds_tags(owner: &Owner, name: &str) -> Vec<Tag> {
 /// The subnet group and instance named `name`, if they exist.
 pub async fn observe(rds: &Client, owner: &Owner, name: &str) -> Result<LiveDatabase, AwsError> {
     let (subnet_group, instance) = tokio::try_join!(
-        observe_subnet_group(rds, owner, name),
+        observe_subnet_group(rds, name),
         observe_instance(rds, owner, name)
     )?;
+    // DescribeDBSubnetGroups carries no tags. A group our own instance
+    // runs in is ours (awsdeploy creates an instance only in a group it
+    // owns); any other is asked about.
+    let subnet_group = match subnet_group {
+        Some((mut group, arn)) => {
+            let in_use = instance
+                .as_ref()
+                .is_some_and(|db| db.owned && db.subnet_group.as_deref() == Some(group.name.as_str()));
+            group.owned = in_use
+                || match arn {
+                    Some(arn) => {
+                        let tags = rds
+                            .list_tags_for_resource()
+                            .resource_name(arn)
+                            .send()
+                            .await
+                            .map_err(sdk("ListTagsForResource", name))?;
+                        owns(owner, tags.tag_list())
+                    }
+                    None => false,
+                };
+            Some(group)
+        }
+        None => None,
+    };
     Ok(LiveDatabase {
         subnet_group,
         instance,
     })
 }
 
+/// The subnet group `name` (its `owned` still to be decided) and its ARN.
 async fn observe_subnet_group(
     rds: &Client,
-    owner: &Owner,
     name: &str,
-) -> Result<Option<LiveDbSubnetGroup>, AwsError> {
+) -> Result<Option<(LiveDbSubnetGroup, Option<String>)>, AwsError> {
     let out = match rds
         .describe_db_subnet_groups()
         .db_subnet_group_name(name)
@@ -68,28 +93,16 @@ async fn observe_subnet_group(
     let Some(group) = out.db_subnet_groups().first() else {
         return Ok(None);
     };
-    // DescribeDBSubnetGroups carries no tags.
-    let tagged = match group.db_subnet_group_arn() {
-        Some(arn) => {
-            let tags = rds
-                .list_tags_for_resource()
-                .resource_name(arn)
-                .send()
-                .await
-                .map_err(sdk("ListTagsForResource", name))?;
-            owns(owner, tags.tag_list())
-        }
-        None => false,
-    };
-    Ok(Some(LiveDbSubnetGroup {
+    let live = LiveDbSubnetGroup {
         name: name.to_owned(),
-        owned: tagged,
+        owned: false,
         subnet_ids: group
             .subnets()
             .iter()
             .filter_map(|s| s.subnet_identifier().map(str::to_owned))
             .collect(),
-    }))
+    };
+    Ok(Some((live, group.db_subnet_group_arn().map(str::to_owned))))
 }
 
 async fn observe_instance(

@@ -22,11 +22,12 @@ pub(crate) fn canonical(document: &str) -> String {
         .map_or_else(|_| document.to_owned(), |v| v.to_string())
 }
 
+/// The role `name` as it is live, and its ARN; `None` when there is none.
 pub(crate) async fn observe_role(
     iam: &aws_sdk_iam::Client,
     owner: &Owner,
     name: &str,
-) -> Result<Option<LiveRole>, AwsError> {
+) -> Result<Option<(LiveRole, String)>, AwsError> {
     let role = match iam
         .get_role()
         .role_name(name)
@@ -74,7 +75,7 @@ pub(crate) async fn observe_role(
     };
     let (policy, mut attached) = tokio::try_join!(policy, attached)?;
     attached.sort();
-    Ok(Some(LiveRole {
+    let live = LiveRole {
         name: name.to_owned(),
         owned: owner.owns(role.tags().iter().map(|t| (Some(t.key()), Some(t.value())))),
         trust_policy: canonical(&percent_decode(
@@ -82,7 +83,8 @@ pub(crate) async fn observe_role(
         )),
         policy,
         attached,
-    }))
+    };
+    Ok(Some((live, role.arn().to_owned())))
 }
 
 /// Runs one iam step. Idempotent: "already exists" (and, for a

@@ -143,7 +143,7 @@ async fn role_refusal(
     let seen = wait::until_with(
         &what,
         ROLE_PROPAGATION_WINDOW,
-        wait::backoff(Duration::from_millis(500), Duration::from_secs(5)),
+        wait::watched(),
         || async {
             let out = ecs
                 .describe_tasks()
@@ -383,7 +383,7 @@ async fn until_stopped(
     wait::until_with(
         &format!("the migration task {task_id}"),
         Duration::from_secs(timeout_secs),
-        wait::backoff(Duration::from_secs(1), Duration::from_secs(5)),
+        wait::watched(),
         || async move {
             let out = ecs
                 .describe_tasks()

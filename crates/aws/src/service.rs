@@ -670,7 +670,7 @@ async fn wait_for_rollout(
     wait::until_with(
         &format!("the rollout of {revision} in {cluster}/{service}"),
         Duration::from_secs(timeout_secs),
-        wait::backoff(Duration::from_secs(1), Duration::from_secs(15)),
+        wait::watched(),
         || {
             let seen_events = &seen_events;
             let revision = &revision;

@@ -127,6 +127,18 @@ pub(crate) fn backoff(first: Duration, max: Duration) -> impl Iterator<Item = Du
     std::iter::successors(Some(first), move |d| Some((*d * 2).min(max)))
 }
 
+/// The cadence of a wait a person watches the end of (a rollout, a
+/// migration task, an Amplify job): checks at 0.5 s, 1 s, then every
+/// 1.5 s, so an end is noticed within 2 s whether it comes after seconds
+/// or after ten minutes, at fewer than one check a second on average
+/// (ECS's and Amplify's describe rates allow many more). The AWS CLI's
+/// waiters check every 15 s.
+pub(crate) fn watched() -> impl Iterator<Item = Duration> {
+    backoff(Duration::from_millis(500), WATCHED_MAX_INTERVAL)
+}
+
+const WATCHED_MAX_INTERVAL: Duration = Duration::from_millis(1500);
+
 /// [`until`] with the sleep before each further check taken from
 /// `intervals` (the last one repeats when it ends).
 pub(crate) async fn until_with<T, F, Fut>(
@@ -185,8 +197,10 @@ where
                     tracing::debug!(what, state, "still waiting");
                 } else {
                     tracing::info!(
-                        "waiting for {what}: {state} ({}s so far)",
-                        started.elapsed().as_secs()
+                        what,
+                        state = state.as_str(),
+                        waited_s = started.elapsed().as_secs(),
+                        "waiting for {what}: {state}"
                     );
                 }
                 last_seen = Some(state);
@@ -195,5 +209,54 @@ where
                 tokio::time::sleep(interval.min(left)).await;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Duration;
+
+    use tokio::time::Instant;
+
+    use super::{Check, until_with, watched};
+
+    /// A watched wait for something that ends `after` from now: how long
+    /// past its end the wait noticed, and how many checks it made.
+    async fn watch_an_end_after(after: Duration) -> (Duration, usize) {
+        let started = Instant::now();
+        let ends = started + after;
+        let checks = AtomicUsize::new(0);
+        let seen = until_with(
+            "the rollout",
+            Duration::from_secs(3600),
+            watched(),
+            || async {
+                checks.fetch_add(1, Ordering::SeqCst);
+                let now = Instant::now();
+                Ok(if now >= ends {
+                    Check::Ready(now)
+                } else {
+                    Check::Pending("1/2 running".to_owned())
+                })
+            },
+        )
+        .await
+        .unwrap();
+        (seen - ends, checks.into_inner())
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_end_is_noticed_within_two_seconds_at_under_one_check_a_second() {
+        for after in [Duration::from_secs(60), Duration::from_secs(600)] {
+            let (late, checks) = watch_an_end_after(after).await;
+            assert!(late <= Duration::from_secs(2), "{after:?}: {late:?} late");
+            #[allow(clippy::cast_precision_loss)]
+            let rate = checks as f64 / (after + late).as_secs_f64();
+            assert!(rate <= 1.0, "{after:?}: {checks} checks, {rate:.2}/s");
+        }
+        // A quick end is seen quickly: the first checks come sooner.
+        let (late, checks) = watch_an_end_after(Duration::from_secs(1)).await;
+        assert_eq!((late, checks), (Duration::from_millis(500), 3));
     }
 }

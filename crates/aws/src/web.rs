@@ -565,7 +565,7 @@ async fn follow(
     wait::until_with(
         &format!("the Amplify job {job_id} on {branch}"),
         timeout,
-        wait::backoff(Duration::from_secs(1), Duration::from_secs(10)),
+        wait::watched(),
         || {
             let last = &last;
             async move {

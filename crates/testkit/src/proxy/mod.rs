@@ -164,6 +164,9 @@ struct State {
     rules: Strictness,
     strict: strict::StrictState,
     calls: BTreeMap<Operation, usize>,
+    /// When each counted call arrived and was answered, for
+    /// [`SimulationProxy::round_trips`].
+    timeline: Vec<(Instant, Instant)>,
     latency: Duration,
     operation_latency: BTreeMap<Operation, Duration>,
     faults: Vec<Fault>,
@@ -256,7 +259,18 @@ impl SimulationProxy {
     }
 
     pub fn reset_calls(&self) {
-        self.state().calls.clear();
+        let mut state = self.state();
+        state.calls.clear();
+        state.timeline.clear();
+    }
+
+    /// The round trips of wall time the calls since the last reset took:
+    /// the longest chain of calls each sent after the one before it was
+    /// answered. Calls sent together count once, so this is what latency
+    /// multiplies. Meaningful with a latency well above the emulator's own
+    /// time per call ([`SimulationProxy::set_latency`]).
+    pub fn round_trips(&self) -> usize {
+        round_trips(self.state().timeline.clone())
     }
 
     /// Forgets everything but how strict it is: counts, latency, faults,
@@ -430,6 +444,24 @@ fn advance(seen: &mut usize, total: usize, born: Instant, wall_clock: Option<Dur
     }
 }
 
+/// The longest chain of calls in `calls` (arrived, answered), each sent
+/// after the one before it was answered.
+fn round_trips(mut calls: Vec<(Instant, Instant)>) -> usize {
+    calls.sort();
+    let mut depth: Vec<usize> = Vec::with_capacity(calls.len());
+    for (i, (start, _)) in calls.iter().enumerate() {
+        let before = calls[..i]
+            .iter()
+            .zip(&depth)
+            .filter(|((_, end), _)| end <= start)
+            .map(|(_, d)| *d)
+            .max()
+            .unwrap_or(0);
+        depth.push(before + 1);
+    }
+    depth.into_iter().max().unwrap_or(0)
+}
+
 /// The proxy's own endpoints, under a path no AWS service uses.
 const ADMIN_PREFIX: &str = "/_awsdeploy/";
 
@@ -450,6 +482,7 @@ fn serve(
     models: Option<&strict::Models>,
 ) -> std::io::Result<()> {
     let request = Request::read(&mut client)?;
+    let arrived = Instant::now();
     let path = request.path().to_owned();
     let service = request.service();
     let (destination, operation) = if path.starts_with(amplify::UPLOAD_PREFIX) {
@@ -519,6 +552,11 @@ fn serve(
     };
     client.write_all(&response)?;
     client.flush()?;
+    state
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .timeline
+        .push((arrived, Instant::now()));
     client.shutdown(Shutdown::Both)
 }
 
@@ -623,10 +661,13 @@ fn answer(
 }
 
 /// `GET /_awsdeploy/calls`: the counts as JSON (`[{"service", "operation",
-/// "count"}]`); `POST /_awsdeploy/reset`: clears counts and faults (the
+/// "count"}]`); `GET /_awsdeploy/round-trips`: `{"round_trips"}` since the
+/// last reset; `POST /_awsdeploy/reset`: clears counts and faults (the
 /// simulated resources stay); `POST /_awsdeploy/task` with `{"polls",
 /// "exit_code" | "fails_to_start", "log_lines"}`: how `RunTask` tasks go
-/// from now on ([`Lifecycle::EcsTask`], for demos outside Rust).
+/// from now on ([`Lifecycle::EcsTask`], for demos outside Rust); `POST
+/// /_awsdeploy/wall-clock` with `{"seconds"}` (or `{}`): what
+/// [`SimulationProxy::set_wall_clock`] does.
 fn admin(command: &str, request: &Request, state: &Mutex<State>) -> Response {
     let mut state = state.lock().unwrap_or_else(PoisonError::into_inner);
     match command {
@@ -642,6 +683,7 @@ fn admin(command: &str, request: &Request, state: &Mutex<State>) -> Response {
         }
         "reset" => {
             state.calls.clear();
+            state.timeline.clear();
             state.faults.clear();
             Response::new(200, &[], "")
         }
@@ -663,7 +705,23 @@ fn admin(command: &str, request: &Request, state: &Mutex<State>) -> Response {
             };
             Response::new(200, &[], "")
         }
-        _ => Response::new(404, &[], "unknown admin command; use calls, reset or task"),
+        "round-trips" => Response::json(
+            200,
+            "application/json",
+            &serde_json::json!({ "round_trips": round_trips(state.timeline.clone()) }),
+        ),
+        "wall-clock" => {
+            let seconds = request.json()["seconds"].as_f64();
+            let duration = seconds.map(Duration::from_secs_f64);
+            state.ecs.wall_clock = duration;
+            state.amplify.wall_clock = duration;
+            Response::new(200, &[], "")
+        }
+        _ => Response::new(
+            404,
+            &[],
+            "unknown admin command; use calls, round-trips, reset, task or wall-clock",
+        ),
     }
 }
 
