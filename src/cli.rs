@@ -223,6 +223,18 @@ enum CommandArg {
         #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = parse_duration)]
         lock_timeout: Duration,
     },
+    /// Write a first spec (awsdeploy.toml, or -f FILE) for the project in its folder.
+    ///
+    /// app.name comes from the folder's name; a golang-migrate folder (such
+    /// as packages/dbschema/migrations) fills [migration].path, and a
+    /// Next.js app with output: 'export' (such as apps/web) fills
+    /// [web].artifact with its out/ folder. Every other key is written
+    /// commented, with its default. Never overwrites a file.
+    Init {
+        /// app.name, instead of the folder's name.
+        #[arg(long, value_name = "NAME")]
+        name: Option<String>,
+    },
     /// Print a shell completion script: `awsdeploy completions bash >
     /// ~/.local/share/bash-completion/completions/awsdeploy`, or for zsh a
     /// file `_awsdeploy` in a folder of your $fpath, for fish
@@ -367,6 +379,9 @@ pub enum Command {
     Completions {
         shell: clap_complete::Shell,
     },
+    Init {
+        name: Option<String>,
+    },
 }
 
 impl From<Cli> for Settings {
@@ -440,6 +455,7 @@ impl From<Cli> for Settings {
                 },
                 CommandArg::Unlock { id, yes } => Command::Unlock { id, yes },
                 CommandArg::Completions { shell } => Command::Completions { shell },
+                CommandArg::Init { name } => Command::Init { name },
             },
         }
     }

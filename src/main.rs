@@ -75,9 +75,10 @@ fn init_logging(verbosity: u8) {
     let registry = tracing_subscriber::registry();
     if verbosity == 0 {
         // Warnings as plain lines: timestamps and levels are for -v.
-        let waits = progress::WaitLayer.with_filter(tracing_subscriber::filter::filter_fn(|meta| {
-            meta.target().starts_with("awsdeploy_aws") && *meta.level() <= tracing::Level::INFO
-        }));
+        let waits =
+            progress::WaitLayer.with_filter(tracing_subscriber::filter::filter_fn(|meta| {
+                meta.target().starts_with("awsdeploy_aws") && *meta.level() <= tracing::Level::INFO
+            }));
         registry
             .with(logging.without_time().with_level(false).with_filter(filter))
             .with(waits)

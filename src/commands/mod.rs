@@ -19,6 +19,7 @@ use crate::output::{self, Format};
 
 mod diff;
 mod down;
+mod init;
 mod migrate;
 mod unlock;
 mod up;
@@ -181,6 +182,7 @@ pub async fn run(settings: &Settings) -> Result<Exit, CliError> {
             output::data(&crate::cli::completions(*shell));
             Ok(Exit::Success)
         }
+        Command::Init { name } => init::init(settings, name.as_deref()),
         Command::Down {
             delete_data,
             yes,

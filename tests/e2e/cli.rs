@@ -360,3 +360,57 @@ fn every_example_spec_validates_with_the_default_env() {
     }
     assert!(checked >= 4, "{checked} example specs");
 }
+
+/// `init` in a monorepo as the design describes it: the migrations and the
+/// static web app are found, the spec it writes validates, and a second
+/// `init` refuses to overwrite it. No AWS call.
+#[test]
+fn init_writes_a_spec_for_the_project_that_validates_and_never_overwrites() {
+    let project = tempfile::tempdir().unwrap();
+    let root = project.path().join("Shop Monorepo");
+    let migrations = root.join("packages/dbschema/migrations");
+    std::fs::create_dir_all(&migrations).unwrap();
+    for file in ["1_init.up.sql", "1_init.down.sql"] {
+        std::fs::write(migrations.join(file), "SELECT 1;").unwrap();
+    }
+    let web = root.join("apps/web");
+    std::fs::create_dir_all(&web).unwrap();
+    std::fs::write(
+        web.join("next.config.ts"),
+        "const config = { output: 'export' };\nexport default config;\n",
+    )
+    .unwrap();
+
+    let init = run_trapped(&root, &["init"]);
+    init.assert_code(0);
+    assert!(
+        init.stderr.contains("packages/dbschema/migrations") && init.stderr.contains("apps/web"),
+        "{}",
+        init.stderr
+    );
+    let text = std::fs::read_to_string(root.join("awsdeploy.toml")).unwrap();
+    assert!(text.contains("name = \"shop-monorepo\""), "{text}");
+    assert!(
+        text.contains("path = \"packages/dbschema/migrations\""),
+        "{text}"
+    );
+    assert!(text.contains("artifact = \"apps/web/out\""), "{text}");
+
+    let validate = run_trapped(&root, &["validate"]);
+    validate.assert_code(0);
+    assert!(validate.stdout.contains("is valid"), "{}", validate.stdout);
+
+    let again = run_trapped(&root, &["init", "--name", "other"]);
+    again.assert_code(1);
+    assert!(again.stderr.contains("already exists"), "{}", again.stderr);
+    assert_eq!(
+        std::fs::read_to_string(root.join("awsdeploy.toml")).unwrap(),
+        text
+    );
+    // A name the spec refuses is reported with the spec's diagnostics, and
+    // nothing is written.
+    let bad = run_trapped(&root, &["init", "-f", "bad.toml", "--name", "Bad_Name"]);
+    bad.assert_code(1);
+    assert!(bad.stderr.contains("app.name"), "{}", bad.stderr);
+    assert!(!root.join("bad.toml").exists());
+}

@@ -204,7 +204,10 @@ mod tests {
             Some(("123456789012".to_owned(), Some("aws-cn".to_owned())))
         );
         assert_eq!(account_of("arn:aws:iam::aws:policy/ReadOnlyAccess"), None);
-        assert_eq!(account_of("arn:aws:ecs:us-east-1:123456789012:cluster/x"), None);
+        assert_eq!(
+            account_of("arn:aws:ecs:us-east-1:123456789012:cluster/x"),
+            None
+        );
         assert_eq!(account_of("not an arn"), None);
     }
 }

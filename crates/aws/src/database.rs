@@ -48,9 +48,9 @@ pub async fn observe(rds: &Client, owner: &Owner, name: &str) -> Result<LiveData
     // owns); any other is asked about.
     let subnet_group = match subnet_group {
         Some((mut group, arn)) => {
-            let in_use = instance
-                .as_ref()
-                .is_some_and(|db| db.owned && db.subnet_group.as_deref() == Some(group.name.as_str()));
+            let in_use = instance.as_ref().is_some_and(|db| {
+                db.owned && db.subnet_group.as_deref() == Some(group.name.as_str())
+            });
             group.owned = in_use
                 || match arn {
                     Some(arn) => {

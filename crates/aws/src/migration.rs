@@ -140,35 +140,30 @@ async fn role_refusal(
     task_arn: &str,
 ) -> Result<Option<String>, AwsError> {
     let what = format!("the migration task {task_arn} to start");
-    let seen = wait::until_with(
-        &what,
-        ROLE_PROPAGATION_WINDOW,
-        wait::watched(),
-        || async {
-            let out = ecs
-                .describe_tasks()
-                .cluster(cluster)
-                .tasks(task_arn)
-                .send()
-                .await
-                .map_err(sdk("DescribeTasks", task_arn))?;
-            let Some(found) = out.tasks().first() else {
-                return Ok(Check::Ready(None));
-            };
-            Ok(match found.last_status().unwrap_or("PROVISIONING") {
-                "STOPPED" => Check::Ready(
-                    found
-                        .stopped_reason()
-                        .filter(|r| role_not_yet_assumable(r))
-                        .map(str::to_owned),
-                ),
-                "PROVISIONING" | "PENDING" | "ACTIVATING" => {
-                    Check::Pending(found.last_status().unwrap_or_default().to_owned())
-                }
-                _ => Check::Ready(None),
-            })
-        },
-    )
+    let seen = wait::until_with(&what, ROLE_PROPAGATION_WINDOW, wait::watched(), || async {
+        let out = ecs
+            .describe_tasks()
+            .cluster(cluster)
+            .tasks(task_arn)
+            .send()
+            .await
+            .map_err(sdk("DescribeTasks", task_arn))?;
+        let Some(found) = out.tasks().first() else {
+            return Ok(Check::Ready(None));
+        };
+        Ok(match found.last_status().unwrap_or("PROVISIONING") {
+            "STOPPED" => Check::Ready(
+                found
+                    .stopped_reason()
+                    .filter(|r| role_not_yet_assumable(r))
+                    .map(str::to_owned),
+            ),
+            "PROVISIONING" | "PENDING" | "ACTIVATING" => {
+                Check::Pending(found.last_status().unwrap_or_default().to_owned())
+            }
+            _ => Check::Ready(None),
+        })
+    })
     .await;
     match seen {
         // Still provisioning (a large image, a busy zone): not a role

@@ -13,14 +13,16 @@
 //! 4. validate every value and build the [`Spec`].
 //!
 //! This crate does no I/O beyond reading the spec file (and, in
-//! [`Spec::parse`], the process environment) and knows nothing of AWS SDKs or
-//! the command line.
+//! [`Spec::parse`], the process environment), the folders it names
+//! ([`migrations`], [`artifact`]) and, for [`init`], the project's folder;
+//! it knows nothing of AWS SDKs or the command line.
 
 // Docs name products (MySQL, Fargate, Amplify) as people write them.
 #![allow(clippy::doc_markdown)]
 
 pub mod artifact;
 mod diagnostic;
+pub mod init;
 mod interpolate;
 pub mod migrations;
 mod raw;

@@ -75,6 +75,12 @@ enum Direction {
     Down,
 }
 
+/// Whether golang-migrate reads a file of this name
+/// (`{version}_{title}.up|down.{ext}`).
+pub fn is_migration_file(name: &str) -> bool {
+    parse(name).is_some()
+}
+
 /// A file name golang-migrate reads: `(version, title, direction)`.
 fn parse(name: &str) -> Option<(u64, &str, Direction)> {
     let (version, rest) = name.split_once('_')?;
