@@ -131,6 +131,13 @@ impl World {
         awsdeploy(&self.sim.env(), args, self.dir.path())
     }
 
+    /// [`World::run`] with `extra` variables.
+    pub fn run_with(&self, args: &[&str], extra: &[(&str, String)]) -> Run {
+        let mut env = self.sim.env();
+        env.extend(extra.iter().cloned());
+        awsdeploy(&env, args, self.dir.path())
+    }
+
     /// Starts `awsdeploy args…` with `extra` variables, its output piped;
     /// returns once a line of its stderr contains `ready` (and the lines up
     /// to it), so the caller knows how far it got.

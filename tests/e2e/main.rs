@@ -34,6 +34,9 @@
 //!   lines streamed, exit codes passed through, a failed migration stopping
 //!   `up` before the service, no exit code, a dirty database, the deadline,
 //!   a bad migrations folder refused offline.
+//! - `soak`: the example stack's `up` again and again under faults on every
+//!   service, some runs killed; then one clean `up` leaves one of
+//!   everything.
 //! - `amplify`: the simulated Amplify service with aws-sdk-amplify.
 //! - `web`: the Amplify app and branch from `up`, `web-release` of a folder
 //!   and a zip, the skip of a build already live, `--force`, server builds
@@ -52,6 +55,7 @@ mod network;
 mod performance;
 mod proxy;
 mod service_tier;
+mod soak;
 mod strict;
 mod support_tier;
 mod web;

@@ -56,6 +56,61 @@ fn throttling_is_in_ec2s_shape_and_the_sdk_retries_it() {
     assert_eq!(world.sim.calls()[&op("DescribeVpcs")], 2);
 }
 
+/// Each protocol's throttling is one the SDK knows and retries: query
+/// (RDS), JSON (ECS), REST-JSON (Amplify) and REST-XML (Route 53).
+#[test]
+fn throttling_in_every_protocol_is_retried_by_the_sdk() {
+    let world = World::new();
+    for (service, operation) in [
+        ("rds", "DescribeDBInstances"),
+        ("ecs", "ListClusters"),
+        ("amplify", "ListApps"),
+        ("route53", "ListHostedZonesByName"),
+    ] {
+        world.sim.inject(Fault {
+            service: service.into(),
+            operation: operation.into(),
+            trigger: Trigger::Times(1),
+            kind: FaultKind::Throttle,
+        });
+    }
+    let config = &world.config;
+    world.block_on(async {
+        aws_sdk_rds::Client::new(config)
+            .describe_db_instances()
+            .send()
+            .await
+            .unwrap();
+        aws_sdk_ecs::Client::new(config)
+            .list_clusters()
+            .send()
+            .await
+            .unwrap();
+        aws_sdk_amplify::Client::new(config)
+            .list_apps()
+            .send()
+            .await
+            .unwrap();
+        aws_sdk_route53::Client::new(config)
+            .list_hosted_zones_by_name()
+            .send()
+            .await
+            .unwrap();
+    });
+    for (service, operation) in [
+        ("rds", "DescribeDBInstances"),
+        ("ecs", "ListClusters"),
+        ("amplify", "ListApps"),
+        ("route53", "ListHostedZonesByName"),
+    ] {
+        assert_eq!(
+            world.sim.count(service, operation),
+            2,
+            "{service} {operation}"
+        );
+    }
+}
+
 #[test]
 fn faults_beyond_the_retries_surface_as_the_sdks_typed_errors() {
     let world = World::new();

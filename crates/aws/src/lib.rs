@@ -236,7 +236,7 @@ impl Aws {
     /// Who holds the environment's deploy lock, if anyone (one read).
     pub async fn lock_holder(&self) -> Result<Option<lock::Holder>, AwsError> {
         lock::read(
-            &self.clients,
+            &self.clients.dynamodb,
             &lock::table_name(&self.owner.app, &self.owner.env),
         )
         .await

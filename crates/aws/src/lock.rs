@@ -195,6 +195,22 @@ pub struct Lock {
 }
 
 impl Lock {
+    /// The lock `holder` took in `table`, renewed from now on.
+    fn held(clients: &Clients, table: String, holder: Holder, lease: Duration) -> Lock {
+        let renewal = tokio::spawn(renew(
+            clients.dynamodb.clone(),
+            table.clone(),
+            holder.id.clone(),
+            lease,
+        ));
+        Lock {
+            holder,
+            table,
+            dynamodb: clients.dynamodb.clone(),
+            renewal,
+        }
+    }
+
     pub fn holder(&self) -> &Holder {
         &self.holder
     }
@@ -213,9 +229,15 @@ impl Lock {
             .await
             .map_err(sdk("DeleteItem", self.table.as_str()));
         match deleted {
-            // Broken by `unlock`, or taken over after it expired.
+            // Deleted already (the SDK sent the delete again after its
+            // answer was lost), broken by `unlock`, or taken over after
+            // it expired.
             Err(e) if already_done(&e, &["ConditionalCheckFailedException"]) => {
-                tracing::warn!("warning: the deploy lock was no longer this run's when it ended");
+                if read(&self.dynamodb, &self.table).await?.is_some() {
+                    tracing::warn!(
+                        "warning: the deploy lock was no longer this run's when it ended"
+                    );
+                }
                 Ok(())
             }
             Err(e) => Err(e),
@@ -246,10 +268,13 @@ pub(crate) async fn acquire(
     let lease = lease();
     let started = tokio::time::Instant::now();
     let mut told = false;
+    // One id for every attempt: a put whose answer was lost and that the
+    // SDK sent again finds the lock held by this very id, which is ours.
+    let id = new_id(&host);
     loop {
         let now = now_secs();
         let holder = Holder {
-            id: new_id(&host),
+            id: id.clone(),
             who: who.to_owned(),
             host: host.clone(),
             command: command.to_owned(),
@@ -269,28 +294,19 @@ pub(crate) async fn acquire(
             .await
             .map_err(sdk("PutItem", table.as_str()));
         match put {
-            Ok(_) => {
-                let renewal = tokio::spawn(renew(
-                    clients.dynamodb.clone(),
-                    table.clone(),
-                    holder.id.clone(),
-                    lease,
-                ));
-                return Ok(Lock {
-                    holder,
-                    table,
-                    dynamodb: clients.dynamodb.clone(),
-                    renewal,
-                });
-            }
+            Ok(_) => return Ok(Lock::held(clients, table, holder, lease)),
             Err(e) if already_done(&e, &["ResourceNotFoundException"]) => {
                 create_table(clients, owner, &table).await?;
             }
             Err(e) if already_done(&e, &["ConditionalCheckFailedException"]) => {
                 // Held: by whom (it may have been released meanwhile).
-                let Some(current) = read(clients, &table).await? else {
+                let Some(current) = read(&clients.dynamodb, &table).await? else {
                     continue;
                 };
+                if current.id == id {
+                    tracing::info!("the deploy lock's put was sent again: the lock is this run's");
+                    return Ok(Lock::held(clients, table, current, lease));
+                }
                 let waited = started.elapsed();
                 if waited >= timeout {
                     return Err(AwsError::Locked {
@@ -345,9 +361,11 @@ async fn renew(dynamodb: aws_sdk_dynamodb::Client, table: String, id: String, le
 
 /// The lock's holder, if the environment is locked (a strongly consistent
 /// read; an expired lock is no holder).
-pub(crate) async fn read(clients: &Clients, table: &str) -> Result<Option<Holder>, AwsError> {
-    let got = clients
-        .dynamodb
+pub(crate) async fn read(
+    dynamodb: &aws_sdk_dynamodb::Client,
+    table: &str,
+) -> Result<Option<Holder>, AwsError> {
+    let got = dynamodb
         .get_item()
         .table_name(table)
         .key("lock", AttributeValue::S(KEY.to_owned()))
@@ -368,7 +386,7 @@ pub(crate) async fn read(clients: &Clients, table: &str) -> Result<Option<Holder
 /// Breaks the lock `id`: refused when the lock held is another (or none).
 pub(crate) async fn unlock(clients: &Clients, owner: &Owner, id: &str) -> Result<Holder, AwsError> {
     let table = table_name(&owner.app, &owner.env);
-    let current = read(clients, &table).await?;
+    let current = read(&clients.dynamodb, &table).await?;
     let Some(holder) = current.filter(|h| h.id == id) else {
         return Err(AwsError::NotLocked {
             id: id.to_owned(),

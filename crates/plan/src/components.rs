@@ -252,6 +252,7 @@ pub fn plan_with(
         live,
         network: &network.refs,
         planned: &planned,
+        egress: &network.egress,
         policy: options.migrate,
         database_changing,
     })?);

@@ -244,6 +244,11 @@ pub struct NetworkPlan {
     /// Name → ref of every desired resource, for components that point at
     /// the network (the database's subnets and security group).
     pub refs: BTreeMap<String, Ref>,
+    /// The planned changes a task in the private subnets needs to reach
+    /// AWS (ECR, Logs, Secrets Manager) through a NAT gateway: their route
+    /// tables' default routes and associations. A Fargate task started
+    /// before them fails with `ResourceInitializationError`.
+    pub egress: Vec<Key>,
 }
 
 /// Live resources of one kind, by `Name` tag.
@@ -356,9 +361,20 @@ pub fn plan(desired: &DesiredNetwork, live: &LiveNetwork) -> Result<NetworkPlan,
     sections::route_tables(desired, live, &mut p, &mut found, &vpc);
     sections::security_groups(desired, &mut p, &mut found, &vpc);
     p.plan.orphans = found.orphans();
+    let egress = desired
+        .route_tables
+        .iter()
+        .filter(|table| matches!(table.default_route, Some(DesiredTarget::NatGateway(_))))
+        .flat_map(|table| {
+            std::iter::once(Key::route(&table.name, ANY_IPV4))
+                .chain(table.subnets.iter().map(|subnet| Key::association(subnet)))
+        })
+        .filter(|key| p.plan.changes.iter().any(|c| c.key == *key))
+        .collect();
     Ok(NetworkPlan {
         plan: p.plan,
         refs: p.refs,
+        egress,
     })
 }
 

@@ -70,6 +70,9 @@ pub struct Context<'a> {
     /// Keys of every change planned so far: the service waits for the
     /// database, log group and roles it uses when they change.
     pub planned: &'a [Key],
+    /// The network's planned egress for private tasks
+    /// ([`crate::network::NetworkPlan::egress`]).
+    pub egress: &'a [Key],
     /// When the migration runs.
     pub policy: migration::Policy,
     /// The database instance is created or replaced by this plan: its
@@ -200,7 +203,8 @@ pub(crate) fn subnets(cx: &Context<'_>, tier: &str) -> Vec<Ref> {
 }
 
 /// Keys of the changes to what the service's tasks use (the database, the
-/// log group, the roles): registering and deploying wait for them.
+/// log group, the roles, the private subnets' way out): registering and
+/// deploying wait for them.
 pub(crate) fn task_needs(cx: &Context<'_>) -> Vec<Key> {
     cx.planned
         .iter()
@@ -208,6 +212,7 @@ pub(crate) fn task_needs(cx: &Context<'_>) -> Vec<Key> {
             matches!(k.component(), Component::Iam | Component::Logs)
                 || matches!(k, Key::DbInstance(_))
         })
+        .chain(cx.egress)
         .cloned()
         .collect()
 }

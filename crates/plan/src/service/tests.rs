@@ -53,6 +53,7 @@ fn run_with(
         live,
         network: &BTreeMap::new(),
         planned: &["iam/shop-dev-task-execution".parse().unwrap()],
+        egress: &[],
         policy,
         database_changing: false,
     })
@@ -489,6 +490,7 @@ fn a_database_being_replaced_is_read_at_run_time_never_the_old_secret() {
         live: &live,
         network: &BTreeMap::new(),
         planned: &[],
+        egress: &[],
         policy: migration::Policy::Auto,
         database_changing: true,
     })
@@ -558,4 +560,41 @@ fn without_the_account_id_the_plan_stops_instead_of_inventing_one() {
     let err = run(&spec("image_tag = \"v1\""), &live).unwrap_err();
     assert_eq!(err, PlanError::UnknownAccount);
     assert!(err.hint().contains("aws sts get-caller-identity"));
+}
+
+/// A whole plan from nothing: the migration task and the service's tasks
+/// start only once the private subnets reach the NAT gateway (a Fargate
+/// task started before fails with `ResourceInitializationError`).
+#[test]
+fn tasks_wait_for_the_private_subnets_way_out() {
+    let spec = Spec::parse(
+        "[app]\nname = \"shop\"\n[network]\nazs = 2\nnat = \"single\"\n[database]\n[registry]\n[service]\nimage_tag = \"v1\"\n[migration]\ncommand = [\"migrate\"]\n",
+        "test.toml",
+        "dev",
+    )
+    .unwrap();
+    let mut live = with_repository(live());
+    live.network.availability_zones = vec!["r-a".to_owned(), "r-b".to_owned()];
+    let plan = crate::plan(&spec, "r", &live).unwrap();
+    let needs = |key: &str| {
+        plan.changes
+            .iter()
+            .find(|c| c.key.to_string() == key)
+            .unwrap_or_else(|| panic!("no {key}"))
+            .depends_on
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+    };
+    for task in ["migration/shop-dev-migrate", "service/shop-dev/api"] {
+        let needs = needs(task);
+        for way_out in [
+            "shop-dev-private-1-rt:0.0.0.0/0",
+            "shop-dev-private-2-rt:0.0.0.0/0",
+            "shop-dev-private-1:association",
+            "shop-dev-private-2:association",
+        ] {
+            assert!(needs.iter().any(|k| k == way_out), "{task}: {needs:?}");
+        }
+    }
 }

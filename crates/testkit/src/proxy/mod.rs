@@ -36,13 +36,25 @@ pub(crate) use strict::models_dir;
 /// A service and one of its operations, e.g. `("ec2", "DescribeVpcs")`.
 pub type Operation = (String, String);
 
-/// A fault to inject into calls of one operation.
+/// A fault to inject into calls of one operation (or of every one:
+/// [`Fault::ANY`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fault {
     pub service: String,
     pub operation: String,
     pub trigger: Trigger,
     pub kind: FaultKind,
+}
+
+impl Fault {
+    /// Every call of every service (`"*"` as the service and the
+    /// operation): for a soak.
+    pub const ANY: &'static str = "*";
+
+    fn hits(&self, (service, operation): &Operation) -> bool {
+        (self.service == Fault::ANY || self.service == *service)
+            && (self.operation == Fault::ANY || self.operation == *operation)
+    }
 }
 
 /// Which calls a fault hits.
@@ -510,7 +522,7 @@ fn serve(
         let fault = state
             .faults
             .iter_mut()
-            .filter(|f| f.service == operation.0 && f.operation == operation.1)
+            .filter(|f| f.hits(&operation))
             .find_map(|f| f.trigger.fire().then_some(f.kind));
         let latency = state
             .operation_latency
@@ -744,10 +756,14 @@ fn fault_response(kind: FaultKind, service: &str, request: &Request) -> Response
             &[("Content-Type", "application/x-amz-json-1.1"), request_id],
             r#"{"__type":"ThrottlingException","message":"Rate exceeded"}"#,
         ),
+        // Query services (form bodies) and Route 53 (REST-XML) answer in
+        // the same XML error shape; Route 53's throttling is a 400
+        // `Throttling` too (Route 53 API reference, "Common Errors").
         FaultKind::Throttle
-            if request
-                .header("content-type")
-                .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded")) =>
+            if service == "route53"
+                || request
+                    .header("content-type")
+                    .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded")) =>
         {
             Response::new(
                 400,
