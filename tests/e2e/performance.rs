@@ -1,7 +1,8 @@
 //! The measured costs the README's "Performance" table quotes, asserted on
 //! the example stack (`config/example.toml`): AWS calls are exact, round
 //! trips are the longest chain of calls each waiting for the one before
-//! (what the latency of a real account multiplies).
+//! (what the latency of a real account multiplies); and what a CI log of
+//! `up` looks like.
 
 use std::time::Duration;
 
@@ -34,7 +35,13 @@ fn a_no_op_diff_of_the_example_stack_is_few_calls_in_three_round_trips() {
     let world = World::new();
     create_zone(&world, "example.com");
     let spec = example_spec(&world);
-    world.run(&["up", "-f", &spec, "--yes"]).assert_code(0);
+    let up = world.run(&["up", "-f", &spec, "--yes"]);
+    up.assert_code(0);
+    // stderr is a pipe here, as in CI: plain lines, no escape codes, no
+    // tracing timestamps, and what the waits saw.
+    assert!(!up.stderr.contains('\u{1b}'), "{}", up.stderr);
+    assert!(up.stderr.contains("waiting for "), "{}", up.stderr);
+    assert!(!up.stderr.contains(" INFO "), "{}", up.stderr);
     // Well above the emulator's own time per call, so that calls sent
     // together are never mistaken for a chain.
     world.sim.set_latency(Duration::from_millis(300));
