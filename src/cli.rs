@@ -223,6 +223,30 @@ enum CommandArg {
         #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = parse_duration)]
         lock_timeout: Duration,
     },
+    /// Put the API back on the revision that served before the current one.
+    ///
+    /// Shows the plan (one ECS service update) and applies it as `up` does,
+    /// waiting for the rollout; a rollout that fails is reported as `up`
+    /// reports one. It never runs the migration: the database keeps its
+    /// schema version. It refuses, changing nothing, when that revision's
+    /// image is gone from the repository (the lifecycle policy expires old
+    /// images). Afterwards `diff` shows the spec's image as a pending
+    /// change: `up` would deploy it again. Holds the deploy lock.
+    Rollback {
+        /// The revision number to go back to (as in shop-dev-api:4),
+        /// instead of the one before the current.
+        #[arg(long, value_name = "REVISION")]
+        to: Option<u32>,
+
+        /// Apply without asking for confirmation.
+        #[arg(short, long)]
+        yes: bool,
+
+        /// How long to wait for another run holding the environment's deploy
+        /// lock (e.g. 10m); by default fail at once, naming the holder.
+        #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = parse_duration)]
+        lock_timeout: Duration,
+    },
     /// Write a first spec (awsdeploy.toml, or -f FILE) for the project in its folder.
     ///
     /// app.name comes from the folder's name; a golang-migrate folder (such
@@ -382,6 +406,11 @@ pub enum Command {
     Init {
         name: Option<String>,
     },
+    Rollback {
+        to: Option<u32>,
+        yes: bool,
+        lock_timeout: Duration,
+    },
 }
 
 impl From<Cli> for Settings {
@@ -456,6 +485,15 @@ impl From<Cli> for Settings {
                 CommandArg::Unlock { id, yes } => Command::Unlock { id, yes },
                 CommandArg::Completions { shell } => Command::Completions { shell },
                 CommandArg::Init { name } => Command::Init { name },
+                CommandArg::Rollback {
+                    to,
+                    yes,
+                    lock_timeout,
+                } => Command::Rollback {
+                    to,
+                    yes,
+                    lock_timeout,
+                },
             },
         }
     }

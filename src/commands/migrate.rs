@@ -6,14 +6,40 @@ use awsdeploy_plan::Options;
 use awsdeploy_plan::migration::Policy;
 use awsdeploy_spec::Spec;
 
-use super::{CliError, lint_migrations, observe_and_plan, step_output};
+use super::{
+    CliError, connect, lint_migrations, load_spec, locked, observe_and_plan, step_output,
+    with_image_tag,
+};
 use crate::cli::Settings;
 use crate::exit::Exit;
 use crate::output::{self, Format};
 
+/// `awsdeploy migrate`: checked offline, then run holding the deploy lock
+/// (a dry run takes none).
+pub(super) async fn run(
+    settings: &Settings,
+    image_tag: Option<&str>,
+    dry_run: bool,
+    lock_timeout: std::time::Duration,
+) -> Result<Exit, CliError> {
+    let spec = with_image_tag(load_spec(settings)?, image_tag)?;
+    check(settings, &spec)?;
+    let aws = connect(&spec).await?;
+    if dry_run {
+        return migrate(settings, &aws, &spec, true).await;
+    }
+    locked(
+        &aws,
+        "migrate",
+        lock_timeout,
+        Box::pin(async { migrate(settings, &aws, &spec, false).await }),
+    )
+    .await
+}
+
 /// `awsdeploy migrate`, first, before any AWS call: the spec has a
 /// migration, and its local folder passes the lint.
-pub(super) fn check(settings: &Settings, spec: &Spec) -> Result<(), CliError> {
+fn check(settings: &Settings, spec: &Spec) -> Result<(), CliError> {
     if spec.migration.is_none() {
         return Err(CliError::new(
             format!("{} has no [migration]", settings.spec.display()),
@@ -37,7 +63,7 @@ pub(super) fn check(settings: &Settings, spec: &Spec) -> Result<(), CliError> {
 
 /// Then the migration change of a plan that always migrates, run on its
 /// own.
-pub(super) async fn migrate(
+async fn migrate(
     settings: &Settings,
     aws: &Aws,
     spec: &Spec,

@@ -21,6 +21,7 @@ mod diff;
 mod down;
 mod init;
 mod migrate;
+mod rollback;
 mod unlock;
 mod up;
 mod validate;
@@ -145,44 +146,22 @@ pub async fn run(settings: &Settings) -> Result<Exit, CliError> {
             image_tag,
             dry_run,
             lock_timeout,
-        } => {
-            let spec = with_image_tag(load_spec(settings)?, image_tag.as_deref())?;
-            migrate::check(settings, &spec)?;
-            let aws = connect(&spec).await?;
-            if *dry_run {
-                return migrate::migrate(settings, &aws, &spec, true).await;
-            }
-            locked(
-                &aws,
-                "migrate",
-                *lock_timeout,
-                Box::pin(async { migrate::migrate(settings, &aws, &spec, false).await }),
-            )
-            .await
-        }
+        } => migrate::run(settings, image_tag.as_deref(), *dry_run, *lock_timeout).await,
         Command::WebRelease {
             artifact,
             force,
             lock_timeout,
-        } => {
-            let spec = load_spec(settings)?;
-            let prepared = web_release::prepare(settings, &spec, artifact.as_deref())?;
-            let aws = connect(&spec).await?;
-            locked(
-                &aws,
-                "web-release",
-                *lock_timeout,
-                Box::pin(async {
-                    web_release::web_release(settings, &aws, &spec, &prepared, *force).await
-                }),
-            )
-            .await
-        }
+        } => web_release::run(settings, artifact.as_deref(), *force, *lock_timeout).await,
         Command::Completions { shell } => {
             output::data(&crate::cli::completions(*shell));
             Ok(Exit::Success)
         }
         Command::Init { name } => init::init(settings, name.as_deref()),
+        Command::Rollback {
+            to,
+            yes,
+            lock_timeout,
+        } => rollback::run(settings, *to, *yes, *lock_timeout).await,
         Command::Down {
             delete_data,
             yes,

@@ -8,14 +8,34 @@ use awsdeploy_plan::PlanError;
 use awsdeploy_spec::Spec;
 use awsdeploy_spec::artifact::Artifact;
 
-use super::{CliError, load_artifact, relative_to_spec, step_output};
+use super::{CliError, connect, load_artifact, load_spec, locked, relative_to_spec, step_output};
 use crate::cli::Settings;
 use crate::exit::Exit;
 use crate::output::{self, Format};
 
+/// `awsdeploy web-release`: the artifact prepared offline, then released
+/// holding the deploy lock.
+pub(super) async fn run(
+    settings: &Settings,
+    artifact: Option<&Path>,
+    force: bool,
+    lock_timeout: std::time::Duration,
+) -> Result<Exit, CliError> {
+    let spec = load_spec(settings)?;
+    let prepared = prepare(settings, &spec, artifact)?;
+    let aws = connect(&spec).await?;
+    locked(
+        &aws,
+        "web-release",
+        lock_timeout,
+        Box::pin(async { web_release(settings, &aws, &spec, &prepared, force).await }),
+    )
+    .await
+}
+
 /// `awsdeploy web-release`, first: the artifact checked and zipped, before
 /// any AWS call.
-pub(super) fn prepare(
+fn prepare(
     settings: &Settings,
     spec: &Spec,
     artifact: Option<&Path>,
@@ -48,7 +68,7 @@ pub(super) fn prepare(
 }
 
 /// Then: released unless the branch serves it already.
-pub(super) async fn web_release(
+async fn web_release(
     settings: &Settings,
     aws: &Aws,
     spec: &Spec,

@@ -34,6 +34,8 @@
 //!   lines streamed, exit codes passed through, a failed migration stopping
 //!   `up` before the service, no exit code, a dirty database, the deadline,
 //!   a bad migrations folder refused offline.
+//! - `rollback`: the API back on the revision before, one update, no
+//!   migration; refused unchanged when its image is gone.
 //! - `soak`: the example stack's `up` again and again under faults on every
 //!   service, some runs killed; then one clean `up` leaves one of
 //!   everything.
@@ -54,6 +56,7 @@ mod migration;
 mod network;
 mod performance;
 mod proxy;
+mod rollback;
 mod service_tier;
 mod soak;
 mod strict;

@@ -213,6 +213,21 @@ impl Aws {
         &self.region
     }
 
+    /// ARNs of the active revisions of task definition `family`.
+    pub async fn active_revisions(&self, family: &str) -> Result<Vec<String>, AwsError> {
+        service::rollback::active_revisions(&self.clients, family).await
+    }
+
+    /// The revision `arn` as a rollback target: its image, and whether the
+    /// image is still in `repository` (`name`, `uri`) when it comes from it.
+    pub async fn rollback_target(
+        &self,
+        arn: &str,
+        repository: Option<(&str, &str)>,
+    ) -> Result<awsdeploy_plan::service::rollback::Target, AwsError> {
+        service::rollback::target(&self.clients, arn, repository).await
+    }
+
     /// Takes the environment's deploy lock for `command`, waiting up to
     /// `timeout` for the run that holds it; `on_wait` hears who that is.
     pub async fn lock(

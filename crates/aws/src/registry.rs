@@ -51,24 +51,9 @@ pub(crate) async fn observe_repository(
         }
     };
     let image = async {
-        let Some(tag) = image_tag else {
-            return Ok(None);
-        };
-        match ecr
-            .describe_images()
-            .repository_name(name)
-            .image_ids(
-                aws_sdk_ecr::types::ImageIdentifier::builder()
-                    .image_tag(tag)
-                    .build(),
-            )
-            .send()
-            .await
-            .map_err(sdk("DescribeImages", name))
-        {
-            Ok(out) => Ok(Some(!out.image_details().is_empty())),
-            Err(e) if already_done(&e, &["ImageNotFoundException"]) => Ok(Some(false)),
-            Err(e) => Err(e),
+        match image_tag {
+            Some(tag) => image_present(ecr, name, tag).await.map(Some),
+            None => Ok(None),
         }
     };
     let (tags, lifecycle_policy, image_present) = tokio::try_join!(tags, policy, image)?;
@@ -88,6 +73,30 @@ pub(crate) async fn observe_repository(
         }),
         image_present,
     ))
+}
+
+/// Whether the repository `name` holds an image tagged `tag`.
+pub(crate) async fn image_present(
+    ecr: &aws_sdk_ecr::Client,
+    name: &str,
+    tag: &str,
+) -> Result<bool, AwsError> {
+    match ecr
+        .describe_images()
+        .repository_name(name)
+        .image_ids(
+            aws_sdk_ecr::types::ImageIdentifier::builder()
+                .image_tag(tag)
+                .build(),
+        )
+        .send()
+        .await
+        .map_err(sdk("DescribeImages", name))
+    {
+        Ok(out) => Ok(!out.image_details().is_empty()),
+        Err(e) if already_done(&e, &["ImageNotFoundException"]) => Ok(false),
+        Err(e) => Err(e),
+    }
 }
 
 /// Runs one registry step. Idempotent: "already exists" (and, for a

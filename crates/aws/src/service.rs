@@ -8,6 +8,7 @@
 //! enough: after a circuit-breaker rollback the service is stable again, on
 //! the old revision, so the deployment's own state and revision decide.
 
+pub(crate) mod rollback;
 mod teardown;
 
 use std::collections::{BTreeMap, BTreeSet};

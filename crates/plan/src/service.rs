@@ -29,6 +29,7 @@ use crate::{
     database, dns, iam, load_balancer, logs, migration, network, registry,
 };
 
+pub mod rollback;
 mod steps;
 mod teardown;
 pub use steps::{DeploymentSettings, NewService, ServiceNetwork, ServiceStep};

@@ -1,0 +1,76 @@
+//! `awsdeploy rollback`: the API back to the revision that served before
+//! the current one, through the same plan, confirmation and rollout wait
+//! as `up`; never a migration.
+
+use awsdeploy_aws::Aws;
+use awsdeploy_plan::service::{self, rollback};
+use awsdeploy_spec::Spec;
+
+use super::{CliError, connect, load_spec, locked, up};
+use crate::cli::Settings;
+use crate::exit::Exit;
+use crate::output;
+
+/// `rollback`: the spec read, then the rest holding the deploy lock.
+pub(super) async fn run(
+    settings: &Settings,
+    to: Option<u32>,
+    yes: bool,
+    lock_timeout: std::time::Duration,
+) -> Result<Exit, CliError> {
+    let spec = load_spec(settings)?;
+    let aws = connect(&spec).await?;
+    locked(
+        &aws,
+        "rollback",
+        lock_timeout,
+        Box::pin(rollback(settings, &aws, &spec, to, yes)),
+    )
+    .await
+}
+
+async fn rollback(
+    settings: &Settings,
+    aws: &Aws,
+    spec: &Spec,
+    to: Option<u32>,
+    yes: bool,
+) -> Result<Exit, CliError> {
+    output::progress(&format!(
+        "Observing {}-{} in {}...",
+        spec.app.name,
+        spec.env,
+        aws.region()
+    ));
+    let live = aws.observe(&awsdeploy_plan::lookups(spec)).await?;
+    let serving = live.service.service.as_ref().ok_or_else(|| {
+        CliError::new(
+            format!(
+                "{}-{} has no ECS service yet: there is nothing to roll back",
+                spec.app.name, spec.env
+            ),
+            Some("deploy an image first with `awsdeploy up --image-tag TAG`".to_owned()),
+        )
+    })?;
+    let family = service::family(&spec.app.name, &spec.env);
+    let active = aws.active_revisions(&family).await?;
+    let arn = rollback::choose(&serving.task_definition_arn, &active, to)
+        .map_err(|e| CliError::new(format!("{e}; nothing was changed"), Some(e.hint())))?;
+    let repository = live
+        .account
+        .repository
+        .as_ref()
+        .map(|r| (r.name.as_str(), r.uri.as_str()));
+    let target = aws.rollback_target(&arn, repository).await?;
+    let plan = rollback::plan(spec, aws.region(), &live, &target)
+        .map_err(|e| CliError::new(format!("{e}; nothing was changed"), Some(e.hint())))?;
+    let exit = up::up(settings, aws, &plan, yes, false).await?;
+    if exit == Exit::Success {
+        output::progress(&format!(
+            "{} now serves {}. No migration ran. `awsdeploy diff` shows the spec's image as a pending change until the spec (or --image-tag) names this one; `up` would deploy it again.",
+            service::SERVICE_NAME,
+            service::revision_label(&target.arn)
+        ));
+    }
+    Ok(exit)
+}
