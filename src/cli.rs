@@ -223,6 +223,32 @@ enum CommandArg {
         #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = parse_duration)]
         lock_timeout: Duration,
     },
+    /// Print the API's log lines (or the migration's) from the stack's log group.
+    ///
+    /// Oldest first, each prefixed with the task's short id. --follow keeps
+    /// printing lines as they arrive until Ctrl-C (exit 0), as `aws logs
+    /// tail --follow` does. Reads only; takes no lock.
+    Logs {
+        /// Lines from this long ago on (e.g. 30s, 10m, 2h).
+        #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_duration)]
+        since: Duration,
+
+        /// Keep printing new lines until Ctrl-C.
+        #[arg(long)]
+        follow: bool,
+
+        /// The migration task's lines instead of the service's.
+        #[arg(long)]
+        migration: bool,
+
+        /// Only the lines of this task (its id, or the start of it).
+        #[arg(long, value_name = "ID")]
+        task: Option<String>,
+
+        /// A CloudWatch Logs filter pattern, e.g. ERROR or '{ $.level = "error" }'.
+        #[arg(long, value_name = "PATTERN")]
+        filter: Option<String>,
+    },
     /// Put the API back on the revision that served before the current one.
     ///
     /// Shows the plan (one ECS service update) and applies it as `up` does,
@@ -411,6 +437,7 @@ pub enum Command {
         yes: bool,
         lock_timeout: Duration,
     },
+    Logs(crate::commands::LogsRequest),
 }
 
 impl From<Cli> for Settings {
@@ -485,6 +512,19 @@ impl From<Cli> for Settings {
                 CommandArg::Unlock { id, yes } => Command::Unlock { id, yes },
                 CommandArg::Completions { shell } => Command::Completions { shell },
                 CommandArg::Init { name } => Command::Init { name },
+                CommandArg::Logs {
+                    since,
+                    follow,
+                    migration,
+                    task,
+                    filter,
+                } => Command::Logs(crate::commands::LogsRequest {
+                    since,
+                    follow,
+                    migration,
+                    task,
+                    filter,
+                }),
                 CommandArg::Rollback {
                     to,
                     yes,

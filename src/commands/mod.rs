@@ -13,6 +13,8 @@ use awsdeploy_spec::artifact::Artifact;
 use awsdeploy_spec::migrations::Migrations;
 use awsdeploy_spec::{Spec, SpecError};
 
+pub use logs::Request as LogsRequest;
+
 use crate::cli::{Command, Settings};
 use crate::exit::Exit;
 use crate::output::{self, Format};
@@ -20,6 +22,7 @@ use crate::output::{self, Format};
 mod diff;
 mod down;
 mod init;
+mod logs;
 mod migrate;
 mod rollback;
 mod unlock;
@@ -157,6 +160,7 @@ pub async fn run(settings: &Settings) -> Result<Exit, CliError> {
             Ok(Exit::Success)
         }
         Command::Init { name } => init::init(settings, name.as_deref()),
+        Command::Logs(request) => logs::run(settings, request).await,
         Command::Rollback {
             to,
             yes,

@@ -138,6 +138,16 @@ impl World {
         awsdeploy(&env, args, self.dir.path())
     }
 
+    /// Starts `awsdeploy args…` with its stdout piped (stderr dropped), for
+    /// a command that streams data.
+    pub fn spawn(&self, args: &[&str]) -> std::process::Child {
+        command(&self.sim.env(), args, self.dir.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the awsdeploy binary starts")
+    }
+
     /// Starts `awsdeploy args…` with `extra` variables, its output piped;
     /// returns once a line of its stderr contains `ready` (and the lines up
     /// to it), so the caller knows how far it got.

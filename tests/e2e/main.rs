@@ -23,6 +23,8 @@
 //!   finished by the next.
 //! - `lock`: the deploy lock: concurrent runs, a killed holder's lock
 //!   broken by its id or expired, its cost to a no-op `up`.
+//! - `logs`: the service's lines, the migration's, filtered, one task's, and
+//!   a follow ended by Ctrl-C.
 //! - `lifecycles`: the simulated ECS rollouts (completion, circuit-breaker
 //!   rollback) and one-off tasks (exit codes, log lines, stop).
 //! - `support_tier`: the ECR repository, log group, IAM roles and their
@@ -52,6 +54,7 @@ mod down;
 mod harness;
 mod lifecycles;
 mod lock;
+mod logs;
 mod migration;
 mod network;
 mod performance;

@@ -213,6 +213,12 @@ impl Aws {
         &self.region
     }
 
+    /// The stack's log lines `query` asks for, oldest first.
+    pub async fn log_lines(&self, query: &logs::LogQuery) -> Result<Vec<logs::LogLine>, AwsError> {
+        let group = awsdeploy_plan::logs::log_group_name(&self.owner.app, &self.owner.env);
+        logs::lines(&self.clients.logs, &group, query).await
+    }
+
     /// ARNs of the active revisions of task definition `family`.
     pub async fn active_revisions(&self, family: &str) -> Result<Vec<String>, AwsError> {
         service::rollback::active_revisions(&self.clients, family).await

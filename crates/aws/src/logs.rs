@@ -7,6 +7,69 @@ use crate::error::{already_done, sdk};
 use crate::tags::Owner;
 use crate::{AwsError, StepContext};
 
+/// Which of the stack's log lines `awsdeploy logs` reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogQuery {
+    /// The start of the streams' names: `api/` (the service's tasks),
+    /// `migrate/`, or one task's `api/api/<id>`.
+    pub stream_prefix: String,
+    /// Lines from this time on (Unix milliseconds).
+    pub since_ms: i64,
+    /// A `CloudWatch` Logs filter pattern.
+    pub pattern: Option<String>,
+}
+
+/// One log line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogLine {
+    pub id: String,
+    /// Unix milliseconds.
+    pub timestamp_ms: i64,
+    /// The task's id: the last part of the stream's name.
+    pub task: String,
+    pub message: String,
+}
+
+/// The lines of `group` that `query` asks for, oldest first
+/// (`FilterLogEvents`, every page).
+pub(crate) async fn lines(
+    logs: &aws_sdk_cloudwatchlogs::Client,
+    group: &str,
+    query: &LogQuery,
+) -> Result<Vec<LogLine>, AwsError> {
+    let mut lines = Vec::new();
+    let mut pages = logs
+        .filter_log_events()
+        .log_group_name(group)
+        .log_stream_name_prefix(&query.stream_prefix)
+        .start_time(query.since_ms)
+        .set_filter_pattern(query.pattern.clone())
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = match page.map_err(sdk("FilterLogEvents", group)) {
+            Ok(page) => page,
+            // No group yet: no lines yet.
+            Err(e) if already_done(&e, &["ResourceNotFoundException"]) => break,
+            Err(e) => return Err(e),
+        };
+        lines.extend(page.events().iter().map(|event| {
+            LogLine {
+                id: event.event_id().unwrap_or_default().to_owned(),
+                timestamp_ms: event.timestamp().unwrap_or_default(),
+                task: event
+                    .log_stream_name()
+                    .and_then(|s| s.rsplit('/').next())
+                    .unwrap_or_default()
+                    .to_owned(),
+                message: event.message().unwrap_or_default().trim_end().to_owned(),
+            }
+        }));
+    }
+    lines.sort_by_key(|line| line.timestamp_ms);
+    Ok(lines)
+}
+
 pub(crate) async fn observe_log_group(
     logs: &aws_sdk_cloudwatchlogs::Client,
     owner: &Owner,

@@ -15,6 +15,7 @@
 
 mod amplify;
 mod ecs;
+mod logs;
 mod message;
 mod rds;
 mod strict;
@@ -658,6 +659,7 @@ fn answer(
             } = &mut *state;
             match operation.0.as_str() {
                 "rds" => rds.on_answer(&operation.1, request, &mut response),
+                "logs" => logs::on_answer(&operation.1, request, &mut response),
                 "ecs" => {
                     let start = strict::TaskStart {
                         rules,
