@@ -223,6 +223,22 @@ enum CommandArg {
         #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = parse_duration)]
         lock_timeout: Duration,
     },
+    /// Show the environment on one screen: network, database, service, migration, web, drift.
+    ///
+    /// Reads only (observation and the status reads run concurrently). The
+    /// service's deployments with their images and rollout states, its last
+    /// events and its targets' health; the database's state and pending
+    /// changes; the last migration task; the web branch's last job, URL and
+    /// domain; how many changes `diff` would make; who holds the deploy
+    /// lock. Exit codes: 0 healthy, 2 degraded (a rollout in progress,
+    /// unhealthy targets, a failed last job or migration, a database not
+    /// available), 1 error: CI can gate on it. --output json gives a
+    /// versioned document (docs/status.schema.json).
+    Status {
+        /// Read again every 5 seconds until Ctrl-C.
+        #[arg(long)]
+        watch: bool,
+    },
     /// Print the API's log lines (or the migration's) from the stack's log group.
     ///
     /// Oldest first, each prefixed with the task's short id. --follow keeps
@@ -438,6 +454,9 @@ pub enum Command {
         lock_timeout: Duration,
     },
     Logs(crate::commands::LogsRequest),
+    Status {
+        watch: bool,
+    },
 }
 
 impl From<Cli> for Settings {
@@ -512,6 +531,7 @@ impl From<Cli> for Settings {
                 CommandArg::Unlock { id, yes } => Command::Unlock { id, yes },
                 CommandArg::Completions { shell } => Command::Completions { shell },
                 CommandArg::Init { name } => Command::Init { name },
+                CommandArg::Status { watch } => Command::Status { watch },
                 CommandArg::Logs {
                     since,
                     follow,

@@ -9,6 +9,9 @@ pub enum Exit {
     Failure,
     /// `diff --detailed-exitcode` only: the plan has changes.
     ChangesPending,
+    /// `status`: working but degraded (a rollout in progress, unhealthy
+    /// targets, a failed last job), so CI can gate on it.
+    Degraded,
     /// Stopped by Ctrl-C (128 + SIGINT, as shells report it).
     Interrupted,
     /// `migrate`: the migration container's own exit code.
@@ -20,7 +23,7 @@ impl Exit {
         match self {
             Exit::Success => 0,
             Exit::Failure => 1,
-            Exit::ChangesPending => 2,
+            Exit::ChangesPending | Exit::Degraded => 2,
             Exit::Interrupted => 130,
             Exit::Passthrough(code) => code,
         }

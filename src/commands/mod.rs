@@ -25,6 +25,7 @@ mod init;
 mod logs;
 mod migrate;
 mod rollback;
+mod status;
 mod unlock;
 mod up;
 mod validate;
@@ -161,6 +162,7 @@ pub async fn run(settings: &Settings) -> Result<Exit, CliError> {
         }
         Command::Init { name } => init::init(settings, name.as_deref()),
         Command::Logs(request) => logs::run(settings, request).await,
+        Command::Status { watch } => status::run(settings, *watch).await,
         Command::Rollback {
             to,
             yes,

@@ -41,6 +41,8 @@
 //! - `soak`: the example stack's `up` again and again under faults on every
 //!   service, some runs killed; then one clean `up` leaves one of
 //!   everything.
+//! - `status`: healthy after up, degraded during a rollout or after a failed
+//!   job, JSON against its schema, no mutating call.
 //! - `amplify`: the simulated Amplify service with aws-sdk-amplify.
 //! - `web`: the Amplify app and branch from `up`, `web-release` of a folder
 //!   and a zip, the skip of a build already live, `--force`, server builds
@@ -62,6 +64,7 @@ mod proxy;
 mod rollback;
 mod service_tier;
 mod soak;
+mod status;
 mod strict;
 mod support_tier;
 mod web;

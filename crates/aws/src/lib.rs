@@ -35,6 +35,7 @@ pub mod network;
 mod permissions;
 pub mod registry;
 pub mod service;
+mod status;
 pub mod tags;
 mod wait;
 pub mod web;
@@ -211,6 +212,14 @@ impl Aws {
 
     pub fn region(&self) -> &str {
         &self.region
+    }
+
+    /// What `awsdeploy status` reads beyond `live` (reads only).
+    pub async fn status_extras(
+        &self,
+        live: &Live,
+    ) -> Result<awsdeploy_plan::status::Extras, AwsError> {
+        Box::pin(status::extras(&self.clients, &self.owner, live)).await
     }
 
     /// The stack's log lines `query` asks for, oldest first.

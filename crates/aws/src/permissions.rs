@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 /// Each module and the IAM service prefixes of the clients it uses.
-const MODULES: [(&str, &[&str]); 15] = [
+const MODULES: [(&str, &[&str]); 16] = [
     ("account.rs", &["sts", "secretsmanager"]),
     ("certificate.rs", &["acm", "route53"]),
     ("database.rs", &["rds"]),
@@ -22,6 +22,10 @@ const MODULES: [(&str, &[&str]); 15] = [
     ("iam.rs", &["iam"]),
     ("context.rs", &[]),
     ("web.rs", &["amplify", "route53"]),
+    (
+        "status.rs",
+        &["rds", "ecs", "elasticloadbalancing", "amplify"],
+    ),
     ("lib.rs", &[]),
 ];
 

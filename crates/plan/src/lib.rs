@@ -30,6 +30,7 @@ mod plan;
 pub mod registry;
 pub mod render;
 pub mod service;
+pub mod status;
 mod task_definition;
 pub mod teardown;
 pub mod web;

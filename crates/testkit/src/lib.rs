@@ -43,3 +43,36 @@ pub const TEST_CREDENTIALS: [(&str, &str); 3] = [
     ("AWS_SECRET_ACCESS_KEY", "testing"),
     ("AWS_REGION", REGION),
 ];
+
+/// Checks `document` against the JSON Schema in the file `schema`, with
+/// the `jsonschema` package of the emulator's virtualenv (moto's server
+/// brings it); `Err` names what does not conform.
+pub fn check_json_schema(
+    schema: &std::path::Path,
+    document: &serde_json::Value,
+) -> Result<(), String> {
+    use std::io::Write as _;
+    let python = Emulator::moto_server_path().with_file_name("python");
+    let mut child = std::process::Command::new(&python)
+        .args([
+            "-c",
+            "import json, sys, jsonschema\nschema = json.load(open(sys.argv[1]))\njsonschema.validate(json.load(sys.stdin), schema)",
+        ])
+        .arg(schema)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run {}: {e}", python.display()))?;
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin
+            .write_all(document.to_string().as_bytes())
+            .map_err(|e| e.to_string())?;
+    }
+    let out = child.wait_with_output().map_err(|e| e.to_string())?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}

@@ -148,6 +148,25 @@ impl Ecs {
         deployment_id(self.deployments_started)
     }
 
+    /// The tasks registered in target group `group`: the container port,
+    /// and per deployment (the PRIMARY first) its status, rollout state
+    /// and running tasks.
+    pub fn registered(&self, group: &str) -> Option<(i64, Vec<Registered>)> {
+        let service = self
+            .services
+            .values()
+            .find(|s| s.load_balancer.as_ref().is_some_and(|(g, _)| g == group))?;
+        let port = service.load_balancer.as_ref().map_or(80, |(_, port)| *port);
+        Some((
+            port,
+            service
+                .deployments
+                .iter()
+                .map(|d| (d.status, d.rollout_state, d.running))
+                .collect(),
+        ))
+    }
+
     fn created(
         &mut self,
         request: &Value,
@@ -178,6 +197,12 @@ impl Ecs {
             deployments: vec![deployment],
             events: Vec::new(),
             template: service["deployments"][0].clone(),
+            load_balancer: request["loadBalancers"][0]["targetGroupArn"]
+                .as_str()
+                .map(|group| {
+                    let port = request["loadBalancers"][0]["containerPort"].as_i64();
+                    (group.to_owned(), port.unwrap_or(80))
+                }),
         };
         sim.render(service);
         self.services.insert(arn, sim);
@@ -411,6 +436,10 @@ fn kept_fields(base: &Value, request: &Value) -> Value {
     out
 }
 
+/// A deployment's tasks in its target group: its status, rollout state and
+/// running tasks.
+pub type Registered = (&'static str, &'static str, i64);
+
 #[derive(Debug)]
 struct Service {
     name: String,
@@ -426,6 +455,8 @@ struct Service {
     events: Vec<Value>,
     /// moto's deployment object, for the fields not simulated here.
     template: Value,
+    /// The target group its tasks register in, and their port.
+    load_balancer: Option<(String, i64)>,
 }
 
 #[derive(Debug)]

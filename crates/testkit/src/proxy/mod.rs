@@ -19,6 +19,7 @@ mod logs;
 mod message;
 mod rds;
 mod strict;
+mod targets;
 mod upstream;
 
 use std::collections::BTreeMap;
@@ -660,6 +661,11 @@ fn answer(
             match operation.0.as_str() {
                 "rds" => rds.on_answer(&operation.1, request, &mut response),
                 "logs" => logs::on_answer(&operation.1, request, &mut response),
+                "elasticloadbalancing" if operation.1 == "DescribeTargetHealth" => {
+                    if let Some(answer) = targets::describe(ecs, request) {
+                        response = answer;
+                    }
+                }
                 "ecs" => {
                     let start = strict::TaskStart {
                         rules,

@@ -1,0 +1,525 @@
+//! `awsdeploy status`: one environment on one screen, and whether it is
+//! healthy. The report is built from what observation found (`Live`) and
+//! what the status reads add (the service's deployments, events and
+//! targets, the database's pending changes, the last migration task, the
+//! web branch's last job); its JSON form is versioned
+//! ([`STATUS_FORMAT_VERSION`], schema in `docs/status.schema.json`).
+
+use std::fmt::Write as _;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::Live;
+
+/// The JSON document's version; bumped on an incompatible change.
+pub const STATUS_FORMAT_VERSION: u32 = 1;
+
+/// One environment's status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Status {
+    pub format_version: u32,
+    pub app: String,
+    pub env: String,
+    pub region: String,
+    pub health: Health,
+    /// Why it is degraded, one line each.
+    pub problems: Vec<String>,
+    pub network: Option<NetworkStatus>,
+    pub database: Option<DatabaseStatus>,
+    pub service: Option<ServiceStatus>,
+    pub migration: Option<TaskRun>,
+    pub web: Option<WebStatus>,
+    /// How many changes `diff` would make.
+    pub drift: usize,
+    /// Who holds the deploy lock, if anyone.
+    pub lock: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Health {
+    Healthy,
+    /// Working but not settled or not well: a rollout in progress,
+    /// unhealthy targets, a failed last job, a database not available.
+    Degraded,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct NetworkStatus {
+    pub vpc: String,
+    pub cidr: String,
+    /// Per zone: its subnets' ids.
+    pub zones: Vec<ZoneStatus>,
+    pub nat_gateways: Vec<NatStatus>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ZoneStatus {
+    pub zone: String,
+    pub subnets: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct NatStatus {
+    pub id: String,
+    pub state: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct DatabaseStatus {
+    pub identifier: String,
+    pub status: String,
+    pub instance_class: String,
+    pub allocated_storage_gb: i32,
+    pub multi_az: bool,
+    /// Modifications waiting to be applied (`instance class: db.t4g.small`).
+    pub pending: Vec<String>,
+    /// When they apply: the next maintenance window.
+    pub maintenance_window: Option<String>,
+    /// RFC 3339.
+    pub latest_restorable_time: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ServiceStatus {
+    /// The primary deployment first.
+    pub deployments: Vec<DeploymentStatus>,
+    /// The newest service events, newest first (at most 5).
+    pub events: Vec<ServiceEvent>,
+    /// The load balancer's view of the tasks.
+    pub targets: Vec<TargetStatus>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct DeploymentStatus {
+    /// `family:revision`.
+    pub revision: String,
+    pub image_tag: Option<String>,
+    /// `PRIMARY` or `ACTIVE` (draining).
+    pub status: String,
+    /// `IN_PROGRESS`, `COMPLETED` or `FAILED`.
+    pub rollout_state: String,
+    pub running: i32,
+    pub pending: i32,
+    pub desired: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ServiceEvent {
+    /// RFC 3339.
+    pub at: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct TargetStatus {
+    pub id: String,
+    pub port: Option<i32>,
+    /// `initial`, `healthy`, `unhealthy`, `draining`, …
+    pub state: String,
+    pub reason: Option<String>,
+}
+
+/// A one-off task: the last migration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct TaskRun {
+    pub task_id: String,
+    /// RFC 3339.
+    pub started_at: Option<String>,
+    pub image: Option<String>,
+    pub last_status: String,
+    pub exit_code: Option<i32>,
+    pub stop_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct WebStatus {
+    pub branch: String,
+    pub url: String,
+    pub last_job: Option<WebJob>,
+    /// SHA-256 of the artifact the branch serves.
+    pub artifact_sha256: Option<String>,
+    /// The custom domain and its association's status.
+    pub domain: Option<(String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct WebJob {
+    pub id: String,
+    pub status: String,
+    /// RFC 3339.
+    pub at: Option<String>,
+}
+
+/// What the status reads add to observation.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Extras {
+    pub database: Option<(Vec<String>, Option<String>, Option<String>)>,
+    pub service: Option<ServiceStatus>,
+    pub migration: Option<TaskRun>,
+    pub last_job: Option<WebJob>,
+}
+
+/// The report: `live` and `extras` together, its health judged.
+pub fn report(
+    (app, env, region): (&str, &str, &str),
+    live: &Live,
+    extras: Extras,
+    drift: usize,
+    lock: Option<String>,
+) -> Status {
+    let mut status = Status {
+        format_version: STATUS_FORMAT_VERSION,
+        app: app.to_owned(),
+        env: env.to_owned(),
+        region: region.to_owned(),
+        health: Health::Healthy,
+        problems: Vec::new(),
+        network: network(live),
+        database: live.database.instance.as_ref().map(|db| {
+            let (pending, maintenance_window, latest_restorable_time) =
+                extras.database.clone().unwrap_or_default();
+            DatabaseStatus {
+                identifier: db.identifier.clone(),
+                status: db.status.clone(),
+                instance_class: db.instance_class.clone(),
+                allocated_storage_gb: db.allocated_storage_gb,
+                multi_az: db.multi_az,
+                pending,
+                maintenance_window,
+                latest_restorable_time,
+            }
+        }),
+        service: extras.service,
+        migration: extras.migration,
+        web: web(live, extras.last_job),
+        drift,
+        lock,
+    };
+    status.problems = problems(&status);
+    if !status.problems.is_empty() {
+        status.health = Health::Degraded;
+    }
+    status
+}
+
+fn network(live: &Live) -> Option<NetworkStatus> {
+    let network = &live.network;
+    let vpc = network.vpcs.first()?;
+    let mut zones: Vec<ZoneStatus> = Vec::new();
+    for subnet in network.subnets.iter().filter(|s| s.vpc_id == vpc.id) {
+        match zones
+            .iter_mut()
+            .find(|z| z.zone == subnet.availability_zone)
+        {
+            Some(zone) => zone.subnets.push(subnet.id.clone()),
+            None => zones.push(ZoneStatus {
+                zone: subnet.availability_zone.clone(),
+                subnets: vec![subnet.id.clone()],
+            }),
+        }
+    }
+    zones.sort_by(|a, b| a.zone.cmp(&b.zone));
+    Some(NetworkStatus {
+        vpc: vpc.id.clone(),
+        cidr: vpc.cidr.clone(),
+        zones,
+        nat_gateways: network
+            .nat_gateways
+            .iter()
+            .map(|n| NatStatus {
+                id: n.id.clone(),
+                state: n.state.clone(),
+            })
+            .collect(),
+    })
+}
+
+fn web(live: &Live, last_job: Option<WebJob>) -> Option<WebStatus> {
+    let app = live.web.app.as_ref()?;
+    let branch = live.web.branch.as_ref()?;
+    Some(WebStatus {
+        branch: branch.name.clone(),
+        url: format!("https://{}.{}", branch.name, app.default_domain),
+        last_job,
+        artifact_sha256: branch.artifact_sha256.clone(),
+        domain: live
+            .web
+            .domain
+            .as_ref()
+            .map(|d| (d.name.clone(), d.status.clone())),
+    })
+}
+
+/// Why `status` is degraded, if it is.
+fn problems(status: &Status) -> Vec<String> {
+    let mut problems = Vec::new();
+    if let Some(network) = &status.network {
+        for nat in network
+            .nat_gateways
+            .iter()
+            .filter(|n| n.state != "available")
+        {
+            problems.push(format!("NAT gateway {} is {}", nat.id, nat.state));
+        }
+    }
+    if let Some(db) = &status.database
+        && db.status != "available"
+    {
+        problems.push(format!("database {} is {}", db.identifier, db.status));
+    }
+    if let Some(service) = &status.service {
+        for d in &service.deployments {
+            if d.rollout_state != "COMPLETED" {
+                problems.push(format!(
+                    "rollout of {}: {} ({} running, {} pending of {})",
+                    d.revision, d.rollout_state, d.running, d.pending, d.desired
+                ));
+            }
+        }
+        let unhealthy: Vec<&TargetStatus> = service
+            .targets
+            .iter()
+            .filter(|t| t.state == "unhealthy")
+            .collect();
+        if !unhealthy.is_empty() {
+            problems.push(format!(
+                "{} unhealthy target(s): {}",
+                unhealthy.len(),
+                unhealthy
+                    .iter()
+                    .map(|t| format!("{} ({})", t.id, t.reason.as_deref().unwrap_or("no reason")))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+    }
+    if let Some(migration) = &status.migration
+        && migration.last_status == "STOPPED"
+        && migration.exit_code != Some(0)
+    {
+        problems.push(format!(
+            "the last migration task {} failed: {}",
+            migration.task_id,
+            migration.exit_code.map_or_else(
+                || migration.stop_reason.clone().unwrap_or_default(),
+                |code| format!("exit code {code}")
+            )
+        ));
+    }
+    if let Some(web) = &status.web
+        && let Some(job) = &web.last_job
+        && job.status == "FAILED"
+    {
+        problems.push(format!(
+            "the last web job {} on {} failed",
+            job.id, web.branch
+        ));
+    }
+    problems
+}
+
+/// The report as a person reads it.
+pub fn text(status: &Status) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{}-{} in {}: {}",
+        status.app,
+        status.env,
+        status.region,
+        match status.health {
+            Health::Healthy => "healthy",
+            Health::Degraded => "degraded",
+        }
+    );
+    for problem in &status.problems {
+        let _ = writeln!(out, "  ! {problem}");
+    }
+    if let Some(lock) = &status.lock {
+        let _ = writeln!(out, "  locked by {lock}");
+    }
+    let _ = writeln!(
+        out,
+        "  drift: {}",
+        match status.drift {
+            0 => "none (`awsdeploy diff` shows no changes)".to_owned(),
+            n => format!("{n} change(s) pending: `awsdeploy diff` shows them"),
+        }
+    );
+    network_text(&mut out, status);
+    service_text(&mut out, status);
+    tasks_text(&mut out, status);
+    out
+}
+
+fn network_text(out: &mut String, status: &Status) {
+    if let Some(network) = &status.network {
+        let _ = writeln!(out, "\nnetwork    {} {}", network.vpc, network.cidr);
+        for zone in &network.zones {
+            let _ = writeln!(out, "  {}  {}", zone.zone, zone.subnets.join(", "));
+        }
+        for nat in &network.nat_gateways {
+            let _ = writeln!(out, "  NAT {} {}", nat.id, nat.state);
+        }
+    }
+    if let Some(db) = &status.database {
+        let _ = writeln!(
+            out,
+            "\ndatabase   {} {} {} {} GB{}",
+            db.identifier,
+            db.status,
+            db.instance_class,
+            db.allocated_storage_gb,
+            if db.multi_az { ", multi-AZ" } else { "" }
+        );
+        if !db.pending.is_empty() {
+            let _ = writeln!(
+                out,
+                "  pending: {} (applies in the maintenance window {})",
+                db.pending.join(", "),
+                db.maintenance_window.as_deref().unwrap_or("?")
+            );
+        }
+        if let Some(at) = &db.latest_restorable_time {
+            let _ = writeln!(out, "  restorable to {at}");
+        }
+    }
+}
+
+fn service_text(out: &mut String, status: &Status) {
+    if let Some(service) = &status.service {
+        let _ = writeln!(out, "\nservice");
+        for d in &service.deployments {
+            let _ = writeln!(
+                out,
+                "  {} {} {} {}: {} running, {} pending of {}",
+                d.status,
+                d.revision,
+                d.image_tag.as_deref().unwrap_or("-"),
+                d.rollout_state,
+                d.running,
+                d.pending,
+                d.desired
+            );
+        }
+        let healthy = service
+            .targets
+            .iter()
+            .filter(|t| t.state == "healthy")
+            .count();
+        let _ = writeln!(
+            out,
+            "  targets: {healthy} healthy of {}",
+            service.targets.len()
+        );
+        for t in service.targets.iter().filter(|t| t.state != "healthy") {
+            let _ = writeln!(
+                out,
+                "    {}:{} {}{}",
+                t.id,
+                t.port.unwrap_or_default(),
+                t.state,
+                t.reason
+                    .as_deref()
+                    .map(|r| format!(" ({r})"))
+                    .unwrap_or_default()
+            );
+        }
+        for e in &service.events {
+            let _ = writeln!(out, "  {} {}", e.at, e.message);
+        }
+    }
+}
+
+/// The migration's last task and the web branch's last job.
+fn tasks_text(out: &mut String, status: &Status) {
+    if let Some(m) = &status.migration {
+        let _ = writeln!(
+            out,
+            "\nmigration  task {} {}{}{}",
+            m.task_id,
+            m.last_status,
+            m.exit_code
+                .map(|c| format!(", exit code {c}"))
+                .unwrap_or_default(),
+            m.started_at
+                .as_deref()
+                .map(|t| format!(", started {t}"))
+                .unwrap_or_default()
+        );
+    }
+    if let Some(web) = &status.web {
+        let _ = writeln!(out, "\nweb        {} {}", web.branch, web.url);
+        if let Some(job) = &web.last_job {
+            let _ = writeln!(
+                out,
+                "  last job {} {}{}",
+                job.id,
+                job.status,
+                job.at
+                    .as_deref()
+                    .map(|t| format!(" at {t}"))
+                    .unwrap_or_default()
+            );
+        }
+        if let Some(sha) = &web.artifact_sha256 {
+            let _ = writeln!(out, "  artifact sha256 {sha}");
+        }
+        if let Some((domain, state)) = &web.domain {
+            let _ = writeln!(out, "  domain {domain}: {state}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn deployment(state: &str) -> DeploymentStatus {
+        DeploymentStatus {
+            revision: "shop-dev-api:2".to_owned(),
+            image_tag: Some("v2".to_owned()),
+            status: "PRIMARY".to_owned(),
+            rollout_state: state.to_owned(),
+            running: 1,
+            pending: 1,
+            desired: 2,
+        }
+    }
+
+    #[test]
+    fn a_rollout_in_progress_or_an_unhealthy_target_is_degraded() {
+        let live = Live::default();
+        let healthy = report(("shop", "dev", "r"), &live, Extras::default(), 0, None);
+        assert_eq!(healthy.health, Health::Healthy);
+        let rolling = report(
+            ("shop", "dev", "r"),
+            &live,
+            Extras {
+                service: Some(ServiceStatus {
+                    deployments: vec![deployment("IN_PROGRESS")],
+                    events: Vec::new(),
+                    targets: vec![TargetStatus {
+                        id: "10.0.1.5".to_owned(),
+                        port: Some(8080),
+                        state: "unhealthy".to_owned(),
+                        reason: Some("Target.ResponseCodeMismatch".to_owned()),
+                    }],
+                }),
+                ..Extras::default()
+            },
+            0,
+            None,
+        );
+        assert_eq!(rolling.health, Health::Degraded);
+        assert_eq!(rolling.problems.len(), 2, "{:?}", rolling.problems);
+        let text = text(&rolling);
+        assert!(
+            text.contains("degraded") && text.contains("IN_PROGRESS"),
+            "{text}"
+        );
+        assert!(text.contains("Target.ResponseCodeMismatch"), "{text}");
+    }
+}
