@@ -107,7 +107,7 @@ impl ComponentStep for ServiceStep {
             ServiceStep::WaitForRollout {
                 cluster, service, ..
             } => Some(format!(
-                "ECS goes on with the rollout (and rolls back if it fails); follow it with `aws ecs describe-services --cluster {cluster} --services {service}`"
+                "ECS goes on with the rollout (and rolls back if it fails); follow it with `awsdeploy status --watch` or `aws ecs describe-services --cluster {cluster} --services {service}`"
             )),
             _ => None,
         }
