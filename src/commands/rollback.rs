@@ -64,13 +64,11 @@ async fn rollback(
     let target = aws.rollback_target(&arn, repository).await?;
     let plan = rollback::plan(spec, aws.region(), &live, &target)
         .map_err(|e| CliError::new(format!("{e}; nothing was changed"), Some(e.hint())))?;
-    let exit = up::up(settings, aws, &plan, yes, false).await?;
-    if exit == Exit::Success {
-        output::progress(&format!(
-            "{} now serves {}. No migration ran. `awsdeploy diff` shows the spec's image as a pending change until the spec (or --image-tag) names this one; `up` would deploy it again.",
-            service::SERVICE_NAME,
-            service::revision_label(&target.arn)
-        ));
-    }
+    let then = format!(
+        "{} now serves {}. No migration ran. `awsdeploy diff` shows the spec's image as a pending change until the spec (or --image-tag) names this one; `up` would deploy it again.",
+        service::SERVICE_NAME,
+        service::revision_label(&target.arn)
+    );
+    let exit = up::up(settings, aws, &plan, yes, false, &then).await?;
     Ok(exit)
 }

@@ -95,7 +95,15 @@ pub(super) async fn from_spec(
             {
                 lint_migrations(settings, &spec)?;
             }
-            up(settings, &aws, &plan, apply.yes, apply.allow_replace).await
+            up(
+                settings,
+                &aws,
+                &plan,
+                apply.yes,
+                apply.allow_replace,
+                NOW_IN_SYNC,
+            )
+            .await
         }),
     )
     .await
@@ -115,18 +123,32 @@ pub(super) async fn from_saved(
         apply.lock_timeout,
         Box::pin(async {
             check_saved_plan(&aws, &plan, path).await?;
-            up(settings, &aws, &plan, apply.yes, apply.allow_replace).await
+            up(
+                settings,
+                &aws,
+                &plan,
+                apply.yes,
+                apply.allow_replace,
+                NOW_IN_SYNC,
+            )
+            .await
         }),
     )
     .await
 }
 
+/// What `up` says once a plan of the spec is applied.
+const NOW_IN_SYNC: &str = "`awsdeploy diff` now shows no changes.";
+
+/// Shows `plan`, confirms it (unless `yes`), applies it, and says `then`
+/// when it all succeeded.
 pub(super) async fn up(
     settings: &Settings,
     aws: &Aws,
     plan: &Plan,
     yes: bool,
     allow_replace: bool,
+    then: &str,
 ) -> Result<Exit, CliError> {
     match settings.format {
         Format::Text => print_plan(settings, plan),
@@ -147,7 +169,11 @@ pub(super) async fn up(
     if !yes {
         confirm(plan)?;
     }
-    apply(settings, aws, plan).await
+    let exit = apply(settings, aws, plan).await?;
+    if exit == Exit::Success {
+        output::progress(then);
+    }
+    Ok(exit)
 }
 
 /// Runs the plan's changes with progress and Ctrl-C handling, and reports.
@@ -190,9 +216,7 @@ pub(super) fn finish(
         }));
     }
     if report.succeeded() {
-        output::progress(&format!(
-            "Applied {total} changes. `awsdeploy diff` now shows no changes."
-        ));
+        output::progress(&format!("Applied {total} changes."));
         return Ok(Exit::Success);
     }
     let mut message = format!(
