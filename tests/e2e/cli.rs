@@ -149,6 +149,10 @@ fn every_command_has_a_help_that_says_what_it_does() {
         ("diff", "print what `up` would change"),
         ("up", "Make live match the spec"),
         ("schema", "JSON Schema of the spec file"),
+        ("init", "Write a first spec"),
+        ("status", "one screen"),
+        ("logs", "log lines"),
+        ("rollback", "revision that served before"),
     ] {
         let run = run_trapped(dir.path(), &[command, "--help"]);
         run.assert_code(0);
@@ -156,7 +160,9 @@ fn every_command_has_a_help_that_says_what_it_does() {
     }
     let run = run_trapped(dir.path(), &["--help"]);
     run.assert_code(0);
-    for command in ["validate", "diff", "up", "schema"] {
+    for command in [
+        "validate", "diff", "up", "schema", "init", "status", "logs", "rollback",
+    ] {
         assert!(run.stdout.contains(command), "{}", run.stdout);
     }
 }
