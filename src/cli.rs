@@ -301,7 +301,9 @@ enum CommandArg {
         #[arg(long, value_name = "NAME")]
         name: Option<String>,
     },
-    /// Print a shell completion script: `awsdeploy completions bash >
+    /// Print a shell completion script (bash, zsh, fish, powershell).
+    ///
+    /// `awsdeploy completions bash >
     /// ~/.local/share/bash-completion/completions/awsdeploy`, or for zsh a
     /// file `_awsdeploy` in a folder of your $fpath, for fish
     /// ~/.config/fish/completions/awsdeploy.fish, for PowerShell
