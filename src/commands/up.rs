@@ -72,6 +72,21 @@ pub(super) struct Apply {
     pub lock_timeout: std::time::Duration,
 }
 
+impl Apply {
+    /// [`up`] of a plan of the spec, with these options.
+    async fn plan(&self, settings: &Settings, aws: &Aws, plan: &Plan) -> Result<Exit, CliError> {
+        up(
+            settings,
+            aws,
+            plan,
+            self.yes,
+            self.allow_replace,
+            NOW_IN_SYNC,
+        )
+        .await
+    }
+}
+
 /// `up` from the spec: observed and planned holding the deploy lock.
 pub(super) async fn from_spec(
     settings: &Settings,
@@ -95,15 +110,7 @@ pub(super) async fn from_spec(
             {
                 lint_migrations(settings, &spec)?;
             }
-            up(
-                settings,
-                &aws,
-                &plan,
-                apply.yes,
-                apply.allow_replace,
-                NOW_IN_SYNC,
-            )
-            .await
+            apply.plan(settings, &aws, &plan).await
         }),
     )
     .await
@@ -123,15 +130,7 @@ pub(super) async fn from_saved(
         apply.lock_timeout,
         Box::pin(async {
             check_saved_plan(&aws, &plan, path).await?;
-            up(
-                settings,
-                &aws,
-                &plan,
-                apply.yes,
-                apply.allow_replace,
-                NOW_IN_SYNC,
-            )
-            .await
+            apply.plan(settings, &aws, &plan).await
         }),
     )
     .await

@@ -168,17 +168,9 @@ async fn service_status(
 
 /// The tag of the image a task definition runs, if it names one.
 async fn image_tag(clients: &Clients, arn: &str) -> Result<Option<String>, AwsError> {
-    let out = clients
-        .ecs
-        .describe_task_definition()
-        .task_definition(arn)
-        .send()
-        .await
-        .map_err(sdk("DescribeTaskDefinition", arn))?;
-    Ok(out
-        .task_definition()
-        .and_then(|td| td.container_definitions().first())
-        .and_then(|c| c.image())
+    Ok(crate::service::rollback::image_of(clients, arn)
+        .await?
+        .as_deref()
         .and_then(|image| image.rsplit_once(':'))
         .map(|(_, tag)| tag.to_owned())
         .filter(|tag| !tag.contains('/')))
@@ -245,7 +237,9 @@ async fn last_task(
         list(aws_sdk_ecs::types::DesiredStatus::Running),
         list(aws_sdk_ecs::types::DesiredStatus::Stopped)
     )?;
-    let arns: Vec<String> = running.into_iter().chain(stopped).collect();
+    // DescribeTasks takes at most 100; stopped tasks leave after an hour,
+    // so more is rare.
+    let arns: Vec<String> = running.into_iter().chain(stopped).take(100).collect();
     if arns.is_empty() {
         return Ok(None);
     }

@@ -141,7 +141,14 @@ pub struct WebStatus {
     /// SHA-256 of the artifact the branch serves.
     pub artifact_sha256: Option<String>,
     /// The custom domain and its association's status.
-    pub domain: Option<(String, String)>,
+    pub domain: Option<DomainStatus>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct DomainStatus {
+    pub name: String,
+    /// `AVAILABLE`, `PENDING_VERIFICATION`, `FAILED`, …
+    pub status: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -244,11 +251,10 @@ fn web(live: &Live, last_job: Option<WebJob>) -> Option<WebStatus> {
         url: format!("https://{}.{}", branch.name, app.default_domain),
         last_job,
         artifact_sha256: branch.artifact_sha256.clone(),
-        domain: live
-            .web
-            .domain
-            .as_ref()
-            .map(|d| (d.name.clone(), d.status.clone())),
+        domain: live.web.domain.as_ref().map(|d| DomainStatus {
+            name: d.name.clone(),
+            status: d.status.clone(),
+        }),
     })
 }
 
@@ -467,8 +473,8 @@ fn tasks_text(out: &mut String, status: &Status) {
         if let Some(sha) = &web.artifact_sha256 {
             let _ = writeln!(out, "  artifact sha256 {sha}");
         }
-        if let Some((domain, state)) = &web.domain {
-            let _ = writeln!(out, "  domain {domain}: {state}");
+        if let Some(domain) = &web.domain {
+            let _ = writeln!(out, "  domain {}: {}", domain.name, domain.status);
         }
     }
 }

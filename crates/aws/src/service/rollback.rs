@@ -36,13 +36,9 @@ pub(crate) async fn active_revisions(
     Ok(arns)
 }
 
-/// The revision `arn` as a rollback target: its image, and whether that
-/// image is still in `repository` (`name`, `uri`) when it comes from there.
-pub(crate) async fn target(
-    clients: &Clients,
-    arn: &str,
-    repository: Option<(&str, &str)>,
-) -> Result<Target, AwsError> {
+/// The image the first container of task definition `arn` runs
+/// (`DescribeTaskDefinition`).
+pub(crate) async fn image_of(clients: &Clients, arn: &str) -> Result<Option<String>, AwsError> {
     let out = clients
         .ecs
         .describe_task_definition()
@@ -50,12 +46,21 @@ pub(crate) async fn target(
         .send()
         .await
         .map_err(sdk("DescribeTaskDefinition", arn))?;
-    let image = out
+    Ok(out
         .task_definition()
         .and_then(|td| td.container_definitions().first())
         .and_then(|c| c.image())
-        .unwrap_or_default()
-        .to_owned();
+        .map(str::to_owned))
+}
+
+/// The revision `arn` as a rollback target: its image, and whether that
+/// image is still in `repository` (`name`, `uri`) when it comes from there.
+pub(crate) async fn target(
+    clients: &Clients,
+    arn: &str,
+    repository: Option<(&str, &str)>,
+) -> Result<Target, AwsError> {
+    let image = image_of(clients, arn).await?.unwrap_or_default();
     let tag = repository.and_then(|(name, uri)| {
         let tag = image.strip_prefix(uri)?.strip_prefix(':')?;
         Some((name, tag))
