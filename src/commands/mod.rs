@@ -314,14 +314,19 @@ async fn connect(spec: &Spec) -> Result<Aws, CliError> {
     Ok(Aws::connect(spec.app.region.as_deref(), &spec.app.name, &spec.env).await?)
 }
 
-async fn observe_and_plan(aws: &Aws, spec: &Spec, options: &Options) -> Result<Plan, CliError> {
+/// What is live of the spec's app and env, saying so first.
+async fn observe(aws: &Aws, spec: &Spec) -> Result<awsdeploy_plan::Live, CliError> {
     output::progress(&format!(
         "Observing {}-{} in {}...",
         spec.app.name,
         spec.env,
         aws.region()
     ));
-    let live = aws.observe(&awsdeploy_plan::lookups(spec)).await?;
+    Ok(aws.observe(&awsdeploy_plan::lookups(spec)).await?)
+}
+
+async fn observe_and_plan(aws: &Aws, spec: &Spec, options: &Options) -> Result<Plan, CliError> {
+    let live = observe(aws, spec).await?;
     Ok(awsdeploy_plan::plan_with(
         spec,
         aws.region(),

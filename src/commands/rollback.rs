@@ -6,10 +6,9 @@ use awsdeploy_aws::Aws;
 use awsdeploy_plan::service::{self, rollback};
 use awsdeploy_spec::Spec;
 
-use super::{CliError, connect, load_spec, locked, up};
+use super::{CliError, connect, load_spec, locked, observe, up};
 use crate::cli::Settings;
 use crate::exit::Exit;
-use crate::output;
 
 /// `rollback`: the spec read, then the rest holding the deploy lock.
 pub(super) async fn run(
@@ -36,13 +35,7 @@ async fn rollback(
     to: Option<u32>,
     yes: bool,
 ) -> Result<Exit, CliError> {
-    output::progress(&format!(
-        "Observing {}-{} in {}...",
-        spec.app.name,
-        spec.env,
-        aws.region()
-    ));
-    let live = aws.observe(&awsdeploy_plan::lookups(spec)).await?;
+    let live = observe(aws, spec).await?;
     let serving = live.service.service.as_ref().ok_or_else(|| {
         CliError::new(
             format!(

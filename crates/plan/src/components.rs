@@ -264,16 +264,25 @@ pub fn plan_with(
         options.web_artifact.as_ref(),
         &planned,
     )?);
-    Ok(Plan {
-        format_version: PLAN_FORMAT_VERSION,
-        app: spec.app.name.clone(),
-        env: spec.env.clone(),
-        region: region.to_owned(),
-        fingerprint: live.fingerprint(),
-        changes: all.changes,
-        unchanged: all.unchanged,
-        orphans: all.orphans,
-        warnings: spec.warnings().into_iter().chain(all.warnings).collect(),
-        lookups: lookups(spec),
-    })
+    all.warnings = spec.warnings().into_iter().chain(all.warnings).collect();
+    Ok(Plan::of(spec, region, live, all))
+}
+
+impl Plan {
+    /// The plan of `part` for `spec`'s app and env in `region`, made from
+    /// what `live` showed (its fingerprint, and what was looked up).
+    pub(crate) fn of(spec: &Spec, region: &str, live: &Live, part: crate::ComponentPlan) -> Plan {
+        Plan {
+            format_version: PLAN_FORMAT_VERSION,
+            app: spec.app.name.clone(),
+            env: spec.env.clone(),
+            region: region.to_owned(),
+            fingerprint: live.fingerprint(),
+            changes: part.changes,
+            unchanged: part.unchanged,
+            orphans: part.orphans,
+            warnings: part.warnings,
+            lookups: lookups(spec),
+        }
+    }
 }

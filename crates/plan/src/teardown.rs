@@ -17,8 +17,8 @@
 use awsdeploy_spec::Spec;
 
 use crate::{
-    Component, ComponentPlan, Key, Live, PLAN_FORMAT_VERSION, Plan, PlanError, certificate,
-    database, dns, iam, load_balancer, logs, network, registry, service, web,
+    Component, ComponentPlan, Key, Live, Plan, PlanError, certificate, database, dns, iam,
+    load_balancer, logs, network, registry, service, web,
 };
 
 /// What `down` may delete.
@@ -97,18 +97,19 @@ pub fn teardown(
             .collect();
         all.merge(part);
     }
-    Ok(Plan {
-        format_version: PLAN_FORMAT_VERSION,
-        app: app.to_owned(),
-        env: env.to_owned(),
-        region: region.to_owned(),
-        fingerprint: live.fingerprint(),
-        changes: all.changes,
-        unchanged: 0,
-        orphans: Vec::new(),
-        warnings: all.warnings,
-        lookups: lookups(spec),
-    })
+    let mut plan = Plan::of(
+        spec,
+        region,
+        live,
+        ComponentPlan {
+            unchanged: 0,
+            orphans: Vec::new(),
+            ..all
+        },
+    );
+    // What `down` looks up, wider than `up`'s.
+    plan.lookups = lookups(spec);
+    Ok(plan)
 }
 
 /// What `down` observes: everything a stack of this app and env can own,

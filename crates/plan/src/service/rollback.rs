@@ -9,7 +9,7 @@ use super::{SERVICE_NAME, cluster_name, family, revision_label};
 use crate::Live;
 use crate::key::Key;
 use crate::{
-    Action, FieldChange, PLAN_FORMAT_VERSION, Plan, PlanError, Ref, ResourceChange, ResourceKind,
+    Action, ComponentPlan, FieldChange, Plan, PlanError, Ref, ResourceChange, ResourceKind,
     ServiceStep,
 };
 
@@ -135,21 +135,19 @@ pub fn plan(spec: &Spec, region: &str, live: &Live, target: &Target) -> Result<P
         .noting("rollback"),
         FieldChange::set("image", target.image.clone()),
     ]);
-    Ok(Plan {
-        format_version: PLAN_FORMAT_VERSION,
-        app: app.to_owned(),
-        env: env.to_owned(),
-        region: region.to_owned(),
-        fingerprint: live.fingerprint(),
-        changes: vec![change],
-        unchanged: 0,
-        orphans: Vec::new(),
-        warnings: vec![
-            "a rollback never runs the migration: the database stays at its current schema version"
-                .to_owned(),
-        ],
-        lookups: crate::lookups(spec),
-    })
+    Ok(Plan::of(
+        spec,
+        region,
+        live,
+        ComponentPlan {
+            changes: vec![change],
+            warnings: vec![
+                "a rollback never runs the migration: the database stays at its current schema version"
+                    .to_owned(),
+            ],
+            ..ComponentPlan::default()
+        },
+    ))
 }
 
 #[cfg(test)]
