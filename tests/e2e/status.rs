@@ -2,7 +2,7 @@
 //! rollout and after a failed web job (exit 2), its JSON valid against
 //! docs/status.schema.json, and never a mutating call.
 
-use awsdeploy_testkit::{JobOutcome, Lifecycle, RolloutOutcome};
+use awsdeploy_testkit::{JobOutcome, Lifecycle, Metric, RolloutOutcome};
 
 use crate::harness::{World, deploy_every_component, mutating_calls, push_image};
 
@@ -15,6 +15,17 @@ fn status_is_healthy_after_up_and_degraded_during_a_rollout_or_after_a_failed_jo
     let world = World::new();
     let app = "seen";
     let spec = deploy_every_component(&world, app);
+    // RDS publishes the instance's free storage every minute.
+    world
+        .sim
+        .publish_metric(&Metric {
+            namespace: "AWS/RDS".to_owned(),
+            name: "FreeStorageSpace".to_owned(),
+            dimensions: vec![("DBInstanceIdentifier".to_owned(), format!("{app}-dev-db"))],
+            value: 15.0 * 1024.0 * 1024.0 * 1024.0,
+            unit: "Bytes".to_owned(),
+        })
+        .unwrap();
 
     world.sim.reset_calls();
     let healthy = world.run(&["status", "-f", &spec]);
@@ -32,6 +43,7 @@ fn status_is_healthy_after_up_and_degraded_during_a_rollout_or_after_a_failed_jo
         "drift: none",
         &format!("PRIMARY {app}-dev-api:1 v1 COMPLETED: 1 running, 0 pending of 1"),
         "targets: 1 healthy of 1",
+        "storage: 5.0 of 20 GiB used (25%)",
         "exit code 0",
         "SUCCEED",
         "https://main.",
@@ -45,10 +57,12 @@ fn status_is_healthy_after_up_and_degraded_during_a_rollout_or_after_a_failed_jo
     assert_eq!(document["health"], "healthy");
     assert_eq!(document["format_version"], 1);
 
-    // A rollout that has not finished: degraded, the deployment shown.
+    // A rollout that has not finished, its new task failing the load
+    // balancer's health check: degraded, the deployment and the unhealthy
+    // target shown with its reason, the old task still serving.
     world.sim.simulate(Lifecycle::EcsRollout {
         polls: 1000,
-        outcome: RolloutOutcome::Completes,
+        outcome: RolloutOutcome::Fails,
     });
     push_image(&world, &format!("{app}/dev/api"), "v2");
     let (mut up, _) = world.start(
@@ -77,6 +91,16 @@ fn status_is_healthy_after_up_and_degraded_during_a_rollout_or_after_a_failed_jo
         "{}",
         rolling.stdout
     );
+    for shown in [
+        "unhealthy (Target.ResponseCodeMismatch",
+        "targets: 1 healthy of 2",
+    ] {
+        assert!(
+            rolling.stdout.contains(shown),
+            "{shown:?} in:\n{}",
+            rolling.stdout
+        );
+    }
     let rolling = world.run(&["status", "-f", &spec, "--output", "json"]);
     rolling.assert_code(2);
     awsdeploy_testkit::check_json_schema(&schema(), &rolling.json()).unwrap();
@@ -119,6 +143,6 @@ fn a_failed_last_web_job_is_degraded() {
 
 /// AWS calls of `status` on the every-component stack (README): what
 /// `diff` reads, the lock's holder, and the status reads (the database's
-/// pending changes, the service's deployments with their task definitions,
+/// pending changes and free storage, the service's deployments with their task definitions,
 /// its targets, the last migration task, the web branch's last job).
-const STATUS_CALLS: usize = 50;
+const STATUS_CALLS: usize = 51;

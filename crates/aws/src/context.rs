@@ -15,6 +15,8 @@ pub struct Clients {
     pub rds: aws_sdk_rds::Client,
     pub ecr: aws_sdk_ecr::Client,
     pub logs: aws_sdk_cloudwatchlogs::Client,
+    /// `CloudWatch` metrics (RPC v2 CBOR on the wire).
+    pub cloudwatch: aws_sdk_cloudwatch::Client,
     /// The deploy lock's table.
     pub dynamodb: aws_sdk_dynamodb::Client,
     pub iam: aws_sdk_iam::Client,
@@ -37,6 +39,7 @@ impl Clients {
             rds: aws_sdk_rds::Client::new(config),
             ecr: aws_sdk_ecr::Client::new(config),
             logs: aws_sdk_cloudwatchlogs::Client::new(config),
+            cloudwatch: aws_sdk_cloudwatch::Client::new(config),
             dynamodb: aws_sdk_dynamodb::Client::new(config),
             iam: aws_sdk_iam::Client::new(config),
             secrets: aws_sdk_secretsmanager::Client::new(config),

@@ -24,7 +24,13 @@ const MODULES: [(&str, &[&str]); 16] = [
     ("web.rs", &["amplify", "route53"]),
     (
         "status.rs",
-        &["rds", "ecs", "elasticloadbalancing", "amplify"],
+        &[
+            "rds",
+            "ecs",
+            "elasticloadbalancing",
+            "amplify",
+            "cloudwatch",
+        ],
     ),
     ("lib.rs", &[]),
 ];

@@ -5,7 +5,8 @@
 
 use awsdeploy_plan::Live;
 use awsdeploy_plan::status::{
-    DeploymentStatus, Extras, ServiceEvent, ServiceStatus, TargetStatus, TaskRun, WebJob,
+    DatabaseExtras, DeploymentStatus, Extras, ServiceEvent, ServiceStatus, TargetStatus, TaskRun,
+    WebJob,
 };
 use awsdeploy_plan::{migration, service};
 
@@ -65,12 +66,64 @@ pub(crate) async fn extras(
     })
 }
 
-/// The instance's pending modifications, maintenance window and latest
-/// restorable time.
-async fn database(
-    clients: &Clients,
-    identifier: &str,
-) -> Result<(Vec<String>, Option<String>, Option<String>), AwsError> {
+/// The instance's pending modifications, maintenance window, latest
+/// restorable time and free storage, read together.
+async fn database(clients: &Clients, identifier: &str) -> Result<DatabaseExtras, AwsError> {
+    let (mut extras, free_storage_bytes) = tokio::try_join!(
+        instance(clients, identifier),
+        free_storage(clients, identifier)
+    )?;
+    extras.free_storage_bytes = free_storage_bytes;
+    Ok(extras)
+}
+
+/// RDS's newest `FreeStorageSpace` datapoint for the instance (bytes; RDS
+/// publishes it every minute), from the last hour.
+async fn free_storage(clients: &Clients, identifier: &str) -> Result<Option<i64>, AwsError> {
+    use aws_sdk_cloudwatch::types::{
+        Dimension, Metric, MetricDataQuery, MetricStat, ScanBy, StandardUnit,
+    };
+    let now = std::time::SystemTime::now();
+    let metric = Metric::builder()
+        .namespace("AWS/RDS")
+        .metric_name("FreeStorageSpace")
+        .dimensions(
+            Dimension::builder()
+                .name("DBInstanceIdentifier")
+                .value(identifier)
+                .build(),
+        )
+        .build();
+    let query = MetricDataQuery::builder()
+        .id("free")
+        .metric_stat(
+            MetricStat::builder()
+                .metric(metric)
+                .period(60)
+                .stat("Minimum")
+                .unit(StandardUnit::Bytes)
+                .build(),
+        )
+        .build();
+    let out = clients
+        .cloudwatch
+        .get_metric_data()
+        .metric_data_queries(query)
+        .start_time((now - std::time::Duration::from_secs(3600)).into())
+        .end_time(now.into())
+        .scan_by(ScanBy::TimestampDescending)
+        .send()
+        .await
+        .map_err(sdk("GetMetricData", identifier))?;
+    #[allow(clippy::cast_possible_truncation)]
+    Ok(out
+        .metric_data_results()
+        .first()
+        .and_then(|r| r.values().first())
+        .map(|bytes| *bytes as i64))
+}
+
+async fn instance(clients: &Clients, identifier: &str) -> Result<DatabaseExtras, AwsError> {
     let out = clients
         .rds
         .describe_db_instances()
@@ -79,7 +132,7 @@ async fn database(
         .await
         .map_err(sdk("DescribeDBInstances", identifier))?;
     let Some(db) = out.db_instances().first() else {
-        return Ok((Vec::new(), None, None));
+        return Ok(DatabaseExtras::default());
     };
     let mut pending = Vec::new();
     if let Some(p) = db.pending_modified_values() {
@@ -99,11 +152,12 @@ async fn database(
             pending.push(format!("backup retention {days} days"));
         }
     }
-    Ok((
+    Ok(DatabaseExtras {
         pending,
-        db.preferred_maintenance_window().map(str::to_owned),
-        db.latest_restorable_time().map(rfc3339),
-    ))
+        maintenance_window: db.preferred_maintenance_window().map(str::to_owned),
+        latest_restorable_time: db.latest_restorable_time().map(rfc3339),
+        free_storage_bytes: None,
+    })
 }
 
 /// The service's deployments (their images from their task definitions),

@@ -72,6 +72,10 @@ pub struct DatabaseStatus {
     pub status: String,
     pub instance_class: String,
     pub allocated_storage_gb: i32,
+    /// Storage in use, in MiB: allocated less `CloudWatch`'s newest
+    /// `FreeStorageSpace` (the last hour's); `None` without a datapoint.
+    #[serde(default)]
+    pub used_storage_mib: Option<i64>,
     pub multi_az: bool,
     /// Modifications waiting to be applied (`instance class: db.t4g.small`).
     pub pending: Vec<String>,
@@ -79,6 +83,14 @@ pub struct DatabaseStatus {
     pub maintenance_window: Option<String>,
     /// RFC 3339.
     pub latest_restorable_time: Option<String>,
+}
+
+impl DatabaseStatus {
+    /// The share of allocated storage in use, when known.
+    pub fn used_storage_percent(&self) -> Option<i64> {
+        let allocated = i64::from(self.allocated_storage_gb) * 1024;
+        (allocated > 0).then_some(self.used_storage_mib? * 100 / allocated.max(1))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -162,11 +174,25 @@ pub struct WebJob {
 /// What the status reads add to observation.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Extras {
-    pub database: Option<(Vec<String>, Option<String>, Option<String>)>,
+    pub database: Option<DatabaseExtras>,
     pub service: Option<ServiceStatus>,
     pub migration: Option<TaskRun>,
     pub last_job: Option<WebJob>,
 }
+
+/// What the status reads add to the observed database instance.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DatabaseExtras {
+    pub pending: Vec<String>,
+    pub maintenance_window: Option<String>,
+    pub latest_restorable_time: Option<String>,
+    /// `FreeStorageSpace`, in bytes.
+    pub free_storage_bytes: Option<i64>,
+}
+
+/// Storage used above this share of the allocated is a problem: AWS's
+/// recommended alarm is free storage below 10%.
+const STORAGE_USED_PERCENT_LIMIT: i64 = 90;
 
 /// The report: `live` and `extras` together, its health judged.
 pub fn report(
@@ -185,13 +211,20 @@ pub fn report(
         problems: Vec::new(),
         network: network(live),
         database: live.database.instance.as_ref().map(|db| {
-            let (pending, maintenance_window, latest_restorable_time) =
-                extras.database.clone().unwrap_or_default();
+            let DatabaseExtras {
+                pending,
+                maintenance_window,
+                latest_restorable_time,
+                free_storage_bytes,
+            } = extras.database.clone().unwrap_or_default();
             DatabaseStatus {
                 identifier: db.identifier.clone(),
                 status: db.status.clone(),
                 instance_class: db.instance_class.clone(),
                 allocated_storage_gb: db.allocated_storage_gb,
+                used_storage_mib: free_storage_bytes.map(|free| {
+                    (i64::from(db.allocated_storage_gb) * 1024 - free / (1024 * 1024)).max(0)
+                }),
                 multi_az: db.multi_az,
                 pending,
                 maintenance_window,
@@ -274,6 +307,15 @@ fn problems(status: &Status) -> Vec<String> {
         && db.status != "available"
     {
         problems.push(format!("database {} is {}", db.identifier, db.status));
+    }
+    if let Some(db) = &status.database
+        && let Some(percent) = db.used_storage_percent()
+        && percent >= STORAGE_USED_PERCENT_LIMIT
+    {
+        problems.push(format!(
+            "database {} storage is {percent}% used; raise `[database] storage_gb` (storage only grows) and run `awsdeploy up`",
+            db.identifier
+        ));
     }
     if let Some(service) = &status.service {
         for d in &service.deployments {
@@ -373,13 +415,30 @@ fn network_text(out: &mut String, status: &Status) {
     if let Some(db) = &status.database {
         let _ = writeln!(
             out,
-            "\ndatabase   {} {} {} {} GB{}",
+            "\ndatabase   {} {} {} {} GiB{}",
             db.identifier,
             db.status,
             db.instance_class,
             db.allocated_storage_gb,
             if db.multi_az { ", multi-AZ" } else { "" }
         );
+        match (db.used_storage_mib, db.used_storage_percent()) {
+            (Some(used), Some(percent)) => {
+                #[allow(clippy::cast_precision_loss)]
+                let gib = used as f64 / 1024.0;
+                let _ = writeln!(
+                    out,
+                    "  storage: {gib:.1} of {} GiB used ({percent}%)",
+                    db.allocated_storage_gb
+                );
+            }
+            _ => {
+                let _ = writeln!(
+                    out,
+                    "  storage: used unknown (no FreeStorageSpace datapoint in the last hour)"
+                );
+            }
+        }
         if !db.pending.is_empty() {
             let _ = writeln!(
                 out,
@@ -527,5 +586,32 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("Target.ResponseCodeMismatch"), "{text}");
+    }
+
+    #[test]
+    fn storage_used_comes_from_free_storage_and_nearly_full_is_degraded() {
+        let mut live = Live::default();
+        live.database.instance = Some(crate::live::LiveDbInstance::example());
+        let with_free = |gib: i64| Extras {
+            database: Some(DatabaseExtras {
+                free_storage_bytes: Some(gib * 1024 * 1024 * 1024),
+                ..DatabaseExtras::default()
+            }),
+            ..Extras::default()
+        };
+        let roomy = report(("shop", "dev", "r"), &live, with_free(15), 0, None);
+        let db = roomy.database.as_ref().unwrap();
+        assert_eq!(db.used_storage_mib, Some(5 * 1024));
+        assert_eq!(db.used_storage_percent(), Some(25));
+        assert_eq!(roomy.health, Health::Healthy);
+        assert!(text(&roomy).contains("storage: 5.0 of 20 GiB used (25%)"));
+
+        let full = report(("shop", "dev", "r"), &live, with_free(1), 0, None);
+        assert_eq!(full.health, Health::Degraded);
+        assert!(full.problems[0].contains("95% used"), "{:?}", full.problems);
+
+        let unknown = report(("shop", "dev", "r"), &live, Extras::default(), 0, None);
+        assert_eq!(unknown.database.as_ref().unwrap().used_storage_mib, None);
+        assert!(text(&unknown).contains("used unknown"));
     }
 }

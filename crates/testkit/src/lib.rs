@@ -30,7 +30,7 @@ mod trap;
 
 pub use emulator::{Emulator, EmulatorError};
 pub use proxy::{
-    Fault, FaultKind, JobOutcome, Lifecycle, Operation, RolloutOutcome, SimulationProxy,
+    Fault, FaultKind, JobOutcome, Lifecycle, Metric, Operation, RolloutOutcome, SimulationProxy,
     Strictness, TaskOutcome, Trigger,
 };
 pub use simulation::{REGION, Simulation};

@@ -149,20 +149,35 @@ impl Ecs {
     }
 
     /// The tasks registered in target group `group`: the container port,
-    /// and per deployment (the PRIMARY first) its status, rollout state
-    /// and running tasks.
+    /// and per deployment (the PRIMARY first) what the load balancer sees
+    /// of it.
     pub fn registered(&self, group: &str) -> Option<(i64, Vec<Registered>)> {
         let service = self
             .services
             .values()
             .find(|s| s.load_balancer.as_ref().is_some_and(|(g, _)| g == group))?;
         let port = service.load_balancer.as_ref().map_or(80, |(_, port)| *port);
+        // ECS deregisters the old tasks once the new ones are healthy, so
+        // they drain during a completing rollout's last step.
+        let replaced = service.deployments.first().is_some_and(|p| {
+            p.outcome == RolloutOutcome::Completes
+                && (p.running >= p.desired || p.seen + 1 >= p.polls)
+        });
         Some((
             port,
             service
                 .deployments
                 .iter()
-                .map(|d| (d.status, d.rollout_state, d.running))
+                .map(|d| Registered {
+                    status: d.status,
+                    rollout_state: d.rollout_state,
+                    running: d.running,
+                    failing: d.outcome == RolloutOutcome::Fails
+                        && d.failed_tasks > 0
+                        && d.cannot_start.is_none()
+                        && d.rollout_state == "IN_PROGRESS",
+                    replaced,
+                })
                 .collect(),
         ))
     }
@@ -436,9 +451,20 @@ fn kept_fields(base: &Value, request: &Value) -> Value {
     out
 }
 
-/// A deployment's tasks in its target group: its status, rollout state and
-/// running tasks.
-pub type Registered = (&'static str, &'static str, i64);
+/// A deployment's tasks in its target group.
+#[derive(Debug, Clone, Copy)]
+pub struct Registered {
+    /// `PRIMARY` or `ACTIVE`.
+    pub status: &'static str,
+    pub rollout_state: &'static str,
+    pub running: i64,
+    /// Its tasks start, then fail their health checks (a failing rollout
+    /// whose tasks do start).
+    pub failing: bool,
+    /// The PRIMARY runs all its tasks: older deployments' are being
+    /// deregistered.
+    pub replaced: bool,
+}
 
 #[derive(Debug)]
 struct Service {

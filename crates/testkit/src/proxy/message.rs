@@ -170,6 +170,14 @@ impl Response {
         })
     }
 
+    /// Each header as (name, value).
+    pub fn headers(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.headers.iter().filter_map(|line| {
+            let (name, value) = line.split_once(':')?;
+            Some((name.trim(), value.trim()))
+        })
+    }
+
     pub fn is_chunked(&self) -> bool {
         self.headers.iter().any(|line| {
             let line = line.to_ascii_lowercase();

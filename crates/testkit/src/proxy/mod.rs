@@ -14,6 +14,7 @@
 //! without waiting for it.
 
 mod amplify;
+mod cbor;
 mod ecs;
 mod logs;
 mod message;
@@ -401,6 +402,19 @@ impl SimulationProxy {
         Ok(arn)
     }
 
+    /// Publishes one datapoint, now, as AWS publishes its services' own
+    /// metrics (RDS's `FreeStorageSpace` every minute, say): the emulator
+    /// has none of them until a test sends them.
+    pub fn publish_metric(&self, metric: &Metric) -> Result<(), String> {
+        publish_metric(
+            &upstream::Upstream {
+                addr: self.upstream,
+                region: crate::REGION.to_owned(),
+            },
+            metric,
+        )
+    }
+
     /// Running tasks (by ARN) and service deployments (`service/id`) that
     /// hold a secret value rotated since they started.
     pub fn stale_secret_holders(&self) -> Vec<String> {
@@ -431,6 +445,46 @@ impl Drop for SimulationProxy {
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
+    }
+}
+
+/// One `CloudWatch` datapoint, for [`SimulationProxy::publish_metric`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Metric {
+    /// `AWS/RDS`, say.
+    pub namespace: String,
+    pub name: String,
+    pub dimensions: Vec<(String, String)>,
+    pub value: f64,
+    /// `Bytes`, `Percent`, `Count`, …
+    pub unit: String,
+}
+
+fn publish_metric(upstream: &upstream::Upstream, metric: &Metric) -> Result<(), String> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64());
+    let body = serde_json::json!({
+        "Namespace": metric.namespace,
+        "MetricData": [{
+            "MetricName": metric.name,
+            "Dimensions": metric.dimensions.iter()
+                .map(|(name, value)| serde_json::json!({ "Name": name, "Value": value }))
+                .collect::<Vec<_>>(),
+            "Timestamp": now,
+            "Value": metric.value,
+            "Unit": metric.unit,
+        }],
+    });
+    match upstream.json(
+        "monitoring",
+        "GraniteServiceVersion20100801",
+        "PutMetricData",
+        &body,
+    ) {
+        Ok((200, _)) => Ok(()),
+        Ok((status, answer)) => Err(format!("PutMetricData: HTTP {status}: {answer}")),
+        Err(error) => Err(format!("PutMetricData: {error}")),
     }
 }
 
@@ -497,6 +551,10 @@ fn serve(
 ) -> std::io::Result<()> {
     let request = Request::read(&mut client)?;
     let arrived = Instant::now();
+    let (request, cbor_operation) = match cbor::to_json(&request) {
+        Some((json, operation)) => (json, Some(operation)),
+        None => (request, None),
+    };
     let path = request.path().to_owned();
     let service = request.service();
     let (destination, operation) = if path.starts_with(amplify::UPLOAD_PREFIX) {
@@ -514,7 +572,11 @@ fn serve(
         (Destination::Emulator, (service, operation))
     };
     if let Destination::Admin = destination {
-        let response = admin(&path[ADMIN_PREFIX.len()..], &request, state);
+        let upstream = upstream::Upstream {
+            addr: upstream,
+            region: crate::REGION.to_owned(),
+        };
+        let response = admin(&path[ADMIN_PREFIX.len()..], &request, state, &upstream);
         client.write_all(&response.into_bytes())?;
         return client.shutdown(Shutdown::Both);
     }
@@ -563,6 +625,13 @@ fn serve(
         }
         Some(kind) => fault_response(kind, &operation.0, &request).into_bytes(),
         None => answer()?,
+    };
+    let response = match &cbor_operation {
+        Some(operation) => {
+            let model = models.and_then(|m| m.of(&request.service(), &request));
+            cbor::to_cbor(&response, operation, model.as_deref())
+        }
+        None => response,
     };
     client.write_all(&response)?;
     client.flush()?;
@@ -687,10 +756,37 @@ fn answer(
 /// "exit_code" | "fails_to_start", "log_lines"}`: how `RunTask` tasks go
 /// from now on ([`Lifecycle::EcsTask`], for demos outside Rust); `POST
 /// /_awsdeploy/wall-clock` with `{"seconds"}` (or `{}`): what
-/// [`SimulationProxy::set_wall_clock`] does.
-fn admin(command: &str, request: &Request, state: &Mutex<State>) -> Response {
+/// [`SimulationProxy::set_wall_clock`] does; `POST /_awsdeploy/metric` with
+/// `{"namespace", "name", "dimensions": {name: value}, "value", "unit"}`:
+/// what [`SimulationProxy::publish_metric`] does.
+fn admin(
+    command: &str,
+    request: &Request,
+    state: &Mutex<State>,
+    upstream: &upstream::Upstream,
+) -> Response {
     let mut state = state.lock().unwrap_or_else(PoisonError::into_inner);
     match command {
+        "metric" => {
+            let body = request.json();
+            let metric = Metric {
+                namespace: body["namespace"].as_str().unwrap_or_default().to_owned(),
+                name: body["name"].as_str().unwrap_or_default().to_owned(),
+                dimensions: body["dimensions"]
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
+                    .collect(),
+                value: body["value"].as_f64().unwrap_or_default(),
+                unit: body["unit"].as_str().unwrap_or("None").to_owned(),
+            };
+            drop(state);
+            match publish_metric(upstream, &metric) {
+                Ok(()) => Response::new(200, &[], ""),
+                Err(error) => Response::new(400, &[], error),
+            }
+        }
         "calls" => {
             let rows: Vec<serde_json::Value> = state
                 .calls
@@ -740,7 +836,7 @@ fn admin(command: &str, request: &Request, state: &Mutex<State>) -> Response {
         _ => Response::new(
             404,
             &[],
-            "unknown admin command; use calls, round-trips, reset, task or wall-clock",
+            "unknown admin command; use calls, metric, round-trips, reset, task or wall-clock",
         ),
     }
 }

@@ -71,6 +71,8 @@ impl Models {
             "sts" => "sts",
             "amplify" => "amplify",
             "route53" => "route53",
+            "monitoring" => "cloudwatch",
+            "sns" => "sns",
             // Classic load balancers share the signing name; awsdeploy
             // speaks version 2015-12-01, elbv2.
             "elasticloadbalancing" if request.form("Version").as_deref() == Some("2015-12-01") => {
@@ -78,6 +80,12 @@ impl Models {
             }
             _ => return None,
         })
+    }
+
+    /// The model of the service a request is signed for, when the testkit
+    /// knows it.
+    pub fn of(&self, service: &str, request: &Request) -> Option<Arc<Value>> {
+        self.model(Models::directory(service, request)?)
     }
 
     fn model(&self, directory: &str) -> Option<Arc<Value>> {
@@ -97,7 +105,8 @@ impl Models {
         let protocol = model["metadata"]["protocol"].as_str().unwrap_or("");
         let shapes = &model["shapes"];
         let value = match protocol {
-            "json" => request.json(),
+            // RPC v2 CBOR requests are JSON ones by now (`proxy::cbor`).
+            "json" | "smithy-rpc-v2-cbor" => request.json(),
             "query" | "ec2" => {
                 let form = form_fields(&request.body);
                 from_form(shapes, input, "", &form, protocol == "ec2").unwrap_or_default()
