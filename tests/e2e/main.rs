@@ -48,6 +48,7 @@
 //!   and a zip, the skip of a build already live, `--force`, server builds
 //!   refused offline, a failed job's step reasons.
 
+mod alarms;
 mod amplify;
 mod cli;
 mod components;

@@ -17,6 +17,8 @@ pub struct Clients {
     pub logs: aws_sdk_cloudwatchlogs::Client,
     /// `CloudWatch` metrics (RPC v2 CBOR on the wire).
     pub cloudwatch: aws_sdk_cloudwatch::Client,
+    /// The alarms' topic.
+    pub sns: aws_sdk_sns::Client,
     /// The deploy lock's table.
     pub dynamodb: aws_sdk_dynamodb::Client,
     pub iam: aws_sdk_iam::Client,
@@ -40,6 +42,7 @@ impl Clients {
             ecr: aws_sdk_ecr::Client::new(config),
             logs: aws_sdk_cloudwatchlogs::Client::new(config),
             cloudwatch: aws_sdk_cloudwatch::Client::new(config),
+            sns: aws_sdk_sns::Client::new(config),
             dynamodb: aws_sdk_dynamodb::Client::new(config),
             iam: aws_sdk_iam::Client::new(config),
             secrets: aws_sdk_secretsmanager::Client::new(config),

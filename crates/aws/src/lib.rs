@@ -20,6 +20,7 @@
 //! is found again by them only.
 
 mod account;
+mod alarms;
 pub mod certificate;
 mod context;
 pub mod database;
@@ -287,7 +288,7 @@ impl Aws {
     pub async fn observe(&self, lookups: &Lookups) -> Result<Live, AwsError> {
         let database_name = awsdeploy_plan::database::identifier(&self.owner.app, &self.owner.env);
         // Boxed: SDK futures are large, and this one holds them all.
-        let (network, database, account, service, web) = Box::pin(async {
+        let (network, database, account, service, web, alarms) = Box::pin(async {
             tokio::try_join!(
                 network::observe(&self.clients.ec2, &self.owner),
                 database::observe(&self.clients.rds, &self.owner, &database_name),
@@ -299,6 +300,7 @@ impl Aws {
                     lookups.web_branch.as_deref(),
                     lookups.web_domain.as_deref(),
                 ),
+                alarms::observe(&self.clients, &self.owner),
             )
         })
         .await?;
@@ -308,6 +310,7 @@ impl Aws {
             account,
             service,
             web,
+            alarms,
         })
     }
 
@@ -391,6 +394,7 @@ impl StepRunner for Aws {
                     Step::Service(step) => service::run(step, &cx).await,
                     Step::Migration(step) => migration::run(step, &cx).await,
                     Step::Web(step) => web::run(step, &cx).await,
+                    Step::Alarms(step) => alarms::run(step, &cx).await,
                 }
             }
             .instrument(span),

@@ -7,7 +7,8 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 /// Each module and the IAM service prefixes of the clients it uses.
-const MODULES: [(&str, &[&str]); 16] = [
+const MODULES: [(&str, &[&str]); 17] = [
+    ("alarms.rs", &["sns", "cloudwatch"]),
     ("account.rs", &["sts", "secretsmanager"]),
     ("certificate.rs", &["acm", "route53"]),
     ("database.rs", &["rds"]),

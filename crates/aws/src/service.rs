@@ -19,10 +19,10 @@ use aws_sdk_applicationautoscaling::types::{
     TargetTrackingScalingPolicyConfiguration,
 };
 use aws_sdk_ecs::types::{
-    AssignPublicIp, AwsVpcConfiguration, ClusterField, Compatibility, ContainerDefinition,
-    DeploymentCircuitBreaker, DeploymentConfiguration, KeyValuePair, LaunchType, LoadBalancer,
-    LogConfiguration, LogDriver, NetworkConfiguration, NetworkMode, PortMapping, PropagateTags,
-    Secret, ServiceField, Tag, TaskDefinitionField, TransportProtocol,
+    AssignPublicIp, AwsVpcConfiguration, ClusterField, ClusterSettingName, Compatibility,
+    ContainerDefinition, DeploymentCircuitBreaker, DeploymentConfiguration, KeyValuePair,
+    LaunchType, LoadBalancer, LogConfiguration, LogDriver, NetworkConfiguration, NetworkMode,
+    PortMapping, PropagateTags, Secret, ServiceField, Tag, TaskDefinitionField, TransportProtocol,
 };
 use awsdeploy_plan::Ref;
 use awsdeploy_plan::execute::ResolvedIds;
@@ -63,6 +63,7 @@ pub async fn observe(clients: &Clients, owner: &Owner) -> Result<Observed, AwsEr
             .describe_clusters()
             .clusters(&cluster)
             .include(ClusterField::Tags)
+            .include(ClusterField::Settings)
             .send()
             .await
             .map_err(sdk("DescribeClusters", cluster.as_str()))?;
@@ -74,6 +75,10 @@ pub async fn observe(clients: &Clients, owner: &Owner) -> Result<Observed, AwsEr
                     arn: c.cluster_arn().unwrap_or_default().to_owned(),
                     name: c.cluster_name().unwrap_or_default().to_owned(),
                     owned: owner.owns(c.tags().iter().map(|t| (t.key(), t.value()))),
+                    container_insights: c.settings().iter().any(|s| {
+                        s.name() == Some(&ClusterSettingName::ContainerInsights)
+                            && matches!(s.value(), Some("enabled" | "enhanced"))
+                    }),
                 }),
         )
     };
@@ -200,6 +205,11 @@ fn live_service(s: &aws_sdk_ecs::types::Service, owner: &Owner) -> LiveEcsServic
             circuit_breaker: breaker.is_some_and(DeploymentCircuitBreaker::enable),
             rollback: breaker.is_some_and(DeploymentCircuitBreaker::rollback),
             health_check_grace_period_secs: s.health_check_grace_period_seconds().unwrap_or(0),
+            alarms: config
+                .and_then(DeploymentConfiguration::alarms)
+                .filter(|a| a.enable() && a.rollback())
+                .map(|a| a.alarm_names().to_vec())
+                .unwrap_or_default(),
         },
     }
 }
@@ -398,8 +408,18 @@ pub(crate) fn network(
         .build())
 }
 
-fn deployment(settings: &DeploymentSettings) -> DeploymentConfiguration {
-    DeploymentConfiguration::builder()
+/// The deployment configuration: the circuit breaker, and the deployment
+/// alarms, sent even when there are none (enable off) so that an update
+/// clears alarms the spec no longer names.
+fn deployment(settings: &DeploymentSettings) -> Result<DeploymentConfiguration, AwsError> {
+    let alarmed = !settings.alarms.is_empty();
+    let alarms = aws_sdk_ecs::types::DeploymentAlarms::builder()
+        .set_alarm_names(Some(settings.alarms.clone()))
+        .enable(alarmed)
+        .rollback(alarmed)
+        .build()
+        .map_err(built("UpdateService"))?;
+    Ok(DeploymentConfiguration::builder()
         .deployment_circuit_breaker(
             DeploymentCircuitBreaker::builder()
                 .enable(settings.circuit_breaker)
@@ -408,6 +428,30 @@ fn deployment(settings: &DeploymentSettings) -> DeploymentConfiguration {
         )
         .minimum_healthy_percent(settings.min_healthy_percent)
         .maximum_percent(settings.max_percent)
+        .alarms(alarms)
+        .build())
+}
+
+async fn set_container_insights(
+    ecs: &aws_sdk_ecs::Client,
+    name: &str,
+    enabled: bool,
+) -> Result<Option<String>, AwsError> {
+    ecs.update_cluster()
+        .cluster(name)
+        .settings(insights_setting(enabled))
+        .send()
+        .await
+        .map_err(sdk("UpdateCluster", name))?;
+    Ok(None)
+}
+
+/// Container Insights on or off (`CloudWatch`'s per-task metrics, billed as
+/// custom metrics).
+fn insights_setting(enabled: bool) -> aws_sdk_ecs::types::ClusterSetting {
+    aws_sdk_ecs::types::ClusterSetting::builder()
+        .name(ClusterSettingName::ContainerInsights)
+        .value(if enabled { "enabled" } else { "disabled" })
         .build()
 }
 
@@ -437,7 +481,13 @@ pub(crate) async fn run(
             teardown::deregister_task_definitions(ecs, families).await
         }
         ServiceStep::DeleteCluster { name } => teardown::delete_cluster(ecs, name).await,
-        ServiceStep::CreateCluster { name } => {
+        ServiceStep::SetContainerInsights { name, enabled } => {
+            set_container_insights(ecs, name, *enabled).await
+        }
+        ServiceStep::CreateCluster {
+            name,
+            container_insights,
+        } => {
             // No capacity providers: in a new account the ECS service-linked
             // role does not exist yet, and a cluster with capacity providers
             // fails until it does ("Unable to assume the service linked
@@ -445,6 +495,7 @@ pub(crate) async fn run(
             // and the migration task say `launchType` FARGATE themselves.
             ecs.create_cluster()
                 .cluster_name(name)
+                .settings(insights_setting(*container_insights))
                 .set_tags(Some(tags(owner, name)))
                 .send()
                 .await
@@ -554,7 +605,7 @@ async fn create_service(
                 .container_port(*container_port)
                 .build(),
         )
-        .deployment_configuration(deployment(settings))
+        .deployment_configuration(deployment(settings)?)
         .health_check_grace_period_seconds(settings.health_check_grace_period_secs)
         .enable_ecs_managed_tags(true)
         .propagate_tags(PropagateTags::Service)
@@ -591,7 +642,7 @@ async fn update_service(
         .set_task_definition(task_definition)
         .set_desired_count(desired_count.copied())
         .set_network_configuration(net)
-        .set_deployment_configuration(settings.map(deployment))
+        .set_deployment_configuration(settings.map(deployment).transpose()?)
         .set_health_check_grace_period_seconds(
             settings.as_ref().map(|s| s.health_check_grace_period_secs),
         )

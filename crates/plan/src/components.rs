@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use awsdeploy_spec::Spec;
 
+use crate::alarms::AlarmsStep;
 use crate::certificate::CertificateStep;
 use crate::database::DatabaseStep;
 use crate::dns::DnsStep;
@@ -25,8 +26,8 @@ use crate::registry::RegistryStep;
 use crate::service::ServiceStep;
 use crate::web::WebStep;
 use crate::{
-    Action, Key, Options, PLAN_FORMAT_VERSION, Plan, PlanError, ResourceKind, database, iam, live,
-    logs, lookups, network, registry, service, web,
+    Action, Key, Options, PLAN_FORMAT_VERSION, Plan, PlanError, ResourceKind, alarms, database,
+    iam, live, logs, lookups, network, registry, service, web,
 };
 
 /// A resource a step acts on or points at.
@@ -158,6 +159,7 @@ components!(
     Service(ServiceStep) = "service",
     Migration(MigrationStep) = "migration",
     Web(WebStep) = "web",
+    Alarms(AlarmsStep) = "alarms",
 );
 
 impl Step {
@@ -199,6 +201,10 @@ pub struct Live {
     pub service: live::LiveServiceTier,
     #[serde(default)]
     pub web: live::LiveWeb,
+    /// Left out when there is nothing, so fingerprints of stacks without
+    /// alarms stay what they were before the component existed.
+    #[serde(default, skip_serializing_if = "alarms::LiveAlarms::is_empty")]
+    pub alarms: alarms::LiveAlarms,
 }
 
 impl Live {
@@ -212,6 +218,7 @@ impl Live {
         canonical.account.sort();
         canonical.service.sort();
         canonical.web.sort();
+        canonical.alarms.sort();
         let json = serde_json::to_vec(&canonical).unwrap_or_default();
         awsdeploy_spec::artifact::sha256_hex(&json)
     }
@@ -264,6 +271,24 @@ pub fn plan_with(
         options.web_artifact.as_ref(),
         &planned,
     )?);
+    let (load_balancer, target_group) = alarms::watched(spec, &all, &live.service);
+    let desired_alarms = alarms::desired(spec, region, &live.account, load_balancer, target_group)?;
+    let alarms = alarms::plan(desired_alarms.as_ref(), &live.alarms)?;
+    // The service's deployments name the rollback alarms: they exist first.
+    let alarm_keys: Vec<Key> = alarms
+        .changes
+        .iter()
+        .filter(|c| c.kind == ResourceKind::Alarm)
+        .map(|c| c.key.clone())
+        .collect();
+    for change in all
+        .changes
+        .iter_mut()
+        .filter(|c| c.kind == ResourceKind::EcsService)
+    {
+        *change = change.clone().after(alarm_keys.iter().cloned());
+    }
+    all.merge(alarms);
     all.warnings = spec.warnings().into_iter().chain(all.warnings).collect();
     Ok(Plan::of(spec, region, live, all))
 }

@@ -137,6 +137,7 @@ fn crowded() -> Live {
             circuit_breaker: true,
             rollback: true,
             health_check_grace_period_secs: 30,
+            alarms: Vec::new(),
         },
     });
     live.web = LiveWeb {

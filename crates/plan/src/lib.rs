@@ -10,6 +10,7 @@
 //! them into one plan. A component that points at another's resources gets
 //! the other's name → [`Ref`] map.
 
+pub mod alarms;
 pub mod certificate;
 mod components;
 pub mod database;
@@ -37,6 +38,7 @@ pub mod web;
 
 use awsdeploy_spec::Spec;
 
+pub use alarms::AlarmsStep;
 pub use certificate::CertificateStep;
 pub use components::{Component, ComponentStep, Live, Ref, Step, plan, plan_with};
 pub use database::{DatabaseStep, DbChanges, DbSettings};

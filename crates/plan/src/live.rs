@@ -522,6 +522,9 @@ pub struct LiveCluster {
     pub arn: String,
     pub name: String,
     pub owned: bool,
+    /// Its `containerInsights` setting is `enabled` (or `enhanced`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub container_insights: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

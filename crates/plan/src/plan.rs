@@ -82,6 +82,10 @@ pub enum ResourceKind {
     DomainAssociation,
     /// A release of the web artifact to a branch.
     WebRelease,
+    AlarmTopic,
+    AlarmSubscription,
+    Alarm,
+    Dashboard,
 }
 
 impl ResourceKind {
@@ -114,7 +118,11 @@ impl ResourceKind {
             | ResourceKind::AmplifyApp
             | ResourceKind::AmplifyBranch
             | ResourceKind::DomainAssociation
-            | ResourceKind::WebRelease => false,
+            | ResourceKind::WebRelease
+            | ResourceKind::AlarmTopic
+            | ResourceKind::AlarmSubscription
+            | ResourceKind::Alarm
+            | ResourceKind::Dashboard => false,
         }
     }
 
@@ -149,6 +157,10 @@ impl ResourceKind {
             ResourceKind::AmplifyBranch => "amplify branch",
             ResourceKind::DomainAssociation => "web domain",
             ResourceKind::WebRelease => "web release",
+            ResourceKind::AlarmTopic => "alarm topic",
+            ResourceKind::AlarmSubscription => "subscription",
+            ResourceKind::Alarm => "alarm",
+            ResourceKind::Dashboard => "dashboard",
         }
     }
 }

@@ -230,15 +230,42 @@ fn cluster(cx: &Context<'_>, out: &mut ComponentPlan) -> Result<Ref, PlanError> 
     let app = spec.app.name.as_str();
     let cluster = cluster_name(app, env);
     let cluster_key = Key::named(Component::Service, cluster.clone());
+    let insights = spec.service.as_ref().is_some_and(|s| s.container_insights);
+    let on_off = |on: bool| if on { "on" } else { "off" };
     Ok(match &live.cluster {
         Some(found) if !found.owned => {
             return Err(PlanError::not_ours(ResourceKind::Cluster, &cluster));
         }
-        Some(_) => {
+        Some(found) if found.container_insights == insights => {
             out.unchanged += 1;
             Ref::Existing(cluster.clone())
         }
+        Some(found) => {
+            out.push(
+                ResourceChange::new(
+                    cluster_key.clone(),
+                    ResourceKind::Cluster,
+                    &cluster,
+                    Action::Update,
+                    vec![ServiceStep::SetContainerInsights {
+                        name: cluster.clone(),
+                        enabled: insights,
+                    }],
+                )
+                .on(Some(&cluster))
+                .with_fields(vec![FieldChange::new(
+                    "container_insights",
+                    Some(on_off(found.container_insights)),
+                    Some(on_off(insights)),
+                )]),
+            );
+            Ref::Existing(cluster.clone())
+        }
         None => {
+            let mut fields = vec![FieldChange::set("launch type", "FARGATE")];
+            if insights {
+                fields.push(FieldChange::set("container_insights", "on"));
+            }
             out.push(
                 ResourceChange::new(
                     cluster_key.clone(),
@@ -247,9 +274,10 @@ fn cluster(cx: &Context<'_>, out: &mut ComponentPlan) -> Result<Ref, PlanError> 
                     Action::Create,
                     vec![ServiceStep::CreateCluster {
                         name: cluster.clone(),
+                        container_insights: insights,
                     }],
                 )
-                .with_fields(vec![FieldChange::set("launch type", "FARGATE")]),
+                .with_fields(fields),
             );
             Ref::Planned(cluster_key.clone())
         }
@@ -392,6 +420,7 @@ fn ecs_service(
             circuit_breaker: true,
             rollback: true,
             health_check_grace_period_secs: secs(service.health_check_grace_period),
+            alarms: crate::alarms::deployment_alarms(spec),
         },
         rollout_timeout_secs: service.rollout_timeout.0.as_secs(),
         after,
@@ -741,7 +770,11 @@ fn describe_deployment(d: &DeploymentSettings) -> String {
         if d.circuit_breaker { "on" } else { "off" },
         if d.rollback { " with rollback" } else { "" },
         d.health_check_grace_period_secs
-    )
+    ) + &if d.alarms.is_empty() {
+        String::new()
+    } else {
+        format!(", rolls back on alarms {}", d.alarms.join(", "))
+    }
 }
 
 /// Field-level differences between two task definitions, for the plan.

@@ -17,7 +17,7 @@
 use awsdeploy_spec::Spec;
 
 use crate::{
-    Component, ComponentPlan, Key, Live, Plan, PlanError, certificate, database, dns, iam,
+    Component, ComponentPlan, Key, Live, Plan, PlanError, alarms, certificate, database, dns, iam,
     load_balancer, logs, network, registry, service, web,
 };
 
@@ -32,12 +32,13 @@ pub struct TeardownOptions {
 /// The components each component's deletes wait for.
 fn waits_for(component: Component) -> &'static [Component] {
     use Component::{
-        Certificate, Database, Dns, Iam, LoadBalancer, Logs, Migration, Network, Registry, Service,
-        Web,
+        Alarms, Certificate, Database, Dns, Iam, LoadBalancer, Logs, Migration, Network, Registry,
+        Service, Web,
     };
     match component {
         Web | Dns | Service | Migration => &[],
-        LoadBalancer | Database | Registry | Logs | Iam => &[Service],
+        // The service's deployments name the alarms.
+        LoadBalancer | Database | Registry | Logs | Iam | Alarms => &[Service],
         Certificate => &[LoadBalancer],
         Network => &[
             Web,
@@ -71,6 +72,7 @@ pub fn teardown(
         registry::teardown(&live.account, options.delete_data),
         logs::teardown(&live.account, options.delete_data),
         iam::teardown(&live.account),
+        alarms::teardown(&live.alarms, app, env),
         network::teardown(&live.network),
     ];
     let keys_of = |component: Component| -> Vec<Key> {

@@ -57,6 +57,8 @@ pub struct Spec {
     pub web: Option<Web>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dns: Option<Dns>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alarms: Option<Alarms>,
 }
 
 impl Spec {
@@ -219,6 +221,9 @@ pub struct Service {
     pub secrets: std::collections::BTreeMap<String, SecretRef>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub autoscaling: Option<Autoscaling>,
+    /// CloudWatch Container Insights on the cluster: per-task CPU, memory
+    /// and task counts (billed as custom metrics).
+    pub container_insights: bool,
 }
 
 /// Target tracking on average CPU; the desired count is then left to it.
@@ -379,6 +384,54 @@ pub struct Dns {
     pub api: String,
 }
 
+/// `[alarms]`: an SNS topic `{app}-{env}-alarms` with these subscriptions,
+/// and CloudWatch alarms on what the stack runs (AWS's recommended alarms
+/// for the load balancer, the service and the database), a dashboard, and
+/// the service's deployments rolled back when a 5XX or unhealthy-host
+/// alarm fires.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+pub struct Alarms {
+    /// Addresses notified by email (each confirms once, from the email
+    /// SNS sends).
+    pub email: Vec<String>,
+    /// HTTPS endpoints notified (each confirms once, by visiting the
+    /// `SubscribeURL` SNS posts).
+    pub https: Vec<String>,
+    /// ECS rolls a deployment back when the target 5XX or unhealthy-host
+    /// alarm fires during it.
+    pub rollback: bool,
+    /// The dashboard `{app}-{env}`.
+    pub dashboard: bool,
+    pub thresholds: Thresholds,
+}
+
+/// When each alarm fires.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+pub struct Thresholds {
+    /// Target (application) 5XX responses per minute, for 3 minutes.
+    pub target_5xx_count: u32,
+    /// Target 5XX responses as a share of requests (percent), for 3 minutes.
+    pub target_5xx_percent: u32,
+    /// Load balancer 5XX responses per minute (no healthy target, …).
+    pub elb_5xx_count: u32,
+    /// p99 target response time, milliseconds, for 5 minutes.
+    pub response_time_p99_ms: u32,
+    /// Minutes with an unhealthy target before the alarm fires.
+    pub unhealthy_minutes: u32,
+    /// The service's average CPU (percent), for 5 minutes.
+    pub service_cpu_percent: u32,
+    /// The service's average memory (percent), for 5 minutes.
+    pub service_memory_percent: u32,
+    /// The database's CPU (percent), for 5 minutes.
+    pub database_cpu_percent: u32,
+    /// Free storage below this share of the allocated (percent).
+    pub database_free_storage_percent: u32,
+    /// Freeable memory below this many MiB, for 5 minutes.
+    pub database_freeable_memory_mib: u32,
+    /// Connections above this share of the class's `max_connections`.
+    pub database_connections_percent: u32,
+}
+
 /// Defaults for every optional key, in one place.
 pub mod defaults {
     use super::NatMode;
@@ -415,6 +468,25 @@ pub mod defaults {
     pub const SERVICE_MAX_PERCENT: u32 = 200;
     pub const SERVICE_HEALTH_CHECK_GRACE_SECS: u64 = 30;
     pub const SERVICE_ROLLOUT_TIMEOUT_SECS: u64 = 15 * 60;
+    pub const SERVICE_CONTAINER_INSIGHTS: bool = false;
+
+    pub const ALARMS_ROLLBACK: bool = true;
+    pub const ALARMS_DASHBOARD: bool = true;
+    /// AWS's recommended alarms' thresholds where it gives one; the rest
+    /// conservative starting points a team tunes.
+    pub const THRESHOLDS: super::Thresholds = super::Thresholds {
+        target_5xx_count: 10,
+        target_5xx_percent: 5,
+        elb_5xx_count: 10,
+        response_time_p99_ms: 2000,
+        unhealthy_minutes: 3,
+        service_cpu_percent: 90,
+        service_memory_percent: 90,
+        database_cpu_percent: 90,
+        database_free_storage_percent: 10,
+        database_freeable_memory_mib: 128,
+        database_connections_percent: 80,
+    };
 
     /// TLS 1.3 and 1.2 with forward-secret ciphers only: what AWS
     /// recommends (the API's own default is the 2016 policy).

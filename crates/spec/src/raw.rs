@@ -144,6 +144,7 @@ raw_section!(
         migration: Option<RawMigration>,
         web: Option<RawWeb>,
         dns: Option<RawDns>,
+        alarms: Option<RawAlarms>,
         env: Option<BTreeMap<String, Spanned<RawSpec>>>,
     }
 );
@@ -199,6 +200,7 @@ raw_section!(RawService {
     env: Option<RawMap>,
     secrets: Option<RawMap>,
     autoscaling: Option<RawAutoscaling>,
+    container_insights: Bool,
 });
 
 raw_section!(RawAutoscaling {
@@ -231,6 +233,28 @@ raw_section!(RawWeb {
     env: Option<RawMap>,
     domain: Text,
     timeout: Text,
+});
+
+raw_section!(RawAlarms {
+    email: Option<Spanned<Vec<Spanned<String>>>>,
+    https: Option<Spanned<Vec<Spanned<String>>>>,
+    rollback: Bool,
+    dashboard: Bool,
+    thresholds: Option<RawThresholds>,
+});
+
+raw_section!(RawThresholds {
+    target_5xx_count: Int,
+    target_5xx_percent: Int,
+    elb_5xx_count: Int,
+    response_time_p99_ms: Int,
+    unhealthy_minutes: Int,
+    service_cpu_percent: Int,
+    service_memory_percent: Int,
+    database_cpu_percent: Int,
+    database_free_storage_percent: Int,
+    database_freeable_memory_mib: Int,
+    database_connections_percent: Int,
 });
 
 raw_section!(RawDns {

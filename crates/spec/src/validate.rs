@@ -11,6 +11,7 @@ use std::time::Duration;
 use ipnet::Ipv4Net;
 use toml::Spanned;
 
+mod alarms;
 mod service;
 
 use service::{load_balancer, service};
@@ -190,6 +191,14 @@ pub fn validate(raw: &RawSpec, env: &str) -> Result<Spec, Vec<Diagnostic>> {
     let migration = raw.migration.as_ref().map(|m| migration(&mut c, m));
     let web = raw.web.as_ref().map(|w| web(&mut c, w));
     let dns = raw.dns.as_ref().and_then(|d| dns(&mut c, d));
+    let alarms = raw.alarms.as_ref().map(|a| alarms::alarms(&mut c, a));
+    if alarms.is_some() && service.is_none() && database.is_none() {
+        c.error(
+            "[alarms] has nothing to watch: its alarms are on the service (and its load balancer) and the database",
+            None,
+            "add [service] or [database], or remove [alarms]",
+        );
+    }
 
     if let Some(section) = &raw.migration {
         let missing: Vec<&str> = [
@@ -226,6 +235,7 @@ pub fn validate(raw: &RawSpec, env: &str) -> Result<Spec, Vec<Diagnostic>> {
             migration,
             web,
             dns,
+            alarms,
         }),
         _ => Err(c.problems),
     }

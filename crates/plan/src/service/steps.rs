@@ -10,8 +10,15 @@ use crate::{ComponentStep, Ref};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum ServiceStep {
-    /// `CreateCluster` (Fargate). The id is its name.
-    CreateCluster { name: String },
+    /// `CreateCluster` (Fargate), with Container Insights as the spec
+    /// says. The id is its name.
+    CreateCluster {
+        name: String,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        container_insights: bool,
+    },
+    /// `UpdateCluster` of its `containerInsights` setting.
+    SetContainerInsights { name: String, enabled: bool },
     /// `RegisterTaskDefinition`. The id is the new revision's ARN.
     RegisterTaskDefinition { definition: TaskDefinition },
     /// `CreateService` on Fargate in the private subnets, without public
@@ -69,7 +76,8 @@ impl ComponentStep for ServiceStep {
             | ServiceStep::RemoveAutoscaling { .. }
             | ServiceStep::DeleteService { .. }
             | ServiceStep::DeregisterTaskDefinitions { .. }
-            | ServiceStep::DeleteCluster { .. } => vec![],
+            | ServiceStep::DeleteCluster { .. }
+            | ServiceStep::SetContainerInsights { .. } => vec![],
             ServiceStep::CreateService(new) => {
                 let mut refs = vec![&new.cluster, &new.task_definition, &new.target_group];
                 refs.extend(new.network.refs());
@@ -152,4 +160,8 @@ pub struct DeploymentSettings {
     /// With the breaker: roll back to the last completed deployment.
     pub rollback: bool,
     pub health_check_grace_period_secs: i32,
+    /// ECS deployment alarms: a deployment during which one fires rolls
+    /// back (`[alarms] rollback`). Empty: none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alarms: Vec<String>,
 }

@@ -311,6 +311,7 @@ fn deployed(spec: &Spec) -> Live {
             circuit_breaker: true,
             rollback: true,
             health_check_grace_period_secs: 30,
+            alarms: Vec::new(),
         },
     });
     live

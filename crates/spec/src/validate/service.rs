@@ -104,6 +104,10 @@ pub(super) fn service(c: &mut Checker, raw: &crate::raw::RawService) -> Service 
         env: Checker::map(raw.env.as_ref()),
         secrets,
         autoscaling,
+        container_insights: Checker::flag(
+            raw.container_insights.as_ref(),
+            defaults::SERVICE_CONTAINER_INSIGHTS,
+        ),
     }
 }
 

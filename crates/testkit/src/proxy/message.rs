@@ -222,7 +222,7 @@ impl Response {
             return Response::json(
                 status,
                 "application/x-amz-json-1.1",
-                &serde_json::json!({ "__type": code, "message": request_message(&message) }),
+                &serde_json::json!({ "__type": code, "message": xml_unescape(&message) }),
             );
         }
         let form = request
@@ -244,7 +244,7 @@ impl Response {
                 ("x-amzn-ErrorType", code),
                 request_id,
             ],
-            serde_json::json!({ "message": request_message(&message) }).to_string(),
+            serde_json::json!({ "message": xml_unescape(&message) }).to_string(),
         )
     }
 
@@ -271,7 +271,7 @@ impl Response {
 }
 
 /// XML-escaped text back to plain text, for the JSON forms of an error.
-fn request_message(escaped: &str) -> String {
+pub(super) fn xml_unescape(escaped: &str) -> String {
     escaped
         .replace("&lt;", "<")
         .replace("&gt;", ">")

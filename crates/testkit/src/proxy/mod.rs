@@ -19,6 +19,7 @@ mod ecs;
 mod logs;
 mod message;
 mod rds;
+mod sns;
 mod strict;
 mod targets;
 mod upstream;
@@ -187,6 +188,7 @@ struct State {
     faults: Vec<Fault>,
     rds: rds::Rds,
     ecs: ecs::Ecs,
+    sns: sns::Sns,
     /// Secret ARN → when [`SimulationProxy::rotate_secret`] rotated it.
     rotated_secrets: BTreeMap<String, Instant>,
     amplify: amplify::Amplify,
@@ -413,6 +415,12 @@ impl SimulationProxy {
             },
             metric,
         )
+    }
+
+    /// The recipient of an email or HTTPS subscription to `endpoint`
+    /// confirms it: its ARN shows from now on.
+    pub fn confirm_subscription(&self, endpoint: &str) {
+        self.state().sns.confirmed.insert(endpoint.to_owned());
     }
 
     /// Running tasks (by ARN) and service deployments (`service/id`) that
@@ -725,11 +733,13 @@ fn answer(
                 strict,
                 rds,
                 ecs,
+                sns,
                 ..
             } = &mut *state;
             match operation.0.as_str() {
                 "rds" => rds.on_answer(&operation.1, request, &mut response),
                 "logs" => logs::on_answer(&operation.1, request, &mut response),
+                "sns" => sns.on_answer(&operation.1, request, &mut response),
                 "elasticloadbalancing" if operation.1 == "DescribeTargetHealth" => {
                     if let Some(answer) = targets::describe(ecs, request) {
                         response = answer;

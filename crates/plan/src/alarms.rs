@@ -1,0 +1,1220 @@
+//! Alarms (`[alarms]`): an SNS topic `{app}-{env}-alarms` with the spec's
+//! subscriptions, `CloudWatch` alarms on what the stack runs, and a
+//! dashboard `{app}-{env}`.
+//!
+//! The alarms are AWS's recommended ones ("Recommended alarms", `CloudWatch`
+//! user guide) for an Application Load Balancer, an ECS service and an RDS
+//! instance, each named `{app}-{env}-{component}-{metric}`, with its alarm
+//! and OK actions on the topic. An alarm is ours when it notifies our
+//! topic (the topic carries the ownership tags), so observing them costs
+//! one `DescribeAlarms`, not a tag read per alarm.
+//!
+//! The load balancer's and target group's alarms name them by their ARN's
+//! suffix (`app/{name}/{id}`, `targetgroup/{name}/{id}`), known only once
+//! they exist: a [`Dimension`] holds the [`Ref`], resolved when the step
+//! runs.
+//!
+//! Removing `[alarms]` lists what it made as orphans and deletes nothing,
+//! as for every component: a team that drops the section may be moving the
+//! alarms elsewhere. `down` deletes them.
+
+use awsdeploy_spec::{Alarms, Spec};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::live::LiveAccount;
+use crate::plan::{Action, ComponentPlan, FieldChange, Orphan, ResourceChange, ResourceKind};
+use crate::service::{SERVICE_NAME, cluster_name, load_balancer_name, target_group_name};
+use crate::{Component, ComponentStep, Key, PlanError, Ref};
+
+pub fn topic_name(app: &str, env: &str) -> String {
+    format!("{app}-{env}-alarms")
+}
+
+pub fn dashboard_name(app: &str, env: &str) -> String {
+    format!("{app}-{env}")
+}
+
+/// The prefix every alarm of the stack's name starts with.
+pub fn alarm_prefix(app: &str, env: &str) -> String {
+    format!("{app}-{env}-")
+}
+
+/// What was observed of the alarms component.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveAlarms {
+    pub topic: Option<LiveTopic>,
+    /// Alarms named with the stack's prefix that notify our topic.
+    pub alarms: Vec<AlarmDefinition>,
+    /// The dashboard's body, canonical JSON, when it exists.
+    pub dashboard: Option<String>,
+}
+
+impl LiveAlarms {
+    pub fn is_empty(&self) -> bool {
+        *self == LiveAlarms::default()
+    }
+
+    pub fn sort(&mut self) {
+        if let Some(topic) = &mut self.topic {
+            topic.subscriptions.sort();
+        }
+        self.alarms.sort_by(|a, b| a.name.cmp(&b.name));
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveTopic {
+    pub arn: String,
+    pub owned: bool,
+    pub subscriptions: Vec<LiveSubscription>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct LiveSubscription {
+    /// `email` or `https`.
+    pub protocol: String,
+    pub endpoint: String,
+    /// `None` while the subscription waits for its confirmation (SNS
+    /// answers `PendingConfirmation`).
+    pub arn: Option<String>,
+}
+
+/// A dimension's value: a name, or the ARN suffix of a load balancer or
+/// target group (what `AWS/ApplicationELB` metrics are keyed by).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DimensionValue {
+    Text(String),
+    LoadBalancer(Ref),
+    TargetGroup(Ref),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Dimension {
+    pub name: String,
+    pub value: DimensionValue,
+}
+
+/// One metric an alarm reads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct MetricRef {
+    pub namespace: String,
+    pub name: String,
+    pub dimensions: Vec<Dimension>,
+    /// `Sum`, `Average`, `Maximum`, `Minimum`, or a percentile (`p99`).
+    pub stat: String,
+}
+
+/// What an alarm compares with its threshold.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AlarmMetric {
+    Metric(MetricRef),
+    /// A metric math expression over `m1`, `m2`, … (the metrics in order).
+    Math {
+        expression: String,
+        metrics: Vec<MetricRef>,
+    },
+}
+
+/// One alarm as awsdeploy writes it (`PutMetricAlarm`) and reads it back
+/// (`DescribeAlarms`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct AlarmDefinition {
+    pub name: String,
+    pub description: String,
+    pub metric: AlarmMetric,
+    /// Seconds.
+    pub period: i32,
+    pub evaluation_periods: i32,
+    pub datapoints_to_alarm: i32,
+    /// `GreaterThanThreshold`, `LessThanThreshold`, …
+    pub comparison: String,
+    /// As `CloudWatch` prints it (`10`, `0.5`).
+    pub threshold: String,
+    /// `missing`, `ignore`, `breaching` or `notBreaching`, chosen per
+    /// metric: a 5XX count with no requests is fine, a database with no
+    /// CPU datapoint is not.
+    pub treat_missing_data: String,
+    /// Alarm and OK actions: the topic's ARN.
+    pub actions: Vec<String>,
+}
+
+impl AlarmDefinition {
+    /// With the load balancer's and target group's ARN suffixes in place,
+    /// as far as they exist: how it compares with a live alarm.
+    fn resolved(&self) -> AlarmDefinition {
+        let resolve = |metric: &MetricRef| MetricRef {
+            dimensions: metric
+                .dimensions
+                .iter()
+                .map(|d| Dimension {
+                    name: d.name.clone(),
+                    value: DimensionValue::Text(
+                        d.value.existing().unwrap_or_else(|| "(new)".to_owned()),
+                    ),
+                })
+                .collect(),
+            ..metric.clone()
+        };
+        AlarmDefinition {
+            metric: match &self.metric {
+                AlarmMetric::Metric(m) => AlarmMetric::Metric(resolve(m)),
+                AlarmMetric::Math {
+                    expression,
+                    metrics,
+                } => AlarmMetric::Math {
+                    expression: expression.clone(),
+                    metrics: metrics.iter().map(resolve).collect(),
+                },
+            },
+            ..self.clone()
+        }
+    }
+
+    /// Every ref its dimensions hold.
+    pub fn refs(&self) -> Vec<&Ref> {
+        let metrics: Vec<&MetricRef> = match &self.metric {
+            AlarmMetric::Metric(m) => vec![m],
+            AlarmMetric::Math { metrics, .. } => metrics.iter().collect(),
+        };
+        metrics
+            .into_iter()
+            .flat_map(|m| &m.dimensions)
+            .filter_map(|d| match &d.value {
+                DimensionValue::Text(_) => None,
+                DimensionValue::LoadBalancer(r) | DimensionValue::TargetGroup(r) => Some(r),
+            })
+            .collect()
+    }
+}
+
+impl DimensionValue {
+    /// The value when it is known now.
+    fn existing(&self) -> Option<String> {
+        match self {
+            DimensionValue::Text(text) => Some(text.clone()),
+            DimensionValue::LoadBalancer(r) | DimensionValue::TargetGroup(r) => match r {
+                Ref::Existing(arn) => Some(self.with(arn)),
+                Ref::Planned(_) => None,
+            },
+        }
+    }
+
+    /// The value for a resolved ARN.
+    pub fn with(&self, arn: &str) -> String {
+        match self {
+            DimensionValue::Text(text) => text.clone(),
+            DimensionValue::LoadBalancer(_) => arn_suffix(arn)
+                .trim_start_matches("loadbalancer/")
+                .to_owned(),
+            DimensionValue::TargetGroup(_) => arn_suffix(arn).to_owned(),
+        }
+    }
+}
+
+/// The resource part of an ARN: what follows its fifth colon.
+fn arn_suffix(arn: &str) -> &str {
+    arn.splitn(6, ':').nth(5).unwrap_or(arn)
+}
+
+/// The names of the alarms the service's deployments roll back on (ECS
+/// deployment alarms), when `[alarms]` asks for it.
+pub fn deployment_alarms(spec: &Spec) -> Vec<String> {
+    match (&spec.alarms, &spec.service) {
+        (Some(alarms), Some(_)) if alarms.rollback => {
+            let (app, env) = (spec.app.name.as_str(), spec.env.as_str());
+            vec![
+                alarm_name(app, env, "load-balancer", "target-5xx"),
+                alarm_name(app, env, "load-balancer", "unhealthy-hosts"),
+            ]
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn alarm_name(app: &str, env: &str, component: &str, metric: &str) -> String {
+    format!("{app}-{env}-{component}-{metric}")
+}
+
+/// Memory (MiB) of the RDS instance classes awsdeploy knows, for the
+/// connection and memory alarms: `db.{family}.{size}`; the general-purpose
+/// and burstable families have 4 GiB per vCPU from `large` up (8 GiB at
+/// `large`), the memory-optimised ones twice that.
+fn class_memory_mib(class: &str) -> Option<u64> {
+    let mut parts = class.strip_prefix("db.")?.split('.');
+    let (family, size) = (parts.next()?, parts.next()?);
+    let base: u64 = match size {
+        "micro" => return Some(1024),
+        "small" => return Some(2048),
+        "medium" => return Some(4096),
+        "large" => 8192,
+        "xlarge" => 16384,
+        other => 16384 * other.strip_suffix("xlarge")?.parse::<u64>().ok()?,
+    };
+    Some(if family.starts_with('r') || family.starts_with('x') {
+        base * 2
+    } else {
+        base
+    })
+}
+
+/// `MySQL`'s default `max_connections` on RDS: `{DBInstanceClassMemory /
+/// 12582880}` (RDS user guide, "Maximum number of database connections").
+fn max_connections(class: &str) -> Option<u64> {
+    class_memory_mib(class).map(|mib| mib * 1024 * 1024 / 12_582_880)
+}
+
+/// Everything the alarms component makes for `spec`, where its load
+/// balancer and target group are `load_balancer` and `target_group`.
+pub struct Desired {
+    pub topic: String,
+    pub topic_arn: String,
+    pub subscriptions: Vec<(String, String)>,
+    pub alarms: Vec<AlarmDefinition>,
+    pub dashboard: Option<Dashboard>,
+}
+
+/// The dashboard's widgets, rendered to its JSON body once its dimensions
+/// are known.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Dashboard {
+    pub name: String,
+    pub region: String,
+    /// The metrics of each widget, by title.
+    pub widgets: Vec<Widget>,
+    /// Alarm ARNs for the alarm-status widget.
+    pub alarm_arns: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Widget {
+    pub title: String,
+    pub metrics: Vec<MetricRef>,
+}
+
+impl Dashboard {
+    /// Every ref its metrics hold.
+    pub fn refs(&self) -> Vec<&Ref> {
+        self.widgets
+            .iter()
+            .flat_map(|w| &w.metrics)
+            .flat_map(|m| &m.dimensions)
+            .filter_map(|d| match &d.value {
+                DimensionValue::Text(_) => None,
+                DimensionValue::LoadBalancer(r) | DimensionValue::TargetGroup(r) => Some(r),
+            })
+            .collect()
+    }
+
+    /// The dashboard body (`PutDashboard`'s `DashboardBody`), with each
+    /// dimension's value from `value`; canonical JSON.
+    pub fn body(&self, value: impl Fn(&DimensionValue) -> Option<String>) -> Option<String> {
+        let mut widgets = Vec::new();
+        for (i, widget) in self.widgets.iter().enumerate() {
+            let mut metrics = Vec::new();
+            for m in &widget.metrics {
+                let mut row = vec![
+                    serde_json::Value::from(m.namespace.clone()),
+                    serde_json::Value::from(m.name.clone()),
+                ];
+                for d in &m.dimensions {
+                    row.push(d.name.clone().into());
+                    row.push(value(&d.value)?.into());
+                }
+                row.push(serde_json::json!({ "stat": m.stat }));
+                metrics.push(serde_json::Value::Array(row));
+            }
+            widgets.push(serde_json::json!({
+                "type": "metric",
+                "x": (i % 2) * 12,
+                "y": (i / 2) * 6,
+                "width": 12,
+                "height": 6,
+                "properties": {
+                    "title": widget.title,
+                    "region": self.region,
+                    "view": "timeSeries",
+                    "period": 60,
+                    "metrics": metrics,
+                },
+            }));
+        }
+        if !self.alarm_arns.is_empty() {
+            widgets.push(serde_json::json!({
+                "type": "alarm",
+                "x": 0,
+                "y": self.widgets.len().div_ceil(2) * 6,
+                "width": 24,
+                "height": 4,
+                "properties": { "title": "Alarms", "alarms": self.alarm_arns },
+            }));
+        }
+        Some(crate::iam::canonical(
+            &serde_json::json!({ "widgets": widgets }),
+        ))
+    }
+
+    /// The body as far as it is known now: `None` while a dimension waits
+    /// for a resource this plan creates.
+    fn existing_body(&self) -> Option<String> {
+        self.body(DimensionValue::existing)
+    }
+}
+
+fn metric(namespace: &str, name: &str, dimensions: &[&Dimension], stat: &str) -> MetricRef {
+    MetricRef {
+        namespace: namespace.to_owned(),
+        name: name.to_owned(),
+        dimensions: dimensions.iter().map(|d| (*d).clone()).collect(),
+        stat: stat.to_owned(),
+    }
+}
+
+fn text(name: &str, value: &str) -> Dimension {
+    Dimension {
+        name: name.to_owned(),
+        value: DimensionValue::Text(value.to_owned()),
+    }
+}
+
+/// How an alarm fires: `periods` of `period` seconds, all breaching.
+struct Rule<'a> {
+    component: &'a str,
+    slug: &'a str,
+    what: String,
+    metric: AlarmMetric,
+    period: i32,
+    periods: i32,
+    comparison: &'a str,
+    threshold: String,
+    missing: &'a str,
+}
+
+/// What `[alarms]` asks for, on the stack `spec` describes.
+pub fn desired(
+    spec: &Spec,
+    region: &str,
+    account: &LiveAccount,
+    load_balancer: Option<Ref>,
+    target_group: Option<Ref>,
+) -> Result<Option<Desired>, PlanError> {
+    let Some(alarms) = &spec.alarms else {
+        return Ok(None);
+    };
+    let (app, env) = (spec.app.name.as_str(), spec.env.as_str());
+    let topic = topic_name(app, env);
+    let topic_arn = format!(
+        "arn:{}:sns:{region}:{}:{topic}",
+        account.partition(),
+        account.account()?
+    );
+    let rules = rules(spec, alarms, load_balancer, target_group);
+    let definitions: Vec<AlarmDefinition> = rules
+        .into_iter()
+        .map(|r| AlarmDefinition {
+            name: alarm_name(app, env, r.component, r.slug),
+            description: format!("awsdeploy {app}/{env}: {}", r.what),
+            metric: r.metric,
+            period: r.period,
+            evaluation_periods: r.periods,
+            datapoints_to_alarm: r.periods,
+            comparison: r.comparison.to_owned(),
+            threshold: r.threshold,
+            treat_missing_data: r.missing.to_owned(),
+            actions: vec![topic_arn.clone()],
+        })
+        .collect();
+    let dashboard = alarms.dashboard.then(|| Dashboard {
+        name: dashboard_name(app, env),
+        region: region.to_owned(),
+        widgets: widgets(&definitions),
+        alarm_arns: definitions
+            .iter()
+            .map(|a| {
+                format!(
+                    "arn:{}:cloudwatch:{region}:{}:alarm:{}",
+                    account.partition(),
+                    account.account_id.as_deref().unwrap_or_default(),
+                    a.name
+                )
+            })
+            .collect(),
+    });
+    let subscriptions = alarms
+        .email
+        .iter()
+        .map(|e| ("email".to_owned(), e.clone()))
+        .chain(alarms.https.iter().map(|u| ("https".to_owned(), u.clone())))
+        .collect();
+    Ok(Some(Desired {
+        topic,
+        topic_arn,
+        subscriptions,
+        alarms: definitions,
+        dashboard,
+    }))
+}
+
+#[allow(clippy::too_many_lines)] // one table of alarms
+fn rules(
+    spec: &Spec,
+    alarms: &Alarms,
+    load_balancer: Option<Ref>,
+    target_group: Option<Ref>,
+) -> Vec<Rule<'static>> {
+    let t = &alarms.thresholds;
+    let mut out = Vec::new();
+    if let (Some(service), Some(lb), Some(tg)) = (&spec.service, load_balancer, target_group) {
+        let lb = Dimension {
+            name: "LoadBalancer".to_owned(),
+            value: DimensionValue::LoadBalancer(lb),
+        };
+        let tg = Dimension {
+            name: "TargetGroup".to_owned(),
+            value: DimensionValue::TargetGroup(tg),
+        };
+        let elb = "AWS/ApplicationELB";
+        out.push(Rule {
+            component: "load-balancer",
+            slug: "target-5xx",
+            what: format!(
+                "the API answered more than {} 5XX a minute, 3 minutes running",
+                t.target_5xx_count
+            ),
+            metric: AlarmMetric::Metric(metric(elb, "HTTPCode_Target_5XX_Count", &[&lb], "Sum")),
+            period: 60,
+            periods: 3,
+            comparison: "GreaterThanThreshold",
+            threshold: t.target_5xx_count.to_string(),
+            missing: "notBreaching",
+        });
+        out.push(Rule {
+            component: "load-balancer",
+            slug: "target-5xx-rate",
+            what: format!(
+                "more than {}% of requests got a 5XX from the API, 3 minutes running",
+                t.target_5xx_percent
+            ),
+            metric: AlarmMetric::Math {
+                expression: "IF(m2 > 0, 100 * m1 / m2, 0)".to_owned(),
+                metrics: vec![
+                    metric(elb, "HTTPCode_Target_5XX_Count", &[&lb], "Sum"),
+                    metric(elb, "RequestCount", &[&lb], "Sum"),
+                ],
+            },
+            period: 60,
+            periods: 3,
+            comparison: "GreaterThanThreshold",
+            threshold: t.target_5xx_percent.to_string(),
+            missing: "notBreaching",
+        });
+        out.push(Rule {
+            component: "load-balancer",
+            slug: "elb-5xx",
+            what: format!(
+                "the load balancer answered more than {} 5XX a minute itself (no healthy target?), 3 minutes running",
+                t.elb_5xx_count
+            ),
+            metric: AlarmMetric::Metric(metric(elb, "HTTPCode_ELB_5XX_Count", &[&lb], "Sum")),
+            period: 60,
+            periods: 3,
+            comparison: "GreaterThanThreshold",
+            threshold: t.elb_5xx_count.to_string(),
+            missing: "notBreaching",
+        });
+        out.push(Rule {
+            component: "load-balancer",
+            slug: "p99-latency",
+            what: format!(
+                "p99 response time above {} ms, 5 minutes running",
+                t.response_time_p99_ms
+            ),
+            metric: AlarmMetric::Metric(metric(elb, "TargetResponseTime", &[&lb], "p99")),
+            period: 60,
+            periods: 5,
+            comparison: "GreaterThanThreshold",
+            threshold: seconds(t.response_time_p99_ms),
+            missing: "notBreaching",
+        });
+        out.push(Rule {
+            component: "load-balancer",
+            slug: "unhealthy-hosts",
+            what: format!("a target unhealthy for {} minutes", t.unhealthy_minutes),
+            metric: AlarmMetric::Metric(metric(elb, "UnHealthyHostCount", &[&tg, &lb], "Maximum")),
+            period: 60,
+            periods: i32::try_from(t.unhealthy_minutes).unwrap_or(3),
+            comparison: "GreaterThanThreshold",
+            threshold: "0".to_owned(),
+            missing: "notBreaching",
+        });
+        let cluster = text("ClusterName", &cluster_name(&spec.app.name, &spec.env));
+        let name = text("ServiceName", SERVICE_NAME);
+        for (slug, metric_name, percent) in [
+            ("cpu", "CPUUtilization", t.service_cpu_percent),
+            ("memory", "MemoryUtilization", t.service_memory_percent),
+        ] {
+            out.push(Rule {
+                component: "service",
+                slug,
+                what: format!("the API's average {slug} above {percent}%, 5 minutes running"),
+                metric: AlarmMetric::Metric(metric(
+                    "AWS/ECS",
+                    metric_name,
+                    &[&cluster, &name],
+                    "Average",
+                )),
+                period: 60,
+                periods: 5,
+                comparison: "GreaterThanThreshold",
+                threshold: percent.to_string(),
+                // No datapoint: the service runs no task.
+                missing: "breaching",
+            });
+        }
+        if service.container_insights {
+            out.push(Rule {
+                component: "service",
+                slug: "running-tasks",
+                what: "fewer tasks running than desired, 5 minutes running".to_owned(),
+                metric: AlarmMetric::Math {
+                    expression: "m2 - m1".to_owned(),
+                    metrics: vec![
+                        metric(
+                            "ECS/ContainerInsights",
+                            "RunningTaskCount",
+                            &[&cluster, &name],
+                            "Average",
+                        ),
+                        metric(
+                            "ECS/ContainerInsights",
+                            "DesiredTaskCount",
+                            &[&cluster, &name],
+                            "Average",
+                        ),
+                    ],
+                },
+                period: 60,
+                periods: 5,
+                comparison: "GreaterThanThreshold",
+                threshold: "0".to_owned(),
+                missing: "breaching",
+            });
+        }
+    }
+    if let Some(database) = &spec.database {
+        let id = text(
+            "DBInstanceIdentifier",
+            &crate::database::identifier(&spec.app.name, &spec.env),
+        );
+        let rds = "AWS/RDS";
+        out.push(Rule {
+            component: "database",
+            slug: "cpu",
+            what: format!(
+                "the database's CPU above {}%, 5 minutes running",
+                t.database_cpu_percent
+            ),
+            metric: AlarmMetric::Metric(metric(rds, "CPUUtilization", &[&id], "Average")),
+            period: 60,
+            periods: 5,
+            comparison: "GreaterThanThreshold",
+            threshold: t.database_cpu_percent.to_string(),
+            missing: "breaching",
+        });
+        let allocated = u64::from(database.storage_gb) * 1024 * 1024 * 1024;
+        out.push(Rule {
+            component: "database",
+            slug: "free-storage",
+            what: format!(
+                "free storage below {}% of the {} GiB allocated",
+                t.database_free_storage_percent, database.storage_gb
+            ),
+            metric: AlarmMetric::Metric(metric(rds, "FreeStorageSpace", &[&id], "Minimum")),
+            period: 300,
+            periods: 1,
+            comparison: "LessThanThreshold",
+            threshold: (allocated * u64::from(t.database_free_storage_percent) / 100).to_string(),
+            missing: "breaching",
+        });
+        out.push(Rule {
+            component: "database",
+            slug: "freeable-memory",
+            what: format!(
+                "freeable memory below {} MiB, 5 minutes running",
+                t.database_freeable_memory_mib
+            ),
+            metric: AlarmMetric::Metric(metric(rds, "FreeableMemory", &[&id], "Average")),
+            period: 60,
+            periods: 5,
+            comparison: "LessThanThreshold",
+            threshold: (u64::from(t.database_freeable_memory_mib) * 1024 * 1024).to_string(),
+            missing: "breaching",
+        });
+        if let Some(max) = max_connections(&database.instance_class) {
+            let limit = max * u64::from(t.database_connections_percent) / 100;
+            out.push(Rule {
+                component: "database",
+                slug: "connections",
+                what: format!(
+                    "more than {limit} connections ({}% of {}'s {max}), 5 minutes running",
+                    t.database_connections_percent, database.instance_class
+                ),
+                metric: AlarmMetric::Metric(metric(rds, "DatabaseConnections", &[&id], "Maximum")),
+                period: 60,
+                periods: 5,
+                comparison: "GreaterThanThreshold",
+                threshold: limit.to_string(),
+                missing: "notBreaching",
+            });
+        }
+    }
+    out
+}
+
+/// Milliseconds as `CloudWatch` prints seconds (`2`, `0.5`).
+fn seconds(ms: u32) -> String {
+    if ms % 1000 == 0 {
+        (ms / 1000).to_string()
+    } else {
+        format!("{}", f64::from(ms) / 1000.0)
+    }
+}
+
+/// The dashboard's widgets: every alarm's metric grouped by what it is on,
+/// plus requests and healthy targets.
+fn widgets(alarms: &[AlarmDefinition]) -> Vec<Widget> {
+    let find = |name: &str, stat: &str| {
+        alarms.iter().find_map(|a| {
+            let metrics: Vec<&MetricRef> = match &a.metric {
+                AlarmMetric::Metric(m) => vec![m],
+                AlarmMetric::Math { metrics, .. } => metrics.iter().collect(),
+            };
+            metrics
+                .into_iter()
+                .find(|m| m.name == name)
+                .map(|m| MetricRef {
+                    stat: stat.to_owned(),
+                    ..m.clone()
+                })
+        })
+    };
+    let widget = |title: &str, metrics: Vec<Option<MetricRef>>| {
+        let metrics: Vec<MetricRef> = metrics.into_iter().flatten().collect();
+        (!metrics.is_empty()).then(|| Widget {
+            title: title.to_owned(),
+            metrics,
+        })
+    };
+    let healthy = find("UnHealthyHostCount", "Maximum").map(|m| MetricRef {
+        name: "HealthyHostCount".to_owned(),
+        stat: "Minimum".to_owned(),
+        ..m
+    });
+    [
+        widget(
+            "Requests and 5XX",
+            vec![
+                find("RequestCount", "Sum"),
+                find("HTTPCode_Target_5XX_Count", "Sum"),
+                find("HTTPCode_ELB_5XX_Count", "Sum"),
+            ],
+        ),
+        widget(
+            "Latency",
+            vec![
+                find("TargetResponseTime", "p50"),
+                find("TargetResponseTime", "p99"),
+            ],
+        ),
+        widget(
+            "Targets",
+            vec![healthy, find("UnHealthyHostCount", "Maximum")],
+        ),
+        widget(
+            "Service",
+            vec![
+                find("CPUUtilization", "Average").filter(|m| m.namespace == "AWS/ECS"),
+                find("MemoryUtilization", "Average"),
+                find("RunningTaskCount", "Average"),
+            ],
+        ),
+        widget(
+            "Database",
+            vec![
+                alarms.iter().find_map(|a| match &a.metric {
+                    AlarmMetric::Metric(m)
+                        if m.namespace == "AWS/RDS" && m.name == "CPUUtilization" =>
+                    {
+                        Some(m.clone())
+                    }
+                    _ => None,
+                }),
+                find("DatabaseConnections", "Maximum"),
+                find("FreeStorageSpace", "Minimum"),
+            ],
+        ),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// Compares `[alarms]` with what is live.
+pub fn plan(desired: Option<&Desired>, live: &LiveAlarms) -> Result<ComponentPlan, PlanError> {
+    let mut out = ComponentPlan::default();
+    let Some(desired) = desired else {
+        orphans(live, &mut out);
+        return Ok(out);
+    };
+    let topic_key = Key::named(Component::Alarms, desired.topic.clone());
+    let topic = match &live.topic {
+        Some(topic) if !topic.owned => {
+            return Err(PlanError::not_ours(
+                ResourceKind::AlarmTopic,
+                &desired.topic,
+            ));
+        }
+        Some(topic) => {
+            out.unchanged += 1;
+            Ref::Existing(topic.arn.clone())
+        }
+        None => {
+            out.push(
+                ResourceChange::new(
+                    topic_key.clone(),
+                    ResourceKind::AlarmTopic,
+                    &desired.topic,
+                    Action::Create,
+                    vec![AlarmsStep::CreateTopic {
+                        name: desired.topic.clone(),
+                    }],
+                )
+                .with_fields(vec![FieldChange::set(
+                    "subscriptions",
+                    desired.subscriptions.len().to_string(),
+                )]),
+            );
+            Ref::Planned(topic_key)
+        }
+    };
+    subscriptions(desired, live, &topic, &mut out);
+    for alarm in &desired.alarms {
+        let key = Key::named(Component::Alarms, alarm.name.clone());
+        let resolved = alarm.resolved();
+        let change = |action| {
+            ResourceChange::new(
+                key.clone(),
+                ResourceKind::Alarm,
+                &alarm.name,
+                action,
+                vec![AlarmsStep::PutAlarm {
+                    alarm: alarm.clone(),
+                }],
+            )
+            .after(topic.planned_key().cloned())
+        };
+        match live.alarms.iter().find(|a| a.name == alarm.name) {
+            None => out.push(change(Action::Create).with_fields(vec![FieldChange::set(
+                "when",
+                format!(
+                    "{} {} {}",
+                    metric_label(&alarm.metric),
+                    comparison_label(&alarm.comparison),
+                    alarm.threshold
+                ),
+            )])),
+            Some(found) if *found == resolved => out.unchanged += 1,
+            Some(found) => {
+                out.push(
+                    change(Action::Update)
+                        .on(Some(&alarm.name))
+                        .with_fields(alarm_fields(found, &resolved)),
+                );
+            }
+        }
+    }
+    for found in live
+        .alarms
+        .iter()
+        .filter(|a| !desired.alarms.iter().any(|d| d.name == a.name))
+    {
+        out.orphans.push(Orphan::named(
+            Component::Alarms,
+            ResourceKind::Alarm,
+            &found.name,
+        ));
+    }
+    dashboard(desired, live, &mut out);
+    Ok(out)
+}
+
+/// The subscriptions: new ones subscribed, confirmed ones the spec no
+/// longer names unsubscribed, pending ones named in a warning.
+fn subscriptions(desired: &Desired, live: &LiveAlarms, topic: &Ref, out: &mut ComponentPlan) {
+    let subscribed = live.topic.as_ref().map_or(&[][..], |t| &t.subscriptions);
+    for (protocol, endpoint) in &desired.subscriptions {
+        let label = format!("{protocol}:{endpoint}");
+        match subscribed
+            .iter()
+            .find(|s| s.protocol == *protocol && s.endpoint == *endpoint)
+        {
+            Some(s) => {
+                out.unchanged += 1;
+                if s.arn.is_none() {
+                    out.warnings.push(format!(
+                        "the {protocol} subscription {endpoint} waits for its confirmation: {}",
+                        if protocol == "email" {
+                            "open the email from AWS Notifications and click \"Confirm subscription\" (the link lapses after 3 days; `awsdeploy up` then sends another)"
+                        } else {
+                            "the endpoint must visit the SubscribeURL SNS posted to it"
+                        }
+                    ));
+                }
+            }
+            None => out.push(
+                ResourceChange::new(
+                    Key::named(Component::Alarms, label.clone()),
+                    ResourceKind::AlarmSubscription,
+                    &label,
+                    Action::Create,
+                    vec![AlarmsStep::Subscribe {
+                        topic: topic.clone(),
+                        protocol: protocol.clone(),
+                        endpoint: endpoint.clone(),
+                    }],
+                )
+                .with_fields(vec![FieldChange::set(
+                    "confirmation",
+                    "pending until the recipient confirms",
+                )]),
+            ),
+        }
+    }
+    for s in subscribed.iter().filter(|s| {
+        !desired
+            .subscriptions
+            .iter()
+            .any(|(p, e)| *p == s.protocol && *e == s.endpoint)
+    }) {
+        let label = format!("{}:{}", s.protocol, s.endpoint);
+        match &s.arn {
+            Some(arn) => out.push(
+                ResourceChange::new(
+                    Key::named(Component::Alarms, label.clone()),
+                    ResourceKind::AlarmSubscription,
+                    &label,
+                    Action::Delete,
+                    vec![AlarmsStep::Unsubscribe { arn: arn.clone() }],
+                )
+                .on(Some(arn)),
+            ),
+            None => out.warnings.push(format!(
+                "the {} subscription {} is no longer in the spec but was never confirmed: SNS cannot remove it; it lapses after 3 days",
+                s.protocol, s.endpoint
+            )),
+        }
+    }
+}
+
+/// The dashboard, put again whenever its body differs.
+fn dashboard(desired: &Desired, live: &LiveAlarms, out: &mut ComponentPlan) {
+    match (&desired.dashboard, &live.dashboard) {
+        (Some(dashboard), found) => {
+            let body = dashboard.existing_body();
+            if found.is_some() && body.as_ref() == found.as_ref() {
+                out.unchanged += 1;
+            } else {
+                let alarm_keys: Vec<Key> = desired
+                    .alarms
+                    .iter()
+                    .map(|a| Key::named(Component::Alarms, a.name.clone()))
+                    .filter(|k| out.changes.iter().any(|c| c.key == *k))
+                    .collect();
+                out.push(
+                    ResourceChange::new(
+                        Key::named(Component::Alarms, format!("dashboard {}", dashboard.name)),
+                        ResourceKind::Dashboard,
+                        &dashboard.name,
+                        if found.is_some() {
+                            Action::Update
+                        } else {
+                            Action::Create
+                        },
+                        vec![AlarmsStep::PutDashboard {
+                            dashboard: dashboard.clone(),
+                        }],
+                    )
+                    .on(found.as_ref().map(|_| dashboard.name.as_str()))
+                    .after(alarm_keys)
+                    .with_fields(vec![FieldChange::set(
+                        "widgets",
+                        dashboard
+                            .widgets
+                            .iter()
+                            .map(|w| w.title.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    )]),
+                );
+            }
+        }
+        (None, Some(_)) => out.orphans.push(Orphan::named(
+            Component::Alarms,
+            ResourceKind::Dashboard,
+            desired.topic.trim_end_matches("-alarms"),
+        )),
+        (None, None) => {}
+    }
+}
+
+/// What a live stack without `[alarms]` still holds of it.
+fn orphans(live: &LiveAlarms, out: &mut ComponentPlan) {
+    let Some(topic) = live.topic.as_ref().filter(|t| t.owned) else {
+        return;
+    };
+    out.orphans.push(Orphan {
+        component: Component::Alarms,
+        kind: ResourceKind::AlarmTopic,
+        name: topic.arn.rsplit(':').next().unwrap_or_default().to_owned(),
+        id: topic.arn.clone(),
+    });
+    for alarm in &live.alarms {
+        out.orphans.push(Orphan::named(
+            Component::Alarms,
+            ResourceKind::Alarm,
+            &alarm.name,
+        ));
+    }
+}
+
+fn metric_label(metric: &AlarmMetric) -> String {
+    match metric {
+        AlarmMetric::Metric(m) => format!("{} {}", m.stat, m.name),
+        AlarmMetric::Math {
+            expression,
+            metrics,
+        } => {
+            let names: Vec<&str> = metrics.iter().map(|m| m.name.as_str()).collect();
+            format!("{expression} of ({})", names.join(", "))
+        }
+    }
+}
+
+fn comparison_label(comparison: &str) -> &'static str {
+    match comparison {
+        "GreaterThanThreshold" => ">",
+        "GreaterThanOrEqualToThreshold" => ">=",
+        "LessThanThreshold" => "<",
+        "LessThanOrEqualToThreshold" => "<=",
+        _ => "?",
+    }
+}
+
+fn alarm_fields(found: &AlarmDefinition, want: &AlarmDefinition) -> Vec<FieldChange> {
+    let mut fields = Vec::new();
+    let mut field = |name: &str, old: String, new: String| {
+        if old != new {
+            fields.push(FieldChange::new(name, Some(old), Some(new)));
+        }
+    };
+    field("threshold", found.threshold.clone(), want.threshold.clone());
+    field(
+        "comparison",
+        found.comparison.clone(),
+        want.comparison.clone(),
+    );
+    field(
+        "metric",
+        metric_label(&found.metric),
+        metric_label(&want.metric),
+    );
+    field(
+        "period",
+        format!(
+            "{} of {} x {}s",
+            found.datapoints_to_alarm, found.evaluation_periods, found.period
+        ),
+        format!(
+            "{} of {} x {}s",
+            want.datapoints_to_alarm, want.evaluation_periods, want.period
+        ),
+    );
+    field(
+        "treat_missing_data",
+        found.treat_missing_data.clone(),
+        want.treat_missing_data.clone(),
+    );
+    field("actions", found.actions.join(", "), want.actions.join(", "));
+    field(
+        "description",
+        found.description.clone(),
+        want.description.clone(),
+    );
+    if fields.is_empty() {
+        // Dimensions (a replaced load balancer, say).
+        fields.push(FieldChange::new(
+            "dimensions",
+            Some("other"),
+            Some("this stack's"),
+        ));
+    }
+    fields
+}
+
+/// The actions of the alarms component: SNS (the topic and its
+/// subscriptions) and `CloudWatch` (alarms, the dashboard).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum AlarmsStep {
+    /// `CreateTopic` with the tags (idempotent by name). The id is its ARN.
+    CreateTopic { name: String },
+    /// `Subscribe`; the recipient confirms.
+    Subscribe {
+        topic: Ref,
+        protocol: String,
+        endpoint: String,
+    },
+    /// `Unsubscribe` a confirmed subscription; already gone is success.
+    Unsubscribe { arn: String },
+    /// `PutMetricAlarm` (creates or replaces it), tagged.
+    PutAlarm { alarm: AlarmDefinition },
+    /// `PutDashboard`, its body rendered with the resolved dimensions.
+    PutDashboard { dashboard: Dashboard },
+    /// `DeleteAlarms`; already gone is success.
+    DeleteAlarms { names: Vec<String> },
+    /// `DeleteDashboards`; already gone is success.
+    DeleteDashboard { name: String },
+    /// `DeleteTopic` (its subscriptions go with it).
+    DeleteTopic { arn: String },
+}
+
+impl ComponentStep for AlarmsStep {
+    fn refs(&self) -> Vec<&Ref> {
+        match self {
+            AlarmsStep::Subscribe { topic, .. } => vec![topic],
+            AlarmsStep::PutAlarm { alarm } => alarm.refs(),
+            AlarmsStep::PutDashboard { dashboard } => dashboard.refs(),
+            AlarmsStep::CreateTopic { .. }
+            | AlarmsStep::Unsubscribe { .. }
+            | AlarmsStep::DeleteAlarms { .. }
+            | AlarmsStep::DeleteDashboard { .. }
+            | AlarmsStep::DeleteTopic { .. } => vec![],
+        }
+    }
+
+    fn creates(&self) -> bool {
+        matches!(self, AlarmsStep::CreateTopic { .. })
+    }
+}
+
+/// `down`: the dashboard, the alarms, then the topic.
+pub(crate) fn teardown(live: &LiveAlarms, app: &str, env: &str) -> ComponentPlan {
+    let mut out = ComponentPlan::default();
+    if live.dashboard.is_some() {
+        let name = dashboard_name(app, env);
+        out.push(
+            ResourceChange::new(
+                Key::named(Component::Alarms, format!("dashboard {name}")),
+                ResourceKind::Dashboard,
+                &name,
+                Action::Delete,
+                vec![AlarmsStep::DeleteDashboard { name: name.clone() }],
+            )
+            .on(Some(&name)),
+        );
+    }
+    if !live.alarms.is_empty() {
+        let names: Vec<String> = live.alarms.iter().map(|a| a.name.clone()).collect();
+        let label = format!("{} alarms", names.len());
+        out.push(
+            ResourceChange::new(
+                Key::named(Component::Alarms, "alarms"),
+                ResourceKind::Alarm,
+                &label,
+                Action::Delete,
+                vec![AlarmsStep::DeleteAlarms { names }],
+            )
+            .on(Some(&label)),
+        );
+    }
+    if let Some(topic) = live.topic.as_ref().filter(|t| t.owned) {
+        let name = topic_name(app, env);
+        let before: Vec<Key> = out.changes.iter().map(|c| c.key.clone()).collect();
+        out.push(
+            ResourceChange::new(
+                Key::named(Component::Alarms, name.clone()),
+                ResourceKind::AlarmTopic,
+                &name,
+                Action::Delete,
+                vec![AlarmsStep::DeleteTopic {
+                    arn: topic.arn.clone(),
+                }],
+            )
+            .on(Some(&topic.arn))
+            .after(before),
+        );
+    }
+    out
+}
+
+/// The load balancer and target group the alarms watch: planned in this
+/// plan, or live.
+pub(crate) fn watched(
+    spec: &Spec,
+    so_far: &ComponentPlan,
+    live: &crate::live::LiveServiceTier,
+) -> (Option<Ref>, Option<Ref>) {
+    let (app, env) = (spec.app.name.as_str(), spec.env.as_str());
+    let find = |name: String, arn: Option<&String>| {
+        let key = Key::named(Component::LoadBalancer, name);
+        so_far
+            .changes
+            .iter()
+            .find(|c| c.key == key && matches!(c.action, Action::Create | Action::Replace))
+            .map(|_| Ref::Planned(key))
+            .or_else(|| arn.map(|a| Ref::Existing(a.clone())))
+    };
+    (
+        find(
+            load_balancer_name(app, env),
+            live.load_balancer.as_ref().map(|l| &l.arn),
+        ),
+        find(
+            target_group_name(app, env),
+            live.target_group.as_ref().map(|t| &t.arn),
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn max_connections_follow_the_class_memory() {
+        assert_eq!(max_connections("db.t4g.micro"), Some(85));
+        assert_eq!(class_memory_mib("db.r6g.large"), Some(16384));
+        assert_eq!(class_memory_mib("db.m7g.2xlarge"), Some(32768));
+        assert_eq!(class_memory_mib("db.weird"), None);
+    }
+
+    #[test]
+    fn dimensions_are_arn_suffixes() {
+        let lb = DimensionValue::LoadBalancer(Ref::Existing(String::new()));
+        assert_eq!(
+            lb.with(
+                "arn:aws:elasticloadbalancing:r:1:loadbalancer/app/shop-dev-alb/50dc6c495c0c9188"
+            ),
+            "app/shop-dev-alb/50dc6c495c0c9188"
+        );
+        let tg = DimensionValue::TargetGroup(Ref::Existing(String::new()));
+        assert_eq!(
+            tg.with("arn:aws:elasticloadbalancing:r:1:targetgroup/shop-dev-api/73e2d6bc24d8a067"),
+            "targetgroup/shop-dev-api/73e2d6bc24d8a067"
+        );
+        assert_eq!(seconds(2000), "2");
+        assert_eq!(seconds(1500), "1.5");
+    }
+}

@@ -1,0 +1,250 @@
+//! `[alarms]`: the topic and its subscriptions (pending until confirmed,
+//! as on AWS), the recommended alarms on our resources, the dashboard, the
+//! service's deployment alarms; a no-op diff after; a changed threshold is
+//! one `PutMetricAlarm`; removing the section keeps them as orphans.
+
+use crate::harness::{World, push_image};
+
+const ALARMS: &str = "\n[alarms]\nemail = [\"oncall@example.com\"]\nhttps = [\"https://hooks.example.com/aws\"]\n\n[alarms.thresholds]\ntarget_5xx_count = 10\n";
+
+fn spec_text(alarms: &str) -> String {
+    format!(
+        "azs = 2\nnat = \"single\"\n\n[database]\n\n[registry]\n\n[service]\ndesired_count = 1\ncontainer_insights = true\n{alarms}"
+    )
+}
+
+#[test]
+#[allow(clippy::too_many_lines)] // one stack's whole story
+fn alarms_are_made_checked_updated_one_by_one_and_kept_when_removed() {
+    let world = World::new();
+    let app = "bells";
+    let spec = world.network_spec(app, &spec_text(ALARMS));
+    let spec = spec.to_str().unwrap().to_owned();
+    world.run(&["up", "-f", &spec, "--yes"]).assert_code(0);
+    push_image(&world, &format!("{app}/dev/api"), "v1");
+    let up = world.run(&["up", "-f", &spec, "--yes", "--image-tag", "v1"]);
+    up.assert_code(0);
+    assert!(
+        up.stdout.contains("waits for its confirmation"),
+        "the pending subscriptions are named:\n{}{}",
+        up.stdout,
+        up.stderr
+    );
+
+    let sns = aws_sdk_sns::Client::new(&world.config);
+    let cloudwatch = aws_sdk_cloudwatch::Client::new(&world.config);
+    let ecs = aws_sdk_ecs::Client::new(&world.config);
+
+    // The topic, tagged, with both subscriptions pending.
+    let topics = world.block_on(sns.list_topics().send()).unwrap();
+    let topic = topics
+        .topics()
+        .iter()
+        .filter_map(|t| t.topic_arn())
+        .find(|arn| arn.ends_with(&format!(":{app}-dev-alarms")))
+        .expect("the topic")
+        .to_owned();
+    let tags = world
+        .block_on(sns.list_tags_for_resource().resource_arn(&topic).send())
+        .unwrap();
+    assert!(
+        tags.tags()
+            .iter()
+            .any(|t| t.key() == "awsdeploy:app" && t.value() == app)
+    );
+    let subscriptions = world
+        .block_on(sns.list_subscriptions_by_topic().topic_arn(&topic).send())
+        .unwrap();
+    let mut endpoints: Vec<(&str, &str, &str)> = subscriptions
+        .subscriptions()
+        .iter()
+        .map(|s| {
+            (
+                s.protocol().unwrap(),
+                s.endpoint().unwrap(),
+                s.subscription_arn().unwrap(),
+            )
+        })
+        .collect();
+    endpoints.sort_unstable();
+    assert_eq!(
+        endpoints,
+        [
+            ("email", "oncall@example.com", "PendingConfirmation"),
+            (
+                "https",
+                "https://hooks.example.com/aws",
+                "PendingConfirmation"
+            )
+        ]
+    );
+
+    // The alarms: every recommended one, on our resources, notifying the
+    // topic.
+    let alarms = world
+        .block_on(
+            cloudwatch
+                .describe_alarms()
+                .alarm_name_prefix(format!("{app}-dev-"))
+                .send(),
+        )
+        .unwrap();
+    let mut names: Vec<&str> = alarms
+        .metric_alarms()
+        .iter()
+        .filter_map(|a| a.alarm_name())
+        .collect();
+    names.sort_unstable();
+    let expected: Vec<String> = [
+        "database-connections",
+        "database-cpu",
+        "database-free-storage",
+        "database-freeable-memory",
+        "load-balancer-elb-5xx",
+        "load-balancer-p99-latency",
+        "load-balancer-target-5xx",
+        "load-balancer-target-5xx-rate",
+        "load-balancer-unhealthy-hosts",
+        "service-cpu",
+        "service-memory",
+        "service-running-tasks",
+    ]
+    .iter()
+    .map(|n| format!("{app}-dev-{n}"))
+    .collect();
+    assert_eq!(names, expected);
+    let alarm = |name: &str| {
+        alarms
+            .metric_alarms()
+            .iter()
+            .find(|a| a.alarm_name() == Some(&format!("{app}-dev-{name}")))
+            .unwrap()
+    };
+    let target_5xx = alarm("load-balancer-target-5xx");
+    assert_eq!(target_5xx.metric_name(), Some("HTTPCode_Target_5XX_Count"));
+    assert_eq!(target_5xx.namespace(), Some("AWS/ApplicationELB"));
+    assert_eq!(target_5xx.threshold(), Some(10.0));
+    assert_eq!(target_5xx.alarm_actions(), std::slice::from_ref(&topic));
+    assert_eq!(target_5xx.ok_actions(), std::slice::from_ref(&topic));
+    assert_eq!(target_5xx.treat_missing_data(), Some("notBreaching"));
+    let lb_dimension = target_5xx.dimensions()[0].value().unwrap().to_owned();
+    assert!(
+        lb_dimension.starts_with(&format!("app/{app}-dev-alb/")),
+        "{lb_dimension}"
+    );
+    let storage = alarm("database-free-storage");
+    assert_eq!(
+        storage.dimensions()[0].value(),
+        Some(format!("{app}-dev-db").as_str())
+    );
+    assert_eq!(storage.threshold(), Some(2.0 * 1024.0 * 1024.0 * 1024.0));
+    assert_eq!(storage.treat_missing_data(), Some("breaching"));
+    let rate = alarm("load-balancer-target-5xx-rate");
+    assert_eq!(rate.metrics().len(), 3, "two metrics and the expression");
+
+    // The dashboard: valid JSON naming our load balancer and database.
+    let dashboard = world
+        .block_on(
+            cloudwatch
+                .get_dashboard()
+                .dashboard_name(format!("{app}-dev"))
+                .send(),
+        )
+        .unwrap();
+    let body: serde_json::Value =
+        serde_json::from_str(dashboard.dashboard_body().unwrap()).unwrap();
+    let text = body.to_string();
+    assert!(text.contains(&lb_dimension) && text.contains(&format!("{app}-dev-db")));
+    assert!(body["widgets"].as_array().unwrap().len() >= 5);
+
+    // The service's deployments roll back on the 5XX and unhealthy-host
+    // alarms (what was sent; moto keeps it through the testkit).
+    let services = world
+        .block_on(
+            ecs.describe_services()
+                .cluster(format!("{app}-dev"))
+                .services("api")
+                .send(),
+        )
+        .unwrap();
+    let deployment_alarms = services.services()[0]
+        .deployment_configuration()
+        .and_then(|c| c.alarms())
+        .expect("deployment alarms");
+    assert!(deployment_alarms.enable() && deployment_alarms.rollback());
+    assert_eq!(
+        deployment_alarms.alarm_names(),
+        [
+            format!("{app}-dev-load-balancer-target-5xx"),
+            format!("{app}-dev-load-balancer-unhealthy-hosts")
+        ]
+    );
+
+    // Nothing left to do; the pending subscriptions are still named, until
+    // their recipients confirm.
+    let diff = world.run(&[
+        "diff",
+        "-f",
+        &spec,
+        "--image-tag",
+        "v1",
+        "--detailed-exitcode",
+    ]);
+    diff.assert_code(0);
+    world.sim.confirm_subscription("oncall@example.com");
+    world
+        .sim
+        .confirm_subscription("https://hooks.example.com/aws");
+    let diff = world.run(&[
+        "diff",
+        "-f",
+        &spec,
+        "--image-tag",
+        "v1",
+        "--detailed-exitcode",
+    ]);
+    diff.assert_code(0);
+    assert!(!diff.stdout.contains("confirmation"), "{}", diff.stdout);
+
+    // A changed threshold is one PutMetricAlarm, and nothing else changes.
+    let spec_path = std::path::Path::new(&spec);
+    std::fs::write(
+        spec_path,
+        std::fs::read_to_string(spec_path)
+            .unwrap()
+            .replace("target_5xx_count = 10", "target_5xx_count = 25"),
+    )
+    .unwrap();
+    world.sim.reset_calls();
+    world
+        .run(&["up", "-f", &spec, "--yes", "--image-tag", "v1"])
+        .assert_code(0);
+    assert_eq!(world.sim.count("monitoring", "PutMetricAlarm"), 1);
+    assert_eq!(world.sim.count("monitoring", "PutDashboard"), 0);
+    assert_eq!(world.sim.count("ecs", "UpdateService"), 0);
+
+    // Without [alarms]: they are orphans, kept; the service stops rolling
+    // back on them.
+    std::fs::write(
+        spec_path,
+        format!(
+            "[app]\nname = \"{app}\"\nregion = \"ap-northeast-1\"\n\n[network]\ncidr = \"10.20.0.0/16\"\n{}",
+            spec_text("")
+        ),
+    )
+    .unwrap();
+    let diff = world.run(&["diff", "-f", &spec, "--image-tag", "v1"]);
+    for shown in [
+        format!("{app}-dev-alarms"),
+        format!("{app}-dev-database-cpu"),
+    ] {
+        assert!(diff.stdout.contains(&shown), "{shown} in:\n{}", diff.stdout);
+    }
+    world.sim.reset_calls();
+    world
+        .run(&["up", "-f", &spec, "--yes", "--image-tag", "v1"])
+        .assert_code(0);
+    assert_eq!(world.sim.count("monitoring", "DeleteAlarms"), 0);
+    assert_eq!(world.sim.count("sns", "DeleteTopic"), 0);
+    assert_eq!(world.sim.count("ecs", "UpdateService"), 1);
+}
