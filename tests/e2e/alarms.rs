@@ -1,7 +1,10 @@
 //! `[alarms]`: the topic and its subscriptions (pending until confirmed,
 //! as on AWS), the recommended alarms on our resources, the dashboard, the
 //! service's deployment alarms; a no-op diff after; a changed threshold is
-//! one `PutMetricAlarm`; removing the section keeps them as orphans.
+//! one `PutMetricAlarm`; a release that fires the 5XX alarm is rolled
+//! back, named; removing the section keeps them as orphans.
+
+use awsdeploy_testkit::{Lifecycle, RolloutOutcome};
 
 use crate::harness::{World, push_image};
 
@@ -222,6 +225,31 @@ fn alarms_are_made_checked_updated_one_by_one_and_kept_when_removed() {
     assert_eq!(world.sim.count("monitoring", "PutMetricAlarm"), 1);
     assert_eq!(world.sim.count("monitoring", "PutDashboard"), 0);
     assert_eq!(world.sim.count("ecs", "UpdateService"), 0);
+
+    // A release whose requests fail: its tasks are healthy, but the 5XX
+    // alarm fires and ECS rolls it back; `up` says which alarm and what
+    // serves.
+    push_image(&world, &format!("{app}/dev/api"), "v2");
+    world.sim.simulate(Lifecycle::EcsRollout {
+        polls: 2,
+        outcome: RolloutOutcome::AlarmFires,
+    });
+    let failed = world.run(&["up", "-f", &spec, "--yes", "--image-tag", "v2"]);
+    failed.assert_code(1);
+    for shown in [
+        format!("rolled back: alarm {app}-dev-load-balancer-target-5xx fired"),
+        format!("{app}-dev-api:1 is serving"),
+    ] {
+        assert!(
+            failed.stderr.contains(&shown),
+            "{shown} in:\n{}",
+            failed.stderr
+        );
+    }
+    world.sim.simulate(Lifecycle::EcsRollout {
+        polls: 2,
+        outcome: RolloutOutcome::Completes,
+    });
 
     // Without [alarms]: they are orphans, kept; the service stops rolling
     // back on them.

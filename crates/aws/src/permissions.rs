@@ -16,7 +16,10 @@ const MODULES: [(&str, &[&str]); 17] = [
     ("load_balancer.rs", &["elasticloadbalancing"]),
     ("migration.rs", &["ecs", "logs", "rds"]),
     ("network.rs", &["ec2"]),
-    ("service.rs", &["ecs", "application-autoscaling", "rds"]),
+    (
+        "service.rs",
+        &["ecs", "application-autoscaling", "rds", "cloudwatch"],
+    ),
     ("registry.rs", &["ecr"]),
     ("logs.rs", &["logs"]),
     ("lock.rs", &["dynamodb"]),

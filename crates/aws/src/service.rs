@@ -532,16 +532,22 @@ pub(crate) async fn run(
             timeout_secs,
         } => {
             let expected = ids.resolve(task_definition)?;
-            wait_for_rollout(ecs, cluster, service, &expected, *timeout_secs)
-                .await
-                .map_err(|e| match e {
-                    AwsError::Timeout { .. } => AwsError::Rollout(format!(
-                        "{e}. {}",
-                        step.how_to_follow().unwrap_or_default()
-                    )),
-                    other => other,
-                })?;
-            Ok(None)
+            match wait_for_rollout(ecs, cluster, service, &expected, *timeout_secs).await {
+                Ok(()) => Ok(None),
+                Err(e @ AwsError::Timeout { .. }) => Err(AwsError::Rollout(format!(
+                    "{e}. {}",
+                    step.how_to_follow().unwrap_or_default()
+                ))),
+                Err(AwsError::Rollout(failed)) => {
+                    let fired = fired_alarms(cx.clients, cluster, service).await?;
+                    Err(AwsError::Rollout(if fired.is_empty() {
+                        failed
+                    } else {
+                        format!("rolled back: alarm {} fired; {failed}", fired.join(", "))
+                    }))
+                }
+                Err(other) => Err(other),
+            }
         }
         ServiceStep::ConfigureAutoscaling {
             cluster,
@@ -700,6 +706,51 @@ async fn configure_autoscaling(
         .await
         .map_err(sdk("PutScalingPolicy", resource.as_str()))?;
     Ok(None)
+}
+
+/// The service's deployment alarms that are in ALARM: why ECS rolled a
+/// healthy deployment back. ECS's own words for it are not documented, so
+/// the alarms are asked.
+async fn fired_alarms(
+    clients: &crate::Clients,
+    cluster: &str,
+    service: &str,
+) -> Result<Vec<String>, AwsError> {
+    let out = clients
+        .ecs
+        .describe_services()
+        .cluster(cluster)
+        .services(service)
+        .send()
+        .await
+        .map_err(sdk("DescribeServices", service))?;
+    let names: Vec<String> = out
+        .services()
+        .first()
+        .and_then(|s| s.deployment_configuration())
+        .and_then(DeploymentConfiguration::alarms)
+        .filter(|a| a.enable())
+        .map(|a| a.alarm_names().to_vec())
+        .unwrap_or_default();
+    if names.is_empty() {
+        return Ok(names);
+    }
+    let alarms = clients
+        .cloudwatch
+        .describe_alarms()
+        .set_alarm_names(Some(names))
+        .state_value(aws_sdk_cloudwatch::types::StateValue::Alarm)
+        .send()
+        .await
+        .map_err(sdk("DescribeAlarms", service))?;
+    // The state is checked here too: the filter is the API's, and moto
+    // ignores it when names are given.
+    Ok(alarms
+        .metric_alarms()
+        .iter()
+        .filter(|a| a.state_value() == Some(&aws_sdk_cloudwatch::types::StateValue::Alarm))
+        .filter_map(|a| a.alarm_name().map(str::to_owned))
+        .collect())
 }
 
 /// Waits until the deployment of `expected` is COMPLETED with every task

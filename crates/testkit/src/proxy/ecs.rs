@@ -108,6 +108,18 @@ impl Ecs {
                     if let Some(sim) = arn(service).and_then(|arn| self.services.get_mut(&arn)) {
                         let id = self.deployments_started;
                         self.deployments_started += sim.tick(id);
+                        if let Some(alarm) = sim.fired.take() {
+                            let _ = upstream.json(
+                                "monitoring",
+                                "GraniteServiceVersion20100801",
+                                "SetAlarmState",
+                                &json!({
+                                    "AlarmName": alarm,
+                                    "StateValue": "ALARM",
+                                    "StateReason": "Threshold Crossed: simulated",
+                                }),
+                            );
+                        }
                         sim.render(service);
                     }
                 }
@@ -218,6 +230,7 @@ impl Ecs {
                     let port = request["loadBalancers"][0]["containerPort"].as_i64();
                     (group.to_owned(), port.unwrap_or(80))
                 }),
+            fired: None,
         };
         sim.render(service);
         self.services.insert(arn, sim);
@@ -483,6 +496,9 @@ struct Service {
     template: Value,
     /// The target group its tasks register in, and their port.
     load_balancer: Option<(String, i64)>,
+    /// A deployment alarm the simulation has just made fire, for the
+    /// proxy to set to ALARM in the emulator.
+    fired: Option<String>,
 }
 
 #[derive(Debug)]
@@ -625,8 +641,30 @@ impl Service {
         );
         primary.updated_at = now();
         let (id, done) = (primary.id.clone(), primary.seen >= primary.polls);
+        let alarms = &self.kept["deploymentConfiguration"]["alarms"];
+        let alarm = alarms["alarmNames"][0]
+            .as_str()
+            .filter(|_| {
+                alarms["enable"] == Value::Bool(true) && alarms["rollback"] == Value::Bool(true)
+            })
+            .map(str::to_owned);
         match primary.outcome {
-            RolloutOutcome::Completes => {
+            RolloutOutcome::AlarmFires if done && alarm.is_some() => {
+                let alarm = alarm.unwrap_or_default();
+                let primary = &mut self.deployments[0];
+                primary.running = primary.desired;
+                primary.rollout_state = "FAILED";
+                primary.reason = format!("ECS deployment {id} failed: alarm detected.");
+                self.event(&format!(
+                    "(service {name}) (deployment {id}) deployment failed: alarm detected."
+                ));
+                self.fired = Some(alarm);
+                if self.deployments.len() < 2 {
+                    return 0;
+                }
+                self.roll_back(started, "ECS deployment alarms")
+            }
+            RolloutOutcome::Completes | RolloutOutcome::AlarmFires => {
                 let share = i64::try_from(primary.seen).unwrap_or(i64::MAX) * primary.desired
                     / i64::try_from(primary.polls).unwrap_or(1);
                 // Tasks already running (a rollback's) keep running.
@@ -673,33 +711,38 @@ impl Service {
                 if !rollback || self.deployments.len() < 2 {
                     return 0;
                 }
-                let previous = self.deployments.remove(1);
-                let mut failed = self.deployments.remove(0);
-                failed.status = "ACTIVE";
-                let mut back = Deployment::new(
-                    deployment_id(started + 1),
-                    previous.task_definition.clone(),
-                    self.desired,
-                    &RolloutPlan {
-                        polls: failed.polls,
-                        outcome: RolloutOutcome::Completes,
-                        wall_clock: failed.wall_clock,
-                    },
-                );
-                back.running = previous.running;
-                back.reason = format!(
-                    "ECS deployment circuit breaker: rolling back to deploymentId {}.",
-                    previous.id
-                );
-                self.task_definition.clone_from(&previous.task_definition);
-                self.deployments = vec![back, failed];
-                self.event(&format!(
-                    "(service {name}) rolling back to deployment {}.",
-                    previous.id
-                ));
-                1
+                self.roll_back(started, "ECS deployment circuit breaker")
             }
         }
+    }
+
+    /// The failed PRIMARY becomes ACTIVE and a new deployment of the
+    /// previous task definition takes over; returns 1 (one deployment
+    /// started, its id counting on from `started`).
+    fn roll_back(&mut self, started: u64, why: &str) -> u64 {
+        let name = self.name.clone();
+        let previous = self.deployments.remove(1);
+        let mut failed = self.deployments.remove(0);
+        failed.status = "ACTIVE";
+        let mut back = Deployment::new(
+            deployment_id(started + 1),
+            previous.task_definition.clone(),
+            self.desired,
+            &RolloutPlan {
+                polls: failed.polls,
+                outcome: RolloutOutcome::Completes,
+                wall_clock: failed.wall_clock,
+            },
+        );
+        back.running = previous.running;
+        back.reason = format!("{why}: rolling back to deploymentId {}.", previous.id);
+        self.task_definition.clone_from(&previous.task_definition);
+        self.deployments = vec![back, failed];
+        self.event(&format!(
+            "(service {name}) rolling back to deployment {}.",
+            previous.id
+        ));
+        1
     }
 
     fn render(&self, service: &mut Value) {

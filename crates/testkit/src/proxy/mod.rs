@@ -152,6 +152,12 @@ pub enum RolloutOutcome {
     /// new deployment of the previous task definition takes over. Without
     /// the breaker it stays `IN_PROGRESS`, as ECS keeps retrying.
     Fails,
+    /// The tasks start and pass their health checks, but the first of the
+    /// service's deployment alarms goes to ALARM at the last poll (a
+    /// release that fails requests): with the deployment alarms' rollback
+    /// on, the deployment is FAILED and the previous task definition comes
+    /// back, as ECS does; without deployment alarms it completes.
+    AlarmFires,
 }
 
 /// How a simulated `RunTask` task stops.
