@@ -532,22 +532,7 @@ pub(crate) async fn run(
             timeout_secs,
         } => {
             let expected = ids.resolve(task_definition)?;
-            match wait_for_rollout(ecs, cluster, service, &expected, *timeout_secs).await {
-                Ok(()) => Ok(None),
-                Err(e @ AwsError::Timeout { .. }) => Err(AwsError::Rollout(format!(
-                    "{e}. {}",
-                    step.how_to_follow().unwrap_or_default()
-                ))),
-                Err(AwsError::Rollout(failed)) => {
-                    let fired = fired_alarms(cx.clients, cluster, service).await?;
-                    Err(AwsError::Rollout(if fired.is_empty() {
-                        failed
-                    } else {
-                        format!("rolled back: alarm {} fired; {failed}", fired.join(", "))
-                    }))
-                }
-                Err(other) => Err(other),
-            }
+            rollout(cx, step, cluster, service, &expected, *timeout_secs).await
         }
         ServiceStep::ConfigureAutoscaling {
             cluster,
@@ -706,6 +691,35 @@ async fn configure_autoscaling(
         .await
         .map_err(sdk("PutScalingPolicy", resource.as_str()))?;
     Ok(None)
+}
+
+/// The rollout wait, its failures said as a person needs them: a timeout
+/// with how to follow the rollout, a rollback with the alarm that caused
+/// it.
+async fn rollout(
+    cx: &StepContext<'_>,
+    step: &ServiceStep,
+    cluster: &str,
+    service: &str,
+    expected: &str,
+    timeout_secs: u64,
+) -> Result<Option<String>, AwsError> {
+    match wait_for_rollout(&cx.clients.ecs, cluster, service, expected, timeout_secs).await {
+        Ok(()) => Ok(None),
+        Err(e @ AwsError::Timeout { .. }) => Err(AwsError::Rollout(format!(
+            "{e}. {}",
+            step.how_to_follow().unwrap_or_default()
+        ))),
+        Err(AwsError::Rollout(failed)) => {
+            let fired = fired_alarms(cx.clients, cluster, service).await?;
+            Err(AwsError::Rollout(if fired.is_empty() {
+                failed
+            } else {
+                format!("rolled back: alarm {} fired; {failed}", fired.join(", "))
+            }))
+        }
+        Err(other) => Err(other),
+    }
 }
 
 /// The service's deployment alarms that are in ALARM: why ECS rolled a
