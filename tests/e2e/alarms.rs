@@ -194,6 +194,21 @@ fn alarms_are_made_checked_updated_one_by_one_and_kept_when_removed() {
         "--detailed-exitcode",
     ]);
     diff.assert_code(0);
+    let status = world.run(&["status", "-f", &spec]);
+    status.assert_code(0);
+    for shown in [
+        "alarms     12 alarms, 0 firing".to_owned(),
+        "email oncall@example.com (pending confirmation".to_owned(),
+        format!(
+            "dashboard https://ap-northeast-1.console.aws.amazon.com/cloudwatch/home?region=ap-northeast-1#dashboards/dashboard/{app}-dev"
+        ),
+    ] {
+        assert!(
+            status.stdout.contains(&shown),
+            "{shown} in:\n{}",
+            status.stdout
+        );
+    }
     world.sim.confirm_subscription("oncall@example.com");
     world
         .sim
@@ -246,6 +261,10 @@ fn alarms_are_made_checked_updated_one_by_one_and_kept_when_removed() {
             failed.stderr
         );
     }
+    let status = world.run(&["status", "-f", &spec]);
+    status.assert_code(2);
+    let firing = format!("alarm {app}-dev-load-balancer-target-5xx is firing");
+    assert!(status.stdout.contains(&firing), "{}", status.stdout);
     world.sim.simulate(Lifecycle::EcsRollout {
         polls: 2,
         outcome: RolloutOutcome::Completes,

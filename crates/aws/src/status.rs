@@ -5,8 +5,8 @@
 
 use awsdeploy_plan::Live;
 use awsdeploy_plan::status::{
-    DatabaseExtras, DeploymentStatus, Extras, ServiceEvent, ServiceStatus, TargetStatus, TaskRun,
-    WebJob,
+    AlarmState, DatabaseExtras, DeploymentStatus, Extras, ServiceEvent, ServiceStatus,
+    TargetStatus, TaskRun, WebJob,
 };
 use awsdeploy_plan::{migration, service};
 
@@ -57,13 +57,55 @@ pub(crate) async fn extras(
             _ => Ok(None),
         }
     };
-    let (database, service, migration, last_job) = tokio::try_join!(database, ecs, migration, job)?;
+    let alarm_states = async {
+        if live.alarms.alarms.is_empty() {
+            return Ok(Vec::new());
+        }
+        alarm_states(
+            clients,
+            &live
+                .alarms
+                .alarms
+                .iter()
+                .map(|a| a.name.clone())
+                .collect::<Vec<_>>(),
+        )
+        .await
+    };
+    let (database, service, migration, last_job, alarm_states) =
+        tokio::try_join!(database, ecs, migration, job, alarm_states)?;
     Ok(Extras {
         database,
         service,
         migration,
         last_job,
+        alarm_states,
     })
+}
+
+/// Each of the stack's alarms' state (at most 100 names per call).
+async fn alarm_states(clients: &Clients, names: &[String]) -> Result<Vec<AlarmState>, AwsError> {
+    let mut states = Vec::new();
+    for chunk in names.chunks(100) {
+        let out = clients
+            .cloudwatch
+            .describe_alarms()
+            .set_alarm_names(Some(chunk.to_vec()))
+            .send()
+            .await
+            .map_err(sdk("DescribeAlarms", "the stack's alarms"))?;
+        states.extend(out.metric_alarms().iter().map(|a| {
+            AlarmState {
+                name: a.alarm_name().unwrap_or_default().to_owned(),
+                state: a
+                    .state_value()
+                    .map_or("INSUFFICIENT_DATA", |s| s.as_str())
+                    .to_owned(),
+            }
+        }));
+    }
+    states.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(states)
 }
 
 /// The instance's pending modifications, maintenance window, latest

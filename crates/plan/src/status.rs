@@ -30,10 +30,37 @@ pub struct Status {
     pub service: Option<ServiceStatus>,
     pub migration: Option<TaskRun>,
     pub web: Option<WebStatus>,
+    /// The alarms' topic, subscriptions, states and dashboard.
+    #[serde(default)]
+    pub alarms: Option<AlarmsStatus>,
     /// How many changes `diff` would make.
     pub drift: usize,
     /// Who holds the deploy lock, if anyone.
     pub lock: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct AlarmsStatus {
+    pub topic: String,
+    pub subscriptions: Vec<SubscriptionStatus>,
+    /// Each alarm and its state (`OK`, `ALARM`, `INSUFFICIENT_DATA`).
+    pub alarms: Vec<AlarmState>,
+    /// The dashboard in the `CloudWatch` console, when there is one.
+    pub dashboard_url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct SubscriptionStatus {
+    pub protocol: String,
+    pub endpoint: String,
+    /// Whether its recipient confirmed it.
+    pub confirmed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct AlarmState {
+    pub name: String,
+    pub state: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -178,6 +205,8 @@ pub struct Extras {
     pub service: Option<ServiceStatus>,
     pub migration: Option<TaskRun>,
     pub last_job: Option<WebJob>,
+    /// Each alarm's state, by name.
+    pub alarm_states: Vec<AlarmState>,
 }
 
 /// What the status reads add to the observed database instance.
@@ -234,6 +263,7 @@ pub fn report(
         service: extras.service,
         migration: extras.migration,
         web: web(live, extras.last_job),
+        alarms: alarms(live, region, extras.alarm_states),
         drift,
         lock,
     };
@@ -288,6 +318,32 @@ fn web(live: &Live, last_job: Option<WebJob>) -> Option<WebStatus> {
             name: d.name.clone(),
             status: d.status.clone(),
         }),
+    })
+}
+
+/// The alarms component, when its topic is ours.
+fn alarms(live: &Live, region: &str, states: Vec<AlarmState>) -> Option<AlarmsStatus> {
+    let topic = live.alarms.topic.as_ref().filter(|t| t.owned)?;
+    let name = topic.arn.rsplit(':').next().unwrap_or_default().to_owned();
+    let dashboard_url = live.alarms.dashboard.as_ref().map(|_| {
+        let dashboard = name.trim_end_matches("-alarms");
+        format!(
+            "https://{region}.console.aws.amazon.com/cloudwatch/home?region={region}#dashboards/dashboard/{dashboard}"
+        )
+    });
+    Some(AlarmsStatus {
+        topic: name,
+        subscriptions: topic
+            .subscriptions
+            .iter()
+            .map(|s| SubscriptionStatus {
+                protocol: s.protocol.clone(),
+                endpoint: s.endpoint.clone(),
+                confirmed: s.arn.is_some(),
+            })
+            .collect(),
+        alarms: states,
+        dashboard_url,
     })
 }
 
@@ -365,6 +421,11 @@ fn problems(status: &Status) -> Vec<String> {
             job.id, web.branch
         ));
     }
+    if let Some(alarms) = &status.alarms {
+        for alarm in alarms.alarms.iter().filter(|a| a.state == "ALARM") {
+            problems.push(format!("alarm {} is firing", alarm.name));
+        }
+    }
     problems
 }
 
@@ -399,7 +460,46 @@ pub fn text(status: &Status) -> String {
     network_text(&mut out, status);
     service_text(&mut out, status);
     tasks_text(&mut out, status);
+    alarms_text(&mut out, status);
     out
+}
+
+fn alarms_text(out: &mut String, status: &Status) {
+    let Some(alarms) = &status.alarms else {
+        return;
+    };
+    let firing: Vec<&str> = alarms
+        .alarms
+        .iter()
+        .filter(|a| a.state == "ALARM")
+        .map(|a| a.name.as_str())
+        .collect();
+    let _ = writeln!(
+        out,
+        "\nalarms     {} alarms, {} firing; topic {}",
+        alarms.alarms.len(),
+        firing.len(),
+        alarms.topic
+    );
+    for alarm in alarms.alarms.iter().filter(|a| a.state != "OK") {
+        let _ = writeln!(out, "  {} {}", alarm.name, alarm.state);
+    }
+    for s in &alarms.subscriptions {
+        let _ = writeln!(
+            out,
+            "  {} {}{}",
+            s.protocol,
+            s.endpoint,
+            if s.confirmed {
+                ""
+            } else {
+                " (pending confirmation: the recipient must confirm it)"
+            }
+        );
+    }
+    if let Some(url) = &alarms.dashboard_url {
+        let _ = writeln!(out, "  dashboard {url}");
+    }
 }
 
 fn network_text(out: &mut String, status: &Status) {
