@@ -198,6 +198,11 @@ name = "{app}"                # [a-z][a-z0-9-], prefixes every resource name
 # [dns]                       # the team's Route 53 zone (awsdeploy never creates zones)
 # zone = "example.com"
 # api = "api.example.com"     # a certificate for it, and an alias to the load balancer
+
+# [alarms]                    # CloudWatch's recommended alarms, a dashboard, rollback on alarms
+# email = ["oncall@example.com"]  # each confirms once, from the email AWS sends
+# [alarms.thresholds]         # see docs/components/alarms.md for every key
+# target_5xx_count = 10
 "#,
         app = project.app,
     )
