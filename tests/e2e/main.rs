@@ -68,4 +68,5 @@ mod soak;
 mod status;
 mod strict;
 mod support_tier;
+mod tracing;
 mod web;

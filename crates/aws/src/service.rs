@@ -29,8 +29,8 @@ use awsdeploy_plan::execute::ResolvedIds;
 use awsdeploy_plan::live::{LiveAutoscaling, LiveCluster, LiveEcsService, LiveTaskDefinition};
 use awsdeploy_plan::service::{SERVICE_NAME, cluster_name, family, revision_label};
 use awsdeploy_plan::{
-    Component, ComponentStep as _, DeploymentSettings, NewService, SecretSource, ServiceNetwork,
-    ServiceStep, TaskDefinition,
+    Component, ComponentStep as _, DeploymentSettings, NewService, SIDECAR_MEMORY_MIB,
+    SecretSource, ServiceNetwork, ServiceStep, TaskDefinition,
 };
 
 use crate::error::{already_done, built, sdk};
@@ -217,60 +217,62 @@ fn live_service(s: &aws_sdk_ecs::types::Service, owner: &Owner) -> LiveEcsServic
 /// A live task definition in the form awsdeploy renders (its first
 /// container; fields awsdeploy does not set are left out).
 pub(crate) fn normalised(td: &aws_sdk_ecs::types::TaskDefinition) -> TaskDefinition {
-    let container = td.container_definitions().first();
-    let options = container
-        .and_then(|c| c.log_configuration())
-        .and_then(|l| l.options())
-        .cloned()
-        .unwrap_or_default();
-    let option = |key: &str| options.get(key).cloned().unwrap_or_default();
+    let containers = td.container_definitions();
     TaskDefinition {
         family: td.family().unwrap_or_default().to_owned(),
         cpu: td.cpu().unwrap_or_default().to_owned(),
         memory: td.memory().unwrap_or_default().to_owned(),
         execution_role_arn: td.execution_role_arn().unwrap_or_default().to_owned(),
         task_role_arn: td.task_role_arn().unwrap_or_default().to_owned(),
-        container: awsdeploy_plan::ContainerDefinition {
-            name: container
-                .and_then(|c| c.name())
-                .unwrap_or_default()
-                .to_owned(),
-            image: container
-                .and_then(|c| c.image())
-                .unwrap_or_default()
-                .to_owned(),
-            port: container
-                .and_then(|c| c.port_mappings().first())
-                .and_then(PortMapping::container_port),
-            command: container
-                .map(|c| c.command().to_vec())
-                .filter(|c| !c.is_empty()),
-            environment: container
-                .map(|c| {
-                    c.environment()
-                        .iter()
-                        .filter_map(|kv| Some((kv.name()?.to_owned(), kv.value()?.to_owned())))
-                        .collect()
-                })
-                .unwrap_or_default(),
-            secrets: container
-                .map(|c| {
-                    c.secrets()
-                        .iter()
-                        .map(|s| {
-                            (
-                                s.name().to_owned(),
-                                SecretSource::Arn(s.value_from().to_owned()),
-                            )
-                        })
-                        .collect()
-                })
-                .unwrap_or_default(),
-            database_from: None,
-            log_group: option("awslogs-group"),
-            log_region: option("awslogs-region"),
-            log_stream_prefix: option("awslogs-stream-prefix"),
-        },
+        container: normalised_container(
+            &containers
+                .first()
+                .cloned()
+                .unwrap_or_else(|| ContainerDefinition::builder().build()),
+        ),
+        sidecars: containers
+            .iter()
+            .skip(1)
+            .map(normalised_container)
+            .collect(),
+    }
+}
+
+/// One live container, in the form awsdeploy renders.
+fn normalised_container(c: &ContainerDefinition) -> awsdeploy_plan::ContainerDefinition {
+    let options = c
+        .log_configuration()
+        .and_then(|l| l.options())
+        .cloned()
+        .unwrap_or_default();
+    let option = |key: &str| options.get(key).cloned().unwrap_or_default();
+    awsdeploy_plan::ContainerDefinition {
+        name: c.name().unwrap_or_default().to_owned(),
+        image: c.image().unwrap_or_default().to_owned(),
+        port: c
+            .port_mappings()
+            .first()
+            .and_then(PortMapping::container_port),
+        command: Some(c.command().to_vec()).filter(|c| !c.is_empty()),
+        environment: c
+            .environment()
+            .iter()
+            .filter_map(|kv| Some((kv.name()?.to_owned(), kv.value()?.to_owned())))
+            .collect(),
+        secrets: c
+            .secrets()
+            .iter()
+            .map(|s| {
+                (
+                    s.name().to_owned(),
+                    SecretSource::Arn(s.value_from().to_owned()),
+                )
+            })
+            .collect(),
+        database_from: None,
+        log_group: option("awslogs-group"),
+        log_region: option("awslogs-region"),
+        log_stream_prefix: option("awslogs-stream-prefix"),
     }
 }
 
@@ -330,13 +332,21 @@ pub(crate) async fn register(
                 .map_err(built("RegisterTaskDefinition"))?,
         );
     }
+    // The task's memory as the container's limit too (the same on
+    // Fargate, and moto cannot run a task without it), less what the
+    // sidecars are given: Fargate refuses containers whose memory adds up
+    // to more than the task's.
+    let sidecar_memory = SIDECAR_MEMORY_MIB * i32::try_from(definition.sidecars.len()).unwrap_or(0);
+    let memory = definition
+        .memory
+        .parse::<i32>()
+        .ok()
+        .map(|m| m - sidecar_memory);
     let mut container = ContainerDefinition::builder()
         .name(&c.name)
         .image(&c.image)
         .essential(true)
-        // The task's memory as the container's limit too: the same on
-        // Fargate, and moto cannot run a task without it.
-        .set_memory(definition.memory.parse().ok())
+        .set_memory(memory)
         .set_command(c.command.clone())
         .set_environment(Some(
             c.environment
@@ -372,7 +382,11 @@ pub(crate) async fn register(
         .memory(&definition.memory)
         .execution_role_arn(&definition.execution_role_arn)
         .task_role_arn(&definition.task_role_arn)
-        .container_definitions(container.build())
+        .set_container_definitions(Some(
+            std::iter::once(Ok(container.build()))
+                .chain(definition.sidecars.iter().map(sidecar))
+                .collect::<Result<Vec<_>, AwsError>>()?,
+        ))
         .set_tags(Some(component_tags(owner, component, &definition.family)))
         .send()
         .await
@@ -385,6 +399,26 @@ pub(crate) async fn register(
             resource: definition.family.clone(),
             field: "taskDefinitionArn",
         })
+}
+
+/// A sidecar container: not essential, [`SIDECAR_MEMORY_MIB`] of the
+/// task's memory, its own log stream.
+fn sidecar(c: &awsdeploy_plan::ContainerDefinition) -> Result<ContainerDefinition, AwsError> {
+    Ok(ContainerDefinition::builder()
+        .name(&c.name)
+        .image(&c.image)
+        .essential(false)
+        .memory(SIDECAR_MEMORY_MIB)
+        .log_configuration(
+            LogConfiguration::builder()
+                .log_driver(LogDriver::Awslogs)
+                .options("awslogs-group", &c.log_group)
+                .options("awslogs-region", &c.log_region)
+                .options("awslogs-stream-prefix", &c.log_stream_prefix)
+                .build()
+                .map_err(built("RegisterTaskDefinition"))?,
+        )
+        .build())
 }
 
 pub(crate) fn network(

@@ -85,16 +85,32 @@ pub fn plan(spec: &Spec, region: &str, live: &LiveAccount) -> Result<ComponentPl
     let execution_policy = execution_policy(spec, region, live)?;
     // The application reads the master secret itself when it connects
     // (`DB_SECRET_ARN`): what survives RDS's rotation of it.
-    let task_policy = spec
-        .database
-        .is_some()
-        .then(|| -> Result<String, PlanError> {
-            Ok(canonical(&json!({
-                "Version": "2012-10-17",
-                "Statement": [read_database_secret(spec, region, live)?]
-            })))
-        })
-        .transpose()?;
+    let mut statements = Vec::new();
+    if spec.database.is_some() {
+        statements.push(read_database_secret(spec, region, live)?);
+    }
+    if service.tracing == awsdeploy_spec::Tracing::Xray {
+        // What the X-Ray daemon sends with (AWSXRayDaemonWriteAccess's
+        // actions); X-Ray has no resource-level permissions.
+        statements.push(json!({
+            "Sid": "SendTraces",
+            "Effect": "Allow",
+            "Action": [
+                "xray:GetSamplingRules",
+                "xray:GetSamplingStatisticSummaries",
+                "xray:GetSamplingTargets",
+                "xray:PutTelemetryRecords",
+                "xray:PutTraceSegments"
+            ],
+            "Resource": "*"
+        }));
+    }
+    let task_policy = (!statements.is_empty()).then(|| {
+        canonical(&json!({
+            "Version": "2012-10-17",
+            "Statement": statements
+        }))
+    });
     plan_role(
         &mut out,
         &DesiredRole {

@@ -55,7 +55,10 @@ pub use plan::{
 };
 pub use registry::RegistryStep;
 pub use service::{DeploymentSettings, NewService, ServiceNetwork, ServiceStep};
-pub use task_definition::{ContainerDefinition, DatabaseConnection, SecretSource, TaskDefinition};
+pub use task_definition::{
+    ContainerDefinition, DatabaseConnection, SIDECAR_MEMORY_MIB, SecretSource, TaskDefinition,
+    XRAY_DAEMON_IMAGE,
+};
 pub use web::WebStep;
 
 /// Why no plan could be made. Each says what to do about it.

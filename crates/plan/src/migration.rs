@@ -139,6 +139,7 @@ pub(crate) fn plan(
         memory: service.memory.to_string(),
         execution_role_arn: service::role_arn(cx, &iam::execution_role_name(app, env))?,
         task_role_arn: service::role_arn(cx, &iam::task_role_name(app, env))?,
+        sidecars: Vec::new(),
         container: ContainerDefinition {
             name: CONTAINER_NAME.to_owned(),
             image: migration.image.clone().unwrap_or_else(|| image.to_owned()),

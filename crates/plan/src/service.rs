@@ -40,6 +40,13 @@ pub const SERVICE_NAME: &str = "api";
 pub const CONTAINER_NAME: &str = "api";
 /// The awslogs stream prefix of the service's tasks.
 pub const LOG_STREAM_PREFIX: &str = "api";
+
+/// The X-Ray daemon's container (and its log stream's prefix), with
+/// `service.tracing = "xray"`.
+pub const XRAY_CONTAINER_NAME: &str = "xray-daemon";
+
+/// Where the API sends its trace segments.
+pub const XRAY_DAEMON_ADDRESS: (&str, &str) = ("AWS_XRAY_DAEMON_ADDRESS", "127.0.0.1:2000");
 /// How long `up` waits for a new certificate to be issued.
 pub const CERTIFICATE_TIMEOUT_SECS: u64 = 30 * 60;
 /// AWS's limit on load balancer and target group names.
@@ -696,6 +703,27 @@ fn task_definition(
         Some(Err(instance)) => container.database_from = Some(instance),
         None => {}
     }
+    let mut sidecars = Vec::new();
+    if service.tracing == awsdeploy_spec::Tracing::Xray {
+        // The daemon listens on UDP 2000; the task's containers share
+        // localhost (awsvpc). The X-Ray SDKs read this variable.
+        container
+            .environment
+            .entry(XRAY_DAEMON_ADDRESS.0.to_owned())
+            .or_insert_with(|| XRAY_DAEMON_ADDRESS.1.to_owned());
+        sidecars.push(ContainerDefinition {
+            name: XRAY_CONTAINER_NAME.to_owned(),
+            image: crate::task_definition::XRAY_DAEMON_IMAGE.to_owned(),
+            port: None,
+            command: None,
+            environment: BTreeMap::new(),
+            secrets: BTreeMap::new(),
+            database_from: None,
+            log_group: container.log_group.clone(),
+            log_region: container.log_region.clone(),
+            log_stream_prefix: XRAY_CONTAINER_NAME.to_owned(),
+        });
+    }
     Ok(TaskDefinition {
         family: family.to_owned(),
         cpu: service.cpu.to_string(),
@@ -703,6 +731,7 @@ fn task_definition(
         execution_role_arn: role_arn(cx, &iam::execution_role_name(app, env))?,
         task_role_arn: role_arn(cx, &iam::task_role_name(app, env))?,
         container,
+        sidecars,
     })
 }
 
@@ -824,6 +853,20 @@ fn definition_fields(old: &TaskDefinition, new: &TaskDefinition) -> Vec<FieldCha
             "secrets",
             Some(names(&a.secrets)),
             Some(names(&b.secrets)),
+        ));
+    }
+    let sidecars = |d: &TaskDefinition| {
+        d.sidecars
+            .iter()
+            .map(|c| c.image.clone())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    if old.sidecars != new.sidecars {
+        fields.push(FieldChange::new(
+            "sidecars",
+            Some(sidecars(old)).filter(|s| !s.is_empty()),
+            Some(sidecars(new)).filter(|s| !s.is_empty()),
         ));
     }
     if fields.is_empty() {

@@ -18,7 +18,19 @@ pub struct TaskDefinition {
     pub execution_role_arn: String,
     pub task_role_arn: String,
     pub container: ContainerDefinition,
+    /// Containers beside it (the X-Ray daemon), not essential: the task
+    /// goes on if one stops. Each has [`SIDECAR_MEMORY_MIB`] of the task's
+    /// memory.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sidecars: Vec<ContainerDefinition>,
 }
+
+/// The memory (MiB) each sidecar is given out of the task's: the X-Ray
+/// daemon uses about 30.
+pub const SIDECAR_MEMORY_MIB: i32 = 64;
+
+/// The X-Ray daemon's image (public ECR), its major version pinned.
+pub const XRAY_DAEMON_IMAGE: &str = "public.ecr.aws/xray/aws-xray-daemon:3.x";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ContainerDefinition {

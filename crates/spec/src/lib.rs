@@ -224,6 +224,19 @@ pub struct Service {
     /// CloudWatch Container Insights on the cluster: per-task CPU, memory
     /// and task counts (billed as custom metrics).
     pub container_insights: bool,
+    /// Request tracing: `xray` runs the X-Ray daemon beside the API.
+    pub tracing: Tracing,
+}
+
+/// `service.tracing`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Tracing {
+    Off,
+    /// The AWS X-Ray daemon as a sidecar container (its own log stream),
+    /// the task role allowed to send segments, `AWS_XRAY_DAEMON_ADDRESS`
+    /// set for the API.
+    Xray,
 }
 
 /// Target tracking on average CPU; the desired count is then left to it.

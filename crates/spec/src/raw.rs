@@ -201,6 +201,7 @@ raw_section!(RawService {
     secrets: Option<RawMap>,
     autoscaling: Option<RawAutoscaling>,
     container_insights: Bool,
+    tracing: Text,
 });
 
 raw_section!(RawAutoscaling {

@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 use toml::Spanned;
 
 use super::{Checker, FARGATE, parse_secret_ref};
-use crate::{Autoscaling, LoadBalancer, SecretRef, Service, SpecDuration, defaults};
+use crate::{Autoscaling, LoadBalancer, SecretRef, Service, SpecDuration, Tracing, defaults};
 
+#[allow(clippy::too_many_lines)] // one field per key of [service]
 pub(super) fn service(c: &mut Checker, raw: &crate::raw::RawService) -> Service {
     let cpu = c.int(
         raw.cpu.as_ref(),
@@ -108,6 +109,22 @@ pub(super) fn service(c: &mut Checker, raw: &crate::raw::RawService) -> Service 
             raw.container_insights.as_ref(),
             defaults::SERVICE_CONTAINER_INSIGHTS,
         ),
+        tracing: tracing(c, raw.tracing.as_ref()),
+    }
+}
+
+fn tracing(c: &mut Checker, raw: Option<&Spanned<String>>) -> Tracing {
+    match raw.map(|t| t.get_ref().as_str()) {
+        None | Some("off") => Tracing::Off,
+        Some("xray") => Tracing::Xray,
+        Some(other) => {
+            c.error(
+                format!("service.tracing = \"{other}\" is not a tracing mode"),
+                raw.map(Spanned::span),
+                "use \"xray\" (the X-Ray daemon beside the API) or \"off\"",
+            );
+            Tracing::Off
+        }
     }
 }
 
