@@ -2,7 +2,8 @@
 //! as on AWS), the recommended alarms on our resources, the dashboard, the
 //! service's deployment alarms; a no-op diff after; a changed threshold is
 //! one `PutMetricAlarm`; a release that fires the 5XX alarm is rolled
-//! back, named; removing the section keeps them as orphans.
+//! back, named; removing the section keeps them as orphans; `down`
+//! deletes them.
 
 use awsdeploy_testkit::{Lifecycle, RolloutOutcome};
 
@@ -294,4 +295,22 @@ fn alarms_are_made_checked_updated_one_by_one_and_kept_when_removed() {
     assert_eq!(world.sim.count("monitoring", "DeleteAlarms"), 0);
     assert_eq!(world.sim.count("sns", "DeleteTopic"), 0);
     assert_eq!(world.sim.count("ecs", "UpdateService"), 1);
+
+    // `down` deletes them all: the dashboard, the alarms, then the topic.
+    world.sim.reset_calls();
+    world
+        .run(&["down", "-f", &spec, "-e", "dev", "--yes", "--delete-data"])
+        .assert_code(0);
+    assert_eq!(world.sim.count("monitoring", "DeleteDashboards"), 1);
+    assert_eq!(world.sim.count("monitoring", "DeleteAlarms"), 1);
+    assert_eq!(world.sim.count("sns", "DeleteTopic"), 1);
+    let left = world
+        .block_on(
+            cloudwatch
+                .describe_alarms()
+                .alarm_name_prefix(format!("{app}-dev-"))
+                .send(),
+        )
+        .unwrap();
+    assert!(left.metric_alarms().is_empty());
 }
