@@ -18,13 +18,18 @@
 //! as for every component: a team that drops the section may be moving the
 //! alarms elsewhere. `down` deletes them.
 
-use awsdeploy_spec::{Alarms, Spec};
+use awsdeploy_spec::Spec;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+mod dashboard;
+mod rules;
+
+pub use dashboard::{Dashboard, Widget};
+
 use crate::live::LiveAccount;
 use crate::plan::{Action, ComponentPlan, FieldChange, Orphan, ResourceChange, ResourceKind};
-use crate::service::{SERVICE_NAME, cluster_name, load_balancer_name, target_group_name};
+use crate::service::{load_balancer_name, target_group_name};
 use crate::{Component, ComponentStep, Key, PlanError, Ref};
 
 pub fn topic_name(app: &str, env: &str) -> String {
@@ -238,34 +243,6 @@ fn alarm_name(app: &str, env: &str, component: &str, metric: &str) -> String {
     format!("{app}-{env}-{component}-{metric}")
 }
 
-/// Memory (MiB) of the RDS instance classes awsdeploy knows, for the
-/// connection and memory alarms: `db.{family}.{size}`; the general-purpose
-/// and burstable families have 4 GiB per vCPU from `large` up (8 GiB at
-/// `large`), the memory-optimised ones twice that.
-fn class_memory_mib(class: &str) -> Option<u64> {
-    let mut parts = class.strip_prefix("db.")?.split('.');
-    let (family, size) = (parts.next()?, parts.next()?);
-    let base: u64 = match size {
-        "micro" => return Some(1024),
-        "small" => return Some(2048),
-        "medium" => return Some(4096),
-        "large" => 8192,
-        "xlarge" => 16384,
-        other => 16384 * other.strip_suffix("xlarge")?.parse::<u64>().ok()?,
-    };
-    Some(if family.starts_with('r') || family.starts_with('x') {
-        base * 2
-    } else {
-        base
-    })
-}
-
-/// `MySQL`'s default `max_connections` on RDS: `{DBInstanceClassMemory /
-/// 12582880}` (RDS user guide, "Maximum number of database connections").
-fn max_connections(class: &str) -> Option<u64> {
-    class_memory_mib(class).map(|mib| mib * 1024 * 1024 / 12_582_880)
-}
-
 /// Everything the alarms component makes for `spec`, where its load
 /// balancer and target group are `load_balancer` and `target_group`.
 pub struct Desired {
@@ -274,122 +251,6 @@ pub struct Desired {
     pub subscriptions: Vec<(String, String)>,
     pub alarms: Vec<AlarmDefinition>,
     pub dashboard: Option<Dashboard>,
-}
-
-/// The dashboard's widgets, rendered to its JSON body once its dimensions
-/// are known.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct Dashboard {
-    pub name: String,
-    pub region: String,
-    /// The metrics of each widget, by title.
-    pub widgets: Vec<Widget>,
-    /// Alarm ARNs for the alarm-status widget.
-    pub alarm_arns: Vec<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct Widget {
-    pub title: String,
-    pub metrics: Vec<MetricRef>,
-}
-
-impl Dashboard {
-    /// Every ref its metrics hold.
-    pub fn refs(&self) -> Vec<&Ref> {
-        self.widgets
-            .iter()
-            .flat_map(|w| &w.metrics)
-            .flat_map(|m| &m.dimensions)
-            .filter_map(|d| match &d.value {
-                DimensionValue::Text(_) => None,
-                DimensionValue::LoadBalancer(r) | DimensionValue::TargetGroup(r) => Some(r),
-            })
-            .collect()
-    }
-
-    /// The dashboard body (`PutDashboard`'s `DashboardBody`), with each
-    /// dimension's value from `value`; canonical JSON.
-    pub fn body(&self, value: impl Fn(&DimensionValue) -> Option<String>) -> Option<String> {
-        let mut widgets = Vec::new();
-        for (i, widget) in self.widgets.iter().enumerate() {
-            let mut metrics = Vec::new();
-            for m in &widget.metrics {
-                let mut row = vec![
-                    serde_json::Value::from(m.namespace.clone()),
-                    serde_json::Value::from(m.name.clone()),
-                ];
-                for d in &m.dimensions {
-                    row.push(d.name.clone().into());
-                    row.push(value(&d.value)?.into());
-                }
-                row.push(serde_json::json!({ "stat": m.stat }));
-                metrics.push(serde_json::Value::Array(row));
-            }
-            widgets.push(serde_json::json!({
-                "type": "metric",
-                "x": (i % 2) * 12,
-                "y": (i / 2) * 6,
-                "width": 12,
-                "height": 6,
-                "properties": {
-                    "title": widget.title,
-                    "region": self.region,
-                    "view": "timeSeries",
-                    "period": 60,
-                    "metrics": metrics,
-                },
-            }));
-        }
-        if !self.alarm_arns.is_empty() {
-            widgets.push(serde_json::json!({
-                "type": "alarm",
-                "x": 0,
-                "y": self.widgets.len().div_ceil(2) * 6,
-                "width": 24,
-                "height": 4,
-                "properties": { "title": "Alarms", "alarms": self.alarm_arns },
-            }));
-        }
-        Some(crate::iam::canonical(
-            &serde_json::json!({ "widgets": widgets }),
-        ))
-    }
-
-    /// The body as far as it is known now: `None` while a dimension waits
-    /// for a resource this plan creates.
-    fn existing_body(&self) -> Option<String> {
-        self.body(DimensionValue::existing)
-    }
-}
-
-fn metric(namespace: &str, name: &str, dimensions: &[&Dimension], stat: &str) -> MetricRef {
-    MetricRef {
-        namespace: namespace.to_owned(),
-        name: name.to_owned(),
-        dimensions: dimensions.iter().map(|d| (*d).clone()).collect(),
-        stat: stat.to_owned(),
-    }
-}
-
-fn text(name: &str, value: &str) -> Dimension {
-    Dimension {
-        name: name.to_owned(),
-        value: DimensionValue::Text(value.to_owned()),
-    }
-}
-
-/// How an alarm fires: `periods` of `period` seconds, all breaching.
-struct Rule<'a> {
-    component: &'a str,
-    slug: &'a str,
-    what: String,
-    metric: AlarmMetric,
-    period: i32,
-    periods: i32,
-    comparison: &'a str,
-    threshold: String,
-    missing: &'a str,
 }
 
 /// What `[alarms]` asks for, on the stack `spec` describes.
@@ -410,7 +271,7 @@ pub fn desired(
         account.partition(),
         account.account()?
     );
-    let rules = rules(spec, alarms, load_balancer, target_group);
+    let rules = rules::rules(spec, alarms, load_balancer, target_group);
     let definitions: Vec<AlarmDefinition> = rules
         .into_iter()
         .map(|r| AlarmDefinition {
@@ -429,7 +290,7 @@ pub fn desired(
     let dashboard = alarms.dashboard.then(|| Dashboard {
         name: dashboard_name(app, env),
         region: region.to_owned(),
-        widgets: widgets(&definitions),
+        widgets: dashboard::widgets(&definitions),
         alarm_arns: definitions
             .iter()
             .map(|a| {
@@ -455,310 +316,6 @@ pub fn desired(
         alarms: definitions,
         dashboard,
     }))
-}
-
-#[allow(clippy::too_many_lines)] // one table of alarms
-fn rules(
-    spec: &Spec,
-    alarms: &Alarms,
-    load_balancer: Option<Ref>,
-    target_group: Option<Ref>,
-) -> Vec<Rule<'static>> {
-    let t = &alarms.thresholds;
-    let mut out = Vec::new();
-    if let (Some(service), Some(lb), Some(tg)) = (&spec.service, load_balancer, target_group) {
-        let lb = Dimension {
-            name: "LoadBalancer".to_owned(),
-            value: DimensionValue::LoadBalancer(lb),
-        };
-        let tg = Dimension {
-            name: "TargetGroup".to_owned(),
-            value: DimensionValue::TargetGroup(tg),
-        };
-        let elb = "AWS/ApplicationELB";
-        out.push(Rule {
-            component: "load-balancer",
-            slug: "target-5xx",
-            what: format!(
-                "the API answered more than {} 5XX a minute, 3 minutes running",
-                t.target_5xx_count
-            ),
-            metric: AlarmMetric::Metric(metric(elb, "HTTPCode_Target_5XX_Count", &[&lb], "Sum")),
-            period: 60,
-            periods: 3,
-            comparison: "GreaterThanThreshold",
-            threshold: t.target_5xx_count.to_string(),
-            missing: "notBreaching",
-        });
-        out.push(Rule {
-            component: "load-balancer",
-            slug: "target-5xx-rate",
-            what: format!(
-                "more than {}% of requests got a 5XX from the API, 3 minutes running",
-                t.target_5xx_percent
-            ),
-            metric: AlarmMetric::Math {
-                expression: "IF(m2 > 0, 100 * m1 / m2, 0)".to_owned(),
-                metrics: vec![
-                    metric(elb, "HTTPCode_Target_5XX_Count", &[&lb], "Sum"),
-                    metric(elb, "RequestCount", &[&lb], "Sum"),
-                ],
-            },
-            period: 60,
-            periods: 3,
-            comparison: "GreaterThanThreshold",
-            threshold: t.target_5xx_percent.to_string(),
-            missing: "notBreaching",
-        });
-        out.push(Rule {
-            component: "load-balancer",
-            slug: "elb-5xx",
-            what: format!(
-                "the load balancer answered more than {} 5XX a minute itself (no healthy target?), 3 minutes running",
-                t.elb_5xx_count
-            ),
-            metric: AlarmMetric::Metric(metric(elb, "HTTPCode_ELB_5XX_Count", &[&lb], "Sum")),
-            period: 60,
-            periods: 3,
-            comparison: "GreaterThanThreshold",
-            threshold: t.elb_5xx_count.to_string(),
-            missing: "notBreaching",
-        });
-        out.push(Rule {
-            component: "load-balancer",
-            slug: "p99-latency",
-            what: format!(
-                "p99 response time above {} ms, 5 minutes running",
-                t.response_time_p99_ms
-            ),
-            metric: AlarmMetric::Metric(metric(elb, "TargetResponseTime", &[&lb], "p99")),
-            period: 60,
-            periods: 5,
-            comparison: "GreaterThanThreshold",
-            threshold: seconds(t.response_time_p99_ms),
-            missing: "notBreaching",
-        });
-        out.push(Rule {
-            component: "load-balancer",
-            slug: "unhealthy-hosts",
-            what: format!("a target unhealthy for {} minutes", t.unhealthy_minutes),
-            metric: AlarmMetric::Metric(metric(elb, "UnHealthyHostCount", &[&tg, &lb], "Maximum")),
-            period: 60,
-            periods: i32::try_from(t.unhealthy_minutes).unwrap_or(3),
-            comparison: "GreaterThanThreshold",
-            threshold: "0".to_owned(),
-            missing: "notBreaching",
-        });
-        let cluster = text("ClusterName", &cluster_name(&spec.app.name, &spec.env));
-        let name = text("ServiceName", SERVICE_NAME);
-        for (slug, metric_name, percent) in [
-            ("cpu", "CPUUtilization", t.service_cpu_percent),
-            ("memory", "MemoryUtilization", t.service_memory_percent),
-        ] {
-            out.push(Rule {
-                component: "service",
-                slug,
-                what: format!("the API's average {slug} above {percent}%, 5 minutes running"),
-                metric: AlarmMetric::Metric(metric(
-                    "AWS/ECS",
-                    metric_name,
-                    &[&cluster, &name],
-                    "Average",
-                )),
-                period: 60,
-                periods: 5,
-                comparison: "GreaterThanThreshold",
-                threshold: percent.to_string(),
-                // No datapoint: the service runs no task.
-                missing: "breaching",
-            });
-        }
-        if service.container_insights {
-            out.push(Rule {
-                component: "service",
-                slug: "running-tasks",
-                what: "fewer tasks running than desired, 5 minutes running".to_owned(),
-                metric: AlarmMetric::Math {
-                    expression: "m2 - m1".to_owned(),
-                    metrics: vec![
-                        metric(
-                            "ECS/ContainerInsights",
-                            "RunningTaskCount",
-                            &[&cluster, &name],
-                            "Average",
-                        ),
-                        metric(
-                            "ECS/ContainerInsights",
-                            "DesiredTaskCount",
-                            &[&cluster, &name],
-                            "Average",
-                        ),
-                    ],
-                },
-                period: 60,
-                periods: 5,
-                comparison: "GreaterThanThreshold",
-                threshold: "0".to_owned(),
-                missing: "breaching",
-            });
-        }
-    }
-    if let Some(database) = &spec.database {
-        let id = text(
-            "DBInstanceIdentifier",
-            &crate::database::identifier(&spec.app.name, &spec.env),
-        );
-        let rds = "AWS/RDS";
-        out.push(Rule {
-            component: "database",
-            slug: "cpu",
-            what: format!(
-                "the database's CPU above {}%, 5 minutes running",
-                t.database_cpu_percent
-            ),
-            metric: AlarmMetric::Metric(metric(rds, "CPUUtilization", &[&id], "Average")),
-            period: 60,
-            periods: 5,
-            comparison: "GreaterThanThreshold",
-            threshold: t.database_cpu_percent.to_string(),
-            missing: "breaching",
-        });
-        let allocated = u64::from(database.storage_gb) * 1024 * 1024 * 1024;
-        out.push(Rule {
-            component: "database",
-            slug: "free-storage",
-            what: format!(
-                "free storage below {}% of the {} GiB allocated",
-                t.database_free_storage_percent, database.storage_gb
-            ),
-            metric: AlarmMetric::Metric(metric(rds, "FreeStorageSpace", &[&id], "Minimum")),
-            period: 300,
-            periods: 1,
-            comparison: "LessThanThreshold",
-            threshold: (allocated * u64::from(t.database_free_storage_percent) / 100).to_string(),
-            missing: "breaching",
-        });
-        out.push(Rule {
-            component: "database",
-            slug: "freeable-memory",
-            what: format!(
-                "freeable memory below {} MiB, 5 minutes running",
-                t.database_freeable_memory_mib
-            ),
-            metric: AlarmMetric::Metric(metric(rds, "FreeableMemory", &[&id], "Average")),
-            period: 60,
-            periods: 5,
-            comparison: "LessThanThreshold",
-            threshold: (u64::from(t.database_freeable_memory_mib) * 1024 * 1024).to_string(),
-            missing: "breaching",
-        });
-        if let Some(max) = max_connections(&database.instance_class) {
-            let limit = max * u64::from(t.database_connections_percent) / 100;
-            out.push(Rule {
-                component: "database",
-                slug: "connections",
-                what: format!(
-                    "more than {limit} connections ({}% of {}'s {max}), 5 minutes running",
-                    t.database_connections_percent, database.instance_class
-                ),
-                metric: AlarmMetric::Metric(metric(rds, "DatabaseConnections", &[&id], "Maximum")),
-                period: 60,
-                periods: 5,
-                comparison: "GreaterThanThreshold",
-                threshold: limit.to_string(),
-                missing: "notBreaching",
-            });
-        }
-    }
-    out
-}
-
-/// Milliseconds as `CloudWatch` prints seconds (`2`, `0.5`).
-fn seconds(ms: u32) -> String {
-    if ms % 1000 == 0 {
-        (ms / 1000).to_string()
-    } else {
-        format!("{}", f64::from(ms) / 1000.0)
-    }
-}
-
-/// The dashboard's widgets: every alarm's metric grouped by what it is on,
-/// plus requests and healthy targets.
-fn widgets(alarms: &[AlarmDefinition]) -> Vec<Widget> {
-    let find = |name: &str, stat: &str| {
-        alarms.iter().find_map(|a| {
-            let metrics: Vec<&MetricRef> = match &a.metric {
-                AlarmMetric::Metric(m) => vec![m],
-                AlarmMetric::Math { metrics, .. } => metrics.iter().collect(),
-            };
-            metrics
-                .into_iter()
-                .find(|m| m.name == name)
-                .map(|m| MetricRef {
-                    stat: stat.to_owned(),
-                    ..m.clone()
-                })
-        })
-    };
-    let widget = |title: &str, metrics: Vec<Option<MetricRef>>| {
-        let metrics: Vec<MetricRef> = metrics.into_iter().flatten().collect();
-        (!metrics.is_empty()).then(|| Widget {
-            title: title.to_owned(),
-            metrics,
-        })
-    };
-    let healthy = find("UnHealthyHostCount", "Maximum").map(|m| MetricRef {
-        name: "HealthyHostCount".to_owned(),
-        stat: "Minimum".to_owned(),
-        ..m
-    });
-    [
-        widget(
-            "Requests and 5XX",
-            vec![
-                find("RequestCount", "Sum"),
-                find("HTTPCode_Target_5XX_Count", "Sum"),
-                find("HTTPCode_ELB_5XX_Count", "Sum"),
-            ],
-        ),
-        widget(
-            "Latency",
-            vec![
-                find("TargetResponseTime", "p50"),
-                find("TargetResponseTime", "p99"),
-            ],
-        ),
-        widget(
-            "Targets",
-            vec![healthy, find("UnHealthyHostCount", "Maximum")],
-        ),
-        widget(
-            "Service",
-            vec![
-                find("CPUUtilization", "Average").filter(|m| m.namespace == "AWS/ECS"),
-                find("MemoryUtilization", "Average"),
-                find("RunningTaskCount", "Average"),
-            ],
-        ),
-        widget(
-            "Database",
-            vec![
-                alarms.iter().find_map(|a| match &a.metric {
-                    AlarmMetric::Metric(m)
-                        if m.namespace == "AWS/RDS" && m.name == "CPUUtilization" =>
-                    {
-                        Some(m.clone())
-                    }
-                    _ => None,
-                }),
-                find("DatabaseConnections", "Maximum"),
-                find("FreeStorageSpace", "Minimum"),
-            ],
-        ),
-    ]
-    .into_iter()
-    .flatten()
-    .collect()
 }
 
 /// Compares `[alarms]` with what is live.
@@ -1193,14 +750,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn max_connections_follow_the_class_memory() {
-        assert_eq!(max_connections("db.t4g.micro"), Some(85));
-        assert_eq!(class_memory_mib("db.r6g.large"), Some(16384));
-        assert_eq!(class_memory_mib("db.m7g.2xlarge"), Some(32768));
-        assert_eq!(class_memory_mib("db.weird"), None);
-    }
-
-    #[test]
     fn dimensions_are_arn_suffixes() {
         let lb = DimensionValue::LoadBalancer(Ref::Existing(String::new()));
         assert_eq!(
@@ -1214,7 +763,85 @@ mod tests {
             tg.with("arn:aws:elasticloadbalancing:r:1:targetgroup/shop-dev-api/73e2d6bc24d8a067"),
             "targetgroup/shop-dev-api/73e2d6bc24d8a067"
         );
-        assert_eq!(seconds(2000), "2");
-        assert_eq!(seconds(1500), "1.5");
+    }
+
+    fn stack(alarms: &str) -> Spec {
+        Spec::parse(
+            &format!("[app]\nname = \"shop\"\n[database]\n[registry]\n[service]\n\n[alarms]\nemail = [\"a@example.com\"]\n{alarms}"),
+            "test.toml",
+            "dev",
+        )
+        .unwrap()
+    }
+
+    /// What `up` would have made for `spec`: every desired alarm live as
+    /// desired, the topic with its subscription pending.
+    fn made(desired: &Desired) -> LiveAlarms {
+        LiveAlarms {
+            topic: Some(LiveTopic {
+                arn: desired.topic_arn.clone(),
+                owned: true,
+                subscriptions: vec![LiveSubscription {
+                    protocol: "email".to_owned(),
+                    endpoint: "a@example.com".to_owned(),
+                    arn: None,
+                }],
+            }),
+            alarms: desired
+                .alarms
+                .iter()
+                .map(AlarmDefinition::resolved)
+                .collect(),
+            dashboard: desired
+                .dashboard
+                .as_ref()
+                .and_then(Dashboard::existing_body),
+        }
+    }
+
+    fn desired_for(spec: &Spec) -> Desired {
+        let lb = Ref::Existing(
+            "arn:aws:elasticloadbalancing:r:1:loadbalancer/app/shop-dev-alb/abc".to_owned(),
+        );
+        let tg = Ref::Existing(
+            "arn:aws:elasticloadbalancing:r:1:targetgroup/shop-dev-api/def".to_owned(),
+        );
+        desired(spec, "r", &crate::iam::tests::live(), Some(lb), Some(tg))
+            .unwrap()
+            .unwrap()
+    }
+
+    #[test]
+    fn made_is_unchanged_a_threshold_is_one_update_and_removed_ones_are_orphans() {
+        let spec = stack("");
+        let live = made(&desired_for(&spec));
+        let same = plan(Some(&desired_for(&spec)), &live).unwrap();
+        assert!(same.changes.is_empty(), "{:?}", same.changes);
+        assert_eq!(
+            same.unchanged,
+            1 + 1 + 11 + 1,
+            "topic, subscription, alarms, dashboard"
+        );
+        assert!(same.warnings[0].contains("waits for its confirmation"));
+
+        let raised = stack("[alarms.thresholds]\ndatabase_cpu_percent = 95\n");
+        let update = plan(Some(&desired_for(&raised)), &live).unwrap();
+        assert_eq!(update.changes.len(), 1, "{:?}", update.changes);
+        assert_eq!(update.changes[0].name, "shop-dev-database-cpu");
+        assert_eq!(update.changes[0].fields[0].field, "threshold");
+
+        let gone = plan(None, &live).unwrap();
+        assert!(gone.changes.is_empty());
+        assert_eq!(
+            gone.orphans.len(),
+            1 + 11,
+            "the topic and every alarm, kept"
+        );
+    }
+
+    #[test]
+    fn the_rollback_alarms_are_named_only_with_rollback_on() {
+        assert_eq!(deployment_alarms(&stack("")).len(), 2);
+        assert!(deployment_alarms(&stack("rollback = false\n")).is_empty());
     }
 }
