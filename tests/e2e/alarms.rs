@@ -143,6 +143,46 @@ fn alarms_are_made_checked_updated_one_by_one_and_kept_when_removed() {
     );
     assert_eq!(storage.threshold(), Some(2.0 * 1024.0 * 1024.0 * 1024.0));
     assert_eq!(storage.treat_missing_data(), Some("breaching"));
+    // Every alarm: notifies the topic both ways, has a threshold, and each
+    // dimension names one of this stack's resources.
+    let tg_dimension = alarm("load-balancer-unhealthy-hosts")
+        .dimensions()
+        .iter()
+        .find(|d| d.name() == Some("TargetGroup"))
+        .and_then(|d| d.value())
+        .unwrap()
+        .to_owned();
+    assert!(tg_dimension.starts_with(&format!("targetgroup/{app}-dev-api/")));
+    let ours = [
+        lb_dimension.clone(),
+        tg_dimension,
+        format!("{app}-dev"),
+        "api".to_owned(),
+        format!("{app}-dev-db"),
+    ];
+    for a in alarms.metric_alarms() {
+        let name = a.alarm_name().unwrap();
+        assert_eq!(a.alarm_actions(), std::slice::from_ref(&topic), "{name}");
+        assert_eq!(a.ok_actions(), std::slice::from_ref(&topic), "{name}");
+        assert!(a.threshold().is_some(), "{name}");
+        let dimensions: Vec<&aws_sdk_cloudwatch::types::Dimension> = a
+            .dimensions()
+            .iter()
+            .chain(
+                a.metrics()
+                    .iter()
+                    .filter_map(|q| q.metric_stat()?.metric())
+                    .flat_map(aws_sdk_cloudwatch::types::Metric::dimensions),
+            )
+            .collect();
+        assert!(!dimensions.is_empty(), "{name}");
+        for d in dimensions {
+            assert!(
+                ours.iter().any(|o| Some(o.as_str()) == d.value()),
+                "{name}: {d:?}"
+            );
+        }
+    }
     let rate = alarm("load-balancer-target-5xx-rate");
     assert_eq!(rate.metrics().len(), 3, "two metrics and the expression");
 
