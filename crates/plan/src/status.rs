@@ -325,11 +325,14 @@ fn web(live: &Live, last_job: Option<WebJob>) -> Option<WebStatus> {
 fn alarms(live: &Live, region: &str, states: Vec<AlarmState>) -> Option<AlarmsStatus> {
     let topic = live.alarms.topic.as_ref().filter(|t| t.owned)?;
     let name = topic.arn.rsplit(':').next().unwrap_or_default().to_owned();
+    let console = match live.account.partition() {
+        "aws-cn" => format!("https://{region}.console.amazonaws.cn"),
+        "aws-us-gov" => "https://console.amazonaws-us-gov.com".to_owned(),
+        _ => format!("https://{region}.console.aws.amazon.com"),
+    };
     let dashboard_url = live.alarms.dashboard.as_ref().map(|_| {
         let dashboard = name.trim_end_matches("-alarms");
-        format!(
-            "https://{region}.console.aws.amazon.com/cloudwatch/home?region={region}#dashboards/dashboard/{dashboard}"
-        )
+        format!("{console}/cloudwatch/home?region={region}#dashboards/dashboard/{dashboard}")
     });
     Some(AlarmsStatus {
         topic: name,
