@@ -17,6 +17,46 @@ fn spec_text(alarms: &str) -> String {
     )
 }
 
+/// Without a service: the database's alarms alone (the account id for the
+/// topic's ARN is looked up all the same).
+#[test]
+fn a_database_alone_gets_its_alarms() {
+    let world = World::new();
+    let spec = world.network_spec(
+        "vault",
+        "azs = 2\nnat = \"none\"\n\n[database]\n\n[alarms]\nemail = [\"dba@example.com\"]\n",
+    );
+    let spec = spec.to_str().unwrap();
+    world.run(&["up", "-f", spec, "--yes"]).assert_code(0);
+    let cloudwatch = aws_sdk_cloudwatch::Client::new(&world.config);
+    let alarms = world
+        .block_on(
+            cloudwatch
+                .describe_alarms()
+                .alarm_name_prefix("vault-dev-")
+                .send(),
+        )
+        .unwrap();
+    let mut names: Vec<&str> = alarms
+        .metric_alarms()
+        .iter()
+        .filter_map(|a| a.alarm_name())
+        .collect();
+    names.sort_unstable();
+    assert_eq!(
+        names,
+        [
+            "vault-dev-database-connections",
+            "vault-dev-database-cpu",
+            "vault-dev-database-free-storage",
+            "vault-dev-database-freeable-memory"
+        ]
+    );
+    world
+        .run(&["diff", "-f", spec, "--detailed-exitcode"])
+        .assert_code(0);
+}
+
 #[test]
 #[allow(clippy::too_many_lines)] // one stack's whole story
 fn alarms_are_made_checked_updated_one_by_one_and_kept_when_removed() {

@@ -68,21 +68,22 @@ pub async fn observe(
     // The account: known already (the deploy lock asked), read off a role
     // of ours (GetRole by name answers from the caller's own account), or
     // asked of STS: a no-op `diff` needs no call of its own for it.
-    let (account_id, partition) = if lookups.service || lookups.repository.is_some() {
-        let known = cache
-            .get()
-            .map(|identity| (identity.account.clone(), identity.partition.clone()))
-            .or_else(|| roles.iter().find_map(|(_, arn)| account_of(arn)));
-        let (account, partition) = if let Some(known) = known {
-            known
+    let (account_id, partition) =
+        if lookups.service || lookups.repository.is_some() || lookups.alarms {
+            let known = cache
+                .get()
+                .map(|identity| (identity.account.clone(), identity.partition.clone()))
+                .or_else(|| roles.iter().find_map(|(_, arn)| account_of(arn)));
+            let (account, partition) = if let Some(known) = known {
+                known
+            } else {
+                let identity = identity(clients, cache).await?;
+                (identity.account, identity.partition)
+            };
+            (Some(account), partition)
         } else {
-            let identity = identity(clients, cache).await?;
-            (identity.account, identity.partition)
+            (None, None)
         };
-        (Some(account), partition)
-    } else {
-        (None, None)
-    };
     let roles = roles.into_iter().map(|(role, _)| role).collect();
     Ok(LiveAccount {
         account_id,

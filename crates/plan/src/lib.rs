@@ -167,6 +167,7 @@ pub fn lookups(spec: &Spec) -> live::Lookups {
         api_domain: spec.dns.as_ref().map(|d| d.api.clone()),
         web_branch: spec.web.as_ref().map(|w| w.branch.clone()),
         web_domain: web::custom_domain(spec).map(|d| d.root),
+        alarms: spec.alarms.is_some(),
     }
 }
 

@@ -309,6 +309,10 @@ pub struct Lookups {
     /// zone it is in).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub web_domain: Option<String>,
+    /// The spec has `[alarms]`: their actions name the topic's ARN, which
+    /// needs the account id.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub alarms: bool,
 }
 
 /// What the account holds for the service: who the credentials are (the
