@@ -59,15 +59,10 @@ pub(crate) async fn observe(clients: &Clients, owner: &Owner) -> Result<LiveAlar
 /// The topic named `name`'s ARN, from `ListTopics` pages.
 async fn find_topic(sns: &aws_sdk_sns::Client, name: &str) -> Result<Option<String>, AwsError> {
     let suffix = format!(":{name}");
-    let mut next: Option<String> = None;
-    loop {
-        let out = sns
-            .list_topics()
-            .set_next_token(next.take())
-            .send()
-            .await
-            .map_err(sdk("ListTopics", name))?;
-        if let Some(arn) = out
+    let mut pages = sns.list_topics().into_paginator().send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(sdk("ListTopics", name))?;
+        if let Some(arn) = page
             .topics()
             .iter()
             .filter_map(|t| t.topic_arn())
@@ -75,11 +70,8 @@ async fn find_topic(sns: &aws_sdk_sns::Client, name: &str) -> Result<Option<Stri
         {
             return Ok(Some(arn.to_owned()));
         }
-        match out.next_token() {
-            Some(token) => next = Some(token.to_owned()),
-            None => return Ok(None),
-        }
     }
+    Ok(None)
 }
 
 async fn subscriptions(
@@ -87,16 +79,14 @@ async fn subscriptions(
     topic: &str,
 ) -> Result<Vec<LiveSubscription>, AwsError> {
     let mut found = Vec::new();
-    let mut next: Option<String> = None;
-    loop {
-        let out = sns
-            .list_subscriptions_by_topic()
-            .topic_arn(topic)
-            .set_next_token(next.take())
-            .send()
-            .await
-            .map_err(sdk("ListSubscriptionsByTopic", topic))?;
-        found.extend(out.subscriptions().iter().map(|s| {
+    let mut pages = sns
+        .list_subscriptions_by_topic()
+        .topic_arn(topic)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(sdk("ListSubscriptionsByTopic", topic))?;
+        found.extend(page.subscriptions().iter().map(|s| {
             LiveSubscription {
                 protocol: s.protocol().unwrap_or_default().to_owned(),
                 endpoint: s.endpoint().unwrap_or_default().to_owned(),
@@ -107,11 +97,8 @@ async fn subscriptions(
                     .map(str::to_owned),
             }
         }));
-        match out.next_token() {
-            Some(token) => next = Some(token.to_owned()),
-            None => return Ok(found),
-        }
     }
+    Ok(found)
 }
 
 /// The stack's alarms that notify `topic`.
@@ -121,26 +108,21 @@ async fn alarms(
     topic: &str,
 ) -> Result<Vec<AlarmDefinition>, AwsError> {
     let mut found = Vec::new();
-    let mut next: Option<String> = None;
-    loop {
-        let out = cloudwatch
-            .describe_alarms()
-            .alarm_name_prefix(prefix)
-            .set_next_token(next.take())
-            .send()
-            .await
-            .map_err(sdk("DescribeAlarms", prefix))?;
+    let mut pages = cloudwatch
+        .describe_alarms()
+        .alarm_name_prefix(prefix)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(sdk("DescribeAlarms", prefix))?;
         found.extend(
-            out.metric_alarms()
+            page.metric_alarms()
                 .iter()
                 .filter(|a| a.alarm_actions().iter().any(|t| t == topic))
                 .map(definition),
         );
-        match out.next_token() {
-            Some(token) => next = Some(token.to_owned()),
-            None => return Ok(found),
-        }
     }
+    Ok(found)
 }
 
 /// A live alarm, in the shape awsdeploy writes.
