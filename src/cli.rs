@@ -223,16 +223,18 @@ enum CommandArg {
         #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = parse_duration)]
         lock_timeout: Duration,
     },
-    /// Show the environment on one screen: network, database, service, migration, web, drift.
+    /// Show the environment on one screen: network, database, service, migration, web, alarms, drift.
     ///
     /// Reads only (observation and the status reads run concurrently). The
     /// service's deployments with their images and rollout states, its last
-    /// events and its targets' health; the database's state and pending
-    /// changes; the last migration task; the web branch's last job, URL and
-    /// domain; how many changes `diff` would make; who holds the deploy
-    /// lock. Exit codes: 0 healthy, 2 degraded (a rollout in progress,
-    /// unhealthy targets, a failed last job or migration, a database not
-    /// available), 1 error: CI can gate on it. --output json gives a
+    /// events and its targets' health; the database's state, storage used
+    /// and pending changes; the last migration task; the web branch's last
+    /// job, URL and domain; every alarm's state, the alarm subscriptions and
+    /// the dashboard's URL; how many changes `diff` would make; who holds
+    /// the deploy lock. Exit codes: 0 healthy, 2 degraded (a rollout in
+    /// progress, unhealthy targets, a failed last job or migration, a
+    /// database not available or nearly full, an alarm firing), 1 error: CI
+    /// can gate on it. --output json gives a
     /// versioned document (docs/status.schema.json).
     Status {
         /// Read again every 5 seconds until Ctrl-C.
