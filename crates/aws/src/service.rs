@@ -355,15 +355,7 @@ pub(crate) async fn register(
                 .collect(),
         ))
         .set_secrets(Some(secrets))
-        .log_configuration(
-            LogConfiguration::builder()
-                .log_driver(LogDriver::Awslogs)
-                .options("awslogs-group", &c.log_group)
-                .options("awslogs-region", &c.log_region)
-                .options("awslogs-stream-prefix", &c.log_stream_prefix)
-                .build()
-                .map_err(built("RegisterTaskDefinition"))?,
-        );
+        .log_configuration(awslogs(&c)?);
     if let Some(port) = c.port {
         container = container.port_mappings(
             PortMapping::builder()
@@ -401,6 +393,18 @@ pub(crate) async fn register(
         })
 }
 
+/// The container's `awslogs` configuration: the stack's group, its own
+/// stream prefix.
+fn awslogs(c: &awsdeploy_plan::ContainerDefinition) -> Result<LogConfiguration, AwsError> {
+    LogConfiguration::builder()
+        .log_driver(LogDriver::Awslogs)
+        .options("awslogs-group", &c.log_group)
+        .options("awslogs-region", &c.log_region)
+        .options("awslogs-stream-prefix", &c.log_stream_prefix)
+        .build()
+        .map_err(built("RegisterTaskDefinition"))
+}
+
 /// A sidecar container: not essential, [`SIDECAR_MEMORY_MIB`] of the
 /// task's memory, its own log stream.
 fn sidecar(c: &awsdeploy_plan::ContainerDefinition) -> Result<ContainerDefinition, AwsError> {
@@ -409,15 +413,7 @@ fn sidecar(c: &awsdeploy_plan::ContainerDefinition) -> Result<ContainerDefinitio
         .image(&c.image)
         .essential(false)
         .memory(SIDECAR_MEMORY_MIB)
-        .log_configuration(
-            LogConfiguration::builder()
-                .log_driver(LogDriver::Awslogs)
-                .options("awslogs-group", &c.log_group)
-                .options("awslogs-region", &c.log_region)
-                .options("awslogs-stream-prefix", &c.log_stream_prefix)
-                .build()
-                .map_err(built("RegisterTaskDefinition"))?,
-        )
+        .log_configuration(awslogs(c)?)
         .build())
 }
 
