@@ -351,6 +351,33 @@ enum CommandArg {
         #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = parse_duration)]
         lock_timeout: Duration,
     },
+    /// Print the least-privilege IAM policy that running awsdeploy for this spec needs.
+    ///
+    /// A JSON policy document: the actions awsdeploy calls for the
+    /// components the spec has (up, diff, status, logs, migrate,
+    /// web-release, rollback, down), with resources narrowed to the
+    /// names awsdeploy gives ({app}-{env}-…: the roles, the repository,
+    /// the log group, the lock table, the database, the alarms) where AWS
+    /// authorizes the action on a named resource, and * where it does not.
+    /// No action is a wildcard. Reads no AWS state: the region is
+    /// app.region (or any), the account any.
+    ///
+    /// Attach it to the role CI deploys with: `aws iam put-role-policy
+    /// --role-name ROLE --policy-name awsdeploy --policy-document
+    /// file://policy.json`.
+    IamPolicy,
+    /// Print a CI file for the spec's [pipeline]: a buildspec or a GitHub Actions workflow.
+    ///
+    /// Both run the same steps: [pipeline.build]'s install, generate and
+    /// build commands; the API image built and pushed to the ECR repository
+    /// tagged with the commit (skipped when that tag is already there); awsdeploy
+    /// installed at pipeline.awsdeploy_version; then `awsdeploy up
+    /// --image-tag <commit> --yes`, which migrates, rolls the service out and
+    /// releases the web build. Reads no AWS state.
+    Ci {
+        #[command(subcommand)]
+        file: CiArg,
+    },
     /// Break the environment's deploy lock, left by a run that died.
     ///
     /// `up`, `migrate` and `web-release` hold a lock in AWS (a DynamoDB item
@@ -368,6 +395,55 @@ enum CommandArg {
         #[arg(short, long)]
         yes: bool,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum CiArg {
+    /// A CodeBuild buildspec.yml (version 0.2).
+    ///
+    /// The commit is $COMMIT when set (the pipeline passes its source's
+    /// commit), else CodeBuild's $CODEBUILD_RESOLVED_SOURCE_VERSION.
+    Buildspec {
+        /// What the build does: all (build, push, deploy: one CodeBuild
+        /// project), build (build and push; outputs the workspace as the
+        /// artifact) or deploy (install awsdeploy and run `up`).
+        #[arg(long, value_enum, default_value_t = StageArg::All, value_name = "STAGE")]
+        stage: StageArg,
+    },
+    /// A GitHub Actions workflow (.github/workflows/deploy-ENV.yml).
+    ///
+    /// On a push to pipeline.branch: checkout, credentials from GitHub's
+    /// OIDC provider for the role {app}-{env}-github-deploy (no stored
+    /// keys), then the steps. One deploy per environment at a time.
+    GithubActions {
+        /// The AWS account id in the role's ARN; by default the
+        /// repository variable AWS_ACCOUNT_ID.
+        #[arg(long, value_name = "ID")]
+        account: Option<String>,
+    },
+}
+
+impl From<CiArg> for Command {
+    fn from(file: CiArg) -> Command {
+        match file {
+            CiArg::Buildspec { stage } => Command::Buildspec {
+                stage: match stage {
+                    StageArg::All => awsdeploy_plan::ci::Stage::All,
+                    StageArg::Build => awsdeploy_plan::ci::Stage::Build,
+                    StageArg::Deploy => awsdeploy_plan::ci::Stage::Deploy,
+                },
+            },
+            CiArg::GithubActions { account } => Command::GithubActions { account },
+        }
+    }
+}
+
+/// `ci buildspec --stage`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum StageArg {
+    All,
+    Build,
+    Deploy,
 }
 
 /// A duration as the spec writes them: `30s`, `10m`, `1h`.
@@ -461,6 +537,13 @@ pub enum Command {
     Status {
         watch: bool,
     },
+    IamPolicy,
+    Buildspec {
+        stage: awsdeploy_plan::ci::Stage,
+    },
+    GithubActions {
+        account: Option<String>,
+    },
 }
 
 impl From<Cli> for Settings {
@@ -536,6 +619,8 @@ impl From<Cli> for Settings {
                 CommandArg::Completions { shell } => Command::Completions { shell },
                 CommandArg::Init { name } => Command::Init { name },
                 CommandArg::Status { watch } => Command::Status { watch },
+                CommandArg::IamPolicy => Command::IamPolicy,
+                CommandArg::Ci { file } => file.into(),
                 CommandArg::Logs {
                     since,
                     follow,

@@ -19,6 +19,7 @@ use crate::cli::{Command, Settings};
 use crate::exit::Exit;
 use crate::output::{self, Format};
 
+mod ci;
 mod diff;
 mod down;
 mod init;
@@ -173,6 +174,9 @@ pub async fn run(settings: &Settings) -> Result<Exit, CliError> {
             yes,
             lock_timeout,
         } => down::down(settings, *delete_data, *yes, *lock_timeout).await,
+        Command::IamPolicy => ci::iam_policy(settings),
+        Command::Buildspec { stage } => ci::buildspec(settings, *stage),
+        Command::GithubActions { account } => ci::github_actions(settings, account.as_deref()),
         Command::Unlock { id, yes } => {
             unlock::unlock(settings, &load_spec(settings)?, id, *yes).await
         }

@@ -1,4 +1,5 @@
-//! The IAM policy in docs/permissions.md against the code: every operation a module
+//! The IAM policy `awsdeploy iam-policy` prints (crates/plan/src/permissions.rs)
+//! against the code, and docs/permissions.md against it: every operation a module
 //! sends (each call names it for its errors: `sdk("CreateVpc", …)`, or
 //! `describe_owned!(…, "DescribeVpcs")`) must be an action of one of the
 //! services that module talks to.
@@ -62,29 +63,34 @@ fn operations(source: &str) -> BTreeSet<String> {
     found
 }
 
-/// The actions of the JSON policy between docs/permissions.md's markers.
-fn documented_actions() -> BTreeSet<String> {
-    let document = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/permissions.md"),
+/// The policy `awsdeploy iam-policy` prints for config/full.toml, which has
+/// every component.
+fn full_policy() -> serde_json::Value {
+    let spec = awsdeploy_spec::Spec::load(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/full.toml"),
+        "dev",
     )
-    .expect("docs/permissions.md");
+    .expect("config/full.toml");
+    awsdeploy_plan::permissions::policy(&spec)
+}
+
+/// The JSON block between docs/permissions.md's markers, and the file.
+fn documented_policy() -> (String, String) {
+    let document = std::fs::read_to_string(docs()).expect("docs/permissions.md");
     let block = document
-        .split("<!-- permissions:begin -->")
+        .split(BEGIN)
         .nth(1)
-        .and_then(|rest| rest.split("<!-- permissions:end -->").next())
-        .expect("the permissions markers of docs/permissions.md");
-    let json = block
-        .trim()
-        .trim_start_matches("```json")
-        .trim_end_matches("```");
-    let policy: serde_json::Value = serde_json::from_str(json).expect("the policy is JSON");
-    policy["Statement"]
-        .as_array()
-        .expect("statements")
-        .iter()
-        .flat_map(|s| s["Action"].as_array().cloned().unwrap_or_default())
-        .filter_map(|a| a.as_str().map(str::to_owned))
-        .collect()
+        .and_then(|rest| rest.split(END).next())
+        .expect("the permissions markers of docs/permissions.md")
+        .to_owned();
+    (block, document)
+}
+
+const BEGIN: &str = "<!-- permissions:begin -->";
+const END: &str = "<!-- permissions:end -->";
+
+fn docs() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/permissions.md")
 }
 
 /// Every source file under `src`, with the top-level module it belongs to
@@ -107,7 +113,9 @@ fn sources(src: &Path) -> Vec<(String, std::path::PathBuf)> {
 
 #[test]
 fn every_operation_the_code_sends_is_in_the_documented_policy() {
-    let actions = documented_actions();
+    let actions: BTreeSet<String> = awsdeploy_plan::permissions::actions(&full_policy())
+        .into_iter()
+        .collect();
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut missing = Vec::new();
     let mut seen = 0;
@@ -143,7 +151,24 @@ fn every_operation_the_code_sends_is_in_the_documented_policy() {
     );
     assert!(
         missing.is_empty(),
-        "operations the code sends that docs/permissions.md's policy lacks:\n{}",
+        "operations the code sends that `awsdeploy iam-policy` lacks (crates/plan/src/permissions.rs):\n{}",
         missing.join("\n")
+    );
+}
+
+#[test]
+fn the_documented_policy_is_the_one_iam_policy_prints_for_full_toml() {
+    let generated = format!(
+        "\n```json\n{}\n```\n",
+        serde_json::to_string_pretty(&full_policy()).unwrap()
+    );
+    let (block, document) = documented_policy();
+    if std::env::var_os("UPDATE_PERMISSIONS").is_some() {
+        std::fs::write(docs(), document.replace(&block, &generated)).unwrap();
+        return;
+    }
+    assert!(
+        block == generated,
+        "docs/permissions.md's policy is not what `awsdeploy iam-policy -f config/full.toml` prints: run `UPDATE_PERMISSIONS=1 cargo test --workspace permissions`"
     );
 }

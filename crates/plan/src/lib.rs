@@ -12,6 +12,7 @@
 
 pub mod alarms;
 pub mod certificate;
+pub mod ci;
 mod components;
 pub mod database;
 pub mod dns;
@@ -27,6 +28,7 @@ pub mod load_balancer;
 pub mod logs;
 pub mod migration;
 pub mod network;
+pub mod permissions;
 mod plan;
 pub mod registry;
 pub mod render;
@@ -35,6 +37,7 @@ pub mod status;
 mod task_definition;
 pub mod teardown;
 pub mod web;
+mod yaml;
 
 use awsdeploy_spec::Spec;
 

@@ -59,6 +59,8 @@ pub struct Spec {
     pub dns: Option<Dns>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub alarms: Option<Alarms>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pipeline: Option<Pipeline>,
 }
 
 impl Spec {
@@ -92,6 +94,15 @@ impl Spec {
             warnings.push(format!(
                 "database.engine_version = \"{}\": MySQL 8.0 left RDS standard support on 2026-07-31 and is billed as Extended Support; plan the upgrade to 8.4",
                 database.engine_version
+            ));
+        }
+        if let Some(pipeline) = &self.pipeline {
+            warnings.push(format!(
+                "[pipeline]: this version of awsdeploy prints its CI files (`awsdeploy ci buildspec`, `awsdeploy ci github-actions`) and its deploy policy (`awsdeploy iam-policy`), but `up` does not make the {} resources yet; docs/components/pipeline.md says what to create by hand",
+                match pipeline.runner {
+                    Runner::Codepipeline => "CodePipeline, CodeBuild and connection",
+                    Runner::GithubActions => "GitHub OIDC role",
+                }
             ));
         }
         warnings
@@ -445,6 +456,105 @@ pub struct Thresholds {
     pub database_connections_percent: u32,
 }
 
+/// `[pipeline]`: the delivery pipeline. A `git push` to `branch` starts a
+/// CodePipeline (V2): Source (a CodeStar connection to the Git host),
+/// Build (CodeBuild: the build steps, the API image pushed to ECR tagged
+/// with the commit, the web build), Deploy (CodeBuild: `awsdeploy up
+/// --image-tag <commit> --yes`, which migrates, updates the service and
+/// releases the web app).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+pub struct Pipeline {
+    /// What runs the build and the deploy: a CodePipeline awsdeploy makes,
+    /// or the team's GitHub Actions (`awsdeploy ci github-actions`).
+    pub runner: Runner,
+    /// The repository on the Git host, `owner/name`.
+    pub repository: String,
+    /// The branch whose pushes deploy this environment.
+    pub branch: String,
+    /// The Git host of the CodeStar connection.
+    pub provider: GitProvider,
+    /// This spec's path in the repository, for `awsdeploy -f`.
+    pub spec: String,
+    /// CodeBuild's image (a Linux standard image: Docker, Node.js, Go).
+    pub build_image: String,
+    /// CodeBuild's compute type (`BUILD_GENERAL1_SMALL` … `_2XLARGE`).
+    pub compute_type: String,
+    /// The build's buildspec, a path in the repository; unset: the one
+    /// `awsdeploy ci buildspec` prints, kept in the CodeBuild project.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub buildspec: Option<String>,
+    /// The awsdeploy version the deploy stage installs.
+    pub awsdeploy_version: String,
+    /// How the deploy stage installs it (`{version}` is replaced).
+    pub awsdeploy_install: String,
+    /// Make GitHub's OIDC provider (if missing) and a role that GitHub
+    /// Actions on `branch` of `repository` may assume (always, with
+    /// `runner = "github-actions"`).
+    pub github_oidc: bool,
+    /// Days the artifact bucket keeps build artifacts.
+    pub artifact_retention_days: u32,
+    pub build: PipelineBuild,
+}
+
+/// What runs the pipeline.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Runner {
+    /// CodePipeline and CodeBuild in the account, from a CodeStar
+    /// connection to the Git host.
+    Codepipeline,
+    /// GitHub Actions, with credentials from GitHub's OIDC provider.
+    GithubActions,
+}
+
+impl Runner {
+    /// Its name in the spec.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Runner::Codepipeline => "codepipeline",
+            Runner::GithubActions => "github-actions",
+        }
+    }
+}
+
+/// Where the pipeline's source comes from.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+pub enum GitProvider {
+    GitHub,
+    GitLab,
+    Bitbucket,
+}
+
+impl GitProvider {
+    /// Its name in the spec and in `CreateConnection`'s `ProviderType`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GitProvider::GitHub => "GitHub",
+            GitProvider::GitLab => "GitLab",
+            GitProvider::Bitbucket => "Bitbucket",
+        }
+    }
+}
+
+/// `[pipeline.build]`: the build stage's steps, each a shell command.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+pub struct PipelineBuild {
+    /// Installs the toolchain and the dependencies.
+    pub install: Vec<String>,
+    /// Generates code (protobuf stubs).
+    pub generate: Vec<String>,
+    /// Builds everything (the web app's static export included).
+    pub build: Vec<String>,
+    /// The API image's Dockerfile, relative to the repository's root.
+    pub dockerfile: String,
+    /// The `docker build` context.
+    pub context: String,
+}
+
 /// Defaults for every optional key, in one place.
 pub mod defaults {
     use super::NatMode;
@@ -513,6 +623,32 @@ pub mod defaults {
     pub const LB_DEREGISTRATION_DELAY_SECS: u64 = 30;
 
     pub const MIGRATION_TIMEOUT_SECS: u64 = 15 * 60;
+
+    pub const PIPELINE_BRANCH: &str = "main";
+    pub const PIPELINE_SPEC: &str = "awsdeploy.toml";
+    /// Ubuntu 22.04 with Docker, Node.js and Go.
+    pub const PIPELINE_BUILD_IMAGE: &str = "aws/codebuild/standard:7.0";
+    /// 4 vCPUs and 7 GB: a Docker build and a turbo build side by side.
+    pub const PIPELINE_COMPUTE_TYPE: &str = "BUILD_GENERAL1_MEDIUM";
+    pub const PIPELINE_COMPUTE_TYPES: [&str; 5] = [
+        "BUILD_GENERAL1_SMALL",
+        "BUILD_GENERAL1_MEDIUM",
+        "BUILD_GENERAL1_LARGE",
+        "BUILD_GENERAL1_XLARGE",
+        "BUILD_GENERAL1_2XLARGE",
+    ];
+    /// This awsdeploy's own version: the pipeline deploys with the
+    /// version that made it.
+    pub const PIPELINE_AWSDEPLOY_VERSION: &str = env!("CARGO_PKG_VERSION");
+    /// CodeBuild's standard images have no Rust: rustup first when cargo
+    /// is missing.
+    pub const PIPELINE_AWSDEPLOY_INSTALL: &str = "command -v cargo >/dev/null || curl --proto =https --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal; PATH=\"$HOME/.cargo/bin:$PATH\" cargo install awsdeploy --version ={version} --locked";
+    pub const PIPELINE_ARTIFACT_RETENTION_DAYS: u32 = 30;
+    pub const PIPELINE_INSTALL: [&str; 2] = ["corepack enable", "pnpm install --frozen-lockfile"];
+    pub const PIPELINE_GENERATE: [&str; 1] = ["buf generate"];
+    pub const PIPELINE_BUILD: [&str; 1] = ["pnpm turbo build"];
+    pub const PIPELINE_DOCKERFILE: &str = "apps/api/Dockerfile";
+    pub const PIPELINE_CONTEXT: &str = ".";
 
     pub const WEB_BRANCH: &str = "main";
     pub const WEB_PLATFORM: &str = "static";

@@ -145,6 +145,7 @@ raw_section!(
         web: Option<RawWeb>,
         dns: Option<RawDns>,
         alarms: Option<RawAlarms>,
+        pipeline: Option<RawPipeline>,
         env: Option<BTreeMap<String, Spanned<RawSpec>>>,
     }
 );
@@ -256,6 +257,30 @@ raw_section!(RawThresholds {
     database_free_storage_percent: Int,
     database_freeable_memory_mib: Int,
     database_connections_percent: Int,
+});
+
+raw_section!(RawPipeline {
+    runner: Text,
+    repository: Text,
+    branch: Text,
+    provider: Text,
+    spec: Text,
+    build_image: Text,
+    compute_type: Text,
+    buildspec: Text,
+    awsdeploy_version: Text,
+    awsdeploy_install: Text,
+    github_oidc: Bool,
+    artifact_retention_days: Int,
+    build: Option<RawPipelineBuild>,
+});
+
+raw_section!(RawPipelineBuild {
+    install: Option<Spanned<Vec<Spanned<String>>>>,
+    generate: Option<Spanned<Vec<Spanned<String>>>>,
+    build: Option<Spanned<Vec<Spanned<String>>>>,
+    dockerfile: Text,
+    context: Text,
 });
 
 raw_section!(RawDns {

@@ -12,6 +12,7 @@ use ipnet::Ipv4Net;
 use toml::Spanned;
 
 mod alarms;
+mod pipeline;
 mod service;
 
 use service::{load_balancer, service};
@@ -200,6 +201,15 @@ pub fn validate(raw: &RawSpec, env: &str) -> Result<Spec, Vec<Diagnostic>> {
         );
     }
 
+    let pipeline = raw.pipeline.as_ref().map(|p| pipeline::pipeline(&mut c, p));
+    if pipeline.is_some() && (service.is_none() || registry.is_none()) {
+        c.error(
+            "[pipeline] needs [service] and [registry]: its build pushes the API's image to the repository and its deploy stage rolls it out",
+            None,
+            "add [registry] and [service], or remove [pipeline]",
+        );
+    }
+
     if let Some(section) = &raw.migration {
         let missing: Vec<&str> = [
             ("[service]", service.is_some()),
@@ -236,6 +246,7 @@ pub fn validate(raw: &RawSpec, env: &str) -> Result<Spec, Vec<Diagnostic>> {
             web,
             dns,
             alarms,
+            pipeline,
         }),
         _ => Err(c.problems),
     }

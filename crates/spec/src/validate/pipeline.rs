@@ -1,0 +1,139 @@
+//! `[pipeline]`: the repository and branch that deploy, the build's image
+//! and steps.
+
+use toml::Spanned;
+
+use super::Checker;
+use crate::raw::{RawPipeline, RawPipelineBuild};
+use crate::{GitProvider, Pipeline, PipelineBuild, Runner, defaults};
+
+#[allow(clippy::too_many_lines)] // one key after the other, as `database` reads them
+pub(super) fn pipeline(c: &mut Checker, raw: &RawPipeline) -> Pipeline {
+    let runner = match raw.runner.as_ref().map(|r| r.get_ref().as_str()) {
+        None | Some("codepipeline") => Runner::Codepipeline,
+        Some("github-actions") => Runner::GithubActions,
+        Some(other) => {
+            c.error(
+                format!("pipeline.runner `{other}` is not a pipeline awsdeploy knows"),
+                raw.runner.as_ref().map(Spanned::span),
+                "use \"codepipeline\" (CodePipeline and CodeBuild in the account) or \"github-actions\"",
+            );
+            Runner::Codepipeline
+        }
+    };
+    let repository = match &raw.repository {
+        None => {
+            c.error(
+                "pipeline.repository is missing",
+                None,
+                "name the repository the pipeline builds, as owner/name: repository = \"acme/shop\"",
+            );
+            String::new()
+        }
+        Some(value) => {
+            let text = value.get_ref();
+            let valid = text.split_once('/').is_some_and(|(owner, name)| {
+                let part = |p: &str| {
+                    !p.is_empty()
+                        && p.chars()
+                            .all(|ch| ch.is_ascii_alphanumeric() || "-_.".contains(ch))
+                };
+                part(owner) && part(name)
+            });
+            if !valid {
+                c.error(
+                    format!("pipeline.repository `{text}` is not owner/name"),
+                    Some(value.span()),
+                    "write the repository as its host shows it, without the URL: repository = \"acme/shop\"",
+                );
+            }
+            text.clone()
+        }
+    };
+    let branch = Checker::text(raw.branch.as_ref(), defaults::PIPELINE_BRANCH);
+    if branch.is_empty() || branch.chars().any(|ch| ch.is_whitespace() || ch == '*') {
+        c.error(
+            format!("pipeline.branch `{branch}` is not a branch name"),
+            raw.branch.as_ref().map(Spanned::span),
+            "name one branch, e.g. branch = \"main\": its pushes deploy this environment",
+        );
+    }
+    let provider = match raw.provider.as_ref().map(|p| p.get_ref().as_str()) {
+        None | Some("GitHub") => GitProvider::GitHub,
+        Some("GitLab") => GitProvider::GitLab,
+        Some("Bitbucket") => GitProvider::Bitbucket,
+        Some(other) => {
+            c.error(
+                format!("pipeline.provider `{other}` is not a Git host CodeStar connects to"),
+                raw.provider.as_ref().map(Spanned::span),
+                "use GitHub, GitLab or Bitbucket",
+            );
+            GitProvider::GitHub
+        }
+    };
+    let compute_type = Checker::text(raw.compute_type.as_ref(), defaults::PIPELINE_COMPUTE_TYPE);
+    if !defaults::PIPELINE_COMPUTE_TYPES.contains(&compute_type.as_str()) {
+        c.error(
+            format!("pipeline.compute_type `{compute_type}` is not a CodeBuild compute type"),
+            raw.compute_type.as_ref().map(Spanned::span),
+            format!("use one of {}", defaults::PIPELINE_COMPUTE_TYPES.join(", ")),
+        );
+    }
+    let github_oidc =
+        runner == Runner::GithubActions || Checker::flag(raw.github_oidc.as_ref(), false);
+    if github_oidc && provider != GitProvider::GitHub {
+        c.error(
+            "GitHub Actions and pipeline.github_oidc need provider = \"GitHub\": the role trusts GitHub's OIDC tokens",
+            raw.github_oidc
+                .as_ref()
+                .map(Spanned::span)
+                .or_else(|| raw.provider.as_ref().map(Spanned::span)),
+            "set provider = \"GitHub\"; with another host use runner = \"codepipeline\" without github_oidc",
+        );
+    }
+    let install = Checker::text(
+        raw.awsdeploy_install.as_ref(),
+        defaults::PIPELINE_AWSDEPLOY_INSTALL,
+    );
+    Pipeline {
+        runner,
+        repository,
+        branch,
+        provider,
+        spec: Checker::text(raw.spec.as_ref(), defaults::PIPELINE_SPEC),
+        build_image: Checker::text(raw.build_image.as_ref(), defaults::PIPELINE_BUILD_IMAGE),
+        compute_type,
+        buildspec: raw.buildspec.as_ref().map(|b| b.get_ref().clone()),
+        awsdeploy_version: Checker::text(
+            raw.awsdeploy_version.as_ref(),
+            defaults::PIPELINE_AWSDEPLOY_VERSION,
+        ),
+        awsdeploy_install: install,
+        github_oidc,
+        artifact_retention_days: u32::try_from(c.int(
+            raw.artifact_retention_days.as_ref(),
+            "pipeline.artifact_retention_days",
+            "days the artifact bucket keeps build artifacts",
+            (1, 3650),
+            i64::from(defaults::PIPELINE_ARTIFACT_RETENTION_DAYS),
+        ))
+        .unwrap_or(defaults::PIPELINE_ARTIFACT_RETENTION_DAYS),
+        build: build(raw.build.as_ref()),
+    }
+}
+
+fn build(raw: Option<&RawPipelineBuild>) -> PipelineBuild {
+    let empty = RawPipelineBuild::default();
+    let raw = raw.unwrap_or(&empty);
+    let list = |value: &Option<Spanned<Vec<Spanned<String>>>>, default: &[&str]| match value {
+        Some(list) => list.get_ref().iter().map(|v| v.get_ref().clone()).collect(),
+        None => default.iter().map(|s| (*s).to_owned()).collect(),
+    };
+    PipelineBuild {
+        install: list(&raw.install, &defaults::PIPELINE_INSTALL),
+        generate: list(&raw.generate, &defaults::PIPELINE_GENERATE),
+        build: list(&raw.build, &defaults::PIPELINE_BUILD),
+        dockerfile: Checker::text(raw.dockerfile.as_ref(), defaults::PIPELINE_DOCKERFILE),
+        context: Checker::text(raw.context.as_ref(), defaults::PIPELINE_CONTEXT),
+    }
+}
