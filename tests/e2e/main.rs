@@ -21,6 +21,8 @@
 //! - `down`: everything of an env deleted in order, data only with
 //!   `--delete-data`, the other env untouched, an interrupted `down`
 //!   finished by the next.
+//! - `iam_policy`: every call of a stack's whole life allowed by `awsdeploy
+//!   iam-policy`, which holds no wildcard action.
 //! - `lock`: the deploy lock: concurrent runs, a killed holder's lock
 //!   broken by its id or expired, its cost to a no-op `up`.
 //! - `logs`: the service's lines, the migration's, filtered, one task's, and
@@ -55,6 +57,7 @@ mod components;
 mod database;
 mod down;
 mod harness;
+mod iam_policy;
 mod lifecycles;
 mod lock;
 mod logs;
