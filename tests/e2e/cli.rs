@@ -153,6 +153,8 @@ fn every_command_has_a_help_that_says_what_it_does() {
         ("status", "one screen"),
         ("logs", "log lines"),
         ("rollback", "revision that served before"),
+        ("iam-policy", "least-privilege IAM policy"),
+        ("ci", "buildspec or a GitHub Actions workflow"),
     ] {
         let run = run_trapped(dir.path(), &[command, "--help"]);
         run.assert_code(0);
@@ -161,7 +163,8 @@ fn every_command_has_a_help_that_says_what_it_does() {
     let run = run_trapped(dir.path(), &["--help"]);
     run.assert_code(0);
     for command in [
-        "validate", "diff", "up", "schema", "init", "status", "logs", "rollback",
+        "validate", "diff", "up", "schema", "init", "status", "logs", "rollback", "iam-policy",
+        "ci",
     ] {
         assert!(run.stdout.contains(command), "{}", run.stdout);
     }
@@ -269,6 +272,40 @@ fn schema_prints_the_spec_json_schema_without_a_spec_or_aws() {
     assert_eq!(schema["required"], serde_json::json!(["app"]));
     assert!(schema["properties"]["network"].is_object());
     assert!(schema["properties"]["env"].is_object());
+}
+
+#[test]
+fn the_ci_files_and_the_policy_come_from_the_spec_alone() {
+    let pipeline = format!(
+        "{VALID}[registry]\n[service]\n[pipeline]\nrunner = \"github-actions\"\nrepository = \"acme/shop\"\n"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("awsdeploy.toml"), &pipeline).unwrap();
+    let buildspec = run_trapped(dir.path(), &["ci", "buildspec", "--stage", "build"]);
+    buildspec.assert_code(0);
+    assert!(buildspec.stdout.starts_with("version: 0.2\n"), "{}", buildspec.stdout);
+    let workflow = run_trapped(dir.path(), &["ci", "github-actions"]);
+    workflow.assert_code(0);
+    assert!(workflow.stdout.contains("id-token: write"), "{}", workflow.stdout);
+    let bad = run_trapped(dir.path(), &["ci", "github-actions", "--account", "12345"]);
+    bad.assert_code(1);
+    assert!(bad.stderr.contains("12 digits"), "{}", bad.stderr);
+    let policy = run_trapped(dir.path(), &["iam-policy"]);
+    policy.assert_code(0);
+    let policy: serde_json::Value = serde_json::from_str(&policy.stdout).unwrap();
+    assert!(policy["Statement"].as_array().unwrap().len() > 10);
+
+    // Without [pipeline]: what to add.
+    let none = with_spec(VALID, "ci");
+    none.assert_code(1);
+    let none = {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("awsdeploy.toml"), VALID).unwrap();
+        run_trapped(dir.path(), &["ci", "buildspec"])
+    };
+    none.assert_code(1);
+    assert!(none.stderr.contains("has no [pipeline]"), "{}", none.stderr);
+    assert!(none.stderr.contains("repository = \"acme/shop\""), "{}", none.stderr);
 }
 
 #[test]
