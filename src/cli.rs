@@ -365,7 +365,12 @@ enum CommandArg {
     /// Attach it to the role CI deploys with: `aws iam put-role-policy
     /// --role-name ROLE --policy-name awsdeploy --policy-document
     /// file://policy.json`.
-    IamPolicy,
+    IamPolicy {
+        /// Also what pushing the API image needs (ECR login and push to the
+        /// app's repositories), as the `awsdeploy ci` files do.
+        #[arg(long)]
+        push: bool,
+    },
     /// Print a CI file for the spec's [pipeline]: a buildspec or a GitHub Actions workflow.
     ///
     /// Both run the same steps: [pipeline.build]'s install, generate and
@@ -537,7 +542,9 @@ pub enum Command {
     Status {
         watch: bool,
     },
-    IamPolicy,
+    IamPolicy {
+        push: bool,
+    },
     Buildspec {
         stage: awsdeploy_plan::ci::Stage,
     },
@@ -619,7 +626,7 @@ impl From<Cli> for Settings {
                 CommandArg::Completions { shell } => Command::Completions { shell },
                 CommandArg::Init { name } => Command::Init { name },
                 CommandArg::Status { watch } => Command::Status { watch },
-                CommandArg::IamPolicy => Command::IamPolicy,
+                CommandArg::IamPolicy { push } => Command::IamPolicy { push },
                 CommandArg::Ci { file } => file.into(),
                 CommandArg::Logs {
                     since,

@@ -9,9 +9,9 @@ use crate::cli::Settings;
 use crate::exit::Exit;
 use crate::output;
 
-pub(super) fn iam_policy(settings: &Settings) -> Result<Exit, CliError> {
+pub(super) fn iam_policy(settings: &Settings, push: bool) -> Result<Exit, CliError> {
     let spec = load_spec(settings)?;
-    output::json(&awsdeploy_plan::permissions::policy(&spec));
+    output::json(&awsdeploy_plan::permissions::policy(&spec, push));
     Ok(Exit::Success)
 }
 

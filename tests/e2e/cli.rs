@@ -163,7 +163,15 @@ fn every_command_has_a_help_that_says_what_it_does() {
     let run = run_trapped(dir.path(), &["--help"]);
     run.assert_code(0);
     for command in [
-        "validate", "diff", "up", "schema", "init", "status", "logs", "rollback", "iam-policy",
+        "validate",
+        "diff",
+        "up",
+        "schema",
+        "init",
+        "status",
+        "logs",
+        "rollback",
+        "iam-policy",
         "ci",
     ] {
         assert!(run.stdout.contains(command), "{}", run.stdout);
@@ -283,10 +291,18 @@ fn the_ci_files_and_the_policy_come_from_the_spec_alone() {
     std::fs::write(dir.path().join("awsdeploy.toml"), &pipeline).unwrap();
     let buildspec = run_trapped(dir.path(), &["ci", "buildspec", "--stage", "build"]);
     buildspec.assert_code(0);
-    assert!(buildspec.stdout.starts_with("version: 0.2\n"), "{}", buildspec.stdout);
+    assert!(
+        buildspec.stdout.starts_with("version: 0.2\n"),
+        "{}",
+        buildspec.stdout
+    );
     let workflow = run_trapped(dir.path(), &["ci", "github-actions"]);
     workflow.assert_code(0);
-    assert!(workflow.stdout.contains("id-token: write"), "{}", workflow.stdout);
+    assert!(
+        workflow.stdout.contains("id-token: write"),
+        "{}",
+        workflow.stdout
+    );
     let bad = run_trapped(dir.path(), &["ci", "github-actions", "--account", "12345"]);
     bad.assert_code(1);
     assert!(bad.stderr.contains("12 digits"), "{}", bad.stderr);
@@ -305,7 +321,11 @@ fn the_ci_files_and_the_policy_come_from_the_spec_alone() {
     };
     none.assert_code(1);
     assert!(none.stderr.contains("has no [pipeline]"), "{}", none.stderr);
-    assert!(none.stderr.contains("repository = \"acme/shop\""), "{}", none.stderr);
+    assert!(
+        none.stderr.contains("repository = \"acme/shop\""),
+        "{}",
+        none.stderr
+    );
 }
 
 #[test]

@@ -1,8 +1,9 @@
 //! `awsdeploy iam-policy` against what awsdeploy does: every call the
 //! emulator saw during a whole life of a stack (`up` from nothing, image
 //! deploys with migrations, `diff`, `status`, `logs`, `migrate`,
-//! `web-release`, `rollback`, `down --delete-data`) is an action the policy
-//! allows, and the policy is valid and holds no wildcard action.
+//! `web-release`, `rollback`, `down --delete-data`), and CI's image push, is
+//! an action the policy (`--push`) allows, and the policy is valid and holds
+//! no wildcard action.
 
 use std::collections::BTreeSet;
 
@@ -11,10 +12,11 @@ use awsdeploy_testkit::{Lifecycle, TaskOutcome};
 
 use crate::harness::{World, create_zone, every_component, push_image};
 
-/// The operations `awsdeploy args…` sends, added to `seen`.
-fn run_and_collect(world: &World, seen: &mut BTreeSet<(String, String)>, args: &[&str]) -> i32 {
+/// The operations `awsdeploy args… -f spec` sends, added to `seen`.
+fn collect(world: &World, seen: &mut BTreeSet<(String, String)>, spec: &str, args: &[&str]) -> i32 {
     world.sim.reset_calls();
-    let run = world.run(args);
+    let args: Vec<&str> = args.iter().copied().chain(["-f", spec]).collect();
+    let run = world.run(&args);
     seen.extend(world.sim.calls().into_keys());
     run.code
 }
@@ -29,7 +31,7 @@ fn the_policy_allows_every_call_of_a_stacks_whole_life_and_no_wildcard() {
         + "\n[alarms]\nemail = [\"oncall@example.com\"]\n\n[pipeline]\nrepository = \"acme/perm\"\n";
     std::fs::write(&spec, text).unwrap();
 
-    let printed = world.run(&["iam-policy", "-f", &spec]);
+    let printed = world.run(&["iam-policy", "--push", "-f", &spec]);
     printed.assert_code(0);
     let policy = printed.json();
     assert_eq!(policy["Version"], "2012-10-17");
@@ -52,48 +54,52 @@ fn the_policy_allows_every_call_of_a_stacks_whole_life_and_no_wildcard() {
                 "no wildcard actions: {action}"
             );
         }
-        let resources = statement["Resource"].as_array().expect("Resource is a list");
+        let resources = statement["Resource"]
+            .as_array()
+            .expect("Resource is a list");
         assert!(!resources.is_empty(), "{statement}");
         for resource in resources {
             let resource = resource.as_str().unwrap();
-            assert!(resource == "*" || resource.starts_with("arn:aws:"), "{resource}");
+            assert!(
+                resource == "*" || resource.starts_with("arn:aws:"),
+                "{resource}"
+            );
         }
     }
     // IAM's inline policies hold 10,240 characters, whitespace not counted.
-    let size = policy.to_string().chars().filter(|c| !c.is_whitespace()).count();
+    let size = policy
+        .to_string()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .count();
     assert!(size < 10_240, "the policy is {size} characters");
 
     let mut seen = BTreeSet::new();
-    let env = ["-f", spec.as_str()];
-    let with = |args: &[&'static str]| -> Vec<String> {
-        args.iter()
-            .map(|a| (*a).to_owned())
-            .chain(env.iter().map(|a| (*a).to_owned()))
-            .collect()
-    };
-    let mut run = |args: &[&'static str]| {
-        let args = with(args);
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        run_and_collect(&world, &mut seen, &args)
-    };
-    assert_eq!(run(&["up", "--yes"]), 0);
+    let run = |seen: &mut BTreeSet<_>, args: &[&str]| collect(&world, seen, &spec, args);
+    assert_eq!(run(&mut seen, &["up", "--yes"]), 0);
+    // CI's push, with `--push`'s actions.
+    world.sim.reset_calls();
     push_image(&world, "perm/dev/api", "v1");
     push_image(&world, "perm/dev/api", "v2");
+    seen.extend(world.sim.calls().into_keys());
     world.sim.simulate(Lifecycle::EcsTask {
         polls: 1,
         outcome: TaskOutcome::Exits(0),
         log_lines: vec!["1/u init (1ms)".to_owned()],
     });
-    assert_eq!(run(&["up", "--yes", "--image-tag", "v1"]), 0);
-    assert_eq!(run(&["diff"]), 0);
-    run(&["status"]);
-    assert_eq!(run(&["logs"]), 0);
-    assert_eq!(run(&["logs", "--migration"]), 0);
-    assert_eq!(run(&["migrate", "--image-tag", "v1"]), 0);
-    assert_eq!(run(&["web-release", "--force"]), 0);
-    assert_eq!(run(&["up", "--yes", "--image-tag", "v2"]), 0);
-    assert_eq!(run(&["rollback", "--yes"]), 0);
-    assert_eq!(run(&["down", "-e", "dev", "--yes", "--delete-data"]), 0);
+    assert_eq!(run(&mut seen, &["up", "--yes", "--image-tag", "v1"]), 0);
+    assert_eq!(run(&mut seen, &["diff"]), 0);
+    run(&mut seen, &["status"]);
+    assert_eq!(run(&mut seen, &["logs"]), 0);
+    assert_eq!(run(&mut seen, &["logs", "--migration"]), 0);
+    assert_eq!(run(&mut seen, &["migrate", "--image-tag", "v1"]), 0);
+    assert_eq!(run(&mut seen, &["web-release", "--force"]), 0);
+    assert_eq!(run(&mut seen, &["up", "--yes", "--image-tag", "v2"]), 0);
+    assert_eq!(run(&mut seen, &["rollback", "--yes"]), 0);
+    assert_eq!(
+        run(&mut seen, &["down", "-e", "dev", "--yes", "--delete-data"]),
+        0
+    );
 
     // The upload goes to a URL Amplify signed: no permission of the caller's.
     seen.remove(&("s3".to_owned(), "PutObject".to_owned()));

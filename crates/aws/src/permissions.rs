@@ -71,7 +71,7 @@ fn full_policy() -> serde_json::Value {
         "dev",
     )
     .expect("config/full.toml");
-    awsdeploy_plan::permissions::policy(&spec)
+    awsdeploy_plan::permissions::policy(&spec, false)
 }
 
 /// The JSON block between docs/permissions.md's markers, and the file.

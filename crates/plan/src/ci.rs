@@ -161,54 +161,15 @@ pub fn github_actions(spec: &Spec, pipeline: &Pipeline, account: Option<&str>) -
         .region
         .clone()
         .unwrap_or_else(|| "${{ vars.AWS_REGION }}".to_owned());
-    let run = |name: &str, lines: Vec<String>| {
-        Yaml::map([
-            ("name", Yaml::str(name)),
-            ("run", Yaml::str(lines.join("\n") + "\n")),
-        ])
-    };
-    let job_steps = vec![
-        Yaml::map([("uses", Yaml::str("actions/checkout@v4"))]),
-        Yaml::map([
-            (
-                "uses",
-                Yaml::str("aws-actions/configure-aws-credentials@v4"),
-            ),
-            (
-                "with",
-                Yaml::map([
-                    (
-                        "role-to-assume",
-                        Yaml::str(format!(
-                            "arn:{partition}:iam::{account}:role/{}",
-                            github_role_name(app, env)
-                        )),
-                    ),
-                    ("aws-region", Yaml::str(region)),
-                ]),
-            ),
-        ]),
-        run("Install", steps.install),
-        run("Generate", steps.generate),
-        run("Build", steps.build),
-        run("Push the API image", steps.image),
-        // `cargo install` compiles for minutes: keep the binary between runs.
-        Yaml::map([
-            ("uses", Yaml::str("actions/cache@v4")),
-            (
-                "with",
-                Yaml::map([
-                    ("path", Yaml::str("~/.cargo/bin/awsdeploy")),
-                    (
-                        "key",
-                        Yaml::str(format!("awsdeploy-{}", pipeline.awsdeploy_version)),
-                    ),
-                ]),
-            ),
-        ]),
-        run("Install awsdeploy", steps.install_awsdeploy),
-        run("Deploy", steps.deploy),
-    ];
+    let job_steps = workflow_steps(
+        steps,
+        pipeline,
+        &format!(
+            "arn:{partition}:iam::{account}:role/{}",
+            github_role_name(app, env)
+        ),
+        region,
+    );
     Yaml::map([
         ("name", Yaml::str(format!("deploy {app} {env}"))),
         (
@@ -254,6 +215,53 @@ pub fn github_actions(spec: &Spec, pipeline: &Pipeline, account: Option<&str>) -
         ),
     ])
     .render()
+}
+
+/// The workflow's steps: checkout, credentials for `role`, then the
+/// steps of the build and the deploy.
+fn workflow_steps(steps: Steps, pipeline: &Pipeline, role: &str, region: String) -> Vec<Yaml> {
+    let run = |name: &str, lines: Vec<String>| {
+        Yaml::map([
+            ("name", Yaml::str(name)),
+            ("run", Yaml::str(lines.join("\n") + "\n")),
+        ])
+    };
+    vec![
+        Yaml::map([("uses", Yaml::str("actions/checkout@v4"))]),
+        Yaml::map([
+            (
+                "uses",
+                Yaml::str("aws-actions/configure-aws-credentials@v4"),
+            ),
+            (
+                "with",
+                Yaml::map([
+                    ("role-to-assume", Yaml::str(role)),
+                    ("aws-region", Yaml::str(region)),
+                ]),
+            ),
+        ]),
+        run("Install", steps.install),
+        run("Generate", steps.generate),
+        run("Build", steps.build),
+        run("Push the API image", steps.image),
+        // `cargo install` compiles for minutes: keep the binary between runs.
+        Yaml::map([
+            ("uses", Yaml::str("actions/cache@v4")),
+            (
+                "with",
+                Yaml::map([
+                    ("path", Yaml::str("~/.cargo/bin/awsdeploy")),
+                    (
+                        "key",
+                        Yaml::str(format!("awsdeploy-{}", pipeline.awsdeploy_version)),
+                    ),
+                ]),
+            ),
+        ]),
+        run("Install awsdeploy", steps.install_awsdeploy),
+        run("Deploy", steps.deploy),
+    ]
 }
 
 #[cfg(test)]

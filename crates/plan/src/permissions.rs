@@ -76,8 +76,10 @@ fn anywhere() -> Vec<String> {
 }
 
 /// The policy document for `spec`, in `region` when the spec names one
-/// (`*` when it does not) and any account.
-pub fn policy(spec: &Spec) -> Value {
+/// (`*` when it does not) and any account. With `push`, also what CI's
+/// image push needs (`awsdeploy ci` files log in to ECR, look for the
+/// commit's tag and push it).
+pub fn policy(spec: &Spec, push: bool) -> Value {
     let (app, env) = (spec.app.name.as_str(), spec.env.as_str());
     let region = spec.app.region.as_deref().unwrap_or("*");
     let p = spec.app.region.as_deref().map_or("aws", partition_of);
@@ -309,6 +311,27 @@ pub fn policy(spec: &Spec) -> Value {
         anywhere(),
     ));
     statements.push(statement("Web", WEB, anywhere()));
+    if push {
+        // GetAuthorizationToken takes no resource: AWS requires "*".
+        statements.push(statement(
+            "RegistryLogin",
+            &["ecr:GetAuthorizationToken"],
+            anywhere(),
+        ));
+        statements.push(statement(
+            "PushImage",
+            &[
+                "ecr:BatchCheckLayerAvailability",
+                "ecr:BatchGetImage",
+                "ecr:CompleteLayerUpload",
+                "ecr:GetDownloadUrlForLayer",
+                "ecr:InitiateLayerUpload",
+                "ecr:PutImage",
+                "ecr:UploadLayerPart",
+            ],
+            vec![arn("ecr", &format!("repository/{app}/{env}/*"))],
+        ));
+    }
     let statements: Vec<Value> = statements
         .into_iter()
         .map(|s| {
@@ -462,7 +485,7 @@ mod tests {
 
     #[test]
     fn names_narrow_the_resources_and_no_action_is_a_wildcard() {
-        let policy = policy(&spec("[alarms]\n[database]\n"));
+        let policy = policy(&spec("[alarms]\n[database]\n"), false);
         let text = policy.to_string();
         assert!(text.contains("arn:aws:iam::*:role/shop-dev-*"), "{text}");
         assert!(
@@ -482,6 +505,10 @@ mod tests {
             assert!(action.contains(':'), "{action}");
         }
         assert!(!allows(&policy, "codebuild:CreateProject"));
+        assert!(!allows(&policy, "ecr:PutImage"));
+        let pushing = super::policy(&spec(""), true);
+        assert!(allows(&pushing, "ecr:PutImage"));
+        assert!(allows(&pushing, "ecr:GetAuthorizationToken"));
     }
 
     #[test]
@@ -493,7 +520,7 @@ mod tests {
         )
         .unwrap();
         assert!(
-            policy(&spec)
+            policy(&spec, false)
                 .to_string()
                 .contains("arn:aws-cn:dynamodb:cn-north-1:*:table/shop-dev-lock")
         );
