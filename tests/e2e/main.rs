@@ -13,6 +13,8 @@
 //!   plans, call counts.
 //! - `performance`: the example stack's no-op `diff` in calls and round
 //!   trips.
+//! - `pipeline`: GitHub Actions' deploy role for one branch and the
+//!   account's OIDC provider: made, a no-op diff, a new branch, `down`.
 //! - `proxy`: the simulation proxy (counts, latency, faults, RDS creation)
 //!   with the real SDK client, and how awsdeploy reports AWS errors.
 //! - `database`: RDS for `MySQL` created private and encrypted, in-place
@@ -64,6 +66,7 @@ mod logs;
 mod migration;
 mod network;
 mod performance;
+mod pipeline;
 mod proxy;
 mod rollback;
 mod service_tier;

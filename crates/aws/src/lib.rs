@@ -34,6 +34,7 @@ pub mod migration;
 pub mod network;
 #[cfg(test)]
 mod permissions;
+mod pipeline;
 pub mod registry;
 pub mod service;
 mod status;
@@ -288,7 +289,7 @@ impl Aws {
     pub async fn observe(&self, lookups: &Lookups) -> Result<Live, AwsError> {
         let database_name = awsdeploy_plan::database::identifier(&self.owner.app, &self.owner.env);
         // Boxed: SDK futures are large, and this one holds them all.
-        let (network, database, account, service, web, alarms) = Box::pin(async {
+        let (network, database, account, service, web, alarms, pipeline) = Box::pin(async {
             tokio::try_join!(
                 network::observe(&self.clients.ec2, &self.owner),
                 database::observe(&self.clients.rds, &self.owner, &database_name),
@@ -301,6 +302,7 @@ impl Aws {
                     lookups.web_domain.as_deref(),
                 ),
                 alarms::observe(&self.clients, &self.owner),
+                pipeline::observe(&self.clients.iam, &self.owner, lookups),
             )
         })
         .await?;
@@ -311,6 +313,7 @@ impl Aws {
             service,
             web,
             alarms,
+            pipeline,
         })
     }
 
@@ -395,6 +398,7 @@ impl StepRunner for Aws {
                     Step::Migration(step) => migration::run(step, &cx).await,
                     Step::Web(step) => web::run(step, &cx).await,
                     Step::Alarms(step) => alarms::run(step, &cx).await,
+                    Step::Pipeline(step) => pipeline::run(step, &cx).await,
                 }
             }
             .instrument(span),

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 /// Each module and the IAM service prefixes of the clients it uses.
-const MODULES: [(&str, &[&str]); 17] = [
+const MODULES: [(&str, &[&str]); 18] = [
     ("alarms.rs", &["sns", "cloudwatch"]),
     ("account.rs", &["sts", "secretsmanager"]),
     ("certificate.rs", &["acm", "route53"]),
@@ -17,6 +17,7 @@ const MODULES: [(&str, &[&str]); 17] = [
     ("load_balancer.rs", &["elasticloadbalancing"]),
     ("migration.rs", &["ecs", "logs", "rds"]),
     ("network.rs", &["ec2"]),
+    ("pipeline.rs", &["iam"]),
     (
         "service.rs",
         &["ecs", "application-autoscaling", "rds", "cloudwatch"],

@@ -22,12 +22,13 @@ use crate::load_balancer::LoadBalancerStep;
 use crate::logs::LogsStep;
 use crate::migration::MigrationStep;
 use crate::network::NetworkStep;
+use crate::pipeline::PipelineStep;
 use crate::registry::RegistryStep;
 use crate::service::ServiceStep;
 use crate::web::WebStep;
 use crate::{
     Action, Key, Options, PLAN_FORMAT_VERSION, Plan, PlanError, ResourceKind, alarms, database,
-    iam, live, logs, lookups, network, registry, service, web,
+    iam, live, logs, lookups, network, pipeline, registry, service, web,
 };
 
 /// A resource a step acts on or points at.
@@ -160,6 +161,7 @@ components!(
     Migration(MigrationStep) = "migration",
     Web(WebStep) = "web",
     Alarms(AlarmsStep) = "alarms",
+    Pipeline(PipelineStep) = "pipeline",
 );
 
 impl Step {
@@ -205,6 +207,9 @@ pub struct Live {
     /// alarms stay what they were before the component existed.
     #[serde(default, skip_serializing_if = "alarms::LiveAlarms::is_empty")]
     pub alarms: alarms::LiveAlarms,
+    /// Left out when there is nothing, as `alarms`.
+    #[serde(default, skip_serializing_if = "pipeline::LivePipeline::is_empty")]
+    pub pipeline: pipeline::LivePipeline,
 }
 
 impl Live {
@@ -219,6 +224,7 @@ impl Live {
         canonical.service.sort();
         canonical.web.sort();
         canonical.alarms.sort();
+        canonical.pipeline.sort();
         let json = serde_json::to_vec(&canonical).unwrap_or_default();
         awsdeploy_spec::artifact::sha256_hex(&json)
     }
@@ -252,6 +258,7 @@ pub fn plan_with(
     all.merge(registry::plan(spec, &live.account)?);
     all.merge(logs::plan(spec, &live.account)?);
     all.merge(iam::plan(spec, region, &live.account)?);
+    all.merge(pipeline::plan(spec, &live.account, &live.pipeline)?);
     let planned: Vec<Key> = all.changes.iter().map(|c| c.key.clone()).collect();
     all.merge(service::plan(&service::Context {
         spec,

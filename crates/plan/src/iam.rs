@@ -111,26 +111,29 @@ pub fn plan(spec: &Spec, region: &str, live: &LiveAccount) -> Result<ComponentPl
             "Statement": statements
         }))
     });
-    plan_role(
-        &mut out,
-        &DesiredRole {
+    for desired in [
+        DesiredRole {
             name: execution_role_name(app, env),
             description: "awsdeploy: ECS starts the service's tasks with it (image, logs, secrets)",
+            trust: trust_policy(),
+            trusted_by: ECS_TASKS.to_owned(),
+            component: Component::Iam,
             policy: Some(execution_policy),
             attached: Vec::new(),
         },
-        live,
-    )?;
-    plan_role(
-        &mut out,
-        &DesiredRole {
+        DesiredRole {
             name: task_role_name(app, env),
             description: "awsdeploy: the application's own role",
+            trust: trust_policy(),
+            trusted_by: ECS_TASKS.to_owned(),
+            component: Component::Iam,
             policy: task_policy,
             attached: service.task_role_policies.clone(),
         },
-        live,
-    )?;
+    ] {
+        let found = live.roles.iter().find(|r| r.name == desired.name);
+        plan_role(&mut out, &desired, found)?;
+    }
     Ok(out)
 }
 
@@ -269,28 +272,32 @@ fn decrypt_statement(
 }
 
 /// A role as the spec wants it.
-struct DesiredRole {
-    name: String,
-    description: &'static str,
+pub(crate) struct DesiredRole {
+    pub name: String,
+    pub description: &'static str,
+    /// Its trust policy (canonical JSON), and who that trusts, for plans.
+    pub trust: String,
+    pub trusted_by: String,
+    /// The component it is part of.
+    pub component: Component,
     /// awsdeploy's inline policy; `None`: the role has none.
-    policy: Option<String>,
+    pub policy: Option<String>,
     /// Managed policies attached, exactly these.
-    attached: Vec<String>,
+    pub attached: Vec<String>,
 }
 
 /// One role: its trust policy, awsdeploy's inline policy and the managed
-/// policies attached to it.
-fn plan_role(
+/// policies attached to it, against `found`, the live role of that name.
+pub(crate) fn plan_role(
     out: &mut ComponentPlan,
     desired: &DesiredRole,
-    live: &LiveAccount,
+    found: Option<&LiveRole>,
 ) -> Result<(), PlanError> {
     let name = desired.name.as_str();
-    let trust = trust_policy();
-    let found: Option<&LiveRole> = live.roles.iter().find(|r| r.name == name);
+    let trust = desired.trust.clone();
     let (mut fields, mut steps, action) = match found {
         None => (
-            vec![FieldChange::set("trusted_by", ECS_TASKS)],
+            vec![FieldChange::set("trusted_by", &desired.trusted_by)],
             vec![IamStep::CreateRole {
                 name: name.to_owned(),
                 description: desired.description.to_owned(),
@@ -306,7 +313,7 @@ fn plan_role(
                 fields.push(FieldChange::new(
                     "trusted_by",
                     Some("other principals"),
-                    Some(ECS_TASKS),
+                    Some(desired.trusted_by.clone()),
                 ));
                 steps.push(IamStep::UpdateTrustPolicy {
                     name: name.to_owned(),
@@ -371,7 +378,7 @@ fn plan_role(
     } else {
         out.push(
             ResourceChange::new(
-                Key::named(Component::Iam, name.to_owned()),
+                Key::named(desired.component, name.to_owned()),
                 ResourceKind::Role,
                 name,
                 action,

@@ -29,6 +29,7 @@ pub mod logs;
 pub mod migration;
 pub mod network;
 pub mod permissions;
+pub mod pipeline;
 mod plan;
 pub mod registry;
 pub mod render;
@@ -52,6 +53,7 @@ pub use load_balancer::{ListenerConfig, LoadBalancerStep, TargetHealth};
 pub use logs::LogsStep;
 pub use migration::{MigrationStep, MigrationTask, MigrationWait};
 pub use network::{IngressRule, NetworkStep, RouteTarget, RuleSource};
+pub use pipeline::PipelineStep;
 pub use plan::{
     Action, ComponentPlan, FieldChange, Orphan, PLAN_FORMAT_VERSION, Plan, ResourceChange,
     ResourceKind,
@@ -171,6 +173,7 @@ pub fn lookups(spec: &Spec) -> live::Lookups {
         web_branch: spec.web.as_ref().map(|w| w.branch.clone()),
         web_domain: web::custom_domain(spec).map(|d| d.root),
         alarms: spec.alarms.is_some(),
+        github_role: pipeline::wants_github_role(spec),
     }
 }
 

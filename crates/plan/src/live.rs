@@ -313,6 +313,10 @@ pub struct Lookups {
     /// needs the account id.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub alarms: bool,
+    /// The spec asks for GitHub Actions' role (`[pipeline]`): it and
+    /// GitHub's OIDC provider are looked up.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub github_role: bool,
 }
 
 /// What the account holds for the service: who the credentials are (the

@@ -254,6 +254,23 @@ pub fn policy(spec: &Spec, push: bool) -> Value {
         vec![global("iam", &format!("role/{app}-{env}-*"))],
     ));
     let passed_to = ["ecs-tasks.amazonaws.com"];
+    statements.push(statement(
+        "OidcProviders",
+        &["iam:ListOpenIDConnectProviders"],
+        anywhere(),
+    ));
+    // GitHub's provider for the GitHub Actions role (`[pipeline]`).
+    statements.push(statement(
+        "GitHubOidc",
+        &[
+            "iam:CreateOpenIDConnectProvider",
+            "iam:TagOpenIDConnectProvider",
+        ],
+        vec![global(
+            "iam",
+            &format!("oidc-provider/{}", crate::pipeline::GITHUB_OIDC_HOST),
+        )],
+    ));
     statements.push(Statement {
         condition: Some(json!({ "StringEquals": { "iam:PassedToService": passed_to } })),
         ..statement(

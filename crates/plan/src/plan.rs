@@ -86,6 +86,8 @@ pub enum ResourceKind {
     AlarmSubscription,
     Alarm,
     Dashboard,
+    /// An IAM OIDC identity provider (GitHub Actions').
+    OidcProvider,
 }
 
 impl ResourceKind {
@@ -122,7 +124,8 @@ impl ResourceKind {
             | ResourceKind::AlarmTopic
             | ResourceKind::AlarmSubscription
             | ResourceKind::Alarm
-            | ResourceKind::Dashboard => false,
+            | ResourceKind::Dashboard
+            | ResourceKind::OidcProvider => false,
         }
     }
 
@@ -158,6 +161,7 @@ impl ResourceKind {
             ResourceKind::DomainAssociation => "web domain",
             ResourceKind::WebRelease => "web release",
             ResourceKind::AlarmTopic => "alarm topic",
+            ResourceKind::OidcProvider => "oidc provider",
             ResourceKind::AlarmSubscription => "subscription",
             ResourceKind::Alarm => "alarm",
             ResourceKind::Dashboard => "dashboard",

@@ -18,7 +18,7 @@ use awsdeploy_spec::Spec;
 
 use crate::{
     Component, ComponentPlan, Key, Live, Plan, PlanError, alarms, certificate, database, dns, iam,
-    load_balancer, logs, network, registry, service, web,
+    load_balancer, logs, network, pipeline, registry, service, web,
 };
 
 /// What `down` may delete.
@@ -32,11 +32,11 @@ pub struct TeardownOptions {
 /// The components each component's deletes wait for.
 fn waits_for(component: Component) -> &'static [Component] {
     use Component::{
-        Alarms, Certificate, Database, Dns, Iam, LoadBalancer, Logs, Migration, Network, Registry,
-        Service, Web,
+        Alarms, Certificate, Database, Dns, Iam, LoadBalancer, Logs, Migration, Network, Pipeline,
+        Registry, Service, Web,
     };
     match component {
-        Web | Dns | Service | Migration => &[],
+        Web | Dns | Service | Migration | Pipeline => &[],
         // The service's deployments name the alarms.
         LoadBalancer | Database | Registry | Logs | Iam | Alarms => &[Service],
         Certificate => &[LoadBalancer],
@@ -73,6 +73,7 @@ pub fn teardown(
         logs::teardown(&live.account, options.delete_data),
         iam::teardown(&live.account),
         alarms::teardown(&live.alarms, app, env),
+        pipeline::teardown(&live.pipeline),
         network::teardown(&live.network),
     ];
     let keys_of = |component: Component| -> Vec<Key> {

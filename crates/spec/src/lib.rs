@@ -96,14 +96,14 @@ impl Spec {
                 database.engine_version
             ));
         }
-        if let Some(pipeline) = &self.pipeline {
-            warnings.push(format!(
-                "[pipeline]: this version of awsdeploy prints its CI files (`awsdeploy ci buildspec`, `awsdeploy ci github-actions`) and its deploy policy (`awsdeploy iam-policy`), but `up` does not make the {} resources yet; docs/components/pipeline.md says what to create by hand",
-                match pipeline.runner {
-                    Runner::Codepipeline => "CodePipeline, CodeBuild and connection",
-                    Runner::GithubActions => "GitHub OIDC role",
-                }
-            ));
+        if self
+            .pipeline
+            .as_ref()
+            .is_some_and(|p| p.runner == Runner::Codepipeline)
+        {
+            warnings.push(
+                "[pipeline] runner = \"codepipeline\": this version of awsdeploy prints the CodeBuild buildspec (`awsdeploy ci buildspec`) and the deploy policy (`awsdeploy iam-policy --push`), but `up` does not make the CodePipeline, its CodeBuild projects and connection yet; docs/components/pipeline.md shows how to set them up by hand".to_owned(),
+            );
         }
         warnings
     }

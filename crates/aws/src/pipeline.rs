@@ -1,0 +1,76 @@
+//! The pipeline's calls (IAM): GitHub's OIDC provider, found in the
+//! account's list of providers, and the GitHub Actions role, found by name.
+//! The role's own steps are the iam module's.
+
+use awsdeploy_plan::PipelineStep;
+use awsdeploy_plan::live::Lookups;
+use awsdeploy_plan::pipeline::{GITHUB_OIDC_HOST, LivePipeline};
+
+use crate::error::{already_done, sdk};
+use crate::tags::Owner;
+use crate::{AwsError, StepContext, iam};
+
+/// GitHub's provider and the role, when the spec asks for the role.
+pub(crate) async fn observe(
+    client: &aws_sdk_iam::Client,
+    owner: &Owner,
+    lookups: &Lookups,
+) -> Result<LivePipeline, AwsError> {
+    if !lookups.github_role {
+        return Ok(LivePipeline::default());
+    }
+    let provider = async {
+        let out = client
+            .list_open_id_connect_providers()
+            .send()
+            .await
+            .map_err(sdk("ListOpenIDConnectProviders", GITHUB_OIDC_HOST))?;
+        Ok::<_, AwsError>(
+            out.open_id_connect_provider_list()
+                .iter()
+                .filter_map(|p| p.arn())
+                .find(|arn| arn.ends_with(&format!(":oidc-provider/{GITHUB_OIDC_HOST}")))
+                .map(str::to_owned),
+        )
+    };
+    let name = awsdeploy_plan::ci::github_role_name(&owner.app, &owner.env);
+    let (github_provider, role) =
+        tokio::try_join!(provider, iam::observe_role(client, owner, &name))?;
+    Ok(LivePipeline {
+        github_provider,
+        github_role: role.map(|(role, _)| role),
+    })
+}
+
+/// Runs one pipeline step. Idempotent: a provider made meanwhile is
+/// adopted.
+pub(crate) async fn run(
+    step: &PipelineStep,
+    cx: &StepContext<'_>,
+) -> Result<Option<String>, AwsError> {
+    match step {
+        PipelineStep::CreateGithubProvider { url, audience } => {
+            let tags = cx
+                .tags()
+                .iter()
+                .map(|(k, v)| aws_sdk_iam::types::Tag::builder().key(*k).value(v).build())
+                .collect::<Result<Vec<_>, _>>()
+                .unwrap_or_default();
+            let created = cx
+                .clients
+                .iam
+                .create_open_id_connect_provider()
+                .url(url)
+                .client_id_list(audience)
+                .set_tags(Some(tags))
+                .send()
+                .await
+                .map_err(sdk("CreateOpenIDConnectProvider", cx.name()));
+            match created {
+                Ok(out) => Ok(out.open_id_connect_provider_arn().map(str::to_owned)),
+                Err(e) if already_done(&e, &["EntityAlreadyExists"]) => Ok(None),
+                Err(e) => Err(e),
+            }
+        }
+    }
+}

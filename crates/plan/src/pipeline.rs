@@ -1,0 +1,264 @@
+//! The delivery pipeline (`[pipeline]`). Its CI files are printed by
+//! `awsdeploy ci` ([`crate::ci`]); what `up` makes for it today is what
+//! GitHub Actions deploys with (`runner = "github-actions"`, or
+//! `github_oidc = true`):
+//!
+//! - GitHub's OIDC provider in the account
+//!   (`token.actions.githubusercontent.com`, audience `sts.amazonaws.com`),
+//!   made when the account has none. It is the account's, shared by every
+//!   app and environment: awsdeploy never changes or deletes one, even one
+//!   it made.
+//! - The role `{app}-{env}-github-deploy`, which only GitHub Actions runs
+//!   of `branch` in `repository` may assume (`sub` is
+//!   `repo:{repository}:ref:refs/heads/{branch}`), with the policy
+//!   `awsdeploy iam-policy --push` prints as its inline policy.
+//!
+//! The CodePipeline runner's resources (connection, bucket, CodeBuild
+//! projects, pipeline) are not made yet: the spec warns.
+
+use awsdeploy_spec::{Pipeline, Spec};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::iam::{DesiredRole, canonical, plan_role};
+use crate::live::{LiveAccount, LiveRole};
+use crate::plan::{Action, ComponentPlan, FieldChange, Orphan, ResourceChange, ResourceKind};
+use crate::{Component, ComponentStep, IamStep, Key, PlanError, Ref, ci, permissions};
+
+/// GitHub Actions' OIDC issuer, without `https://`.
+pub const GITHUB_OIDC_HOST: &str = "token.actions.githubusercontent.com";
+/// The audience `aws-actions/configure-aws-credentials` asks tokens for.
+pub const GITHUB_AUDIENCE: &str = "sts.amazonaws.com";
+
+/// What is live of the pipeline.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LivePipeline {
+    /// The ARN of GitHub's OIDC provider in the account, whoever made it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub github_provider: Option<String>,
+    /// The role GitHub Actions deploys with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub github_role: Option<LiveRole>,
+}
+
+impl LivePipeline {
+    pub fn is_empty(&self) -> bool {
+        *self == LivePipeline::default()
+    }
+
+    pub(crate) fn sort(&mut self) {
+        if let Some(role) = &mut self.github_role {
+            role.attached.sort();
+        }
+    }
+}
+
+/// Whether the spec asks for GitHub Actions' role.
+pub fn wants_github_role(spec: &Spec) -> bool {
+    spec.pipeline.as_ref().is_some_and(|p| p.github_oidc)
+}
+
+/// The trust policy of the GitHub Actions role: tokens of GitHub's
+/// provider, for STS, from pushes to `branch` of `repository` only.
+pub fn github_trust_policy(pipeline: &Pipeline, provider_arn: &str) -> String {
+    canonical(&json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": { "Federated": provider_arn },
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": { "StringEquals": {
+                format!("{GITHUB_OIDC_HOST}:aud"): GITHUB_AUDIENCE,
+                format!("{GITHUB_OIDC_HOST}:sub"):
+                    format!("repo:{}:ref:refs/heads/{}", pipeline.repository, pipeline.branch)
+            }}
+        }]
+    }))
+}
+
+/// Compares the spec's pipeline with the live one.
+pub fn plan(
+    spec: &Spec,
+    account: &LiveAccount,
+    live: &LivePipeline,
+) -> Result<ComponentPlan, PlanError> {
+    let mut out = ComponentPlan::default();
+    let (app, env) = (spec.app.name.as_str(), spec.env.as_str());
+    let Some(pipeline) = spec.pipeline.as_ref().filter(|p| p.github_oidc) else {
+        if let Some(role) = &live.github_role {
+            out.orphans.push(Orphan::named(
+                Component::Pipeline,
+                ResourceKind::Role,
+                &role.name,
+            ));
+        }
+        return Ok(out);
+    };
+    let provider_arn = format!(
+        "arn:{}:iam::{}:oidc-provider/{GITHUB_OIDC_HOST}",
+        account.partition(),
+        account.account()?
+    );
+    let provider_key = Key::named(Component::Pipeline, GITHUB_OIDC_HOST);
+    let creating_provider = live.github_provider.is_none();
+    if creating_provider {
+        out.push(
+            ResourceChange::new(
+                provider_key.clone(),
+                ResourceKind::OidcProvider,
+                GITHUB_OIDC_HOST,
+                Action::Create,
+                vec![PipelineStep::CreateGithubProvider {
+                    url: format!("https://{GITHUB_OIDC_HOST}"),
+                    audience: GITHUB_AUDIENCE.to_owned(),
+                }],
+            )
+            .with_fields(vec![FieldChange::set("audience", GITHUB_AUDIENCE)]),
+        );
+    } else {
+        out.unchanged += 1;
+    }
+    let role = ci::github_role_name(app, env);
+    let policy = canonical(&permissions::policy(spec, true));
+    let mut role_plan = ComponentPlan::default();
+    plan_role(
+        &mut role_plan,
+        &DesiredRole {
+            name: role,
+            description: "awsdeploy: GitHub Actions deploys this environment with it",
+            trust: github_trust_policy(pipeline, &provider_arn),
+            trusted_by: format!(
+                "GitHub Actions on {}@{}",
+                pipeline.repository, pipeline.branch
+            ),
+            component: Component::Pipeline,
+            policy: Some(policy),
+            attached: Vec::new(),
+        },
+        live.github_role.as_ref(),
+    )?;
+    // IAM refuses a trust policy naming a provider that does not exist.
+    for change in &mut role_plan.changes {
+        if creating_provider {
+            *change = change.clone().after([provider_key.clone()]);
+        }
+    }
+    out.merge(role_plan);
+    Ok(out)
+}
+
+/// The actions of the pipeline component of its own; its role's are
+/// [`IamStep`]s.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum PipelineStep {
+    /// `CreateOpenIDConnectProvider` for GitHub Actions, tagged; one that
+    /// exists already (made meanwhile) is success. The id is its ARN.
+    CreateGithubProvider { url: String, audience: String },
+}
+
+impl ComponentStep for PipelineStep {
+    fn refs(&self) -> Vec<&Ref> {
+        vec![]
+    }
+
+    fn creates(&self) -> bool {
+        true
+    }
+}
+
+/// `down`: the GitHub Actions role. GitHub's OIDC provider is the
+/// account's and stays.
+pub(crate) fn teardown(live: &LivePipeline) -> ComponentPlan {
+    let mut out = ComponentPlan::default();
+    if let Some(role) = live.github_role.as_ref().filter(|r| r.owned) {
+        out.push(
+            ResourceChange::new(
+                Key::named(Component::Pipeline, role.name.clone()),
+                ResourceKind::Role,
+                &role.name,
+                Action::Delete,
+                vec![IamStep::DeleteRole {
+                    name: role.name.clone(),
+                    attached: role.attached.clone(),
+                }],
+            )
+            .on(Some(&role.name)),
+        );
+    }
+    if live.github_provider.is_some() && live.github_role.is_some() {
+        out.warnings.push(format!(
+            "GitHub's OIDC provider ({GITHUB_OIDC_HOST}) is kept: other apps and environments of the account may deploy with it"
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::iam::tests::live;
+
+    fn spec(extra: &str) -> Spec {
+        Spec::parse(
+            &format!(
+                "[app]\nname = \"shop\"\n[registry]\n[service]\n[pipeline]\nrunner = \"github-actions\"\nrepository = \"acme/shop\"\n{extra}"
+            ),
+            "t.toml",
+            "dev",
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn the_provider_comes_first_then_the_role_trusting_one_branch() {
+        let plan = plan(&spec(""), &live(), &LivePipeline::default()).unwrap();
+        assert_eq!(plan.changes.len(), 2);
+        assert_eq!(plan.changes[0].kind, ResourceKind::OidcProvider);
+        let role = &plan.changes[1];
+        assert_eq!(role.name, "shop-dev-github-deploy");
+        assert!(role.depends_on.contains(&plan.changes[0].key), "{role:?}");
+        let text = serde_json::to_string(&role.steps).unwrap();
+        assert!(
+            text.contains("repo:acme/shop:ref:refs/heads/main"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_new_branch_is_one_trust_policy_update() {
+        let spec = spec("");
+        let mut pipeline_live = LivePipeline {
+            github_provider: Some("arn:aws:iam::111122223333:oidc-provider/x".to_owned()),
+            github_role: None,
+        };
+        let made = plan(&spec, &live(), &pipeline_live).unwrap();
+        let Some(crate::Step::Iam(IamStep::CreateRole { trust_policy, .. })) =
+            made.changes[0].steps.first()
+        else {
+            panic!("{:?}", made.changes);
+        };
+        let Some(crate::Step::Iam(IamStep::PutRolePolicy { document, .. })) =
+            made.changes[0].steps.get(1)
+        else {
+            panic!("{:?}", made.changes);
+        };
+        pipeline_live.github_role = Some(LiveRole {
+            name: "shop-dev-github-deploy".to_owned(),
+            owned: true,
+            trust_policy: trust_policy.clone(),
+            policy: Some(document.clone()),
+            attached: vec![],
+        });
+        let again = plan(&spec, &live(), &pipeline_live).unwrap();
+        assert!(again.changes.is_empty(), "{:?}", again.changes);
+
+        let moved = plan(&self::spec("branch = \"release\""), &live(), &pipeline_live).unwrap();
+        assert_eq!(moved.changes.len(), 1);
+        assert!(matches!(
+            moved.changes[0].steps[..],
+            [crate::Step::Iam(IamStep::UpdateTrustPolicy { .. })]
+        ));
+    }
+}
