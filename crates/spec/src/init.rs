@@ -203,6 +203,11 @@ name = "{app}"                # [a-z][a-z0-9-], prefixes every resource name
 # email = ["oncall@example.com"]  # each confirms once, from the email AWS sends
 # [alarms.thresholds]         # see docs/components/alarms.md for every key
 # target_5xx_count = 10
+
+# [pipeline]                  # deploy on git push: `awsdeploy ci github-actions` / `ci buildspec`
+# runner = "github-actions"   # up makes the role GitHub Actions deploys with (OIDC, no stored keys)
+# repository = "acme/shop"    # owner/name
+# branch = "main"
 "#,
         app = project.app,
     )
