@@ -28,7 +28,7 @@ fn the_policy_allows_every_call_of_a_stacks_whole_life_and_no_wildcard() {
     let spec = every_component(&world, "perm");
     // Alarms and a pipeline too: every component there is.
     let text = std::fs::read_to_string(&spec).unwrap()
-        + "\n[alarms]\nemail = [\"oncall@example.com\"]\n\n[pipeline]\nrunner = \"github-actions\"\nrepository = \"acme/perm\"\n";
+        + "\n[alarms]\nemail = [\"oncall@example.com\"]\n\n[pipeline]\nrepository = \"acme/perm\"\ngithub_oidc = true\n";
     std::fs::write(&spec, text).unwrap();
 
     let printed = world.run(&["iam-policy", "--push", "-f", &spec]);

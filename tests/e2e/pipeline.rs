@@ -121,3 +121,246 @@ fn github_actions_get_a_role_for_one_branch_and_the_accounts_provider() {
         .unwrap();
     assert_eq!(providers.open_id_connect_provider_list().len(), 1);
 }
+
+fn codepipeline_spec(world: &World, image: &str) -> String {
+    let path = world.network_spec(
+        "cp",
+        &format!(
+            "azs = 2\nnat = \"single\"\n\n[registry]\n\n[service]\ndesired_count = 1\n\n[pipeline]\nrepository = \"acme/cp\"\nbuild_image = \"{image}\"\n"
+        ),
+    );
+    path.to_str().unwrap().to_owned()
+}
+
+#[test]
+#[allow(clippy::too_many_lines)] // one stack's story, in order
+fn codepipeline_gets_its_connection_bucket_projects_roles_and_three_stages() {
+    let world = World::new();
+    let spec = codepipeline_spec(&world, "aws/codebuild/standard:7.0");
+    let up = world.run(&["up", "-f", &spec, "--yes"]);
+    up.assert_code(0);
+    let said = format!("{}{}", up.stdout, up.stderr);
+    assert!(
+        said.contains("cp-dev is PENDING") && said.contains("Update pending connection"),
+        "the console click is named: {said}"
+    );
+
+    // The connection, pending.
+    let connections = aws_sdk_codestarconnections::Client::new(&world.config);
+    let listed = world
+        .block_on(connections.list_connections().send())
+        .unwrap();
+    let [connection] = listed.connections() else {
+        panic!("{:?}", listed.connections());
+    };
+    assert_eq!(connection.connection_name(), Some("cp-dev"));
+    assert_eq!(
+        connection
+            .provider_type()
+            .map(aws_sdk_codestarconnections::types::ProviderType::as_str),
+        Some("GitHub")
+    );
+    assert_eq!(
+        connection
+            .connection_status()
+            .map(aws_sdk_codestarconnections::types::ConnectionStatus::as_str),
+        Some("PENDING")
+    );
+    let connection_arn = connection.connection_arn().unwrap().to_owned();
+
+    // The bucket: encrypted, private, versioned, expiring.
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&world.config)
+            .force_path_style(true)
+            .build(),
+    );
+    let bucket = "cp-dev-pipeline-123456789012";
+    let encryption = world
+        .block_on(s3.get_bucket_encryption().bucket(bucket).send())
+        .unwrap();
+    let rule = &encryption
+        .server_side_encryption_configuration()
+        .unwrap()
+        .rules()[0];
+    assert_eq!(
+        rule.apply_server_side_encryption_by_default()
+            .unwrap()
+            .sse_algorithm()
+            .as_str(),
+        "AES256"
+    );
+    let block = world
+        .block_on(s3.get_public_access_block().bucket(bucket).send())
+        .unwrap();
+    let block = block.public_access_block_configuration().unwrap();
+    assert_eq!(
+        (
+            block.block_public_acls(),
+            block.ignore_public_acls(),
+            block.block_public_policy(),
+            block.restrict_public_buckets()
+        ),
+        (Some(true), Some(true), Some(true), Some(true))
+    );
+    let versioning = world
+        .block_on(s3.get_bucket_versioning().bucket(bucket).send())
+        .unwrap();
+    assert_eq!(
+        versioning
+            .status()
+            .map(aws_sdk_s3::types::BucketVersioningStatus::as_str),
+        Some("Enabled")
+    );
+    let lifecycle = world
+        .block_on(
+            s3.get_bucket_lifecycle_configuration()
+                .bucket(bucket)
+                .send(),
+        )
+        .unwrap();
+    assert_eq!(
+        lifecycle.rules()[0]
+            .expiration()
+            .and_then(aws_sdk_s3::types::LifecycleExpiration::days),
+        Some(30)
+    );
+
+    // The projects: the build privileged for docker, the deploy running awsdeploy.
+    let codebuild = aws_sdk_codebuild::Client::new(&world.config);
+    let projects = world
+        .block_on(
+            codebuild
+                .batch_get_projects()
+                .names("cp-dev-build")
+                .names("cp-dev-deploy")
+                .send(),
+        )
+        .unwrap();
+    let project = |name: &str| {
+        projects
+            .projects()
+            .iter()
+            .find(|p| p.name() == Some(name))
+            .unwrap_or_else(|| panic!("{name}"))
+    };
+    let build = project("cp-dev-build");
+    assert_eq!(build.environment().unwrap().privileged_mode(), Some(true));
+    assert_eq!(
+        build.environment().unwrap().image(),
+        "aws/codebuild/standard:7.0"
+    );
+    assert!(
+        build
+            .service_role()
+            .unwrap()
+            .ends_with(":role/cp-dev-build"),
+        "{:?}",
+        build.service_role()
+    );
+    let deploy = project("cp-dev-deploy");
+    assert_eq!(deploy.environment().unwrap().privileged_mode(), Some(false));
+    let buildspec = deploy.source().unwrap().buildspec().unwrap();
+    assert!(
+        buildspec.contains("awsdeploy up --spec awsdeploy.toml --env dev --image-tag"),
+        "{buildspec}"
+    );
+    assert!(
+        build
+            .source()
+            .unwrap()
+            .buildspec()
+            .unwrap()
+            .contains("docker push")
+    );
+
+    // The pipeline: V2, Source → Build → Deploy, from the connection.
+    let codepipeline = aws_sdk_codepipeline::Client::new(&world.config);
+    let got = world
+        .block_on(codepipeline.get_pipeline().name("cp-dev").send())
+        .unwrap();
+    let declaration = got.pipeline().unwrap();
+    let stages: Vec<&str> = declaration
+        .stages()
+        .iter()
+        .map(aws_sdk_codepipeline::types::StageDeclaration::name)
+        .collect();
+    assert_eq!(stages, ["Source", "Build", "Deploy"]);
+    assert!(declaration.role_arn().ends_with(":role/cp-dev-pipeline"));
+    assert_eq!(declaration.artifact_store().unwrap().location(), bucket);
+    let source = declaration.stages()[0].actions()[0]
+        .configuration()
+        .unwrap();
+    assert_eq!(source["ConnectionArn"], connection_arn);
+    assert_eq!(source["FullRepositoryId"], "acme/cp");
+    assert_eq!(source["BranchName"], "main");
+    let deploy_action = declaration.stages()[2].actions()[0]
+        .configuration()
+        .unwrap();
+    assert_eq!(deploy_action["ProjectName"], "cp-dev-deploy");
+    assert!(deploy_action["EnvironmentVariables"].contains("#{SourceVariables.CommitId}"));
+
+    // The roles, each trusted by its service.
+    let iam = aws_sdk_iam::Client::new(&world.config);
+    for (role, service) in [
+        ("cp-dev-build", "codebuild.amazonaws.com"),
+        ("cp-dev-deploy", "codebuild.amazonaws.com"),
+        ("cp-dev-pipeline", "codepipeline.amazonaws.com"),
+    ] {
+        let got = world
+            .block_on(iam.get_role().role_name(role).send())
+            .unwrap();
+        let trust = decode(got.role().unwrap().assume_role_policy_document().unwrap());
+        assert_eq!(
+            trust["Statement"][0]["Principal"]["Service"], service,
+            "{role}"
+        );
+    }
+
+    // Nothing left to do.
+    world
+        .run(&["diff", "-f", &spec, "--detailed-exitcode"])
+        .assert_code(0);
+
+    // The owner approves the connection: no more warning.
+    assert!(world.sim.approve_connection("cp-dev"));
+    let diff = world.run(&["diff", "-f", &spec, "--detailed-exitcode"]);
+    diff.assert_code(0);
+    assert!(!diff.stderr.contains("PENDING"), "{}", diff.stderr);
+
+    // A new build image: both projects updated in place.
+    let newer = codepipeline_spec(&world, "aws/codebuild/standard:8.0");
+    world.sim.reset_calls();
+    world.run(&["up", "-f", &newer, "--yes"]).assert_code(0);
+    let calls = world.sim.calls();
+    let count = |op: &str| calls.get(&("codebuild".to_owned(), op.to_owned())).copied();
+    assert_eq!(count("UpdateProject"), Some(2), "{calls:?}");
+    assert_eq!(count("CreateProject"), None, "{calls:?}");
+    assert_eq!(count("DeleteProject"), None, "{calls:?}");
+    assert_eq!(mutating_calls(&world), 2, "{calls:?}");
+    world
+        .run(&["diff", "-f", &newer, "--detailed-exitcode"])
+        .assert_code(0);
+
+    // `down --delete-data`: all of it.
+    world
+        .run(&["down", "-f", &newer, "-e", "dev", "--yes", "--delete-data"])
+        .assert_code(0);
+    assert!(
+        world
+            .block_on(codepipeline.get_pipeline().name("cp-dev").send())
+            .is_err()
+    );
+    let listed = world
+        .block_on(connections.list_connections().send())
+        .unwrap();
+    assert!(listed.connections().is_empty());
+    assert!(
+        world
+            .block_on(s3.get_bucket_versioning().bucket(bucket).send())
+            .is_err()
+    );
+    let projects = world
+        .block_on(codebuild.batch_get_projects().names("cp-dev-build").send())
+        .unwrap();
+    assert!(projects.projects().is_empty());
+}

@@ -30,6 +30,13 @@ pub struct Clients {
     pub ecs: aws_sdk_ecs::Client,
     pub autoscaling: aws_sdk_applicationautoscaling::Client,
     pub amplify: aws_sdk_amplify::Client,
+    /// The pipeline's artifact bucket (path-style addressing when
+    /// `AWS_ENDPOINT_URL` points at an emulator).
+    pub s3: aws_sdk_s3::Client,
+    pub codebuild: aws_sdk_codebuild::Client,
+    pub codepipeline: aws_sdk_codepipeline::Client,
+    /// CodeStar connections to the Git host.
+    pub connections: aws_sdk_codestarconnections::Client,
     /// For the web release's upload to the URL Amplify gives.
     pub http: reqwest::Client,
 }
@@ -53,6 +60,14 @@ impl Clients {
             ecs: aws_sdk_ecs::Client::new(config),
             autoscaling: aws_sdk_applicationautoscaling::Client::new(config),
             amplify: aws_sdk_amplify::Client::new(config),
+            s3: aws_sdk_s3::Client::from_conf(
+                aws_sdk_s3::config::Builder::from(config)
+                    .force_path_style(config.endpoint_url().is_some())
+                    .build(),
+            ),
+            codebuild: aws_sdk_codebuild::Client::new(config),
+            codepipeline: aws_sdk_codepipeline::Client::new(config),
+            connections: aws_sdk_codestarconnections::Client::new(config),
             http: reqwest::Client::new(),
         }
     }

@@ -302,7 +302,11 @@ impl Aws {
                     lookups.web_domain.as_deref(),
                 ),
                 alarms::observe(&self.clients, &self.owner),
-                pipeline::observe(&self.clients.iam, &self.owner, lookups),
+                pipeline::observe(&self.clients, &self.owner, lookups, async {
+                    Ok(account::identity(&self.clients, &self.identity)
+                        .await?
+                        .account)
+                }),
             )
         })
         .await?;

@@ -8,10 +8,42 @@ use awsdeploy_plan::pipeline::{GITHUB_OIDC_HOST, LivePipeline};
 
 use crate::error::{already_done, sdk};
 use crate::tags::Owner;
-use crate::{AwsError, StepContext, iam};
+use crate::{AwsError, Clients, StepContext, iam};
 
-/// GitHub's provider and the role, when the spec asks for the role.
+mod codepipeline;
+
+/// GitHub's provider and the role when the spec asks for the role, and
+/// the CodePipeline runner's resources when it runs on CodePipeline
+/// (`account`: the artifact bucket's name holds the account id).
 pub(crate) async fn observe(
+    clients: &Clients,
+    owner: &Owner,
+    lookups: &Lookups,
+    account: impl std::future::Future<Output = Result<String, AwsError>>,
+) -> Result<LivePipeline, AwsError> {
+    let runner = async {
+        match &lookups.codepipeline {
+            Some(provider) => {
+                Box::pin(codepipeline::observe(
+                    clients,
+                    owner,
+                    provider,
+                    &account.await?,
+                ))
+                .await
+            }
+            None => Ok(awsdeploy_plan::pipeline::codepipeline::LiveCodePipeline::default()),
+        }
+    };
+    let (github, codepipeline) =
+        tokio::try_join!(observe_github(&clients.iam, owner, lookups), runner)?;
+    Ok(LivePipeline {
+        codepipeline,
+        ..github
+    })
+}
+
+async fn observe_github(
     client: &aws_sdk_iam::Client,
     owner: &Owner,
     lookups: &Lookups,
@@ -39,6 +71,7 @@ pub(crate) async fn observe(
     Ok(LivePipeline {
         github_provider,
         github_role: role.map(|(role, _)| role),
+        ..LivePipeline::default()
     })
 }
 
@@ -71,6 +104,39 @@ pub(crate) async fn run(
                 Err(e) if already_done(&e, &["EntityAlreadyExists"]) => Ok(None),
                 Err(e) => Err(e),
             }
+        }
+        PipelineStep::CreateConnection { name, provider } => {
+            codepipeline::create_connection(cx, name, provider).await
+        }
+        PipelineStep::DeleteConnection { arn } => {
+            codepipeline::delete_connection(cx.clients, arn).await
+        }
+        PipelineStep::CreateBucket {
+            name,
+            region,
+            expiry_days,
+        } => codepipeline::create_bucket(cx, name, region, *expiry_days).await,
+        PipelineStep::ConfigureBucket { name, expiry_days } => {
+            codepipeline::configure_bucket(cx, name, *expiry_days).await
+        }
+        PipelineStep::DeleteBucket { name } => codepipeline::delete_bucket(cx.clients, name).await,
+        PipelineStep::CreateProject { name, settings } => {
+            codepipeline::create_project(cx, name, settings).await
+        }
+        PipelineStep::UpdateProject { name, settings } => {
+            codepipeline::update_project(cx, name, settings).await
+        }
+        PipelineStep::DeleteProject { name } => {
+            codepipeline::delete_project(cx.clients, name).await
+        }
+        PipelineStep::CreatePipeline { name, settings } => {
+            codepipeline::create_pipeline(cx, name, settings).await
+        }
+        PipelineStep::UpdatePipeline { name, settings } => {
+            codepipeline::update_pipeline(cx, name, settings).await
+        }
+        PipelineStep::DeletePipeline { name } => {
+            codepipeline::delete_pipeline(cx.clients, name).await
         }
     }
 }

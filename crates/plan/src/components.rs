@@ -258,7 +258,7 @@ pub fn plan_with(
     all.merge(registry::plan(spec, &live.account)?);
     all.merge(logs::plan(spec, &live.account)?);
     all.merge(iam::plan(spec, region, &live.account)?);
-    all.merge(pipeline::plan(spec, &live.account, &live.pipeline)?);
+    all.merge(pipeline::plan(spec, region, &live.account, &live.pipeline)?);
     let planned: Vec<Key> = all.changes.iter().map(|c| c.key.clone()).collect();
     all.merge(service::plan(&service::Context {
         spec,

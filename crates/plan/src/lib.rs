@@ -174,6 +174,11 @@ pub fn lookups(spec: &Spec) -> live::Lookups {
         web_domain: web::custom_domain(spec).map(|d| d.root),
         alarms: spec.alarms.is_some(),
         github_role: pipeline::wants_github_role(spec),
+        codepipeline: spec
+            .pipeline
+            .as_ref()
+            .filter(|_| pipeline::wants_codepipeline(spec))
+            .map(|p| p.provider.as_str().to_owned()),
     }
 }
 

@@ -317,6 +317,10 @@ pub struct Lookups {
     /// GitHub's OIDC provider are looked up.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub github_role: bool,
+    /// The spec's pipeline runs on CodePipeline (`[pipeline]`): its
+    /// connection of this Git host is looked up, and what it runs on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub codepipeline: Option<String>,
 }
 
 /// What the account holds for the service: who the credentials are (the

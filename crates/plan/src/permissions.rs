@@ -45,13 +45,29 @@ pub fn lock_table_name(app: &str, env: &str) -> String {
     format!("{app}-{env}-lock")
 }
 
-/// The IAM action an operation the emulator saw needs: `{prefix}:{operation}`,
-/// with CloudWatch's signing name (`monitoring`) made its IAM prefix.
+/// The IAM action an operation needs: `{prefix}:{operation}`, with
+/// CloudWatch's signing name (`monitoring`) made its IAM prefix, and S3's
+/// operations whose actions have other names.
 pub fn action_for(service: &str, operation: &str) -> String {
     let prefix = match service {
         "monitoring" => "cloudwatch",
         other => other,
     };
+    if prefix == "s3" {
+        let action = match operation {
+            "HeadBucket" | "ListObjectsV2" => "ListBucket",
+            "ListObjectVersions" => "ListBucketVersions",
+            "GetBucketEncryption" => "GetEncryptionConfiguration",
+            "PutBucketEncryption" => "PutEncryptionConfiguration",
+            "GetPublicAccessBlock" => "GetBucketPublicAccessBlock",
+            "PutPublicAccessBlock" => "PutBucketPublicAccessBlock",
+            "GetBucketLifecycleConfiguration" => "GetLifecycleConfiguration",
+            "PutBucketLifecycleConfiguration" => "PutLifecycleConfiguration",
+            "DeleteObjects" => "DeleteObjectVersion",
+            other => other,
+        };
+        return format!("s3:{action}");
+    }
     format!("{prefix}:{operation}")
 }
 
@@ -253,7 +269,11 @@ pub fn policy(spec: &Spec, push: bool) -> Value {
         ],
         vec![global("iam", &format!("role/{app}-{env}-*"))],
     ));
-    let passed_to = ["ecs-tasks.amazonaws.com"];
+    let passed_to = [
+        "ecs-tasks.amazonaws.com",
+        "codebuild.amazonaws.com",
+        "codepipeline.amazonaws.com",
+    ];
     statements.push(statement(
         "OidcProviders",
         &["iam:ListOpenIDConnectProviders"],
@@ -328,6 +348,7 @@ pub fn policy(spec: &Spec, push: bool) -> Value {
         anywhere(),
     ));
     statements.push(statement("Web", WEB, anywhere()));
+    statements.extend(pipeline_statements(app, env, p, &arn));
     if push {
         // GetAuthorizationToken takes no resource: AWS requires "*".
         statements.push(statement(
@@ -367,6 +388,75 @@ pub fn policy(spec: &Spec, push: bool) -> Value {
         })
         .collect();
     json!({ "Version": "2012-10-17", "Statement": statements })
+}
+
+/// The CodePipeline runner's resources (`[pipeline]`).
+fn pipeline_statements(
+    app: &str,
+    env: &str,
+    partition: &str,
+    arn: &dyn Fn(&str, &str) -> String,
+) -> Vec<Statement> {
+    use crate::pipeline::codepipeline as names;
+    let bucket = format!("arn:{partition}:s3:::{}-*", names::bucket_prefix(app, env));
+    vec![
+        // Connection ARNs end in an id CodeStar chooses; creating the
+        // pipeline passes the connection to CodePipeline.
+        statement(
+            "SourceConnection",
+            &[
+                "codestar-connections:CreateConnection",
+                "codestar-connections:DeleteConnection",
+                "codestar-connections:ListConnections",
+                "codestar-connections:ListTagsForResource",
+                "codestar-connections:PassConnection",
+                "codestar-connections:TagResource",
+            ],
+            anywhere(),
+        ),
+        statement(
+            "ArtifactBucket",
+            &[
+                "s3:CreateBucket",
+                "s3:DeleteBucket",
+                "s3:DeleteObjectVersion",
+                "s3:GetBucketPublicAccessBlock",
+                "s3:GetBucketTagging",
+                "s3:GetBucketVersioning",
+                "s3:GetEncryptionConfiguration",
+                "s3:GetLifecycleConfiguration",
+                "s3:ListBucketVersions",
+                "s3:PutBucketPublicAccessBlock",
+                "s3:PutBucketTagging",
+                "s3:PutBucketVersioning",
+                "s3:PutEncryptionConfiguration",
+                "s3:PutLifecycleConfiguration",
+            ],
+            vec![bucket.clone(), format!("{bucket}/*")],
+        ),
+        statement(
+            "BuildProjects",
+            &[
+                "codebuild:BatchGetProjects",
+                "codebuild:CreateProject",
+                "codebuild:DeleteProject",
+                "codebuild:UpdateProject",
+            ],
+            vec![arn("codebuild", &format!("project/{app}-{env}-*"))],
+        ),
+        statement(
+            "Pipeline",
+            &[
+                "codepipeline:CreatePipeline",
+                "codepipeline:DeletePipeline",
+                "codepipeline:GetPipeline",
+                "codepipeline:ListTagsForResource",
+                "codepipeline:TagResource",
+                "codepipeline:UpdatePipeline",
+            ],
+            vec![arn("codepipeline", &names::pipeline_name(app, env))],
+        ),
+    ]
 }
 
 const NETWORK: &[&str] = &[
@@ -521,7 +611,6 @@ mod tests {
             assert!(!action.contains('*'), "{action}");
             assert!(action.contains(':'), "{action}");
         }
-        assert!(!allows(&policy, "codebuild:CreateProject"));
         assert!(!allows(&policy, "ecr:PutImage"));
         let pushing = super::policy(&spec(""), true);
         assert!(allows(&pushing, "ecr:PutImage"));

@@ -13,8 +13,8 @@
 //!   `repo:{repository}:ref:refs/heads/{branch}`), with the policy
 //!   `awsdeploy iam-policy --push` prints as its inline policy.
 //!
-//! The CodePipeline runner's resources (connection, bucket, CodeBuild
-//! projects, pipeline) are not made yet: the spec warns.
+//! With `runner = "codepipeline"` (the default), the CodePipeline and what
+//! it runs on: [`codepipeline`].
 
 use awsdeploy_spec::{Pipeline, Spec};
 use schemars::JsonSchema;
@@ -25,6 +25,10 @@ use crate::iam::{DesiredRole, canonical, plan_role};
 use crate::live::{LiveAccount, LiveRole};
 use crate::plan::{Action, ComponentPlan, FieldChange, Orphan, ResourceChange, ResourceKind};
 use crate::{Component, ComponentStep, IamStep, Key, PlanError, Ref, ci, permissions};
+
+pub mod codepipeline;
+
+use codepipeline::{LiveCodePipeline, PipelineSettings, ProjectSettings};
 
 /// GitHub Actions' OIDC issuer, without `https://`.
 pub const GITHUB_OIDC_HOST: &str = "token.actions.githubusercontent.com";
@@ -40,6 +44,9 @@ pub struct LivePipeline {
     /// The role GitHub Actions deploys with.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub github_role: Option<LiveRole>,
+    /// The CodePipeline runner's resources.
+    #[serde(default, skip_serializing_if = "LiveCodePipeline::is_empty")]
+    pub codepipeline: LiveCodePipeline,
 }
 
 impl LivePipeline {
@@ -51,7 +58,15 @@ impl LivePipeline {
         if let Some(role) = &mut self.github_role {
             role.attached.sort();
         }
+        self.codepipeline.sort();
     }
+}
+
+/// Whether the spec's pipeline is a CodePipeline.
+pub fn wants_codepipeline(spec: &Spec) -> bool {
+    spec.pipeline
+        .as_ref()
+        .is_some_and(|p| p.runner == awsdeploy_spec::Runner::Codepipeline)
 }
 
 /// Whether the spec asks for GitHub Actions' role.
@@ -79,6 +94,36 @@ pub fn github_trust_policy(pipeline: &Pipeline, provider_arn: &str) -> String {
 
 /// Compares the spec's pipeline with the live one.
 pub fn plan(
+    spec: &Spec,
+    region: &str,
+    account: &LiveAccount,
+    live: &LivePipeline,
+) -> Result<ComponentPlan, PlanError> {
+    let mut out = github(spec, account, live)?;
+    match spec
+        .pipeline
+        .as_ref()
+        .filter(|p| p.runner == awsdeploy_spec::Runner::Codepipeline)
+    {
+        Some(pipeline) => {
+            codepipeline::plan(
+                spec,
+                pipeline,
+                region,
+                account,
+                &live.codepipeline,
+                &mut out,
+            )?;
+        }
+        None => out
+            .orphans
+            .extend(codepipeline::orphans(&live.codepipeline)),
+    }
+    Ok(out)
+}
+
+/// GitHub's provider and the GitHub Actions role.
+fn github(
     spec: &Spec,
     account: &LiveAccount,
     live: &LivePipeline,
@@ -155,23 +200,92 @@ pub fn plan(
 pub enum PipelineStep {
     /// `CreateOpenIDConnectProvider` for GitHub Actions, tagged; one that
     /// exists already (made meanwhile) is success. The id is its ARN.
-    CreateGithubProvider { url: String, audience: String },
+    CreateGithubProvider {
+        url: String,
+        audience: String,
+    },
+    /// `CreateConnection` (`PENDING` until approved in the console), found
+    /// by name first. The id is its ARN.
+    CreateConnection {
+        name: String,
+        provider: String,
+    },
+    /// `DeleteConnection`; already gone is success.
+    DeleteConnection {
+        arn: String,
+    },
+    /// `CreateBucket` in `region`, then [`PipelineStep::ConfigureBucket`]'s
+    /// settings. The id is its name.
+    CreateBucket {
+        name: String,
+        region: String,
+        expiry_days: u32,
+    },
+    /// Encryption (SSE-S3), public access blocked, versioning, the
+    /// lifecycle rule expiring artifacts after `expiry_days`, the tags.
+    ConfigureBucket {
+        name: String,
+        expiry_days: u32,
+    },
+    /// Every object version, then `DeleteBucket`.
+    DeleteBucket {
+        name: String,
+    },
+    /// `CreateProject`, tried again while IAM has not yet let CodeBuild
+    /// assume a role made a moment ago. The id is its name.
+    CreateProject {
+        name: String,
+        settings: ProjectSettings,
+    },
+    /// `UpdateProject`: in place.
+    UpdateProject {
+        name: String,
+        settings: ProjectSettings,
+    },
+    DeleteProject {
+        name: String,
+    },
+    /// `CreatePipeline` (V2: Source, Build, Deploy), tried again while IAM
+    /// has not yet let CodePipeline assume its new role. The id is its name.
+    CreatePipeline {
+        name: String,
+        settings: PipelineSettings,
+    },
+    /// `UpdatePipeline`: in place.
+    UpdatePipeline {
+        name: String,
+        settings: PipelineSettings,
+    },
+    DeletePipeline {
+        name: String,
+    },
 }
 
 impl ComponentStep for PipelineStep {
     fn refs(&self) -> Vec<&Ref> {
-        vec![]
+        match self {
+            PipelineStep::CreatePipeline { settings, .. }
+            | PipelineStep::UpdatePipeline { settings, .. } => vec![&settings.connection],
+            _ => vec![],
+        }
     }
 
     fn creates(&self) -> bool {
-        true
+        matches!(
+            self,
+            PipelineStep::CreateGithubProvider { .. }
+                | PipelineStep::CreateConnection { .. }
+                | PipelineStep::CreateBucket { .. }
+                | PipelineStep::CreateProject { .. }
+                | PipelineStep::CreatePipeline { .. }
+        )
     }
 }
 
-/// `down`: the GitHub Actions role. GitHub's OIDC provider is the
-/// account's and stays.
-pub(crate) fn teardown(live: &LivePipeline) -> ComponentPlan {
-    let mut out = ComponentPlan::default();
+/// `down`: the GitHub Actions role (GitHub's OIDC provider is the
+/// account's and stays), and the CodePipeline runner's resources.
+pub(crate) fn teardown(live: &LivePipeline, delete_data: bool) -> ComponentPlan {
+    let mut out = codepipeline::teardown(&live.codepipeline, delete_data);
     if let Some(role) = live.github_role.as_ref().filter(|r| r.owned) {
         out.push(
             ResourceChange::new(
@@ -213,7 +327,7 @@ mod tests {
 
     #[test]
     fn the_provider_comes_first_then_the_role_trusting_one_branch() {
-        let plan = plan(&spec(""), &live(), &LivePipeline::default()).unwrap();
+        let plan = plan(&spec(""), "eu-west-1", &live(), &LivePipeline::default()).unwrap();
         assert_eq!(plan.changes.len(), 2);
         assert_eq!(plan.changes[0].kind, ResourceKind::OidcProvider);
         let role = &plan.changes[1];
@@ -232,8 +346,9 @@ mod tests {
         let mut pipeline_live = LivePipeline {
             github_provider: Some("arn:aws:iam::111122223333:oidc-provider/x".to_owned()),
             github_role: None,
+            codepipeline: LiveCodePipeline::default(),
         };
-        let made = plan(&spec, &live(), &pipeline_live).unwrap();
+        let made = plan(&spec, "eu-west-1", &live(), &pipeline_live).unwrap();
         let Some(crate::Step::Iam(IamStep::CreateRole { trust_policy, .. })) =
             made.changes[0].steps.first()
         else {
@@ -251,10 +366,16 @@ mod tests {
             policy: Some(document.clone()),
             attached: vec![],
         });
-        let again = plan(&spec, &live(), &pipeline_live).unwrap();
+        let again = plan(&spec, "eu-west-1", &live(), &pipeline_live).unwrap();
         assert!(again.changes.is_empty(), "{:?}", again.changes);
 
-        let moved = plan(&self::spec("branch = \"release\""), &live(), &pipeline_live).unwrap();
+        let moved = plan(
+            &self::spec("branch = \"release\""),
+            "eu-west-1",
+            &live(),
+            &pipeline_live,
+        )
+        .unwrap();
         assert_eq!(moved.changes.len(), 1);
         assert!(matches!(
             moved.changes[0].steps[..],

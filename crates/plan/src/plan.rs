@@ -88,6 +88,10 @@ pub enum ResourceKind {
     Dashboard,
     /// An IAM OIDC identity provider (GitHub Actions').
     OidcProvider,
+    SourceConnection,
+    ArtifactBucket,
+    BuildProject,
+    CodePipeline,
 }
 
 impl ResourceKind {
@@ -95,7 +99,10 @@ impl ResourceKind {
     /// registry). None of the network's kinds do.
     pub fn holds_data(self) -> bool {
         match self {
-            ResourceKind::DbInstance | ResourceKind::Repository | ResourceKind::LogGroup => true,
+            ResourceKind::DbInstance
+            | ResourceKind::Repository
+            | ResourceKind::LogGroup
+            | ResourceKind::ArtifactBucket => true,
             ResourceKind::Vpc
             | ResourceKind::Subnet
             | ResourceKind::InternetGateway
@@ -125,7 +132,10 @@ impl ResourceKind {
             | ResourceKind::AlarmSubscription
             | ResourceKind::Alarm
             | ResourceKind::Dashboard
-            | ResourceKind::OidcProvider => false,
+            | ResourceKind::OidcProvider
+            | ResourceKind::SourceConnection
+            | ResourceKind::BuildProject
+            | ResourceKind::CodePipeline => false,
         }
     }
 
@@ -162,6 +172,10 @@ impl ResourceKind {
             ResourceKind::WebRelease => "web release",
             ResourceKind::AlarmTopic => "alarm topic",
             ResourceKind::OidcProvider => "oidc provider",
+            ResourceKind::SourceConnection => "connection",
+            ResourceKind::ArtifactBucket => "artifact bucket",
+            ResourceKind::BuildProject => "codebuild project",
+            ResourceKind::CodePipeline => "pipeline",
             ResourceKind::AlarmSubscription => "subscription",
             ResourceKind::Alarm => "alarm",
             ResourceKind::Dashboard => "dashboard",

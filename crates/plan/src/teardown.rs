@@ -73,7 +73,7 @@ pub fn teardown(
         logs::teardown(&live.account, options.delete_data),
         iam::teardown(&live.account),
         alarms::teardown(&live.alarms, app, env),
-        pipeline::teardown(&live.pipeline),
+        pipeline::teardown(&live.pipeline, options.delete_data),
         network::teardown(&live.network),
     ];
     let keys_of = |component: Component| -> Vec<Key> {

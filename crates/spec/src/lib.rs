@@ -96,15 +96,6 @@ impl Spec {
                 database.engine_version
             ));
         }
-        if self
-            .pipeline
-            .as_ref()
-            .is_some_and(|p| p.runner == Runner::Codepipeline)
-        {
-            warnings.push(
-                "[pipeline] runner = \"codepipeline\": this version of awsdeploy prints the CodeBuild buildspec (`awsdeploy ci buildspec`) and the deploy policy (`awsdeploy iam-policy --push`), but `up` does not make the CodePipeline, its CodeBuild projects and connection yet; docs/components/pipeline.md shows how to set them up by hand".to_owned(),
-            );
-        }
         warnings
     }
 

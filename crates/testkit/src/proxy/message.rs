@@ -80,6 +80,9 @@ impl Request {
         {
             return operation.to_owned();
         }
+        if self.service() == "s3" {
+            return s3_operation(self.method(), &path, self.target()).to_owned();
+        }
         format!("{} {path}", self.method())
     }
 
@@ -323,6 +326,54 @@ pub(crate) fn all_between<'a>(text: &'a str, open: &str, close: &str) -> Vec<&'a
 
 /// Route 53's operations by HTTP binding (the API's REST-XML model), for
 /// the ones awsdeploy and its tests call.
+/// An S3 REST call's operation, from its method, whether it names an
+/// object, and its subresource (`?versioning`, `?tagging`…): the calls
+/// awsdeploy makes on its buckets, and `PutObject`/`GetObject`.
+fn s3_operation(method: &str, path: &str, full: &str) -> &'static str {
+    let query = full.split_once('?').map_or("", |(_, q)| q);
+    let has = |name: &str| {
+        query
+            .split('&')
+            .any(|pair| pair == name || pair.starts_with(&format!("{name}=")))
+    };
+    let object = path.trim_matches('/').contains('/');
+    let sub = [
+        ("encryption", "BucketEncryption"),
+        ("publicAccessBlock", "PublicAccessBlock"),
+        ("versioning", "BucketVersioning"),
+        ("lifecycle", "BucketLifecycleConfiguration"),
+        ("tagging", "BucketTagging"),
+    ]
+    .into_iter()
+    .find(|(key, _)| has(key));
+    match (method, sub, object) {
+        ("GET", _, _) if has("versions") => "ListObjectVersions",
+        ("POST", _, _) if has("delete") => "DeleteObjects",
+        ("PUT", Some((_, "BucketEncryption")), false) => "PutBucketEncryption",
+        ("PUT", Some((_, "PublicAccessBlock")), false) => "PutPublicAccessBlock",
+        ("PUT", Some((_, "BucketVersioning")), false) => "PutBucketVersioning",
+        ("PUT", Some((_, "BucketLifecycleConfiguration")), false) => {
+            "PutBucketLifecycleConfiguration"
+        }
+        ("PUT", Some((_, "BucketTagging")), false) => "PutBucketTagging",
+        ("GET", Some((_, "BucketEncryption")), false) => "GetBucketEncryption",
+        ("GET", Some((_, "PublicAccessBlock")), false) => "GetPublicAccessBlock",
+        ("GET", Some((_, "BucketVersioning")), false) => "GetBucketVersioning",
+        ("GET", Some((_, "BucketLifecycleConfiguration")), false) => {
+            "GetBucketLifecycleConfiguration"
+        }
+        ("GET", Some((_, "BucketTagging")), false) => "GetBucketTagging",
+        ("PUT", None, false) => "CreateBucket",
+        ("DELETE", None, false) => "DeleteBucket",
+        ("HEAD", None, false) => "HeadBucket",
+        ("GET", None, false) => "ListObjectsV2",
+        ("PUT", _, true) => "PutObject",
+        ("GET", _, true) => "GetObject",
+        ("DELETE", _, true) => "DeleteObject",
+        _ => "Unknown",
+    }
+}
+
 fn route53_operation(method: &str, path: &str) -> Option<&'static str> {
     let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
     Some(match (method, parts.as_slice()) {

@@ -1,7 +1,8 @@
 //! The simulation proxy: an HTTP endpoint in front of the emulator that
 //! counts calls per service and operation, adds latency, injects throttling
 //! and server errors in each protocol's real shape, simulates the
-//! lifecycles moto lacks and serves Amplify, which moto does not have.
+//! lifecycles moto lacks and serves Amplify and CodeStar Connections, which
+//! moto does not have (and CodeBuild's `UpdateProject`).
 //!
 //! It reads the service from the request's `SigV4` credential scope, and the
 //! operation from `X-Amz-Target` (JSON protocols), the `Action` form field
@@ -15,10 +16,13 @@
 
 mod amplify;
 mod cbor;
+mod codebuild;
+mod connections;
 mod ecs;
 mod logs;
 mod message;
 mod rds;
+mod s3;
 mod sns;
 mod strict;
 mod targets;
@@ -198,6 +202,7 @@ struct State {
     /// Secret ARN → when [`SimulationProxy::rotate_secret`] rotated it.
     rotated_secrets: BTreeMap<String, Instant>,
     amplify: amplify::Amplify,
+    connections: connections::Connections,
 }
 
 /// A running proxy. Dropping it stops accepting connections.
@@ -429,6 +434,12 @@ impl SimulationProxy {
         self.state().sns.confirmed.insert(endpoint.to_owned());
     }
 
+    /// The Git host's owner approves the CodeStar connection `name` in the
+    /// console: `PENDING` becomes `AVAILABLE`. Whether there was one.
+    pub fn approve_connection(&self, name: &str) -> bool {
+        self.state().connections.approve(name)
+    }
+
     /// Running tasks (by ARN) and service deployments (`service/id`) that
     /// hold a secret value rotated since they started.
     pub fn stale_secret_holders(&self) -> Vec<String> {
@@ -553,6 +564,8 @@ enum Destination {
     /// An upload to a URL the Amplify service handed out.
     AmplifyUpload,
     Amplify,
+    /// CodeStar Connections, served here.
+    Connections,
     Emulator,
 }
 
@@ -581,6 +594,9 @@ fn serve(
     } else if service == "amplify" {
         let operation = amplify::operation(&request);
         (Destination::Amplify, (service, operation))
+    } else if service == "codestar-connections" {
+        let operation = request.operation();
+        (Destination::Connections, (service, operation))
     } else {
         let operation = request.operation();
         (Destination::Emulator, (service, operation))
@@ -728,6 +744,16 @@ fn answer(
                 .handle(request, &format!("http://{own}"), &exists)
                 .into_bytes())
         }
+        Destination::Connections => Ok(lock()
+            .connections
+            .handle(&operation.1, request, &upstream.region)
+            .into_bytes()),
+        Destination::Emulator if operation.0 == "codebuild" && operation.1 == "UpdateProject" => {
+            Ok(codebuild::update_project(request, upstream)?.into_bytes())
+        }
+        Destination::Emulator if operation.0 == "codebuild" && operation.1 == "CreateProject" => {
+            Ok(codebuild::create_project(request, upstream)?.into_bytes())
+        }
         Destination::Admin | Destination::Emulator => {
             let bytes = upstream.forward(request)?;
             let Some(mut response) = Response::parse(&bytes) else {
@@ -746,6 +772,7 @@ fn answer(
                 "rds" => rds.on_answer(&operation.1, request, &mut response),
                 "logs" => logs::on_answer(&operation.1, request, &mut response),
                 "sns" => sns.on_answer(&operation.1, request, &mut response),
+                "s3" => s3::on_answer(&operation.1, &mut response),
                 "elasticloadbalancing" if operation.1 == "DescribeTargetHealth" => {
                     if let Some(answer) = targets::describe(ecs, request) {
                         response = answer;
