@@ -223,17 +223,19 @@ enum CommandArg {
         #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = parse_duration)]
         lock_timeout: Duration,
     },
-    /// Show the environment on one screen: network, database, service, migration, web, alarms, drift.
+    /// Show the environment on one screen: network, database, service, migration, web, alarms, pipeline, drift.
     ///
     /// Reads only (observation and the status reads run concurrently). The
     /// service's deployments with their images and rollout states, its last
     /// events and its targets' health; the database's state, storage used
     /// and pending changes; the last migration task; the web branch's last
     /// job, URL and domain; every alarm's state, the alarm subscriptions and
-    /// the dashboard's URL; how many changes `diff` would make; who holds
-    /// the deploy lock. Exit codes: 0 healthy, 2 degraded (a rollout in
-    /// progress, unhealthy targets, a failed last job or migration, a
-    /// database not available or nearly full, an alarm firing), 1 error: CI
+    /// the dashboard's URL; the pipeline and its connection; how many
+    /// changes `diff` would make; who holds the deploy lock. Exit codes: 0
+    /// healthy, 2 degraded (a rollout in progress, unhealthy targets, a
+    /// failed last job or migration, a database not available or nearly
+    /// full, an alarm firing, a pipeline connection not yet approved), 1
+    /// error: CI
     /// can gate on it. --output json gives a
     /// versioned document (docs/status.schema.json).
     Status {

@@ -320,12 +320,32 @@ fn codepipeline_gets_its_connection_bucket_projects_roles_and_three_stages() {
     world
         .run(&["diff", "-f", &spec, "--detailed-exitcode"])
         .assert_code(0);
+    // `status` names the click too, and is degraded until it is made.
+    let status = world.run(&["status", "-f", &spec]);
+    status.assert_code(2);
+    assert!(
+        status.stdout.contains("the connection cp-dev is PENDING")
+            && status.stdout.contains("codesuite/settings/connections")
+            && status.stdout.contains("pipeline   cp-dev"),
+        "{}",
+        status.stdout
+    );
 
     // The owner approves the connection: no more warning.
     assert!(world.sim.approve_connection("cp-dev"));
     let diff = world.run(&["diff", "-f", &spec, "--detailed-exitcode"]);
     diff.assert_code(0);
     assert!(!diff.stderr.contains("PENDING"), "{}", diff.stderr);
+    let status = world.run(&["status", "-f", &spec, "--output", "json"]);
+    let json = status.json();
+    assert_eq!(
+        json["pipeline"]["connection"]["status"], "AVAILABLE",
+        "{json}"
+    );
+    assert!(
+        !json["problems"].to_string().contains("cp-dev is"),
+        "{json}"
+    );
 
     // A new build image: both projects updated in place.
     let newer = codepipeline_spec(&world, "aws/codebuild/standard:8.0");

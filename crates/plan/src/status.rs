@@ -33,6 +33,9 @@ pub struct Status {
     /// The alarms' topic, subscriptions, states and dashboard.
     #[serde(default)]
     pub alarms: Option<AlarmsStatus>,
+    /// The delivery pipeline: its connection, the pipeline, GitHub's role.
+    #[serde(default)]
+    pub pipeline: Option<PipelineStatus>,
     /// How many changes `diff` would make.
     pub drift: usize,
     /// Who holds the deploy lock, if anyone.
@@ -47,6 +50,24 @@ pub struct AlarmsStatus {
     pub alarms: Vec<AlarmState>,
     /// The dashboard in the `CloudWatch` console, when there is one.
     pub dashboard_url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct PipelineStatus {
+    /// The CodePipeline, when there is one.
+    pub pipeline: Option<String>,
+    /// Its CodeStar connection and status (`PENDING`, `AVAILABLE`, `ERROR`).
+    pub connection: Option<ConnectionState>,
+    /// Where the connection is approved, in the console.
+    pub connections_url: Option<String>,
+    /// The role GitHub Actions deploys with, when there is one.
+    pub github_role: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ConnectionState {
+    pub name: String,
+    pub status: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -264,6 +285,7 @@ pub fn report(
         migration: extras.migration,
         web: web(live, extras.last_job),
         alarms: alarms(live, region, extras.alarm_states),
+        pipeline: pipeline(live, region),
         drift,
         lock,
     };
@@ -321,15 +343,51 @@ fn web(live: &Live, last_job: Option<WebJob>) -> Option<WebStatus> {
     })
 }
 
+/// The console's address in the caller's partition.
+fn console(live: &Live, region: &str) -> String {
+    match live.account.partition() {
+        "aws-cn" => format!("https://{region}.console.amazonaws.cn"),
+        "aws-us-gov" => "https://console.amazonaws-us-gov.com".to_owned(),
+        _ => format!("https://{region}.console.aws.amazon.com"),
+    }
+}
+
+/// The pipeline component, when it has anything of ours.
+fn pipeline(live: &Live, region: &str) -> Option<PipelineStatus> {
+    let runner = &live.pipeline.codepipeline;
+    let connection = runner.connection.as_ref().filter(|c| c.owned);
+    let status = PipelineStatus {
+        pipeline: runner
+            .pipeline
+            .as_ref()
+            .filter(|p| p.owned)
+            .map(|p| p.name.clone()),
+        connection: connection.map(|c| ConnectionState {
+            name: c.name.clone(),
+            status: c.status.clone(),
+        }),
+        connections_url: connection.map(|_| {
+            format!(
+                "{}/codesuite/settings/connections?region={region}",
+                console(live, region)
+            )
+        }),
+        github_role: live
+            .pipeline
+            .github_role
+            .as_ref()
+            .filter(|r| r.owned)
+            .map(|r| r.name.clone()),
+    };
+    (status.pipeline.is_some() || status.connection.is_some() || status.github_role.is_some())
+        .then_some(status)
+}
+
 /// The alarms component, when its topic is ours.
 fn alarms(live: &Live, region: &str, states: Vec<AlarmState>) -> Option<AlarmsStatus> {
     let topic = live.alarms.topic.as_ref().filter(|t| t.owned)?;
     let name = topic.arn.rsplit(':').next().unwrap_or_default().to_owned();
-    let console = match live.account.partition() {
-        "aws-cn" => format!("https://{region}.console.amazonaws.cn"),
-        "aws-us-gov" => "https://console.amazonaws-us-gov.com".to_owned(),
-        _ => format!("https://{region}.console.aws.amazon.com"),
-    };
+    let console = console(live, region);
     let dashboard_url = live.alarms.dashboard.as_ref().map(|_| {
         let dashboard = name.trim_end_matches("-alarms");
         format!("{console}/cloudwatch/home?region={region}#dashboards/dashboard/{dashboard}")
@@ -429,6 +487,18 @@ fn problems(status: &Status) -> Vec<String> {
             problems.push(format!("alarm {} is firing", alarm.name));
         }
     }
+    if let Some(pipeline) = &status.pipeline
+        && let Some(connection) = &pipeline.connection
+        && connection.status != "AVAILABLE"
+    {
+        problems.push(format!(
+            "the connection {} is {}: the pipeline's source fails until the Git host's owner approves it at {} (choose {}, then Update pending connection)",
+            connection.name,
+            connection.status,
+            pipeline.connections_url.as_deref().unwrap_or("the console"),
+            connection.name
+        ));
+    }
     problems
 }
 
@@ -464,7 +534,29 @@ pub fn text(status: &Status) -> String {
     service_text(&mut out, status);
     tasks_text(&mut out, status);
     alarms_text(&mut out, status);
+    pipeline_text(&mut out, status);
     out
+}
+
+fn pipeline_text(out: &mut String, status: &Status) {
+    let Some(pipeline) = &status.pipeline else {
+        return;
+    };
+    let _ = writeln!(
+        out,
+        "\npipeline   {}",
+        pipeline.pipeline.as_deref().unwrap_or("(no CodePipeline)")
+    );
+    if let Some(connection) = &pipeline.connection {
+        let _ = writeln!(
+            out,
+            "  connection {} {}",
+            connection.name, connection.status
+        );
+    }
+    if let Some(role) = &pipeline.github_role {
+        let _ = writeln!(out, "  GitHub Actions deploy with {role}");
+    }
 }
 
 fn alarms_text(out: &mut String, status: &Status) {
