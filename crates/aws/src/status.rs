@@ -152,7 +152,9 @@ async fn free_storage(clients: &Clients, identifier: &str) -> Result<Option<i64>
         .get_metric_data()
         .metric_data_queries(query)
         .start_time((now - std::time::Duration::from_secs(3600)).into())
-        .end_time(now.into())
+        // A minute ahead: a datapoint of this very second (or of this
+        // period) is not cut off by rounding of the end time.
+        .end_time((now + std::time::Duration::from_secs(60)).into())
         .scan_by(ScanBy::TimestampDescending)
         .send()
         .await

@@ -201,7 +201,10 @@ pub fn github_actions(spec: &Spec, pipeline: &Pipeline, account: Option<&str>) -
                 "deploy",
                 Yaml::map([
                     ("runs-on", Yaml::str("ubuntu-latest")),
-                    ("environment", Yaml::str(env)),
+                    // No `environment:` here: a job in a GitHub environment
+                    // gets the token subject `repo:…:environment:NAME`,
+                    // which the role (trusting `repo:…:ref:refs/heads/BRANCH`)
+                    // refuses.
                     (
                         "env",
                         Yaml::map([
@@ -379,6 +382,10 @@ mod tests {
         assert_eq!(doc["permissions"]["id-token"].as_str(), Some("write"));
         let job = &doc["jobs"]["deploy"];
         assert_eq!(job["env"]["COMMIT"].as_str(), Some("${{ github.sha }}"));
+        assert!(
+            job["environment"].is_badvalue(),
+            "a GitHub environment changes the token's subject, which the role trusts"
+        );
         let steps = job["steps"].as_vec().unwrap();
         let credentials = steps
             .iter()
