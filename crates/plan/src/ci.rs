@@ -68,7 +68,7 @@ fn steps(spec: &Spec, pipeline: &Pipeline) -> Steps {
         install_awsdeploy: vec![
             "export PATH=\"$HOME/.cargo/bin:$PATH\"".to_owned(),
             format!(
-                "awsdeploy --version 2>/dev/null | grep -qx 'awsdeploy {version}' || {install}"
+                "awsdeploy --version 2>/dev/null | grep -qx 'awsdeploy {version}' || {{ {install}; }}"
             ),
         ],
         deploy: vec![format!(
@@ -128,7 +128,14 @@ pub fn buildspec(spec: &Spec, pipeline: &Pipeline, stage: Stage) -> String {
     if stage == Stage::Build {
         doc.push((
             "artifacts",
-            Yaml::map([("files", Yaml::strs([ARTIFACT_FILES]))]),
+            Yaml::map([
+                ("files", Yaml::strs([ARTIFACT_FILES])),
+                // What the deploy does not read, and the bulk of a workspace.
+                (
+                    "exclude-paths",
+                    Yaml::strs(["**/node_modules/**/*", ".git/**/*"]),
+                ),
+            ]),
         ));
     }
     Yaml::map(doc).render()

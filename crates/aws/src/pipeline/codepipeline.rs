@@ -16,7 +16,7 @@ use awsdeploy_plan::pipeline::codepipeline::{
     LiveProject, PipelineSettings, ProjectSettings, SOURCE_NAMESPACE,
 };
 
-use crate::error::{already_done, sdk};
+use crate::error::{already_done, built, sdk};
 use crate::tags::Owner;
 use crate::{AwsError, Clients, StepContext, iam, logs, wait};
 
@@ -340,10 +340,7 @@ fn declaration(
     settings: &PipelineSettings,
     connection: &str,
 ) -> Result<cp::PipelineDeclaration, AwsError> {
-    let built = |e: aws_smithy_types::error::operation::BuildError| AwsError::Request {
-        operation: "CreatePipeline",
-        message: e.to_string(),
-    };
+    let built = |e| built("CreatePipeline")(e);
     let commit = serde_json::json!([{
         "name": "COMMIT",
         "value": format!("#{{{SOURCE_NAMESPACE}.CommitId}}"),
@@ -542,12 +539,7 @@ pub(crate) async fn configure_bucket(
     expiry_days: u32,
 ) -> Result<Option<String>, AwsError> {
     let s3c = &cx.clients.s3;
-    let built = |operation: &'static str| {
-        move |e: aws_smithy_types::error::operation::BuildError| AwsError::Request {
-            operation,
-            message: e.to_string(),
-        }
-    };
+
     let encryption = s3::ServerSideEncryptionConfiguration::builder()
         .rules(
             s3::ServerSideEncryptionRule::builder()
@@ -682,10 +674,7 @@ pub(crate) async fn delete_bucket(
             .set_objects(Some(objects))
             .quiet(true)
             .build()
-            .map_err(|e| AwsError::Request {
-                operation: "DeleteObjects",
-                message: e.to_string(),
-            })?;
+            .map_err(built("DeleteObjects"))?;
         clients
             .s3
             .delete_objects()
@@ -719,10 +708,7 @@ fn project_parts(
     ),
     AwsError,
 > {
-    let built = |e: aws_smithy_types::error::operation::BuildError| AwsError::Request {
-        operation: "CreateProject",
-        message: e.to_string(),
-    };
+    let built = |e| built("CreateProject")(e);
     Ok((
         cb::ProjectSource::builder()
             .r#type(cb::SourceType::Codepipeline)
