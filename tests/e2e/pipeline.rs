@@ -139,6 +139,15 @@ fn codepipeline_gets_its_connection_bucket_projects_roles_and_three_stages() {
     let spec = codepipeline_spec(&world, "aws/codebuild/standard:7.0");
     let up = world.run(&["up", "-f", &spec, "--yes"]);
     up.assert_code(0);
+    // The projects were saved right after their roles were made: CodeBuild
+    // refused them until IAM had propagated the roles, and `up` tried again.
+    let creates = world
+        .sim
+        .calls()
+        .get(&("codebuild".to_owned(), "CreateProject".to_owned()))
+        .copied()
+        .unwrap_or_default();
+    assert!(creates > 2, "{creates} CreateProject calls for 2 projects");
     let said = format!("{}{}", up.stdout, up.stderr);
     assert!(
         said.contains("cp-dev is PENDING") && said.contains("Update pending connection"),

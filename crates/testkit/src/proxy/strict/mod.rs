@@ -180,6 +180,36 @@ pub(super) fn unassumable_role_reason(role: &str) -> String {
 }
 
 /// The answer AWS would give instead of the emulator's, if any.
+/// CodeBuild and CodePipeline check, when a project or a pipeline is
+/// saved, that they may assume its role: a role made or changed a moment
+/// ago is refused until IAM has propagated it, with their own errors.
+fn role_not_yet_assumable(
+    rules: &Strictness,
+    state: &StrictState,
+    service: &str,
+    name: &str,
+    request: &Request,
+) -> Option<Response> {
+    let body = request.json();
+    let (role, code, message) = match (service, name) {
+        ("codebuild", "CreateProject" | "UpdateProject") => {
+            let role = body["serviceRole"].as_str()?.to_owned();
+            let message =
+                format!("CodeBuild is not authorized to perform: sts:AssumeRole on {role}");
+            (role, "InvalidInputException", message)
+        }
+        ("codepipeline", "CreatePipeline" | "UpdatePipeline") => {
+            let role = body["pipeline"]["roleArn"].as_str()?.to_owned();
+            let message =
+                format!("CodePipeline is not authorized to perform AssumeRole on role {role}");
+            (role, "InvalidStructureException", message)
+        }
+        _ => return None,
+    };
+    state.role_assumable_at(&role, rules.iam_propagation)?;
+    Some(Response::aws_error(request, service, 400, code, &message))
+}
+
 pub(super) fn before(
     rules: &Strictness,
     state: &mut StrictState,
@@ -219,6 +249,11 @@ pub(super) fn before(
             "InvalidParameterException",
             "Unable to assume the service linked role. Please verify that the ECS service linked role exists.",
         ));
+    }
+    if !rules.iam_propagation.is_zero()
+        && let Some(response) = role_not_yet_assumable(rules, state, service, name, request)
+    {
+        return Some(response);
     }
     if !rules.certificate_settle.is_zero()
         && service == "elasticloadbalancing"
