@@ -58,11 +58,17 @@ pub fn canonical(value: &Value) -> String {
 
 /// The trust policy of both roles: ECS tasks only.
 pub fn trust_policy() -> String {
+    service_trust(ECS_TASKS)
+}
+
+/// A trust policy that lets one AWS service (`ecs-tasks.amazonaws.com`,
+/// `codebuild.amazonaws.com`, …) assume the role.
+pub(crate) fn service_trust(service: &str) -> String {
     canonical(&json!({
         "Version": "2012-10-17",
         "Statement": [{
             "Effect": "Allow",
-            "Principal": { "Service": ECS_TASKS },
+            "Principal": { "Service": service },
             "Action": "sts:AssumeRole"
         }]
     }))
@@ -454,21 +460,25 @@ impl ComponentStep for IamStep {
 pub(crate) fn teardown(live: &LiveAccount) -> ComponentPlan {
     let mut out = ComponentPlan::default();
     for role in live.roles.iter().filter(|r| r.owned) {
-        out.push(
-            ResourceChange::new(
-                Key::named(Component::Iam, role.name.clone()),
-                ResourceKind::Role,
-                &role.name,
-                Action::Delete,
-                vec![IamStep::DeleteRole {
-                    name: role.name.clone(),
-                    attached: role.attached.clone(),
-                }],
-            )
-            .on(Some(&role.name)),
-        );
+        out.push(delete_role(Component::Iam, role));
     }
     out
+}
+
+/// The delete of `role` (its inline policy, its attachments, then it), a
+/// change of `component`.
+pub(crate) fn delete_role(component: Component, role: &LiveRole) -> ResourceChange {
+    ResourceChange::new(
+        Key::named(component, role.name.clone()),
+        ResourceKind::Role,
+        &role.name,
+        Action::Delete,
+        vec![IamStep::DeleteRole {
+            name: role.name.clone(),
+            attached: role.attached.clone(),
+        }],
+    )
+    .on(Some(&role.name))
 }
 
 #[cfg(test)]

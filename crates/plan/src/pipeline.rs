@@ -24,7 +24,7 @@ use serde_json::json;
 use crate::iam::{DesiredRole, canonical, plan_role};
 use crate::live::{LiveAccount, LiveRole};
 use crate::plan::{Action, ComponentPlan, FieldChange, Orphan, ResourceChange, ResourceKind};
-use crate::{Component, ComponentStep, IamStep, Key, PlanError, Ref, ci, permissions};
+use crate::{Component, ComponentStep, Key, PlanError, Ref, ci, permissions};
 
 pub mod codepipeline;
 
@@ -287,19 +287,7 @@ impl ComponentStep for PipelineStep {
 pub(crate) fn teardown(live: &LivePipeline, delete_data: bool) -> ComponentPlan {
     let mut out = codepipeline::teardown(&live.codepipeline, delete_data);
     if let Some(role) = live.github_role.as_ref().filter(|r| r.owned) {
-        out.push(
-            ResourceChange::new(
-                Key::named(Component::Pipeline, role.name.clone()),
-                ResourceKind::Role,
-                &role.name,
-                Action::Delete,
-                vec![IamStep::DeleteRole {
-                    name: role.name.clone(),
-                    attached: role.attached.clone(),
-                }],
-            )
-            .on(Some(&role.name)),
-        );
+        out.push(crate::iam::delete_role(Component::Pipeline, role));
     }
     if live.github_provider.is_some() && live.github_role.is_some() {
         out.warnings.push(format!(
@@ -312,6 +300,7 @@ pub(crate) fn teardown(live: &LivePipeline, delete_data: bool) -> ComponentPlan 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::IamStep;
     use crate::iam::tests::live;
 
     fn spec(extra: &str) -> Spec {

@@ -13,7 +13,7 @@ use crate::ci::{self, Stage};
 use crate::iam::{DesiredRole, canonical, plan_role};
 use crate::live::{LiveAccount, LiveLogGroup, LiveRole};
 use crate::plan::{Action, ComponentPlan, FieldChange, Orphan, ResourceChange, ResourceKind};
-use crate::{Component, IamStep, Key, LogsStep, PlanError, Ref, permissions};
+use crate::{Component, Key, LogsStep, PlanError, Ref, permissions};
 
 use super::PipelineStep;
 
@@ -146,17 +146,6 @@ pub struct LivePipelineDefinition {
     pub owned: bool,
     /// `None` when its stages are not the ones awsdeploy makes.
     pub settings: Option<PipelineSettings>,
-}
-
-fn trust(service: &str) -> String {
-    canonical(&json!({
-        "Version": "2012-10-17",
-        "Statement": [{
-            "Effect": "Allow",
-            "Principal": { "Service": service },
-            "Action": "sts:AssumeRole"
-        }]
-    }))
 }
 
 /// What every CodeBuild role needs: its log group, the artifacts.
@@ -422,7 +411,7 @@ pub(super) fn plan(
             &DesiredRole {
                 name: name.clone(),
                 description,
-                trust: trust(service),
+                trust: crate::iam::service_trust(service),
                 trusted_by: service.to_owned(),
                 component: Component::Pipeline,
                 policy: Some(policy(&statements)),
@@ -703,16 +692,7 @@ pub(super) fn teardown(live: &LiveCodePipeline, delete_data: bool) -> ComponentP
         ));
     }
     for r in live.roles.iter().filter(|r| r.owned) {
-        then.push(delete(
-            r.name.clone(),
-            ResourceKind::Role,
-            &r.name,
-            IamStep::DeleteRole {
-                name: r.name.clone(),
-                attached: r.attached.clone(),
-            }
-            .into(),
-        ));
+        then.push(crate::iam::delete_role(Component::Pipeline, r));
     }
     if let Some(c) = live.connection.as_ref().filter(|c| c.owned) {
         then.push(delete(
