@@ -137,6 +137,26 @@ fn codepipeline_spec(world: &World, image: &str) -> String {
 fn codepipeline_gets_its_connection_bucket_projects_roles_and_three_stages() {
     let world = World::new();
     let spec = codepipeline_spec(&world, "aws/codebuild/standard:7.0");
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&world.config)
+            .force_path_style(true)
+            .build(),
+    );
+    let bucket = "cp-dev-pipeline-123456789012";
+    // A run stopped between CreateBucket and its tags left the bucket bare
+    // (S3 cannot tag a bucket as it makes it): `up` adopts it.
+    world
+        .block_on(
+            s3.create_bucket()
+                .bucket(bucket)
+                .create_bucket_configuration(
+                    aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                        .location_constraint("ap-northeast-1".into())
+                        .build(),
+                )
+                .send(),
+        )
+        .unwrap();
     let up = world.run(&["up", "-f", &spec, "--yes"]);
     up.assert_code(0);
     // The projects were saved right after their roles were made: CodeBuild
@@ -177,13 +197,16 @@ fn codepipeline_gets_its_connection_bucket_projects_roles_and_three_stages() {
     );
     let connection_arn = connection.connection_arn().unwrap().to_owned();
 
-    // The bucket: encrypted, private, versioned, expiring.
-    let s3 = aws_sdk_s3::Client::from_conf(
-        aws_sdk_s3::config::Builder::from(&world.config)
-            .force_path_style(true)
-            .build(),
+    // The bucket: adopted and tagged, encrypted, private, versioned, expiring.
+    let tags = world
+        .block_on(s3.get_bucket_tagging().bucket(bucket).send())
+        .unwrap();
+    assert!(
+        tags.tag_set()
+            .iter()
+            .any(|t| t.key() == "awsdeploy:app" && t.value() == "cp"),
+        "{tags:?}"
     );
-    let bucket = "cp-dev-pipeline-123456789012";
     let encryption = world
         .block_on(s3.get_bucket_encryption().bucket(bucket).send())
         .unwrap();

@@ -61,6 +61,17 @@ pub fn trust_policy() -> String {
     service_trust(ECS_TASKS)
 }
 
+/// ECR's login: `GetAuthorizationToken` takes no resource, so AWS
+/// requires `"*"`.
+pub(crate) fn registry_login() -> Value {
+    json!({
+        "Sid": "RegistryLogin",
+        "Effect": "Allow",
+        "Action": ["ecr:GetAuthorizationToken"],
+        "Resource": ["*"]
+    })
+}
+
 /// A trust policy that lets one AWS service (`ecs-tasks.amazonaws.com`,
 /// `codebuild.amazonaws.com`, …) assume the role.
 pub(crate) fn service_trust(service: &str) -> String {
@@ -194,13 +205,7 @@ fn execution_policy(spec: &Spec, region: &str, live: &LiveAccount) -> Result<Str
             "Action": ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
             "Resource": [arn]
         }));
-        // GetAuthorizationToken takes no resource: AWS requires "*".
-        statements.push(json!({
-            "Sid": "RegistryLogin",
-            "Effect": "Allow",
-            "Action": ["ecr:GetAuthorizationToken"],
-            "Resource": ["*"]
-        }));
+        statements.push(registry_login());
     }
     statements.push(json!({
         "Sid": "WriteLogs",

@@ -126,20 +126,25 @@ async fn observe_bucket(
     name: &str,
 ) -> Result<Option<LiveBucket>, AwsError> {
     let s3c = &clients.s3;
-    let ours = match s3c
+    // S3 cannot tag a bucket as it makes it: one with no tags at all is
+    // what a run stopped before tagging it leaves (`untagged`).
+    let (ours, untagged) = match s3c
         .get_bucket_tagging()
         .bucket(name)
         .send()
         .await
         .map_err(sdk("GetBucketTagging", name))
     {
-        Ok(out) => owner.owns(
-            out.tag_set()
-                .iter()
-                .map(|t| (Some(t.key()), Some(t.value()))),
+        Ok(out) => (
+            owner.owns(
+                out.tag_set()
+                    .iter()
+                    .map(|t| (Some(t.key()), Some(t.value()))),
+            ),
+            out.tag_set().is_empty(),
         ),
         Err(e) if already_done(&e, &["NoSuchBucket"]) => return Ok(None),
-        Err(e) if already_done(&e, &["NoSuchTagSet"]) => false,
+        Err(e) if already_done(&e, &["NoSuchTagSet"]) => (false, true),
         Err(e) => return Err(e),
     };
     let encrypted = async {
@@ -210,6 +215,7 @@ async fn observe_bucket(
     Ok(Some(LiveBucket {
         name: name.to_owned(),
         owned: ours,
+        untagged,
         encrypted,
         public_access_blocked,
         versioned,

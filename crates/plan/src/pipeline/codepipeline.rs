@@ -126,6 +126,12 @@ pub struct LiveConnection {
 pub struct LiveBucket {
     pub name: String,
     pub owned: bool,
+    /// It has no tags at all: S3 cannot tag a bucket as it makes it, so a
+    /// run stopped between `CreateBucket` and `PutBucketTagging` leaves it
+    /// so. Its name holds the account id and the app's and env's prefix,
+    /// so it is adopted and tagged.
+    #[serde(default)]
+    pub untagged: bool,
     pub encrypted: bool,
     pub public_access_blocked: bool,
     pub versioned: bool,
@@ -254,11 +260,18 @@ pub(super) fn plan(
                 FieldChange::set("expiry_days", expiry.to_string()),
             ]),
         ),
-        Some(b) if !b.owned => {
+        Some(b) if !b.owned && !b.untagged => {
             return Err(PlanError::not_ours(ResourceKind::ArtifactBucket, &b.name));
         }
         Some(b) => {
             let mut fields = Vec::new();
+            if b.untagged {
+                fields.push(FieldChange::new("tags", Some("none"), Some("awsdeploy's")));
+                out.warnings.push(format!(
+                    "the artifact bucket {} has no tags, as a run stopped between making it and tagging it leaves it: `up` tags and configures it",
+                    b.name
+                ));
+            }
             let mut flag = |name: &str, ok: bool, want: &str| {
                 if !ok {
                     fields.push(FieldChange::new(name, Some("off"), Some(want)));
@@ -332,12 +345,7 @@ pub(super) fn plan(
     let pipeline_role = pipeline_role_name(app, env);
     let repository = crate::registry::repository_name(spec).unwrap_or_default();
     let mut build = build_statements(&arn, &group, &bucket, partition);
-    build.push(json!({
-        "Sid": "RegistryLogin",
-        "Effect": "Allow",
-        "Action": ["ecr:GetAuthorizationToken"],
-        "Resource": ["*"]
-    }));
+    build.push(crate::iam::registry_login());
     build.push(json!({
         "Sid": "PushImage",
         "Effect": "Allow",
