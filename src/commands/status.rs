@@ -54,7 +54,7 @@ async fn read(aws: &Aws, spec: &Spec, options: &Options) -> Result<Status, CliEr
     let mut report = status::report(
         (&spec.app.name, &spec.env, aws.region()),
         &live,
-        extras,
+        &extras,
         drift,
         holder.map(|h| h.to_string()),
     );

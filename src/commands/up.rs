@@ -8,7 +8,7 @@ use std::path::Path;
 use awsdeploy_aws::{Aws, AwsError};
 use awsdeploy_plan::{PLAN_FORMAT_VERSION, Plan, execute, render};
 
-use awsdeploy_plan::Component;
+use awsdeploy_plan::ComponentId;
 use awsdeploy_plan::migration::Policy;
 
 use super::{
@@ -106,7 +106,7 @@ pub(super) async fn from_spec(
             if plan
                 .changes
                 .iter()
-                .any(|c| c.component == Component::Migration)
+                .any(|c| c.component == ComponentId::Migration)
             {
                 lint_migrations(settings, &spec)?;
             }
@@ -253,7 +253,7 @@ pub(super) fn finish(
         .iter()
         .map(|f| &f.key)
         .chain(report.abandoned.iter().map(|a| &a.key))
-        .any(|key| key.component() == awsdeploy_plan::Component::Migration);
+        .any(|key| key.component() == awsdeploy_plan::ComponentId::Migration);
     if migration_stopped {
         message.push_str("\nThe ECS service was not updated: it runs what it ran before.");
     }

@@ -80,7 +80,7 @@ async fn web_release(
     };
     let aws = aws.clone().with_output(step_output());
     let live = aws.observe_web(&web.branch).await?;
-    let app_name = awsdeploy_plan::web::app_name(&spec.app.name, &spec.env);
+    let app_name = awsdeploy_plan::names::web_app_name(&spec.app.name, &spec.env);
     let (Some(app), Some(branch)) = (&live.app, &live.branch) else {
         return Err(CliError::new(
             format!(

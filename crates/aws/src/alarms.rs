@@ -377,7 +377,7 @@ async fn put_alarm(cx: &StepContext<'_>, alarm: &AlarmDefinition) -> Result<(), 
     let threshold: f64 = alarm.threshold.parse().unwrap_or_default();
     let tags: Vec<Tag> = cx
         .owner
-        .tags(awsdeploy_plan::Component::Alarms, &alarm.name)
+        .tags(awsdeploy_plan::ComponentId::Alarms, &alarm.name)
         .into_iter()
         .map(|(k, v)| Tag::builder().key(k).value(v).build())
         .collect();

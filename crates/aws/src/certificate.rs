@@ -10,7 +10,7 @@ use std::time::Duration;
 use aws_sdk_acm::Client;
 use aws_sdk_acm::types::{CertificateStatus, RecordType, Tag, ValidationMethod};
 use awsdeploy_plan::live::LiveCertificate;
-use awsdeploy_plan::{CertificateStep, Component};
+use awsdeploy_plan::{CertificateStep, ComponentId};
 
 use crate::error::{built, sdk};
 use crate::tags::Owner;
@@ -138,7 +138,7 @@ pub(crate) async fn run(
                 .domain_name(domain)
                 .validation_method(ValidationMethod::Dns)
                 .idempotency_token(idempotency_token(owner, domain));
-            for (key, value) in owner.tags(Component::Certificate, &change.name) {
+            for (key, value) in owner.tags(ComponentId::Certificate, &change.name) {
                 request = request.tags(
                     Tag::builder()
                         .key(key)

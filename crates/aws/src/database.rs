@@ -13,7 +13,7 @@ use aws_sdk_rds::types::{CloudwatchLogsExportConfiguration, Tag};
 use awsdeploy_plan::Ref;
 use awsdeploy_plan::execute::ResolvedIds;
 use awsdeploy_plan::live::{LiveDatabase, LiveDbInstance, LiveDbSubnetGroup, PendingDbChanges};
-use awsdeploy_plan::{Component, DatabaseConnection, DatabaseStep, DbChanges, DbSettings};
+use awsdeploy_plan::{ComponentId, DatabaseConnection, DatabaseStep, DbChanges, DbSettings};
 
 use crate::error::{already_done, sdk};
 use crate::tags::Owner;
@@ -31,7 +31,7 @@ fn owns(owner: &Owner, tags: &[Tag]) -> bool {
 
 fn rds_tags(owner: &Owner, name: &str) -> Vec<Tag> {
     owner
-        .tags(Component::Database, name)
+        .tags(ComponentId::Database, name)
         .into_iter()
         .map(|(key, value)| Tag::builder().key(key).value(value).build())
         .collect()

@@ -226,7 +226,7 @@ impl Aws {
 
     /// The stack's log lines `query` asks for, oldest first.
     pub async fn log_lines(&self, query: &logs::LogQuery) -> Result<Vec<logs::LogLine>, AwsError> {
-        let group = awsdeploy_plan::logs::log_group_name(&self.owner.app, &self.owner.env);
+        let group = awsdeploy_plan::names::log_group_name(&self.owner.app, &self.owner.env);
         logs::lines(&self.clients.logs, &group, query).await
     }
 
@@ -287,7 +287,7 @@ impl Aws {
     /// Everything live that belongs to this app and environment, and what
     /// `lookups` names, observed concurrently.
     pub async fn observe(&self, lookups: &Lookups) -> Result<Live, AwsError> {
-        let database_name = awsdeploy_plan::database::identifier(&self.owner.app, &self.owner.env);
+        let database_name = awsdeploy_plan::names::database_identifier(&self.owner.app, &self.owner.env);
         // Boxed: SDK futures are large, and this one holds them all.
         let (network, database, account, service, web, alarms, pipeline) = Box::pin(async {
             tokio::try_join!(

@@ -17,7 +17,7 @@ use awsdeploy_plan::Ref;
 use awsdeploy_plan::execute::ResolvedIds;
 use awsdeploy_plan::live::{LiveListener, LiveListenerAction, LiveLoadBalancer, LiveTargetGroup};
 use awsdeploy_plan::service::{load_balancer_name, target_group_name};
-use awsdeploy_plan::{Component, ListenerConfig, LoadBalancerStep, TargetHealth};
+use awsdeploy_plan::{ComponentId, ListenerConfig, LoadBalancerStep, TargetHealth};
 
 use crate::error::{already_done, sdk};
 use crate::tags::Owner;
@@ -268,7 +268,7 @@ fn live_action(actions: &[Action]) -> LiveListenerAction {
 
 fn tags(owner: &Owner, name: &str) -> Vec<Tag> {
     owner
-        .tags(Component::LoadBalancer, name)
+        .tags(ComponentId::LoadBalancer, name)
         .into_iter()
         .map(|(key, value)| Tag::builder().key(key).value(value).build())
         .collect()

@@ -43,7 +43,7 @@ const RETRY: Duration = Duration::from_secs(2);
 
 /// The lock table's name.
 pub fn table_name(app: &str, env: &str) -> String {
-    awsdeploy_plan::permissions::lock_table_name(app, env)
+    awsdeploy_plan::names::lock_table_name(app, env)
 }
 
 fn lease() -> Duration {

@@ -22,7 +22,7 @@ use aws_sdk_ecs::types::{LaunchType, PropagateTags};
 use awsdeploy_plan::execute::ResolvedIds;
 use awsdeploy_plan::migration::CONTAINER_NAME;
 use awsdeploy_plan::{
-    Component, DatabaseConnection, MigrationStep, MigrationTask, MigrationWait, SecretSource,
+    ComponentId, DatabaseConnection, MigrationStep, MigrationTask, MigrationWait, SecretSource,
     TaskDefinition,
 };
 
@@ -111,7 +111,7 @@ pub async fn start(
     let (definition, current) = resolve(clients, task).await?;
     let arn = match current {
         Some(arn) => arn,
-        None => service::register(clients, owner, Component::Migration, &definition).await?,
+        None => service::register(clients, owner, ComponentId::Migration, &definition).await?,
     };
     let started = tokio::time::Instant::now();
     let mut pause = Duration::from_secs(1);
@@ -195,7 +195,7 @@ async fn run_task(
         .propagate_tags(PropagateTags::TaskDefinition)
         .set_tags(Some(component_tags(
             owner,
-            Component::Migration,
+            ComponentId::Migration,
             &definition.family,
         )))
         .send()

@@ -65,7 +65,7 @@ async fn observe_github(
                 .map(str::to_owned),
         )
     };
-    let name = awsdeploy_plan::ci::github_role_name(&owner.app, &owner.env);
+    let name = awsdeploy_plan::names::github_role_name(&owner.app, &owner.env);
     let (github_provider, role) =
         tokio::try_join!(provider, iam::observe_role(client, owner, &name))?;
     Ok(LivePipeline {

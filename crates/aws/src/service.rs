@@ -29,7 +29,7 @@ use awsdeploy_plan::execute::ResolvedIds;
 use awsdeploy_plan::live::{LiveAutoscaling, LiveCluster, LiveEcsService, LiveTaskDefinition};
 use awsdeploy_plan::service::{SERVICE_NAME, cluster_name, family, revision_label};
 use awsdeploy_plan::{
-    Component, ComponentStep as _, DeploymentSettings, NewService, SIDECAR_MEMORY_MIB,
+    ComponentId, ComponentStep as _, DeploymentSettings, NewService, SIDECAR_MEMORY_MIB,
     SecretSource, ServiceNetwork, ServiceStep, TaskDefinition,
 };
 
@@ -277,10 +277,10 @@ fn normalised_container(c: &ContainerDefinition) -> awsdeploy_plan::ContainerDef
 }
 
 fn tags(owner: &Owner, name: &str) -> Vec<Tag> {
-    component_tags(owner, Component::Service, name)
+    component_tags(owner, ComponentId::Service, name)
 }
 
-pub(crate) fn component_tags(owner: &Owner, component: Component, name: &str) -> Vec<Tag> {
+pub(crate) fn component_tags(owner: &Owner, component: ComponentId, name: &str) -> Vec<Tag> {
     owner
         .tags(component, name)
         .into_iter()
@@ -293,7 +293,7 @@ pub(crate) fn component_tags(owner: &Owner, component: Component, name: &str) ->
 pub(crate) async fn register(
     clients: &Clients,
     owner: &Owner,
-    component: Component,
+    component: ComponentId,
     definition: &TaskDefinition,
 ) -> Result<String, AwsError> {
     // Instances made or replaced in this run: read now.
@@ -533,7 +533,7 @@ pub(crate) async fn run(
             Ok(Some(name.clone()))
         }
         ServiceStep::RegisterTaskDefinition { definition } => Ok(Some(
-            register(clients, owner, Component::Service, definition).await?,
+            register(clients, owner, ComponentId::Service, definition).await?,
         )),
         ServiceStep::CreateService(new) => create_service(cx, new).await,
         ServiceStep::UpdateService {

@@ -25,7 +25,7 @@ pub(crate) async fn extras(
     owner: &Owner,
     live: &Live,
 ) -> Result<Extras, AwsError> {
-    let cluster = service::cluster_name(&owner.app, &owner.env);
+    let cluster = names::cluster_name(&owner.app, &owner.env);
     let database = async {
         match &live.database.instance {
             Some(db) => database(clients, &db.identifier).await.map(Some),
@@ -44,7 +44,7 @@ pub(crate) async fn extras(
                 last_task(
                     clients,
                     &cluster,
-                    &migration::family(&owner.app, &owner.env),
+                    &names::migration_family(&owner.app, &owner.env),
                 )
                 .await
             }

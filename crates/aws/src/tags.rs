@@ -1,6 +1,6 @@
 //! Ownership tags: how awsdeploy marks what it created and finds it again.
 
-use awsdeploy_plan::Component;
+use awsdeploy_plan::ComponentId;
 
 pub const APP: &str = "awsdeploy:app";
 pub const ENV: &str = "awsdeploy:env";
@@ -32,7 +32,7 @@ impl Owner {
     }
 
     /// Every tag a created resource carries, as (key, value) pairs.
-    pub fn tags(&self, component: Component, name: &str) -> [(&'static str, String); 4] {
+    pub fn tags(&self, component: ComponentId, name: &str) -> [(&'static str, String); 4] {
         self.tags_of(component.as_str(), name)
     }
 

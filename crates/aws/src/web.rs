@@ -16,7 +16,7 @@ use aws_sdk_route53::types::RrType;
 use awsdeploy_plan::Ref;
 use awsdeploy_plan::live::{LiveAmplifyApp, LiveAmplifyBranch, LiveDomainAssociation, LiveWeb};
 use awsdeploy_plan::web::{ARTIFACT_TAG, app_name};
-use awsdeploy_plan::{Component, WebStep};
+use awsdeploy_plan::{ComponentId, WebStep};
 use awsdeploy_spec::artifact::Artifact;
 
 use crate::error::{already_done, sdk};
@@ -26,7 +26,7 @@ use crate::{AwsError, Clients, Output, StepContext};
 
 fn tags(owner: &Owner, name: &str) -> HashMap<String, String> {
     owner
-        .tags(Component::Web, name)
+        .tags(ComponentId::Web, name)
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v.clone()))
         .collect()

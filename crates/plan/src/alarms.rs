@@ -22,28 +22,21 @@ use awsdeploy_spec::Spec;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+mod component;
 mod dashboard;
 mod rules;
 
+pub use component::Alarms;
 pub use dashboard::{Dashboard, Widget};
 
 use crate::live::LiveAccount;
 use crate::plan::{Action, ComponentPlan, FieldChange, Orphan, ResourceChange, ResourceKind};
-use crate::service::{load_balancer_name, target_group_name};
-use crate::{Component, ComponentStep, Key, PlanError, Ref};
-
-pub fn topic_name(app: &str, env: &str) -> String {
-    format!("{app}-{env}-alarms")
-}
-
-pub fn dashboard_name(app: &str, env: &str) -> String {
-    format!("{app}-{env}")
-}
-
-/// The prefix every alarm of the stack's name starts with.
-pub fn alarm_prefix(app: &str, env: &str) -> String {
-    format!("{app}-{env}-")
-}
+use crate::component::PlanContext;
+use crate::names::{
+    alarm_name, alarm_topic_name as topic_name, dashboard_name, load_balancer_name,
+    target_group_name,
+};
+use crate::{ComponentId, ComponentStep, Key, PlanError, Ref};
 
 /// What was observed of the alarms component.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -239,9 +232,6 @@ pub fn deployment_alarms(spec: &Spec) -> Vec<String> {
     }
 }
 
-fn alarm_name(app: &str, env: &str, component: &str, metric: &str) -> String {
-    format!("{app}-{env}-{component}-{metric}")
-}
 
 /// Everything the alarms component makes for `spec`, where its load
 /// balancer and target group are `load_balancer` and `target_group`.
@@ -325,7 +315,7 @@ pub fn plan(desired: Option<&Desired>, live: &LiveAlarms) -> Result<ComponentPla
         orphans(live, &mut out);
         return Ok(out);
     };
-    let topic_key = Key::named(Component::Alarms, desired.topic.clone());
+    let topic_key = Key::named(ComponentId::Alarms, desired.topic.clone());
     let topic = match &live.topic {
         Some(topic) if !topic.owned => {
             return Err(PlanError::not_ours(
@@ -358,7 +348,7 @@ pub fn plan(desired: Option<&Desired>, live: &LiveAlarms) -> Result<ComponentPla
     };
     subscriptions(desired, live, &topic, &mut out);
     for alarm in &desired.alarms {
-        let key = Key::named(Component::Alarms, alarm.name.clone());
+        let key = Key::named(ComponentId::Alarms, alarm.name.clone());
         let resolved = alarm.resolved();
         let change = |action| {
             ResourceChange::new(
@@ -398,7 +388,7 @@ pub fn plan(desired: Option<&Desired>, live: &LiveAlarms) -> Result<ComponentPla
         .filter(|a| !desired.alarms.iter().any(|d| d.name == a.name))
     {
         out.orphans.push(Orphan::named(
-            Component::Alarms,
+            ComponentId::Alarms,
             ResourceKind::Alarm,
             &found.name,
         ));
@@ -432,7 +422,7 @@ fn subscriptions(desired: &Desired, live: &LiveAlarms, topic: &Ref, out: &mut Co
             }
             None => out.push(
                 ResourceChange::new(
-                    Key::named(Component::Alarms, label.clone()),
+                    Key::named(ComponentId::Alarms, label.clone()),
                     ResourceKind::AlarmSubscription,
                     &label,
                     Action::Create,
@@ -459,7 +449,7 @@ fn subscriptions(desired: &Desired, live: &LiveAlarms, topic: &Ref, out: &mut Co
         match &s.arn {
             Some(arn) => out.push(
                 ResourceChange::new(
-                    Key::named(Component::Alarms, label.clone()),
+                    Key::named(ComponentId::Alarms, label.clone()),
                     ResourceKind::AlarmSubscription,
                     &label,
                     Action::Delete,
@@ -486,12 +476,12 @@ fn dashboard(desired: &Desired, live: &LiveAlarms, out: &mut ComponentPlan) {
                 let alarm_keys: Vec<Key> = desired
                     .alarms
                     .iter()
-                    .map(|a| Key::named(Component::Alarms, a.name.clone()))
+                    .map(|a| Key::named(ComponentId::Alarms, a.name.clone()))
                     .filter(|k| out.changes.iter().any(|c| c.key == *k))
                     .collect();
                 out.push(
                     ResourceChange::new(
-                        Key::named(Component::Alarms, format!("dashboard {}", dashboard.name)),
+                        Key::named(ComponentId::Alarms, format!("dashboard {}", dashboard.name)),
                         ResourceKind::Dashboard,
                         &dashboard.name,
                         if found.is_some() {
@@ -518,7 +508,7 @@ fn dashboard(desired: &Desired, live: &LiveAlarms, out: &mut ComponentPlan) {
             }
         }
         (None, Some(_)) => out.orphans.push(Orphan::named(
-            Component::Alarms,
+            ComponentId::Alarms,
             ResourceKind::Dashboard,
             desired.topic.trim_end_matches("-alarms"),
         )),
@@ -532,14 +522,14 @@ fn orphans(live: &LiveAlarms, out: &mut ComponentPlan) {
         return;
     };
     out.orphans.push(Orphan {
-        component: Component::Alarms,
+        component: ComponentId::Alarms,
         kind: ResourceKind::AlarmTopic,
         name: topic.arn.rsplit(':').next().unwrap_or_default().to_owned(),
         id: topic.arn.clone(),
     });
     for alarm in &live.alarms {
         out.orphans.push(Orphan::named(
-            Component::Alarms,
+            ComponentId::Alarms,
             ResourceKind::Alarm,
             &alarm.name,
         ));
@@ -673,7 +663,7 @@ pub(crate) fn teardown(live: &LiveAlarms, app: &str, env: &str) -> ComponentPlan
         let name = dashboard_name(app, env);
         out.push(
             ResourceChange::new(
-                Key::named(Component::Alarms, format!("dashboard {name}")),
+                Key::named(ComponentId::Alarms, format!("dashboard {name}")),
                 ResourceKind::Dashboard,
                 &name,
                 Action::Delete,
@@ -687,7 +677,7 @@ pub(crate) fn teardown(live: &LiveAlarms, app: &str, env: &str) -> ComponentPlan
         let label = format!("{} alarms", names.len());
         out.push(
             ResourceChange::new(
-                Key::named(Component::Alarms, "alarms"),
+                Key::named(ComponentId::Alarms, "alarms"),
                 ResourceKind::Alarm,
                 &label,
                 Action::Delete,
@@ -701,7 +691,7 @@ pub(crate) fn teardown(live: &LiveAlarms, app: &str, env: &str) -> ComponentPlan
         let before: Vec<Key> = out.changes.iter().map(|c| c.key.clone()).collect();
         out.push(
             ResourceChange::new(
-                Key::named(Component::Alarms, name.clone()),
+                Key::named(ComponentId::Alarms, name.clone()),
                 ResourceKind::AlarmTopic,
                 &name,
                 Action::Delete,
@@ -716,22 +706,17 @@ pub(crate) fn teardown(live: &LiveAlarms, app: &str, env: &str) -> ComponentPlan
     out
 }
 
-/// The load balancer and target group the alarms watch: planned in this
-/// plan, or live.
-pub(crate) fn watched(
-    spec: &Spec,
-    so_far: &ComponentPlan,
-    live: &crate::live::LiveServiceTier,
-) -> (Option<Ref>, Option<Ref>) {
-    let (app, env) = (spec.app.name.as_str(), spec.env.as_str());
+/// The load balancer and target group the alarms watch: the service's,
+/// live or planned; or, without `[service]`, what is live.
+pub(crate) fn watched(cx: &PlanContext<'_>) -> (Option<Ref>, Option<Ref>) {
+    let (app, env) = (cx.app(), cx.env());
+    let live = &cx.live.service;
     let find = |name: String, arn: Option<&String>| {
-        let key = Key::named(Component::LoadBalancer, name);
-        so_far
-            .changes
-            .iter()
-            .find(|c| c.key == key && matches!(c.action, Action::Create | Action::Replace))
-            .map(|_| Ref::Planned(key))
-            .or_else(|| arn.map(|a| Ref::Existing(a.clone())))
+        if cx.spec.service.is_some() {
+            Some(cx.reference(&Key::named(ComponentId::LoadBalancer, name)))
+        } else {
+            arn.map(|a| Ref::Existing(a.clone()))
+        }
     };
     (
         find(
@@ -746,102 +731,4 @@ pub(crate) fn watched(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dimensions_are_arn_suffixes() {
-        let lb = DimensionValue::LoadBalancer(Ref::Existing(String::new()));
-        assert_eq!(
-            lb.with(
-                "arn:aws:elasticloadbalancing:r:1:loadbalancer/app/shop-dev-alb/50dc6c495c0c9188"
-            ),
-            "app/shop-dev-alb/50dc6c495c0c9188"
-        );
-        let tg = DimensionValue::TargetGroup(Ref::Existing(String::new()));
-        assert_eq!(
-            tg.with("arn:aws:elasticloadbalancing:r:1:targetgroup/shop-dev-api/73e2d6bc24d8a067"),
-            "targetgroup/shop-dev-api/73e2d6bc24d8a067"
-        );
-    }
-
-    fn stack(alarms: &str) -> Spec {
-        Spec::parse(
-            &format!("[app]\nname = \"shop\"\n[database]\n[registry]\n[service]\n\n[alarms]\nemail = [\"a@example.com\"]\n{alarms}"),
-            "test.toml",
-            "dev",
-        )
-        .unwrap()
-    }
-
-    /// What `up` would have made for `spec`: every desired alarm live as
-    /// desired, the topic with its subscription pending.
-    fn made(desired: &Desired) -> LiveAlarms {
-        LiveAlarms {
-            topic: Some(LiveTopic {
-                arn: desired.topic_arn.clone(),
-                owned: true,
-                subscriptions: vec![LiveSubscription {
-                    protocol: "email".to_owned(),
-                    endpoint: "a@example.com".to_owned(),
-                    arn: None,
-                }],
-            }),
-            alarms: desired
-                .alarms
-                .iter()
-                .map(AlarmDefinition::resolved)
-                .collect(),
-            dashboard: desired
-                .dashboard
-                .as_ref()
-                .and_then(Dashboard::existing_body),
-        }
-    }
-
-    fn desired_for(spec: &Spec) -> Desired {
-        let lb = Ref::Existing(
-            "arn:aws:elasticloadbalancing:r:1:loadbalancer/app/shop-dev-alb/abc".to_owned(),
-        );
-        let tg = Ref::Existing(
-            "arn:aws:elasticloadbalancing:r:1:targetgroup/shop-dev-api/def".to_owned(),
-        );
-        desired(spec, "r", &crate::iam::tests::live(), Some(lb), Some(tg))
-            .unwrap()
-            .unwrap()
-    }
-
-    #[test]
-    fn made_is_unchanged_a_threshold_is_one_update_and_removed_ones_are_orphans() {
-        let spec = stack("");
-        let live = made(&desired_for(&spec));
-        let same = plan(Some(&desired_for(&spec)), &live).unwrap();
-        assert!(same.changes.is_empty(), "{:?}", same.changes);
-        assert_eq!(
-            same.unchanged,
-            1 + 1 + 11 + 1,
-            "topic, subscription, alarms, dashboard"
-        );
-        assert!(same.warnings[0].contains("waits for its confirmation"));
-
-        let raised = stack("[alarms.thresholds]\ndatabase_cpu_percent = 95\n");
-        let update = plan(Some(&desired_for(&raised)), &live).unwrap();
-        assert_eq!(update.changes.len(), 1, "{:?}", update.changes);
-        assert_eq!(update.changes[0].name, "shop-dev-database-cpu");
-        assert_eq!(update.changes[0].fields[0].field, "threshold");
-
-        let gone = plan(None, &live).unwrap();
-        assert!(gone.changes.is_empty());
-        assert_eq!(
-            gone.orphans.len(),
-            1 + 11,
-            "the topic and every alarm, kept"
-        );
-    }
-
-    #[test]
-    fn the_rollback_alarms_are_named_only_with_rollback_on() {
-        assert_eq!(deployment_alarms(&stack("")).len(), 2);
-        assert!(deployment_alarms(&stack("rollback = false\n")).is_empty());
-    }
-}
+mod tests;

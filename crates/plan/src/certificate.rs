@@ -1,42 +1,116 @@
 //! The API's certificate: with `[dns]` and no
 //! `load_balancer.certificate_arn`, an ACM certificate for `dns.api`,
 //! validated by DNS records awsdeploy writes in the team's zone, waited for
-//! with a deadline. Planned as part of the service tier
-//! ([`crate::service`]).
+//! with a deadline. Planned when the spec has `[service]`.
 
+use awsdeploy_spec::Spec;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::Component;
-use crate::live::LiveZone;
-use crate::service::{CERTIFICATE_TIMEOUT_SECS, Context, load_balancer_name};
+use crate::component::{
+    Component, PlanContext, PolicyContext, Purpose, Statement, StatusContext, TeardownContext,
+};
+use crate::dns::zone;
+use crate::live::{LiveZone, Lookups};
+use crate::names::load_balancer_name;
+use crate::status::Status;
 use crate::{
-    Action, ComponentPlan, ComponentStep, FieldChange, Key, PlanError, Ref, ResourceChange,
-    ResourceKind,
+    Action, ComponentId, ComponentPlan, ComponentStep, FieldChange, Key, PlanError, Ref,
+    ResourceChange, ResourceKind,
 };
 
-/// The hosted zone `dns.zone` names, when the spec has `[dns]`; it must
-/// exist (it is the team's, never awsdeploy's).
-pub(crate) fn zone<'a>(cx: &Context<'a>) -> Result<Option<&'a LiveZone>, PlanError> {
-    let Some(dns) = &cx.spec.dns else {
-        return Ok(None);
-    };
-    Ok(Some(cx.live.service.zone.as_ref().ok_or_else(|| PlanError::Conflict {
-            kind: ResourceKind::DnsRecord,
-            name: dns.zone.clone(),
-            problem: "no Route 53 hosted zone has this name".to_owned(),
-            hint: format!(
-                "create the zone (`aws route53 create-hosted-zone --name {} --caller-reference $(date +%s)`) and delegate the domain to it, or fix dns.zone",
-                dns.zone
-            ),
-    })?))
+/// How long `up` waits for a new certificate to be issued.
+pub const CERTIFICATE_TIMEOUT_SECS: u64 = 30 * 60;
+
+/// The API's ACM certificate (`[dns]`, with `[service]`).
+pub struct Certificate;
+
+impl Component for Certificate {
+    fn id(&self) -> ComponentId {
+        ComponentId::Certificate
+    }
+
+    fn sections(&self) -> &'static [&'static str] {
+        &["dns", "load_balancer"]
+    }
+
+    fn lookups(&self, spec: &Spec, _purpose: Purpose, lookups: &mut Lookups) {
+        lookups.api_domain = spec.dns.as_ref().map(|d| d.api.clone());
+    }
+
+    fn live_refs(&self, cx: &PlanContext<'_>) -> Result<Vec<(Key, String)>, PlanError> {
+        let (Some(dns), Some(cert)) = (&cx.spec.dns, &cx.live.service.certificate) else {
+            return Ok(Vec::new());
+        };
+        Ok(matches!(cert.status.as_str(), "ISSUED" | "PENDING_VALIDATION")
+            .then(|| {
+                (
+                    Key::named(ComponentId::Certificate, dns.api.clone()),
+                    cert.arn.clone(),
+                )
+            })
+            .into_iter()
+            .collect())
+    }
+
+    fn plan(&self, cx: &PlanContext<'_>) -> Result<ComponentPlan, PlanError> {
+        let mut out = ComponentPlan::default();
+        if cx.spec.service.is_some() {
+            certificate(cx, &mut out)?;
+        }
+        Ok(out)
+    }
+
+    fn teardown(&self, cx: &TeardownContext<'_>) -> Result<ComponentPlan, PlanError> {
+        Ok(teardown(&cx.live.service))
+    }
+
+    fn deleted_after(&self) -> &'static [ComponentId] {
+        &[ComponentId::LoadBalancer]
+    }
+
+    fn policy(&self, _cx: &PolicyContext<'_>) -> Vec<Statement> {
+        // A certificate's ARN ends in an id ACM chooses.
+        vec![Statement::anywhere(
+            "Certificate",
+            &[
+                "acm:AddTagsToCertificate",
+                "acm:DeleteCertificate",
+                "acm:DescribeCertificate",
+                "acm:ListCertificates",
+                "acm:ListTagsForCertificate",
+                "acm:RequestCertificate",
+            ],
+        )]
+    }
+
+    fn arns(&self, cx: &PolicyContext<'_>) -> Vec<String> {
+        vec![cx.arn("acm", "certificate/0123-4567")]
+    }
+
+    fn status(&self, _cx: &StatusContext<'_>, _status: &mut Status) {
+        // An unissued certificate shows as the plan's change.
+    }
+}
+
+/// The certificate the HTTPS listener uses: the spec's, or the one this
+/// component requests (live or planned); none without either.
+pub(crate) fn for_listener(cx: &PlanContext<'_>) -> Option<Ref> {
+    match (&cx.spec.load_balancer.certificate_arn, &cx.spec.dns) {
+        (Some(arn), _) => Some(Ref::Existing(arn.clone())),
+        (None, Some(dns)) if cx.live.service.zone.is_some() => Some(cx.reference(&Key::named(
+            ComponentId::Certificate,
+            dns.api.clone(),
+        ))),
+        _ => None,
+    }
 }
 
 /// The hosted zone `dns.zone` names, and the certificate the HTTPS
 /// listener uses: the spec's, or one awsdeploy requests and validates;
 /// none (and a warning) without either.
-pub(crate) fn certificate<'a>(
-    cx: &Context<'a>,
+fn certificate<'a>(
+    cx: &PlanContext<'a>,
     out: &mut ComponentPlan,
 ) -> Result<(Option<&'a LiveZone>, Option<Ref>), PlanError> {
     let spec = cx.spec;
@@ -49,7 +123,7 @@ pub(crate) fn certificate<'a>(
     let certificate: Option<Ref> = match (&lb.certificate_arn, &spec.dns, zone) {
         (Some(arn), _, _) => Some(Ref::Existing(arn.clone())),
         (None, Some(dns), Some(zone)) => {
-            let key = Key::named(Component::Certificate, dns.api.clone());
+            let key = Key::named(ComponentId::Certificate, dns.api.clone());
             let wait = CertificateStep::WaitForCertificate {
                 certificate: Ref::Planned(key.clone()),
                 domain: dns.api.clone(),
@@ -195,7 +269,7 @@ pub(crate) fn teardown(live: &crate::live::LiveServiceTier) -> ComponentPlan {
     if let Some(certificate) = &live.certificate {
         out.push(
             ResourceChange::new(
-                Key::named(Component::Certificate, certificate.domain.clone()),
+                Key::named(ComponentId::Certificate, certificate.domain.clone()),
                 ResourceKind::Certificate,
                 &certificate.domain,
                 Action::Delete,

@@ -145,11 +145,6 @@ fn commands(lines: Vec<String>) -> Yaml {
     Yaml::map([("commands", Yaml::strs(lines))])
 }
 
-/// The role GitHub Actions assumes (`[pipeline] github_oidc`).
-pub fn github_role_name(app: &str, env: &str) -> String {
-    format!("{app}-{env}-github-deploy")
-}
-
 /// A GitHub Actions workflow that does what the pipeline does, with
 /// credentials from GitHub's OIDC provider (no stored keys): the role
 /// `[pipeline] github_oidc` names, in `account` (or the repository
@@ -173,7 +168,7 @@ pub fn github_actions(spec: &Spec, pipeline: &Pipeline, account: Option<&str>) -
         pipeline,
         &format!(
             "arn:{partition}:iam::{account}:role/{}",
-            github_role_name(app, env)
+            crate::names::github_role_name(app, env)
         ),
         region,
     );

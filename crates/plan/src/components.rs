@@ -1,8 +1,9 @@
-//! The components, in one list: each is a [`Component`] (its tag), a
-//! [`Step`] variant holding its own step type (defined in its module), a part
-//! of what is [`Live`], and a call in [`plan_with`], in the order components
-//! depend on each other. Adding a component is one line in `components!` and
-//! its lines here; the compiler points at every `match` that must route it.
+//! The components, in one list (`components!`): each line is a
+//! [`ComponentId`] (its tag), a [`Step`] variant holding its own step type,
+//! and the type implementing [`Component`] (all three in its module), in
+//! the order components are made. [`COMPONENTS`], [`plan_with`], teardown,
+//! lookups, the policy and `status` iterate it; the compiler points at
+//! every `match` that must route a new step type.
 //!
 //! Steps name the resources they act on by [`Ref`]: the id of something that
 //! exists, or the key of something an earlier step of the same plan creates.
@@ -13,22 +14,11 @@ use serde::{Deserialize, Serialize};
 
 use awsdeploy_spec::Spec;
 
-use crate::alarms::AlarmsStep;
-use crate::certificate::CertificateStep;
-use crate::database::DatabaseStep;
-use crate::dns::DnsStep;
-use crate::iam::IamStep;
-use crate::load_balancer::LoadBalancerStep;
-use crate::logs::LogsStep;
-use crate::migration::MigrationStep;
-use crate::network::NetworkStep;
-use crate::pipeline::PipelineStep;
-use crate::registry::RegistryStep;
-use crate::service::ServiceStep;
-use crate::web::WebStep;
+use crate::component::{Component, PlanContext, resolve};
 use crate::{
-    Action, Key, Options, PLAN_FORMAT_VERSION, Plan, PlanError, ResourceKind, alarms, database,
-    iam, live, logs, lookups, network, pipeline, registry, service, web,
+    ComponentPlan, Key, Options, PLAN_FORMAT_VERSION, Plan, PlanError, alarms, certificate,
+    database, dns, iam, live, load_balancer, logs, lookups, migration, network, pipeline, registry,
+    service, web,
 };
 
 /// A resource a step acts on or points at.
@@ -75,7 +65,7 @@ pub trait ComponentStep {
 }
 
 macro_rules! components {
-    ($($variant:ident($inner:ty) = $name:literal),* $(,)?) => {
+    ($($variant:ident($inner:ty, $component:expr) = $name:literal),* $(,)?) => {
         /// The component a resource belongs to (its `awsdeploy:component`
         /// tag).
         #[derive(
@@ -83,23 +73,37 @@ macro_rules! components {
             JsonSchema,
         )]
         #[serde(rename_all = "snake_case")]
-        pub enum Component {
+        #[schemars(rename = "Component")]
+        pub enum ComponentId {
             $($variant,)*
         }
 
-        impl Component {
+        /// Every component, in the order they are made.
+        pub static COMPONENTS: &[&dyn Component] = &[$(&$component,)*];
+
+        impl ComponentId {
+            /// Every id, in the list's order.
+            pub const ALL: &[ComponentId] = &[$(ComponentId::$variant,)*];
+
+            /// The component it names.
+            pub fn component(self) -> &'static dyn Component {
+                match self {
+                    $(ComponentId::$variant => &$component,)*
+                }
+            }
+
             /// Its name: the `awsdeploy:component` tag and the prefix of its
             /// changes' keys.
             pub fn as_str(self) -> &'static str {
                 match self {
-                    $(Component::$variant => $name,)*
+                    $(ComponentId::$variant => $name,)*
                 }
             }
 
             /// The component named `name`.
-            pub fn named(name: &str) -> Option<Component> {
+            pub fn named(name: &str) -> Option<ComponentId> {
                 match name {
-                    $($name => Some(Component::$variant),)*
+                    $($name => Some(ComponentId::$variant),)*
                     _ => None,
                 }
             }
@@ -133,9 +137,9 @@ macro_rules! components {
 
         impl Step {
             /// The component whose API this step calls.
-            pub fn component(&self) -> Component {
+            pub fn component(&self) -> ComponentId {
                 match self {
-                    $(Step::$variant(_) => Component::$variant,)*
+                    $(Step::$variant(_) => ComponentId::$variant,)*
                 }
             }
 
@@ -149,19 +153,19 @@ macro_rules! components {
 }
 
 components!(
-    Network(NetworkStep) = "network",
-    Database(DatabaseStep) = "database",
-    Registry(RegistryStep) = "registry",
-    Logs(LogsStep) = "logs",
-    Iam(IamStep) = "iam",
-    LoadBalancer(LoadBalancerStep) = "load_balancer",
-    Certificate(CertificateStep) = "certificate",
-    Dns(DnsStep) = "dns",
-    Service(ServiceStep) = "service",
-    Migration(MigrationStep) = "migration",
-    Web(WebStep) = "web",
-    Alarms(AlarmsStep) = "alarms",
-    Pipeline(PipelineStep) = "pipeline",
+    Network(network::NetworkStep, network::Network) = "network",
+    Database(database::DatabaseStep, database::Database) = "database",
+    Registry(registry::RegistryStep, registry::Registry) = "registry",
+    Logs(logs::LogsStep, logs::Logs) = "logs",
+    Iam(iam::IamStep, iam::Iam) = "iam",
+    LoadBalancer(load_balancer::LoadBalancerStep, load_balancer::LoadBalancer) = "load_balancer",
+    Certificate(certificate::CertificateStep, certificate::Certificate) = "certificate",
+    Dns(dns::DnsStep, dns::Dns) = "dns",
+    Service(service::ServiceStep, service::Service) = "service",
+    Migration(migration::MigrationStep, migration::Migration) = "migration",
+    Web(web::WebStep, web::Web) = "web",
+    Alarms(alarms::AlarmsStep, alarms::Alarms) = "alarms",
+    Pipeline(pipeline::PipelineStep, pipeline::Pipeline) = "pipeline",
 );
 
 impl Step {
@@ -235,67 +239,21 @@ pub fn plan(spec: &Spec, region: &str, live: &Live) -> Result<Plan, PlanError> {
     plan_with(spec, region, live, &Options::default())
 }
 
-/// [`plan`], with the command line's options. Components are planned in
-/// dependency order; each reads what the ones before it planned.
+/// [`plan`], with the command line's options: every component plans
+/// against the same context, then the plan's late references are resolved
+/// ([`resolve`]).
 pub fn plan_with(
     spec: &Spec,
     region: &str,
     live: &Live,
     options: &Options,
 ) -> Result<Plan, PlanError> {
-    let desired_network = network::desired(spec, &live.network.availability_zones)?;
-    let network = network::plan(&desired_network, &live.network)?;
-    let database = database::plan(
-        database::desired(spec).as_ref(),
-        &live.database,
-        &network.refs,
-    )?;
-    let database_changing = database.changes.iter().any(|c| {
-        c.kind == ResourceKind::DbInstance && matches!(c.action, Action::Create | Action::Replace)
-    });
-    let mut all = network.plan;
-    all.merge(database);
-    all.merge(registry::plan(spec, &live.account)?);
-    all.merge(logs::plan(spec, &live.account)?);
-    all.merge(iam::plan(spec, region, &live.account)?);
-    all.merge(pipeline::plan(spec, region, &live.account, &live.pipeline)?);
-    let planned: Vec<Key> = all.changes.iter().map(|c| c.key.clone()).collect();
-    all.merge(service::plan(&service::Context {
-        spec,
-        region,
-        live,
-        network: &network.refs,
-        planned: &planned,
-        egress: &network.egress,
-        policy: options.migrate,
-        database_changing,
-    })?);
-    let planned: Vec<Key> = all.changes.iter().map(|c| c.key.clone()).collect();
-    all.merge(web::plan(
-        spec,
-        &live.web,
-        live.service.zone.as_ref(),
-        options.web_artifact.as_ref(),
-        &planned,
-    )?);
-    let (load_balancer, target_group) = alarms::watched(spec, &all, &live.service);
-    let desired_alarms = alarms::desired(spec, region, &live.account, load_balancer, target_group)?;
-    let alarms = alarms::plan(desired_alarms.as_ref(), &live.alarms)?;
-    // The service's deployments name the rollback alarms: they exist first.
-    let alarm_keys: Vec<Key> = alarms
-        .changes
-        .iter()
-        .filter(|c| c.kind == ResourceKind::Alarm)
-        .map(|c| c.key.clone())
-        .collect();
-    for change in all
-        .changes
-        .iter_mut()
-        .filter(|c| c.kind == ResourceKind::EcsService)
-    {
-        *change = change.clone().after(alarm_keys.iter().cloned());
+    let cx = PlanContext::new(spec, region, live, options)?;
+    let mut all = ComponentPlan::default();
+    for component in COMPONENTS {
+        all.merge(component.plan(&cx)?);
     }
-    all.merge(alarms);
+    resolve(&mut all)?;
     all.warnings = spec.warnings().into_iter().chain(all.warnings).collect();
     Ok(Plan::of(spec, region, live, all))
 }

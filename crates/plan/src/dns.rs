@@ -2,20 +2,98 @@
 //! in the team's zone. An existing record that points elsewhere is never
 //! overwritten.
 
+use awsdeploy_spec::Spec;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::Component;
-use crate::live::LiveZone;
-use crate::service::{Context, load_balancer_name};
+use crate::component::{
+    Component, PlanContext, PolicyContext, Purpose, Statement, StatusContext, TeardownContext,
+};
+use crate::live::{LiveZone, Lookups};
+use crate::names::load_balancer_name;
+use crate::status::Status;
 use crate::{
-    Action, ComponentPlan, ComponentStep, FieldChange, Key, PlanError, Ref, ResourceChange,
-    ResourceKind,
+    Action, ComponentId, ComponentPlan, ComponentStep, FieldChange, Key, PlanError, Ref,
+    ResourceChange, ResourceKind,
 };
 
+/// The API's alias record in the team's zone (`[dns]`, with `[service]`).
+pub struct Dns;
+
+impl Component for Dns {
+    fn id(&self) -> ComponentId {
+        ComponentId::Dns
+    }
+
+    fn sections(&self) -> &'static [&'static str] {
+        &["dns"]
+    }
+
+    fn lookups(&self, spec: &Spec, _purpose: Purpose, lookups: &mut Lookups) {
+        lookups.zone = spec.dns.as_ref().map(|d| d.zone.clone());
+    }
+
+    fn plan(&self, cx: &PlanContext<'_>) -> Result<ComponentPlan, PlanError> {
+        let mut out = ComponentPlan::default();
+        if cx.spec.service.is_some() {
+            let load_balancer = cx.reference(&Key::named(
+                ComponentId::LoadBalancer,
+                load_balancer_name(cx.app(), cx.env()),
+            ));
+            dns_record(cx, &mut out, zone(cx)?, &load_balancer)?;
+        }
+        Ok(out)
+    }
+
+    fn teardown(&self, cx: &TeardownContext<'_>) -> Result<ComponentPlan, PlanError> {
+        Ok(teardown(&cx.live.service))
+    }
+
+    fn deleted_after(&self) -> &'static [ComponentId] {
+        &[]
+    }
+
+    fn policy(&self, _cx: &PolicyContext<'_>) -> Vec<Statement> {
+        // The zone is the team's, found by name; its id is Route 53's.
+        vec![Statement::anywhere(
+            "Dns",
+            &[
+                "route53:ChangeResourceRecordSets",
+                "route53:ListHostedZonesByName",
+                "route53:ListResourceRecordSets",
+            ],
+        )]
+    }
+
+    fn arns(&self, cx: &PolicyContext<'_>) -> Vec<String> {
+        vec![cx.global("route53", "hostedzone/Z0123")]
+    }
+
+    fn status(&self, _cx: &StatusContext<'_>, _status: &mut Status) {
+        // A record has no state to show.
+    }
+}
+
+/// The hosted zone `dns.zone` names, when the spec has `[dns]`; it must
+/// exist (it is the team's, never awsdeploy's).
+pub(crate) fn zone<'a>(cx: &PlanContext<'a>) -> Result<Option<&'a LiveZone>, PlanError> {
+    let Some(dns) = &cx.spec.dns else {
+        return Ok(None);
+    };
+    Ok(Some(cx.live.service.zone.as_ref().ok_or_else(|| PlanError::Conflict {
+            kind: ResourceKind::DnsRecord,
+            name: dns.zone.clone(),
+            problem: "no Route 53 hosted zone has this name".to_owned(),
+            hint: format!(
+                "create the zone (`aws route53 create-hosted-zone --name {} --caller-reference $(date +%s)`) and delegate the domain to it, or fix dns.zone",
+                dns.zone
+            ),
+    })?))
+}
+
 /// The API's alias record; one pointing elsewhere is never overwritten.
-pub(crate) fn dns_record(
-    cx: &Context<'_>,
+fn dns_record(
+    cx: &PlanContext<'_>,
     out: &mut ComponentPlan,
     zone: Option<&LiveZone>,
     load_balancer: &Ref,
@@ -26,7 +104,7 @@ pub(crate) fn dns_record(
     let app = spec.app.name.as_str();
     let lb_name = load_balancer_name(app, env);
     if let (Some(dns), Some(zone)) = (&spec.dns, zone) {
-        let key = Key::named(Component::Dns, dns.api.clone());
+        let key = Key::named(ComponentId::Dns, dns.api.clone());
         let ours = live
             .load_balancer
             .as_ref()
@@ -120,7 +198,7 @@ pub(crate) fn teardown(live: &crate::live::LiveServiceTier) -> ComponentPlan {
         && record.alias_dns_name.as_deref().map(normal) == Some(normal(&lb.dns_name))
     {
         out.push(ResourceChange::new(
-            Key::named(Component::Dns, normal(&record.name)),
+            Key::named(ComponentId::Dns, normal(&record.name)),
             ResourceKind::DnsRecord,
             &normal(&record.name),
             Action::Delete,

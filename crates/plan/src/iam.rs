@@ -17,25 +17,116 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::Component;
-use crate::live::{LiveAccount, LiveRole};
-use crate::logs::log_group_name;
+use crate::component::{
+    Component, PlanContext, PolicyContext, Purpose, Statement, StatusContext, TeardownContext,
+};
+use crate::live::{LiveAccount, LiveRole, Lookups};
+use crate::names::log_group_name;
 use crate::plan::{Action, ComponentPlan, FieldChange, Orphan, ResourceChange, ResourceKind};
-use crate::{ComponentStep, Ref};
-use crate::{Key, PlanError, database, registry};
+use crate::status::Status;
+use crate::{ComponentId, ComponentStep, Key, PlanError, Ref, names, registry};
+
+/// The service's roles (`[service]`); the roles other components make
+/// are planned with [`plan_role`] and deleted with [`delete_role`] under
+/// their own keys.
+pub struct Iam;
+
+impl Component for Iam {
+    fn id(&self) -> ComponentId {
+        ComponentId::Iam
+    }
+
+    fn sections(&self) -> &'static [&'static str] {
+        &["service"]
+    }
+
+    fn lookups(&self, spec: &Spec, purpose: Purpose, lookups: &mut Lookups) {
+        if purpose == Purpose::Up {
+            lookups.secrets = secret_names(spec);
+        }
+    }
+
+    fn plan(&self, cx: &PlanContext<'_>) -> Result<ComponentPlan, PlanError> {
+        plan(cx.spec, cx.region, &cx.live.account)
+    }
+
+    fn teardown(&self, cx: &TeardownContext<'_>) -> Result<ComponentPlan, PlanError> {
+        Ok(teardown(&cx.live.account))
+    }
+
+    fn deleted_after(&self) -> &'static [ComponentId] {
+        &[ComponentId::Service]
+    }
+
+    fn policy(&self, cx: &PolicyContext<'_>) -> Vec<Statement> {
+        let roles = vec![cx.global(
+            "iam",
+            &format!("role/{}*", names::role_prefix(cx.app, cx.env)),
+        )];
+        vec![
+            Statement::new(
+                "Roles",
+                &[
+                    "iam:AttachRolePolicy",
+                    "iam:CreateRole",
+                    "iam:DeleteRole",
+                    "iam:DeleteRolePolicy",
+                    "iam:DetachRolePolicy",
+                    "iam:GetRole",
+                    "iam:GetRolePolicy",
+                    "iam:ListAttachedRolePolicies",
+                    "iam:PutRolePolicy",
+                    "iam:TagRole",
+                    "iam:UpdateAssumeRolePolicy",
+                ],
+                roles.clone(),
+            ),
+            Statement::new("PassRoles", &["iam:PassRole"], roles).when(json!({
+                "StringEquals": { "iam:PassedToService": [
+                    "ecs-tasks.amazonaws.com",
+                    "codebuild.amazonaws.com",
+                    "codepipeline.amazonaws.com",
+                ] }
+            })),
+            Statement::anywhere("ServiceLinkedRoles", &["iam:CreateServiceLinkedRole"]).when(
+                json!({ "StringEquals": { "iam:AWSServiceName": [
+                    "ecs.amazonaws.com",
+                    "rds.amazonaws.com",
+                    "elasticloadbalancing.amazonaws.com",
+                    "ecs.application-autoscaling.amazonaws.com"
+                ] } }),
+            ),
+        ]
+    }
+
+    fn arns(&self, cx: &PolicyContext<'_>) -> Vec<String> {
+        // Every role awsdeploy makes, the pipeline's too: they are all
+        // changed by this component's steps.
+        let (app, env) = (cx.app, cx.env);
+        [
+            names::execution_role_name(app, env),
+            names::task_role_name(app, env),
+            names::github_role_name(app, env),
+            names::build_project_name(app, env),
+            names::deploy_project_name(app, env),
+            names::pipeline_role_name(app, env),
+        ]
+        .iter()
+        .map(|name| cx.global("iam", &format!("role/{name}")))
+        .collect()
+    }
+
+    fn status(&self, _cx: &StatusContext<'_>, _status: &mut Status) {
+        // Roles have no state to show.
+    }
+}
 
 /// The name of awsdeploy's inline policy on each role.
 pub const POLICY_NAME: &str = "awsdeploy";
 /// The ECS service principal that may assume the roles.
 const ECS_TASKS: &str = "ecs-tasks.amazonaws.com";
 
-pub fn execution_role_name(app: &str, env: &str) -> String {
-    format!("{app}-{env}-task-execution")
-}
 
-pub fn task_role_name(app: &str, env: &str) -> String {
-    format!("{app}-{env}-task")
-}
 
 /// The names of the secrets the spec's service reads.
 pub fn secret_names(spec: &Spec) -> Vec<String> {
@@ -91,7 +182,7 @@ pub fn plan(spec: &Spec, region: &str, live: &LiveAccount) -> Result<ComponentPl
     let Some(service) = spec.service.as_ref() else {
         for role in &live.roles {
             out.orphans.push(Orphan::named(
-                Component::Iam,
+                ComponentId::Iam,
                 ResourceKind::Role,
                 &role.name,
             ));
@@ -130,20 +221,20 @@ pub fn plan(spec: &Spec, region: &str, live: &LiveAccount) -> Result<ComponentPl
     });
     for desired in [
         DesiredRole {
-            name: execution_role_name(app, env),
+            name: names::execution_role_name(app, env),
             description: "awsdeploy: ECS starts the service's tasks with it (image, logs, secrets)",
             trust: trust_policy(),
             trusted_by: ECS_TASKS.to_owned(),
-            component: Component::Iam,
+            component: ComponentId::Iam,
             policy: Some(execution_policy),
             attached: Vec::new(),
         },
         DesiredRole {
-            name: task_role_name(app, env),
+            name: names::task_role_name(app, env),
             description: "awsdeploy: the application's own role",
             trust: trust_policy(),
             trusted_by: ECS_TASKS.to_owned(),
-            component: Component::Iam,
+            component: ComponentId::Iam,
             policy: task_policy,
             attached: service.task_role_policies.clone(),
         },
@@ -159,7 +250,7 @@ pub fn plan(spec: &Spec, region: &str, live: &LiveAccount) -> Result<ComponentPl
 fn read_database_secret(spec: &Spec, region: &str, live: &LiveAccount) -> Result<Value, PlanError> {
     let partition = live.partition();
     let account = live.account()?;
-    let instance = database::identifier(&spec.app.name, &spec.env);
+    let instance = names::database_identifier(&spec.app.name, &spec.env);
     Ok(json!({
         "Sid": "ReadDatabaseSecret",
         "Effect": "Allow",
@@ -290,7 +381,7 @@ pub(crate) struct DesiredRole {
     pub trust: String,
     pub trusted_by: String,
     /// The component it is part of.
-    pub component: Component,
+    pub component: ComponentId,
     /// awsdeploy's inline policy; `None`: the role has none.
     pub policy: Option<String>,
     /// Managed policies attached, exactly these.
@@ -465,14 +556,14 @@ impl ComponentStep for IamStep {
 pub(crate) fn teardown(live: &LiveAccount) -> ComponentPlan {
     let mut out = ComponentPlan::default();
     for role in live.roles.iter().filter(|r| r.owned) {
-        out.push(delete_role(Component::Iam, role));
+        out.push(delete_role(ComponentId::Iam, role));
     }
     out
 }
 
 /// The delete of `role` (its inline policy, its attachments, then it), a
 /// change of `component`.
-pub(crate) fn delete_role(component: Component, role: &LiveRole) -> ResourceChange {
+pub(crate) fn delete_role(component: ComponentId, role: &LiveRole) -> ResourceChange {
     ResourceChange::new(
         Key::named(component, role.name.clone()),
         ResourceKind::Role,

@@ -13,7 +13,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::Component;
+use crate::ComponentId;
 
 /// The key of one change. Keys sort by their text, as saved plans list
 /// them.
@@ -31,12 +31,12 @@ pub enum Key {
     /// cluster, task definition family or service `{cluster}/{service}`; the
     /// Amplify app, a branch `{app}/{branch}`, its release
     /// `{app}/{branch}:release` or a domain `{app}/domain/{domain}`.
-    Named(Component, String),
+    Named(ComponentId, String),
 }
 
 impl Key {
     /// The resource `name` of `component`.
-    pub fn named(component: Component, name: impl Into<String>) -> Key {
+    pub fn named(component: ComponentId, name: impl Into<String>) -> Key {
         Key::Named(component, name.into())
     }
 
@@ -52,42 +52,42 @@ impl Key {
 
     /// A listener of a load balancer.
     pub fn listener(load_balancer: &str, port: i32) -> Key {
-        Key::named(Component::LoadBalancer, format!("{load_balancer}:{port}"))
+        Key::named(ComponentId::LoadBalancer, format!("{load_balancer}:{port}"))
     }
 
     /// The ECS service `service` in `cluster`.
     pub fn ecs_service(cluster: &str, service: &str) -> Key {
-        Key::named(Component::Service, format!("{cluster}/{service}"))
+        Key::named(ComponentId::Service, format!("{cluster}/{service}"))
     }
 
     /// The autoscaling of the ECS service `service` in `cluster`.
     pub fn autoscaling(cluster: &str, service: &str) -> Key {
         Key::named(
-            Component::Service,
+            ComponentId::Service,
             format!("{cluster}/{service}:autoscaling"),
         )
     }
 
     /// A branch of the Amplify app `app`.
     pub fn web_branch(app: &str, branch: &str) -> Key {
-        Key::named(Component::Web, format!("{app}/{branch}"))
+        Key::named(ComponentId::Web, format!("{app}/{branch}"))
     }
 
     /// The release of a web artifact to a branch.
     pub fn web_release(app: &str, branch: &str) -> Key {
-        Key::named(Component::Web, format!("{app}/{branch}:release"))
+        Key::named(ComponentId::Web, format!("{app}/{branch}:release"))
     }
 
     /// The custom domain `domain` of the Amplify app `app`.
     pub fn web_domain(app: &str, domain: &str) -> Key {
-        Key::named(Component::Web, format!("{app}/domain/{domain}"))
+        Key::named(ComponentId::Web, format!("{app}/domain/{domain}"))
     }
 
     /// The component whose change this is.
-    pub fn component(&self) -> Component {
+    pub fn component(&self) -> ComponentId {
         match self {
-            Key::Network(_) | Key::Duplicate(_) => Component::Network,
-            Key::DbSubnetGroup(_) | Key::DbInstance(_) => Component::Database,
+            Key::Network(_) | Key::Duplicate(_) => ComponentId::Network,
+            Key::DbSubnetGroup(_) | Key::DbInstance(_) => ComponentId::Database,
             Key::Named(component, _) => *component,
         }
     }
@@ -138,7 +138,7 @@ impl FromStr for Key {
             "duplicate" => Key::Duplicate(name),
             "db-subnet-group" => Key::DbSubnetGroup(name),
             "db-instance" => Key::DbInstance(name),
-            other => match Component::named(other) {
+            other => match ComponentId::named(other) {
                 Some(component) => Key::Named(component, name),
                 None => Key::Network(text.to_owned()),
             },
@@ -187,14 +187,14 @@ mod tests {
             Key::Duplicate("vpc-1".to_owned()),
             Key::DbSubnetGroup("shop-dev-db".to_owned()),
             Key::DbInstance("shop-dev-db".to_owned()),
-            Key::named(Component::Registry, "shop/dev/api"),
-            Key::named(Component::Logs, "/awsdeploy/shop/dev"),
-            Key::named(Component::Iam, "shop-dev-task"),
+            Key::named(ComponentId::Registry, "shop/dev/api"),
+            Key::named(ComponentId::Logs, "/awsdeploy/shop/dev"),
+            Key::named(ComponentId::Iam, "shop-dev-task"),
             Key::listener("shop-dev-alb", 443),
-            Key::named(Component::Certificate, "api.example.com"),
-            Key::named(Component::Dns, "api.example.com"),
+            Key::named(ComponentId::Certificate, "api.example.com"),
+            Key::named(ComponentId::Dns, "api.example.com"),
             Key::ecs_service("shop-dev", "api"),
-            Key::named(Component::Migration, "shop-dev-migrate"),
+            Key::named(ComponentId::Migration, "shop-dev-migrate"),
             Key::web_release("shop-dev", "main"),
             Key::web_domain("shop-dev", "example.com"),
         ];
@@ -217,7 +217,7 @@ mod tests {
             "shop-dev-private-1-rt:0.0.0.0/0"
         );
         assert_eq!(
-            Key::named(Component::Logs, "/awsdeploy/shop/dev").to_string(),
+            Key::named(ComponentId::Logs, "/awsdeploy/shop/dev").to_string(),
             "logs//awsdeploy/shop/dev"
         );
         assert_eq!(

@@ -6,13 +6,15 @@
 //! through any [`execute::StepRunner`].
 //!
 //! One module per component derives its desired state from the spec and
-//! diffs it against live state ([`network`], [`database`]); [`plan`] joins
-//! them into one plan. A component that points at another's resources gets
-//! the other's name → [`Ref`] map.
+//! diffs it against live state ([`network`], [`database`], …); each
+//! implements [`Component`], and [`plan`] iterates [`COMPONENTS`] into one
+//! plan. A component that points at another's resources asks for them by
+//! key, with the names from [`names`] ([`component`] says how).
 
 pub mod alarms;
 pub mod certificate;
 pub mod ci;
+pub mod component;
 mod components;
 pub mod database;
 pub mod dns;
@@ -27,6 +29,7 @@ pub mod live;
 pub mod load_balancer;
 pub mod logs;
 pub mod migration;
+pub mod names;
 pub mod network;
 pub mod permissions;
 pub mod pipeline;
@@ -44,7 +47,8 @@ use awsdeploy_spec::Spec;
 
 pub use alarms::AlarmsStep;
 pub use certificate::CertificateStep;
-pub use components::{Component, ComponentStep, Live, Ref, Step, plan, plan_with};
+pub use component::{COMPONENTS, Component, Purpose};
+pub use components::{ComponentId, ComponentStep, Live, Ref, Step, plan, plan_with};
 pub use database::{DatabaseStep, DbChanges, DbSettings};
 pub use dns::DnsStep;
 pub use iam::IamStep;
@@ -160,26 +164,19 @@ impl PlanError {
     }
 }
 
-/// What observation must look up for `spec`, besides the app's own names.
+/// What observation must look up for `spec`, besides the app's own names:
+/// what each component asks for.
 pub fn lookups(spec: &Spec) -> live::Lookups {
-    let service = spec.service.as_ref();
-    live::Lookups {
-        repository: registry::repository_name(spec),
-        image_tag: service.and_then(|s| s.image_tag.clone()),
-        secrets: iam::secret_names(spec),
-        service: service.is_some(),
-        zone: spec.dns.as_ref().map(|d| d.zone.clone()),
-        api_domain: spec.dns.as_ref().map(|d| d.api.clone()),
-        web_branch: spec.web.as_ref().map(|w| w.branch.clone()),
-        web_domain: web::custom_domain(spec).map(|d| d.root),
-        alarms: spec.alarms.is_some(),
-        github_role: pipeline::wants_github_role(spec),
-        codepipeline: spec
-            .pipeline
-            .as_ref()
-            .filter(|_| pipeline::wants_codepipeline(spec))
-            .map(|p| p.provider.as_str().to_owned()),
+    lookups_for(spec, Purpose::Up)
+}
+
+/// What observation must look up for `spec` and `purpose`.
+pub fn lookups_for(spec: &Spec, purpose: Purpose) -> live::Lookups {
+    let mut lookups = live::Lookups::default();
+    for component in COMPONENTS {
+        component.lookups(spec, purpose, &mut lookups);
     }
+    lookups
 }
 
 /// What the command line adds to the spec when planning.

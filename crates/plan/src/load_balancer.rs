@@ -4,25 +4,76 @@
 //! health check. With a certificate: 443 HTTPS with an explicit TLS policy
 //! (never the API's 2016 default), waiting for the certificate to be
 //! issued, and 80 redirecting to 443. Without one: 80 forwarding, and the
-//! plan warns. Planned as part of the service tier ([`crate::service`]).
+//! plan warns. Planned when the spec has `[service]`.
 
-use crate::Component;
-use crate::Ref;
+use crate::component::PlanContext;
 use crate::live::{LiveListener, LiveListenerAction};
-use crate::service::{
-    Context, existing_id, existing_ids, load_balancer_name, net, secs, sorted, subnets,
-    target_group_name,
-};
+use crate::names::{load_balancer_name, target_group_name};
+use crate::network::{reference as net, subnets};
+use crate::service::{existing_id, existing_ids, secs, sorted};
 use crate::{Action, ComponentPlan, FieldChange, Key, ResourceChange, ResourceKind};
-use crate::{PlanError, network};
+use crate::{ComponentId, Orphan, PlanError, Ref, network};
 
+mod component;
 mod steps;
+pub use component::LoadBalancer;
 pub use steps::{ListenerConfig, LoadBalancerStep, TargetHealth};
+
+/// AWS's limit on load balancer and target group names.
+const ELB_NAME_MAX: usize = 32;
+
+/// The target group, the load balancer and its listeners, when the spec
+/// has `[service]`.
+pub fn plan(cx: &PlanContext<'_>) -> Result<ComponentPlan, PlanError> {
+    let mut out = ComponentPlan::default();
+    let live = &cx.live.service;
+    let Some(service) = cx.spec.service.as_ref() else {
+        if let Some(lb) = &live.load_balancer {
+            out.orphans.push(Orphan {
+                component: ComponentId::LoadBalancer,
+                kind: ResourceKind::LoadBalancer,
+                name: lb.name.clone(),
+                id: lb.arn.clone(),
+            });
+        }
+        if let Some(tg) = &live.target_group {
+            out.orphans.push(Orphan {
+                component: ComponentId::LoadBalancer,
+                kind: ResourceKind::TargetGroup,
+                name: tg.name.clone(),
+                id: tg.arn.clone(),
+            });
+        }
+        return Ok(out);
+    };
+    let (app, env) = (cx.app(), cx.env());
+    for name in [load_balancer_name(app, env), target_group_name(app, env)] {
+        if name.len() > ELB_NAME_MAX {
+            return Err(PlanError::Conflict {
+                kind: ResourceKind::LoadBalancer,
+                name,
+                problem: format!("is longer than the {ELB_NAME_MAX} characters AWS allows"),
+                hint: "shorten app.name or the environment's name".to_owned(),
+            });
+        }
+    }
+    let target_group = target_group(cx, service, &mut out)?;
+    let load_balancer = load_balancer(cx, &mut out)?;
+    let certificate = crate::certificate::for_listener(cx);
+    listeners(
+        cx,
+        &mut out,
+        &load_balancer,
+        &target_group,
+        certificate.as_ref(),
+    );
+    Ok(out)
+}
 
 /// The target group: the health check is updated in place; port and
 /// target type cannot change.
-pub(crate) fn target_group(
-    cx: &Context<'_>,
+fn target_group(
+    cx: &PlanContext<'_>,
     service: &awsdeploy_spec::Service,
     out: &mut ComponentPlan,
 ) -> Result<Ref, PlanError> {
@@ -33,7 +84,7 @@ pub(crate) fn target_group(
     let lb = &spec.load_balancer;
     let port = i32::from(service.port);
     let tg_name = target_group_name(app, env);
-    let tg_key = Key::named(Component::LoadBalancer, tg_name.clone());
+    let tg_key = Key::named(ComponentId::LoadBalancer, tg_name.clone());
     let interval = secs(lb.health_check_interval);
     let health = TargetHealth {
         path: service.health_check_path.clone(),
@@ -106,7 +157,7 @@ pub(crate) fn target_group(
 }
 
 /// The internet-facing load balancer in the public subnets.
-pub(crate) fn load_balancer(cx: &Context<'_>, out: &mut ComponentPlan) -> Result<Ref, PlanError> {
+fn load_balancer(cx: &PlanContext<'_>, out: &mut ComponentPlan) -> Result<Ref, PlanError> {
     let spec = cx.spec;
     let live = &cx.live.service;
     let env = spec.env.as_str();
@@ -115,7 +166,7 @@ pub(crate) fn load_balancer(cx: &Context<'_>, out: &mut ComponentPlan) -> Result
     let azs = usize::from(spec.network.azs);
     let public = subnets(cx, "public");
     let lb_name = load_balancer_name(app, env);
-    let lb_key = Key::named(Component::LoadBalancer, lb_name.clone());
+    let lb_key = Key::named(ComponentId::LoadBalancer, lb_name.clone());
     let idle = i64::try_from(lb.idle_timeout.0.as_secs()).unwrap_or(i64::MAX);
     let lb_security_group = net(cx, "lb");
     Ok(match &live.load_balancer {
@@ -234,14 +285,13 @@ fn wanted_listeners(
 }
 
 /// 443 HTTPS and 80 → 443 with a certificate; 80 forwarding without.
-/// Returns the keys of the listener changes.
-pub(crate) fn listeners(
-    cx: &Context<'_>,
+fn listeners(
+    cx: &PlanContext<'_>,
     out: &mut ComponentPlan,
     load_balancer: &Ref,
     target_group: &Ref,
     certificate: Option<&Ref>,
-) -> Vec<Key> {
+) {
     let spec = cx.spec;
     let live = &cx.live.service;
     let env = spec.env.as_str();
@@ -251,13 +301,11 @@ pub(crate) fn listeners(
     // An HTTPS listener waits for its certificate to be issued: ELB refuses
     // one that is not (`UnsupportedCertificate`), also one pending from an
     // interrupted run, which the plan refers to by its ARN.
-    let certificate_changes: Vec<Key> = out
-        .changes
+    let certificate_changes: Vec<Key> = spec
+        .dns
         .iter()
-        .filter(|c| c.kind == ResourceKind::Certificate)
-        .map(|c| c.key.clone())
+        .map(|dns| Key::named(ComponentId::Certificate, dns.api.clone()))
         .collect();
-    let mut listener_keys = Vec::new();
     for (port, config) in &listeners_wanted {
         let key = Key::listener(&lb_name, *port);
         let after: &[Key] = match config {
@@ -287,9 +335,8 @@ pub(crate) fn listeners(
                         Some(describe_live_listener(listener)),
                         Some(describe_listener(config)),
                     )])
-                    .after(after.iter().cloned()),
+                    .needs(after.iter().cloned()),
                 );
-                listener_keys.push(key);
             }
             None => {
                 out.push(
@@ -308,9 +355,8 @@ pub(crate) fn listeners(
                         "listener",
                         describe_listener(config),
                     )])
-                    .after(after.iter().cloned()),
+                    .needs(after.iter().cloned()),
                 );
-                listener_keys.push(key);
             }
         }
     }
@@ -336,7 +382,6 @@ pub(crate) fn listeners(
             );
         }
     }
-    listener_keys
 }
 
 fn describe_health(h: &TargetHealth) -> String {
@@ -463,7 +508,7 @@ pub(crate) fn teardown(live: &crate::live::LiveServiceTier) -> ComponentPlan {
             .on(Some(&listener.arn)),
         );
     }
-    let lb_key = Key::named(Component::LoadBalancer, lb.name.clone());
+    let lb_key = Key::named(ComponentId::LoadBalancer, lb.name.clone());
     out.push(
         ResourceChange::new(
             lb_key.clone(),
@@ -485,7 +530,7 @@ pub(crate) fn teardown(live: &crate::live::LiveServiceTier) -> ComponentPlan {
 
 fn delete_target_group(tg: &crate::live::LiveTargetGroup, after: Vec<Key>) -> ResourceChange {
     ResourceChange::new(
-        Key::named(Component::LoadBalancer, tg.name.clone()),
+        Key::named(ComponentId::LoadBalancer, tg.name.clone()),
         ResourceKind::TargetGroup,
         &tg.name,
         Action::Delete,

@@ -6,15 +6,74 @@ use awsdeploy_spec::Spec;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::Component;
-use crate::live::LiveAccount;
+use crate::component::{
+    Component, PlanContext, PolicyContext, Purpose, Statement, StatusContext, TeardownContext,
+};
+use crate::live::{LiveAccount, Lookups};
 use crate::plan::{Action, ComponentPlan, FieldChange, Orphan, ResourceChange, ResourceKind};
-use crate::{ComponentStep, Ref};
-use crate::{Key, PlanError};
+use crate::status::Status;
+use crate::{ComponentId, ComponentStep, Key, PlanError, Ref, names};
 
-pub fn log_group_name(app: &str, env: &str) -> String {
-    format!("/awsdeploy/{app}/{env}")
+/// The stack's log group (`[service]`).
+pub struct Logs;
+
+impl Component for Logs {
+    fn id(&self) -> ComponentId {
+        ComponentId::Logs
+    }
+
+    fn sections(&self) -> &'static [&'static str] {
+        &["service"]
+    }
+
+    fn lookups(&self, _spec: &Spec, _purpose: Purpose, _lookups: &mut Lookups) {
+        // Looked up with the service (`Lookups::service`).
+    }
+
+    fn plan(&self, cx: &PlanContext<'_>) -> Result<ComponentPlan, PlanError> {
+        plan(cx.spec, &cx.live.account)
+    }
+
+    fn teardown(&self, cx: &TeardownContext<'_>) -> Result<ComponentPlan, PlanError> {
+        Ok(teardown(&cx.live.account, cx.delete_data))
+    }
+
+    fn deleted_after(&self) -> &'static [ComponentId] {
+        &[ComponentId::Service]
+    }
+
+    fn policy(&self, cx: &PolicyContext<'_>) -> Vec<Statement> {
+        vec![
+            Statement::anywhere("LogGroups", &["logs:DescribeLogGroups"]),
+            Statement::new(
+                "Logs",
+                &[
+                    "logs:CreateLogGroup",
+                    "logs:DeleteLogGroup",
+                    "logs:FilterLogEvents",
+                    "logs:GetLogEvents",
+                    "logs:ListTagsForResource",
+                    "logs:PutRetentionPolicy",
+                    "logs:TagResource",
+                ],
+                cx.log_group(&names::log_group_name(cx.app, cx.env)),
+            ),
+        ]
+    }
+
+    fn arns(&self, cx: &PolicyContext<'_>) -> Vec<String> {
+        let group = names::log_group_name(cx.app, cx.env);
+        vec![
+            cx.arn("logs", &format!("log-group:{group}")),
+            cx.arn("logs", &format!("log-group:{group}:log-stream:api/api/0")),
+        ]
+    }
+
+    fn status(&self, _cx: &StatusContext<'_>, _status: &mut Status) {
+        // `awsdeploy logs` reads it; status has no section for it.
+    }
 }
+
 
 /// Compares the service's log group with the live one.
 pub fn plan(spec: &Spec, live: &LiveAccount) -> Result<ComponentPlan, PlanError> {
@@ -22,18 +81,18 @@ pub fn plan(spec: &Spec, live: &LiveAccount) -> Result<ComponentPlan, PlanError>
     let Some(service) = spec.service.as_ref() else {
         if let Some(group) = &live.log_group {
             out.orphans.push(Orphan::named(
-                Component::Logs,
+                ComponentId::Logs,
                 ResourceKind::LogGroup,
                 &group.name,
             ));
         }
         return Ok(out);
     };
-    let name = log_group_name(&spec.app.name, &spec.env);
+    let name = names::log_group_name(&spec.app.name, &spec.env);
     let retention = i32::try_from(service.log_retention_days).unwrap_or(i32::MAX);
     let change = |action, step: LogsStep| {
         ResourceChange::new(
-            Key::named(Component::Logs, name.clone()),
+            Key::named(ComponentId::Logs, name.clone()),
             ResourceKind::LogGroup,
             &name,
             action,
@@ -110,7 +169,7 @@ pub(crate) fn teardown(live: &LiveAccount, delete_data: bool) -> ComponentPlan {
         if delete_data {
             out.push(
                 ResourceChange::new(
-                    Key::named(Component::Logs, group.name.clone()),
+                    Key::named(ComponentId::Logs, group.name.clone()),
                     ResourceKind::LogGroup,
                     &group.name,
                     Action::Delete,

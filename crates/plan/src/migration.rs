@@ -22,11 +22,92 @@
 
 use std::collections::BTreeMap;
 
-use crate::service::{self, Context, ServiceNetwork};
-use crate::{
-    Action, Component, ComponentPlan, ComponentStep, ContainerDefinition, FieldChange, Key, Plan,
-    PlanError, Ref, ResourceChange, ResourceKind, Step, TaskDefinition, database, iam, logs,
+use awsdeploy_spec::Spec;
+
+use crate::component::{
+    Component, PlanContext, PolicyContext, Purpose, Statement, StatusContext, TeardownContext,
 };
+use crate::live::Lookups;
+use crate::names::migration_family as family;
+use crate::service::{self, ServiceNetwork};
+use crate::status::Status;
+use crate::{
+    Action, ComponentId, ComponentPlan, ComponentStep, ContainerDefinition, FieldChange, Key, Plan,
+    PlanError, Ref, ResourceChange, ResourceKind, Step, TaskDefinition, names,
+};
+
+/// The migration task, run before the service update (`[migration]`).
+pub struct Migration;
+
+impl Component for Migration {
+    fn id(&self) -> ComponentId {
+        ComponentId::Migration
+    }
+
+    fn sections(&self) -> &'static [&'static str] {
+        &["migration"]
+    }
+
+    fn lookups(&self, _spec: &Spec, _purpose: Purpose, _lookups: &mut Lookups) {
+        // It runs on the service's cluster, looked up with the service.
+    }
+
+    fn plan(&self, cx: &PlanContext<'_>) -> Result<ComponentPlan, PlanError> {
+        let mut out = ComponentPlan::default();
+        if cx.spec.migration.is_none() || cx.spec.service.is_none() {
+            return Ok(out);
+        }
+        // The image the service is about to run: none yet, nothing runs
+        // (the service's plan says why).
+        let service_family = names::service_family(cx.app(), cx.env());
+        let Ok(image) = service::image(cx, &service_family)? else {
+            return Ok(out);
+        };
+        let changes = service::image_changes(cx, &image);
+        plan(cx, &mut out, &image, changes)?;
+        Ok(out)
+    }
+
+    fn teardown(&self, _cx: &TeardownContext<'_>) -> Result<ComponentPlan, PlanError> {
+        // Its task definitions go with the service's (`service::teardown`);
+        // a task runs to its end.
+        Ok(ComponentPlan::default())
+    }
+
+    fn deleted_after(&self) -> &'static [ComponentId] {
+        &[]
+    }
+
+    fn policy(&self, _cx: &PolicyContext<'_>) -> Vec<Statement> {
+        // RunTask, DescribeTasks and its log lines are the service's and
+        // the log group's statements.
+        Vec::new()
+    }
+
+    fn arns(&self, cx: &PolicyContext<'_>) -> Vec<String> {
+        vec![cx.arn(
+            "ecs",
+            &format!("task-definition/{}:1", family(cx.app, cx.env)),
+        )]
+    }
+
+    fn status(&self, cx: &StatusContext<'_>, status: &mut Status) {
+        let Some(migration) = cx.extras.migration.clone() else {
+            return;
+        };
+        if migration.last_status == "STOPPED" && migration.exit_code != Some(0) {
+            status.problems.push(format!(
+                "the last migration task {} failed: {}",
+                migration.task_id,
+                migration.exit_code.map_or_else(
+                    || migration.stop_reason.clone().unwrap_or_default(),
+                    |code| format!("exit code {code}")
+                )
+            ));
+        }
+        status.migration = Some(migration);
+    }
+}
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -79,13 +160,10 @@ pub fn container_command(command: &[String]) -> Vec<String> {
     wrapped
 }
 
-pub fn family(app: &str, env: &str) -> String {
-    format!("{app}-{env}-migrate")
-}
 
 /// The plan change's key.
 pub fn key(app: &str, env: &str) -> Key {
-    Key::named(Component::Migration, family(app, env))
+    Key::named(ComponentId::Migration, family(app, env))
 }
 
 /// When `up` runs the migration (`up --migrate`).
@@ -103,7 +181,7 @@ pub enum Policy {
 /// when the spec has `[migration]` and `policy` says it runs. Returns its
 /// key, which the service update waits for.
 pub(crate) fn plan(
-    cx: &Context<'_>,
+    cx: &PlanContext<'_>,
     out: &mut ComponentPlan,
     image: &str,
     image_changed: bool,
@@ -112,7 +190,7 @@ pub(crate) fn plan(
     let Some(migration) = spec.migration.as_ref() else {
         return Ok(None);
     };
-    let runs = match cx.policy {
+    let runs = match cx.options.migrate {
         Policy::Auto => image_changed,
         Policy::Always => true,
         Policy::Never => {
@@ -132,13 +210,13 @@ pub(crate) fn plan(
     let Some(service) = spec.service.as_ref() else {
         return Ok(None);
     };
-    let log_group = logs::log_group_name(app, env);
+    let log_group = names::log_group_name(app, env);
     let definition = TaskDefinition {
         family: family(app, env),
         cpu: service.cpu.to_string(),
         memory: service.memory.to_string(),
-        execution_role_arn: service::role_arn(cx, &iam::execution_role_name(app, env))?,
-        task_role_arn: service::role_arn(cx, &iam::task_role_name(app, env))?,
+        execution_role_arn: cx.role_arn(&names::execution_role_name(app, env))?,
+        task_role_arn: cx.role_arn(&names::task_role_name(app, env))?,
         sidecars: Vec::new(),
         container: ContainerDefinition {
             name: CONTAINER_NAME.to_owned(),
@@ -153,21 +231,21 @@ pub(crate) fn plan(
             log_stream_prefix: LOG_STREAM_PREFIX.to_owned(),
         },
     };
-    let cluster = service::cluster_name(app, env);
+    let cluster = names::cluster_name(app, env);
     let task = MigrationTask {
         cluster: cluster.clone(),
         definition,
-        database: database::identifier(app, env),
+        database: names::database_identifier(app, env),
         network: service::private_network(cx),
     };
     let key = key(app, env);
-    let why = match cx.policy {
+    let why = match cx.options.migrate {
         Policy::Always => "--migrate always",
         Policy::Auto | Policy::Never => "the service's image changes",
     };
     // The task needs the database, log group and roles, and the cluster.
-    let mut after = service::task_needs(cx);
-    after.extend(out.planned(&Key::named(Component::Service, cluster.clone())));
+    let mut after = service::task_needs(cx)?;
+    after.push(Key::named(ComponentId::Service, cluster.clone()));
     let fields = vec![
         FieldChange::set("image", task.definition.container.image.clone()).noting(why),
         FieldChange::set("command", migration.command.join(" ")),
@@ -198,7 +276,7 @@ pub(crate) fn plan(
             ],
         )
         .with_fields(fields)
-        .after(after),
+        .needs(after),
     );
     Ok(Some(key))
 }
@@ -210,7 +288,7 @@ pub fn standalone(plan: &Plan) -> Result<MigrationRun, PlanError> {
     let Some(change) = plan
         .changes
         .iter()
-        .find(|c| c.component == Component::Migration)
+        .find(|c| c.component == ComponentId::Migration)
     else {
         return Err(PlanError::Conflict {
             kind: ResourceKind::MigrationTask,

@@ -29,11 +29,13 @@ use crate::live::{
     LiveRuleSource, LiveSecurityGroup, LiveSubnet, LiveVpc,
 };
 use crate::{
-    Action, Component, ComponentPlan, FieldChange, Key, Orphan, PlanError, Ref, ResourceChange,
+    Action, ComponentId, ComponentPlan, FieldChange, Key, Orphan, PlanError, Ref, ResourceChange,
     ResourceKind,
 };
 
+mod component;
 mod steps;
+pub use component::Network;
 pub use steps::{IngressRule, NetworkStep, RouteTarget, RuleSource};
 
 /// The destination of the default route.
@@ -122,9 +124,22 @@ pub enum DesiredSource {
     Group(String),
 }
 
-/// `{app}-{env}-{suffix}`: every name awsdeploy gives.
+/// `{app}-{env}-{suffix}` ([`crate::names::resource_name`]) for `spec`.
 pub fn resource_name(spec: &Spec, suffix: &str) -> String {
-    format!("{}-{}-{suffix}", spec.app.name, spec.env)
+    crate::names::resource_name(&spec.app.name, &spec.env, suffix)
+}
+
+/// The network resource `{app}-{env}-{suffix}` of `cx`'s plan: what exists,
+/// or the network's change that creates it.
+pub fn reference(cx: &crate::component::PlanContext<'_>, suffix: &str) -> Ref {
+    cx.reference(&Key::Network(resource_name(cx.spec, suffix)))
+}
+
+/// The public or private subnets, one per zone.
+pub fn subnets(cx: &crate::component::PlanContext<'_>, tier: &str) -> Vec<Ref> {
+    (1..=cx.spec.network.azs)
+        .map(|i| reference(cx, &format!("{tier}-{i}")))
+        .collect()
 }
 
 /// The network `spec` asks for, in a region whose available zones are
@@ -361,14 +376,8 @@ pub fn plan(desired: &DesiredNetwork, live: &LiveNetwork) -> Result<NetworkPlan,
     sections::route_tables(desired, live, &mut p, &mut found, &vpc);
     sections::security_groups(desired, &mut p, &mut found, &vpc);
     p.plan.orphans = found.orphans();
-    let egress = desired
-        .route_tables
-        .iter()
-        .filter(|table| matches!(table.default_route, Some(DesiredTarget::NatGateway(_))))
-        .flat_map(|table| {
-            std::iter::once(Key::route(&table.name, ANY_IPV4))
-                .chain(table.subnets.iter().map(|subnet| Key::association(subnet)))
-        })
+    let egress = egress_keys(desired)
+        .into_iter()
         .filter(|key| p.plan.changes.iter().any(|c| c.key == *key))
         .collect();
     Ok(NetworkPlan {
@@ -376,6 +385,21 @@ pub fn plan(desired: &DesiredNetwork, live: &LiveNetwork) -> Result<NetworkPlan,
         refs: p.refs,
         egress,
     })
+}
+
+/// What a task in the private subnets needs to reach AWS through a NAT
+/// gateway: the keys of their route tables' default routes and
+/// associations (whether or not a plan changes them).
+pub fn egress_keys(desired: &DesiredNetwork) -> Vec<Key> {
+    desired
+        .route_tables
+        .iter()
+        .filter(|table| matches!(table.default_route, Some(DesiredTarget::NatGateway(_))))
+        .flat_map(|table| {
+            std::iter::once(Key::route(&table.name, ANY_IPV4))
+                .chain(table.subnets.iter().map(|subnet| Key::association(subnet)))
+        })
+        .collect()
 }
 
 /// The live network by `Name`, one index per resource type; what the
@@ -452,7 +476,7 @@ impl<'a> Found<'a> {
         let mut orphans = Vec::new();
         let mut orphan = |kind, name: Option<&String>, id: &String| {
             orphans.push(Orphan {
-                component: Component::Network,
+                component: ComponentId::Network,
                 kind,
                 name: name.cloned().unwrap_or_default(),
                 id: id.clone(),
@@ -551,7 +575,6 @@ fn describe_rule(rule: &IngressRule, names: &BTreeMap<String, String>) -> String
 
 mod duplicates;
 mod teardown;
-pub(crate) use teardown::teardown;
 mod sections;
 #[cfg(test)]
 mod tests;

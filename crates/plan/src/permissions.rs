@@ -23,7 +23,8 @@
 use awsdeploy_spec::Spec;
 use serde_json::{Value, json};
 
-use crate::{alarms, database, logs};
+use crate::component::{PolicyContext, Statement};
+use crate::{COMPONENTS, names};
 
 /// The IAM partition a region is in.
 pub fn partition_of(region: &str) -> &'static str {
@@ -38,11 +39,6 @@ pub fn partition_of(region: &str) -> &'static str {
     } else {
         "aws"
     }
-}
-
-/// The lock table's name (`up`, `migrate`, `web-release`, `down`).
-pub fn lock_table_name(app: &str, env: &str) -> String {
-    format!("{app}-{env}-lock")
 }
 
 /// The IAM action an operation needs: `{prefix}:{operation}`, with
@@ -71,306 +67,15 @@ pub fn action_for(service: &str, operation: &str) -> String {
     format!("{prefix}:{operation}")
 }
 
-struct Statement {
-    sid: &'static str,
-    actions: Vec<&'static str>,
-    resources: Vec<String>,
-    condition: Option<Value>,
-}
-
-fn statement(sid: &'static str, actions: &[&'static str], resources: Vec<String>) -> Statement {
-    Statement {
-        sid,
-        actions: actions.to_vec(),
-        resources,
-        condition: None,
-    }
-}
-
-fn anywhere() -> Vec<String> {
-    vec!["*".to_owned()]
-}
-
 /// The policy document for `spec`, in `region` when the spec names one
-/// (`*` when it does not) and any account. With `push`, also what CI's
-/// image push needs (`awsdeploy ci` files log in to ECR, look for the
-/// commit's tag and push it).
+/// (`*` when it does not) and any account: awsdeploy's own statements
+/// (who the caller is, the deploy lock) and every component's
+/// ([`crate::Component::policy`]), whether or not the spec has its
+/// section. With `push`, also what CI's image push needs (`awsdeploy ci`
+/// files log in to ECR, look for the commit's tag and push it).
 pub fn policy(spec: &Spec, push: bool) -> Value {
-    let (app, env) = (spec.app.name.as_str(), spec.env.as_str());
-    let region = spec.app.region.as_deref().unwrap_or("*");
-    let p = spec.app.region.as_deref().map_or("aws", partition_of);
-    let arn = |service: &str, resource: &str| format!("arn:{p}:{service}:{region}:*:{resource}");
-    let global = |service: &str, resource: &str| format!("arn:{p}:{service}::*:{resource}");
-    let log_group = |name: &str| {
-        vec![
-            arn("logs", &format!("log-group:{name}")),
-            arn("logs", &format!("log-group:{name}:*")),
-        ]
-    };
-    let mut statements = vec![
-        statement("Identity", &["sts:GetCallerIdentity"], anywhere()),
-        statement(
-            "DeployLock",
-            &[
-                "dynamodb:CreateTable",
-                "dynamodb:DeleteItem",
-                "dynamodb:DeleteTable",
-                "dynamodb:DescribeTable",
-                "dynamodb:GetItem",
-                "dynamodb:PutItem",
-                "dynamodb:TagResource",
-                "dynamodb:UpdateItem",
-            ],
-            vec![arn(
-                "dynamodb",
-                &format!("table/{}", lock_table_name(app, env)),
-            )],
-        ),
-        statement("Network", NETWORK, anywhere()),
-    ];
-    let identifier = database::identifier(app, env);
-    statements.push(statement(
-        "DatabaseCreate",
-        &[
-            "rds:CreateDBInstance",
-            "rds:CreateDBSubnetGroup",
-            "rds:DescribeDBInstances",
-            "rds:DescribeDBSubnetGroups",
-        ],
-        anywhere(),
-    ));
-    statements.push(statement(
-        "Database",
-        &[
-            "rds:AddTagsToResource",
-            "rds:CreateDBSnapshot",
-            "rds:DeleteDBInstance",
-            "rds:DeleteDBSubnetGroup",
-            "rds:ListTagsForResource",
-            "rds:ModifyDBInstance",
-            "rds:ModifyDBSubnetGroup",
-        ],
-        vec![
-            arn("rds", &format!("db:{identifier}")),
-            arn("rds", &format!("subgrp:{identifier}")),
-            arn("rds", &format!("snapshot:{identifier}-*")),
-        ],
-    ));
-    // RDS makes the master secret with the caller's permissions; the
-    // account module reads the secrets the service references.
-    statements.push(statement(
-        "DatabaseSecret",
-        &[
-            "secretsmanager:CreateSecret",
-            "secretsmanager:DescribeSecret",
-            "secretsmanager:TagResource",
-        ],
-        anywhere(),
-    ));
-
-    statements.push(statement(
-        "Registry",
-        &[
-            "ecr:CreateRepository",
-            "ecr:DeleteRepository",
-            "ecr:DescribeImages",
-            "ecr:DescribeRepositories",
-            "ecr:GetLifecyclePolicy",
-            "ecr:ListTagsForResource",
-            "ecr:PutImageScanningConfiguration",
-            "ecr:PutImageTagMutability",
-            "ecr:PutLifecyclePolicy",
-            "ecr:TagResource",
-        ],
-        // Every repository of the app and env, whatever
-        // registry.repository names it.
-        vec![arn("ecr", &format!("repository/{app}/{env}/*"))],
-    ));
-    let groups = log_group(&logs::log_group_name(app, env));
-    statements.push(statement(
-        "LogGroups",
-        &["logs:DescribeLogGroups"],
-        anywhere(),
-    ));
-    statements.push(statement(
-        "Logs",
-        &[
-            "logs:CreateLogGroup",
-            "logs:DeleteLogGroup",
-            "logs:FilterLogEvents",
-            "logs:GetLogEvents",
-            "logs:ListTagsForResource",
-            "logs:PutRetentionPolicy",
-            "logs:TagResource",
-        ],
-        groups,
-    ));
-    statements.push(statement(
-        "Metrics",
-        &["cloudwatch:DescribeAlarms", "cloudwatch:GetMetricData"],
-        anywhere(),
-    ));
-
-    statements.push(statement(
-        "Alarms",
-        &[
-            "cloudwatch:DeleteAlarms",
-            "cloudwatch:DeleteDashboards",
-            "cloudwatch:GetDashboard",
-            "cloudwatch:PutDashboard",
-            "cloudwatch:PutMetricAlarm",
-            "cloudwatch:TagResource",
-        ],
-        vec![
-            arn(
-                "cloudwatch",
-                &format!("alarm:{}*", alarms::alarm_prefix(app, env)),
-            ),
-            global(
-                "cloudwatch",
-                &format!("dashboard/{}", alarms::dashboard_name(app, env)),
-            ),
-        ],
-    ));
-    // Observation lists the topics to find the alarm topic (or learn there
-    // is none), so every stack needs ListTopics.
-    statements.push(statement(
-        "Topics",
-        &["sns:ListTopics", "sns:Unsubscribe"],
-        anywhere(),
-    ));
-
-    statements.push(statement(
-        "AlarmTopic",
-        &[
-            "sns:CreateTopic",
-            "sns:DeleteTopic",
-            "sns:ListSubscriptionsByTopic",
-            "sns:ListTagsForResource",
-            "sns:Subscribe",
-            "sns:TagResource",
-        ],
-        vec![arn("sns", &alarms::topic_name(app, env))],
-    ));
-    statements.push(statement(
-        "Roles",
-        &[
-            "iam:AttachRolePolicy",
-            "iam:CreateRole",
-            "iam:DeleteRole",
-            "iam:DeleteRolePolicy",
-            "iam:DetachRolePolicy",
-            "iam:GetRole",
-            "iam:GetRolePolicy",
-            "iam:ListAttachedRolePolicies",
-            "iam:PutRolePolicy",
-            "iam:TagRole",
-            "iam:UpdateAssumeRolePolicy",
-        ],
-        vec![global("iam", &format!("role/{app}-{env}-*"))],
-    ));
-    let passed_to = [
-        "ecs-tasks.amazonaws.com",
-        "codebuild.amazonaws.com",
-        "codepipeline.amazonaws.com",
-    ];
-    statements.push(statement(
-        "OidcProviders",
-        &["iam:ListOpenIDConnectProviders"],
-        anywhere(),
-    ));
-    // GitHub's provider for the GitHub Actions role (`[pipeline]`).
-    statements.push(statement(
-        "GitHubOidc",
-        &[
-            "iam:CreateOpenIDConnectProvider",
-            "iam:TagOpenIDConnectProvider",
-        ],
-        vec![global(
-            "iam",
-            &format!("oidc-provider/{}", crate::pipeline::GITHUB_OIDC_HOST),
-        )],
-    ));
-    statements.push(Statement {
-        condition: Some(json!({ "StringEquals": { "iam:PassedToService": passed_to } })),
-        ..statement(
-            "PassRoles",
-            &["iam:PassRole"],
-            vec![global("iam", &format!("role/{app}-{env}-*"))],
-        )
-    });
-    statements.push(Statement {
-        condition: Some(json!({ "StringEquals": { "iam:AWSServiceName": [
-            "ecs.amazonaws.com",
-            "rds.amazonaws.com",
-            "elasticloadbalancing.amazonaws.com",
-            "ecs.application-autoscaling.amazonaws.com"
-        ] } })),
-        ..statement(
-            "ServiceLinkedRoles",
-            &["iam:CreateServiceLinkedRole"],
-            anywhere(),
-        )
-    });
-    statements.push(statement("LoadBalancer", LOAD_BALANCER, anywhere()));
-    statements.push(statement(
-        "Certificate",
-        &[
-            "acm:AddTagsToCertificate",
-            "acm:DeleteCertificate",
-            "acm:DescribeCertificate",
-            "acm:ListCertificates",
-            "acm:ListTagsForCertificate",
-            "acm:RequestCertificate",
-        ],
-        anywhere(),
-    ));
-    statements.push(statement(
-        "Dns",
-        &[
-            "route53:ChangeResourceRecordSets",
-            "route53:ListHostedZonesByName",
-            "route53:ListResourceRecordSets",
-        ],
-        anywhere(),
-    ));
-    statements.push(statement("Service", SERVICE, anywhere()));
-    statements.push(statement(
-        "Autoscaling",
-        &[
-            "application-autoscaling:DeregisterScalableTarget",
-            "application-autoscaling:DescribeScalableTargets",
-            "application-autoscaling:DescribeScalingPolicies",
-            "application-autoscaling:PutScalingPolicy",
-            "application-autoscaling:RegisterScalableTarget",
-            "application-autoscaling:TagResource",
-        ],
-        anywhere(),
-    ));
-    statements.push(statement("Web", WEB, anywhere()));
-    statements.extend(pipeline_statements(app, env, p, &arn));
-    if push {
-        // GetAuthorizationToken takes no resource: AWS requires "*".
-        statements.push(statement(
-            "RegistryLogin",
-            &["ecr:GetAuthorizationToken"],
-            anywhere(),
-        ));
-        statements.push(statement(
-            "PushImage",
-            &[
-                "ecr:BatchCheckLayerAvailability",
-                "ecr:BatchGetImage",
-                "ecr:CompleteLayerUpload",
-                "ecr:GetDownloadUrlForLayer",
-                "ecr:InitiateLayerUpload",
-                "ecr:PutImage",
-                "ecr:UploadLayerPart",
-            ],
-            vec![arn("ecr", &format!("repository/{app}/{env}/*"))],
-        ));
-    }
-    let statements: Vec<Value> = statements
+    let cx = context(spec, push);
+    let statements: Vec<Value> = statements(&cx)
         .into_iter()
         .map(|s| {
             let mut actions = s.actions;
@@ -390,173 +95,44 @@ pub fn policy(spec: &Spec, push: bool) -> Value {
     json!({ "Version": "2012-10-17", "Statement": statements })
 }
 
-/// The CodePipeline runner's resources (`[pipeline]`).
-fn pipeline_statements(
-    app: &str,
-    env: &str,
-    partition: &str,
-    arn: &dyn Fn(&str, &str) -> String,
-) -> Vec<Statement> {
-    use crate::pipeline::codepipeline as names;
-    let bucket = format!("arn:{partition}:s3:::{}-*", names::bucket_prefix(app, env));
-    vec![
-        // Connection ARNs end in an id CodeStar chooses; creating the
-        // pipeline passes the connection to CodePipeline.
-        statement(
-            "SourceConnection",
-            &[
-                "codestar-connections:CreateConnection",
-                "codestar-connections:DeleteConnection",
-                "codestar-connections:ListConnections",
-                "codestar-connections:ListTagsForResource",
-                "codestar-connections:PassConnection",
-                "codestar-connections:TagResource",
-            ],
-            anywhere(),
-        ),
-        statement(
-            "ArtifactBucket",
-            &[
-                "s3:CreateBucket",
-                "s3:DeleteBucket",
-                "s3:DeleteObjectVersion",
-                "s3:GetBucketPublicAccessBlock",
-                "s3:GetBucketTagging",
-                "s3:GetBucketVersioning",
-                "s3:GetEncryptionConfiguration",
-                "s3:GetLifecycleConfiguration",
-                "s3:ListBucketVersions",
-                "s3:PutBucketPublicAccessBlock",
-                "s3:PutBucketTagging",
-                "s3:PutBucketVersioning",
-                "s3:PutEncryptionConfiguration",
-                "s3:PutLifecycleConfiguration",
-            ],
-            vec![bucket.clone(), format!("{bucket}/*")],
-        ),
-        statement(
-            "BuildProjects",
-            &[
-                "codebuild:BatchGetProjects",
-                "codebuild:CreateProject",
-                "codebuild:DeleteProject",
-                "codebuild:UpdateProject",
-            ],
-            vec![arn("codebuild", &format!("project/{app}-{env}-*"))],
-        ),
-        statement(
-            "Pipeline",
-            &[
-                "codepipeline:CreatePipeline",
-                "codepipeline:DeletePipeline",
-                "codepipeline:GetPipeline",
-                "codepipeline:ListTagsForResource",
-                "codepipeline:TagResource",
-                "codepipeline:UpdatePipeline",
-            ],
-            vec![arn("codepipeline", &names::pipeline_name(app, env))],
-        ),
-    ]
+/// What `spec`'s statements are made for.
+pub fn context(spec: &Spec, push: bool) -> PolicyContext<'_> {
+    PolicyContext {
+        app: &spec.app.name,
+        env: &spec.env,
+        region: spec.app.region.as_deref().unwrap_or("*"),
+        partition: spec.app.region.as_deref().map_or("aws", partition_of),
+        push,
+    }
 }
 
-const NETWORK: &[&str] = &[
-    "ec2:AllocateAddress",
-    "ec2:AssociateRouteTable",
-    "ec2:AttachInternetGateway",
-    "ec2:AuthorizeSecurityGroupIngress",
-    "ec2:CreateInternetGateway",
-    "ec2:CreateNatGateway",
-    "ec2:CreateRoute",
-    "ec2:CreateRouteTable",
-    "ec2:CreateSecurityGroup",
-    "ec2:CreateSubnet",
-    "ec2:CreateTags",
-    "ec2:CreateVpc",
-    "ec2:DeleteInternetGateway",
-    "ec2:DeleteNatGateway",
-    "ec2:DeleteRoute",
-    "ec2:DeleteRouteTable",
-    "ec2:DeleteSecurityGroup",
-    "ec2:DeleteSubnet",
-    "ec2:DeleteVpc",
-    "ec2:DescribeAddresses",
-    "ec2:DescribeAvailabilityZones",
-    "ec2:DescribeInternetGateways",
-    "ec2:DescribeNatGateways",
-    "ec2:DescribeRouteTables",
-    "ec2:DescribeSecurityGroups",
-    "ec2:DescribeSubnets",
-    "ec2:DescribeVpcAttribute",
-    "ec2:DescribeVpcs",
-    "ec2:DetachInternetGateway",
-    "ec2:DisassociateRouteTable",
-    "ec2:ModifyVpcAttribute",
-    "ec2:ReleaseAddress",
-    "ec2:ReplaceRoute",
-    "ec2:ReplaceRouteTableAssociation",
-    "ec2:RevokeSecurityGroupIngress",
-];
-
-const LOAD_BALANCER: &[&str] = &[
-    "elasticloadbalancing:AddTags",
-    "elasticloadbalancing:CreateListener",
-    "elasticloadbalancing:CreateLoadBalancer",
-    "elasticloadbalancing:CreateTargetGroup",
-    "elasticloadbalancing:DeleteListener",
-    "elasticloadbalancing:DeleteLoadBalancer",
-    "elasticloadbalancing:DeleteTargetGroup",
-    "elasticloadbalancing:DescribeListeners",
-    "elasticloadbalancing:DescribeLoadBalancerAttributes",
-    "elasticloadbalancing:DescribeLoadBalancers",
-    "elasticloadbalancing:DescribeTags",
-    "elasticloadbalancing:DescribeTargetGroupAttributes",
-    "elasticloadbalancing:DescribeTargetGroups",
-    "elasticloadbalancing:DescribeTargetHealth",
-    "elasticloadbalancing:ModifyListener",
-    "elasticloadbalancing:ModifyLoadBalancerAttributes",
-    "elasticloadbalancing:ModifyTargetGroup",
-    "elasticloadbalancing:ModifyTargetGroupAttributes",
-    "elasticloadbalancing:SetSecurityGroups",
-    "elasticloadbalancing:SetSubnets",
-];
-
-const SERVICE: &[&str] = &[
-    "ecs:CreateCluster",
-    "ecs:CreateService",
-    "ecs:DeleteCluster",
-    "ecs:DeleteService",
-    "ecs:DeregisterTaskDefinition",
-    "ecs:DescribeClusters",
-    "ecs:DescribeServices",
-    "ecs:DescribeTaskDefinition",
-    "ecs:DescribeTasks",
-    "ecs:ListTaskDefinitions",
-    "ecs:ListTasks",
-    "ecs:RegisterTaskDefinition",
-    "ecs:RunTask",
-    "ecs:StopTask",
-    "ecs:TagResource",
-    "ecs:UpdateCluster",
-    "ecs:UpdateService",
-];
-
-const WEB: &[&str] = &[
-    "amplify:CreateApp",
-    "amplify:CreateBranch",
-    "amplify:CreateDeployment",
-    "amplify:CreateDomainAssociation",
-    "amplify:DeleteApp",
-    "amplify:GetApp",
-    "amplify:GetBranch",
-    "amplify:GetDomainAssociation",
-    "amplify:GetJob",
-    "amplify:ListApps",
-    "amplify:ListJobs",
-    "amplify:StartDeployment",
-    "amplify:StopJob",
-    "amplify:TagResource",
-    "amplify:UpdateBranch",
-];
+/// awsdeploy's own statements, then every component's.
+pub fn statements(cx: &PolicyContext<'_>) -> Vec<Statement> {
+    let mut statements = vec![
+        Statement::anywhere("Identity", &["sts:GetCallerIdentity"]),
+        Statement::new(
+            "DeployLock",
+            &[
+                "dynamodb:CreateTable",
+                "dynamodb:DeleteItem",
+                "dynamodb:DeleteTable",
+                "dynamodb:DescribeTable",
+                "dynamodb:GetItem",
+                "dynamodb:PutItem",
+                "dynamodb:TagResource",
+                "dynamodb:UpdateItem",
+            ],
+            vec![cx.arn(
+                "dynamodb",
+                &format!("table/{}", names::lock_table_name(cx.app, cx.env)),
+            )],
+        ),
+    ];
+    for component in COMPONENTS {
+        statements.extend(component.policy(cx));
+    }
+    statements
+}
 
 /// Every action of `policy`.
 pub fn actions(policy: &Value) -> Vec<String> {

@@ -16,7 +16,7 @@
 //! With `runner = "codepipeline"` (the default), the CodePipeline and what
 //! it runs on: [`codepipeline`].
 
-use awsdeploy_spec::{Pipeline, Spec};
+use awsdeploy_spec::Spec;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -24,9 +24,11 @@ use serde_json::json;
 use crate::iam::{DesiredRole, canonical, plan_role};
 use crate::live::{LiveAccount, LiveRole};
 use crate::plan::{Action, ComponentPlan, FieldChange, Orphan, ResourceChange, ResourceKind};
-use crate::{Component, ComponentStep, Key, PlanError, Ref, ci, permissions};
+use crate::{ComponentId, ComponentStep, Key, PlanError, Ref, names, permissions};
 
 pub mod codepipeline;
+mod component;
+pub use component::Pipeline;
 
 use codepipeline::{LiveCodePipeline, PipelineSettings, ProjectSettings};
 
@@ -76,7 +78,7 @@ pub fn wants_github_role(spec: &Spec) -> bool {
 
 /// The trust policy of the GitHub Actions role: tokens of GitHub's
 /// provider, for STS, from pushes to `branch` of `repository` only.
-pub fn github_trust_policy(pipeline: &Pipeline, provider_arn: &str) -> String {
+pub fn github_trust_policy(pipeline: &awsdeploy_spec::Pipeline, provider_arn: &str) -> String {
     canonical(&json!({
         "Version": "2012-10-17",
         "Statement": [{
@@ -133,7 +135,7 @@ fn github(
     let Some(pipeline) = spec.pipeline.as_ref().filter(|p| p.github_oidc) else {
         if let Some(role) = &live.github_role {
             out.orphans.push(Orphan::named(
-                Component::Pipeline,
+                ComponentId::Pipeline,
                 ResourceKind::Role,
                 &role.name,
             ));
@@ -145,7 +147,7 @@ fn github(
         account.partition(),
         account.account()?
     );
-    let provider_key = Key::named(Component::Pipeline, GITHUB_OIDC_HOST);
+    let provider_key = Key::named(ComponentId::Pipeline, GITHUB_OIDC_HOST);
     let creating_provider = live.github_provider.is_none();
     if creating_provider {
         out.push(
@@ -164,7 +166,7 @@ fn github(
     } else {
         out.unchanged += 1;
     }
-    let role = ci::github_role_name(app, env);
+    let role = names::github_role_name(app, env);
     let policy = canonical(&permissions::policy(spec, true));
     let mut role_plan = ComponentPlan::default();
     plan_role(
@@ -177,7 +179,7 @@ fn github(
                 "GitHub Actions on {}@{}",
                 pipeline.repository, pipeline.branch
             ),
-            component: Component::Pipeline,
+            component: ComponentId::Pipeline,
             policy: Some(policy),
             attached: Vec::new(),
         },
@@ -287,7 +289,7 @@ impl ComponentStep for PipelineStep {
 pub(crate) fn teardown(live: &LivePipeline, delete_data: bool) -> ComponentPlan {
     let mut out = codepipeline::teardown(&live.codepipeline, delete_data);
     if let Some(role) = live.github_role.as_ref().filter(|r| r.owned) {
-        out.push(crate::iam::delete_role(Component::Pipeline, role));
+        out.push(crate::iam::delete_role(ComponentId::Pipeline, role));
     }
     if live.github_provider.is_some() && live.github_role.is_some() {
         out.warnings.push(format!(

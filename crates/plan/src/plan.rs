@@ -5,7 +5,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::Step;
-use crate::{Component, Key};
+use crate::{ComponentId, Key};
 
 /// Version of the JSON form of a plan; bumped on any incompatible change.
 pub const PLAN_FORMAT_VERSION: u32 = 1;
@@ -204,7 +204,7 @@ pub enum Action {
 pub struct ResourceChange {
     /// Unique within the plan; other changes depend on it by this key.
     pub key: Key,
-    pub component: Component,
+    pub component: ComponentId,
     pub kind: ResourceKind,
     /// The resource's `Name` tag (or a description for untagged things such
     /// as routes).
@@ -218,6 +218,12 @@ pub struct ResourceChange {
     pub depends_on: Vec<Key>,
     /// The AWS actions, run in order.
     pub steps: Vec<Step>,
+    /// Keys of other components' changes to wait for if this plan has
+    /// them ([`ResourceChange::needs`]); made dependencies, then emptied,
+    /// once every component has planned.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub(crate) needs: Vec<Key>,
 }
 
 impl ResourceChange {
@@ -240,6 +246,7 @@ impl ResourceChange {
             fields: Vec::new(),
             depends_on: Vec::new(),
             steps: steps.into_iter().map(Into::into).collect(),
+            needs: Vec::new(),
         };
         let planned: Vec<Key> = change
             .steps
@@ -272,6 +279,17 @@ impl ResourceChange {
             .extend(keys.into_iter().filter(|k| *k != self.key));
         self.depends_on.sort();
         self.depends_on.dedup();
+        self
+    }
+}
+
+impl ResourceChange {
+    /// Also after the changes `keys`, of any component, when this plan has
+    /// them: a late reference, resolved once every component has planned
+    /// ([`crate::component::resolve`]).
+    #[must_use]
+    pub fn needs(mut self, keys: impl IntoIterator<Item = Key>) -> ResourceChange {
+        self.needs.extend(keys);
         self
     }
 }
@@ -360,7 +378,7 @@ impl FieldChange {
 /// An owned resource the spec no longer describes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Orphan {
-    pub component: Component,
+    pub component: ComponentId,
     pub kind: ResourceKind,
     pub name: String,
     pub id: String,
@@ -369,7 +387,7 @@ pub struct Orphan {
 impl Orphan {
     /// An orphan whose id is its name (RDS, ECR, Logs and IAM name things
     /// by what awsdeploy calls them).
-    pub fn named(component: Component, kind: ResourceKind, name: &str) -> Orphan {
+    pub fn named(component: ComponentId, kind: ResourceKind, name: &str) -> Orphan {
         Orphan {
             component,
             kind,

@@ -11,17 +11,124 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::Component;
-use crate::live::LiveAccount;
+use crate::component::{
+    Component, PlanContext, PolicyContext, Purpose, Statement, StatusContext, TeardownContext,
+};
+use crate::live::{LiveAccount, Lookups};
 use crate::plan::{Action, ComponentPlan, FieldChange, ResourceChange, ResourceKind};
-use crate::{ComponentStep, Ref};
-use crate::{Key, PlanError};
+use crate::status::Status;
+use crate::{ComponentId, ComponentStep, Key, PlanError, Ref, names};
 
+/// The ECR repository (`[registry]`).
+pub struct Registry;
+
+impl Component for Registry {
+    fn id(&self) -> ComponentId {
+        ComponentId::Registry
+    }
+
+    fn sections(&self) -> &'static [&'static str] {
+        &["registry"]
+    }
+
+    fn lookups(&self, spec: &Spec, purpose: Purpose, lookups: &mut Lookups) {
+        lookups.repository = match purpose {
+            Purpose::Up => repository_name(spec),
+            // The default name when the section is gone: the one it had.
+            Purpose::Down => Some(repository_name(spec).unwrap_or_else(|| {
+                names::repository_name(
+                    &spec.app.name,
+                    &spec.env,
+                    awsdeploy_spec::defaults::REGISTRY_REPOSITORY,
+                )
+            })),
+        };
+    }
+
+    fn plan(&self, cx: &PlanContext<'_>) -> Result<ComponentPlan, PlanError> {
+        plan(cx.spec, &cx.live.account)
+    }
+
+    fn teardown(&self, cx: &TeardownContext<'_>) -> Result<ComponentPlan, PlanError> {
+        Ok(teardown(&cx.live.account, cx.delete_data))
+    }
+
+    fn deleted_after(&self) -> &'static [ComponentId] {
+        &[ComponentId::Service]
+    }
+
+    fn policy(&self, cx: &PolicyContext<'_>) -> Vec<Statement> {
+        // Every repository of the app and env, whatever
+        // registry.repository names it.
+        let repositories = vec![cx.arn(
+            "ecr",
+            &format!("repository/{}*", names::repository_prefix(cx.app, cx.env)),
+        )];
+        let mut statements = vec![Statement::new(
+            "Registry",
+            &[
+                "ecr:CreateRepository",
+                "ecr:DeleteRepository",
+                "ecr:DescribeImages",
+                "ecr:DescribeRepositories",
+                "ecr:GetLifecyclePolicy",
+                "ecr:ListTagsForResource",
+                "ecr:PutImageScanningConfiguration",
+                "ecr:PutImageTagMutability",
+                "ecr:PutLifecyclePolicy",
+                "ecr:TagResource",
+            ],
+            repositories.clone(),
+        )];
+        if cx.push {
+            // GetAuthorizationToken takes no resource: AWS requires "*".
+            statements.push(Statement::anywhere(
+                "RegistryLogin",
+                &["ecr:GetAuthorizationToken"],
+            ));
+            statements.push(Statement::new(
+                "PushImage",
+                &[
+                    "ecr:BatchCheckLayerAvailability",
+                    "ecr:BatchGetImage",
+                    "ecr:CompleteLayerUpload",
+                    "ecr:GetDownloadUrlForLayer",
+                    "ecr:InitiateLayerUpload",
+                    "ecr:PutImage",
+                    "ecr:UploadLayerPart",
+                ],
+                repositories,
+            ));
+        }
+        statements
+    }
+
+    fn arns(&self, cx: &PolicyContext<'_>) -> Vec<String> {
+        vec![cx.arn(
+            "ecr",
+            &format!(
+                "repository/{}",
+                names::repository_name(
+                    cx.app,
+                    cx.env,
+                    awsdeploy_spec::defaults::REGISTRY_REPOSITORY
+                )
+            ),
+        )]
+    }
+
+    fn status(&self, _cx: &StatusContext<'_>, _status: &mut Status) {
+        // Nothing of its own: the service's status shows the image.
+    }
+}
+
+/// The repository `[registry]` asks for, if it does.
 pub fn repository_name(spec: &Spec) -> Option<String> {
     let registry = spec.registry.as_ref()?;
-    Some(format!(
-        "{}/{}/{}",
-        spec.app.name, spec.env, registry.repository
+    Some(names::repository_name(
+        &spec.app.name,
+        &spec.env,
+        &registry.repository,
     ))
 }
 
@@ -64,7 +171,7 @@ pub fn plan(spec: &Spec, live: &LiveAccount) -> Result<ComponentPlan, PlanError>
         return Ok(out);
     };
     let policy = lifecycle_policy(registry.keep_images);
-    let key = Key::named(Component::Registry, name.clone());
+    let key = Key::named(ComponentId::Registry, name.clone());
     let Some(repo) = &live.repository else {
         out.push(
             ResourceChange::new(
@@ -177,7 +284,7 @@ pub(crate) fn teardown(live: &LiveAccount, delete_data: bool) -> ComponentPlan {
         if delete_data {
             out.push(
                 ResourceChange::new(
-                    Key::named(Component::Registry, repo.name.clone()),
+                    Key::named(ComponentId::Registry, repo.name.clone()),
                     ResourceKind::Repository,
                     &repo.name,
                     Action::Delete,

@@ -37,7 +37,7 @@ fn mark(action: Action) -> (&'static str, &'static str) {
 /// order they first appear (the plan's own order is the executor's, where
 /// the service's changes come on both sides of the migration's).
 fn grouped(plan: &Plan) -> Vec<&crate::ResourceChange> {
-    let mut components: Vec<crate::Component> = Vec::new();
+    let mut components: Vec<crate::ComponentId> = Vec::new();
     for change in &plan.changes {
         if !components.contains(&change.component) {
             components.push(change.component);

@@ -1,8 +1,8 @@
-//! The service tier: the ECS Fargate service and what stands in front of
-//! it, planned in one pass ([`plan`]) over its components' modules:
-//! [`crate::load_balancer`] (target group, load balancer, listeners),
-//! [`crate::certificate`] (the API's ACM certificate), [`crate::dns`] (the
-//! API's alias record), [`crate::migration`], and here the ECS part:
+//! The service (`[service]`): the ECS cluster, the task definition and
+//! the Fargate service, and its autoscaling. What stands in front of it
+//! and runs before it are components of their own, found by key:
+//! [`crate::load_balancer`] (its target group), [`crate::migration`] (run
+//! before the service update), and the roles and log group it uses.
 //!
 //! - Cluster `{app}-{env}`; task definition family `{app}-{env}-api`
 //!   rendered from the spec (a revision is registered only when the
@@ -15,28 +15,30 @@
 //!   count is left to it.
 //!
 //! Everything is found by these names and must carry this app's and env's
-//! tags (Route 53 records carry none: a record is ours when it aliases our
-//! load balancer).
+//! tags.
 
 use std::collections::BTreeMap;
 
-use awsdeploy_spec::{SecretRef, Spec};
+use awsdeploy_spec::SecretRef;
 
+use crate::component::PlanContext;
 use crate::live::{LiveEcsService, LiveServiceTier};
+use crate::names::{cluster_name, service_family as family, target_group_name};
 use crate::{
-    Action, Component, ComponentPlan, ContainerDefinition, FieldChange, Key, Live, Orphan,
-    PlanError, Ref, ResourceChange, ResourceKind, SecretSource, TaskDefinition, certificate,
-    database, dns, iam, load_balancer, logs, migration, network, registry,
+    Action, ComponentId, ComponentPlan, ContainerDefinition, FieldChange, Key, Orphan, PlanError,
+    Ref, ResourceChange, ResourceKind, SecretSource, TaskDefinition, names, network, registry,
 };
 
+mod autoscaling;
+mod component;
 pub mod rollback;
 mod steps;
 mod teardown;
+pub use component::Service;
+pub use names::SERVICE_NAME;
 pub use steps::{DeploymentSettings, NewService, ServiceNetwork, ServiceStep};
 pub(crate) use teardown::teardown;
 
-/// The ECS service's name in its cluster, and its container's name.
-pub const SERVICE_NAME: &str = "api";
 pub const CONTAINER_NAME: &str = "api";
 /// The awslogs stream prefix of the service's tasks.
 pub const LOG_STREAM_PREFIX: &str = "api";
@@ -47,116 +49,39 @@ pub const XRAY_CONTAINER_NAME: &str = "xray-daemon";
 
 /// Where the API sends its trace segments.
 pub const XRAY_DAEMON_ADDRESS: (&str, &str) = ("AWS_XRAY_DAEMON_ADDRESS", "127.0.0.1:2000");
-/// How long `up` waits for a new certificate to be issued.
-pub const CERTIFICATE_TIMEOUT_SECS: u64 = 30 * 60;
-/// AWS's limit on load balancer and target group names.
-pub(crate) const ELB_NAME_MAX: usize = 32;
 
-pub fn load_balancer_name(app: &str, env: &str) -> String {
-    format!("{app}-{env}-alb")
+/// The database's connection as it will be when the service's steps run:
+/// `None` when the spec has no `[database]`, `Some(Err(id))` when it is
+/// read at run time from instance `id` (one this plan creates or
+/// replaces: its endpoint and master secret are never taken from what is
+/// live now).
+pub(crate) fn database_connection(
+    cx: &PlanContext<'_>,
+) -> Option<Result<crate::DatabaseConnection, String>> {
+    cx.spec.database.as_ref()?;
+    let identifier = names::database_identifier(cx.app(), cx.env());
+    let live = cx
+        .live
+        .database
+        .instance
+        .as_ref()
+        .filter(|_| !crate::database::changes_instance(cx))
+        .and_then(crate::live::LiveDbInstance::connection);
+    Some(live.ok_or(identifier))
 }
 
-pub fn target_group_name(app: &str, env: &str) -> String {
-    format!("{app}-{env}-api")
-}
-
-pub fn cluster_name(app: &str, env: &str) -> String {
-    format!("{app}-{env}")
-}
-
-pub fn family(app: &str, env: &str) -> String {
-    format!("{app}-{env}-api")
-}
-
-/// Everything the service plan reads from the rest of the plan.
-pub struct Context<'a> {
-    pub spec: &'a Spec,
-    pub region: &'a str,
-    pub live: &'a Live,
-    /// Network names → refs (subnets, security groups, the VPC).
-    pub network: &'a BTreeMap<String, Ref>,
-    /// Keys of every change planned so far: the service waits for the
-    /// database, log group and roles it uses when they change.
-    pub planned: &'a [Key],
-    /// The network's planned egress for private tasks
-    /// ([`crate::network::NetworkPlan::egress`]).
-    pub egress: &'a [Key],
-    /// When the migration runs.
-    pub policy: migration::Policy,
-    /// The database instance is created or replaced by this plan: its
-    /// endpoint and master secret are read when the steps run, never taken
-    /// from what is live now.
-    pub database_changing: bool,
-}
-
-impl Context<'_> {
-    /// The database's connection as it will be when the service's steps
-    /// run: `None` when the spec has no `[database]`, `Some(Err(id))` when
-    /// it is read at run time from instance `id`.
-    pub(crate) fn database_connection(&self) -> Option<Result<crate::DatabaseConnection, String>> {
-        self.spec.database.as_ref()?;
-        let identifier = database::identifier(&self.spec.app.name, &self.spec.env);
-        let live = self
-            .live
-            .database
-            .instance
-            .as_ref()
-            .filter(|_| !self.database_changing)
-            .and_then(crate::live::LiveDbInstance::connection);
-        Some(live.ok_or(identifier))
-    }
-}
-
-/// Compares the service tier the spec asks for with what is live.
-pub fn plan(cx: &Context<'_>) -> Result<ComponentPlan, PlanError> {
-    let spec = cx.spec;
+/// Compares the service the spec asks for with what is live.
+pub fn plan(cx: &PlanContext<'_>) -> Result<ComponentPlan, PlanError> {
     let mut out = ComponentPlan::default();
-    let Some(service) = spec.service.as_ref() else {
+    let Some(service) = cx.spec.service.as_ref() else {
         orphans(&cx.live.service, &mut out);
         return Ok(out);
     };
-    let (app, env) = (spec.app.name.as_str(), spec.env.as_str());
-    for name in [load_balancer_name(app, env), target_group_name(app, env)] {
-        if name.len() > ELB_NAME_MAX {
-            return Err(PlanError::Conflict {
-                kind: ResourceKind::LoadBalancer,
-                name,
-                problem: format!("is longer than the {ELB_NAME_MAX} characters AWS allows"),
-                hint: "shorten app.name or the environment's name".to_owned(),
-            });
-        }
-    }
-    let target_group = load_balancer::target_group(cx, service, &mut out)?;
-    let load_balancer = load_balancer::load_balancer(cx, &mut out)?;
-    let (zone, certificate) = certificate::certificate(cx, &mut out)?;
-    let listener_keys = load_balancer::listeners(
-        cx,
-        &mut out,
-        &load_balancer,
-        &target_group,
-        certificate.as_ref(),
-    );
-    dns::dns_record(cx, &mut out, zone, &load_balancer)?;
     let cluster_ref = cluster(cx, &mut out)?;
-    let Some((td_ref, new_revision, image)) = task_definition_change(cx, service, &mut out)? else {
+    let Some((td_ref, new_revision, _)) = task_definition_change(cx, service, &mut out)? else {
         return Ok(out);
     };
-    // The service update waits for its listeners and for the migration.
-    let mut after = listener_keys;
-    after.extend(migration::plan(
-        cx,
-        &mut out,
-        &image,
-        image_changes(cx, &image),
-    )?);
-    ecs_service(
-        cx,
-        service,
-        &mut out,
-        (&cluster_ref, &td_ref, new_revision),
-        &target_group,
-        &after,
-    )?;
+    ecs_service(cx, service, &mut out, (&cluster_ref, &td_ref, new_revision))?;
     autoscaling::plan(cx, service, &mut out);
     Ok(out)
 }
@@ -164,7 +89,7 @@ pub fn plan(cx: &Context<'_>) -> Result<ComponentPlan, PlanError> {
 /// Whether the service is to run another image than it runs now. Only the
 /// newest revision of the family is observed: a service on an older one
 /// counts as a change (a migration that runs again is a no-op).
-fn image_changes(cx: &Context<'_>, image: &str) -> bool {
+pub(crate) fn image_changes(cx: &PlanContext<'_>, image: &str) -> bool {
     let live = &cx.live.service;
     match (&live.service, &live.task_definition) {
         (Some(service), Some(newest)) => {
@@ -174,55 +99,30 @@ fn image_changes(cx: &Context<'_>, image: &str) -> bool {
     }
 }
 
-/// A network resource by its name's suffix: what exists, or the network
-/// plan's change that creates it.
-pub(crate) fn net(cx: &Context<'_>, suffix: &str) -> Ref {
-    let name = network::resource_name(cx.spec, suffix);
-    cx.network
-        .get(&name)
-        .cloned()
-        .unwrap_or(Ref::Planned(Key::Network(name)))
-}
-
 /// Where the service's (and the migration's) tasks run: the private
 /// subnets and the service's security group.
-pub(crate) fn private_network(cx: &Context<'_>) -> ServiceNetwork {
+pub(crate) fn private_network(cx: &PlanContext<'_>) -> ServiceNetwork {
     ServiceNetwork {
-        subnets: subnets(cx, "private"),
-        security_group: net(cx, "service"),
+        subnets: network::subnets(cx, "private"),
+        security_group: network::reference(cx, "service"),
     }
 }
 
-/// The ARN of the stack's IAM role `name`.
-pub(crate) fn role_arn(cx: &Context<'_>, name: &str) -> Result<String, PlanError> {
-    let account = &cx.live.account;
-    Ok(format!(
-        "arn:{}:iam::{}:role/{name}",
-        account.partition(),
-        account.account()?
-    ))
-}
-
-/// The public or private subnets, one per zone.
-pub(crate) fn subnets(cx: &Context<'_>, tier: &str) -> Vec<Ref> {
-    (1..=cx.spec.network.azs)
-        .map(|i| net(cx, &format!("{tier}-{i}")))
-        .collect()
-}
-
-/// Keys of the changes to what the service's tasks use (the database, the
-/// log group, the roles, the private subnets' way out): registering and
-/// deploying wait for them.
-pub(crate) fn task_needs(cx: &Context<'_>) -> Vec<Key> {
-    cx.planned
-        .iter()
-        .filter(|k| {
-            matches!(k.component(), Component::Iam | Component::Logs)
-                || matches!(k, Key::DbInstance(_))
-        })
-        .chain(cx.egress)
-        .cloned()
-        .collect()
+/// What the service's tasks use (the database, the log group, the roles,
+/// the private subnets' way out): registering and deploying wait for their
+/// changes, when the plan has them.
+pub(crate) fn task_needs(cx: &PlanContext<'_>) -> Result<Vec<Key>, PlanError> {
+    let (app, env) = (cx.app(), cx.env());
+    let desired = network::desired(cx.spec, &cx.live.network.availability_zones)?;
+    Ok([
+        Key::named(ComponentId::Iam, names::execution_role_name(app, env)),
+        Key::named(ComponentId::Iam, names::task_role_name(app, env)),
+        Key::named(ComponentId::Logs, names::log_group_name(app, env)),
+        crate::database::instance_key(app, env),
+    ]
+    .into_iter()
+    .chain(network::egress_keys(&desired))
+    .collect())
 }
 
 pub(crate) fn secs(d: awsdeploy_spec::SpecDuration) -> i32 {
@@ -230,13 +130,13 @@ pub(crate) fn secs(d: awsdeploy_spec::SpecDuration) -> i32 {
 }
 
 /// The ECS cluster.
-fn cluster(cx: &Context<'_>, out: &mut ComponentPlan) -> Result<Ref, PlanError> {
+fn cluster(cx: &PlanContext<'_>, out: &mut ComponentPlan) -> Result<Ref, PlanError> {
     let spec = cx.spec;
     let live = &cx.live.service;
     let env = spec.env.as_str();
     let app = spec.app.name.as_str();
     let cluster = cluster_name(app, env);
-    let cluster_key = Key::named(Component::Service, cluster.clone());
+    let cluster_key = Key::named(ComponentId::Service, cluster.clone());
     let insights = spec.service.as_ref().is_some_and(|s| s.container_insights);
     let on_off = |on: bool| if on { "on" } else { "off" };
     Ok(match &live.cluster {
@@ -294,7 +194,7 @@ fn cluster(cx: &Context<'_>, out: &mut ComponentPlan) -> Result<Ref, PlanError> 
 /// The task definition: a new revision only when the rendered one differs
 /// from the newest live one. `None` when there is no image to run yet.
 fn task_definition_change(
-    cx: &Context<'_>,
+    cx: &PlanContext<'_>,
     service: &awsdeploy_spec::Service,
     out: &mut ComponentPlan,
 ) -> Result<Option<(Ref, bool, String)>, PlanError> {
@@ -311,8 +211,8 @@ fn task_definition_change(
         }
     };
     let definition = task_definition(cx, service, &family, image.clone())?;
-    let td_key = Key::named(Component::Service, family.clone());
-    let after_support = task_needs(cx);
+    let td_key = Key::named(ComponentId::Service, family.clone());
+    let after_support = task_needs(cx)?;
     Ok(Some(match &live.task_definition {
         Some(found) if !found.owned => {
             return Err(PlanError::not_ours(ResourceKind::TaskDefinition, &family));
@@ -345,7 +245,7 @@ fn task_definition_change(
                 )
                 .on(found.as_ref().map(|f| f.arn.as_str()))
                 .with_fields(fields)
-                .after(after_support.iter().cloned()),
+                .needs(after_support),
             );
             (Ref::Planned(td_key.clone()), true, image)
         }
@@ -387,24 +287,32 @@ impl DesiredService {
 
 /// The ECS service, and the wait for its rollout after every change.
 fn ecs_service(
-    cx: &Context<'_>,
+    cx: &PlanContext<'_>,
     service: &awsdeploy_spec::Service,
     out: &mut ComponentPlan,
     (cluster_ref, td_ref, new_revision): (&Ref, &Ref, bool),
-    target_group: &Ref,
-    first: &[Key],
 ) -> Result<(), PlanError> {
     let spec = cx.spec;
     let (app, env) = (spec.app.name.as_str(), spec.env.as_str());
     let cluster = cluster_name(app, env);
-    // The service starts tasks that need these: wait for their changes
-    // (`first`: the listeners and the migration).
-    let mut after: Vec<Key> = first.to_vec();
-    after.extend(task_needs(cx));
-    after.extend(out.planned(&Key::named(
-        Component::LoadBalancer,
-        target_group_name(app, env),
-    )));
+    // The service starts tasks that need these: wait for their changes:
+    // the listeners, the migration, the target group, the deployment's
+    // rollback alarms, and what its tasks use.
+    let lb_name = names::load_balancer_name(app, env);
+    let target_group = Key::named(ComponentId::LoadBalancer, target_group_name(app, env));
+    let mut after: Vec<Key> = vec![
+        Key::listener(&lb_name, 443),
+        Key::listener(&lb_name, 80),
+        Key::named(ComponentId::Migration, names::migration_family(app, env)),
+        target_group.clone(),
+    ];
+    after.extend(task_needs(cx)?);
+    after.extend(
+        crate::alarms::deployment_alarms(spec)
+            .into_iter()
+            .map(|name| Key::named(ComponentId::Alarms, name)),
+    );
+    let target_group = cx.reference(&target_group);
     let desired = DesiredService {
         key: Key::ecs_service(&cluster, SERVICE_NAME),
         cluster,
@@ -475,7 +383,7 @@ fn create_service(out: &mut ComponentPlan, d: &DesiredService, cluster: &Ref) {
             FieldChange::set("subnets", d.network_label.clone()),
             FieldChange::set("circuit_breaker", "on, with rollback"),
         ])
-        .after(d.after.iter().cloned()),
+        .needs(d.after.iter().cloned()),
     );
 }
 
@@ -565,7 +473,7 @@ fn update_service(
         )
         .on(Some(&found.arn))
         .with_fields(fields)
-        .after(d.after.iter().cloned()),
+        .needs(d.after.iter().cloned()),
     );
     Ok(())
 }
@@ -575,7 +483,7 @@ fn update_service(
 fn orphans(live: &LiveServiceTier, out: &mut ComponentPlan) {
     if let Some(service) = &live.service {
         out.orphans.push(Orphan {
-            component: Component::Service,
+            component: ComponentId::Service,
             kind: ResourceKind::EcsService,
             name: service.name.clone(),
             id: service.arn.clone(),
@@ -583,14 +491,14 @@ fn orphans(live: &LiveServiceTier, out: &mut ComponentPlan) {
     }
     if let Some(cluster) = &live.cluster {
         out.orphans.push(Orphan::named(
-            Component::Service,
+            ComponentId::Service,
             ResourceKind::Cluster,
             &cluster.name,
         ));
     }
     if let Some(lb) = &live.load_balancer {
         out.orphans.push(Orphan {
-            component: Component::LoadBalancer,
+            component: ComponentId::LoadBalancer,
             kind: ResourceKind::LoadBalancer,
             name: lb.name.clone(),
             id: lb.arn.clone(),
@@ -598,7 +506,7 @@ fn orphans(live: &LiveServiceTier, out: &mut ComponentPlan) {
     }
     if let Some(tg) = &live.target_group {
         out.orphans.push(Orphan {
-            component: Component::LoadBalancer,
+            component: ComponentId::LoadBalancer,
             kind: ResourceKind::TargetGroup,
             name: tg.name.clone(),
             id: tg.arn.clone(),
@@ -629,7 +537,7 @@ pub(crate) fn sorted(ids: &[String]) -> Vec<String> {
 
 /// The task definition the spec asks for.
 fn task_definition(
-    cx: &Context<'_>,
+    cx: &PlanContext<'_>,
     service: &awsdeploy_spec::Service,
     family: &str,
     image: String,
@@ -638,7 +546,7 @@ fn task_definition(
     let (app, env) = (spec.app.name.as_str(), spec.env.as_str());
     let account = &cx.live.account;
     let mut secrets = BTreeMap::new();
-    let connection = cx.database_connection();
+    let connection = database_connection(cx);
     let master = match &connection {
         Some(Ok(known)) => Some(known.secret_arn.clone()),
         Some(Err(_)) | None => None,
@@ -654,7 +562,7 @@ fn task_definition(
                 match &master {
                     Some(arn) => SecretSource::Arn(format!("{arn}:{key}::")),
                     None if spec.database.is_some() => SecretSource::DatabaseMaster {
-                        instance: database::identifier(app, env),
+                        instance: names::database_identifier(app, env),
                         key: key.to_owned(),
                     },
                     None => {
@@ -694,7 +602,7 @@ fn task_definition(
         environment: service.env.clone(),
         secrets,
         database_from: None,
-        log_group: logs::log_group_name(app, env),
+        log_group: names::log_group_name(app, env),
         log_region: cx.region.to_owned(),
         log_stream_prefix: LOG_STREAM_PREFIX.to_owned(),
     };
@@ -728,8 +636,8 @@ fn task_definition(
         family: family.to_owned(),
         cpu: service.cpu.to_string(),
         memory: service.memory.to_string(),
-        execution_role_arn: role_arn(cx, &iam::execution_role_name(app, env))?,
-        task_role_arn: role_arn(cx, &iam::task_role_name(app, env))?,
+        execution_role_arn: cx.role_arn(&names::execution_role_name(app, env))?,
+        task_role_arn: cx.role_arn(&names::task_role_name(app, env))?,
         container,
         sidecars,
     })
@@ -739,7 +647,7 @@ fn task_definition(
 /// tag, the image the live task definition runs. `Ok(Err(why))` when there
 /// is no image to run yet: the first `up` makes the repository, CI pushes,
 /// and the next `up --image-tag` deploys.
-fn image(cx: &Context<'_>, family: &str) -> Result<Result<String, String>, PlanError> {
+pub(crate) fn image(cx: &PlanContext<'_>, family: &str) -> Result<Result<String, String>, PlanError> {
     let spec = cx.spec;
     let tag = spec.service.as_ref().and_then(|s| s.image_tag.as_ref());
     let live_image = cx
@@ -878,8 +786,6 @@ fn definition_fields(old: &TaskDefinition, new: &TaskDefinition) -> Vec<FieldCha
     }
     fields
 }
-
-mod autoscaling;
 
 #[cfg(test)]
 mod tests;

@@ -10,7 +10,8 @@ use std::fmt::Write as _;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::Live;
+use crate::component::StatusContext;
+use crate::{COMPONENTS, Live};
 
 /// The JSON document's version; bumped on an incompatible change.
 pub const STATUS_FORMAT_VERSION: u32 = 1;
@@ -240,15 +241,12 @@ pub struct DatabaseExtras {
     pub free_storage_bytes: Option<i64>,
 }
 
-/// Storage used above this share of the allocated is a problem: AWS's
-/// recommended alarm is free storage below 10%.
-const STORAGE_USED_PERCENT_LIMIT: i64 = 90;
-
-/// The report: `live` and `extras` together, its health judged.
+/// The report: `live` and `extras` together, each component's section
+/// and problems, its health judged.
 pub fn report(
     (app, env, region): (&str, &str, &str),
     live: &Live,
-    extras: Extras,
+    extras: &Extras,
     drift: usize,
     lock: Option<String>,
 ) -> Status {
@@ -259,247 +257,37 @@ pub fn report(
         region: region.to_owned(),
         health: Health::Healthy,
         problems: Vec::new(),
-        network: network(live),
-        database: live.database.instance.as_ref().map(|db| {
-            let DatabaseExtras {
-                pending,
-                maintenance_window,
-                latest_restorable_time,
-                free_storage_bytes,
-            } = extras.database.clone().unwrap_or_default();
-            DatabaseStatus {
-                identifier: db.identifier.clone(),
-                status: db.status.clone(),
-                instance_class: db.instance_class.clone(),
-                allocated_storage_gb: db.allocated_storage_gb,
-                used_storage_mib: free_storage_bytes.map(|free| {
-                    (i64::from(db.allocated_storage_gb) * 1024 - free / (1024 * 1024)).max(0)
-                }),
-                multi_az: db.multi_az,
-                pending,
-                maintenance_window,
-                latest_restorable_time,
-            }
-        }),
-        service: extras.service,
-        migration: extras.migration,
-        web: web(live, extras.last_job),
-        alarms: alarms(live, region, extras.alarm_states),
-        pipeline: pipeline(live, region),
+        network: None,
+        database: None,
+        service: None,
+        migration: None,
+        web: None,
+        alarms: None,
+        pipeline: None,
         drift,
         lock,
     };
-    status.problems = problems(&status);
+    let cx = StatusContext {
+        region,
+        live,
+        extras,
+    };
+    for component in COMPONENTS {
+        component.status(&cx, &mut status);
+    }
     if !status.problems.is_empty() {
         status.health = Health::Degraded;
     }
     status
 }
 
-fn network(live: &Live) -> Option<NetworkStatus> {
-    let network = &live.network;
-    let vpc = network.vpcs.first()?;
-    let mut zones: Vec<ZoneStatus> = Vec::new();
-    for subnet in network.subnets.iter().filter(|s| s.vpc_id == vpc.id) {
-        match zones
-            .iter_mut()
-            .find(|z| z.zone == subnet.availability_zone)
-        {
-            Some(zone) => zone.subnets.push(subnet.id.clone()),
-            None => zones.push(ZoneStatus {
-                zone: subnet.availability_zone.clone(),
-                subnets: vec![subnet.id.clone()],
-            }),
-        }
-    }
-    zones.sort_by(|a, b| a.zone.cmp(&b.zone));
-    Some(NetworkStatus {
-        vpc: vpc.id.clone(),
-        cidr: vpc.cidr.clone(),
-        zones,
-        nat_gateways: network
-            .nat_gateways
-            .iter()
-            .map(|n| NatStatus {
-                id: n.id.clone(),
-                state: n.state.clone(),
-            })
-            .collect(),
-    })
-}
-
-fn web(live: &Live, last_job: Option<WebJob>) -> Option<WebStatus> {
-    let app = live.web.app.as_ref()?;
-    let branch = live.web.branch.as_ref()?;
-    Some(WebStatus {
-        branch: branch.name.clone(),
-        url: format!("https://{}.{}", branch.name, app.default_domain),
-        last_job,
-        artifact_sha256: branch.artifact_sha256.clone(),
-        domain: live.web.domain.as_ref().map(|d| DomainStatus {
-            name: d.name.clone(),
-            status: d.status.clone(),
-        }),
-    })
-}
-
 /// The console's address in the caller's partition.
-fn console(live: &Live, region: &str) -> String {
+pub(crate) fn console(live: &Live, region: &str) -> String {
     match live.account.partition() {
         "aws-cn" => format!("https://{region}.console.amazonaws.cn"),
         "aws-us-gov" => "https://console.amazonaws-us-gov.com".to_owned(),
         _ => format!("https://{region}.console.aws.amazon.com"),
     }
-}
-
-/// The pipeline component, when it has anything of ours.
-fn pipeline(live: &Live, region: &str) -> Option<PipelineStatus> {
-    let runner = &live.pipeline.codepipeline;
-    let connection = runner.connection.as_ref().filter(|c| c.owned);
-    let status = PipelineStatus {
-        pipeline: runner
-            .pipeline
-            .as_ref()
-            .filter(|p| p.owned)
-            .map(|p| p.name.clone()),
-        connection: connection.map(|c| ConnectionState {
-            name: c.name.clone(),
-            status: c.status.clone(),
-        }),
-        connections_url: connection.map(|_| {
-            format!(
-                "{}/codesuite/settings/connections?region={region}",
-                console(live, region)
-            )
-        }),
-        github_role: live
-            .pipeline
-            .github_role
-            .as_ref()
-            .filter(|r| r.owned)
-            .map(|r| r.name.clone()),
-    };
-    (status.pipeline.is_some() || status.connection.is_some() || status.github_role.is_some())
-        .then_some(status)
-}
-
-/// The alarms component, when its topic is ours.
-fn alarms(live: &Live, region: &str, states: Vec<AlarmState>) -> Option<AlarmsStatus> {
-    let topic = live.alarms.topic.as_ref().filter(|t| t.owned)?;
-    let name = topic.arn.rsplit(':').next().unwrap_or_default().to_owned();
-    let console = console(live, region);
-    let dashboard_url = live.alarms.dashboard.as_ref().map(|_| {
-        let dashboard = name.trim_end_matches("-alarms");
-        format!("{console}/cloudwatch/home?region={region}#dashboards/dashboard/{dashboard}")
-    });
-    Some(AlarmsStatus {
-        topic: name,
-        subscriptions: topic
-            .subscriptions
-            .iter()
-            .map(|s| SubscriptionStatus {
-                protocol: s.protocol.clone(),
-                endpoint: s.endpoint.clone(),
-                confirmed: s.arn.is_some(),
-            })
-            .collect(),
-        alarms: states,
-        dashboard_url,
-    })
-}
-
-/// Why `status` is degraded, if it is.
-fn problems(status: &Status) -> Vec<String> {
-    let mut problems = Vec::new();
-    if let Some(network) = &status.network {
-        for nat in network
-            .nat_gateways
-            .iter()
-            .filter(|n| n.state != "available")
-        {
-            problems.push(format!("NAT gateway {} is {}", nat.id, nat.state));
-        }
-    }
-    if let Some(db) = &status.database
-        && db.status != "available"
-    {
-        problems.push(format!("database {} is {}", db.identifier, db.status));
-    }
-    if let Some(db) = &status.database
-        && let Some(percent) = db.used_storage_percent()
-        && percent >= STORAGE_USED_PERCENT_LIMIT
-    {
-        problems.push(format!(
-            "database {} storage is {percent}% used; raise `[database] storage_gb` (storage only grows) and run `awsdeploy up`",
-            db.identifier
-        ));
-    }
-    if let Some(service) = &status.service {
-        for d in &service.deployments {
-            if d.rollout_state != "COMPLETED" {
-                problems.push(format!(
-                    "rollout of {}: {} ({} running, {} pending of {})",
-                    d.revision, d.rollout_state, d.running, d.pending, d.desired
-                ));
-            }
-        }
-        let unhealthy: Vec<&TargetStatus> = service
-            .targets
-            .iter()
-            .filter(|t| t.state == "unhealthy")
-            .collect();
-        if !unhealthy.is_empty() {
-            problems.push(format!(
-                "{} unhealthy target(s): {}",
-                unhealthy.len(),
-                unhealthy
-                    .iter()
-                    .map(|t| format!("{} ({})", t.id, t.reason.as_deref().unwrap_or("no reason")))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
-        }
-    }
-    if let Some(migration) = &status.migration
-        && migration.last_status == "STOPPED"
-        && migration.exit_code != Some(0)
-    {
-        problems.push(format!(
-            "the last migration task {} failed: {}",
-            migration.task_id,
-            migration.exit_code.map_or_else(
-                || migration.stop_reason.clone().unwrap_or_default(),
-                |code| format!("exit code {code}")
-            )
-        ));
-    }
-    if let Some(web) = &status.web
-        && let Some(job) = &web.last_job
-        && job.status == "FAILED"
-    {
-        problems.push(format!(
-            "the last web job {} on {} failed",
-            job.id, web.branch
-        ));
-    }
-    if let Some(alarms) = &status.alarms {
-        for alarm in alarms.alarms.iter().filter(|a| a.state == "ALARM") {
-            problems.push(format!("alarm {} is firing", alarm.name));
-        }
-    }
-    if let Some(pipeline) = &status.pipeline
-        && let Some(connection) = &pipeline.connection
-        && connection.status != "AVAILABLE"
-    {
-        problems.push(format!(
-            "the connection {} is {}: the pipeline's source fails until the Git host's owner approves it at {} (choose {}, then Update pending connection)",
-            connection.name,
-            connection.status,
-            pipeline.connections_url.as_deref().unwrap_or("the console"),
-            connection.name
-        ));
-    }
-    problems
 }
 
 /// The report as a person reads it.
@@ -752,12 +540,12 @@ mod tests {
     #[test]
     fn a_rollout_in_progress_or_an_unhealthy_target_is_degraded() {
         let live = Live::default();
-        let healthy = report(("shop", "dev", "r"), &live, Extras::default(), 0, None);
+        let healthy = report(("shop", "dev", "r"), &live, &Extras::default(), 0, None);
         assert_eq!(healthy.health, Health::Healthy);
         let rolling = report(
             ("shop", "dev", "r"),
             &live,
-            Extras {
+            &Extras {
                 service: Some(ServiceStatus {
                     deployments: vec![deployment("IN_PROGRESS")],
                     events: Vec::new(),
@@ -794,18 +582,18 @@ mod tests {
             }),
             ..Extras::default()
         };
-        let roomy = report(("shop", "dev", "r"), &live, with_free(15), 0, None);
+        let roomy = report(("shop", "dev", "r"), &live, &with_free(15), 0, None);
         let db = roomy.database.as_ref().unwrap();
         assert_eq!(db.used_storage_mib, Some(5 * 1024));
         assert_eq!(db.used_storage_percent(), Some(25));
         assert_eq!(roomy.health, Health::Healthy);
         assert!(text(&roomy).contains("storage: 5.0 of 20 GiB used (25%)"));
 
-        let full = report(("shop", "dev", "r"), &live, with_free(1), 0, None);
+        let full = report(("shop", "dev", "r"), &live, &with_free(1), 0, None);
         assert_eq!(full.health, Health::Degraded);
         assert!(full.problems[0].contains("95% used"), "{:?}", full.problems);
 
-        let unknown = report(("shop", "dev", "r"), &live, Extras::default(), 0, None);
+        let unknown = report(("shop", "dev", "r"), &live, &Extras::default(), 0, None);
         assert_eq!(unknown.database.as_ref().unwrap().used_storage_mib, None);
         assert!(text(&unknown).contains("used unknown"));
     }

@@ -16,10 +16,8 @@
 
 use awsdeploy_spec::Spec;
 
-use crate::{
-    Component, ComponentPlan, Key, Live, Plan, PlanError, alarms, certificate, database, dns, iam,
-    load_balancer, logs, network, pipeline, registry, service, web,
-};
+use crate::component::{Purpose, TeardownContext};
+use crate::{COMPONENTS, ComponentId, ComponentPlan, Key, Live, Plan, PlanError};
 
 /// What `down` may delete.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -29,54 +27,26 @@ pub struct TeardownOptions {
     pub delete_data: bool,
 }
 
-/// The components each component's deletes wait for.
-fn waits_for(component: Component) -> &'static [Component] {
-    use Component::{
-        Alarms, Certificate, Database, Dns, Iam, LoadBalancer, Logs, Migration, Network, Pipeline,
-        Registry, Service, Web,
-    };
-    match component {
-        Web | Dns | Service | Migration | Pipeline => &[],
-        // The service's deployments name the alarms.
-        LoadBalancer | Database | Registry | Logs | Iam | Alarms => &[Service],
-        Certificate => &[LoadBalancer],
-        Network => &[
-            Web,
-            Dns,
-            Service,
-            LoadBalancer,
-            Certificate,
-            Database,
-            Registry,
-            Logs,
-            Iam,
-        ],
-    }
-}
-
-/// The plan that deletes what `live` holds of `spec`'s app and env.
+/// The plan that deletes what `live` holds of `spec`'s app and env: every
+/// component's deletes, each after the deletes of the components it says
+/// it waits for ([`crate::Component::deleted_after`]).
 pub fn teardown(
     spec: &Spec,
     region: &str,
     live: &Live,
     options: TeardownOptions,
 ) -> Result<Plan, PlanError> {
-    let (app, env) = (spec.app.name.as_str(), spec.env.as_str());
-    let parts: Vec<ComponentPlan> = vec![
-        web::teardown(&live.web, live.service.zone.as_ref()),
-        dns::teardown(&live.service),
-        service::teardown(app, env, &live.service),
-        load_balancer::teardown(&live.service),
-        certificate::teardown(&live.service),
-        database::teardown(&live.database, options.delete_data)?,
-        registry::teardown(&live.account, options.delete_data),
-        logs::teardown(&live.account, options.delete_data),
-        iam::teardown(&live.account),
-        alarms::teardown(&live.alarms, app, env),
-        pipeline::teardown(&live.pipeline, options.delete_data),
-        network::teardown(&live.network),
-    ];
-    let keys_of = |component: Component| -> Vec<Key> {
+    let cx = TeardownContext {
+        app: &spec.app.name,
+        env: &spec.env,
+        live,
+        delete_data: options.delete_data,
+    };
+    let parts = COMPONENTS
+        .iter()
+        .map(|component| component.teardown(&cx))
+        .collect::<Result<Vec<ComponentPlan>, PlanError>>()?;
+    let keys_of = |component: ComponentId| -> Vec<Key> {
         parts
             .iter()
             .flat_map(|p| &p.changes)
@@ -91,7 +61,10 @@ pub fn teardown(
             .changes
             .into_iter()
             .map(|change| {
-                let before: Vec<Key> = waits_for(change.component)
+                let before: Vec<Key> = change
+                    .component
+                    .component()
+                    .deleted_after()
                     .iter()
                     .flat_map(|c| keys_of(*c))
                     .collect();
@@ -119,19 +92,7 @@ pub fn teardown(
 /// whatever the spec still describes (a section removed since `up` does not
 /// hide what it made).
 pub fn lookups(spec: &Spec) -> crate::live::Lookups {
-    let mut lookups = crate::lookups(spec);
-    lookups.service = true;
-    lookups.repository.get_or_insert_with(|| {
-        format!(
-            "{}/{}/{}",
-            spec.app.name,
-            spec.env,
-            awsdeploy_spec::defaults::REGISTRY_REPOSITORY
-        )
-    });
-    lookups.image_tag = None;
-    lookups.secrets.clear();
-    lookups
+    crate::lookups_for(spec, Purpose::Down)
 }
 
 #[cfg(test)]

@@ -19,17 +19,18 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::live::{LiveWeb, LiveZone};
+use crate::names::web_app_name as app_name;
 use crate::{
-    Action, Component, ComponentPlan, ComponentStep, FieldChange, Key, Orphan, PlanError, Ref,
-    ResourceChange, ResourceKind, service,
+    Action, ComponentId, ComponentPlan, ComponentStep, FieldChange, Key, Orphan, PlanError, Ref,
+    ResourceChange, ResourceKind, names,
 };
+
+mod component;
+pub use component::Web;
 
 /// The branch tag that records the released artifact's SHA-256.
 pub const ARTIFACT_TAG: &str = "awsdeploy:artifact-sha256";
 
-pub fn app_name(app: &str, env: &str) -> String {
-    format!("{app}-{env}-web")
-}
 
 /// The artifact to release: where it is and its SHA-256.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,15 +49,12 @@ pub fn branch_env(spec: &Spec) -> BTreeMap<String, String> {
     env
 }
 
-/// Compares the web app the spec asks for with what is live. `planned`:
-/// the keys of every change planned so far (the release waits for the
-/// service's).
+/// Compares the web app the spec asks for with what is live.
 pub fn plan(
     spec: &Spec,
     live: &LiveWeb,
     zone: Option<&LiveZone>,
     artifact: Option<&WebArtifact>,
-    planned: &[Key],
 ) -> Result<ComponentPlan, PlanError> {
     let mut out = ComponentPlan::default();
     let Some(web) = &spec.web else {
@@ -64,7 +62,7 @@ pub fn plan(
             && found.owned
         {
             out.orphans.push(Orphan {
-                component: Component::Web,
+                component: ComponentId::Web,
                 kind: ResourceKind::AmplifyApp,
                 name: found.name.clone(),
                 id: found.id.clone(),
@@ -84,7 +82,6 @@ pub fn plan(
             live,
             artifact,
             (&app_ref, &branch_key),
-            planned,
             &mut out,
         );
     }
@@ -93,7 +90,7 @@ pub fn plan(
 
 /// The app: made when missing; never one connected to a repository.
 fn app(name: &str, live: &LiveWeb, out: &mut ComponentPlan) -> Result<Ref, PlanError> {
-    let app_key = Key::named(Component::Web, name.to_owned());
+    let app_key = Key::named(ComponentId::Web, name.to_owned());
     Ok(match &live.app {
         Some(found) if !found.owned => {
             return Err(PlanError::not_ours(ResourceKind::AmplifyApp, name));
@@ -388,7 +385,6 @@ fn release(
     live: &LiveWeb,
     artifact: &WebArtifact,
     (app_ref, branch_key): (&Ref, &Key),
-    planned: &[Key],
     out: &mut ComponentPlan,
 ) {
     let serving = live
@@ -403,14 +399,10 @@ fn release(
     // After the branch, and after the service is stable (its change ends
     // with the rollout wait), so the new site meets the new API.
     let service_key = Key::ecs_service(
-        &service::cluster_name(&spec.app.name, &spec.env),
-        service::SERVICE_NAME,
+        &names::cluster_name(&spec.app.name, &spec.env),
+        names::SERVICE_NAME,
     );
-    let mut after: Vec<Key> = planned
-        .iter()
-        .filter(|k| **k == service_key)
-        .cloned()
-        .collect();
+    let mut after: Vec<Key> = Vec::new();
     after.extend(
         out.changes
             .iter()
@@ -444,7 +436,8 @@ fn release(
             )
             .noting(&artifact.path),
         ])
-        .after(after),
+        .after(after)
+        .needs([service_key]),
     );
 }
 
@@ -540,7 +533,7 @@ pub(crate) fn teardown(live: &LiveWeb, zone: Option<&LiveZone>) -> ComponentPlan
             .map(|z| z.id.clone());
         out.push(
             ResourceChange::new(
-                Key::named(Component::Web, app.name.clone()),
+                Key::named(ComponentId::Web, app.name.clone()),
                 ResourceKind::AmplifyApp,
                 &app.name,
                 Action::Delete,
@@ -557,169 +550,4 @@ pub(crate) fn teardown(live: &LiveWeb, zone: Option<&LiveZone>) -> ComponentPlan
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::Step;
-    use crate::live::{LiveAmplifyApp, LiveAmplifyBranch};
-
-    fn spec(extra: &str) -> Spec {
-        Spec::parse(
-            &format!("[app]\nname = \"shop\"\n[web]\nenv = {{ FLAG = \"on\" }}\n{extra}"),
-            "test.toml",
-            "dev",
-        )
-        .unwrap()
-    }
-
-    fn artifact(sha: &str) -> WebArtifact {
-        WebArtifact {
-            path: "/build/out".to_owned(),
-            sha256: sha.repeat(64 / sha.len()),
-        }
-    }
-
-    fn live(sha: Option<&str>, env: &[(&str, &str)]) -> LiveWeb {
-        LiveWeb {
-            app: Some(LiveAmplifyApp {
-                id: "d123".to_owned(),
-                arn: "arn:aws:amplify:r:1:apps/d123".to_owned(),
-                name: "shop-dev-web".to_owned(),
-                owned: true,
-                platform: "WEB".to_owned(),
-                repository: None,
-                default_domain: "d123.amplifyapp.com".to_owned(),
-            }),
-            branch: Some(LiveAmplifyBranch {
-                name: "main".to_owned(),
-                arn: "arn:aws:amplify:r:1:apps/d123/branches/main".to_owned(),
-                env: env
-                    .iter()
-                    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-                    .collect(),
-                artifact_sha256: sha.map(|s| s.repeat(64 / s.len())),
-            }),
-            domain: None,
-        }
-    }
-
-    fn keys(out: &ComponentPlan) -> Vec<String> {
-        out.changes.iter().map(|c| c.key.to_string()).collect()
-    }
-
-    #[test]
-    fn from_nothing_the_app_the_branch_then_the_release_after_the_service() {
-        let service: Key = "service/shop-dev/api".parse().unwrap();
-        let out = plan(
-            &spec(""),
-            &LiveWeb::default(),
-            None,
-            Some(&artifact("a")),
-            std::slice::from_ref(&service),
-        )
-        .unwrap();
-        assert_eq!(
-            keys(&out),
-            [
-                "web/shop-dev-web",
-                "web/shop-dev-web/main",
-                "web/shop-dev-web/main:release"
-            ]
-        );
-        let release = &out.changes[2];
-        assert_eq!(release.kind, ResourceKind::WebRelease);
-        for key in [
-            "web/shop-dev-web",
-            "web/shop-dev-web/main",
-            "service/shop-dev/api",
-        ] {
-            assert!(release.depends_on.contains(&key.parse().unwrap()), "{key}");
-        }
-    }
-
-    #[test]
-    fn the_release_is_planned_only_for_another_build() {
-        let live = live(Some("a"), &[("FLAG", "on")]);
-        let same = plan(&spec(""), &live, None, Some(&artifact("a")), &[]).unwrap();
-        assert!(same.changes.is_empty(), "{:?}", keys(&same));
-        let other = plan(&spec(""), &live, None, Some(&artifact("b")), &[]).unwrap();
-        assert_eq!(keys(&other), ["web/shop-dev-web/main:release"]);
-        assert_eq!(other.changes[0].action, Action::Update);
-        assert!(other.changes[0].depends_on.is_empty());
-        let none = plan(&spec(""), &live, None, None, &[]).unwrap();
-        assert!(none.changes.is_empty());
-    }
-
-    #[test]
-    fn branch_env_follows_the_spec_with_the_api_url_from_dns() {
-        let spec = spec("[dns]\nzone = \"example.com\"\napi = \"api.example.com\"\n");
-        let out = plan(&spec, &live(None, &[("FLAG", "off")]), None, None, &[]).unwrap();
-        assert_eq!(keys(&out), ["web/shop-dev-web/main"]);
-        assert_eq!(
-            out.changes[0].fields[0].new.as_deref(),
-            Some("API_URL=https://api.example.com, FLAG=on")
-        );
-    }
-
-    #[test]
-    fn a_foreign_or_repository_app_is_refused() {
-        let mut foreign = live(None, &[]);
-        foreign.app.as_mut().unwrap().owned = false;
-        assert!(plan(&spec(""), &foreign, None, None, &[]).is_err());
-        let mut connected = live(None, &[]);
-        connected.app.as_mut().unwrap().repository = Some("https://github.com/x/y".to_owned());
-        let error = plan(&spec(""), &connected, None, None, &[]).unwrap_err();
-        assert!(
-            error.to_string().contains("connected to a repository"),
-            "{error}"
-        );
-    }
-
-    #[test]
-    fn an_association_waiting_for_its_records_gets_them_again_and_a_failed_one_says_how_to_retry() {
-        let spec = spec(
-            "domain = \"shop.example.com\"\n[dns]\nzone = \"example.com\"\napi = \"api.example.com\"\n",
-        );
-        let zone = LiveZone {
-            id: "Z1".to_owned(),
-            name: "example.com".to_owned(),
-        };
-        let with_status = |status: &str| {
-            let mut live = live(
-                None,
-                &[("FLAG", "on"), ("API_URL", "https://api.example.com")],
-            );
-            live.domain = Some(crate::live::LiveDomainAssociation {
-                name: "example.com".to_owned(),
-                status: status.to_owned(),
-                sub_domains: vec![("shop".to_owned(), "main".to_owned())],
-            });
-            live
-        };
-        let pending = plan(
-            &spec,
-            &with_status("PENDING_VERIFICATION"),
-            Some(&zone),
-            None,
-            &[],
-        )
-        .unwrap();
-        assert_eq!(keys(&pending), ["web/shop-dev-web/domain/example.com"]);
-        assert_eq!(pending.changes[0].action, Action::Update);
-        assert!(matches!(
-            pending.changes[0].steps.as_slice(),
-            [Step::Web(WebStep::WriteDomainRecords { zone_id: Some(z), .. })] if z == "Z1"
-        ));
-        for settled in ["PENDING_DEPLOYMENT", "AVAILABLE", "REQUESTING_CERTIFICATE"] {
-            let out = plan(&spec, &with_status(settled), Some(&zone), None, &[]).unwrap();
-            assert!(out.changes.is_empty(), "{settled}: {:?}", keys(&out));
-        }
-        let failed = plan(&spec, &with_status("FAILED"), Some(&zone), None, &[]).unwrap_err();
-        let hint = failed.hint();
-        assert!(
-            hint.contains(
-                "aws amplify delete-domain-association --app-id d123 --domain-name example.com"
-            ),
-            "{hint}"
-        );
-    }
-}
+mod tests;

@@ -6,7 +6,7 @@ use awsdeploy_spec::{Alarms, Spec};
 
 use super::{AlarmMetric, Dimension, DimensionValue, MetricRef};
 use crate::Ref;
-use crate::service::{SERVICE_NAME, cluster_name};
+use crate::names::{SERVICE_NAME, cluster_name};
 
 /// Memory (MiB) of the RDS instance classes awsdeploy knows, for the
 /// connection and memory alarms: `db.{family}.{size}`; the general-purpose
@@ -214,7 +214,7 @@ pub(super) fn rules(
     if let Some(database) = &spec.database {
         let id = text(
             "DBInstanceIdentifier",
-            &crate::database::identifier(&spec.app.name, &spec.env),
+            &crate::names::database_identifier(&spec.app.name, &spec.env),
         );
         let rds = "AWS/RDS";
         out.push(Rule {

@@ -13,42 +13,25 @@ use crate::ci::{self, Stage};
 use crate::iam::{DesiredRole, canonical, plan_role};
 use crate::live::{LiveAccount, LiveLogGroup, LiveRole};
 use crate::plan::{Action, ComponentPlan, FieldChange, Orphan, ResourceChange, ResourceKind};
-use crate::{Component, Key, LogsStep, PlanError, Ref, permissions};
+use crate::names::{
+    self, bucket_name, connection_name, pipeline_log_group_name as log_group_name, pipeline_name,
+    pipeline_role_name,
+};
+use crate::{ComponentId, Key, LogsStep, PlanError, Ref, permissions};
 
 use super::PipelineStep;
 
-pub fn connection_name(app: &str, env: &str) -> String {
-    format!("{app}-{env}")
-}
 
-/// The artifact bucket: S3 names are global, so the account is in it.
-pub fn bucket_name(app: &str, env: &str, account: &str) -> String {
-    format!("{}-{account}", bucket_prefix(app, env))
-}
 
-pub fn bucket_prefix(app: &str, env: &str) -> String {
-    format!("{app}-{env}-pipeline")
-}
-
-pub fn log_group_name(app: &str, env: &str) -> String {
-    format!("/awsdeploy/{app}/{env}/pipeline")
-}
-
-pub fn pipeline_name(app: &str, env: &str) -> String {
-    format!("{app}-{env}")
-}
 
 /// The CodeBuild project of a stage, and its role (the same name).
 pub fn project_name(app: &str, env: &str, stage: Stage) -> String {
     match stage {
-        Stage::Deploy => format!("{app}-{env}-deploy"),
-        Stage::Build | Stage::All => format!("{app}-{env}-build"),
+        Stage::Deploy => names::deploy_project_name(app, env),
+        Stage::Build | Stage::All => names::build_project_name(app, env),
     }
 }
 
-pub fn pipeline_role_name(app: &str, env: &str) -> String {
-    format!("{app}-{env}-pipeline")
-}
 
 /// The namespace of the source action's variables (its commit id).
 pub const SOURCE_NAMESPACE: &str = "SourceVariables";
@@ -201,7 +184,7 @@ pub(super) fn plan(
 
     // The connection: made PENDING; someone finishes it in the console.
     let connection_name = connection_name(app, env);
-    let connection_key = Key::named(Component::Pipeline, format!("connection/{connection_name}"));
+    let connection_key = Key::named(ComponentId::Pipeline, format!("connection/{connection_name}"));
     let connection = match &live.connection {
         None => {
             out.push(
@@ -243,7 +226,7 @@ pub(super) fn plan(
     match &live.bucket {
         None => out.push(
             ResourceChange::new(
-                Key::named(Component::Pipeline, format!("bucket/{bucket}")),
+                Key::named(ComponentId::Pipeline, format!("bucket/{bucket}")),
                 ResourceKind::ArtifactBucket,
                 &bucket,
                 Action::Create,
@@ -292,7 +275,7 @@ pub(super) fn plan(
             } else {
                 out.push(
                     ResourceChange::new(
-                        Key::named(Component::Pipeline, format!("bucket/{bucket}")),
+                        Key::named(ComponentId::Pipeline, format!("bucket/{bucket}")),
                         ResourceKind::ArtifactBucket,
                         &bucket,
                         Action::Update,
@@ -321,7 +304,7 @@ pub(super) fn plan(
     match &live.log_group {
         None => out.push(
             ResourceChange::new(
-                Key::named(Component::Pipeline, group.clone()),
+                Key::named(ComponentId::Pipeline, group.clone()),
                 ResourceKind::LogGroup,
                 &group,
                 Action::Create,
@@ -421,7 +404,7 @@ pub(super) fn plan(
                 description,
                 trust: crate::iam::service_trust(service),
                 trusted_by: service.to_owned(),
-                component: Component::Pipeline,
+                component: ComponentId::Pipeline,
                 policy: Some(policy(&statements)),
                 attached: Vec::new(),
             },
@@ -451,7 +434,7 @@ pub(super) fn plan(
     for stage in [Stage::Build, Stage::Deploy] {
         let name = project_name(app, env, stage);
         let settings = project(stage);
-        let key = Key::named(Component::Pipeline, format!("project/{name}"));
+        let key = Key::named(ComponentId::Pipeline, format!("project/{name}"));
         let found = live.projects.iter().find(|p| p.name == name);
         let change = match found {
             None => ResourceChange::new(
@@ -501,7 +484,7 @@ pub(super) fn plan(
         build_project: build_role.clone(),
         deploy_project: deploy_role.clone(),
     };
-    let key = Key::named(Component::Pipeline, format!("pipeline/{name}"));
+    let key = Key::named(ComponentId::Pipeline, format!("pipeline/{name}"));
     let before: Vec<Key> = out
         .changes
         .iter()
@@ -637,7 +620,7 @@ fn pipeline_fields(old: Option<&PipelineSettings>, new: &PipelineSettings) -> Ve
 /// What a removed `[pipeline]` (or another runner) leaves: kept, listed.
 pub(super) fn orphans(live: &LiveCodePipeline) -> Vec<Orphan> {
     let mut out = Vec::new();
-    let mut kept = |kind, name: &str| out.push(Orphan::named(Component::Pipeline, kind, name));
+    let mut kept = |kind, name: &str| out.push(Orphan::named(ComponentId::Pipeline, kind, name));
     if let Some(p) = live.pipeline.as_ref().filter(|p| p.owned) {
         kept(ResourceKind::CodePipeline, &p.name);
     }
@@ -665,7 +648,7 @@ pub(super) fn teardown(live: &LiveCodePipeline, delete_data: bool) -> ComponentP
     let mut out = ComponentPlan::default();
     let delete = |key: String, kind, name: &str, step: crate::Step| {
         ResourceChange::new(
-            Key::named(Component::Pipeline, key),
+            Key::named(ComponentId::Pipeline, key),
             kind,
             name,
             Action::Delete,
@@ -700,7 +683,7 @@ pub(super) fn teardown(live: &LiveCodePipeline, delete_data: bool) -> ComponentP
         ));
     }
     for r in live.roles.iter().filter(|r| r.owned) {
-        then.push(crate::iam::delete_role(Component::Pipeline, r));
+        then.push(crate::iam::delete_role(ComponentId::Pipeline, r));
     }
     if let Some(c) = live.connection.as_ref().filter(|c| c.owned) {
         then.push(delete(

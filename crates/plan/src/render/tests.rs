@@ -8,7 +8,7 @@ use crate::execute::execute;
 use crate::fake_cloud::FakeCloud;
 use crate::live::{LiveIngressRule, LiveRuleSource};
 use crate::plan::{FieldChange, Orphan, ResourceChange};
-use crate::{Component, Live, ResourceKind, plan as make_plan};
+use crate::{ComponentId, Live, ResourceKind, plan as make_plan};
 
 const ZONES: [&str; 3] = ["ap-northeast-1a", "ap-northeast-1c", "ap-northeast-1d"];
 
@@ -83,7 +83,7 @@ fn a_replacement_shows_the_field_that_forces_it() {
     let mut plan = plan_for(&spec(""), &FakeCloud::new(&ZONES));
     plan.changes = vec![ResourceChange {
         key: "shop-dev-thing".parse().unwrap(),
-        component: Component::Network,
+        component: ComponentId::Network,
         kind: ResourceKind::Subnet,
         name: "shop-dev-thing".into(),
         action: Action::Replace,
@@ -93,10 +93,11 @@ fn a_replacement_shows_the_field_that_forces_it() {
                 .forcing_replacement(),
         ],
         depends_on: vec![],
+        needs: vec![],
         steps: vec![],
     }];
     plan.orphans = vec![Orphan {
-        component: Component::Network,
+        component: ComponentId::Network,
         kind: ResourceKind::NatGateway,
         name: "shop-dev-nat-2".into(),
         id: "nat-0def".into(),

@@ -1,12 +1,14 @@
 //! Target tracking on the service's average CPU, when the spec has
 //! `service.autoscaling`; the desired count is then left to it.
 
-use super::{Context, SERVICE_NAME, cluster_name};
+use super::SERVICE_NAME;
+use crate::component::PlanContext;
+use crate::names::cluster_name;
 use crate::{Action, ComponentPlan, FieldChange, Key, ResourceChange, ResourceKind, ServiceStep};
 
 /// Target tracking on CPU when the spec asks; removed when it no longer
 /// does.
-pub(super) fn plan(cx: &Context<'_>, service: &awsdeploy_spec::Service, out: &mut ComponentPlan) {
+pub(super) fn plan(cx: &PlanContext<'_>, service: &awsdeploy_spec::Service, out: &mut ComponentPlan) {
     let spec = cx.spec;
     let live = &cx.live.service;
     let env = spec.env.as_str();

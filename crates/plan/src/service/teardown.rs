@@ -1,8 +1,9 @@
 //! `down` for the service.
 
-use super::{SERVICE_NAME, ServiceStep, cluster_name, family};
+use super::{SERVICE_NAME, ServiceStep};
+use crate::names::{cluster_name, service_family as family};
 use crate::live::LiveServiceTier;
-use crate::{Action, Component, ComponentPlan, Key, ResourceChange, ResourceKind, migration};
+use crate::{Action, ComponentId, ComponentPlan, Key, ResourceChange, ResourceKind, names};
 
 /// `down`: autoscaling, the service (its tasks stopped), every revision of
 /// the service's and the migration's task definitions, then the cluster.
@@ -44,8 +45,8 @@ pub(crate) fn teardown(app: &str, env: &str, live: &LiveServiceTier) -> Componen
         );
     }
     if live.cluster.as_ref().is_some_and(|c| c.owned) || live.task_definition.is_some() {
-        let families = vec![family(app, env), migration::family(app, env)];
-        let key = Key::named(Component::Service, "task-definitions");
+        let families = vec![family(app, env), names::migration_family(app, env)];
+        let key = Key::named(ComponentId::Service, "task-definitions");
         out.push(
             ResourceChange::new(
                 key.clone(),
@@ -61,7 +62,7 @@ pub(crate) fn teardown(app: &str, env: &str, live: &LiveServiceTier) -> Componen
     if let Some(found) = live.cluster.as_ref().filter(|c| c.owned) {
         out.push(
             ResourceChange::new(
-                Key::named(Component::Service, found.name.clone()),
+                Key::named(ComponentId::Service, found.name.clone()),
                 ResourceKind::Cluster,
                 &found.name,
                 Action::Delete,

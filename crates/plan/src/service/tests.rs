@@ -1,4 +1,7 @@
 use super::*;
+use crate::component::{Component, PlanContext};
+use crate::{Live, migration};
+use awsdeploy_spec::Spec;
 use crate::live::{
     LiveAccount, LiveLoadBalancer, LiveRecord, LiveRepository, LiveTaskDefinition, LiveZone,
 };
@@ -15,6 +18,10 @@ fn spec(extra: &str) -> Spec {
 
 fn live() -> Live {
     Live {
+        network: crate::live::LiveNetwork {
+            availability_zones: vec!["r-1a".to_owned(), "r-1c".to_owned()],
+            ..crate::live::LiveNetwork::default()
+        },
         account: LiveAccount {
             account_id: Some("111122223333".to_owned()),
             ..LiveAccount::default()
@@ -42,21 +49,33 @@ fn run(spec: &Spec, live: &Live) -> Result<ComponentPlan, PlanError> {
     run_with(spec, live, migration::Policy::Auto)
 }
 
+/// The service tier's components planned together, as `plan` plans them
+/// (without the network: its refs stay planned).
 fn run_with(
     spec: &Spec,
     live: &Live,
     policy: migration::Policy,
 ) -> Result<ComponentPlan, PlanError> {
-    plan(&Context {
-        spec,
-        region: "r",
-        live,
-        network: &BTreeMap::new(),
-        planned: &["iam/shop-dev-task-execution".parse().unwrap()],
-        egress: &[],
-        policy,
-        database_changing: false,
-    })
+    let options = crate::Options {
+        migrate: policy,
+        ..crate::Options::default()
+    };
+    let cx = PlanContext::new(spec, "r", live, &options)?;
+    let mut out = ComponentPlan::default();
+    let tier: [&dyn Component; 7] = [
+        &crate::logs::Logs,
+        &crate::iam::Iam,
+        &crate::load_balancer::LoadBalancer,
+        &crate::certificate::Certificate,
+        &crate::dns::Dns,
+        &Service,
+        &crate::migration::Migration,
+    ];
+    for component in tier {
+        out.merge(component.plan(&cx)?);
+    }
+    crate::component::resolve_needs(&mut out);
+    Ok(out)
 }
 
 fn keys(out: &ComponentPlan) -> Vec<String> {
@@ -82,6 +101,9 @@ fn a_first_plan_without_an_image_makes_everything_but_the_service_and_says_why()
     assert_eq!(
         keys(&out),
         [
+            "logs//awsdeploy/shop/dev",
+            "iam/shop-dev-task-execution",
+            "iam/shop-dev-task",
             "load_balancer/shop-dev-api",
             "load_balancer/shop-dev-alb",
             "load_balancer/shop-dev-alb:80",
@@ -448,7 +470,6 @@ fn registered(out: &ComponentPlan) -> TaskDefinition {
 /// `live` with the stack's database available.
 fn with_database(mut live: Live) -> Live {
     live.database.instance = Some(crate::live::LiveDbInstance {
-        master_username: "admin".to_owned(),
         master_secret_arn: Some("arn:aws:secretsmanager:r:1:secret:rds!db-old".to_owned()),
         ..crate::live::LiveDbInstance::example()
     });
@@ -462,7 +483,7 @@ fn the_service_gets_the_database_connection_and_the_secret_arn_not_the_password(
     let env = &definition.container.environment;
     assert_eq!(env["DB_HOST"], "shop-dev-db.rds.example");
     assert_eq!(env["DB_PORT"], "3306");
-    assert_eq!(env["DB_USER"], "admin");
+    assert_eq!(env["DB_USER"], crate::database::MASTER_USERNAME);
     assert_eq!(
         env["DB_SECRET_ARN"],
         "arn:aws:secretsmanager:r:1:secret:rds!db-old"
@@ -484,18 +505,12 @@ fn the_service_gets_the_database_connection_and_the_secret_arn_not_the_password(
 fn a_database_being_replaced_is_read_at_run_time_never_the_old_secret() {
     let spec =
         spec("image_tag = \"v1\"\nsecrets = { DB_PASSWORD = \"database:password\" }\n[database]\n");
-    let live = with_database(with_repository(live()));
-    let out = plan(&Context {
-        spec: &spec,
-        region: "r",
-        live: &live,
-        network: &BTreeMap::new(),
-        planned: &[],
-        egress: &[],
-        policy: migration::Policy::Auto,
-        database_changing: true,
-    })
-    .unwrap();
+    let mut live = with_database(with_repository(live()));
+    // Unencrypted storage: the database plan replaces the instance.
+    if let Some(instance) = &mut live.database.instance {
+        instance.storage_encrypted = false;
+    }
+    let out = run(&spec, &live).unwrap();
     let definition = registered(&out);
     assert_eq!(
         definition.container.database_from.as_deref(),

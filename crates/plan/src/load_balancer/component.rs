@@ -1,0 +1,111 @@
+//! The load balancer as a [`Component`]: its plan, teardown, policy and
+//! status.
+
+use awsdeploy_spec::Spec;
+
+use crate::component::{
+    Component, PlanContext, PolicyContext, Purpose, Statement, StatusContext, TeardownContext,
+};
+use crate::live::Lookups;
+use crate::names::{load_balancer_name, target_group_name};
+use crate::status::Status;
+use crate::{ComponentId, ComponentPlan, Key, PlanError};
+
+/// The ALB, its target group and listeners (`[service]`,
+/// `[load_balancer]`).
+pub struct LoadBalancer;
+
+impl Component for LoadBalancer {
+    fn id(&self) -> ComponentId {
+        ComponentId::LoadBalancer
+    }
+
+    fn sections(&self) -> &'static [&'static str] {
+        &["service", "load_balancer"]
+    }
+
+    fn lookups(&self, _spec: &Spec, _purpose: Purpose, _lookups: &mut Lookups) {
+        // Looked up with the service (`Lookups::service`).
+    }
+
+    fn live_refs(&self, cx: &PlanContext<'_>) -> Result<Vec<(Key, String)>, PlanError> {
+        let live = &cx.live.service;
+        let (app, env) = (cx.app(), cx.env());
+        let mut refs = Vec::new();
+        if let Some(tg) = live.target_group.as_ref().filter(|t| t.owned) {
+            refs.push((
+                Key::named(ComponentId::LoadBalancer, target_group_name(app, env)),
+                tg.arn.clone(),
+            ));
+        }
+        if let Some(lb) = live.load_balancer.as_ref().filter(|l| l.owned) {
+            refs.push((
+                Key::named(ComponentId::LoadBalancer, load_balancer_name(app, env)),
+                lb.arn.clone(),
+            ));
+        }
+        Ok(refs)
+    }
+
+    fn plan(&self, cx: &PlanContext<'_>) -> Result<ComponentPlan, PlanError> {
+        super::plan(cx)
+    }
+
+    fn teardown(&self, cx: &TeardownContext<'_>) -> Result<ComponentPlan, PlanError> {
+        Ok(super::teardown(&cx.live.service))
+    }
+
+    fn deleted_after(&self) -> &'static [ComponentId] {
+        &[ComponentId::Service]
+    }
+
+    fn policy(&self, _cx: &PolicyContext<'_>) -> Vec<Statement> {
+        // ELB's ARNs end in ids it chooses.
+        vec![Statement::anywhere("LoadBalancer", ACTIONS)]
+    }
+
+    fn arns(&self, cx: &PolicyContext<'_>) -> Vec<String> {
+        let (app, env) = (cx.app, cx.env);
+        vec![
+            cx.arn(
+                "elasticloadbalancing",
+                &format!("loadbalancer/app/{}/0123", load_balancer_name(app, env)),
+            ),
+            cx.arn(
+                "elasticloadbalancing",
+                &format!("targetgroup/{}/0123", target_group_name(app, env)),
+            ),
+            cx.arn(
+                "elasticloadbalancing",
+                &format!("listener/app/{}/0123/0456", load_balancer_name(app, env)),
+            ),
+        ]
+    }
+
+    fn status(&self, _cx: &StatusContext<'_>, _status: &mut Status) {
+        // The targets' health is the service's status.
+    }
+}
+
+const ACTIONS: &[&str] = &[
+    "elasticloadbalancing:AddTags",
+    "elasticloadbalancing:CreateListener",
+    "elasticloadbalancing:CreateLoadBalancer",
+    "elasticloadbalancing:CreateTargetGroup",
+    "elasticloadbalancing:DeleteListener",
+    "elasticloadbalancing:DeleteLoadBalancer",
+    "elasticloadbalancing:DeleteTargetGroup",
+    "elasticloadbalancing:DescribeListeners",
+    "elasticloadbalancing:DescribeLoadBalancerAttributes",
+    "elasticloadbalancing:DescribeLoadBalancers",
+    "elasticloadbalancing:DescribeTags",
+    "elasticloadbalancing:DescribeTargetGroupAttributes",
+    "elasticloadbalancing:DescribeTargetGroups",
+    "elasticloadbalancing:DescribeTargetHealth",
+    "elasticloadbalancing:ModifyListener",
+    "elasticloadbalancing:ModifyLoadBalancerAttributes",
+    "elasticloadbalancing:ModifyTargetGroup",
+    "elasticloadbalancing:ModifyTargetGroupAttributes",
+    "elasticloadbalancing:SetSecurityGroups",
+    "elasticloadbalancing:SetSubnets",
+];
