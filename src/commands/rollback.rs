@@ -45,7 +45,7 @@ async fn rollback(
             Some("deploy an image first with `awsdeploy up --image-tag TAG`".to_owned()),
         )
     })?;
-    let family = names::service_family(&spec.app.name, &spec.env);
+    let family = awsdeploy_plan::names::service_family(&spec.app.name, &spec.env);
     let active = aws.active_revisions(&family).await?;
     let arn = rollback::choose(&serving.task_definition_arn, &active, to)
         .map_err(|e| CliError::new(format!("{e}; nothing was changed"), Some(e.hint())))?;

@@ -3,11 +3,11 @@
 //! secrets the spec names (Secrets Manager: their ARNs and keys, never
 //! their values), and the registry, log group and roles, read concurrently.
 
-use awsdeploy_plan::iam::{execution_role_name, task_role_name};
+use awsdeploy_plan::names::{execution_role_name, task_role_name};
 use std::collections::BTreeMap;
 
 use awsdeploy_plan::live::{LiveAccount, Lookups};
-use awsdeploy_plan::logs::log_group_name;
+use awsdeploy_plan::names::log_group_name;
 use futures_util::future::try_join_all;
 
 use crate::error::{already_done, sdk};

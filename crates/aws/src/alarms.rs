@@ -7,9 +7,10 @@
 //! our topic.
 
 use awsdeploy_plan::AlarmsStep;
+use awsdeploy_plan::names::{alarm_prefix, alarm_topic_name as topic_name, dashboard_name};
 use awsdeploy_plan::alarms::{
     AlarmDefinition, AlarmMetric, Dimension, DimensionValue, LiveAlarms, LiveSubscription,
-    LiveTopic, MetricRef, alarm_prefix, dashboard_name, topic_name,
+    LiveTopic, MetricRef,
 };
 
 use aws_sdk_cloudwatch::types::{

@@ -16,7 +16,7 @@ use aws_sdk_elasticloadbalancingv2::types::{
 use awsdeploy_plan::Ref;
 use awsdeploy_plan::execute::ResolvedIds;
 use awsdeploy_plan::live::{LiveListener, LiveListenerAction, LiveLoadBalancer, LiveTargetGroup};
-use awsdeploy_plan::service::{load_balancer_name, target_group_name};
+use awsdeploy_plan::names::{load_balancer_name, target_group_name};
 use awsdeploy_plan::{ComponentId, ListenerConfig, LoadBalancerStep, TargetHealth};
 
 use crate::error::{already_done, sdk};

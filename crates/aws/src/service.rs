@@ -27,7 +27,8 @@ use aws_sdk_ecs::types::{
 use awsdeploy_plan::Ref;
 use awsdeploy_plan::execute::ResolvedIds;
 use awsdeploy_plan::live::{LiveAutoscaling, LiveCluster, LiveEcsService, LiveTaskDefinition};
-use awsdeploy_plan::service::{SERVICE_NAME, cluster_name, family, revision_label};
+use awsdeploy_plan::names::{SERVICE_NAME, cluster_name, service_family as family};
+use awsdeploy_plan::service::revision_label;
 use awsdeploy_plan::{
     ComponentId, ComponentStep as _, DeploymentSettings, NewService, SIDECAR_MEMORY_MIB,
     SecretSource, ServiceNetwork, ServiceStep, TaskDefinition,

@@ -8,7 +8,7 @@ use awsdeploy_plan::status::{
     AlarmState, DatabaseExtras, DeploymentStatus, Extras, ServiceEvent, ServiceStatus,
     TargetStatus, TaskRun, WebJob,
 };
-use awsdeploy_plan::{migration, service};
+use awsdeploy_plan::{names, service};
 
 use aws_sdk_ecs::primitives::{DateTime, DateTimeFormat};
 

@@ -15,7 +15,8 @@ use aws_sdk_amplify::types::{JobStatus, Platform, Stage, SubDomainSetting};
 use aws_sdk_route53::types::RrType;
 use awsdeploy_plan::Ref;
 use awsdeploy_plan::live::{LiveAmplifyApp, LiveAmplifyBranch, LiveDomainAssociation, LiveWeb};
-use awsdeploy_plan::web::{ARTIFACT_TAG, app_name};
+use awsdeploy_plan::names::web_app_name as app_name;
+use awsdeploy_plan::web::ARTIFACT_TAG;
 use awsdeploy_plan::{ComponentId, WebStep};
 use awsdeploy_spec::artifact::Artifact;
 

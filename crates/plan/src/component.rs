@@ -302,28 +302,4 @@ pub(crate) fn resolve_needs(plan: &mut ComponentPlan) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn globs_match_as_iam_does() {
-        assert!(glob_matches("*", "arn:aws:logs:r:1:log-group:/a"));
-        assert!(glob_matches(
-            "arn:aws:logs:r:*:log-group:/awsdeploy/shop/dev:*",
-            "arn:aws:logs:r:1:log-group:/awsdeploy/shop/dev:log-stream:x"
-        ));
-        assert!(!glob_matches(
-            "arn:aws:logs:r:*:log-group:/awsdeploy/shop/dev:*",
-            "arn:aws:logs:r:1:log-group:/awsdeploy/shop/dev/pipeline"
-        ));
-        assert!(glob_matches("a?c", "abc"));
-        assert!(!glob_matches("a?c", "ac"));
-        assert!(glob_matches("a*", "a"));
-    }
-
-    #[test]
-    fn each_component_is_its_own_id() {
-        let ids: Vec<ComponentId> = COMPONENTS.iter().map(|c| c.id()).collect();
-        assert_eq!(ids, ComponentId::ALL);
-    }
-}
+mod tests;

@@ -318,7 +318,8 @@ pub struct Lookups {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub github_role: bool,
     /// The spec's pipeline runs on CodePipeline (`[pipeline]`): its
-    /// connection of this Git host is looked up, and what it runs on.
+    /// connection of this Git host (of any, when empty: `down`) is looked
+    /// up, and what it runs on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub codepipeline: Option<String>,
 }

@@ -79,9 +79,20 @@ impl Component for Migration {
     }
 
     fn policy(&self, _cx: &PolicyContext<'_>) -> Vec<Statement> {
-        // RunTask, DescribeTasks and its log lines are the service's and
-        // the log group's statements.
-        Vec::new()
+        // Task ARNs end in ids ECS chooses; its log lines are the log
+        // group's statement.
+        vec![Statement::anywhere(
+            "Migration",
+            &[
+                "ecs:DescribeTaskDefinition",
+                "ecs:DescribeTasks",
+                "ecs:ListTaskDefinitions",
+                "ecs:RegisterTaskDefinition",
+                "ecs:RunTask",
+                "ecs:StopTask",
+                "ecs:TagResource",
+            ],
+        )]
     }
 
     fn arns(&self, cx: &PolicyContext<'_>) -> Vec<String> {

@@ -11,8 +11,9 @@ use aws_sdk_codepipeline::types as cp;
 use aws_sdk_s3::types as s3;
 use awsdeploy_plan::Ref;
 use awsdeploy_plan::ci::Stage;
+use awsdeploy_plan::names;
 use awsdeploy_plan::pipeline::codepipeline::{
-    self as names, LiveBucket, LiveCodePipeline, LiveConnection, LivePipelineDefinition,
+    LiveBucket, LiveCodePipeline, LiveConnection, LivePipelineDefinition,
     LiveProject, PipelineSettings, ProjectSettings, SOURCE_NAMESPACE,
 };
 
@@ -33,8 +34,8 @@ pub(crate) async fn observe(
     let (app, env) = (owner.app.as_str(), owner.env.as_str());
     let roles = async {
         let names = [
-            names::project_name(app, env, Stage::Build),
-            names::project_name(app, env, Stage::Deploy),
+            awsdeploy_plan::pipeline::codepipeline::project_name(app, env, Stage::Build),
+            awsdeploy_plan::pipeline::codepipeline::project_name(app, env, Stage::Deploy),
             names::pipeline_role_name(app, env),
         ];
         let found = futures_util::future::try_join_all(
@@ -46,7 +47,7 @@ pub(crate) async fn observe(
         Ok::<_, AwsError>(found.into_iter().flatten().map(|(r, _)| r).collect())
     };
     let bucket = names::bucket_name(app, env, account);
-    let group = names::log_group_name(app, env);
+    let group = names::pipeline_log_group_name(app, env);
     let (connection, bucket, log_group, roles, projects, pipeline) = tokio::try_join!(
         observe_connection(clients, owner, provider),
         observe_bucket(clients, owner, &bucket),
@@ -90,16 +91,18 @@ async fn observe_connection(
     }))
 }
 
-/// The connection `name` of `provider`: its ARN and status.
+/// The connection `name` of `provider` (of any Git host when `provider`
+/// is empty: `down` after `[pipeline]` was removed): its ARN and status.
 async fn find_connection(
     clients: &Clients,
     name: &str,
     provider: &str,
 ) -> Result<Option<(String, String)>, AwsError> {
+    let filter = (!provider.is_empty()).then(|| provider.into());
     let mut pages = clients
         .connections
         .list_connections()
-        .provider_type_filter(provider.into())
+        .set_provider_type_filter(filter)
         .into_paginator()
         .send();
     while let Some(page) = pages.next().await {
@@ -226,8 +229,8 @@ async fn observe_bucket(
 async fn observe_projects(clients: &Clients, owner: &Owner) -> Result<Vec<LiveProject>, AwsError> {
     let (app, env) = (owner.app.as_str(), owner.env.as_str());
     let wanted = [
-        names::project_name(app, env, Stage::Build),
-        names::project_name(app, env, Stage::Deploy),
+        awsdeploy_plan::pipeline::codepipeline::project_name(app, env, Stage::Build),
+        awsdeploy_plan::pipeline::codepipeline::project_name(app, env, Stage::Deploy),
     ];
     let out = clients
         .codebuild
