@@ -52,6 +52,7 @@ async fn read(aws: &Aws, spec: &Spec, options: &Options) -> Result<Status, CliEr
         Err(e) => (0, Some(format!("`awsdeploy diff` cannot plan: {e}"))),
     };
     let mut report = status::report(
+        awsdeploy_plan::COMPONENTS,
         (&spec.app.name, &spec.env, aws.region()),
         &live,
         &extras,

@@ -31,11 +31,20 @@
 //!   a follow ended by Ctrl-C.
 //! - `lifecycles`: the simulated ECS rollouts (completion, circuit-breaker
 //!   rollback) and one-off tasks (exit codes, log lines, stop).
-//! - `support_tier`: the ECR repository, log group, IAM roles and their
-//!   policy, secret references and the image-tag check.
-//! - `service_tier`: the load balancer with HTTPS, the certificate, the ECS
+//! - `registry`: the ECR repository made, a no-op re-plan, `keep_images` in
+//!   place, the image-tag check, kept by `down` until `--delete-data`.
+//! - `iam`: the roles and their policies (the repository, log group and
+//!   secrets they grant), secret references, managed policies.
+//! - `load_balancer`: the ALB, target group and HTTP listener, a health
+//!   check changed in place, `down`.
+//! - `certificate`: the HTTPS listener created once ELB accepts a
+//!   certificate ACM just issued.
+//! - `dns`: a record that points elsewhere is never overwritten.
+//! - `service`: the load balancer with HTTPS, the certificate, the ECS
 //!   service and its rollouts (completed, rolled back, past the deadline),
 //!   autoscaling, the API's DNS record, and the calls of an image-only `up`.
+//! - `architecture` (in `crates/plan/tests`): every component listed here
+//!   has its module, named after it.
 //! - `migration`: `awsdeploy migrate` and the migration step of `up`: log
 //!   lines streamed, exit codes passed through, a failed migration stopping
 //!   `up` before the service, no exit code, a dirty database, the deadline,
@@ -47,6 +56,14 @@
 //!   everything.
 //! - `status`: healthy after up, degraded during a rollout or after a failed
 //!   job, JSON against its schema, no mutating call.
+//! - `alarms`: the topic, subscriptions, recommended alarms and dashboard
+//!   made, checked, updated one by one, kept as orphans when the section
+//!   goes, deleted by `down` after it went.
+//! - `strict`: the testkit's AWS rules (request validation, eventual
+//!   consistency, IAM propagation, placement, certificate and domain
+//!   timing) seen through the SDK.
+//! - `tracing`: `service.tracing = "xray"`: the daemon sidecar, its
+//!   permission, and off again.
 //! - `amplify`: the simulated Amplify service with aws-sdk-amplify.
 //! - `web`: the Amplify app and branch from `up`, `web-release` of a folder
 //!   and a zip, the skip of a build already live, `--force`, server builds
@@ -54,13 +71,17 @@
 
 mod alarms;
 mod amplify;
+mod certificate;
 mod cli;
 mod components;
 mod database;
+mod dns;
 mod down;
 mod harness;
+mod iam;
 mod iam_policy;
 mod lifecycles;
+mod load_balancer;
 mod lock;
 mod logs;
 mod migration;
@@ -68,11 +89,11 @@ mod network;
 mod performance;
 mod pipeline;
 mod proxy;
+mod registry;
 mod rollback;
-mod service_tier;
+mod service;
 mod soak;
 mod status;
 mod strict;
-mod support_tier;
 mod tracing;
 mod web;

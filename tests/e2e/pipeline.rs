@@ -106,8 +106,14 @@ fn github_actions_get_a_role_for_one_branch_and_the_accounts_provider() {
         .block_on(iam.get_role().role_name("ghci-prod-github-deploy").send())
         .unwrap();
 
-    // `down` deletes the env's role; the provider is the account's.
-    let down = world.run(&["down", "-f", &release, "-e", "dev", "--yes"]);
+    // `down` deletes the env's role, also once [pipeline] is gone from the
+    // spec; the provider is the account's.
+    let without = world.network_spec(
+        "ghci",
+        "azs = 2\nnat = \"single\"\n\n[registry]\n\n[service]\ndesired_count = 1\n",
+    );
+    let without = without.to_str().unwrap();
+    let down = world.run(&["down", "-f", without, "-e", "dev", "--yes"]);
     down.assert_code(0);
     let said = format!("{}{}", down.stdout, down.stderr);
     assert!(
@@ -393,9 +399,22 @@ fn codepipeline_gets_its_connection_bucket_projects_roles_and_three_stages() {
         .run(&["diff", "-f", &newer, "--detailed-exitcode"])
         .assert_code(0);
 
-    // `down --delete-data`: all of it.
+    // `down --delete-data`: all of it, also once [pipeline] is gone from
+    // the spec (the connection is found whatever its Git host).
+    let without = world.network_spec(
+        "cp",
+        "azs = 2\nnat = \"single\"\n\n[registry]\n\n[service]\ndesired_count = 1\n",
+    );
     world
-        .run(&["down", "-f", &newer, "-e", "dev", "--yes", "--delete-data"])
+        .run(&[
+            "down",
+            "-f",
+            without.to_str().unwrap(),
+            "-e",
+            "dev",
+            "--yes",
+            "--delete-data",
+        ])
         .assert_code(0);
     assert!(
         world

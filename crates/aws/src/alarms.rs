@@ -9,7 +9,7 @@
 use awsdeploy_plan::AlarmsStep;
 use awsdeploy_plan::names::{alarm_prefix, alarm_topic_name as topic_name, dashboard_name};
 use awsdeploy_plan::alarms::{
-    AlarmDefinition, AlarmMetric, Dimension, DimensionValue, LiveAlarms, LiveSubscription,
+    AlarmDefinition, AlarmMetric, Dashboard, Dimension, DimensionValue, LiveAlarms, LiveSubscription,
     LiveTopic, MetricRef,
 };
 
@@ -229,6 +229,31 @@ async fn dashboard(
     }
 }
 
+/// `PutDashboard` with the load balancer's and target group's ARNs
+/// resolved into the widgets' dimensions.
+async fn put_dashboard(cx: &StepContext<'_>, dashboard: &Dashboard) -> Result<(), AwsError> {
+    for reference in dashboard.refs() {
+        cx.resolve(reference)?;
+    }
+    let body = dashboard
+        .body(|value| match value {
+            DimensionValue::Text(text) => Some(text.clone()),
+            DimensionValue::LoadBalancer(r) | DimensionValue::TargetGroup(r) => {
+                cx.resolve(r).ok().map(|arn| value.with(&arn))
+            }
+        })
+        .unwrap_or_default();
+    cx.clients
+        .cloudwatch
+        .put_dashboard()
+        .dashboard_name(&dashboard.name)
+        .dashboard_body(body)
+        .send()
+        .await
+        .map_err(sdk("PutDashboard", dashboard.name.as_str()))?;
+    Ok(())
+}
+
 pub(crate) async fn run(
     step: &AlarmsStep,
     cx: &StepContext<'_>,
@@ -268,28 +293,7 @@ pub(crate) async fn run(
             }
         }
         AlarmsStep::PutAlarm { alarm } => put_alarm(cx, alarm).await.map(|()| None),
-        AlarmsStep::PutDashboard { dashboard } => {
-            for reference in dashboard.refs() {
-                cx.resolve(reference)?;
-            }
-            let body = dashboard
-                .body(|value| match value {
-                    DimensionValue::Text(text) => Some(text.clone()),
-                    DimensionValue::LoadBalancer(r) | DimensionValue::TargetGroup(r) => {
-                        cx.resolve(r).ok().map(|arn| value.with(&arn))
-                    }
-                })
-                .unwrap_or_default();
-            cx.clients
-                .cloudwatch
-                .put_dashboard()
-                .dashboard_name(&dashboard.name)
-                .dashboard_body(body)
-                .send()
-                .await
-                .map_err(sdk("PutDashboard", dashboard.name.as_str()))?;
-            Ok(None)
-        }
+        AlarmsStep::PutDashboard { dashboard } => put_dashboard(cx, dashboard).await.map(|()| None),
         AlarmsStep::DeleteAlarms { names } => {
             // At most 100 names per call.
             for chunk in names.chunks(100) {

@@ -81,7 +81,7 @@ fn full_policy() -> serde_json::Value {
         "dev",
     )
     .expect("config/full.toml");
-    awsdeploy_plan::permissions::policy(&spec, false)
+    awsdeploy_plan::permissions::policy(awsdeploy_plan::COMPONENTS, &spec, false)
 }
 
 /// The JSON block between docs/permissions.md's markers, and the file.

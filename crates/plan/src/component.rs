@@ -1,5 +1,7 @@
 //! A component, as one trait: everything awsdeploy does per component is a
-//! method here, and [`COMPONENTS`] is the one list every consumer iterates:
+//! method here, and [`crate::COMPONENTS`] is the one list every consumer
+//! iterates (handed down from the crate's root, so that no component
+//! module depends on the list that names it):
 //! what observation looks up ([`crate::lookups`], `down`'s lookups), the
 //! plan ([`crate::plan_with`]), the teardown ([`crate::teardown`]), the
 //! least-privilege policy ([`crate::permissions::policy`]), `status`, and
@@ -65,7 +67,6 @@ pub trait Component: Sync {
     fn status(&self, cx: &StatusContext<'_>, status: &mut Status);
 }
 
-pub use crate::components::COMPONENTS;
 
 /// Why observation looks something up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,6 +83,8 @@ pub struct PlanContext<'a> {
     pub region: &'a str,
     pub live: &'a Live,
     pub options: &'a Options,
+    /// Every component ([`crate::COMPONENTS`]).
+    pub components: &'a [&'a dyn Component],
     /// Live ids by key, of what components refer to across.
     refs: BTreeMap<Key, String>,
 }
@@ -89,8 +92,8 @@ pub struct PlanContext<'a> {
 impl<'a> PlanContext<'a> {
     /// The context of a plan, with every component's live refs read.
     pub fn new(
-        spec: &'a Spec,
-        region: &'a str,
+        components: &'a [&'a dyn Component],
+        (spec, region): (&'a Spec, &'a str),
         live: &'a Live,
         options: &'a Options,
     ) -> Result<PlanContext<'a>, PlanError> {
@@ -99,10 +102,11 @@ impl<'a> PlanContext<'a> {
             region,
             live,
             options,
+            components,
             refs: BTreeMap::new(),
         };
         let mut refs = BTreeMap::new();
-        for component in COMPONENTS {
+        for component in components {
             refs.extend(component.live_refs(&cx)?);
         }
         cx.refs = refs;
@@ -135,6 +139,12 @@ impl<'a> PlanContext<'a> {
                 _ => None,
             })
             .collect()
+    }
+
+    /// The policy awsdeploy needs for this spec (with `push`, what CI's
+    /// image push needs too): what the deploy roles CI uses are given.
+    pub fn deploy_policy(&self, push: bool) -> serde_json::Value {
+        crate::permissions::policy(self.components, self.spec, push)
     }
 
     /// The ARN of the stack's IAM role `name`.

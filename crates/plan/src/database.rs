@@ -199,6 +199,32 @@ fn subnet_group(
     }
 }
 
+/// A change to apply now while RDS holds others for the window: it would
+/// apply those too, and reboot now.
+fn pending_blocks_now(instance: &LiveDbInstance, fields: &[FieldChange]) -> PlanError {
+    PlanError::Conflict {
+        kind: ResourceKind::DbInstance,
+        name: instance.identifier.clone(),
+        problem: format!(
+            "RDS holds changes for the maintenance window ({}); changing {} now would apply those too and reboot the instance now",
+            instance.pending.describe().join(", "),
+            fields
+                .iter()
+                .filter(|f| f
+                    .note
+                    .as_deref()
+                    .is_some_and(|n| n.starts_with("applies now")))
+                .map(|f| f.field.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        hint: format!(
+            "run `awsdeploy up` after the maintenance window, or apply the pending changes now (a reboot): aws rds modify-db-instance --db-instance-identifier {} --apply-immediately",
+            instance.identifier
+        ),
+    }
+}
+
 /// The instance's change, if any.
 fn plan_instance(
     desired: &DesiredDatabase,
@@ -254,27 +280,7 @@ fn plan_instance(
                 updates(&desired.settings, instance, security_group)?;
             waiting_for_window(instance, &mut fields, &mut later, &mut out.warnings);
             if !now.is_empty() && !instance.pending.describe().is_empty() {
-                return Err(PlanError::Conflict {
-                    kind: ResourceKind::DbInstance,
-                    name: instance.identifier.clone(),
-                    problem: format!(
-                        "RDS holds changes for the maintenance window ({}); changing {} now would apply those too and reboot the instance now",
-                        instance.pending.describe().join(", "),
-                        fields
-                            .iter()
-                            .filter(|f| f
-                                .note
-                                .as_deref()
-                                .is_some_and(|n| n.starts_with("applies now")))
-                            .map(|f| f.field.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                    hint: format!(
-                        "run `awsdeploy up` after the maintenance window, or apply the pending changes now (a reboot): aws rds modify-db-instance --db-instance-identifier {} --apply-immediately",
-                        instance.identifier
-                    ),
-                });
+                return Err(pending_blocks_now(instance, &fields));
             }
             if fields.is_empty() {
                 out.unchanged += 1;
@@ -490,6 +496,33 @@ fn upgraded_engine(desired: &DbSettings, live: &LiveDbInstance) -> Result<bool, 
     Ok(true)
 }
 
+/// The log types exported to `CloudWatch`: those to turn on and off.
+fn log_exports(
+    desired: &DbSettings,
+    live: &LiveDbInstance,
+    fields: &mut Vec<FieldChange>,
+    now: &mut DbChanges,
+) {
+    let live_logs: BTreeSet<&String> = live.log_exports.iter().collect();
+    let wanted_logs: BTreeSet<&String> = desired.log_exports.iter().collect();
+    if live_logs != wanted_logs {
+        fields.push(FieldChange::new(
+            "log_exports",
+            Some(join(&live_logs)),
+            Some(join(&wanted_logs)),
+        )
+        .noting(NOW));
+        now.enable_log_types = wanted_logs
+            .difference(&live_logs)
+            .map(|s| (*s).clone())
+            .collect();
+        now.disable_log_types = live_logs
+            .difference(&wanted_logs)
+            .map(|s| (*s).clone())
+            .collect();
+    }
+}
+
 /// In-place changes: the fields to show, what to change now, and what to
 /// change at the next maintenance window.
 fn updates(
@@ -565,24 +598,7 @@ fn updates(
         ));
         now.publicly_accessible = Some(false);
     }
-    let live_logs: BTreeSet<&String> = live.log_exports.iter().collect();
-    let wanted_logs: BTreeSet<&String> = desired.log_exports.iter().collect();
-    if live_logs != wanted_logs {
-        fields.push(field(
-            "log_exports",
-            join(&live_logs),
-            join(&wanted_logs),
-            NOW,
-        ));
-        now.enable_log_types = wanted_logs
-            .difference(&live_logs)
-            .map(|s| (*s).clone())
-            .collect();
-        now.disable_log_types = live_logs
-            .difference(&wanted_logs)
-            .map(|s| (*s).clone())
-            .collect();
-    }
+    log_exports(desired, live, &mut fields, &mut now);
     let groups_match = match security_group {
         Ref::Existing(id) => live.security_group_ids == [id.clone()],
         Ref::Planned(_) => false,

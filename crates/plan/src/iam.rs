@@ -388,6 +388,40 @@ pub(crate) struct DesiredRole {
     pub attached: Vec<String>,
 }
 
+/// The managed policies to attach and to detach.
+fn attachments(
+    desired: &DesiredRole,
+    found: Option<&LiveRole>,
+    fields: &mut Vec<FieldChange>,
+    steps: &mut Vec<IamStep>,
+) {
+    let name = desired.name.as_str();
+    let live_attached: BTreeSet<&String> = found.iter().flat_map(|r| &r.attached).collect();
+    let wanted: BTreeSet<&String> = desired.attached.iter().collect();
+    for arn in wanted.difference(&live_attached) {
+        fields.push(FieldChange::new(
+            "attached",
+            None::<String>,
+            Some((*arn).clone()),
+        ));
+        steps.push(IamStep::AttachRolePolicy {
+            role: name.to_owned(),
+            policy_arn: (*arn).clone(),
+        });
+    }
+    for arn in live_attached.difference(&wanted) {
+        fields.push(FieldChange::new(
+            "attached",
+            Some((*arn).clone()),
+            None::<String>,
+        ));
+        steps.push(IamStep::DetachRolePolicy {
+            role: name.to_owned(),
+            policy_arn: (*arn).clone(),
+        });
+    }
+}
+
 /// One role: its trust policy, awsdeploy's inline policy and the managed
 /// policies attached to it, against `found`, the live role of that name.
 pub(crate) fn plan_role(
@@ -451,30 +485,7 @@ pub(crate) fn plan_role(
         }
         (None, None) => {}
     }
-    let live_attached: BTreeSet<&String> = found.iter().flat_map(|r| &r.attached).collect();
-    let wanted: BTreeSet<&String> = desired.attached.iter().collect();
-    for arn in wanted.difference(&live_attached) {
-        fields.push(FieldChange::new(
-            "attached",
-            None::<String>,
-            Some((*arn).clone()),
-        ));
-        steps.push(IamStep::AttachRolePolicy {
-            role: name.to_owned(),
-            policy_arn: (*arn).clone(),
-        });
-    }
-    for arn in live_attached.difference(&wanted) {
-        fields.push(FieldChange::new(
-            "attached",
-            Some((*arn).clone()),
-            None::<String>,
-        ));
-        steps.push(IamStep::DetachRolePolicy {
-            role: name.to_owned(),
-            policy_arn: (*arn).clone(),
-        });
-    }
+    attachments(desired, found, &mut fields, &mut steps);
     if steps.is_empty() {
         out.unchanged += 1;
     } else {

@@ -15,7 +15,7 @@ pub mod alarms;
 pub mod certificate;
 pub mod ci;
 pub mod component;
-mod components;
+mod step;
 pub mod database;
 pub mod dns;
 pub mod execute;
@@ -34,6 +34,7 @@ pub mod network;
 pub mod permissions;
 pub mod pipeline;
 mod plan;
+mod reconcile;
 pub mod registry;
 pub mod render;
 pub mod service;
@@ -47,8 +48,27 @@ use awsdeploy_spec::Spec;
 
 pub use alarms::AlarmsStep;
 pub use certificate::CertificateStep;
-pub use component::{COMPONENTS, Component, Purpose};
-pub use components::{ComponentId, ComponentStep, Live, Ref, Step, plan, plan_with};
+pub use component::{Component, Purpose};
+pub use live::Live;
+pub use plan::{plan, plan_with};
+pub use step::{ComponentStep, Ref};
+
+step::components!(
+    Network(network::NetworkStep, network::Network) = "network",
+    Database(database::DatabaseStep, database::Database) = "database",
+    Registry(registry::RegistryStep, registry::Registry) = "registry",
+    Logs(logs::LogsStep, logs::Logs) = "logs",
+    Iam(iam::IamStep, iam::Iam) = "iam",
+    LoadBalancer(load_balancer::LoadBalancerStep, load_balancer::LoadBalancer) = "load_balancer",
+    Certificate(certificate::CertificateStep, certificate::Certificate) = "certificate",
+    Dns(dns::DnsStep, dns::Dns) = "dns",
+    Service(service::ServiceStep, service::Service) = "service",
+    Migration(migration::MigrationStep, migration::Migration) = "migration",
+    Web(web::WebStep, web::Web) = "web",
+    Alarms(alarms::AlarmsStep, alarms::Alarms) = "alarms",
+    Pipeline(pipeline::PipelineStep, pipeline::Pipeline) = "pipeline",
+);
+
 pub use database::{DatabaseStep, DbChanges, DbSettings};
 pub use dns::DnsStep;
 pub use iam::IamStep;

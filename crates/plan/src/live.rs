@@ -620,3 +620,46 @@ pub struct LiveAmplifyBranch {
     /// SHA-256 of the artifact the last successful release uploaded (a tag).
     pub artifact_sha256: Option<String>,
 }
+
+/// Everything observed live for one app and environment.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Live {
+    pub network: LiveNetwork,
+    #[serde(default)]
+    pub database: LiveDatabase,
+    #[serde(default)]
+    /// Serialised as `support`, its name when saved plans' fingerprints
+    /// were first taken.
+    #[serde(rename = "support")]
+    pub account: LiveAccount,
+    #[serde(default)]
+    pub service: LiveServiceTier,
+    #[serde(default)]
+    pub web: LiveWeb,
+    /// Left out when there is nothing, so fingerprints of stacks without
+    /// alarms stay what they were before the component existed.
+    #[serde(default, skip_serializing_if = "crate::alarms::LiveAlarms::is_empty")]
+    pub alarms: crate::alarms::LiveAlarms,
+    /// Left out when there is nothing, as `alarms`.
+    #[serde(default, skip_serializing_if = "crate::pipeline::LivePipeline::is_empty")]
+    pub pipeline: crate::pipeline::LivePipeline,
+}
+
+impl Live {
+    /// SHA-256 (hex) of the observed state, independent of the order AWS
+    /// listed things in: equal fingerprints mean nothing awsdeploy looks at
+    /// has changed.
+    pub fn fingerprint(&self) -> String {
+        let mut canonical = self.clone();
+        canonical.network.sort();
+        canonical.database.sort();
+        canonical.account.sort();
+        canonical.service.sort();
+        canonical.web.sort();
+        canonical.alarms.sort();
+        canonical.pipeline.sort();
+        let json = serde_json::to_vec(&canonical).unwrap_or_default();
+        awsdeploy_spec::artifact::sha256_hex(&json)
+    }
+}
+

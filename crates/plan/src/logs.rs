@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use crate::component::{
     Component, PlanContext, PolicyContext, Purpose, Statement, StatusContext, TeardownContext,
 };
-use crate::live::{LiveAccount, Lookups};
+use crate::live::{LiveAccount, LiveLogGroup, Lookups};
+use crate::reconcile::{Change, Desired};
 use crate::plan::{Action, ComponentPlan, FieldChange, Orphan, ResourceChange, ResourceKind};
 use crate::status::Status;
 use crate::{ComponentId, ComponentStep, Key, PlanError, Ref, names};
@@ -90,43 +91,22 @@ pub fn plan(spec: &Spec, live: &LiveAccount) -> Result<ComponentPlan, PlanError>
     };
     let name = names::log_group_name(&spec.app.name, &spec.env);
     let retention = i32::try_from(service.log_retention_days).unwrap_or(i32::MAX);
-    let change = |action, step: LogsStep| {
-        ResourceChange::new(
-            Key::named(ComponentId::Logs, name.clone()),
-            ResourceKind::LogGroup,
-            &name,
-            action,
-            vec![step],
+    let key = Key::named(ComponentId::Logs, name.clone());
+    let desired = Desired::new(key, ResourceKind::LogGroup, &name);
+    let create = || {
+        Change::new(
+            vec![LogsStep::CreateLogGroup {
+                name: name.clone(),
+                retention_days: retention,
+            }],
+            vec![FieldChange::set("retention_days", retention.to_string())],
         )
     };
-    match &live.log_group {
-        Some(group) if !group.owned => {
-            return Err(PlanError::not_ours(ResourceKind::LogGroup, &name));
-        }
-        None => out.push(
-            change(
-                Action::Create,
-                LogsStep::CreateLogGroup {
-                    name: name.clone(),
-                    retention_days: retention,
-                },
-            )
-            .with_fields(vec![FieldChange::set(
-                "retention_days",
-                retention.to_string(),
-            )]),
-        ),
-        Some(group) if group.retention_days == Some(retention) => out.unchanged += 1,
-        Some(group) => out.push(
-            change(
-                Action::Update,
-                LogsStep::SetLogRetention {
-                    name: name.clone(),
-                    retention_days: retention,
-                },
-            )
-            .on(Some(&name))
-            .with_fields(vec![FieldChange::new(
+    let update = |group: &LiveLogGroup| {
+        let fields = if group.retention_days == Some(retention) {
+            Vec::new()
+        } else {
+            vec![FieldChange::new(
                 "retention_days",
                 Some(
                     group
@@ -134,9 +114,16 @@ pub fn plan(spec: &Spec, live: &LiveAccount) -> Result<ComponentPlan, PlanError>
                         .map_or("never expire".to_owned(), |d| d.to_string()),
                 ),
                 Some(retention.to_string()),
-            )]),
-        ),
-    }
+            )]
+        };
+        let step = LogsStep::SetLogRetention {
+            name: name.clone(),
+            retention_days: retention,
+        };
+        (Change::new(vec![step], fields), Some(name.clone()))
+    };
+    let live_group = live.log_group.as_ref().map(|g| (g, g.owned));
+    desired.reconcile(&mut out, live_group, create, update)?;
     Ok(out)
 }
 

@@ -207,37 +207,7 @@ pub fn desired(spec: &Spec, zones: &[String]) -> Result<DesiredNetwork, PlanErro
         });
     }
 
-    let lb = name("lb");
-    let service = name("service");
-    let security_groups = vec![
-        DesiredSecurityGroup {
-            name: lb.clone(),
-            description: "load balancer: HTTP and HTTPS from anywhere".to_owned(),
-            ingress: [80, 443]
-                .into_iter()
-                .map(|port| DesiredIngress {
-                    port,
-                    source: DesiredSource::Cidr(ANY_IPV4.to_owned()),
-                })
-                .collect(),
-        },
-        DesiredSecurityGroup {
-            name: service.clone(),
-            description: "API service: container port from the load balancer only".to_owned(),
-            ingress: vec![DesiredIngress {
-                port: i32::from(spec.service_port()),
-                source: DesiredSource::Group(lb),
-            }],
-        },
-        DesiredSecurityGroup {
-            name: name("db"),
-            description: "database: MySQL from the API service only".to_owned(),
-            ingress: vec![DesiredIngress {
-                port: DATABASE_PORT,
-                source: DesiredSource::Group(service),
-            }],
-        },
-    ];
+    let security_groups = security_groups(spec);
 
     Ok(DesiredNetwork {
         vpc: DesiredVpc {
@@ -385,6 +355,43 @@ pub fn plan(desired: &DesiredNetwork, live: &LiveNetwork) -> Result<NetworkPlan,
         refs: p.refs,
         egress,
     })
+}
+
+/// The load balancer's, the service's and the database's groups, each
+/// open only to the one before it.
+fn security_groups(spec: &Spec) -> Vec<DesiredSecurityGroup> {
+    let name = |suffix: &str| resource_name(spec, suffix);
+    let lb = name("lb");
+    let service = name("service");
+    vec![
+        DesiredSecurityGroup {
+            name: lb.clone(),
+            description: "load balancer: HTTP and HTTPS from anywhere".to_owned(),
+            ingress: [80, 443]
+                .into_iter()
+                .map(|port| DesiredIngress {
+                    port,
+                    source: DesiredSource::Cidr(ANY_IPV4.to_owned()),
+                })
+                .collect(),
+        },
+        DesiredSecurityGroup {
+            name: service.clone(),
+            description: "API service: container port from the load balancer only".to_owned(),
+            ingress: vec![DesiredIngress {
+                port: i32::from(spec.service_port()),
+                source: DesiredSource::Group(lb),
+            }],
+        },
+        DesiredSecurityGroup {
+            name: name("db"),
+            description: "database: MySQL from the API service only".to_owned(),
+            ingress: vec![DesiredIngress {
+                port: DATABASE_PORT,
+                source: DesiredSource::Group(service),
+            }],
+        },
+    ]
 }
 
 /// What a task in the private subnets needs to reach AWS through a NAT

@@ -23,8 +23,8 @@
 use awsdeploy_spec::Spec;
 use serde_json::{Value, json};
 
-use crate::component::{PolicyContext, Statement};
-use crate::{COMPONENTS, names};
+use crate::component::{Component, PolicyContext, Statement};
+use crate::names;
 
 /// The IAM partition a region is in.
 pub fn partition_of(region: &str) -> &'static str {
@@ -73,9 +73,9 @@ pub fn action_for(service: &str, operation: &str) -> String {
 /// ([`crate::Component::policy`]), whether or not the spec has its
 /// section. With `push`, also what CI's image push needs (`awsdeploy ci`
 /// files log in to ECR, look for the commit's tag and push it).
-pub fn policy(spec: &Spec, push: bool) -> Value {
+pub fn policy(components: &[&dyn Component], spec: &Spec, push: bool) -> Value {
     let cx = context(spec, push);
-    let statements: Vec<Value> = statements(&cx)
+    let statements: Vec<Value> = statements(components, &cx)
         .into_iter()
         .map(|s| {
             let mut actions = s.actions;
@@ -107,7 +107,7 @@ pub fn context(spec: &Spec, push: bool) -> PolicyContext<'_> {
 }
 
 /// awsdeploy's own statements, then every component's.
-pub fn statements(cx: &PolicyContext<'_>) -> Vec<Statement> {
+pub fn statements(components: &[&dyn Component], cx: &PolicyContext<'_>) -> Vec<Statement> {
     let mut statements = vec![
         Statement::anywhere("Identity", &["sts:GetCallerIdentity"]),
         Statement::new(
@@ -128,7 +128,7 @@ pub fn statements(cx: &PolicyContext<'_>) -> Vec<Statement> {
             )],
         ),
     ];
-    for component in COMPONENTS {
+    for component in components {
         statements.extend(component.policy(cx));
     }
     statements
@@ -168,7 +168,7 @@ mod tests {
 
     #[test]
     fn names_narrow_the_resources_and_no_action_is_a_wildcard() {
-        let policy = policy(&spec("[alarms]\n[database]\n"), false);
+        let policy = policy(crate::COMPONENTS, &spec("[alarms]\n[database]\n"), false);
         let text = policy.to_string();
         assert!(text.contains("arn:aws:iam::*:role/shop-dev-*"), "{text}");
         assert!(
@@ -188,7 +188,7 @@ mod tests {
             assert!(action.contains(':'), "{action}");
         }
         assert!(!allows(&policy, "ecr:PutImage"));
-        let pushing = super::policy(&spec(""), true);
+        let pushing = super::policy(crate::COMPONENTS, &spec(""), true);
         assert!(allows(&pushing, "ecr:PutImage"));
         assert!(allows(&pushing, "ecr:GetAuthorizationToken"));
     }
@@ -202,7 +202,7 @@ mod tests {
         )
         .unwrap();
         assert!(
-            policy(&spec, false)
+            policy(crate::COMPONENTS, &spec, false)
                 .to_string()
                 .contains("arn:aws-cn:dynamodb:cn-north-1:*:table/shop-dev-lock")
         );

@@ -94,14 +94,15 @@ pub fn github_trust_policy(pipeline: &awsdeploy_spec::Pipeline, provider_arn: &s
     }))
 }
 
-/// Compares the spec's pipeline with the live one.
+/// Compares the spec's pipeline with the live one. `components`: every
+/// component, whose policy the deploy roles get.
 pub fn plan(
-    spec: &Spec,
-    region: &str,
+    components: &[&dyn crate::Component],
+    (spec, region): (&Spec, &str),
     account: &LiveAccount,
     live: &LivePipeline,
 ) -> Result<ComponentPlan, PlanError> {
-    let mut out = github(spec, account, live)?;
+    let mut out = github(components, spec, account, live)?;
     match spec
         .pipeline
         .as_ref()
@@ -109,8 +110,8 @@ pub fn plan(
     {
         Some(pipeline) => {
             codepipeline::plan(
-                spec,
-                pipeline,
+                components,
+                (spec, pipeline),
                 region,
                 account,
                 &live.codepipeline,
@@ -126,6 +127,7 @@ pub fn plan(
 
 /// GitHub's provider and the GitHub Actions role.
 fn github(
+    components: &[&dyn crate::Component],
     spec: &Spec,
     account: &LiveAccount,
     live: &LivePipeline,
@@ -167,7 +169,7 @@ fn github(
         out.unchanged += 1;
     }
     let role = names::github_role_name(app, env);
-    let policy = canonical(&permissions::policy(spec, true));
+    let policy = canonical(&permissions::policy(components, spec, true));
     let mut role_plan = ComponentPlan::default();
     plan_role(
         &mut role_plan,
@@ -318,7 +320,13 @@ mod tests {
 
     #[test]
     fn the_provider_comes_first_then_the_role_trusting_one_branch() {
-        let plan = plan(&spec(""), "eu-west-1", &live(), &LivePipeline::default()).unwrap();
+        let plan = plan(
+            crate::COMPONENTS,
+            (&spec(""), "eu-west-1"),
+            &live(),
+            &LivePipeline::default(),
+        )
+        .unwrap();
         assert_eq!(plan.changes.len(), 2);
         assert_eq!(plan.changes[0].kind, ResourceKind::OidcProvider);
         let role = &plan.changes[1];
@@ -339,7 +347,13 @@ mod tests {
             github_role: None,
             codepipeline: LiveCodePipeline::default(),
         };
-        let made = plan(&spec, "eu-west-1", &live(), &pipeline_live).unwrap();
+        let made = plan(
+            crate::COMPONENTS,
+            (&spec, "eu-west-1"),
+            &live(),
+            &pipeline_live,
+        )
+        .unwrap();
         let Some(crate::Step::Iam(IamStep::CreateRole { trust_policy, .. })) =
             made.changes[0].steps.first()
         else {
@@ -357,12 +371,18 @@ mod tests {
             policy: Some(document.clone()),
             attached: vec![],
         });
-        let again = plan(&spec, "eu-west-1", &live(), &pipeline_live).unwrap();
+        let again = plan(
+            crate::COMPONENTS,
+            (&spec, "eu-west-1"),
+            &live(),
+            &pipeline_live,
+        )
+        .unwrap();
         assert!(again.changes.is_empty(), "{:?}", again.changes);
 
         let moved = plan(
-            &self::spec("branch = \"release\""),
-            "eu-west-1",
+            crate::COMPONENTS,
+            (&self::spec("branch = \"release\""), "eu-west-1"),
             &live(),
             &pipeline_live,
         )

@@ -14,7 +14,8 @@ use serde_json::json;
 use crate::component::{
     Component, PlanContext, PolicyContext, Purpose, Statement, StatusContext, TeardownContext,
 };
-use crate::live::{LiveAccount, Lookups};
+use crate::live::{LiveAccount, LiveRepository, Lookups};
+use crate::reconcile::{Change, Desired};
 use crate::plan::{Action, ComponentPlan, FieldChange, ResourceChange, ResourceKind};
 use crate::status::Status;
 use crate::{ComponentId, ComponentStep, Key, PlanError, Ref, names};
@@ -171,71 +172,52 @@ pub fn plan(spec: &Spec, live: &LiveAccount) -> Result<ComponentPlan, PlanError>
         return Ok(out);
     };
     let policy = lifecycle_policy(registry.keep_images);
+    let keep = registry.keep_images;
     let key = Key::named(ComponentId::Registry, name.clone());
-    let Some(repo) = &live.repository else {
-        out.push(
-            ResourceChange::new(
-                key,
-                ResourceKind::Repository,
-                &name,
-                Action::Create,
-                vec![RegistryStep::CreateRepository {
-                    name: name.clone(),
-                    lifecycle_policy: policy,
-                }],
-            )
-            .with_fields(vec![
+    let desired = Desired::new(key, ResourceKind::Repository, &name);
+    let create = || {
+        Change::new(
+            vec![RegistryStep::CreateRepository {
+                name: name.clone(),
+                lifecycle_policy: policy.clone(),
+            }],
+            vec![
                 FieldChange::set("tags", "immutable"),
                 FieldChange::set("scan_on_push", "true"),
-                FieldChange::set("keep_images", registry.keep_images.to_string()),
-            ]),
-        );
-        return Ok(out);
+                FieldChange::set("keep_images", keep.to_string()),
+            ],
+        )
     };
-    if !repo.owned {
-        return Err(PlanError::not_ours(ResourceKind::Repository, &name));
-    }
-    let mut fields = Vec::new();
-    if !repo.tags_immutable {
-        fields.push(FieldChange::new("tags", Some("mutable"), Some("immutable")));
-    }
-    if !repo.scan_on_push {
-        fields.push(FieldChange::new(
-            "scan_on_push",
-            Some("false"),
-            Some("true"),
-        ));
-    }
-    if repo.lifecycle_policy.as_deref() != Some(policy.as_str()) {
-        fields.push(FieldChange::new(
-            "lifecycle_policy",
-            Some(if repo.lifecycle_policy.is_some() {
+    let update = |repo: &LiveRepository| {
+        let mut fields = Vec::new();
+        if !repo.tags_immutable {
+            fields.push(FieldChange::new("tags", Some("mutable"), Some("immutable")));
+        }
+        if !repo.scan_on_push {
+            fields.push(FieldChange::new("scan_on_push", Some("false"), Some("true")));
+        }
+        if repo.lifecycle_policy.as_deref() != Some(policy.as_str()) {
+            let now = if repo.lifecycle_policy.is_some() {
                 "other"
             } else {
                 "none"
-            }),
-            Some(format!("keep the newest {}", registry.keep_images)),
-        ));
-    }
-    if fields.is_empty() {
-        out.unchanged += 1;
-    } else {
-        out.push(
-            ResourceChange::new(
-                key,
-                ResourceKind::Repository,
-                &name,
-                Action::Update,
-                vec![RegistryStep::ConfigureRepository {
-                    name: name.clone(),
-                    lifecycle_policy: policy,
-                }],
-            )
-            .on(Some(&name))
-            .with_fields(fields),
-        );
-    }
-    if let (Some(tag), Some(false)) = (
+            };
+            fields.push(FieldChange::new(
+                "lifecycle_policy",
+                Some(now),
+                Some(format!("keep the newest {keep}")),
+            ));
+        }
+        let steps = vec![RegistryStep::ConfigureRepository {
+            name: name.clone(),
+            lifecycle_policy: policy.clone(),
+        }];
+        (Change::new(steps, fields), Some(name.clone()))
+    };
+    let live_repository = live.repository.as_ref();
+    desired.reconcile(&mut out, live_repository.map(|r| (r, r.owned)), create, update)?;
+    if let (Some(repo), Some(tag), Some(false)) = (
+        live_repository,
         spec.service.as_ref().and_then(|s| s.image_tag.as_ref()),
         live.image_present,
     ) {

@@ -535,19 +535,20 @@ pub(crate) fn sorted(ids: &[String]) -> Vec<String> {
     ids
 }
 
-/// The task definition the spec asks for.
-fn task_definition(
+/// Where each of `service.secrets` comes from: the database's master
+/// secret (its ARN, or read at run time when this plan makes the
+/// instance), or a Secrets Manager secret that must exist.
+fn secret_sources(
     cx: &PlanContext<'_>,
     service: &awsdeploy_spec::Service,
     family: &str,
-    image: String,
-) -> Result<TaskDefinition, PlanError> {
+    connection: Option<&Result<crate::DatabaseConnection, String>>,
+) -> Result<BTreeMap<String, SecretSource>, PlanError> {
     let spec = cx.spec;
-    let (app, env) = (spec.app.name.as_str(), spec.env.as_str());
+    let (app, env) = (cx.app(), cx.env());
     let account = &cx.live.account;
     let mut secrets = BTreeMap::new();
-    let connection = database_connection(cx);
-    let master = match &connection {
+    let master = match connection {
         Some(Ok(known)) => Some(known.secret_arn.clone()),
         Some(Err(_)) | None => None,
     };
@@ -594,6 +595,19 @@ fn task_definition(
         };
         secrets.insert(variable.clone(), source);
     }
+    Ok(secrets)
+}
+
+/// The task definition the spec asks for.
+fn task_definition(
+    cx: &PlanContext<'_>,
+    service: &awsdeploy_spec::Service,
+    family: &str,
+    image: String,
+) -> Result<TaskDefinition, PlanError> {
+    let (app, env) = (cx.app(), cx.env());
+    let connection = database_connection(cx);
+    let secrets = secret_sources(cx, service, family, connection.as_ref())?;
     let mut container = ContainerDefinition {
         name: CONTAINER_NAME.to_owned(),
         image,

@@ -10,8 +10,8 @@ use std::fmt::Write as _;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::component::StatusContext;
-use crate::{COMPONENTS, Live};
+use crate::Live;
+use crate::component::{Component, StatusContext};
 
 /// The JSON document's version; bumped on an incompatible change.
 pub const STATUS_FORMAT_VERSION: u32 = 1;
@@ -244,6 +244,7 @@ pub struct DatabaseExtras {
 /// The report: `live` and `extras` together, each component's section
 /// and problems, its health judged.
 pub fn report(
+    components: &[&dyn Component],
     (app, env, region): (&str, &str, &str),
     live: &Live,
     extras: &Extras,
@@ -272,7 +273,7 @@ pub fn report(
         live,
         extras,
     };
-    for component in COMPONENTS {
+    for component in components {
         component.status(&cx, &mut status);
     }
     if !status.problems.is_empty() {
@@ -540,9 +541,10 @@ mod tests {
     #[test]
     fn a_rollout_in_progress_or_an_unhealthy_target_is_degraded() {
         let live = Live::default();
-        let healthy = report(("shop", "dev", "r"), &live, &Extras::default(), 0, None);
+        let healthy = report(crate::COMPONENTS, ("shop", "dev", "r"), &live, &Extras::default(), 0, None);
         assert_eq!(healthy.health, Health::Healthy);
         let rolling = report(
+            crate::COMPONENTS,
             ("shop", "dev", "r"),
             &live,
             &Extras {
@@ -582,18 +584,18 @@ mod tests {
             }),
             ..Extras::default()
         };
-        let roomy = report(("shop", "dev", "r"), &live, &with_free(15), 0, None);
+        let roomy = report(crate::COMPONENTS, ("shop", "dev", "r"), &live, &with_free(15), 0, None);
         let db = roomy.database.as_ref().unwrap();
         assert_eq!(db.used_storage_mib, Some(5 * 1024));
         assert_eq!(db.used_storage_percent(), Some(25));
         assert_eq!(roomy.health, Health::Healthy);
         assert!(text(&roomy).contains("storage: 5.0 of 20 GiB used (25%)"));
 
-        let full = report(("shop", "dev", "r"), &live, &with_free(1), 0, None);
+        let full = report(crate::COMPONENTS, ("shop", "dev", "r"), &live, &with_free(1), 0, None);
         assert_eq!(full.health, Health::Degraded);
         assert!(full.problems[0].contains("95% used"), "{:?}", full.problems);
 
-        let unknown = report(("shop", "dev", "r"), &live, &Extras::default(), 0, None);
+        let unknown = report(crate::COMPONENTS, ("shop", "dev", "r"), &live, &Extras::default(), 0, None);
         assert_eq!(unknown.database.as_ref().unwrap().used_storage_mib, None);
         assert!(text(&unknown).contains("used unknown"));
     }

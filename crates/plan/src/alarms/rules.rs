@@ -2,7 +2,7 @@
 //! when (AWS's "Recommended alarms" for an Application Load Balancer, an
 //! ECS service and an RDS instance), with the spec's thresholds.
 
-use awsdeploy_spec::{Alarms, Spec};
+use awsdeploy_spec::{Alarms, Database, Service, Spec, Thresholds};
 
 use super::{AlarmMetric, Dimension, DimensionValue, MetricRef};
 use crate::Ref;
@@ -65,7 +65,8 @@ pub(super) struct Rule<'a> {
     pub(super) missing: &'a str,
 }
 
-#[allow(clippy::too_many_lines)] // one table of alarms
+/// CloudWatch's recommended alarms for what the spec has: the load
+/// balancer's and the service's (with `[service]`), the database's.
 pub(super) fn rules(
     spec: &Spec,
     alarms: &Alarms,
@@ -83,202 +84,222 @@ pub(super) fn rules(
             name: "TargetGroup".to_owned(),
             value: DimensionValue::TargetGroup(tg),
         };
-        let elb = "AWS/ApplicationELB";
+        load_balancer_rules(t, &lb, &tg, &mut out);
+        service_rules(spec, service, t, &mut out);
+    }
+    if let Some(database) = &spec.database {
+        database_rules(spec, database, t, &mut out);
+    }
+    out
+}
+
+/// The load balancer's: 5XX counts and rate, latency, unhealthy hosts.
+fn load_balancer_rules(t: &Thresholds, lb: &Dimension, tg: &Dimension, out: &mut Vec<Rule<'static>>) {
+    let elb = "AWS/ApplicationELB";
+    out.push(Rule {
+        component: "load-balancer",
+        slug: "target-5xx",
+        what: format!(
+            "the API answered more than {} 5XX a minute, 3 minutes running",
+            t.target_5xx_count
+        ),
+        metric: AlarmMetric::Metric(metric(elb, "HTTPCode_Target_5XX_Count", &[lb], "Sum")),
+        period: 60,
+        periods: 3,
+        comparison: "GreaterThanThreshold",
+        threshold: t.target_5xx_count.to_string(),
+        missing: "notBreaching",
+    });
+    out.push(Rule {
+        component: "load-balancer",
+        slug: "target-5xx-rate",
+        what: format!(
+            "more than {}% of requests got a 5XX from the API, 3 minutes running",
+            t.target_5xx_percent
+        ),
+        metric: AlarmMetric::Math {
+            expression: "IF(m2 > 0, 100 * m1 / m2, 0)".to_owned(),
+            metrics: vec![
+                metric(elb, "HTTPCode_Target_5XX_Count", &[lb], "Sum"),
+                metric(elb, "RequestCount", &[lb], "Sum"),
+            ],
+        },
+        period: 60,
+        periods: 3,
+        comparison: "GreaterThanThreshold",
+        threshold: t.target_5xx_percent.to_string(),
+        missing: "notBreaching",
+    });
+    out.push(Rule {
+        component: "load-balancer",
+        slug: "elb-5xx",
+        what: format!(
+            "the load balancer answered more than {} 5XX a minute itself (no healthy target?), 3 minutes running",
+            t.elb_5xx_count
+        ),
+        metric: AlarmMetric::Metric(metric(elb, "HTTPCode_ELB_5XX_Count", &[lb], "Sum")),
+        period: 60,
+        periods: 3,
+        comparison: "GreaterThanThreshold",
+        threshold: t.elb_5xx_count.to_string(),
+        missing: "notBreaching",
+    });
+    out.push(Rule {
+        component: "load-balancer",
+        slug: "p99-latency",
+        what: format!(
+            "p99 response time above {} ms, 5 minutes running",
+            t.response_time_p99_ms
+        ),
+        metric: AlarmMetric::Metric(metric(elb, "TargetResponseTime", &[lb], "p99")),
+        period: 60,
+        periods: 5,
+        comparison: "GreaterThanThreshold",
+        threshold: seconds(t.response_time_p99_ms),
+        missing: "notBreaching",
+    });
+    out.push(Rule {
+        component: "load-balancer",
+        slug: "unhealthy-hosts",
+        what: format!("a target unhealthy for {} minutes", t.unhealthy_minutes),
+        metric: AlarmMetric::Metric(metric(elb, "UnHealthyHostCount", &[tg, lb], "Maximum")),
+        period: 60,
+        periods: i32::try_from(t.unhealthy_minutes).unwrap_or(3),
+        comparison: "GreaterThanThreshold",
+        threshold: "0".to_owned(),
+        missing: "notBreaching",
+    });
+}
+
+/// The service's: CPU, memory, and (with Container Insights) running tasks.
+fn service_rules(spec: &Spec, service: &Service, t: &Thresholds, out: &mut Vec<Rule<'static>>) {
+    let cluster = text("ClusterName", &cluster_name(&spec.app.name, &spec.env));
+    let name = text("ServiceName", SERVICE_NAME);
+    for (slug, metric_name, percent) in [
+        ("cpu", "CPUUtilization", t.service_cpu_percent),
+        ("memory", "MemoryUtilization", t.service_memory_percent),
+    ] {
         out.push(Rule {
-            component: "load-balancer",
-            slug: "target-5xx",
-            what: format!(
-                "the API answered more than {} 5XX a minute, 3 minutes running",
-                t.target_5xx_count
-            ),
-            metric: AlarmMetric::Metric(metric(elb, "HTTPCode_Target_5XX_Count", &[&lb], "Sum")),
+            component: "service",
+            slug,
+            what: format!("the API's average {slug} above {percent}%, 5 minutes running"),
+            metric: AlarmMetric::Metric(metric(
+                "AWS/ECS",
+                metric_name,
+                &[&cluster, &name],
+                "Average",
+            )),
             period: 60,
-            periods: 3,
+            periods: 5,
             comparison: "GreaterThanThreshold",
-            threshold: t.target_5xx_count.to_string(),
-            missing: "notBreaching",
+            threshold: percent.to_string(),
+            // No datapoint: the service runs no task.
+            missing: "breaching",
         });
+    }
+    if service.container_insights {
         out.push(Rule {
-            component: "load-balancer",
-            slug: "target-5xx-rate",
-            what: format!(
-                "more than {}% of requests got a 5XX from the API, 3 minutes running",
-                t.target_5xx_percent
-            ),
+            component: "service",
+            slug: "running-tasks",
+            what: "fewer tasks running than desired, 5 minutes running".to_owned(),
             metric: AlarmMetric::Math {
-                expression: "IF(m2 > 0, 100 * m1 / m2, 0)".to_owned(),
+                expression: "m2 - m1".to_owned(),
                 metrics: vec![
-                    metric(elb, "HTTPCode_Target_5XX_Count", &[&lb], "Sum"),
-                    metric(elb, "RequestCount", &[&lb], "Sum"),
+                    metric(
+                        "ECS/ContainerInsights",
+                        "RunningTaskCount",
+                        &[&cluster, &name],
+                        "Average",
+                    ),
+                    metric(
+                        "ECS/ContainerInsights",
+                        "DesiredTaskCount",
+                        &[&cluster, &name],
+                        "Average",
+                    ),
                 ],
             },
             period: 60,
-            periods: 3,
-            comparison: "GreaterThanThreshold",
-            threshold: t.target_5xx_percent.to_string(),
-            missing: "notBreaching",
-        });
-        out.push(Rule {
-            component: "load-balancer",
-            slug: "elb-5xx",
-            what: format!(
-                "the load balancer answered more than {} 5XX a minute itself (no healthy target?), 3 minutes running",
-                t.elb_5xx_count
-            ),
-            metric: AlarmMetric::Metric(metric(elb, "HTTPCode_ELB_5XX_Count", &[&lb], "Sum")),
-            period: 60,
-            periods: 3,
-            comparison: "GreaterThanThreshold",
-            threshold: t.elb_5xx_count.to_string(),
-            missing: "notBreaching",
-        });
-        out.push(Rule {
-            component: "load-balancer",
-            slug: "p99-latency",
-            what: format!(
-                "p99 response time above {} ms, 5 minutes running",
-                t.response_time_p99_ms
-            ),
-            metric: AlarmMetric::Metric(metric(elb, "TargetResponseTime", &[&lb], "p99")),
-            period: 60,
             periods: 5,
-            comparison: "GreaterThanThreshold",
-            threshold: seconds(t.response_time_p99_ms),
-            missing: "notBreaching",
-        });
-        out.push(Rule {
-            component: "load-balancer",
-            slug: "unhealthy-hosts",
-            what: format!("a target unhealthy for {} minutes", t.unhealthy_minutes),
-            metric: AlarmMetric::Metric(metric(elb, "UnHealthyHostCount", &[&tg, &lb], "Maximum")),
-            period: 60,
-            periods: i32::try_from(t.unhealthy_minutes).unwrap_or(3),
             comparison: "GreaterThanThreshold",
             threshold: "0".to_owned(),
-            missing: "notBreaching",
+            missing: "breaching",
         });
-        let cluster = text("ClusterName", &cluster_name(&spec.app.name, &spec.env));
-        let name = text("ServiceName", SERVICE_NAME);
-        for (slug, metric_name, percent) in [
-            ("cpu", "CPUUtilization", t.service_cpu_percent),
-            ("memory", "MemoryUtilization", t.service_memory_percent),
-        ] {
-            out.push(Rule {
-                component: "service",
-                slug,
-                what: format!("the API's average {slug} above {percent}%, 5 minutes running"),
-                metric: AlarmMetric::Metric(metric(
-                    "AWS/ECS",
-                    metric_name,
-                    &[&cluster, &name],
-                    "Average",
-                )),
-                period: 60,
-                periods: 5,
-                comparison: "GreaterThanThreshold",
-                threshold: percent.to_string(),
-                // No datapoint: the service runs no task.
-                missing: "breaching",
-            });
-        }
-        if service.container_insights {
-            out.push(Rule {
-                component: "service",
-                slug: "running-tasks",
-                what: "fewer tasks running than desired, 5 minutes running".to_owned(),
-                metric: AlarmMetric::Math {
-                    expression: "m2 - m1".to_owned(),
-                    metrics: vec![
-                        metric(
-                            "ECS/ContainerInsights",
-                            "RunningTaskCount",
-                            &[&cluster, &name],
-                            "Average",
-                        ),
-                        metric(
-                            "ECS/ContainerInsights",
-                            "DesiredTaskCount",
-                            &[&cluster, &name],
-                            "Average",
-                        ),
-                    ],
-                },
-                period: 60,
-                periods: 5,
-                comparison: "GreaterThanThreshold",
-                threshold: "0".to_owned(),
-                missing: "breaching",
-            });
-        }
     }
-    if let Some(database) = &spec.database {
-        let id = text(
-            "DBInstanceIdentifier",
-            &crate::names::database_identifier(&spec.app.name, &spec.env),
-        );
-        let rds = "AWS/RDS";
+}
+
+/// The database's: CPU, free storage, freeable memory, connections.
+fn database_rules(
+    spec: &Spec,
+    database: &Database,
+    t: &Thresholds,
+    out: &mut Vec<Rule<'static>>,
+) {
+    let id = text(
+        "DBInstanceIdentifier",
+        &crate::names::database_identifier(&spec.app.name, &spec.env),
+    );
+    let rds = "AWS/RDS";
+    out.push(Rule {
+        component: "database",
+        slug: "cpu",
+        what: format!(
+            "the database's CPU above {}%, 5 minutes running",
+            t.database_cpu_percent
+        ),
+        metric: AlarmMetric::Metric(metric(rds, "CPUUtilization", &[&id], "Average")),
+        period: 60,
+        periods: 5,
+        comparison: "GreaterThanThreshold",
+        threshold: t.database_cpu_percent.to_string(),
+        missing: "breaching",
+    });
+    let allocated = u64::from(database.storage_gb) * 1024 * 1024 * 1024;
+    out.push(Rule {
+        component: "database",
+        slug: "free-storage",
+        what: format!(
+            "free storage below {}% of the {} GiB allocated",
+            t.database_free_storage_percent, database.storage_gb
+        ),
+        metric: AlarmMetric::Metric(metric(rds, "FreeStorageSpace", &[&id], "Minimum")),
+        period: 300,
+        periods: 1,
+        comparison: "LessThanThreshold",
+        threshold: (allocated * u64::from(t.database_free_storage_percent) / 100).to_string(),
+        missing: "breaching",
+    });
+    out.push(Rule {
+        component: "database",
+        slug: "freeable-memory",
+        what: format!(
+            "freeable memory below {} MiB, 5 minutes running",
+            t.database_freeable_memory_mib
+        ),
+        metric: AlarmMetric::Metric(metric(rds, "FreeableMemory", &[&id], "Average")),
+        period: 60,
+        periods: 5,
+        comparison: "LessThanThreshold",
+        threshold: (u64::from(t.database_freeable_memory_mib) * 1024 * 1024).to_string(),
+        missing: "breaching",
+    });
+    if let Some(max) = max_connections(&database.instance_class) {
+        let limit = max * u64::from(t.database_connections_percent) / 100;
         out.push(Rule {
             component: "database",
-            slug: "cpu",
+            slug: "connections",
             what: format!(
-                "the database's CPU above {}%, 5 minutes running",
-                t.database_cpu_percent
+                "more than {limit} connections ({}% of {}'s {max}), 5 minutes running",
+                t.database_connections_percent, database.instance_class
             ),
-            metric: AlarmMetric::Metric(metric(rds, "CPUUtilization", &[&id], "Average")),
+            metric: AlarmMetric::Metric(metric(rds, "DatabaseConnections", &[&id], "Maximum")),
             period: 60,
             periods: 5,
             comparison: "GreaterThanThreshold",
-            threshold: t.database_cpu_percent.to_string(),
-            missing: "breaching",
+            threshold: limit.to_string(),
+            missing: "notBreaching",
         });
-        let allocated = u64::from(database.storage_gb) * 1024 * 1024 * 1024;
-        out.push(Rule {
-            component: "database",
-            slug: "free-storage",
-            what: format!(
-                "free storage below {}% of the {} GiB allocated",
-                t.database_free_storage_percent, database.storage_gb
-            ),
-            metric: AlarmMetric::Metric(metric(rds, "FreeStorageSpace", &[&id], "Minimum")),
-            period: 300,
-            periods: 1,
-            comparison: "LessThanThreshold",
-            threshold: (allocated * u64::from(t.database_free_storage_percent) / 100).to_string(),
-            missing: "breaching",
-        });
-        out.push(Rule {
-            component: "database",
-            slug: "freeable-memory",
-            what: format!(
-                "freeable memory below {} MiB, 5 minutes running",
-                t.database_freeable_memory_mib
-            ),
-            metric: AlarmMetric::Metric(metric(rds, "FreeableMemory", &[&id], "Average")),
-            period: 60,
-            periods: 5,
-            comparison: "LessThanThreshold",
-            threshold: (u64::from(t.database_freeable_memory_mib) * 1024 * 1024).to_string(),
-            missing: "breaching",
-        });
-        if let Some(max) = max_connections(&database.instance_class) {
-            let limit = max * u64::from(t.database_connections_percent) / 100;
-            out.push(Rule {
-                component: "database",
-                slug: "connections",
-                what: format!(
-                    "more than {limit} connections ({}% of {}'s {max}), 5 minutes running",
-                    t.database_connections_percent, database.instance_class
-                ),
-                metric: AlarmMetric::Metric(metric(rds, "DatabaseConnections", &[&id], "Maximum")),
-                period: 60,
-                periods: 5,
-                comparison: "GreaterThanThreshold",
-                threshold: limit.to_string(),
-                missing: "notBreaching",
-            });
-        }
     }
-    out
 }
 
 /// Milliseconds as `CloudWatch` prints seconds (`2`, `0.5`).

@@ -1,4 +1,5 @@
 use super::*;
+use crate::COMPONENTS;
 use crate::ComponentId;
 
 #[test]
@@ -83,7 +84,7 @@ fn the_pipeline_log_group_is_in_the_printed_policy() {
         "dev",
     )
     .unwrap();
-    let policy = crate::permissions::policy(&spec, false).to_string();
+    let policy = crate::permissions::policy(COMPONENTS, &spec, false).to_string();
     assert!(
         policy.contains("arn:aws:logs:eu-west-1:*:log-group:/awsdeploy/shop/dev/pipeline"),
         "{policy}"
@@ -110,7 +111,7 @@ fn down_looks_up_what_a_removed_section_made() {
 fn every_statement_id_is_unique() {
     let spec = Spec::parse("[app]\nname = \"shop\"\n", "t.toml", "dev").unwrap();
     let cx = crate::permissions::context(&spec, true);
-    let mut sids: Vec<&str> = crate::permissions::statements(&cx)
+    let mut sids: Vec<&str> = crate::permissions::statements(COMPONENTS, &cx)
         .iter()
         .map(|s| s.sid)
         .collect();

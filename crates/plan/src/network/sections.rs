@@ -10,7 +10,7 @@ use super::{
     ANY_IPV4, DesiredNetwork, DesiredRouteTable, DesiredSource, DesiredTarget, Found, Planner,
     describe_rule, normalise_live_rule,
 };
-use crate::live::LiveNetwork;
+use crate::live::{LiveNetwork, LiveRouteTable};
 use crate::{
     Action, FieldChange, IngressRule, Key, NetworkStep, PlanError, Ref, ResourceChange,
     ResourceKind, RouteTarget, RuleSource,
@@ -294,6 +294,87 @@ pub(super) fn nat_gateways<'a>(
     Ok(())
 }
 
+/// A table's default route (`0.0.0.0/0`): made, pointed at its gateway
+/// again, or deleted when the spec has none.
+fn default_route(
+    p: &mut Planner,
+    table: &DesiredRouteTable,
+    live_table: Option<&LiveRouteTable>,
+    table_ref: &Ref,
+) {
+    let live_default =
+        live_table.and_then(|t| t.routes.iter().find(|r| r.destination == ANY_IPV4));
+    let route_key = Key::route(&table.name, ANY_IPV4);
+    let route_name = format!("{} {ANY_IPV4}", table.name);
+    match (&table.default_route, live_default) {
+        (None, None) => {}
+        (None, Some(route)) => p.push(
+            ResourceChange::new(
+                route_key,
+                ResourceKind::Route,
+                &route_name,
+                Action::Delete,
+                vec![NetworkStep::DeleteRoute {
+                    table: table_ref.clone(),
+                    destination: ANY_IPV4.to_owned(),
+                }],
+            )
+            .with_fields(vec![FieldChange::new(
+                "target",
+                Some(p.display(&route.target)),
+                None::<String>,
+            )]),
+        ),
+        (Some(target), live_route) => {
+            let (target_name, route_target) = match target {
+                DesiredTarget::InternetGateway(n) => {
+                    (n, RouteTarget::InternetGateway(p.reference(n)))
+                }
+                DesiredTarget::NatGateway(n) => (n, RouteTarget::NatGateway(p.reference(n))),
+            };
+            match live_route {
+                None => p.push(
+                    ResourceChange::new(
+                        route_key,
+                        ResourceKind::Route,
+                        &route_name,
+                        Action::Create,
+                        vec![NetworkStep::CreateRoute {
+                            table: table_ref.clone(),
+                            destination: ANY_IPV4.to_owned(),
+                            target: route_target,
+                        }],
+                    )
+                    .with_fields(vec![FieldChange::set("target", target_name)]),
+                ),
+                Some(route)
+                    if Ref::Existing(route.target.clone()) == *route_target.target() =>
+                {
+                    p.plan.unchanged += 1;
+                }
+                Some(route) => p.push(
+                    ResourceChange::new(
+                        route_key,
+                        ResourceKind::Route,
+                        &route_name,
+                        Action::Update,
+                        vec![NetworkStep::ReplaceRoute {
+                            table: table_ref.clone(),
+                            destination: ANY_IPV4.to_owned(),
+                            target: route_target,
+                        }],
+                    )
+                    .with_fields(vec![FieldChange::new(
+                        "target",
+                        Some(p.display(&route.target)),
+                        Some(target_name),
+                    )]),
+                ),
+            }
+        }
+    }
+}
+
 /// Route tables, their default routes and subnet associations.
 pub(super) fn route_tables<'a>(
     desired: &'a DesiredNetwork,
@@ -321,78 +402,7 @@ pub(super) fn route_tables<'a>(
             }
         }
         let table_ref = p.reference(&table.name);
-        let live_default =
-            live_table.and_then(|t| t.routes.iter().find(|r| r.destination == ANY_IPV4));
-        let route_key = Key::route(&table.name, ANY_IPV4);
-        let route_name = format!("{} {ANY_IPV4}", table.name);
-        match (&table.default_route, live_default) {
-            (None, None) => {}
-            (None, Some(route)) => p.push(
-                ResourceChange::new(
-                    route_key,
-                    ResourceKind::Route,
-                    &route_name,
-                    Action::Delete,
-                    vec![NetworkStep::DeleteRoute {
-                        table: table_ref.clone(),
-                        destination: ANY_IPV4.to_owned(),
-                    }],
-                )
-                .with_fields(vec![FieldChange::new(
-                    "target",
-                    Some(p.display(&route.target)),
-                    None::<String>,
-                )]),
-            ),
-            (Some(target), live_route) => {
-                let (target_name, route_target) = match target {
-                    DesiredTarget::InternetGateway(n) => {
-                        (n, RouteTarget::InternetGateway(p.reference(n)))
-                    }
-                    DesiredTarget::NatGateway(n) => (n, RouteTarget::NatGateway(p.reference(n))),
-                };
-                match live_route {
-                    None => p.push(
-                        ResourceChange::new(
-                            route_key,
-                            ResourceKind::Route,
-                            &route_name,
-                            Action::Create,
-                            vec![NetworkStep::CreateRoute {
-                                table: table_ref.clone(),
-                                destination: ANY_IPV4.to_owned(),
-                                target: route_target,
-                            }],
-                        )
-                        .with_fields(vec![FieldChange::set("target", target_name)]),
-                    ),
-                    Some(route)
-                        if Ref::Existing(route.target.clone()) == *route_target.target() =>
-                    {
-                        p.plan.unchanged += 1;
-                    }
-                    Some(route) => p.push(
-                        ResourceChange::new(
-                            route_key,
-                            ResourceKind::Route,
-                            &route_name,
-                            Action::Update,
-                            vec![NetworkStep::ReplaceRoute {
-                                table: table_ref.clone(),
-                                destination: ANY_IPV4.to_owned(),
-                                target: route_target,
-                            }],
-                        )
-                        .with_fields(vec![FieldChange::new(
-                            "target",
-                            Some(p.display(&route.target)),
-                            Some(target_name),
-                        )]),
-                    ),
-                }
-            }
-        }
-
+        default_route(p, table, live_table, &table_ref);
         associations(live, p, table, &table_ref);
     }
 }

@@ -17,6 +17,7 @@ use crate::names::{
     self, bucket_name, connection_name, pipeline_log_group_name as log_group_name, pipeline_name,
     pipeline_role_name,
 };
+use crate::reconcile::{Change, Desired, Reconciled};
 use crate::{ComponentId, Key, LogsStep, PlanError, Ref, permissions};
 
 use super::PipelineStep;
@@ -164,170 +165,211 @@ fn policy(statements: &[Value]) -> String {
     canonical(&json!({ "Version": "2012-10-17", "Statement": statements }))
 }
 
-/// Compares the CodePipeline runner's resources with the live ones.
-#[allow(clippy::too_many_lines)] // the resources one after the other, in order
+/// What the runner's resources are planned from.
+struct Runner<'a> {
+    components: &'a [&'a dyn crate::Component],
+    spec: &'a Spec,
+    pipeline: &'a Pipeline,
+    region: &'a str,
+    partition: &'a str,
+    account_id: &'a str,
+    app: &'a str,
+    env: &'a str,
+    live: &'a LiveCodePipeline,
+}
+
+impl Runner<'_> {
+    fn arn(&self, service: &str, resource: &str) -> String {
+        format!(
+            "arn:{}:{service}:{}:{}:{resource}",
+            self.partition, self.region, self.account_id
+        )
+    }
+
+    fn role_arn(&self, name: &str) -> String {
+        format!("arn:{}:iam::{}:role/{name}", self.partition, self.account_id)
+    }
+
+    fn bucket(&self) -> String {
+        bucket_name(self.app, self.env, self.account_id)
+    }
+
+    fn key(what: &str, name: &str) -> Key {
+        Key::named(ComponentId::Pipeline, format!("{what}/{name}"))
+    }
+}
+
+/// Compares the CodePipeline runner's resources with the live ones, in
+/// order: the connection, the artifact bucket, the builds' log group, the
+/// roles, the projects (after the roles), the pipeline (after everything).
 pub(super) fn plan(
-    spec: &Spec,
-    pipeline: &Pipeline,
+    components: &[&dyn crate::Component],
+    (spec, pipeline): (&Spec, &Pipeline),
     region: &str,
     account: &LiveAccount,
     live: &LiveCodePipeline,
     out: &mut ComponentPlan,
 ) -> Result<(), PlanError> {
-    let (app, env) = (spec.app.name.as_str(), spec.env.as_str());
-    let partition = account.partition();
-    let account_id = account.account()?;
-    let arn = |service: &str, resource: &str| {
-        format!("arn:{partition}:{service}:{region}:{account_id}:{resource}")
+    let runner = Runner {
+        components,
+        spec,
+        pipeline,
+        region,
+        partition: account.partition(),
+        account_id: account.account()?,
+        app: &spec.app.name,
+        env: &spec.env,
+        live,
     };
-    let role_arn = |name: &str| format!("arn:{partition}:iam::{account_id}:role/{name}");
+    let connection = connection(&runner, out)?;
+    bucket(&runner, out)?;
+    log_group(&runner, out)?;
+    let role_keys = roles(&runner, out)?;
+    projects(&runner, out, &role_keys)?;
+    let before: Vec<Key> = out.changes.iter().map(|c| c.key.clone()).collect();
+    codepipeline(&runner, out, connection, before)
+}
 
-    // The connection: made PENDING; someone finishes it in the console.
-    let connection_name = connection_name(app, env);
-    let connection_key = Key::named(ComponentId::Pipeline, format!("connection/{connection_name}"));
-    let connection = match &live.connection {
-        None => {
-            out.push(
-                ResourceChange::new(
-                    connection_key.clone(),
-                    ResourceKind::SourceConnection,
-                    &connection_name,
-                    Action::Create,
-                    vec![PipelineStep::CreateConnection {
-                        name: connection_name.clone(),
-                        provider: pipeline.provider.as_str().to_owned(),
-                    }],
-                )
-                .with_fields(vec![FieldChange::set(
-                    "provider",
-                    pipeline.provider.as_str(),
-                )]),
-            );
-            out.warnings
-                .push(pending_connection(&connection_name, region));
-            Ref::Planned(connection_key)
-        }
-        Some(c) if !c.owned => {
-            return Err(PlanError::not_ours(ResourceKind::SourceConnection, &c.name));
-        }
-        Some(c) => {
-            out.unchanged += 1;
-            if c.status == "PENDING" {
-                out.warnings
-                    .push(pending_connection(&connection_name, region));
-            }
-            Ref::Existing(c.arn.clone())
-        }
-    };
-
-    // The artifact bucket: encrypted, private, versioned, expiring.
-    let bucket = bucket_name(app, env, account_id);
-    let expiry = pipeline.artifact_retention_days;
-    match &live.bucket {
-        None => out.push(
-            ResourceChange::new(
-                Key::named(ComponentId::Pipeline, format!("bucket/{bucket}")),
-                ResourceKind::ArtifactBucket,
-                &bucket,
-                Action::Create,
-                vec![PipelineStep::CreateBucket {
-                    name: bucket.clone(),
-                    region: region.to_owned(),
-                    expiry_days: expiry,
+/// The connection: made PENDING; someone finishes it in the console.
+fn connection(r: &Runner<'_>, out: &mut ComponentPlan) -> Result<Ref, PlanError> {
+    let name = connection_name(r.app, r.env);
+    let key = Runner::key("connection", &name);
+    let live = r.live.connection.as_ref();
+    let outcome = Desired::new(key.clone(), ResourceKind::SourceConnection, &name).reconcile(
+        out,
+        live.map(|c| (c, c.owned)),
+        || {
+            let provider = r.pipeline.provider.as_str();
+            Change::new(
+                vec![PipelineStep::CreateConnection {
+                    name: name.clone(),
+                    provider: provider.to_owned(),
                 }],
+                vec![FieldChange::set("provider", provider)],
             )
-            .with_fields(vec![
-                FieldChange::set("encryption", "AES256"),
-                FieldChange::set("public_access", "blocked"),
-                FieldChange::set("versioning", "enabled"),
-                FieldChange::set("expiry_days", expiry.to_string()),
-            ]),
-        ),
-        Some(b) if !b.owned && !b.untagged => {
-            return Err(PlanError::not_ours(ResourceKind::ArtifactBucket, &b.name));
-        }
-        Some(b) => {
-            let mut fields = Vec::new();
-            if b.untagged {
-                fields.push(FieldChange::new("tags", Some("none"), Some("awsdeploy's")));
-                out.warnings.push(format!(
-                    "the artifact bucket {} has no tags, as a run stopped between making it and tagging it leaves it: `up` tags and configures it",
-                    b.name
-                ));
-            }
-            let mut flag = |name: &str, ok: bool, want: &str| {
-                if !ok {
-                    fields.push(FieldChange::new(name, Some("off"), Some(want)));
-                }
-            };
-            flag("encryption", b.encrypted, "AES256");
-            flag("public_access", b.public_access_blocked, "blocked");
-            flag("versioning", b.versioned, "enabled");
-            if b.expiry_days != Some(expiry) {
-                fields.push(FieldChange::new(
-                    "expiry_days",
-                    Some(b.expiry_days.map_or("other".to_owned(), |d| d.to_string())),
-                    Some(expiry.to_string()),
-                ));
-            }
-            if fields.is_empty() {
-                out.unchanged += 1;
-            } else {
-                out.push(
-                    ResourceChange::new(
-                        Key::named(ComponentId::Pipeline, format!("bucket/{bucket}")),
-                        ResourceKind::ArtifactBucket,
-                        &bucket,
-                        Action::Update,
-                        vec![PipelineStep::ConfigureBucket {
-                            name: bucket.clone(),
-                            expiry_days: expiry,
-                        }],
-                    )
-                    .on(Some(&bucket))
-                    .with_fields(fields),
-                );
-            }
-        }
+        },
+        |_| (Change::new(Vec::new(), Vec::new()), None),
+    )?;
+    if live.is_none_or(|c| c.status == "PENDING") {
+        out.warnings.push(pending_connection(&name, r.region));
     }
+    Ok(match (outcome, live) {
+        (Reconciled::Unchanged | Reconciled::Updated, Some(c)) => Ref::Existing(c.arn.clone()),
+        _ => Ref::Planned(key),
+    })
+}
 
-    // The builds' log group.
-    let group = log_group_name(app, env);
+/// The artifact bucket: encrypted, private, versioned, expiring. One left
+/// untagged by a run stopped between making and tagging it is adopted.
+fn bucket(r: &Runner<'_>, out: &mut ComponentPlan) -> Result<(), PlanError> {
+    let bucket = r.bucket();
+    let expiry = r.pipeline.artifact_retention_days;
+    if let Some(b) = r.live.bucket.as_ref().filter(|b| b.untagged) {
+        out.warnings.push(format!(
+            "the artifact bucket {} has no tags, as a run stopped between making it and tagging it leaves it: `up` tags and configures it",
+            b.name
+        ));
+    }
+    let steps = || {
+        vec![PipelineStep::ConfigureBucket {
+            name: bucket.clone(),
+            expiry_days: expiry,
+        }]
+    };
+    Desired::new(Runner::key("bucket", &bucket), ResourceKind::ArtifactBucket, &bucket)
+        .reconcile(
+            out,
+            r.live.bucket.as_ref().map(|b| (b, b.owned || b.untagged)),
+            || {
+                Change::new(
+                    vec![PipelineStep::CreateBucket {
+                        name: bucket.clone(),
+                        region: r.region.to_owned(),
+                        expiry_days: expiry,
+                    }],
+                    vec![
+                        FieldChange::set("encryption", "AES256"),
+                        FieldChange::set("public_access", "blocked"),
+                        FieldChange::set("versioning", "enabled"),
+                        FieldChange::set("expiry_days", expiry.to_string()),
+                    ],
+                )
+            },
+            |b| (Change::new(steps(), bucket_fields(b, expiry)), Some(bucket.clone())),
+        )?;
+    Ok(())
+}
+
+/// What differs of a live bucket from what awsdeploy sets.
+fn bucket_fields(b: &LiveBucket, expiry: u32) -> Vec<FieldChange> {
+    let mut fields = Vec::new();
+    if b.untagged {
+        fields.push(FieldChange::new("tags", Some("none"), Some("awsdeploy's")));
+    }
+    let mut flag = |name: &str, ok: bool, want: &str| {
+        if !ok {
+            fields.push(FieldChange::new(name, Some("off"), Some(want)));
+        }
+    };
+    flag("encryption", b.encrypted, "AES256");
+    flag("public_access", b.public_access_blocked, "blocked");
+    flag("versioning", b.versioned, "enabled");
+    if b.expiry_days != Some(expiry) {
+        fields.push(FieldChange::new(
+            "expiry_days",
+            Some(b.expiry_days.map_or("other".to_owned(), |d| d.to_string())),
+            Some(expiry.to_string()),
+        ));
+    }
+    fields
+}
+
+/// The builds' log group, with the service's retention.
+fn log_group(r: &Runner<'_>, out: &mut ComponentPlan) -> Result<(), PlanError> {
+    let group = log_group_name(r.app, r.env);
     let retention = i32::try_from(
-        spec.service
+        r.spec
+            .service
             .as_ref()
             .map_or(awsdeploy_spec::defaults::SERVICE_LOG_RETENTION_DAYS, |s| {
                 s.log_retention_days
             }),
     )
     .unwrap_or(i32::MAX);
-    match &live.log_group {
-        None => out.push(
-            ResourceChange::new(
-                Key::named(ComponentId::Pipeline, group.clone()),
-                ResourceKind::LogGroup,
-                &group,
-                Action::Create,
+    Desired::new(
+        Key::named(ComponentId::Pipeline, group.clone()),
+        ResourceKind::LogGroup,
+        &group,
+    )
+    .reconcile(
+        out,
+        r.live.log_group.as_ref().map(|g| (g, g.owned)),
+        || {
+            Change::new(
                 vec![LogsStep::CreateLogGroup {
                     name: group.clone(),
                     retention_days: retention,
                 }],
+                vec![FieldChange::set("retention_days", retention.to_string())],
             )
-            .with_fields(vec![FieldChange::set(
-                "retention_days",
-                retention.to_string(),
-            )]),
-        ),
-        Some(g) if !g.owned => return Err(PlanError::not_ours(ResourceKind::LogGroup, &g.name)),
-        Some(_) => out.unchanged += 1,
-    }
+        },
+        |_| (Change::<LogsStep>::new(Vec::new(), Vec::new()), None),
+    )?;
+    Ok(())
+}
 
-    // The roles.
-    let build_role = project_name(app, env, Stage::Build);
-    let deploy_role = project_name(app, env, Stage::Deploy);
-    let pipeline_role = pipeline_role_name(app, env);
-    let repository = crate::registry::repository_name(spec).unwrap_or_default();
-    let mut build = build_statements(&arn, &group, &bucket, partition);
+/// The three roles: the build's (image push), the deploy's (`awsdeploy
+/// up`'s policy) and the pipeline's. Returns the keys of their changes.
+fn roles(r: &Runner<'_>, out: &mut ComponentPlan) -> Result<Vec<Key>, PlanError> {
+    let (app, env) = (r.app, r.env);
+    let (build_role, deploy_role) = (
+        project_name(app, env, Stage::Build),
+        project_name(app, env, Stage::Deploy),
+    );
+    let (group, bucket) = (log_group_name(app, env), r.bucket());
+    let arn = |service: &str, resource: &str| r.arn(service, resource);
+    let repository = crate::registry::repository_name(r.spec).unwrap_or_default();
+    let mut build = build_statements(&arn, &group, &bucket, r.partition);
     build.push(crate::iam::registry_login());
     build.push(json!({
         "Sid": "PushImage",
@@ -339,61 +381,17 @@ pub(super) fn plan(
         ],
         "Resource": [arn("ecr", &format!("repository/{repository}"))]
     }));
-    let mut deploy = build_statements(&arn, &group, &bucket, partition);
-    let awsdeploy = permissions::policy(spec, false);
-    deploy.extend(
-        awsdeploy["Statement"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default(),
-    );
-    let pipeline_policy = vec![
-        json!({
-            "Sid": "Artifacts",
-            "Effect": "Allow",
-            "Action": ["s3:GetBucketVersioning", "s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"],
-            "Resource": [format!("arn:{partition}:s3:::{bucket}"), format!("arn:{partition}:s3:::{bucket}/*")]
-        }),
-        // The connection's ARN ends in an id chosen when it is made: the
-        // condition narrows it to this repository instead, so the policy
-        // is the same before and after.
-        json!({
-            "Sid": "Source",
-            "Effect": "Allow",
-            "Action": ["codestar-connections:UseConnection"],
-            "Resource": [arn("codestar-connections", "connection/*")],
-            "Condition": { "StringEquals": {
-                "codestar-connections:FullRepositoryId": pipeline.repository
-            }}
-        }),
-        json!({
-            "Sid": "Builds",
-            "Effect": "Allow",
-            "Action": ["codebuild:BatchGetBuilds", "codebuild:StartBuild"],
-            "Resource": [
-                arn("codebuild", &format!("project/{build_role}")),
-                arn("codebuild", &format!("project/{deploy_role}"))
-            ]
-        }),
-    ];
+    let mut deploy = build_statements(&arn, &group, &bucket, r.partition);
+    let awsdeploy = permissions::policy(r.components, r.spec, false);
+    deploy.extend(awsdeploy["Statement"].as_array().cloned().unwrap_or_default());
     let mut roles = ComponentPlan::default();
     for (name, service, statements, description) in [
+        (&build_role, "codebuild.amazonaws.com", build, "awsdeploy: the pipeline's build (image push)"),
+        (&deploy_role, "codebuild.amazonaws.com", deploy, "awsdeploy: the pipeline's deploy (awsdeploy up)"),
         (
-            &build_role,
-            "codebuild.amazonaws.com",
-            build,
-            "awsdeploy: the pipeline's build (image push)",
-        ),
-        (
-            &deploy_role,
-            "codebuild.amazonaws.com",
-            deploy,
-            "awsdeploy: the pipeline's deploy (awsdeploy up)",
-        ),
-        (
-            &pipeline_role,
+            &pipeline_role_name(app, env),
             "codepipeline.amazonaws.com",
-            pipeline_policy,
+            pipeline_statements(r, &bucket, [&build_role, &deploy_role]),
             "awsdeploy: the pipeline",
         ),
     ] {
@@ -408,129 +406,145 @@ pub(super) fn plan(
                 policy: Some(policy(&statements)),
                 attached: Vec::new(),
             },
-            live.roles.iter().find(|r| r.name == *name),
+            r.live.roles.iter().find(|role| role.name == *name),
         )?;
     }
-    let role_keys: Vec<Key> = roles.changes.iter().map(|c| c.key.clone()).collect();
+    let keys = roles.changes.iter().map(|c| c.key.clone()).collect();
     out.merge(roles);
+    Ok(keys)
+}
 
-    // The projects.
-    let project = |stage: Stage| {
-        let name = project_name(app, env, stage);
-        ProjectSettings {
-            image: pipeline.build_image.clone(),
-            compute_type: pipeline.compute_type.clone(),
-            privileged: stage == Stage::Build,
-            service_role: role_arn(&name),
-            buildspec: match (&pipeline.buildspec, stage) {
-                (Some(path), Stage::Build) => path.clone(),
-                _ => ci::buildspec(spec, pipeline, stage),
-            },
-            log_group: group.clone(),
-            timeout_minutes: BUILD_TIMEOUT_MINUTES,
-        }
-    };
-    let mut project_keys = Vec::new();
+/// The pipeline role's statements: the artifacts, the source connection
+/// for this repository, and the two builds.
+fn pipeline_statements(r: &Runner<'_>, bucket: &str, projects: [&String; 2]) -> Vec<Value> {
+    let partition = r.partition;
+    vec![
+        json!({
+            "Sid": "Artifacts",
+            "Effect": "Allow",
+            "Action": ["s3:GetBucketVersioning", "s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"],
+            "Resource": [format!("arn:{partition}:s3:::{bucket}"), format!("arn:{partition}:s3:::{bucket}/*")]
+        }),
+        // The connection's ARN ends in an id chosen when it is made: the
+        // condition narrows it to this repository instead, so the policy
+        // is the same before and after.
+        json!({
+            "Sid": "Source",
+            "Effect": "Allow",
+            "Action": ["codestar-connections:UseConnection"],
+            "Resource": [r.arn("codestar-connections", "connection/*")],
+            "Condition": { "StringEquals": {
+                "codestar-connections:FullRepositoryId": r.pipeline.repository
+            }}
+        }),
+        json!({
+            "Sid": "Builds",
+            "Effect": "Allow",
+            "Action": ["codebuild:BatchGetBuilds", "codebuild:StartBuild"],
+            "Resource": projects
+                .iter()
+                .map(|p| r.arn("codebuild", &format!("project/{p}")))
+                .collect::<Vec<_>>()
+        }),
+    ]
+}
+
+/// The build and deploy projects, after the roles (CodeBuild checks it may
+/// assume the role when the project is saved).
+fn projects(r: &Runner<'_>, out: &mut ComponentPlan, roles: &[Key]) -> Result<(), PlanError> {
     for stage in [Stage::Build, Stage::Deploy] {
-        let name = project_name(app, env, stage);
-        let settings = project(stage);
-        let key = Key::named(ComponentId::Pipeline, format!("project/{name}"));
-        let found = live.projects.iter().find(|p| p.name == name);
-        let change = match found {
-            None => ResourceChange::new(
-                key.clone(),
-                ResourceKind::BuildProject,
-                &name,
-                Action::Create,
-                vec![PipelineStep::CreateProject {
-                    name: name.clone(),
-                    settings: settings.clone(),
-                }],
-            )
-            .with_fields(project_fields(None, &settings)),
-            Some(p) if !p.owned => {
-                return Err(PlanError::not_ours(ResourceKind::BuildProject, &name));
-            }
-            Some(p) if p.settings == settings => {
-                out.unchanged += 1;
-                continue;
-            }
-            Some(p) => ResourceChange::new(
-                key.clone(),
-                ResourceKind::BuildProject,
-                &name,
-                Action::Update,
-                vec![PipelineStep::UpdateProject {
-                    name: name.clone(),
-                    settings: settings.clone(),
-                }],
-            )
-            .on(Some(&name))
-            .with_fields(project_fields(Some(&p.settings), &settings)),
+        let name = project_name(r.app, r.env, stage);
+        let settings = ProjectSettings {
+            image: r.pipeline.build_image.clone(),
+            compute_type: r.pipeline.compute_type.clone(),
+            privileged: stage == Stage::Build,
+            service_role: r.role_arn(&name),
+            buildspec: match (&r.pipeline.buildspec, stage) {
+                (Some(path), Stage::Build) => path.clone(),
+                _ => ci::buildspec(r.spec, r.pipeline, stage),
+            },
+            log_group: log_group_name(r.app, r.env),
+            timeout_minutes: BUILD_TIMEOUT_MINUTES,
         };
-        // CodeBuild checks it may assume the role when the project is saved.
-        out.push(change.after(role_keys.iter().cloned()));
-        project_keys.push(key);
+        let step = |create: bool| {
+            let (name, settings) = (name.clone(), settings.clone());
+            if create {
+                PipelineStep::CreateProject { name, settings }
+            } else {
+                PipelineStep::UpdateProject { name, settings }
+            }
+        };
+        let found = r.live.projects.iter().find(|p| p.name == name);
+        Desired::new(Runner::key("project", &name), ResourceKind::BuildProject, &name)
+            .after(roles.iter().cloned())
+            .reconcile(
+                out,
+                found.map(|p| (p, p.owned)),
+                || Change::new(vec![step(true)], project_fields(None, &settings)),
+                |p| {
+                    let fields = if p.settings == settings {
+                        Vec::new()
+                    } else {
+                        project_fields(Some(&p.settings), &settings)
+                    };
+                    (Change::new(vec![step(false)], fields), Some(name.clone()))
+                },
+            )?;
     }
+    Ok(())
+}
 
-    // The pipeline.
+/// The V2 pipeline, Source → Build → Deploy, after everything else.
+fn codepipeline(
+    r: &Runner<'_>,
+    out: &mut ComponentPlan,
+    connection: Ref,
+    before: Vec<Key>,
+) -> Result<(), PlanError> {
+    let (app, env) = (r.app, r.env);
     let name = pipeline_name(app, env);
     let settings = PipelineSettings {
-        role_arn: role_arn(&pipeline_role),
-        bucket: bucket.clone(),
+        role_arn: r.role_arn(&pipeline_role_name(app, env)),
+        bucket: r.bucket(),
         connection,
-        repository: pipeline.repository.clone(),
-        branch: pipeline.branch.clone(),
-        build_project: build_role.clone(),
-        deploy_project: deploy_role.clone(),
+        repository: r.pipeline.repository.clone(),
+        branch: r.pipeline.branch.clone(),
+        build_project: project_name(app, env, Stage::Build),
+        deploy_project: project_name(app, env, Stage::Deploy),
     };
-    let key = Key::named(ComponentId::Pipeline, format!("pipeline/{name}"));
-    let before: Vec<Key> = out
-        .changes
-        .iter()
-        .map(|c| c.key.clone())
-        .filter(|k| *k != key)
-        .collect();
-    let change = match &live.pipeline {
-        None => Some(
-            ResourceChange::new(
-                key,
-                ResourceKind::CodePipeline,
-                &name,
-                Action::Create,
-                vec![PipelineStep::CreatePipeline {
-                    name: name.clone(),
-                    settings,
-                }],
-            )
-            .with_fields(vec![
-                FieldChange::set("stages", "Source → Build → Deploy"),
-                FieldChange::set("branch", &pipeline.branch),
-            ]),
-        ),
-        Some(p) if !p.owned => return Err(PlanError::not_ours(ResourceKind::CodePipeline, &name)),
-        Some(p) if p.settings.as_ref() == Some(&settings) => {
-            out.unchanged += 1;
-            None
+    let step = |create: bool| {
+        let (name, settings) = (name.clone(), settings.clone());
+        if create {
+            PipelineStep::CreatePipeline { name, settings }
+        } else {
+            PipelineStep::UpdatePipeline { name, settings }
         }
-        Some(p) => Some(
-            ResourceChange::new(
-                key,
-                ResourceKind::CodePipeline,
-                &name,
-                Action::Update,
-                vec![PipelineStep::UpdatePipeline {
-                    name: name.clone(),
-                    settings: settings.clone(),
-                }],
-            )
-            .on(Some(&name))
-            .with_fields(pipeline_fields(p.settings.as_ref(), &settings)),
-        ),
     };
-    if let Some(change) = change {
-        out.push(change.after(before));
-    }
+    let key = Runner::key("pipeline", &name);
+    let before = before.into_iter().filter(|k| *k != key);
+    Desired::new(key.clone(), ResourceKind::CodePipeline, &name)
+        .after(before)
+        .reconcile(
+            out,
+            r.live.pipeline.as_ref().map(|p| (p, p.owned)),
+            || {
+                Change::new(
+                    vec![step(true)],
+                    vec![
+                        FieldChange::set("stages", "Source → Build → Deploy"),
+                        FieldChange::set("branch", &r.pipeline.branch),
+                    ],
+                )
+            },
+            |p| {
+                let fields = if p.settings.as_ref() == Some(&settings) {
+                    Vec::new()
+                } else {
+                    pipeline_fields(p.settings.as_ref(), &settings)
+                };
+                (Change::new(vec![step(false)], fields), Some(name.clone()))
+            },
+        )?;
     Ok(())
 }
 
@@ -733,127 +747,4 @@ pub(super) fn teardown(live: &LiveCodePipeline, delete_data: bool) -> ComponentP
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::iam::tests::live;
-
-    fn spec() -> Spec {
-        Spec::parse(
-            "[app]\nname = \"shop\"\n[registry]\n[service]\n[pipeline]\nrepository = \"acme/shop\"\n",
-            "t.toml",
-            "dev",
-        )
-        .unwrap()
-    }
-
-    #[test]
-    fn projects_wait_for_their_roles_and_the_pipeline_for_everything() {
-        let spec = spec();
-        let mut out = ComponentPlan::default();
-        plan(
-            &spec,
-            spec.pipeline.as_ref().unwrap(),
-            "eu-west-1",
-            &live(),
-            &LiveCodePipeline::default(),
-            &mut out,
-        )
-        .unwrap();
-        let key_of = |kind: ResourceKind| -> Vec<Key> {
-            out.changes
-                .iter()
-                .filter(|c| c.kind == kind)
-                .map(|c| c.key.clone())
-                .collect()
-        };
-        let roles = key_of(ResourceKind::Role);
-        assert_eq!(roles.len(), 3);
-        for project in out
-            .changes
-            .iter()
-            .filter(|c| c.kind == ResourceKind::BuildProject)
-        {
-            for role in &roles {
-                assert!(project.depends_on.contains(role), "{project:?}");
-            }
-        }
-        let pipeline = out
-            .changes
-            .iter()
-            .find(|c| c.kind == ResourceKind::CodePipeline)
-            .unwrap();
-        for key in key_of(ResourceKind::BuildProject)
-            .into_iter()
-            .chain(key_of(ResourceKind::SourceConnection))
-            .chain(key_of(ResourceKind::ArtifactBucket))
-        {
-            assert!(pipeline.depends_on.contains(&key), "{key}");
-        }
-        assert!(
-            out.warnings
-                .iter()
-                .any(|w| w.contains("Update pending connection")),
-            "{:?}",
-            out.warnings
-        );
-        // The pipeline role's policy does not name the connection's id, so
-        // it is the same once the connection exists.
-        let policy = serde_json::to_string(&out.changes).unwrap();
-        assert!(policy.contains("codestar-connections:FullRepositoryId"));
-    }
-
-    #[test]
-    fn a_project_changed_out_of_band_is_updated_in_place() {
-        let spec = spec();
-        let mut out = ComponentPlan::default();
-        plan(
-            &spec,
-            spec.pipeline.as_ref().unwrap(),
-            "eu-west-1",
-            &live(),
-            &LiveCodePipeline::default(),
-            &mut out,
-        )
-        .unwrap();
-        let Some(crate::Step::Pipeline(PipelineStep::CreateProject { name, settings })) = out
-            .changes
-            .iter()
-            .find(|c| c.kind == ResourceKind::BuildProject)
-            .and_then(|c| c.steps.first())
-        else {
-            panic!("no project");
-        };
-        let live_pipeline = LiveCodePipeline {
-            projects: vec![LiveProject {
-                name: name.clone(),
-                owned: true,
-                settings: ProjectSettings {
-                    privileged: false,
-                    ..settings.clone()
-                },
-            }],
-            ..LiveCodePipeline::default()
-        };
-        let mut again = ComponentPlan::default();
-        plan(
-            &spec,
-            spec.pipeline.as_ref().unwrap(),
-            "eu-west-1",
-            &live(),
-            &live_pipeline,
-            &mut again,
-        )
-        .unwrap();
-        let change = again
-            .changes
-            .iter()
-            .find(|c| c.kind == ResourceKind::BuildProject && c.name == *name)
-            .unwrap();
-        assert_eq!(change.action, Action::Update);
-        assert_eq!(change.fields.len(), 1, "{:?}", change.fields);
-        assert!(matches!(
-            change.steps[..],
-            [crate::Step::Pipeline(PipelineStep::UpdateProject { .. })]
-        ));
-    }
-}
+mod tests;

@@ -42,7 +42,12 @@ impl Component for Pipeline {
     }
 
     fn plan(&self, cx: &PlanContext<'_>) -> Result<ComponentPlan, PlanError> {
-        super::plan(cx.spec, cx.region, &cx.live.account, &cx.live.pipeline)
+        super::plan(
+            cx.components,
+            (cx.spec, cx.region),
+            &cx.live.account,
+            &cx.live.pipeline,
+        )
     }
 
     fn teardown(&self, cx: &TeardownContext<'_>) -> Result<ComponentPlan, PlanError> {

@@ -60,7 +60,7 @@ fn run_with(
         migrate: policy,
         ..crate::Options::default()
     };
-    let cx = PlanContext::new(spec, "r", live, &options)?;
+    let cx = PlanContext::new(crate::COMPONENTS, (spec, "r"), live, &options)?;
     let mut out = ComponentPlan::default();
     let tier: [&dyn Component; 7] = [
         &crate::logs::Logs,

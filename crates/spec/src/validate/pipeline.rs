@@ -7,7 +7,6 @@ use super::Checker;
 use crate::raw::{RawPipeline, RawPipelineBuild};
 use crate::{GitProvider, Pipeline, PipelineBuild, Runner, defaults};
 
-#[allow(clippy::too_many_lines)] // one key after the other, as `database` reads them
 pub(super) fn pipeline(c: &mut Checker, raw: &RawPipeline) -> Pipeline {
     let runner = match raw.runner.as_ref().map(|r| r.get_ref().as_str()) {
         None | Some("codepipeline") => Runner::Codepipeline,
@@ -21,35 +20,7 @@ pub(super) fn pipeline(c: &mut Checker, raw: &RawPipeline) -> Pipeline {
             Runner::Codepipeline
         }
     };
-    let repository = match &raw.repository {
-        None => {
-            c.error(
-                "pipeline.repository is missing",
-                None,
-                "name the repository the pipeline builds, as owner/name: repository = \"acme/shop\"",
-            );
-            String::new()
-        }
-        Some(value) => {
-            let text = value.get_ref();
-            let valid = text.split_once('/').is_some_and(|(owner, name)| {
-                let part = |p: &str| {
-                    !p.is_empty()
-                        && p.chars()
-                            .all(|ch| ch.is_ascii_alphanumeric() || "-_.".contains(ch))
-                };
-                part(owner) && part(name)
-            });
-            if !valid {
-                c.error(
-                    format!("pipeline.repository `{text}` is not owner/name"),
-                    Some(value.span()),
-                    "write the repository as its host shows it, without the URL: repository = \"acme/shop\"",
-                );
-            }
-            text.clone()
-        }
-    };
+    let repository = repository(c, raw);
     let branch = Checker::text(raw.branch.as_ref(), defaults::PIPELINE_BRANCH);
     if branch.is_empty() || branch.chars().any(|ch| ch.is_whitespace() || ch == '*') {
         c.error(
@@ -135,5 +106,38 @@ fn build(raw: Option<&RawPipelineBuild>) -> PipelineBuild {
         build: list(&raw.build, &defaults::PIPELINE_BUILD),
         dockerfile: Checker::text(raw.dockerfile.as_ref(), defaults::PIPELINE_DOCKERFILE),
         context: Checker::text(raw.context.as_ref(), defaults::PIPELINE_CONTEXT),
+    }
+}
+
+/// `pipeline.repository`: required, `owner/name`.
+fn repository(c: &mut Checker, raw: &RawPipeline) -> String {
+    match &raw.repository {
+        None => {
+            c.error(
+                "pipeline.repository is missing",
+                None,
+                "name the repository the pipeline builds, as owner/name: repository = \"acme/shop\"",
+            );
+            String::new()
+        }
+        Some(value) => {
+            let text = value.get_ref();
+            let valid = text.split_once('/').is_some_and(|(owner, name)| {
+                let part = |p: &str| {
+                    !p.is_empty()
+                        && p.chars()
+                            .all(|ch| ch.is_ascii_alphanumeric() || "-_.".contains(ch))
+                };
+                part(owner) && part(name)
+            });
+            if !valid {
+                c.error(
+                    format!("pipeline.repository `{text}` is not owner/name"),
+                    Some(value.span()),
+                    "write the repository as its host shows it, without the URL: repository = \"acme/shop\"",
+                );
+            }
+            text.clone()
+        }
     }
 }

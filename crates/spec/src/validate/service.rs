@@ -8,48 +8,8 @@ use toml::Spanned;
 use super::{Checker, FARGATE, parse_secret_ref};
 use crate::{Autoscaling, LoadBalancer, SecretRef, Service, SpecDuration, Tracing, defaults};
 
-#[allow(clippy::too_many_lines)] // one field per key of [service]
 pub(super) fn service(c: &mut Checker, raw: &crate::raw::RawService) -> Service {
-    let cpu = c.int(
-        raw.cpu.as_ref(),
-        "service.cpu",
-        "Fargate CPU units",
-        (256, 16384),
-        i64::from(defaults::SERVICE_CPU),
-    );
-    let memory = c.int(
-        raw.memory.as_ref(),
-        "service.memory",
-        "memory in MiB",
-        (512, 122_880),
-        i64::from(defaults::SERVICE_MEMORY),
-    );
-    let (cpu, memory) = (
-        u32::try_from(cpu).unwrap_or(defaults::SERVICE_CPU),
-        u32::try_from(memory).unwrap_or(defaults::SERVICE_MEMORY),
-    );
-    match FARGATE.iter().find(|(c, ..)| *c == cpu) {
-        None => {
-            let span = raw.cpu.as_ref().map(Spanned::span);
-            let valid: Vec<String> = FARGATE.iter().map(|(c, ..)| c.to_string()).collect();
-            c.error(
-                format!("service.cpu = {cpu} is not a Fargate CPU size"),
-                span,
-                format!("use one of: {}", valid.join(", ")),
-            );
-        }
-        Some((_, lo, hi, step)) if memory < *lo || memory > *hi || (memory - lo) % step != 0 => {
-            let span = raw.memory.as_ref().or(raw.cpu.as_ref()).map(Spanned::span);
-            c.error(
-                format!(
-                    "service.memory = {memory} does not go with service.cpu = {cpu} on Fargate"
-                ),
-                span,
-                format!("with cpu = {cpu}, memory is {lo} to {hi} in steps of {step}"),
-            );
-        }
-        Some(_) => {}
-    }
+    let (cpu, memory) = task_size(c, raw);
     let port = c.int(
         raw.port.as_ref(),
         "service.port",
@@ -111,6 +71,51 @@ pub(super) fn service(c: &mut Checker, raw: &crate::raw::RawService) -> Service 
         ),
         tracing: tracing(c, raw.tracing.as_ref()),
     }
+}
+
+/// `service.cpu` and `service.memory`: a Fargate task size.
+fn task_size(c: &mut Checker, raw: &crate::raw::RawService) -> (u32, u32) {
+    let cpu = c.int(
+        raw.cpu.as_ref(),
+        "service.cpu",
+        "Fargate CPU units",
+        (256, 16384),
+        i64::from(defaults::SERVICE_CPU),
+    );
+    let memory = c.int(
+        raw.memory.as_ref(),
+        "service.memory",
+        "memory in MiB",
+        (512, 122_880),
+        i64::from(defaults::SERVICE_MEMORY),
+    );
+    let (cpu, memory) = (
+        u32::try_from(cpu).unwrap_or(defaults::SERVICE_CPU),
+        u32::try_from(memory).unwrap_or(defaults::SERVICE_MEMORY),
+    );
+    match FARGATE.iter().find(|(c, ..)| *c == cpu) {
+        None => {
+            let span = raw.cpu.as_ref().map(Spanned::span);
+            let valid: Vec<String> = FARGATE.iter().map(|(c, ..)| c.to_string()).collect();
+            c.error(
+                format!("service.cpu = {cpu} is not a Fargate CPU size"),
+                span,
+                format!("use one of: {}", valid.join(", ")),
+            );
+        }
+        Some((_, lo, hi, step)) if memory < *lo || memory > *hi || (memory - lo) % step != 0 => {
+            let span = raw.memory.as_ref().or(raw.cpu.as_ref()).map(Spanned::span);
+            c.error(
+                format!(
+                    "service.memory = {memory} does not go with service.cpu = {cpu} on Fargate"
+                ),
+                span,
+                format!("with cpu = {cpu}, memory is {lo} to {hi} in steps of {step}"),
+            );
+        }
+        Some(_) => {}
+    }
+    (cpu, memory)
 }
 
 fn tracing(c: &mut Checker, raw: Option<&Spanned<String>>) -> Tracing {

@@ -14,6 +14,7 @@
 //! resource moves it one step, so a test decides how long a rollout takes
 //! without waiting for it.
 
+mod admin;
 mod amplify;
 mod cbor;
 mod codebuild;
@@ -23,6 +24,7 @@ mod logs;
 mod message;
 mod rds;
 mod s3;
+mod scenario;
 mod sns;
 mod strict;
 mod targets;
@@ -40,150 +42,10 @@ use std::time::{Duration, Instant};
 use message::{Request, Response};
 pub use strict::Strictness;
 pub(crate) use strict::models_dir;
+pub use scenario::{Fault, FaultKind, JobOutcome, Lifecycle, RolloutOutcome, TaskOutcome, Trigger};
 
 /// A service and one of its operations, e.g. `("ec2", "DescribeVpcs")`.
 pub type Operation = (String, String);
-
-/// A fault to inject into calls of one operation (or of every one:
-/// [`Fault::ANY`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Fault {
-    pub service: String,
-    pub operation: String,
-    pub trigger: Trigger,
-    pub kind: FaultKind,
-}
-
-impl Fault {
-    /// Every call of every service (`"*"` as the service and the
-    /// operation): for a soak.
-    pub const ANY: &'static str = "*";
-
-    fn hits(&self, (service, operation): &Operation) -> bool {
-        (self.service == Fault::ANY || self.service == *service)
-            && (self.operation == Fault::ANY || self.operation == *operation)
-    }
-}
-
-/// Which calls a fault hits.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Trigger {
-    /// The next `n` calls.
-    Times(usize),
-    /// Each call with this probability (per mille), decided by a generator
-    /// seeded with `seed`: the same seed hits the same calls.
-    Probability { per_mille: u16, seed: u64 },
-}
-
-impl Trigger {
-    /// Whether this call is hit; advances the trigger.
-    fn fire(&mut self) -> bool {
-        match self {
-            Trigger::Times(0) => false,
-            Trigger::Times(n) => {
-                *n -= 1;
-                true
-            }
-            Trigger::Probability { per_mille, seed } => {
-                // xorshift64*: small and reproducible.
-                let mut x = (*seed).max(1);
-                x ^= x >> 12;
-                x ^= x << 25;
-                x ^= x >> 27;
-                *seed = x;
-                x.wrapping_mul(0x2545_F491_4F6C_DD1D) % 1000 < u64::from(*per_mille)
-            }
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FaultKind {
-    /// The service's own throttling error: `RequestLimitExceeded` (EC2),
-    /// `Throttling` (other query services), `ThrottlingException` (JSON and
-    /// REST services).
-    Throttle,
-    /// An HTTP 5xx with no body.
-    ServerError(u16),
-    /// The connection is closed without an answer.
-    ConnectionReset,
-    /// The answer comes after this long (past a client's timeout, say).
-    Delay(Duration),
-    /// The request takes effect, but its answer is lost: the client gets
-    /// this HTTP 5xx instead (a create that happened though the caller
-    /// cannot know it).
-    LostAnswer(u16),
-}
-
-/// Lifecycles moto lacks, simulated by rewriting its answers. Each applies
-/// to resources created after it is set.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Lifecycle {
-    /// An RDS instance answers `creating`, then `backing-up`, then
-    /// `available`, each for `polls` `DescribeDBInstances` answers (moto
-    /// makes it `available` at once). Off unless set.
-    RdsInstance { polls: usize },
-    /// A new ECS service deployment (from `CreateService`, or
-    /// `UpdateService` with another task definition or
-    /// `forceNewDeployment`) goes to its outcome over `polls`
-    /// `DescribeServices` answers. Default: 2 polls, completes.
-    EcsRollout {
-        polls: usize,
-        outcome: RolloutOutcome,
-    },
-    /// A task from `RunTask` runs for `polls` `DescribeTasks` answers,
-    /// writing `log_lines` to its `awslogs` stream as it goes, then stops
-    /// as `outcome` says. Default: 2 polls, exit code 0, no lines.
-    EcsTask {
-        polls: usize,
-        outcome: TaskOutcome,
-        log_lines: Vec<String>,
-    },
-    /// An Amplify job started by `StartDeployment` is PENDING for `polls`
-    /// `GetJob` answers, RUNNING for as many, then ends as `outcome` says.
-    /// Default: 1 poll, succeeds.
-    AmplifyJob { polls: usize, outcome: JobOutcome },
-}
-
-/// How a simulated ECS deployment ends.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RolloutOutcome {
-    /// Tasks start until running = desired; the rollout is COMPLETED and
-    /// older deployments drain.
-    Completes,
-    /// Every task fails. With the deployment circuit breaker on, the
-    /// deployment becomes FAILED at the last poll and, with rollback on, a
-    /// new deployment of the previous task definition takes over. Without
-    /// the breaker it stays `IN_PROGRESS`, as ECS keeps retrying.
-    Fails,
-    /// The tasks start and pass their health checks, but the first of the
-    /// service's deployment alarms goes to ALARM at the last poll (a
-    /// release that fails requests): with the deployment alarms' rollback
-    /// on, the deployment is FAILED and the previous task definition comes
-    /// back, as ECS does; without deployment alarms it completes.
-    AlarmFires,
-}
-
-/// How a simulated `RunTask` task stops.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TaskOutcome {
-    /// The essential container exits with this code.
-    Exits(i32),
-    /// The task never runs (say, `CannotPullContainerError: …`): it stops
-    /// with this reason and no exit code.
-    FailsToStart(String),
-}
-
-/// How a simulated Amplify job ends.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum JobOutcome {
-    Succeeds,
-    /// The job is FAILED, with `step`'s status reason `reason`.
-    Fails {
-        step: String,
-        reason: String,
-    },
-}
 
 #[derive(Debug, Default)]
 struct State {
@@ -569,6 +431,29 @@ enum Destination {
     Emulator,
 }
 
+/// Where `request` goes, and the operation it is counted as.
+fn route(request: &Request) -> (Destination, Operation) {
+    let path = request.path();
+    let service = request.service();
+    if path.starts_with(amplify::UPLOAD_PREFIX) {
+        (
+            Destination::AmplifyUpload,
+            ("s3".to_owned(), "PutObject".to_owned()),
+        )
+    } else if path.starts_with(ADMIN_PREFIX) {
+        (Destination::Admin, (String::new(), String::new()))
+    } else if service == "amplify" {
+        let operation = amplify::operation(request);
+        (Destination::Amplify, (service, operation))
+    } else if service == "codestar-connections" {
+        let operation = request.operation();
+        (Destination::Connections, (service, operation))
+    } else {
+        let operation = request.operation();
+        (Destination::Emulator, (service, operation))
+    }
+}
+
 fn serve(
     mut client: TcpStream,
     own: SocketAddr,
@@ -583,30 +468,13 @@ fn serve(
         None => (request, None),
     };
     let path = request.path().to_owned();
-    let service = request.service();
-    let (destination, operation) = if path.starts_with(amplify::UPLOAD_PREFIX) {
-        (
-            Destination::AmplifyUpload,
-            ("s3".to_owned(), "PutObject".to_owned()),
-        )
-    } else if path.starts_with(ADMIN_PREFIX) {
-        (Destination::Admin, (String::new(), String::new()))
-    } else if service == "amplify" {
-        let operation = amplify::operation(&request);
-        (Destination::Amplify, (service, operation))
-    } else if service == "codestar-connections" {
-        let operation = request.operation();
-        (Destination::Connections, (service, operation))
-    } else {
-        let operation = request.operation();
-        (Destination::Emulator, (service, operation))
-    };
+    let (destination, operation) = route(&request);
     if let Destination::Admin = destination {
         let upstream = upstream::Upstream {
             addr: upstream,
             region: crate::REGION.to_owned(),
         };
-        let response = admin(&path[ADMIN_PREFIX.len()..], &request, state, &upstream);
+        let response = admin::admin(&path[ADMIN_PREFIX.len()..], &request, state, &upstream);
         client.write_all(&response.into_bytes())?;
         return client.shutdown(Shutdown::Both);
     }
@@ -789,98 +657,6 @@ fn answer(
             }
             Ok(response.into_bytes())
         }
-    }
-}
-
-/// `GET /_awsdeploy/calls`: the counts as JSON (`[{"service", "operation",
-/// "count"}]`); `GET /_awsdeploy/round-trips`: `{"round_trips"}` since the
-/// last reset; `POST /_awsdeploy/reset`: clears counts and faults (the
-/// simulated resources stay); `POST /_awsdeploy/task` with `{"polls",
-/// "exit_code" | "fails_to_start", "log_lines"}`: how `RunTask` tasks go
-/// from now on ([`Lifecycle::EcsTask`], for demos outside Rust); `POST
-/// /_awsdeploy/wall-clock` with `{"seconds"}` (or `{}`): what
-/// [`SimulationProxy::set_wall_clock`] does; `POST /_awsdeploy/metric` with
-/// `{"namespace", "name", "dimensions": {name: value}, "value", "unit"}`:
-/// what [`SimulationProxy::publish_metric`] does.
-fn admin(
-    command: &str,
-    request: &Request,
-    state: &Mutex<State>,
-    upstream: &upstream::Upstream,
-) -> Response {
-    let mut state = state.lock().unwrap_or_else(PoisonError::into_inner);
-    match command {
-        "metric" => {
-            let body = request.json();
-            let metric = Metric {
-                namespace: body["namespace"].as_str().unwrap_or_default().to_owned(),
-                name: body["name"].as_str().unwrap_or_default().to_owned(),
-                dimensions: body["dimensions"]
-                    .as_object()
-                    .into_iter()
-                    .flatten()
-                    .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
-                    .collect(),
-                value: body["value"].as_f64().unwrap_or_default(),
-                unit: body["unit"].as_str().unwrap_or("None").to_owned(),
-            };
-            drop(state);
-            match publish_metric(upstream, &metric) {
-                Ok(()) => Response::new(200, &[], ""),
-                Err(error) => Response::new(400, &[], error),
-            }
-        }
-        "calls" => {
-            let rows: Vec<serde_json::Value> = state
-                .calls
-                .iter()
-                .map(|((service, operation), count)| {
-                    serde_json::json!({ "service": service, "operation": operation, "count": count })
-                })
-                .collect();
-            Response::json(200, "application/json", &serde_json::Value::from(rows))
-        }
-        "reset" => {
-            state.calls.clear();
-            state.timeline.clear();
-            state.faults.clear();
-            Response::new(200, &[], "")
-        }
-        "task" => {
-            let body = request.json();
-            let outcome = match (body["exit_code"].as_i64(), body["fails_to_start"].as_str()) {
-                (_, Some(reason)) => TaskOutcome::FailsToStart(reason.to_owned()),
-                (code, None) => TaskOutcome::Exits(i32::try_from(code.unwrap_or(0)).unwrap_or(1)),
-            };
-            state.ecs.task = ecs::TaskPlan {
-                polls: usize::try_from(body["polls"].as_u64().unwrap_or(2)).unwrap_or(2),
-                outcome,
-                log_lines: body["log_lines"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|l| l.as_str().map(str::to_owned))
-                    .collect(),
-            };
-            Response::new(200, &[], "")
-        }
-        "round-trips" => Response::json(
-            200,
-            "application/json",
-            &serde_json::json!({ "round_trips": round_trips(state.timeline.clone()) }),
-        ),
-        "wall-clock" => {
-            let seconds = request.json()["seconds"].as_f64();
-            let duration = seconds.map(Duration::from_secs_f64);
-            state.ecs.wall_clock = duration;
-            state.amplify.wall_clock = duration;
-            Response::new(200, &[], "")
-        }
-        _ => Response::new(
-            404,
-            &[],
-            "unknown admin command; use calls, metric, round-trips, reset, task or wall-clock",
-        ),
     }
 }
 

@@ -1,6 +1,6 @@
-//! The service's supporting resources end to end: the ECR repository, the
-//! log group, the IAM roles and their policies, secret references, and the
-//! image-tag check.
+//! The service's roles end to end, with what they grant: the ECR
+//! repository, the log group, the IAM roles and their policies, secret
+//! references. (The repository's own story is `registry`'s.)
 
 use awsdeploy_testkit::http::percent_decode;
 
@@ -203,37 +203,6 @@ fn a_missing_secret_stops_the_plan_before_anything_changes() {
     assert_eq!(mutating_calls(&world), 0, "{:?}", world.sim.calls());
 }
 
-#[test]
-fn a_missing_image_tag_stops_up_with_the_push_command() {
-    let world = World::new();
-    create_stripe_secret(&world);
-    let spec = stack_spec(&world, "img", "");
-    world.run(&["up", "-f", &spec, "--yes"]).assert_code(0);
-
-    let tagged = stack_spec(&world, "img", "image_tag = \"v42\"");
-    let up = world.run(&["up", "-f", &tagged, "--yes"]);
-    up.assert_code(1);
-    assert!(
-        up.stderr.contains("image tag v42 is not in"),
-        "{}",
-        up.stderr
-    );
-    assert!(up.stderr.contains("docker push"), "{}", up.stderr);
-    assert!(up.stderr.contains("img/dev/api:v42"), "{}", up.stderr);
-
-    // Pushed (as CI would), the same up goes through.
-    let ecr = aws_sdk_ecr::Client::new(&world.config);
-    world
-        .block_on(
-            ecr.put_image()
-                .repository_name("img/dev/api")
-                .image_tag("v42")
-                .image_manifest(r#"{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{"digest":"sha256:0000000000000000000000000000000000000000000000000000000000000001","size":1,"mediaType":"application/vnd.docker.container.image.v1+json"},"layers":[]}"#)
-                .send(),
-        )
-        .unwrap();
-    world.run(&["up", "-f", &tagged, "--yes"]).assert_code(0);
-}
 
 #[test]
 fn the_task_role_gets_exactly_the_policies_the_spec_names() {

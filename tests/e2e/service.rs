@@ -1,17 +1,19 @@
-//! The service tier end to end: the load balancer with HTTPS, the
-//! certificate validated through Route 53, the ECS service and its
-//! rollouts (simulated by the testkit), autoscaling and the API's record.
+//! The service end to end, with what stands in front of it: the load
+//! balancer with HTTPS, the certificate validated through Route 53, the
+//! ECS service and its rollouts (simulated by the testkit), autoscaling and
+//! the API's record. The helpers here are the other service-tier modules'
+//! (`load_balancer`, `certificate`, `dns`).
 
 use awsdeploy_testkit::{Lifecycle, RolloutOutcome};
 
 use crate::harness::{self, World, mutating_calls, planned, push_image};
 
-const ZONE: &str = "example.com";
+pub(crate) const ZONE: &str = "example.com";
 const MODERN_TLS: &str = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 
 /// A spec for `app` with a registry and a service; `extra` is appended
 /// (more `[service]` keys first, then other sections).
-fn stack_spec(world: &World, app: &str, extra: &str) -> String {
+pub(crate) fn stack_spec(world: &World, app: &str, extra: &str) -> String {
     let path = world.network_spec(
         app,
         &format!(
@@ -21,12 +23,12 @@ fn stack_spec(world: &World, app: &str, extra: &str) -> String {
     path.to_str().unwrap().to_owned()
 }
 
-fn dns_section(app: &str) -> String {
+pub(crate) fn dns_section(app: &str) -> String {
     format!("\n[dns]\nzone = \"{ZONE}\"\napi = \"api.{app}.{ZONE}\"\n")
 }
 
 /// The team's hosted zone: awsdeploy never creates it.
-fn create_zone(world: &World) -> String {
+pub(crate) fn create_zone(world: &World) -> String {
     harness::create_zone(world, ZONE)
 }
 
@@ -468,77 +470,4 @@ fn autoscaling_is_configured_and_then_removed() {
         )
         .unwrap();
     assert!(targets.scalable_targets().is_empty());
-}
-
-#[test]
-fn a_record_that_points_elsewhere_is_never_overwritten() {
-    let world = World::new();
-    let zone_id = create_zone(&world);
-    let app = "taken";
-    let api = format!("api.{app}.{ZONE}");
-    let route53 = aws_sdk_route53::Client::new(&world.config);
-    let set = aws_sdk_route53::types::ResourceRecordSet::builder()
-        .name(&api)
-        .r#type(aws_sdk_route53::types::RrType::A)
-        .ttl(300)
-        .resource_records(
-            aws_sdk_route53::types::ResourceRecord::builder()
-                .value("192.0.2.10")
-                .build()
-                .unwrap(),
-        )
-        .build()
-        .unwrap();
-    world
-        .block_on(
-            route53
-                .change_resource_record_sets()
-                .hosted_zone_id(&zone_id)
-                .change_batch(
-                    aws_sdk_route53::types::ChangeBatch::builder()
-                        .changes(
-                            aws_sdk_route53::types::Change::builder()
-                                .action(aws_sdk_route53::types::ChangeAction::Create)
-                                .resource_record_set(set)
-                                .build()
-                                .unwrap(),
-                        )
-                        .build()
-                        .unwrap(),
-                )
-                .send(),
-        )
-        .unwrap();
-    world.sim.reset_calls();
-    let spec = stack_spec(&world, app, &dns_section(app));
-    let up = world.run(&["up", "-f", &spec, "--yes"]);
-    up.assert_code(1);
-    assert!(
-        up.stderr.contains("already points at 192.0.2.10"),
-        "{}",
-        up.stderr
-    );
-    assert_eq!(mutating_calls(&world), 0, "{:?}", world.sim.calls());
-}
-
-#[test]
-fn a_listener_refused_a_certificate_just_issued_is_created_once_elb_accepts_it() {
-    // ELB refuses a certificate for a while after ACM issues it; here 20 s
-    // (longer than awsdeploy's wait for the issuance polls).
-    let world = World::with(awsdeploy_testkit::Strictness {
-        certificate_settle: std::time::Duration::from_secs(20),
-        ..awsdeploy_testkit::Strictness::aws()
-    });
-    create_zone(&world);
-    let app = "tls";
-    let spec = stack_spec(&world, app, &dns_section(app));
-    let up = world.run(&["up", "-f", &spec, "--yes"]);
-    up.assert_code(0);
-    assert!(
-        world.sim.count("elasticloadbalancing", "CreateListener") > 2,
-        "the HTTPS listener was refused at first and created on a later try"
-    );
-    world
-        .run(&["diff", "-f", &spec, "--detailed-exitcode"])
-        .assert_code(0);
 }
