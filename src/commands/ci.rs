@@ -11,7 +11,11 @@ use crate::output;
 
 pub(super) fn iam_policy(settings: &Settings, push: bool) -> Result<Exit, CliError> {
     let spec = load_spec(settings)?;
-    output::json(&awsdeploy_plan::permissions::policy(awsdeploy_plan::COMPONENTS, &spec, push));
+    output::json(&awsdeploy_plan::permissions::policy(
+        awsdeploy_plan::COMPONENTS,
+        &spec,
+        push,
+    ));
     Ok(Exit::Success)
 }
 

@@ -203,7 +203,6 @@ fn a_missing_secret_stops_the_plan_before_anything_changes() {
     assert_eq!(mutating_calls(&world), 0, "{:?}", world.sim.calls());
 }
 
-
 #[test]
 fn the_task_role_gets_exactly_the_policies_the_spec_names() {
     let world = World::new();

@@ -30,7 +30,12 @@ fn a_health_check_change_is_one_target_group_update_and_down_deletes_it_all() {
         .unwrap();
     let group = &groups.target_groups()[0];
     assert_eq!(group.health_check_path(), Some("/healthz"));
-    assert_eq!(group.target_type().map(|t| t.as_str()), Some("ip"));
+    assert_eq!(
+        group
+            .target_type()
+            .map(aws_sdk_elasticloadbalancingv2::types::TargetTypeEnum::as_str),
+        Some("ip")
+    );
     let balancers = world
         .block_on(elb.describe_load_balancers().names("alb-dev-alb").send())
         .unwrap();
@@ -44,7 +49,7 @@ fn a_health_check_change_is_one_target_group_update_and_down_deletes_it_all() {
     let ports: Vec<i32> = listeners
         .listeners()
         .iter()
-        .filter_map(|l| l.port())
+        .filter_map(aws_sdk_elasticloadbalancingv2::types::Listener::port)
         .collect();
     assert_eq!(ports, [80]);
     world
@@ -62,15 +67,15 @@ fn a_health_check_change_is_one_target_group_update_and_down_deletes_it_all() {
         world.sim.count("elasticloadbalancing", "CreateTargetGroup"),
         0
     );
-    assert_eq!(
-        world.sim.count("elasticloadbalancing", "CreateListener"),
-        0
-    );
+    assert_eq!(world.sim.count("elasticloadbalancing", "CreateListener"), 0);
     assert!(mutating_calls(&world) <= 2, "{:?}", world.sim.calls());
     let groups = world
         .block_on(elb.describe_target_groups().names("alb-dev-api").send())
         .unwrap();
-    assert_eq!(groups.target_groups()[0].health_check_path(), Some("/ready"));
+    assert_eq!(
+        groups.target_groups()[0].health_check_path(),
+        Some("/ready")
+    );
     world
         .run(&["diff", "-f", &second, "--detailed-exitcode"])
         .assert_code(0);
@@ -80,8 +85,6 @@ fn a_health_check_change_is_one_target_group_update_and_down_deletes_it_all() {
         .block_on(elb.describe_load_balancers().send())
         .unwrap();
     assert!(left.load_balancers().is_empty());
-    let left = world
-        .block_on(elb.describe_target_groups().send())
-        .unwrap();
+    let left = world.block_on(elb.describe_target_groups().send()).unwrap();
     assert!(left.target_groups().is_empty());
 }

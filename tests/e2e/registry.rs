@@ -35,7 +35,11 @@ fn the_repository_is_made_updated_in_place_and_kept_by_down_without_delete_data(
     world.run(&["up", "-f", &spec, "--yes"]).assert_code(0);
 
     let repos = world
-        .block_on(ecr.describe_repositories().repository_names("reg/dev/api").send())
+        .block_on(
+            ecr.describe_repositories()
+                .repository_names("reg/dev/api")
+                .send(),
+        )
         .unwrap();
     let repo = &repos.repositories()[0];
     assert_eq!(
@@ -52,7 +56,11 @@ fn the_repository_is_made_updated_in_place_and_kept_by_down_without_delete_data(
     let more = registry_spec(&world, "reg", 10);
     let diff = world.run(&["diff", "-f", &more, "--detailed-exitcode"]);
     diff.assert_code(2);
-    assert!(diff.stdout.contains("keep the newest 10"), "{}", diff.stdout);
+    assert!(
+        diff.stdout.contains("keep the newest 10"),
+        "{}",
+        diff.stdout
+    );
     world.sim.reset_calls();
     world.run(&["up", "-f", &more, "--yes"]).assert_code(0);
     assert_eq!(world.sim.count("ecr", "CreateRepository"), 0);
@@ -66,10 +74,17 @@ fn the_repository_is_made_updated_in_place_and_kept_by_down_without_delete_data(
     let down = world.run(&["down", "-f", &more, "--yes"]);
     down.assert_code(0);
     let said = format!("{}{}", down.stdout, down.stderr);
-    assert!(said.contains("reg/dev/api") && said.contains("--delete-data"), "{said}");
+    assert!(
+        said.contains("reg/dev/api") && said.contains("--delete-data"),
+        "{said}"
+    );
     assert!(
         world
-            .block_on(ecr.describe_repositories().repository_names("reg/dev/api").send())
+            .block_on(
+                ecr.describe_repositories()
+                    .repository_names("reg/dev/api")
+                    .send()
+            )
             .is_ok()
     );
     world
@@ -77,7 +92,11 @@ fn the_repository_is_made_updated_in_place_and_kept_by_down_without_delete_data(
         .assert_code(0);
     assert!(
         world
-            .block_on(ecr.describe_repositories().repository_names("reg/dev/api").send())
+            .block_on(
+                ecr.describe_repositories()
+                    .repository_names("reg/dev/api")
+                    .send()
+            )
             .is_err()
     );
 }

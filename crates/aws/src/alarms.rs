@@ -7,11 +7,11 @@
 //! our topic.
 
 use awsdeploy_plan::AlarmsStep;
-use awsdeploy_plan::names::{alarm_prefix, alarm_topic_name as topic_name, dashboard_name};
 use awsdeploy_plan::alarms::{
-    AlarmDefinition, AlarmMetric, Dashboard, Dimension, DimensionValue, LiveAlarms, LiveSubscription,
-    LiveTopic, MetricRef,
+    AlarmDefinition, AlarmMetric, Dashboard, Dimension, DimensionValue, LiveAlarms,
+    LiveSubscription, LiveTopic, MetricRef,
 };
+use awsdeploy_plan::names::{alarm_prefix, alarm_topic_name as topic_name, dashboard_name};
 
 use aws_sdk_cloudwatch::types::{
     ComparisonOperator, Dimension as CwDimension, MetricAlarm, MetricDataQuery, MetricStat,

@@ -287,7 +287,8 @@ impl Aws {
     /// Everything live that belongs to this app and environment, and what
     /// `lookups` names, observed concurrently.
     pub async fn observe(&self, lookups: &Lookups) -> Result<Live, AwsError> {
-        let database_name = awsdeploy_plan::names::database_identifier(&self.owner.app, &self.owner.env);
+        let database_name =
+            awsdeploy_plan::names::database_identifier(&self.owner.app, &self.owner.env);
         // Boxed: SDK futures are large, and this one holds them all.
         let (network, database, account, service, web, alarms, pipeline) = Box::pin(async {
             tokio::try_join!(

@@ -31,8 +31,8 @@ use awsdeploy_plan::execute::ResolvedIds;
 use awsdeploy_plan::live::{LiveAutoscaling, LiveCluster, LiveEcsService, LiveTaskDefinition};
 use awsdeploy_plan::names::{SERVICE_NAME, cluster_name, service_family as family};
 use awsdeploy_plan::{
-    ComponentId, DeploymentSettings, NewService, SIDECAR_MEMORY_MIB,
-    SecretSource, ServiceNetwork, ServiceStep, TaskDefinition,
+    ComponentId, DeploymentSettings, NewService, SIDECAR_MEMORY_MIB, SecretSource, ServiceNetwork,
+    ServiceStep, TaskDefinition,
 };
 
 use crate::error::{already_done, built, sdk};
@@ -734,4 +734,3 @@ async fn configure_autoscaling(
         .map_err(sdk("PutScalingPolicy", resource.as_str()))?;
     Ok(None)
 }
-

@@ -42,15 +42,17 @@ impl Component for Certificate {
         let (Some(dns), Some(cert)) = (&cx.spec.dns, &cx.live.service.certificate) else {
             return Ok(Vec::new());
         };
-        Ok(matches!(cert.status.as_str(), "ISSUED" | "PENDING_VALIDATION")
-            .then(|| {
-                (
-                    Key::named(ComponentId::Certificate, dns.api.clone()),
-                    cert.arn.clone(),
-                )
-            })
-            .into_iter()
-            .collect())
+        Ok(
+            matches!(cert.status.as_str(), "ISSUED" | "PENDING_VALIDATION")
+                .then(|| {
+                    (
+                        Key::named(ComponentId::Certificate, dns.api.clone()),
+                        cert.arn.clone(),
+                    )
+                })
+                .into_iter()
+                .collect(),
+        )
     }
 
     fn plan(&self, cx: &PlanContext<'_>) -> Result<ComponentPlan, PlanError> {
@@ -98,10 +100,9 @@ impl Component for Certificate {
 pub(crate) fn for_listener(cx: &PlanContext<'_>) -> Option<Ref> {
     match (&cx.spec.load_balancer.certificate_arn, &cx.spec.dns) {
         (Some(arn), _) => Some(Ref::Existing(arn.clone())),
-        (None, Some(dns)) if cx.live.service.zone.is_some() => Some(cx.reference(&Key::named(
-            ComponentId::Certificate,
-            dns.api.clone(),
-        ))),
+        (None, Some(dns)) if cx.live.service.zone.is_some() => {
+            Some(cx.reference(&Key::named(ComponentId::Certificate, dns.api.clone())))
+        }
         _ => None,
     }
 }

@@ -67,7 +67,6 @@ pub trait Component: Sync {
     fn status(&self, cx: &StatusContext<'_>, status: &mut Status);
 }
 
-
 /// Why observation looks something up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {
@@ -245,7 +244,9 @@ impl Statement {
     /// Whether one of its resources matches `arn` as IAM matches them (`*`
     /// any run of characters, `?` one).
     pub fn covers(&self, arn: &str) -> bool {
-        self.resources.iter().any(|pattern| glob_matches(pattern, arn))
+        self.resources
+            .iter()
+            .any(|pattern| glob_matches(pattern, arn))
     }
 }
 
@@ -292,7 +293,9 @@ pub fn resolve(plan: &mut ComponentPlan) -> Result<(), PlanError> {
                 kind: change.kind,
                 name: change.name.clone(),
                 problem: format!("refers to {key}, which is neither live nor planned"),
-                hint: "this is a defect of awsdeploy: report it with the spec and `awsdeploy diff -v`".to_owned(),
+                hint:
+                    "this is a defect of awsdeploy: report it with the spec and `awsdeploy diff -v`"
+                        .to_owned(),
             });
         }
     }

@@ -27,8 +27,8 @@ use crate::{
 mod component;
 mod steps;
 mod teardown;
-pub use component::{Database, instance_key};
 pub(crate) use component::changes_instance;
+pub use component::{Database, instance_key};
 pub use steps::{DatabaseStep, DbChanges, DbSettings};
 pub(crate) use teardown::teardown;
 
@@ -506,12 +506,14 @@ fn log_exports(
     let live_logs: BTreeSet<&String> = live.log_exports.iter().collect();
     let wanted_logs: BTreeSet<&String> = desired.log_exports.iter().collect();
     if live_logs != wanted_logs {
-        fields.push(FieldChange::new(
-            "log_exports",
-            Some(join(&live_logs)),
-            Some(join(&wanted_logs)),
-        )
-        .noting(NOW));
+        fields.push(
+            FieldChange::new(
+                "log_exports",
+                Some(join(&live_logs)),
+                Some(join(&wanted_logs)),
+            )
+            .noting(NOW),
+        );
         now.enable_log_types = wanted_logs
             .difference(&live_logs)
             .map(|s| (*s).clone())

@@ -126,8 +126,6 @@ pub const POLICY_NAME: &str = "awsdeploy";
 /// The ECS service principal that may assume the roles.
 const ECS_TASKS: &str = "ecs-tasks.amazonaws.com";
 
-
-
 /// The names of the secrets the spec's service reads.
 pub fn secret_names(spec: &Spec) -> Vec<String> {
     spec.service

@@ -641,7 +641,10 @@ pub struct Live {
     #[serde(default, skip_serializing_if = "crate::alarms::LiveAlarms::is_empty")]
     pub alarms: crate::alarms::LiveAlarms,
     /// Left out when there is nothing, as `alarms`.
-    #[serde(default, skip_serializing_if = "crate::pipeline::LivePipeline::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "crate::pipeline::LivePipeline::is_empty"
+    )]
     pub pipeline: crate::pipeline::LivePipeline,
 }
 
@@ -662,4 +665,3 @@ impl Live {
         awsdeploy_spec::artifact::sha256_hex(&json)
     }
 }
-

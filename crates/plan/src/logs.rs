@@ -10,8 +10,8 @@ use crate::component::{
     Component, PlanContext, PolicyContext, Purpose, Statement, StatusContext, TeardownContext,
 };
 use crate::live::{LiveAccount, LiveLogGroup, Lookups};
-use crate::reconcile::{Change, Desired};
 use crate::plan::{Action, ComponentPlan, FieldChange, Orphan, ResourceChange, ResourceKind};
+use crate::reconcile::{Change, Desired};
 use crate::status::Status;
 use crate::{ComponentId, ComponentStep, Key, PlanError, Ref, names};
 
@@ -74,7 +74,6 @@ impl Component for Logs {
         // `awsdeploy logs` reads it; status has no section for it.
     }
 }
-
 
 /// Compares the service's log group with the live one.
 pub fn plan(spec: &Spec, live: &LiveAccount) -> Result<ComponentPlan, PlanError> {

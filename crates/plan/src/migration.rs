@@ -171,7 +171,6 @@ pub fn container_command(command: &[String]) -> Vec<String> {
     wrapped
 }
 
-
 /// The plan change's key.
 pub fn key(app: &str, env: &str) -> Key {
     Key::named(ComponentId::Migration, family(app, env))

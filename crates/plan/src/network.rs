@@ -581,7 +581,7 @@ fn describe_rule(rule: &IngressRule, names: &BTreeMap<String, String>) -> String
 }
 
 mod duplicates;
-mod teardown;
 mod sections;
+mod teardown;
 #[cfg(test)]
 mod tests;

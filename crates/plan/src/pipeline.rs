@@ -22,47 +22,22 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::iam::{DesiredRole, canonical, plan_role};
-use crate::live::{LiveAccount, LiveRole};
+use crate::live::LiveAccount;
 use crate::plan::{Action, ComponentPlan, FieldChange, Orphan, ResourceChange, ResourceKind};
 use crate::{ComponentId, ComponentStep, Key, PlanError, Ref, names, permissions};
 
 pub mod codepipeline;
 mod component;
+mod live;
 pub use component::Pipeline;
+pub use live::LivePipeline;
 
-use codepipeline::{LiveCodePipeline, PipelineSettings, ProjectSettings};
+use codepipeline::{PipelineSettings, ProjectSettings};
 
 /// GitHub Actions' OIDC issuer, without `https://`.
 pub const GITHUB_OIDC_HOST: &str = "token.actions.githubusercontent.com";
 /// The audience `aws-actions/configure-aws-credentials` asks tokens for.
 pub const GITHUB_AUDIENCE: &str = "sts.amazonaws.com";
-
-/// What is live of the pipeline.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LivePipeline {
-    /// The ARN of GitHub's OIDC provider in the account, whoever made it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub github_provider: Option<String>,
-    /// The role GitHub Actions deploys with.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub github_role: Option<LiveRole>,
-    /// The CodePipeline runner's resources.
-    #[serde(default, skip_serializing_if = "LiveCodePipeline::is_empty")]
-    pub codepipeline: LiveCodePipeline,
-}
-
-impl LivePipeline {
-    pub fn is_empty(&self) -> bool {
-        *self == LivePipeline::default()
-    }
-
-    pub(crate) fn sort(&mut self) {
-        if let Some(role) = &mut self.github_role {
-            role.attached.sort();
-        }
-        self.codepipeline.sort();
-    }
-}
 
 /// Whether the spec's pipeline is a CodePipeline.
 pub fn wants_codepipeline(spec: &Spec) -> bool {
@@ -345,7 +320,7 @@ mod tests {
         let mut pipeline_live = LivePipeline {
             github_provider: Some("arn:aws:iam::111122223333:oidc-provider/x".to_owned()),
             github_role: None,
-            codepipeline: LiveCodePipeline::default(),
+            codepipeline: codepipeline::LiveCodePipeline::default(),
         };
         let made = plan(
             crate::COMPONENTS,
@@ -364,7 +339,7 @@ mod tests {
         else {
             panic!("{:?}", made.changes);
         };
-        pipeline_live.github_role = Some(LiveRole {
+        pipeline_live.github_role = Some(crate::live::LiveRole {
             name: "shop-dev-github-deploy".to_owned(),
             owned: true,
             trust_policy: trust_policy.clone(),

@@ -465,6 +465,49 @@ impl Plan {
     }
 }
 
+/// The plan that makes `live` match `spec` in `region`.
+pub fn plan(spec: &Spec, region: &str, live: &Live) -> Result<Plan, PlanError> {
+    plan_with(spec, region, live, &Options::default())
+}
+
+/// [`plan`], with the command line's options: every component plans
+/// against the same context, then the plan's late references are resolved
+/// ([`resolve`]).
+pub fn plan_with(
+    spec: &Spec,
+    region: &str,
+    live: &Live,
+    options: &Options,
+) -> Result<Plan, PlanError> {
+    let cx = PlanContext::new(COMPONENTS, (spec, region), live, options)?;
+    let mut all = ComponentPlan::default();
+    for component in COMPONENTS {
+        all.merge(component.plan(&cx)?);
+    }
+    resolve(&mut all)?;
+    all.warnings = spec.warnings().into_iter().chain(all.warnings).collect();
+    Ok(Plan::of(spec, region, live, all))
+}
+
+impl Plan {
+    /// The plan of `part` for `spec`'s app and env in `region`, made from
+    /// what `live` showed (its fingerprint, and what was looked up).
+    pub(crate) fn of(spec: &Spec, region: &str, live: &Live, part: ComponentPlan) -> Plan {
+        Plan {
+            format_version: PLAN_FORMAT_VERSION,
+            app: spec.app.name.clone(),
+            env: spec.env.clone(),
+            region: region.to_owned(),
+            fingerprint: live.fingerprint(),
+            changes: part.changes,
+            unchanged: part.unchanged,
+            orphans: part.orphans,
+            warnings: part.warnings,
+            lookups: lookups(spec),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -539,49 +582,6 @@ mod tests {
             ResourceKind::SecurityGroup,
         ] {
             assert!(!kind.holds_data(), "{kind:?}");
-        }
-    }
-}
-
-/// The plan that makes `live` match `spec` in `region`.
-pub fn plan(spec: &Spec, region: &str, live: &Live) -> Result<Plan, PlanError> {
-    plan_with(spec, region, live, &Options::default())
-}
-
-/// [`plan`], with the command line's options: every component plans
-/// against the same context, then the plan's late references are resolved
-/// ([`resolve`]).
-pub fn plan_with(
-    spec: &Spec,
-    region: &str,
-    live: &Live,
-    options: &Options,
-) -> Result<Plan, PlanError> {
-    let cx = PlanContext::new(COMPONENTS, (spec, region), live, options)?;
-    let mut all = ComponentPlan::default();
-    for component in COMPONENTS {
-        all.merge(component.plan(&cx)?);
-    }
-    resolve(&mut all)?;
-    all.warnings = spec.warnings().into_iter().chain(all.warnings).collect();
-    Ok(Plan::of(spec, region, live, all))
-}
-
-impl Plan {
-    /// The plan of `part` for `spec`'s app and env in `region`, made from
-    /// what `live` showed (its fingerprint, and what was looked up).
-    pub(crate) fn of(spec: &Spec, region: &str, live: &Live, part: ComponentPlan) -> Plan {
-        Plan {
-            format_version: PLAN_FORMAT_VERSION,
-            app: spec.app.name.clone(),
-            env: spec.env.clone(),
-            region: region.to_owned(),
-            fingerprint: live.fingerprint(),
-            changes: part.changes,
-            unchanged: part.unchanged,
-            orphans: part.orphans,
-            warnings: part.warnings,
-            lookups: lookups(spec),
         }
     }
 }

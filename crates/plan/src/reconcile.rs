@@ -3,7 +3,9 @@
 //! error (awsdeploy never adopts what it did not make); present and as the
 //! spec asks → unchanged; else → update in place, field by field.
 
-use crate::{Action, ComponentPlan, FieldChange, Key, PlanError, ResourceChange, ResourceKind, Step};
+use crate::{
+    Action, ComponentPlan, FieldChange, Key, PlanError, ResourceChange, ResourceKind, Step,
+};
 
 /// One resource the spec asks for.
 pub(crate) struct Desired<'a> {
@@ -96,7 +98,11 @@ mod tests {
     use crate::{ComponentId, LogsStep};
 
     fn desired() -> Desired<'static> {
-        Desired::new(Key::named(ComponentId::Logs, "g"), ResourceKind::LogGroup, "g")
+        Desired::new(
+            Key::named(ComponentId::Logs, "g"),
+            ResourceKind::LogGroup,
+            "g",
+        )
     }
 
     fn step() -> LogsStep {
@@ -116,7 +122,11 @@ mod tests {
                 let fields = if *days == 1 {
                     Vec::new()
                 } else {
-                    vec![FieldChange::new("retention_days", Some(days.to_string()), Some("1"))]
+                    vec![FieldChange::new(
+                        "retention_days",
+                        Some(days.to_string()),
+                        Some("1"),
+                    )]
                 };
                 (Change::new(vec![step()], fields), Some("g".to_owned()))
             },

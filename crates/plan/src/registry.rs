@@ -15,8 +15,8 @@ use crate::component::{
     Component, PlanContext, PolicyContext, Purpose, Statement, StatusContext, TeardownContext,
 };
 use crate::live::{LiveAccount, LiveRepository, Lookups};
-use crate::reconcile::{Change, Desired};
 use crate::plan::{Action, ComponentPlan, FieldChange, ResourceChange, ResourceKind};
+use crate::reconcile::{Change, Desired};
 use crate::status::Status;
 use crate::{ComponentId, ComponentStep, Key, PlanError, Ref, names};
 
@@ -194,7 +194,11 @@ pub fn plan(spec: &Spec, live: &LiveAccount) -> Result<ComponentPlan, PlanError>
             fields.push(FieldChange::new("tags", Some("mutable"), Some("immutable")));
         }
         if !repo.scan_on_push {
-            fields.push(FieldChange::new("scan_on_push", Some("false"), Some("true")));
+            fields.push(FieldChange::new(
+                "scan_on_push",
+                Some("false"),
+                Some("true"),
+            ));
         }
         if repo.lifecycle_policy.as_deref() != Some(policy.as_str()) {
             let now = if repo.lifecycle_policy.is_some() {
@@ -215,7 +219,12 @@ pub fn plan(spec: &Spec, live: &LiveAccount) -> Result<ComponentPlan, PlanError>
         (Change::new(steps, fields), Some(name.clone()))
     };
     let live_repository = live.repository.as_ref();
-    desired.reconcile(&mut out, live_repository.map(|r| (r, r.owned)), create, update)?;
+    desired.reconcile(
+        &mut out,
+        live_repository.map(|r| (r, r.owned)),
+        create,
+        update,
+    )?;
     if let (Some(repo), Some(tag), Some(false)) = (
         live_repository,
         spec.service.as_ref().and_then(|s| s.image_tag.as_ref()),

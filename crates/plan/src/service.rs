@@ -31,10 +31,12 @@ use crate::{
 
 mod autoscaling;
 mod component;
+mod fields;
 pub mod rollback;
 mod steps;
 mod teardown;
 pub use component::Service;
+use fields::definition_fields;
 pub use names::SERVICE_NAME;
 pub use steps::{DeploymentSettings, NewService, ServiceNetwork, ServiceStep};
 pub(crate) use teardown::teardown;
@@ -661,7 +663,10 @@ fn task_definition(
 /// tag, the image the live task definition runs. `Ok(Err(why))` when there
 /// is no image to run yet: the first `up` makes the repository, CI pushes,
 /// and the next `up --image-tag` deploys.
-pub(crate) fn image(cx: &PlanContext<'_>, family: &str) -> Result<Result<String, String>, PlanError> {
+pub(crate) fn image(
+    cx: &PlanContext<'_>,
+    family: &str,
+) -> Result<Result<String, String>, PlanError> {
     let spec = cx.spec;
     let tag = spec.service.as_ref().and_then(|s| s.image_tag.as_ref());
     let live_image = cx
@@ -726,79 +731,6 @@ fn describe_deployment(d: &DeploymentSettings) -> String {
     } else {
         format!(", rolls back on alarms {}", d.alarms.join(", "))
     }
-}
-
-/// Field-level differences between two task definitions, for the plan.
-fn definition_fields(old: &TaskDefinition, new: &TaskDefinition) -> Vec<FieldChange> {
-    let mut fields = Vec::new();
-    let (a, b) = (&old.container, &new.container);
-    let mut field = |name: &str, x: String, y: String| {
-        if x != y {
-            fields.push(FieldChange::new(name, Some(x), Some(y)));
-        }
-    };
-    field("image", a.image.clone(), b.image.clone());
-    field("cpu", old.cpu.clone(), new.cpu.clone());
-    field("memory", old.memory.clone(), new.memory.clone());
-    field(
-        "port",
-        a.port.map(|p| p.to_string()).unwrap_or_default(),
-        b.port.map(|p| p.to_string()).unwrap_or_default(),
-    );
-    // Environment values are shown; secrets by name only.
-    let env = |m: &BTreeMap<String, String>| {
-        m.iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
-    field("env", env(&a.environment), env(&b.environment));
-    field(
-        "roles",
-        format!("{} {}", old.execution_role_arn, old.task_role_arn),
-        format!("{} {}", new.execution_role_arn, new.task_role_arn),
-    );
-    field(
-        "logs",
-        format!("{} {} {}", a.log_group, a.log_region, a.log_stream_prefix),
-        format!("{} {} {}", b.log_group, b.log_region, b.log_stream_prefix),
-    );
-    field(
-        "command",
-        a.command.as_ref().map(|c| c.join(" ")).unwrap_or_default(),
-        b.command.as_ref().map(|c| c.join(" ")).unwrap_or_default(),
-    );
-    let names =
-        |m: &BTreeMap<String, SecretSource>| m.keys().cloned().collect::<Vec<_>>().join(" ");
-    if a.secrets != b.secrets {
-        fields.push(FieldChange::new(
-            "secrets",
-            Some(names(&a.secrets)),
-            Some(names(&b.secrets)),
-        ));
-    }
-    let sidecars = |d: &TaskDefinition| {
-        d.sidecars
-            .iter()
-            .map(|c| c.image.clone())
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
-    if old.sidecars != new.sidecars {
-        fields.push(FieldChange::new(
-            "sidecars",
-            Some(sidecars(old)).filter(|s| !s.is_empty()),
-            Some(sidecars(new)).filter(|s| !s.is_empty()),
-        ));
-    }
-    if fields.is_empty() {
-        fields.push(FieldChange::new(
-            "definition",
-            Some("differs"),
-            Some("as the spec"),
-        ));
-    }
-    fields
 }
 
 #[cfg(test)]

@@ -541,7 +541,14 @@ mod tests {
     #[test]
     fn a_rollout_in_progress_or_an_unhealthy_target_is_degraded() {
         let live = Live::default();
-        let healthy = report(crate::COMPONENTS, ("shop", "dev", "r"), &live, &Extras::default(), 0, None);
+        let healthy = report(
+            crate::COMPONENTS,
+            ("shop", "dev", "r"),
+            &live,
+            &Extras::default(),
+            0,
+            None,
+        );
         assert_eq!(healthy.health, Health::Healthy);
         let rolling = report(
             crate::COMPONENTS,
@@ -584,18 +591,39 @@ mod tests {
             }),
             ..Extras::default()
         };
-        let roomy = report(crate::COMPONENTS, ("shop", "dev", "r"), &live, &with_free(15), 0, None);
+        let roomy = report(
+            crate::COMPONENTS,
+            ("shop", "dev", "r"),
+            &live,
+            &with_free(15),
+            0,
+            None,
+        );
         let db = roomy.database.as_ref().unwrap();
         assert_eq!(db.used_storage_mib, Some(5 * 1024));
         assert_eq!(db.used_storage_percent(), Some(25));
         assert_eq!(roomy.health, Health::Healthy);
         assert!(text(&roomy).contains("storage: 5.0 of 20 GiB used (25%)"));
 
-        let full = report(crate::COMPONENTS, ("shop", "dev", "r"), &live, &with_free(1), 0, None);
+        let full = report(
+            crate::COMPONENTS,
+            ("shop", "dev", "r"),
+            &live,
+            &with_free(1),
+            0,
+            None,
+        );
         assert_eq!(full.health, Health::Degraded);
         assert!(full.problems[0].contains("95% used"), "{:?}", full.problems);
 
-        let unknown = report(crate::COMPONENTS, ("shop", "dev", "r"), &live, &Extras::default(), 0, None);
+        let unknown = report(
+            crate::COMPONENTS,
+            ("shop", "dev", "r"),
+            &live,
+            &Extras::default(),
+            0,
+            None,
+        );
         assert_eq!(unknown.database.as_ref().unwrap().used_storage_mib, None);
         assert!(text(&unknown).contains("used unknown"));
     }

@@ -152,7 +152,6 @@ macro_rules! components {
 }
 pub(crate) use components;
 
-
 impl Step {
     /// Every ref this step reads, for dependency checks.
     pub fn refs(&self) -> Vec<&Ref> {
@@ -176,4 +175,3 @@ impl Step {
         self.inner().how_to_follow()
     }
 }
-

@@ -31,7 +31,6 @@ pub use component::Web;
 /// The branch tag that records the released artifact's SHA-256.
 pub const ARTIFACT_TAG: &str = "awsdeploy:artifact-sha256";
 
-
 /// The artifact to release: where it is and its SHA-256.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WebArtifact {
@@ -76,14 +75,7 @@ pub fn plan(
     branch(spec, web, live, &app_ref, &branch_key, &mut out);
     domain(spec, web, live, zone, (&app_ref, &branch_key), &mut out)?;
     if let Some(artifact) = artifact {
-        release(
-            spec,
-            web,
-            live,
-            artifact,
-            (&app_ref, &branch_key),
-            &mut out,
-        );
+        release(spec, web, live, artifact, (&app_ref, &branch_key), &mut out);
     }
     Ok(out)
 }

@@ -269,9 +269,7 @@ fn no_function_over_100_lines_and_no_file_over_800() {
         let code = without_tests(code);
         let shown = file.strip_prefix(repo()).unwrap_or(&file).display();
         if lines > MAX_FILE_LINES {
-            problems.push(format!(
-                "{shown}: {lines} lines (at most {MAX_FILE_LINES})"
-            ));
+            problems.push(format!("{shown}: {lines} lines (at most {MAX_FILE_LINES})"));
         }
         for (name, line, length) in functions(&code) {
             if length > MAX_FUNCTION_LINES {
@@ -297,98 +295,187 @@ fn the_scanner_reads_strings_and_comments_as_rust_does() {
 }
 
 /// `crates/plan/src`'s modules (`a::b`) and the modules each names in its
-/// `use crate::…` lines and `crate::…::` paths, outside its tests.
+/// `use crate::…` lines and `crate::…::` paths, outside its tests. An item
+/// a module re-exports (`pub use steps::Item`) counts as the module that
+/// defines it.
 fn plan_imports() -> BTreeMap<String, BTreeSet<String>> {
     let src = repo().join("crates/plan/src");
     let mut files = Vec::new();
     rust_files(&src, &mut files);
     let module = |path: &Path| -> String {
         let rel = path.strip_prefix(&src).unwrap().with_extension("");
-        rel.components()
+        let name = rel
+            .components()
             .map(|c| c.as_os_str().to_string_lossy().into_owned())
             .collect::<Vec<_>>()
-            .join("::")
+            .join("::");
+        if name == "lib" { String::new() } else { name }
     };
     let modules: BTreeSet<String> = files.iter().map(|f| module(f)).collect();
-    let reexports = root_reexports(&src.join("lib.rs"), &modules);
+    let sources: BTreeMap<String, String> = files
+        .iter()
+        .map(|f| {
+            let code = without_tests(code_of(&std::fs::read_to_string(f).unwrap()));
+            (module(f), code.into_iter().collect())
+        })
+        .collect();
+    let reexports = reexports(&sources, &modules);
     let mut graph = BTreeMap::new();
-    for file in &files {
-        let name = module(file);
-        if name == "lib" || name.ends_with("tests") {
+    for (name, code) in &sources {
+        if name.is_empty() || name.ends_with("tests") {
             continue;
         }
-        let code: String = without_tests(code_of(&std::fs::read_to_string(file).unwrap()))
-            .into_iter()
-            .collect();
-        let mut paths = Vec::new();
-        for (at, _) in code.match_indices("crate::") {
-            let rest = &code[at + "crate::".len()..];
-            if rest.starts_with('{') {
-                let end = rest.find(';').unwrap_or(rest.len());
-                paths.extend(
-                    rest[1..end]
-                        .split(',')
-                        .map(|p| p.trim().trim_start_matches('{').to_owned()),
-                );
-            } else {
-                paths.push(
-                    rest.chars()
-                        .take_while(|c| is_ident(Some(*c)) || *c == ':')
-                        .collect(),
-                );
-            }
-        }
         let mut deps = BTreeSet::new();
-        for path in paths {
+        for path in crate_paths(code) {
             let parts: Vec<&str> = path.split("::").filter(|p| !p.is_empty()).collect();
-            // `crate::Item` re-exported by the root is its module's.
-            if let Some(module) = parts.first().and_then(|p| reexports.get(*p))
-                && *module != name
-            {
-                deps.insert(module.clone());
-                continue;
-            }
-            for k in (1..=parts.len()).rev() {
-                let candidate = parts[..k].join("::");
-                if modules.contains(&candidate) {
-                    if candidate != name {
-                        deps.insert(candidate);
-                    }
-                    break;
-                }
+            let target = resolve(&parts, &modules, &reexports);
+            if target != *name && !target.is_empty() {
+                deps.insert(target);
             }
         }
-        graph.insert(name, deps);
+        graph.insert(name.clone(), deps);
     }
     graph
 }
 
-/// The items `lib.rs` re-exports (`pub use module::{Item, …};`), by the
-/// module they come from: `crate::Item` depends on that module.
-fn root_reexports(lib: &Path, modules: &BTreeSet<String>) -> BTreeMap<String, String> {
-    let code: String = code_of(&std::fs::read_to_string(lib).unwrap())
-        .into_iter()
-        .collect();
-    let mut items = BTreeMap::new();
-    for statement in code.split(';') {
-        let Some(rest) = statement.trim().strip_prefix("pub use ") else {
-            continue;
-        };
-        let Some((module, list)) = rest.split_once("::") else {
-            continue;
-        };
-        if !modules.contains(module) {
+/// Every `crate::…` path in `code` (each item of a `use crate::{…}`).
+fn crate_paths(code: &str) -> Vec<String> {
+    let mut paths = Vec::new();
+    for (at, _) in code.match_indices("crate::") {
+        // A macro's `$crate::` is the crate where it expands, not here.
+        if code[..at].ends_with('$') {
             continue;
         }
-        let list = list.trim().trim_start_matches('{').trim_end_matches('}');
-        for item in list.split(',') {
-            let item = item.trim();
-            if !item.is_empty() && !item.contains("::") {
-                items.insert(item.to_owned(), module.to_owned());
+        let rest = &code[at + "crate::".len()..];
+        let path: String = rest
+            .chars()
+            .take_while(|c| is_ident(Some(*c)) || *c == ':')
+            .collect();
+        if rest[path.len()..].starts_with('{') {
+            let end = rest.find(';').unwrap_or(rest.len());
+            paths.extend(use_items(&rest[..end]).into_iter().map(|(p, _)| p));
+        } else {
+            paths.push(
+                rest.chars()
+                    .take_while(|c| is_ident(Some(*c)) || *c == ':')
+                    .collect(),
+            );
+        }
+    }
+    paths
+}
+
+/// The paths of a `{a, b::{c, d}, e as f}` list, flattened, each with the
+/// name it is used by.
+fn use_items(list: &str) -> Vec<(String, String)> {
+    let list = list.trim();
+    if !list.starts_with('{') && list.contains("::{") {
+        return use_items(&format!("{{{list}}}"));
+    }
+    let Some(inner) = list.strip_prefix('{').and_then(|l| l.strip_suffix('}')) else {
+        let path = list.split(" as ").next().unwrap_or(list).trim().to_owned();
+        let name = list
+            .rsplit([':', ' '])
+            .next()
+            .unwrap_or(list)
+            .trim()
+            .to_owned();
+        return vec![(path, name)];
+    };
+    let (mut items, mut depth, mut current) = (Vec::new(), 0, String::new());
+    for ch in inner.chars() {
+        match ch {
+            '{' => depth += 1,
+            '}' => depth -= 1,
+            _ => {}
+        }
+        if ch == ',' && depth == 0 {
+            items.push(std::mem::take(&mut current));
+        } else {
+            current.push(ch);
+        }
+    }
+    items.push(current);
+    let mut out = Vec::new();
+    for item in items.iter().map(|i| i.trim()).filter(|i| !i.is_empty()) {
+        match item.find("::{") {
+            Some(at) => {
+                let prefix = &item[..at];
+                for (path, name) in use_items(&item[at + 2..]) {
+                    out.push((format!("{prefix}::{path}"), name));
+                }
+            }
+            None => out.extend(use_items(item)),
+        }
+    }
+    out
+}
+
+/// (module, item) → the module an item it re-exports comes from: every
+/// `pub use` / `pub(crate) use` of a child module's item.
+fn reexports(
+    sources: &BTreeMap<String, String>,
+    modules: &BTreeSet<String>,
+) -> BTreeMap<(String, String), String> {
+    let mut map = BTreeMap::new();
+    for (module, code) in sources {
+        for statement in code.split(';') {
+            let statement = statement.trim();
+            let Some(rest) = statement
+                .strip_prefix("pub use ")
+                .or_else(|| statement.strip_prefix("pub(crate) use "))
+            else {
+                continue;
+            };
+            for (path, name) in use_items(rest) {
+                let parts: Vec<&str> = path.split("::").collect();
+                let Some((_, within)) = parts.split_last() else {
+                    continue;
+                };
+                let child = within
+                    .iter()
+                    .filter(|p| **p != "self")
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join("::");
+                let target = if module.is_empty() {
+                    child
+                } else {
+                    format!("{module}::{child}")
+                };
+                if modules.contains(&target) {
+                    map.insert((module.clone(), name), target);
+                }
             }
         }
     }
-    items
+    map
+}
+
+/// The module `crate::{parts}` names, through the re-exports.
+fn resolve(
+    parts: &[&str],
+    modules: &BTreeSet<String>,
+    reexports: &BTreeMap<(String, String), String>,
+) -> String {
+    let mut module = String::new();
+    for part in parts {
+        let child = if module.is_empty() {
+            (*part).to_owned()
+        } else {
+            format!("{module}::{part}")
+        };
+        if modules.contains(&child) {
+            module = child;
+            continue;
+        }
+        let mut item_module = module.clone();
+        while let Some(next) = reexports.get(&(item_module.clone(), (*part).to_owned())) {
+            item_module.clone_from(next);
+        }
+        return item_module;
+    }
+    module
 }
 
 /// Import cycles of three files or more: for each import `a → b`, a way
@@ -466,12 +553,19 @@ fn the_cycle_finder_finds_a_three_file_cycle() {
         .into_iter()
         .map(|(k, v)| (k.to_owned(), BTreeSet::from([v.to_owned()])))
         .collect();
-    assert_eq!(long_cycles(&graph).len(), 3, "one cycle, seen from each import");
+    assert_eq!(
+        long_cycles(&graph).len(),
+        3,
+        "one cycle, seen from each import"
+    );
     let pair: BTreeMap<String, BTreeSet<String>> = [("a", "b"), ("b", "a")]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), BTreeSet::from([v.to_owned()])))
         .collect();
-    assert!(long_cycles(&pair).is_empty(), "two files may import each other");
+    assert!(
+        long_cycles(&pair).is_empty(),
+        "two files may import each other"
+    );
 }
 
 #[test]
@@ -496,7 +590,8 @@ fn every_component_has_its_page_its_rows_and_its_e2e_module() {
         if !architecture.contains(&format!("({page})")) {
             missing.push(format!("{id}: no row in docs/architecture.md's table"));
         }
-        if !e2e.contains(&format!("\nmod {id};")) || !root.join(format!("tests/e2e/{id}.rs")).is_file()
+        if !e2e.contains(&format!("\nmod {id};"))
+            || !root.join(format!("tests/e2e/{id}.rs")).is_file()
         {
             missing.push(format!("{id}: no e2e module tests/e2e/{id}.rs in main.rs"));
         }

@@ -26,8 +26,8 @@ pub const SERVICE_HEALTH_CHECK_PATH: &str = "/healthz";
 pub const SERVICE_LOG_RETENTION_DAYS: u32 = 30;
 /// The retention periods CloudWatch Logs accepts, in days.
 pub const LOG_RETENTION_DAYS: [u32; 22] = [
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
-    2922, 3288, 3653,
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+    3288, 3653,
 ];
 pub const AUTOSCALING_TARGET_CPU: u32 = 60;
 pub const SERVICE_MIN_HEALTHY_PERCENT: u32 = 100;

@@ -547,8 +547,6 @@ pub struct PipelineBuild {
     pub context: String,
 }
 
-
-
 /// The JSON Schema of the spec file, for editors (Taplo / Even Better TOML:
 /// put `#:schema <path or URL>` at the top of the spec). Every key but
 /// `app.name` is optional; unknown keys are refused; `[env.<name>]` tables

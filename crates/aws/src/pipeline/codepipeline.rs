@@ -12,8 +12,8 @@ use awsdeploy_plan::Ref;
 use awsdeploy_plan::ci::Stage;
 use awsdeploy_plan::names;
 use awsdeploy_plan::pipeline::codepipeline::{
-    LiveCodePipeline, LiveConnection, LivePipelineDefinition,
-    LiveProject, PipelineSettings, ProjectSettings, SOURCE_NAMESPACE,
+    LiveCodePipeline, LiveConnection, LivePipelineDefinition, LiveProject, PipelineSettings,
+    ProjectSettings, SOURCE_NAMESPACE,
 };
 
 use crate::error::{already_done, built, sdk};

@@ -94,7 +94,12 @@ pub(super) fn rules(
 }
 
 /// The load balancer's: 5XX counts and rate, latency, unhealthy hosts.
-fn load_balancer_rules(t: &Thresholds, lb: &Dimension, tg: &Dimension, out: &mut Vec<Rule<'static>>) {
+fn load_balancer_rules(
+    t: &Thresholds,
+    lb: &Dimension,
+    tg: &Dimension,
+    out: &mut Vec<Rule<'static>>,
+) {
     let elb = "AWS/ApplicationELB";
     out.push(Rule {
         component: "load-balancer",
@@ -229,12 +234,7 @@ fn service_rules(spec: &Spec, service: &Service, t: &Thresholds, out: &mut Vec<R
 }
 
 /// The database's: CPU, free storage, freeable memory, connections.
-fn database_rules(
-    spec: &Spec,
-    database: &Database,
-    t: &Thresholds,
-    out: &mut Vec<Rule<'static>>,
-) {
+fn database_rules(spec: &Spec, database: &Database, t: &Thresholds, out: &mut Vec<Rule<'static>>) {
     let id = text(
         "DBInstanceIdentifier",
         &crate::names::database_identifier(&spec.app.name, &spec.env),

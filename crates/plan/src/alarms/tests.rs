@@ -4,9 +4,7 @@ use super::*;
 fn dimensions_are_arn_suffixes() {
     let lb = DimensionValue::LoadBalancer(Ref::Existing(String::new()));
     assert_eq!(
-        lb.with(
-            "arn:aws:elasticloadbalancing:r:1:loadbalancer/app/shop-dev-alb/50dc6c495c0c9188"
-        ),
+        lb.with("arn:aws:elasticloadbalancing:r:1:loadbalancer/app/shop-dev-alb/50dc6c495c0c9188"),
         "app/shop-dev-alb/50dc6c495c0c9188"
     );
     let tg = DimensionValue::TargetGroup(Ref::Existing(String::new()));
@@ -54,9 +52,8 @@ fn desired_for(spec: &Spec) -> Desired {
     let lb = Ref::Existing(
         "arn:aws:elasticloadbalancing:r:1:loadbalancer/app/shop-dev-alb/abc".to_owned(),
     );
-    let tg = Ref::Existing(
-        "arn:aws:elasticloadbalancing:r:1:targetgroup/shop-dev-api/def".to_owned(),
-    );
+    let tg =
+        Ref::Existing("arn:aws:elasticloadbalancing:r:1:targetgroup/shop-dev-api/def".to_owned());
     desired(spec, "r", &crate::iam::tests::live(), Some(lb), Some(tg))
         .unwrap()
         .unwrap()

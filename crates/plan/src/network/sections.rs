@@ -302,8 +302,7 @@ fn default_route(
     live_table: Option<&LiveRouteTable>,
     table_ref: &Ref,
 ) {
-    let live_default =
-        live_table.and_then(|t| t.routes.iter().find(|r| r.destination == ANY_IPV4));
+    let live_default = live_table.and_then(|t| t.routes.iter().find(|r| r.destination == ANY_IPV4));
     let route_key = Key::route(&table.name, ANY_IPV4);
     let route_name = format!("{} {ANY_IPV4}", table.name);
     match (&table.default_route, live_default) {
@@ -347,9 +346,7 @@ fn default_route(
                     )
                     .with_fields(vec![FieldChange::set("target", target_name)]),
                 ),
-                Some(route)
-                    if Ref::Existing(route.target.clone()) == *route_target.target() =>
-                {
+                Some(route) if Ref::Existing(route.target.clone()) == *route_target.target() => {
                     p.plan.unchanged += 1;
                 }
                 Some(route) => p.push(

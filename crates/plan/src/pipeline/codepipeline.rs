@@ -5,25 +5,24 @@
 //! V2 pipeline Source → Build → Deploy.
 
 use awsdeploy_spec::{Pipeline, Spec};
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::ci::{self, Stage};
 use crate::iam::{DesiredRole, canonical, plan_role};
-use crate::live::{LiveAccount, LiveLogGroup, LiveRole};
-use crate::plan::{Action, ComponentPlan, FieldChange, Orphan, ResourceChange, ResourceKind};
+use crate::live::LiveAccount;
 use crate::names::{
     self, bucket_name, connection_name, pipeline_log_group_name as log_group_name, pipeline_name,
     pipeline_role_name,
 };
+use crate::plan::{Action, ComponentPlan, FieldChange, Orphan, ResourceChange, ResourceKind};
 use crate::reconcile::{Change, Desired, Reconciled};
 use crate::{ComponentId, Key, LogsStep, PlanError, Ref, permissions};
 
 use super::PipelineStep;
-
-
-
+pub use super::live::{
+    LiveBucket, LiveCodePipeline, LiveConnection, LivePipelineDefinition, LiveProject,
+    PipelineSettings, ProjectSettings,
+};
 
 /// The CodeBuild project of a stage, and its role (the same name).
 pub fn project_name(app: &str, env: &str, stage: Stage) -> String {
@@ -33,110 +32,10 @@ pub fn project_name(app: &str, env: &str, stage: Stage) -> String {
     }
 }
 
-
 /// The namespace of the source action's variables (its commit id).
 pub const SOURCE_NAMESPACE: &str = "SourceVariables";
 /// How long the build and the deploy may run.
 pub const BUILD_TIMEOUT_MINUTES: i32 = 60;
-
-/// A CodeBuild project as awsdeploy sets it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct ProjectSettings {
-    pub image: String,
-    pub compute_type: String,
-    /// Docker in the build (`docker build`).
-    pub privileged: bool,
-    pub service_role: String,
-    /// The buildspec: YAML, or a path in the repository.
-    pub buildspec: String,
-    pub log_group: String,
-    pub timeout_minutes: i32,
-}
-
-/// The pipeline as awsdeploy sets it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct PipelineSettings {
-    pub role_arn: String,
-    pub bucket: String,
-    /// The connection's ARN: planned when the connection is made too.
-    pub connection: Ref,
-    pub repository: String,
-    pub branch: String,
-    pub build_project: String,
-    pub deploy_project: String,
-}
-
-/// What is live of the CodePipeline runner.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LiveCodePipeline {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connection: Option<LiveConnection>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bucket: Option<LiveBucket>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub log_group: Option<LiveLogGroup>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub roles: Vec<LiveRole>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub projects: Vec<LiveProject>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pipeline: Option<LivePipelineDefinition>,
-}
-
-impl LiveCodePipeline {
-    pub fn is_empty(&self) -> bool {
-        *self == LiveCodePipeline::default()
-    }
-
-    pub(crate) fn sort(&mut self) {
-        self.roles.sort_by(|a, b| a.name.cmp(&b.name));
-        self.projects.sort_by(|a, b| a.name.cmp(&b.name));
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LiveConnection {
-    pub name: String,
-    pub arn: String,
-    /// `PENDING` until someone finishes the handshake in the console,
-    /// then `AVAILABLE` (or `ERROR`).
-    pub status: String,
-    pub owned: bool,
-}
-
-/// The bucket's settings as S3 reports them, each on or off.
-#[allow(clippy::struct_excessive_bools)]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LiveBucket {
-    pub name: String,
-    pub owned: bool,
-    /// It has no tags at all: S3 cannot tag a bucket as it makes it, so a
-    /// run stopped between `CreateBucket` and `PutBucketTagging` leaves it
-    /// so. Its name holds the account id and the app's and env's prefix,
-    /// so it is adopted and tagged.
-    #[serde(default)]
-    pub untagged: bool,
-    pub encrypted: bool,
-    pub public_access_blocked: bool,
-    pub versioned: bool,
-    /// The lifecycle rule's expiry, when it is awsdeploy's.
-    pub expiry_days: Option<u32>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LiveProject {
-    pub name: String,
-    pub owned: bool,
-    pub settings: ProjectSettings,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LivePipelineDefinition {
-    pub name: String,
-    pub owned: bool,
-    /// `None` when its stages are not the ones awsdeploy makes.
-    pub settings: Option<PipelineSettings>,
-}
 
 /// What every CodeBuild role needs: its log group, the artifacts.
 fn build_statements(
@@ -187,7 +86,10 @@ impl Runner<'_> {
     }
 
     fn role_arn(&self, name: &str) -> String {
-        format!("arn:{}:iam::{}:role/{name}", self.partition, self.account_id)
+        format!(
+            "arn:{}:iam::{}:role/{name}",
+            self.partition, self.account_id
+        )
     }
 
     fn bucket(&self) -> String {
@@ -276,27 +178,36 @@ fn bucket(r: &Runner<'_>, out: &mut ComponentPlan) -> Result<(), PlanError> {
             expiry_days: expiry,
         }]
     };
-    Desired::new(Runner::key("bucket", &bucket), ResourceKind::ArtifactBucket, &bucket)
-        .reconcile(
-            out,
-            r.live.bucket.as_ref().map(|b| (b, b.owned || b.untagged)),
-            || {
-                Change::new(
-                    vec![PipelineStep::CreateBucket {
-                        name: bucket.clone(),
-                        region: r.region.to_owned(),
-                        expiry_days: expiry,
-                    }],
-                    vec![
-                        FieldChange::set("encryption", "AES256"),
-                        FieldChange::set("public_access", "blocked"),
-                        FieldChange::set("versioning", "enabled"),
-                        FieldChange::set("expiry_days", expiry.to_string()),
-                    ],
-                )
-            },
-            |b| (Change::new(steps(), bucket_fields(b, expiry)), Some(bucket.clone())),
-        )?;
+    Desired::new(
+        Runner::key("bucket", &bucket),
+        ResourceKind::ArtifactBucket,
+        &bucket,
+    )
+    .reconcile(
+        out,
+        r.live.bucket.as_ref().map(|b| (b, b.owned || b.untagged)),
+        || {
+            Change::new(
+                vec![PipelineStep::CreateBucket {
+                    name: bucket.clone(),
+                    region: r.region.to_owned(),
+                    expiry_days: expiry,
+                }],
+                vec![
+                    FieldChange::set("encryption", "AES256"),
+                    FieldChange::set("public_access", "blocked"),
+                    FieldChange::set("versioning", "enabled"),
+                    FieldChange::set("expiry_days", expiry.to_string()),
+                ],
+            )
+        },
+        |b| {
+            (
+                Change::new(steps(), bucket_fields(b, expiry)),
+                Some(bucket.clone()),
+            )
+        },
+    )?;
     Ok(())
 }
 
@@ -383,11 +294,26 @@ fn roles(r: &Runner<'_>, out: &mut ComponentPlan) -> Result<Vec<Key>, PlanError>
     }));
     let mut deploy = build_statements(&arn, &group, &bucket, r.partition);
     let awsdeploy = permissions::policy(r.components, r.spec, false);
-    deploy.extend(awsdeploy["Statement"].as_array().cloned().unwrap_or_default());
+    deploy.extend(
+        awsdeploy["Statement"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default(),
+    );
     let mut roles = ComponentPlan::default();
     for (name, service, statements, description) in [
-        (&build_role, "codebuild.amazonaws.com", build, "awsdeploy: the pipeline's build (image push)"),
-        (&deploy_role, "codebuild.amazonaws.com", deploy, "awsdeploy: the pipeline's deploy (awsdeploy up)"),
+        (
+            &build_role,
+            "codebuild.amazonaws.com",
+            build,
+            "awsdeploy: the pipeline's build (image push)",
+        ),
+        (
+            &deploy_role,
+            "codebuild.amazonaws.com",
+            deploy,
+            "awsdeploy: the pipeline's deploy (awsdeploy up)",
+        ),
         (
             &pipeline_role_name(app, env),
             "codepipeline.amazonaws.com",
@@ -475,21 +401,25 @@ fn projects(r: &Runner<'_>, out: &mut ComponentPlan, roles: &[Key]) -> Result<()
             }
         };
         let found = r.live.projects.iter().find(|p| p.name == name);
-        Desired::new(Runner::key("project", &name), ResourceKind::BuildProject, &name)
-            .after(roles.iter().cloned())
-            .reconcile(
-                out,
-                found.map(|p| (p, p.owned)),
-                || Change::new(vec![step(true)], project_fields(None, &settings)),
-                |p| {
-                    let fields = if p.settings == settings {
-                        Vec::new()
-                    } else {
-                        project_fields(Some(&p.settings), &settings)
-                    };
-                    (Change::new(vec![step(false)], fields), Some(name.clone()))
-                },
-            )?;
+        Desired::new(
+            Runner::key("project", &name),
+            ResourceKind::BuildProject,
+            &name,
+        )
+        .after(roles.iter().cloned())
+        .reconcile(
+            out,
+            found.map(|p| (p, p.owned)),
+            || Change::new(vec![step(true)], project_fields(None, &settings)),
+            |p| {
+                let fields = if p.settings == settings {
+                    Vec::new()
+                } else {
+                    project_fields(Some(&p.settings), &settings)
+                };
+                (Change::new(vec![step(false)], fields), Some(name.clone()))
+            },
+        )?;
     }
     Ok(())
 }

@@ -25,7 +25,10 @@ impl Component for Pipeline {
     }
 
     fn lookups(&self, spec: &Spec, purpose: Purpose, lookups: &mut Lookups) {
-        let provider = spec.pipeline.as_ref().map(|p| p.provider.as_str().to_owned());
+        let provider = spec
+            .pipeline
+            .as_ref()
+            .map(|p| p.provider.as_str().to_owned());
         match purpose {
             Purpose::Up => {
                 lookups.github_role = super::wants_github_role(spec);

@@ -8,7 +8,11 @@ use crate::{Action, ComponentPlan, FieldChange, Key, ResourceChange, ResourceKin
 
 /// Target tracking on CPU when the spec asks; removed when it no longer
 /// does.
-pub(super) fn plan(cx: &PlanContext<'_>, service: &awsdeploy_spec::Service, out: &mut ComponentPlan) {
+pub(super) fn plan(
+    cx: &PlanContext<'_>,
+    service: &awsdeploy_spec::Service,
+    out: &mut ComponentPlan,
+) {
     let spec = cx.spec;
     let live = &cx.live.service;
     let env = spec.env.as_str();

@@ -67,13 +67,13 @@ impl Component for Service {
         let cluster = names::cluster_name(cx.app, cx.env);
         vec![
             cx.arn("ecs", &format!("cluster/{cluster}")),
+            cx.arn("ecs", &format!("service/{cluster}/{}", names::SERVICE_NAME)),
             cx.arn(
                 "ecs",
-                &format!("service/{cluster}/{}", names::SERVICE_NAME),
-            ),
-            cx.arn(
-                "ecs",
-                &format!("task-definition/{}:1", names::service_family(cx.app, cx.env)),
+                &format!(
+                    "task-definition/{}:1",
+                    names::service_family(cx.app, cx.env)
+                ),
             ),
             cx.arn(
                 "application-autoscaling",

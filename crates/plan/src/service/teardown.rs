@@ -1,8 +1,8 @@
 //! `down` for the service.
 
 use super::{SERVICE_NAME, ServiceStep};
-use crate::names::{cluster_name, service_family as family};
 use crate::live::LiveServiceTier;
+use crate::names::{cluster_name, service_family as family};
 use crate::{Action, ComponentId, ComponentPlan, Key, ResourceChange, ResourceKind, names};
 
 /// `down`: autoscaling, the service (its tasks stopped), every revision of

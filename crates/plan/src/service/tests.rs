@@ -1,11 +1,11 @@
 use super::*;
 use crate::component::{Component, PlanContext};
-use crate::{Live, migration};
-use awsdeploy_spec::Spec;
 use crate::live::{
     LiveAccount, LiveLoadBalancer, LiveRecord, LiveRepository, LiveTaskDefinition, LiveZone,
 };
 use crate::{ListenerConfig, LoadBalancerStep, MigrationStep, MigrationWait, NewService, Step};
+use crate::{Live, migration};
+use awsdeploy_spec::Spec;
 
 fn spec(extra: &str) -> Spec {
     Spec::parse(

@@ -40,9 +40,9 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use message::{Request, Response};
+pub use scenario::{Fault, FaultKind, JobOutcome, Lifecycle, RolloutOutcome, TaskOutcome, Trigger};
 pub use strict::Strictness;
 pub(crate) use strict::models_dir;
-pub use scenario::{Fault, FaultKind, JobOutcome, Lifecycle, RolloutOutcome, TaskOutcome, Trigger};
 
 /// A service and one of its operations, e.g. `("ec2", "DescribeVpcs")`.
 pub type Operation = (String, String);

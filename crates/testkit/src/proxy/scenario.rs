@@ -146,4 +146,3 @@ pub enum JobOutcome {
         reason: String,
     },
 }
-
