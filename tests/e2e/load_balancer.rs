@@ -80,7 +80,9 @@ fn a_health_check_change_is_one_target_group_update_and_down_deletes_it_all() {
         .run(&["diff", "-f", &second, "--detailed-exitcode"])
         .assert_code(0);
 
-    world.run(&["down", "-f", &second, "--yes"]).assert_code(0);
+    world
+        .run(&["down", "-f", &second, "-e", "dev", "--yes"])
+        .assert_code(0);
     let left = world
         .block_on(elb.describe_load_balancers().send())
         .unwrap();

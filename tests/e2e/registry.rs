@@ -71,7 +71,7 @@ fn the_repository_is_made_updated_in_place_and_kept_by_down_without_delete_data(
         .assert_code(0);
 
     // `down` keeps what holds images until it is told otherwise.
-    let down = world.run(&["down", "-f", &more, "--yes"]);
+    let down = world.run(&["down", "-f", &more, "-e", "dev", "--yes"]);
     down.assert_code(0);
     let said = format!("{}{}", down.stdout, down.stderr);
     assert!(
@@ -88,7 +88,7 @@ fn the_repository_is_made_updated_in_place_and_kept_by_down_without_delete_data(
             .is_ok()
     );
     world
-        .run(&["down", "-f", &more, "--yes", "--delete-data"])
+        .run(&["down", "-f", &more, "-e", "dev", "--yes", "--delete-data"])
         .assert_code(0);
     assert!(
         world

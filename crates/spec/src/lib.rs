@@ -27,8 +27,10 @@ pub mod init;
 mod interpolate;
 pub mod migrations;
 mod raw;
+mod registry;
 mod validate;
 
+pub use registry::Registry;
 use std::path::{Path, PathBuf};
 
 pub use diagnostic::{Diagnostic, Severity};
@@ -175,15 +177,6 @@ pub struct Database {
     pub backup_retention_days: u8,
     /// CloudWatch Logs exports: any of error, slowquery, general, audit.
     pub log_exports: Vec<String>,
-}
-
-/// `[registry]`: the ECR repository of the API image.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
-pub struct Registry {
-    pub repository: String,
-    /// How many images the lifecycle policy keeps (1..=1000).
-    #[schemars(range(min = 1, max = 1000))]
-    pub keep_images: u32,
 }
 
 /// `[service]`: the API on ECS Fargate.

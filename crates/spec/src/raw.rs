@@ -125,9 +125,11 @@ macro_rules! raw_section {
     };
 }
 
-type Int = Option<Spanned<i64>>;
+pub(crate) use raw_section;
+
+pub(crate) type Int = Option<Spanned<i64>>;
 type Bool = Option<Spanned<bool>>;
-type Text = Option<Spanned<String>>;
+pub(crate) type Text = Option<Spanned<String>>;
 
 raw_section!(
     /// The whole file, and also what an `[env.<name>]` table may hold (the
@@ -138,7 +140,7 @@ raw_section!(
         app: Option<RawApp>,
         network: Option<RawNetwork>,
         database: Option<RawDatabase>,
-        registry: Option<RawRegistry>,
+        registry: Option<crate::registry::RawRegistry>,
         service: Option<RawService>,
         load_balancer: Option<RawLoadBalancer>,
         migration: Option<RawMigration>,
@@ -178,11 +180,6 @@ raw_section!(RawDatabase {
     deletion_protection: Bool,
     backup_retention_days: Int,
     log_exports: Option<Spanned<Vec<Spanned<String>>>>,
-});
-
-raw_section!(RawRegistry {
-    repository: Text,
-    keep_images: Int
 });
 
 raw_section!(RawService {

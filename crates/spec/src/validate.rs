@@ -19,8 +19,8 @@ use service::{load_balancer, service};
 
 use crate::raw::{RawDatabase, RawMap, RawSpec};
 use crate::{
-    App, Database, Diagnostic, Dns, Migration, NatMode, Network, Registry, SecretRef, Spec,
-    SpecDuration, Web, defaults,
+    App, Database, Diagnostic, Dns, Migration, NatMode, Network, SecretRef, Spec, SpecDuration,
+    Web, defaults,
 };
 
 /// Longest app name.
@@ -50,12 +50,12 @@ const FARGATE: [(u32, u32, u32, u32); 7] = [
 const LOG_EXPORTS: [&str; 4] = ["error", "slowquery", "general", "audit"];
 
 /// Collects problems while reading values with their defaults.
-struct Checker {
+pub(crate) struct Checker {
     problems: Vec<Diagnostic>,
 }
 
 impl Checker {
-    fn error(
+    pub(crate) fn error(
         &mut self,
         message: impl Into<String>,
         span: Option<std::ops::Range<usize>>,
@@ -66,7 +66,7 @@ impl Checker {
     }
 
     /// An integer in `min..=max`, or `default` when absent.
-    fn int(
+    pub(crate) fn int(
         &mut self,
         value: Option<&Spanned<i64>>,
         key: &str,
@@ -88,7 +88,7 @@ impl Checker {
         }
     }
 
-    fn text(value: Option<&Spanned<String>>, default: &str) -> String {
+    pub(crate) fn text(value: Option<&Spanned<String>>, default: &str) -> String {
         value.map_or_else(|| default.to_owned(), |v| v.get_ref().clone())
     }
 
@@ -176,17 +176,10 @@ pub fn validate(raw: &RawSpec, env: &str) -> Result<Spec, Vec<Diagnostic>> {
     let app = app(&mut c, raw.app.as_ref(), env);
     let network = network(&mut c, raw.network.as_ref());
     let database = raw.database.as_ref().map(|d| database(&mut c, d));
-    let registry = raw.registry.as_ref().map(|r| Registry {
-        repository: repository_name(&mut c, r.repository.as_ref()),
-        keep_images: u32::try_from(c.int(
-            r.keep_images.as_ref(),
-            "registry.keep_images",
-            "how many images to keep",
-            (1, 1000),
-            i64::from(defaults::REGISTRY_KEEP_IMAGES),
-        ))
-        .unwrap_or(defaults::REGISTRY_KEEP_IMAGES),
-    });
+    let registry = raw
+        .registry
+        .as_ref()
+        .map(|r| crate::registry::registry(&mut c, r));
     let service = raw.service.as_ref().map(|s| service(&mut c, s));
     let load_balancer = load_balancer(&mut c, raw.load_balancer.as_ref());
     let migration = raw.migration.as_ref().map(|m| migration(&mut c, m));
@@ -507,29 +500,6 @@ fn database(c: &mut Checker, raw: &RawDatabase) -> Database {
         .unwrap_or(defaults::DATABASE_BACKUP_RETENTION_DAYS),
         log_exports,
     }
-}
-
-fn repository_name(c: &mut Checker, value: Option<&Spanned<String>>) -> String {
-    let name = Checker::text(value, defaults::REGISTRY_REPOSITORY);
-    let valid = !name.is_empty()
-        && name.len() <= 200
-        && name
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-_./".contains(c));
-    if let Some(value) = value
-        && !valid
-    {
-        c.error(
-            format!("registry.repository `{name}` is not an ECR repository name"),
-            Some(value.span()),
-            "use lowercase letters, digits and - _ . /, e.g. \"api\"",
-        );
-    }
-    name
 }
 
 fn migration(c: &mut Checker, raw: &crate::raw::RawMigration) -> Migration {

@@ -791,3 +791,24 @@ fn encode_segment(text: &str) -> String {
 }
 
 mod jobs;
+
+impl super::simulated::Simulated for Amplify {
+    /// The Amplify API, and uploads to the URLs it hands out.
+    fn claims(&self, call: &super::simulated::Call<'_>) -> bool {
+        call.service() == "amplify" || call.request.path().starts_with(UPLOAD_PREFIX)
+    }
+
+    fn serve(&mut self, call: &super::simulated::Call<'_>) -> Option<std::io::Result<Response>> {
+        let request = call.request;
+        if let Some(path) = request.path().strip_prefix(UPLOAD_PREFIX) {
+            return Some(Ok(self.upload(path, request.body.clone())));
+        }
+        self.strict = call.rules.amplify;
+        let exists = |name: &str| call.upstream.dns_record_exists(name);
+        Some(Ok(self.handle(
+            request,
+            &format!("http://{}", call.own),
+            &exists,
+        )))
+    }
+}

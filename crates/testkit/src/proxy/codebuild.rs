@@ -105,3 +105,21 @@ pub(super) fn update_project(request: &Request, upstream: &Upstream) -> std::io:
     }
     Ok(Response::json(status, JSON_1_1, &created))
 }
+
+/// CodeBuild's project writes, answered here.
+#[derive(Debug, Default)]
+pub(super) struct CodeBuild;
+
+impl super::simulated::Simulated for CodeBuild {
+    fn claims(&self, call: &super::simulated::Call<'_>) -> bool {
+        call.service() == "codebuild" && matches!(call.name(), "CreateProject" | "UpdateProject")
+    }
+
+    fn serve(&mut self, call: &super::simulated::Call<'_>) -> Option<std::io::Result<Response>> {
+        Some(if call.name() == "CreateProject" {
+            create_project(call.request, call.upstream)
+        } else {
+            update_project(call.request, call.upstream)
+        })
+    }
+}

@@ -138,3 +138,17 @@ fn describe(arn: &str, c: &Connection) -> Value {
         "ConnectionStatus": c.status,
     })
 }
+
+impl super::simulated::Simulated for Connections {
+    fn claims(&self, call: &super::simulated::Call<'_>) -> bool {
+        call.service() == "codestar-connections"
+    }
+
+    fn serve(&mut self, call: &super::simulated::Call<'_>) -> Option<std::io::Result<Response>> {
+        Some(Ok(self.handle(
+            call.name(),
+            call.request,
+            &call.upstream.region,
+        )))
+    }
+}

@@ -787,3 +787,33 @@ impl Service {
             .collect();
     }
 }
+
+impl super::simulated::Simulated for Ecs {
+    /// ECS, and ELB's view of the tasks it runs.
+    fn claims(&self, call: &super::simulated::Call<'_>) -> bool {
+        call.service() == "ecs"
+            || (call.service() == "elasticloadbalancing" && call.name() == "DescribeTargetHealth")
+    }
+
+    fn on_answer(&mut self, call: &super::simulated::Call<'_>, response: &mut Response) -> bool {
+        if call.service() == "ecs" {
+            let start = call.task_start();
+            Ecs::on_answer(
+                self,
+                call.name(),
+                call.request,
+                response,
+                call.upstream,
+                &start,
+            );
+            return true;
+        }
+        match super::targets::describe(self, call.request) {
+            Some(answer) => {
+                *response = answer;
+                true
+            }
+            None => false,
+        }
+    }
+}

@@ -29,3 +29,18 @@ pub(super) fn on_answer(operation: &str, request: &Request, response: &mut Respo
     }
     response.set_body(body.to_string());
 }
+
+/// `CloudWatch` Logs, as mended here.
+#[derive(Debug, Default)]
+pub(super) struct Logs;
+
+impl super::simulated::Simulated for Logs {
+    fn claims(&self, call: &super::simulated::Call<'_>) -> bool {
+        call.service() == "logs"
+    }
+
+    fn on_answer(&mut self, call: &super::simulated::Call<'_>, response: &mut Response) -> bool {
+        on_answer(call.name(), call.request, response);
+        true
+    }
+}

@@ -25,6 +25,7 @@ mod message;
 mod rds;
 mod s3;
 mod scenario;
+mod simulated;
 mod sns;
 mod strict;
 mod targets;
@@ -65,6 +66,9 @@ struct State {
     rotated_secrets: BTreeMap<String, Instant>,
     amplify: amplify::Amplify,
     connections: connections::Connections,
+    logs: logs::Logs,
+    s3: s3::S3,
+    codebuild: codebuild::CodeBuild,
 }
 
 /// A running proxy. Dropping it stops accepting connections.
@@ -420,37 +424,19 @@ fn round_trips(mut calls: Vec<(Instant, Instant)>) -> usize {
 /// The proxy's own endpoints, under a path no AWS service uses.
 const ADMIN_PREFIX: &str = "/_awsdeploy/";
 
-/// Where a request goes.
-enum Destination {
-    Admin,
-    /// An upload to a URL the Amplify service handed out.
-    AmplifyUpload,
-    Amplify,
-    /// CodeStar Connections, served here.
-    Connections,
-    Emulator,
-}
-
-/// Where `request` goes, and the operation it is counted as.
-fn route(request: &Request) -> (Destination, Operation) {
-    let path = request.path();
+/// The operation `request` is counted as: the `SigV4` service and the
+/// operation its protocol names (Amplify's REST routes by path; an upload to
+/// a URL Amplify handed out as S3's `PutObject`).
+fn operation_of(request: &Request) -> Operation {
     let service = request.service();
-    if path.starts_with(amplify::UPLOAD_PREFIX) {
-        (
-            Destination::AmplifyUpload,
-            ("s3".to_owned(), "PutObject".to_owned()),
-        )
-    } else if path.starts_with(ADMIN_PREFIX) {
-        (Destination::Admin, (String::new(), String::new()))
+    if request.path().starts_with(amplify::UPLOAD_PREFIX) {
+        ("s3".to_owned(), "PutObject".to_owned())
     } else if service == "amplify" {
         let operation = amplify::operation(request);
-        (Destination::Amplify, (service, operation))
-    } else if service == "codestar-connections" {
-        let operation = request.operation();
-        (Destination::Connections, (service, operation))
+        (service, operation)
     } else {
         let operation = request.operation();
-        (Destination::Emulator, (service, operation))
+        (service, operation)
     }
 }
 
@@ -468,16 +454,16 @@ fn serve(
         None => (request, None),
     };
     let path = request.path().to_owned();
-    let (destination, operation) = route(&request);
-    if let Destination::Admin = destination {
+    if let Some(command) = path.strip_prefix(ADMIN_PREFIX) {
         let upstream = upstream::Upstream {
             addr: upstream,
             region: crate::REGION.to_owned(),
         };
-        let response = admin::admin(&path[ADMIN_PREFIX.len()..], &request, state, &upstream);
+        let response = admin::admin(command, &request, state, &upstream);
         client.write_all(&response.into_bytes())?;
         return client.shutdown(Shutdown::Both);
     }
+    let operation = operation_of(&request);
     let (latency, fault) = {
         let mut state = state.lock().unwrap_or_else(PoisonError::into_inner);
         *state.calls.entry(operation.clone()).or_default() += 1;
@@ -500,17 +486,7 @@ fn serve(
         addr: upstream,
         region: request.region(),
     };
-    let answer = || {
-        strict_answer(
-            &destination,
-            &operation,
-            &request,
-            own,
-            &upstream,
-            state,
-            models,
-        )
-    };
+    let answer = || strict_answer(&operation, &request, own, &upstream, state, models);
     let response = match fault {
         Some(FaultKind::ConnectionReset) => return client.shutdown(Shutdown::Both),
         Some(FaultKind::Delay(delay)) => {
@@ -544,7 +520,6 @@ fn serve(
 /// The answer to a call no fault stopped: the strict rules' when one
 /// refuses it, the emulator's (or the simulated service's) otherwise.
 fn strict_answer(
-    destination: &Destination,
     operation: &Operation,
     request: &Request,
     own: SocketAddr,
@@ -553,8 +528,9 @@ fn strict_answer(
     models: Option<&strict::Models>,
 ) -> std::io::Result<Vec<u8>> {
     let lock = || state.lock().unwrap_or_else(PoisonError::into_inner);
-    if let Destination::AmplifyUpload = destination {
-        return answer(destination, operation, request, own, upstream, state);
+    // An upload is to a URL the simulated Amplify handed out, not AWS.
+    if request.path().starts_with(amplify::UPLOAD_PREFIX) {
+        return answer(operation, request, own, upstream, state);
     }
     let rules = lock().rules.clone();
     if rules.validate_requests
@@ -568,7 +544,7 @@ fn strict_answer(
     } {
         return Ok(refusal.into_bytes());
     }
-    let bytes = answer(destination, operation, request, own, upstream, state)?;
+    let bytes = answer(operation, request, own, upstream, state)?;
     if let Some(mut response) = Response::parse(&bytes) {
         let mut state = lock();
         if strict::after(
@@ -585,9 +561,9 @@ fn strict_answer(
     Ok(bytes)
 }
 
-/// The answer to a call no fault or rule stopped.
+/// The answer to a call no fault or rule stopped: a simulated service's,
+/// or the emulator's, mended by the simulated services that claim it.
 fn answer(
-    destination: &Destination,
     operation: &Operation,
     request: &Request,
     own: SocketAddr,
@@ -595,68 +571,23 @@ fn answer(
     state: &Mutex<State>,
 ) -> std::io::Result<Vec<u8>> {
     let lock = || state.lock().unwrap_or_else(PoisonError::into_inner);
-    match destination {
-        Destination::AmplifyUpload => {
-            let path = request.path()[amplify::UPLOAD_PREFIX.len()..].to_owned();
-            Ok(lock()
-                .amplify
-                .upload(&path, request.body.clone())
-                .into_bytes())
-        }
-        Destination::Amplify => {
-            let mut state = lock();
-            state.amplify.strict = state.rules.amplify;
-            let exists = |name: &str| upstream.dns_record_exists(name);
-            Ok(state
-                .amplify
-                .handle(request, &format!("http://{own}"), &exists)
-                .into_bytes())
-        }
-        Destination::Connections => Ok(lock()
-            .connections
-            .handle(&operation.1, request, &upstream.region)
-            .into_bytes()),
-        Destination::Emulator if operation.0 == "codebuild" && operation.1 == "UpdateProject" => {
-            Ok(codebuild::update_project(request, upstream)?.into_bytes())
-        }
-        Destination::Emulator if operation.0 == "codebuild" && operation.1 == "CreateProject" => {
-            Ok(codebuild::create_project(request, upstream)?.into_bytes())
-        }
-        Destination::Admin | Destination::Emulator => {
-            let bytes = upstream.forward(request)?;
-            let Some(mut response) = Response::parse(&bytes) else {
-                return Ok(bytes);
-            };
-            let mut state = lock();
-            let State {
-                rules,
-                strict,
-                rds,
-                ecs,
-                sns,
-                ..
-            } = &mut *state;
-            match operation.0.as_str() {
-                "rds" => rds.on_answer(&operation.1, request, &mut response),
-                "logs" => logs::on_answer(&operation.1, request, &mut response),
-                "sns" => sns.on_answer(&operation.1, request, &mut response),
-                "s3" => s3::on_answer(&operation.1, &mut response),
-                "elasticloadbalancing" if operation.1 == "DescribeTargetHealth" => {
-                    if let Some(answer) = targets::describe(ecs, request) {
-                        response = answer;
-                    }
-                }
-                "ecs" => {
-                    let start = strict::TaskStart {
-                        rules,
-                        state: strict,
-                    };
-                    ecs.on_answer(&operation.1, request, &mut response, upstream, &start);
-                }
-                _ => return Ok(bytes),
-            }
-            Ok(response.into_bytes())
-        }
+    let at = simulated::At {
+        operation,
+        request,
+        upstream,
+        own,
+    };
+    if let Some(served) = simulated::serve(&mut lock(), &at) {
+        return Ok(served?.into_bytes());
+    }
+    let bytes = upstream.forward(request)?;
+    let Some(mut response) = Response::parse(&bytes) else {
+        return Ok(bytes);
+    };
+    if simulated::mend(&mut lock(), &at, &mut response) {
+        Ok(response.into_bytes())
+    } else {
+        Ok(bytes)
     }
 }
 

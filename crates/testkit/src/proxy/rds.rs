@@ -73,3 +73,14 @@ fn rewrite_states(response: &mut Response, mut state_of: impl FnMut(&str) -> Opt
     out.push_str(rest);
     response.set_body(out);
 }
+
+impl super::simulated::Simulated for Rds {
+    fn claims(&self, call: &super::simulated::Call<'_>) -> bool {
+        call.service() == "rds"
+    }
+
+    fn on_answer(&mut self, call: &super::simulated::Call<'_>, response: &mut Response) -> bool {
+        Rds::on_answer(self, call.name(), call.request, response);
+        true
+    }
+}

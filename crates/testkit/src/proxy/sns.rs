@@ -79,3 +79,14 @@ fn replace_arn(text: &str, value: &str) -> String {
         None => text.to_owned(),
     }
 }
+
+impl super::simulated::Simulated for Sns {
+    fn claims(&self, call: &super::simulated::Call<'_>) -> bool {
+        call.service() == "sns"
+    }
+
+    fn on_answer(&mut self, call: &super::simulated::Call<'_>, response: &mut Response) -> bool {
+        Sns::on_answer(self, call.name(), call.request, response);
+        true
+    }
+}
