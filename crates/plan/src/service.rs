@@ -480,8 +480,8 @@ fn update_service(
     Ok(())
 }
 
-/// Owned service-tier resources while the spec has no `[service]`: shown,
-/// never deleted by `up`.
+/// The service and its cluster while the spec has no `[service]`: shown,
+/// never deleted by `up` (the load balancer's are its own component's).
 fn orphans(live: &LiveServiceTier, out: &mut ComponentPlan) {
     if let Some(service) = &live.service {
         out.orphans.push(Orphan {
@@ -497,22 +497,6 @@ fn orphans(live: &LiveServiceTier, out: &mut ComponentPlan) {
             ResourceKind::Cluster,
             &cluster.name,
         ));
-    }
-    if let Some(lb) = &live.load_balancer {
-        out.orphans.push(Orphan {
-            component: ComponentId::LoadBalancer,
-            kind: ResourceKind::LoadBalancer,
-            name: lb.name.clone(),
-            id: lb.arn.clone(),
-        });
-    }
-    if let Some(tg) = &live.target_group {
-        out.orphans.push(Orphan {
-            component: ComponentId::LoadBalancer,
-            kind: ResourceKind::TargetGroup,
-            name: tg.name.clone(),
-            id: tg.arn.clone(),
-        });
     }
 }
 

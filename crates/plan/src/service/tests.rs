@@ -614,3 +614,25 @@ fn tasks_wait_for_the_private_subnets_way_out() {
         }
     }
 }
+
+/// Each component lists what it owns, once: the load balancer's orphans
+/// are its own, not the service's too.
+#[test]
+fn without_a_service_each_orphan_is_listed_once() {
+    let spec = Spec::parse("[app]\nname = \"shop\"\n", "test.toml", "dev").unwrap();
+    let mut live = live();
+    live.service.load_balancer = Some(LiveLoadBalancer {
+        arn: "arn:lb".to_owned(),
+        name: "shop-dev-alb".to_owned(),
+        owned: true,
+        scheme: "internet-facing".to_owned(),
+        dns_name: "lb.example".to_owned(),
+        canonical_zone_id: "Z1".to_owned(),
+        subnet_ids: vec![],
+        security_group_ids: vec![],
+        idle_timeout_secs: None,
+    });
+    let plan = crate::plan(&spec, "r", &live).unwrap();
+    let names: Vec<&str> = plan.orphans.iter().map(|o| o.name.as_str()).collect();
+    assert_eq!(names, ["shop-dev-alb"], "{:?}", plan.orphans);
+}

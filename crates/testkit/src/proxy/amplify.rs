@@ -22,6 +22,14 @@ use serde_json::{Map, Value, json};
 use super::message::{Request, Response, percent_decode};
 use super::{JobOutcome, advance};
 
+mod jobs;
+mod routes;
+
+use routes::Route;
+pub(super) use routes::operation;
+
+type Answer = Result<Value, Response>;
+
 /// Where upload URLs point, under the proxy's own prefix.
 pub(super) const UPLOAD_PREFIX: &str = "/_awsdeploy/amplify-upload/";
 
@@ -126,112 +134,6 @@ fn now() -> f64 {
 }
 
 /// An Amplify API call, parsed from its method and path.
-#[derive(Debug)]
-enum Route {
-    CreateApp,
-    ListApps,
-    GetApp(String),
-    UpdateApp(String),
-    DeleteApp(String),
-    CreateBranch(String),
-    ListBranches(String),
-    GetBranch(String, String),
-    UpdateBranch(String, String),
-    DeleteBranch(String, String),
-    CreateDeployment(String, String),
-    StartDeployment(String, String),
-    ListJobs(String, String),
-    GetJob(String, String, String),
-    StopJob(String, String, String),
-    CreateDomainAssociation(String),
-    GetDomainAssociation(String, String),
-    TagResource(String),
-    UntagResource(String),
-    ListTagsForResource(String),
-    Unknown,
-}
-
-impl Route {
-    fn parse(method: &str, path: &str) -> Route {
-        let segments: Vec<String> = path
-            .trim_matches('/')
-            .split('/')
-            .map(percent_decode)
-            .collect();
-        let s: Vec<&str> = segments.iter().map(String::as_str).collect();
-        let own = |i: usize| s[i].to_owned();
-        match (method, s.as_slice()) {
-            ("POST", ["apps"]) => Route::CreateApp,
-            ("GET", ["apps"]) => Route::ListApps,
-            ("GET", ["apps", _]) => Route::GetApp(own(1)),
-            ("POST", ["apps", _]) => Route::UpdateApp(own(1)),
-            ("DELETE", ["apps", _]) => Route::DeleteApp(own(1)),
-            ("POST", ["apps", _, "branches"]) => Route::CreateBranch(own(1)),
-            ("GET", ["apps", _, "branches"]) => Route::ListBranches(own(1)),
-            ("GET", ["apps", _, "branches", _]) => Route::GetBranch(own(1), own(3)),
-            ("POST", ["apps", _, "branches", _]) => Route::UpdateBranch(own(1), own(3)),
-            ("DELETE", ["apps", _, "branches", _]) => Route::DeleteBranch(own(1), own(3)),
-            ("POST", ["apps", _, "branches", _, "deployments"]) => {
-                Route::CreateDeployment(own(1), own(3))
-            }
-            ("POST", ["apps", _, "branches", _, "deployments", "start"]) => {
-                Route::StartDeployment(own(1), own(3))
-            }
-            ("GET", ["apps", _, "branches", _, "jobs"]) => Route::ListJobs(own(1), own(3)),
-            ("GET", ["apps", _, "branches", _, "jobs", _]) => Route::GetJob(own(1), own(3), own(5)),
-            ("DELETE", ["apps", _, "branches", _, "jobs", _, "stop"]) => {
-                Route::StopJob(own(1), own(3), own(5))
-            }
-            ("POST", ["apps", _, "domains"]) => Route::CreateDomainAssociation(own(1)),
-            ("GET", ["apps", _, "domains", _]) => Route::GetDomainAssociation(own(1), own(3)),
-            (_, ["tags", ..]) => {
-                let arn = s[1..].join("/");
-                match method {
-                    "POST" => Route::TagResource(arn),
-                    "DELETE" => Route::UntagResource(arn),
-                    _ => Route::ListTagsForResource(arn),
-                }
-            }
-            _ => Route::Unknown,
-        }
-    }
-
-    fn name(&self) -> &'static str {
-        match self {
-            Route::CreateApp => "CreateApp",
-            Route::ListApps => "ListApps",
-            Route::GetApp(_) => "GetApp",
-            Route::UpdateApp(_) => "UpdateApp",
-            Route::DeleteApp(_) => "DeleteApp",
-            Route::CreateBranch(_) => "CreateBranch",
-            Route::ListBranches(_) => "ListBranches",
-            Route::GetBranch(..) => "GetBranch",
-            Route::UpdateBranch(..) => "UpdateBranch",
-            Route::DeleteBranch(..) => "DeleteBranch",
-            Route::CreateDeployment(..) => "CreateDeployment",
-            Route::StartDeployment(..) => "StartDeployment",
-            Route::ListJobs(..) => "ListJobs",
-            Route::GetJob(..) => "GetJob",
-            Route::StopJob(..) => "StopJob",
-            Route::CreateDomainAssociation(_) => "CreateDomainAssociation",
-            Route::GetDomainAssociation(..) => "GetDomainAssociation",
-            Route::TagResource(_) => "TagResource",
-            Route::UntagResource(_) => "UntagResource",
-            Route::ListTagsForResource(_) => "ListTagsForResource",
-            Route::Unknown => "Unknown",
-        }
-    }
-}
-
-/// The operation name of an Amplify request, for counts and faults.
-pub(super) fn operation(request: &Request) -> String {
-    Route::parse(request.method(), request.path())
-        .name()
-        .to_owned()
-}
-
-type Answer = Result<Value, Response>;
-
 fn error(status: u16, code: &str, message: &str) -> Response {
     Response::new(
         status,
@@ -789,8 +691,6 @@ fn encode_segment(text: &str) -> String {
         })
         .collect()
 }
-
-mod jobs;
 
 impl super::simulated::Simulated for Amplify {
     /// The Amplify API, and uploads to the URLs it hands out.

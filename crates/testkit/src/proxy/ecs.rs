@@ -27,7 +27,9 @@ use super::strict::{TaskStart, unassumable_role_reason};
 use super::upstream::Upstream;
 use super::{RolloutOutcome, TaskOutcome, advance};
 
+mod kept;
 mod task;
+use kept::{default_kept_fields, kept_fields};
 use task::{Task, TaskState};
 
 /// How new deployments go.
@@ -423,48 +425,6 @@ fn resolve_task_definition(reference: &str, upstream: &Upstream) -> String {
         .task_definition(reference)
         .and_then(|d| d["taskDefinitionArn"].as_str().map(str::to_owned))
         .unwrap_or_else(|| reference.to_owned())
-}
-
-/// Service fields moto drops; kept here and answered as sent.
-const KEPT_FIELDS: [&str; 5] = [
-    "deploymentConfiguration",
-    "healthCheckGracePeriodSeconds",
-    "enableExecuteCommand",
-    "enableECSManagedTags",
-    "platformVersion",
-];
-
-/// What ECS answers for a service created without those fields.
-fn default_kept_fields() -> Value {
-    json!({
-        "deploymentConfiguration": {
-            "deploymentCircuitBreaker": { "enable": false, "rollback": false },
-            "maximumPercent": 200,
-            "minimumHealthyPercent": 100
-        },
-        "enableExecuteCommand": false,
-        "enableECSManagedTags": false
-    })
-}
-
-/// `base` with the kept fields `request` sends replaced; a deployment
-/// configuration is merged key by key, as `UpdateService` does.
-fn kept_fields(base: &Value, request: &Value) -> Value {
-    let mut out = base.clone();
-    for field in KEPT_FIELDS {
-        let Some(sent) = request.get(field) else {
-            continue;
-        };
-        match (out.get_mut(field), sent.as_object()) {
-            (Some(Value::Object(current)), Some(sent)) => {
-                for (key, value) in sent {
-                    current.insert(key.clone(), value.clone());
-                }
-            }
-            _ => out[field] = sent.clone(),
-        }
-    }
-    out
 }
 
 /// A deployment's tasks in its target group.

@@ -454,7 +454,11 @@ fn serve(
         None => (request, None),
     };
     let path = request.path().to_owned();
-    if let Some(command) = path.strip_prefix(ADMIN_PREFIX) {
+    // Amplify's upload URLs are under the proxy's own prefix too.
+    if let Some(command) = path
+        .strip_prefix(ADMIN_PREFIX)
+        .filter(|_| !path.starts_with(amplify::UPLOAD_PREFIX))
+    {
         let upstream = upstream::Upstream {
             addr: upstream,
             region: crate::REGION.to_owned(),
