@@ -140,12 +140,6 @@ impl<'a> PlanContext<'a> {
             .collect()
     }
 
-    /// The policy awsdeploy needs for this spec (with `push`, what CI's
-    /// image push needs too): what the deploy roles CI uses are given.
-    pub fn deploy_policy(&self, push: bool) -> serde_json::Value {
-        crate::permissions::policy(self.components, self.spec, push)
-    }
-
     /// The ARN of the stack's IAM role `name`.
     pub fn role_arn(&self, name: &str) -> Result<String, PlanError> {
         let account = &self.live.account;

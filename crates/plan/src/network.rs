@@ -226,14 +226,9 @@ pub fn desired(spec: &Spec, zones: &[String]) -> Result<DesiredNetwork, PlanErro
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct NetworkPlan {
     pub plan: ComponentPlan,
-    /// Name → ref of every desired resource, for components that point at
-    /// the network (the database's subnets and security group).
+    /// Name → ref of every desired resource: the live ones are the
+    /// network's `live_refs`, which other components point at by key.
     pub refs: BTreeMap<String, Ref>,
-    /// The planned changes a task in the private subnets needs to reach
-    /// AWS (ECR, Logs, Secrets Manager) through a NAT gateway: their route
-    /// tables' default routes and associations. A Fargate task started
-    /// before them fails with `ResourceInitializationError`.
-    pub egress: Vec<Key>,
 }
 
 /// Live resources of one kind, by `Name` tag.
@@ -346,14 +341,9 @@ pub fn plan(desired: &DesiredNetwork, live: &LiveNetwork) -> Result<NetworkPlan,
     sections::route_tables(desired, live, &mut p, &mut found, &vpc);
     sections::security_groups(desired, &mut p, &mut found, &vpc);
     p.plan.orphans = found.orphans();
-    let egress = egress_keys(desired)
-        .into_iter()
-        .filter(|key| p.plan.changes.iter().any(|c| c.key == *key))
-        .collect();
     Ok(NetworkPlan {
         plan: p.plan,
         refs: p.refs,
-        egress,
     })
 }
 
@@ -394,9 +384,12 @@ fn security_groups(spec: &Spec) -> Vec<DesiredSecurityGroup> {
     ]
 }
 
-/// What a task in the private subnets needs to reach AWS through a NAT
-/// gateway: the keys of their route tables' default routes and
-/// associations (whether or not a plan changes them).
+/// What a task in the private subnets needs to reach AWS (ECR, Logs,
+/// Secrets Manager) through a NAT gateway: the keys of their route tables'
+/// default routes and associations, whether or not a plan changes them. A
+/// Fargate task started before them fails with
+/// `ResourceInitializationError`, so the service and the migration need
+/// them.
 pub fn egress_keys(desired: &DesiredNetwork) -> Vec<Key> {
     desired
         .route_tables
