@@ -315,7 +315,11 @@ fn load_spec(settings: &Settings) -> Result<Spec, CliError> {
 
 /// The SDK clients for the spec's app, env and region.
 async fn connect(spec: &Spec) -> Result<Aws, CliError> {
-    Ok(Aws::connect(spec.app.region.as_deref(), &spec.app.name, &spec.env).await?)
+    Ok(
+        Aws::connect(spec.app.region.as_deref(), &spec.app.name, &spec.env)
+            .await?
+            .allowing_accounts(&spec.app.allowed_account_ids),
+    )
 }
 
 /// What is live of the spec's app and env, saying so first.

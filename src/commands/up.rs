@@ -123,7 +123,9 @@ pub(super) async fn from_saved(
     apply: Apply,
 ) -> Result<Exit, CliError> {
     let plan = read_saved_plan(path)?;
-    let aws = Aws::connect(Some(&plan.region), &plan.app, &plan.env).await?;
+    let aws = Aws::connect(Some(&plan.region), &plan.app, &plan.env)
+        .await?
+        .allowing_accounts(&plan.allowed_account_ids);
     locked(
         &aws,
         "up",

@@ -148,6 +148,18 @@ impl World {
             .expect("the awsdeploy binary starts")
     }
 
+    /// awsdeploy started with `args` and `extra` environment, its output
+    /// discarded: for a test that stops it at a point the proxy chooses.
+    pub fn spawn_with(&self, args: &[&str], extra: &[(&str, String)]) -> std::process::Child {
+        let mut env = self.sim.env();
+        env.extend(extra.iter().cloned());
+        command(&env, args, self.dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the awsdeploy binary starts")
+    }
+
     /// Starts `awsdeploy args…` with `extra` variables, its output piped;
     /// returns once a line of its stderr contains `ready` (and the lines up
     /// to it), so the caller knows how far it got.

@@ -24,37 +24,84 @@ use crate::{AwsError, Clients, StepContext};
 
 pub(crate) async fn observe(clients: &Clients, owner: &Owner) -> Result<LiveAlarms, AwsError> {
     let name = topic_name(&owner.app, &owner.env);
-    let Some(arn) = find_topic(&clients.sns, &name).await? else {
-        return Ok(LiveAlarms::default());
-    };
-    let tags = async {
-        clients
-            .sns
-            .list_tags_for_resource()
-            .resource_arn(&arn)
-            .send()
-            .await
-            .map_err(sdk("ListTagsForResource", &name))
-    };
-    let subscriptions = subscriptions(&clients.sns, &arn);
     let (prefix, dashboard_name) = (
         alarm_prefix(&owner.app, &owner.env),
         dashboard_name(&owner.app, &owner.env),
     );
-    let alarms = alarms(&clients.cloudwatch, &prefix, &arn);
-    let dashboard = dashboard(&clients.cloudwatch, &dashboard_name);
-    let (tags, subscriptions, alarms, dashboard) =
-        tokio::try_join!(tags, subscriptions, alarms, dashboard)?;
-    let ours = owner.owns(tags.tags().iter().map(|t| (Some(t.key()), Some(t.value()))));
-    Ok(LiveAlarms {
-        topic: Some(LiveTopic {
-            arn,
-            owned: ours,
-            subscriptions,
-        }),
-        alarms: if ours { alarms } else { Vec::new() },
-        dashboard: dashboard.filter(|_| ours),
-    })
+    // Alarms and the dashboard are looked for whether or not the topic
+    // exists: a team's own of these names must not be overwritten.
+    let (topic, alarms, dashboard) = tokio::try_join!(
+        find_topic(&clients.sns, &name),
+        alarms(&clients.cloudwatch, &prefix),
+        dashboard(&clients.cloudwatch, &dashboard_name),
+    )?;
+    let topic = match topic {
+        Some(arn) => {
+            let (tags, subscriptions) = tokio::try_join!(
+                async {
+                    clients
+                        .sns
+                        .list_tags_for_resource()
+                        .resource_arn(&arn)
+                        .send()
+                        .await
+                        .map_err(sdk("ListTagsForResource", &name))
+                },
+                subscriptions(&clients.sns, &arn),
+            )?;
+            let owned = owner.owns(tags.tags().iter().map(|t| (Some(t.key()), Some(t.value()))));
+            Some(LiveTopic {
+                arn,
+                owned,
+                subscriptions,
+            })
+        }
+        None => None,
+    };
+    let our_topic = topic.as_ref().filter(|t| t.owned).map(|t| t.arn.clone());
+    let mut live = LiveAlarms {
+        topic,
+        ..LiveAlarms::default()
+    };
+    for alarm in alarms {
+        let on_our_topic = our_topic
+            .as_ref()
+            .is_some_and(|arn| alarm.1.actions.iter().any(|a| a == arn));
+        if on_our_topic || tagged_for(&clients.cloudwatch, owner, &alarm.0).await? {
+            live.alarms.push(alarm.1);
+        } else {
+            live.foreign.push(alarm.1.name);
+        }
+    }
+    if let Some(body) = dashboard {
+        // Dashboards take no tags: ours carry the marker line, or (made
+        // by an earlier awsdeploy) sit beside our topic.
+        if body.contains(&awsdeploy_plan::names::dashboard_marker(
+            &owner.app, &owner.env,
+        )) || our_topic.is_some()
+        {
+            live.dashboard = Some(body);
+        } else {
+            live.foreign.push(dashboard_name);
+        }
+    }
+    Ok(live)
+}
+
+/// Whether the alarm `arn` carries the env's tags (one call: only for an
+/// alarm of our names that does not notify our topic).
+async fn tagged_for(
+    cloudwatch: &aws_sdk_cloudwatch::Client,
+    owner: &Owner,
+    arn: &str,
+) -> Result<bool, AwsError> {
+    let out = cloudwatch
+        .list_tags_for_resource()
+        .resource_arn(arn)
+        .send()
+        .await
+        .map_err(sdk("ListTagsForResource", arn))?;
+    Ok(owner.owns(out.tags().iter().map(|t| (t.key(), t.value()))))
 }
 
 /// The topic named `name`'s ARN, from `ListTopics` pages.
@@ -103,11 +150,11 @@ async fn subscriptions(
 }
 
 /// The stack's alarms that notify `topic`.
+/// Every alarm named with `prefix`: its ARN and definition.
 async fn alarms(
     cloudwatch: &aws_sdk_cloudwatch::Client,
     prefix: &str,
-    topic: &str,
-) -> Result<Vec<AlarmDefinition>, AwsError> {
+) -> Result<Vec<(String, AlarmDefinition)>, AwsError> {
     let mut found = Vec::new();
     let mut pages = cloudwatch
         .describe_alarms()
@@ -119,8 +166,7 @@ async fn alarms(
         found.extend(
             page.metric_alarms()
                 .iter()
-                .filter(|a| a.alarm_actions().iter().any(|t| t == topic))
-                .map(definition),
+                .map(|a| (a.alarm_arn().unwrap_or_default().to_owned(), definition(a))),
         );
     }
     Ok(found)
@@ -224,7 +270,22 @@ async fn dashboard(
             serde_json::from_str::<serde_json::Value>(body)
                 .map_or_else(|_| body.to_owned(), |v| awsdeploy_plan::iam::canonical(&v))
         })),
-        Err(e) if already_done(&e, &["ResourceNotFound", "ResourceNotFoundException"]) => Ok(None),
+        // AWS answers `ResourceNotFound` (CloudWatch API reference);
+        // `DashboardNotFoundError` is in its model, and LocalStack's
+        // `InvalidParameterValue` says "does not exist".
+        Err(e)
+            if already_done(
+                &e,
+                &[
+                    "ResourceNotFound",
+                    "ResourceNotFoundException",
+                    "DashboardNotFoundError",
+                ],
+            ) || (already_done(&e, &["InvalidParameterValue"])
+                && e.to_string().contains("does not exist")) =>
+        {
+            Ok(None)
+        }
         Err(e) => Err(e),
     }
 }

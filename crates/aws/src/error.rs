@@ -75,6 +75,13 @@ pub enum AwsError {
         holder: Box<crate::lock::Holder>,
         env: String,
     },
+    /// The credentials are of an account the env does not allow.
+    #[error("the credentials are for AWS account {account}, but the {env} environment may only change {}", allowed.join(", "))]
+    WrongAccount {
+        account: String,
+        allowed: Vec<String>,
+        env: String,
+    },
     /// `unlock` of a lock that is not the one held.
     #[error("no deploy lock {id} is held on the {env} environment")]
     NotLocked { id: String, env: String },
@@ -139,6 +146,9 @@ impl AwsError {
             AwsError::NoCredentials { .. } => Some(
                 "configure some: `aws configure` (access keys), `AWS_PROFILE=NAME` for a profile in ~/.aws/config, `aws sso login --profile NAME` for SSO; in CI, the runner's role or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY".to_owned(),
             ),
+            AwsError::WrongAccount { env, .. } => Some(format!(
+                "nothing was changed; use credentials for the right account (`AWS_PROFILE=NAME`, then `aws sts get-caller-identity` to check), or fix app.allowed_account_ids for {env} in the spec"
+            )),
             AwsError::NotLocked { env, .. } => Some(format!(
                 "`awsdeploy diff -e {env}` shows the lock held now, if any, and its id"
             )),

@@ -115,6 +115,8 @@ pub struct Aws {
     region: String,
     owner: tags::Owner,
     output: Output,
+    /// `app.allowed_account_ids`: empty allows any account.
+    allowed_accounts: Vec<String>,
 }
 
 impl Aws {
@@ -144,7 +146,17 @@ impl Aws {
                 env: env.to_owned(),
             },
             output: Output::default(),
+            allowed_accounts: Vec::new(),
         })
+    }
+
+    /// Only these accounts may be changed (`app.allowed_account_ids`);
+    /// [`Aws::lock`], which every changing command takes first, refuses
+    /// credentials of any other.
+    #[must_use]
+    pub fn allowing_accounts(mut self, accounts: &[String]) -> Aws {
+        self.allowed_accounts = accounts.to_vec();
+        self
     }
 
     /// Where long steps report as they go (a migration task's log lines, a
@@ -253,7 +265,15 @@ impl Aws {
         timeout: std::time::Duration,
         on_wait: &(dyn Fn(&lock::Holder) + Sync),
     ) -> Result<lock::Lock, AwsError> {
-        let who = account::identity(&self.clients, &self.identity).await?.arn;
+        let identity = account::identity(&self.clients, &self.identity).await?;
+        if !self.allowed_accounts.is_empty() && !self.allowed_accounts.contains(&identity.account) {
+            return Err(AwsError::WrongAccount {
+                account: identity.account,
+                allowed: self.allowed_accounts.clone(),
+                env: self.owner.env.clone(),
+            });
+        }
+        let who = identity.arn;
         Box::pin(lock::acquire(
             &self.clients,
             &self.owner,

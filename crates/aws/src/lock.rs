@@ -2,14 +2,18 @@
 //! that runs on different machines (CI runners, laptops) never change one
 //! environment at once.
 //!
-//! - Taken with a conditional `PutItem` (`attribute_not_exists` or expired):
-//!   atomic, so of two runs exactly one gets it. The table is made on first
+//! - Taken with a conditional `PutItem` (`attribute_not_exists`): atomic,
+//!   so of two runs exactly one gets it. The table is made on first
 //!   use (`CreateTable`, on demand, tagged like everything else) and waited
 //!   for until `ACTIVE`.
 //! - A lease: the item says when it expires; while the run lives a task
 //!   renews it (`UpdateItem`, conditional on the lock id) every quarter of
-//!   the lease, so a run killed with `kill -9` blocks the environment for at
-//!   most one lease.
+//!   the lease, so a run killed with `kill -9` blocks the environment for
+//!   about one lease. A waiter takes a lock over once it has seen the item
+//!   unchanged for a whole lease on its own monotonic clock (a `PutItem`
+//!   conditional on the very item it saw): `expires_at` is another
+//!   machine's clock, and a runner whose clock is fast would otherwise take
+//!   a live lock.
 //! - Released with a `DeleteItem` conditional on the lock id, so a run whose
 //!   lock was broken never deletes another run's.
 //!
@@ -271,6 +275,11 @@ pub(crate) async fn acquire(
     // One id for every attempt: a put whose answer was lost and that the
     // SDK sent again finds the lock held by this very id, which is ours.
     let id = new_id(&host);
+    // The holder's item as last read, and when (on this machine's
+    // monotonic clock) it was first seen so: clocks of different machines
+    // disagree, so a lease is over only once the item has stayed the same
+    // (no renewal) for a whole lease here.
+    let mut seen: Option<(Holder, tokio::time::Instant)> = None;
     loop {
         let now = now_secs();
         let holder = Holder {
@@ -282,30 +291,50 @@ pub(crate) async fn acquire(
             expires_at: now + lease.as_secs(),
             ci_url: ci_url(),
         };
-        let put = clients
+        let stale = seen
+            .as_ref()
+            .filter(|(_, at)| at.elapsed() >= lease)
+            .map(|(h, _)| h);
+        let mut put = clients
             .dynamodb
             .put_item()
             .table_name(&table)
-            .set_item(Some(holder.item()))
-            .condition_expression("attribute_not_exists(#lock) OR expires_at < :now")
-            .expression_attribute_names("#lock", "lock")
-            .expression_attribute_values(":now", AttributeValue::N(now.to_string()))
-            .send()
-            .await
-            .map_err(sdk("PutItem", table.as_str()));
-        match put {
+            .set_item(Some(holder.item()));
+        put = match stale {
+            None => put
+                .condition_expression("attribute_not_exists(#lock)")
+                .expression_attribute_names("#lock", "lock"),
+            Some(stale) => put
+                .condition_expression("id = :id AND expires_at = :expires")
+                .expression_attribute_values(":id", AttributeValue::S(stale.id.clone()))
+                .expression_attribute_values(
+                    ":expires",
+                    AttributeValue::N(stale.expires_at.to_string()),
+                ),
+        };
+        if let Some(stale) = stale {
+            tracing::info!(
+                "the deploy lock {} was not renewed for a whole lease: taking it over",
+                stale.id
+            );
+        }
+        match put.send().await.map_err(sdk("PutItem", table.as_str())) {
             Ok(_) => return Ok(Lock::held(clients, table, holder, lease)),
             Err(e) if already_done(&e, &["ResourceNotFoundException"]) => {
                 create_table(clients, owner, &table).await?;
             }
             Err(e) if already_done(&e, &["ConditionalCheckFailedException"]) => {
                 // Held: by whom (it may have been released meanwhile).
-                let Some(current) = read(&clients.dynamodb, &table).await? else {
+                let Some(current) = read_item(&clients.dynamodb, &table).await? else {
+                    seen = None;
                     continue;
                 };
                 if current.id == id {
                     tracing::info!("the deploy lock's put was sent again: the lock is this run's");
                     return Ok(Lock::held(clients, table, current, lease));
+                }
+                if seen.as_ref().is_none_or(|(h, _)| *h != current) {
+                    seen = Some((current.clone(), tokio::time::Instant::now()));
                 }
                 let waited = started.elapsed();
                 if waited >= timeout {
@@ -360,8 +389,18 @@ async fn renew(dynamodb: aws_sdk_dynamodb::Client, table: String, id: String, le
 }
 
 /// The lock's holder, if the environment is locked (a strongly consistent
-/// read; an expired lock is no holder).
+/// read; a lock expired by this machine's clock is no holder).
 pub(crate) async fn read(
+    dynamodb: &aws_sdk_dynamodb::Client,
+    table: &str,
+) -> Result<Option<Holder>, AwsError> {
+    Ok(read_item(dynamodb, table)
+        .await?
+        .filter(|h| h.expires_at >= now_secs()))
+}
+
+/// The lock's item, expired or not (a strongly consistent read).
+async fn read_item(
     dynamodb: &aws_sdk_dynamodb::Client,
     table: &str,
 ) -> Result<Option<Holder>, AwsError> {
@@ -374,10 +413,7 @@ pub(crate) async fn read(
         .await
         .map_err(sdk("GetItem", table));
     match got {
-        Ok(out) => Ok(out
-            .item()
-            .map(Holder::from_item)
-            .filter(|h| h.expires_at >= now_secs())),
+        Ok(out) => Ok(out.item().map(Holder::from_item)),
         Err(e) if already_done(&e, &["ResourceNotFoundException"]) => Ok(None),
         Err(e) => Err(e),
     }

@@ -117,6 +117,7 @@ pub fn desired(
                 )
             })
             .collect(),
+        marker: crate::names::dashboard_marker(app, env),
     });
     let subscriptions = alarms
         .email
@@ -140,6 +141,7 @@ pub fn plan(desired: Option<&Desired>, live: &LiveAlarms) -> Result<ComponentPla
         orphans(live, &mut out);
         return Ok(out);
     };
+    refuse_foreign(desired, live)?;
     let topic_key = Key::named(ComponentId::Alarms, desired.topic.clone());
     let topic = match &live.topic {
         Some(topic) if !topic.owned => {
@@ -220,6 +222,26 @@ pub fn plan(desired: Option<&Desired>, live: &LiveAlarms) -> Result<ComponentPla
     }
     dashboard(desired, live, &mut out);
     Ok(out)
+}
+
+/// Stops the plan before anything is written over an alarm or a dashboard
+/// of this stack's names that awsdeploy did not make (`PutMetricAlarm` and
+/// `PutDashboard` replace whatever has the name).
+fn refuse_foreign(desired: &Desired, live: &LiveAlarms) -> Result<(), PlanError> {
+    if let Some(alarm) = desired
+        .alarms
+        .iter()
+        .find(|a| live.foreign.contains(&a.name))
+    {
+        return Err(PlanError::not_ours(ResourceKind::Alarm, &alarm.name));
+    }
+    match &desired.dashboard {
+        Some(dashboard) if live.foreign.contains(&dashboard.name) => Err(PlanError::not_ours(
+            ResourceKind::Dashboard,
+            &dashboard.name,
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// The subscriptions: new ones subscribed, confirmed ones the spec no

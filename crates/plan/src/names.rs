@@ -142,3 +142,10 @@ pub fn github_role_name(app: &str, env: &str) -> String {
 pub fn lock_table_name(app: &str, env: &str) -> String {
     format!("{app}-{env}-lock")
 }
+
+/// The line in the dashboard's text widget that says awsdeploy made it:
+/// dashboards take no tags, so this is how a later run knows it may
+/// replace the body.
+pub fn dashboard_marker(app: &str, env: &str) -> String {
+    format!("Made by awsdeploy for app `{app}`, env `{env}`")
+}

@@ -36,6 +36,10 @@ pub struct Plan {
     /// same to check the fingerprint.
     #[serde(default)]
     pub lookups: crate::live::Lookups,
+    /// The spec's `app.allowed_account_ids`: `up --plan` refuses other
+    /// accounts' credentials as `up` does.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allowed_account_ids: Vec<String>,
 }
 
 impl Plan {
@@ -504,6 +508,7 @@ impl Plan {
             orphans: part.orphans,
             warnings: part.warnings,
             lookups: lookups(spec),
+            allowed_account_ids: spec.app.allowed_account_ids.clone(),
         }
     }
 }
@@ -536,6 +541,7 @@ mod tests {
             orphans: vec![],
             warnings: vec![],
             lookups: crate::live::Lookups::default(),
+            allowed_account_ids: vec![],
         }
     }
 

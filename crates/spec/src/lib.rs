@@ -120,6 +120,13 @@ pub struct App {
     /// (`AWS_REGION`, the profile's region).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
+    /// The AWS accounts (12-digit ids) this app and env may change; empty:
+    /// any. Checked against the credentials' account before anything
+    /// changes, like Terraform's `allowed_account_ids`; set it per env
+    /// (`[env.prod] app.allowed_account_ids = [...]`) so that `-e prod`
+    /// never runs in the account the shell happens to point at.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allowed_account_ids: Vec<String>,
 }
 
 /// `[network]`: the VPC and its subnets.

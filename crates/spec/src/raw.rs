@@ -163,7 +163,8 @@ impl RawField for Option<BTreeMap<String, Spanned<RawSpec>>> {
 
 raw_section!(RawApp {
     name: Text,
-    region: Text
+    region: Text,
+    allowed_account_ids: Option<Spanned<Vec<Spanned<String>>>>,
 });
 
 raw_section!(RawNetwork {

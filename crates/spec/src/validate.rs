@@ -270,7 +270,7 @@ fn app(c: &mut Checker, raw: Option<&crate::raw::RawApp>, env: &str) -> Option<A
         );
     } else if let Some(prefix) = ["sg-", "internal-"]
         .into_iter()
-        .find(|p| name.get_ref().starts_with(p))
+        .find(|p| format!("{}-", name.get_ref()).starts_with(p))
     {
         c.error(
             format!(
@@ -310,9 +310,20 @@ fn app(c: &mut Checker, raw: Option<&crate::raw::RawApp>, env: &str) -> Option<A
             "use a region code such as \"eu-west-1\" or \"ap-northeast-1\"",
         );
     }
+    let accounts = alarms::list(raw.allowed_account_ids.as_ref());
+    for (account, span) in &accounts {
+        if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
+            c.error(
+                format!("app.allowed_account_ids `{account}` is not an AWS account id"),
+                Some(span.clone()),
+                "an account id is 12 digits, as `aws sts get-caller-identity` shows it: allowed_account_ids = [\"123456789012\"]",
+            );
+        }
+    }
     Some(App {
         name: name.get_ref().clone(),
         region: raw.region.as_ref().map(|r| r.get_ref().clone()),
+        allowed_account_ids: accounts.into_iter().map(|(a, _)| a).collect(),
     })
 }
 

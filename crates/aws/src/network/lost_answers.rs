@@ -121,6 +121,15 @@ pub(super) async fn delete_duplicate(
             super::teardown::delete_internet_gateway(ec2, id, None).await
         }
         ResourceKind::ElasticIp => super::teardown::release_address(ec2, id).await,
+        // Only an unassociated table is a duplicate: nothing to disassociate.
+        ResourceKind::RouteTable => super::teardown::gone(
+            ec2.delete_route_table()
+                .route_table_id(id)
+                .send()
+                .await
+                .map(drop)
+                .map_err(sdk("DeleteRouteTable", id)),
+        ),
         other => Err(AwsError::Request {
             operation: "DeleteDuplicate",
             message: format!("awsdeploy does not delete a duplicate {}", other.label()),

@@ -459,20 +459,41 @@ async fn associate_route_table(
     let change = cx.change;
     let ids = cx.ids;
 
-    let out = wait::visible(|| async {
+    let (table, subnet) = (ids.resolve(table)?, ids.resolve(subnet)?);
+    let sent = wait::visible(|| async {
         ec2.associate_route_table()
-            .route_table_id(ids.resolve(table)?)
-            .subnet_id(ids.resolve(subnet)?)
+            .route_table_id(&table)
+            .subnet_id(&subnet)
             .send()
             .await
             .map_err(sdk("AssociateRouteTable", name))
     })
-    .await?;
-    Ok(Some(
-        out.association_id()
-            .ok_or_else(|| missing("AssociateRouteTable", change, "AssociationId"))?
-            .to_owned(),
-    ))
+    .await;
+    match sent {
+        Ok(out) => Ok(Some(
+            out.association_id()
+                .ok_or_else(|| missing("AssociateRouteTable", change, "AssociationId"))?
+                .to_owned(),
+        )),
+        // No client token: the SDK's retry after a lost answer finds the
+        // association the first call made. Another table's is an error.
+        Err(e) if already_done(&e, &["Resource.AlreadyAssociated"]) => {
+            let out = ec2
+                .describe_route_tables()
+                .route_table_ids(&table)
+                .send()
+                .await
+                .map_err(sdk("DescribeRouteTables", name))?;
+            let association = out
+                .route_tables()
+                .iter()
+                .flat_map(|t| t.associations())
+                .find(|a| a.subnet_id() == Some(subnet.as_str()))
+                .and_then(|a| a.route_table_association_id());
+            Ok(Some(association.ok_or(e)?.to_owned()))
+        }
+        Err(e) => Err(e),
+    }
 }
 
 async fn replace_route_table_association(

@@ -17,7 +17,7 @@ use crate::{AwsError, StepContext};
 /// keep a subnet, a security group or a VPC in use.
 pub(crate) const RELEASE_WINDOW: Duration = Duration::from_secs(15 * 60);
 
-fn gone(result: Result<(), AwsError>) -> Result<Option<String>, AwsError> {
+pub(super) fn gone(result: Result<(), AwsError>) -> Result<Option<String>, AwsError> {
     match result {
         Err(e) if e.is_not_found() => Ok(None),
         other => other.map(|()| None),

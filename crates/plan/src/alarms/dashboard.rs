@@ -18,6 +18,8 @@ pub struct Dashboard {
     pub widgets: Vec<Widget>,
     /// Alarm ARNs for the alarm-status widget.
     pub alarm_arns: Vec<String>,
+    /// The text widget's first line, [`crate::names::dashboard_marker`].
+    pub marker: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -83,6 +85,18 @@ impl Dashboard {
                 "properties": { "title": "Alarms", "alarms": self.alarm_arns },
             }));
         }
+        let alarm_rows = if self.alarm_arns.is_empty() { 0 } else { 4 };
+        widgets.push(serde_json::json!({
+            "type": "text",
+            "x": 0,
+            "y": self.widgets.len().div_ceil(2) * 6 + alarm_rows,
+            "width": 24,
+            "height": 2,
+            "properties": { "markdown": format!(
+                "{}: `awsdeploy up` puts this dashboard back as the spec says, so edits here do not last.",
+                self.marker
+            ) },
+        }));
         Some(crate::iam::canonical(
             &serde_json::json!({ "widgets": widgets }),
         ))

@@ -15,8 +15,14 @@ pub struct LiveAlarms {
     pub topic: Option<LiveTopic>,
     /// Alarms named with the stack's prefix that notify our topic.
     pub alarms: Vec<AlarmDefinition>,
-    /// The dashboard's body, canonical JSON, when it exists.
+    /// The dashboard's body, canonical JSON, when it exists and is ours
+    /// (its body carries [`crate::names::dashboard_marker`], or an earlier
+    /// awsdeploy made it beside our topic).
     pub dashboard: Option<String>,
+    /// Names of what carries this stack's names but is not ours: alarms
+    /// (neither on our topic nor tagged for the env) and the dashboard.
+    /// awsdeploy refuses to overwrite them.
+    pub foreign: Vec<String>,
 }
 
 impl LiveAlarms {

@@ -45,6 +45,7 @@ fn made(desired: &Desired) -> LiveAlarms {
             .dashboard
             .as_ref()
             .and_then(Dashboard::existing_body),
+        foreign: vec![],
     }
 }
 
@@ -91,4 +92,29 @@ fn made_is_unchanged_a_threshold_is_one_update_and_removed_ones_are_orphans() {
 fn the_rollback_alarms_are_named_only_with_rollback_on() {
     assert_eq!(deployment_alarms(&stack("")).len(), 2);
     assert!(deployment_alarms(&stack("rollback = false\n")).is_empty());
+}
+
+#[test]
+fn an_alarm_or_dashboard_of_our_names_that_is_not_ours_stops_the_plan() {
+    let desired = desired_for(&stack(""));
+    for name in [
+        desired.alarms[0].name.clone(),
+        desired.dashboard.as_ref().unwrap().name.clone(),
+    ] {
+        let live = LiveAlarms {
+            foreign: vec![name.clone()],
+            ..LiveAlarms::default()
+        };
+        let error = plan(Some(&desired), &live).unwrap_err().to_string();
+        assert!(
+            error.contains(&name) && error.contains("does not carry"),
+            "{error}"
+        );
+    }
+    // Ours, made before: the marker is in the body the plan writes.
+    let body = desired.dashboard.as_ref().unwrap().existing_body().unwrap();
+    assert!(
+        body.contains("Made by awsdeploy for app `shop`, env `dev`"),
+        "{body}"
+    );
 }

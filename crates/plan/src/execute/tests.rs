@@ -170,6 +170,7 @@ fn wide_plan() -> Plan {
         orphans: vec![],
         warnings: vec![],
         lookups: crate::live::Lookups::default(),
+        allowed_account_ids: vec![],
     }
 }
 

@@ -9,8 +9,8 @@ use crate::{Action, FieldChange, Key, NetworkStep, PlanError, ResourceChange, Re
 /// `live` with one resource per name, and the changes that delete the
 /// others. Two owned resources of one name are what a create whose answer
 /// was lost leaves (the SDK, or an earlier awsdeploy, sent it again). Of
-/// VPCs, subnets, internet gateways and Elastic IPs, the one in use (with
-/// something in it, attached or associated) is kept and the empty ones are
+/// VPCs, subnets, internet gateways, Elastic IPs and route tables, the one
+/// in use (with something in it, attached or associated) is kept and the empty ones are
 /// deleted; when none is in use the lowest id is kept. When more than one
 /// is in use awsdeploy cannot choose: the plan stops and says which.
 pub(super) fn without_duplicates(
@@ -70,7 +70,23 @@ pub(super) fn without_duplicates(
         },
         &mut deletions,
     )?;
+    let tables = drop_duplicates(
+        ResourceKind::RouteTable,
+        pairs(
+            live.route_tables
+                .iter()
+                .map(|v| (v.name.as_ref(), &v.id))
+                .collect(),
+        ),
+        |id| {
+            live.route_tables
+                .iter()
+                .any(|t| t.id == id && !t.associations.is_empty())
+        },
+        &mut deletions,
+    )?;
     let mut live = live.clone();
+    live.route_tables.retain(|v| !tables.contains(&v.id));
     live.vpcs.retain(|v| !vpcs.contains(&v.id));
     live.subnets.retain(|v| !subnets.contains(&v.id));
     live.internet_gateways.retain(|v| !gateways.contains(&v.id));

@@ -39,7 +39,9 @@ pub(super) fn alarms(c: &mut Checker, raw: &RawAlarms) -> Alarms {
     }
 }
 
-fn list(raw: Option<&Spanned<Vec<Spanned<String>>>>) -> Vec<(String, std::ops::Range<usize>)> {
+pub(super) fn list(
+    raw: Option<&Spanned<Vec<Spanned<String>>>>,
+) -> Vec<(String, std::ops::Range<usize>)> {
     raw.map(|l| {
         l.get_ref()
             .iter()

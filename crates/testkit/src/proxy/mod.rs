@@ -69,6 +69,17 @@ struct State {
     logs: logs::Logs,
     s3: s3::S3,
     codebuild: codebuild::CodeBuild,
+    halt: Option<Halt>,
+}
+
+/// [`SimulationProxy::halt_after`]: calls (not the lock's, which tick on
+/// the clock) let through before every call is held unanswered.
+#[derive(Debug, Default)]
+struct Halt {
+    after: usize,
+    seen: usize,
+    /// Whether a call is held now.
+    holding: bool,
 }
 
 /// A running proxy. Dropping it stops accepting connections.
@@ -323,6 +334,29 @@ impl SimulationProxy {
         state.amplify.wall_clock = duration;
     }
 
+    /// Lets the next `calls` calls through (the lock's `DynamoDB` calls not
+    /// counted: its renewals tick on the clock), then holds every call
+    /// unanswered and unsent until [`SimulationProxy::resume`]: a client
+    /// killed once [`SimulationProxy::halted`] says so stops after exactly
+    /// those calls, however fast the machine.
+    pub fn halt_after(&self, calls: usize) {
+        self.state().halt = Some(Halt {
+            after: calls,
+            ..Halt::default()
+        });
+    }
+
+    /// Whether a call is held by [`SimulationProxy::halt_after`].
+    pub fn halted(&self) -> bool {
+        self.state().halt.as_ref().is_some_and(|h| h.holding)
+    }
+
+    /// Ends [`SimulationProxy::halt_after`]: held calls are dropped
+    /// unanswered (their client is gone), later ones go through.
+    pub fn resume(&self) {
+        self.state().halt = None;
+    }
+
     /// Drops every fault not yet used up.
     pub fn clear_faults(&self) {
         self.state().faults.clear();
@@ -468,14 +502,21 @@ fn serve(
         return client.shutdown(Shutdown::Both);
     }
     let operation = operation_of(&request);
+    if held(state, &operation) {
+        return client.shutdown(Shutdown::Both);
+    }
     let (latency, fault) = {
         let mut state = state.lock().unwrap_or_else(PoisonError::into_inner);
-        *state.calls.entry(operation.clone()).or_default() += 1;
+        let nth = {
+            let count = state.calls.entry(operation.clone()).or_default();
+            *count += 1;
+            *count
+        };
         let fault = state
             .faults
             .iter_mut()
             .filter(|f| f.hits(&operation))
-            .find_map(|f| f.trigger.fire().then_some(f.kind));
+            .find_map(|f| f.trigger.fire(&operation, nth).then_some(f.kind));
         let latency = state
             .operation_latency
             .get(&operation)
@@ -519,6 +560,29 @@ fn serve(
         .timeline
         .push((arrived, Instant::now()));
     client.shutdown(Shutdown::Both)
+}
+
+/// Whether `operation` came after [`SimulationProxy::halt_after`]'s count:
+/// then it waits, unsent, until the halt ends, and is never answered.
+fn held(state: &Mutex<State>, operation: &Operation) -> bool {
+    let lock = || state.lock().unwrap_or_else(PoisonError::into_inner);
+    {
+        let mut state = lock();
+        let Some(halt) = state.halt.as_mut() else {
+            return false;
+        };
+        if !halt.holding && operation.0 != "dynamodb" {
+            halt.seen += 1;
+        }
+        if halt.seen <= halt.after {
+            return false;
+        }
+        halt.holding = true;
+    }
+    while lock().halt.as_ref().is_some_and(|h| h.holding) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    true
 }
 
 /// The answer to a call no fault stopped: the strict rules' when one

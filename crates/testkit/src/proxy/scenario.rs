@@ -32,14 +32,17 @@ impl Fault {
 pub enum Trigger {
     /// The next `n` calls.
     Times(usize),
-    /// Each call with this probability (per mille), decided by a generator
-    /// seeded with `seed`: the same seed hits the same calls.
+    /// Each call with this probability (per mille), decided by a hash of
+    /// `seed`, the operation and how many calls of it came before: the
+    /// same seed hits the same calls of each operation, however calls of
+    /// different operations interleave (steps run concurrently).
     Probability { per_mille: u16, seed: u64 },
 }
 
 impl Trigger {
-    /// Whether this call is hit; advances the trigger.
-    pub(super) fn fire(&mut self) -> bool {
+    /// Whether the `nth` call (from 1) of `operation` is hit; advances the
+    /// trigger.
+    pub(super) fn fire(&mut self, (service, operation): &Operation, nth: usize) -> bool {
         match self {
             Trigger::Times(0) => false,
             Trigger::Times(n) => {
@@ -47,12 +50,20 @@ impl Trigger {
                 true
             }
             Trigger::Probability { per_mille, seed } => {
-                // xorshift64*: small and reproducible.
-                let mut x = (*seed).max(1);
+                // FNV-1a over the operation and its count, then xorshift64*.
+                let mut x = *seed ^ 0xcbf2_9ce4_8422_2325;
+                for byte in service
+                    .bytes()
+                    .chain([b':'])
+                    .chain(operation.bytes())
+                    .chain((nth as u64).to_le_bytes())
+                {
+                    x = (x ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+                }
+                x = x.max(1);
                 x ^= x >> 12;
                 x ^= x << 25;
                 x ^= x >> 27;
-                *seed = x;
                 x.wrapping_mul(0x2545_F491_4F6C_DD1D) % 1000 < u64::from(*per_mille)
             }
         }

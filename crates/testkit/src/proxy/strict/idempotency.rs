@@ -4,9 +4,15 @@
 //!   answer the existing resource ("If you attempt to create multiple load
 //!   balancers with the same settings, each call succeeds", `ELBv2` API
 //!   reference); moto makes a second one.
-//! - `RunTask`, `CreateService` (ECS) and `CreateNatGateway` (EC2) with a
+//! - `RunTask`, `CreateService` (ECS), `CreateNatGateway` and
+//!   `CreateRouteTable` (EC2; the SDK fills the token in) with a
 //!   client token already used answer what the first call made ("Ensuring
 //!   idempotency", EC2 and ECS API references); moto ignores the token.
+//!
+//! And one that AWS does not make idempotent and moto does:
+//! `AssociateRouteTable` for a subnet that has an association already fails
+//! `Resource.AlreadyAssociated` (EC2 API reference, "Error codes"); moto
+//! answers the existing association.
 
 use std::collections::BTreeMap;
 
@@ -24,7 +30,7 @@ fn client_token(service: &str, operation: &str, request: &Request) -> Option<Str
         ("ecs", "RunTask" | "CreateService") => {
             request.json()["clientToken"].as_str().map(str::to_owned)
         }
-        ("ec2", "CreateNatGateway") => request.form("ClientToken"),
+        ("ec2", "CreateNatGateway" | "CreateRouteTable") => request.form("ClientToken"),
         _ => None,
     }
 }
@@ -39,6 +45,9 @@ impl Idempotency {
     ) -> Option<Response> {
         if let Some(token) = client_token(service, operation, request) {
             return self.answered.get(&(operation.to_owned(), token)).cloned();
+        }
+        if (service, operation) == ("ec2", "AssociateRouteTable") {
+            return already_associated(request, upstream);
         }
         let (describe, list) = match (service, operation) {
             ("elasticloadbalancing", "CreateLoadBalancer") => ("DescribeLoadBalancers", "Names"),
@@ -77,4 +86,28 @@ impl Idempotency {
                 .or_insert_with(|| response.clone());
         }
     }
+}
+
+/// AWS's refusal of a second association of one subnet.
+fn already_associated(request: &Request, upstream: &Upstream) -> Option<Response> {
+    let subnet = request.form("SubnetId")?;
+    let (status, xml) = upstream
+        .query(
+            "ec2",
+            &format!(
+                "Action=DescribeRouteTables&Version=2016-11-15&Filter.1.Name=association.subnet-id&Filter.1.Value.1={subnet}"
+            ),
+        )
+        .ok()?;
+    (status == 200 && xml.contains("<routeTableAssociationId>")).then(|| {
+        Response::aws_error(
+            request,
+            "ec2",
+            400,
+            "Resource.AlreadyAssociated",
+            &format!(
+                "the specified association for route table and subnet {subnet} already exists"
+            ),
+        )
+    })
 }
