@@ -378,7 +378,7 @@ enum CommandArg {
     /// Both run the same steps: [pipeline.build]'s install, generate and
     /// build commands; the API image built and pushed to the ECR repository
     /// tagged with the commit (skipped when that tag is already there); awsdeploy
-    /// installed at pipeline.awsdeploy_version; then `awsdeploy up
+    /// built from pipeline.awsdeploy_git at pipeline.awsdeploy_rev; then `awsdeploy up
     /// --image-tag <commit> --yes`, which migrates, rolls the service out and
     /// releases the web build. Reads no AWS state.
     Ci {

@@ -285,7 +285,7 @@ fn schema_prints_the_spec_json_schema_without_a_spec_or_aws() {
 #[test]
 fn the_ci_files_and_the_policy_come_from_the_spec_alone() {
     let pipeline = format!(
-        "{VALID}[registry]\n[service]\n[pipeline]\nrunner = \"github-actions\"\nrepository = \"acme/shop\"\n"
+        "{VALID}[registry]\n[service]\n[pipeline]\nrunner = \"github-actions\"\nrepository = \"acme/shop\"\nawsdeploy_git = \"https://github.com/acme/awsdeploy\"\nawsdeploy_rev = \"4f2a9c1e7b3d5a8f0c6e2b9d1a7f3c5e8b0d4a6c\"\n"
     );
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("awsdeploy.toml"), &pipeline).unwrap();

@@ -28,7 +28,7 @@ fn the_policy_allows_every_call_of_a_stacks_whole_life_and_no_wildcard() {
     let spec = every_component(&world, "perm");
     // Alarms and a pipeline too: every component there is.
     let text = std::fs::read_to_string(&spec).unwrap()
-        + "\n[alarms]\nemail = [\"oncall@example.com\"]\n\n[pipeline]\nrepository = \"acme/perm\"\ngithub_oidc = true\n";
+        + "\n[alarms]\nemail = [\"oncall@example.com\"]\n\n[pipeline]\nrepository = \"acme/perm\"\ngithub_oidc = true\nawsdeploy_git = \"https://github.com/acme/awsdeploy\"\nawsdeploy_rev = \"4f2a9c1e7b3d5a8f0c6e2b9d1a7f3c5e8b0d4a6c\"\n";
     std::fs::write(&spec, text).unwrap();
 
     let printed = world.run(&["iam-policy", "--push", "-f", &spec]);

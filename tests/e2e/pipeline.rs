@@ -12,7 +12,7 @@ fn spec(world: &World, branch: &str) -> String {
     let path = world.network_spec(
         "ghci",
         &format!(
-            "azs = 2\nnat = \"single\"\n\n[registry]\n\n[service]\ndesired_count = 1\n\n[pipeline]\nrunner = \"github-actions\"\nrepository = \"acme/ghci\"\nbranch = \"{branch}\"\n"
+            "azs = 2\nnat = \"single\"\n\n[registry]\n\n[service]\ndesired_count = 1\n\n[pipeline]\nrunner = \"github-actions\"\nrepository = \"acme/ghci\"\nbranch = \"{branch}\"\nawsdeploy_git = \"https://github.com/acme/awsdeploy\"\nawsdeploy_rev = \"4f2a9c1e7b3d5a8f0c6e2b9d1a7f3c5e8b0d4a6c\"\n"
         ),
     );
     path.to_str().unwrap().to_owned()
@@ -132,7 +132,7 @@ fn codepipeline_spec(world: &World, image: &str) -> String {
     let path = world.network_spec(
         "cp",
         &format!(
-            "azs = 2\nnat = \"single\"\n\n[registry]\n\n[service]\ndesired_count = 1\n\n[pipeline]\nrepository = \"acme/cp\"\nbuild_image = \"{image}\"\n"
+            "azs = 2\nnat = \"single\"\n\n[registry]\n\n[service]\ndesired_count = 1\n\n[pipeline]\nrepository = \"acme/cp\"\nbuild_image = \"{image}\"\nawsdeploy_git = \"https://github.com/acme/awsdeploy\"\nawsdeploy_rev = \"4f2a9c1e7b3d5a8f0c6e2b9d1a7f3c5e8b0d4a6c\"\n"
         ),
     );
     path.to_str().unwrap().to_owned()

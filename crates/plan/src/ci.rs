@@ -6,8 +6,8 @@
 //! The build: the spec's install, generate and build steps; the API image
 //! built and pushed to the spec's ECR repository tagged with the commit
 //! (skipped when that tag is already there: tags are immutable, and a retried
-//! build must not fail on its own push). The deploy: awsdeploy installed at
-//! the pinned version, then `awsdeploy up --image-tag <commit> --yes`, which
+//! build must not fail on its own push). The deploy: awsdeploy built from
+//! the pinned commit (`pipeline.awsdeploy_git`, `awsdeploy_rev`), then `awsdeploy up --image-tag <commit> --yes`, which
 //! migrates, rolls the service out and releases the web build.
 
 use awsdeploy_spec::{Pipeline, Spec};
@@ -30,6 +30,14 @@ pub enum Stage {
 /// commit as `COMMIT`; a build started by hand falls back to CodeBuild's
 /// resolved source version.
 const COMMIT_FROM_CODEBUILD: &str = "COMMIT=\"${COMMIT:-$CODEBUILD_RESOLVED_SOURCE_VERSION}\"";
+
+/// What identifies the installed awsdeploy: the commit, or a hash of a
+/// custom install command.
+fn install_pin(pipeline: &Pipeline) -> String {
+    pipeline.awsdeploy_rev.clone().unwrap_or_else(|| {
+        awsdeploy_spec::artifact::sha256_hex(pipeline.awsdeploy_install.as_bytes())[..16].to_owned()
+    })
+}
 
 /// The shell steps, by phase.
 struct Steps {
@@ -58,17 +66,28 @@ fn steps(spec: &Spec, pipeline: &Pipeline) -> Steps {
             + &build.context
             + " && docker push \"$REPOSITORY_URI:$COMMIT\"; fi",
     ];
-    let version = &pipeline.awsdeploy_version;
-    let install = pipeline.awsdeploy_install.replace("{version}", version);
+    let install = pipeline
+        .awsdeploy_install
+        .replace(
+            "{git}",
+            pipeline.awsdeploy_git.as_deref().unwrap_or_default(),
+        )
+        .replace(
+            "{rev}",
+            pipeline.awsdeploy_rev.as_deref().unwrap_or_default(),
+        );
+    let pin = install_pin(pipeline);
     Steps {
         install: build.install.clone(),
         generate: build.generate.clone(),
         build: build.build.clone(),
         image,
+        // A binary kept from an earlier run (GitHub's cache) is used only
+        // when it was installed from this very source.
         install_awsdeploy: vec![
             "export PATH=\"$HOME/.cargo/bin:$PATH\"".to_owned(),
             format!(
-                "awsdeploy --version 2>/dev/null | grep -qx 'awsdeploy {version}' || {{ {install}; }}"
+                "if command -v awsdeploy >/dev/null && grep -qx '{pin}' \"$HOME/.cargo/awsdeploy.pin\" 2>/dev/null; then echo 'awsdeploy {pin} is installed'; else {install} && echo '{pin}' > \"$HOME/.cargo/awsdeploy.pin\"; fi"
             ),
         ],
         deploy: vec![format!(
@@ -256,10 +275,13 @@ fn workflow_steps(steps: Steps, pipeline: &Pipeline, role: &str, region: String)
             (
                 "with",
                 Yaml::map([
-                    ("path", Yaml::str("~/.cargo/bin/awsdeploy")),
+                    (
+                        "path",
+                        Yaml::str("~/.cargo/bin/awsdeploy\n~/.cargo/awsdeploy.pin"),
+                    ),
                     (
                         "key",
-                        Yaml::str(format!("awsdeploy-{}", pipeline.awsdeploy_version)),
+                        Yaml::str(format!("awsdeploy-{}", install_pin(pipeline))),
                     ),
                 ]),
             ),
@@ -277,7 +299,7 @@ mod tests {
     fn spec(pipeline: &str) -> Spec {
         Spec::parse(
             &format!(
-                "[app]\nname = \"shop\"\nregion = \"eu-west-1\"\n[registry]\n[service]\n[pipeline]\nrepository = \"acme/shop\"\nbranch = \"release\"\n{pipeline}"
+                "[app]\nname = \"shop\"\nregion = \"eu-west-1\"\n[registry]\n[service]\n[pipeline]\nrepository = \"acme/shop\"\nbranch = \"release\"\nawsdeploy_git = \"https://github.com/acme/awsdeploy\"\nawsdeploy_rev = \"4f2a9c1e7b3d5a8f0c6e2b9d1a7f3c5e8b0d4a6c\"\n{pipeline}"
             ),
             "t.toml",
             "prod",
@@ -325,10 +347,14 @@ mod tests {
             install[..2],
             ["corepack enable", "pnpm install --frozen-lockfile"]
         );
+        // awsdeploy from the pinned commit, never by name from a registry;
+        // a kept binary only when its pin is this commit.
+        let awsdeploy = install.last().unwrap();
         assert!(
-            install
-                .iter()
-                .any(|c| c.contains("cargo install awsdeploy --version ="))
+            awsdeploy.contains("cargo install --git https://github.com/acme/awsdeploy --rev 4f2a9c1e7b3d5a8f0c6e2b9d1a7f3c5e8b0d4a6c --locked awsdeploy")
+                && awsdeploy.contains("grep -qx '4f2a9c1e7b3d5a8f0c6e2b9d1a7f3c5e8b0d4a6c'")
+                && !awsdeploy.contains("cargo install awsdeploy"),
+            "{awsdeploy}"
         );
         let pre_build = commands(&doc, "pre_build");
         assert!(pre_build[0].starts_with("COMMIT="), "{pre_build:?}");

@@ -285,7 +285,7 @@ mod tests {
     fn spec(extra: &str) -> Spec {
         Spec::parse(
             &format!(
-                "[app]\nname = \"shop\"\n[registry]\n[service]\n[pipeline]\nrunner = \"github-actions\"\nrepository = \"acme/shop\"\n{extra}"
+                "[app]\nname = \"shop\"\n[registry]\n[service]\n[pipeline]\nrunner = \"github-actions\"\nrepository = \"acme/shop\"\nawsdeploy_git = \"https://github.com/acme/awsdeploy\"\nawsdeploy_rev = \"4f2a9c1e7b3d5a8f0c6e2b9d1a7f3c5e8b0d4a6c\"\n{extra}"
             ),
             "t.toml",
             "dev",

@@ -80,12 +80,12 @@ pub const PIPELINE_COMPUTE_TYPES: [&str; 5] = [
     "BUILD_GENERAL1_XLARGE",
     "BUILD_GENERAL1_2XLARGE",
 ];
-/// This awsdeploy's own version: the pipeline deploys with the
-/// version that made it.
-pub const PIPELINE_AWSDEPLOY_VERSION: &str = env!("CARGO_PKG_VERSION");
-/// CodeBuild's standard images have no Rust: rustup first when cargo
-/// is missing.
-pub const PIPELINE_AWSDEPLOY_INSTALL: &str = "command -v cargo >/dev/null || curl --proto =https --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal; PATH=\"$HOME/.cargo/bin:$PATH\" cargo install awsdeploy --version ={version} --locked";
+/// awsdeploy is not on crates.io: the deploy stage builds the commit
+/// `pipeline.awsdeploy_rev` of `pipeline.awsdeploy_git`, pinned by content
+/// (a commit id, not a branch or tag), with its own lock file. CodeBuild's
+/// standard images and GitHub's ubuntu runners have curl; rustup comes
+/// first where cargo is missing.
+pub const PIPELINE_AWSDEPLOY_INSTALL: &str = "command -v cargo >/dev/null || curl --proto =https --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal; PATH=\"$HOME/.cargo/bin:$PATH\" cargo install --git {git} --rev {rev} --locked awsdeploy";
 pub const PIPELINE_ARTIFACT_RETENTION_DAYS: u32 = 30;
 pub const PIPELINE_INSTALL: [&str; 2] = ["corepack enable", "pnpm install --frozen-lockfile"];
 pub const PIPELINE_GENERATE: [&str; 1] = ["buf generate"];

@@ -208,6 +208,8 @@ name = "{app}"                # [a-z][a-z0-9-], prefixes every resource name
 # runner = "github-actions"   # up makes the role GitHub Actions deploys with (OIDC, no stored keys)
 # repository = "acme/shop"    # owner/name
 # branch = "main"
+# awsdeploy_git = "https://github.com/acme/awsdeploy"  # CI builds awsdeploy from this repository
+# awsdeploy_rev = "<40-hex commit>"                   # at this commit (`git rev-parse HEAD`)
 "#,
         app = project.app,
     )

@@ -475,9 +475,17 @@ pub struct Pipeline {
     /// `awsdeploy ci buildspec` prints, kept in the CodeBuild project.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub buildspec: Option<String>,
-    /// The awsdeploy version the deploy stage installs.
-    pub awsdeploy_version: String,
-    /// How the deploy stage installs it (`{version}` is replaced).
+    /// The Git repository the deploy stage builds awsdeploy from
+    /// (`https://…`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub awsdeploy_git: Option<String>,
+    /// The commit of it (40 hex digits): pinned by content, so the deploy
+    /// role never runs code nobody chose.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub awsdeploy_rev: Option<String>,
+    /// How the deploy stage installs awsdeploy (`{git}` and `{rev}` are
+    /// replaced); the default builds the commit with `cargo install --git
+    /// … --rev … --locked`.
     pub awsdeploy_install: String,
     /// Make GitHub's OIDC provider (if missing) and a role that GitHub
     /// Actions on `branch` of `repository` may assume (always, with

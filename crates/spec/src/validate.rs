@@ -274,7 +274,7 @@ fn app(c: &mut Checker, raw: Option<&crate::raw::RawApp>, env: &str) -> Option<A
     {
         c.error(
             format!(
-                "app.name `{}` starts with `{prefix}`, which AWS refuses at the start of a {}",
+                "app.name `{}` makes names that start with `{prefix}`, which AWS refuses at the start of a {}",
                 name.get_ref(),
                 if prefix == "sg-" {
                     "security group's name"

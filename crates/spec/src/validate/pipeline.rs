@@ -62,10 +62,7 @@ pub(super) fn pipeline(c: &mut Checker, raw: &RawPipeline) -> Pipeline {
             "set provider = \"GitHub\"; with another host use runner = \"codepipeline\" without github_oidc",
         );
     }
-    let install = Checker::text(
-        raw.awsdeploy_install.as_ref(),
-        defaults::PIPELINE_AWSDEPLOY_INSTALL,
-    );
+    let (awsdeploy_git, awsdeploy_rev, install) = install_source(c, raw);
     Pipeline {
         runner,
         repository,
@@ -75,10 +72,8 @@ pub(super) fn pipeline(c: &mut Checker, raw: &RawPipeline) -> Pipeline {
         build_image: Checker::text(raw.build_image.as_ref(), defaults::PIPELINE_BUILD_IMAGE),
         compute_type,
         buildspec: raw.buildspec.as_ref().map(|b| b.get_ref().clone()),
-        awsdeploy_version: Checker::text(
-            raw.awsdeploy_version.as_ref(),
-            defaults::PIPELINE_AWSDEPLOY_VERSION,
-        ),
+        awsdeploy_git,
+        awsdeploy_rev,
         awsdeploy_install: install,
         github_oidc,
         artifact_retention_days: u32::try_from(c.int(
@@ -140,4 +135,74 @@ fn repository(c: &mut Checker, raw: &RawPipeline) -> String {
             text.clone()
         }
     }
+}
+
+/// Where the deploy stage gets awsdeploy: a commit of a Git repository
+/// (`awsdeploy_git`, `awsdeploy_rev`) or a command of the spec's own
+/// (`awsdeploy_install`). awsdeploy is on no registry: a `cargo install
+/// awsdeploy` by name would fail, or run whoever published that name with
+/// the deploy role.
+fn install_source(c: &mut Checker, raw: &RawPipeline) -> (Option<String>, Option<String>, String) {
+    let git = raw.awsdeploy_git.as_ref();
+    let rev = raw.awsdeploy_rev.as_ref();
+    if let Some(git) = git
+        && !git.get_ref().starts_with("https://")
+    {
+        c.error(
+            format!("pipeline.awsdeploy_git `{}` is not an https:// URL", git.get_ref()),
+            Some(git.span()),
+            "name the repository CI can clone without keys, e.g. awsdeploy_git = \"https://github.com/acme/awsdeploy\"",
+        );
+    }
+    if let Some(rev) = rev
+        && !(rev.get_ref().len() == 40 && rev.get_ref().bytes().all(|b| b.is_ascii_hexdigit()))
+    {
+        c.error(
+            format!("pipeline.awsdeploy_rev `{}` is not a commit id", rev.get_ref()),
+            Some(rev.span()),
+            "give the full 40-hex commit (`git rev-parse HEAD` in awsdeploy's checkout): a branch or tag can move, a commit cannot",
+        );
+    }
+    let install = match raw.awsdeploy_install.as_ref() {
+        Some(custom) => {
+            let text = custom.get_ref();
+            let by_name = text.split(['&', ';', '|']).any(|command| {
+                let words: Vec<&str> = command.split_whitespace().collect();
+                words.windows(2).any(|w| w == ["install", "awsdeploy"])
+                    && !words.iter().any(|w| matches!(*w, "--git" | "--path"))
+            });
+            if by_name {
+                c.error(
+                    "pipeline.awsdeploy_install installs awsdeploy by name from crates.io, where nobody here publishes it",
+                    Some(custom.span()),
+                    "build a pinned commit instead: `cargo install --git {git} --rev {rev} --locked awsdeploy`, or download a release binary and check its SHA-256",
+                );
+            }
+            if (text.contains("{git}") && git.is_none())
+                || (text.contains("{rev}") && rev.is_none())
+            {
+                c.error(
+                    "pipeline.awsdeploy_install uses {git} or {rev}, which the spec does not set",
+                    Some(custom.span()),
+                    "set pipeline.awsdeploy_git and pipeline.awsdeploy_rev",
+                );
+            }
+            text.clone()
+        }
+        None => {
+            if git.is_none() || rev.is_none() {
+                c.error(
+                    "the pipeline has no way to install awsdeploy: it is not published on crates.io",
+                    raw.repository.as_ref().map(Spanned::span),
+                    "set pipeline.awsdeploy_git = \"https://…\" (awsdeploy's repository) and pipeline.awsdeploy_rev = \"<40-hex commit>\" (the commit you run, `git rev-parse HEAD`), or pipeline.awsdeploy_install with a command that installs a pinned binary",
+                );
+            }
+            defaults::PIPELINE_AWSDEPLOY_INSTALL.to_owned()
+        }
+    };
+    (
+        git.map(|g| g.get_ref().clone()),
+        rev.map(|r| r.get_ref().clone()),
+        install,
+    )
 }

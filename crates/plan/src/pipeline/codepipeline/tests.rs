@@ -3,7 +3,7 @@ use crate::iam::tests::live;
 
 fn spec() -> Spec {
     Spec::parse(
-        "[app]\nname = \"shop\"\n[registry]\n[service]\n[pipeline]\nrepository = \"acme/shop\"\n",
+        "[app]\nname = \"shop\"\n[registry]\n[service]\n[pipeline]\nrepository = \"acme/shop\"\nawsdeploy_git = \"https://github.com/acme/awsdeploy\"\nawsdeploy_rev = \"4f2a9c1e7b3d5a8f0c6e2b9d1a7f3c5e8b0d4a6c\"\n",
         "t.toml",
         "dev",
     )
