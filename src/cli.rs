@@ -364,6 +364,12 @@ enum CommandArg {
     /// No action is a wildcard. Reads no AWS state: the region is
     /// app.region (or any), the account any.
     ///
+    /// It is the deploy policy: it creates and changes only the env's
+    /// workload roles, only with the env's permissions boundary, never a
+    /// role that holds it. What only an administrator does (the boundary,
+    /// the roles GitHub Actions and the pipeline deploy with, `down`) is
+    /// in `--admin`: the first `up`, and `down`, need it.
+    ///
     /// Attach it to the role CI deploys with: `aws iam put-role-policy
     /// --role-name ROLE --policy-name awsdeploy --policy-document
     /// file://policy.json`.
@@ -372,6 +378,10 @@ enum CommandArg {
         /// app's repositories), as the `awsdeploy ci` files do.
         #[arg(long)]
         push: bool,
+        /// Everything awsdeploy does, the administrator's part too (with
+        /// --push's): for the person who runs the first `up` and `down`.
+        #[arg(long)]
+        admin: bool,
     },
     /// Print a CI file for the spec's [pipeline]: a buildspec or a GitHub Actions workflow.
     ///
@@ -546,6 +556,7 @@ pub enum Command {
     },
     IamPolicy {
         push: bool,
+        admin: bool,
     },
     Buildspec {
         stage: awsdeploy_plan::ci::Stage,
@@ -628,7 +639,7 @@ impl From<Cli> for Settings {
                 CommandArg::Completions { shell } => Command::Completions { shell },
                 CommandArg::Init { name } => Command::Init { name },
                 CommandArg::Status { watch } => Command::Status { watch },
-                CommandArg::IamPolicy { push } => Command::IamPolicy { push },
+                CommandArg::IamPolicy { push, admin } => Command::IamPolicy { push, admin },
                 CommandArg::Ci { file } => file.into(),
                 CommandArg::Logs {
                     since,

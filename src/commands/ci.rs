@@ -9,13 +9,14 @@ use crate::cli::Settings;
 use crate::exit::Exit;
 use crate::output;
 
-pub(super) fn iam_policy(settings: &Settings, push: bool) -> Result<Exit, CliError> {
+pub(super) fn iam_policy(settings: &Settings, push: bool, admin: bool) -> Result<Exit, CliError> {
     let spec = load_spec(settings)?;
-    output::json(&awsdeploy_plan::permissions::policy(
-        awsdeploy_plan::COMPONENTS,
-        &spec,
-        push,
-    ));
+    let components = awsdeploy_plan::COMPONENTS;
+    output::json(&if admin {
+        awsdeploy_plan::permissions::admin_policy(components, &spec)
+    } else {
+        awsdeploy_plan::permissions::policy(components, &spec, push)
+    });
     Ok(Exit::Success)
 }
 

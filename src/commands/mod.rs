@@ -174,7 +174,7 @@ pub async fn run(settings: &Settings) -> Result<Exit, CliError> {
             yes,
             lock_timeout,
         } => down::down(settings, *delete_data, *yes, *lock_timeout).await,
-        Command::IamPolicy { push } => ci::iam_policy(settings, *push),
+        Command::IamPolicy { push, admin } => ci::iam_policy(settings, *push, *admin),
         Command::Buildspec { stage } => ci::buildspec(settings, *stage),
         Command::GithubActions { account } => ci::github_actions(settings, account.as_deref()),
         Command::Unlock { id, yes } => {

@@ -49,50 +49,24 @@ fn github_actions_get_a_role_for_one_branch_and_the_accounts_provider() {
         .unwrap();
     assert_eq!(provider.client_id_list(), ["sts.amazonaws.com"]);
 
-    let role = world
-        .block_on(iam.get_role().role_name("ghci-dev-github-deploy").send())
-        .unwrap();
-    let role = role.role().unwrap();
-    let trust = decode(role.assume_role_policy_document().unwrap());
-    let statement = &trust["Statement"][0];
-    assert_eq!(statement["Principal"]["Federated"], arns[0]);
-    assert_eq!(statement["Action"], "sts:AssumeRoleWithWebIdentity");
-    assert_eq!(
-        statement["Condition"]["StringEquals"][format!("{GITHUB}:sub")],
-        "repo:acme/ghci:ref:refs/heads/main"
-    );
-    assert_eq!(
-        statement["Condition"]["StringEquals"][format!("{GITHUB}:aud")],
-        "sts.amazonaws.com"
-    );
-    let inline = world
-        .block_on(
-            iam.get_role_policy()
-                .role_name("ghci-dev-github-deploy")
-                .policy_name("awsdeploy")
-                .send(),
-        )
-        .unwrap();
-    let printed = world.run(&["iam-policy", "--push", "-f", &spec]);
-    printed.assert_code(0);
-    assert_eq!(decode(inline.policy_document()), printed.json());
+    github_roles(&world, &spec, arns[0]);
 
     // Nothing left to do.
     world
         .run(&["diff", "-f", &spec, "--detailed-exitcode"])
         .assert_code(0);
 
-    // Another branch deploys: the trust policy, nothing else.
+    // Another branch deploys: the trust policies, nothing else.
     let release = self::spec(&world, "release");
     world.sim.reset_calls();
     world.run(&["up", "-f", &release, "--yes"]).assert_code(0);
     let calls = world.sim.calls();
     assert_eq!(
         calls.get(&("iam".to_owned(), "UpdateAssumeRolePolicy".to_owned())),
-        Some(&1),
+        Some(&2),
         "{calls:?}"
     );
-    assert_eq!(mutating_calls(&world), 1, "{calls:?}");
+    assert_eq!(mutating_calls(&world), 2, "{calls:?}");
 
     // Another env adopts the account's provider.
     world
@@ -120,8 +94,24 @@ fn github_actions_get_a_role_for_one_branch_and_the_accounts_provider() {
         said.contains("OIDC provider"),
         "the kept provider is named: {said}"
     );
-    let gone = world.block_on(iam.get_role().role_name("ghci-dev-github-deploy").send());
-    assert!(gone.is_err(), "the role is deleted");
+    for role in ["ghci-dev-github-deploy", "ghci-dev-github-build"] {
+        let gone = world.block_on(iam.get_role().role_name(role).send());
+        assert!(gone.is_err(), "{role} is deleted");
+    }
+    let boundaries = world
+        .block_on(
+            iam.list_policies()
+                .scope(aws_sdk_iam::types::PolicyScopeType::Local)
+                .path_prefix("/awsdeploy/")
+                .send(),
+        )
+        .unwrap();
+    let left: Vec<&str> = boundaries
+        .policies()
+        .iter()
+        .filter_map(|p| p.policy_name())
+        .collect();
+    assert_eq!(left, ["ghci-prod-boundary"], "dev's boundary is deleted");
     let providers = world
         .block_on(iam.list_open_id_connect_providers().send())
         .unwrap();
@@ -434,4 +424,76 @@ fn codepipeline_gets_its_connection_bucket_projects_roles_and_three_stages() {
         .block_on(codebuild.batch_get_projects().names("cp-dev-build").send())
         .unwrap();
     assert!(projects.projects().is_empty());
+}
+
+/// GitHub's two roles: the deploy job's holds the deploy policy (no push),
+/// the build job's can push the image and nothing else; both trust one
+/// branch of one repository through the provider `provider`, and carry
+/// the env's boundary.
+fn github_roles(world: &World, spec: &str, provider: &str) {
+    let iam = aws_sdk_iam::Client::new(&world.config);
+    let arns = [provider];
+    let role = world
+        .block_on(iam.get_role().role_name("ghci-dev-github-deploy").send())
+        .unwrap();
+    let role = role.role().unwrap();
+    let trust = decode(role.assume_role_policy_document().unwrap());
+    let statement = &trust["Statement"][0];
+    assert_eq!(statement["Principal"]["Federated"], arns[0]);
+    assert_eq!(statement["Action"], "sts:AssumeRoleWithWebIdentity");
+    assert_eq!(
+        statement["Condition"]["StringEquals"][format!("{GITHUB}:sub")],
+        "repo:acme/ghci:ref:refs/heads/main"
+    );
+    assert_eq!(
+        statement["Condition"]["StringEquals"][format!("{GITHUB}:aud")],
+        "sts.amazonaws.com"
+    );
+    let inline = world
+        .block_on(
+            iam.get_role_policy()
+                .role_name("ghci-dev-github-deploy")
+                .policy_name("awsdeploy")
+                .send(),
+        )
+        .unwrap();
+    // The deploy job's role holds the deploy policy (no push); the build
+    // job's role can push the image and nothing else; both carry the env's
+    // boundary.
+    let printed = world.run(&["iam-policy", "-f", spec]);
+    printed.assert_code(0);
+    assert_eq!(decode(inline.policy_document()), printed.json());
+    let boundary = role
+        .permissions_boundary()
+        .and_then(|b| b.permissions_boundary_arn())
+        .expect("a permissions boundary");
+    assert!(
+        boundary.ends_with(":policy/awsdeploy/ghci-dev-boundary"),
+        "{boundary}"
+    );
+    let build = world
+        .block_on(iam.get_role().role_name("ghci-dev-github-build").send())
+        .unwrap();
+    assert_eq!(
+        build
+            .role()
+            .and_then(|r| r.permissions_boundary())
+            .and_then(|b| b.permissions_boundary_arn()),
+        Some(boundary)
+    );
+    let push = world
+        .block_on(
+            iam.get_role_policy()
+                .role_name("ghci-dev-github-build")
+                .policy_name("awsdeploy")
+                .send(),
+        )
+        .unwrap();
+    let push = decode(push.policy_document());
+    let actions = awsdeploy_plan::permissions::actions(&push);
+    assert!(
+        actions.iter().any(|a| a == "ecr:PutImage")
+            && actions.iter().all(|a| a.starts_with("ecr:")),
+        "{actions:?}"
+    );
 }

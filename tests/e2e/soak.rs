@@ -123,7 +123,6 @@ fn run_under_faults(
     let mut rng = Rng(seed);
     let mut runs = Vec::new();
     for _ in 0..RUNS {
-        let began = std::time::Instant::now();
         if rng.below(2) == 0 {
             let calls = usize::try_from(rng.below(KILL_WITHIN)).unwrap_or(0) + 1;
             runs.push(killed_after(world, args, extra, calls));
@@ -140,9 +139,6 @@ fn run_under_faults(
                 run.code,
                 tail.into_iter().rev().collect::<Vec<_>>().join("\n")
             ));
-        }
-        if let Some(run) = runs.last_mut() {
-            run.push_str(&format!(" ({} ms)", began.elapsed().as_millis()));
         }
     }
     runs

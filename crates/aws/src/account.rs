@@ -63,8 +63,9 @@ pub async fn observe(
         Ok::<_, AwsError>(found.into_iter().flatten().collect::<Vec<_>>())
     };
     let secrets = try_join_all(lookups.secrets.iter().map(|name| secret(clients, name)));
-    let ((repository, image_present), log_group, roles, secrets) =
-        tokio::try_join!(repository, log_group, roles, secrets)?;
+    let boundary = observe_boundary(clients, owner, lookups);
+    let ((repository, image_present), log_group, roles, secrets, boundary) =
+        tokio::try_join!(repository, log_group, roles, secrets, boundary)?;
     // The account: known already (the deploy lock asked), read off a role
     // of ours (GetRole by name answers from the caller's own account), or
     // asked of STS: a no-op `diff` needs no call of its own for it.
@@ -92,6 +93,7 @@ pub async fn observe(
         image_present,
         log_group,
         roles,
+        boundary,
         secret_keys: secrets
             .iter()
             .filter_map(|(name, _, key)| Some((name.clone(), key.clone()?)))
@@ -101,6 +103,25 @@ pub async fn observe(
             .map(|(name, arn, _)| (name, arn))
             .collect::<BTreeMap<_, _>>(),
     })
+}
+
+/// The boundary every role of the env carries: looked for wherever roles
+/// are.
+async fn observe_boundary(
+    clients: &Clients,
+    owner: &Owner,
+    lookups: &Lookups,
+) -> Result<Option<awsdeploy_plan::live::LiveBoundary>, AwsError> {
+    if lookups.service || lookups.github_role || lookups.codepipeline.is_some() {
+        iam::boundary::observe(
+            &clients.iam,
+            owner,
+            &awsdeploy_plan::names::boundary_policy_name(&owner.app, &owner.env),
+        )
+        .await
+    } else {
+        Ok(None)
+    }
 }
 
 /// The credentials' account id and partition (`GetCallerIdentity`).

@@ -49,10 +49,10 @@ pub(crate) async fn observe(clients: &Clients, owner: &Owner) -> Result<LiveAlar
                 },
                 subscriptions(&clients.sns, &arn),
             )?;
-            let owned = owner.owns(tags.tags().iter().map(|t| (Some(t.key()), Some(t.value()))));
+            let ours = owner.owns(tags.tags().iter().map(|t| (Some(t.key()), Some(t.value()))));
             Some(LiveTopic {
                 arn,
-                owned,
+                owned: ours,
                 subscriptions,
             })
         }

@@ -1,6 +1,8 @@
 //! The roles' calls (IAM), found by name. Policy documents come back
 //! URL-encoded and are compared as canonical JSON.
 
+pub(crate) mod boundary;
+
 use awsdeploy_plan::IamStep;
 use awsdeploy_plan::iam::POLICY_NAME;
 use awsdeploy_plan::live::LiveRole;
@@ -10,7 +12,7 @@ use crate::tags::Owner;
 use crate::{AwsError, StepContext};
 
 /// Decodes `%XX` escapes (IAM returns policy documents URL-encoded).
-fn percent_decode(text: &str) -> String {
+pub(crate) fn percent_decode(text: &str) -> String {
     percent_encoding::percent_decode_str(text)
         .decode_utf8_lossy()
         .into_owned()
@@ -83,6 +85,10 @@ pub(crate) async fn observe_role(
         )),
         policy,
         attached,
+        boundary: role
+            .permissions_boundary()
+            .and_then(|b| b.permissions_boundary_arn())
+            .map(str::to_owned),
     };
     Ok(Some((live, role.arn().to_owned())))
 }
@@ -101,7 +107,12 @@ pub(crate) async fn run(step: &IamStep, cx: &StepContext<'_>) -> Result<Option<S
             name: role,
             description,
             trust_policy,
-        } => create_role(cx, role, description, trust_policy).await,
+            boundary,
+        } => create_role(cx, role, description, trust_policy, boundary.as_deref()).await,
+        IamStep::PutRoleBoundary { .. }
+        | IamStep::CreateBoundary { .. }
+        | IamStep::UpdateBoundary { .. }
+        | IamStep::DeleteBoundary { .. } => boundary::run(step, cx).await,
         IamStep::UpdateTrustPolicy {
             name: role,
             trust_policy,
@@ -216,6 +227,7 @@ async fn create_role(
     role: &str,
     description: &str,
     trust_policy: &str,
+    boundary: Option<&str>,
 ) -> Result<Option<String>, AwsError> {
     let clients = cx.clients;
     let name = cx.name();
@@ -227,6 +239,7 @@ async fn create_role(
         .role_name(role)
         .description(description)
         .assume_role_policy_document(trust_policy)
+        .set_permissions_boundary(boundary.map(str::to_owned))
         .set_tags(Some(
             tags.iter()
                 .map(|(k, v)| aws_sdk_iam::types::Tag::builder().key(*k).value(v).build())

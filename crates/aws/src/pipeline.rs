@@ -66,11 +66,16 @@ async fn observe_github(
         )
     };
     let name = awsdeploy_plan::names::github_role_name(&owner.app, &owner.env);
-    let (github_provider, role) =
-        tokio::try_join!(provider, iam::observe_role(client, owner, &name))?;
+    let build = awsdeploy_plan::names::github_build_role_name(&owner.app, &owner.env);
+    let (github_provider, role, build_role) = tokio::try_join!(
+        provider,
+        iam::observe_role(client, owner, &name),
+        iam::observe_role(client, owner, &build)
+    )?;
     Ok(LivePipeline {
         github_provider,
         github_role: role.map(|(role, _)| role),
+        github_build_role: build_role.map(|(role, _)| role),
         ..LivePipeline::default()
     })
 }

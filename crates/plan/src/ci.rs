@@ -182,15 +182,23 @@ pub fn github_actions(spec: &Spec, pipeline: &Pipeline, account: Option<&str>) -
         .region
         .clone()
         .unwrap_or_else(|| "${{ vars.AWS_REGION }}".to_owned());
-    let job_steps = workflow_steps(
-        steps,
-        pipeline,
-        &format!(
-            "arn:{partition}:iam::{account}:role/{}",
-            crate::names::github_role_name(app, env)
+    let role = |name: String| format!("arn:{partition}:iam::{account}:role/{name}");
+    let web = spec.web.as_ref().and_then(|w| w.artifact.clone());
+    let jobs = Jobs {
+        build: build_job(
+            &steps,
+            &role(crate::names::github_build_role_name(app, env)),
+            &region,
+            web.as_deref(),
         ),
-        region,
-    );
+        deploy: deploy_job(
+            &steps,
+            pipeline,
+            &role(crate::names::github_role_name(app, env)),
+            &region,
+            web.as_deref(),
+        ),
+    };
     Yaml::map([
         ("name", Yaml::str(format!("deploy {app} {env}"))),
         (
@@ -218,38 +226,49 @@ pub fn github_actions(spec: &Spec, pipeline: &Pipeline, account: Option<&str>) -
         ),
         (
             "jobs",
-            Yaml::map([(
-                "deploy",
-                Yaml::map([
-                    ("runs-on", Yaml::str("ubuntu-latest")),
-                    // No `environment:` here: a job in a GitHub environment
-                    // gets the token subject `repo:…:environment:NAME`,
-                    // which the role (trusting `repo:…:ref:refs/heads/BRANCH`)
-                    // refuses.
-                    (
-                        "env",
-                        Yaml::map([
-                            ("COMMIT", Yaml::str("${{ github.sha }}")),
-                            ("AWS_PAGER", Yaml::str("")),
-                        ]),
-                    ),
-                    ("steps", Yaml::List(job_steps)),
-                ]),
-            )]),
+            Yaml::map([("build", jobs.build), ("deploy", jobs.deploy)]),
         ),
     ])
     .render()
 }
 
-/// The workflow's steps: checkout, credentials for `role`, then the
-/// steps of the build and the deploy.
-fn workflow_steps(steps: Steps, pipeline: &Pipeline, role: &str, region: String) -> Vec<Yaml> {
-    let run = |name: &str, lines: Vec<String>| {
+/// The workflow's two jobs. The build runs the team's own build (npm
+/// install scripts, Dockerfile steps: third-party code) with a role that
+/// can only push the image; the deploy runs awsdeploy, and nothing of the
+/// build, with the deploy role.
+struct Jobs {
+    build: Yaml,
+    deploy: Yaml,
+}
+
+/// A job on GitHub's ubuntu runner. No `environment:`: a job in a GitHub
+/// environment gets the token subject `repo:…:environment:NAME`, which the
+/// roles (trusting `repo:…:ref:refs/heads/BRANCH`) refuse.
+fn job(needs: Option<&str>, steps: Vec<Yaml>) -> Yaml {
+    let mut entries = vec![("runs-on", Yaml::str("ubuntu-latest"))];
+    if let Some(needs) = needs {
+        entries.push(("needs", Yaml::str(needs)));
+    }
+    entries.push((
+        "env",
         Yaml::map([
-            ("name", Yaml::str(name)),
-            ("run", Yaml::str(lines.join("\n") + "\n")),
-        ])
-    };
+            ("COMMIT", Yaml::str("${{ github.sha }}")),
+            ("AWS_PAGER", Yaml::str("")),
+        ]),
+    ));
+    entries.push(("steps", Yaml::List(steps)));
+    Yaml::map(entries)
+}
+
+fn run(name: &str, lines: &[String]) -> Yaml {
+    Yaml::map([
+        ("name", Yaml::str(name)),
+        ("run", Yaml::str(lines.join("\n") + "\n")),
+    ])
+}
+
+/// Checkout, then credentials for `role`.
+fn start(role: &str, region: &str) -> Vec<Yaml> {
     vec![
         Yaml::map([("uses", Yaml::str("actions/checkout@v4"))]),
         Yaml::map([
@@ -265,11 +284,57 @@ fn workflow_steps(steps: Steps, pipeline: &Pipeline, role: &str, region: String)
                 ]),
             ),
         ]),
-        run("Install", steps.install),
-        run("Generate", steps.generate),
-        run("Build", steps.build),
-        run("Push the API image", steps.image),
-        // `cargo install` compiles for minutes: keep the binary between runs.
+    ]
+}
+
+/// The artifact that carries the web build from the build job to the
+/// deploy job.
+const WEB_ARTIFACT: &str = "web-build";
+
+fn build_job(steps: &Steps, role: &str, region: &str, web: Option<&str>) -> Yaml {
+    let mut out = start(role, region);
+    out.extend([
+        run("Install", &steps.install),
+        run("Generate", &steps.generate),
+        run("Build", &steps.build),
+        run("Push the API image", &steps.image),
+    ]);
+    if let Some(path) = web {
+        out.push(Yaml::map([
+            ("uses", Yaml::str("actions/upload-artifact@v4")),
+            (
+                "with",
+                Yaml::map([
+                    ("name", Yaml::str(WEB_ARTIFACT)),
+                    ("path", Yaml::str(path)),
+                    ("if-no-files-found", Yaml::str("error")),
+                ]),
+            ),
+        ]));
+    }
+    job(None, out)
+}
+
+fn deploy_job(
+    steps: &Steps,
+    pipeline: &Pipeline,
+    role: &str,
+    region: &str,
+    web: Option<&str>,
+) -> Yaml {
+    let mut out = start(role, region);
+    if let Some(path) = web {
+        out.push(Yaml::map([
+            ("uses", Yaml::str("actions/download-artifact@v4")),
+            (
+                "with",
+                Yaml::map([("name", Yaml::str(WEB_ARTIFACT)), ("path", Yaml::str(path))]),
+            ),
+        ]));
+    }
+    out.extend([
+        // `cargo install` compiles for minutes: keep the binary between
+        // runs, with the pin it was installed from.
         Yaml::map([
             ("uses", Yaml::str("actions/cache@v4")),
             (
@@ -286,9 +351,10 @@ fn workflow_steps(steps: Steps, pipeline: &Pipeline, role: &str, region: String)
                 ]),
             ),
         ]),
-        run("Install awsdeploy", steps.install_awsdeploy),
-        run("Deploy", steps.deploy),
-    ]
+        run("Install awsdeploy", &steps.install_awsdeploy),
+        run("Deploy", &steps.deploy),
+    ]);
+    job(Some("build"), out)
 }
 
 #[cfg(test)]
@@ -402,31 +468,12 @@ mod tests {
     }
 
     #[test]
-    fn the_workflow_assumes_the_role_by_oidc_and_deploys_the_pushed_commit() {
+    fn the_workflow_builds_with_a_push_role_and_deploys_with_the_deploy_role() {
         let spec = spec("runner = \"github-actions\"\n");
         let pipeline = spec.pipeline.as_ref().unwrap();
         let doc = parse(&github_actions(&spec, pipeline, Some("123456789012")));
         assert_eq!(doc["on"]["push"]["branches"][0].as_str(), Some("release"));
         assert_eq!(doc["permissions"]["id-token"].as_str(), Some("write"));
-        let job = &doc["jobs"]["deploy"];
-        assert_eq!(job["env"]["COMMIT"].as_str(), Some("${{ github.sha }}"));
-        assert!(
-            job["environment"].is_badvalue(),
-            "a GitHub environment changes the token's subject, which the role trusts"
-        );
-        let steps = job["steps"].as_vec().unwrap();
-        let credentials = steps
-            .iter()
-            .find(|s| s["uses"].as_str() == Some("aws-actions/configure-aws-credentials@v4"))
-            .expect("the credentials step");
-        assert_eq!(
-            credentials["with"]["role-to-assume"].as_str(),
-            Some("arn:aws:iam::123456789012:role/shop-prod-github-deploy")
-        );
-        assert_eq!(
-            credentials["with"]["aws-region"].as_str(),
-            Some("eu-west-1")
-        );
         assert!(
             !doc.as_hash()
                 .unwrap()
@@ -434,19 +481,61 @@ mod tests {
                 .any(|k| k.as_str() == Some("secrets")),
             "no stored keys"
         );
-        let scripts: Vec<&str> = steps.iter().filter_map(|s| s["run"].as_str()).collect();
-        for script in &scripts {
-            bash_parses(script);
-        }
-        let all = scripts.join("\n");
-        assert!(
-            all.contains("docker push \"$REPOSITORY_URI:$COMMIT\""),
-            "{all}"
+        let job = |name: &str| {
+            let job = &doc["jobs"][name];
+            assert_eq!(job["env"]["COMMIT"].as_str(), Some("${{ github.sha }}"));
+            assert!(
+                job["environment"].is_badvalue(),
+                "a GitHub environment changes the token's subject, which the roles trust"
+            );
+            let steps = job["steps"].as_vec().unwrap().clone();
+            let credentials = steps
+                .iter()
+                .find(|s| s["uses"].as_str() == Some("aws-actions/configure-aws-credentials@v4"))
+                .expect("the credentials step");
+            assert_eq!(
+                credentials["with"]["aws-region"].as_str(),
+                Some("eu-west-1")
+            );
+            let role = credentials["with"]["role-to-assume"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            let scripts: Vec<String> = steps
+                .iter()
+                .filter_map(|s| s["run"].as_str().map(str::to_owned))
+                .collect();
+            for script in &scripts {
+                bash_parses(script);
+            }
+            (role, scripts.join("\n"))
+        };
+        // The build: the team's build and the push, with the push-only role.
+        let (role, build) = job("build");
+        assert_eq!(
+            role,
+            "arn:aws:iam::123456789012:role/shop-prod-github-build"
         );
-        assert!(all.contains(
+        assert!(
+            build.contains("docker push \"$REPOSITORY_URI:$COMMIT\""),
+            "{build}"
+        );
+        assert!(!build.contains("awsdeploy"), "{build}");
+        // The deploy: awsdeploy, after the build, and nothing of the build.
+        assert_eq!(doc["jobs"]["deploy"]["needs"].as_str(), Some("build"));
+        let (role, deploy) = job("deploy");
+        assert_eq!(
+            role,
+            "arn:aws:iam::123456789012:role/shop-prod-github-deploy"
+        );
+        assert!(deploy.contains(
             "awsdeploy up --spec awsdeploy.toml --env prod --image-tag \"$COMMIT\" --yes"
         ));
-        assert!(!all.contains("AWS_SECRET_ACCESS_KEY"));
+        assert!(
+            !deploy.contains("pnpm") && !deploy.contains("docker"),
+            "{deploy}"
+        );
+        assert!(!format!("{build}{deploy}").contains("AWS_SECRET_ACCESS_KEY"));
     }
 
     #[test]

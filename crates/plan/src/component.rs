@@ -177,6 +177,12 @@ pub struct PolicyContext<'a> {
     pub partition: &'a str,
     /// Also what CI's image push needs.
     pub push: bool,
+    /// Also what only an administrator does: the permissions boundary and
+    /// the roles that hold the deploy policy (the first `up`, `down`).
+    pub admin: bool,
+    /// The managed policies the spec attaches to the task role: the only
+    /// ones the deploy policy may attach (`iam:PolicyARN`).
+    pub attachable: &'a [String],
 }
 
 impl PolicyContext<'_> {

@@ -42,6 +42,7 @@ fn role(name: &str) -> LiveRole {
         trust_policy: "{}".to_owned(),
         policy: None,
         attached: vec!["arn:b".to_owned(), "arn:a".to_owned()],
+        boundary: None,
     }
 }
 

@@ -10,6 +10,8 @@
 //! shows as a change. A `secret:` reference to a secret that does not
 //! exist stops the plan before anything changes.
 
+pub mod boundary;
+
 use std::collections::BTreeSet;
 
 use awsdeploy_spec::{SecretRef, Spec};
@@ -37,7 +39,7 @@ impl Component for Iam {
     }
 
     fn sections(&self) -> &'static [&'static str] {
-        &["service"]
+        &["service", "pipeline"]
     }
 
     fn lookups(&self, spec: &Spec, purpose: Purpose, lookups: &mut Lookups) {
@@ -51,74 +53,199 @@ impl Component for Iam {
     }
 
     fn teardown(&self, cx: &TeardownContext<'_>) -> Result<ComponentPlan, PlanError> {
-        Ok(teardown(&cx.live.account))
+        Ok(teardown(&cx.live.account, cx.app, cx.env))
     }
 
     fn deleted_after(&self) -> &'static [ComponentId] {
-        &[ComponentId::Service]
+        // The boundary goes once no role carries it: the pipeline's too.
+        &[ComponentId::Service, ComponentId::Pipeline]
     }
 
     fn policy(&self, cx: &PolicyContext<'_>) -> Vec<Statement> {
-        let roles = vec![cx.global(
-            "iam",
-            &format!("role/{}*", names::role_prefix(cx.app, cx.env)),
-        )];
-        vec![
+        let (app, env) = (cx.app, cx.env);
+        let role = |name: String| cx.global("iam", &format!("role/{name}"));
+        let boundary = boundary::arn(cx.partition, "*", app, env);
+        let bounded = json!({ "ArnLike": { "iam:PermissionsBoundary": boundary } });
+        // The roles the deploy policy may write: never a role that holds
+        // the deploy policy itself (GitHub's, the deploy project's), which
+        // only an administrator's `up` changes.
+        let workload: Vec<String> = workload_patterns(app, env)
+            .into_iter()
+            .map(|pattern| cx.global("iam", &format!("role/{pattern}")))
+            .collect();
+        let mut statements = vec![
             Statement::new(
-                "Roles",
+                "RoleReads",
                 &[
-                    "iam:AttachRolePolicy",
+                    "iam:GetRole",
+                    "iam:GetRolePolicy",
+                    "iam:ListAttachedRolePolicies",
+                ],
+                vec![cx.global("iam", &format!("role/{}*", names::role_prefix(app, env)))],
+            ),
+            Statement::anywhere("BoundaryLookup", &["iam:ListPolicies"]),
+            Statement::new(
+                "BoundaryReads",
+                &[
+                    "iam:GetPolicyVersion",
+                    "iam:ListPolicyTags",
+                    "iam:ListPolicyVersions",
+                ],
+                vec![boundary.clone()],
+            ),
+            Statement::new(
+                "BoundedRoles",
+                &[
                     "iam:CreateRole",
                     "iam:DeleteRole",
                     "iam:DeleteRolePolicy",
                     "iam:DetachRolePolicy",
-                    "iam:GetRole",
-                    "iam:GetRolePolicy",
-                    "iam:ListAttachedRolePolicies",
+                    "iam:PutRolePermissionsBoundary",
                     "iam:PutRolePolicy",
-                    "iam:TagRole",
                     "iam:UpdateAssumeRolePolicy",
                 ],
-                roles.clone(),
-            ),
-            Statement::new("PassRoles", &["iam:PassRole"], roles).when(json!({
+                workload.clone(),
+            )
+            .when(bounded.clone()),
+            // TagRole takes no boundary condition; CreateRole with tags
+            // needs it.
+            Statement::new("TagRoles", &["iam:TagRole"], workload.clone()),
+        ];
+        if !cx.attachable.is_empty() {
+            let mut condition = bounded.clone();
+            condition["ArnEquals"] = json!({ "iam:PolicyARN": cx.attachable });
+            statements.push(
+                Statement::new(
+                    "AttachNamedPolicies",
+                    &["iam:AttachRolePolicy"],
+                    vec![role(names::task_role_name(app, env))],
+                )
+                .when(condition),
+            );
+        }
+        statements.push(
+            Statement::new(
+                "PassRoles",
+                &["iam:PassRole"],
+                vec![cx.global("iam", &format!("role/{}*", names::role_prefix(app, env)))],
+            )
+            .when(json!({
                 "StringEquals": { "iam:PassedToService": [
                     "ecs-tasks.amazonaws.com",
                     "codebuild.amazonaws.com",
                     "codepipeline.amazonaws.com",
                 ] }
             })),
-            Statement::anywhere("ServiceLinkedRoles", &["iam:CreateServiceLinkedRole"]).when(
-                json!({ "StringEquals": { "iam:AWSServiceName": [
+        );
+        // Service-linked roles live under their own path, never ours.
+        statements.push(
+            Statement::new(
+                "ServiceLinkedRoles",
+                &["iam:CreateServiceLinkedRole"],
+                vec![cx.global("iam", "role/aws-service-role/*")],
+            )
+            .when(json!({ "StringEquals": { "iam:AWSServiceName": [
                     "ecs.amazonaws.com",
                     "rds.amazonaws.com",
                     "elasticloadbalancing.amazonaws.com",
                     "ecs.application-autoscaling.amazonaws.com"
-                ] } }),
-            ),
-        ]
+                ] } })),
+        );
+        if cx.admin {
+            statements.extend(admin_statements(cx));
+        }
+        statements
     }
 
     fn arns(&self, cx: &PolicyContext<'_>) -> Vec<String> {
         // Every role awsdeploy makes, the pipeline's too: they are all
-        // changed by this component's steps.
+        // changed by this component's steps; and the boundary.
         let (app, env) = (cx.app, cx.env);
-        [
-            names::execution_role_name(app, env),
-            names::task_role_name(app, env),
-            names::github_role_name(app, env),
-            names::build_project_name(app, env),
-            names::deploy_project_name(app, env),
-            names::pipeline_role_name(app, env),
-        ]
-        .iter()
-        .map(|name| cx.global("iam", &format!("role/{name}")))
-        .collect()
+        workload_roles(app, env)
+            .into_iter()
+            .chain(deploy_roles(app, env))
+            .map(|name| cx.global("iam", &format!("role/{name}")))
+            .chain([boundary::arn(cx.partition, "*", app, env)])
+            .collect()
     }
 
     fn status(&self, _cx: &StatusContext<'_>, _status: &mut Status) {
         // Roles have no state to show.
     }
+}
+
+/// What only an administrator's credentials do (`iam-policy --admin`): the
+/// boundary, and the roles that hold the deploy policy.
+fn admin_statements(cx: &PolicyContext<'_>) -> Vec<Statement> {
+    let (app, env) = (cx.app, cx.env);
+    let boundary = boundary::arn(cx.partition, "*", app, env);
+    let deploy_roles: Vec<String> = deploy_roles(app, env)
+        .into_iter()
+        .map(|name| cx.global("iam", &format!("role/{name}")))
+        .collect();
+    vec![
+        Statement::new(
+            "AdminBoundary",
+            &[
+                "iam:CreatePolicy",
+                "iam:CreatePolicyVersion",
+                "iam:DeletePolicy",
+                "iam:DeletePolicyVersion",
+                "iam:TagPolicy",
+            ],
+            vec![boundary.clone()],
+        ),
+        Statement::new(
+            "AdminDeployRoles",
+            &[
+                "iam:CreateRole",
+                "iam:DeleteRole",
+                "iam:DeleteRolePolicy",
+                "iam:PutRolePermissionsBoundary",
+                "iam:PutRolePolicy",
+                "iam:UpdateAssumeRolePolicy",
+            ],
+            deploy_roles.clone(),
+        )
+        .when(json!({ "ArnLike": { "iam:PermissionsBoundary": boundary } })),
+        Statement::new("AdminTagDeployRoles", &["iam:TagRole"], deploy_roles),
+    ]
+}
+
+/// The env's roles that the deploy policy may create and change (with the
+/// boundary): the service's, the pipeline's build and the pipeline's own.
+pub fn workload_roles(app: &str, env: &str) -> Vec<String> {
+    vec![
+        names::execution_role_name(app, env),
+        names::task_role_name(app, env),
+        names::build_project_name(app, env),
+        names::github_build_role_name(app, env),
+        names::pipeline_role_name(app, env),
+    ]
+}
+
+/// [`workload_roles`] as few name patterns (the deploy policy's size
+/// counts), none of which matches a [`deploy_roles`] name: `…-task*`
+/// (the task role and its execution role), `…-*build` (the pipeline's
+/// build project's and GitHub's build job's), `…-pipeline`.
+pub fn workload_patterns(app: &str, env: &str) -> Vec<String> {
+    let prefix = names::role_prefix(app, env);
+    vec![
+        format!("{prefix}task*"),
+        format!("{prefix}*build"),
+        names::pipeline_role_name(app, env),
+    ]
+}
+
+/// The roles that hold the deploy policy (GitHub Actions' deploy role, the
+/// pipeline's deploy project's): only an administrator's `up` (`awsdeploy
+/// iam-policy --admin`) makes or changes them, so no deploy run can widen
+/// its own permissions.
+pub fn deploy_roles(app: &str, env: &str) -> Vec<String> {
+    vec![
+        names::github_role_name(app, env),
+        names::deploy_project_name(app, env),
+    ]
 }
 
 /// The name of awsdeploy's inline policy on each role.
@@ -177,6 +304,21 @@ pub(crate) fn service_trust(service: &str) -> String {
 /// Compares the roles the spec's service needs with the live ones.
 pub fn plan(spec: &Spec, region: &str, live: &LiveAccount) -> Result<ComponentPlan, PlanError> {
     let mut out = ComponentPlan::default();
+    let (app, env) = (spec.app.name.as_str(), spec.env.as_str());
+    if spec.service.is_some() || spec.pipeline.is_some() {
+        boundary::plan(
+            &mut out,
+            live.partition(),
+            (app, env),
+            live.boundary.as_ref(),
+        )?;
+    } else if live.boundary.as_ref().is_some_and(|b| b.owned) {
+        out.orphans.push(Orphan::named(
+            ComponentId::Iam,
+            ResourceKind::Boundary,
+            &names::boundary_policy_name(app, env),
+        ));
+    }
     let Some(service) = spec.service.as_ref() else {
         for role in &live.roles {
             out.orphans.push(Orphan::named(
@@ -187,7 +329,7 @@ pub fn plan(spec: &Spec, region: &str, live: &LiveAccount) -> Result<ComponentPl
         }
         return Ok(out);
     };
-    let (app, env) = (spec.app.name.as_str(), spec.env.as_str());
+    let boundary = Some(role_boundary(spec, live)?);
     let execution_policy = execution_policy(spec, region, live)?;
     // The application reads the master secret itself when it connects
     // (`DB_SECRET_ARN`): what survives RDS's rotation of it.
@@ -226,6 +368,8 @@ pub fn plan(spec: &Spec, region: &str, live: &LiveAccount) -> Result<ComponentPl
             component: ComponentId::Iam,
             policy: Some(execution_policy),
             attached: Vec::new(),
+            boundary: boundary.clone(),
+            boundary_key: Some(boundary::key(app, env)),
         },
         DesiredRole {
             name: names::task_role_name(app, env),
@@ -235,12 +379,24 @@ pub fn plan(spec: &Spec, region: &str, live: &LiveAccount) -> Result<ComponentPl
             component: ComponentId::Iam,
             policy: task_policy,
             attached: service.task_role_policies.clone(),
+            boundary: boundary.clone(),
+            boundary_key: Some(boundary::key(app, env)),
         },
     ] {
         let found = live.roles.iter().find(|r| r.name == desired.name);
         plan_role(&mut out, &desired, found)?;
     }
     Ok(out)
+}
+
+/// The boundary ARN the env's roles carry.
+pub(crate) fn role_boundary(spec: &Spec, live: &LiveAccount) -> Result<String, PlanError> {
+    Ok(boundary::arn(
+        live.partition(),
+        live.account()?,
+        &spec.app.name,
+        &spec.env,
+    ))
 }
 
 /// The master secret's ARN is RDS's to choose; the tag RDS puts on it
@@ -384,6 +540,10 @@ pub(crate) struct DesiredRole {
     pub policy: Option<String>,
     /// Managed policies attached, exactly these.
     pub attached: Vec<String>,
+    /// The permissions boundary it carries ([`boundary`]).
+    pub boundary: Option<String>,
+    /// The boundary's key: a role waits for it when this plan makes it.
+    pub boundary_key: Option<Key>,
 }
 
 /// The managed policies to attach and to detach.
@@ -436,6 +596,7 @@ pub(crate) fn plan_role(
                 name: name.to_owned(),
                 description: desired.description.to_owned(),
                 trust_policy: trust.clone(),
+                boundary: desired.boundary.clone(),
             }],
             Action::Create,
         ),
@@ -443,6 +604,23 @@ pub(crate) fn plan_role(
         Some(role) => {
             let mut fields = Vec::new();
             let mut steps = Vec::new();
+            // First: the deploy policy may change a role only once it
+            // carries the boundary.
+            if let Some(boundary) = desired
+                .boundary
+                .as_ref()
+                .filter(|b| role.boundary.as_ref() != Some(*b))
+            {
+                fields.push(FieldChange::new(
+                    "boundary",
+                    role.boundary.clone(),
+                    Some(boundary.clone()),
+                ));
+                steps.push(IamStep::PutRoleBoundary {
+                    role: name.to_owned(),
+                    boundary: boundary.clone(),
+                });
+            }
             if role.trust_policy != trust {
                 fields.push(FieldChange::new(
                     "trusted_by",
@@ -496,7 +674,8 @@ pub(crate) fn plan_role(
                 steps,
             )
             .on((action != Action::Create).then_some(name))
-            .with_fields(fields),
+            .with_fields(fields)
+            .needs(desired.boundary_key.clone()),
         );
     }
     Ok(())
@@ -529,12 +708,33 @@ fn summarize(document: &str) -> String {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum IamStep {
-    /// `CreateRole` with the trust policy. The id is its name.
+    /// `CreateRole` with the trust policy and the permissions boundary.
+    /// The id is its name.
     CreateRole {
         name: String,
         description: String,
         trust_policy: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        boundary: Option<String>,
     },
+    /// `PutRolePermissionsBoundary`.
+    PutRoleBoundary { role: String, boundary: String },
+    /// `CreatePolicy` of the boundary under `path`, tagged; one that exists
+    /// already (a lost answer) is success. The id is its ARN.
+    CreateBoundary {
+        name: String,
+        path: String,
+        document: String,
+    },
+    /// `DeletePolicyVersion` of `prune` (IAM keeps five), then
+    /// `CreatePolicyVersion` as the default.
+    UpdateBoundary {
+        arn: String,
+        document: String,
+        prune: Option<String>,
+    },
+    /// Its other `versions`, then `DeletePolicy`; already gone is success.
+    DeleteBoundary { arn: String, versions: Vec<String> },
     /// `UpdateAssumeRolePolicy`.
     UpdateTrustPolicy { name: String, trust_policy: String },
     /// `PutRolePolicy` of awsdeploy's inline policy.
@@ -557,15 +757,22 @@ impl ComponentStep for IamStep {
     }
 
     fn creates(&self) -> bool {
-        matches!(self, IamStep::CreateRole { .. })
+        matches!(
+            self,
+            IamStep::CreateRole { .. } | IamStep::CreateBoundary { .. }
+        )
     }
 }
 
 /// `down`: each role, with its inline policy and attachments.
-pub(crate) fn teardown(live: &LiveAccount) -> ComponentPlan {
+pub(crate) fn teardown(live: &LiveAccount, app: &str, env: &str) -> ComponentPlan {
     let mut out = ComponentPlan::default();
     for role in live.roles.iter().filter(|r| r.owned) {
         out.push(delete_role(ComponentId::Iam, role));
+    }
+    let roles = out.changes.iter().map(|c| c.key.clone()).collect();
+    if let Some(change) = boundary::teardown(live.boundary.as_ref(), app, env, roles) {
+        out.push(change);
     }
     out
 }

@@ -340,6 +340,9 @@ pub struct LiveAccount {
     pub image_present: Option<bool>,
     pub log_group: Option<LiveLogGroup>,
     pub roles: Vec<LiveRole>,
+    /// The env's permissions boundary, when it exists.
+    #[serde(default)]
+    pub boundary: Option<LiveBoundary>,
     /// Secret name → its ARN, or `None` when no such secret exists.
     pub secrets: std::collections::BTreeMap<String, Option<String>>,
     /// Secret name → the customer managed KMS key that encrypts it (its
@@ -412,6 +415,21 @@ pub struct LiveRole {
     pub policy: Option<String>,
     /// ARNs of the managed policies attached to it, sorted.
     pub attached: Vec<String>,
+    /// Its permissions boundary's ARN, if it has one.
+    #[serde(default)]
+    pub boundary: Option<String>,
+}
+
+/// The env's permissions boundary, a managed policy
+/// ([`crate::iam::boundary`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveBoundary {
+    pub arn: String,
+    pub owned: bool,
+    /// Its default version's document, canonical JSON.
+    pub document: String,
+    /// Its other versions' ids, oldest first.
+    pub versions: Vec<String>,
 }
 
 /// Everything observed for the service tier: the load balancer and its

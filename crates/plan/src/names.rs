@@ -133,6 +133,17 @@ pub fn pipeline_role_name(app: &str, env: &str) -> String {
     format!("{app}-{env}-pipeline")
 }
 
+/// The managed policy every role of the env carries as its permissions
+/// boundary (under the path `/awsdeploy/`).
+pub fn boundary_policy_name(app: &str, env: &str) -> String {
+    format!("{app}-{env}-boundary")
+}
+
+/// The role GitHub Actions' build job pushes the image with: nothing else.
+pub fn github_build_role_name(app: &str, env: &str) -> String {
+    format!("{app}-{env}-github-build")
+}
+
 /// The role GitHub Actions deploys with (`[pipeline]` on GitHub Actions).
 pub fn github_role_name(app: &str, env: &str) -> String {
     format!("{app}-{env}-github-deploy")

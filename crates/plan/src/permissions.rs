@@ -74,9 +74,51 @@ pub fn action_for(service: &str, operation: &str) -> String {
 /// section. With `push`, also what CI's image push needs (`awsdeploy ci`
 /// files log in to ECR, look for the commit's tag and push it).
 pub fn policy(components: &[&dyn Component], spec: &Spec, push: bool) -> Value {
-    let cx = context(spec, push);
-    let statements: Vec<Value> = statements(components, &cx)
-        .into_iter()
+    document(components, &context(spec, push))
+}
+
+/// [`policy`] with `push`, and what only an administrator does: the
+/// permissions boundary and the roles that hold the deploy policy (the
+/// first `up`, a change of them, `down`). `awsdeploy iam-policy --admin`.
+pub fn admin_policy(components: &[&dyn Component], spec: &Spec) -> Value {
+    let mut cx = context(spec, true);
+    cx.admin = true;
+    document(components, &cx)
+}
+
+/// The policy document of `cx`'s statements, compacted to fit IAM's
+/// 10,240 characters of an inline policy: the actions every component
+/// allows on any resource without a condition (describes and lists, and
+/// what AWS authorizes on no narrower resource) are one `AnyResource`
+/// statement; an action a statement before already allows on the same
+/// resources under the same condition is left out, and a statement left
+/// with none is dropped.
+fn document(components: &[&dyn Component], cx: &PolicyContext<'_>) -> Value {
+    let mut anywhere = Statement::anywhere("AnyResource", &[]);
+    let mut kept: Vec<Statement> = Vec::new();
+    for mut statement in statements(components, cx) {
+        if statement.condition.is_none() && statement.resources == ["*"] {
+            for action in statement.actions {
+                if !anywhere.actions.contains(&action) {
+                    anywhere.actions.push(action);
+                }
+            }
+            continue;
+        }
+        statement.actions.retain(|action| {
+            !kept.iter().any(|k| {
+                k.resources == statement.resources
+                    && k.condition == statement.condition
+                    && k.actions.contains(action)
+            })
+        });
+        if !statement.actions.is_empty() {
+            kept.push(statement);
+        }
+    }
+    let statements: Vec<Value> = std::iter::once(anywhere)
+        .filter(|s| !s.actions.is_empty())
+        .chain(kept)
         .map(|s| {
             let mut actions = s.actions;
             actions.sort_unstable();
@@ -103,6 +145,11 @@ pub fn context(spec: &Spec, push: bool) -> PolicyContext<'_> {
         region: spec.app.region.as_deref().unwrap_or("*"),
         partition: spec.app.region.as_deref().map_or("aws", partition_of),
         push,
+        admin: false,
+        attachable: spec
+            .service
+            .as_ref()
+            .map_or(&[], |s| s.task_role_policies.as_slice()),
     }
 }
 

@@ -19,7 +19,7 @@
 use awsdeploy_spec::Spec;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::iam::{DesiredRole, canonical, plan_role};
 use crate::live::LiveAccount;
@@ -110,7 +110,10 @@ fn github(
     let mut out = ComponentPlan::default();
     let (app, env) = (spec.app.name.as_str(), spec.env.as_str());
     let Some(pipeline) = spec.pipeline.as_ref().filter(|p| p.github_oidc) else {
-        if let Some(role) = &live.github_role {
+        for role in [&live.github_role, &live.github_build_role]
+            .into_iter()
+            .flatten()
+        {
             out.orphans.push(Orphan::named(
                 ComponentId::Pipeline,
                 ResourceKind::Role,
@@ -143,25 +146,48 @@ fn github(
     } else {
         out.unchanged += 1;
     }
-    let role = names::github_role_name(app, env);
-    let policy = canonical(&permissions::policy(components, spec, true));
+    // Two roles, one per job: the build job runs the team's build (npm
+    // install scripts, Dockerfile steps) with a role that can only push the
+    // image; the deploy job runs awsdeploy with the deploy policy.
+    let push = canonical(&json!({
+        "Version": "2012-10-17",
+        "Statement": push_statements(spec, account)?,
+    }));
+    let deploy = canonical(&permissions::policy(components, spec, false));
     let mut role_plan = ComponentPlan::default();
-    plan_role(
-        &mut role_plan,
-        &DesiredRole {
-            name: role,
-            description: "awsdeploy: GitHub Actions deploys this environment with it",
-            trust: github_trust_policy(pipeline, &provider_arn),
-            trusted_by: format!(
-                "GitHub Actions on {}@{}",
-                pipeline.repository, pipeline.branch
-            ),
-            component: ComponentId::Pipeline,
-            policy: Some(policy),
-            attached: Vec::new(),
-        },
-        live.github_role.as_ref(),
-    )?;
+    for (role, description, policy, found) in [
+        (
+            names::github_build_role_name(app, env),
+            "awsdeploy: GitHub Actions' build job pushes this environment's image with it",
+            push,
+            live.github_build_role.as_ref(),
+        ),
+        (
+            names::github_role_name(app, env),
+            "awsdeploy: GitHub Actions deploys this environment with it",
+            deploy,
+            live.github_role.as_ref(),
+        ),
+    ] {
+        plan_role(
+            &mut role_plan,
+            &DesiredRole {
+                name: role,
+                description,
+                trust: github_trust_policy(pipeline, &provider_arn),
+                trusted_by: format!(
+                    "GitHub Actions on {}@{}",
+                    pipeline.repository, pipeline.branch
+                ),
+                component: ComponentId::Pipeline,
+                policy: Some(policy),
+                attached: Vec::new(),
+                boundary: Some(crate::iam::role_boundary(spec, account)?),
+                boundary_key: Some(crate::iam::boundary::key(app, env)),
+            },
+            found,
+        )?;
+    }
     // IAM refuses a trust policy naming a provider that does not exist.
     for change in &mut role_plan.changes {
         if creating_provider {
@@ -170,6 +196,30 @@ fn github(
     }
     out.merge(role_plan);
     Ok(out)
+}
+
+/// What pushing the image to the spec's repository needs: ECR's login, and
+/// the push (and the look for the commit's tag) on that one repository.
+pub(crate) fn push_statements(spec: &Spec, account: &LiveAccount) -> Result<Vec<Value>, PlanError> {
+    let repository = crate::registry::repository_name(spec).unwrap_or_default();
+    let region = spec.app.region.as_deref().unwrap_or("*");
+    Ok(vec![
+        crate::iam::registry_login(),
+        json!({
+            "Sid": "PushImage",
+            "Effect": "Allow",
+            "Action": [
+                "ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:CompleteLayerUpload",
+                "ecr:DescribeImages", "ecr:DescribeRepositories", "ecr:GetDownloadUrlForLayer",
+                "ecr:InitiateLayerUpload", "ecr:PutImage", "ecr:UploadLayerPart"
+            ],
+            "Resource": [format!(
+                "arn:{}:ecr:{region}:{}:repository/{repository}",
+                account.partition(),
+                account.account()?
+            )]
+        }),
+    ])
 }
 
 /// The actions of the pipeline component of its own; its role's are
@@ -265,7 +315,11 @@ impl ComponentStep for PipelineStep {
 /// account's and stays), and the CodePipeline runner's resources.
 pub(crate) fn teardown(live: &LivePipeline, delete_data: bool) -> ComponentPlan {
     let mut out = codepipeline::teardown(&live.codepipeline, delete_data);
-    if let Some(role) = live.github_role.as_ref().filter(|r| r.owned) {
+    for role in [&live.github_role, &live.github_build_role]
+        .into_iter()
+        .flatten()
+        .filter(|r| r.owned)
+    {
         out.push(crate::iam::delete_role(ComponentId::Pipeline, role));
     }
     if live.github_provider.is_some() && live.github_role.is_some() {
@@ -302,11 +356,19 @@ mod tests {
             &LivePipeline::default(),
         )
         .unwrap();
-        assert_eq!(plan.changes.len(), 2);
+        assert_eq!(plan.changes.len(), 3);
         assert_eq!(plan.changes[0].kind, ResourceKind::OidcProvider);
-        let role = &plan.changes[1];
+        assert_eq!(plan.changes[1].name, "shop-dev-github-build");
+        let role = &plan.changes[2];
         assert_eq!(role.name, "shop-dev-github-deploy");
-        assert!(role.depends_on.contains(&plan.changes[0].key), "{role:?}");
+        for role in &plan.changes[1..] {
+            assert!(role.depends_on.contains(&plan.changes[0].key), "{role:?}");
+            assert!(
+                role.needs
+                    .contains(&crate::iam::boundary::key("shop", "dev")),
+                "{role:?}"
+            );
+        }
         let text = serde_json::to_string(&role.steps).unwrap();
         assert!(
             text.contains("repo:acme/shop:ref:refs/heads/main"),
@@ -315,12 +377,11 @@ mod tests {
     }
 
     #[test]
-    fn a_new_branch_is_one_trust_policy_update() {
+    fn a_new_branch_is_one_trust_policy_update_of_each_role() {
         let spec = spec("");
         let mut pipeline_live = LivePipeline {
             github_provider: Some("arn:aws:iam::111122223333:oidc-provider/x".to_owned()),
-            github_role: None,
-            codepipeline: codepipeline::LiveCodePipeline::default(),
+            ..LivePipeline::default()
         };
         let made = plan(
             crate::COMPONENTS,
@@ -329,23 +390,38 @@ mod tests {
             &pipeline_live,
         )
         .unwrap();
-        let Some(crate::Step::Iam(IamStep::CreateRole { trust_policy, .. })) =
-            made.changes[0].steps.first()
-        else {
-            panic!("{:?}", made.changes);
-        };
-        let Some(crate::Step::Iam(IamStep::PutRolePolicy { document, .. })) =
-            made.changes[0].steps.get(1)
-        else {
-            panic!("{:?}", made.changes);
-        };
-        pipeline_live.github_role = Some(crate::live::LiveRole {
-            name: "shop-dev-github-deploy".to_owned(),
-            owned: true,
-            trust_policy: trust_policy.clone(),
-            policy: Some(document.clone()),
-            attached: vec![],
-        });
+        // Both roles, made as planned: with the boundary, trust and policy.
+        let mut roles = Vec::new();
+        for change in &made.changes {
+            let [
+                crate::Step::Iam(IamStep::CreateRole {
+                    name,
+                    trust_policy,
+                    boundary,
+                    ..
+                }),
+                crate::Step::Iam(IamStep::PutRolePolicy { document, .. }),
+            ] = &change.steps[..]
+            else {
+                panic!("{:?}", made.changes);
+            };
+            assert_eq!(
+                boundary.as_deref(),
+                Some("arn:aws:iam::111122223333:policy/awsdeploy/shop-dev-boundary")
+            );
+            roles.push(crate::live::LiveRole {
+                name: name.clone(),
+                owned: true,
+                trust_policy: trust_policy.clone(),
+                policy: Some(document.clone()),
+                attached: vec![],
+                boundary: boundary.clone(),
+            });
+        }
+        let names: Vec<&str> = roles.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(names, ["shop-dev-github-build", "shop-dev-github-deploy"]);
+        pipeline_live.github_build_role = Some(roles[0].clone());
+        pipeline_live.github_role = Some(roles[1].clone());
         let again = plan(
             crate::COMPONENTS,
             (&spec, "eu-west-1"),
@@ -362,10 +438,12 @@ mod tests {
             &pipeline_live,
         )
         .unwrap();
-        assert_eq!(moved.changes.len(), 1);
-        assert!(matches!(
-            moved.changes[0].steps[..],
-            [crate::Step::Iam(IamStep::UpdateTrustPolicy { .. })]
-        ));
+        assert_eq!(moved.changes.len(), 2);
+        for change in &moved.changes {
+            assert!(matches!(
+                change.steps[..],
+                [crate::Step::Iam(IamStep::UpdateTrustPolicy { .. })]
+            ));
+        }
     }
 }

@@ -72,6 +72,8 @@ pub enum ResourceKind {
     Repository,
     LogGroup,
     Role,
+    /// The env's permissions boundary, a managed policy.
+    Boundary,
     LoadBalancer,
     TargetGroup,
     Listener,
@@ -120,6 +122,7 @@ impl ResourceKind {
             | ResourceKind::SecurityGroup
             | ResourceKind::DbSubnetGroup
             | ResourceKind::Role
+            | ResourceKind::Boundary
             | ResourceKind::LoadBalancer
             | ResourceKind::TargetGroup
             | ResourceKind::Listener
@@ -162,6 +165,7 @@ impl ResourceKind {
             ResourceKind::Repository => "repository",
             ResourceKind::LogGroup => "log group",
             ResourceKind::Role => "iam role",
+            ResourceKind::Boundary => "permissions boundary",
             ResourceKind::LoadBalancer => "load balancer",
             ResourceKind::TargetGroup => "target group",
             ResourceKind::Listener => "listener",

@@ -487,7 +487,7 @@ async fn associate_route_table(
             let association = out
                 .route_tables()
                 .iter()
-                .flat_map(|t| t.associations())
+                .flat_map(aws_sdk_ec2::types::RouteTable::associations)
                 .find(|a| a.subnet_id() == Some(subnet.as_str()))
                 .and_then(|a| a.route_table_association_id());
             Ok(Some(association.ok_or(e)?.to_owned()))

@@ -120,3 +120,89 @@ fn every_statement_id_is_unique() {
     sids.dedup();
     assert_eq!(sids.len(), all, "{sids:?}");
 }
+
+/// No deploy policy can widen itself: no IAM write it allows names a role
+/// that holds it (GitHub's deploy role, the pipeline's deploy project's) or
+/// the permissions boundary; every write on a role requires the boundary;
+/// a managed policy is attached only when the spec names it.
+#[test]
+fn no_deploy_policy_allows_an_iam_write_on_its_own_role_or_the_boundary() {
+    for spec in example_specs() {
+        for push in [false, true] {
+            let policy = crate::permissions::policy(COMPONENTS, &spec, push);
+            let (app, env) = (spec.app.name.as_str(), spec.env.as_str());
+            let partition = spec
+                .app
+                .region
+                .as_deref()
+                .map_or("aws", crate::permissions::partition_of);
+            let protected: Vec<String> = crate::iam::deploy_roles(app, env)
+                .iter()
+                .map(|name| format!("arn:{partition}:iam::123456789012:role/{name}"))
+                .chain([crate::iam::boundary::arn(
+                    partition,
+                    "123456789012",
+                    app,
+                    env,
+                )])
+                .collect();
+            for statement in policy["Statement"].as_array().unwrap() {
+                let actions: Vec<&str> = statement["Action"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter_map(serde_json::Value::as_str)
+                    .collect();
+                let writes: Vec<&&str> = actions
+                    .iter()
+                    .filter(|a| {
+                        a.strip_prefix("iam:").is_some_and(|name| {
+                            !name.starts_with("Get")
+                                && !name.starts_with("List")
+                                && name != "PassRole"
+                        })
+                    })
+                    .collect();
+                if writes.is_empty() {
+                    continue;
+                }
+                for pattern in statement["Resource"].as_array().unwrap() {
+                    let pattern = pattern.as_str().unwrap();
+                    for arn in &protected {
+                        assert!(
+                            !glob_matches(pattern, arn),
+                            "{}: {writes:?} on {pattern} reaches {arn}",
+                            spec.env
+                        );
+                    }
+                }
+                let condition = statement["Condition"].to_string();
+                // Service-linked roles take no boundary (AWS's own
+                // policies, under their own path).
+                if writes.iter().any(|a| {
+                    a.contains("Role")
+                        && !matches!(**a, "iam:TagRole" | "iam:CreateServiceLinkedRole")
+                }) {
+                    assert!(
+                        condition.contains("iam:PermissionsBoundary"),
+                        "a role write without the boundary: {statement}"
+                    );
+                }
+                if writes.contains(&&"iam:AttachRolePolicy") {
+                    assert!(condition.contains("iam:PolicyARN"), "{statement}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn the_workload_patterns_name_every_workload_role_and_no_deploy_role() {
+    let patterns = crate::iam::workload_patterns("shop", "dev");
+    for role in crate::iam::workload_roles("shop", "dev") {
+        assert!(patterns.iter().any(|p| glob_matches(p, &role)), "{role}");
+    }
+    for role in crate::iam::deploy_roles("shop", "dev") {
+        assert!(!patterns.iter().any(|p| glob_matches(p, &role)), "{role}");
+    }
+}

@@ -331,6 +331,13 @@ fn roles(r: &Runner<'_>, out: &mut ComponentPlan) -> Result<Vec<Key>, PlanError>
                 component: ComponentId::Pipeline,
                 policy: Some(policy(&statements)),
                 attached: Vec::new(),
+                boundary: Some(crate::iam::boundary::arn(
+                    r.partition,
+                    r.account_id,
+                    app,
+                    env,
+                )),
+                boundary_key: Some(crate::iam::boundary::key(app, env)),
             },
             r.live.roles.iter().find(|role| role.name == *name),
         )?;

@@ -68,17 +68,8 @@ impl Component for Pipeline {
             cx.partition,
             names::bucket_prefix(app, env)
         );
-        vec![
+        let mut statements = vec![
             Statement::anywhere("OidcProviders", &["iam:ListOpenIDConnectProviders"]),
-            // GitHub's provider for the GitHub Actions role.
-            Statement::new(
-                "GitHubOidc",
-                &[
-                    "iam:CreateOpenIDConnectProvider",
-                    "iam:TagOpenIDConnectProvider",
-                ],
-                vec![cx.global("iam", &format!("oidc-provider/{GITHUB_OIDC_HOST}"))],
-            ),
             // Connection ARNs end in an id CodeStar chooses; creating the
             // pipeline passes the connection to CodePipeline.
             Statement::anywhere(
@@ -147,7 +138,20 @@ impl Component for Pipeline {
                 ],
                 vec![cx.arn("codepipeline", &names::pipeline_name(app, env))],
             ),
-        ]
+        ];
+        // GitHub's provider comes before the GitHub Actions roles, which
+        // only an administrator's `up` makes.
+        if cx.admin {
+            statements.push(Statement::new(
+                "GitHubOidc",
+                &[
+                    "iam:CreateOpenIDConnectProvider",
+                    "iam:TagOpenIDConnectProvider",
+                ],
+                vec![cx.global("iam", &format!("oidc-provider/{GITHUB_OIDC_HOST}"))],
+            ));
+        }
+        statements
     }
 
     fn arns(&self, cx: &PolicyContext<'_>) -> Vec<String> {

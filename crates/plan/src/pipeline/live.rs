@@ -118,6 +118,9 @@ pub struct LivePipeline {
     /// The role GitHub Actions deploys with.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub github_role: Option<LiveRole>,
+    /// The role GitHub Actions' build job pushes the image with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub github_build_role: Option<LiveRole>,
     /// The CodePipeline runner's resources.
     #[serde(default, skip_serializing_if = "LiveCodePipeline::is_empty")]
     pub codepipeline: LiveCodePipeline,
@@ -129,7 +132,10 @@ impl LivePipeline {
     }
 
     pub(crate) fn sort(&mut self) {
-        if let Some(role) = &mut self.github_role {
+        for role in [&mut self.github_role, &mut self.github_build_role]
+            .into_iter()
+            .flatten()
+        {
             role.attached.sort();
         }
         self.codepipeline.sort();

@@ -102,6 +102,7 @@ fn a_first_plan_without_an_image_makes_everything_but_the_service_and_says_why()
         keys(&out),
         [
             "logs//awsdeploy/shop/dev",
+            "iam/shop-dev-boundary",
             "iam/shop-dev-task-execution",
             "iam/shop-dev-task",
             "load_balancer/shop-dev-api",

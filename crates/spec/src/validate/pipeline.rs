@@ -163,42 +163,37 @@ fn install_source(c: &mut Checker, raw: &RawPipeline) -> (Option<String>, Option
             "give the full 40-hex commit (`git rev-parse HEAD` in awsdeploy's checkout): a branch or tag can move, a commit cannot",
         );
     }
-    let install = match raw.awsdeploy_install.as_ref() {
-        Some(custom) => {
-            let text = custom.get_ref();
-            let by_name = text.split(['&', ';', '|']).any(|command| {
-                let words: Vec<&str> = command.split_whitespace().collect();
-                words.windows(2).any(|w| w == ["install", "awsdeploy"])
-                    && !words.iter().any(|w| matches!(*w, "--git" | "--path"))
-            });
-            if by_name {
-                c.error(
+    let install = if let Some(custom) = raw.awsdeploy_install.as_ref() {
+        let text = custom.get_ref();
+        let by_name = text.split(['&', ';', '|']).any(|command| {
+            let words: Vec<&str> = command.split_whitespace().collect();
+            words.windows(2).any(|w| w == ["install", "awsdeploy"])
+                && !words.iter().any(|w| matches!(*w, "--git" | "--path"))
+        });
+        if by_name {
+            c.error(
                     "pipeline.awsdeploy_install installs awsdeploy by name from crates.io, where nobody here publishes it",
                     Some(custom.span()),
                     "build a pinned commit instead: `cargo install --git {git} --rev {rev} --locked awsdeploy`, or download a release binary and check its SHA-256",
                 );
-            }
-            if (text.contains("{git}") && git.is_none())
-                || (text.contains("{rev}") && rev.is_none())
-            {
-                c.error(
-                    "pipeline.awsdeploy_install uses {git} or {rev}, which the spec does not set",
-                    Some(custom.span()),
-                    "set pipeline.awsdeploy_git and pipeline.awsdeploy_rev",
-                );
-            }
-            text.clone()
         }
-        None => {
-            if git.is_none() || rev.is_none() {
-                c.error(
+        if (text.contains("{git}") && git.is_none()) || (text.contains("{rev}") && rev.is_none()) {
+            c.error(
+                "pipeline.awsdeploy_install uses {git} or {rev}, which the spec does not set",
+                Some(custom.span()),
+                "set pipeline.awsdeploy_git and pipeline.awsdeploy_rev",
+            );
+        }
+        text.clone()
+    } else {
+        if git.is_none() || rev.is_none() {
+            c.error(
                     "the pipeline has no way to install awsdeploy: it is not published on crates.io",
                     raw.repository.as_ref().map(Spanned::span),
                     "set pipeline.awsdeploy_git = \"https://…\" (awsdeploy's repository) and pipeline.awsdeploy_rev = \"<40-hex commit>\" (the commit you run, `git rev-parse HEAD`), or pipeline.awsdeploy_install with a command that installs a pinned binary",
                 );
-            }
-            defaults::PIPELINE_AWSDEPLOY_INSTALL.to_owned()
         }
+        defaults::PIPELINE_AWSDEPLOY_INSTALL.to_owned()
     };
     (
         git.map(|g| g.get_ref().clone()),

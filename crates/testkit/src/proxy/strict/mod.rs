@@ -117,6 +117,8 @@ pub(super) struct StrictState {
     pub roles_changed: BTreeMap<String, Instant>,
     /// AWS service names whose service-linked role exists.
     pub service_linked_roles: BTreeSet<String>,
+    /// Role name → the managed policy that is its permissions boundary.
+    pub boundaries: BTreeMap<String, String>,
 }
 
 impl StrictState {
@@ -264,8 +266,51 @@ pub(super) fn before(
     {
         return Some(response);
     }
+    if rules.idempotency
+        && (service, name) == ("iam", "DeletePolicy")
+        && let Some(response) = policy_in_use(state, request, upstream)
+    {
+        return Some(response);
+    }
     if rules.idempotency {
         return state.idempotency.before(service, name, request, upstream);
+    }
+    None
+}
+
+/// AWS refuses `DeletePolicy` of a policy a role carries as its boundary,
+/// or that has versions besides the default ("you must first delete all
+/// the policy's versions", IAM API reference, `DeletePolicy`); moto deletes
+/// it.
+fn policy_in_use(state: &StrictState, request: &Request, upstream: &Upstream) -> Option<Response> {
+    let arn = request.form("PolicyArn")?;
+    let conflict = |message: String| {
+        Some(Response::aws_error(
+            request,
+            "iam",
+            409,
+            "DeleteConflict",
+            &message,
+        ))
+    };
+    if let Some(role) = state
+        .boundaries
+        .iter()
+        .find(|(_, b)| **b == arn)
+        .map(|(r, _)| r)
+    {
+        return conflict(format!(
+            "Cannot delete a policy attached to entities: {arn} is the permissions boundary of role {role}."
+        ));
+    }
+    let (status, xml) = upstream
+        .query(
+            "iam",
+            &format!("Action=ListPolicyVersions&Version=2010-05-08&PolicyArn={arn}"),
+        )
+        .ok()?;
+    if status == 200 && xml.matches("<VersionId>").count() > 1 {
+        return conflict("This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.".to_owned());
     }
     None
 }
@@ -307,7 +352,23 @@ pub(super) fn after(
         }
         ("iam", "CreateRole" | "PutRolePolicy" | "AttachRolePolicy" | "UpdateAssumeRolePolicy") => {
             if let Some(role) = request.form("RoleName") {
+                if let Some(boundary) = request.form("PermissionsBoundary") {
+                    state.boundaries.insert(role.clone(), boundary);
+                }
                 state.roles_changed.insert(role, Instant::now());
+            }
+        }
+        ("iam", "PutRolePermissionsBoundary") => {
+            if let (Some(role), Some(boundary)) = (
+                request.form("RoleName"),
+                request.form("PermissionsBoundary"),
+            ) {
+                state.boundaries.insert(role, boundary);
+            }
+        }
+        ("iam", "DeleteRole" | "DeleteRolePermissionsBoundary") => {
+            if let Some(role) = request.form("RoleName") {
+                state.boundaries.remove(&role);
             }
         }
         ("iam", "CreateServiceLinkedRole") => {
