@@ -44,6 +44,27 @@ fn a_committed_saved_plan_still_applies() {
     }
     let up = world.run(&["up", "--plan", fixture().to_str().unwrap(), "--yes"]);
     up.assert_code(0);
+    // The plan was saved before roles carried the permissions boundary:
+    // what this version adds is the boundary and each role's, nothing else.
+    let diff = world.run(&[
+        "diff",
+        "-f",
+        spec,
+        "--detailed-exitcode",
+        "--output",
+        "json",
+    ]);
+    assert_eq!(diff.code, 2, "{}{}", diff.stdout, diff.stderr);
+    let plan = diff.json();
+    for change in plan["changes"].as_array().unwrap() {
+        let fields = change["fields"].to_string();
+        assert!(
+            change["kind"] == "boundary"
+                || (change["kind"] == "role" && fields.contains("boundary")),
+            "{change}"
+        );
+    }
+    world.run(&["up", "-f", spec, "--yes"]).assert_code(0);
     world
         .run(&["diff", "-f", spec, "--detailed-exitcode"])
         .assert_code(0);

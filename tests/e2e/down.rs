@@ -108,9 +108,22 @@ fn a_down_killed_half_way_is_finished_by_the_next() {
     first.kill().unwrap();
     first.wait().unwrap();
     world.sim.set_latency(Duration::ZERO);
-    std::thread::sleep(Duration::from_secs(3));
+    // The killed run's lock is taken over once it has stayed unrenewed for
+    // a lease on this run's clock.
     world
-        .run(&["down", "-f", spec, "-e", "dev", "--yes"])
+        .run_with(
+            &[
+                "down",
+                "-f",
+                spec,
+                "-e",
+                "dev",
+                "--yes",
+                "--lock-timeout",
+                "30s",
+            ],
+            &lease,
+        )
         .assert_code(0);
     let (actions, orphans) = plan(&world, spec, "dev");
     assert!(actions.iter().all(|a| a == "create"), "{actions:?}");

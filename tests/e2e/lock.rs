@@ -103,12 +103,94 @@ fn a_killed_holders_lock_is_broken_by_its_id_only_and_otherwise_expires() {
     );
     world.run(&["up", "-f", &spec, "--yes"]).assert_code(0);
 
-    // Killed again, the lock ends with its lease.
+    // Killed again, the lock ends with its lease: a waiter takes it over
+    // once it has seen it unrenewed for a lease.
     let (mut holder, _) = world.start(&["up", "-f", &spec, "--yes"], &lease, "Observing");
     holder.kill().unwrap();
     holder.wait().unwrap();
-    std::thread::sleep(Duration::from_secs(4));
-    world.run(&["up", "-f", &spec, "--yes"]).assert_code(0);
+    world
+        .run_with(
+            &["up", "-f", &spec, "--yes", "--lock-timeout", "30s"],
+            &lease,
+        )
+        .assert_code(0);
+}
+
+/// The lock item of `app`'s env `dev` as a holder on another machine
+/// writes it: `id`, expiring at `expires_at` by that machine's clock.
+fn put_lock(world: &World, app: &str, id: &str, expires_at: u64) {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    let dynamodb = aws_sdk_dynamodb::Client::new(&world.config);
+    let text = |v: &str| AttributeValue::S(v.to_owned());
+    world
+        .block_on(
+            dynamodb
+                .put_item()
+                .table_name(format!("{app}-dev-lock"))
+                .item("lock", text("deploy"))
+                .item("id", text(id))
+                .item("who", text("arn:aws:iam::123456789012:role/ci"))
+                .item("host", text("runner-7"))
+                .item("command", text("up"))
+                .item(
+                    "started_at",
+                    AttributeValue::N((expires_at - 100).to_string()),
+                )
+                .item("expires_at", AttributeValue::N(expires_at.to_string()))
+                .send(),
+        )
+        .unwrap();
+}
+
+fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+/// Clocks of different machines disagree: a lock a live holder keeps
+/// renewing is never taken, however expired its `expires_at` looks to the
+/// waiter's clock; one left unrenewed for a lease is; one expired longer
+/// ago than clocks that reach AWS can disagree is taken at once.
+#[test]
+fn a_renewed_lock_is_never_taken_whatever_the_clocks_say() {
+    let world = World::new();
+    let spec = world.network_spec("skew", "azs = 2\nnat = \"single\"\n");
+    let spec = spec.to_str().unwrap();
+    world.run(&["up", "-f", spec, "--yes"]).assert_code(0);
+    let lease = [("AWSDEPLOY_LOCK_LEASE_SECS", "3".to_owned())];
+    // A holder whose clock is two minutes slow, renewing every half second.
+    let renewing = std::sync::atomic::AtomicBool::new(true);
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            let mut tick = 0;
+            while renewing.load(std::sync::atomic::Ordering::SeqCst) {
+                put_lock(&world, "skew", "5f0c2a9e41b7", now_secs() - 120 + tick);
+                tick += 1;
+                std::thread::sleep(Duration::from_millis(500));
+            }
+        });
+        std::thread::sleep(Duration::from_millis(300));
+        let refused = world.run_with(&["up", "-f", spec, "--yes", "--lock-timeout", "5s"], &lease);
+        renewing.store(false, std::sync::atomic::Ordering::SeqCst);
+        refused.assert_code(1);
+        assert!(
+            refused.stderr.contains("5f0c2a9e41b7"),
+            "{}",
+            refused.stderr
+        );
+    });
+    // The holder stopped renewing: taken over after a lease.
+    world
+        .run_with(
+            &["up", "-f", spec, "--yes", "--lock-timeout", "30s"],
+            &lease,
+        )
+        .assert_code(0);
+    // Dead for an hour: taken at once.
+    put_lock(&world, "skew", "0123456789ab", now_secs() - 3600);
+    world.run(&["up", "-f", spec, "--yes"]).assert_code(0);
 }
 
 #[test]

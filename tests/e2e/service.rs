@@ -340,9 +340,10 @@ fn the_stack_is_created_with_https_and_dns_then_an_image_change_is_one_revision(
 
 /// AWS calls of `up --image-tag NEW` against an up-to-date stack with DNS
 /// and HTTPS, measured by the proxy's counters: 42 for the deploy (one
-/// `ListTopics` finding no alarms' topic among them), 2 for the deploy
-/// lock.
-const IMAGE_ONLY_UP_CALLS: usize = 46;
+/// `ListTopics` finding no alarms' topic among them, and 3 for the
+/// permissions boundary: found by path, its document, its tags), 2 for the
+/// deploy lock.
+const IMAGE_ONLY_UP_CALLS: usize = 49;
 
 #[test]
 fn a_failed_rollout_fails_up_and_names_the_revision_that_serves() {

@@ -22,42 +22,53 @@ use crate::error::{already_done, built, sdk};
 use crate::tags::Owner;
 use crate::{AwsError, Clients, StepContext};
 
-pub(crate) async fn observe(clients: &Clients, owner: &Owner) -> Result<LiveAlarms, AwsError> {
+/// What is live of the alarms. `wanted` (the spec has `[alarms]`): the
+/// alarms and the dashboard are looked for whether or not the topic
+/// exists, since a team's own of these names must not be overwritten;
+/// otherwise nothing of ours exists without our topic (the alarms are made
+/// after it and deleted before it), and a stack without one costs one call.
+pub(crate) async fn observe(
+    clients: &Clients,
+    owner: &Owner,
+    wanted: bool,
+) -> Result<LiveAlarms, AwsError> {
     let name = topic_name(&owner.app, &owner.env);
     let (prefix, dashboard_name) = (
         alarm_prefix(&owner.app, &owner.env),
         dashboard_name(&owner.app, &owner.env),
     );
-    // Alarms and the dashboard are looked for whether or not the topic
-    // exists: a team's own of these names must not be overwritten.
+    let topic = find_topic(&clients.sns, &name).await?;
+    if topic.is_none() && !wanted {
+        return Ok(LiveAlarms::default());
+    }
+    let topic = async {
+        let Some(arn) = topic else {
+            return Ok(None);
+        };
+        let (tags, subscriptions) = tokio::try_join!(
+            async {
+                clients
+                    .sns
+                    .list_tags_for_resource()
+                    .resource_arn(&arn)
+                    .send()
+                    .await
+                    .map_err(sdk("ListTagsForResource", &name))
+            },
+            subscriptions(&clients.sns, &arn),
+        )?;
+        let ours = owner.owns(tags.tags().iter().map(|t| (Some(t.key()), Some(t.value()))));
+        Ok::<_, AwsError>(Some(LiveTopic {
+            arn,
+            owned: ours,
+            subscriptions,
+        }))
+    };
     let (topic, alarms, dashboard) = tokio::try_join!(
-        find_topic(&clients.sns, &name),
+        topic,
         alarms(&clients.cloudwatch, &prefix),
         dashboard(&clients.cloudwatch, &dashboard_name),
     )?;
-    let topic = match topic {
-        Some(arn) => {
-            let (tags, subscriptions) = tokio::try_join!(
-                async {
-                    clients
-                        .sns
-                        .list_tags_for_resource()
-                        .resource_arn(&arn)
-                        .send()
-                        .await
-                        .map_err(sdk("ListTagsForResource", &name))
-                },
-                subscriptions(&clients.sns, &arn),
-            )?;
-            let ours = owner.owns(tags.tags().iter().map(|t| (Some(t.key()), Some(t.value()))));
-            Some(LiveTopic {
-                arn,
-                owned: ours,
-                subscriptions,
-            })
-        }
-        None => None,
-    };
     let our_topic = topic.as_ref().filter(|t| t.owned).map(|t| t.arn.clone());
     let mut live = LiveAlarms {
         topic,

@@ -62,11 +62,22 @@ pub async fn observe(
     Ok(None)
 }
 
-/// ACM's idempotency token: a retried request within the hour gives the
-/// same certificate. Word characters only, at most 32: a hash of the app,
-/// env and domain, so that long names never share one.
+/// ACM's idempotency token: a request the SDK sends again gives the same
+/// certificate. ACM answers a token used within the hour with the
+/// certificate it made then, even one deleted since: so the token is this
+/// run's (a `down` then an `up` a minute later must get a new certificate),
+/// and a later run finds a certificate an earlier one made by its tags.
+/// Word characters only, at most 32: a hash of the app, env, domain and
+/// run, so that long names never share one.
 fn idempotency_token(owner: &Owner, domain: &str) -> String {
-    let identity = format!("{}\n{}\n{domain}", owner.app, owner.env);
+    static RUN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let run = RUN.get_or_init(|| {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        format!("{}/{nanos}", std::process::id())
+    });
+    let identity = format!("{}\n{}\n{domain}\n{run}", owner.app, owner.env);
     let hash = awsdeploy_spec::artifact::sha256_hex(identity.as_bytes());
     format!("awsdeploy{}", &hash[..23])
 }
@@ -201,13 +212,47 @@ pub(crate) async fn run(
 
 /// `down`: the validation records awsdeploy wrote, then the certificate,
 /// again while a load balancer being deleted still uses it.
+/// Whether another certificate of the account is for the same domain as
+/// `arn`: ACM gives every certificate for a name the same validation
+/// CNAME, and the other one needs it to renew (ACM user guide, "DNS
+/// validation"), so the record stays.
+async fn validation_record_shared(acm: &Client, arn: &str) -> Result<bool, AwsError> {
+    let mut summaries = Vec::new();
+    let mut pages = acm.list_certificates().into_paginator().send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(sdk("ListCertificates", arn))?;
+        summaries.extend(page.certificate_summary_list().iter().map(|c| {
+            (
+                c.certificate_arn().unwrap_or_default().to_owned(),
+                c.domain_name().unwrap_or_default().to_owned(),
+            )
+        }));
+    }
+    let Some(domain) = summaries
+        .iter()
+        .find(|(a, _)| a == arn)
+        .map(|(_, d)| d.clone())
+    else {
+        return Ok(false);
+    };
+    let shared = summaries.iter().any(|(a, d)| a != arn && *d == domain);
+    if shared {
+        tracing::info!(
+            "the validation record of {domain} is kept: another certificate of the account is for it"
+        );
+    }
+    Ok(shared)
+}
+
 async fn delete_certificate(
     cx: &StepContext<'_>,
     arn: &str,
     zone_id: Option<&str>,
 ) -> Result<Option<String>, AwsError> {
     let acm = &cx.clients.acm;
-    if let Some(zone_id) = zone_id {
+    if let Some(zone_id) = zone_id
+        && !validation_record_shared(acm, arn).await?
+    {
         match validation_records(acm, arn, cx.name()).await {
             Ok(records) => {
                 crate::dns::delete_records(&cx.clients.route53, zone_id, &records).await?;

@@ -322,7 +322,7 @@ impl Aws {
                     lookups.web_branch.as_deref(),
                     lookups.web_domain.as_deref(),
                 ),
-                alarms::observe(&self.clients, &self.owner),
+                alarms::observe(&self.clients, &self.owner, lookups.alarms),
                 pipeline::observe(&self.clients, &self.owner, lookups, async {
                     Ok(account::identity(&self.clients, &self.identity)
                         .await?

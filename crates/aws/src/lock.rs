@@ -13,7 +13,8 @@
 //!   unchanged for a whole lease on its own monotonic clock (a `PutItem`
 //!   conditional on the very item it saw): `expires_at` is another
 //!   machine's clock, and a runner whose clock is fast would otherwise take
-//!   a live lock.
+//!   a live lock. Only a lock expired longer ago than clocks that reach AWS
+//!   can disagree (ten minutes) is taken at once.
 //! - Released with a `DeleteItem` conditional on the lock id, so a run whose
 //!   lock was broken never deletes another run's.
 //!
@@ -42,6 +43,11 @@ const KEY: &str = "deploy";
 const LEASE: Duration = Duration::from_secs(120);
 /// How long a table AWS is still making is waited for.
 const TABLE_DEADLINE: Duration = Duration::from_secs(300);
+/// How far apart two machines' clocks can be: AWS refuses a request
+/// signed more than five minutes off its own time (`SigV4`,
+/// `RequestTimeTooSkewed`), so two machines that reach it are at most ten
+/// minutes apart.
+const MAX_SKEW: Duration = Duration::from_secs(600);
 /// How often a run waiting for the lock tries again.
 const RETRY: Duration = Duration::from_secs(2);
 
@@ -301,9 +307,15 @@ pub(crate) async fn acquire(
             .table_name(&table)
             .set_item(Some(holder.item()));
         put = match stale {
+            // A lock expired longer ago than two clocks can disagree is
+            // dead whoever's clock is right: taken at once.
             None => put
-                .condition_expression("attribute_not_exists(#lock)")
-                .expression_attribute_names("#lock", "lock"),
+                .condition_expression("attribute_not_exists(#lock) OR expires_at < :stale")
+                .expression_attribute_names("#lock", "lock")
+                .expression_attribute_values(
+                    ":stale",
+                    AttributeValue::N(now.saturating_sub(MAX_SKEW.as_secs()).to_string()),
+                ),
             Some(stale) => put
                 .condition_expression("id = :id AND expires_at = :expires")
                 .expression_attribute_values(":id", AttributeValue::S(stale.id.clone()))

@@ -116,7 +116,24 @@ pub async fn start(
     let started = tokio::time::Instant::now();
     let mut pause = Duration::from_secs(1);
     loop {
-        let task_arn = run_task(clients, owner, task, &definition, &arn, ids).await?;
+        // ECS refuses a role it cannot assume yet at once, or starts the
+        // task and stops it: either is tried again within the window.
+        let task_arn = match run_task(clients, owner, task, &definition, &arn, ids).await {
+            Err(e)
+                if e.code() == Some("ClientException")
+                    && role_not_yet_assumable(&e.to_string())
+                    && started.elapsed() + pause < ROLE_PROPAGATION_WINDOW =>
+            {
+                tracing::info!(
+                    "ECS refused the migration task: {e}; IAM changes take seconds to reach ECS, starting it again in {}s",
+                    pause.as_secs()
+                );
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_secs(15));
+                continue;
+            }
+            other => other?,
+        };
         match role_refusal(&clients.ecs, &task.cluster, &task_arn).await? {
             Some(reason) if started.elapsed() + pause < ROLE_PROPAGATION_WINDOW => {
                 tracing::info!(

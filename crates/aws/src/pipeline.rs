@@ -72,8 +72,21 @@ async fn observe_github(
         iam::observe_role(client, owner, &name),
         iam::observe_role(client, owner, &build)
     )?;
+    // An adopted provider must let tokens for STS through.
+    let github_audiences = match &github_provider {
+        Some(arn) => client
+            .get_open_id_connect_provider()
+            .open_id_connect_provider_arn(arn)
+            .send()
+            .await
+            .map_err(sdk("GetOpenIDConnectProvider", GITHUB_OIDC_HOST))?
+            .client_id_list()
+            .to_vec(),
+        None => Vec::new(),
+    };
     Ok(LivePipeline {
         github_provider,
+        github_audiences,
         github_role: role.map(|(role, _)| role),
         github_build_role: build_role.map(|(role, _)| role),
         ..LivePipeline::default()

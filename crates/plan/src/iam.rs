@@ -86,11 +86,7 @@ impl Component for Iam {
             Statement::anywhere("BoundaryLookup", &["iam:ListPolicies"]),
             Statement::new(
                 "BoundaryReads",
-                &[
-                    "iam:GetPolicyVersion",
-                    "iam:ListPolicyTags",
-                    "iam:ListPolicyVersions",
-                ],
+                &["iam:GetPolicyVersion", "iam:ListPolicyTags"],
                 vec![boundary.clone()],
             ),
             Statement::new(
@@ -191,6 +187,7 @@ fn admin_statements(cx: &PolicyContext<'_>) -> Vec<Statement> {
                 "iam:CreatePolicyVersion",
                 "iam:DeletePolicy",
                 "iam:DeletePolicyVersion",
+                "iam:ListPolicyVersions",
                 "iam:TagPolicy",
             ],
             vec![boundary.clone()],
@@ -522,7 +519,8 @@ fn decrypt_statement(
         "Action": ["kms:Decrypt"],
         "Resource": resources,
         "Condition": { "StringEquals": {
-            "kms:ViaService": format!("secretsmanager.{region}.amazonaws.com")
+            // China's service endpoints end in `.amazonaws.com.cn`.
+            "kms:ViaService": format!("secretsmanager.{region}.{}", live.dns_suffix())
         }}
     }))
 }
@@ -726,15 +724,11 @@ pub enum IamStep {
         path: String,
         document: String,
     },
-    /// `DeletePolicyVersion` of `prune` (IAM keeps five), then
-    /// `CreatePolicyVersion` as the default.
-    UpdateBoundary {
-        arn: String,
-        document: String,
-        prune: Option<String>,
-    },
-    /// Its other `versions`, then `DeletePolicy`; already gone is success.
-    DeleteBoundary { arn: String, versions: Vec<String> },
+    /// `CreatePolicyVersion` as the default, after deleting the oldest
+    /// other version when IAM's five are there.
+    UpdateBoundary { arn: String, document: String },
+    /// Its other versions, then `DeletePolicy`; already gone is success.
+    DeleteBoundary { arn: String },
     /// `UpdateAssumeRolePolicy`.
     UpdateTrustPolicy { name: String, trust_policy: String },
     /// `PutRolePolicy` of awsdeploy's inline policy.
@@ -890,6 +884,24 @@ pub(crate) mod tests {
         assert_eq!(
             decrypt["Condition"]["StringEquals"]["kms:ViaService"],
             "secretsmanager.r.amazonaws.com"
+        );
+        // In China the service's endpoint, so the condition, ends in `.cn`.
+        let mut china = live.clone();
+        china.partition = Some("aws-cn".to_owned());
+        let out = plan(
+            &spec("secrets = { KEY = \"secret:stripe\" }"),
+            "cn-north-1",
+            &china,
+        )
+        .unwrap();
+        let statements = policy(&out)["Statement"].as_array().unwrap().clone();
+        let decrypt = statements
+            .iter()
+            .find(|s| s["Sid"] == "DecryptSecrets")
+            .unwrap();
+        assert_eq!(
+            decrypt["Condition"]["StringEquals"]["kms:ViaService"],
+            "secretsmanager.cn-north-1.amazonaws.com.cn"
         );
         // The AWS managed key needs nothing.
         live.secret_keys.clear();

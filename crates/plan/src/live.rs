@@ -428,8 +428,6 @@ pub struct LiveBoundary {
     pub owned: bool,
     /// Its default version's document, canonical JSON.
     pub document: String,
-    /// Its other versions' ids, oldest first.
-    pub versions: Vec<String>,
 }
 
 /// Everything observed for the service tier: the load balancer and its

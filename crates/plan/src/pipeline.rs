@@ -100,6 +100,32 @@ pub fn plan(
     Ok(out)
 }
 
+/// An adopted provider must accept the audience GitHub's tokens for AWS
+/// carry; awsdeploy does not change a provider other apps share, so the
+/// plan stops with the command that adds it.
+fn check_audience(live: &LivePipeline) -> Result<(), PlanError> {
+    if let Some(arn) = &live.github_provider
+        && !live.github_audiences.iter().any(|a| a == GITHUB_AUDIENCE)
+    {
+        return Err(PlanError::Conflict {
+            kind: ResourceKind::OidcProvider,
+            name: GITHUB_OIDC_HOST.to_owned(),
+            problem: format!(
+                "is the account's, and does not accept the audience {GITHUB_AUDIENCE} that configure-aws-credentials asks for (it has {})",
+                if live.github_audiences.is_empty() {
+                    "none".to_owned()
+                } else {
+                    live.github_audiences.join(", ")
+                }
+            ),
+            hint: format!(
+                "awsdeploy does not change a provider other apps share; add the audience: `aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn {arn} --client-id {GITHUB_AUDIENCE}`"
+            ),
+        });
+    }
+    Ok(())
+}
+
 /// GitHub's provider and the GitHub Actions role.
 fn github(
     components: &[&dyn crate::Component],
@@ -129,6 +155,7 @@ fn github(
     );
     let provider_key = Key::named(ComponentId::Pipeline, GITHUB_OIDC_HOST);
     let creating_provider = live.github_provider.is_none();
+    check_audience(live)?;
     if creating_provider {
         out.push(
             ResourceChange::new(
@@ -381,6 +408,7 @@ mod tests {
         let spec = spec("");
         let mut pipeline_live = LivePipeline {
             github_provider: Some("arn:aws:iam::111122223333:oidc-provider/x".to_owned()),
+            github_audiences: vec![GITHUB_AUDIENCE.to_owned()],
             ..LivePipeline::default()
         };
         let made = plan(
@@ -445,5 +473,37 @@ mod tests {
                 [crate::Step::Iam(IamStep::UpdateTrustPolicy { .. })]
             ));
         }
+    }
+}
+
+#[cfg(test)]
+mod audience_tests {
+    use super::*;
+    use crate::iam::tests::live;
+
+    #[test]
+    fn an_adopted_provider_without_the_sts_audience_stops_the_plan_with_the_command() {
+        let spec = Spec::parse(
+            "[app]\nname = \"shop\"\n[registry]\n[service]\n[pipeline]\nrunner = \"github-actions\"\nrepository = \"acme/shop\"\nawsdeploy_git = \"https://github.com/acme/awsdeploy\"\nawsdeploy_rev = \"4f2a9c1e7b3d5a8f0c6e2b9d1a7f3c5e8b0d4a6c\"\n",
+            "t.toml",
+            "dev",
+        )
+        .unwrap();
+        let arn = "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com";
+        let mut pipeline = LivePipeline {
+            github_provider: Some(arn.to_owned()),
+            github_audiences: vec!["sigstore".to_owned()],
+            ..LivePipeline::default()
+        };
+        let error = plan(crate::COMPONENTS, (&spec, "eu-west-1"), &live(), &pipeline).unwrap_err();
+        let text = format!("{error} {}", error.hint());
+        assert!(
+            text.contains("aws iam add-client-id-to-open-id-connect-provider")
+                && text.contains(arn)
+                && text.contains("sigstore"),
+            "{text}"
+        );
+        pipeline.github_audiences.push(GITHUB_AUDIENCE.to_owned());
+        assert!(plan(crate::COMPONENTS, (&spec, "eu-west-1"), &live(), &pipeline).is_ok());
     }
 }

@@ -58,36 +58,16 @@ pub(crate) async fn observe(
             .await
             .map_err(sdk("ListPolicyTags", name))
     };
-    let versions = async {
-        iam.list_policy_versions()
-            .policy_arn(&arn)
-            .send()
-            .await
-            .map_err(sdk("ListPolicyVersions", name))
-    };
-    let (version, tags, versions) = tokio::try_join!(version, tags, versions)?;
+    let (version, tags) = tokio::try_join!(version, tags)?;
     let document = version
         .policy_version()
         .and_then(|v| v.document())
         .map(|d| canonical(&percent_decode(d)))
         .unwrap_or_default();
-    let mut others: Vec<(String, String)> = versions
-        .versions()
-        .iter()
-        .filter(|v| !v.is_default_version())
-        .filter_map(|v| {
-            Some((
-                v.create_date().map(ToString::to_string).unwrap_or_default(),
-                v.version_id()?.to_owned(),
-            ))
-        })
-        .collect();
-    others.sort();
     Ok(Some(LiveBoundary {
         arn,
         owned: owner.owns(tags.tags().iter().map(|t| (Some(t.key()), Some(t.value())))),
         document,
-        versions: others.into_iter().map(|(_, id)| id).collect(),
     }))
 }
 
@@ -126,18 +106,47 @@ pub(crate) async fn create(
     }
 }
 
-/// A new default version (IAM keeps five: `prune` goes first).
+/// The ids of the policy's versions other than the default, oldest first.
+async fn other_versions(iam: &Client, arn: &str) -> Result<Vec<String>, AwsError> {
+    let out = iam
+        .list_policy_versions()
+        .policy_arn(arn)
+        .send()
+        .await
+        .map_err(sdk("ListPolicyVersions", arn))?;
+    let mut others: Vec<(String, String)> = out
+        .versions()
+        .iter()
+        .filter(|v| !v.is_default_version())
+        .filter_map(|v| {
+            Some((
+                v.create_date().map(ToString::to_string).unwrap_or_default(),
+                v.version_id()?.to_owned(),
+            ))
+        })
+        .collect();
+    others.sort();
+    Ok(others.into_iter().map(|(_, id)| id).collect())
+}
+
+/// The most versions IAM keeps of a managed policy.
+const MAX_VERSIONS: usize = 5;
+
+/// A new default version; IAM keeps five, so the oldest other one goes
+/// first when they are all there.
 pub(crate) async fn update(
     iam: &Client,
     arn: &str,
     document: &str,
-    prune: Option<&str>,
 ) -> Result<Option<String>, AwsError> {
-    if let Some(version) = prune {
+    let others = other_versions(iam, arn).await?;
+    if others.len() + 1 >= MAX_VERSIONS
+        && let Some(oldest) = others.first()
+    {
         let deleted = iam
             .delete_policy_version()
             .policy_arn(arn)
-            .version_id(version)
+            .version_id(oldest)
             .send()
             .await
             .map_err(sdk("DeletePolicyVersion", arn));
@@ -158,16 +167,16 @@ pub(crate) async fn update(
 
 /// Its other versions, then the policy (IAM refuses to delete a policy
 /// with versions besides the default, or that a role still carries).
-pub(crate) async fn delete(
-    iam: &Client,
-    arn: &str,
-    versions: &[String],
-) -> Result<Option<String>, AwsError> {
+pub(crate) async fn delete(iam: &Client, arn: &str) -> Result<Option<String>, AwsError> {
     let gone = |result: Result<(), AwsError>| match result {
         Err(e) if already_done(&e, &["NoSuchEntity"]) => Ok(()),
         other => other,
     };
-    for version in versions {
+    let versions = match other_versions(iam, arn).await {
+        Err(e) if already_done(&e, &["NoSuchEntity"]) => return Ok(None),
+        other => other?,
+    };
+    for version in &versions {
         gone(
             iam.delete_policy_version()
                 .policy_arn(arn)
@@ -207,12 +216,8 @@ pub(crate) async fn run(step: &IamStep, cx: &StepContext<'_>) -> Result<Option<S
             path,
             document,
         } => create(cx, name, path, document).await,
-        IamStep::UpdateBoundary {
-            arn,
-            document,
-            prune,
-        } => update(iam, arn, document, prune.as_deref()).await,
-        IamStep::DeleteBoundary { arn, versions } => delete(iam, arn, versions).await,
+        IamStep::UpdateBoundary { arn, document } => update(iam, arn, document).await,
+        IamStep::DeleteBoundary { arn } => delete(iam, arn).await,
         other => Err(AwsError::Request {
             operation: "boundary",
             message: format!("not a boundary step: {other:?}"),

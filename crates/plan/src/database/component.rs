@@ -84,6 +84,17 @@ impl Component for Database {
                     "secretsmanager:TagResource",
                 ],
             ),
+            // And rotates, updates and (with the instance) deletes it, also
+            // with the caller's permissions: on RDS's own names only.
+            Statement::new(
+                "DatabaseManagedSecret",
+                &[
+                    "secretsmanager:DeleteSecret",
+                    "secretsmanager:RotateSecret",
+                    "secretsmanager:UpdateSecret",
+                ],
+                vec![cx.arn("secretsmanager", "secret:rds!db-*")],
+            ),
             // `status` reads the storage left (`FreeStorageSpace`).
             Statement::anywhere("Metrics", &["cloudwatch:GetMetricData"]),
         ]

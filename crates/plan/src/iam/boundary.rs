@@ -25,8 +25,6 @@ use super::IamStep;
 
 /// Its IAM path: `ListPolicies` finds it by path, with no account id.
 pub const PATH: &str = "/awsdeploy/";
-/// The most versions IAM keeps of a managed policy.
-const MAX_VERSIONS: usize = 5;
 
 /// Its ARN; `account` may be `*` (the offline policy).
 pub fn arn(partition: &str, account: &str, app: &str, env: &str) -> String {
@@ -131,35 +129,25 @@ pub(super) fn plan(
             out.unchanged += 1;
             return Ok(());
         }
-        Some(found) => {
-            // IAM keeps five versions: the oldest other than the default
-            // goes first.
-            let prune = if found.versions.len() + 1 >= MAX_VERSIONS {
-                found.versions.first().cloned()
-            } else {
-                None
-            };
-            ResourceChange::new(
-                key(app, env),
-                ResourceKind::Boundary,
-                &name,
-                Action::Update,
-                vec![IamStep::UpdateBoundary {
-                    arn: found.arn.clone(),
-                    document,
-                    prune,
-                }],
+        Some(found) => ResourceChange::new(
+            key(app, env),
+            ResourceKind::Boundary,
+            &name,
+            Action::Update,
+            vec![IamStep::UpdateBoundary {
+                arn: found.arn.clone(),
+                document,
+            }],
+        )
+        .on(Some(&found.arn))
+        .with_fields(vec![
+            FieldChange::new(
+                "document",
+                Some("an earlier awsdeploy's"),
+                Some("this awsdeploy's"),
             )
-            .on(Some(&found.arn))
-            .with_fields(vec![
-                FieldChange::new(
-                    "document",
-                    Some("an earlier awsdeploy's"),
-                    Some("this awsdeploy's"),
-                )
-                .noting("needs administrator credentials: the deploy policy cannot change it"),
-            ])
-        }
+            .noting("needs administrator credentials: the deploy policy cannot change it"),
+        ]),
     };
     out.push(change);
     Ok(())
@@ -182,7 +170,6 @@ pub(super) fn teardown(
             Action::Delete,
             vec![IamStep::DeleteBoundary {
                 arn: found.arn.clone(),
-                versions: found.versions.clone(),
             }],
         )
         .on(Some(&found.arn))

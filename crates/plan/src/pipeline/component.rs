@@ -70,6 +70,12 @@ impl Component for Pipeline {
         );
         let mut statements = vec![
             Statement::anywhere("OidcProviders", &["iam:ListOpenIDConnectProviders"]),
+            // The provider's audiences.
+            Statement::new(
+                "GitHubOidcRead",
+                &["iam:GetOpenIDConnectProvider"],
+                vec![cx.global("iam", &format!("oidc-provider/{GITHUB_OIDC_HOST}"))],
+            ),
             // Connection ARNs end in an id CodeStar chooses; creating the
             // pipeline passes the connection to CodePipeline.
             Statement::anywhere(

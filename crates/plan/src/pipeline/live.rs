@@ -115,6 +115,9 @@ pub struct LivePipeline {
     /// The ARN of GitHub's OIDC provider in the account, whoever made it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub github_provider: Option<String>,
+    /// Its audiences (`ClientIDList`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub github_audiences: Vec<String>,
     /// The role GitHub Actions deploys with.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub github_role: Option<LiveRole>,

@@ -295,7 +295,7 @@ pub(crate) async fn delete_bucket(
             .quiet(true)
             .build()
             .map_err(built("DeleteObjects"))?;
-        clients
+        let out = clients
             .s3
             .delete_objects()
             .bucket(name)
@@ -303,6 +303,14 @@ pub(crate) async fn delete_bucket(
             .send()
             .await
             .map_err(sdk("DeleteObjects", name))?;
+        // A 200 can still refuse some keys (AccessDenied on a version, an
+        // object lock): listing again would find them for ever.
+        if let Some(refused) = refused_keys(out.errors()) {
+            return Err(AwsError::Request {
+                operation: "DeleteObjects",
+                message: format!("S3 kept objects of bucket {name}: {refused}"),
+            });
+        }
     }
     match clients
         .s3
@@ -314,5 +322,50 @@ pub(crate) async fn delete_bucket(
     {
         Err(e) if !already_done(&e, &["NoSuchBucket"]) => Err(e),
         _ => Ok(None),
+    }
+}
+
+/// `DeleteObjects`' per-key errors, described (the first few), if any.
+fn refused_keys(errors: &[s3::Error]) -> Option<String> {
+    if errors.is_empty() {
+        return None;
+    }
+    let mut listed: Vec<String> = errors
+        .iter()
+        .take(3)
+        .map(|e| {
+            format!(
+                "{} ({}: {})",
+                e.key().unwrap_or("?"),
+                e.code().unwrap_or("error"),
+                e.message().unwrap_or("no message")
+            )
+        })
+        .collect();
+    if errors.len() > 3 {
+        listed.push(format!("and {} more", errors.len() - 3));
+    }
+    Some(listed.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refused_keys_are_named_and_none_is_none() {
+        assert_eq!(refused_keys(&[]), None);
+        let error = |key: &str| {
+            s3::Error::builder()
+                .key(key)
+                .code("AccessDenied")
+                .message("Access Denied")
+                .build()
+        };
+        let errors: Vec<s3::Error> = ["a", "b", "c", "d"].into_iter().map(error).collect();
+        assert_eq!(
+            refused_keys(&errors).unwrap(),
+            "a (AccessDenied: Access Denied), b (AccessDenied: Access Denied), c (AccessDenied: Access Denied), and 1 more"
+        );
     }
 }

@@ -8,6 +8,9 @@
 //!   `CreateRouteTable` (EC2; the SDK fills the token in) with a
 //!   client token already used answer what the first call made ("Ensuring
 //!   idempotency", EC2 and ECS API references); moto ignores the token.
+//!   ACM's `RequestCertificate` with a token used before answers the first
+//!   certificate's ARN, deleted or not ("Idempotency tokens time out after
+//!   one hour", ACM API reference).
 //!
 //! And one that AWS does not make idempotent and moto does:
 //! `AssociateRouteTable` for a subnet that has an association already fails
@@ -31,6 +34,9 @@ fn client_token(service: &str, operation: &str, request: &Request) -> Option<Str
             request.json()["clientToken"].as_str().map(str::to_owned)
         }
         ("ec2", "CreateNatGateway" | "CreateRouteTable") => request.form("ClientToken"),
+        ("acm", "RequestCertificate") => request.json()["IdempotencyToken"]
+            .as_str()
+            .map(str::to_owned),
         _ => None,
     }
 }

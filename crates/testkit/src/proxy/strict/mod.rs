@@ -174,6 +174,31 @@ impl TaskStart<'_> {
     }
 }
 
+/// `RunTask` refused at once (`ClientException`, the stopped reason's
+/// words) while a role of the task changed less than half the propagation
+/// window ago; later in the window the task starts and stops instead. AWS
+/// does both, depending on which of its checks sees the role first.
+fn run_task_refused(
+    rules: &Strictness,
+    state: &StrictState,
+    request: &Request,
+    upstream: &Upstream,
+) -> Option<Response> {
+    let reference = request.json()["taskDefinition"].as_str()?.to_owned();
+    let definition = upstream.task_definition(&reference)?;
+    let (role, at) = TaskStart { rules, state }.unassumable_role(&definition)?;
+    let left = at.saturating_duration_since(Instant::now());
+    (left > rules.iam_propagation / 2).then(|| {
+        Response::aws_error(
+            request,
+            "ecs",
+            400,
+            "ClientException",
+            &unassumable_role_reason(&role),
+        )
+    })
+}
+
 /// ECS's stopped reason for a role it cannot assume.
 pub(super) fn unassumable_role_reason(role: &str) -> String {
     format!(
@@ -254,6 +279,12 @@ pub(super) fn before(
     }
     if !rules.iam_propagation.is_zero()
         && let Some(response) = role_not_yet_assumable(rules, state, service, name, request)
+    {
+        return Some(response);
+    }
+    if !rules.iam_propagation.is_zero()
+        && (service, name) == ("ecs", "RunTask")
+        && let Some(response) = run_task_refused(rules, state, request, upstream)
     {
         return Some(response);
     }
