@@ -182,7 +182,8 @@ fn alarms_are_made_checked_updated_one_by_one_and_kept_when_removed() {
         Some(format!("{app}-dev-db").as_str())
     );
     assert_eq!(storage.threshold(), Some(2.0 * 1024.0 * 1024.0 * 1024.0));
-    assert_eq!(storage.treat_missing_data(), Some("breaching"));
+    // No datapoint while the instance is made or stopped: no alarm.
+    assert_eq!(storage.treat_missing_data(), Some("missing"));
     // Every alarm: notifies the topic both ways, has a threshold, and each
     // dimension names one of this stack's resources.
     let tg_dimension = alarm("load-balancer-unhealthy-hosts")

@@ -56,7 +56,7 @@ fn a_committed_saved_plan_still_applies() {
     ]);
     assert_eq!(diff.code, 2, "{}{}", diff.stdout, diff.stderr);
     let plan = diff.json();
-    for change in plan["changes"].as_array().unwrap() {
+    for change in plan["plan"]["changes"].as_array().unwrap() {
         let fields = change["fields"].to_string();
         assert!(
             change["kind"] == "boundary"

@@ -503,6 +503,21 @@ fn a_task_started_before_its_role_propagated_stops_and_a_later_one_runs() {
     let world = World::new();
     world.block_on(async {
         let tasks = Tasks::new(&world, true, None).await;
+        // Refused at once the first time, as ECS may.
+        let refused = tasks
+            .ecs
+            .run_task()
+            .cluster("shop-dev")
+            .task_definition(&tasks.definition)
+            .launch_type(LaunchType::Fargate)
+            .network_configuration(tasks.network.clone())
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(
+            refused.as_service_error().and_then(|e| e.meta().code()),
+            Some("ClientException")
+        );
         let first = tasks.run(None).await;
         let (reason, exit) = tasks.outcome(&first).await;
         assert!(

@@ -340,8 +340,9 @@ pub struct LiveAccount {
     pub image_present: Option<bool>,
     pub log_group: Option<LiveLogGroup>,
     pub roles: Vec<LiveRole>,
-    /// The env's permissions boundary, when it exists.
-    #[serde(default)]
+    /// The env's permissions boundary, when it exists. Left out when
+    /// there is none, so fingerprints (a saved plan's) stay what they were.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub boundary: Option<LiveBoundary>,
     /// Secret name → its ARN, or `None` when no such secret exists.
     pub secrets: std::collections::BTreeMap<String, Option<String>>,
@@ -416,7 +417,7 @@ pub struct LiveRole {
     /// ARNs of the managed policies attached to it, sorted.
     pub attached: Vec<String>,
     /// Its permissions boundary's ARN, if it has one.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub boundary: Option<String>,
 }
 

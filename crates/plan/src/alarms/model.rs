@@ -22,6 +22,7 @@ pub struct LiveAlarms {
     /// Names of what carries this stack's names but is not ours: alarms
     /// (neither on our topic nor tagged for the env) and the dashboard.
     /// awsdeploy refuses to overwrite them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub foreign: Vec<String>,
 }
 

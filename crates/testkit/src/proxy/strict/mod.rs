@@ -119,6 +119,8 @@ pub(super) struct StrictState {
     pub service_linked_roles: BTreeSet<String>,
     /// Role name → the managed policy that is its permissions boundary.
     pub boundaries: BTreeMap<String, String>,
+    /// Roles a `RunTask` was refused at once for, since they changed.
+    pub refused_at_once: BTreeSet<String>,
 }
 
 impl StrictState {
@@ -174,21 +176,20 @@ impl TaskStart<'_> {
     }
 }
 
-/// `RunTask` refused at once (`ClientException`, the stopped reason's
-/// words) while a role of the task changed less than half the propagation
-/// window ago; later in the window the task starts and stops instead. AWS
-/// does both, depending on which of its checks sees the role first.
+/// The first `RunTask` naming a role ECS cannot assume yet is refused at
+/// once (`ClientException`, the stopped reason's words); later ones within
+/// the window start a task that stops instead. AWS does both, depending on
+/// which of its checks sees the role first; counted by calls, not time.
 fn run_task_refused(
     rules: &Strictness,
-    state: &StrictState,
+    state: &mut StrictState,
     request: &Request,
     upstream: &Upstream,
 ) -> Option<Response> {
     let reference = request.json()["taskDefinition"].as_str()?.to_owned();
     let definition = upstream.task_definition(&reference)?;
-    let (role, at) = TaskStart { rules, state }.unassumable_role(&definition)?;
-    let left = at.saturating_duration_since(Instant::now());
-    (left > rules.iam_propagation / 2).then(|| {
+    let (role, _) = TaskStart { rules, state }.unassumable_role(&definition)?;
+    state.refused_at_once.insert(role.clone()).then(|| {
         Response::aws_error(
             request,
             "ecs",
@@ -386,6 +387,9 @@ pub(super) fn after(
                 if let Some(boundary) = request.form("PermissionsBoundary") {
                     state.boundaries.insert(role.clone(), boundary);
                 }
+                state
+                    .refused_at_once
+                    .retain(|r| !r.ends_with(&format!("/{role}")));
                 state.roles_changed.insert(role, Instant::now());
             }
         }
