@@ -1,23 +1,40 @@
 //! `awsdeploy iam-policy` against what awsdeploy does: every call the
-//! emulator saw during a whole life of a stack is an action the policy
-//! allows: CI's image push and deploys (image deploys with migrations,
-//! `diff`, `status`, `logs`, `migrate`, `web-release`, `rollback`) the
-//! deploy policy (`--push`), the first `up` and `down --delete-data`
-//! `--admin`'s; and the policy is valid and holds no wildcard action.
+//! emulator saw during a whole life of a stack is allowed, on its action
+//! **and** its resources, with the conditions it carries
+//! ([`evaluate`]): CI's image push and deploys (image deploys with
+//! migrations, `diff`, `status`, `logs`, `migrate`, `web-release`,
+//! `rollback`) by the deploy policy (`--push`), the first `up` and `down
+//! --delete-data` by `--admin`'s; and the policy is valid and holds no
+//! wildcard action.
+
+mod evaluate;
 
 use std::collections::BTreeSet;
 
 use awsdeploy_plan::permissions::action_for;
-use awsdeploy_testkit::{Lifecycle, TaskOutcome};
+use awsdeploy_testkit::{Lifecycle, Recorded, TaskOutcome};
 
 use crate::harness::{World, create_zone, every_component, push_image};
 
-/// The operations `awsdeploy args… -f spec` sends, added to `seen`.
-fn collect(world: &World, seen: &mut BTreeSet<(String, String)>, spec: &str, args: &[&str]) -> i32 {
+/// Who makes a call: an administrator (the first `up`, `down`) or CI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum By {
+    Admin,
+    Deploy,
+}
+
+/// The calls `awsdeploy args… -f spec` makes, added to `calls`.
+fn collect(
+    world: &World,
+    calls: &mut Vec<(By, Recorded)>,
+    by: By,
+    spec: &str,
+    args: &[&str],
+) -> i32 {
     world.sim.reset_calls();
     let args: Vec<&str> = args.iter().copied().chain(["-f", spec]).collect();
     let run = world.run(&args);
-    seen.extend(world.sim.calls().into_keys());
+    calls.extend(world.sim.requests().into_iter().map(|r| (by, r)));
     run.code
 }
 
@@ -35,79 +52,61 @@ fn the_policy_allows_every_call_of_a_stacks_whole_life_and_no_wildcard() {
     printed.assert_code(0);
     let policy = printed.json();
     check_document(&policy);
-
-    // The administrator's part: the first `up` (the boundary, the roles
-    // that deploy) and `down`; everything else is the deploy policy's.
     let admin = world.run(&["iam-policy", "--admin", "-f", &spec]);
     admin.assert_code(0);
     let admin = admin.json();
-    let mut by_admin = BTreeSet::new();
-    let mut seen = BTreeSet::new();
-    let run = |seen: &mut BTreeSet<_>, args: &[&str]| collect(&world, seen, &spec, args);
-    assert_eq!(run(&mut by_admin, &["up", "--yes"]), 0);
+
+    let mut calls = Vec::new();
+    let mut run = |by, args: &[&str]| collect(&world, &mut calls, by, &spec, args);
+    assert_eq!(run(By::Admin, &["up", "--yes"]), 0);
     // CI's push, with `--push`'s actions.
     world.sim.reset_calls();
     push_image(&world, "perm/dev/api", "v1");
     push_image(&world, "perm/dev/api", "v2");
-    seen.extend(world.sim.calls().into_keys());
+    let pushed: Vec<(By, Recorded)> = world
+        .sim
+        .requests()
+        .into_iter()
+        .map(|r| (By::Deploy, r))
+        .collect();
     world.sim.simulate(Lifecycle::EcsTask {
         polls: 1,
         outcome: TaskOutcome::Exits(0),
         log_lines: vec!["1/u init (1ms)".to_owned()],
     });
-    assert_eq!(run(&mut seen, &["up", "--yes", "--image-tag", "v1"]), 0);
-    assert_eq!(run(&mut seen, &["diff"]), 0);
-    run(&mut seen, &["status"]);
-    assert_eq!(run(&mut seen, &["logs"]), 0);
-    assert_eq!(run(&mut seen, &["logs", "--migration"]), 0);
-    assert_eq!(run(&mut seen, &["migrate", "--image-tag", "v1"]), 0);
-    assert_eq!(run(&mut seen, &["web-release", "--force"]), 0);
-    assert_eq!(run(&mut seen, &["up", "--yes", "--image-tag", "v2"]), 0);
-    assert_eq!(run(&mut seen, &["rollback", "--yes"]), 0);
+    assert_eq!(run(By::Deploy, &["up", "--yes", "--image-tag", "v1"]), 0);
+    assert_eq!(run(By::Deploy, &["diff"]), 0);
+    run(By::Deploy, &["status"]);
+    assert_eq!(run(By::Deploy, &["logs"]), 0);
+    assert_eq!(run(By::Deploy, &["logs", "--migration"]), 0);
+    assert_eq!(run(By::Deploy, &["migrate", "--image-tag", "v1"]), 0);
+    assert_eq!(run(By::Deploy, &["web-release", "--force"]), 0);
+    assert_eq!(run(By::Deploy, &["up", "--yes", "--image-tag", "v2"]), 0);
+    assert_eq!(run(By::Deploy, &["rollback", "--yes"]), 0);
     assert_eq!(
-        run(
-            &mut by_admin,
-            &["down", "-e", "dev", "--yes", "--delete-data"]
-        ),
+        run(By::Admin, &["down", "-e", "dev", "--yes", "--delete-data"]),
         0
     );
-
-    // The upload goes to a URL Amplify signed: no permission of the caller's.
-    for set in [&mut seen, &mut by_admin] {
-        set.remove(&("s3".to_owned(), "PutObject".to_owned()));
-    }
-    let missing = |policy: &serde_json::Value, seen: &BTreeSet<(String, String)>| {
-        let mut missing: Vec<String> = seen
+    let (first, rest) = calls.split_at(
+        calls
             .iter()
-            .map(|(service, operation)| action_for(service, operation))
-            .filter(|action| !awsdeploy_plan::permissions::allows(policy, action))
-            .collect();
-        missing.dedup();
-        missing
-    };
-    assert!(
-        seen.len() > 60 && by_admin.len() > 120,
-        "only {} and {} operations seen: did the flow run?",
-        seen.len(),
-        by_admin.len()
+            .position(|(by, _)| *by == By::Deploy)
+            .unwrap_or(calls.len()),
     );
-    let deploy = missing(&policy, &seen);
-    assert!(
-        deploy.is_empty(),
-        "calls of deploys that `awsdeploy iam-policy` does not allow:\n{}",
-        deploy.join("\n")
-    );
-    let everything: BTreeSet<_> = seen.union(&by_admin).cloned().collect();
-    let admin_missing = missing(&admin, &everything);
-    assert!(
-        admin_missing.is_empty(),
-        "calls awsdeploy made that `awsdeploy iam-policy --admin` does not allow:\n{}",
-        admin_missing.join("\n")
-    );
+    let calls: Vec<(By, Recorded)> = first
+        .iter()
+        .cloned()
+        .chain(pushed)
+        .chain(rest.iter().cloned())
+        .collect();
+    denied_calls(&calls, &policy, &admin);
+
     // What only the first `up` and `down` do is not in the deploy policy.
     for action in ["iam:CreatePolicy", "iam:DeletePolicy"] {
         assert!(
-            by_admin.iter().any(|(s, o)| action_for(s, o) == action),
+            calls
+                .iter()
+                .any(|(by, c)| *by == By::Admin && action_for(&c.service, &c.operation) == action),
             "{action} was not called"
         );
         assert!(
@@ -115,6 +114,136 @@ fn the_policy_allows_every_call_of_a_stacks_whole_life_and_no_wildcard() {
             "{action}"
         );
     }
+}
+
+/// Evaluates every call in order (a role's boundary is what earlier calls
+/// gave it) against the policy of whoever made it; fails listing each
+/// authorization denied.
+fn denied_calls(calls: &[(By, Recorded)], deploy: &serde_json::Value, admin: &serde_json::Value) {
+    let operations: BTreeSet<(&str, &str)> = calls
+        .iter()
+        .map(|(_, c)| (c.service.as_str(), c.operation.as_str()))
+        .collect();
+    assert!(
+        operations.len() > 120,
+        "only {} operations seen: did the flow run?",
+        operations.len()
+    );
+    negative_controls(deploy, &calls[0].1.region);
+    let mut history = evaluate::History::default();
+    let mut denied = BTreeSet::new();
+    let mut with_resources = 0;
+    for (by, call) in calls {
+        // The upload goes to a URL Amplify signed: no permission of the
+        // caller's.
+        if (call.service.as_str(), call.operation.as_str()) == ("s3", "PutObject") {
+            continue;
+        }
+        let policy = match by {
+            By::Admin => admin,
+            By::Deploy => deploy,
+        };
+        for request in history.authorizations(call) {
+            with_resources += usize::from(!request.resources.is_empty());
+            match evaluate::allows(policy, &request) {
+                Ok(true) => {}
+                Ok(false) => {
+                    denied.insert(format!(
+                        "{by:?}: {} on {:?} with {:?}",
+                        request.action, request.resources, request.context
+                    ));
+                }
+                Err(e) => panic!("{e}: {request:?}"),
+            }
+        }
+    }
+    assert!(
+        with_resources > 200,
+        "only {with_resources} calls with modelled resources"
+    );
+    assert!(
+        denied.is_empty(),
+        "calls awsdeploy made that its printed policy denies on AWS:\n{}",
+        denied.into_iter().collect::<Vec<_>>().join("\n")
+    );
+}
+
+/// The evaluation denies what the deploy policy must not allow: another
+/// log group, a write on the role that holds the policy, a role made
+/// without the boundary, passing a role of another app.
+fn negative_controls(deploy: &serde_json::Value, region: &str) {
+    let call =
+        |service: &str, operation: &str, json: serde_json::Value, form: &[(&str, &str)]| Recorded {
+            service: service.to_owned(),
+            operation: operation.to_owned(),
+            region: region.to_owned(),
+            json,
+            form: form
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), serde_json::Value::from(*v)))
+                .collect(),
+            path: "/".to_owned(),
+        };
+    let boundary = "arn:aws:iam::123456789012:policy/awsdeploy/perm-dev-boundary";
+    for (what, probe) in [
+        (
+            "another log group",
+            call(
+                "logs",
+                "CreateLogGroup",
+                serde_json::json!({ "logGroupName": "/team/other" }),
+                &[],
+            ),
+        ),
+        (
+            "its own role",
+            call(
+                "iam",
+                "PutRolePolicy",
+                serde_json::Value::Null,
+                &[("RoleName", "perm-dev-github-deploy")],
+            ),
+        ),
+        (
+            "a role without the boundary",
+            call(
+                "iam",
+                "CreateRole",
+                serde_json::Value::Null,
+                &[("RoleName", "perm-dev-task")],
+            ),
+        ),
+        (
+            "another app's role",
+            call(
+                "ecs",
+                "RegisterTaskDefinition",
+                serde_json::json!({ "executionRoleArn": "arn:aws:iam::123456789012:role/admin" }),
+                &[],
+            ),
+        ),
+    ] {
+        let requests = evaluate::History::default().authorizations(&probe);
+        let denied = requests
+            .iter()
+            .any(|r| !evaluate::allows(deploy, r).unwrap());
+        assert!(denied, "the deploy policy allows {what}: {requests:?}");
+    }
+    // And allows the same with the boundary.
+    let bounded = call(
+        "iam",
+        "CreateRole",
+        serde_json::Value::Null,
+        &[
+            ("RoleName", "perm-dev-task"),
+            ("PermissionsBoundary", boundary),
+        ],
+    );
+    let requests = evaluate::History::default().authorizations(&bounded);
+    assert!(
+        evaluate::allows(deploy, &requests[0]).unwrap(),
+        "{requests:?}"
+    );
 }
 
 /// A valid policy: unique alphanumeric Sids, Allow only, no wildcard

@@ -30,8 +30,8 @@ mod trap;
 
 pub use emulator::{Emulator, EmulatorError};
 pub use proxy::{
-    Fault, FaultKind, JobOutcome, Lifecycle, Metric, Operation, RolloutOutcome, SimulationProxy,
-    Strictness, TaskOutcome, Trigger,
+    Fault, FaultKind, JobOutcome, Lifecycle, Metric, Operation, Recorded, RolloutOutcome,
+    SimulationProxy, Strictness, TaskOutcome, Trigger,
 };
 pub use simulation::{REGION, Simulation};
 pub use trap::TrapEndpoint;

@@ -100,6 +100,27 @@ impl Request {
             .map(|(_, value)| percent_decode(value))
     }
 
+    /// Every field of a form-encoded body, decoded; empty when the body is
+    /// not a form.
+    pub fn form_fields(&self) -> serde_json::Map<String, serde_json::Value> {
+        if !self
+            .header("content-type")
+            .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"))
+        {
+            return serde_json::Map::new();
+        }
+        String::from_utf8_lossy(&self.body)
+            .split('&')
+            .filter_map(|pair| pair.split_once('='))
+            .map(|(key, value)| {
+                (
+                    percent_decode(key),
+                    serde_json::Value::from(percent_decode(value)),
+                )
+            })
+            .collect()
+    }
+
     pub fn read(stream: &mut TcpStream) -> std::io::Result<Request> {
         let mut buffer = Vec::new();
         let mut chunk = [0_u8; 8192];

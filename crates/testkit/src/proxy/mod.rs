@@ -53,6 +53,8 @@ struct State {
     rules: Strictness,
     strict: strict::StrictState,
     calls: BTreeMap<Operation, usize>,
+    /// Every counted call, in order, with what it asked for.
+    requests: Vec<Recorded>,
     /// When each counted call arrived and was answered, for
     /// [`SimulationProxy::round_trips`].
     timeline: Vec<(Instant, Instant)>,
@@ -70,6 +72,20 @@ struct State {
     s3: s3::S3,
     codebuild: codebuild::CodeBuild,
     halt: Option<Halt>,
+}
+
+/// A call as the proxy saw it, for a test that checks what was asked
+/// (the IAM policy's resources): its operation and region, its JSON body
+/// (JSON protocols; CloudWatch's CBOR as JSON), its form fields (query
+/// protocols) and its path (REST protocols).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Recorded {
+    pub service: String,
+    pub operation: String,
+    pub region: String,
+    pub json: serde_json::Value,
+    pub form: serde_json::Map<String, serde_json::Value>,
+    pub path: String,
 }
 
 /// [`SimulationProxy::halt_after`]: calls (not the lock's, which tick on
@@ -166,7 +182,14 @@ impl SimulationProxy {
     pub fn reset_calls(&self) {
         let mut state = self.state();
         state.calls.clear();
+        state.requests.clear();
         state.timeline.clear();
+    }
+
+    /// Every call since the last reset, in the order they arrived, with
+    /// what each asked for.
+    pub fn requests(&self) -> Vec<Recorded> {
+        self.state().requests.clone()
     }
 
     /// The round trips of wall time the calls since the last reset took:
@@ -512,6 +535,14 @@ fn serve(
             *count += 1;
             *count
         };
+        state.requests.push(Recorded {
+            service: operation.0.clone(),
+            operation: operation.1.clone(),
+            region: request.region(),
+            json: request.json(),
+            form: request.form_fields(),
+            path: request.path().to_owned(),
+        });
         let fault = state
             .faults
             .iter_mut()
