@@ -129,3 +129,94 @@ fn a_down_killed_half_way_is_finished_by_the_next() {
     assert!(actions.iter().all(|a| a == "create"), "{actions:?}");
     assert_eq!(orphans, 0);
 }
+
+/// `down` deletes what every section made, the sections gone from the
+/// spec: with only `[app]` left, nothing of the env remains (the full
+/// spec's plan is all creates, no orphans), the permissions boundary and
+/// the pipeline's roles included.
+#[test]
+fn down_with_every_section_removed_leaves_nothing_of_the_env() {
+    let world = World::new();
+    let zone = crate::harness::create_zone(&world, "example.com");
+    let spec = crate::harness::every_component(&world, "bare");
+    let full = std::fs::read_to_string(&spec).unwrap()
+        + "\n[alarms]\nemail = [\"oncall@example.com\"]\n\n[pipeline]\nrepository = \"acme/bare\"\ngithub_oidc = true\nawsdeploy_git = \"https://github.com/acme/awsdeploy\"\nawsdeploy_rev = \"4f2a9c1e7b3d5a8f0c6e2b9d1a7f3c5e8b0d4a6c\"\n";
+    std::fs::write(&spec, full).unwrap();
+    world.run(&["up", "-f", &spec, "--yes"]).assert_code(0);
+    let bare = world.spec(
+        "bare-app-only.toml",
+        "[app]\nname = \"bare\"\nregion = \"ap-northeast-1\"\n",
+    );
+    world
+        .run(&[
+            "down",
+            "-f",
+            bare.to_str().unwrap(),
+            "-e",
+            "dev",
+            "--yes",
+            "--delete-data",
+        ])
+        .assert_code(0);
+    let (actions, orphans) = plan(&world, &spec, "dev");
+    assert!(
+        actions.iter().all(|a| a == "create"),
+        "everything is to be made again: {actions:?}"
+    );
+    assert_eq!(orphans, 0);
+    let iam = aws_sdk_iam::Client::new(&world.config);
+    let roles = world.block_on(iam.list_roles().send()).unwrap();
+    let left: Vec<&str> = roles
+        .roles()
+        .iter()
+        .map(aws_sdk_iam::types::Role::role_name)
+        .filter(|n| n.starts_with("bare-dev-"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+    let policies = world
+        .block_on(
+            iam.list_policies()
+                .scope(aws_sdk_iam::types::PolicyScopeType::Local)
+                .send(),
+        )
+        .unwrap();
+    assert!(
+        !policies
+            .policies()
+            .iter()
+            .any(|p| p.policy_name() == Some("bare-dev-boundary")),
+        "the boundary is deleted"
+    );
+    // The zone is the team's: what awsdeploy wrote there is gone.
+    let route53 = aws_sdk_route53::Client::new(&world.config);
+    let records = world
+        .block_on(
+            route53
+                .list_resource_record_sets()
+                .hosted_zone_id(&zone)
+                .send(),
+        )
+        .unwrap();
+    let left: Vec<String> = records
+        .resource_record_sets()
+        .iter()
+        .filter(|r| {
+            !matches!(
+                r.r#type(),
+                aws_sdk_route53::types::RrType::Soa | aws_sdk_route53::types::RrType::Ns
+            )
+        })
+        .map(|r| format!("{} {}", r.r#type().as_str(), r.name()))
+        .collect();
+    assert!(left.is_empty(), "records left in the zone: {left:?}");
+    let amplify = aws_sdk_amplify::Client::new(&world.config);
+    let apps = world.block_on(amplify.list_apps().send()).unwrap();
+    assert!(apps.apps().is_empty(), "{:?}", apps.apps());
+    let acm = aws_sdk_acm::Client::new(&world.config);
+    let certificates = world.block_on(acm.list_certificates().send()).unwrap();
+    assert!(
+        certificates.certificate_summary_list().is_empty(),
+        "{:?}",
+        certificates.certificate_summary_list()
+    );
+}

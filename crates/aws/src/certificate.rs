@@ -212,6 +212,24 @@ pub(crate) async fn run(
 
 /// `down`: the validation records awsdeploy wrote, then the certificate,
 /// again while a load balancer being deleted still uses it.
+/// The domain certificate `arn` is for; `None` when it is gone.
+pub(crate) async fn domain(acm: &Client, arn: &str) -> Result<Option<String>, AwsError> {
+    match acm
+        .describe_certificate()
+        .certificate_arn(arn)
+        .send()
+        .await
+        .map_err(sdk("DescribeCertificate", arn))
+    {
+        Ok(out) => Ok(out
+            .certificate()
+            .and_then(|c| c.domain_name())
+            .map(str::to_owned)),
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 /// Whether another certificate of the account is for the same domain as
 /// `arn`: ACM gives every certificate for a name the same validation
 /// CNAME, and the other one needs it to renew (ACM user guide, "DNS

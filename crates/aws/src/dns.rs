@@ -21,6 +21,25 @@ pub(crate) fn normalise(name: &str) -> String {
 }
 
 /// The public hosted zone named `zone`, and the A record at `api` in it.
+/// The public zone closest to `domain` among its parents (and, with
+/// `itself`, the domain itself): what a record of that name was written
+/// in, when the spec no longer says.
+pub async fn closest_zone(
+    route53: &Client,
+    domain: &str,
+    itself: bool,
+) -> Result<Option<LiveZone>, AwsError> {
+    let labels: Vec<&str> = domain.trim_end_matches('.').split('.').collect();
+    let first = usize::from(!itself);
+    for start in first..labels.len().saturating_sub(1) {
+        let zone = labels[start..].join(".");
+        if let (Some(found), _) = observe(route53, &zone, None).await? {
+            return Ok(Some(found));
+        }
+    }
+    Ok(None)
+}
+
 pub async fn observe(
     route53: &Client,
     zone: &str,

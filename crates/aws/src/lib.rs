@@ -319,7 +319,10 @@ impl Aws {
                 web::observe(
                     &self.clients.amplify,
                     &self.owner,
-                    lookups.web_branch.as_deref(),
+                    lookups
+                        .web_branch
+                        .as_deref()
+                        .or(lookups.rediscover.web.then_some("")),
                     lookups.web_domain.as_deref(),
                 ),
                 alarms::observe(&self.clients, &self.owner, lookups.alarms),
@@ -331,7 +334,7 @@ impl Aws {
             )
         })
         .await?;
-        Ok(Live {
+        let mut live = Live {
             network,
             database,
             account,
@@ -339,7 +342,15 @@ impl Aws {
             web,
             alarms,
             pipeline,
-        })
+        };
+        if lookups.rediscover.web && live.service.zone.is_none() {
+            let domain = live.web.domain.as_ref().map(|d| d.name.clone());
+            if let Some(domain) = domain {
+                live.service.zone =
+                    Box::pin(dns::closest_zone(&self.clients.route53, &domain, true)).await?;
+            }
+        }
+        Ok(live)
     }
 
     /// The load balancer, certificate, DNS and ECS parts, when the spec has
@@ -375,7 +386,7 @@ impl Aws {
             zone,
             service::observe(&self.clients, &self.owner),
         )?;
-        Ok(LiveServiceTier {
+        let mut tier = LiveServiceTier {
             load_balancer: balancer.load_balancer,
             target_group: balancer.target_group,
             listeners: balancer.listeners,
@@ -386,7 +397,41 @@ impl Aws {
             task_definition: ecs.task_definition,
             service: ecs.service,
             autoscaling: ecs.autoscaling,
-        })
+        };
+        if lookups.rediscover.api {
+            Box::pin(self.api_from_listener(&mut tier)).await?;
+        }
+        Ok(tier)
+    }
+
+    /// `down` without `[dns]`: the API's name is the domain of the
+    /// certificate our load balancer's HTTPS listener serves; its zone,
+    /// the closest public zone of one of its parents; then the
+    /// certificate and the record as the spec would have named them.
+    async fn api_from_listener(&self, tier: &mut LiveServiceTier) -> Result<(), AwsError> {
+        let Some(arn) = tier
+            .load_balancer
+            .as_ref()
+            .filter(|lb| lb.owned)
+            .and_then(|_| {
+                tier.listeners
+                    .iter()
+                    .find_map(|l| l.certificate_arn.clone())
+            })
+        else {
+            return Ok(());
+        };
+        let Some(domain) = certificate::domain(&self.clients.acm, &arn).await? else {
+            return Ok(());
+        };
+        tier.certificate = certificate::observe(&self.clients.acm, &self.owner, &domain).await?;
+        if let Some(zone) = dns::closest_zone(&self.clients.route53, &domain, false).await? {
+            let (found, record) =
+                dns::observe(&self.clients.route53, &zone.name, Some(&domain)).await?;
+            tier.zone = found;
+            tier.api_record = record;
+        }
+        Ok(())
     }
 }
 

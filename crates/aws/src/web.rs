@@ -76,6 +76,9 @@ pub async fn observe(
     let Some(branch) = branch else {
         return Ok(LiveWeb::default());
     };
+    // `down` without `[web]` (no branch named): the app, and its domain
+    // from the app itself.
+    let from_app = branch.is_empty();
     let name = app_name(&owner.app, &owner.env);
     let Some(app) = find_app(amplify, &name).await? else {
         return Ok(LiveWeb::default());
@@ -89,28 +92,17 @@ pub async fn observe(
         repository: Some(app.repository().to_owned()).filter(|r| !r.is_empty()),
         default_domain: app.default_domain().to_owned(),
     };
-    let branch = match amplify
-        .get_branch()
-        .app_id(app.app_id())
-        .branch_name(branch)
-        .send()
-        .await
-        .map_err(sdk("GetBranch", branch))
-    {
-        Ok(out) => out.branch().map(|b| LiveAmplifyBranch {
-            name: b.branch_name().to_owned(),
-            arn: b.branch_arn().to_owned(),
-            env: b
-                .environment_variables()
-                .iter()
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect(),
-            artifact_sha256: b.tags().and_then(|t| t.get(ARTIFACT_TAG)).cloned(),
-        }),
-        Err(e) if already_done(&e, &["NotFoundException"]) => None,
-        Err(e) => return Err(e),
+    let branch = if from_app {
+        None
+    } else {
+        observe_branch(amplify, app.app_id(), branch).await?
     };
     let domain = match domain {
+        Some(domain) => Some(domain.to_owned()),
+        None if from_app => first_domain(amplify, app.app_id()).await?,
+        None => None,
+    };
+    let domain = match domain.as_deref() {
         Some(domain) => match amplify
             .get_domain_association()
             .app_id(app.app_id())
@@ -679,4 +671,52 @@ async fn delete_app(
         Err(e) if e.is_not_found() => Ok(None),
         other => other.map(|()| None),
     }
+}
+
+/// The branch `branch` of app `app_id`, if it exists.
+async fn observe_branch(
+    amplify: &aws_sdk_amplify::Client,
+    app_id: &str,
+    branch: &str,
+) -> Result<Option<LiveAmplifyBranch>, AwsError> {
+    Ok(
+        match amplify
+            .get_branch()
+            .app_id(app_id)
+            .branch_name(branch)
+            .send()
+            .await
+            .map_err(sdk("GetBranch", branch))
+        {
+            Ok(out) => out.branch().map(|b| LiveAmplifyBranch {
+                name: b.branch_name().to_owned(),
+                arn: b.branch_arn().to_owned(),
+                env: b
+                    .environment_variables()
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+                artifact_sha256: b.tags().and_then(|t| t.get(ARTIFACT_TAG)).cloned(),
+            }),
+            Err(e) if already_done(&e, &["NotFoundException"]) => None,
+            Err(e) => return Err(e),
+        },
+    )
+}
+
+/// The first custom domain associated with app `app_id`, if any.
+async fn first_domain(
+    amplify: &aws_sdk_amplify::Client,
+    app_id: &str,
+) -> Result<Option<String>, AwsError> {
+    let out = amplify
+        .list_domain_associations()
+        .app_id(app_id)
+        .send()
+        .await
+        .map_err(sdk("ListDomainAssociations", app_id))?;
+    Ok(out
+        .domain_associations()
+        .first()
+        .map(|d| d.domain_name().to_owned()))
 }

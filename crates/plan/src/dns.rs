@@ -29,8 +29,11 @@ impl Component for Dns {
         &["dns"]
     }
 
-    fn lookups(&self, spec: &Spec, _purpose: Purpose, lookups: &mut Lookups) {
+    fn lookups(&self, spec: &Spec, purpose: Purpose, lookups: &mut Lookups) {
         lookups.zone = spec.dns.as_ref().map(|d| d.zone.clone());
+        // Without `[dns]`, `down` finds the record from the listener's
+        // certificate (and the certificate component's goes with it).
+        lookups.rediscover.api = purpose == Purpose::Down && spec.dns.is_none();
     }
 
     fn plan(&self, cx: &PlanContext<'_>) -> Result<ComponentPlan, PlanError> {

@@ -302,6 +302,10 @@ pub struct Lookups {
     /// The API's DNS name (`dns.api`): its record and certificate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_domain: Option<String>,
+    /// `down` of a spec whose `[dns]` or `[web]` is gone: what those made
+    /// is found from what is live.
+    #[serde(default, skip_serializing_if = "Rediscover::is_none")]
+    pub rediscover: Rediscover,
     /// The Amplify branch `web.branch` names, when the spec has `[web]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub web_branch: Option<String>,
@@ -429,6 +433,27 @@ pub struct LiveBoundary {
     pub owned: bool,
     /// Its default version's document, canonical JSON.
     pub document: String,
+}
+
+/// What `down` finds from what is live, the spec's section being gone.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
+pub struct Rediscover {
+    /// The API's name, certificate and zone from what the load balancer's
+    /// HTTPS listener serves (`[dns]` gone).
+    #[serde(default)]
+    pub api: bool,
+    /// The Amplify app by its name whatever the branch, its custom domain
+    /// from the app, and the zone it is in (`[web]` gone).
+    #[serde(default)]
+    pub web: bool,
+}
+
+impl Rediscover {
+    pub fn is_none(&self) -> bool {
+        !self.api && !self.web
+    }
 }
 
 /// Everything observed for the service tier: the load balancer and its

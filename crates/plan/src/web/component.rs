@@ -21,9 +21,12 @@ impl Component for Web {
         &["web"]
     }
 
-    fn lookups(&self, spec: &Spec, _purpose: Purpose, lookups: &mut Lookups) {
+    fn lookups(&self, spec: &Spec, purpose: Purpose, lookups: &mut Lookups) {
         lookups.web_branch = spec.web.as_ref().map(|w| w.branch.clone());
         lookups.web_domain = super::custom_domain(spec).map(|d| d.root);
+        // `down` of a removed `[web]` still finds the app, its domain and
+        // the zone its records are in.
+        lookups.rediscover.web = purpose == Purpose::Down && spec.web.is_none();
     }
 
     fn plan(&self, cx: &PlanContext<'_>) -> Result<ComponentPlan, PlanError> {
@@ -88,6 +91,7 @@ const ACTIONS: &[&str] = &[
     "amplify:GetApp",
     "amplify:GetBranch",
     "amplify:GetDomainAssociation",
+    "amplify:ListDomainAssociations",
     "amplify:GetJob",
     "amplify:ListApps",
     "amplify:ListJobs",

@@ -261,6 +261,9 @@ impl Amplify {
             Route::GetJob(id, name, job) => self.get_job(&id, &name, &job),
             Route::StopJob(id, name, job) => self.stop_job(&id, &name, &job),
             Route::CreateDomainAssociation(id) => self.create_domain(&id, &body),
+            Route::ListDomainAssociations(id) => self.app_mut(&id).map(|app| {
+                json!({ "domainAssociations": app.domains.values().map(|d| d.json.clone()).collect::<Vec<_>>() })
+            }),
             Route::GetDomainAssociation(id, domain) => {
                 self.get_domain(&id, &domain, dns_record_exists)
             }

@@ -21,6 +21,7 @@ pub(super) enum Route {
     GetJob(String, String, String),
     StopJob(String, String, String),
     CreateDomainAssociation(String),
+    ListDomainAssociations(String),
     GetDomainAssociation(String, String),
     TagResource(String),
     UntagResource(String),
@@ -60,6 +61,7 @@ impl Route {
                 Route::StopJob(own(1), own(3), own(5))
             }
             ("POST", ["apps", _, "domains"]) => Route::CreateDomainAssociation(own(1)),
+            ("GET", ["apps", _, "domains"]) => Route::ListDomainAssociations(own(1)),
             ("GET", ["apps", _, "domains", _]) => Route::GetDomainAssociation(own(1), own(3)),
             (_, ["tags", ..]) => {
                 let arn = s[1..].join("/");
@@ -91,6 +93,7 @@ impl Route {
             Route::GetJob(..) => "GetJob",
             Route::StopJob(..) => "StopJob",
             Route::CreateDomainAssociation(_) => "CreateDomainAssociation",
+            Route::ListDomainAssociations(_) => "ListDomainAssociations",
             Route::GetDomainAssociation(..) => "GetDomainAssociation",
             Route::TagResource(_) => "TagResource",
             Route::UntagResource(_) => "UntagResource",
