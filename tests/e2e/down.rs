@@ -220,3 +220,30 @@ fn down_with_every_section_removed_leaves_nothing_of_the_env() {
         certificates.certificate_summary_list()
     );
 }
+
+/// A stopped dev database cannot be modified, so its deletion protection
+/// cannot be turned off: `down --delete-data` starts it first.
+#[test]
+fn down_deletes_a_stopped_database() {
+    let world = World::new();
+    let spec = world.network_spec("asleep", "azs = 2\nnat = \"none\"\n\n[database]\n");
+    let spec = spec.to_str().unwrap();
+    world.run(&["up", "-f", spec, "--yes"]).assert_code(0);
+    let rds = aws_sdk_rds::Client::new(&world.config);
+    world
+        .block_on(
+            rds.stop_db_instance()
+                .db_instance_identifier("asleep-dev-db")
+                .send(),
+        )
+        .unwrap();
+    let down = world.run(&["down", "-f", spec, "-e", "dev", "--yes", "--delete-data"]);
+    down.assert_code(0);
+    assert!(
+        down.stderr.contains("is stopped; starting it"),
+        "{}",
+        down.stderr
+    );
+    let left = world.block_on(rds.describe_db_instances().send()).unwrap();
+    assert!(left.db_instances().is_empty(), "{:?}", left.db_instances());
+}

@@ -376,6 +376,47 @@ async fn create_db_instance(
     Ok(Some(identifier.to_owned()))
 }
 
+/// A stopped instance cannot be modified, so its deletion protection
+/// cannot be turned off: it is started first, and waited for (RDS user
+/// guide, "Stopping an Amazon RDS DB instance temporarily").
+async fn started_if_stopped(cx: &StepContext<'_>, identifier: &str) -> Result<(), AwsError> {
+    let rds = &cx.clients.rds;
+    let status = match rds
+        .describe_db_instances()
+        .db_instance_identifier(identifier)
+        .send()
+        .await
+        .map_err(sdk("DescribeDBInstances", identifier))
+    {
+        Ok(out) => out
+            .db_instances()
+            .first()
+            .and_then(|db| db.db_instance_status())
+            .map(str::to_owned),
+        Err(e) if e.is_not_found() => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    if status.as_deref() != Some("stopped") {
+        return Ok(());
+    }
+    (cx.output.line)(&format!(
+        "database: {identifier} is stopped; starting it so that its deletion protection can be turned off (it takes minutes)"
+    ));
+    let started = rds
+        .start_db_instance()
+        .db_instance_identifier(identifier)
+        .send()
+        .await
+        .map(drop)
+        .map_err(sdk("StartDBInstance", identifier));
+    match started {
+        // Started meanwhile (an earlier, interrupted run).
+        Err(e) if e.code() == Some("InvalidDBInstanceState") => {}
+        other => other?,
+    }
+    wait_for(rds, identifier, false).await
+}
+
 async fn delete_db_instance(
     cx: &StepContext<'_>,
     identifier: &str,
@@ -386,6 +427,7 @@ async fn delete_db_instance(
     // An instance already being deleted (an interrupted run) is waited for;
     // one already gone is done.
     let deleting = |e: &AwsError| e.code() == Some("InvalidDBInstanceState");
+    started_if_stopped(cx, identifier).await?;
     let unprotected = rds
         .modify_db_instance()
         .db_instance_identifier(identifier)

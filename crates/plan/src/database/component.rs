@@ -64,6 +64,7 @@ impl Component for Database {
                     "rds:AddTagsToResource",
                     "rds:CreateDBSnapshot",
                     "rds:DeleteDBInstance",
+                    "rds:StartDBInstance",
                     "rds:DeleteDBSubnetGroup",
                     "rds:ListTagsForResource",
                     "rds:ModifyDBInstance",

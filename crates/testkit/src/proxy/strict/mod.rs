@@ -298,6 +298,12 @@ pub(super) fn before(
     {
         return Some(response);
     }
+    if rules.placement
+        && (service, name) == ("rds", "ModifyDBInstance")
+        && let Some(response) = stopped_instance(request, upstream)
+    {
+        return Some(response);
+    }
     if rules.idempotency
         && (service, name) == ("iam", "DeletePolicy")
         && let Some(response) = policy_in_use(state, request, upstream)
@@ -308,6 +314,28 @@ pub(super) fn before(
         return state.idempotency.before(service, name, request, upstream);
     }
     None
+}
+
+/// AWS refuses to modify a stopped instance (`InvalidDBInstanceState`:
+/// "the instance must be in the available state", RDS user guide,
+/// "Stopping an Amazon RDS DB instance temporarily"); moto modifies it.
+fn stopped_instance(request: &Request, upstream: &Upstream) -> Option<Response> {
+    let id = request.form("DBInstanceIdentifier")?;
+    let (status, xml) = upstream
+        .query(
+            "rds",
+            &format!("Action=DescribeDBInstances&Version=2014-10-31&DBInstanceIdentifier={id}"),
+        )
+        .ok()?;
+    (status == 200 && xml.contains("<DBInstanceStatus>stopped</DBInstanceStatus>")).then(|| {
+        Response::aws_error(
+            request,
+            "rds",
+            400,
+            "InvalidDBInstanceState",
+            &format!("Instance {id} is not in available state."),
+        )
+    })
 }
 
 /// AWS refuses `DeletePolicy` of a policy a role carries as its boundary,
