@@ -10,6 +10,28 @@ use crate::harness::{World, deploy_every_component};
 fn every_component_applied_then_planned_again_has_no_change() {
     let world = World::new();
     let spec = deploy_every_component(&world, "all");
+    // Its migration names $DATABASE_URL: the `sh` prelude is the task's
+    // entry point (an image's own ENTRYPOINT would otherwise run first),
+    // the spec's command its command.
+    let ecs = aws_sdk_ecs::Client::new(&world.config);
+    let migrate = world
+        .block_on(
+            ecs.describe_task_definition()
+                .task_definition("all-dev-migrate")
+                .send(),
+        )
+        .unwrap();
+    let container = &migrate.task_definition().unwrap().container_definitions()[0];
+    assert_eq!(
+        container.entry_point()[..2],
+        ["sh".to_owned(), "-c".to_owned()]
+    );
+    assert_eq!(container.command()[..2], ["sh".to_owned(), "-c".to_owned()]);
+    assert!(
+        container.command()[2].contains("$DATABASE_URL"),
+        "{:?}",
+        container.command()
+    );
     let again = world.run(&[
         "diff",
         "-f",

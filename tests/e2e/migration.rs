@@ -97,6 +97,8 @@ fn migrate_streams_the_log_and_a_failed_migration_stops_up_before_the_service() 
         container.command(),
         ["migrate", "-path", "/migrations", "up"]
     );
+    // No DATABASE_URL: the image's own entry point runs the command.
+    assert!(container.entry_point().is_empty());
     let env: Vec<&str> = container
         .environment()
         .iter()

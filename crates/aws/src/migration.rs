@@ -441,6 +441,10 @@ async fn until_stopped(
     .await
 }
 
+/// What a command that was not found (exit 127, or ECS's "executable file
+/// not found") most likely means.
+const NO_SHELL: &str = "\nA command was not found: a command that names $DATABASE_URL runs under a POSIX `sh` prelude (the task's entry point), so the migration image needs `sh` (a distroless or scratch image has none: build the migration image from one that has it, e.g. migrate/migrate's Alpine); or the command's first word is not in the image.";
+
 /// Ok for exit code 0; otherwise what failed and what to do.
 fn outcome(
     task_id: &str,
@@ -461,22 +465,31 @@ fn outcome(
                     version.saturating_sub(1)
                 );
             }
+            if code == 127 {
+                message.push_str(NO_SHELL);
+            }
             Err(AwsError::Migration {
                 exit_code: Some(code),
                 message,
             })
         }
-        None => Err(AwsError::Migration {
-            exit_code: None,
-            message: format!(
+        None => {
+            let mut message = format!(
                 "the migration task {task_id} stopped without an exit code: {}",
                 if stopped.reason.is_empty() {
                     "ECS gave no reason"
                 } else {
                     &stopped.reason
                 }
-            ),
-        }),
+            );
+            if stopped.reason.contains("executable file not found") {
+                message.push_str(NO_SHELL);
+            }
+            Err(AwsError::Migration {
+                exit_code: None,
+                message,
+            })
+        }
     }
 }
 

@@ -254,6 +254,7 @@ fn normalised_container(c: &ContainerDefinition) -> awsdeploy_plan::ContainerDef
             .port_mappings()
             .first()
             .and_then(PortMapping::container_port),
+        entry_point: Some(c.entry_point().to_vec()).filter(|e| !e.is_empty()),
         command: Some(c.command().to_vec()).filter(|c| !c.is_empty()),
         environment: c
             .environment()
@@ -359,6 +360,7 @@ pub(crate) async fn register(
         .image(&c.image)
         .essential(true)
         .set_memory(memory)
+        .set_entry_point(c.entry_point.clone())
         .set_command(c.command.clone())
         .set_environment(Some(
             c.environment

@@ -171,6 +171,20 @@ pub fn container_command(command: &[String]) -> Vec<String> {
     wrapped
 }
 
+/// [`container_command`] as the task definition holds it: the prelude as
+/// the container's `entryPoint` (replacing the image's ENTRYPOINT, which
+/// would otherwise run first, as golang-migrate's own image's `migrate`
+/// does), the spec's command as its `command`. Without `DATABASE_URL`, no
+/// entry point: the image's runs the command as written.
+pub fn container_entry(command: &[String]) -> (Option<Vec<String>>, Vec<String>) {
+    let mut all = container_command(command);
+    if all.len() == command.len() {
+        return (None, all);
+    }
+    let rest = all.split_off(all.len() - command.len());
+    (Some(all), rest)
+}
+
 /// The plan change's key.
 pub fn key(app: &str, env: &str) -> Key {
     Key::named(ComponentId::Migration, family(app, env))
@@ -187,6 +201,24 @@ pub enum Policy {
     Never,
 }
 
+/// Whether the migration runs under `policy`; `--migrate never` with a
+/// new image says what that means.
+fn runs(policy: Policy, image_changed: bool, out: &mut ComponentPlan) -> bool {
+    match policy {
+        Policy::Auto => image_changed,
+        Policy::Always => true,
+        Policy::Never => {
+            if image_changed {
+                out.warnings.push(
+                    "the migration does not run (--migrate never): the service gets the new image without it"
+                        .to_owned(),
+                );
+            }
+            false
+        }
+    }
+}
+
 /// The migration change for `image` (the image the service will run),
 /// when the spec has `[migration]` and `policy` says it runs. Returns its
 /// key, which the service update waits for.
@@ -200,20 +232,7 @@ pub(crate) fn plan(
     let Some(migration) = spec.migration.as_ref() else {
         return Ok(None);
     };
-    let runs = match cx.options.migrate {
-        Policy::Auto => image_changed,
-        Policy::Always => true,
-        Policy::Never => {
-            if image_changed {
-                out.warnings.push(
-                    "the migration does not run (--migrate never): the service gets the new image without it"
-                        .to_owned(),
-                );
-            }
-            false
-        }
-    };
-    if !runs {
+    if !runs(cx.options.migrate, image_changed, out) {
         return Ok(None);
     }
     let (app, env) = (spec.app.name.as_str(), spec.env.as_str());
@@ -221,6 +240,7 @@ pub(crate) fn plan(
         return Ok(None);
     };
     let log_group = names::log_group_name(app, env);
+    let (entry_point, command) = container_entry(&migration.command);
     let definition = TaskDefinition {
         family: family(app, env),
         cpu: service.cpu.to_string(),
@@ -232,7 +252,8 @@ pub(crate) fn plan(
             name: CONTAINER_NAME.to_owned(),
             image: migration.image.clone().unwrap_or_else(|| image.to_owned()),
             port: None,
-            command: Some(container_command(&migration.command)),
+            entry_point,
+            command: Some(command),
             environment: BTreeMap::new(),
             secrets: BTreeMap::new(),
             database_from: None,
@@ -509,6 +530,21 @@ mod tests {
     fn a_command_without_database_url_runs_as_written() {
         let command = vec!["migrate".to_owned(), "up".to_owned()];
         assert_eq!(container_command(&command), command);
+        assert_eq!(container_entry(&command), (None, command));
+    }
+
+    #[test]
+    fn the_prelude_is_the_entry_point_so_the_images_own_does_not_run_first() {
+        let command = vec![
+            "sh".to_owned(),
+            "-c".to_owned(),
+            "migrate -database \"$DATABASE_URL\" up".to_owned(),
+        ];
+        let (entry, rest) = container_entry(&command);
+        let entry = entry.expect("an entry point");
+        assert_eq!(entry[..2], ["sh".to_owned(), "-c".to_owned()]);
+        assert_eq!(rest, command);
+        assert_eq!([entry, rest].concat(), container_command(&command));
     }
 
     #[test]

@@ -595,6 +595,7 @@ fn task_definition(
     let connection = database_connection(cx);
     let secrets = secret_sources(cx, service, family, connection.as_ref())?;
     let mut container = ContainerDefinition {
+        entry_point: None,
         name: CONTAINER_NAME.to_owned(),
         image,
         port: Some(i32::from(service.port)),
@@ -620,6 +621,7 @@ fn task_definition(
             .entry(XRAY_DAEMON_ADDRESS.0.to_owned())
             .or_insert_with(|| XRAY_DAEMON_ADDRESS.1.to_owned());
         sidecars.push(ContainerDefinition {
+            entry_point: None,
             name: XRAY_CONTAINER_NAME.to_owned(),
             image: crate::task_definition::XRAY_DAEMON_IMAGE.to_owned(),
             port: None,

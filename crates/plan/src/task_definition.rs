@@ -39,6 +39,11 @@ pub struct ContainerDefinition {
     /// The container port; mapped as TCP on the same host port (awsvpc).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub port: Option<i32>,
+    /// Set only to replace the image's ENTRYPOINT (the migration's `sh`
+    /// prelude: an image whose ENTRYPOINT is `migrate` would otherwise get
+    /// `sh` as its first argument).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entry_point: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub command: Option<Vec<String>>,
     pub environment: BTreeMap<String, String>,
