@@ -10,7 +10,19 @@ use crate::exit::Exit;
 use crate::output;
 
 pub(super) fn iam_policy(settings: &Settings, push: bool, admin: bool) -> Result<Exit, CliError> {
-    let spec = load_spec(settings)?;
+    let mut spec = load_spec(settings)?;
+    // The region (so the partition: China's and GovCloud's ARNs differ)
+    // as the AWS chain would find it; without one, any region of `aws`.
+    if spec.app.region.is_none() {
+        spec.app.region = ["AWS_REGION", "AWS_DEFAULT_REGION"]
+            .iter()
+            .find_map(|v| std::env::var(v).ok().filter(|r| !r.is_empty()));
+        if spec.app.region.is_none() {
+            output::progress(
+                "note: neither app.region nor AWS_REGION is set: the policy is for any region of the `aws` partition (set one for China or GovCloud)",
+            );
+        }
+    }
     let components = awsdeploy_plan::COMPONENTS;
     output::json(&if admin {
         awsdeploy_plan::permissions::admin_policy(components, &spec)

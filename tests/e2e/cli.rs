@@ -477,3 +477,25 @@ fn init_writes_a_spec_for_the_project_that_validates_and_never_overwrites() {
     assert!(bad.stderr.contains("app.name"), "{}", bad.stderr);
     assert!(!root.join("bad.toml").exists());
 }
+
+/// Without `app.region`, `iam-policy` takes the region as the AWS chain
+/// would (`AWS_REGION`), so the partition of its ARNs is China's there.
+#[test]
+fn iam_policy_without_a_region_takes_the_chains_partition() {
+    let world = crate::harness::World::new();
+    let spec = world.spec(
+        "noregion.toml",
+        "[app]\nname = \"shop\"\n\n[registry]\n\n[service]\n",
+    );
+    let printed = world.run_with(
+        &["iam-policy", "-f", spec.to_str().unwrap()],
+        &[("AWS_REGION", "cn-north-1".to_owned())],
+    );
+    printed.assert_code(0);
+    let text = printed.stdout;
+    assert!(
+        text.contains("arn:aws-cn:ecr:cn-north-1:*:repository/shop/dev/*"),
+        "{text}"
+    );
+    assert!(!text.contains("arn:aws:"), "{text}");
+}

@@ -220,3 +220,38 @@ fn a_no_op_up_pays_two_calls_for_the_lock_and_diff_shows_no_holder() {
     diff.assert_code(0);
     assert!(!diff.stderr.contains("locked by"), "{}", diff.stderr);
 }
+
+/// `app.allowed_account_ids`: credentials of another account change
+/// nothing, and the error says which account they are and what to do.
+#[test]
+fn an_env_refuses_credentials_of_an_account_it_does_not_allow() {
+    let world = World::new();
+    let guarded = world.spec(
+        "guarded.toml",
+        "[app]\nname = \"guard\"\nregion = \"ap-northeast-1\"\nallowed_account_ids = [\"111122223333\"]\n\n[network]\nazs = 2\nnat = \"none\"\n",
+    );
+    world.sim.reset_calls();
+    let refused = world.run(&["up", "-f", guarded.to_str().unwrap(), "--yes"]);
+    refused.assert_code(1);
+    assert!(
+        refused.stderr.contains("AWS account 123456789012")
+            && refused.stderr.contains("111122223333")
+            && refused.stderr.contains("nothing was changed"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(
+        crate::harness::mutating_calls(&world),
+        0,
+        "{:?}",
+        world.sim.calls()
+    );
+    assert_eq!(vpcs(&world, "guard"), 0);
+    let allowed = world.spec(
+        "allowed.toml",
+        "[app]\nname = \"guard\"\nregion = \"ap-northeast-1\"\nallowed_account_ids = [\"123456789012\"]\n\n[network]\nazs = 2\nnat = \"none\"\n",
+    );
+    world
+        .run(&["up", "-f", allowed.to_str().unwrap(), "--yes"])
+        .assert_code(0);
+}
