@@ -347,6 +347,21 @@ fn alarms_are_made_checked_updated_one_by_one_and_kept_when_removed() {
     status.assert_code(2);
     let firing = format!("alarm {app}-dev-load-balancer-target-5xx is firing");
     assert!(status.stdout.contains(&firing), "{}", status.stdout);
+    // The next release's tasks fail (the circuit breaker rolls it back):
+    // the 5XX alarm, in ALARM since before it started, is one ECS ignores,
+    // and `up` does not blame it.
+    push_image(&world, &format!("{app}/dev/api"), "v3");
+    world.sim.simulate(Lifecycle::EcsRollout {
+        polls: 2,
+        outcome: RolloutOutcome::Fails,
+    });
+    let broken = world.run(&["up", "-f", &spec, "--yes", "--image-tag", "v3"]);
+    broken.assert_code(1);
+    assert!(
+        !broken.stderr.contains("rolled back: alarm"),
+        "{}",
+        broken.stderr
+    );
     world.sim.simulate(Lifecycle::EcsRollout {
         polls: 2,
         outcome: RolloutOutcome::Completes,

@@ -58,6 +58,26 @@ pub fn deployment_alarms(spec: &Spec) -> Vec<String> {
     }
 }
 
+/// How long ECS keeps a deployment watched by `spec`'s deployment alarms
+/// after it reaches steady state before it is COMPLETED (its bake time,
+/// computed from the alarms' periods and evaluation periods, ECS
+/// developer guide, "Deployment alarms"): the longest of them, in seconds;
+/// 0 without them. The rollout wait allows for it.
+pub fn deployment_bake_secs(spec: &Spec) -> u64 {
+    let names = deployment_alarms(spec);
+    let Some(alarms) = spec.alarms.as_ref().filter(|_| !names.is_empty()) else {
+        return 0;
+    };
+    let placeholder = || Some(Ref::Existing(String::new()));
+    let (app, env) = (spec.app.name.as_str(), spec.env.as_str());
+    rules::rules(spec, alarms, placeholder(), placeholder())
+        .iter()
+        .filter(|r| names.contains(&alarm_name(app, env, r.component, r.slug)))
+        .map(|r| u64::try_from(r.period * r.periods).unwrap_or(0))
+        .max()
+        .unwrap_or(0)
+}
+
 /// Everything the alarms component makes for `spec`, where its load
 /// balancer and target group are `load_balancer` and `target_group`.
 pub struct Desired {

@@ -339,7 +339,9 @@ fn ecs_service(
             health_check_grace_period_secs: secs(service.health_check_grace_period),
             alarms: crate::alarms::deployment_alarms(spec),
         },
-        rollout_timeout_secs: service.rollout_timeout.0.as_secs(),
+        // ECS bakes a deployment its alarms watch before it completes.
+        rollout_timeout_secs: service.rollout_timeout.0.as_secs()
+            + crate::alarms::deployment_bake_secs(spec),
         after,
     };
     match &cx.live.service.service {

@@ -27,6 +27,7 @@ pub(super) async fn rollout(
     expected: &str,
     timeout_secs: u64,
 ) -> Result<Option<String>, AwsError> {
+    let started = aws_sdk_cloudwatch::primitives::DateTime::from(std::time::SystemTime::now());
     match wait_for_rollout(&cx.clients.ecs, cluster, service, expected, timeout_secs).await {
         Ok(()) => Ok(None),
         Err(e @ AwsError::Timeout { .. }) => Err(AwsError::Rollout(format!(
@@ -34,7 +35,7 @@ pub(super) async fn rollout(
             step.how_to_follow().unwrap_or_default()
         ))),
         Err(AwsError::Rollout(failed)) => {
-            let fired = fired_alarms(cx.clients, cluster, service).await?;
+            let fired = fired_alarms(cx.clients, cluster, service, started).await?;
             Err(AwsError::Rollout(if fired.is_empty() {
                 failed
             } else {
@@ -45,13 +46,16 @@ pub(super) async fn rollout(
     }
 }
 
-/// The service's deployment alarms that are in ALARM: why ECS rolled a
-/// healthy deployment back. ECS's own words for it are not documented, so
-/// the alarms are asked.
+/// The service's deployment alarms that went into ALARM since `started`:
+/// why ECS rolled a healthy deployment back. ECS's own words for it are
+/// not documented, so the alarms are asked; one already in ALARM when the
+/// deployment started is one ECS ignores (ECS developer guide, "Deployment
+/// alarms"), so it is not blamed.
 async fn fired_alarms(
     clients: &crate::Clients,
     cluster: &str,
     service: &str,
+    started: aws_sdk_cloudwatch::primitives::DateTime,
 ) -> Result<Vec<String>, AwsError> {
     let out = clients
         .ecs
@@ -86,6 +90,10 @@ async fn fired_alarms(
         .metric_alarms()
         .iter()
         .filter(|a| a.state_value() == Some(&aws_sdk_cloudwatch::types::StateValue::Alarm))
+        .filter(|a| {
+            a.state_updated_timestamp()
+                .is_none_or(|at| at.as_secs_f64() >= started.as_secs_f64())
+        })
         .filter_map(|a| a.alarm_name().map(str::to_owned))
         .collect())
 }

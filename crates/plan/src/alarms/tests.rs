@@ -118,3 +118,15 @@ fn an_alarm_or_dashboard_of_our_names_that_is_not_ours_stops_the_plan() {
         "{body}"
     );
 }
+
+#[test]
+fn the_bake_time_is_the_longest_deployment_alarms_window() {
+    // The 5XX alarm: 3 one-minute periods; the unhealthy-hosts alarm:
+    // `unhealthy_minutes` (3 by default).
+    assert_eq!(deployment_bake_secs(&stack("")), 180);
+    assert_eq!(
+        deployment_bake_secs(&stack("[alarms.thresholds]\nunhealthy_minutes = 10\n")),
+        600
+    );
+    assert_eq!(deployment_bake_secs(&stack("rollback = false\n")), 0);
+}

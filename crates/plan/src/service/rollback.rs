@@ -121,7 +121,8 @@ pub fn plan(spec: &Spec, region: &str, live: &Live, target: &Target) -> Result<P
                 cluster,
                 service: SERVICE_NAME.to_owned(),
                 task_definition: to,
-                timeout_secs: settings.rollout_timeout.0.as_secs(),
+                timeout_secs: settings.rollout_timeout.0.as_secs()
+                    + crate::alarms::deployment_bake_secs(spec),
             },
         ],
     )
