@@ -159,8 +159,10 @@ fn a_renewed_lock_is_never_taken_whatever_the_clocks_say() {
     let spec = world.network_spec("skew", "azs = 2\nnat = \"single\"\n");
     let spec = spec.to_str().unwrap();
     world.run(&["up", "-f", spec, "--yes"]).assert_code(0);
-    let lease = [("AWSDEPLOY_LOCK_LEASE_SECS", "3".to_owned())];
-    // A holder whose clock is two minutes slow, renewing every half second.
+    // A lease far longer than the renewals' gaps, so that a loaded machine
+    // never leaves the item unchanged for a whole lease by accident.
+    let lease = [("AWSDEPLOY_LOCK_LEASE_SECS", "6".to_owned())];
+    // A holder whose clock is two minutes slow, renewing every 200 ms.
     let renewing = std::sync::atomic::AtomicBool::new(true);
     std::thread::scope(|scope| {
         scope.spawn(|| {
@@ -168,11 +170,14 @@ fn a_renewed_lock_is_never_taken_whatever_the_clocks_say() {
             while renewing.load(std::sync::atomic::Ordering::SeqCst) {
                 put_lock(&world, "skew", "5f0c2a9e41b7", now_secs() - 120 + tick);
                 tick += 1;
-                std::thread::sleep(Duration::from_millis(500));
+                std::thread::sleep(Duration::from_millis(200));
             }
         });
         std::thread::sleep(Duration::from_millis(300));
-        let refused = world.run_with(&["up", "-f", spec, "--yes", "--lock-timeout", "5s"], &lease);
+        let refused = world.run_with(
+            &["up", "-f", spec, "--yes", "--lock-timeout", "10s"],
+            &lease,
+        );
         renewing.store(false, std::sync::atomic::Ordering::SeqCst);
         refused.assert_code(1);
         assert!(
