@@ -11,6 +11,15 @@ use crate::error::{already_done, sdk};
 use crate::tags::Owner;
 use crate::{AwsError, StepContext};
 
+/// The step's tags, as IAM takes them (roles, policies, OIDC providers).
+pub(crate) fn tags(cx: &StepContext<'_>) -> Vec<aws_sdk_iam::types::Tag> {
+    cx.tags()
+        .iter()
+        .map(|(k, v)| aws_sdk_iam::types::Tag::builder().key(*k).value(v).build())
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap_or_default()
+}
+
 /// Decodes `%XX` escapes (IAM returns policy documents URL-encoded).
 pub(crate) fn percent_decode(text: &str) -> String {
     percent_encoding::percent_decode_str(text)
@@ -231,7 +240,6 @@ async fn create_role(
 ) -> Result<Option<String>, AwsError> {
     let clients = cx.clients;
     let name = cx.name();
-    let tags = cx.tags();
 
     let created = clients
         .iam
@@ -240,12 +248,7 @@ async fn create_role(
         .description(description)
         .assume_role_policy_document(trust_policy)
         .set_permissions_boundary(boundary.map(str::to_owned))
-        .set_tags(Some(
-            tags.iter()
-                .map(|(k, v)| aws_sdk_iam::types::Tag::builder().key(*k).value(v).build())
-                .collect::<Result<Vec<_>, _>>()
-                .unwrap_or_default(),
-        ))
+        .set_tags(Some(tags(cx)))
         .send()
         .await
         .map_err(sdk("CreateRole", name));

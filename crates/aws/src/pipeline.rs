@@ -101,12 +101,7 @@ pub(crate) async fn run(
 ) -> Result<Option<String>, AwsError> {
     match step {
         PipelineStep::CreateGithubProvider { url, audience } => {
-            let tags = cx
-                .tags()
-                .iter()
-                .map(|(k, v)| aws_sdk_iam::types::Tag::builder().key(*k).value(v).build())
-                .collect::<Result<Vec<_>, _>>()
-                .unwrap_or_default();
+            let tags = iam::tags(cx);
             let created = cx
                 .clients
                 .iam

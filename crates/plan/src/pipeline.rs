@@ -178,7 +178,7 @@ fn github(
     // image; the deploy job runs awsdeploy with the deploy policy.
     let push = canonical(&json!({
         "Version": "2012-10-17",
-        "Statement": push_statements(spec, account)?,
+        "Statement": push_statements(&repository_arn(spec, account)?),
     }));
     let deploy = canonical(&permissions::policy(components, spec, false));
     let mut role_plan = ComponentPlan::default();
@@ -225,12 +225,22 @@ fn github(
     Ok(out)
 }
 
-/// What pushing the image to the spec's repository needs: ECR's login, and
-/// the push (and the look for the commit's tag) on that one repository.
-pub(crate) fn push_statements(spec: &Spec, account: &LiveAccount) -> Result<Vec<Value>, PlanError> {
-    let repository = crate::registry::repository_name(spec).unwrap_or_default();
-    let region = spec.app.region.as_deref().unwrap_or("*");
-    Ok(vec![
+/// The spec's repository's ARN, in the caller's account.
+fn repository_arn(spec: &Spec, account: &LiveAccount) -> Result<String, PlanError> {
+    Ok(format!(
+        "arn:{}:ecr:{}:{}:repository/{}",
+        account.partition(),
+        spec.app.region.as_deref().unwrap_or("*"),
+        account.account()?,
+        crate::registry::repository_name(spec).unwrap_or_default()
+    ))
+}
+
+/// What pushing the image to the repository `repository_arn` needs: ECR's
+/// login, and the push (and the look for the commit's tag) on that one
+/// repository. GitHub's build role's and the pipeline's build project's.
+pub(crate) fn push_statements(repository_arn: &str) -> Vec<Value> {
+    vec![
         crate::iam::registry_login(),
         json!({
             "Sid": "PushImage",
@@ -240,13 +250,9 @@ pub(crate) fn push_statements(spec: &Spec, account: &LiveAccount) -> Result<Vec<
                 "ecr:DescribeImages", "ecr:DescribeRepositories", "ecr:GetDownloadUrlForLayer",
                 "ecr:InitiateLayerUpload", "ecr:PutImage", "ecr:UploadLayerPart"
             ],
-            "Resource": [format!(
-                "arn:{}:ecr:{region}:{}:repository/{repository}",
-                account.partition(),
-                account.account()?
-            )]
+            "Resource": [repository_arn]
         }),
-    ])
+    ]
 }
 
 /// The actions of the pipeline component of its own; its role's are

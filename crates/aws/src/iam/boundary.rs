@@ -80,12 +80,7 @@ pub(crate) async fn create(
     document: &str,
 ) -> Result<Option<String>, AwsError> {
     let iam = &cx.clients.iam;
-    let tags = cx
-        .tags()
-        .iter()
-        .map(|(k, v)| aws_sdk_iam::types::Tag::builder().key(*k).value(v).build())
-        .collect::<Result<Vec<_>, _>>()
-        .unwrap_or_default();
+    let tags = super::tags(cx);
     let created = iam
         .create_policy()
         .policy_name(name)

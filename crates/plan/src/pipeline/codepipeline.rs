@@ -281,17 +281,10 @@ fn roles(r: &Runner<'_>, out: &mut ComponentPlan) -> Result<Vec<Key>, PlanError>
     let arn = |service: &str, resource: &str| r.arn(service, resource);
     let repository = crate::registry::repository_name(r.spec).unwrap_or_default();
     let mut build = build_statements(&arn, &group, &bucket, r.partition);
-    build.push(crate::iam::registry_login());
-    build.push(json!({
-        "Sid": "PushImage",
-        "Effect": "Allow",
-        "Action": [
-            "ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:CompleteLayerUpload",
-            "ecr:DescribeImages", "ecr:DescribeRepositories", "ecr:GetDownloadUrlForLayer",
-            "ecr:InitiateLayerUpload", "ecr:PutImage", "ecr:UploadLayerPart"
-        ],
-        "Resource": [arn("ecr", &format!("repository/{repository}"))]
-    }));
+    build.extend(crate::pipeline::push_statements(&arn(
+        "ecr",
+        &format!("repository/{repository}"),
+    )));
     let mut deploy = build_statements(&arn, &group, &bucket, r.partition);
     let awsdeploy = permissions::policy(r.components, r.spec, false);
     deploy.extend(
