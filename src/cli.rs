@@ -100,6 +100,11 @@ enum CommandArg {
         /// When the plan runs the migration, as for `up --migrate`.
         #[arg(long, value_enum, default_value_t = MigrateArg::Auto, value_name = "WHEN")]
         migrate: MigrateArg,
+
+        /// Leave out the monthly cost (the plan's last line, and its JSON
+        /// `cost` field).
+        #[arg(long)]
+        no_cost: bool,
     },
     /// Make live match the spec: show the plan, confirm, apply in dependency order.
     ///
@@ -161,7 +166,21 @@ enum CommandArg {
         /// lock (e.g. 10m); by default fail at once, naming the holder.
         #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = parse_duration)]
         lock_timeout: Duration,
+
+        /// Leave out the monthly cost from the plan shown.
+        #[arg(long)]
+        no_cost: bool,
     },
+    /// What the env costs a month, from the spec alone: no AWS call.
+    ///
+    /// Each resource awsdeploy would make, priced from awsdeploy's built-in
+    /// price table for app.region (AWS's public Price List: hourly
+    /// resources at 730 hours a month), by component; then what depends
+    /// on traffic (data processed, log ingestion, capacity units) as unit
+    /// prices with what they depend on. Free tiers are not subtracted. `diff`
+    /// and `up` show the same figures for the change they plan, against
+    /// what is live. See docs/cost.md.
+    Cost,
     /// Run the migration now: golang-migrate as a one-off ECS task.
     ///
     /// Checks the local migration.path folder first (golang-migrate names,
@@ -511,6 +530,7 @@ pub enum Command {
         out: Option<PathBuf>,
         image_tag: Option<String>,
         migrate: Policy,
+        cost: bool,
     },
     Up {
         yes: bool,
@@ -519,7 +539,9 @@ pub enum Command {
         image_tag: Option<String>,
         migrate: Policy,
         lock_timeout: Duration,
+        cost: bool,
     },
+    Cost,
     Migrate {
         image_tag: Option<String>,
         dry_run: bool,
@@ -587,11 +609,13 @@ impl From<Cli> for Settings {
                     out,
                     image_tag,
                     migrate,
+                    no_cost,
                 } => Command::Diff {
                     detailed_exitcode,
                     out,
                     image_tag,
                     migrate: migrate.into(),
+                    cost: !no_cost,
                 },
                 CommandArg::Up {
                     yes,
@@ -600,6 +624,7 @@ impl From<Cli> for Settings {
                     image_tag,
                     migrate,
                     lock_timeout,
+                    no_cost,
                 } => Command::Up {
                     yes,
                     allow_replace,
@@ -607,7 +632,9 @@ impl From<Cli> for Settings {
                     image_tag,
                     migrate: migrate.into(),
                     lock_timeout,
+                    cost: !no_cost,
                 },
+                CommandArg::Cost => Command::Cost,
                 CommandArg::Migrate {
                     image_tag,
                     dry_run,

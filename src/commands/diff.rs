@@ -15,7 +15,7 @@ pub(super) async fn diff(
     detailed_exitcode: bool,
     out: Option<&Path>,
     image_tag: Option<&str>,
-    migrate: Policy,
+    migrate: (Policy, bool),
 ) -> Result<Exit, CliError> {
     let spec = with_image_tag(load_spec(settings)?, image_tag)?;
     let options = options(settings, &spec, migrate)?;

@@ -71,7 +71,7 @@ async fn migrate(
 ) -> Result<Exit, CliError> {
     let options = Options {
         migrate: Policy::Always,
-        web_artifact: None,
+        ..Options::default()
     };
     let plan = observe_and_plan(aws, spec, &options).await?;
     let run = awsdeploy_plan::migration::standalone(&plan)?;

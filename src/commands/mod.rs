@@ -20,6 +20,7 @@ use crate::exit::Exit;
 use crate::output::{self, Format};
 
 mod ci;
+mod cost;
 mod diff;
 mod down;
 mod init;
@@ -119,16 +120,18 @@ pub async fn run(settings: &Settings) -> Result<Exit, CliError> {
             out,
             image_tag,
             migrate,
+            cost,
         } => {
             diff::diff(
                 settings,
                 *detailed_exitcode,
                 out.as_deref(),
                 image_tag.as_deref(),
-                *migrate,
+                (*migrate, *cost),
             )
             .await
         }
+        Command::Cost => cost::cost(settings),
         Command::Up {
             yes,
             allow_replace,
@@ -136,6 +139,7 @@ pub async fn run(settings: &Settings) -> Result<Exit, CliError> {
             image_tag,
             migrate,
             lock_timeout,
+            cost,
         } => {
             let apply = up::Apply {
                 yes: *yes,
@@ -143,7 +147,9 @@ pub async fn run(settings: &Settings) -> Result<Exit, CliError> {
                 lock_timeout: *lock_timeout,
             };
             match plan {
-                None => up::from_spec(settings, image_tag.as_deref(), *migrate, apply).await,
+                None => {
+                    up::from_spec(settings, image_tag.as_deref(), (*migrate, *cost), apply).await
+                }
                 Some(path) => up::from_saved(settings, path, apply).await,
             }
         }
@@ -208,9 +214,14 @@ async fn locked<T>(
     result
 }
 
-/// The planning options: `--migrate`, and the web artifact (read, checked
-/// and hashed here, before any AWS call).
-fn options(settings: &Settings, spec: &Spec, migrate: Policy) -> Result<Options, CliError> {
+/// The planning options: `--migrate`, the web artifact (read, checked
+/// and hashed here, before any AWS call), and the cost unless `--no-cost`
+/// (priced as of today).
+fn options(
+    settings: &Settings,
+    spec: &Spec,
+    (migrate, cost): (Policy, bool),
+) -> Result<Options, CliError> {
     let web_artifact = match spec.web.as_ref().and_then(|w| w.artifact.as_deref()) {
         Some(path) => {
             let artifact = load_artifact(&relative_to_spec(settings, Path::new(path)))?;
@@ -224,6 +235,7 @@ fn options(settings: &Settings, spec: &Spec, migrate: Policy) -> Result<Options,
     Ok(Options {
         migrate,
         web_artifact,
+        price_on: cost.then(cost::today),
     })
 }
 

@@ -21,7 +21,7 @@ pub(super) async fn run(settings: &Settings, watch: bool) -> Result<Exit, CliErr
     let spec = load_spec(settings)?;
     // The web artifact makes the drift count match `diff`'s; a missing or
     // bad one is `diff`'s and `up`'s to report, not status's.
-    let options = options(settings, &spec, Policy::Auto).unwrap_or_default();
+    let options = options(settings, &spec, (Policy::Auto, false)).unwrap_or_default();
     let aws = connect(&spec).await?;
     let stop = tokio::signal::ctrl_c();
     tokio::pin!(stop);

@@ -91,7 +91,7 @@ impl Apply {
 pub(super) async fn from_spec(
     settings: &Settings,
     image_tag: Option<&str>,
-    migrate: Policy,
+    migrate: (Policy, bool),
     apply: Apply,
 ) -> Result<Exit, CliError> {
     let spec = with_image_tag(load_spec(settings)?, image_tag)?;

@@ -22,9 +22,9 @@ use aws_sdk_applicationautoscaling::types::{
 };
 use aws_sdk_ecs::types::{
     AssignPublicIp, AwsVpcConfiguration, ClusterField, ClusterSettingName, Compatibility,
-    ContainerDefinition, DeploymentCircuitBreaker, DeploymentConfiguration, KeyValuePair,
+    ContainerDefinition, CpuArchitecture, DeploymentCircuitBreaker, DeploymentConfiguration, KeyValuePair,
     LaunchType, LoadBalancer, LogConfiguration, LogDriver, NetworkConfiguration, NetworkMode,
-    PortMapping, PropagateTags, Secret, ServiceField, Tag, TaskDefinitionField, TransportProtocol,
+    OsFamily, PortMapping, RuntimePlatform, PropagateTags, Secret, ServiceField, Tag, TaskDefinitionField, TransportProtocol,
 };
 use awsdeploy_plan::Ref;
 use awsdeploy_plan::execute::ResolvedIds;
@@ -236,6 +236,10 @@ pub(crate) fn normalised(td: &aws_sdk_ecs::types::TaskDefinition) -> TaskDefinit
             .skip(1)
             .map(normalised_container)
             .collect(),
+        cpu_architecture: td
+            .runtime_platform()
+            .and_then(|p| p.cpu_architecture())
+            .map_or_else(|| awsdeploy_plan::X86_64.to_owned(), |a| a.as_str().to_owned()),
     }
 }
 
@@ -388,6 +392,12 @@ pub(crate) async fn register(
         .memory(&definition.memory)
         .execution_role_arn(&definition.execution_role_arn)
         .task_role_arn(&definition.task_role_arn)
+        .runtime_platform(
+            RuntimePlatform::builder()
+                .cpu_architecture(CpuArchitecture::from(definition.cpu_architecture.as_str()))
+                .operating_system_family(OsFamily::Linux)
+                .build(),
+        )
         .set_container_definitions(Some(
             std::iter::once(Ok(container.build()))
                 .chain(definition.sidecars.iter().map(sidecar))

@@ -7,6 +7,7 @@ use awsdeploy_spec::Spec;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::cost::{Bill, CostContext};
 use crate::component::{
     Component, PlanContext, PolicyContext, Purpose, Statement, StatusContext, TeardownContext,
 };
@@ -92,6 +93,10 @@ impl Component for Certificate {
 
     fn status(&self, _cx: &StatusContext<'_>, _status: &mut Status) {
         // An unissued certificate shows as the plan's change.
+    }
+
+    fn cost(&self, _cx: &CostContext<'_>, _bill: &mut Bill<'_>) {
+        // Public ACM certificates are free.
     }
 }
 

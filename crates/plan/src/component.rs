@@ -4,7 +4,8 @@
 //! module depends on the list that names it):
 //! what observation looks up ([`crate::lookups`], `down`'s lookups), the
 //! plan ([`crate::plan_with`]), the teardown ([`crate::teardown`]), the
-//! least-privilege policy ([`crate::permissions::policy`]), `status`, and
+//! least-privilege policy ([`crate::permissions::policy`]), `status`, the
+//! monthly cost ([`crate::cost`]), and
 //! the tests that hold each component to its docs page and e2e module. A
 //! component that leaves out a plan, a teardown, its policy statements, the
 //! ARNs its resources have, or its status section does not compile.
@@ -22,6 +23,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use awsdeploy_spec::Spec;
 use serde_json::Value;
 
+use crate::cost::{Bill, CostContext};
 use crate::live::Lookups;
 use crate::status::{Extras, Status};
 use crate::{ComponentId, ComponentPlan, Key, Live, Options, PlanError, Ref};
@@ -65,6 +67,11 @@ pub trait Component: Sync {
 
     /// Its section of `status`, and its problems.
     fn status(&self, cx: &StatusContext<'_>, status: &mut Status);
+
+    /// What it makes costs a month, on `cx`'s side (live, or what the spec
+    /// asks for): each resource's fixed charges, and the unit prices of
+    /// what depends on traffic ([`crate::cost`], `docs/cost.md`).
+    fn cost(&self, cx: &CostContext<'_>, bill: &mut Bill<'_>);
 }
 
 /// Why observation looks something up.

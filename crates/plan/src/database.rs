@@ -25,6 +25,7 @@ use crate::{
 };
 
 mod component;
+pub mod cost;
 mod steps;
 mod teardown;
 pub(crate) use component::changes_instance;

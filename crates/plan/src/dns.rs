@@ -6,6 +6,7 @@ use awsdeploy_spec::Spec;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::cost::{Bill, CostContext};
 use crate::component::{
     Component, PlanContext, PolicyContext, Purpose, Statement, StatusContext, TeardownContext,
 };
@@ -74,6 +75,11 @@ impl Component for Dns {
 
     fn status(&self, _cx: &StatusContext<'_>, _status: &mut Status) {
         // A record has no state to show.
+    }
+
+    fn cost(&self, _cx: &CostContext<'_>, _bill: &mut Bill<'_>) {
+        // The hosted zone is the team's (not counted); queries of alias
+        // records to a load balancer are free.
     }
 }
 

@@ -19,6 +19,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use crate::cost::{Bill, CostContext};
 use crate::component::{
     Component, PlanContext, PolicyContext, Purpose, Statement, StatusContext, TeardownContext,
 };
@@ -167,6 +168,10 @@ impl Component for Iam {
 
     fn status(&self, _cx: &StatusContext<'_>, _status: &mut Status) {
         // Roles have no state to show.
+    }
+
+    fn cost(&self, _cx: &CostContext<'_>, _bill: &mut Bill<'_>) {
+        // IAM roles, policies and OIDC providers are free.
     }
 }
 

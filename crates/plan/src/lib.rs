@@ -15,6 +15,7 @@ pub mod alarms;
 pub mod certificate;
 pub mod ci;
 pub mod component;
+pub mod cost;
 pub mod database;
 pub mod dns;
 pub mod execute;
@@ -86,6 +87,7 @@ pub use registry::RegistryStep;
 pub use service::{DeploymentSettings, NewService, ServiceNetwork, ServiceStep};
 pub use task_definition::{
     ContainerDefinition, DatabaseConnection, SIDECAR_MEMORY_MIB, SecretSource, TaskDefinition,
+    X86_64,
     XRAY_DAEMON_IMAGE,
 };
 pub use web::WebStep;
@@ -207,4 +209,7 @@ pub struct Options {
     /// The web artifact to release (`web.artifact`, read and hashed by the
     /// caller, since planning reads no files).
     pub web_artifact: Option<web::WebArtifact>,
+    /// Price the plan as of this date (`YYYY-MM-DD`); `None`: no cost
+    /// (`--no-cost`).
+    pub price_on: Option<String>,
 }

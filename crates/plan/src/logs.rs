@@ -6,6 +6,7 @@ use awsdeploy_spec::Spec;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::cost::{Bill, CostContext};
 use crate::component::{
     Component, PlanContext, PolicyContext, Purpose, Statement, StatusContext, TeardownContext,
 };
@@ -72,6 +73,30 @@ impl Component for Logs {
 
     fn status(&self, _cx: &StatusContext<'_>, _status: &mut Status) {
         // `awsdeploy logs` reads it; status has no section for it.
+    }
+
+    fn cost(&self, cx: &CostContext<'_>, bill: &mut Bill<'_>) {
+        let Some(service) = cx.spec.service.as_ref() else {
+            return;
+        };
+        bill.usage(
+            "log ingestion",
+            "logs.ingest.gb",
+            "per GB the service and the migration write",
+        );
+        bill.usage(
+            "log storage",
+            "logs.storage.gb_month",
+            &format!(
+                "per GB-month stored, compressed; log_retention_days = {} keeps about {} of ingest",
+                service.log_retention_days,
+                if service.log_retention_days <= 31 {
+                    "one month".to_owned()
+                } else {
+                    format!("{} months", service.log_retention_days.div_ceil(30))
+                }
+            ),
+        );
     }
 }
 

@@ -24,6 +24,7 @@ use std::collections::BTreeMap;
 
 use awsdeploy_spec::Spec;
 
+use crate::cost::{Bill, CostContext};
 use crate::component::{
     Component, PlanContext, PolicyContext, Purpose, Statement, StatusContext, TeardownContext,
 };
@@ -117,6 +118,25 @@ impl Component for Migration {
             ));
         }
         status.migration = Some(migration);
+    }
+
+    fn cost(&self, cx: &CostContext<'_>, bill: &mut Bill<'_>) {
+        let (Some(_), Some(service)) = (&cx.spec.migration, &cx.spec.service) else {
+            return;
+        };
+        let arch = if service.cpu_architecture.is_arm() {
+            "arm"
+        } else {
+            "x86"
+        };
+        bill.usage(
+            "migration task",
+            &format!("ecs.fargate.{arch}.vcpu_hour"),
+            &format!(
+                "per vCPU-hour while it runs (the service's size: {} vCPU and its memory), a minute or so per release",
+                f64::from(service.cpu) / 1024.0
+            ),
+        );
     }
 }
 use schemars::JsonSchema;
@@ -248,6 +268,7 @@ pub(crate) fn plan(
         execution_role_arn: cx.role_arn(&names::execution_role_name(app, env))?,
         task_role_arn: cx.role_arn(&names::task_role_name(app, env))?,
         sidecars: Vec::new(),
+        cpu_architecture: service.cpu_architecture.ecs_name().to_owned(),
         container: ContainerDefinition {
             name: CONTAINER_NAME.to_owned(),
             image: migration.image.clone().unwrap_or_else(|| image.to_owned()),

@@ -40,6 +40,10 @@ pub struct Plan {
     /// accounts' credentials as `up` does.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub allowed_account_ids: Vec<String>,
+    /// The env's monthly cost before and after the plan (`docs/cost.md`);
+    /// left out when not asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<crate::cost::PlanCost>,
 }
 
 impl Plan {
@@ -494,7 +498,13 @@ pub fn plan_with(
     }
     resolve(&mut all)?;
     all.warnings = spec.warnings().into_iter().chain(all.warnings).collect();
-    Ok(Plan::of(spec, region, live, all))
+    let cost = options
+        .price_on
+        .as_deref()
+        .map(|today| crate::cost::estimate((spec, region), live, &all.changes, today));
+    let mut plan = Plan::of(spec, region, live, all);
+    plan.cost = cost;
+    Ok(plan)
 }
 
 impl Plan {
@@ -513,6 +523,7 @@ impl Plan {
             warnings: part.warnings,
             lookups: lookups(spec),
             allowed_account_ids: spec.app.allowed_account_ids.clone(),
+            cost: None,
         }
     }
 }
@@ -546,6 +557,7 @@ mod tests {
             warnings: vec![],
             lookups: crate::live::Lookups::default(),
             allowed_account_ids: vec![],
+            cost: None,
         }
     }
 

@@ -11,6 +11,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use crate::cost::{Bill, CostContext};
 use crate::component::{
     Component, PlanContext, PolicyContext, Purpose, Statement, StatusContext, TeardownContext,
 };
@@ -120,6 +121,20 @@ impl Component for Registry {
 
     fn status(&self, _cx: &StatusContext<'_>, _status: &mut Status) {
         // Nothing of its own: the service's status shows the image.
+    }
+
+    fn cost(&self, cx: &CostContext<'_>, bill: &mut Bill<'_>) {
+        let Some(registry) = cx.spec.registry.as_ref() else {
+            return;
+        };
+        bill.usage(
+            "image storage",
+            "ecr.storage.gb_month",
+            &format!(
+                "per GB of the images the lifecycle policy keeps (the newest {}); layers shared between images are stored once",
+                registry.keep_images
+            ),
+        );
     }
 }
 

@@ -72,9 +72,16 @@ pub fn text(plan: &Plan, colour: Colour) -> String {
             .as_deref()
             .map(|id| format!(" ({id})"))
             .unwrap_or_default();
+        let cost = plan
+            .cost
+            .as_ref()
+            .and_then(|c| c.of(change.kind, &change.name))
+            .filter(|r| r.before != r.after)
+            .map(|r| format!("  {}/mo", r.after.minus(r.before).signed()))
+            .unwrap_or_default();
         let _ = writeln!(
             out,
-            "  {} {:<16} {}{id}",
+            "  {} {:<16} {}{id}{cost}",
             paint.wrap(code, &format!("{symbol:>3}")),
             change.kind.label(),
             change.name
@@ -151,7 +158,37 @@ pub fn text(plan: &Plan, colour: Colour) -> String {
     } else {
         let _ = writeln!(out, "{}", summary(plan));
     }
+    if let Some(cost) = &plan.cost {
+        cost_lines(&mut out, plan, cost);
+    }
     out
+}
+
+/// The cost line, after the resources whose cost changes with no change
+/// of their own shown above (the service's tasks when only autoscaling
+/// changes).
+fn cost_lines(out: &mut String, plan: &Plan, cost: &crate::cost::PlanCost) {
+    let shown = |r: &crate::cost::ResourceCost| {
+        plan.changes
+            .iter()
+            .any(|c| c.kind == r.kind && c.name == r.name)
+    };
+    for r in cost
+        .resources
+        .iter()
+        .filter(|r| r.before != r.after && !shown(r))
+    {
+        let _ = writeln!(
+            out,
+            "  {} {}: {} → {}/mo ({}/mo)",
+            r.kind.label(),
+            r.name,
+            r.before,
+            r.after,
+            r.after.minus(r.before).signed()
+        );
+    }
+    let _ = writeln!(out, "{}", cost.summary());
 }
 
 /// What the user should know about the result, one line each.

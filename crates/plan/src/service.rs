@@ -31,6 +31,7 @@ use crate::{
 
 mod autoscaling;
 mod component;
+mod cost;
 mod fields;
 pub mod rollback;
 mod steps;
@@ -644,6 +645,7 @@ fn task_definition(
         task_role_arn: cx.role_arn(&names::task_role_name(app, env))?,
         container,
         sidecars,
+        cpu_architecture: service.cpu_architecture.ecs_name().to_owned(),
     })
 }
 

@@ -23,6 +23,28 @@ pub struct TaskDefinition {
     /// memory.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sidecars: Vec<ContainerDefinition>,
+    /// `runtimePlatform.cpuArchitecture`: `X86_64` (also what a definition
+    /// registered without one runs on) or `ARM64`.
+    #[serde(default = "x86_64", skip_serializing_if = "is_x86_64")]
+    pub cpu_architecture: String,
+}
+
+/// The CPU architecture ECS runs a task definition without one on.
+pub const X86_64: &str = "X86_64";
+
+fn x86_64() -> String {
+    X86_64.to_owned()
+}
+
+fn is_x86_64(architecture: &str) -> bool {
+    architecture == X86_64
+}
+
+impl TaskDefinition {
+    /// Whether its tasks run on Graviton.
+    pub fn is_arm(&self) -> bool {
+        self.cpu_architecture == "ARM64"
+    }
 }
 
 /// The memory (MiB) each sidecar is given out of the task's: the X-Ray

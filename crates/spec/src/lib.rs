@@ -229,6 +229,32 @@ pub struct Service {
     pub container_insights: bool,
     /// Request tracing: `xray` runs the X-Ray daemon beside the API.
     pub tracing: Tracing,
+    /// The CPU the tasks run on: the image must be built for it.
+    pub cpu_architecture: CpuArchitecture,
+}
+
+/// `service.cpu_architecture`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CpuArchitecture {
+    /// Intel and AMD (`X86_64`), the default.
+    X86_64,
+    /// AWS Graviton (`ARM64`): about 20% cheaper per vCPU and GB on Fargate.
+    Arm64,
+}
+
+impl CpuArchitecture {
+    /// As ECS spells it (`runtimePlatform.cpuArchitecture`).
+    pub fn ecs_name(self) -> &'static str {
+        match self {
+            CpuArchitecture::X86_64 => "X86_64",
+            CpuArchitecture::Arm64 => "ARM64",
+        }
+    }
+
+    pub fn is_arm(self) -> bool {
+        self == CpuArchitecture::Arm64
+    }
 }
 
 /// `service.tracing`.

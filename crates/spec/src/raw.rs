@@ -201,6 +201,7 @@ raw_section!(RawService {
     autoscaling: Option<RawAutoscaling>,
     container_insights: Bool,
     tracing: Text,
+    cpu_architecture: Text,
 });
 
 raw_section!(RawAutoscaling {

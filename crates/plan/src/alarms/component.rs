@@ -2,12 +2,14 @@
 
 use awsdeploy_spec::Spec;
 
+use crate::cost::{Bill, CostContext, Side};
 use crate::component::{
     Component, PlanContext, PolicyContext, Purpose, Statement, StatusContext, TeardownContext,
 };
 use crate::live::Lookups;
 use crate::status::{AlarmsStatus, Status, SubscriptionStatus, console};
-use crate::{ComponentId, ComponentPlan, PlanError, names};
+use super::model::AlarmMetric;
+use crate::{ComponentId, ComponentPlan, Key, PlanError, Ref, ResourceKind, names};
 
 /// The SNS topic and subscriptions, the alarms and the dashboard
 /// (`[alarms]`).
@@ -142,5 +144,61 @@ impl Component for Alarms {
                 .push(format!("alarm {} is firing", alarm.name));
         }
         status.alarms = Some(alarms);
+    }
+
+    fn cost(&self, cx: &CostContext<'_>, bill: &mut Bill<'_>) {
+        // An alarm is charged per metric it watches (a metric math alarm
+        // for each metric in it); the dashboard by the month. The SNS
+        // topic's email notifications are within its free tier.
+        let (app, env) = (cx.app(), cx.env());
+        let metrics = |metric: &AlarmMetric| match metric {
+            AlarmMetric::Metric(_) => 1,
+            AlarmMetric::Math { metrics, .. } => metrics.len(),
+        };
+        let (alarms, dashboard): (Vec<(String, usize)>, bool) = match cx.side {
+            Side::Spec => {
+                let Some(alarms) = &cx.spec.alarms else {
+                    return;
+                };
+                let placeholder = |name: String| Some(Ref::Planned(Key::named(ComponentId::LoadBalancer, name)));
+                let rules = super::rules::rules(
+                    cx.spec,
+                    alarms,
+                    placeholder(names::load_balancer_name(app, env)),
+                    placeholder(names::target_group_name(app, env)),
+                );
+                let alarms = rules
+                    .iter()
+                    .map(|r| (names::alarm_name(app, env, r.component, r.slug), metrics(&r.metric)))
+                    .collect();
+                (alarms, cx.spec.alarms.as_ref().is_some_and(|a| a.dashboard))
+            }
+            Side::Live => (
+                cx.live
+                    .alarms
+                    .alarms
+                    .iter()
+                    .map(|a| (a.name.clone(), metrics(&a.metric)))
+                    .collect(),
+                cx.live.alarms.dashboard.is_some(),
+            ),
+        };
+        for (name, count) in &alarms {
+            #[allow(clippy::cast_precision_loss)]
+            bill.monthly(
+                (ResourceKind::Alarm, name),
+                "standard alarm, per metric",
+                "cloudwatch.alarm.month",
+                *count as f64,
+            );
+        }
+        if dashboard {
+            bill.monthly(
+                (ResourceKind::Dashboard, &names::dashboard_name(app, env)),
+                "dashboard",
+                "cloudwatch.dashboard.month",
+                1.0,
+            );
+        }
     }
 }

@@ -5,6 +5,7 @@ use awsdeploy_spec::Spec;
 use crate::component::{
     Component, PlanContext, PolicyContext, Purpose, Statement, StatusContext, TeardownContext,
 };
+use crate::cost::{Bill, CostContext};
 use crate::live::Lookups;
 use crate::status::{DatabaseExtras, DatabaseStatus, Status};
 use crate::{ComponentId, ComponentPlan, Key, PlanError, names};
@@ -148,6 +149,10 @@ impl Component for Database {
             ));
         }
         status.database = Some(db);
+    }
+
+    fn cost(&self, cx: &CostContext<'_>, bill: &mut Bill<'_>) {
+        super::cost::cost(cx, bill);
     }
 }
 

@@ -3,13 +3,14 @@
 
 use awsdeploy_spec::Spec;
 
+use crate::cost::{Bill, CostContext, Side};
 use crate::component::{
     Component, PlanContext, PolicyContext, Purpose, Statement, StatusContext, TeardownContext,
 };
 use crate::live::Lookups;
 use crate::names::{load_balancer_name, target_group_name};
 use crate::status::Status;
-use crate::{ComponentId, ComponentPlan, Key, PlanError};
+use crate::{ComponentId, ComponentPlan, Key, PlanError, ResourceKind};
 
 /// The ALB, its target group and listeners (`[service]`,
 /// `[load_balancer]`).
@@ -84,6 +85,34 @@ impl Component for LoadBalancer {
 
     fn status(&self, _cx: &StatusContext<'_>, _status: &mut Status) {
         // The targets' health is the service's status.
+    }
+
+    fn cost(&self, cx: &CostContext<'_>, bill: &mut Bill<'_>) {
+        // An internet-facing ALB has a node, and a public IPv4 address,
+        // in each zone it serves.
+        let zones = match cx.side {
+            Side::Spec => cx.spec.service.as_ref().map(|_| usize::from(cx.spec.network.azs)),
+            Side::Live => cx
+                .live
+                .service
+                .load_balancer
+                .as_ref()
+                .filter(|lb| lb.owned)
+                .map(|lb| lb.subnet_ids.len()),
+        };
+        let Some(zones) = zones else {
+            return;
+        };
+        let name = load_balancer_name(cx.app(), cx.env());
+        let resource = (ResourceKind::LoadBalancer, name.as_str());
+        bill.hourly(resource, "Application Load Balancer", "elb.alb.hour", 1.0);
+        #[allow(clippy::cast_precision_loss)]
+        bill.hourly(resource, "public IPv4 address", "vpc.public_ipv4.hour", zones as f64);
+        bill.usage(
+            "load balancer capacity units",
+            "elb.alb.lcu_hour",
+            "per LCU-hour used; one LCU is 25 new connections/s, 3,000 active connections, 1 GB/h processed or 1,000 rule evaluations/s, whichever is highest",
+        );
     }
 }
 

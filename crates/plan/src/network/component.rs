@@ -1,13 +1,14 @@
 //! The network as a [`Component`]: its plan, teardown, policy and status.
 
-use awsdeploy_spec::Spec;
+use awsdeploy_spec::{NatMode, Spec};
 
 use crate::component::{
     Component, PlanContext, PolicyContext, Purpose, Statement, StatusContext, TeardownContext,
 };
+use crate::cost::{Bill, CostContext, Side};
 use crate::live::Lookups;
 use crate::status::{NatStatus, NetworkStatus, Status, ZoneStatus};
-use crate::{ComponentId, ComponentPlan, Key, PlanError, Ref};
+use crate::{ComponentId, ComponentPlan, Key, PlanError, Ref, ResourceKind};
 
 /// VPC, subnets, gateways, routes, security groups (`[network]`).
 pub struct Network;
@@ -96,6 +97,60 @@ impl Component for Network {
                     .problems
                     .push(format!("NAT gateway {} is {}", nat.id, nat.state));
             }
+        }
+    }
+
+    fn cost(&self, cx: &CostContext<'_>, bill: &mut Bill<'_>) {
+        // The VPC, subnets, routes and security groups are free; a NAT
+        // gateway is charged by the hour, and so is its public address.
+        let (nats, addresses): (Vec<String>, Vec<String>) = match cx.side {
+            Side::Spec => {
+                let spec = cx.spec;
+                let count = match spec.network.nat {
+                    NatMode::Single => 1,
+                    NatMode::PerAz => spec.network.azs,
+                    NatMode::None => 0,
+                };
+                (1..=count)
+                    .map(|i| {
+                        let name = |s: &str| super::resource_name(spec, &format!("nat-{i}{s}"));
+                        (name(""), name("-ip"))
+                    })
+                    .unzip()
+            }
+            Side::Live => {
+                let network = &cx.live.network;
+                let nats = network
+                    .nat_gateways
+                    .iter()
+                    .filter(|n| matches!(n.state.as_str(), "pending" | "available"))
+                    .map(|n| n.name.clone().unwrap_or_else(|| n.id.clone()))
+                    .collect();
+                let addresses = network
+                    .addresses
+                    .iter()
+                    .map(|a| a.name.clone().unwrap_or_else(|| a.allocation_id.clone()))
+                    .collect();
+                (nats, addresses)
+            }
+        };
+        for nat in &nats {
+            bill.hourly((ResourceKind::NatGateway, nat), "NAT gateway", "ec2.nat_gateway.hour", 1.0);
+        }
+        for address in &addresses {
+            bill.hourly(
+                (ResourceKind::ElasticIp, address),
+                "public IPv4 address",
+                "vpc.public_ipv4.hour",
+                1.0,
+            );
+        }
+        if !nats.is_empty() {
+            bill.usage(
+                "NAT gateway data processed",
+                "ec2.nat_gateway.gb",
+                "per GB the private subnets send or receive through it: image pulls, logs, calls to AWS APIs and the internet",
+            );
         }
     }
 }

@@ -2,6 +2,7 @@
 
 use awsdeploy_spec::Spec;
 
+use crate::cost::{Bill, CostContext};
 use crate::component::{
     Component, PlanContext, PolicyContext, Purpose, Statement, StatusContext, TeardownContext,
 };
@@ -229,5 +230,39 @@ impl Component for Pipeline {
             ));
         }
         status.pipeline = Some(pipeline);
+    }
+
+    fn cost(&self, cx: &CostContext<'_>, bill: &mut Bill<'_>) {
+        // No fixed charge: CodePipeline V2 bills action minutes, CodeBuild
+        // build minutes, S3 what the bucket stores. On GitHub Actions the
+        // runners are GitHub's.
+        let Some(pipeline) = cx.spec.pipeline.as_ref() else {
+            return;
+        };
+        if !super::wants_codepipeline(cx.spec) {
+            return;
+        }
+        bill.usage(
+            "pipeline action minutes",
+            "codepipeline.v2.action_minute",
+            "per minute each action runs (source, build, deploy); the first 100 minutes a month of the account are free",
+        );
+        let size = pipeline
+            .compute_type
+            .trim_start_matches("BUILD_GENERAL1_")
+            .to_lowercase();
+        bill.usage(
+            &format!("build minutes ({})", pipeline.compute_type),
+            &format!("codebuild.linux.{size}.minute"),
+            "per minute the image build and the deploy project run",
+        );
+        bill.usage(
+            "artifact bucket storage",
+            "s3.standard.gb_month",
+            &format!(
+                "per GB-month of build artifacts, kept {} days",
+                pipeline.artifact_retention_days
+            ),
+        );
     }
 }

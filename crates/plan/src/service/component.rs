@@ -5,6 +5,7 @@ use awsdeploy_spec::Spec;
 use crate::component::{
     Component, PlanContext, PolicyContext, Purpose, Statement, StatusContext, TeardownContext,
 };
+use crate::cost::{Bill, CostContext};
 use crate::live::Lookups;
 use crate::status::{Status, TargetStatus};
 use crate::{ComponentId, ComponentPlan, PlanError, names};
@@ -111,6 +112,10 @@ impl Component for Service {
             ));
         }
         status.service = Some(service);
+    }
+
+    fn cost(&self, cx: &CostContext<'_>, bill: &mut Bill<'_>) {
+        super::cost::cost(cx, bill);
     }
 }
 

@@ -18,6 +18,11 @@ pub(super) fn definition_fields(old: &TaskDefinition, new: &TaskDefinition) -> V
     field("cpu", old.cpu.clone(), new.cpu.clone());
     field("memory", old.memory.clone(), new.memory.clone());
     field(
+        "cpu_architecture",
+        old.cpu_architecture.clone(),
+        new.cpu_architecture.clone(),
+    );
+    field(
         "port",
         a.port.map(|p| p.to_string()).unwrap_or_default(),
         b.port.map(|p| p.to_string()).unwrap_or_default(),

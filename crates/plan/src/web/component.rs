@@ -2,6 +2,7 @@
 
 use awsdeploy_spec::Spec;
 
+use crate::cost::{Bill, CostContext};
 use crate::component::{
     Component, PlanContext, PolicyContext, Purpose, Statement, StatusContext, TeardownContext,
 };
@@ -79,6 +80,23 @@ impl Component for Web {
             ));
         }
         status.web = Some(web);
+    }
+
+    fn cost(&self, cx: &CostContext<'_>, bill: &mut Bill<'_>) {
+        // Manual deployments build nothing on Amplify.
+        if cx.spec.web.is_none() {
+            return;
+        }
+        bill.usage(
+            "web hosting storage",
+            "amplify.storage.gb_month",
+            "per GB-month of the releases Amplify keeps",
+        );
+        bill.usage(
+            "web data served",
+            "amplify.served.gb",
+            "per GB served to visitors from Amplify's CDN",
+        );
     }
 }
 

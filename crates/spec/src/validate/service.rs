@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use toml::Spanned;
 
 use super::{Checker, FARGATE, parse_secret_ref};
-use crate::{Autoscaling, LoadBalancer, SecretRef, Service, SpecDuration, Tracing, defaults};
+use crate::{
+    Autoscaling, CpuArchitecture, LoadBalancer, SecretRef, Service, SpecDuration, Tracing, defaults,
+};
 
 pub(super) fn service(c: &mut Checker, raw: &crate::raw::RawService) -> Service {
     let (cpu, memory) = task_size(c, raw);
@@ -70,6 +72,22 @@ pub(super) fn service(c: &mut Checker, raw: &crate::raw::RawService) -> Service 
             defaults::SERVICE_CONTAINER_INSIGHTS,
         ),
         tracing: tracing(c, raw.tracing.as_ref()),
+        cpu_architecture: cpu_architecture(c, raw.cpu_architecture.as_ref()),
+    }
+}
+
+fn cpu_architecture(c: &mut Checker, raw: Option<&Spanned<String>>) -> CpuArchitecture {
+    match raw.map(|t| t.get_ref().as_str()) {
+        None | Some("x86_64") => CpuArchitecture::X86_64,
+        Some("arm64") => CpuArchitecture::Arm64,
+        Some(other) => {
+            c.error(
+                format!("service.cpu_architecture = \"{other}\" is not a Fargate CPU architecture"),
+                raw.map(Spanned::span),
+                "use \"x86_64\" (the default) or \"arm64\" (Graviton; the image must be built for linux/arm64)",
+            );
+            CpuArchitecture::X86_64
+        }
     }
 }
 

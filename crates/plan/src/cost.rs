@@ -1,0 +1,500 @@
+//! What the env costs a month, before and after a plan, offline
+//! (`docs/cost.md`).
+//!
+//! Each component prices what it makes ([`crate::Component::cost`]) into a
+//! [`Bill`], from either side: what is live, or what the spec asks for.
+//! [`estimate`] prices both and takes, for each resource, the side the plan
+//! leaves: the spec's where the plan changes the component, the live one
+//! where it does not (so a plan with no change costs exactly what live
+//! does). Prices come from the region's table ([`table`]); what depends on
+//! traffic is a unit price with its assumption, never a figure.
+
+pub mod render;
+pub mod table;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use awsdeploy_spec::Spec;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::{Action, COMPONENTS, ComponentId, Live, ResourceChange, ResourceKind};
+use table::{Price, PriceTable};
+
+/// Version of the plan's `cost` field; bumped on any incompatible change.
+pub const COST_FORMAT_VERSION: u32 = 1;
+
+/// The hours AWS bills a month by (365 × 24 / 12).
+pub const HOURS_PER_MONTH: f64 = 730.0;
+
+/// Which state a component prices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// What is live and owned.
+    Live,
+    /// What the spec asks for.
+    Spec,
+}
+
+/// What a component prices from.
+pub struct CostContext<'a> {
+    pub spec: &'a Spec,
+    /// What is live (empty when pricing the spec alone).
+    pub live: &'a Live,
+    pub side: Side,
+    /// Today (`YYYY-MM-DD`, UTC): Extended Support's years start on dates.
+    pub today: &'a str,
+}
+
+impl CostContext<'_> {
+    pub fn app(&self) -> &str {
+        &self.spec.app.name
+    }
+
+    pub fn env(&self) -> &str {
+        &self.spec.env
+    }
+}
+
+/// A monthly amount in cents, with its ceiling where autoscaling may add
+/// to it (`max_cents`, left out when the same).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Monthly {
+    pub cents: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_cents: Option<i64>,
+}
+
+impl Monthly {
+    fn of(low: i64, high: i64) -> Monthly {
+        Monthly {
+            cents: low,
+            max_cents: (high != low).then_some(high),
+        }
+    }
+
+    pub fn max(self) -> i64 {
+        self.max_cents.unwrap_or(self.cents)
+    }
+
+    pub fn plus(self, other: Monthly) -> Monthly {
+        Monthly::of(self.cents + other.cents, self.max() + other.max())
+    }
+
+    pub fn minus(self, other: Monthly) -> Monthly {
+        Monthly::of(self.cents - other.cents, self.max() - other.max())
+    }
+
+    /// `$45.26` or `$22.49–$67.47`.
+    pub fn dollars(self) -> String {
+        match self.max_cents {
+            None => dollars(self.cents),
+            Some(max) => format!("{}–{}", dollars(self.cents), dollars(max)),
+        }
+    }
+
+    /// `+$44.72` / `-$3.65` / `+$0.00`.
+    pub fn signed(self) -> String {
+        let sign = |c: i64| if c < 0 { "-" } else { "+" };
+        let low = format!("{}{}", sign(self.cents), dollars(self.cents.abs()));
+        match self.max_cents {
+            None => low,
+            Some(max) => format!("{low}–{}{}", sign(max), dollars(max.abs())),
+        }
+    }
+}
+
+impl fmt::Display for Monthly {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.dollars())
+    }
+}
+
+fn dollars(cents: i64) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    let cents = cents.abs();
+    format!("{sign}${}.{:02}", cents / 100, cents % 100)
+}
+
+/// Rounds USD to cents.
+#[allow(clippy::cast_possible_truncation)]
+fn cents(usd: f64) -> i64 {
+    (usd * 100.0).round() as i64
+}
+
+/// One line of a bill: a resource's fixed monthly charge.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Charge {
+    /// What is charged and how (`NAT gateway: 730 h × $0.062/h`).
+    pub item: String,
+    /// The Price List's usage type it is billed as.
+    pub usage_type: String,
+    pub monthly: Monthly,
+}
+
+/// What depends on traffic: its unit price and what is assumed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct UsagePrice {
+    /// The component's name (`lock` for the deploy lock's table).
+    pub component: String,
+    /// What is charged (`NAT gateway data processed`).
+    pub item: String,
+    /// `$0.062/GB`.
+    pub price: String,
+    pub usage_type: String,
+    /// What the figure would depend on, or what is assumed.
+    pub assumption: String,
+}
+
+/// A resource whose charges a bill holds.
+type Resource = (ComponentId, ResourceKind, String);
+
+/// What one component's resources cost on one side: filled by
+/// [`crate::Component::cost`].
+pub struct Bill<'a> {
+    table: &'a PriceTable,
+    component: ComponentId,
+    charges: BTreeMap<Resource, Vec<Charge>>,
+    usage: Vec<UsagePrice>,
+    /// Price ids the table lacks.
+    missing: BTreeSet<String>,
+    /// The newest publication date of the prices used.
+    published: Option<String>,
+}
+
+impl<'a> Bill<'a> {
+    fn new(table: &'a PriceTable, component: ComponentId) -> Bill<'a> {
+        Bill {
+            table,
+            component,
+            charges: BTreeMap::new(),
+            usage: Vec::new(),
+            missing: BTreeSet::new(),
+            published: None,
+        }
+    }
+
+    /// The price `id`, or none (recorded: the estimate says which are
+    /// missing, never guesses).
+    pub fn price(&mut self, id: &str) -> Option<&'a Price> {
+        let price = self.table.prices.get(id);
+        if price.is_none() {
+            self.missing.insert(id.to_owned());
+        }
+        self.published_on(price);
+        price
+    }
+
+    /// Keeps the newest publication date of the prices used.
+    fn published_on(&mut self, price: Option<&Price>) {
+        if let Some(p) = price {
+            if self.published.as_ref().is_none_or(|d| *d < p.published) {
+                self.published = Some(p.published.clone());
+            }
+        }
+    }
+
+    /// `resource` runs all month: `count` of `price` an hour.
+    pub fn hourly(&mut self, resource: (ResourceKind, &str), item: &str, id: &str, count: f64) {
+        self.per_month(resource, item, id, (count, count), "h");
+    }
+
+    /// `resource` runs all month, between `low` and `high` of `price`'s
+    /// unit an hour (tasks an autoscaler adds).
+    pub fn hourly_range(
+        &mut self,
+        resource: (ResourceKind, &str),
+        item: &str,
+        id: &str,
+        (low, high): (f64, f64),
+    ) {
+        self.per_month(resource, item, id, (low, high), "h");
+    }
+
+    /// `quantity` of `price`'s unit a month.
+    pub fn monthly(&mut self, resource: (ResourceKind, &str), item: &str, id: &str, quantity: f64) {
+        self.per_month(resource, item, id, (quantity, quantity), "");
+    }
+
+    fn per_month(
+        &mut self,
+        (kind, name): (ResourceKind, &str),
+        item: &str,
+        id: &str,
+        (low, high): (f64, f64),
+        per: &str,
+    ) {
+        let Some(price) = self.price(id) else {
+            return;
+        };
+        let hours = if per == "h" { HOURS_PER_MONTH } else { 1.0 };
+        let amount = |q: f64| cents(q * hours * price.usd());
+        let quantity = if (low - high).abs() < f64::EPSILON {
+            format!("{}", Quantity(low))
+        } else {
+            format!("{}–{}", Quantity(low), Quantity(high))
+        };
+        let hours = if per == "h" {
+            format!(" × {HOURS_PER_MONTH} h")
+        } else {
+            String::new()
+        };
+        self.charges
+            .entry((self.component, kind, name.to_owned()))
+            .or_default()
+            .push(Charge {
+                item: format!("{item}: {quantity}{hours} × {}", price.per_unit()),
+                usage_type: price.usage_type.clone(),
+                monthly: Monthly::of(amount(low), amount(high)),
+            });
+    }
+
+    /// What depends on traffic: shown as its unit price, or as not in the
+    /// table (which leaves the fixed figures standing).
+    pub fn usage(&mut self, item: &str, id: &str, assumption: &str) {
+        let price = self.table.prices.get(id);
+        self.published_on(price);
+        self.usage.push(UsagePrice {
+            component: self.component.as_str().to_owned(),
+            item: item.to_owned(),
+            price: price.map_or_else(
+                || format!("not in the price table (`{}`)", table::REFRESH),
+                Price::per_unit,
+            ),
+            usage_type: price.map(|p| p.usage_type.clone()).unwrap_or_default(),
+            assumption: assumption.to_owned(),
+        });
+    }
+}
+
+/// A number as people write it: `2`, `0.25`.
+struct Quantity(f64);
+
+impl fmt::Display for Quantity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = format!("{:.4}", self.0);
+        let text = text.trim_end_matches('0').trim_end_matches('.');
+        f.write_str(text)
+    }
+}
+
+/// One resource's monthly cost, before and after.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ResourceCost {
+    pub component: ComponentId,
+    pub kind: ResourceKind,
+    pub name: String,
+    pub before: Monthly,
+    pub after: Monthly,
+    /// Its charges after the plan (before it, for what the plan deletes).
+    pub charges: Vec<Charge>,
+}
+
+/// The plan's `cost` field: the env's monthly cost before and after it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct PlanCost {
+    /// [`COST_FORMAT_VERSION`].
+    pub version: u32,
+    pub currency: String,
+    pub region: String,
+    /// The newest publication date of the prices used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prices_published: Option<String>,
+    /// Why there is no figure (no table for the region, a price it lacks).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unavailable: Option<String>,
+    pub before: Monthly,
+    pub after: Monthly,
+    pub difference: Monthly,
+    /// Every priced resource, in the components' order.
+    pub resources: Vec<ResourceCost>,
+    /// What depends on traffic, after the plan.
+    pub usage: Vec<UsagePrice>,
+}
+
+impl PlanCost {
+    /// The resource `kind` `name`'s cost, when priced.
+    pub fn of(&self, kind: ResourceKind, name: &str) -> Option<&ResourceCost> {
+        self.resources
+            .iter()
+            .find(|r| r.kind == kind && r.name == name)
+    }
+
+    /// `Cost: $141.80/mo → $186.52/mo (+$44.72/mo), usage extra`.
+    pub fn summary(&self) -> String {
+        if let Some(why) = &self.unavailable {
+            return format!("Cost: not estimated: {why}");
+        }
+        let usage = if self.usage.is_empty() {
+            ""
+        } else {
+            ", usage extra"
+        };
+        format!(
+            "Cost: {}/mo → {}/mo ({}/mo){usage}",
+            self.before,
+            self.after,
+            self.difference.signed()
+        )
+    }
+
+    fn unavailable(region: &str, why: String) -> PlanCost {
+        PlanCost {
+            version: COST_FORMAT_VERSION,
+            currency: "USD".to_owned(),
+            region: region.to_owned(),
+            prices_published: None,
+            unavailable: Some(why),
+            before: Monthly::default(),
+            after: Monthly::default(),
+            difference: Monthly::default(),
+            resources: Vec::new(),
+            usage: Vec::new(),
+        }
+    }
+}
+
+/// Everything every component charges on one side.
+struct Priced {
+    charges: BTreeMap<Resource, Vec<Charge>>,
+    usage: Vec<UsagePrice>,
+    missing: BTreeSet<String>,
+    published: Option<String>,
+}
+
+fn price_side(table: &PriceTable, cx: &CostContext<'_>) -> Priced {
+    let mut priced = Priced {
+        charges: BTreeMap::new(),
+        usage: Vec::new(),
+        missing: BTreeSet::new(),
+        published: None,
+    };
+    for component in COMPONENTS {
+        let mut bill = Bill::new(table, component.id());
+        component.cost(cx, &mut bill);
+        priced.charges.extend(bill.charges);
+        priced.usage.extend(bill.usage);
+        priced.missing.extend(bill.missing);
+        priced.published = priced.published.max(bill.published);
+    }
+    priced
+}
+
+fn total(charges: &[Charge]) -> Monthly {
+    charges
+        .iter()
+        .fold(Monthly::default(), |sum, c| sum.plus(c.monthly))
+}
+
+/// Why a region cannot be priced.
+fn no_table(region: &str) -> String {
+    format!(
+        "awsdeploy has no prices for {region} (it has {}); add them with `{} {region}` in awsdeploy's repository and rebuild",
+        PriceTable::regions().join(", "),
+        table::REFRESH
+    )
+}
+
+/// The env's monthly cost before and after `changes` (a plan's).
+pub fn estimate(
+    (spec, region): (&Spec, &str),
+    live: &Live,
+    changes: &[ResourceChange],
+    today: &str,
+) -> PlanCost {
+    let Some(table) = PriceTable::of(region) else {
+        return PlanCost::unavailable(region, no_table(region));
+    };
+    let side = |side| CostContext {
+        spec,
+        live,
+        side,
+        today,
+    };
+    let before = price_side(&table, &side(Side::Live));
+    let wanted = price_side(&table, &side(Side::Spec));
+    let missing: BTreeSet<&String> = before.missing.iter().chain(&wanted.missing).collect();
+    if !missing.is_empty() {
+        let missing: Vec<&str> = missing.iter().map(|s| s.as_str()).collect();
+        return PlanCost::unavailable(
+            region,
+            format!(
+                "the {region} price table lacks {}; refresh it with `{} {region}`",
+                missing.join(", "),
+                table::REFRESH
+            ),
+        );
+    }
+    let changed: BTreeSet<ComponentId> = changes
+        .iter()
+        .filter(|c| c.action != Action::Run)
+        .map(|c| c.component)
+        .collect();
+    let deleted: BTreeSet<(ResourceKind, &str)> = changes
+        .iter()
+        .filter(|c| c.action == Action::Delete)
+        .map(|c| (c.kind, c.name.as_str()))
+        .collect();
+    let resources: BTreeSet<&Resource> = before.charges.keys().chain(wanted.charges.keys()).collect();
+    let mut costs: Vec<ResourceCost> = resources
+        .into_iter()
+        .map(|resource| {
+            let (component, kind, name) = resource;
+            let was = before.charges.get(resource);
+            let will = if deleted.contains(&(*kind, name.as_str())) {
+                None
+            } else if changed.contains(component) {
+                wanted.charges.get(resource).or(was)
+            } else {
+                was.or_else(|| wanted.charges.get(resource))
+            };
+            ResourceCost {
+                component: *component,
+                kind: *kind,
+                name: name.clone(),
+                before: was.map(|c| total(c)).unwrap_or_default(),
+                after: will.map(|c| total(c)).unwrap_or_default(),
+                charges: will.or(was).cloned().unwrap_or_default(),
+            }
+        })
+        .collect();
+    let order = |c: &ResourceCost| ComponentId::ALL.iter().position(|id| *id == c.component);
+    costs.sort_by_key(|c| order(c));
+    let sum = |f: fn(&ResourceCost) -> Monthly| {
+        costs
+            .iter()
+            .fold(Monthly::default(), |sum, c| sum.plus(f(c)))
+    };
+    let (was, will) = (sum(|c| c.before), sum(|c| c.after));
+    PlanCost {
+        version: COST_FORMAT_VERSION,
+        currency: table.currency.clone(),
+        region: region.to_owned(),
+        prices_published: before.published.max(wanted.published),
+        unavailable: None,
+        before: was,
+        after: will,
+        difference: will.minus(was),
+        resources: costs,
+        usage: wanted.usage.into_iter().chain(lock(&table)).collect(),
+    }
+}
+
+/// The deploy lock's table: every stack has one (`docs/lock.md`).
+fn lock(table: &PriceTable) -> Option<UsagePrice> {
+    let price = table.prices.get("dynamodb.ondemand.write")?;
+    Some(UsagePrice {
+        component: "lock".to_owned(),
+        item: "deploy lock table".to_owned(),
+        price: price.per_unit(),
+        usage_type: price.usage_type.clone(),
+        assumption: "on demand, a few requests per command: well under a cent a month".to_owned(),
+    })
+}
+
+/// What the spec's env costs a month, priced from the spec alone (`awsdeploy
+/// cost`): the plan of a new env.
+pub fn of_spec(spec: &Spec, region: &str, today: &str) -> PlanCost {
+    estimate((spec, region), &Live::default(), &[], today)
+}
