@@ -601,95 +601,101 @@ impl From<Cli> for Settings {
                 OutputArg::Json => Format::Json,
             },
             verbosity: cli.verbose,
-            command: match cli.command {
-                CommandArg::Validate { show } => Command::Validate { show },
-                CommandArg::Schema => Command::Schema,
-                CommandArg::Diff {
-                    detailed_exitcode,
-                    out,
-                    image_tag,
-                    migrate,
-                    no_cost,
-                } => Command::Diff {
-                    detailed_exitcode,
-                    out,
-                    image_tag,
-                    migrate: migrate.into(),
-                    cost: !no_cost,
-                },
-                CommandArg::Up {
-                    yes,
-                    allow_replace,
-                    plan,
-                    image_tag,
-                    migrate,
-                    lock_timeout,
-                    no_cost,
-                } => Command::Up {
-                    yes,
-                    allow_replace,
-                    plan,
-                    image_tag,
-                    migrate: migrate.into(),
-                    lock_timeout,
-                    cost: !no_cost,
-                },
-                CommandArg::Cost => Command::Cost,
-                CommandArg::Migrate {
-                    image_tag,
-                    dry_run,
-                    lock_timeout,
-                } => Command::Migrate {
-                    image_tag,
-                    dry_run,
-                    lock_timeout,
-                },
-                CommandArg::WebRelease {
-                    artifact,
-                    force,
-                    lock_timeout,
-                } => Command::WebRelease {
-                    artifact,
-                    force,
-                    lock_timeout,
-                },
-                CommandArg::Down {
-                    delete_data,
-                    yes,
-                    lock_timeout,
-                } => Command::Down {
-                    delete_data,
-                    yes,
-                    lock_timeout,
-                },
-                CommandArg::Unlock { id, yes } => Command::Unlock { id, yes },
-                CommandArg::Completions { shell } => Command::Completions { shell },
-                CommandArg::Init { name } => Command::Init { name },
-                CommandArg::Status { watch } => Command::Status { watch },
-                CommandArg::IamPolicy { push, admin } => Command::IamPolicy { push, admin },
-                CommandArg::Ci { file } => file.into(),
-                CommandArg::Logs {
-                    since,
-                    follow,
-                    migration,
-                    task,
-                    filter,
-                } => Command::Logs(crate::commands::LogsRequest {
-                    since,
-                    follow,
-                    migration,
-                    task,
-                    filter,
-                }),
-                CommandArg::Rollback {
-                    to,
-                    yes,
-                    lock_timeout,
-                } => Command::Rollback {
-                    to,
-                    yes,
-                    lock_timeout,
-                },
+            command: cli.command.into(),
+        }
+    }
+}
+
+impl From<CommandArg> for Command {
+    fn from(arg: CommandArg) -> Command {
+        match arg {
+            CommandArg::Validate { show } => Command::Validate { show },
+            CommandArg::Schema => Command::Schema,
+            CommandArg::Diff {
+                detailed_exitcode,
+                out,
+                image_tag,
+                migrate,
+                no_cost,
+            } => Command::Diff {
+                detailed_exitcode,
+                out,
+                image_tag,
+                migrate: migrate.into(),
+                cost: !no_cost,
+            },
+            CommandArg::Up {
+                yes,
+                allow_replace,
+                plan,
+                image_tag,
+                migrate,
+                lock_timeout,
+                no_cost,
+            } => Command::Up {
+                yes,
+                allow_replace,
+                plan,
+                image_tag,
+                migrate: migrate.into(),
+                lock_timeout,
+                cost: !no_cost,
+            },
+            CommandArg::Cost => Command::Cost,
+            CommandArg::Migrate {
+                image_tag,
+                dry_run,
+                lock_timeout,
+            } => Command::Migrate {
+                image_tag,
+                dry_run,
+                lock_timeout,
+            },
+            CommandArg::WebRelease {
+                artifact,
+                force,
+                lock_timeout,
+            } => Command::WebRelease {
+                artifact,
+                force,
+                lock_timeout,
+            },
+            CommandArg::Down {
+                delete_data,
+                yes,
+                lock_timeout,
+            } => Command::Down {
+                delete_data,
+                yes,
+                lock_timeout,
+            },
+            CommandArg::Unlock { id, yes } => Command::Unlock { id, yes },
+            CommandArg::Completions { shell } => Command::Completions { shell },
+            CommandArg::Init { name } => Command::Init { name },
+            CommandArg::Status { watch } => Command::Status { watch },
+            CommandArg::IamPolicy { push, admin } => Command::IamPolicy { push, admin },
+            CommandArg::Ci { file } => file.into(),
+            CommandArg::Logs {
+                since,
+                follow,
+                migration,
+                task,
+                filter,
+            } => Command::Logs(crate::commands::LogsRequest {
+                since,
+                follow,
+                migration,
+                task,
+                filter,
+            }),
+            CommandArg::Rollback {
+                to,
+                yes,
+                lock_timeout,
+            } => Command::Rollback {
+                to,
+                yes,
+                lock_timeout,
             },
         }
     }

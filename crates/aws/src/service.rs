@@ -22,9 +22,10 @@ use aws_sdk_applicationautoscaling::types::{
 };
 use aws_sdk_ecs::types::{
     AssignPublicIp, AwsVpcConfiguration, ClusterField, ClusterSettingName, Compatibility,
-    ContainerDefinition, CpuArchitecture, DeploymentCircuitBreaker, DeploymentConfiguration, KeyValuePair,
-    LaunchType, LoadBalancer, LogConfiguration, LogDriver, NetworkConfiguration, NetworkMode,
-    OsFamily, PortMapping, RuntimePlatform, PropagateTags, Secret, ServiceField, Tag, TaskDefinitionField, TransportProtocol,
+    ContainerDefinition, CpuArchitecture, DeploymentCircuitBreaker, DeploymentConfiguration,
+    KeyValuePair, LaunchType, LoadBalancer, LogConfiguration, LogDriver, NetworkConfiguration,
+    NetworkMode, OsFamily, PortMapping, PropagateTags, RuntimePlatform, Secret, ServiceField, Tag,
+    TaskDefinitionField, TransportProtocol,
 };
 use awsdeploy_plan::Ref;
 use awsdeploy_plan::execute::ResolvedIds;
@@ -239,7 +240,10 @@ pub(crate) fn normalised(td: &aws_sdk_ecs::types::TaskDefinition) -> TaskDefinit
         cpu_architecture: td
             .runtime_platform()
             .and_then(|p| p.cpu_architecture())
-            .map_or_else(|| awsdeploy_plan::X86_64.to_owned(), |a| a.as_str().to_owned()),
+            .map_or_else(
+                || awsdeploy_plan::X86_64.to_owned(),
+                |a| a.as_str().to_owned(),
+            ),
     }
 }
 

@@ -7,10 +7,10 @@ use awsdeploy_spec::Spec;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::cost::{Bill, CostContext};
 use crate::component::{
     Component, PlanContext, PolicyContext, Purpose, Statement, StatusContext, TeardownContext,
 };
+use crate::cost::{Bill, CostContext};
 use crate::dns::zone;
 use crate::live::{LiveZone, Lookups};
 use crate::names::load_balancer_name;

@@ -9,6 +9,7 @@
 //! does). Prices come from the region's table ([`table`]); what depends on
 //! traffic is a unit price with its assumption, never a figure.
 
+pub mod figures;
 pub mod render;
 pub mod table;
 
@@ -16,14 +17,15 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use awsdeploy_spec::Spec;
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
 
-use crate::{Action, COMPONENTS, ComponentId, Live, ResourceChange, ResourceKind};
+use crate::{Action, COMPONENTS, ComponentId, Live, ResourceKind};
+pub use figures::{COST_FORMAT_VERSION, Charge, PlanCost, ResourceCost, UsagePrice};
+use figures::{Monthly, cents};
 use table::{Price, PriceTable};
 
-/// Version of the plan's `cost` field; bumped on any incompatible change.
-pub const COST_FORMAT_VERSION: u32 = 1;
+/// One change of a plan, as pricing reads it: its component, kind, name
+/// and action.
+pub type Changed<'a> = (ComponentId, ResourceKind, &'a str, Action);
 
 /// The hours AWS bills a month by (365 × 24 / 12).
 pub const HOURS_PER_MONTH: f64 = 730.0;
@@ -55,96 +57,6 @@ impl CostContext<'_> {
     pub fn env(&self) -> &str {
         &self.spec.env
     }
-}
-
-/// A monthly amount in cents, with its ceiling where autoscaling may add
-/// to it (`max_cents`, left out when the same).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct Monthly {
-    pub cents: i64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_cents: Option<i64>,
-}
-
-impl Monthly {
-    fn of(low: i64, high: i64) -> Monthly {
-        Monthly {
-            cents: low,
-            max_cents: (high != low).then_some(high),
-        }
-    }
-
-    pub fn max(self) -> i64 {
-        self.max_cents.unwrap_or(self.cents)
-    }
-
-    pub fn plus(self, other: Monthly) -> Monthly {
-        Monthly::of(self.cents + other.cents, self.max() + other.max())
-    }
-
-    pub fn minus(self, other: Monthly) -> Monthly {
-        Monthly::of(self.cents - other.cents, self.max() - other.max())
-    }
-
-    /// `$45.26` or `$22.49–$67.47`.
-    pub fn dollars(self) -> String {
-        match self.max_cents {
-            None => dollars(self.cents),
-            Some(max) => format!("{}–{}", dollars(self.cents), dollars(max)),
-        }
-    }
-
-    /// `+$44.72` / `-$3.65` / `+$0.00`.
-    pub fn signed(self) -> String {
-        let sign = |c: i64| if c < 0 { "-" } else { "+" };
-        let low = format!("{}{}", sign(self.cents), dollars(self.cents.abs()));
-        match self.max_cents {
-            None => low,
-            Some(max) => format!("{low}–{}{}", sign(max), dollars(max.abs())),
-        }
-    }
-}
-
-impl fmt::Display for Monthly {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.dollars())
-    }
-}
-
-fn dollars(cents: i64) -> String {
-    let sign = if cents < 0 { "-" } else { "" };
-    let cents = cents.abs();
-    format!("{sign}${}.{:02}", cents / 100, cents % 100)
-}
-
-/// Rounds USD to cents.
-#[allow(clippy::cast_possible_truncation)]
-fn cents(usd: f64) -> i64 {
-    (usd * 100.0).round() as i64
-}
-
-/// One line of a bill: a resource's fixed monthly charge.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct Charge {
-    /// What is charged and how (`NAT gateway: 730 h × $0.062/h`).
-    pub item: String,
-    /// The Price List's usage type it is billed as.
-    pub usage_type: String,
-    pub monthly: Monthly,
-}
-
-/// What depends on traffic: its unit price and what is assumed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct UsagePrice {
-    /// The component's name (`lock` for the deploy lock's table).
-    pub component: String,
-    /// What is charged (`NAT gateway data processed`).
-    pub item: String,
-    /// `$0.062/GB`.
-    pub price: String,
-    pub usage_type: String,
-    /// What the figure would depend on, or what is assumed.
-    pub assumption: String,
 }
 
 /// A resource whose charges a bill holds.
@@ -279,82 +191,6 @@ impl fmt::Display for Quantity {
     }
 }
 
-/// One resource's monthly cost, before and after.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct ResourceCost {
-    pub component: ComponentId,
-    pub kind: ResourceKind,
-    pub name: String,
-    pub before: Monthly,
-    pub after: Monthly,
-    /// Its charges after the plan (before it, for what the plan deletes).
-    pub charges: Vec<Charge>,
-}
-
-/// The plan's `cost` field: the env's monthly cost before and after it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct PlanCost {
-    /// [`COST_FORMAT_VERSION`].
-    pub version: u32,
-    pub currency: String,
-    pub region: String,
-    /// The newest publication date of the prices used.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub prices_published: Option<String>,
-    /// Why there is no figure (no table for the region, a price it lacks).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unavailable: Option<String>,
-    pub before: Monthly,
-    pub after: Monthly,
-    pub difference: Monthly,
-    /// Every priced resource, in the components' order.
-    pub resources: Vec<ResourceCost>,
-    /// What depends on traffic, after the plan.
-    pub usage: Vec<UsagePrice>,
-}
-
-impl PlanCost {
-    /// The resource `kind` `name`'s cost, when priced.
-    pub fn of(&self, kind: ResourceKind, name: &str) -> Option<&ResourceCost> {
-        self.resources
-            .iter()
-            .find(|r| r.kind == kind && r.name == name)
-    }
-
-    /// `Cost: $141.80/mo → $186.52/mo (+$44.72/mo), usage extra`.
-    pub fn summary(&self) -> String {
-        if let Some(why) = &self.unavailable {
-            return format!("Cost: not estimated: {why}");
-        }
-        let usage = if self.usage.is_empty() {
-            ""
-        } else {
-            ", usage extra"
-        };
-        format!(
-            "Cost: {}/mo → {}/mo ({}/mo){usage}",
-            self.before,
-            self.after,
-            self.difference.signed()
-        )
-    }
-
-    fn unavailable(region: &str, why: String) -> PlanCost {
-        PlanCost {
-            version: COST_FORMAT_VERSION,
-            currency: "USD".to_owned(),
-            region: region.to_owned(),
-            prices_published: None,
-            unavailable: Some(why),
-            before: Monthly::default(),
-            after: Monthly::default(),
-            difference: Monthly::default(),
-            resources: Vec::new(),
-            usage: Vec::new(),
-        }
-    }
-}
-
 /// Everything every component charges on one side.
 struct Priced {
     charges: BTreeMap<Resource, Vec<Charge>>,
@@ -400,7 +236,22 @@ fn no_table(region: &str) -> String {
 pub fn estimate(
     (spec, region): (&Spec, &str),
     live: &Live,
-    changes: &[ResourceChange],
+    changes: &[Changed<'_>],
+    today: &str,
+) -> PlanCost {
+    estimate_with((spec, region), live, Some(changes), today)
+}
+
+/// What the spec's env costs a month, priced from the spec alone (`awsdeploy
+/// cost`): everything it describes, as if made.
+pub fn of_spec(spec: &Spec, region: &str, today: &str) -> PlanCost {
+    estimate_with((spec, region), &Live::default(), None, today)
+}
+
+fn estimate_with(
+    (spec, region): (&Spec, &str),
+    live: &Live,
+    changes: Option<&[Changed<'_>]>,
     today: &str,
 ) -> PlanCost {
     let Some(table) = PriceTable::of(region) else {
@@ -426,29 +277,14 @@ pub fn estimate(
             ),
         );
     }
-    let changed: BTreeSet<ComponentId> = changes
-        .iter()
-        .filter(|c| c.action != Action::Run)
-        .map(|c| c.component)
-        .collect();
-    let deleted: BTreeSet<(ResourceKind, &str)> = changes
-        .iter()
-        .filter(|c| c.action == Action::Delete)
-        .map(|c| (c.kind, c.name.as_str()))
-        .collect();
-    let resources: BTreeSet<&Resource> = before.charges.keys().chain(wanted.charges.keys()).collect();
+    let resources: BTreeSet<&Resource> =
+        before.charges.keys().chain(wanted.charges.keys()).collect();
     let mut costs: Vec<ResourceCost> = resources
         .into_iter()
         .map(|resource| {
             let (component, kind, name) = resource;
             let was = before.charges.get(resource);
-            let will = if deleted.contains(&(*kind, name.as_str())) {
-                None
-            } else if changed.contains(component) {
-                wanted.charges.get(resource).or(was)
-            } else {
-                was.or_else(|| wanted.charges.get(resource))
-            };
+            let will = left(changes, resource, was, wanted.charges.get(resource));
             ResourceCost {
                 component: *component,
                 kind: *kind,
@@ -458,6 +294,7 @@ pub fn estimate(
                 charges: will.or(was).cloned().unwrap_or_default(),
             }
         })
+        .filter(|c| c.before != Monthly::default() || c.after != Monthly::default())
         .collect();
     let order = |c: &ResourceCost| ComponentId::ALL.iter().position(|id| *id == c.component);
     costs.sort_by_key(|c| order(c));
@@ -481,6 +318,38 @@ pub fn estimate(
     }
 }
 
+/// What the plan leaves of `resource`, which costs `was` now and `wanted`
+/// as the spec describes it: nothing once deleted; the spec's where the
+/// plan changes it (or, for what is live, anything of its component:
+/// autoscaling's bounds change the tasks' cost); what is live where the
+/// plan leaves it be; nothing where the plan does not make it (a service
+/// waiting for its first image). Without a plan, what the spec describes.
+fn left<'c>(
+    changes: Option<&[Changed<'_>]>,
+    (component, kind, name): &Resource,
+    was: Option<&'c Vec<Charge>>,
+    wanted: Option<&'c Vec<Charge>>,
+) -> Option<&'c Vec<Charge>> {
+    let Some(changes) = changes else {
+        return wanted;
+    };
+    let acting = |c: &&Changed<'_>| c.3 != Action::Run;
+    let own: Vec<&Changed<'_>> = changes
+        .iter()
+        .filter(|c| c.1 == *kind && c.2 == name.as_str())
+        .filter(acting)
+        .collect();
+    if own.iter().any(|c| c.3 == Action::Delete) {
+        None
+    } else if !own.is_empty() {
+        wanted.or(was)
+    } else if was.is_some() && changes.iter().filter(acting).any(|c| c.0 == *component) {
+        wanted.or(was)
+    } else {
+        was
+    }
+}
+
 /// The deploy lock's table: every stack has one (`docs/lock.md`).
 fn lock(table: &PriceTable) -> Option<UsagePrice> {
     let price = table.prices.get("dynamodb.ondemand.write")?;
@@ -493,8 +362,5 @@ fn lock(table: &PriceTable) -> Option<UsagePrice> {
     })
 }
 
-/// What the spec's env costs a month, priced from the spec alone (`awsdeploy
-/// cost`): the plan of a new env.
-pub fn of_spec(spec: &Spec, region: &str, today: &str) -> PlanCost {
-    estimate((spec, region), &Live::default(), &[], today)
-}
+#[cfg(test)]
+mod tests;

@@ -25,6 +25,7 @@ mod fake_cloud;
 mod fingerprint_tests;
 pub mod iam;
 mod key;
+mod kind;
 pub mod live;
 pub mod load_balancer;
 pub mod logs;
@@ -34,6 +35,7 @@ pub mod network;
 pub mod permissions;
 pub mod pipeline;
 mod plan;
+mod planner;
 mod reconcile;
 pub mod registry;
 pub mod render;
@@ -51,7 +53,7 @@ pub use alarms::AlarmsStep;
 pub use certificate::CertificateStep;
 pub use component::{Component, Purpose};
 pub use live::Live;
-pub use plan::{plan, plan_with};
+pub use planner::{plan, plan_with};
 pub use step::{ComponentStep, Ref};
 
 step::components!(
@@ -74,21 +76,18 @@ pub use database::{DatabaseStep, DbChanges, DbSettings};
 pub use dns::DnsStep;
 pub use iam::IamStep;
 pub use key::Key;
+pub use kind::{Action, ResourceKind};
 pub use load_balancer::{ListenerConfig, LoadBalancerStep, TargetHealth};
 pub use logs::LogsStep;
 pub use migration::{MigrationStep, MigrationTask, MigrationWait};
 pub use network::{IngressRule, NetworkStep, RouteTarget, RuleSource};
 pub use pipeline::PipelineStep;
-pub use plan::{
-    Action, ComponentPlan, FieldChange, Orphan, PLAN_FORMAT_VERSION, Plan, ResourceChange,
-    ResourceKind,
-};
+pub use plan::{ComponentPlan, FieldChange, Orphan, PLAN_FORMAT_VERSION, Plan, ResourceChange};
 pub use registry::RegistryStep;
 pub use service::{DeploymentSettings, NewService, ServiceNetwork, ServiceStep};
 pub use task_definition::{
     ContainerDefinition, DatabaseConnection, SIDECAR_MEMORY_MIB, SecretSource, TaskDefinition,
-    X86_64,
-    XRAY_DAEMON_IMAGE,
+    X86_64, XRAY_DAEMON_IMAGE,
 };
 pub use web::WebStep;
 

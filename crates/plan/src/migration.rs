@@ -24,10 +24,10 @@ use std::collections::BTreeMap;
 
 use awsdeploy_spec::Spec;
 
-use crate::cost::{Bill, CostContext};
 use crate::component::{
     Component, PlanContext, PolicyContext, Purpose, Statement, StatusContext, TeardownContext,
 };
+use crate::cost::{Bill, CostContext};
 use crate::live::Lookups;
 use crate::names::migration_family as family;
 use crate::service::{self, ServiceNetwork};

@@ -11,10 +11,10 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::cost::{Bill, CostContext};
 use crate::component::{
     Component, PlanContext, PolicyContext, Purpose, Statement, StatusContext, TeardownContext,
 };
+use crate::cost::{Bill, CostContext};
 use crate::live::{LiveAccount, LiveRepository, Lookups};
 use crate::plan::{Action, ComponentPlan, FieldChange, ResourceChange, ResourceKind};
 use crate::reconcile::{Change, Desired};

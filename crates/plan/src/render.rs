@@ -72,13 +72,7 @@ pub fn text(plan: &Plan, colour: Colour) -> String {
             .as_deref()
             .map(|id| format!(" ({id})"))
             .unwrap_or_default();
-        let cost = plan
-            .cost
-            .as_ref()
-            .and_then(|c| c.of(change.kind, &change.name))
-            .filter(|r| r.before != r.after)
-            .map(|r| format!("  {}/mo", r.after.minus(r.before).signed()))
-            .unwrap_or_default();
+        let cost = change_cost(plan, change);
         let _ = writeln!(
             out,
             "  {} {:<16} {}{id}{cost}",
@@ -109,6 +103,63 @@ pub fn text(plan: &Plan, colour: Colour) -> String {
             let _ = writeln!(out, "        {line}{forces}{note}");
         }
     }
+    orphans(&mut out, plan, &paint);
+    warnings(&mut out, plan, &paint);
+    out.push('\n');
+    if plan.is_empty() {
+        let _ = writeln!(
+            out,
+            "No changes. Live matches the spec ({} resources checked).",
+            plan.unchanged
+        );
+    } else {
+        let _ = writeln!(out, "{}", summary(plan));
+    }
+    if let Some(cost) = &plan.cost {
+        cost_lines(&mut out, plan, cost);
+    }
+    out
+}
+
+/// What a change adds to the monthly cost, when it changes it (`  +$45.26/mo`).
+fn change_cost(plan: &Plan, change: &crate::ResourceChange) -> String {
+    plan.cost
+        .as_ref()
+        .and_then(|c| c.of(change.kind, &change.name))
+        .filter(|r| r.before != r.after)
+        .map(|r| format!("  {}/mo", r.after.minus(r.before).signed()))
+        .unwrap_or_default()
+}
+
+/// The cost line, after the resources whose cost changes with no change
+/// of their own shown above (the service's tasks when only autoscaling
+/// changes).
+fn cost_lines(out: &mut String, plan: &Plan, cost: &crate::cost::PlanCost) {
+    let shown = |r: &crate::cost::ResourceCost| {
+        plan.changes
+            .iter()
+            .any(|c| c.kind == r.kind && c.name == r.name)
+    };
+    for r in cost
+        .resources
+        .iter()
+        .filter(|r| r.before != r.after && !shown(r))
+    {
+        let _ = writeln!(
+            out,
+            "  {} {}: {} → {}/mo ({}/mo)",
+            r.kind.label(),
+            r.name,
+            r.before,
+            r.after,
+            r.after.minus(r.before).signed()
+        );
+    }
+    let _ = writeln!(out, "{}", cost.summary());
+}
+
+/// Owned resources the spec no longer describes, and what to do.
+fn orphans(out: &mut String, plan: &Plan, paint: &Paint) {
     if !plan.orphans.is_empty() {
         let _ = writeln!(
             out,
@@ -147,48 +198,6 @@ pub fn text(plan: &Plan, colour: Colour) -> String {
             }
         );
     }
-    warnings(&mut out, plan, &paint);
-    out.push('\n');
-    if plan.is_empty() {
-        let _ = writeln!(
-            out,
-            "No changes. Live matches the spec ({} resources checked).",
-            plan.unchanged
-        );
-    } else {
-        let _ = writeln!(out, "{}", summary(plan));
-    }
-    if let Some(cost) = &plan.cost {
-        cost_lines(&mut out, plan, cost);
-    }
-    out
-}
-
-/// The cost line, after the resources whose cost changes with no change
-/// of their own shown above (the service's tasks when only autoscaling
-/// changes).
-fn cost_lines(out: &mut String, plan: &Plan, cost: &crate::cost::PlanCost) {
-    let shown = |r: &crate::cost::ResourceCost| {
-        plan.changes
-            .iter()
-            .any(|c| c.kind == r.kind && c.name == r.name)
-    };
-    for r in cost
-        .resources
-        .iter()
-        .filter(|r| r.before != r.after && !shown(r))
-    {
-        let _ = writeln!(
-            out,
-            "  {} {}: {} → {}/mo ({}/mo)",
-            r.kind.label(),
-            r.name,
-            r.before,
-            r.after,
-            r.after.minus(r.before).signed()
-        );
-    }
-    let _ = writeln!(out, "{}", cost.summary());
 }
 
 /// What the user should know about the result, one line each.

@@ -2,13 +2,13 @@
 
 use awsdeploy_spec::Spec;
 
-use crate::cost::{Bill, CostContext, Side};
+use super::model::AlarmMetric;
 use crate::component::{
     Component, PlanContext, PolicyContext, Purpose, Statement, StatusContext, TeardownContext,
 };
+use crate::cost::{Bill, CostContext, Side};
 use crate::live::Lookups;
 use crate::status::{AlarmsStatus, Status, SubscriptionStatus, console};
-use super::model::AlarmMetric;
 use crate::{ComponentId, ComponentPlan, Key, PlanError, Ref, ResourceKind, names};
 
 /// The SNS topic and subscriptions, the alarms and the dashboard
@@ -160,7 +160,8 @@ impl Component for Alarms {
                 let Some(alarms) = &cx.spec.alarms else {
                     return;
                 };
-                let placeholder = |name: String| Some(Ref::Planned(Key::named(ComponentId::LoadBalancer, name)));
+                let placeholder =
+                    |name: String| Some(Ref::Planned(Key::named(ComponentId::LoadBalancer, name)));
                 let rules = super::rules::rules(
                     cx.spec,
                     alarms,
@@ -169,7 +170,12 @@ impl Component for Alarms {
                 );
                 let alarms = rules
                     .iter()
-                    .map(|r| (names::alarm_name(app, env, r.component, r.slug), metrics(&r.metric)))
+                    .map(|r| {
+                        (
+                            names::alarm_name(app, env, r.component, r.slug),
+                            metrics(&r.metric),
+                        )
+                    })
                     .collect();
                 (alarms, cx.spec.alarms.as_ref().is_some_and(|a| a.dashboard))
             }

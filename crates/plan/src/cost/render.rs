@@ -31,12 +31,7 @@ pub fn breakdown(spec: &Spec, cost: &PlanCost) -> String {
         let total = resources
             .iter()
             .fold(Monthly::default(), |sum, r| sum.plus(r.after));
-        let _ = writeln!(
-            out,
-            "\n{:<62} {:>16}",
-            component.as_str(),
-            total.dollars()
-        );
+        let _ = writeln!(out, "\n{:<62} {:>16}", component.as_str(), total.dollars());
         for resource in resources {
             let _ = writeln!(out, "  {} {}", resource.kind.label(), resource.name);
             for charge in &resource.charges {

@@ -171,6 +171,7 @@ fn wide_plan() -> Plan {
         warnings: vec![],
         lookups: crate::live::Lookups::default(),
         allowed_account_ids: vec![],
+        cost: None,
     }
 }
 

@@ -3,10 +3,10 @@
 
 use awsdeploy_spec::Spec;
 
-use crate::cost::{Bill, CostContext, Side};
 use crate::component::{
     Component, PlanContext, PolicyContext, Purpose, Statement, StatusContext, TeardownContext,
 };
+use crate::cost::{Bill, CostContext, Side};
 use crate::live::Lookups;
 use crate::names::{load_balancer_name, target_group_name};
 use crate::status::Status;
@@ -91,7 +91,11 @@ impl Component for LoadBalancer {
         // An internet-facing ALB has a node, and a public IPv4 address,
         // in each zone it serves.
         let zones = match cx.side {
-            Side::Spec => cx.spec.service.as_ref().map(|_| usize::from(cx.spec.network.azs)),
+            Side::Spec => cx
+                .spec
+                .service
+                .as_ref()
+                .map(|_| usize::from(cx.spec.network.azs)),
             Side::Live => cx
                 .live
                 .service
@@ -107,7 +111,12 @@ impl Component for LoadBalancer {
         let resource = (ResourceKind::LoadBalancer, name.as_str());
         bill.hourly(resource, "Application Load Balancer", "elb.alb.hour", 1.0);
         #[allow(clippy::cast_precision_loss)]
-        bill.hourly(resource, "public IPv4 address", "vpc.public_ipv4.hour", zones as f64);
+        bill.hourly(
+            resource,
+            "public IPv4 address",
+            "vpc.public_ipv4.hour",
+            zones as f64,
+        );
         bill.usage(
             "load balancer capacity units",
             "elb.alb.lcu_hour",

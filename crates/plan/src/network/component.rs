@@ -135,7 +135,12 @@ impl Component for Network {
             }
         };
         for nat in &nats {
-            bill.hourly((ResourceKind::NatGateway, nat), "NAT gateway", "ec2.nat_gateway.hour", 1.0);
+            bill.hourly(
+                (ResourceKind::NatGateway, nat),
+                "NAT gateway",
+                "ec2.nat_gateway.hour",
+                1.0,
+            );
         }
         for address in &addresses {
             bill.hourly(

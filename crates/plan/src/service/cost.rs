@@ -2,8 +2,8 @@
 //! the hour, at the desired count (autoscaling: from its minimum to its
 //! maximum). The cluster is free.
 
-use crate::cost::{Bill, CostContext, Side};
 use crate::ResourceKind;
+use crate::cost::{Bill, CostContext, Side};
 use crate::names::SERVICE_NAME;
 
 /// The service's tasks as priced.
@@ -76,7 +76,12 @@ pub fn cost(cx: &CostContext<'_>, bill: &mut Bill<'_>) {
         &format!("ecs.fargate.{arch}.gb_hour"),
         (low * gb, high * gb),
     );
-    if cx.spec.service.as_ref().is_some_and(|s| s.container_insights) {
+    if cx
+        .spec
+        .service
+        .as_ref()
+        .is_some_and(|s| s.container_insights)
+    {
         bill.usage(
             "Container Insights",
             "cloudwatch.metric.month",

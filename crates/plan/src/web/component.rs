@@ -2,10 +2,10 @@
 
 use awsdeploy_spec::Spec;
 
-use crate::cost::{Bill, CostContext};
 use crate::component::{
     Component, PlanContext, PolicyContext, Purpose, Statement, StatusContext, TeardownContext,
 };
+use crate::cost::{Bill, CostContext};
 use crate::live::Lookups;
 use crate::status::{DomainStatus, Status, WebStatus};
 use crate::{ComponentId, ComponentPlan, PlanError};
