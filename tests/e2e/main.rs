@@ -7,6 +7,8 @@
 //! - `harness`: the binary runner, spec files, the emulator behind the
 //!   simulation proxy, and an EC2 client for out-of-band changes.
 //! - `cli`: bad input gets a clear error and makes no AWS call; `--help`.
+//! - `cost`: the monthly cost in plans: a new env, a change's difference,
+//!   `+$0.00` with no change, Graviton tasks, `--no-cost`, `cost` offline.
 //! - `components`: every component applied then planned again with no
 //!   change; a committed saved plan still applied.
 //! - `network`: create, idempotence, growth, drift repair, ownership, saved
@@ -74,6 +76,7 @@ mod amplify;
 mod certificate;
 mod cli;
 mod components;
+mod cost;
 mod database;
 mod dns;
 mod down;
