@@ -195,6 +195,18 @@ pub fn validate(raw: &RawSpec, env: &str) -> Result<Spec, Vec<Diagnostic>> {
     }
 
     let pipeline = raw.pipeline.as_ref().map(|p| pipeline::pipeline(&mut c, p));
+    if pipeline.is_some() && service.as_ref().is_some_and(|s| s.cpu_architecture.is_arm()) {
+        let span = raw
+            .service
+            .as_ref()
+            .and_then(|s| s.cpu_architecture.as_ref())
+            .map(Spanned::span);
+        c.error(
+            "service.cpu_architecture = \"arm64\" with [pipeline]: the pipeline builds the image on x86 runners, and an x86 image does not start on Graviton",
+            span,
+            "keep cpu_architecture = \"x86_64\" while [pipeline] builds the image, or remove [pipeline], build and push a linux/arm64 image yourself (`docker buildx build --platform linux/arm64`) and deploy it with `awsdeploy up --image-tag TAG`",
+        );
+    }
     if pipeline.is_some() && (service.is_none() || registry.is_none()) {
         c.error(
             "[pipeline] needs [service] and [registry]: its build pushes the API's image to the repository and its deploy stage rolls it out",
