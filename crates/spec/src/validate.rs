@@ -195,7 +195,11 @@ pub fn validate(raw: &RawSpec, env: &str) -> Result<Spec, Vec<Diagnostic>> {
     }
 
     let pipeline = raw.pipeline.as_ref().map(|p| pipeline::pipeline(&mut c, p));
-    if pipeline.is_some() && service.as_ref().is_some_and(|s| s.cpu_architecture.is_arm()) {
+    if pipeline.is_some()
+        && service
+            .as_ref()
+            .is_some_and(|s| s.cpu_architecture.is_arm())
+    {
         let span = raw
             .service
             .as_ref()
