@@ -756,6 +756,7 @@ mod tests {
                 out: None,
                 image_tag: None,
                 migrate: Policy::Auto,
+                cost: true,
             }
         );
     }

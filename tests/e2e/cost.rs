@@ -156,7 +156,9 @@ fn graviton_tasks_cost_less_and_run_as_arm64() {
         .runtime_platform()
         .unwrap();
     assert_eq!(
-        platform.cpu_architecture().map(|a| a.as_str()),
+        platform
+            .cpu_architecture()
+            .map(aws_sdk_ecs::types::CpuArchitecture::as_str),
         Some("ARM64")
     );
     let none = world.run(&["diff", "-f", &arm, "--detailed-exitcode"]);

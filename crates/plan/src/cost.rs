@@ -339,11 +339,10 @@ fn left<'c>(
         .filter(|c| c.1 == *kind && c.2 == name.as_str())
         .filter(acting)
         .collect();
+    let component_changes = || changes.iter().filter(acting).any(|c| c.0 == *component);
     if own.iter().any(|c| c.3 == Action::Delete) {
         None
-    } else if !own.is_empty() {
-        wanted.or(was)
-    } else if was.is_some() && changes.iter().filter(acting).any(|c| c.0 == *component) {
+    } else if !own.is_empty() || (was.is_some() && component_changes()) {
         wanted.or(was)
     } else {
         was

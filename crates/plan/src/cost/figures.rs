@@ -32,10 +32,12 @@ impl Monthly {
         self.max_cents.unwrap_or(self.cents)
     }
 
+    #[must_use]
     pub fn plus(self, other: Monthly) -> Monthly {
         Monthly::of(self.cents + other.cents, self.max() + other.max())
     }
 
+    #[must_use]
     pub fn minus(self, other: Monthly) -> Monthly {
         Monthly::of(self.cents - other.cents, self.max() - other.max())
     }
