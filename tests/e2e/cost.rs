@@ -51,10 +51,11 @@ fn a_plan_prices_a_new_env_a_change_and_no_change() {
     );
     assert!(
         text.stdout
-            .contains("Cost: $0.00/mo → $73.95/mo (+$73.95/mo), usage extra"),
+            .contains("Cost: $0.00/mo → $73.95/mo (+$73.95/mo), usage extra\n  not in this plan yet: ecs service api +$22.49/mo"),
         "{}",
         text.stdout
     );
+    assert_eq!(cents(&fresh["later"][0]["after"]), 2249);
 
     world.run(&["up", "-f", &spec, "--yes"]).assert_code(0);
     push_image(&world, &format!("{app}/dev/api"), "v1");
@@ -187,6 +188,9 @@ fn a_database_class_change_is_priced_and_cost_works_offline() {
     );
     let text = world.run(&["cost", "-f", spec]);
     assert!(text.stdout.contains("Total: $21.41/mo"), "{}", text.stdout);
+    // A new env's plan: the same figure.
+    let fresh = cost(&world, spec);
+    assert_eq!((cents(&fresh["before"]), cents(&fresh["after"])), (0, 2141));
 
     world.run(&["up", "-f", spec, "--yes"]).assert_code(0);
     let bigger = world.network_spec(

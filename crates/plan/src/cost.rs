@@ -279,25 +279,28 @@ fn estimate_with(
     }
     let resources: BTreeSet<&Resource> =
         before.charges.keys().chain(wanted.charges.keys()).collect();
-    let mut costs: Vec<ResourceCost> = resources
-        .into_iter()
-        .map(|resource| {
-            let (component, kind, name) = resource;
-            let was = before.charges.get(resource);
-            let will = left(changes, resource, was, wanted.charges.get(resource));
-            ResourceCost {
-                component: *component,
-                kind: *kind,
-                name: name.clone(),
-                before: was.map(|c| total(c)).unwrap_or_default(),
-                after: will.map(|c| total(c)).unwrap_or_default(),
-                charges: will.or(was).cloned().unwrap_or_default(),
-            }
-        })
-        .filter(|c| c.before != Monthly::default() || c.after != Monthly::default())
-        .collect();
+    let (mut costs, mut later) = (Vec::new(), Vec::new());
+    for resource in resources {
+        let (component, kind, name) = resource;
+        let was = before.charges.get(resource);
+        let spec = wanted.charges.get(resource);
+        let will = left(changes, resource, was, spec);
+        let cost = |after: Option<&Vec<Charge>>| ResourceCost {
+            component: *component,
+            kind: *kind,
+            name: name.clone(),
+            before: was.map(|c| total(c)).unwrap_or_default(),
+            after: after.map(|c| total(c)).unwrap_or_default(),
+            charges: after.or(was).cloned().unwrap_or_default(),
+        };
+        match (was, will) {
+            (None, None) => later.extend(spec.map(|s| cost(Some(s)))),
+            _ => costs.push(cost(will)),
+        }
+    }
     let order = |c: &ResourceCost| ComponentId::ALL.iter().position(|id| *id == c.component);
     costs.sort_by_key(|c| order(c));
+    later.sort_by_key(|c| order(c));
     let sum = |f: fn(&ResourceCost) -> Monthly| {
         costs
             .iter()
@@ -314,6 +317,7 @@ fn estimate_with(
         after: will,
         difference: will.minus(was),
         resources: costs,
+        later,
         usage: wanted.usage.into_iter().chain(lock(&table)).collect(),
     }
 }

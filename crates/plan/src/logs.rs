@@ -82,7 +82,7 @@ impl Component for Logs {
         bill.usage(
             "log ingestion",
             "logs.ingest.gb",
-            "per GB the service and the migration write",
+            "per GB the service and the migration write (and the database, with database.log_exports)",
         );
         bill.usage(
             "log storage",

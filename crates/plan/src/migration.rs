@@ -129,13 +129,20 @@ impl Component for Migration {
         } else {
             "x86"
         };
+        let size = format!(
+            "while it runs (the service's size: {} vCPU, {} GB), a minute or so per release, a minute at least",
+            f64::from(service.cpu) / 1024.0,
+            f64::from(service.memory) / 1024.0
+        );
         bill.usage(
-            "migration task",
+            "migration task vCPU",
             &format!("ecs.fargate.{arch}.vcpu_hour"),
-            &format!(
-                "per vCPU-hour while it runs (the service's size: {} vCPU and its memory), a minute or so per release",
-                f64::from(service.cpu) / 1024.0
-            ),
+            &format!("per vCPU-hour {size}"),
+        );
+        bill.usage(
+            "migration task memory",
+            &format!("ecs.fargate.{arch}.gb_hour"),
+            &format!("per GB-hour {size}"),
         );
     }
 }

@@ -156,6 +156,15 @@ fn cost_lines(out: &mut String, plan: &Plan, cost: &crate::cost::PlanCost) {
         );
     }
     let _ = writeln!(out, "{}", cost.summary());
+    for r in &cost.later {
+        let _ = writeln!(
+            out,
+            "  not in this plan yet: {} {} {}/mo",
+            r.kind.label(),
+            r.name,
+            r.after.signed()
+        );
+    }
 }
 
 /// Owned resources the spec no longer describes, and what to do.

@@ -136,6 +136,10 @@ pub struct PlanCost {
     pub difference: Monthly,
     /// Every priced resource, in the components' order.
     pub resources: Vec<ResourceCost>,
+    /// What the spec asks for that this plan does not make yet (the
+    /// service before its first image), at what it will add (`after`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub later: Vec<ResourceCost>,
     /// What depends on traffic, after the plan.
     pub usage: Vec<UsagePrice>,
 }
@@ -177,6 +181,7 @@ impl PlanCost {
             after: Monthly::default(),
             difference: Monthly::default(),
             resources: Vec::new(),
+            later: Vec::new(),
             usage: Vec::new(),
         }
     }

@@ -285,3 +285,67 @@ fn every_priced_resource_is_a_change_of_the_plan() {
         );
     }
 }
+
+/// A live db.t4g.micro of the spec's, in `status`, on `version`.
+fn live_database(status: &str, version: &str) -> Live {
+    let mut live = Live::default();
+    live.database.instance = Some(crate::live::LiveDbInstance {
+        identifier: "shop-dev-db".to_owned(),
+        owned: true,
+        status: status.to_owned(),
+        engine: "mysql".to_owned(),
+        engine_version: version.to_owned(),
+        instance_class: "db.t4g.micro".to_owned(),
+        allocated_storage_gb: 20,
+        storage_encrypted: true,
+        publicly_accessible: false,
+        multi_az: false,
+        deletion_protection: true,
+        backup_retention_days: 7,
+        log_exports: Vec::new(),
+        subnet_group: Some("shop-dev-db".to_owned()),
+        security_group_ids: Vec::new(),
+        master_username: "admin".to_owned(),
+        master_secret_arn: None,
+        endpoint: None,
+        database_name: None,
+        pending: crate::live::PendingDbChanges::default(),
+    });
+    live
+}
+
+#[test]
+fn a_stopped_database_pays_for_storage_and_extended_support_not_hours() {
+    let spec = spec("[app]\nname = \"shop\"\n[database]\nengine_version = \"8.0\"\n");
+    let now = |status: &str| {
+        let cost = estimate(
+            (&spec, "ap-northeast-1"),
+            &live_database(status, "8.0.40"),
+            &[],
+            TODAY,
+        );
+        assert_eq!(cost.before, cost.after, "no change, no difference");
+        cost.before.cents
+    };
+    assert_eq!(now("available"), 1825 + 276 + 40 + 17520);
+    assert_eq!(now("stopped"), 276 + 40 + 17520);
+}
+
+#[test]
+fn extended_support_ends_when_rds_upgrades_the_major_version() {
+    // 5.7's Extended Support ends on 2027-02-28 (its year 3 in us-east-1
+    // is 2 × 730 × 0.20 until then).
+    let spec = spec("[app]\nname = \"shop\"\n[database]\nengine_version = \"8.4\"\n");
+    let on = |date: &str| {
+        estimate(
+            (&spec, "us-east-1"),
+            &live_database("available", "5.7.44"),
+            &[],
+            date,
+        )
+        .before
+        .cents
+    };
+    assert_eq!(on("2027-02-28"), 1168 + 230 + 40 + 29200);
+    assert_eq!(on("2027-03-01"), 1168 + 230 + 40);
+}

@@ -20,6 +20,7 @@ struct Sizing {
     multi_az: bool,
     storage_gb: u32,
     version: String,
+    stopped: bool,
 }
 
 fn sizing(cx: &CostContext<'_>) -> Option<Sizing> {
@@ -29,6 +30,7 @@ fn sizing(cx: &CostContext<'_>) -> Option<Sizing> {
             multi_az: d.multi_az,
             storage_gb: d.storage_gb,
             version: d.engine_version.clone(),
+            stopped: false,
         }),
         Side::Live => cx
             .live
@@ -41,6 +43,7 @@ fn sizing(cx: &CostContext<'_>) -> Option<Sizing> {
                 multi_az: i.multi_az,
                 storage_gb: u32::try_from(i.allocated_storage_gb).unwrap_or(0),
                 version: i.engine_version.clone(),
+                stopped: i.status == "stopped",
             }),
     }
 }
@@ -49,8 +52,9 @@ fn sizing(cx: &CostContext<'_>) -> Option<Sizing> {
 /// called: `None` in standard support.
 pub fn extended_support(version: &str, today: &str) -> Option<(String, String)> {
     let major: String = version.split('.').take(2).collect::<Vec<_>>().join(".");
-    let &(_, year1, year3, _) = EXTENDED_SUPPORT.iter().find(|(m, ..)| *m == major)?;
-    if today < year1 {
+    let &(_, year1, year3, end) = EXTENDED_SUPPORT.iter().find(|(m, ..)| *m == major)?;
+    // Past its end RDS upgrades the instance to the next major version.
+    if today < year1 || today > end {
         return None;
     }
     let (band, label) = if today >= year3 {
@@ -73,12 +77,16 @@ pub fn cost(cx: &CostContext<'_>, bill: &mut Bill<'_>) {
     let az = if db.multi_az { "multi_az" } else { "single_az" };
     let placement = if db.multi_az { "Multi-AZ" } else { "Single-AZ" };
     let instance = format!("rds.mysql.{}.{az}", db.class);
-    bill.hourly(
-        resource,
-        &format!("MySQL {} {placement}", db.class),
-        &instance,
-        1.0,
-    );
+    // A stopped instance pays for its storage (and Extended Support), not
+    // its hours.
+    if !db.stopped {
+        bill.hourly(
+            resource,
+            &format!("MySQL {} {placement}", db.class),
+            &instance,
+            1.0,
+        );
+    }
     bill.monthly(
         resource,
         &format!("gp3 storage {placement}, GB"),

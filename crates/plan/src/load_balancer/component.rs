@@ -89,7 +89,7 @@ impl Component for LoadBalancer {
 
     fn cost(&self, cx: &CostContext<'_>, bill: &mut Bill<'_>) {
         // An internet-facing ALB has a node, and a public IPv4 address,
-        // in each zone it serves.
+        // in each zone it serves: at least; it adds nodes under load.
         let zones = match cx.side {
             Side::Spec => cx
                 .spec
