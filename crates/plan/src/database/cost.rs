@@ -108,7 +108,7 @@ pub fn cost(cx: &CostContext<'_>, bill: &mut Bill<'_>) {
     }
     bill.monthly(
         resource,
-        "master password secret (Secrets Manager)",
+        "master secret (Secrets Manager)",
         "secretsmanager.secret",
         1.0,
     );
