@@ -3,11 +3,12 @@
 //!
 //! Each component prices what it makes ([`crate::Component::cost`]) into a
 //! [`Bill`], from either side: what is live, or what the spec asks for.
-//! [`estimate`] prices both and takes, for each resource, the side the plan
-//! leaves: the spec's where the plan changes the component, the live one
-//! where it does not (so a plan with no change costs exactly what live
-//! does). Prices come from the region's table ([`table`]); what depends on
-//! traffic is a unit price with its assumption, never a figure.
+//! [`estimate`] prices both and takes, for each resource, what the plan
+//! leaves of it (`left`): the spec's where the plan changes it, what is
+//! live where it does not (so a plan with no change costs exactly what is
+//! live). Prices come from the region's table ([`table`]); a price it lacks
+//! gives no figure; what depends on traffic is a unit price with what it
+//! depends on, never a figure.
 
 pub mod figures;
 pub mod render;
