@@ -167,14 +167,15 @@ enum CommandArg {
         #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = parse_duration)]
         lock_timeout: Duration,
 
-        /// Leave out the monthly cost from the plan shown.
-        #[arg(long)]
+        /// Leave out the monthly cost (the plan's last line, and its JSON
+        /// `cost` field). A saved plan (--plan) shows what it was saved with.
+        #[arg(long, conflicts_with = "plan")]
         no_cost: bool,
     },
     /// What the env costs a month, from the spec alone: no AWS call.
     ///
     /// Each resource awsdeploy would make, priced from awsdeploy's built-in
-    /// price table for app.region (AWS's public Price List: hourly
+    /// price table for app.region, or AWS_REGION (AWS's public Price List: hourly
     /// resources at 730 hours a month), by component; then what depends
     /// on traffic (data processed, log ingestion, capacity units) as unit
     /// prices with what they depend on. Free tiers are not subtracted. `diff`

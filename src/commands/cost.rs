@@ -30,7 +30,10 @@ pub(super) fn cost(settings: &Settings) -> Result<Exit, CliError> {
         .ok_or_else(|| {
             CliError::new(
                 "no AWS region to price in",
-                Some("set app.region in the spec, or AWS_REGION".to_owned()),
+                Some(
+                    "set app.region in the spec, or AWS_REGION (cost reads no AWS profile)"
+                        .to_owned(),
+                ),
             )
         })?;
     let estimate = cost::of_spec(&spec, &region, &today());

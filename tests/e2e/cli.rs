@@ -155,6 +155,7 @@ fn every_command_has_a_help_that_says_what_it_does() {
         ("rollback", "revision that served before"),
         ("iam-policy", "least-privilege IAM policy"),
         ("ci", "buildspec or a GitHub Actions workflow"),
+        ("cost", "costs a month, from the spec alone"),
     ] {
         let run = run_trapped(dir.path(), &[command, "--help"]);
         run.assert_code(0);
@@ -173,6 +174,7 @@ fn every_command_has_a_help_that_says_what_it_does() {
         "rollback",
         "iam-policy",
         "ci",
+        "cost",
     ] {
         assert!(run.stdout.contains(command), "{}", run.stdout);
     }

@@ -219,6 +219,14 @@ fn a_database_class_change_is_priced_and_cost_works_offline() {
         "paris.toml",
         "[app]\nname = \"paris\"\nregion = \"eu-west-3\"\n[network]\nnat = \"none\"\n",
     );
+    let plan = world.run(&["diff", "-f", paris.to_str().unwrap()]);
+    plan.assert_code(0);
+    assert!(
+        plan.stdout
+            .contains("Cost: not estimated: awsdeploy has no prices for eu-west-3"),
+        "{}",
+        plan.stdout
+    );
     let offline = world.run(&["cost", "-f", paris.to_str().unwrap()]);
     offline.assert_code(1);
     assert!(

@@ -99,6 +99,12 @@ impl<'a> Bill<'a> {
         price
     }
 
+    /// A price the table lacks in part (an instance class without its
+    /// vCPUs): no figure, as for a missing price.
+    pub fn lacks(&mut self, what: &str) {
+        self.missing.insert(what.to_owned());
+    }
+
     /// Keeps the newest publication date of the prices used.
     fn published_on(&mut self, price: Option<&Price>) {
         if let Some(p) = price {
@@ -324,7 +330,8 @@ fn estimate_with(
 }
 
 /// What the plan leaves of `resource`, which costs `was` now and `wanted`
-/// as the spec describes it: nothing once deleted; the spec's where the
+/// as the spec describes it: nothing once deleted (the spec's, when what
+/// is deleted is a duplicate of what it keeps); the spec's where the
 /// plan changes it (or, for what is live, anything of its component:
 /// autoscaling's bounds change the tasks' cost); what is live where the
 /// plan leaves it be; nothing where the plan does not make it (a service
@@ -346,7 +353,8 @@ fn left<'c>(
         .collect();
     let component_changes = || changes.iter().filter(acting).any(|c| c.0 == *component);
     if own.iter().any(|c| c.3 == Action::Delete) {
-        None
+        // A duplicate deleted under the name of what stays: what stays.
+        wanted
     } else if !own.is_empty() || (was.is_some() && component_changes()) {
         wanted.or(was)
     } else {

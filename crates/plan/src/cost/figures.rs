@@ -11,8 +11,9 @@ use crate::{ComponentId, ResourceKind};
 /// Version of the plan's `cost` field; bumped on any incompatible change.
 pub const COST_FORMAT_VERSION: u32 = 1;
 
-/// A monthly amount in cents, with its ceiling where autoscaling may add
-/// to it (`max_cents`, left out when the same).
+/// A monthly amount in cents, and the amount at autoscaling's maximum
+/// where it differs (`max_cents`). In a difference both are differences:
+/// at the minimum and at the maximum, either may be the larger.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Monthly {
     pub cents: i64,
@@ -50,7 +51,9 @@ impl Monthly {
         }
     }
 
-    /// `+$44.72` / `-$3.65` / `+$0.00` / `+$22.49–$67.47`.
+    /// `+$44.72` / `-$3.65` / `+$0.00`; a difference at autoscaling's
+    /// minimum and maximum: `+$22.49–$67.47` (both up), `-$4.50–$13.50`
+    /// (both down), `+$11.25 to -$101.21` (one each way).
     pub fn signed(self) -> String {
         let sign = |c: i64| if c < 0 { "-" } else { "+" };
         let low = format!("{}{}", sign(self.cents), dollars(self.cents.abs()));
@@ -59,7 +62,7 @@ impl Monthly {
             Some(max) if sign(max) == sign(self.cents) => {
                 format!("{low}–{}", dollars(max.abs()))
             }
-            Some(max) => format!("{low}–{}{}", sign(max), dollars(max.abs())),
+            Some(max) => format!("{low} to {}{}", sign(max), dollars(max.abs())),
         }
     }
 }

@@ -306,7 +306,7 @@ fn live_database(status: &str, version: &str) -> Live {
         subnet_group: Some("shop-dev-db".to_owned()),
         security_group_ids: Vec::new(),
         master_username: "admin".to_owned(),
-        master_secret_arn: None,
+        master_secret_arn: Some("arn:aws:secretsmanager:r:1:secret:rds!db-1".to_owned()),
         endpoint: None,
         database_name: None,
         pending: crate::live::PendingDbChanges::default(),
@@ -348,4 +348,126 @@ fn extended_support_ends_when_rds_upgrades_the_major_version() {
     };
     assert_eq!(on("2027-02-28"), 1168 + 230 + 40 + 29200);
     assert_eq!(on("2027-03-01"), 1168 + 230 + 40);
+}
+
+/// A live network of `nats` NAT gateways (and their addresses), plus
+/// `extra` addresses named as the first NAT's.
+fn live_network(nats: usize, extra: usize) -> Live {
+    let mut live = Live::default();
+    for i in 1..=nats {
+        live.network.nat_gateways.push(crate::live::LiveNatGateway {
+            id: format!("nat-{i}"),
+            name: Some(format!("shop-dev-nat-{i}")),
+            subnet_id: format!("subnet-{i}"),
+            allocation_id: Some(format!("eipalloc-{i}")),
+            state: "available".to_owned(),
+        });
+        live.network.addresses.push(crate::live::LiveAddress {
+            allocation_id: format!("eipalloc-{i}"),
+            name: Some(format!("shop-dev-nat-{i}-ip")),
+            public_ip: None,
+        });
+    }
+    for i in 0..extra {
+        live.network.addresses.push(crate::live::LiveAddress {
+            allocation_id: format!("eipalloc-dup-{i}"),
+            name: Some("shop-dev-nat-1-ip".to_owned()),
+            public_ip: None,
+        });
+    }
+    live
+}
+
+const SINGLE: &str = "[app]\nname = \"shop\"\n[network]\nnat = \"single\"\n";
+
+#[test]
+fn a_duplicate_deleted_under_the_name_of_what_stays_leaves_what_stays() {
+    let cost = estimate(
+        (&spec(SINGLE), "ap-northeast-1"),
+        &live_network(1, 1),
+        &[(
+            ComponentId::Network,
+            ResourceKind::ElasticIp,
+            "shop-dev-nat-1-ip",
+            Action::Delete,
+        )],
+        TODAY,
+    );
+    let address = cost
+        .of(ResourceKind::ElasticIp, "shop-dev-nat-1-ip")
+        .unwrap();
+    assert_eq!((address.before.cents, address.after.cents), (730, 365));
+    assert_eq!(cost.difference.cents, -365);
+    assert_eq!(
+        cost.summary(),
+        "Cost: $52.56/mo → $48.91/mo (-$3.65/mo), usage extra"
+    );
+}
+
+#[test]
+fn what_up_keeps_stays_in_the_figure() {
+    // per-az → single: the second NAT gateway is an orphan `up` keeps,
+    // while the plan changes the network's routes.
+    let cost = estimate(
+        (&spec(SINGLE), "ap-northeast-1"),
+        &live_network(2, 0),
+        &[(
+            ComponentId::Network,
+            ResourceKind::Route,
+            "shop-dev-private-2-rt:0.0.0.0/0",
+            Action::Update,
+        )],
+        TODAY,
+    );
+    assert_eq!(cost.before.cents, 2 * 4891);
+    assert_eq!(cost.after, cost.before);
+    // Deleted, it is gone from the figure.
+    let deleted = estimate(
+        (&spec(SINGLE), "ap-northeast-1"),
+        &live_network(2, 0),
+        &[
+            (
+                ComponentId::Network,
+                ResourceKind::NatGateway,
+                "shop-dev-nat-2",
+                Action::Delete,
+            ),
+            (
+                ComponentId::Network,
+                ResourceKind::ElasticIp,
+                "shop-dev-nat-2-ip",
+                Action::Delete,
+            ),
+        ],
+        TODAY,
+    );
+    assert_eq!(deleted.after.cents, 4891);
+}
+
+#[test]
+fn a_stopped_database_stays_stopped_through_a_change() {
+    let spec = spec("[app]\nname = \"shop\"\n[database]\n");
+    let cost = estimate(
+        (&spec, "ap-northeast-1"),
+        &live_database("stopped", "8.4.3"),
+        &[(
+            ComponentId::Database,
+            ResourceKind::DbSubnetGroup,
+            "shop-dev-db",
+            Action::Update,
+        )],
+        TODAY,
+    );
+    assert_eq!(cost.before.cents, 276 + 40);
+    assert_eq!(cost.after, cost.before);
+}
+
+#[test]
+fn differences_read_one_way_or_both() {
+    let m = |cents, max_cents| Monthly { cents, max_cents };
+    assert_eq!(m(2249, Some(6747)).signed(), "+$22.49–$67.47");
+    assert_eq!(m(-450, Some(-1350)).signed(), "-$4.50–$13.50");
+    assert_eq!(m(1125, Some(-10121)).signed(), "+$11.25 to -$101.21");
+    assert_eq!(m(0, None).signed(), "+$0.00");
+    assert_eq!(m(-365, None).signed(), "-$3.65");
 }

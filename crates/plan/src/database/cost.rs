@@ -21,30 +21,36 @@ struct Sizing {
     storage_gb: u32,
     version: String,
     stopped: bool,
+    /// RDS manages the master password in Secrets Manager.
+    secret: bool,
 }
 
 fn sizing(cx: &CostContext<'_>) -> Option<Sizing> {
+    let live = cx
+        .live
+        .database
+        .instance
+        .as_ref()
+        .filter(|i| i.owned && i.status != "deleting");
+    // `up` never starts a stopped instance: the spec's side keeps it so.
+    let stopped = live.is_some_and(|i| i.status == "stopped");
     match cx.side {
         Side::Spec => cx.spec.database.as_ref().map(|d| Sizing {
             class: d.instance_class.clone(),
             multi_az: d.multi_az,
             storage_gb: d.storage_gb,
             version: d.engine_version.clone(),
-            stopped: false,
+            stopped,
+            secret: true,
         }),
-        Side::Live => cx
-            .live
-            .database
-            .instance
-            .as_ref()
-            .filter(|i| i.owned && i.status != "deleting")
-            .map(|i| Sizing {
-                class: i.instance_class.clone(),
-                multi_az: i.multi_az,
-                storage_gb: u32::try_from(i.allocated_storage_gb).unwrap_or(0),
-                version: i.engine_version.clone(),
-                stopped: i.status == "stopped",
-            }),
+        Side::Live => live.map(|i| Sizing {
+            class: i.instance_class.clone(),
+            multi_az: i.multi_az,
+            storage_gb: u32::try_from(i.allocated_storage_gb).unwrap_or(0),
+            version: i.engine_version.clone(),
+            stopped,
+            secret: i.master_secret_arn.is_some(),
+        }),
     }
 }
 
@@ -94,10 +100,11 @@ pub fn cost(cx: &CostContext<'_>, bill: &mut Bill<'_>) {
         f64::from(db.storage_gb),
     );
     if let Some((price, item)) = extended_support(&db.version, cx.today) {
-        let vcpu = bill
-            .price(&format!("rds.mysql.{}.single_az", db.class))
-            .and_then(|p| p.vcpu)
-            .unwrap_or(0);
+        let class = format!("rds.mysql.{}.single_az", db.class);
+        let Some(vcpu) = bill.price(&class).and_then(|p| p.vcpu) else {
+            bill.lacks(&format!("{class} (its vCPUs)"));
+            return;
+        };
         let instances = if db.multi_az { 2 } else { 1 };
         bill.hourly(
             resource,
@@ -106,12 +113,14 @@ pub fn cost(cx: &CostContext<'_>, bill: &mut Bill<'_>) {
             f64::from(vcpu * instances),
         );
     }
-    bill.monthly(
-        resource,
-        "master secret (Secrets Manager)",
-        "secretsmanager.secret",
-        1.0,
-    );
+    if db.secret {
+        bill.monthly(
+            resource,
+            "master secret (Secrets Manager)",
+            "secretsmanager.secret",
+            1.0,
+        );
+    }
     bill.usage(
         "backup storage beyond the database's size",
         "rds.backup.gb_month",
