@@ -290,26 +290,9 @@ fn every_priced_resource_is_a_change_of_the_plan() {
 fn live_database(status: &str, version: &str) -> Live {
     let mut live = Live::default();
     live.database.instance = Some(crate::live::LiveDbInstance {
-        identifier: "shop-dev-db".to_owned(),
-        owned: true,
         status: status.to_owned(),
-        engine: "mysql".to_owned(),
         engine_version: version.to_owned(),
-        instance_class: "db.t4g.micro".to_owned(),
-        allocated_storage_gb: 20,
-        storage_encrypted: true,
-        publicly_accessible: false,
-        multi_az: false,
-        deletion_protection: true,
-        backup_retention_days: 7,
-        log_exports: Vec::new(),
-        subnet_group: Some("shop-dev-db".to_owned()),
-        security_group_ids: Vec::new(),
-        master_username: "admin".to_owned(),
-        master_secret_arn: Some("arn:aws:secretsmanager:r:1:secret:rds!db-1".to_owned()),
-        endpoint: None,
-        database_name: None,
-        pending: crate::live::PendingDbChanges::default(),
+        ..crate::live::LiveDbInstance::example()
     });
     live
 }
@@ -329,6 +312,11 @@ fn a_stopped_database_pays_for_storage_and_extended_support_not_hours() {
     };
     assert_eq!(now("available"), 1825 + 276 + 40 + 17520);
     assert_eq!(now("stopped"), 276 + 40 + 17520);
+    // An instance whose password RDS does not manage has no secret.
+    let mut live = live_database("available", "8.0.40");
+    live.database.instance.as_mut().unwrap().master_secret_arn = None;
+    let cost = estimate((&spec, "ap-northeast-1"), &live, &[], TODAY);
+    assert_eq!(cost.before.cents, 1825 + 276 + 17520);
 }
 
 #[test]

@@ -134,21 +134,23 @@ impl Component for Network {
                 (nats, addresses)
             }
         };
-        for nat in &nats {
-            bill.hourly(
-                (ResourceKind::NatGateway, nat),
+        for (kind, names, item, price) in [
+            (
+                ResourceKind::NatGateway,
+                &nats,
                 "NAT gateway",
                 "ec2.nat_gateway.hour",
-                1.0,
-            );
-        }
-        for address in &addresses {
-            bill.hourly(
-                (ResourceKind::ElasticIp, address),
+            ),
+            (
+                ResourceKind::ElasticIp,
+                &addresses,
                 "public IPv4 address",
                 "vpc.public_ipv4.hour",
-                1.0,
-            );
+            ),
+        ] {
+            for name in names {
+                bill.hourly((kind, name), item, price, 1.0);
+            }
         }
         if !nats.is_empty() {
             bill.usage(
