@@ -1,0 +1,1 @@
+ALTER TABLE azure_buckets ADD COLUMN access_secret_ref varchar(255) null;

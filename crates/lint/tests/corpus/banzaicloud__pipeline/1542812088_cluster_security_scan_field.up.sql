@@ -1,0 +1,1 @@
+ALTER TABLE `clusters` ADD COLUMN `security_scan` tinyint(1) DEFAULT NULL;

@@ -1,0 +1,3 @@
+ ALTER TABLE `audit_events` ADD COLUMN `response_time` int(11) DEFAULT NULL;
+ ALTER TABLE `audit_events` ADD COLUMN `response_size` int(11) DEFAULT NULL;
+ ALTER TABLE `audit_events` ADD COLUMN `errors` json DEFAULT NULL;

@@ -1,0 +1,1 @@
+ALTER TABLE `topology_nodepools` ADD `autoscaling` boolean DEFAULT false;

@@ -1,0 +1,2 @@
+ALTER TABLE `oracle_buckets` ADD COLUMN `namespace` varchar(255)  DEFAULT NULL;
+

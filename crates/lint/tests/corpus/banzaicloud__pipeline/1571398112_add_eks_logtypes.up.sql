@@ -1,0 +1,2 @@
+ALTER TABLE `amazon_eks_clusters`
+ADD COLUMN `log_types` json;

@@ -1,0 +1,1 @@
+ALTER TABLE `topology_kubeadms` MODIFY `extra_args` json;

@@ -1,0 +1,1 @@
+ALTER TABLE `clusters` ADD COLUMN `tags` json DEFAULT NULL;

@@ -1,0 +1,1 @@
+ALTER TABLE `amazon_node_pools` ADD COLUMN `status` VARCHAR(255);

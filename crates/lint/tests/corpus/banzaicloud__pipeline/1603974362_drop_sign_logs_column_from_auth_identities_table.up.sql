@@ -1,0 +1,1 @@
+ALTER TABLE auth_identities DROP COLUMN `sign_logs`;

@@ -1,0 +1,5 @@
+CREATE TABLE IF NOT EXISTS `ParentType` (
+  `type_id` int NOT NULL,
+  `parent_type_id` int NOT NULL,
+  PRIMARY KEY (`type_id`,`parent_type_id`)
+);

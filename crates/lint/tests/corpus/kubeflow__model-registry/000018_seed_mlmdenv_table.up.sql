@@ -1,0 +1,2 @@
+INSERT IGNORE INTO `MLMDEnv` (`schema_version`) VALUES
+(10);
