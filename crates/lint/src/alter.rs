@@ -15,6 +15,8 @@
 //! 4. An explicit `ALGORITHM=INSTANT|INPLACE` or `LOCK=NONE|SHARED` the
 //!    statement cannot honour makes MySQL refuse it: its findings say so.
 
+use std::fmt::Write as _;
+
 use sqlparser::ast::{
     AlterColumnOperation, AlterTableAlgorithm, AlterTableLock, AlterTableOperation, ColumnOption,
     DataType, MySQLColumnPosition, Statement as Sql, TableConstraint,
@@ -70,7 +72,7 @@ pub(crate) fn alter_table(cx: &mut Cx<'_>, statement: &Statement) {
     };
     let mut end = at + 1;
     let Some(mut name) = positions.get(end).and_then(|_| word(end)).map(|w| w.value) else {
-        return unreadable(cx, "no table name after ALTER TABLE".to_owned());
+        return unreadable(cx, "no table name after ALTER TABLE");
     };
     if positions
         .get(end + 1)
@@ -79,7 +81,7 @@ pub(crate) fn alter_table(cx: &mut Cx<'_>, statement: &Statement) {
         end += 2;
         match positions.get(end).and_then(|_| word(end)) {
             Some(w) => name = w.value,
-            None => return unreadable(cx, "no table name after the schema".to_owned()),
+            None => return unreadable(cx, "no table name after the schema"),
         }
     }
     let rest = positions
@@ -102,8 +104,8 @@ pub(crate) fn alter_table(cx: &mut Cx<'_>, statement: &Statement) {
         let text = format!("ALTER TABLE `{name}` {}", clauses.join(", "));
         match parse(&text) {
             Ok(Sql::AlterTable(alter)) => operations = alter.operations,
-            Ok(_) => return unreadable(cx, "read as another statement".to_owned()),
-            Err(message) => return unreadable(cx, message),
+            Ok(_) => return unreadable(cx, "read as another statement"),
+            Err(message) => return unreadable(cx, &message),
         }
     }
     if operations.is_empty() && options.is_empty() {
@@ -141,14 +143,14 @@ pub(crate) fn alter_table(cx: &mut Cx<'_>, statement: &Statement) {
     for option in &options {
         table_option(cx, &name, option, &mut effect);
     }
-    finish(cx, &name, first, effect);
+    finish(cx, &name, first, &effect);
     if let Some(new) = renamed {
         cx.model.rename(&name, &new);
     }
 }
 
 /// A statement that cannot be read: `ML001`.
-fn unreadable(cx: &mut Cx<'_>, message: String) {
+fn unreadable(cx: &mut Cx<'_>, message: &str) {
     let place = cx.place.clone();
     cx.found.push(crate::report::Finding::new(
         "ML001",
@@ -196,7 +198,6 @@ fn option(words: &[String]) -> Option<TableOption> {
         ("DEFAULT", "CHARSET" | "CHARACTER") | ("CHARSET" | "CHARACTER", _) => {
             TableOption::Charset(charset_in(words).unwrap_or_default())
         }
-        ("DEFAULT", "COLLATE") | ("COLLATE", _) => TableOption::Metadata,
         ("ROW_FORMAT", _) => TableOption::Rebuild("changes ROW_FORMAT"),
         ("KEY_BLOCK_SIZE", _) => TableOption::Rebuild("changes KEY_BLOCK_SIZE"),
         ("FORCE", _) => TableOption::Rebuild("FORCE"),
@@ -208,10 +209,16 @@ fn option(words: &[String]) -> Option<TableOption> {
             TableOption::Partitioning(format!("{} PARTITION", w(0)))
         }
         ("DROP" | "TRUNCATE", "PARTITION") => TableOption::DropsPartitions(w(0).to_owned()),
-        ("ADD" | "ANALYZE" | "CHECK" | "OPTIMIZE" | "REPAIR" | "EXCHANGE", "PARTITION")
+        (
+            "ADD" | "ANALYZE" | "CHECK" | "OPTIMIZE" | "REPAIR" | "EXCHANGE",
+            "PARTITION",
+        )
+        | ("DEFAULT", "COLLATE")
         | ("RENAME", "INDEX" | "KEY")
+        // DROP INDEX's synonym: in place, metadata only.
+        | ("DROP", "KEY")
         | (
-            "COMMENT" | "STATS_PERSISTENT" | "STATS_AUTO_RECALC" | "STATS_SAMPLE_PAGES"
+            "COLLATE" | "COMMENT" | "STATS_PERSISTENT" | "STATS_AUTO_RECALC" | "STATS_SAMPLE_PAGES"
             | "PACK_KEYS" | "CHECKSUM" | "DELAY_KEY_WRITE" | "MAX_ROWS" | "MIN_ROWS",
             _,
         ) => TableOption::Metadata,
@@ -310,6 +317,24 @@ fn operation(
             effect.rebuilt |= !adds_pk;
             cx.model.table(name).primary_key = false;
         }
+        AlterTableOperation::Algorithm { .. } | AlterTableOperation::Lock { .. } => {
+            explicit(op, effect);
+        }
+        AlterTableOperation::AlterColumn {
+            op: AlterColumnOperation::SetDefault { .. } | AlterColumnOperation::DropDefault,
+            ..
+        }
+        | AlterTableOperation::DropForeignKey { .. }
+        | AlterTableOperation::DropIndex { .. }
+        | AlterTableOperation::DropConstraint { .. }
+        | AlterTableOperation::AutoIncrement { .. } => {}
+        other => unreadable(cx, &format!("the lint does not know `{other}`")),
+    }
+}
+
+/// `ALGORITHM=…` / `LOCK=…`, as the statement asks.
+fn explicit(op: &AlterTableOperation, effect: &mut Effect) {
+    match op {
         AlterTableOperation::Algorithm { algorithm, .. } => {
             effect.algorithm = Some(
                 match algorithm {
@@ -332,15 +357,7 @@ fn operation(
                 .to_owned(),
             );
         }
-        AlterTableOperation::AlterColumn {
-            op: AlterColumnOperation::SetDefault { .. } | AlterColumnOperation::DropDefault,
-            ..
-        }
-        | AlterTableOperation::DropForeignKey { .. }
-        | AlterTableOperation::DropIndex { .. }
-        | AlterTableOperation::DropConstraint { .. }
-        | AlterTableOperation::AutoIncrement { .. } => {}
-        other => unreadable(cx, format!("the lint does not know `{other}`")),
+        _ => {}
     }
 }
 
@@ -445,12 +462,13 @@ fn rename_column(cx: &mut Cx<'_>, name: &str, old: &str, new: &str) {
     } else {
         crate::Algorithm::Inplace
     };
-    let finding = cx.emit(
+    if let Some(finding) = cx.emit(
         "ML302",
         name,
         format!("renames {name}.{old} to {new}: tasks on the previous image still use {old}"),
-    );
-    finding.algorithm = Some(algorithm);
+    ) {
+        finding.algorithm = Some(algorithm);
+    }
 }
 
 /// `MODIFY` / `CHANGE`: the column before and after.
@@ -597,12 +615,13 @@ fn members(
     } else {
         ("inserts members before the end".to_owned(), base + 2)
     };
-    let finding = cx.emit(
+    if let Some(finding) = cx.emit(
         "ML104",
         name,
         format!("changes the {what} {name}.{column}: it {problem}, so MySQL renumbers the values and copies the table; writes wait"),
-    );
-    finding.atlas = Some(format!("MY{atlas}"));
+    ) {
+        finding.atlas = Some(format!("MY{atlas}"));
+    }
     effect.rebuilt = true;
 }
 
@@ -704,12 +723,13 @@ fn table_option(cx: &mut Cx<'_>, name: &str, option: &TableOption, effect: &mut 
         }
         TableOption::Rebuild(what) => effect.rebuilds.push((*what).to_owned()),
         TableOption::Partitioning(what) => {
-            let finding = cx.emit(
+            if let Some(finding) = cx.emit(
                 "ML112",
                 name,
                 format!("{what} on {name}: MySQL copies the table or locks it, and writes wait"),
-            );
-            finding.atlas = Some("MY139".to_owned());
+            ) {
+                finding.atlas = Some("MY139".to_owned());
+            }
             effect.rebuilt = true;
         }
         TableOption::DropsPartitions(how) => {
@@ -726,7 +746,7 @@ fn table_option(cx: &mut Cx<'_>, name: &str, option: &TableOption, effect: &mut 
 }
 
 /// The statement's rebuild, row versions and explicit algorithm.
-fn finish(cx: &mut Cx<'_>, name: &str, first: usize, effect: Effect) {
+fn finish(cx: &mut Cx<'_>, name: &str, first: usize, effect: &Effect) {
     let engine = cx.model.engine;
     if !effect.rebuilds.is_empty() && !effect.rebuilt {
         cx.emit(
@@ -767,9 +787,10 @@ fn finish(cx: &mut Cx<'_>, name: &str, first: usize, effect: Effect) {
             continue;
         }
         if let Some(clause) = refuses(finding.algorithm, finding.writes_continue) {
-            finding.message.push_str(&format!(
+            let _ = write!(
+                finding.message,
                 "; with {clause} in the statement, MySQL refuses it instead: the migration fails before changing anything"
-            ));
+            );
         }
     }
 }
@@ -777,7 +798,7 @@ fn finish(cx: &mut Cx<'_>, name: &str, first: usize, effect: Effect) {
 /// `CREATE FULLTEXT|SPATIAL INDEX name ON table (…)`.
 pub(crate) fn create_special_index(cx: &mut Cx<'_>, words: &[String]) {
     let Some(on) = words.iter().position(|w| w == "ON") else {
-        return unreadable(cx, "no ON table".to_owned());
+        return unreadable(cx, "no ON table");
     };
     let mut name = words.get(on + 1).cloned().unwrap_or_default();
     if words.get(on + 2).is_some_and(|w| w == ".") {
@@ -794,13 +815,13 @@ pub(crate) fn create_special_index(cx: &mut Cx<'_>, words: &[String]) {
     let mut effect = Effect::default();
     let first = cx.found.len();
     add_constraint(cx, &name, &constraint, &mut effect);
-    finish(cx, &name, first, effect);
+    finish(cx, &name, first, &effect);
 }
 
 /// `OPTIMIZE [NO_WRITE_TO_BINLOG | LOCAL] TABLE t[, t…]`: rebuilds each.
 pub(crate) fn optimize(cx: &mut Cx<'_>, words: &[String]) {
     let Some(at) = words.iter().position(|w| w == "TABLE" || w == "TABLES") else {
-        return unreadable(cx, "no TABLE".to_owned());
+        return unreadable(cx, "no TABLE");
     };
     for name in words[at + 1..].iter().filter(|w| *w != "," && *w != ".") {
         cx.ddl(name);
@@ -809,7 +830,7 @@ pub(crate) fn optimize(cx: &mut Cx<'_>, words: &[String]) {
             ..Effect::default()
         };
         let first = cx.found.len();
-        finish(cx, name, first, effect);
+        finish(cx, name, first, &effect);
     }
 }
 

@@ -41,15 +41,23 @@ pub(crate) struct Cx<'a> {
 }
 
 impl Cx<'_> {
-    /// A finding of `code` on `table`.
-    pub fn emit(&mut self, code: &'static str, table: &str, message: String) -> &mut Finding {
+    /// A finding of `code` on `table`, unless this batch made the table
+    /// (nothing reads it yet).
+    pub fn emit(
+        &mut self,
+        code: &'static str,
+        table: &str,
+        message: String,
+    ) -> Option<&mut Finding> {
+        if self.model.is_new(table) {
+            return None;
+        }
         self.found
             .push(Finding::new(code, &self.place, message).on(table));
-        let last = self.found.len() - 1;
-        &mut self.found[last]
+        self.found.last_mut()
     }
 
-    /// The statement changes `table`: without a short lock_wait_timeout
+    /// The statement changes `table`: without a short `lock_wait_timeout`
     /// first, that is `ML120` (once a file, and not for a table this
     /// batch made).
     pub fn ddl(&mut self, table: &str) {
@@ -115,13 +123,11 @@ pub(crate) fn file(model: &mut Schema, source: &Source, history: bool) -> Vec<Fi
 fn one(cx: &mut Cx<'_>, statement: &Statement, history: bool) {
     let words = words(&statement.significant());
     let first: Vec<&str> = words.iter().take(3).map(String::as_str).collect();
-    // Which tables this batch made, before the statement (a DROP forgets).
-    let before = cx.model.clone();
     match first.as_slice() {
         ["ALTER", "TABLE" | "IGNORE" | "ONLINE", ..] => alter::alter_table(cx, statement),
         ["CREATE", "FULLTEXT" | "SPATIAL", "INDEX"] => alter::create_special_index(cx, &words),
         ["OPTIMIZE", ..] => alter::optimize(cx, &words),
-        _ => match parse(&statement.text()) {
+        _ => match parse(&text(statement, first.first() == Some(&"SET"))) {
             Ok(sql) => parsed(cx, statement, &sql, history),
             Err(message) => {
                 cx.found.push(Finding::new(
@@ -132,9 +138,19 @@ fn one(cx: &mut Cx<'_>, statement: &Statement, history: bool) {
             }
         },
     }
-    cx.found.retain(|f| {
-        f.code.starts_with("ML00") || !f.table.as_deref().is_some_and(|t| before.is_new(t))
-    });
+}
+
+/// The statement's text for the parser; in a `SET`, `:=` is `=` (MySQL
+/// reads both there; sqlparser's MySQL dialect only `=`).
+fn text(statement: &Statement, set: bool) -> String {
+    statement
+        .tokens
+        .iter()
+        .map(|t| match &t.token {
+            Token::Assignment if set => "=".to_owned(),
+            other => other.to_string(),
+        })
+        .collect()
 }
 
 /// The statement's words, upper case (symbols as written).
@@ -288,7 +304,9 @@ pub(crate) fn charset_in(words: &[String]) -> Option<String> {
 /// `SET [SESSION] lock_wait_timeout = n` and `SET foreign_key_checks = 0|1`.
 fn session(session: &mut Session, set: &sqlparser::ast::Set) {
     use sqlparser::ast::{ContextModifier, Set};
-    let assignments: Vec<(&ObjectName, &[sqlparser::ast::Expr], bool)> = match set {
+    /// A variable, its values, and whether it is `GLOBAL`.
+    type Assignment<'a> = (&'a ObjectName, &'a [sqlparser::ast::Expr], bool);
+    let assignments: Vec<Assignment<'_>> = match set {
         Set::SingleAssignment {
             scope,
             variable,

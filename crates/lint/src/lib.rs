@@ -82,5 +82,10 @@ pub fn lint(sources: &[Source], options: &Options) -> Report {
     report
 }
 
+/// How many statements `sql` holds (0 when it cannot be cut).
+pub fn statements(sql: &str) -> usize {
+    split::statements(sql).map_or(0, |s| s.len())
+}
+
 #[cfg(test)]
 mod tests;

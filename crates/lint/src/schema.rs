@@ -66,6 +66,7 @@ impl Engine {
 pub(crate) const MAX_ROW_VERSIONS: u32 = 64;
 
 /// A column, as its last definition left it.
+#[allow(clippy::struct_excessive_bools)] // the facts of a definition
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub(crate) struct Column {
     /// The type, upper case, integer display widths dropped.
@@ -206,6 +207,7 @@ pub(crate) fn normalise(ty: &str) -> String {
 }
 
 /// A table.
+#[allow(clippy::struct_excessive_bools)] // the facts the rules read
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub(crate) struct Table {
     /// Its columns by lower-case name, in order.

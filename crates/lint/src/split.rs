@@ -24,6 +24,7 @@ impl Statement {
     }
 
     /// Its text as the parser reads it.
+    #[cfg(test)]
     pub fn text(&self) -> String {
         text(&self.tokens)
     }
@@ -112,8 +113,9 @@ fn is_space(token: &Token) -> bool {
 
 fn comment(space: &Whitespace) -> Option<String> {
     match space {
-        Whitespace::SingleLineComment { comment, .. } => Some(comment.trim().to_owned()),
-        Whitespace::MultiLineComment(comment) => Some(comment.trim().to_owned()),
+        Whitespace::SingleLineComment { comment, .. } | Whitespace::MultiLineComment(comment) => {
+            Some(comment.trim().to_owned())
+        }
         _ => None,
     }
 }

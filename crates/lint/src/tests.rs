@@ -1,6 +1,8 @@
 //! The rules, one table-driven case each, from the MySQL 8.0/8.4 manual's
 //! online DDL tables (docs/migration-lint.md cites each row).
 
+use std::fmt::Write as _;
+
 use crate::{Algorithm, Options, Report, Severity, Source, lint};
 
 /// The schema the cases start from: what earlier releases applied.
@@ -18,7 +20,7 @@ const HISTORY: &str = "CREATE TABLE orders (
 CREATE TABLE customers (id BIGINT UNSIGNED NOT NULL PRIMARY KEY, name VARCHAR(80) NOT NULL);
 ";
 
-/// A release's file: a short lock_wait_timeout, then the statement on
+/// A release's file: a short `lock_wait_timeout`, then the statement on
 /// line 2.
 fn release(sql: &str) -> String {
     format!("SET SESSION lock_wait_timeout = 5;\n{sql}\n")
@@ -73,9 +75,14 @@ fn expect(name: &str, sql: &str, expected: &[(&str, u64, Option<Algorithm>)]) {
 
 use Algorithm::{Copy, Inplace, Instant};
 
+/// A case: its name, the statement, and (code, line, algorithm) of each
+/// finding.
+type Case<'a> = (&'a str, &'a str, &'a [(&'a str, u64, Option<Algorithm>)]);
+
 #[test]
+#[allow(clippy::too_many_lines)] // one table
 fn each_rule_from_the_online_ddl_tables() {
-    let cases: &[(&str, &str, &[(&str, u64, Option<Algorithm>)])] = &[
+    let cases: &[Case] = &[
         (
             "type change",
             "ALTER TABLE orders MODIFY qty BIGINT NOT NULL;",
@@ -389,7 +396,7 @@ fn history_is_replayed_not_linted() {
 fn instant_column_changes_past_64_row_versions_rebuild() {
     let mut sql = String::from("SET SESSION lock_wait_timeout = 5;\n");
     for i in 0..65 {
-        sql.push_str(&format!("ALTER TABLE orders ADD COLUMN c{i} INT NULL;\n"));
+        writeln!(sql, "ALTER TABLE orders ADD COLUMN c{i} INT NULL;").unwrap();
     }
     let report = run(&[&sql], "8.0", false);
     assert_eq!(found(&report), [("ML113".to_owned(), 66, Some(Inplace))]);
