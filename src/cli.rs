@@ -193,6 +193,12 @@ enum CommandArg {
     /// until it stops or migration.timeout passes (then the task is
     /// stopped).
     ///
+    /// Before the task starts, the up files it applies are linted against
+    /// MySQL's online DDL rules (those after the version the last successful
+    /// migration recorded on the database): an error stops it with nothing
+    /// changed, unless an `-- awsdeploy:allow CODE <reason>` comment above
+    /// the statement allows it. `--lint` runs only the lint, offline.
+    ///
     /// Exits with the task's exit code: 0 when the migration succeeded, the
     /// container's code when it failed, 1 when the task could not run. Ctrl-C
     /// stops waiting (exit 130); the task goes on in ECS.
@@ -206,6 +212,22 @@ enum CommandArg {
         /// changes nothing (and takes no lock).
         #[arg(long)]
         dry_run: bool,
+
+        /// Only lint migration.path's up files, offline (no AWS call, no
+        /// credentials): each statement against MySQL's online DDL rules for
+        /// database.engine_version (docs/migration-lint.md lists the rules).
+        /// Lints the newest version, or every version after --since. Exits 0
+        /// when clean (or every finding is allowed), 1 on an error, 2 on
+        /// warnings only.
+        #[arg(long, conflicts_with_all = ["dry_run", "image_tag"])]
+        lint: bool,
+
+        /// With --lint: the version the database has reached (the files up
+        /// to it are read as applied, the ones after it linted); 0 lints
+        /// every file as new. `up` and `migrate` read it from the database
+        /// (the tag awsdeploy:migrated-version a successful migration sets).
+        #[arg(long, value_name = "VERSION", requires = "lint")]
+        since: Option<u64>,
 
         /// How long to wait for another run holding the environment's deploy
         /// lock (e.g. 10m); by default fail at once, naming the holder.
@@ -547,6 +569,8 @@ pub enum Command {
         image_tag: Option<String>,
         dry_run: bool,
         lock_timeout: Duration,
+        /// `--lint`, with `--since`.
+        lint: Option<Option<u64>>,
     },
     WebRelease {
         artifact: Option<PathBuf>,
@@ -647,10 +671,13 @@ impl From<CommandArg> for Command {
                 image_tag,
                 dry_run,
                 lock_timeout,
+                lint,
+                since,
             } => Command::Migrate {
                 image_tag,
                 dry_run,
                 lock_timeout,
+                lint: lint.then_some(since),
             },
             CommandArg::WebRelease {
                 artifact,

@@ -12,6 +12,8 @@ pub enum Exit {
     /// `status`: working but degraded (a rollout in progress, unhealthy
     /// targets, a failed last job), so CI can gate on it.
     Degraded,
+    /// `migrate --lint`: warnings, no error.
+    Warnings,
     /// Stopped by Ctrl-C (128 + SIGINT, as shells report it).
     Interrupted,
     /// `migrate`: the migration container's own exit code.
@@ -23,7 +25,7 @@ impl Exit {
         match self {
             Exit::Success => 0,
             Exit::Failure => 1,
-            Exit::ChangesPending | Exit::Degraded => 2,
+            Exit::ChangesPending | Exit::Degraded | Exit::Warnings => 2,
             Exit::Interrupted => 130,
             Exit::Passthrough(code) => code,
         }

@@ -1,14 +1,16 @@
 //! `awsdeploy migrate`: the migration task on its own, once what it needs
-//! is live; `--dry-run` prints the requests it would send.
+//! is live, after the migration lint; `--dry-run` prints the requests it
+//! would send; `--lint` only lints, offline.
 
 use awsdeploy_aws::{Aws, AwsError};
+use awsdeploy_lint::Severity;
 use awsdeploy_plan::Options;
 use awsdeploy_plan::migration::Policy;
 use awsdeploy_spec::Spec;
 
 use super::{
-    CliError, connect, lint_migrations, load_spec, locked, observe_and_plan, step_output,
-    with_image_tag,
+    CliError, check_migration_lint, connect, lint_migrations, load_spec, locked, migration_sources,
+    observe_and_plan, step_output, with_image_tag,
 };
 use crate::cli::Settings;
 use crate::exit::Exit;
@@ -75,6 +77,17 @@ async fn migrate(
     };
     let plan = observe_and_plan(aws, spec, &options).await?;
     let run = awsdeploy_plan::migration::standalone(&plan)?;
+    if let Some(lint) = &plan.migration_lint {
+        output::progress(&format!("Migration lint: {}", lint.summary()));
+        for finding in lint
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Warning || f.allowed.is_some())
+        {
+            output::progress(&format!("  {finding}"));
+        }
+    }
+    check_migration_lint(&plan)?;
     let image = run.task.definition.container.image.clone();
     if dry_run {
         let (definition, current) = aws.resolve_migration(&run.task).await?;
@@ -149,6 +162,60 @@ async fn migrate(
             })
         }
     }
+}
+
+/// `awsdeploy migrate --lint [--since VERSION]`: the lint alone, from the
+/// spec and the files, with no AWS call. Without `--since`, the newest
+/// version is linted after the ones before it.
+pub(super) fn lint(settings: &Settings, since: Option<u64>) -> Result<Exit, CliError> {
+    let spec = load_spec(settings)?;
+    check(settings, &spec)?;
+    let Some(sources) = migration_sources(settings, &spec)? else {
+        return Err(CliError::new(
+            "migration.path is not set: there are no migration files to lint".to_owned(),
+            Some("set migration.path to the golang-migrate folder, relative to the spec (e.g. path = \"../packages/dbschema/migrations\")".to_owned()),
+        ));
+    };
+    let mut versions: Vec<u64> = sources.iter().map(|s| s.version).collect();
+    versions.sort_unstable();
+    let since = since.or_else(|| versions.iter().rev().nth(1).copied());
+    let engine_version = spec
+        .database
+        .as_ref()
+        .map_or("8.0", |d| d.engine_version.as_str())
+        .to_owned();
+    let report = awsdeploy_lint::lint(
+        &sources,
+        &awsdeploy_lint::Options {
+            engine_version,
+            since,
+            mixed_versions: false,
+        },
+    );
+    match settings.format {
+        Format::Json => output::json(&serde_json::to_value(&report).unwrap_or_default()),
+        Format::Text => {
+            for finding in &report.findings {
+                output::data(&format!("{finding}\n"));
+            }
+            let after = since.map_or_else(
+                || "every file as new".to_owned(),
+                |v| format!("after version {v}"),
+            );
+            output::progress(&format!(
+                "Migration lint ({after}, MySQL {}): {}",
+                report.engine_version,
+                report.summary()
+            ));
+        }
+    }
+    Ok(if report.errors().next().is_some() {
+        Exit::Failure
+    } else if report.warnings().next().is_some() {
+        Exit::Warnings
+    } else {
+        Exit::Success
+    })
 }
 
 /// What `migrate --dry-run` prints: the revision it would register (if

@@ -154,9 +154,13 @@ pub async fn run(settings: &Settings) -> Result<Exit, CliError> {
             }
         }
         Command::Migrate {
+            lint: Some(since), ..
+        } => migrate::lint(settings, *since),
+        Command::Migrate {
             image_tag,
             dry_run,
             lock_timeout,
+            lint: None,
         } => migrate::run(settings, image_tag.as_deref(), *dry_run, *lock_timeout).await,
         Command::WebRelease {
             artifact,
@@ -236,7 +240,66 @@ fn options(
         migrate,
         web_artifact,
         price_on: cost.then(cost::today),
+        migrations: migration_sources(settings, spec)?,
     })
+}
+
+/// The up files of `migration.path`, read for the migration lint; `None`
+/// without a path, or when the folder fails its name checks (which
+/// `validate`, `migrate` and `up` report with their fixes).
+fn migration_sources(
+    settings: &Settings,
+    spec: &Spec,
+) -> Result<Option<Vec<awsdeploy_lint::Source>>, CliError> {
+    let Some(path) = spec.migration.as_ref().and_then(|m| m.path.as_deref()) else {
+        return Ok(None);
+    };
+    let Ok(migrations) =
+        awsdeploy_spec::migrations::lint(&relative_to_spec(settings, Path::new(path)))
+    else {
+        return Ok(None);
+    };
+    let sources = migrations
+        .versions
+        .iter()
+        .map(|v| {
+            let file = migrations.path.join(&v.up);
+            std::fs::read_to_string(&file)
+                .map(|sql| awsdeploy_lint::Source {
+                    version: v.version,
+                    name: v.up.clone(),
+                    sql,
+                })
+                .map_err(|e| {
+                    CliError::new(
+                        format!("cannot read {} ({e}); nothing was changed", file.display()),
+                        Some("migration files must be readable UTF-8 text".to_owned()),
+                    )
+                })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Some(sources))
+}
+
+/// Refuses a plan whose migration lint holds an error no annotation
+/// allows, before anything changes.
+fn check_migration_lint(plan: &awsdeploy_plan::Plan) -> Result<(), CliError> {
+    let Some(lint) = &plan.migration_lint else {
+        return Ok(());
+    };
+    let errors: Vec<String> = lint.errors().map(ToString::to_string).collect();
+    if errors.is_empty() {
+        return Ok(());
+    }
+    Err(CliError::new(
+        format!(
+            "the migration lint found {} error{} in the files this release applies; nothing was changed and the migration did not run:\n{}",
+            errors.len(),
+            if errors.len() == 1 { "" } else { "s" },
+            errors.join("\n")
+        ),
+        Some("make the change safe (docs/migration-lint.md says how for each rule), or allow it on purpose with `-- awsdeploy:allow CODE <reason>` on the line above the statement; `awsdeploy migrate --lint` checks the files offline".to_owned()),
+    ))
 }
 
 /// `path` as the spec means it: relative to the spec file's folder.

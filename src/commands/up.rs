@@ -167,6 +167,7 @@ pub(super) async fn up(
     }
     plan.check_guards(allow_replace)
         .map_err(|e| CliError::new(format!("{e}; nothing was changed"), Some(e.hint())))?;
+    super::check_migration_lint(plan)?;
     if !yes {
         confirm(plan)?;
     }

@@ -13,6 +13,7 @@ use aws_sdk_rds::types::{CloudwatchLogsExportConfiguration, Tag};
 use awsdeploy_plan::Ref;
 use awsdeploy_plan::execute::ResolvedIds;
 use awsdeploy_plan::live::{LiveDatabase, LiveDbInstance, LiveDbSubnetGroup, PendingDbChanges};
+use awsdeploy_plan::migration::{MIGRATED_VERSION_TAG, MigrationRecord};
 use awsdeploy_plan::{ComponentId, DatabaseConnection, DatabaseStep, DbChanges, DbSettings};
 
 use crate::error::{already_done, sdk};
@@ -168,6 +169,11 @@ async fn observe_instance(
                 backup_retention_days: p.backup_retention_period(),
             })
             .unwrap_or_default(),
+        migrated_version: db
+            .tag_list()
+            .iter()
+            .find(|t| t.key() == Some(MIGRATED_VERSION_TAG))
+            .and_then(|t| t.value()?.parse().ok()),
     }))
 }
 
@@ -564,4 +570,41 @@ async fn delete_subnet_group(rds: &Client, name: &str) -> Result<Option<String>,
         Err(e) if e.is_not_found() => Ok(None),
         other => other.map(|()| None),
     }
+}
+
+/// Records on the database the migration version a successful migration
+/// task reached (`DescribeDBInstances` for its ARN, then
+/// `AddTagsToResource`, which replaces the tag's value: running it again
+/// is the same). The next plan's migration lint starts after it.
+pub async fn record_migration(client: &Client, record: &MigrationRecord) -> Result<(), AwsError> {
+    let name = record.database.as_str();
+    let out = client
+        .describe_db_instances()
+        .db_instance_identifier(name)
+        .send()
+        .await
+        .map_err(sdk("DescribeDBInstances", name))?;
+    let arn = out
+        .db_instances()
+        .first()
+        .and_then(|db| db.db_instance_arn())
+        .ok_or_else(|| AwsError::MissingField {
+            operation: "DescribeDBInstances",
+            resource: name.to_owned(),
+            field: "DBInstanceArn",
+        })?
+        .to_owned();
+    client
+        .add_tags_to_resource()
+        .resource_name(&arn)
+        .tags(
+            Tag::builder()
+                .key(MIGRATED_VERSION_TAG)
+                .value(record.version.to_string())
+                .build(),
+        )
+        .send()
+        .await
+        .map_err(sdk("AddTagsToResource", name))?;
+    Ok(())
 }

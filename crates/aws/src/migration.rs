@@ -331,6 +331,7 @@ pub async fn wait(
         log_group,
         log_stream_prefix,
         container,
+        record,
     } = wait;
     let logs = &clients.logs;
     let arn = ids.resolve(task)?;
@@ -380,7 +381,11 @@ pub async fn wait(
     };
     // Lines written just before the task stopped.
     follower.read().await?;
-    outcome(&task_id, &stopped, follower.dirty, &follow)
+    outcome(&task_id, &stopped, follower.dirty, &follow)?;
+    if let Some(record) = record {
+        crate::database::record_migration(&clients.rds, record).await?;
+    }
+    Ok(())
 }
 
 /// Polls `DescribeTasks` (reading new log lines after each) until the task

@@ -211,4 +211,8 @@ pub struct Options {
     /// Price the plan as of this date (`YYYY-MM-DD`); `None`: no cost
     /// (`--no-cost`).
     pub price_on: Option<String>,
+    /// The up files of `migration.path` (read by the caller), which the
+    /// migration lint reads when the plan runs the migration; `None`: no
+    /// lint (no `migration.path`).
+    pub migrations: Option<Vec<awsdeploy_lint::Source>>,
 }

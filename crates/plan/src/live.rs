@@ -200,6 +200,10 @@ pub struct LiveDbInstance {
     /// (`PendingModifiedValues`).
     #[serde(default)]
     pub pending: PendingDbChanges,
+    /// The migration version the last successful migration task reached
+    /// (the tag `awsdeploy:migrated-version`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub migrated_version: Option<u64>,
 }
 
 /// What `PendingModifiedValues` says will change at the maintenance window.
@@ -261,6 +265,7 @@ impl LiveDbInstance {
             endpoint: Some(("shop-dev-db.rds.example".to_owned(), 3306)),
             database_name: Some("shop".to_owned()),
             pending: PendingDbChanges::default(),
+            migrated_version: None,
         }
     }
 

@@ -163,6 +163,11 @@ pub const DATABASE_VARIABLES: [&str; 6] = [
     "DB_PASSWORD",
 ];
 
+/// The tag on the database instance that records the migration version
+/// the last successful migration task reached: the migration lint reads
+/// only the files after it.
+pub const MIGRATED_VERSION_TAG: &str = "awsdeploy:migrated-version";
+
 /// The variable [`container_command`] sets.
 pub const DATABASE_URL: &str = "DATABASE_URL";
 
@@ -298,6 +303,15 @@ pub(crate) fn plan(
         network: service::private_network(cx),
     };
     let key = key(app, env);
+    let record = cx
+        .options
+        .migrations
+        .as_ref()
+        .and_then(|files| files.iter().map(|f| f.version).max())
+        .map(|version| MigrationRecord {
+            database: task.database.clone(),
+            version,
+        });
     let why = match cx.options.migrate {
         Policy::Always => "--migrate always",
         Policy::Auto | Policy::Never => "the service's image changes",
@@ -331,6 +345,7 @@ pub(crate) fn plan(
                     log_group,
                     log_stream_prefix: LOG_STREAM_PREFIX.to_owned(),
                     container: CONTAINER_NAME.to_owned(),
+                    record,
                 }),
             ],
         )
@@ -434,6 +449,62 @@ pub struct MigrationWait {
     /// The task's stream is `{log_stream_prefix}/{container}/{task id}`.
     pub log_stream_prefix: String,
     pub container: String,
+    /// Once the task exits 0, the version it reached is tagged on the
+    /// database ([`MIGRATED_VERSION_TAG`]); `None` without
+    /// `migration.path`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record: Option<MigrationRecord>,
+}
+
+/// What a successful migration records on its database: the newest
+/// version in `migration.path` when it ran (the image carries the same
+/// files).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct MigrationRecord {
+    /// The RDS instance's identifier.
+    pub database: String,
+    pub version: u64,
+}
+
+/// The migration lint of the files the plan's migration applies: those
+/// after the version the database records ([`MIGRATED_VERSION_TAG`]; all
+/// of them on a database that records none, as one no migration has run
+/// on), keyed to `database.engine_version`. `None` when the plan runs no
+/// migration or the spec has no `migration.path`.
+pub(crate) fn lint(
+    spec: &Spec,
+    live: &crate::Live,
+    options: &crate::Options,
+    changes: &[ResourceChange],
+) -> Option<awsdeploy_lint::Report> {
+    let sources = options.migrations.as_ref()?;
+    if !changes
+        .iter()
+        .any(|c| c.component == ComponentId::Migration)
+    {
+        return None;
+    }
+    let engine_version = spec
+        .database
+        .as_ref()
+        .map_or("8.0", |d| d.engine_version.as_str())
+        .to_owned();
+    let since = live
+        .database
+        .instance
+        .as_ref()
+        .filter(|db| db.owned)
+        .and_then(|db| db.migrated_version);
+    Some(awsdeploy_lint::lint(
+        sources,
+        &awsdeploy_lint::Options {
+            engine_version,
+            since,
+            // Every deployment rolls today; old and new tasks serve
+            // together only while it does.
+            mixed_versions: false,
+        },
+    ))
 }
 
 impl ComponentStep for MigrationStep {

@@ -43,6 +43,11 @@ pub struct Plan {
     /// left out when not asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost: Option<crate::cost::figures::PlanCost>,
+    /// The migration lint of the files the plan's migration applies
+    /// (`docs/migration-lint.md`); `up` stops before anything changes when
+    /// it holds an error no annotation allows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub migration_lint: Option<awsdeploy_lint::Report>,
 }
 
 impl Plan {
@@ -336,6 +341,7 @@ impl Plan {
             lookups: lookups(spec),
             allowed_account_ids: spec.app.allowed_account_ids.clone(),
             cost: None,
+            migration_lint: None,
         }
     }
 }
@@ -370,6 +376,7 @@ mod tests {
             lookups: crate::live::Lookups::default(),
             allowed_account_ids: vec![],
             cost: None,
+            migration_lint: None,
         }
     }
 

@@ -102,6 +102,9 @@ pub fn text(plan: &Plan, colour: Colour) -> String {
                 .unwrap_or_default();
             let _ = writeln!(out, "        {line}{forces}{note}");
         }
+        if change.component == crate::ComponentId::Migration {
+            migration_lint(&mut out, plan, &paint);
+        }
     }
     orphans(&mut out, plan, &paint);
     warnings(&mut out, plan, &paint);
@@ -206,6 +209,34 @@ fn orphans(out: &mut String, plan: &Plan, paint: &Paint) {
                 ""
             }
         );
+    }
+}
+
+/// The migration lint under the migration's change: what was linted, then
+/// each finding (an allowed one with its reason).
+fn migration_lint(out: &mut String, plan: &Plan, paint: &Paint) {
+    let Some(lint) = &plan.migration_lint else {
+        return;
+    };
+    let since = lint.since.map_or_else(
+        || " (no migration recorded: every file is new)".to_owned(),
+        |v| format!(" (after version {v})"),
+    );
+    let _ = writeln!(out, "        lint: {}{since}", lint.summary());
+    for finding in &lint.findings {
+        let code = match (finding.severity, &finding.allowed) {
+            (_, Some(_)) => "2",
+            (awsdeploy_lint::Severity::Error, None) => "31",
+            (awsdeploy_lint::Severity::Warning, None) => "33",
+        };
+        for (i, line) in finding.to_string().lines().enumerate() {
+            let line = if i == 0 {
+                paint.wrap(code, line)
+            } else {
+                line.to_owned()
+            };
+            let _ = writeln!(out, "          {line}");
+        }
     }
 }
 

@@ -172,6 +172,7 @@ fn wide_plan() -> Plan {
         lookups: crate::live::Lookups::default(),
         allowed_account_ids: vec![],
         cost: None,
+        migration_lint: None,
     }
 }
 

@@ -637,3 +637,77 @@ fn without_a_service_each_orphan_is_listed_once() {
     let names: Vec<&str> = plan.orphans.iter().map(|o| o.name.as_str()).collect();
     assert_eq!(names, ["shop-dev-alb"], "{:?}", plan.orphans);
 }
+
+/// The migration's files as `up` reads them: 1 made `orders`, 2 changes a
+/// column's type (a table copy).
+fn migration_files() -> Vec<awsdeploy_lint::Source> {
+    vec![
+        awsdeploy_lint::Source {
+            version: 1,
+            name: "1_orders.up.sql".to_owned(),
+            sql: "CREATE TABLE orders (id BIGINT NOT NULL PRIMARY KEY, qty INT NOT NULL);"
+                .to_owned(),
+        },
+        awsdeploy_lint::Source {
+            version: 2,
+            name: "2_widen.up.sql".to_owned(),
+            sql:
+                "SET SESSION lock_wait_timeout = 5;\nALTER TABLE orders MODIFY qty BIGINT NOT NULL;"
+                    .to_owned(),
+        },
+    ]
+}
+
+#[test]
+fn the_plan_lints_the_files_after_the_version_the_database_records() {
+    let v2 = migrating("image_tag = \"v2\"");
+    let mut live = deployed(&migrating("image_tag = \"v1\""));
+    let options = crate::Options {
+        migrations: Some(migration_files()),
+        ..crate::Options::default()
+    };
+    // No database yet: every file is new, so nothing is locked.
+    let plan = crate::plan_with(&v2, "r", &live, &options).unwrap();
+    let lint = plan
+        .migration_lint
+        .as_ref()
+        .expect("the plan runs the migration");
+    assert_eq!(lint.since, None);
+    assert_eq!(lint.files, ["1_orders.up.sql", "2_widen.up.sql"]);
+    assert!(lint.findings.is_empty(), "{:#?}", lint.findings);
+    // The wait records the newest version on the database.
+    let change = plan
+        .changes
+        .iter()
+        .find(|c| c.component == crate::ComponentId::Migration)
+        .unwrap();
+    assert!(change.steps.iter().any(|s| matches!(
+        s,
+        Step::Migration(MigrationStep::WaitForMigration(MigrationWait { record: Some(r), .. }))
+            if r.version == 2 && r.database == "shop-dev-db"
+    )));
+    // A database that reached version 1: file 2 is linted against it.
+    let mut db = crate::live::LiveDbInstance::example();
+    db.migrated_version = Some(1);
+    live.database.instance = Some(db);
+    let plan = crate::plan_with(&v2, "r", &live, &options).unwrap();
+    let lint = plan.migration_lint.as_ref().unwrap();
+    assert_eq!(
+        (lint.since, lint.files.as_slice()),
+        (Some(1), &["2_widen.up.sql".to_owned()][..])
+    );
+    let codes: Vec<&str> = lint.errors().map(|f| f.code.as_str()).collect();
+    assert_eq!(codes, ["ML101"]);
+    let text = crate::render::text(&plan, crate::render::Colour::Never);
+    assert!(
+        text.contains("lint: 2_widen.up.sql: 1 error (after version 1)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("2_widen.up.sql:2:1: error ML101 [COPY, writes wait]"),
+        "{text}"
+    );
+    // No migration in the plan: no lint.
+    let same = crate::plan_with(&migrating("image_tag = \"v1\""), "r", &live, &options).unwrap();
+    assert!(same.migration_lint.is_none());
+}
