@@ -73,6 +73,7 @@ async fn migrate(
 ) -> Result<Exit, CliError> {
     let options = Options {
         migrate: Policy::Always,
+        migrations: migration_sources(settings, spec)?,
         ..Options::default()
     };
     let plan = observe_and_plan(aws, spec, &options).await?;

@@ -51,6 +51,9 @@
 //!   lines streamed, exit codes passed through, a failed migration stopping
 //!   `up` before the service, no exit code, a dirty database, the deadline,
 //!   a bad migrations folder refused offline.
+//! - `migration_lint`: a release whose migration would copy a table
+//!   stopped before `RunTask` (and by `migrate`, and offline by `migrate
+//!   --lint`), then run once an annotation allows it; the version recorded.
 //! - `rollback`: the API back on the revision before, one update, no
 //!   migration; refused unchanged when its image is gone.
 //! - `soak`: the example stack's `up` again and again under faults on every
@@ -88,6 +91,7 @@ mod load_balancer;
 mod lock;
 mod logs;
 mod migration;
+mod migration_lint;
 mod network;
 mod performance;
 mod pipeline;

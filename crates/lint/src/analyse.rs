@@ -367,7 +367,7 @@ fn allow(place: &Place, statement: &Statement, mut found: Vec<Finding>) -> Vec<F
                             "ML003",
                             place,
                             format!(
-                                "the annotation allows {code}, which this statement does not break"
+                                "the annotation allows {code}, which this statement does not break (an annotation is for the statement right after it)"
                             ),
                         ));
                     }
