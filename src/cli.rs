@@ -569,8 +569,10 @@ pub enum Command {
         image_tag: Option<String>,
         dry_run: bool,
         lock_timeout: Duration,
-        /// `--lint`, with `--since`.
-        lint: Option<Option<u64>>,
+    },
+    /// `migrate --lint [--since VERSION]`.
+    MigrateLint {
+        since: Option<u64>,
     },
     WebRelease {
         artifact: Option<PathBuf>,
@@ -668,16 +670,17 @@ impl From<CommandArg> for Command {
             },
             CommandArg::Cost => Command::Cost,
             CommandArg::Migrate {
+                lint: true, since, ..
+            } => Command::MigrateLint { since },
+            CommandArg::Migrate {
                 image_tag,
                 dry_run,
                 lock_timeout,
-                lint,
-                since,
+                ..
             } => Command::Migrate {
                 image_tag,
                 dry_run,
                 lock_timeout,
-                lint: lint.then_some(since),
             },
             CommandArg::WebRelease {
                 artifact,

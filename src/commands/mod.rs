@@ -153,14 +153,11 @@ pub async fn run(settings: &Settings) -> Result<Exit, CliError> {
                 Some(path) => up::from_saved(settings, path, apply).await,
             }
         }
-        Command::Migrate {
-            lint: Some(since), ..
-        } => migrate::lint(settings, *since),
+        Command::MigrateLint { since } => migrate::lint(settings, *since),
         Command::Migrate {
             image_tag,
             dry_run,
             lock_timeout,
-            lint: None,
         } => migrate::run(settings, image_tag.as_deref(), *dry_run, *lock_timeout).await,
         Command::WebRelease {
             artifact,

@@ -9,8 +9,10 @@ use crate::harness::{World, mutating_calls, push_image};
 
 const APP: &str = "lint";
 
-const ORDERS: &str = "CREATE TABLE orders (\n  id BIGINT NOT NULL PRIMARY KEY,\n  qty INT NOT NULL\n);\n";
-const WIDEN: &str = "SET SESSION lock_wait_timeout = 5;\nALTER TABLE orders MODIFY qty BIGINT NOT NULL;\n";
+const ORDERS: &str =
+    "CREATE TABLE orders (\n  id BIGINT NOT NULL PRIMARY KEY,\n  qty INT NOT NULL\n);\n";
+const WIDEN: &str =
+    "SET SESSION lock_wait_timeout = 5;\nALTER TABLE orders MODIFY qty BIGINT NOT NULL;\n";
 
 /// Writes `version`'s up (and an empty down) into the spec's folder.
 fn migration(world: &World, name: &str, sql: &str) {
@@ -61,7 +63,9 @@ fn a_blocking_migration_stops_the_release_before_run_task_until_allowed() {
     let v1 = world.run(&["up", "-f", spec, "--yes", "--image-tag", "v1"]);
     v1.assert_code(0);
     assert!(
-        v1.stdout.contains("lint: 1_create_orders.up.sql: clean (no migration recorded: every file is new)"),
+        v1.stdout.contains(
+            "lint: 1_create_orders.up.sql: clean (no migration recorded: every file is new)"
+        ),
         "{}",
         v1.stdout
     );
@@ -84,7 +88,8 @@ fn a_blocking_migration_stops_the_release_before_run_task_until_allowed() {
     let diff = world.run(&["diff", "-f", spec, "--image-tag", "v2"]);
     diff.assert_code(0);
     assert!(
-        diff.stdout.contains("lint: 2_widen_qty.up.sql: 1 error (after version 1)"),
+        diff.stdout
+            .contains("lint: 2_widen_qty.up.sql: 1 error (after version 1)"),
         "{}",
         diff.stdout
     );
@@ -100,7 +105,11 @@ fn a_blocking_migration_stops_the_release_before_run_task_until_allowed() {
         "{}",
         refused.stderr
     );
-    assert_eq!(world.sim.count("ecs", "RunTask"), 1, "no migration task ran");
+    assert_eq!(
+        world.sim.count("ecs", "RunTask"),
+        1,
+        "no migration task ran"
+    );
     assert_eq!(mutating_calls(&world), changes_before, "nothing changed");
     // `migrate` refuses the same, before its task.
     world
@@ -126,7 +135,8 @@ fn a_blocking_migration_stops_the_release_before_run_task_until_allowed() {
     let v2 = world.run(&["up", "-f", spec, "--yes", "--image-tag", "v2"]);
     v2.assert_code(0);
     assert!(
-        v2.stdout.contains("lint: 2_widen_qty.up.sql: 1 allowed (after version 1)")
+        v2.stdout
+            .contains("lint: 2_widen_qty.up.sql: 1 allowed (after version 1)")
             && v2.stdout.contains("allowed: orders holds 40 rows"),
         "{}",
         v2.stdout
@@ -135,6 +145,13 @@ fn a_blocking_migration_stops_the_release_before_run_task_until_allowed() {
     assert_eq!(recorded(&world).as_deref(), Some("2"));
     // Nothing left to do; the next release lints only what comes after 2.
     world
-        .run(&["diff", "-f", spec, "--image-tag", "v2", "--detailed-exitcode"])
+        .run(&[
+            "diff",
+            "-f",
+            spec,
+            "--image-tag",
+            "v2",
+            "--detailed-exitcode",
+        ])
         .assert_code(0);
 }

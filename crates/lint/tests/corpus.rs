@@ -11,10 +11,16 @@ use std::path::Path;
 use awsdeploy_lint::{Options, Source, lint};
 
 fn folder(name: &str) -> Vec<Source> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/corpus")
-        .join(name);
-    let mut sources: Vec<Source> = std::fs::read_dir(&dir)
+    read(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/corpus")
+            .join(name),
+    )
+}
+
+/// The up files of `dir`, oldest first.
+fn read(dir: &Path) -> Vec<Source> {
+    let mut sources: Vec<Source> = std::fs::read_dir(dir)
         .expect("the corpus folder")
         .map(|e| e.expect("an entry").path())
         .filter(|p| p.to_string_lossy().ends_with(".up.sql"))
@@ -33,8 +39,7 @@ fn folder(name: &str) -> Vec<Source> {
 }
 
 /// Each file as its own release: the findings, one per line.
-fn releases(name: &str) -> (usize, String) {
-    let sources = folder(name);
+fn releases(sources: &[Source]) -> (usize, String) {
     let mut out = String::new();
     let mut statements = 0;
     for (i, source) in sources.iter().enumerate() {
@@ -66,9 +71,17 @@ const FOLDERS: [&str; 5] = [
 fn the_corpus_is_linted_release_by_release() {
     let mut total = 0;
     for name in FOLDERS {
-        let (statements, findings) = releases(name);
+        let (statements, findings) = releases(&folder(name));
         total += statements;
         insta::assert_snapshot!(name, findings);
     }
     assert!(total >= 200, "the corpus holds {total} statements");
+}
+
+#[test]
+fn the_example_folder_lints_clean_release_by_release() {
+    let example = read(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/migrations"));
+    assert!(example.len() >= 3);
+    let (_, findings) = releases(&example);
+    assert_eq!(findings, "");
 }

@@ -215,15 +215,15 @@ fn orphans(out: &mut String, plan: &Plan, paint: &Paint) {
 /// The migration lint under the migration's change: what was linted, then
 /// each finding (an allowed one with its reason).
 fn migration_lint(out: &mut String, plan: &Plan, paint: &Paint) {
-    let Some(lint) = &plan.migration_lint else {
+    let Some(report) = &plan.migration_lint else {
         return;
     };
-    let since = lint.since.map_or_else(
+    let since = report.since.map_or_else(
         || " (no migration recorded: every file is new)".to_owned(),
         |v| format!(" (after version {v})"),
     );
-    let _ = writeln!(out, "        lint: {}{since}", lint.summary());
-    for finding in &lint.findings {
+    let _ = writeln!(out, "        lint: {}{since}", report.summary());
+    for finding in &report.findings {
         let code = match (finding.severity, &finding.allowed) {
             (_, Some(_)) => "2",
             (awsdeploy_lint::Severity::Error, None) => "31",
