@@ -88,7 +88,6 @@ async fn migrate(
             output::progress(&format!("  {finding}"));
         }
     }
-    check_migration_lint(&plan)?;
     let image = run.task.definition.container.image.clone();
     if dry_run {
         let (definition, current) = aws.resolve_migration(&run.task).await?;
@@ -105,6 +104,7 @@ async fn migrate(
         }
         return Ok(Exit::Success);
     }
+    check_migration_lint(&plan)?;
     let aws = aws.clone().with_output(step_output());
     output::progress(&format!(
         "Running the migration {} ({image}) in {}; its output follows (timeout {}).",
@@ -179,6 +179,13 @@ pub(super) fn lint(settings: &Settings, since: Option<u64>) -> Result<Exit, CliE
     };
     let mut versions: Vec<u64> = sources.iter().map(|s| s.version).collect();
     versions.sort_unstable();
+    let newest = versions.last().copied().unwrap_or(0);
+    if since.is_some_and(|v| v >= newest) {
+        return Err(CliError::new(
+            format!("--since {} leaves nothing to lint: the newest migration is version {newest}", since.unwrap_or(0)),
+            Some("give the version the database has reached, below the files to lint (0 lints every file)".to_owned()),
+        ));
+    }
     let since = since.or_else(|| versions.iter().rev().nth(1).copied());
     let engine_version = spec
         .database
@@ -201,7 +208,7 @@ pub(super) fn lint(settings: &Settings, since: Option<u64>) -> Result<Exit, CliE
             }
             let after = since.map_or_else(
                 || "every file as new".to_owned(),
-                |v| format!("after version {v}"),
+                |v| format!("the files after version {v}, the ones up to it read as applied"),
             );
             output::progress(&format!(
                 "Migration lint ({after}, MySQL {}): {}",

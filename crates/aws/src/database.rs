@@ -576,7 +576,11 @@ async fn delete_subnet_group(rds: &Client, name: &str) -> Result<Option<String>,
 /// task reached (`DescribeDBInstances` for its ARN, then
 /// `AddTagsToResource`, which replaces the tag's value: running it again
 /// is the same). The next plan's migration lint starts after it.
-pub async fn record_migration(client: &Client, record: &MigrationRecord) -> Result<(), AwsError> {
+pub async fn record_migration(
+    client: &Client,
+    record: &MigrationRecord,
+    version: u64,
+) -> Result<(), AwsError> {
     let name = record.database.as_str();
     let out = client
         .describe_db_instances()
@@ -600,7 +604,7 @@ pub async fn record_migration(client: &Client, record: &MigrationRecord) -> Resu
         .tags(
             Tag::builder()
                 .key(MIGRATED_VERSION_TAG)
-                .value(record.version.to_string())
+                .value(version.to_string())
                 .build(),
         )
         .send()

@@ -254,6 +254,8 @@ struct LogFollower<'a> {
     token: Option<String>,
     output: &'a Output,
     dirty: Option<u64>,
+    /// The highest version golang-migrate said it applied (`4/u name`).
+    applied: Option<u64>,
 }
 
 impl LogFollower<'_> {
@@ -281,6 +283,9 @@ impl LogFollower<'_> {
                 if let Some(version) = dirty_version(line) {
                     self.dirty = Some(version);
                 }
+                if let Some(version) = applied_version(line) {
+                    self.applied = Some(self.applied.map_or(version, |v| v.max(version)));
+                }
                 (self.output.line)(&format!("{CONTAINER_NAME} | {line}"));
             }
             let next = out.next_forward_token().map(str::to_owned);
@@ -291,6 +296,16 @@ impl LogFollower<'_> {
             }
         }
     }
+}
+
+/// The version of golang-migrate's line for an up migration it applied:
+/// `4/u add_status (12.3ms)` (and `-verbose`'s `Finished 4/u add_status
+/// (read 1ms, ran 2ms)`).
+fn applied_version(line: &str) -> Option<u64> {
+    line.split_whitespace()
+        .filter_map(|word| word.strip_suffix("/u"))
+        .filter_map(|digits| digits.parse().ok())
+        .max()
 }
 
 /// golang-migrate's "Dirty database version 3. Fix and force version."
@@ -343,6 +358,7 @@ pub async fn wait(
         token: None,
         output,
         dirty: None,
+        applied: None,
     });
     let result = until_stopped(
         &clients.ecs,
@@ -382,8 +398,16 @@ pub async fn wait(
     // Lines written just before the task stopped.
     follower.read().await?;
     outcome(&task_id, &stopped, follower.dirty, &follow)?;
-    if let Some(record) = record {
-        crate::database::record_migration(&clients.rds, record).await?;
+    if let (Some(record), Some(version)) = (record, follower.applied) {
+        // The migration succeeded; a record that cannot be written only
+        // makes the next lint read more files as new.
+        if let Err(e) = crate::database::record_migration(&clients.rds, record, version).await {
+            (output.line)(&format!(
+                "warning: the migration reached version {version}, but it could not be recorded on {db} ({e}); the next release's lint reads the files as if none were recorded. Record it with: aws rds add-tags-to-resource --resource-name \"$(aws rds describe-db-instances --db-instance-identifier {db} --query 'DBInstances[0].DBInstanceArn' --output text)\" --tags Key={tag},Value={version}",
+                db = record.database,
+                tag = awsdeploy_plan::migration::MIGRATED_VERSION_TAG,
+            ));
+        }
     }
     Ok(())
 }
@@ -509,5 +533,17 @@ mod tests {
             Some(3)
         );
         assert_eq!(dirty_version("2/u create_orders (12.3ms)"), None);
+    }
+
+    #[test]
+    fn applied_versions_are_read_from_golang_migrate_output() {
+        assert_eq!(applied_version("2/u create_orders (12.3ms)"), Some(2));
+        assert_eq!(
+            applied_version("Finished 20240101120000/u add_status (read 1ms, ran 2ms)"),
+            Some(20_240_101_120_000)
+        );
+        assert_eq!(applied_version("2/d create_orders (12.3ms)"), None);
+        assert_eq!(applied_version("no change"), None);
+        assert_eq!(applied_version("see https://example.com/u x"), None);
     }
 }

@@ -35,6 +35,9 @@ use crate::split::{self, Statement};
 /// A clause sqlparser does not read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum TableOption {
+    /// In place, metadata only (`RENAME INDEX`, `DROP KEY`, `ADD
+    /// PARTITION`, …).
+    InPlace,
     Convert(String),
     Engine(String),
     Charset(String),
@@ -55,6 +58,10 @@ pub(super) struct Effect {
     pub rebuilds: Vec<String>,
     /// Adds or drops a column instantly (a row version).
     pub instant_change: bool,
+    /// Holds a clause INSTANT does not support (an index, a key, a table
+    /// option): MySQL then does the whole statement in place, and a column
+    /// added or dropped beside it rebuilds the table.
+    pub inplace_only: bool,
     algorithm: Option<String>,
     lock: Option<String>,
 }
@@ -99,7 +106,7 @@ pub(crate) fn alter_table(cx: &mut Cx<'_>, statement: &Statement) {
             continue;
         }
         match option(&words) {
-            Some(option) => options.push(option),
+            Some(found) => options.extend(found),
             None => clauses.push(split::text(clause).trim().to_owned()),
         }
     }
@@ -191,20 +198,14 @@ fn value(words: &[String], at: usize) -> String {
         .unwrap_or_default()
 }
 
-/// A table option read from its words, or `None` for sqlparser.
-fn option(words: &[String]) -> Option<TableOption> {
+/// The table options of a clause read from its words (`ENGINE=InnoDB
+/// DEFAULT CHARSET=utf8mb4` is two), or `None` for sqlparser.
+fn option(words: &[String]) -> Option<Vec<TableOption>> {
     let w = |i: usize| words.get(i).map_or("", String::as_str);
-    Some(match (w(0), w(1)) {
+    let one = match (w(0), w(1)) {
         ("CONVERT", "TO") => {
             TableOption::Convert(charset_in(words).unwrap_or_else(|| "another set".to_owned()))
         }
-        ("ENGINE", _) => TableOption::Engine(value(words, 1).to_ascii_lowercase()),
-        ("DEFAULT", "CHARSET" | "CHARACTER") | ("CHARSET" | "CHARACTER", _) => {
-            TableOption::Charset(charset_in(words).unwrap_or_default())
-        }
-        ("ROW_FORMAT", _) => TableOption::Rebuild("changes ROW_FORMAT"),
-        ("KEY_BLOCK_SIZE", _) => TableOption::Rebuild("changes KEY_BLOCK_SIZE"),
-        ("FORCE", _) => TableOption::Rebuild("FORCE"),
         ("PARTITION", "BY") => TableOption::Partitioning("partitions it (PARTITION BY)".to_owned()),
         ("REMOVE", "PARTITIONING") => {
             TableOption::Partitioning("removes its partitioning".to_owned())
@@ -217,19 +218,61 @@ fn option(words: &[String]) -> Option<TableOption> {
             "ADD" | "ANALYZE" | "CHECK" | "OPTIMIZE" | "REPAIR" | "EXCHANGE",
             "PARTITION",
         )
-        | ("DEFAULT", "COLLATE")
         | ("RENAME", "INDEX" | "KEY")
         // DROP INDEX's synonym: in place, metadata only.
-        | ("DROP", "KEY")
-        | (
-            "COLLATE" | "COMMENT" | "STATS_PERSISTENT" | "STATS_AUTO_RECALC" | "STATS_SAMPLE_PAGES"
-            | "PACK_KEYS" | "CHECKSUM" | "DELAY_KEY_WRITE" | "MAX_ROWS" | "MIN_ROWS",
-            _,
-        ) => TableOption::Metadata,
+        | ("DROP", "KEY") => TableOption::InPlace,
+        ("FORCE", _) => TableOption::Rebuild("FORCE"),
         ("ALGORITHM", _) => TableOption::Algorithm(value(words, 1).to_ascii_uppercase()),
         ("LOCK", _) => TableOption::Lock(value(words, 1).to_ascii_uppercase()),
+        (first, second) if table_option_word(first, second) => return Some(table_options(words)),
         _ => return None,
-    })
+    };
+    Some(vec![one])
+}
+
+/// Whether a clause starting `first second` is a list of table options.
+fn table_option_word(first: &str, second: &str) -> bool {
+    matches!(
+        first,
+        "ENGINE"
+            | "CHARSET"
+            | "CHARACTER"
+            | "COLLATE"
+            | "ROW_FORMAT"
+            | "KEY_BLOCK_SIZE"
+            | "COMMENT"
+            | "STATS_PERSISTENT"
+            | "STATS_AUTO_RECALC"
+            | "STATS_SAMPLE_PAGES"
+            | "PACK_KEYS"
+            | "CHECKSUM"
+            | "DELAY_KEY_WRITE"
+            | "MAX_ROWS"
+            | "MIN_ROWS"
+    ) || (first == "DEFAULT" && matches!(second, "CHARSET" | "CHARACTER" | "COLLATE"))
+}
+
+/// Every option in a list of table options (`ENGINE=InnoDB DEFAULT
+/// CHARSET=utf8mb4 COMMENT='…'`); what only changes metadata is left out.
+fn table_options(words: &[String]) -> Vec<TableOption> {
+    let mut out = Vec::new();
+    for (at, word) in words.iter().enumerate() {
+        match word.as_str() {
+            "ENGINE" => out.push(TableOption::Engine(
+                value(words, at + 1).to_ascii_lowercase(),
+            )),
+            "ROW_FORMAT" => out.push(TableOption::Rebuild("changes ROW_FORMAT")),
+            "KEY_BLOCK_SIZE" => out.push(TableOption::Rebuild("changes KEY_BLOCK_SIZE")),
+            _ => {}
+        }
+    }
+    if let Some(charset) = charset_in(words) {
+        out.push(TableOption::Charset(charset));
+    }
+    if out.is_empty() {
+        out.push(TableOption::Metadata);
+    }
+    out
 }
 
 /// One operation sqlparser read.
@@ -277,6 +320,7 @@ fn operation(
             change_column(cx, name, op, effect);
         }
         AlterTableOperation::AddConstraint { constraint, .. } => {
+            effect.inplace_only = true;
             add_constraint(cx, name, constraint, effect);
         }
         AlterTableOperation::DropPrimaryKey { .. } => {
@@ -288,19 +332,34 @@ fn operation(
                 );
             }
             effect.rebuilt |= !adds_pk;
+            effect.inplace_only = true;
             cx.model.table(name).primary_key = false;
         }
         AlterTableOperation::Algorithm { .. } | AlterTableOperation::Lock { .. } => {
             explicit(op, effect);
         }
         AlterTableOperation::AlterColumn {
-            op: AlterColumnOperation::SetDefault { .. } | AlterColumnOperation::DropDefault,
-            ..
+            column_name,
+            op: AlterColumnOperation::DropDefault,
+        } => {
+            let table = cx.model.table(name);
+            let column = table.column(&column_name.value).cloned();
+            if let Some(mut column) = column {
+                column.has_default = false;
+                table.put(None, &column_name.value, column.clone());
+                if !column.nullable && !column.auto_increment {
+                    columns::default_dropped(cx, name, &column_name.value);
+                }
+            }
         }
-        | AlterTableOperation::DropForeignKey { .. }
+        AlterTableOperation::AlterColumn {
+            op: AlterColumnOperation::SetDefault { .. },
+            ..
+        } => {}
+        AlterTableOperation::DropForeignKey { .. }
         | AlterTableOperation::DropIndex { .. }
         | AlterTableOperation::DropConstraint { .. }
-        | AlterTableOperation::AutoIncrement { .. } => {}
+        | AlterTableOperation::AutoIncrement { .. } => effect.inplace_only = true,
         other => unreadable(cx, &format!("the lint does not know `{other}`")),
     }
 }
@@ -367,9 +426,13 @@ fn explicit(op: &AlterTableOperation, effect: &mut Effect) {
 
 fn add_constraint(cx: &mut Cx<'_>, name: &str, constraint: &TableConstraint, effect: &mut Effect) {
     match constraint {
-        TableConstraint::PrimaryKey(_) => {
+        TableConstraint::PrimaryKey(key) => {
             effect.rebuilds.push("adds a primary key".to_owned());
-            cx.model.table(name).primary_key = true;
+            let table = cx.model.table(name);
+            table.primary_key = true;
+            for column in key_columns(key) {
+                table.not_null(&column);
+            }
         }
         TableConstraint::Unique(_) => {
             cx.emit(
@@ -401,6 +464,7 @@ fn add_constraint(cx: &mut Cx<'_>, name: &str, constraint: &TableConstraint, eff
                 name,
                 format!("adds a SPATIAL index to {name}: writes wait until it is built"),
             );
+            cx.model.table(name).spatial = true;
         }
         TableConstraint::ForeignKey(_) if cx.session.foreign_key_checks => {
             cx.emit(
@@ -415,6 +479,12 @@ fn add_constraint(cx: &mut Cx<'_>, name: &str, constraint: &TableConstraint, eff
 }
 
 fn table_option(cx: &mut Cx<'_>, name: &str, option: &TableOption, effect: &mut Effect) {
+    if !matches!(
+        option,
+        TableOption::Metadata | TableOption::Algorithm(_) | TableOption::Lock(_)
+    ) {
+        effect.inplace_only = true;
+    }
     match option {
         TableOption::Convert(charset) => {
             cx.emit(
@@ -481,21 +551,49 @@ fn table_option(cx: &mut Cx<'_>, name: &str, option: &TableOption, effect: &mut 
         }
         TableOption::Algorithm(algorithm) => effect.algorithm = Some(algorithm.clone()),
         TableOption::Lock(lock) => effect.lock = Some(lock.clone()),
-        TableOption::Metadata => {}
+        TableOption::InPlace | TableOption::Metadata => {}
     }
 }
 
 /// The statement's rebuild, row versions and explicit algorithm.
 fn finish(cx: &mut Cx<'_>, name: &str, first: usize, effect: &Effect) {
     let engine = cx.model.engine;
-    if !effect.rebuilds.is_empty() && !effect.rebuilt {
-        cx.emit(
-            "ML114",
-            name,
-            format!("rebuilds {name} in place ({}): writes go on, but it takes as long as copying the table", effect.rebuilds.join(", ")),
-        );
+    let mut rebuilds = effect.rebuilds.clone();
+    // INSTANT only when every clause supports it; in place, adding or
+    // dropping a column rebuilds the table.
+    if effect.instant_change && (effect.inplace_only || !rebuilds.is_empty() || effect.rebuilt) {
+        rebuilds.push("adds or drops a column beside a clause INSTANT does not support".to_owned());
     }
-    let rebuilt = effect.rebuilt || !effect.rebuilds.is_empty();
+    if !rebuilds.is_empty() && !effect.rebuilt {
+        let table = cx.model.table(name);
+        let (fulltext, spatial) = (table.fulltext, table.spatial);
+        let reasons = rebuilds.join(", ");
+        if fulltext || spatial {
+            let (algorithm, index, what) = if fulltext {
+                (crate::Algorithm::Copy, "a FULLTEXT", "so MySQL copies it")
+            } else {
+                (
+                    crate::Algorithm::Inplace,
+                    "a SPATIAL",
+                    "in place without concurrent writes",
+                )
+            };
+            if let Some(finding) = cx.emit(
+                "ML116",
+                name,
+                format!("rebuilds {name} ({reasons}), which has {index} index: InnoDB rebuilds it {what}, and writes wait"),
+            ) {
+                finding.algorithm = Some(algorithm);
+            }
+        } else {
+            cx.emit(
+                "ML114",
+                name,
+                format!("rebuilds {name} in place ({reasons}): writes go on, but it takes as long as copying the table"),
+            );
+        }
+    }
+    let rebuilt = effect.rebuilt || !rebuilds.is_empty();
     let table: &mut Table = cx.model.table(name);
     if rebuilt {
         table.row_versions = 0;
@@ -535,14 +633,15 @@ fn finish(cx: &mut Cx<'_>, name: &str, first: usize, effect: &Effect) {
     }
 }
 
-/// `CREATE FULLTEXT|SPATIAL INDEX name ON table (…)`.
-pub(crate) fn create_special_index(cx: &mut Cx<'_>, words: &[String]) {
+/// `CREATE FULLTEXT|SPATIAL INDEX name ON table (…)`; `names`: the words
+/// as written.
+pub(crate) fn create_special_index(cx: &mut Cx<'_>, words: &[String], names: &[String]) {
     let Some(on) = words.iter().position(|w| w == "ON") else {
         return unreadable(cx, "no ON table");
     };
-    let mut name = words.get(on + 1).cloned().unwrap_or_default();
+    let mut name = names.get(on + 1).cloned().unwrap_or_default();
     if words.get(on + 2).is_some_and(|w| w == ".") {
-        name = words.get(on + 3).cloned().unwrap_or_default();
+        name = names.get(on + 3).cloned().unwrap_or_default();
     }
     cx.ddl(&name);
     let constraint =
@@ -559,11 +658,11 @@ pub(crate) fn create_special_index(cx: &mut Cx<'_>, words: &[String]) {
 }
 
 /// `OPTIMIZE [NO_WRITE_TO_BINLOG | LOCAL] TABLE t[, t…]`: rebuilds each.
-pub(crate) fn optimize(cx: &mut Cx<'_>, words: &[String]) {
+pub(crate) fn optimize(cx: &mut Cx<'_>, words: &[String], names: &[String]) {
     let Some(at) = words.iter().position(|w| w == "TABLE" || w == "TABLES") else {
         return unreadable(cx, "no TABLE");
     };
-    for name in words[at + 1..].iter().filter(|w| *w != "," && *w != ".") {
+    for name in names[at + 1..].iter().filter(|w| *w != "," && *w != ".") {
         cx.ddl(name);
         let effect = Effect {
             rebuilds: vec!["OPTIMIZE TABLE".to_owned()],
@@ -577,8 +676,25 @@ pub(crate) fn optimize(cx: &mut Cx<'_>, words: &[String]) {
 /// A `CREATE TABLE` constraint, into the model.
 pub(crate) fn constrain(table: &mut Table, constraint: &TableConstraint) {
     match constraint {
-        TableConstraint::PrimaryKey(_) => table.primary_key = true,
+        TableConstraint::PrimaryKey(key) => {
+            table.primary_key = true;
+            for column in key_columns(key) {
+                table.not_null(&column);
+            }
+        }
         TableConstraint::FulltextOrSpatial(index) if index.fulltext => table.fulltext = true,
+        TableConstraint::FulltextOrSpatial(_) => table.spatial = true,
         _ => {}
     }
+}
+
+/// The columns a primary key names.
+fn key_columns(key: &sqlparser::ast::PrimaryKeyConstraint) -> Vec<String> {
+    key.columns
+        .iter()
+        .filter_map(|c| match &c.column.expr {
+            sqlparser::ast::Expr::Identifier(ident) => Some(ident.value.clone()),
+            _ => None,
+        })
+        .collect()
 }

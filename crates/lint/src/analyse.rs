@@ -76,8 +76,11 @@ impl Cx<'_> {
 /// The findings of `source`'s statements, the model updated as they
 /// go; `history`: the file has run before, so it only updates the model.
 pub(crate) fn file(model: &mut Schema, source: &Source, history: bool) -> Vec<Finding> {
-    let statements = match split::statements(&source.sql) {
-        Ok(statements) => statements,
+    let split::File {
+        statements,
+        trailing,
+    } = match split::file(&source.sql) {
+        Ok(file) => file,
         Err(error) => {
             let place = Place {
                 file: source.name.clone(),
@@ -115,18 +118,34 @@ pub(crate) fn file(model: &mut Schema, source: &Source, history: bool) -> Vec<Fi
             out.extend(allow(&cx.place, statement, found));
         }
     }
+    if !history && split::allows(&trailing).iter().any(Result::is_ok) {
+        let place = Place {
+            file: source.name.clone(),
+            line: statements.last().map_or(1, |s| s.line),
+            column: 1,
+        };
+        out.push(Finding::new(
+            "ML003",
+            &place,
+            "an annotation after the file's last statement allows nothing (an annotation is for the statement right after it)".to_owned(),
+        ));
+    }
     out
 }
 
 /// Lints one statement into `cx.found`; `history`: tables it makes are not
 /// new (the database has them).
 fn one(cx: &mut Cx<'_>, statement: &Statement, history: bool) {
-    let words = words(&statement.significant());
+    let significant = statement.significant();
+    let words = words(&significant);
+    let names = names(&significant);
     let first: Vec<&str> = words.iter().take(3).map(String::as_str).collect();
     match first.as_slice() {
         ["ALTER", "TABLE" | "IGNORE" | "ONLINE", ..] => alter::alter_table(cx, statement),
-        ["CREATE", "FULLTEXT" | "SPATIAL", "INDEX"] => alter::create_special_index(cx, &words),
-        ["OPTIMIZE", ..] => alter::optimize(cx, &words),
+        ["CREATE", "FULLTEXT" | "SPATIAL", "INDEX"] => {
+            alter::create_special_index(cx, &words, &names);
+        }
+        ["OPTIMIZE", ..] => alter::optimize(cx, &words, &names),
         _ => match parse(&text(statement, first.first() == Some(&"SET"))) {
             Ok(sql) => parsed(cx, statement, &sql, history),
             Err(message) => {
@@ -159,6 +178,17 @@ pub(crate) fn words(tokens: &[&Token]) -> Vec<String> {
         .iter()
         .map(|t| match t {
             Token::Word(w) if w.quote_style.is_none() => w.value.to_ascii_uppercase(),
+            Token::Word(w) => w.value.clone(),
+            other => other.to_string(),
+        })
+        .collect()
+}
+
+/// The statement's words as written (for names in messages).
+pub(crate) fn names(tokens: &[&Token]) -> Vec<String> {
+    tokens
+        .iter()
+        .map(|t| match t {
             Token::Word(w) => w.value.clone(),
             other => other.to_string(),
         })
@@ -238,6 +268,16 @@ fn parsed(cx: &mut Cx<'_>, statement: &Statement, sql: &Sql, history: bool) {
             ObjectType::Index => {
                 if let Some(table) = table {
                     cx.ddl(&table_name(table));
+                }
+            }
+            ObjectType::Database | ObjectType::Schema => {
+                for name in names {
+                    let name = table_name(name);
+                    cx.emit(
+                        "ML201",
+                        &name,
+                        format!("drops the database {name} and every table in it"),
+                    );
                 }
             }
             _ => {}
@@ -335,9 +375,11 @@ fn session(session: &mut Session, set: &sqlparser::ast::Set) {
             .iter()
             .map(|p| p.to_string().to_ascii_lowercase())
             .collect();
+        // `@@foreign_key_checks`, `@@session.x`, `@@global.x`.
+        let last = parts.last().map(|p| p.trim_start_matches('@').to_owned());
         let global = global || parts.first().is_some_and(|p| p == "@@global");
         let value = values.first().map(|v| v.to_string().to_ascii_lowercase());
-        match parts.last().map(String::as_str) {
+        match last.as_deref() {
             Some("lock_wait_timeout") if !global => session.lock_wait = true,
             Some("foreign_key_checks") if !global => {
                 session.foreign_key_checks =

@@ -216,6 +216,14 @@ pub const RULES: &[Rule] = &[
         "writes go on, but a big table takes as long as a copy and replicas lag behind; run it at a quiet hour, or with an online schema change tool",
     ),
     define(
+        "ML116",
+        Kind::Blocking,
+        "a table with a FULLTEXT or SPATIAL index is rebuilt",
+        Some((Copy, false)),
+        None,
+        "InnoDB cannot rebuild a table with a FULLTEXT index in place (it copies it), nor one with a SPATIAL index with writes going on: use an online schema change tool (gh-ost, pt-online-schema-change) on a big table, or run it at a quiet hour",
+    ),
+    define(
         "ML115",
         Kind::DataDependent,
         "a column becomes NOT NULL",
@@ -286,6 +294,14 @@ pub const RULES: &[Rule] = &[
         Some((Inplace, true)),
         Some("MF101"),
         "check for duplicates first (`SELECT col, COUNT(*) ... GROUP BY col HAVING COUNT(*) > 1`), and make every running version stop writing them; the ALTER fails on the first duplicate",
+    ),
+    define(
+        "ML305",
+        Kind::Incompatible,
+        "a NOT NULL column loses its DEFAULT",
+        None,
+        None,
+        "keep the DEFAULT (MODIFY and CHANGE restate the whole column: repeat it there) until no running version inserts rows without the column",
     ),
 ];
 

@@ -184,9 +184,36 @@ pub(crate) fn max_bytes(charset: &str) -> u64 {
 /// `INT(11) UNSIGNED` → `INT UNSIGNED`; `INTEGER` → `INT`; `BOOL` →
 /// `TINYINT`: what MySQL 8 stores is the same type.
 pub(crate) fn normalise(ty: &str) -> String {
-    let upper = ty.to_ascii_uppercase();
+    let upper = ty
+        .to_ascii_uppercase()
+        .replace("DOUBLE PRECISION", "DOUBLE")
+        .replace("CHARACTER VARYING", "VARCHAR");
     let mut words: Vec<String> = Vec::new();
     for word in upper.split_whitespace() {
+        // What MySQL stores the same: the default precision, scale and
+        // length, and SIGNED.
+        let word = match word {
+            "SIGNED" => continue,
+            "DECIMAL" | "NUMERIC" | "DEC" | "FIXED" => "DECIMAL(10,0)",
+            "REAL" => "DOUBLE",
+            "CHAR" | "CHARACTER" => "CHAR(1)",
+            "BINARY" => "BINARY(1)",
+            "TIMESTAMP(0)" => "TIMESTAMP",
+            "DATETIME(0)" => "DATETIME",
+            "TIME(0)" => "TIME",
+            other => other,
+        };
+        let word = word
+            .replace("NUMERIC(", "DECIMAL(")
+            .replace("DEC(", "DECIMAL(");
+        let word = match word
+            .strip_prefix("DECIMAL(")
+            .and_then(|r| r.strip_suffix(')'))
+        {
+            Some(precision) if !precision.contains(',') => format!("DECIMAL({precision},0)"),
+            _ => word,
+        };
+        let word = word.as_str();
         let base = word.split('(').next().unwrap_or(word);
         let base = match base {
             "INTEGER" => "INT",
@@ -219,6 +246,7 @@ pub(crate) struct Table {
     /// Made by a migration (its columns are known).
     pub known: bool,
     pub fulltext: bool,
+    pub spatial: bool,
     pub primary_key: bool,
     /// Instant ADD/DROP COLUMN statements since it was made or rebuilt.
     pub row_versions: u32,
@@ -239,6 +267,14 @@ impl Table {
         match self.columns.iter_mut().find(|(n, _)| *n == key) {
             Some(slot) => *slot = (name.to_ascii_lowercase(), column),
             None => self.columns.push((name.to_ascii_lowercase(), column)),
+        }
+    }
+
+    /// The columns of a primary key are NOT NULL.
+    pub fn not_null(&mut self, name: &str) {
+        let name = name.to_ascii_lowercase();
+        if let Some((_, column)) = self.columns.iter_mut().find(|(n, _)| *n == name) {
+            column.nullable = false;
         }
     }
 
@@ -345,5 +381,11 @@ mod tests {
         assert_eq!(normalise("bigint(20)"), "BIGINT");
         assert_eq!(normalise("VARCHAR(20)"), "VARCHAR(20)");
         assert_eq!(normalise("DECIMAL(10,2)"), "DECIMAL(10,2)");
+        assert_eq!(normalise("DECIMAL"), normalise("decimal(10,0)"));
+        assert_eq!(normalise("NUMERIC(8)"), "DECIMAL(8,0)");
+        assert_eq!(normalise("INT SIGNED"), "INT");
+        assert_eq!(normalise("CHAR"), "CHAR(1)");
+        assert_eq!(normalise("TIMESTAMP(0)"), "TIMESTAMP");
+        assert_eq!(normalise("DOUBLE PRECISION"), normalise("REAL"));
     }
 }

@@ -52,9 +52,24 @@ pub(crate) struct Unreadable {
     pub column: u64,
 }
 
+/// A file's statements, and the comments after its last one.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct File {
+    pub statements: Vec<Statement>,
+    pub trailing: Vec<String>,
+}
+
 /// `sql` cut into statements.
 pub(crate) fn statements(sql: &str) -> Result<Vec<Statement>, Unreadable> {
+    file(sql).map(|f| f.statements)
+}
+
+/// `sql` cut into statements, with the comments after the last.
+pub(crate) fn file(sql: &str) -> Result<File, Unreadable> {
+    // Strings kept as written (`'it''s'`), so that a statement's text
+    // parses again as it was.
     let tokens = Tokenizer::new(&MySqlDialect {}, sql)
+        .with_unescape(false)
         .tokenize_with_location()
         .map_err(|e| Unreadable {
             message: e.message,
@@ -103,8 +118,12 @@ pub(crate) fn statements(sql: &str) -> Result<Vec<Statement>, Unreadable> {
     }
     if current.iter().any(|t| !is_space(&t.token)) {
         out.push(finish(current, comments));
+        comments = Vec::new();
     }
-    Ok(out)
+    Ok(File {
+        statements: out,
+        trailing: comments,
+    })
 }
 
 fn is_space(token: &Token) -> bool {
@@ -150,8 +169,13 @@ pub(crate) fn allows(comments: &[String]) -> Vec<Result<Allow, String>> {
         .iter()
         .flat_map(|c| c.lines())
         .filter_map(|line| {
-            let at = line.find(ALLOW)?;
-            let rest = line[at + ALLOW.len()..].trim();
+            // At the start of the comment (or of a line of a block comment).
+            let rest = line
+                .trim()
+                .trim_start_matches('*')
+                .trim()
+                .strip_prefix(ALLOW)?
+                .trim();
             let (codes, reason) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
             let codes: Vec<String> = codes
                 .split(',')
@@ -175,7 +199,7 @@ mod tests {
 
     #[test]
     fn statements_are_cut_at_semicolons_outside_strings_and_comments() {
-        let sql = "-- first\nCREATE TABLE a (x VARCHAR(3) DEFAULT ';');\n\n/* two; */ INSERT INTO a VALUES ('x;y'); -- after\n  ALTER TABLE a ADD COLUMN y INT";
+        let sql = "-- first\nCREATE TABLE a (x VARCHAR(3) DEFAULT ';' COMMENT 'it''s');\n\n/* two; */ INSERT INTO a VALUES ('x;y'); -- after\n  ALTER TABLE a ADD COLUMN y INT";
         let statements = statements(sql).unwrap();
         assert_eq!(statements.len(), 3);
         assert_eq!((statements[0].line, statements[0].column), (2, 1));
@@ -201,9 +225,14 @@ mod tests {
             "awsdeploy:allow ML101".to_owned(),
             "awsdeploy:allow XX999 because".to_owned(),
             "an ordinary comment".to_owned(),
+            "never write awsdeploy:allow without a reason".to_owned(),
         ];
         let allows = allows(&comments);
-        assert_eq!(allows.len(), 4);
+        assert_eq!(
+            allows.len(),
+            4,
+            "prose that mentions the marker is no annotation"
+        );
         assert_eq!(
             allows[0],
             Ok(Allow {

@@ -319,6 +319,46 @@ fn each_rule_from_the_online_ddl_tables() {
             "ALTER TABLE orders FROBNICATE;",
             &[("ML001", 2, None)],
         ),
+        (
+            "a column added beside an index: in place, so the table is rebuilt",
+            "ALTER TABLE orders ADD COLUMN x INT NULL, ADD INDEX (x);",
+            &[("ML114", 2, Some(Inplace))],
+        ),
+        (
+            "MODIFY without the DEFAULT drops it",
+            "ALTER TABLE orders MODIFY status ENUM('new','paid') NOT NULL;",
+            &[("ML305", 2, None)],
+        ),
+        (
+            "ALTER COLUMN DROP DEFAULT on a NOT NULL column",
+            "ALTER TABLE orders ALTER COLUMN status DROP DEFAULT;",
+            &[("ML305", 2, None)],
+        ),
+        (
+            "foreign key checks off by @@",
+            "SET @@foreign_key_checks = 0;\nALTER TABLE orders ADD CONSTRAINT orders_customer FOREIGN KEY (customer_id) REFERENCES customers (id);",
+            &[],
+        ),
+        (
+            "a quote escaped in a string",
+            "ALTER TABLE orders ADD COLUMN c VARCHAR(10) NULL COMMENT 'it''s';",
+            &[],
+        ),
+        (
+            "DECIMAL is DECIMAL(10,0)",
+            "ALTER TABLE customers ADD COLUMN d DECIMAL NULL;\nALTER TABLE customers MODIFY d DECIMAL(10,0) NULL;",
+            &[],
+        ),
+        (
+            "engine and charset in one clause",
+            "ALTER TABLE orders ENGINE=InnoDB DEFAULT CHARSET=latin1;",
+            &[("ML114", 2, Some(Inplace))],
+        ),
+        (
+            "drop a database",
+            "DROP DATABASE shop;",
+            &[("ML201", 2, None)],
+        ),
     ];
     for (name, sql, expected) in cases {
         expect(name, sql, expected);
@@ -519,4 +559,45 @@ fn every_code_the_analyser_names_is_a_rule_and_codes_are_unique() {
             }
         }
     }
+}
+
+#[test]
+fn a_table_with_a_fulltext_index_is_copied_to_be_rebuilt() {
+    let history = "SET SESSION lock_wait_timeout = 5;\nCREATE TABLE docs (id BIGINT NOT NULL, body TEXT, PRIMARY KEY (id), FULLTEXT KEY body_text (body));";
+    let sources = [
+        Source {
+            version: 1,
+            name: "1.up.sql".to_owned(),
+            sql: history.to_owned(),
+        },
+        Source {
+            version: 2,
+            name: "2.up.sql".to_owned(),
+            sql: release(
+                "ALTER TABLE docs ADD COLUMN title VARCHAR(10) NULL;\nALTER TABLE docs MODIFY id BIGINT NOT NULL;",
+            ),
+        },
+    ];
+    let options = Options {
+        engine_version: "8.0".to_owned(),
+        since: Some(1),
+        mixed_versions: false,
+    };
+    let report = lint(&sources, &options);
+    // No INSTANT ADD COLUMN with a FULLTEXT index, and no in-place rebuild
+    // either; the primary key's column was NOT NULL already.
+    assert_eq!(found(&report), [("ML116".to_owned(), 2, Some(Copy))]);
+    assert_eq!(report.findings[0].severity, Severity::Error);
+}
+
+#[test]
+fn an_annotation_after_the_last_statement_allows_nothing() {
+    let report = run(
+        &[&release(
+            "ALTER TABLE orders ADD INDEX q (qty);\n-- awsdeploy:allow ML101 forgotten",
+        )],
+        "8.0",
+        false,
+    );
+    assert_eq!(found(&report), [("ML003".to_owned(), 2, None)]);
 }

@@ -303,15 +303,9 @@ pub(crate) fn plan(
         network: service::private_network(cx),
     };
     let key = key(app, env);
-    let record = cx
-        .options
-        .migrations
-        .as_ref()
-        .and_then(|files| files.iter().map(|f| f.version).max())
-        .map(|version| MigrationRecord {
-            database: task.database.clone(),
-            version,
-        });
+    let record = Some(MigrationRecord {
+        database: task.database.clone(),
+    });
     let why = match cx.options.migrate {
         Policy::Always => "--migrate always",
         Policy::Auto | Policy::Never => "the service's image changes",
@@ -449,36 +443,36 @@ pub struct MigrationWait {
     /// The task's stream is `{log_stream_prefix}/{container}/{task id}`.
     pub log_stream_prefix: String,
     pub container: String,
-    /// Once the task exits 0, the version it reached is tagged on the
-    /// database ([`MIGRATED_VERSION_TAG`]); `None` without
-    /// `migration.path`.
+    /// Once the task exits 0, the highest version golang-migrate said it
+    /// applied (its `N/u name` lines) is tagged on this database
+    /// ([`MIGRATED_VERSION_TAG`]); a run that applied nothing records
+    /// nothing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub record: Option<MigrationRecord>,
 }
 
-/// What a successful migration records on its database: the newest
-/// version in `migration.path` when it ran (the image carries the same
-/// files).
+/// Where a successful migration records the version it reached.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct MigrationRecord {
     /// The RDS instance's identifier.
     pub database: String,
-    pub version: u64,
 }
 
-/// The migration lint of the files the plan's migration applies: those
-/// after the version the database records ([`MIGRATED_VERSION_TAG`]; all
-/// of them on a database that records none, as one no migration has run
-/// on), keyed to `database.engine_version`. `None` when the plan runs no
-/// migration or the spec has no `migration.path`.
+/// The migration lint of the files the plan's migration applies, keyed
+/// to `database.engine_version`: those after the version the database
+/// records ([`MIGRATED_VERSION_TAG`]); every file on a database the plan
+/// makes; the newest on a live database that records none yet (migrated
+/// before awsdeploy recorded it), which the plan's warnings say. `None`
+/// when the plan runs no migration or the spec has no `migration.path`.
 pub(crate) fn lint(
     spec: &Spec,
     live: &crate::Live,
     options: &crate::Options,
-    changes: &[ResourceChange],
+    plan: &mut ComponentPlan,
 ) -> Option<awsdeploy_lint::Report> {
     let sources = options.migrations.as_ref()?;
-    if !changes
+    if !plan
+        .changes
         .iter()
         .any(|c| c.component == ComponentId::Migration)
     {
@@ -489,12 +483,18 @@ pub(crate) fn lint(
         .as_ref()
         .map_or("8.0", |d| d.engine_version.as_str())
         .to_owned();
-    let since = live
-        .database
-        .instance
-        .as_ref()
-        .filter(|db| db.owned)
-        .and_then(|db| db.migrated_version);
+    let since = match live.database.instance.as_ref().filter(|db| db.owned) {
+        None => None,
+        Some(db) => db.migrated_version.or_else(|| {
+            let mut versions: Vec<u64> = sources.iter().map(|s| s.version).collect();
+            versions.sort_unstable();
+            plan.warnings.push(format!(
+                "{} records no migration version yet: the migration lint reads the newest file against the ones before it, as applied (`awsdeploy migrate --lint --since N` lints more); a migration that applies a version records it",
+                db.identifier
+            ));
+            versions.iter().rev().nth(1).copied()
+        }),
+    };
     Some(awsdeploy_lint::lint(
         sources,
         &awsdeploy_lint::Options {

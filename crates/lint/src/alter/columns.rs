@@ -201,6 +201,9 @@ pub(super) fn modify(cx: &mut Cx<'_>, name: &str, change: &Change<'_>, effect: &
         );
         effect.rebuilt = true;
     }
+    if old.has_default && !column.has_default && !column.nullable && !column.auto_increment {
+        default_dropped(cx, name, column_name);
+    }
     if old.nullable && !column.nullable {
         cx.emit(
             "ML115",
@@ -269,4 +272,13 @@ fn members(
         finding.atlas = Some(format!("MY{atlas}"));
     }
     effect.rebuilt = true;
+}
+
+/// `ML305`: a NOT NULL column without its DEFAULT now.
+pub(super) fn default_dropped(cx: &mut Cx<'_>, name: &str, column: &str) {
+    cx.emit(
+        "ML305",
+        name,
+        format!("drops the DEFAULT of {name}.{column}, which is NOT NULL: inserts from tasks on the previous image that leave it out fail (\"Field '{column}' doesn't have a default value\")"),
+    );
 }

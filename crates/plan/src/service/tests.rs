@@ -684,8 +684,20 @@ fn the_plan_lints_the_files_after_the_version_the_database_records() {
     assert!(change.steps.iter().any(|s| matches!(
         s,
         Step::Migration(MigrationStep::WaitForMigration(MigrationWait { record: Some(r), .. }))
-            if r.version == 2 && r.database == "shop-dev-db"
+            if r.database == "shop-dev-db"
     )));
+    // A live database that records no version: the newest file is linted
+    // against the ones before it, and the plan says so.
+    live.database.instance = Some(crate::live::LiveDbInstance::example());
+    let plan = crate::plan_with(&v2, "r", &live, &options).unwrap();
+    assert_eq!(plan.migration_lint.as_ref().unwrap().since, Some(1));
+    assert!(
+        plan.warnings
+            .iter()
+            .any(|w| w.contains("records no migration version yet")),
+        "{:?}",
+        plan.warnings
+    );
     // A database that reached version 1: file 2 is linted against it.
     let mut db = crate::live::LiveDbInstance::example();
     db.migrated_version = Some(1);
