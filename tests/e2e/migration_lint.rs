@@ -143,6 +143,13 @@ fn a_blocking_migration_stops_the_release_before_run_task_until_allowed() {
     );
     assert_eq!(world.sim.count("ecs", "RunTask"), 2);
     assert_eq!(recorded(&world).as_deref(), Some("2"));
+    let status = world.run(&["status", "-f", spec, "--output", "json"]);
+    assert_eq!(
+        status.json()["database"]["migrated_version"],
+        2,
+        "{}",
+        status.stdout
+    );
     // Nothing left to do; the next release lints only what comes after 2.
     world
         .run(&[

@@ -132,6 +132,10 @@ pub struct DatabaseStatus {
     pub maintenance_window: Option<String>,
     /// RFC 3339.
     pub latest_restorable_time: Option<String>,
+    /// The migration version the last successful migration recorded
+    /// (`awsdeploy:migrated-version`); the migration lint starts after it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub migrated_version: Option<u64>,
 }
 
 impl DatabaseStatus {
@@ -422,6 +426,9 @@ fn network_text(out: &mut String, status: &Status) {
                     "  storage: used unknown (no FreeStorageSpace datapoint in the last hour)"
                 );
             }
+        }
+        if let Some(version) = db.migrated_version {
+            let _ = writeln!(out, "  migrated to version {version}");
         }
         if !db.pending.is_empty() {
             let _ = writeln!(

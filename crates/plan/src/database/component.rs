@@ -134,6 +134,7 @@ impl Component for Database {
             pending,
             maintenance_window,
             latest_restorable_time,
+            migrated_version: db.migrated_version,
         };
         if db.status != "available" {
             status
