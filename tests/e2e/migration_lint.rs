@@ -48,6 +48,7 @@ fn recorded(world: &World) -> Option<String> {
 }
 
 #[test]
+#[allow(clippy::too_many_lines)] // one release's life: refused, allowed, recorded
 fn a_blocking_migration_stops_the_release_before_run_task_until_allowed() {
     let world = World::new();
     migration(&world, "1_create_orders", ORDERS);
