@@ -80,10 +80,11 @@ async fn migrate(
     let run = awsdeploy_plan::migration::standalone(&plan)?;
     if let Some(lint) = &plan.migration_lint {
         output::progress(&format!("Migration lint: {}", lint.summary()));
+        // Errors are in the refusal, unless this is a dry run.
         for finding in lint
             .findings
             .iter()
-            .filter(|f| f.severity == Severity::Warning || f.allowed.is_some())
+            .filter(|f| dry_run || f.severity == Severity::Warning || f.allowed.is_some())
         {
             output::progress(&format!("  {finding}"));
         }

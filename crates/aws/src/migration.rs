@@ -299,13 +299,25 @@ impl LogFollower<'_> {
 }
 
 /// The version of golang-migrate's line for an up migration it applied:
-/// `4/u add_status (12.3ms)` (and `-verbose`'s `Finished 4/u add_status
-/// (read 1ms, ran 2ms)`).
+/// `4/u add_status (12.3ms)`, or `-verbose`'s `Finished 4/u add_status
+/// (read 1ms, ran 2ms)`, after an optional `2026/12/03 10:00:00` (not
+/// `Start buffering 4/u` nor `Read and execute 4/u`, written before it
+/// runs).
 fn applied_version(line: &str) -> Option<u64> {
-    line.split_whitespace()
-        .filter_map(|word| word.strip_suffix("/u"))
-        .filter_map(|digits| digits.parse().ok())
-        .max()
+    let mut words = line.split_whitespace().peekable();
+    let timestamp = |w: &str| {
+        w.bytes()
+            .all(|b| b.is_ascii_digit() || b == b'/' || b == b':')
+    };
+    while words
+        .next_if(|w| timestamp(w) && !w.ends_with("/u"))
+        .is_some()
+    {}
+    let word = match words.next()? {
+        "Finished" => words.next()?,
+        word => word,
+    };
+    word.strip_suffix("/u")?.parse().ok()
 }
 
 /// golang-migrate's "Dirty database version 3. Fix and force version."
@@ -402,8 +414,13 @@ pub async fn wait(
         // The migration succeeded; a record that cannot be written only
         // makes the next lint read more files as new.
         if let Err(e) = crate::database::record_migration(&clients.rds, record, version).await {
+            let region = clients
+                .rds
+                .config()
+                .region()
+                .map_or_else(|| "REGION".to_owned(), ToString::to_string);
             (output.line)(&format!(
-                "warning: the migration reached version {version}, but it could not be recorded on {db} ({e}); the next release's lint reads the files as if none were recorded. Record it with: aws rds add-tags-to-resource --resource-name \"$(aws rds describe-db-instances --db-instance-identifier {db} --query 'DBInstances[0].DBInstanceArn' --output text)\" --tags Key={tag},Value={version}",
+                "warning: the migration reached version {version}, but it could not be recorded on {db} ({e}); until it is, the next release's lint starts from the version recorded before. Record it with: aws rds add-tags-to-resource --region {region} --resource-name \"$(aws rds describe-db-instances --region {region} --db-instance-identifier {db} --query 'DBInstances[0].DBInstanceArn' --output text)\" --tags Key={tag},Value={version}",
                 db = record.database,
                 tag = awsdeploy_plan::migration::MIGRATED_VERSION_TAG,
             ));
@@ -545,5 +562,14 @@ mod tests {
         assert_eq!(applied_version("2/d create_orders (12.3ms)"), None);
         assert_eq!(applied_version("no change"), None);
         assert_eq!(applied_version("see https://example.com/u x"), None);
+        assert_eq!(
+            applied_version("2026/12/03 10:00:00 3/u add (1ms)"),
+            Some(3)
+        );
+        assert_eq!(
+            applied_version("2026/12/03 10:00:00 Start buffering 5/u add"),
+            None
+        );
+        assert_eq!(applied_version("Read and execute 5/u add"), None);
     }
 }

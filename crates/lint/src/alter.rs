@@ -244,6 +244,7 @@ fn table_option_word(first: &str, second: &str) -> bool {
             | "STATS_PERSISTENT"
             | "STATS_AUTO_RECALC"
             | "STATS_SAMPLE_PAGES"
+            | "AUTO_INCREMENT"
             | "PACK_KEYS"
             | "CHECKSUM"
             | "DELAY_KEY_WRITE"
@@ -263,6 +264,10 @@ fn table_options(words: &[String]) -> Vec<TableOption> {
             )),
             "ROW_FORMAT" => out.push(TableOption::Rebuild("changes ROW_FORMAT")),
             "KEY_BLOCK_SIZE" => out.push(TableOption::Rebuild("changes KEY_BLOCK_SIZE")),
+            // In place, not INSTANT.
+            "AUTO_INCREMENT" | "STATS_PERSISTENT" | "STATS_AUTO_RECALC" | "STATS_SAMPLE_PAGES" => {
+                out.push(TableOption::InPlace);
+            }
             _ => {}
         }
     }
@@ -311,6 +316,7 @@ fn operation(
             old_column_name,
             new_column_name,
         } => {
+            effect.inplace_only |= !cx.model.engine.instant_rename();
             rename_column(cx, name, &old_column_name.value, &new_column_name.value);
             cx.model
                 .table(name)
@@ -345,17 +351,24 @@ fn operation(
             let table = cx.model.table(name);
             let column = table.column(&column_name.value).cloned();
             if let Some(mut column) = column {
+                let had = column.has_default;
                 column.has_default = false;
                 table.put(None, &column_name.value, column.clone());
-                if !column.nullable && !column.auto_increment {
+                if had && !column.nullable && !column.auto_increment {
                     columns::default_dropped(cx, name, &column_name.value);
                 }
             }
         }
         AlterTableOperation::AlterColumn {
+            column_name,
             op: AlterColumnOperation::SetDefault { .. },
-            ..
-        } => {}
+        } => {
+            let table = cx.model.table(name);
+            if let Some(mut column) = table.column(&column_name.value).cloned() {
+                column.has_default = true;
+                table.put(None, &column_name.value, column);
+            }
+        }
         AlterTableOperation::DropForeignKey { .. }
         | AlterTableOperation::DropIndex { .. }
         | AlterTableOperation::DropConstraint { .. }
@@ -383,6 +396,7 @@ fn change_column(cx: &mut Cx<'_>, name: &str, op: &AlterTableOperation, effect: 
         _ => return,
     };
     if !old.value.eq_ignore_ascii_case(&new.value) {
+        effect.inplace_only |= !cx.model.engine.instant_rename();
         rename_column(cx, name, &old.value, &new.value);
     }
     let change = Change {
@@ -620,16 +634,28 @@ fn finish(cx: &mut Cx<'_>, name: &str, first: usize, effect: &Effect) {
         };
         by_algorithm.map(|a| format!("ALGORITHM={a}")).or(by_lock)
     };
+    let mut refusal = None;
     for finding in &mut cx.found[first..] {
-        if rules::rule(&finding.code).kind != Kind::Blocking {
+        if !matches!(
+            rules::rule(&finding.code).kind,
+            Kind::Blocking | Kind::Rebuild
+        ) {
             continue;
         }
         if let Some(clause) = refuses(finding.algorithm, finding.writes_continue) {
             let _ = write!(
                 finding.message,
-                "; with {clause} in the statement, MySQL refuses it instead: the migration fails before changing anything"
+                "; with {clause} in the statement, MySQL refuses it instead"
             );
+            refusal = Some(clause);
         }
+    }
+    if let Some(clause) = refusal {
+        cx.emit(
+            "ML004",
+            name,
+            format!("MySQL refuses this statement: {clause} asks for what it cannot do here, so the migration fails (and golang-migrate marks the database dirty)"),
+        );
     }
 }
 

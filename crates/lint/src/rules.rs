@@ -96,6 +96,14 @@ pub const RULES: &[Rule] = &[
         "delete the annotation, or move it above the statement it is for",
     ),
     define(
+        "ML004",
+        Kind::Blocking,
+        "a statement MySQL refuses for its ALGORITHM or LOCK clause",
+        None,
+        None,
+        "drop the clause (and accept what the statement does, allowing its finding), or split the statement so each part can be done as asked",
+    ),
+    define(
         "ML100",
         Kind::Unknown,
         "a column no earlier migration defines",

@@ -275,6 +275,7 @@ impl Table {
         let name = name.to_ascii_lowercase();
         if let Some((_, column)) = self.columns.iter_mut().find(|(n, _)| *n == name) {
             column.nullable = false;
+            column.primary_key = true;
         }
     }
 

@@ -355,6 +355,31 @@ fn each_rule_from_the_online_ddl_tables() {
             &[("ML114", 2, Some(Inplace))],
         ),
         (
+            "SET DEFAULT, then MODIFY without it",
+            "ALTER TABLE orders ALTER COLUMN qty SET DEFAULT 1;\nALTER TABLE orders MODIFY qty INT NOT NULL;",
+            &[("ML305", 3, None)],
+        ),
+        (
+            "DROP DEFAULT where there was none",
+            "ALTER TABLE orders ALTER COLUMN qty DROP DEFAULT;",
+            &[],
+        ),
+        (
+            "a primary key's column stays NOT NULL",
+            "ALTER TABLE customers MODIFY id BIGINT UNSIGNED;",
+            &[],
+        ),
+        (
+            "AUTO_INCREMENT and COMMENT in one clause",
+            "ALTER TABLE orders AUTO_INCREMENT = 5 COMMENT = 'orders';",
+            &[],
+        ),
+        (
+            "a column added beside AUTO_INCREMENT=",
+            "ALTER TABLE orders ADD COLUMN x INT NULL, AUTO_INCREMENT = 5;",
+            &[("ML114", 2, Some(Inplace))],
+        ),
+        (
             "drop a database",
             "DROP DATABASE shop;",
             &[("ML201", 2, None)],
@@ -475,13 +500,35 @@ fn an_explicit_algorithm_mysql_cannot_honour_is_refused_not_blocking() {
         "8.0",
         false,
     );
-    assert_eq!(found(&report), [("ML101".to_owned(), 2, Some(Copy))]);
+    assert_eq!(
+        found(&report),
+        [
+            ("ML101".to_owned(), 2, Some(Copy)),
+            ("ML004".to_owned(), 2, None)
+        ]
+    );
     assert!(
         report.findings[0]
             .message
             .contains("with ALGORITHM=INPLACE in the statement, MySQL refuses it"),
         "{}",
         report.findings[0].message
+    );
+    assert_eq!(report.findings[1].severity, Severity::Error);
+    // ALGORITHM=INSTANT on what MySQL does in place, too.
+    let report = run(
+        &[&release(
+            "ALTER TABLE orders ADD COLUMN x INT NULL, ADD INDEX (x), ALGORITHM=INSTANT;",
+        )],
+        "8.0",
+        false,
+    );
+    assert_eq!(
+        found(&report),
+        [
+            ("ML114".to_owned(), 2, Some(Inplace)),
+            ("ML004".to_owned(), 2, None)
+        ]
     );
 }
 

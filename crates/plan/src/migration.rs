@@ -465,7 +465,7 @@ pub struct MigrationRecord {
 /// before awsdeploy recorded it), which the plan's warnings say. `None`
 /// when the plan runs no migration or the spec has no `migration.path`.
 pub(crate) fn lint(
-    spec: &Spec,
+    (spec, region): (&Spec, &str),
     live: &crate::Live,
     options: &crate::Options,
     plan: &mut ComponentPlan,
@@ -483,19 +483,23 @@ pub(crate) fn lint(
         .as_ref()
         .map_or("8.0", |d| d.engine_version.as_str())
         .to_owned();
-    let since = match live.database.instance.as_ref().filter(|db| db.owned) {
+    let db = live.database.instance.as_ref().filter(|db| db.owned);
+    let unrecorded = db.is_some_and(|db| db.migrated_version.is_none());
+    let since = match db {
         None => None,
         Some(db) => db.migrated_version.or_else(|| {
             let mut versions: Vec<u64> = sources.iter().map(|s| s.version).collect();
             versions.sort_unstable();
+            let newest = versions.last().copied().unwrap_or(0);
             plan.warnings.push(format!(
-                "{} records no migration version yet: the migration lint reads the newest file against the ones before it, as applied (`awsdeploy migrate --lint --since N` lints more); a migration that applies a version records it",
-                db.identifier
+                "{id} records no migration version yet: the migration lint reads the newest file against the ones before it, and, since that file may have run already, reports its errors as warnings (`awsdeploy migrate --lint --since N` lints more). A migration that applies a version records it; if {id} has applied version {newest} already, record it now: aws rds add-tags-to-resource --region {region} --resource-name \"$(aws rds describe-db-instances --region {region} --db-instance-identifier {id} --query 'DBInstances[0].DBInstanceArn' --output text)\" --tags Key={MIGRATED_VERSION_TAG},Value={newest}",
+                id = db.identifier,
+                region = region,
             ));
             versions.iter().rev().nth(1).copied()
         }),
     };
-    Some(awsdeploy_lint::lint(
+    let mut report = awsdeploy_lint::lint(
         sources,
         &awsdeploy_lint::Options {
             engine_version,
@@ -504,7 +508,11 @@ pub(crate) fn lint(
             // together only while it does.
             mixed_versions: false,
         },
-    ))
+    );
+    if unrecorded {
+        report.unsure();
+    }
+    Some(report)
 }
 
 impl ComponentStep for MigrationStep {

@@ -142,8 +142,13 @@ fn is_text(ty: &str) -> bool {
 }
 
 pub(super) fn modify(cx: &mut Cx<'_>, name: &str, change: &Change<'_>, effect: &mut Effect) {
-    let column = Column::of(change.data_type, change.options);
+    let mut column = Column::of(change.data_type, change.options);
     let table = cx.model.table(name);
+    // A primary key's column stays NOT NULL whatever MODIFY says.
+    if table.column(change.old).is_some_and(|c| c.primary_key) {
+        column.nullable = false;
+        column.primary_key = true;
+    }
     let Some(old) = table.column(change.old).cloned() else {
         let what = if table.known {
             "no earlier migration defines it"
@@ -175,13 +180,17 @@ pub(super) fn modify(cx: &mut Cx<'_>, name: &str, change: &Change<'_>, effect: &
                 format!("shrinks {name}.{column_name} from VARCHAR({a}) to VARCHAR({b}): MySQL copies the table to check every row, and writes wait"),
             );
             effect.rebuilt = true;
-        } else if from <= 255 && to > 255 {
-            cx.emit(
-                "ML102",
-                name,
-                format!("grows {name}.{column_name} from VARCHAR({a}) to VARCHAR({b}) in {before}: from {from} to {to} bytes, past 255, so its length prefix grows from 1 to 2 bytes and MySQL copies the table; writes wait"),
-            );
-            effect.rebuilt = true;
+        } else if to > from {
+            if from <= 255 && to > 255 {
+                cx.emit(
+                    "ML102",
+                    name,
+                    format!("grows {name}.{column_name} from VARCHAR({a}) to VARCHAR({b}) in {before}: from {from} to {to} bytes, past 255, so its length prefix grows from 1 to 2 bytes and MySQL copies the table; writes wait"),
+                );
+                effect.rebuilt = true;
+            }
+            // In place, metadata only: not INSTANT.
+            effect.inplace_only = true;
         }
     } else if let (Some((kind, a)), Some((kind2, b)), false) =
         (&old.members, &column.members, charset_changes)
