@@ -65,9 +65,14 @@ fn a_blocking_migration_stops_the_release_before_run_task_until_allowed() {
     v1.assert_code(0);
     assert!(
         v1.stdout.contains(
-            "lint: 1_create_orders.up.sql: clean (no migration recorded: every file is new)"
+            "lint: 1_create_orders.up.sql: clean (no migration has run on the database: every file is new)"
         ),
         "{}",
+        v1.stdout
+    );
+    assert!(
+        !v1.stdout.contains("records no migration version"),
+        "a database awsdeploy made records version 0: {}",
         v1.stdout
     );
     assert_eq!(world.sim.count("ecs", "RunTask"), 1);

@@ -38,6 +38,16 @@ fn rds_tags(owner: &Owner, name: &str) -> Vec<Tag> {
         .collect()
 }
 
+/// A new instance's tags: ours, and the migration version 0 (no migration
+/// has run on it), so that the first release's lint knows every file is
+/// new, where a database made before awsdeploy recorded versions records
+/// none.
+fn new_instance_tags(owner: &Owner, name: &str) -> Vec<Tag> {
+    let mut tags = rds_tags(owner, name);
+    tags.push(Tag::builder().key(MIGRATED_VERSION_TAG).value("0").build());
+    tags
+}
+
 /// The subnet group and instance named `name`, if they exist.
 pub async fn observe(rds: &Client, owner: &Owner, name: &str) -> Result<LiveDatabase, AwsError> {
     let (subnet_group, instance) = tokio::try_join!(
@@ -503,7 +513,7 @@ async fn create_instance(
         .db_subnet_group_name(subnet_group)
         .vpc_security_group_ids(security_group)
         .copy_tags_to_snapshot(true)
-        .set_tags(Some(rds_tags(owner, identifier)))
+        .set_tags(Some(new_instance_tags(owner, identifier)))
         .send()
         .await
 }

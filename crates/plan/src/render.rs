@@ -218,10 +218,10 @@ fn migration_lint(out: &mut String, plan: &Plan, paint: &Paint) {
     let Some(report) = &plan.migration_lint else {
         return;
     };
-    let since = report.since.map_or_else(
-        || " (no migration recorded: every file is new)".to_owned(),
-        |v| format!(" (after version {v})"),
-    );
+    let since = match report.since {
+        None | Some(0) => " (no migration has run on the database: every file is new)".to_owned(),
+        Some(v) => format!(" (after version {v})"),
+    };
     let _ = writeln!(out, "        lint: {}{since}", report.summary());
     for finding in &report.findings {
         let code = match (finding.severity, &finding.allowed) {
