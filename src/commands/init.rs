@@ -31,7 +31,7 @@ pub(super) fn init(settings: &Settings, name: Option<&str>) -> Result<Exit, CliE
     let text = init::template(&project);
     // What is written must load: a bad --name is refused with the spec's
     // own diagnostics, and nothing is written.
-    awsdeploy_spec::Spec::parse(&text, &path.display().to_string(), &settings.env)?;
+    let spec = awsdeploy_spec::Spec::parse(&text, &path.display().to_string(), &settings.env)?;
     std::fs::write(path, text).map_err(|e| {
         CliError::new(
             format!("cannot write {}: {e}", path.display()),
@@ -40,7 +40,10 @@ pub(super) fn init(settings: &Settings, name: Option<&str>) -> Result<Exit, CliE
     })?;
     let mut lines = vec![format!("Wrote {} for app {}.", path.display(), project.app)];
     match &project.migrations {
-        Some(dir) => lines.push(format!("  migrations: {} ([migration])", dir.display())),
+        Some(dir) => {
+            lines.push(format!("  migrations: {} ([migration])", dir.display()));
+            lines.extend(lint_line(settings, &spec));
+        }
         None => lines.push("  no golang-migrate folder found: [migration] is commented".to_owned()),
     }
     match &project.web_app {
@@ -57,4 +60,32 @@ pub(super) fn init(settings: &Settings, name: Option<&str>) -> Result<Exit, CliE
     ));
     output::progress(&lines.join("\n"));
     Ok(Exit::Success)
+}
+
+/// What the migration lint says of the newest file in the folder `init`
+/// found, so a first `up` that would refuse it is no surprise.
+fn lint_line(settings: &Settings, spec: &awsdeploy_spec::Spec) -> Option<String> {
+    let sources = super::migration_sources(settings, spec).ok()??;
+    let since = {
+        let mut versions: Vec<u64> = sources.iter().map(|s| s.version).collect();
+        versions.sort_unstable();
+        versions.iter().rev().nth(1).copied()
+    };
+    let report = awsdeploy_lint::lint(
+        &sources,
+        &awsdeploy_lint::Options {
+            engine_version: spec
+                .database
+                .as_ref()
+                .map_or("8.0", |d| d.engine_version.as_str())
+                .to_owned(),
+            since,
+            mixed_versions: false,
+        },
+    );
+    Some(format!(
+        "  migration lint: {} (`awsdeploy migrate --lint -f {}`)",
+        report.summary(),
+        settings.spec.display()
+    ))
 }

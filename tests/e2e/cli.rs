@@ -427,16 +427,31 @@ fn every_example_spec_validates_with_the_default_env() {
 }
 
 /// `init` in a monorepo as the design describes it: the migrations and the
-/// static web app are found, the spec it writes validates, and a second
-/// `init` refuses to overwrite it. No AWS call.
+/// static web app are found, the newest migration is linted, the spec it
+/// writes validates, and a second `init` refuses to overwrite it. No AWS
+/// call.
 #[test]
 fn init_writes_a_spec_for_the_project_that_validates_and_never_overwrites() {
     let project = tempfile::tempdir().unwrap();
     let root = project.path().join("Shop Monorepo");
     let migrations = root.join("packages/dbschema/migrations");
     std::fs::create_dir_all(&migrations).unwrap();
-    for file in ["1_init.up.sql", "1_init.down.sql"] {
-        std::fs::write(migrations.join(file), "SELECT 1;").unwrap();
+    for (file, sql) in [
+        (
+            "1_init.up.sql",
+            "CREATE TABLE orders (id BIGINT PRIMARY KEY, quantity INT);",
+        ),
+        ("1_init.down.sql", "DROP TABLE orders;"),
+        (
+            "2_widen.up.sql",
+            "ALTER TABLE orders MODIFY quantity BIGINT;",
+        ),
+        (
+            "2_widen.down.sql",
+            "ALTER TABLE orders MODIFY quantity INT;",
+        ),
+    ] {
+        std::fs::write(migrations.join(file), sql).unwrap();
     }
     let web = root.join("apps/web");
     std::fs::create_dir_all(&web).unwrap();
@@ -450,6 +465,13 @@ fn init_writes_a_spec_for_the_project_that_validates_and_never_overwrites() {
     init.assert_code(0);
     assert!(
         init.stderr.contains("packages/dbschema/migrations") && init.stderr.contains("apps/web"),
+        "{}",
+        init.stderr
+    );
+    // The newest file copies a table: said now, not at the first `up`.
+    assert!(
+        init.stderr
+            .contains("migration lint: 2_widen.up.sql: 1 error"),
         "{}",
         init.stderr
     );

@@ -65,7 +65,9 @@ impl Component for Migration {
             return Ok(out);
         };
         let changes = service::image_changes(cx, &image);
-        plan(cx, &mut out, &image, changes)?;
+        if plan(cx, &mut out, &image, changes)?.is_some() {
+            out.migration_lint = lint(cx, &mut out.warnings);
+        }
         Ok(out)
     }
 
@@ -462,22 +464,17 @@ pub struct MigrationRecord {
 /// to `database.engine_version`: those after the version the database
 /// records ([`MIGRATED_VERSION_TAG`]); every file on a database the plan
 /// makes; the newest on a live database that records none yet (migrated
-/// before awsdeploy recorded it), which the plan's warnings say. `None`
-/// when the plan runs no migration or the spec has no `migration.path`.
-pub(crate) fn lint(
-    (spec, region): (&Spec, &str),
-    live: &crate::Live,
-    options: &crate::Options,
-    plan: &mut ComponentPlan,
-) -> Option<awsdeploy_lint::Report> {
+/// before awsdeploy recorded it), which `warnings` then say. `None`
+/// without `migration.path`.
+fn lint(cx: &PlanContext<'_>, warnings: &mut Vec<String>) -> Option<awsdeploy_lint::Report> {
+    let PlanContext {
+        spec,
+        region,
+        live,
+        options,
+        ..
+    } = cx;
     let sources = options.migrations.as_ref()?;
-    if !plan
-        .changes
-        .iter()
-        .any(|c| c.component == ComponentId::Migration)
-    {
-        return None;
-    }
     let engine_version = spec
         .database
         .as_ref()
@@ -491,7 +488,7 @@ pub(crate) fn lint(
             let mut versions: Vec<u64> = sources.iter().map(|s| s.version).collect();
             versions.sort_unstable();
             let newest = versions.last().copied().unwrap_or(0);
-            plan.warnings.push(format!(
+            warnings.push(format!(
                 "{id} records no migration version yet: the migration lint reads the newest file against the ones before it, and, since that file may have run already, reports its errors as warnings (`awsdeploy migrate --lint --since N` lints more). A migration that applies a version records it; if {id} has applied version {newest} already, record it now: aws rds add-tags-to-resource --region {region} --resource-name \"$(aws rds describe-db-instances --region {region} --db-instance-identifier {id} --query 'DBInstances[0].DBInstanceArn' --output text)\" --tags Key={MIGRATED_VERSION_TAG},Value={newest}",
                 id = db.identifier,
                 region = region,

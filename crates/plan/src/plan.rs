@@ -163,6 +163,8 @@ pub struct ComponentPlan {
     pub unchanged: usize,
     pub orphans: Vec<Orphan>,
     pub warnings: Vec<String>,
+    /// The migration component's lint of the files its change applies.
+    pub migration_lint: Option<awsdeploy_lint::Report>,
 }
 
 impl ComponentPlan {
@@ -170,12 +172,13 @@ impl ComponentPlan {
         self.changes.push(change);
     }
 
-    /// Adds `other`'s changes, orphans and warnings after this one's.
+    /// Adds `other`'s changes, orphans, warnings and lint after this one's.
     pub fn merge(&mut self, other: ComponentPlan) {
         self.changes.extend(other.changes);
         self.unchanged += other.unchanged;
         self.orphans.extend(other.orphans);
         self.warnings.extend(other.warnings);
+        self.migration_lint = self.migration_lint.take().or(other.migration_lint);
     }
 
     /// The key `key` when this plan changes its resource.
@@ -341,7 +344,7 @@ impl Plan {
             lookups: lookups(spec),
             allowed_account_ids: spec.app.allowed_account_ids.clone(),
             cost: None,
-            migration_lint: None,
+            migration_lint: part.migration_lint,
         }
     }
 }

@@ -32,10 +32,8 @@ pub fn plan_with(
         .price_on
         .as_deref()
         .map(|today| crate::cost::estimate((spec, region), live, &changed(&all), today));
-    let migration_lint = crate::migration::lint((spec, region), live, options, &mut all);
     let mut plan = Plan::of(spec, region, live, all);
     plan.cost = cost;
-    plan.migration_lint = migration_lint;
     Ok(plan)
 }
 
