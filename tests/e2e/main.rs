@@ -29,6 +29,8 @@
 //!   iam-policy`, which holds no wildcard action.
 //! - `lock`: the deploy lock: concurrent runs, a killed holder's lock
 //!   broken by its id or expired, its cost to a no-op `up`.
+//! - `localstack`: the LocalStack lane's routing (what LocalStack serves
+//!   reaches it, the rest moto) and that it stops with its simulation.
 //! - `logs`: the service's lines, the migration's, filtered, one task's, and
 //!   a follow ended by Ctrl-C.
 //! - `lifecycles`: the simulated ECS rollouts (completion, circuit-breaker
@@ -88,6 +90,7 @@ mod iam;
 mod iam_policy;
 mod lifecycles;
 mod load_balancer;
+mod localstack;
 mod lock;
 mod logs;
 mod migration;

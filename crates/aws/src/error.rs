@@ -18,17 +18,21 @@ pub enum AwsError {
     /// AWS answered with an error.
     #[error("{operation} for {resource} failed: {code}: {message}{}", request_id.as_deref().map(|id| format!(" (request id {id})")).unwrap_or_default())]
     Service {
+        /// The SDK's service id, as its endpoint variable names it
+        /// (`AWS_ENDPOINT_URL_<service>`): `ECS`, `ROUTE_53`.
+        service: &'static str,
         operation: &'static str,
         resource: String,
         code: String,
         message: String,
-        request_id: Option<String>,
+        request_id: Option<Box<str>>,
         /// The HTTP status of AWS's answer.
         status: u16,
     },
     /// No answer: credentials, network, endpoint, timeout.
     #[error("{operation} for {resource} could not be sent or got no answer")]
     Transport {
+        service: &'static str,
         operation: &'static str,
         resource: String,
         #[source]
@@ -121,6 +125,9 @@ impl AwsError {
     pub fn is_transient(&self) -> bool {
         match self {
             AwsError::Transport { .. } => true,
+            // 501: the endpoint does not implement the call (an emulator
+            // without the service); asking again does not change that.
+            AwsError::Service { status: 501, .. } => false,
             AwsError::Service { code, status, .. } => {
                 *status >= 500 || TRANSIENT_CODES.contains(&code.as_str())
             }
@@ -151,6 +158,18 @@ impl AwsError {
             )),
             AwsError::NotLocked { env, .. } => Some(format!(
                 "`awsdeploy diff -e {env}` shows the lock held now, if any, and its id"
+            )),
+            AwsError::Service {
+                service,
+                status: 501,
+                ..
+            } => Some(format!(
+                "the endpoint does not serve {service} (HTTP 501, not implemented): an emulator without it, or an edition that lacks it; send {service}'s calls to one that serves it with AWS_ENDPOINT_URL_{service}=URL (AWS_ENDPOINT_URL applies to every service)"
+            )),
+            AwsError::Transport {
+                service, source, ..
+            } if refused(source.as_ref()) => Some(format!(
+                "nothing listens at the endpoint for {service} (connection refused): check AWS_ENDPOINT_URL_{service} or AWS_ENDPOINT_URL, and that the emulator there is running"
             )),
             other => other.static_hint().map(str::to_owned),
         }
@@ -197,16 +216,19 @@ where
 {
     move |error| {
         let resource = resource.into();
+        let service_id = service_id::<E>();
         match error.as_service_error() {
             Some(service) => AwsError::Service {
+                service: service_id,
                 operation,
                 resource,
                 code: service.code().unwrap_or("Unknown").to_owned(),
                 message: service.message().unwrap_or_default().to_owned(),
-                request_id: service.request_id().map(str::to_owned),
+                request_id: service.request_id().map(Box::from),
                 status: error.raw_response().map_or(0, |r| r.status().as_u16()),
             },
             None => AwsError::Transport {
+                service: service_id,
                 operation,
                 resource,
                 source: Box::new(error),
@@ -229,4 +251,154 @@ pub(crate) fn built(
 /// already there" (or, for a read, "there is nothing").
 pub(crate) fn already_done(error: &AwsError, codes: &[&str]) -> bool {
     error.code().is_some_and(|code| codes.contains(&code))
+}
+
+/// The SDK's service id of the crate `E` comes from, as the endpoint
+/// variables spell it (`AWS_ENDPOINT_URL_` + the id in capitals, spaces as
+/// underscores: the SDKs' "Service-specific endpoints" rule).
+fn service_id<E>() -> &'static str {
+    let name = std::any::type_name::<E>();
+    crate_service_id(name.split("::").next().unwrap_or(""))
+}
+
+/// [`service_id`] of the crate `aws_sdk_<name>`.
+fn crate_service_id(krate: &str) -> &'static str {
+    match krate.strip_prefix("aws_sdk_").unwrap_or("") {
+        "acm" => "ACM",
+        "amplify" => "AMPLIFY",
+        "applicationautoscaling" => "APPLICATION_AUTO_SCALING",
+        "cloudwatch" => "CLOUDWATCH",
+        "cloudwatchlogs" => "CLOUDWATCH_LOGS",
+        "codebuild" => "CODEBUILD",
+        "codepipeline" => "CODEPIPELINE",
+        "codestarconnections" => "CODESTAR_CONNECTIONS",
+        "dynamodb" => "DYNAMODB",
+        "ec2" => "EC2",
+        "ecr" => "ECR",
+        "ecs" => "ECS",
+        "elasticloadbalancingv2" => "ELASTIC_LOAD_BALANCING_V2",
+        "iam" => "IAM",
+        "rds" => "RDS",
+        "route53" => "ROUTE_53",
+        "s3" => "S3",
+        "secretsmanager" => "SECRETS_MANAGER",
+        "sns" => "SNS",
+        "sts" => "STS",
+        _ => "SERVICE",
+    }
+}
+
+/// Whether `error`'s chain holds a refused connection.
+fn refused(error: &(dyn StdError + 'static)) -> bool {
+    let mut next = Some(error);
+    while let Some(error) = next {
+        if error
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::ConnectionRefused)
+            || error.to_string().contains("Connection refused")
+        {
+            return true;
+        }
+        next = error.source();
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every SDK crate `crates/aws` depends on has its endpoint variable's
+    /// name, as the SDK reads it.
+    #[test]
+    fn every_sdk_crate_names_its_endpoint_variable() {
+        let manifest = include_str!("../Cargo.toml");
+        let crates: Vec<&str> = manifest
+            .lines()
+            .filter_map(|line| line.trim().strip_prefix("aws-sdk-"))
+            .filter_map(|rest| rest.split(['.', ' ', '=']).next())
+            .collect();
+        assert!(crates.len() >= 20, "{crates:?}");
+        for krate in crates {
+            let id = crate_service_id(&format!("aws_sdk_{krate}"));
+            assert_ne!(id, "SERVICE", "aws-sdk-{krate} has no endpoint variable");
+        }
+        assert_eq!(
+            service_id::<aws_sdk_ec2::operation::describe_vpcs::DescribeVpcsError>(),
+            "EC2"
+        );
+        assert_eq!(
+            service_id::<aws_sdk_route53::operation::list_hosted_zones::ListHostedZonesError>(),
+            "ROUTE_53"
+        );
+    }
+
+    /// The compose file's `SERVICES` is every service `crates/aws` calls,
+    /// in LocalStack's names: with one missing, LocalStack refuses its
+    /// calls and `up` stops there.
+    #[test]
+    fn the_localstack_compose_file_lists_every_service_called() {
+        let manifest = include_str!("../Cargo.toml");
+        let compose = include_str!("../../../docker-compose.localstack.yml");
+        let listed: std::collections::BTreeSet<&str> = compose
+            .lines()
+            .find_map(|line| line.trim().strip_prefix("SERVICES:"))
+            .unwrap_or_default()
+            .trim()
+            .split(',')
+            .collect();
+        let called: std::collections::BTreeSet<&str> = manifest
+            .lines()
+            .filter_map(|line| line.trim().strip_prefix("aws-sdk-"))
+            .filter_map(|rest| rest.split(['.', ' ', '=']).next())
+            .map(|krate| match krate {
+                "applicationautoscaling" => "application-autoscaling",
+                "cloudwatchlogs" => "logs",
+                "codestarconnections" => "codestar-connections",
+                "elasticloadbalancingv2" => "elbv2",
+                other => other,
+            })
+            .collect();
+        assert_eq!(listed, called, "docker-compose.localstack.yml's SERVICES");
+    }
+
+    fn transport(source: std::io::Error) -> AwsError {
+        AwsError::Transport {
+            service: "ECS",
+            operation: "UpdateService",
+            resource: "shop-dev".to_owned(),
+            source: Box::new(source),
+        }
+    }
+
+    #[test]
+    fn an_endpoint_without_the_service_names_the_variable_that_moves_it() {
+        let not_served = AwsError::Service {
+            service: "ECS",
+            operation: "UpdateService",
+            resource: "shop-dev".to_owned(),
+            code: "InternalFailure".to_owned(),
+            message: "API for service 'ecs' not yet implemented or pro feature - please check https://docs.localstack.cloud/references/coverage/ for further information".to_owned(),
+            request_id: None,
+            status: 501,
+        };
+        assert!(!not_served.is_transient());
+        let hint = not_served.hint().unwrap_or_default();
+        assert!(hint.contains("does not serve ECS"), "{hint}");
+        assert!(hint.contains("AWS_ENDPOINT_URL_ECS="), "{hint}");
+        assert!(!hint.contains("throttled"), "{hint}");
+
+        let refused = transport(std::io::Error::from(std::io::ErrorKind::ConnectionRefused));
+        let hint = refused.hint().unwrap_or_default();
+        assert!(hint.contains("AWS_ENDPOINT_URL_ECS"), "{hint}");
+        let timeout = transport(std::io::Error::from(std::io::ErrorKind::TimedOut));
+        assert!(
+            timeout
+                .hint()
+                .unwrap_or_default()
+                .contains("check credentials"),
+            "{:?}",
+            timeout.hint()
+        );
+    }
 }

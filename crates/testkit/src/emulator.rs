@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use crate::http;
 
-const STARTUP_DEADLINE: Duration = Duration::from_secs(60);
+pub(crate) const STARTUP_DEADLINE: Duration = Duration::from_secs(60);
 
 /// Runs moto's server in the virtualenv's Python, and ends it when its
 /// parent process dies (a test killed mid-run, `kill -9` of
@@ -41,9 +41,9 @@ pub enum EmulatorError {
         #[source]
         source: std::io::Error,
     },
-    #[error("moto_server exited during startup; its log:\n{log}")]
+    #[error("the emulator exited during startup; its log:\n{log}")]
     Exited { log: String },
-    #[error("moto_server did not answer on {endpoint} within {}s; its log:\n{log}", STARTUP_DEADLINE.as_secs())]
+    #[error("the emulator did not answer on {endpoint} within {}s; its log:\n{log}", STARTUP_DEADLINE.as_secs())]
     NotReady { endpoint: String, log: String },
     #[error("AWSDEPLOY_TEST_ENDPOINT={0} is not an http://host:port URL")]
     BadEndpoint(String),
@@ -55,6 +55,14 @@ pub enum EmulatorError {
     },
     #[error("AWSDEPLOY_TEST_ENDPOINT is shared: its state is not reset by tests")]
     Shared,
+    #[error(
+        "LocalStack's community edition cannot reset its state: start a new Simulation instead"
+    )]
+    LocalStackReset,
+    #[error(
+        "LocalStack's Python not found at {0}; run scripts/test (scripts/localstack-env makes its virtualenv with Python 3.13), or set AWSDEPLOY_LOCALSTACK_PYTHON"
+    )]
+    NoLocalStack(PathBuf),
     #[error(
         "botocore's service models were not found beside {0} (request validation needs them); run scripts/test, set AWSDEPLOY_BOTOCORE_DATA, or start the simulation lenient"
     )]

@@ -9,6 +9,11 @@
 //!   (`POST /moto-api/reset`) and stops it when dropped. With
 //!   `AWSDEPLOY_TEST_ENDPOINT` set it uses that endpoint (`LocalStack`, say)
 //!   and starts nothing.
+//! - [`LocalStack`]: the second emulator, for the LocalStack lane
+//!   (`AWSDEPLOY_TEST_BACKEND=localstack` or `localstack-all`): its
+//!   community runtime in host mode, answering the services the lane gives
+//!   it ([`localstack::BESIDE_MOTO`], [`localstack::SERVED`]) while moto
+//!   answers the rest, behind the same proxy.
 //! - [`SimulationProxy`]: in front of the emulator. It counts calls per
 //!   service and operation, adds latency, injects throttling, 5xx, resets
 //!   and late answers, simulates the lifecycles moto lacks ([`Lifecycle`]:
@@ -24,13 +29,15 @@
 
 mod emulator;
 pub mod http;
+pub mod localstack;
 mod proxy;
 mod simulation;
 mod trap;
 
 pub use emulator::{Emulator, EmulatorError};
+pub use localstack::LocalStack;
 pub use proxy::{
-    Fault, FaultKind, JobOutcome, Lifecycle, Metric, Operation, Recorded, RolloutOutcome,
+    Fault, FaultKind, JobOutcome, Lifecycle, Metric, Operation, Recorded, RolloutOutcome, Routes,
     SimulationProxy, Strictness, TaskOutcome, Trigger,
 };
 pub use simulation::{REGION, Simulation};

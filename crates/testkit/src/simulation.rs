@@ -6,24 +6,29 @@ use std::ops::Deref;
 use aws_credential_types::Credentials;
 use aws_credential_types::provider::SharedCredentialsProvider;
 
-use crate::proxy::models_dir;
+use crate::localstack::LocalStack;
+use crate::proxy::{Routes, models_dir};
 use crate::{Emulator, EmulatorError, SimulationProxy, Strictness, TEST_CREDENTIALS};
 
 /// The region every simulation answers in, as [`TEST_CREDENTIALS`] says.
 pub const REGION: &str = "ap-northeast-1";
 
-/// moto behind the simulation proxy. It derefs to the proxy, for counts,
-/// latency, faults and lifecycles; dropping it stops both.
+/// moto behind the simulation proxy (in the LocalStack lane, LocalStack
+/// too, for the services it serves). It derefs to the proxy, for counts,
+/// latency, faults and lifecycles; dropping it stops them all.
 #[derive(Debug)]
 pub struct Simulation {
-    // Dropped first: nothing reaches the emulator after it stops.
+    // Dropped first: nothing reaches the emulators after they stop.
     proxy: SimulationProxy,
     emulator: Emulator,
+    localstack: Option<LocalStack>,
 }
 
 impl Simulation {
     /// Starts moto (or uses `AWSDEPLOY_TEST_ENDPOINT`) and the proxy, as
-    /// strict as AWS ([`Strictness::aws`]).
+    /// strict as AWS ([`Strictness::aws`]); with `AWSDEPLOY_TEST_BACKEND`
+    /// `localstack` or `localstack-all`, LocalStack too, which then answers
+    /// the services [`LocalStack::requested`] names.
     pub fn start() -> Result<Simulation, EmulatorError> {
         Simulation::start_with(Strictness::aws())
     }
@@ -40,8 +45,29 @@ impl Simulation {
             None
         };
         let emulator = Emulator::start()?;
-        let proxy = SimulationProxy::start(emulator.addr(), rules, models)?;
-        Ok(Simulation { proxy, emulator })
+        let (localstack, routed) = match LocalStack::requested() {
+            Some(services) => {
+                let localstack = LocalStack::start()?;
+                let routed = Some((localstack.addr(), services));
+                (Some(localstack), routed)
+            }
+            None => (None, None),
+        };
+        let routes = Routes {
+            emulator: emulator.addr(),
+            localstack: routed,
+        };
+        let proxy = SimulationProxy::start(routes, rules, models)?;
+        Ok(Simulation {
+            proxy,
+            emulator,
+            localstack,
+        })
+    }
+
+    /// LocalStack, in the LocalStack lane.
+    pub fn localstack(&self) -> Option<&LocalStack> {
+        self.localstack.as_ref()
     }
 
     /// The endpoint clients use: the proxy's.
@@ -90,10 +116,14 @@ impl Simulation {
 
     /// Clears all state, the emulator's and the proxy's: the next test
     /// starts from an empty account. Refused for a shared endpoint
-    /// (`AWSDEPLOY_TEST_ENDPOINT`), whose state is not ours to wipe.
+    /// (`AWSDEPLOY_TEST_ENDPOINT`), whose state is not ours to wipe, and
+    /// with LocalStack, whose community edition has no reset.
     pub fn reset(&self) -> Result<(), EmulatorError> {
         if !self.emulator.is_private() {
             return Err(EmulatorError::Shared);
+        }
+        if self.localstack.is_some() {
+            return Err(EmulatorError::LocalStackReset);
         }
         self.emulator.reset()?;
         self.proxy.reset();

@@ -44,6 +44,7 @@ use message::{Request, Response};
 pub use scenario::{Fault, FaultKind, JobOutcome, Lifecycle, RolloutOutcome, TaskOutcome, Trigger};
 pub use strict::Strictness;
 pub(crate) use strict::models_dir;
+pub use upstream::Routes;
 
 /// A service and one of its operations, e.g. `("ec2", "DescribeVpcs")`.
 pub type Operation = (String, String);
@@ -102,7 +103,7 @@ struct Halt {
 #[derive(Debug)]
 pub struct SimulationProxy {
     addr: SocketAddr,
-    upstream: SocketAddr,
+    upstream: Routes,
     state: Arc<Mutex<State>>,
     models: Arc<Option<strict::Models>>,
     stop: Arc<AtomicBool>,
@@ -110,15 +111,17 @@ pub struct SimulationProxy {
 }
 
 impl SimulationProxy {
-    /// Listens on a free loopback port and forwards to `upstream`, as
-    /// strict as `rules` say. `models` is botocore's data directory, for
+    /// Listens on a free loopback port and forwards to `upstream` (an
+    /// emulator's address, or [`Routes`] that send some services to
+    /// LocalStack), as strict as `rules` say. `models` is botocore's data directory, for
     /// request validation ([`Strictness::validate_requests`]); without it
     /// requests are not validated.
     pub fn start(
-        upstream: SocketAddr,
+        upstream: impl Into<Routes>,
         rules: Strictness,
         models: Option<PathBuf>,
     ) -> std::io::Result<SimulationProxy> {
+        let upstream = upstream.into();
         let listener = TcpListener::bind("127.0.0.1:0")?;
         let addr = listener.local_addr()?;
         let state = Arc::new(Mutex::new(State {
@@ -280,7 +283,7 @@ impl SimulationProxy {
     /// Returns the secret's ARN.
     pub fn rotate_secret(&self, secret_id: &str) -> Result<String, String> {
         let upstream = upstream::Upstream {
-            addr: self.upstream,
+            routes: self.upstream,
             region: crate::REGION.to_owned(),
         };
         let call = |operation: &str, body: serde_json::Value| match upstream.json(
@@ -321,7 +324,7 @@ impl SimulationProxy {
     pub fn publish_metric(&self, metric: &Metric) -> Result<(), String> {
         publish_metric(
             &upstream::Upstream {
-                addr: self.upstream,
+                routes: self.upstream,
                 region: crate::REGION.to_owned(),
             },
             metric,
@@ -500,7 +503,7 @@ fn operation_of(request: &Request) -> Operation {
 fn serve(
     mut client: TcpStream,
     own: SocketAddr,
-    upstream: SocketAddr,
+    upstream: Routes,
     state: &Mutex<State>,
     models: Option<&strict::Models>,
 ) -> std::io::Result<()> {
@@ -517,7 +520,7 @@ fn serve(
         .filter(|_| !path.starts_with(amplify::UPLOAD_PREFIX))
     {
         let upstream = upstream::Upstream {
-            addr: upstream,
+            routes: upstream,
             region: crate::REGION.to_owned(),
         };
         let response = admin::admin(command, &request, state, &upstream);
@@ -559,7 +562,7 @@ fn serve(
         std::thread::sleep(latency);
     }
     let upstream = upstream::Upstream {
-        addr: upstream,
+        routes: upstream,
         region: request.region(),
     };
     let answer = || strict_answer(&operation, &request, own, &upstream, state, models);

@@ -11,14 +11,44 @@ use serde_json::Value;
 
 use super::message::{Request, Response, all_between, between};
 
-/// The emulator, as reached for one request's region.
+/// Where the proxy sends each service's calls: the emulator (moto), or,
+/// in the LocalStack lane, LocalStack for the services it is given
+/// ([`crate::localstack::BESIDE_MOTO`], [`crate::localstack::SERVED`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Routes {
+    pub emulator: SocketAddr,
+    /// LocalStack's address and the `SigV4` services it answers.
+    pub localstack: Option<(SocketAddr, &'static [&'static str])>,
+}
+
+impl Routes {
+    /// The address that answers `service` (a `SigV4` service name).
+    pub fn addr(&self, service: &str) -> SocketAddr {
+        match self.localstack {
+            Some((localstack, services)) if services.contains(&service) => localstack,
+            _ => self.emulator,
+        }
+    }
+}
+
+impl From<SocketAddr> for Routes {
+    fn from(emulator: SocketAddr) -> Routes {
+        Routes {
+            emulator,
+            localstack: None,
+        }
+    }
+}
+
+/// The emulators, as reached for one request's region.
 pub(super) struct Upstream {
-    pub addr: SocketAddr,
+    pub routes: Routes,
     pub region: String,
 }
 
 impl Upstream {
-    /// Sends `request` as one `Connection: close` exchange.
+    /// Sends `request` as one `Connection: close` exchange, to whichever
+    /// emulator answers its service.
     pub fn forward(&self, request: &Request) -> std::io::Result<Vec<u8>> {
         let head: String = request
             .head
@@ -27,12 +57,17 @@ impl Upstream {
             .collect::<Vec<_>>()
             .join("\r\n");
         let head = head.trim_end_matches("\r\n").to_owned() + "\r\nConnection: close\r\n\r\n";
-        self.exchange(head.as_bytes(), &request.body)
+        self.exchange(&request.service(), head.as_bytes(), &request.body)
     }
 
-    fn exchange(&self, head: &[u8], body: &[u8]) -> std::io::Result<Vec<u8>> {
-        let mut server = TcpStream::connect(self.addr)?;
-        server.write_all(head)?;
+    fn exchange(&self, service: &str, head: &[u8], body: &[u8]) -> std::io::Result<Vec<u8>> {
+        let addr = self.routes.addr(service);
+        let mut server = TcpStream::connect(addr)?;
+        if self.routes.localstack.is_some_and(|(at, _)| at == addr) {
+            server.write_all(crate::localstack::as_moto_account(head).as_bytes())?;
+        } else {
+            server.write_all(head)?;
+        }
         server.write_all(body)?;
         let mut response = Vec::new();
         server.read_to_end(&mut response)?;
@@ -55,11 +90,11 @@ impl Upstream {
              X-Amz-Target: {target_prefix}.{operation}\r\n\
              Authorization: AWS4-HMAC-SHA256 Credential=testing/20260101/{region}/{service}/aws4_request, SignedHeaders=host, Signature=0\r\n\
              Content-Length: {length}\r\nConnection: close\r\n\r\n",
-            addr = self.addr,
+            addr = self.routes.addr(service),
             region = self.region,
             length = body.len(),
         );
-        let bytes = self.exchange(head.as_bytes(), body.as_bytes())?;
+        let bytes = self.exchange(service, head.as_bytes(), body.as_bytes())?;
         let response = Response::parse(&bytes)
             .ok_or_else(|| std::io::Error::other("the emulator's answer is not HTTP"))?;
         let json = serde_json::from_slice(&response.body).unwrap_or_default();
@@ -73,11 +108,11 @@ impl Upstream {
             "POST / HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
              Authorization: AWS4-HMAC-SHA256 Credential=testing/20260101/{region}/{service}/aws4_request, SignedHeaders=host, Signature=0\r\n\
              Content-Length: {length}\r\nConnection: close\r\n\r\n",
-            addr = self.addr,
+            addr = self.routes.addr(service),
             region = self.region,
             length = form.len(),
         );
-        let bytes = self.exchange(head.as_bytes(), form.as_bytes())?;
+        let bytes = self.exchange(service, head.as_bytes(), form.as_bytes())?;
         let response = Response::parse(&bytes)
             .ok_or_else(|| std::io::Error::other("the emulator's answer is not HTTP"))?;
         Ok((
@@ -92,10 +127,10 @@ impl Upstream {
             "GET {path} HTTP/1.1\r\nHost: {addr}\r\n\
              Authorization: AWS4-HMAC-SHA256 Credential=testing/20260101/{region}/{service}/aws4_request, SignedHeaders=host, Signature=0\r\n\
              Content-Length: 0\r\nConnection: close\r\n\r\n",
-            addr = self.addr,
+            addr = self.routes.addr(service),
             region = self.region,
         );
-        let bytes = self.exchange(head.as_bytes(), &[])?;
+        let bytes = self.exchange(service, head.as_bytes(), &[])?;
         let response = Response::parse(&bytes)
             .ok_or_else(|| std::io::Error::other("the emulator's answer is not HTTP"))?;
         Ok((
