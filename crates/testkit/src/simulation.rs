@@ -45,17 +45,17 @@ impl Simulation {
             None
         };
         let emulator = Emulator::start()?;
-        let (localstack, routed) = match LocalStack::requested() {
+        let (localstack, to_localstack) = match LocalStack::requested() {
             Some(services) => {
                 let localstack = LocalStack::start()?;
-                let routed = Some((localstack.addr(), services));
-                (Some(localstack), routed)
+                let to_localstack = Some((localstack.addr(), services));
+                (Some(localstack), to_localstack)
             }
             None => (None, None),
         };
         let routes = Routes {
             emulator: emulator.addr(),
-            localstack: routed,
+            localstack: to_localstack,
         };
         let proxy = SimulationProxy::start(routes, rules, models)?;
         Ok(Simulation {

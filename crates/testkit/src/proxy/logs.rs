@@ -70,15 +70,12 @@ impl Terms {
                 b'?' => (Some('?'), &rest[1..]),
                 _ => (None, rest),
             };
-            let (term, next) = match after.strip_prefix('"') {
-                Some(quoted) => {
-                    let end = quoted.find('"').unwrap_or(quoted.len());
-                    (&quoted[..end], quoted.get(end + 1..).unwrap_or(""))
-                }
-                None => {
-                    let end = after.find(char::is_whitespace).unwrap_or(after.len());
-                    (&after[..end], &after[end..])
-                }
+            let (term, next) = if let Some(quoted) = after.strip_prefix('"') {
+                let end = quoted.find('"').unwrap_or(quoted.len());
+                (&quoted[..end], quoted.get(end + 1..).unwrap_or(""))
+            } else {
+                let end = after.find(char::is_whitespace).unwrap_or(after.len());
+                (&after[..end], &after[end..])
             };
             let list = match sign {
                 Some('-') => &mut terms.none,
