@@ -145,6 +145,12 @@ impl AwsError {
 
     /// What the user should do next.
     pub fn hint(&self) -> Option<String> {
+        self.hint_with(&endpoint_set)
+    }
+
+    /// [`AwsError::hint`], with `endpoint_set` telling whether an endpoint
+    /// variable sends a service's calls away from AWS.
+    fn hint_with(&self, endpoint_set: &dyn Fn(&str) -> bool) -> Option<String> {
         match self {
             AwsError::Locked { holder, env } => Some(format!(
                 "wait for that run to finish (or give --lock-timeout, e.g. `--lock-timeout 10m`); if it died, its lock expires by itself within minutes, or break it now with `awsdeploy unlock {} -e {env}`",
@@ -163,7 +169,7 @@ impl AwsError {
                 service,
                 status: 501,
                 ..
-            } => Some(format!(
+            } if endpoint_set(service) => Some(format!(
                 "the endpoint does not serve {service} (HTTP 501, not implemented): an emulator without it, or an edition that lacks it; send {service}'s calls to one that serves it with AWS_ENDPOINT_URL_{service}=URL (AWS_ENDPOINT_URL applies to every service)"
             )),
             AwsError::Transport {
@@ -288,6 +294,18 @@ fn crate_service_id(krate: &str) -> &'static str {
     }
 }
 
+/// Whether an endpoint variable sends `service`'s calls somewhere other
+/// than AWS (where a 501 means "not served here"; AWS's own, S3's
+/// `NotImplemented` for a header, is not that).
+fn endpoint_set(service: &str) -> bool {
+    [
+        "AWS_ENDPOINT_URL".to_owned(),
+        format!("AWS_ENDPOINT_URL_{service}"),
+    ]
+    .iter()
+    .any(|var| std::env::var_os(var).is_some_and(|v| !v.is_empty()))
+}
+
 /// Whether `error`'s chain holds a refused connection.
 fn refused(error: &(dyn StdError + 'static)) -> bool {
     let mut next = Some(error);
@@ -383,10 +401,13 @@ mod tests {
             status: 501,
         };
         assert!(!not_served.is_transient());
-        let hint = not_served.hint().unwrap_or_default();
+        let hint = not_served.hint_with(&|_| true).unwrap_or_default();
         assert!(hint.contains("does not serve ECS"), "{hint}");
         assert!(hint.contains("AWS_ENDPOINT_URL_ECS="), "{hint}");
         assert!(!hint.contains("throttled"), "{hint}");
+        // On AWS itself a 501 (S3's NotImplemented for a header) is no
+        // missing service, and no throttling either.
+        assert_eq!(not_served.hint_with(&|_| false), None);
 
         let refused = transport(std::io::Error::from(std::io::ErrorKind::ConnectionRefused));
         let hint = refused.hint().unwrap_or_default();

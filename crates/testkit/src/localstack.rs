@@ -57,17 +57,19 @@ pub(crate) fn as_moto_account(head: &[u8]) -> String {
     )
 }
 
-/// Starts LocalStack and exits with it: on its parent's death (a test
-/// killed mid-run) as on SIGTERM, like the moto launcher.
+/// Starts LocalStack as the leader of its own process group, and kills the
+/// whole group when the process that started it is gone (a test killed
+/// mid-run): its parent's pid comes in `AWSDEPLOY_PARENT_PID`, so a parent
+/// that died before Python started is noticed too. A normal end is the
+/// `Drop` below, which kills the group.
 const LAUNCHER: &str = r"
 import os, runpy, signal, sys, threading, time
-parent = os.getppid()
+parent = int(os.environ['AWSDEPLOY_PARENT_PID'])
 def watch():
     while os.getppid() == parent:
         time.sleep(0.2)
-    os._exit(0)
+    os.killpg(0, signal.SIGKILL)
 threading.Thread(target=watch, daemon=True).start()
-signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
 sys.argv = ['localstack']
 runpy.run_module('localstack.runtime.main', run_name='__main__')
 ";
@@ -136,6 +138,7 @@ impl LocalStack {
                 crate::emulator::ACM_VALIDATION_WAIT_SECS.to_string(),
             )
             .env_remove("AWS_ENDPOINT_URL")
+            .env("AWSDEPLOY_PARENT_PID", std::process::id().to_string())
             .process_group(0)
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)

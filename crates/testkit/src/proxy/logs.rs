@@ -41,7 +41,10 @@ pub(super) fn on_answer(operation: &str, request: &Request, response: &mut Respo
 /// A filter pattern for unstructured events (CloudWatch Logs user guide,
 /// "Filter pattern syntax for unstructured log events"): every term must
 /// appear (case-sensitive), `"a phrase"` as written, `-term` must not,
-/// and with `?term`s, any one of them is enough.
+/// and a pattern of `?term`s only matches any one of them. What this does
+/// not read (JSON and space-delimited patterns, `%regex%`, escaped quotes,
+/// `?` terms beside plain ones, which group) is left unfiltered: the
+/// emulator's answer stands.
 #[derive(Debug, PartialEq)]
 struct Terms {
     all: Vec<String>,
@@ -54,7 +57,7 @@ impl Terms {
     /// (`[…]`) one, which are not read here.
     fn parse(pattern: &str) -> Option<Terms> {
         let pattern = pattern.trim();
-        if pattern.is_empty() || pattern.starts_with('{') || pattern.starts_with('[') {
+        if pattern.is_empty() || pattern.starts_with(['{', '[', '%']) || pattern.contains('\\') {
             return None;
         }
         let mut terms = Terms {
@@ -85,7 +88,9 @@ impl Terms {
             list.push(term.to_owned());
             rest = next;
         }
-        Some(terms)
+        // `?` terms beside plain ones group (`?"a" "b" ?"c"`): not read.
+        let plain = !(terms.all.is_empty() && terms.none.is_empty());
+        (terms.any.is_empty() || !plain).then_some(terms)
     }
 
     fn matches(&self, message: &str) -> bool {
@@ -118,6 +123,9 @@ mod tests {
         }
         assert_eq!(Terms::parse("{ $.level = \"error\" }"), None);
         assert_eq!(Terms::parse("  "), None);
+        assert_eq!(Terms::parse("%ERROR [0-9]+%"), None);
+        assert_eq!(Terms::parse("?\"a\" \"b\" ?\"c\""), None);
+        assert_eq!(Terms::parse("\"say \\\"hi\\\"\""), None);
     }
 }
 
