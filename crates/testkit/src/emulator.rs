@@ -170,33 +170,13 @@ impl Emulator {
     }
 
     fn wait_until_ready(&mut self) -> Result<(), EmulatorError> {
-        let started = Instant::now();
-        loop {
-            if let Ok(200) = http::request(self.addr, "GET", "/moto-api/") {
-                return Ok(());
-            }
-            if let Some(process) = &mut self.process
-                && let Ok(Some(_)) = process.try_wait()
-            {
-                return Err(EmulatorError::Exited {
-                    log: self.log_text(),
-                });
-            }
-            if started.elapsed() > STARTUP_DEADLINE {
-                return Err(EmulatorError::NotReady {
-                    endpoint: self.endpoint.clone(),
-                    log: self.log_text(),
-                });
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    fn log_text(&self) -> String {
-        self.log
-            .as_ref()
-            .and_then(|log| std::fs::read_to_string(&log.0).ok())
-            .unwrap_or_default()
+        let log = self.log.as_ref().map(|log| log.0.clone());
+        wait_until_ready(
+            self.addr,
+            "/moto-api/",
+            self.process.as_mut(),
+            log.as_deref(),
+        )
     }
 
     /// The URL to put in `AWS_ENDPOINT_URL`.
@@ -250,5 +230,38 @@ impl Drop for Emulator {
             let _ = process.kill();
             let _ = process.wait();
         }
+    }
+}
+
+/// Polls `GET path` on `addr` until it answers 200: an emulator started
+/// here is ready. `Err` when `process` exits first or
+/// [`STARTUP_DEADLINE`] passes, with what it wrote to `log`.
+pub(crate) fn wait_until_ready(
+    addr: SocketAddr,
+    path: &str,
+    mut process: Option<&mut Child>,
+    log: Option<&std::path::Path>,
+) -> Result<(), EmulatorError> {
+    let log_text = || {
+        log.and_then(|log| std::fs::read_to_string(log).ok())
+            .unwrap_or_default()
+    };
+    let started = Instant::now();
+    loop {
+        if let Ok(200) = http::request(addr, "GET", path) {
+            return Ok(());
+        }
+        if let Some(process) = process.as_deref_mut()
+            && let Ok(Some(_)) = process.try_wait()
+        {
+            return Err(EmulatorError::Exited { log: log_text() });
+        }
+        if started.elapsed() > STARTUP_DEADLINE {
+            return Err(EmulatorError::NotReady {
+                endpoint: format!("http://{addr}"),
+                log: log_text(),
+            });
+        }
+        std::thread::sleep(Duration::from_millis(100));
     }
 }

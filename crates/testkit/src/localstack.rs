@@ -7,12 +7,8 @@ use std::net::{SocketAddr, TcpListener};
 use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
 use crate::EmulatorError;
-// LocalStack answers its health check in 2–3 s on an idle machine.
-use crate::emulator::STARTUP_DEADLINE;
-use crate::http;
 
 /// The services LocalStack's community edition serves for every call
 /// awsdeploy makes to them, by `SigV4` service name. The rest (RDS, ECR,
@@ -158,22 +154,13 @@ impl LocalStack {
     }
 
     fn wait_until_ready(&mut self) -> Result<(), EmulatorError> {
-        let started = Instant::now();
-        loop {
-            if let Ok(200) = http::request(self.addr, "GET", "/_localstack/health") {
-                return Ok(());
-            }
-            if let Ok(Some(_)) = self.process.try_wait() {
-                return Err(EmulatorError::Exited { log: self.log() });
-            }
-            if started.elapsed() > STARTUP_DEADLINE {
-                return Err(EmulatorError::NotReady {
-                    endpoint: format!("http://{}", self.addr),
-                    log: self.log(),
-                });
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        let log = self.root.path().join("localstack.log");
+        crate::emulator::wait_until_ready(
+            self.addr,
+            "/_localstack/health",
+            Some(&mut self.process),
+            Some(&log),
+        )
     }
 
     /// What LocalStack printed so far.
