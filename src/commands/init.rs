@@ -66,23 +66,7 @@ pub(super) fn init(settings: &Settings, name: Option<&str>) -> Result<Exit, CliE
 /// found, so a first `up` that would refuse it is no surprise.
 fn lint_line(settings: &Settings, spec: &awsdeploy_spec::Spec) -> Option<String> {
     let sources = super::migration_sources(settings, spec).ok()??;
-    let since = {
-        let mut versions: Vec<u64> = sources.iter().map(|s| s.version).collect();
-        versions.sort_unstable();
-        versions.iter().rev().nth(1).copied()
-    };
-    let report = awsdeploy_lint::lint(
-        &sources,
-        &awsdeploy_lint::Options {
-            engine_version: spec
-                .database
-                .as_ref()
-                .map_or("8.0", |d| d.engine_version.as_str())
-                .to_owned(),
-            since,
-            mixed_versions: false,
-        },
-    );
+    let (report, _) = super::migrate::lint_offline(spec, &sources, None);
     Some(format!(
         "  migration lint: {} (`awsdeploy migrate --lint -f {}`)",
         report.summary(),

@@ -187,20 +187,7 @@ pub(super) fn lint(settings: &Settings, since: Option<u64>) -> Result<Exit, CliE
             Some("give the version the database has reached, below the files to lint (0 lints every file)".to_owned()),
         ));
     }
-    let since = since.or_else(|| versions.iter().rev().nth(1).copied());
-    let engine_version = spec
-        .database
-        .as_ref()
-        .map_or("8.0", |d| d.engine_version.as_str())
-        .to_owned();
-    let report = awsdeploy_lint::lint(
-        &sources,
-        &awsdeploy_lint::Options {
-            engine_version,
-            since,
-            mixed_versions: false,
-        },
-    );
+    let (report, since) = lint_offline(&spec, &sources, since);
     match settings.format {
         Format::Json => output::json(&serde_json::to_value(&report).unwrap_or_default()),
         Format::Text => {
@@ -225,6 +212,35 @@ pub(super) fn lint(settings: &Settings, since: Option<u64>) -> Result<Exit, CliE
     } else {
         Exit::Success
     })
+}
+
+/// The lint with no AWS call: the files after `since`, or, without it,
+/// the newest file after the ones before it, for the spec's engine
+/// version. Returns the report and the `since` it used.
+pub(super) fn lint_offline(
+    spec: &awsdeploy_spec::Spec,
+    sources: &[awsdeploy_lint::Source],
+    since: Option<u64>,
+) -> (awsdeploy_lint::Report, Option<u64>) {
+    let since = since.or_else(|| {
+        let mut versions: Vec<u64> = sources.iter().map(|s| s.version).collect();
+        versions.sort_unstable();
+        versions.iter().rev().nth(1).copied()
+    });
+    let engine_version = spec
+        .database
+        .as_ref()
+        .map_or("8.0", |d| d.engine_version.as_str())
+        .to_owned();
+    let report = awsdeploy_lint::lint(
+        sources,
+        &awsdeploy_lint::Options {
+            engine_version,
+            since,
+            mixed_versions: false,
+        },
+    );
+    (report, since)
 }
 
 /// What `migrate --dry-run` prints: the revision it would register (if
