@@ -237,7 +237,10 @@ pub(super) fn lint_offline(
         &awsdeploy_lint::Options {
             engine_version,
             since,
-            mixed_versions: false,
+            mixed_versions: spec
+                .service
+                .as_ref()
+                .is_some_and(|s| s.deploy.strategy.shifts_traffic()),
         },
     );
     (report, since)

@@ -108,6 +108,22 @@ impl Component for Iam {
             // needs it.
             Statement::new("TagRoles", &["iam:TagRole"], workload.clone()),
         ];
+        // The infrastructure role of a strategy that shifts traffic: AWS's
+        // managed policy for it, and nothing else.
+        statements.push(
+            Statement::new(
+                "AttachInfrastructurePolicy",
+                &["iam:AttachRolePolicy"],
+                vec![role(names::infrastructure_role_name(app, env))],
+            )
+            .when({
+                let mut condition = bounded.clone();
+                condition["ArnEquals"] = json!({
+                    "iam:PolicyARN": crate::service::strategy::managed_policy_arn(cx.partition)
+                });
+                condition
+            }),
+        );
         if !cx.attachable.is_empty() {
             let mut condition = bounded.clone();
             condition["ArnEquals"] = json!({ "iam:PolicyARN": cx.attachable });
@@ -129,6 +145,7 @@ impl Component for Iam {
             .when(json!({
                 "StringEquals": { "iam:PassedToService": [
                     "ecs-tasks.amazonaws.com",
+                    "ecs.amazonaws.com",
                     "codebuild.amazonaws.com",
                     "codepipeline.amazonaws.com",
                 ] }
@@ -223,19 +240,22 @@ pub fn workload_roles(app: &str, env: &str) -> Vec<String> {
         names::build_project_name(app, env),
         names::github_build_role_name(app, env),
         names::pipeline_role_name(app, env),
+        names::infrastructure_role_name(app, env),
     ]
 }
 
 /// [`workload_roles`] as few name patterns (the deploy policy's size
 /// counts), none of which matches a [`deploy_roles`] name: `…-task*`
 /// (the task role and its execution role), `…-*build` (the pipeline's
-/// build project's and GitHub's build job's), `…-pipeline`.
+/// build project's and GitHub's build job's), `…-pipeline`, `…-ecs-lb`
+/// (ECS's role for a strategy's traffic shifts).
 pub fn workload_patterns(app: &str, env: &str) -> Vec<String> {
     let prefix = names::role_prefix(app, env);
     vec![
         format!("{prefix}task*"),
         format!("{prefix}*build"),
         names::pipeline_role_name(app, env),
+        names::infrastructure_role_name(app, env),
     ]
 }
 

@@ -29,6 +29,7 @@ pub enum ResourceKind {
     LoadBalancer,
     TargetGroup,
     Listener,
+    ListenerRule,
     Certificate,
     DnsRecord,
     Cluster,
@@ -78,6 +79,7 @@ impl ResourceKind {
             | ResourceKind::LoadBalancer
             | ResourceKind::TargetGroup
             | ResourceKind::Listener
+            | ResourceKind::ListenerRule
             | ResourceKind::Certificate
             | ResourceKind::DnsRecord
             | ResourceKind::Cluster
@@ -121,6 +123,7 @@ impl ResourceKind {
             ResourceKind::LoadBalancer => "load balancer",
             ResourceKind::TargetGroup => "target group",
             ResourceKind::Listener => "listener",
+            ResourceKind::ListenerRule => "listener rule",
             ResourceKind::Certificate => "certificate",
             ResourceKind::DnsRecord => "dns record",
             ResourceKind::Cluster => "ecs cluster",

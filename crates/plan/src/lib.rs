@@ -84,7 +84,10 @@ pub use network::{IngressRule, NetworkStep, RouteTarget, RuleSource};
 pub use pipeline::PipelineStep;
 pub use plan::{ComponentPlan, FieldChange, Orphan, PLAN_FORMAT_VERSION, Plan, ResourceChange};
 pub use registry::RegistryStep;
-pub use service::{DeploymentSettings, NewService, ServiceNetwork, ServiceStep};
+pub use service::{
+    DeploymentSettings, NewService, ServiceLoadBalancer, ServiceNetwork, ServiceStep, Strategy,
+    TrafficShift,
+};
 pub use task_definition::{
     ContainerDefinition, DatabaseConnection, SIDECAR_MEMORY_MIB, SecretSource, TaskDefinition,
     X86_64, XRAY_DAEMON_IMAGE,

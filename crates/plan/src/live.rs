@@ -301,6 +301,10 @@ pub struct Lookups {
     /// spec has `[service]`); they also need the account id for ARNs.
     #[serde(default)]
     pub service: bool,
+    /// A strategy's second target group, production rule and role are
+    /// looked up (a strategy that shifts traffic; `down`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub traffic_shift: bool,
     /// The Route 53 zone `dns.zone` names.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zone: Option<String>,
@@ -483,6 +487,35 @@ pub struct LiveServiceTier {
     pub task_definition: Option<LiveTaskDefinition>,
     pub service: Option<LiveEcsService>,
     pub autoscaling: Option<LiveAutoscaling>,
+    /// A strategy's second target group, when looked up
+    /// ([`Lookups::traffic_shift`]).
+    #[serde(default)]
+    pub alternate_target_group: Option<LiveTargetGroup>,
+    /// awsdeploy's rule (by its priority) on the listener that forwards
+    /// to the service, when looked up.
+    #[serde(default)]
+    pub production_rule: Option<LiveRule>,
+    /// The role ECS moves traffic with, when looked up.
+    #[serde(default)]
+    pub infrastructure_role: Option<LiveRole>,
+}
+
+/// A listener rule that forwards to target groups by weight.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveRule {
+    pub arn: String,
+    pub listener_arn: String,
+    /// Each target group it forwards to, with its weight; empty when it
+    /// does something else.
+    pub target_groups: Vec<(String, i32)>,
+}
+
+/// A service's `advancedConfiguration`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveTrafficShift {
+    pub alternate_target_group_arn: String,
+    pub production_rule_arn: String,
+    pub role_arn: String,
 }
 
 impl LiveServiceTier {
@@ -609,6 +642,9 @@ pub struct LiveEcsService {
     pub target_group_arn: Option<String>,
     pub container_port: Option<i32>,
     pub deployment: crate::DeploymentSettings,
+    /// Its load balancer's `advancedConfiguration`, if any.
+    #[serde(default)]
+    pub traffic_shift: Option<LiveTrafficShift>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

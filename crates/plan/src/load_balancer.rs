@@ -16,6 +16,7 @@ use crate::{ComponentId, Orphan, PlanError, Ref, network};
 
 mod component;
 mod steps;
+pub(crate) mod traffic;
 pub use component::LoadBalancer;
 pub use steps::{ListenerConfig, LoadBalancerStep, TargetHealth};
 
@@ -47,7 +48,11 @@ pub fn plan(cx: &PlanContext<'_>) -> Result<ComponentPlan, PlanError> {
         return Ok(out);
     };
     let (app, env) = (cx.app(), cx.env());
-    for name in [load_balancer_name(app, env), target_group_name(app, env)] {
+    for name in [
+        load_balancer_name(app, env),
+        target_group_name(app, env),
+        crate::names::alternate_target_group_name(app, env),
+    ] {
         if name.len() > ELB_NAME_MAX {
             return Err(PlanError::Conflict {
                 kind: ResourceKind::LoadBalancer,
@@ -57,33 +62,42 @@ pub fn plan(cx: &PlanContext<'_>) -> Result<ComponentPlan, PlanError> {
             });
         }
     }
-    let target_group = target_group(cx, service, &mut out)?;
+    let primary = target_group(
+        cx,
+        service,
+        &mut out,
+        target_group_name(app, env),
+        live.target_group.as_ref(),
+    )?;
     let load_balancer = load_balancer(cx, &mut out)?;
     let certificate = crate::certificate::for_listener(cx);
-    listeners(
-        cx,
-        &mut out,
-        &load_balancer,
-        &target_group,
-        certificate.as_ref(),
-    );
+    listeners(cx, &mut out, &load_balancer, &primary, certificate.as_ref());
+    if service.deploy.strategy.shifts_traffic() {
+        let alternate = target_group(
+            cx,
+            service,
+            &mut out,
+            crate::names::alternate_target_group_name(app, env),
+            live.alternate_target_group.as_ref(),
+        )?;
+        traffic::production_rule(cx, &mut out, &primary, &alternate);
+    }
     Ok(out)
 }
 
-/// The target group: the health check is updated in place; port and
-/// target type cannot change.
+/// A target group (the service's, or a strategy's second one, `found`
+/// live): the health check is updated in place; port and target type
+/// cannot change.
 fn target_group(
     cx: &PlanContext<'_>,
     service: &awsdeploy_spec::Service,
     out: &mut ComponentPlan,
+    tg_name: String,
+    found: Option<&crate::live::LiveTargetGroup>,
 ) -> Result<Ref, PlanError> {
     let spec = cx.spec;
-    let live = &cx.live.service;
-    let env = spec.env.as_str();
-    let app = spec.app.name.as_str();
     let lb = &spec.load_balancer;
     let port = i32::from(service.port);
-    let tg_name = target_group_name(app, env);
     let tg_key = Key::named(ComponentId::LoadBalancer, tg_name.clone());
     let interval = secs(lb.health_check_interval);
     let health = TargetHealth {
@@ -95,7 +109,7 @@ fn target_group(
         unhealthy_threshold: i32::from(lb.unhealthy_threshold),
         deregistration_delay_secs: secs(lb.deregistration_delay),
     };
-    Ok(match &live.target_group {
+    Ok(match found {
         Some(tg) if !tg.owned => {
             return Err(PlanError::not_ours(ResourceKind::TargetGroup, &tg_name));
         }
@@ -485,8 +499,13 @@ fn describe_live_listener(live: &LiveListener) -> String {
 /// `down`: the listeners, then the load balancer, then the target group.
 pub(crate) fn teardown(live: &crate::live::LiveServiceTier) -> ComponentPlan {
     let mut out = ComponentPlan::default();
+    let groups = || {
+        [&live.target_group, &live.alternate_target_group]
+            .into_iter()
+            .filter_map(|tg| tg.as_ref().filter(|tg| tg.owned))
+    };
     let Some(lb) = live.load_balancer.as_ref().filter(|lb| lb.owned) else {
-        if let Some(tg) = live.target_group.as_ref().filter(|tg| tg.owned) {
+        for tg in groups() {
             out.push(delete_target_group(tg, Vec::new()));
         }
         return out;
@@ -522,8 +541,9 @@ pub(crate) fn teardown(live: &crate::live::LiveServiceTier) -> ComponentPlan {
         .on(Some(&lb.arn))
         .after(listeners),
     );
-    if let Some(tg) = live.target_group.as_ref().filter(|tg| tg.owned) {
-        out.push(delete_target_group(tg, vec![lb_key]));
+    // A listener's rules go with it.
+    for tg in groups() {
+        out.push(delete_target_group(tg, vec![lb_key.clone()]));
     }
     out
 }

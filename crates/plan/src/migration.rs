@@ -501,9 +501,13 @@ fn lint(cx: &PlanContext<'_>, warnings: &mut Vec<String>) -> Option<awsdeploy_li
         &awsdeploy_lint::Options {
             engine_version,
             since,
-            // Every deployment rolls today; old and new tasks serve
-            // together only while it does.
-            mixed_versions: false,
+            // Blue/green, canary and linear keep the old revision serving
+            // beside the new one, against the new schema, for the whole
+            // bake; a rolling deployment only while it rolls.
+            mixed_versions: spec
+                .service
+                .as_ref()
+                .is_some_and(|s| s.deploy.strategy.shifts_traffic()),
         },
     );
     if unrecorded {

@@ -63,6 +63,22 @@ pub fn target_group_name(app: &str, env: &str) -> String {
     format!("{app}-{env}-api")
 }
 
+/// The second target group of a strategy that shifts traffic
+/// (`[service.deploy]`).
+pub fn alternate_target_group_name(app: &str, env: &str) -> String {
+    format!("{app}-{env}-api2")
+}
+
+/// The role ECS moves the load balancer's traffic with, for a strategy
+/// that shifts traffic.
+pub fn infrastructure_role_name(app: &str, env: &str) -> String {
+    format!("{app}-{env}-ecs-lb")
+}
+
+/// The priority of the production listener rule whose weights ECS moves:
+/// the last ALB allows, so rules a team adds by hand come first.
+pub const PRODUCTION_RULE_PRIORITY: i32 = 50_000;
+
 pub fn cluster_name(app: &str, env: &str) -> String {
     format!("{app}-{env}")
 }

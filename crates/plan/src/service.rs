@@ -35,11 +35,15 @@ mod cost;
 mod fields;
 pub mod rollback;
 mod steps;
+pub mod strategy;
 mod teardown;
 pub use component::Service;
 use fields::definition_fields;
 pub use names::SERVICE_NAME;
-pub use steps::{DeploymentSettings, NewService, ServiceNetwork, ServiceStep};
+pub use steps::{
+    DeploymentSettings, NewService, ServiceLoadBalancer, ServiceNetwork, ServiceStep, Strategy,
+    TrafficShift,
+};
 pub(crate) use teardown::teardown;
 
 pub const CONTAINER_NAME: &str = "api";
@@ -272,6 +276,8 @@ struct DesiredService {
     target_group: Ref,
     port: i32,
     deployment: DeploymentSettings,
+    /// A strategy's `advancedConfiguration`.
+    traffic_shift: Option<TrafficShift>,
     rollout_timeout_secs: u64,
     /// Keys of the changes the service's tasks need first.
     after: Vec<Key>,
@@ -284,8 +290,29 @@ impl DesiredService {
             service: SERVICE_NAME.to_owned(),
             task_definition,
             timeout_secs: self.rollout_timeout_secs,
+            shifts_traffic: self.traffic_shift.is_some(),
         }
     }
+}
+
+/// How long a deployment of `strategy` may take beyond its tasks
+/// starting: its canary or linear steps and its bake.
+fn strategy_secs(strategy: &Strategy) -> u64 {
+    let minutes = match strategy {
+        Strategy::Rolling => 0,
+        Strategy::BlueGreen { bake_minutes } => *bake_minutes,
+        Strategy::Canary {
+            canary_bake_minutes,
+            bake_minutes,
+            ..
+        } => canary_bake_minutes + bake_minutes,
+        Strategy::Linear {
+            step_percent,
+            step_bake_minutes,
+            bake_minutes,
+        } => (100 / (*step_percent).max(1)) * step_bake_minutes + bake_minutes,
+    };
+    u64::try_from(minutes).unwrap_or(0) * 60
 }
 
 /// The ECS service, and the wait for its rollout after every change.
@@ -315,6 +342,10 @@ fn ecs_service(
             .into_iter()
             .map(|name| Key::named(ComponentId::Alarms, name)),
     );
+    let strategy = Strategy::from_spec(&service.deploy);
+    after.extend(strategy::needs(cx, &strategy));
+    strategy::infrastructure_role(cx, &strategy, out)?;
+    let traffic_shift = strategy::traffic_shift(cx, &strategy)?;
     let target_group = cx.reference(&target_group);
     let desired = DesiredService {
         key: Key::ecs_service(&cluster, SERVICE_NAME),
@@ -339,10 +370,14 @@ fn ecs_service(
             rollback: true,
             health_check_grace_period_secs: secs(service.health_check_grace_period),
             alarms: crate::alarms::deployment_alarms(spec),
+            strategy: strategy.clone(),
         },
-        // ECS bakes a deployment its alarms watch before it completes.
+        traffic_shift,
+        // ECS bakes a deployment its alarms watch before it completes, and
+        // a strategy's steps and bake come on top.
         rollout_timeout_secs: service.rollout_timeout.0.as_secs()
-            + crate::alarms::deployment_bake_secs(spec),
+            + crate::alarms::deployment_bake_secs(spec)
+            + strategy_secs(&strategy),
         after,
     };
     match &cx.live.service.service {
@@ -375,6 +410,7 @@ fn create_service(out: &mut ComponentPlan, d: &DesiredService, cluster: &Ref) {
                     container_name: CONTAINER_NAME.to_owned(),
                     container_port: d.port,
                     deployment: d.deployment.clone(),
+                    traffic_shift: d.traffic_shift.clone(),
                 }),
                 d.wait(d.task_definition.clone()),
             ],
@@ -387,6 +423,7 @@ fn create_service(out: &mut ComponentPlan, d: &DesiredService, cluster: &Ref) {
             FieldChange::set("desired_count", d.desired_count.to_string()),
             FieldChange::set("subnets", d.network_label.clone()),
             FieldChange::set("circuit_breaker", "on, with rollback"),
+            FieldChange::set("strategy", d.deployment.strategy.describe()),
         ])
         .needs(d.after.iter().cloned()),
     );
@@ -408,6 +445,7 @@ fn update_service(
             hint: "an ECS service's load balancer settings are set at creation; delete the service (`aws ecs delete-service --force`), then run `awsdeploy up` again".to_owned(),
         });
     }
+    strategy::check_switch(found, &d.deployment.strategy)?;
     let mut fields = Vec::new();
     let task_definition = (d.new_revision
         || Some(&found.task_definition_arn) != existing_id(&d.task_definition).as_ref())
@@ -451,6 +489,29 @@ fn update_service(
         ));
         d.deployment.clone()
     });
+    let load_balancer = (!strategy::matches(found.traffic_shift.as_ref(), d.traffic_shift.as_ref()))
+        .then(|| {
+            fields.push(FieldChange::new(
+                "traffic_shift",
+                found
+                    .traffic_shift
+                    .as_ref()
+                    .map(|_| "second target group, rule, role"),
+                d.traffic_shift
+                    .as_ref()
+                    .map(|_| "second target group, production rule, infrastructure role"),
+            ));
+            ServiceLoadBalancer {
+                target_group: found
+                    .target_group_arn
+                    .clone()
+                    .or_else(|| existing_id(&d.target_group))
+                    .unwrap_or_default(),
+                container_name: CONTAINER_NAME.to_owned(),
+                container_port: d.port,
+                traffic_shift: d.traffic_shift.clone(),
+            }
+        });
     if fields.is_empty() {
         out.unchanged += 1;
         return Ok(());
@@ -472,6 +533,7 @@ fn update_service(
                     desired_count,
                     network,
                     deployment,
+                    load_balancer,
                 },
                 d.wait(rollout_of),
             ],
@@ -720,6 +782,10 @@ fn describe_deployment(d: &DeploymentSettings) -> String {
         String::new()
     } else {
         format!(", rolls back on alarms {}", d.alarms.join(", "))
+    } + &if d.strategy.is_rolling() {
+        String::new()
+    } else {
+        format!(", {}", d.strategy.describe())
     }
 }
 

@@ -35,6 +35,14 @@ pub const SERVICE_MAX_PERCENT: u32 = 200;
 pub const SERVICE_HEALTH_CHECK_GRACE_SECS: u64 = 30;
 pub const SERVICE_ROLLOUT_TIMEOUT_SECS: u64 = 15 * 60;
 pub const SERVICE_CONTAINER_INSIGHTS: bool = false;
+/// `[service.deploy]`: ECS's own defaults where its API documents them
+/// (canary 5% for 10 minutes, linear steps of 10% every 6 minutes); the
+/// bake has none (required for BLUE_GREEN), 5 minutes as AWS's examples.
+pub const DEPLOY_BAKE_SECS: u64 = 5 * 60;
+pub const DEPLOY_CANARY_PERCENT: u32 = 5;
+pub const DEPLOY_CANARY_BAKE_SECS: u64 = 10 * 60;
+pub const DEPLOY_LINEAR_STEP_PERCENT: u32 = 10;
+pub const DEPLOY_LINEAR_STEP_BAKE_SECS: u64 = 6 * 60;
 
 pub const ALARMS_ROLLBACK: bool = true;
 pub const ALARMS_DASHBOARD: bool = true;

@@ -199,6 +199,7 @@ raw_section!(RawService {
     env: Option<RawMap>,
     secrets: Option<RawMap>,
     autoscaling: Option<RawAutoscaling>,
+    deploy: Option<RawDeploy>,
     container_insights: Bool,
     tracing: Text,
     cpu_architecture: Text,
@@ -208,6 +209,15 @@ raw_section!(RawAutoscaling {
     min: Int,
     max: Int,
     target_cpu: Int
+});
+
+raw_section!(RawDeploy {
+    strategy: Text,
+    bake_time: Text,
+    canary_percent: Int,
+    canary_bake_time: Text,
+    linear_step_percent: Int,
+    linear_step_bake_time: Text,
 });
 
 raw_section!(RawLoadBalancer {

@@ -97,7 +97,7 @@ impl Checker {
     }
 
     /// A duration within `min..=max` seconds, or `default` seconds.
-    fn duration(
+    pub(crate) fn duration(
         &mut self,
         value: Option<&Spanned<String>>,
         key: &str,

@@ -39,6 +39,18 @@ impl Component for LoadBalancer {
                 tg.arn.clone(),
             ));
         }
+        if let Some(tg) = live.alternate_target_group.as_ref().filter(|t| t.owned) {
+            refs.push((
+                Key::named(
+                    ComponentId::LoadBalancer,
+                    crate::names::alternate_target_group_name(app, env),
+                ),
+                tg.arn.clone(),
+            ));
+        }
+        if let Some(rule) = &live.production_rule {
+            refs.push((super::traffic::production_rule_key(cx), rule.arn.clone()));
+        }
         if let Some(lb) = live.load_balancer.as_ref().filter(|l| l.owned) {
             refs.push((
                 Key::named(ComponentId::LoadBalancer, load_balancer_name(app, env)),
@@ -78,7 +90,21 @@ impl Component for LoadBalancer {
             ),
             cx.arn(
                 "elasticloadbalancing",
+                &format!(
+                    "targetgroup/{}/0123",
+                    crate::names::alternate_target_group_name(app, env)
+                ),
+            ),
+            cx.arn(
+                "elasticloadbalancing",
                 &format!("listener/app/{}/0123/0456", load_balancer_name(app, env)),
+            ),
+            cx.arn(
+                "elasticloadbalancing",
+                &format!(
+                    "listener-rule/app/{}/0123/0456/0789",
+                    load_balancer_name(app, env)
+                ),
             ),
         ]
     }
@@ -129,6 +155,7 @@ const ACTIONS: &[&str] = &[
     "elasticloadbalancing:AddTags",
     "elasticloadbalancing:CreateListener",
     "elasticloadbalancing:CreateLoadBalancer",
+    "elasticloadbalancing:CreateRule",
     "elasticloadbalancing:CreateTargetGroup",
     "elasticloadbalancing:DeleteListener",
     "elasticloadbalancing:DeleteLoadBalancer",
@@ -136,12 +163,14 @@ const ACTIONS: &[&str] = &[
     "elasticloadbalancing:DescribeListeners",
     "elasticloadbalancing:DescribeLoadBalancerAttributes",
     "elasticloadbalancing:DescribeLoadBalancers",
+    "elasticloadbalancing:DescribeRules",
     "elasticloadbalancing:DescribeTags",
     "elasticloadbalancing:DescribeTargetGroupAttributes",
     "elasticloadbalancing:DescribeTargetGroups",
     "elasticloadbalancing:DescribeTargetHealth",
     "elasticloadbalancing:ModifyListener",
     "elasticloadbalancing:ModifyLoadBalancerAttributes",
+    "elasticloadbalancing:ModifyRule",
     "elasticloadbalancing:ModifyTargetGroup",
     "elasticloadbalancing:ModifyTargetGroupAttributes",
     "elasticloadbalancing:SetSecurityGroups",

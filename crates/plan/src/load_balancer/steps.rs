@@ -53,6 +53,21 @@ pub enum LoadBalancerStep {
         port: i32,
         config: ListenerConfig,
     },
+    /// `CreateRule` at `priority` on the listener: every path, forwarded
+    /// to `target_groups` (the first with weight 100, the rest 0), the
+    /// rule whose weights ECS moves during a deployment. The id is its
+    /// ARN.
+    CreateRule {
+        listener: Ref,
+        priority: i32,
+        target_groups: Vec<Ref>,
+    },
+    /// `ModifyRule`: forward to `target_groups` again (the first with
+    /// weight 100).
+    ModifyRule {
+        rule: String,
+        target_groups: Vec<Ref>,
+    },
     /// `DeleteListener`; already gone is success.
     DeleteListener { listener: String },
     /// `DeleteLoadBalancer`, then waits until it is gone (its network
@@ -92,6 +107,12 @@ impl ComponentStep for LoadBalancerStep {
                 refs
             }
             LoadBalancerStep::ModifyListener { config, .. } => config.refs(),
+            LoadBalancerStep::CreateRule {
+                listener,
+                target_groups,
+                ..
+            } => [listener].into_iter().chain(target_groups).collect(),
+            LoadBalancerStep::ModifyRule { target_groups, .. } => target_groups.iter().collect(),
         }
     }
 
@@ -101,6 +122,7 @@ impl ComponentStep for LoadBalancerStep {
             LoadBalancerStep::CreateTargetGroup { .. }
                 | LoadBalancerStep::CreateLoadBalancer { .. }
                 | LoadBalancerStep::CreateListener { .. }
+                | LoadBalancerStep::CreateRule { .. }
         )
     }
 }

@@ -28,8 +28,15 @@ impl Component for Service {
             Purpose::Up => {
                 lookups.service = spec.service.is_some();
                 lookups.image_tag = spec.service.as_ref().and_then(|s| s.image_tag.clone());
+                lookups.traffic_shift = spec
+                    .service
+                    .as_ref()
+                    .is_some_and(|s| s.deploy.strategy.shifts_traffic());
             }
-            Purpose::Down => lookups.service = true,
+            Purpose::Down => {
+                lookups.service = true;
+                lookups.traffic_shift = true;
+            }
         }
     }
 
@@ -69,6 +76,20 @@ impl Component for Service {
         vec![
             cx.arn("ecs", &format!("cluster/{cluster}")),
             cx.arn("ecs", &format!("service/{cluster}/{}", names::SERVICE_NAME)),
+            cx.arn(
+                "ecs",
+                &format!(
+                    "service-deployment/{cluster}/{}/0123456789abcdef",
+                    names::SERVICE_NAME
+                ),
+            ),
+            cx.arn(
+                "ecs",
+                &format!(
+                    "service-revision/{cluster}/{}/0123456789",
+                    names::SERVICE_NAME
+                ),
+            ),
             cx.arn(
                 "ecs",
                 &format!(
@@ -126,13 +147,17 @@ const ECS: &[&str] = &[
     "ecs:DeleteService",
     "ecs:DeregisterTaskDefinition",
     "ecs:DescribeClusters",
+    "ecs:DescribeServiceDeployments",
+    "ecs:DescribeServiceRevisions",
     "ecs:DescribeServices",
     "ecs:DescribeTaskDefinition",
     "ecs:DescribeTasks",
+    "ecs:ListServiceDeployments",
     "ecs:ListTaskDefinitions",
     "ecs:ListTasks",
     "ecs:RegisterTaskDefinition",
     "ecs:RunTask",
+    "ecs:StopServiceDeployment",
     "ecs:StopTask",
     "ecs:TagResource",
     "ecs:UpdateCluster",

@@ -116,6 +116,7 @@ pub fn plan(spec: &Spec, region: &str, live: &Live, target: &Target) -> Result<P
                 desired_count: None,
                 network: None,
                 deployment: None,
+                load_balancer: None,
             },
             ServiceStep::WaitForRollout {
                 cluster,
@@ -123,6 +124,7 @@ pub fn plan(spec: &Spec, region: &str, live: &Live, target: &Target) -> Result<P
                 task_definition: to,
                 timeout_secs: settings.rollout_timeout.0.as_secs()
                     + crate::alarms::deployment_bake_secs(spec),
+                shifts_traffic: serving.traffic_shift.is_some(),
             },
         ],
     )

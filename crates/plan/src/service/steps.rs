@@ -36,15 +36,25 @@ pub enum ServiceStep {
         network: Option<ServiceNetwork>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         deployment: Option<DeploymentSettings>,
+        /// Its `loadBalancers`, when the traffic shift's settings change
+        /// (this starts a deployment).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        load_balancer: Option<ServiceLoadBalancer>,
     },
     /// Waits until the service's deployment of `task_definition` is
     /// COMPLETED with every task running; a FAILED or rolled-back
-    /// deployment is an error naming the revision that serves.
+    /// deployment is an error naming the revision that serves. With a
+    /// strategy that shifts traffic, the service deployment is followed
+    /// (`ListServiceDeployments`, `DescribeServiceDeployments`): its
+    /// lifecycle stage and traffic, until SUCCESSFUL (or the point
+    /// `up --wait-until` names).
     WaitForRollout {
         cluster: String,
         service: String,
         task_definition: Ref,
         timeout_secs: u64,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        shifts_traffic: bool,
     },
     /// `RegisterScalableTarget` (desired count between min and max) and
     /// `PutScalingPolicy` (target tracking on average CPU).
@@ -81,15 +91,22 @@ impl ComponentStep for ServiceStep {
             ServiceStep::CreateService(new) => {
                 let mut refs = vec![&new.cluster, &new.task_definition, &new.target_group];
                 refs.extend(new.network.refs());
+                refs.extend(new.traffic_shift.iter().flat_map(TrafficShift::refs));
                 refs
             }
             ServiceStep::UpdateService {
                 task_definition,
                 network,
+                load_balancer,
                 ..
             } => task_definition
                 .iter()
                 .chain(network.iter().flat_map(ServiceNetwork::refs))
+                .chain(
+                    load_balancer
+                        .iter()
+                        .flat_map(|l| l.traffic_shift.iter().flat_map(TrafficShift::refs)),
+                )
                 .collect(),
             ServiceStep::WaitForRollout {
                 task_definition, ..
@@ -134,6 +151,37 @@ pub struct NewService {
     pub container_name: String,
     pub container_port: i32,
     pub deployment: DeploymentSettings,
+    /// A strategy's second target group, rule and role.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traffic_shift: Option<TrafficShift>,
+}
+
+/// What a strategy that shifts traffic adds to the service's load
+/// balancer (`advancedConfiguration`): the second target group, the
+/// listener rule whose weights ECS moves, and the role ECS moves them
+/// with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct TrafficShift {
+    pub alternate_target_group: Ref,
+    pub production_rule: Ref,
+    /// The infrastructure role's ARN.
+    pub role: String,
+}
+
+impl TrafficShift {
+    pub fn refs(&self) -> Vec<&Ref> {
+        vec![&self.alternate_target_group, &self.production_rule]
+    }
+}
+
+/// The service's `loadBalancers` entry, as `UpdateService` sends it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ServiceLoadBalancer {
+    pub target_group: String,
+    pub container_name: String,
+    pub container_port: i32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traffic_shift: Option<TrafficShift>,
 }
 
 /// Where the service's tasks run: subnets and one security group; never a
@@ -164,4 +212,98 @@ pub struct DeploymentSettings {
     /// back (`[alarms] rollback`). Empty: none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub alarms: Vec<String>,
+    /// How a new revision takes over (`[service.deploy]`).
+    #[serde(default, skip_serializing_if = "Strategy::is_rolling")]
+    pub strategy: Strategy,
+}
+
+/// `deploymentConfiguration.strategy` and its settings; times in whole
+/// minutes, shares in whole percent, as ECS counts them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Strategy {
+    #[default]
+    Rolling,
+    BlueGreen { bake_minutes: i32 },
+    Canary {
+        percent: i32,
+        canary_bake_minutes: i32,
+        bake_minutes: i32,
+    },
+    Linear {
+        step_percent: i32,
+        step_bake_minutes: i32,
+        bake_minutes: i32,
+    },
+}
+
+impl Strategy {
+    pub fn is_rolling(&self) -> bool {
+        *self == Strategy::Rolling
+    }
+
+    /// `ROLLING`, `BLUE_GREEN`, `CANARY`, `LINEAR`.
+    pub fn ecs_name(&self) -> &'static str {
+        match self {
+            Strategy::Rolling => "ROLLING",
+            Strategy::BlueGreen { .. } => "BLUE_GREEN",
+            Strategy::Canary { .. } => "CANARY",
+            Strategy::Linear { .. } => "LINEAR",
+        }
+    }
+
+    /// How long both revisions run after all traffic moved.
+    pub fn bake_minutes(&self) -> Option<i32> {
+        match self {
+            Strategy::Rolling => None,
+            Strategy::BlueGreen { bake_minutes }
+            | Strategy::Canary { bake_minutes, .. }
+            | Strategy::Linear { bake_minutes, .. } => Some(*bake_minutes),
+        }
+    }
+
+    /// The strategy as the spec asks for it.
+    pub fn from_spec(deploy: &awsdeploy_spec::Deploy) -> Strategy {
+        let minutes = |d: awsdeploy_spec::SpecDuration| {
+            i32::try_from(d.0.as_secs() / 60).unwrap_or(i32::MAX)
+        };
+        let percent = |p: u32| i32::try_from(p).unwrap_or(100);
+        let bake_minutes = minutes(deploy.bake_time);
+        match deploy.strategy {
+            awsdeploy_spec::Strategy::Rolling => Strategy::Rolling,
+            awsdeploy_spec::Strategy::BlueGreen => Strategy::BlueGreen { bake_minutes },
+            awsdeploy_spec::Strategy::Canary => Strategy::Canary {
+                percent: percent(deploy.canary_percent),
+                canary_bake_minutes: minutes(deploy.canary_bake_time),
+                bake_minutes,
+            },
+            awsdeploy_spec::Strategy::Linear => Strategy::Linear {
+                step_percent: percent(deploy.linear_step_percent),
+                step_bake_minutes: minutes(deploy.linear_step_bake_time),
+                bake_minutes,
+            },
+        }
+    }
+
+    /// For the plan: "blue/green, bake 5m".
+    pub fn describe(&self) -> String {
+        match self {
+            Strategy::Rolling => "rolling".to_owned(),
+            Strategy::BlueGreen { bake_minutes } => format!("blue/green, bake {bake_minutes}m"),
+            Strategy::Canary {
+                percent,
+                canary_bake_minutes,
+                bake_minutes,
+            } => format!(
+                "canary {percent}% for {canary_bake_minutes}m, then all; bake {bake_minutes}m"
+            ),
+            Strategy::Linear {
+                step_percent,
+                step_bake_minutes,
+                bake_minutes,
+            } => format!(
+                "linear, {step_percent}% every {step_bake_minutes}m; bake {bake_minutes}m"
+            ),
+        }
+    }
 }

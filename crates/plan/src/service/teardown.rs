@@ -44,6 +44,13 @@ pub(crate) fn teardown(app: &str, env: &str, live: &LiveServiceTier) -> Componen
             .after(after),
         );
     }
+    // ECS shifts traffic with it until the service is gone.
+    if let Some(role) = live.infrastructure_role.as_ref().filter(|r| r.owned) {
+        out.push(
+            crate::iam::delete_role(ComponentId::Service, role)
+                .after([Key::ecs_service(&cluster, SERVICE_NAME)]),
+        );
+    }
     if live.cluster.as_ref().is_some_and(|c| c.owned) || live.task_definition.is_some() {
         let families = vec![family(app, env), names::migration_family(app, env)];
         let key = Key::named(ComponentId::Service, "task-definitions");

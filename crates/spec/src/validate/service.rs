@@ -7,7 +7,8 @@ use toml::Spanned;
 
 use super::{Checker, FARGATE, parse_secret_ref};
 use crate::{
-    Autoscaling, CpuArchitecture, LoadBalancer, SecretRef, Service, SpecDuration, Tracing, defaults,
+    Autoscaling, CpuArchitecture, Deploy, LoadBalancer, SecretRef, Service, SpecDuration, Strategy,
+    Tracing, defaults,
 };
 
 pub(super) fn service(c: &mut Checker, raw: &crate::raw::RawService) -> Service {
@@ -50,6 +51,7 @@ pub(super) fn service(c: &mut Checker, raw: &crate::raw::RawService) -> Service 
     c.env_names(raw.secrets.as_ref(), "service.secrets");
     let secrets = secrets(c, raw);
     let autoscaling = raw.autoscaling.as_ref().map(|a| autoscaling(c, a));
+    let deploy = deploy(c, raw.deploy.as_ref());
     Service {
         image_tag: raw.image_tag.as_ref().map(|t| t.get_ref().clone()),
         cpu,
@@ -67,6 +69,7 @@ pub(super) fn service(c: &mut Checker, raw: &crate::raw::RawService) -> Service 
         env: Checker::map(raw.env.as_ref()),
         secrets,
         autoscaling,
+        deploy,
         container_insights: Checker::flag(
             raw.container_insights.as_ref(),
             defaults::SERVICE_CONTAINER_INSIGHTS,
@@ -313,6 +316,110 @@ fn autoscaling(c: &mut Checker, a: &crate::raw::RawAutoscaling) -> Autoscaling {
         min: u32::try_from(min).unwrap_or(1),
         max: u32::try_from(max).unwrap_or(1),
         target_cpu: u32::try_from(target).unwrap_or(defaults::AUTOSCALING_TARGET_CPU),
+    }
+}
+
+/// `[service.deploy]`: the strategy and its knobs. A knob of another
+/// strategy than the one chosen is an error: it would do nothing.
+fn deploy(c: &mut Checker, raw: Option<&crate::raw::RawDeploy>) -> Deploy {
+    let empty = crate::raw::RawDeploy::default();
+    let raw = raw.unwrap_or(&empty);
+    let strategy = match raw.strategy.as_ref().map(|s| s.get_ref().as_str()) {
+        None | Some("rolling") => Strategy::Rolling,
+        Some("blue_green") => Strategy::BlueGreen,
+        Some("canary") => Strategy::Canary,
+        Some("linear") => Strategy::Linear,
+        Some(other) => {
+            c.error(
+                format!("service.deploy.strategy = \"{other}\" is not a deployment strategy"),
+                raw.strategy.as_ref().map(Spanned::span),
+                "use \"rolling\" (the default), \"blue_green\", \"canary\" or \"linear\"",
+            );
+            Strategy::Rolling
+        }
+    };
+    let day = 24 * 60 * 60;
+    let minutes = |c: &mut Checker, value: Option<&Spanned<String>>, key: &str, default| {
+        let d = c.duration(value, key, (0, day), default);
+        if let Some(value) = value
+            && d.0.as_secs() % 60 != 0
+        {
+            c.error(
+                format!("{key} = \"{}\" is not a whole number of minutes", value.get_ref()),
+                Some(value.span()),
+                "ECS bakes in whole minutes: write \"5m\", \"90m\", \"0m\"",
+            );
+        }
+        d
+    };
+    let bake_time = minutes(c, raw.bake_time.as_ref(), "service.deploy.bake_time", defaults::DEPLOY_BAKE_SECS);
+    let canary_bake_time = minutes(
+        c,
+        raw.canary_bake_time.as_ref(),
+        "service.deploy.canary_bake_time",
+        defaults::DEPLOY_CANARY_BAKE_SECS,
+    );
+    let linear_step_bake_time = minutes(
+        c,
+        raw.linear_step_bake_time.as_ref(),
+        "service.deploy.linear_step_bake_time",
+        defaults::DEPLOY_LINEAR_STEP_BAKE_SECS,
+    );
+    let canary_percent = c.int(
+        raw.canary_percent.as_ref(),
+        "service.deploy.canary_percent",
+        "the share of production traffic the canary takes, whole percent",
+        (1, 99),
+        i64::from(defaults::DEPLOY_CANARY_PERCENT),
+    );
+    let linear_step_percent = c.int(
+        raw.linear_step_percent.as_ref(),
+        "service.deploy.linear_step_percent",
+        "the share of production traffic moved at each step, whole percent",
+        (3, 99),
+        i64::from(defaults::DEPLOY_LINEAR_STEP_PERCENT),
+    );
+    let text = |v: &Option<Spanned<String>>| v.as_ref().map(Spanned::span);
+    let int = |v: &Option<Spanned<i64>>| v.as_ref().map(Spanned::span);
+    let misplaced = [
+        ("bake_time", text(&raw.bake_time), Strategy::Rolling),
+        ("canary_percent", int(&raw.canary_percent), Strategy::Canary),
+        ("canary_bake_time", text(&raw.canary_bake_time), Strategy::Canary),
+        ("linear_step_percent", int(&raw.linear_step_percent), Strategy::Linear),
+        ("linear_step_bake_time", text(&raw.linear_step_bake_time), Strategy::Linear),
+    ];
+    for (key, span, owner) in misplaced {
+        let given = span.is_some();
+        // `bake_time` belongs to every strategy but rolling.
+        let applies = if owner == Strategy::Rolling {
+            strategy.shifts_traffic()
+        } else {
+            strategy == owner
+        };
+        if given && !applies {
+            let wanted = if owner == Strategy::Rolling {
+                "\"blue_green\", \"canary\" or \"linear\"".to_owned()
+            } else {
+                format!("\"{}\"", owner.spec_name())
+            };
+            c.error(
+                format!(
+                    "service.deploy.{key} does nothing with strategy = \"{}\"",
+                    strategy.spec_name()
+                ),
+                span,
+                format!("remove it, or set service.deploy.strategy = {wanted}"),
+            );
+        }
+    }
+    Deploy {
+        strategy,
+        bake_time,
+        canary_percent: u32::try_from(canary_percent).unwrap_or(defaults::DEPLOY_CANARY_PERCENT),
+        canary_bake_time,
+        linear_step_percent: u32::try_from(linear_step_percent)
+            .unwrap_or(defaults::DEPLOY_LINEAR_STEP_PERCENT),
+        linear_step_bake_time,
     }
 }
 
