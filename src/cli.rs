@@ -171,6 +171,15 @@ enum CommandArg {
         /// `cost` field). A saved plan (--plan) shows what it was saved with.
         #[arg(long, conflicts_with = "plan")]
         no_cost: bool,
+
+        /// With a strategy that shifts traffic (service.deploy.strategy =
+        /// blue_green, canary, linear): stop waiting once all production
+        /// traffic is on the new revision (traffic-shifted), leaving the
+        /// bake, the old revision's stop and any alarm rollback to ECS
+        /// (follow with `awsdeploy status`); or wait for the deployment to
+        /// complete (completed, the default).
+        #[arg(long, value_enum, default_value_t = WaitUntilArg::Completed, value_name = "POINT")]
+        wait_until: WaitUntilArg,
     },
     /// What the env costs a month, from the spec alone: no AWS call.
     ///
@@ -511,6 +520,22 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
         .ok_or_else(|| format!("`{text}` is not a duration: use e.g. 30s, 10m or 1h"))
 }
 
+/// `--wait-until`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum WaitUntilArg {
+    TrafficShifted,
+    Completed,
+}
+
+impl From<WaitUntilArg> for awsdeploy_plan::WaitPoint {
+    fn from(arg: WaitUntilArg) -> awsdeploy_plan::WaitPoint {
+        match arg {
+            WaitUntilArg::TrafficShifted => awsdeploy_plan::WaitPoint::TrafficShifted,
+            WaitUntilArg::Completed => awsdeploy_plan::WaitPoint::Completed,
+        }
+    }
+}
+
 /// `--migrate`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum MigrateArg {
@@ -563,6 +588,7 @@ pub enum Command {
         migrate: Policy,
         lock_timeout: Duration,
         cost: bool,
+        wait_until: awsdeploy_plan::WaitPoint,
     },
     Cost,
     Migrate {
@@ -659,6 +685,7 @@ impl From<CommandArg> for Command {
                 migrate,
                 lock_timeout,
                 no_cost,
+                wait_until,
             } => Command::Up {
                 yes,
                 allow_replace,
@@ -667,6 +694,7 @@ impl From<CommandArg> for Command {
                 migrate: migrate.into(),
                 lock_timeout,
                 cost: !no_cost,
+                wait_until: wait_until.into(),
             },
             CommandArg::Cost => Command::Cost,
             CommandArg::Migrate {

@@ -140,11 +140,13 @@ pub async fn run(settings: &Settings) -> Result<Exit, CliError> {
             migrate,
             lock_timeout,
             cost,
+            wait_until,
         } => {
             let apply = up::Apply {
                 yes: *yes,
                 allow_replace: *allow_replace,
                 lock_timeout: *lock_timeout,
+                wait_until: *wait_until,
             };
             match plan {
                 None => {

@@ -1,6 +1,9 @@
 //! `awsdeploy rollback`: the API back to the revision that served before
 //! the current one, through the same plan, confirmation and rollout wait
-//! as `up`; never a migration.
+//! as `up`; never a migration. With a strategy that shifts traffic and a
+//! deployment in progress, that deployment is stopped instead
+//! (`StopServiceDeployment`, ROLLBACK): ECS moves the traffic back and
+//! stops the new revision's tasks.
 
 use awsdeploy_aws::Aws;
 use awsdeploy_plan::service::{self, rollback};
@@ -45,6 +48,11 @@ async fn rollback(
             Some("deploy an image first with `awsdeploy up --image-tag TAG`".to_owned()),
         )
     })?;
+    if serving.traffic_shift.is_some()
+        && let Some(deployment) = aws.active_deployment().await?
+    {
+        return stop(settings, aws, spec, &deployment, yes).await;
+    }
     let family = awsdeploy_plan::names::service_family(&spec.app.name, &spec.env);
     let active = aws.active_revisions(&family).await?;
     let arn = rollback::choose(&serving.task_definition_arn, &active, to)
@@ -64,4 +72,49 @@ async fn rollback(
     );
     let exit = up::up(settings, aws, &plan, yes, false, &then).await?;
     Ok(exit)
+}
+
+/// Stops the deployment in progress with a rollback, once confirmed.
+async fn stop(
+    settings: &Settings,
+    aws: &Aws,
+    spec: &Spec,
+    deployment: &awsdeploy_aws::service::deployments::Active,
+    yes: bool,
+) -> Result<Exit, CliError> {
+    let label = |td: &Option<String>| {
+        td.as_deref()
+            .map_or_else(|| "an unknown revision".to_owned(), service::revision_label)
+    };
+    crate::output::progress(&format!(
+        "{} is deploying {} ({}); stopping it rolls back to {}: ECS moves the traffic back and stops the new tasks. No migration is undone.",
+        service::SERVICE_NAME,
+        label(&deployment.target),
+        deployment.state,
+        label(&deployment.source),
+    ));
+    if !yes {
+        super::up::confirm_action(&format!(
+            "Stop the deployment of {} in {}-{}?",
+            label(&deployment.target),
+            spec.app.name,
+            spec.env
+        ))?;
+    }
+    let timeout = spec
+        .service
+        .as_ref()
+        .map_or(900, |s| s.rollout_timeout.0.as_secs());
+    let serving = aws.stop_deployment(&deployment.arn, timeout).await?;
+    if settings.format == crate::output::Format::Json {
+        crate::output::json(&serde_json::json!({
+            "stopped": deployment.arn,
+            "serving": serving,
+        }));
+    } else {
+        crate::output::progress(&format!(
+            "Rolled back: {serving} serves. `awsdeploy diff` shows the spec's image as a pending change; `up` would deploy it again."
+        ));
+    }
+    Ok(Exit::Success)
 }

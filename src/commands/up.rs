@@ -70,15 +70,29 @@ pub(super) struct Apply {
     pub yes: bool,
     pub allow_replace: bool,
     pub lock_timeout: std::time::Duration,
+    /// Where the waits for deployments that shift traffic end.
+    pub wait_until: awsdeploy_plan::WaitPoint,
 }
 
 impl Apply {
     /// [`up`] of a plan of the spec, with these options.
     async fn plan(&self, settings: &Settings, aws: &Aws, plan: &Plan) -> Result<Exit, CliError> {
+        let mut plan = plan.clone();
+        for change in &mut plan.changes {
+            for step in &mut change.steps {
+                if let awsdeploy_plan::Step::Service(awsdeploy_plan::ServiceStep::WaitForRollout {
+                    wait_until,
+                    ..
+                }) = step
+                {
+                    *wait_until = self.wait_until;
+                }
+            }
+        }
         up(
             settings,
             aws,
-            plan,
+            &plan,
             self.yes,
             self.allow_replace,
             NOW_IN_SYNC,
@@ -273,6 +287,14 @@ pub(super) fn finish(
 
 /// Asks on the terminal; refuses outright without one.
 pub(super) fn confirm(plan: &Plan) -> Result<(), CliError> {
+    confirm_action(&format!(
+        "Apply these changes to {}-{} in {}?",
+        plan.app, plan.env, plan.region
+    ))
+}
+
+/// Asks `question` on the terminal; refuses outright without one.
+pub(super) fn confirm_action(question: &str) -> Result<(), CliError> {
     let stdin = std::io::stdin();
     if !stdin.is_terminal() {
         return Err(CliError::new(
@@ -280,10 +302,7 @@ pub(super) fn confirm(plan: &Plan) -> Result<(), CliError> {
             Some("re-run with --yes to apply without asking (as in CI), or run `awsdeploy diff` to see the plan only".to_owned()),
         ));
     }
-    eprint!(
-        "\nApply these changes to {}-{} in {}? Only 'yes' is accepted: ",
-        plan.app, plan.env, plan.region
-    );
+    eprint!("\n{question} Only 'yes' is accepted: ");
     let mut answer = String::new();
     stdin
         .lock()

@@ -257,6 +257,18 @@ impl Aws {
         service::rollback::target(&self.clients, arn, repository).await
     }
 
+    /// The service's deployment in progress, when its strategy shifts
+    /// traffic: its ARN, where it is, and the revision it deploys.
+    pub async fn active_deployment(&self) -> Result<Option<service::deployments::Active>, AwsError> {
+        service::deployments::active(&self.clients, &self.owner).await
+    }
+
+    /// `StopServiceDeployment` (ROLLBACK) of deployment `arn`, then waits
+    /// until ECS has rolled it back; the revision that serves then.
+    pub async fn stop_deployment(&self, arn: &str, timeout_secs: u64) -> Result<String, AwsError> {
+        service::deployments::stop(&self.clients, arn, timeout_secs).await
+    }
+
     /// Takes the environment's deploy lock for `command`, waiting up to
     /// `timeout` for the run that holds it; `on_wait` hears who that is.
     pub async fn lock(
@@ -386,7 +398,23 @@ impl Aws {
             zone,
             service::observe(&self.clients, &self.owner),
         )?;
+        let traffic = async {
+            if !lookups.traffic_shift {
+                return Ok((None, None, None));
+            }
+            let shift =
+                load_balancer::traffic::observe(&self.clients.elb, &self.owner, &balancer.listeners);
+            let name =
+                awsdeploy_plan::names::infrastructure_role_name(&self.owner.app, &self.owner.env);
+            let role = iam::observe_role(&self.clients.iam, &self.owner, &name);
+            let ((group, rule), role) = tokio::try_join!(shift, role)?;
+            Ok::<_, AwsError>((group, rule, role.map(|(role, _)| role)))
+        };
+        let (alternate_target_group, production_rule, infrastructure_role) = traffic.await?;
         let mut tier = LiveServiceTier {
+            alternate_target_group,
+            production_rule,
+            infrastructure_role,
             load_balancer: balancer.load_balancer,
             target_group: balancer.target_group,
             listeners: balancer.listeners,

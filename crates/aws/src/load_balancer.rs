@@ -24,6 +24,8 @@ use crate::tags::Owner;
 use crate::wait;
 use crate::{AwsError, StepContext};
 
+pub mod traffic;
+
 const IDLE_TIMEOUT: &str = "idle_timeout.timeout_seconds";
 const DEREGISTRATION_DELAY: &str = "deregistration_delay.timeout_seconds";
 
@@ -460,6 +462,15 @@ pub(crate) async fn run(
             port,
             config,
         } => modify_listener(cx, arn, *port, config).await,
+        LoadBalancerStep::CreateRule {
+            listener,
+            priority,
+            target_groups,
+        } => traffic::create_rule(cx, listener, *priority, target_groups).await,
+        LoadBalancerStep::ModifyRule {
+            rule,
+            target_groups,
+        } => traffic::modify_rule(cx, rule, target_groups).await,
         LoadBalancerStep::DeleteListener { listener } => {
             match elb
                 .delete_listener()

@@ -8,8 +8,10 @@
 //! enough: after a circuit-breaker rollback the service is stable again, on
 //! the old revision, so the deployment's own state and revision decide.
 
+pub mod deployments;
 pub(crate) mod rollback;
 mod rollout;
+mod strategy;
 mod teardown;
 
 use rollout::rollout;
@@ -212,7 +214,9 @@ fn live_service(s: &aws_sdk_ecs::types::Service, owner: &Owner) -> LiveEcsServic
                 .filter(|a| a.enable() && a.rollback())
                 .map(|a| a.alarm_names().to_vec())
                 .unwrap_or_default(),
+            strategy: strategy::observed(config),
         },
+        traffic_shift: balancer.and_then(strategy::live_traffic_shift),
     }
 }
 
@@ -477,7 +481,7 @@ fn deployment(settings: &DeploymentSettings) -> Result<DeploymentConfiguration, 
         .rollback(alarmed)
         .build()
         .map_err(built("UpdateService"))?;
-    Ok(DeploymentConfiguration::builder()
+    Ok(strategy::configure(DeploymentConfiguration::builder(), &settings.strategy)
         .deployment_circuit_breaker(
             DeploymentCircuitBreaker::builder()
                 .enable(settings.circuit_breaker)
@@ -571,7 +575,20 @@ pub(crate) async fn run(
             desired_count,
             network: net,
             deployment: settings,
+            load_balancer,
         } => {
+            let load_balancer = load_balancer
+                .as_ref()
+                .map(|l| {
+                    strategy::load_balancer(
+                        &l.target_group,
+                        &l.container_name,
+                        l.container_port,
+                        l.traffic_shift.as_ref(),
+                        ids,
+                    )
+                })
+                .transpose()?;
             update_service(
                 cx,
                 cluster,
@@ -580,6 +597,7 @@ pub(crate) async fn run(
                 desired_count.as_ref(),
                 net.as_ref(),
                 settings.as_ref(),
+                load_balancer,
             )
             .await
         }
@@ -588,9 +606,30 @@ pub(crate) async fn run(
             service,
             task_definition,
             timeout_secs,
+            shifts_traffic,
+            wait_until,
         } => {
             let expected = ids.resolve(task_definition)?;
-            rollout(cx, step, cluster, service, &expected, *timeout_secs).await
+            if !*shifts_traffic {
+                return rollout(cx, step, cluster, service, &expected, *timeout_secs).await;
+            }
+            let followed = deployments::follow(
+                clients,
+                cluster,
+                service,
+                &expected,
+                *timeout_secs,
+                *wait_until,
+            )
+            .await;
+            match followed {
+                Ok(()) => Ok(None),
+                Err(e @ AwsError::Timeout { .. }) => Err(AwsError::Rollout(format!(
+                    "{e}. {}",
+                    awsdeploy_plan::ComponentStep::how_to_follow(step).unwrap_or_default()
+                ))),
+                Err(e) => Err(e),
+            }
         }
         ServiceStep::ConfigureAutoscaling {
             cluster,
@@ -636,6 +675,7 @@ async fn create_service(
         container_name,
         container_port,
         deployment: settings,
+        traffic_shift,
     } = new;
 
     let cluster = ids.resolve(cluster)?;
@@ -647,13 +687,13 @@ async fn create_service(
         .desired_count(*desired_count)
         .launch_type(LaunchType::Fargate)
         .network_configuration(network(net, ids)?)
-        .load_balancers(
-            LoadBalancer::builder()
-                .target_group_arn(ids.resolve(target_group)?)
-                .container_name(container_name)
-                .container_port(*container_port)
-                .build(),
-        )
+        .load_balancers(strategy::load_balancer(
+            &ids.resolve(target_group)?,
+            container_name,
+            *container_port,
+            traffic_shift.as_ref(),
+            ids,
+        )?)
         .deployment_configuration(deployment(settings)?)
         .health_check_grace_period_seconds(settings.health_check_grace_period_secs)
         .enable_ecs_managed_tags(true)
@@ -676,6 +716,7 @@ async fn update_service(
     desired_count: Option<&i32>,
     net: Option<&ServiceNetwork>,
     settings: Option<&DeploymentSettings>,
+    load_balancer: Option<LoadBalancer>,
 ) -> Result<Option<String>, AwsError> {
     let ecs = &cx.clients.ecs;
     let ids = cx.ids;
@@ -691,6 +732,7 @@ async fn update_service(
         .set_task_definition(task_definition)
         .set_desired_count(desired_count.copied())
         .set_network_configuration(net)
+        .set_load_balancers(load_balancer.map(|l| vec![l]))
         .set_deployment_configuration(settings.map(deployment).transpose()?)
         .set_health_check_grace_period_seconds(
             settings.as_ref().map(|s| s.health_check_grace_period_secs),

@@ -86,7 +86,7 @@ pub use plan::{ComponentPlan, FieldChange, Orphan, PLAN_FORMAT_VERSION, Plan, Re
 pub use registry::RegistryStep;
 pub use service::{
     DeploymentSettings, NewService, ServiceLoadBalancer, ServiceNetwork, ServiceStep, Strategy,
-    TrafficShift,
+    TrafficShift, WaitPoint,
 };
 pub use task_definition::{
     ContainerDefinition, DatabaseConnection, SIDECAR_MEMORY_MIB, SecretSource, TaskDefinition,

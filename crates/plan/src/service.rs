@@ -42,7 +42,7 @@ use fields::definition_fields;
 pub use names::SERVICE_NAME;
 pub use steps::{
     DeploymentSettings, NewService, ServiceLoadBalancer, ServiceNetwork, ServiceStep, Strategy,
-    TrafficShift,
+    TrafficShift, WaitPoint,
 };
 pub(crate) use teardown::teardown;
 
@@ -291,6 +291,7 @@ impl DesiredService {
             task_definition,
             timeout_secs: self.rollout_timeout_secs,
             shifts_traffic: self.traffic_shift.is_some(),
+            wait_until: WaitPoint::Completed,
         }
     }
 }

@@ -125,6 +125,7 @@ pub fn plan(spec: &Spec, region: &str, live: &Live, target: &Target) -> Result<P
                 timeout_secs: settings.rollout_timeout.0.as_secs()
                     + crate::alarms::deployment_bake_secs(spec),
                 shifts_traffic: serving.traffic_shift.is_some(),
+                wait_until: crate::WaitPoint::Completed,
             },
         ],
     )

@@ -55,6 +55,9 @@ pub enum ServiceStep {
         timeout_secs: u64,
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         shifts_traffic: bool,
+        /// Where the wait ends (`up --wait-until`).
+        #[serde(default, skip_serializing_if = "WaitPoint::is_completed")]
+        wait_until: WaitPoint,
     },
     /// `RegisterScalableTarget` (desired count between min and max) and
     /// `PutScalingPolicy` (target tracking on average CPU).
@@ -136,6 +139,24 @@ impl ComponentStep for ServiceStep {
             )),
             _ => None,
         }
+    }
+}
+
+/// Where the wait for a deployment that shifts traffic ends.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum WaitPoint {
+    /// The deployment is SUCCESSFUL: bake over, old revision stopped.
+    #[default]
+    Completed,
+    /// All production traffic is on the new revision; ECS bakes, and may
+    /// still roll back, on its own.
+    TrafficShifted,
+}
+
+impl WaitPoint {
+    pub fn is_completed(&self) -> bool {
+        *self == WaitPoint::Completed
     }
 }
 

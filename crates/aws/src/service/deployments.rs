@@ -1,0 +1,323 @@
+//! The wait for a deployment of a strategy that shifts traffic
+//! (blue/green, canary, linear). The service's `deployments` never show
+//! the bake, the traffic or the stage, and a service is "stable" long
+//! before its bake ends; the service deployment does
+//! (`ListServiceDeployments`, then `DescribeServiceDeployments`): its
+//! status, lifecycle stage and the production traffic on each revision.
+//! The deployment followed is the newest one; its target revision's task
+//! definition (`DescribeServiceRevisions`, read once) must be the one
+//! expected, or another deployment replaced it.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use aws_sdk_ecs::types::{ServiceDeployment, ServiceDeploymentStatus};
+use awsdeploy_plan::WaitPoint;
+use awsdeploy_plan::service::revision_label;
+
+use awsdeploy_plan::names::{SERVICE_NAME, cluster_name};
+
+use crate::error::sdk;
+use crate::tags::Owner;
+use crate::wait::{self, Check};
+use crate::{AwsError, Clients};
+
+/// The newest service deployment of the service, described.
+pub(crate) async fn newest(
+    clients: &Clients,
+    cluster: &str,
+    service: &str,
+) -> Result<Option<ServiceDeployment>, AwsError> {
+    let listed = clients
+        .ecs
+        .list_service_deployments()
+        .cluster(cluster)
+        .service(service)
+        .send()
+        .await
+        .map_err(sdk("ListServiceDeployments", service))?;
+    let Some(brief) = listed
+        .service_deployments()
+        .iter()
+        .max_by(|a, b| {
+            let at = |d: &aws_sdk_ecs::types::ServiceDeploymentBrief| {
+                d.created_at().map_or(0.0, aws_sdk_ecs::primitives::DateTime::as_secs_f64)
+            };
+            at(a).total_cmp(&at(b))
+        })
+    else {
+        return Ok(None);
+    };
+    let arn = brief.service_deployment_arn().unwrap_or_default();
+    let out = clients
+        .ecs
+        .describe_service_deployments()
+        .service_deployment_arns(arn)
+        .send()
+        .await
+        .map_err(sdk("DescribeServiceDeployments", service))?;
+    Ok(out.service_deployments().first().cloned())
+}
+
+/// The task definition of service revision `arn`.
+pub(crate) async fn revision_task_definition(
+    clients: &Clients,
+    arn: &str,
+) -> Result<Option<String>, AwsError> {
+    let out = clients
+        .ecs
+        .describe_service_revisions()
+        .service_revision_arns(arn)
+        .send()
+        .await
+        .map_err(sdk("DescribeServiceRevisions", arn))?;
+    Ok(out
+        .service_revisions()
+        .first()
+        .and_then(|r| r.task_definition())
+        .map(str::to_owned))
+}
+
+/// Whether a deployment is still going (`rollback` may stop it).
+fn is_active(d: &ServiceDeployment) -> bool {
+    matches!(
+        d.status(),
+        Some(ServiceDeploymentStatus::Pending | ServiceDeploymentStatus::InProgress)
+    )
+}
+
+/// A service deployment in progress.
+#[derive(Debug, Clone)]
+pub struct Active {
+    pub arn: String,
+    /// Its stage, traffic and tasks ([`describe`]).
+    pub state: String,
+    /// The task definition it deploys, and the one it replaces.
+    pub target: Option<String>,
+    pub source: Option<String>,
+}
+
+/// The service's deployment in progress, if any.
+pub(crate) async fn active(clients: &Clients, owner: &Owner) -> Result<Option<Active>, AwsError> {
+    let cluster = cluster_name(&owner.app, &owner.env);
+    let Some(d) = newest(clients, &cluster, SERVICE_NAME).await? else {
+        return Ok(None);
+    };
+    if !is_active(&d) {
+        return Ok(None);
+    }
+    let revision = |arn: Option<&str>| {
+        let arn = arn.map(str::to_owned);
+        async move {
+            match arn {
+                Some(arn) => revision_task_definition(clients, &arn).await,
+                None => Ok(None),
+            }
+        }
+    };
+    let (target, source) = tokio::try_join!(
+        revision(d.target_service_revision().and_then(|t| t.arn())),
+        revision(d.source_service_revisions().first().and_then(|s| s.arn())),
+    )?;
+    Ok(Some(Active {
+        arn: d.service_deployment_arn().unwrap_or_default().to_owned(),
+        state: describe(&d),
+        target,
+        source,
+    }))
+}
+
+/// `StopServiceDeployment` with ROLLBACK, then the wait until ECS has
+/// rolled back: the revision that serves.
+pub(crate) async fn stop(clients: &Clients, arn: &str, timeout_secs: u64) -> Result<String, AwsError> {
+    let stopped = clients
+        .ecs
+        .stop_service_deployment()
+        .service_deployment_arn(arn)
+        .stop_type(aws_sdk_ecs::types::StopServiceDeploymentStopType::Rollback)
+        .send()
+        .await
+        .map_err(sdk("StopServiceDeployment", arn));
+    match stopped {
+        Ok(_) => {}
+        // It ended meanwhile: what it ended as is said below.
+        Err(e) if e.code() == Some("ConflictException") => {}
+        Err(e) => return Err(e),
+    }
+    wait::until_with(
+        &format!("the rollback of {arn}"),
+        Duration::from_secs(timeout_secs),
+        wait::watched(),
+        || async {
+            let out = clients
+                .ecs
+                .describe_service_deployments()
+                .service_deployment_arns(arn)
+                .send()
+                .await
+                .map_err(sdk("DescribeServiceDeployments", arn))?;
+            let Some(d) = out.service_deployments().first() else {
+                return Ok(Check::Failed(format!("{arn} is gone")));
+            };
+            match d.status() {
+                Some(ServiceDeploymentStatus::RollbackSuccessful | ServiceDeploymentStatus::Stopped) => {
+                    let serving = d
+                        .rollback()
+                        .and_then(|r| r.service_revision_arn())
+                        .or_else(|| d.source_service_revisions().first().and_then(|s| s.arn()));
+                    let td = match serving {
+                        Some(revision) => revision_task_definition(clients, revision).await?,
+                        None => None,
+                    };
+                    Ok(Check::Ready(td.map_or_else(|| "the previous revision".to_owned(), |td| revision_label(&td))))
+                }
+                Some(ServiceDeploymentStatus::Successful) => Err(AwsError::Rollout(format!(
+                    "{arn} completed before it could be stopped: the new revision serves; roll back to the one before with `awsdeploy rollback`"
+                ))),
+                Some(ServiceDeploymentStatus::RollbackFailed) => Err(AwsError::Rollout(format!(
+                    "ECS could not roll back {arn}: {}; see `aws ecs describe-service-deployments --service-deployment-arns {arn}`",
+                    d.status_reason().unwrap_or("no reason given")
+                ))),
+                _ => Ok(Check::Pending(format!("rolling back: {}", describe(d)))),
+            }
+        },
+    )
+    .await
+}
+
+/// "BAKE_TIME, production traffic 100% on the new revision, 2 of 2 tasks
+/// running; bake ends in 4m".
+pub(crate) fn describe(d: &ServiceDeployment) -> String {
+    let stage = d.lifecycle_stage().map_or("PENDING", |s| s.as_str());
+    let target = d.target_service_revision();
+    let weight = target
+        .and_then(aws_sdk_ecs::types::ServiceRevisionSummary::requested_production_traffic_weight)
+        .unwrap_or(0.0);
+    let (running, requested) = target.map_or((0, 0), |t| (t.running_task_count(), t.requested_task_count()));
+    format!("{stage}, production traffic {weight}% on the new revision, {running} of {requested} tasks running")
+}
+
+/// Follows the newest service deployment until it is SUCCESSFUL (or, with
+/// [`WaitPoint::TrafficShifted`], until all production traffic is on the
+/// new revision). A rolled-back, stopped or replaced deployment is an
+/// error naming the alarm that fired and the revision that serves.
+pub(crate) async fn follow(
+    clients: &Clients,
+    cluster: &str,
+    service: &str,
+    expected: &str,
+    timeout_secs: u64,
+    until: WaitPoint,
+) -> Result<(), AwsError> {
+    let revision = revision_label(expected);
+    let targets: RefCell<BTreeMap<String, Option<String>>> = RefCell::default();
+    let last: RefCell<String> = RefCell::default();
+    wait::until_with(
+        &format!("the deployment of {revision} in {cluster}/{service}"),
+        Duration::from_secs(timeout_secs),
+        wait::watched(),
+        || {
+            let (targets, last, revision) = (&targets, &last, &revision);
+            async move {
+                let Some(d) = newest(clients, cluster, service).await? else {
+                    // Listed a moment after UpdateService.
+                    return Ok(Check::Pending(format!("{revision}: no deployment listed yet")));
+                };
+                let target_arn = d
+                    .target_service_revision()
+                    .and_then(|t| t.arn())
+                    .unwrap_or_default()
+                    .to_owned();
+                let known = targets.borrow().get(&target_arn).cloned();
+                let target = match known {
+                    Some(td) => td,
+                    None => {
+                        let td = revision_task_definition(clients, &target_arn).await?;
+                        targets.borrow_mut().insert(target_arn.clone(), td.clone());
+                        td
+                    }
+                };
+                if target.as_deref() != Some(expected) {
+                    return Err(AwsError::Rollout(format!(
+                        "the deployment of {revision} was replaced by another deployment ({}); see `awsdeploy status`",
+                        target.as_deref().map_or_else(|| "unknown revision".to_owned(), revision_label)
+                    )));
+                }
+                let now = describe(&d);
+                if *last.borrow() != now {
+                    tracing::info!(target: "awsdeploy_aws::wait", "{cluster}/{service}: {revision}: {now}");
+                    now.clone_into(&mut last.borrow_mut());
+                }
+                decide(clients, &d, &revision, until).await
+            }
+        },
+    )
+    .await
+}
+
+/// What one look at the deployment says.
+async fn decide(
+    clients: &Clients,
+    d: &ServiceDeployment,
+    revision: &str,
+    until: WaitPoint,
+) -> Result<Check<()>, AwsError> {
+    use aws_sdk_ecs::types::ServiceDeploymentLifecycleStage as Stage;
+    match d.status() {
+        Some(ServiceDeploymentStatus::Successful) => Ok(Check::Ready(())),
+        Some(ServiceDeploymentStatus::Pending | ServiceDeploymentStatus::InProgress) => {
+            let shifted = matches!(
+                d.lifecycle_stage(),
+                Some(Stage::PostProductionTrafficShift | Stage::BakeTime | Stage::CleanUp)
+            );
+            if until == WaitPoint::TrafficShifted && shifted {
+                tracing::info!(
+                    target: "awsdeploy_aws::wait",
+                    "{revision}: all production traffic is on it; ECS bakes and then stops the old revision on its own (it may still roll back): follow with `awsdeploy status`"
+                );
+                return Ok(Check::Ready(()));
+            }
+            Ok(Check::Pending(format!("{revision}: {}", describe(d))))
+        }
+        // Requested, in progress or done: a rollback (or a stop) has the
+        // last word; report it once it is over.
+        Some(ServiceDeploymentStatus::RollbackRequested | ServiceDeploymentStatus::RollbackInProgress | ServiceDeploymentStatus::StopRequested) => {
+            Ok(Check::Pending(format!("{revision}: rolling back ({})", d.status_reason().unwrap_or("requested"))))
+        }
+        _ => Err(AwsError::Rollout(failure(clients, d, revision).await?)),
+    }
+}
+
+/// Why a deployment ended without succeeding, and what serves now.
+async fn failure(
+    clients: &Clients,
+    d: &ServiceDeployment,
+    revision: &str,
+) -> Result<String, AwsError> {
+    let fired: Vec<&str> = d
+        .alarms()
+        .map(|a| a.triggered_alarm_names().iter().map(String::as_str).collect())
+        .unwrap_or_default();
+    let serving_revision = d
+        .rollback()
+        .and_then(|r| r.service_revision_arn())
+        .or_else(|| d.source_service_revisions().first().and_then(|s| s.arn()));
+    let serving = match serving_revision {
+        Some(arn) => revision_task_definition(clients, arn)
+            .await?
+            .map_or_else(|| "the previous revision is serving".to_owned(), |td| format!("{} is serving", revision_label(&td))),
+        None => "no earlier revision to go back to".to_owned(),
+    };
+    let status = d.status().map_or("", |s| s.as_str());
+    let why = d.status_reason().unwrap_or(status);
+    let alarm = if fired.is_empty() {
+        String::new()
+    } else {
+        format!("alarm {} fired; ", fired.join(", "))
+    };
+    Ok(format!(
+        "the deployment of {revision} ended {status}: {alarm}{why}; {serving}. See `aws ecs describe-service-deployments --service-deployment-arns {}`",
+        d.service_deployment_arn().unwrap_or_default()
+    ))
+}
