@@ -80,10 +80,9 @@ impl Apply {
         let mut plan = plan.clone();
         for change in &mut plan.changes {
             for step in &mut change.steps {
-                if let awsdeploy_plan::Step::Service(awsdeploy_plan::ServiceStep::WaitForRollout {
-                    wait_until,
-                    ..
-                }) = step
+                if let awsdeploy_plan::Step::Service(
+                    awsdeploy_plan::ServiceStep::WaitForRollout { wait_until, .. },
+                ) = step
                 {
                     *wait_until = self.wait_until;
                 }

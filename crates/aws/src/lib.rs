@@ -259,7 +259,9 @@ impl Aws {
 
     /// The service's deployment in progress, when its strategy shifts
     /// traffic: its ARN, where it is, and the revision it deploys.
-    pub async fn active_deployment(&self) -> Result<Option<service::deployments::Active>, AwsError> {
+    pub async fn active_deployment(
+        &self,
+    ) -> Result<Option<service::deployments::Active>, AwsError> {
         service::deployments::active(&self.clients, &self.owner).await
     }
 
@@ -402,15 +404,19 @@ impl Aws {
             if !lookups.traffic_shift {
                 return Ok((None, None, None));
             }
-            let shift =
-                load_balancer::traffic::observe(&self.clients.elb, &self.owner, &balancer.listeners);
+            let shift = load_balancer::traffic::observe(
+                &self.clients.elb,
+                &self.owner,
+                &balancer.listeners,
+            );
             let name =
                 awsdeploy_plan::names::infrastructure_role_name(&self.owner.app, &self.owner.env);
-            let role = iam::observe_role(&self.clients.iam, &self.owner, &name);
-            let ((group, rule), role) = tokio::try_join!(shift, role)?;
-            Ok::<_, AwsError>((group, rule, role.map(|(role, _)| role)))
+            let found = iam::observe_role(&self.clients.iam, &self.owner, &name);
+            let ((group, rule), found) = tokio::try_join!(shift, found)?;
+            Ok::<_, AwsError>((group, rule, found.map(|(role, _)| role)))
         };
-        let (alternate_target_group, production_rule, infrastructure_role) = traffic.await?;
+        let (alternate_target_group, production_rule, infrastructure_role) =
+            Box::pin(traffic).await?;
         let mut tier = LiveServiceTier {
             alternate_target_group,
             production_rule,

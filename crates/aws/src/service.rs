@@ -29,7 +29,6 @@ use aws_sdk_ecs::types::{
     NetworkMode, OsFamily, PortMapping, PropagateTags, RuntimePlatform, Secret, ServiceField, Tag,
     TaskDefinitionField, TransportProtocol,
 };
-use awsdeploy_plan::Ref;
 use awsdeploy_plan::execute::ResolvedIds;
 use awsdeploy_plan::live::{LiveAutoscaling, LiveCluster, LiveEcsService, LiveTaskDefinition};
 use awsdeploy_plan::names::{SERVICE_NAME, cluster_name, service_family as family};
@@ -481,17 +480,19 @@ fn deployment(settings: &DeploymentSettings) -> Result<DeploymentConfiguration, 
         .rollback(alarmed)
         .build()
         .map_err(built("UpdateService"))?;
-    Ok(strategy::configure(DeploymentConfiguration::builder(), &settings.strategy)
-        .deployment_circuit_breaker(
-            DeploymentCircuitBreaker::builder()
-                .enable(settings.circuit_breaker)
-                .rollback(settings.rollback)
-                .build(),
-        )
-        .minimum_healthy_percent(settings.min_healthy_percent)
-        .maximum_percent(settings.max_percent)
-        .alarms(alarms)
-        .build())
+    Ok(
+        strategy::configure(DeploymentConfiguration::builder(), &settings.strategy)
+            .deployment_circuit_breaker(
+                DeploymentCircuitBreaker::builder()
+                    .enable(settings.circuit_breaker)
+                    .rollback(settings.rollback)
+                    .build(),
+            )
+            .minimum_healthy_percent(settings.min_healthy_percent)
+            .maximum_percent(settings.max_percent)
+            .alarms(alarms)
+            .build(),
+    )
 }
 
 async fn set_container_insights(
@@ -528,12 +529,7 @@ pub(crate) async fn run(
     step: &ServiceStep,
     cx: &StepContext<'_>,
 ) -> Result<Option<String>, AwsError> {
-    let StepContext {
-        clients,
-        owner,
-        ids,
-        ..
-    } = *cx;
+    let StepContext { clients, owner, .. } = *cx;
     let ecs = &clients.ecs;
     match step {
         ServiceStep::DeleteService { cluster, service } => {
@@ -568,69 +564,8 @@ pub(crate) async fn run(
             register(clients, owner, ComponentId::Service, definition).await?,
         )),
         ServiceStep::CreateService(new) => create_service(cx, new).await,
-        ServiceStep::UpdateService {
-            cluster,
-            name,
-            task_definition,
-            desired_count,
-            network: net,
-            deployment: settings,
-            load_balancer,
-        } => {
-            let load_balancer = load_balancer
-                .as_ref()
-                .map(|l| {
-                    strategy::load_balancer(
-                        &l.target_group,
-                        &l.container_name,
-                        l.container_port,
-                        l.traffic_shift.as_ref(),
-                        ids,
-                    )
-                })
-                .transpose()?;
-            update_service(
-                cx,
-                cluster,
-                name,
-                task_definition.as_ref(),
-                desired_count.as_ref(),
-                net.as_ref(),
-                settings.as_ref(),
-                load_balancer,
-            )
-            .await
-        }
-        ServiceStep::WaitForRollout {
-            cluster,
-            service,
-            task_definition,
-            timeout_secs,
-            shifts_traffic,
-            wait_until,
-        } => {
-            let expected = ids.resolve(task_definition)?;
-            if !*shifts_traffic {
-                return rollout(cx, step, cluster, service, &expected, *timeout_secs).await;
-            }
-            let followed = deployments::follow(
-                clients,
-                cluster,
-                service,
-                &expected,
-                *timeout_secs,
-                *wait_until,
-            )
-            .await;
-            match followed {
-                Ok(()) => Ok(None),
-                Err(e @ AwsError::Timeout { .. }) => Err(AwsError::Rollout(format!(
-                    "{e}. {}",
-                    awsdeploy_plan::ComponentStep::how_to_follow(step).unwrap_or_default()
-                ))),
-                Err(e) => Err(e),
-            }
-        }
+        ServiceStep::UpdateService { .. } => update_service(cx, step).await,
+        ServiceStep::WaitForRollout { .. } => wait(cx, step).await,
         ServiceStep::ConfigureAutoscaling {
             cluster,
             service,
@@ -708,18 +643,74 @@ async fn create_service(
         .map(str::to_owned))
 }
 
+/// The wait after a service change: the rollout, or the service
+/// deployment of a strategy that shifts traffic.
+async fn wait(cx: &StepContext<'_>, step: &ServiceStep) -> Result<Option<String>, AwsError> {
+    let ServiceStep::WaitForRollout {
+        cluster,
+        service,
+        task_definition,
+        timeout_secs,
+        shifts_traffic,
+        wait_until,
+    } = step
+    else {
+        return Ok(None);
+    };
+    let clients = cx.clients;
+    let expected = cx.ids.resolve(task_definition)?;
+    if !*shifts_traffic {
+        return rollout(cx, step, cluster, service, &expected, *timeout_secs).await;
+    }
+    let followed = deployments::follow(
+        clients,
+        cluster,
+        service,
+        &expected,
+        *timeout_secs,
+        *wait_until,
+    )
+    .await;
+    match followed {
+        Ok(()) => Ok(None),
+        Err(e @ AwsError::Timeout { .. }) => Err(AwsError::Rollout(format!(
+            "{e}. {}",
+            awsdeploy_plan::ComponentStep::how_to_follow(step).unwrap_or_default()
+        ))),
+        Err(e) => Err(e),
+    }
+}
+
 async fn update_service(
     cx: &StepContext<'_>,
-    cluster: &str,
-    name: &str,
-    task_definition: Option<&Ref>,
-    desired_count: Option<&i32>,
-    net: Option<&ServiceNetwork>,
-    settings: Option<&DeploymentSettings>,
-    load_balancer: Option<LoadBalancer>,
+    step: &ServiceStep,
 ) -> Result<Option<String>, AwsError> {
+    let ServiceStep::UpdateService {
+        cluster,
+        name,
+        task_definition,
+        desired_count,
+        network: net,
+        deployment: settings,
+        load_balancer,
+    } = step
+    else {
+        return Ok(None);
+    };
     let ecs = &cx.clients.ecs;
     let ids = cx.ids;
+    let load_balancer = load_balancer
+        .as_ref()
+        .map(|l| {
+            strategy::load_balancer(
+                &l.target_group,
+                &l.container_name,
+                l.container_port,
+                l.traffic_shift.as_ref(),
+                ids,
+            )
+        })
+        .transpose()?;
 
     let task_definition = task_definition
         .as_ref()
@@ -730,10 +721,10 @@ async fn update_service(
         .cluster(cluster)
         .service(name)
         .set_task_definition(task_definition)
-        .set_desired_count(desired_count.copied())
+        .set_desired_count(*desired_count)
         .set_network_configuration(net)
         .set_load_balancers(load_balancer.map(|l| vec![l]))
-        .set_deployment_configuration(settings.map(deployment).transpose()?)
+        .set_deployment_configuration(settings.as_ref().map(deployment).transpose()?)
         .set_health_check_grace_period_seconds(
             settings.as_ref().map(|s| s.health_check_grace_period_secs),
         )

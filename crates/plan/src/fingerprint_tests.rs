@@ -139,7 +139,9 @@ fn crowded() -> Live {
             rollback: true,
             health_check_grace_period_secs: 30,
             alarms: Vec::new(),
+            strategy: crate::Strategy::Rolling,
         },
+        traffic_shift: None,
     });
     live.web = LiveWeb {
         app: Some(LiveAmplifyApp {

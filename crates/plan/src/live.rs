@@ -287,6 +287,7 @@ impl LiveDbInstance {
 /// things the spec names. Recorded in a saved plan, so that `up --plan`
 /// observes the same things.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[allow(clippy::struct_excessive_bools)] // independent switches, each read alone
 pub struct Lookups {
     /// The ECR repository's name, when the spec has `[registry]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -490,29 +490,7 @@ fn update_service(
         ));
         d.deployment.clone()
     });
-    let load_balancer = (!strategy::matches(found.traffic_shift.as_ref(), d.traffic_shift.as_ref()))
-        .then(|| {
-            fields.push(FieldChange::new(
-                "traffic_shift",
-                found
-                    .traffic_shift
-                    .as_ref()
-                    .map(|_| "second target group, rule, role"),
-                d.traffic_shift
-                    .as_ref()
-                    .map(|_| "second target group, production rule, infrastructure role"),
-            ));
-            ServiceLoadBalancer {
-                target_group: found
-                    .target_group_arn
-                    .clone()
-                    .or_else(|| existing_id(&d.target_group))
-                    .unwrap_or_default(),
-                container_name: CONTAINER_NAME.to_owned(),
-                container_port: d.port,
-                traffic_shift: d.traffic_shift.clone(),
-            }
-        });
+    let load_balancer = load_balancer_change(d, found, &mut fields);
     if fields.is_empty() {
         out.unchanged += 1;
         return Ok(());
@@ -544,6 +522,37 @@ fn update_service(
         .needs(d.after.iter().cloned()),
     );
     Ok(())
+}
+
+/// The service's `loadBalancers` again when the strategy's traffic shift
+/// settings differ from the live ones (this starts a deployment).
+fn load_balancer_change(
+    d: &DesiredService,
+    found: &LiveEcsService,
+    fields: &mut Vec<FieldChange>,
+) -> Option<ServiceLoadBalancer> {
+    (!strategy::matches(found.traffic_shift.as_ref(), d.traffic_shift.as_ref())).then(|| {
+        fields.push(FieldChange::new(
+            "traffic_shift",
+            found
+                .traffic_shift
+                .as_ref()
+                .map(|_| "second target group, rule, role"),
+            d.traffic_shift
+                .as_ref()
+                .map(|_| "second target group, production rule, infrastructure role"),
+        ));
+        ServiceLoadBalancer {
+            target_group: found
+                .target_group_arn
+                .clone()
+                .or_else(|| existing_id(&d.target_group))
+                .unwrap_or_default(),
+            container_name: CONTAINER_NAME.to_owned(),
+            container_port: d.port,
+            traffic_shift: d.traffic_shift.clone(),
+        }
+    })
 }
 
 /// The service and its cluster while the spec has no `[service]`: shown,

@@ -151,6 +151,10 @@ impl Emulator {
                 "MOTO_ACM_VALIDATION_WAIT",
                 ACM_VALIDATION_WAIT_SECS.to_string(),
             )
+            // AWS's managed policies exist in every account (the
+            // infrastructure role of a deployment strategy attaches one);
+            // moto has them only when asked.
+            .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)
             .stderr(log)

@@ -47,7 +47,7 @@ pub async fn observe(
                     .map_err(sdk("DescribeTargetGroupAttributes", name.as_str()))
             },
         )?;
-        let owned = tags
+        let ours = tags
             .tag_descriptions()
             .iter()
             .any(|d| owner.owns(d.tags().iter().map(|t| (t.key(), t.value()))));
@@ -57,7 +57,7 @@ pub async fn observe(
             .find(|a| a.key() == Some(DEREGISTRATION_DELAY))
             .and_then(|a| a.value())
             .and_then(|v| v.parse().ok());
-        Ok::<_, AwsError>(Some(live_target_group(&tg, owned, delay)))
+        Ok::<_, AwsError>(Some(live_target_group(&tg, ours, delay)))
     };
     let rule = async {
         let Some(listener) = listeners

@@ -37,16 +37,13 @@ pub(crate) async fn newest(
         .send()
         .await
         .map_err(sdk("ListServiceDeployments", service))?;
-    let Some(brief) = listed
-        .service_deployments()
-        .iter()
-        .max_by(|a, b| {
-            let at = |d: &aws_sdk_ecs::types::ServiceDeploymentBrief| {
-                d.created_at().map_or(0.0, aws_sdk_ecs::primitives::DateTime::as_secs_f64)
-            };
-            at(a).total_cmp(&at(b))
-        })
-    else {
+    let Some(brief) = listed.service_deployments().iter().max_by(|a, b| {
+        let at = |d: &aws_sdk_ecs::types::ServiceDeploymentBrief| {
+            d.created_at()
+                .map_or(0.0, aws_sdk_ecs::primitives::DateTime::as_secs_f64)
+        };
+        at(a).total_cmp(&at(b))
+    }) else {
         return Ok(None);
     };
     let arn = brief.service_deployment_arn().unwrap_or_default();
@@ -130,7 +127,11 @@ pub(crate) async fn active(clients: &Clients, owner: &Owner) -> Result<Option<Ac
 
 /// `StopServiceDeployment` with ROLLBACK, then the wait until ECS has
 /// rolled back: the revision that serves.
-pub(crate) async fn stop(clients: &Clients, arn: &str, timeout_secs: u64) -> Result<String, AwsError> {
+pub(crate) async fn stop(
+    clients: &Clients,
+    arn: &str,
+    timeout_secs: u64,
+) -> Result<String, AwsError> {
     let stopped = clients
         .ecs
         .stop_service_deployment()
@@ -186,16 +187,20 @@ pub(crate) async fn stop(clients: &Clients, arn: &str, timeout_secs: u64) -> Res
     .await
 }
 
-/// "BAKE_TIME, production traffic 100% on the new revision, 2 of 2 tasks
-/// running; bake ends in 4m".
+/// "`BAKE_TIME`, production traffic 100% on the new revision, 2 of 2
+/// tasks running".
 pub(crate) fn describe(d: &ServiceDeployment) -> String {
     let stage = d.lifecycle_stage().map_or("PENDING", |s| s.as_str());
     let target = d.target_service_revision();
     let weight = target
         .and_then(aws_sdk_ecs::types::ServiceRevisionSummary::requested_production_traffic_weight)
         .unwrap_or(0.0);
-    let (running, requested) = target.map_or((0, 0), |t| (t.running_task_count(), t.requested_task_count()));
-    format!("{stage}, production traffic {weight}% on the new revision, {running} of {requested} tasks running")
+    let (running, requested) = target.map_or((0, 0), |t| {
+        (t.running_task_count(), t.requested_task_count())
+    });
+    format!(
+        "{stage}, production traffic {weight}% on the new revision, {running} of {requested} tasks running"
+    )
 }
 
 /// Follows the newest service deployment until it is SUCCESSFUL (or, with
@@ -230,13 +235,12 @@ pub(crate) async fn follow(
                     .unwrap_or_default()
                     .to_owned();
                 let known = targets.borrow().get(&target_arn).cloned();
-                let target = match known {
-                    Some(td) => td,
-                    None => {
-                        let td = revision_task_definition(clients, &target_arn).await?;
-                        targets.borrow_mut().insert(target_arn.clone(), td.clone());
-                        td
-                    }
+                let target = if let Some(td) = known {
+                    td
+                } else {
+                    let td = revision_task_definition(clients, &target_arn).await?;
+                    targets.borrow_mut().insert(target_arn.clone(), td.clone());
+                    td
                 };
                 if target.as_deref() != Some(expected) {
                     return Err(AwsError::Rollout(format!(
@@ -249,7 +253,7 @@ pub(crate) async fn follow(
                     tracing::info!(target: "awsdeploy_aws::wait", "{cluster}/{service}: {revision}: {now}");
                     now.clone_into(&mut last.borrow_mut());
                 }
-                decide(clients, &d, &revision, until).await
+                decide(clients, &d, revision, until).await
             }
         },
     )
@@ -282,9 +286,14 @@ async fn decide(
         }
         // Requested, in progress or done: a rollback (or a stop) has the
         // last word; report it once it is over.
-        Some(ServiceDeploymentStatus::RollbackRequested | ServiceDeploymentStatus::RollbackInProgress | ServiceDeploymentStatus::StopRequested) => {
-            Ok(Check::Pending(format!("{revision}: rolling back ({})", d.status_reason().unwrap_or("requested"))))
-        }
+        Some(
+            ServiceDeploymentStatus::RollbackRequested
+            | ServiceDeploymentStatus::RollbackInProgress
+            | ServiceDeploymentStatus::StopRequested,
+        ) => Ok(Check::Pending(format!(
+            "{revision}: rolling back ({})",
+            d.status_reason().unwrap_or("requested")
+        ))),
         _ => Err(AwsError::Rollout(failure(clients, d, revision).await?)),
     }
 }
@@ -297,16 +306,22 @@ async fn failure(
 ) -> Result<String, AwsError> {
     let fired: Vec<&str> = d
         .alarms()
-        .map(|a| a.triggered_alarm_names().iter().map(String::as_str).collect())
+        .map(|a| {
+            a.triggered_alarm_names()
+                .iter()
+                .map(String::as_str)
+                .collect()
+        })
         .unwrap_or_default();
     let serving_revision = d
         .rollback()
         .and_then(|r| r.service_revision_arn())
         .or_else(|| d.source_service_revisions().first().and_then(|s| s.arn()));
     let serving = match serving_revision {
-        Some(arn) => revision_task_definition(clients, arn)
-            .await?
-            .map_or_else(|| "the previous revision is serving".to_owned(), |td| format!("{} is serving", revision_label(&td))),
+        Some(arn) => revision_task_definition(clients, arn).await?.map_or_else(
+            || "the previous revision is serving".to_owned(),
+            |td| format!("{} is serving", revision_label(&td)),
+        ),
         None => "no earlier revision to go back to".to_owned(),
     };
     let status = d.status().map_or("", |s| s.as_str());

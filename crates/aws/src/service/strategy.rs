@@ -63,7 +63,9 @@ pub(super) fn observed(config: Option<&DeploymentConfiguration>) -> Strategy {
         Some(DeploymentStrategy::Canary) => {
             let canary = config.canary_configuration();
             Strategy::Canary {
-                percent: canary.and_then(CanaryConfiguration::canary_percent).map_or(5, whole),
+                percent: canary
+                    .and_then(CanaryConfiguration::canary_percent)
+                    .map_or(5, whole),
                 canary_bake_minutes: canary
                     .and_then(CanaryConfiguration::canary_bake_time_in_minutes)
                     .unwrap_or(10),
@@ -73,7 +75,9 @@ pub(super) fn observed(config: Option<&DeploymentConfiguration>) -> Strategy {
         Some(DeploymentStrategy::Linear) => {
             let linear = config.linear_configuration();
             Strategy::Linear {
-                step_percent: linear.and_then(LinearConfiguration::step_percent).map_or(10, whole),
+                step_percent: linear
+                    .and_then(LinearConfiguration::step_percent)
+                    .map_or(10, whole),
                 step_bake_minutes: linear
                     .and_then(LinearConfiguration::step_bake_time_in_minutes)
                     .unwrap_or(6),
@@ -101,7 +105,10 @@ pub(super) fn live_traffic_shift(balancer: &LoadBalancer) -> Option<LiveTrafficS
     let advanced = balancer.advanced_configuration()?;
     Some(LiveTrafficShift {
         alternate_target_group_arn: advanced.alternate_target_group_arn()?.to_owned(),
-        production_rule_arn: advanced.production_listener_rule().unwrap_or_default().to_owned(),
+        production_rule_arn: advanced
+            .production_listener_rule()
+            .unwrap_or_default()
+            .to_owned(),
         role_arn: advanced.role_arn().unwrap_or_default().to_owned(),
     })
 }

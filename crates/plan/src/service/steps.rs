@@ -245,7 +245,9 @@ pub struct DeploymentSettings {
 pub enum Strategy {
     #[default]
     Rolling,
-    BlueGreen { bake_minutes: i32 },
+    BlueGreen {
+        bake_minutes: i32,
+    },
     Canary {
         percent: i32,
         canary_bake_minutes: i32,
@@ -285,9 +287,8 @@ impl Strategy {
 
     /// The strategy as the spec asks for it.
     pub fn from_spec(deploy: &awsdeploy_spec::Deploy) -> Strategy {
-        let minutes = |d: awsdeploy_spec::SpecDuration| {
-            i32::try_from(d.0.as_secs() / 60).unwrap_or(i32::MAX)
-        };
+        let minutes =
+            |d: awsdeploy_spec::SpecDuration| i32::try_from(d.0.as_secs() / 60).unwrap_or(i32::MAX);
         let percent = |p: u32| i32::try_from(p).unwrap_or(100);
         let bake_minutes = minutes(deploy.bake_time);
         match deploy.strategy {
@@ -322,9 +323,9 @@ impl Strategy {
                 step_percent,
                 step_bake_minutes,
                 bake_minutes,
-            } => format!(
-                "linear, {step_percent}% every {step_bake_minutes}m; bake {bake_minutes}m"
-            ),
+            } => {
+                format!("linear, {step_percent}% every {step_bake_minutes}m; bake {bake_minutes}m")
+            }
         }
     }
 }

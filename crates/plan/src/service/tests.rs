@@ -335,7 +335,9 @@ fn deployed(spec: &Spec) -> Live {
             rollback: true,
             health_check_grace_period_secs: 30,
             alarms: Vec::new(),
+            strategy: crate::Strategy::Rolling,
         },
+        traffic_shift: None,
     });
     live
 }

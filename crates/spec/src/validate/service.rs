@@ -345,14 +345,22 @@ fn deploy(c: &mut Checker, raw: Option<&crate::raw::RawDeploy>) -> Deploy {
             && d.0.as_secs() % 60 != 0
         {
             c.error(
-                format!("{key} = \"{}\" is not a whole number of minutes", value.get_ref()),
+                format!(
+                    "{key} = \"{}\" is not a whole number of minutes",
+                    value.get_ref()
+                ),
                 Some(value.span()),
                 "ECS bakes in whole minutes: write \"5m\", \"90m\", \"0m\"",
             );
         }
         d
     };
-    let bake_time = minutes(c, raw.bake_time.as_ref(), "service.deploy.bake_time", defaults::DEPLOY_BAKE_SECS);
+    let bake_time = minutes(
+        c,
+        raw.bake_time.as_ref(),
+        "service.deploy.bake_time",
+        defaults::DEPLOY_BAKE_SECS,
+    );
     let canary_bake_time = minutes(
         c,
         raw.canary_bake_time.as_ref(),
@@ -379,14 +387,41 @@ fn deploy(c: &mut Checker, raw: Option<&crate::raw::RawDeploy>) -> Deploy {
         (3, 99),
         i64::from(defaults::DEPLOY_LINEAR_STEP_PERCENT),
     );
+    misplaced_knobs(c, raw, strategy);
+    Deploy {
+        strategy,
+        bake_time,
+        canary_percent: u32::try_from(canary_percent).unwrap_or(defaults::DEPLOY_CANARY_PERCENT),
+        canary_bake_time,
+        linear_step_percent: u32::try_from(linear_step_percent)
+            .unwrap_or(defaults::DEPLOY_LINEAR_STEP_PERCENT),
+        linear_step_bake_time,
+    }
+}
+
+/// A knob of another strategy than the one chosen is an error: it would
+/// do nothing.
+fn misplaced_knobs(c: &mut Checker, raw: &crate::raw::RawDeploy, strategy: Strategy) {
     let text = |v: &Option<Spanned<String>>| v.as_ref().map(Spanned::span);
     let int = |v: &Option<Spanned<i64>>| v.as_ref().map(Spanned::span);
     let misplaced = [
         ("bake_time", text(&raw.bake_time), Strategy::Rolling),
         ("canary_percent", int(&raw.canary_percent), Strategy::Canary),
-        ("canary_bake_time", text(&raw.canary_bake_time), Strategy::Canary),
-        ("linear_step_percent", int(&raw.linear_step_percent), Strategy::Linear),
-        ("linear_step_bake_time", text(&raw.linear_step_bake_time), Strategy::Linear),
+        (
+            "canary_bake_time",
+            text(&raw.canary_bake_time),
+            Strategy::Canary,
+        ),
+        (
+            "linear_step_percent",
+            int(&raw.linear_step_percent),
+            Strategy::Linear,
+        ),
+        (
+            "linear_step_bake_time",
+            text(&raw.linear_step_bake_time),
+            Strategy::Linear,
+        ),
     ];
     for (key, span, owner) in misplaced {
         let given = span.is_some();
@@ -411,15 +446,6 @@ fn deploy(c: &mut Checker, raw: Option<&crate::raw::RawDeploy>) -> Deploy {
                 format!("remove it, or set service.deploy.strategy = {wanted}"),
             );
         }
-    }
-    Deploy {
-        strategy,
-        bake_time,
-        canary_percent: u32::try_from(canary_percent).unwrap_or(defaults::DEPLOY_CANARY_PERCENT),
-        canary_bake_time,
-        linear_step_percent: u32::try_from(linear_step_percent)
-            .unwrap_or(defaults::DEPLOY_LINEAR_STEP_PERCENT),
-        linear_step_bake_time,
     }
 }
 

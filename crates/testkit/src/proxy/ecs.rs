@@ -28,6 +28,8 @@ use super::upstream::Upstream;
 use super::{RolloutOutcome, TaskOutcome, advance};
 
 mod kept;
+mod served;
+mod shift;
 mod task;
 use kept::{default_kept_fields, kept_fields};
 use task::{Task, TaskState};
@@ -57,6 +59,12 @@ pub(super) struct Ecs {
     services: BTreeMap<String, Service>,
     tasks: BTreeMap<String, Task>,
     deployments_started: u64,
+    /// Service deployments of strategies that shift traffic, oldest first.
+    shifts: Vec<shift::Shift>,
+    /// Service revisions (ARN) and the task definition each runs.
+    revisions: BTreeMap<String, String>,
+    /// How long an ECS minute (a bake's) lasts here.
+    pub minute: Duration,
 }
 
 impl Default for Ecs {
@@ -76,6 +84,9 @@ impl Default for Ecs {
             services: BTreeMap::new(),
             tasks: BTreeMap::new(),
             deployments_started: 0,
+            shifts: Vec::new(),
+            revisions: BTreeMap::new(),
+            minute: Duration::from_millis(20),
         }
     }
 }
@@ -236,9 +247,14 @@ impl Ecs {
                     (group.to_owned(), port.unwrap_or(80))
                 }),
             fired: None,
+            balancer: request["loadBalancers"][0].clone(),
+            serving_alternate: false,
+            revision: None,
+            shifting: false,
         };
         sim.render(service);
-        self.services.insert(arn, sim);
+        self.services.insert(arn.clone(), sim);
+        self.start_shift(&arn, upstream);
     }
 
     fn updated(
@@ -264,12 +280,17 @@ impl Ecs {
             return;
         };
         sim.kept = kept_fields(&sim.kept, request);
+        let rebalanced = request["loadBalancers"].is_array();
+        if rebalanced {
+            sim.balancer = request["loadBalancers"][0].clone();
+        }
         if let Some(desired) = request["desiredCount"].as_i64() {
             sim.desired = desired;
             sim.deployments[0].desired = desired;
         }
         let changed = wanted.as_ref().is_some_and(|td| *td != sim.task_definition);
-        if changed || request["forceNewDeployment"] == Value::Bool(true) {
+        let started = changed || rebalanced || request["forceNewDeployment"] == Value::Bool(true);
+        if started {
             let task_definition = wanted.unwrap_or_else(|| sim.task_definition.clone());
             for deployment in &mut sim.deployments {
                 deployment.status = "ACTIVE";
@@ -280,6 +301,9 @@ impl Ecs {
             sim.deployments.insert(0, deployment);
         }
         sim.render(service);
+        if started {
+            self.start_shift(&arn, upstream);
+        }
     }
 
     /// `ListTasks` as the simulation has the tasks: a task it stopped is
@@ -462,6 +486,16 @@ struct Service {
     /// A deployment alarm the simulation has just made fire, for the
     /// proxy to set to ALARM in the emulator.
     fired: Option<String>,
+    /// Its `loadBalancers[0]` as last sent.
+    balancer: Value,
+    /// The production rule sends the traffic to the alternate target
+    /// group (ECS never swaps the two ARNs; the weights say which serves).
+    serving_alternate: bool,
+    /// Its current service revision.
+    revision: Option<String>,
+    /// A service deployment that shifts traffic is under way: it, not
+    /// `DescribeServices`, moves the deployments on.
+    shifting: bool,
 }
 
 #[derive(Debug)]
@@ -589,7 +623,10 @@ impl Service {
             breaker["enable"] == Value::Bool(true),
             breaker["rollback"] == Value::Bool(true),
         );
-        if self.scaled_in_place() || self.deployments[0].rollout_state != "IN_PROGRESS" {
+        if self.shifting
+            || self.scaled_in_place()
+            || self.deployments[0].rollout_state != "IN_PROGRESS"
+        {
             return 0;
         }
         if self.waits_for_role() {
@@ -753,6 +790,15 @@ impl super::simulated::Simulated for Ecs {
     fn claims(&self, call: &super::simulated::Call<'_>) -> bool {
         call.service() == "ecs"
             || (call.service() == "elasticloadbalancing" && call.name() == "DescribeTargetHealth")
+    }
+
+    /// The service deployments moto lacks.
+    fn serve(&mut self, call: &super::simulated::Call<'_>) -> Option<std::io::Result<Response>> {
+        if call.service() != "ecs" {
+            return None;
+        }
+        self.serve_deployments(call.name(), call.request, call.upstream)
+            .map(Ok)
     }
 
     fn on_answer(&mut self, call: &super::simulated::Call<'_>, response: &mut Response) -> bool {

@@ -269,6 +269,7 @@ impl SimulationProxy {
                     log_lines,
                 };
             }
+            Lifecycle::EcsMinute(minute) => state.ecs.minute = minute,
             Lifecycle::AmplifyJob { polls, outcome } => {
                 state.amplify.job = amplify::JobPlan { polls, outcome };
             }

@@ -112,6 +112,9 @@ pub enum Lifecycle {
         outcome: TaskOutcome,
         log_lines: Vec<String>,
     },
+    /// How long one ECS minute (a deployment's bake, a canary's or a
+    /// linear step's hold) lasts in the simulation. Default: 20 ms.
+    EcsMinute(std::time::Duration),
     /// An Amplify job started by `StartDeployment` is PENDING for `polls`
     /// `GetJob` answers, RUNNING for as many, then ends as `outcome` says.
     /// Default: 1 poll, succeeds.
