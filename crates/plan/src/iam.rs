@@ -108,22 +108,7 @@ impl Component for Iam {
             // needs it.
             Statement::new("TagRoles", &["iam:TagRole"], workload.clone()),
         ];
-        // The infrastructure role of a strategy that shifts traffic: AWS's
-        // managed policy for it, and nothing else.
-        statements.push(
-            Statement::new(
-                "AttachInfrastructurePolicy",
-                &["iam:AttachRolePolicy"],
-                vec![role(names::infrastructure_role_name(app, env))],
-            )
-            .when({
-                let mut condition = bounded.clone();
-                condition["ArnEquals"] = json!({
-                    "iam:PolicyARN": crate::service::strategy::managed_policy_arn(cx.partition)
-                });
-                condition
-            }),
-        );
+        statements.push(boundary::attach_infrastructure_policy(cx, &bounded));
         if !cx.attachable.is_empty() {
             let mut condition = bounded.clone();
             condition["ArnEquals"] = json!({ "iam:PolicyARN": cx.attachable });

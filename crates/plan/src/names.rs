@@ -75,6 +75,12 @@ pub fn infrastructure_role_name(app: &str, env: &str) -> String {
     format!("{app}-{env}-ecs-lb")
 }
 
+/// AWS's managed policy of the infrastructure role (path `/`), in
+/// `partition`.
+pub fn infrastructure_policy_arn(partition: &str) -> String {
+    format!("arn:{partition}:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers")
+}
+
 /// The priority of the production listener rule whose weights ECS moves:
 /// the last ALB allows, so rules a team adds by hand come first.
 pub const PRODUCTION_RULE_PRIORITY: i32 = 50_000;

@@ -296,26 +296,6 @@ impl DesiredService {
     }
 }
 
-/// How long a deployment of `strategy` may take beyond its tasks
-/// starting: its canary or linear steps and its bake.
-fn strategy_secs(strategy: &Strategy) -> u64 {
-    let minutes = match strategy {
-        Strategy::Rolling => 0,
-        Strategy::BlueGreen { bake_minutes } => *bake_minutes,
-        Strategy::Canary {
-            canary_bake_minutes,
-            bake_minutes,
-            ..
-        } => canary_bake_minutes + bake_minutes,
-        Strategy::Linear {
-            step_percent,
-            step_bake_minutes,
-            bake_minutes,
-        } => (100 / (*step_percent).max(1)) * step_bake_minutes + bake_minutes,
-    };
-    u64::try_from(minutes).unwrap_or(0) * 60
-}
-
 /// The ECS service, and the wait for its rollout after every change.
 fn ecs_service(
     cx: &PlanContext<'_>,
@@ -378,7 +358,7 @@ fn ecs_service(
         // a strategy's steps and bake come on top.
         rollout_timeout_secs: service.rollout_timeout.0.as_secs()
             + crate::alarms::deployment_bake_secs(spec)
-            + strategy_secs(&strategy),
+            + strategy::extra_secs(&strategy),
         after,
     };
     match &cx.live.service.service {

@@ -176,3 +176,24 @@ pub(super) fn teardown(
         .after(after),
     )
 }
+
+/// The deploy policy's one attachment to the infrastructure role of a
+/// strategy that shifts traffic: AWS's managed policy for it, on a role
+/// with this boundary (`bounded`).
+pub(super) fn attach_infrastructure_policy(
+    cx: &crate::component::PolicyContext<'_>,
+    bounded: &serde_json::Value,
+) -> crate::component::Statement {
+    let mut condition = bounded.clone();
+    condition["ArnEquals"] =
+        json!({ "iam:PolicyARN": names::infrastructure_policy_arn(cx.partition) });
+    crate::component::Statement::new(
+        "AttachInfrastructurePolicy",
+        &["iam:AttachRolePolicy"],
+        vec![cx.global(
+            "iam",
+            &format!("role/{}", names::infrastructure_role_name(cx.app, cx.env)),
+        )],
+    )
+    .when(condition)
+}

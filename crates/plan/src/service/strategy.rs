@@ -22,13 +22,6 @@ use crate::{ComponentId, ComponentPlan, Key, PlanError, ResourceKind, Strategy, 
 
 /// The ECS service principal (the role is ECS's, not its tasks').
 const ECS: &str = "ecs.amazonaws.com";
-/// AWS's managed policy for ECS's traffic shifts (path `/`).
-const MANAGED_POLICY: &str = "AmazonECSInfrastructureRolePolicyForLoadBalancers";
-
-/// The managed policy's ARN in the caller's partition.
-pub fn managed_policy_arn(partition: &str) -> String {
-    format!("arn:{partition}:iam::aws:policy/{MANAGED_POLICY}")
-}
 
 /// The service's `advancedConfiguration`, when the strategy shifts
 /// traffic.
@@ -86,7 +79,7 @@ pub(super) fn infrastructure_role(
             trusted_by: ECS.to_owned(),
             component: ComponentId::Service,
             policy: None,
-            attached: vec![managed_policy_arn(account.partition())],
+            attached: vec![crate::names::infrastructure_policy_arn(account.partition())],
             boundary: Some(crate::iam::role_boundary(cx.spec, account)?),
             boundary_key: Some(crate::iam::boundary::key(app, env)),
         },
@@ -123,4 +116,24 @@ pub(super) fn check_switch(found: &LiveEcsService, wanted: &Strategy) -> Result<
         ),
         hint: "ECS serves from whichever of the two target groups the last deployment moved the traffic to, and a rolling deployment registers tasks in the first one only, so awsdeploy does not switch back: keep service.deploy.strategy (bake_time = \"0m\" makes a blue/green release as quick as a rolling one)".to_owned(),
     })
+}
+
+/// How long a deployment of `strategy` may take beyond its tasks
+/// starting: its canary or linear steps and its bake.
+pub(super) fn extra_secs(strategy: &Strategy) -> u64 {
+    let minutes = match strategy {
+        Strategy::Rolling => 0,
+        Strategy::BlueGreen { bake_minutes } => *bake_minutes,
+        Strategy::Canary {
+            canary_bake_minutes,
+            bake_minutes,
+            ..
+        } => canary_bake_minutes + bake_minutes,
+        Strategy::Linear {
+            step_percent,
+            step_bake_minutes,
+            bake_minutes,
+        } => (100 / (*step_percent).max(1)) * step_bake_minutes + bake_minutes,
+    };
+    u64::try_from(minutes).unwrap_or(0) * 60
 }

@@ -149,35 +149,37 @@ impl Ecs {
                     &json!({ "serviceRevisions": found, "failures": failures }),
                 )
             }
-            "StopServiceDeployment" => {
-                let arn = body["serviceDeploymentArn"].as_str().unwrap_or("");
-                let stopped = self
-                    .shifts
-                    .iter_mut()
-                    .find(|d| d.arn == arn)
-                    .map(|d| (d.stop(), d.status));
-                match stopped {
-                    None => Response::aws_error(
-                        request,
-                        "ecs",
-                        400,
-                        "ServiceDeploymentNotFoundException",
-                        &format!("The service deployment {arn} does not exist."),
-                    ),
-                    Some((true, _)) => {
-                        Response::json(200, JSON, &json!({ "serviceDeploymentArn": arn }))
-                    }
-                    Some((false, status)) => Response::aws_error(
-                        request,
-                        "ecs",
-                        400,
-                        "ConflictException",
-                        &format!("The service deployment is {status} and cannot be stopped."),
-                    ),
-                }
-            }
+            "StopServiceDeployment" => self.stop(request, &body),
             _ => return None,
         })
+    }
+
+    /// `StopServiceDeployment` (ROLLBACK): a deployment still going rolls
+    /// back; one that ended cannot be stopped.
+    fn stop(&mut self, request: &Request, body: &Value) -> Response {
+        let arn = body["serviceDeploymentArn"].as_str().unwrap_or("");
+        let stopped = self
+            .shifts
+            .iter_mut()
+            .find(|d| d.arn == arn)
+            .map(|d| (d.stop(), d.status));
+        match stopped {
+            None => Response::aws_error(
+                request,
+                "ecs",
+                400,
+                "ServiceDeploymentNotFoundException",
+                &format!("The service deployment {arn} does not exist."),
+            ),
+            Some((true, _)) => Response::json(200, JSON, &json!({ "serviceDeploymentArn": arn })),
+            Some((false, status)) => Response::aws_error(
+                request,
+                "ecs",
+                400,
+                "ConflictException",
+                &format!("The service deployment is {status} and cannot be stopped."),
+            ),
+        }
     }
 
     /// The end of deployment `i` reaches its service: a success makes the

@@ -1,0 +1,72 @@
+//! `[service.deploy]`: the service's deployment strategy.
+
+use crate::SpecDuration;
+
+/// `[service.deploy]`: how a new revision takes over from the serving one.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+pub struct Deploy {
+    pub strategy: Strategy,
+    /// `blue_green`, `canary`, `linear`: how long both revisions run after
+    /// all production traffic has moved, before ECS stops the old one
+    /// (whole minutes, 0 to 24h). The bake runs twice the tasks.
+    pub bake_time: SpecDuration,
+    /// `canary`: the share of production traffic the new revision takes
+    /// first (percent).
+    #[schemars(range(min = 1, max = 99))]
+    pub canary_percent: u32,
+    /// `canary`: how long the canary serves before the rest moves.
+    pub canary_bake_time: SpecDuration,
+    /// `linear`: the share of production traffic moved at each step
+    /// (percent).
+    #[schemars(range(min = 3, max = 99))]
+    pub linear_step_percent: u32,
+    /// `linear`: how long each step serves before the next.
+    pub linear_step_bake_time: SpecDuration,
+}
+
+/// `service.deploy.strategy`: ECS's deployment strategies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Strategy {
+    /// Tasks of the new revision replace the old ones in batches
+    /// (`min_healthy_percent`..`max_percent`); the default.
+    Rolling,
+    /// The new revision starts beside the old one in a second target
+    /// group; all production traffic moves at once, then both run for
+    /// `bake_time`.
+    BlueGreen,
+    /// `canary_percent` of the traffic moves first, the rest after
+    /// `canary_bake_time`; then the bake.
+    Canary,
+    /// The traffic moves in steps of `linear_step_percent`, each held for
+    /// `linear_step_bake_time`; then the bake.
+    Linear,
+}
+
+impl Strategy {
+    /// As ECS spells it (`deploymentConfiguration.strategy`).
+    pub fn ecs_name(self) -> &'static str {
+        match self {
+            Strategy::Rolling => "ROLLING",
+            Strategy::BlueGreen => "BLUE_GREEN",
+            Strategy::Canary => "CANARY",
+            Strategy::Linear => "LINEAR",
+        }
+    }
+
+    /// As the spec spells it.
+    pub fn spec_name(self) -> &'static str {
+        match self {
+            Strategy::Rolling => "rolling",
+            Strategy::BlueGreen => "blue_green",
+            Strategy::Canary => "canary",
+            Strategy::Linear => "linear",
+        }
+    }
+
+    /// Whether old and new revisions serve side by side behind two target
+    /// groups (every strategy but rolling).
+    pub fn shifts_traffic(self) -> bool {
+        self != Strategy::Rolling
+    }
+}
