@@ -127,16 +127,7 @@ impl Ecs {
                         let id = self.deployments_started;
                         self.deployments_started += sim.tick(id);
                         if let Some(alarm) = sim.fired.take() {
-                            let _ = upstream.json(
-                                "monitoring",
-                                "GraniteServiceVersion20100801",
-                                "SetAlarmState",
-                                &json!({
-                                    "AlarmName": alarm,
-                                    "StateValue": "ALARM",
-                                    "StateReason": "Threshold Crossed: simulated",
-                                }),
-                            );
+                            shift::set_alarm(upstream, &alarm);
                         }
                         sim.render(service);
                     }

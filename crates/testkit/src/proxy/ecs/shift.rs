@@ -394,7 +394,8 @@ fn in_alarm(upstream: &Upstream, alarms: &[String]) -> Vec<String> {
         .collect()
 }
 
-fn set_alarm(upstream: &Upstream, alarm: &str) {
+/// A deployment alarm goes to ALARM in the emulator.
+pub(super) fn set_alarm(upstream: &Upstream, alarm: &str) {
     let _ = upstream.json(
         "monitoring",
         "GraniteServiceVersion20100801",
