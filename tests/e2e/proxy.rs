@@ -240,7 +240,7 @@ fn a_reset_connection_and_a_late_answer_are_retried_by_the_sdk() {
         .to_builder()
         .timeout_config(
             aws_sdk_ec2::config::timeout::TimeoutConfig::builder()
-                .operation_attempt_timeout(Duration::from_millis(300))
+                .operation_attempt_timeout(Duration::from_secs(2))
                 .build(),
         )
         .build();
@@ -249,12 +249,15 @@ fn a_reset_connection_and_a_late_answer_are_retried_by_the_sdk() {
         service: "ec2".into(),
         operation: "DescribeSubnets".into(),
         trigger: Trigger::Times(1),
-        kind: FaultKind::Delay(Duration::from_secs(2)),
+        kind: FaultKind::Delay(Duration::from_secs(6)),
     });
     world
         .block_on(impatient.describe_subnets().send())
         .expect("retried after the timeout");
-    assert_eq!(world.sim.calls()[&op("DescribeSubnets")], 2);
+    // At least the late attempt and one more: a loaded machine may take
+    // longer than the attempt timeout on an undelayed answer too, and the
+    // SDK then tries again (which is what this test is about).
+    assert!(world.sim.calls()[&op("DescribeSubnets")] >= 2);
 }
 
 #[test]

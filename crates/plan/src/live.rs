@@ -489,15 +489,17 @@ pub struct LiveServiceTier {
     pub service: Option<LiveEcsService>,
     pub autoscaling: Option<LiveAutoscaling>,
     /// A strategy's second target group, when looked up
-    /// ([`Lookups::traffic_shift`]).
-    #[serde(default)]
+    /// ([`Lookups::traffic_shift`]). This and the next two are left out
+    /// when absent, so fingerprints of saved plans taken before strategies
+    /// existed still match.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alternate_target_group: Option<LiveTargetGroup>,
     /// awsdeploy's rule (by its priority) on the listener that forwards
     /// to the service, when looked up.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub production_rule: Option<LiveRule>,
     /// The role ECS moves traffic with, when looked up.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub infrastructure_role: Option<LiveRole>,
 }
 
@@ -644,7 +646,7 @@ pub struct LiveEcsService {
     pub container_port: Option<i32>,
     pub deployment: crate::DeploymentSettings,
     /// Its load balancer's `advancedConfiguration`, if any.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub traffic_shift: Option<LiveTrafficShift>,
 }
 
