@@ -56,10 +56,11 @@
 //! - `migration_lint`: a release whose migration would copy a table
 //!   stopped before `RunTask` (and by `migrate`, and offline by `migrate
 //!   --lint`), then run once an annotation allows it; the version recorded.
-//! - `strategies`: a live rolling service switched to blue/green; blue/green,
-//!   canary and linear releases moving the production rule's weights; an
-//!   alarm rolling one back in the bake; `up --wait-until traffic-shifted`;
-//!   `rollback` stopping a deployment; the switch back to rolling refused.
+//! - `strategies`: blue/green (from a live rolling service), canary and
+//!   linear (created with the strategy), each with a release moving the
+//!   production rule's weights, one rolled back by an alarm in the bake,
+//!   `up --wait-until traffic-shifted` and `rollback` stopping that
+//!   deployment; the switch back to rolling refused.
 //! - `rollback`: the API back on the revision before, one update, no
 //!   migration; refused unchanged when its image is gone.
 //! - `soak`: the example stack's `up` again and again under faults on every

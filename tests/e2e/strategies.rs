@@ -1,10 +1,13 @@
-//! Deployment strategies (`[service.deploy]`) end to end: a live rolling
-//! service switched to blue/green (the second target group, the
-//! production rule and the infrastructure role made first), releases that
-//! move the rule's weights as each strategy says, one rolled back by an
-//! alarm during the bake, `up --wait-until traffic-shifted` returning in
-//! the bake, `rollback` stopping that deployment, a no-op `diff` after
-//! each release, and the switch back to rolling refused with nothing changed.
+//! Deployment strategies (`[service.deploy]`) end to end, each strategy
+//! through the same releases ([`releases`]): one that succeeds (traffic
+//! moved as the strategy says, the old revision gone after the bake), one
+//! rolled back by an alarm during the bake (named, with what serves), `up
+//! --wait-until traffic-shifted` returning in a long bake and `rollback`
+//! stopping that deployment, and a no-op `diff` after each success.
+//! Blue/green starts from a live rolling service (the second target
+//! group, the production rule and the infrastructure role made first) and
+//! ends with the switch back to rolling refused with nothing changed;
+//! canary and linear create their service with the strategy.
 
 use awsdeploy_testkit::{Lifecycle, RolloutOutcome};
 
@@ -116,18 +119,28 @@ fn no_op(world: &World, spec: &str, tag: &str) {
     );
 }
 
-#[test]
-fn blue_green_canary_and_linear_move_traffic_roll_back_and_stop() {
-    let world = World::new();
-    let app = "bg";
+/// A stack with alarms (the 5XX alarm is a deployment alarm) and
+/// `deploy` as its `[service.deploy]`, up with `v1`.
+fn stack(world: &World, app: &str, deploy: Option<&str>) -> (String, String) {
     let alarms = "\n[alarms]\nemail = [\"oncall@example.com\"]\n";
-    let spec = stack_spec(&world, app, alarms);
+    let spec = stack_spec(world, app, alarms);
+    if let Some(deploy) = deploy {
+        set_deploy(&spec, deploy);
+    }
     let repository = format!("{app}/dev/api");
     world.run(&["up", "-f", &spec, "--yes"]).assert_code(0);
-    push_image(&world, &repository, "v1");
+    push_image(world, &repository, "v1");
     world
         .run(&["up", "-f", &spec, "--yes", "--image-tag", "v1"])
         .assert_code(0);
+    (spec, repository)
+}
+
+#[test]
+fn blue_green_from_a_live_rolling_service_and_back_refused() {
+    let world = World::new();
+    let app = "bg";
+    let (spec, repository) = stack(&world, app, None);
 
     // Rolling → blue/green on the live service: the second target group,
     // the rule (all traffic on the first group) and the role come first.
@@ -146,34 +159,124 @@ fn blue_green_canary_and_linear_move_traffic_roll_back_and_stop() {
         .assert_code(0);
     no_op(&world, &spec, "v1");
 
-    // A release moves all traffic to the other group, and stays there.
-    push_image(&world, &repository, "v2");
+    releases(
+        &world,
+        &Release {
+            app,
+            spec: &spec,
+            repository: &repository,
+            deploy: "strategy = \"blue_green\"\nbake_time = \"1m\"",
+            shows: "BAKE_TIME, production traffic 100% on the new revision",
+        },
+    );
+
+    // Back to rolling: refused before anything changes.
+    set_deploy(&spec, "strategy = \"rolling\"");
     world.sim.reset_calls();
-    let released = world.run(&["up", "-f", &spec, "--yes", "--image-tag", "v2"]);
+    let refused = world.run(&["up", "-f", &spec, "--yes", "--image-tag", "v4"]);
+    refused.assert_code(1);
+    assert!(
+        refused.stderr.contains("does not switch back"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(crate::harness::mutating_calls(&world), 0);
+}
+
+#[test]
+fn canary_takes_its_share_first_then_the_rest() {
+    let world = World::new();
+    let app = "cn";
+    let deploy = "strategy = \"canary\"\ncanary_percent = 20\ncanary_bake_time = \"1m\"\nbake_time = \"1m\"";
+    let (spec, repository) = stack(&world, app, Some(deploy));
+    no_op(&world, &spec, "v1");
+    releases(
+        &world,
+        &Release {
+            app,
+            spec: &spec,
+            repository: &repository,
+            deploy,
+            shows: "production traffic 20% on the new revision",
+        },
+    );
+}
+
+#[test]
+fn linear_moves_traffic_step_by_step() {
+    let world = World::new();
+    let app = "ln";
+    let deploy = "strategy = \"linear\"\nlinear_step_percent = 50\nlinear_step_bake_time = \"1m\"\nbake_time = \"1m\"";
+    let (spec, repository) = stack(&world, app, Some(deploy));
+    no_op(&world, &spec, "v1");
+    releases(
+        &world,
+        &Release {
+            app,
+            spec: &spec,
+            repository: &repository,
+            deploy,
+            shows: "production traffic 50% on the new revision",
+        },
+    );
+}
+
+/// A stack on a strategy, and what its releases show on the way.
+struct Release<'a> {
+    app: &'a str,
+    spec: &'a str,
+    repository: &'a str,
+    /// The `[service.deploy]` the stack is on.
+    deploy: &'a str,
+    /// What a successful release's progress shows (a stage or a step).
+    shows: &'a str,
+}
+
+/// On a stack serving `v1` (revision 1) with the strategy: `v2` succeeds,
+/// `v3` is rolled back by an alarm in the bake, `v4` is left baking by
+/// `--wait-until traffic-shifted` and stopped by `rollback`.
+fn releases(world: &World, r: &Release) {
+    let app = r.app;
+    // A release moves all production traffic to the other group, and the
+    // old revision's tasks are gone after the bake.
+    push_image(world, r.repository, "v2");
+    let before = weights(world, app);
+    world.sim.reset_calls();
+    let released = world.run(&["up", "-f", r.spec, "--yes", "--image-tag", "v2"]);
     released.assert_code(0);
-    assert!(released.stderr.contains("BAKE_TIME"), "{}", released.stderr);
-    let moved = weights(&world, app);
-    let on_new: Vec<&str> = moved
-        .iter()
-        .filter(|(_, w)| *w == 100)
-        .map(|(g, _)| g.as_str())
-        .collect();
-    assert_eq!(on_new.len(), 1, "{moved:?}");
-    assert_eq!(serving(&world, app), format!("{app}-dev-api:2"));
+    assert!(
+        released.stderr.contains(r.shows),
+        "{} in:\n{}",
+        r.shows,
+        released.stderr
+    );
+    let moved = weights(world, app);
+    assert_ne!(moved, before, "traffic moved to the other group");
     assert_eq!(
-        newest_deployment(&world, app).status().unwrap().as_str(),
-        "SUCCESSFUL"
+        moved.iter().filter(|(_, w)| *w == 100).count(),
+        1,
+        "all on one group: {moved:?}"
+    );
+    assert_eq!(serving(world, app), format!("{app}-dev-api:2"));
+    let done = newest_deployment(world, app);
+    assert_eq!(done.status().unwrap().as_str(), "SUCCESSFUL");
+    let target = done.target_service_revision().unwrap();
+    assert_eq!(target.running_task_count(), target.requested_task_count());
+    assert_eq!(
+        done.source_service_revisions()[0].running_task_count(),
+        0,
+        "the old revision stopped after the bake"
     );
     assert_eq!(world.sim.count("ecs", "StopServiceDeployment"), 0);
-    no_op(&world, &spec, "v2");
+    no_op(world, r.spec, "v2");
 
     // An alarm during the bake rolls it back: `up` names it and what serves.
-    push_image(&world, &repository, "v3");
+    push_image(world, r.repository, "v3");
     world.sim.simulate(Lifecycle::EcsRollout {
         polls: 2,
         outcome: RolloutOutcome::AlarmFires,
     });
-    let failed = world.run(&["up", "-f", &spec, "--yes", "--image-tag", "v3"]);
+    let failed = world.run(&["up", "-f", r.spec, "--yes", "--image-tag", "v3"]);
     failed.assert_code(1);
     for shown in [
         format!("alarm {app}-dev-load-balancer-target-5xx fired"),
@@ -185,71 +288,45 @@ fn blue_green_canary_and_linear_move_traffic_roll_back_and_stop() {
             failed.stderr
         );
     }
-    assert_eq!(weights(&world, app), moved, "traffic is back where it was");
+    assert_eq!(weights(world, app), moved, "traffic is back where it was");
+    assert_eq!(serving(world, app), format!("{app}-dev-api:2"));
     world.sim.simulate(Lifecycle::EcsRollout {
         polls: 2,
         outcome: RolloutOutcome::Completes,
     });
     // The 5XX alarm stays in ALARM: ECS ignores an alarm already firing
-    // when a deployment starts, so the next releases are not rolled back.
-
-    // Canary: its share first, then the rest.
-    set_deploy(
-        &spec,
-        "strategy = \"canary\"\ncanary_percent = 20\ncanary_bake_time = \"1m\"\nbake_time = \"0m\"",
-    );
-    let canary = world.run(&["up", "-f", &spec, "--yes", "--image-tag", "v3"]);
-    canary.assert_code(0);
-    assert!(
-        canary
-            .stderr
-            .contains("production traffic 20% on the new revision"),
-        "{}",
-        canary.stderr
-    );
-    no_op(&world, &spec, "v3");
-
-    // Linear: step by step.
-    set_deploy(
-        &spec,
-        "strategy = \"linear\"\nlinear_step_percent = 50\nlinear_step_bake_time = \"1m\"\nbake_time = \"0m\"",
-    );
-    push_image(&world, &repository, "v4");
-    let linear = world.run(&["up", "-f", &spec, "--yes", "--image-tag", "v4"]);
-    linear.assert_code(0);
-    assert!(
-        linear
-            .stderr
-            .contains("production traffic 50% on the new revision"),
-        "{}",
-        linear.stderr
-    );
-    no_op(&world, &spec, "v4");
-
-    wait_until_then_stop(&world, &spec, app, &repository);
+    // when a deployment starts, so the next release is not rolled back.
+    wait_until_then_stop(world, r);
 }
 
-/// `--wait-until traffic-shifted` returns in a long bake; `rollback`
-/// stops that deployment; the switch back to rolling is refused.
-fn wait_until_then_stop(world: &World, spec: &str, app: &str, repository: &str) {
-    // --wait-until traffic-shifted returns in a long bake; `rollback`
-    // stops that deployment and ECS moves the traffic back.
-    set_deploy(spec, "strategy = \"blue_green\"\nbake_time = \"30m\"");
+/// `--wait-until traffic-shifted` returns in a long bake (30 ECS minutes
+/// of 10 s); `rollback` stops that deployment and ECS moves the traffic
+/// back.
+fn wait_until_then_stop(world: &World, r: &Release) {
+    let app = r.app;
+    let long_bake = r.deploy.replace("bake_time = \"1m\"", "bake_time = \"30m\"");
+    // Only the final bake is long: the canary's or a step's stays short.
+    let long_bake = long_bake
+        .replace("canary_bake_time = \"30m\"", "canary_bake_time = \"0m\"")
+        .replace("step_bake_time = \"30m\"", "step_bake_time = \"0m\"");
+    set_deploy(r.spec, &long_bake);
     world
-        .run(&["up", "-f", spec, "--yes", "--image-tag", "v4"])
+        .run(&["up", "-f", r.spec, "--yes", "--image-tag", "v2"])
         .assert_code(0);
     world
         .sim
         .simulate(Lifecycle::EcsMinute(std::time::Duration::from_secs(10)));
-    push_image(world, repository, "v5");
+    push_image(world, r.repository, "v4");
     let before = weights(world, app);
+    let serving_before = serving(world, app);
+    world.sim.reset_calls();
     let early = world.run(&[
         "up",
         "-f",
-        spec,
+        r.spec,
         "--yes",
         "--image-tag",
-        "v5",
+        "v4",
         "--wait-until",
         "traffic-shifted",
     ]);
@@ -257,11 +334,17 @@ fn wait_until_then_stop(world: &World, spec: &str, app: &str, repository: &str) 
     let baking = newest_deployment(world, app);
     assert_eq!(baking.status().unwrap().as_str(), "IN_PROGRESS");
     assert_eq!(baking.lifecycle_stage().unwrap().as_str(), "BAKE_TIME");
-    assert_ne!(weights(world, app), before, "production traffic moved");
-    let stopped = world.run(&["rollback", "-f", spec, "--yes"]);
+    let shifted = weights(world, app);
+    assert_ne!(shifted, before, "production traffic moved");
+    assert_eq!(
+        shifted.iter().filter(|(_, w)| *w == 100).count(),
+        1,
+        "all of it: {shifted:?}"
+    );
+    let stopped = world.run(&["rollback", "-f", r.spec, "--yes"]);
     stopped.assert_code(0);
     assert!(
-        stopped.stderr.contains(&format!("{app}-dev-api:4 serves")),
+        stopped.stderr.contains(&format!("{serving_before} serves")),
         "{}",
         stopped.stderr
     );
@@ -274,18 +357,6 @@ fn wait_until_then_stop(world: &World, spec: &str, app: &str, repository: &str) 
     world
         .sim
         .simulate(Lifecycle::EcsMinute(std::time::Duration::from_millis(20)));
-    // As after any rollback, the newest revision (v5's) differs from what
+    // As after any rollback, the newest revision (v4's) differs from what
     // serves: `diff` shows it, as `awsdeploy rollback` says.
-
-    // Back to rolling: refused before anything changes.
-    set_deploy(spec, "strategy = \"rolling\"");
-    world.sim.reset_calls();
-    let refused = world.run(&["up", "-f", spec, "--yes", "--image-tag", "v4"]);
-    refused.assert_code(1);
-    assert!(
-        refused.stderr.contains("does not switch back"),
-        "{}",
-        refused.stderr
-    );
-    assert_eq!(crate::harness::mutating_calls(world), 0);
 }
