@@ -49,8 +49,18 @@ async fn rollback(
         )
     })?;
     if serving.traffic_shift.is_some()
-        && let Some(deployment) = aws.active_deployment().await?
+        && let Some(deployment) = aws.deployment_going().await?
     {
+        if deployment.is_rolling_back() {
+            return Err(CliError::new(
+                format!(
+                    "ECS is already rolling back the deployment of {} ({}); nothing was changed",
+                    deployment.revision.as_deref().unwrap_or("a new revision"),
+                    deployment.summary()
+                ),
+                Some("`awsdeploy status` shows when the rollback ends; run `awsdeploy rollback` again after it if you want the revision before".to_owned()),
+            ));
+        }
         return stop(settings, aws, spec, &deployment, yes).await;
     }
     let family = awsdeploy_plan::names::service_family(&spec.app.name, &spec.env);
@@ -79,24 +89,25 @@ async fn stop(
     settings: &Settings,
     aws: &Aws,
     spec: &Spec,
-    deployment: &awsdeploy_aws::service::deployments::Active,
+    deployment: &awsdeploy_plan::status::ShiftStatus,
     yes: bool,
 ) -> Result<Exit, CliError> {
-    let label = |td: &Option<String>| {
-        td.as_deref()
-            .map_or_else(|| "an unknown revision".to_owned(), service::revision_label)
+    let label = |revision: &Option<String>| {
+        revision
+            .clone()
+            .unwrap_or_else(|| "an unknown revision".to_owned())
     };
     crate::output::progress(&format!(
         "{} is deploying {} ({}); stopping it rolls back to {}: ECS moves the traffic back and stops the new tasks. No migration is undone.",
         service::SERVICE_NAME,
-        label(&deployment.target),
-        deployment.state,
+        label(&deployment.revision),
+        deployment.summary(),
         label(&deployment.source),
     ));
     if !yes {
         super::up::confirm_action(&format!(
             "Stop the deployment of {} in {}-{}?",
-            label(&deployment.target),
+            label(&deployment.revision),
             spec.app.name,
             spec.env
         ))?;

@@ -341,6 +341,22 @@ fn wait_until_then_stop(world: &World, r: &Release) {
         1,
         "all of it: {shifted:?}"
     );
+    // `status` shows it, with what is left of the bake (real minutes: at
+    // most the 30 of the spec, as ECS gives no start time for the stage).
+    let status = world.run(&["status", "-f", r.spec, "--output", "json"]);
+    let shift = &status.json()["service"]["shift"];
+    assert_eq!(shift["stage"], "BAKE_TIME", "{}", status.stdout);
+    assert_eq!(shift["traffic_percent"], 100, "{}", status.stdout);
+    assert_eq!(shift["source"], serving_before.as_str(), "{}", status.stdout);
+    let left = shift["bake_left_minutes"].as_u64().unwrap();
+    assert!((1..=30).contains(&left), "{left}");
+    let text = world.run(&["status", "-f", r.spec]);
+    assert!(
+        text.stdout.contains("BAKE_TIME, production traffic 100% on the new revision")
+            && text.stdout.contains("m of the bake left"),
+        "{}",
+        text.stdout
+    );
     let stopped = world.run(&["rollback", "-f", r.spec, "--yes"]);
     stopped.assert_code(0);
     assert!(

@@ -257,12 +257,12 @@ impl Aws {
         service::rollback::target(&self.clients, arn, repository).await
     }
 
-    /// The service's deployment in progress, when its strategy shifts
-    /// traffic: its ARN, where it is, and the revision it deploys.
-    pub async fn active_deployment(
+    /// The service's deployment that has not ended (going or rolling
+    /// back), when its strategy shifts traffic.
+    pub async fn deployment_going(
         &self,
-    ) -> Result<Option<service::deployments::Active>, AwsError> {
-        service::deployments::active(&self.clients, &self.owner).await
+    ) -> Result<Option<awsdeploy_plan::status::ShiftStatus>, AwsError> {
+        service::deployments::going(&self.clients, &self.owner).await
     }
 
     /// `StopServiceDeployment` (ROLLBACK) of deployment `arn`, then waits

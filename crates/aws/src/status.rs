@@ -34,7 +34,19 @@ pub(crate) async fn extras(
     };
     let ecs = async {
         match &live.service.service {
-            Some(_) => service_status(clients, &cluster, live).await.map(Some),
+            Some(service) => {
+                let shift = async {
+                    if service.traffic_shift.is_some() {
+                        crate::service::deployments::going(clients, owner).await
+                    } else {
+                        Ok(None)
+                    }
+                };
+                let (mut status, shift) =
+                    tokio::try_join!(service_status(clients, &cluster, live), shift)?;
+                status.shift = shift;
+                Ok(Some(status))
+            }
             None => Ok(None),
         }
     };
@@ -224,6 +236,7 @@ async fn service_status(
             deployments: Vec::new(),
             events: Vec::new(),
             targets: Vec::new(),
+            shift: None,
         });
     };
     let deployments =
@@ -261,6 +274,7 @@ async fn service_status(
             })
             .collect(),
         targets,
+        shift: None,
     })
 }
 

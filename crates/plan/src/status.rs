@@ -154,6 +154,65 @@ pub struct ServiceStatus {
     pub events: Vec<ServiceEvent>,
     /// The load balancer's view of the tasks.
     pub targets: Vec<TargetStatus>,
+    /// A deployment of a strategy that shifts traffic, while it goes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shift: Option<ShiftStatus>,
+}
+
+/// A service deployment of a strategy that shifts traffic (blue/green,
+/// canary, linear) that has not ended, as ECS describes it
+/// (`DescribeServiceDeployments`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ShiftStatus {
+    pub arn: String,
+    /// `PENDING`, `IN_PROGRESS`, `ROLLBACK_REQUESTED` or
+    /// `ROLLBACK_IN_PROGRESS`.
+    pub status: String,
+    /// Its lifecycle stage: `SCALE_UP`, `PRODUCTION_TRAFFIC_SHIFT`,
+    /// `BAKE_TIME`, `CLEAN_UP`...
+    pub stage: String,
+    /// The revision it deploys and the one it replaces, `family:revision`.
+    pub revision: Option<String>,
+    pub source: Option<String>,
+    /// Production traffic on the new revision, in whole percent.
+    pub traffic_percent: u32,
+    /// The new revision's tasks running, of those it asks for.
+    pub running: i32,
+    pub desired: i32,
+    /// In `BAKE_TIME`: the most minutes of the bake left ([`bake_left_minutes`]).
+    pub bake_left_minutes: Option<u32>,
+}
+
+impl ShiftStatus {
+    /// Whether ECS is already rolling it back (it cannot be stopped again).
+    pub fn is_rolling_back(&self) -> bool {
+        self.status.starts_with("ROLLBACK")
+    }
+
+    /// "`BAKE_TIME`, production traffic 100% on the new revision, 2 of 2
+    /// tasks running, at most 23m of the bake left".
+    pub fn summary(&self) -> String {
+        let mut out = format!(
+            "{}, production traffic {}% on the new revision, {} of {} tasks running",
+            self.stage, self.traffic_percent, self.running, self.desired
+        );
+        if self.is_rolling_back() {
+            out = format!("{}: {out}", self.status);
+        }
+        if let Some(left) = self.bake_left_minutes {
+            let _ = write!(out, ", at most {left}m of the bake left");
+        }
+        out
+    }
+}
+
+/// What is left of a bake of `bake_minutes` that has lasted at least
+/// `since_secs`, in whole minutes rounded up. ECS gives no start time for
+/// a stage: `since_secs` counts from the deployment's `updatedAt`, which is
+/// at or after the bake began, so this is an upper bound.
+pub fn bake_left_minutes(bake_minutes: u32, since_secs: u64) -> u32 {
+    let left = u64::from(bake_minutes) * 60;
+    u32::try_from(left.saturating_sub(since_secs).div_ceil(60)).unwrap_or(u32::MAX)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -447,6 +506,16 @@ fn network_text(out: &mut String, status: &Status) {
 fn service_text(out: &mut String, status: &Status) {
     if let Some(service) = &status.service {
         let _ = writeln!(out, "\nservice");
+        if let Some(shift) = &service.shift {
+            let label = |r: &Option<String>| r.clone().unwrap_or_else(|| "?".to_owned());
+            let _ = writeln!(
+                out,
+                "  deployment of {} (replacing {}): {}",
+                label(&shift.revision),
+                label(&shift.source),
+                shift.summary()
+            );
+        }
         for d in &service.deployments {
             let _ = writeln!(
                 out,
@@ -571,6 +640,7 @@ mod tests {
                         state: "unhealthy".to_owned(),
                         reason: Some("Target.ResponseCodeMismatch".to_owned()),
                     }],
+                    shift: None,
                 }),
                 ..Extras::default()
             },
@@ -585,6 +655,66 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("Target.ResponseCodeMismatch"), "{text}");
+    }
+
+    #[test]
+    fn the_bake_left_is_an_upper_bound_in_whole_minutes() {
+        assert_eq!(bake_left_minutes(30, 0), 30);
+        assert_eq!(bake_left_minutes(30, 1), 30, "rounded up");
+        assert_eq!(bake_left_minutes(30, 60), 29);
+        assert_eq!(bake_left_minutes(30, 7 * 60 + 30), 23);
+        assert_eq!(bake_left_minutes(30, 31 * 60), 0, "over, ECS cleans up next");
+    }
+
+    #[test]
+    fn a_deployment_going_shows_its_stage_and_a_rollback_is_a_problem() {
+        let mut shift = ShiftStatus {
+            arn: "arn:aws:ecs:r:1:service-deployment/c/api/sd1".to_owned(),
+            status: "IN_PROGRESS".to_owned(),
+            stage: "BAKE_TIME".to_owned(),
+            revision: Some("shop-dev-api:5".to_owned()),
+            source: Some("shop-dev-api:4".to_owned()),
+            traffic_percent: 100,
+            running: 2,
+            desired: 2,
+            bake_left_minutes: Some(23),
+        };
+        let status = |shift: &ShiftStatus| {
+            report(
+                crate::COMPONENTS,
+                ("shop", "dev", "r"),
+                &Live::default(),
+                &Extras {
+                    service: Some(ServiceStatus {
+                        deployments: Vec::new(),
+                        events: Vec::new(),
+                        targets: Vec::new(),
+                        shift: Some(shift.clone()),
+                    }),
+                    ..Extras::default()
+                },
+                0,
+                None,
+            )
+        };
+        let going = status(&shift);
+        assert_eq!(going.health, Health::Healthy, "{:?}", going.problems);
+        assert!(
+            text(&going).contains(
+                "deployment of shop-dev-api:5 (replacing shop-dev-api:4): BAKE_TIME, production traffic 100% on the new revision, 2 of 2 tasks running, at most 23m of the bake left"
+            ),
+            "{}",
+            text(&going)
+        );
+        shift.status = "ROLLBACK_IN_PROGRESS".to_owned();
+        shift.bake_left_minutes = None;
+        let back = status(&shift);
+        assert_eq!(back.health, Health::Degraded);
+        assert!(
+            back.problems[0].contains("ECS is rolling back the deployment of shop-dev-api:5"),
+            "{:?}",
+            back.problems
+        );
     }
 
     #[test]

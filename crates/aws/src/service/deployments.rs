@@ -12,9 +12,10 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use aws_sdk_ecs::types::{ServiceDeployment, ServiceDeploymentStatus};
+use aws_sdk_ecs::types::{ServiceDeployment, ServiceDeploymentStatus, ServiceRevisionSummary};
 use awsdeploy_plan::WaitPoint;
 use awsdeploy_plan::service::revision_label;
+use awsdeploy_plan::status::{ShiftStatus, bake_left_minutes};
 
 use awsdeploy_plan::names::{SERVICE_NAME, cluster_name};
 
@@ -76,52 +77,84 @@ pub(crate) async fn revision_task_definition(
         .map(str::to_owned))
 }
 
-/// Whether a deployment is still going (`rollback` may stop it).
-fn is_active(d: &ServiceDeployment) -> bool {
+/// Whether a deployment has not ended: going, or being rolled back.
+fn is_going(d: &ServiceDeployment) -> bool {
     matches!(
         d.status(),
-        Some(ServiceDeploymentStatus::Pending | ServiceDeploymentStatus::InProgress)
+        Some(
+            ServiceDeploymentStatus::Pending
+                | ServiceDeploymentStatus::InProgress
+                | ServiceDeploymentStatus::RollbackRequested
+                | ServiceDeploymentStatus::RollbackInProgress
+        )
     )
 }
 
-/// A service deployment in progress.
-#[derive(Debug, Clone)]
-pub struct Active {
-    pub arn: String,
-    /// Its stage, traffic and tasks ([`describe`]).
-    pub state: String,
-    /// The task definition it deploys, and the one it replaces.
-    pub target: Option<String>,
-    pub source: Option<String>,
-}
-
-/// The service's deployment in progress, if any.
-pub(crate) async fn active(clients: &Clients, owner: &Owner) -> Result<Option<Active>, AwsError> {
+/// The service's deployment that has not ended, if any: its stage,
+/// traffic, revisions (`DescribeServiceRevisions`) and what is left of
+/// its bake.
+pub(crate) async fn going(
+    clients: &Clients,
+    owner: &Owner,
+) -> Result<Option<ShiftStatus>, AwsError> {
     let cluster = cluster_name(&owner.app, &owner.env);
     let Some(d) = newest(clients, &cluster, SERVICE_NAME).await? else {
         return Ok(None);
     };
-    if !is_active(&d) {
+    if !is_going(&d) {
         return Ok(None);
     }
     let revision = |arn: Option<&str>| {
         let arn = arn.map(str::to_owned);
         async move {
             match arn {
-                Some(arn) => revision_task_definition(clients, &arn).await,
+                Some(arn) => Ok::<_, AwsError>(
+                    revision_task_definition(clients, &arn)
+                        .await?
+                        .map(|td| revision_label(&td)),
+                ),
                 None => Ok(None),
             }
         }
     };
-    let (target, source) = tokio::try_join!(
+    let (revision, source) = tokio::try_join!(
         revision(d.target_service_revision().and_then(|t| t.arn())),
         revision(d.source_service_revisions().first().and_then(|s| s.arn())),
     )?;
-    Ok(Some(Active {
+    let target = d.target_service_revision();
+    let stage = d.lifecycle_stage().map_or("PENDING", |s| s.as_str());
+    let bake_left_minutes = (stage == "BAKE_TIME")
+        .then(|| {
+            let bake = d
+                .deployment_configuration()
+                .and_then(aws_sdk_ecs::types::DeploymentConfiguration::bake_time_in_minutes)?;
+            let since = d.updated_at().map_or(0.0, |at| {
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0.0, |now| now.as_secs_f64())
+                    - at.as_secs_f64()
+            });
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            let since = since.max(0.0) as u64;
+            Some(bake_left_minutes(u32::try_from(bake).unwrap_or(0), since))
+        })
+        .flatten();
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let traffic_percent = target
+        .and_then(ServiceRevisionSummary::requested_production_traffic_weight)
+        .unwrap_or(0.0)
+        .round()
+        .clamp(0.0, 100.0) as u32;
+    Ok(Some(ShiftStatus {
         arn: d.service_deployment_arn().unwrap_or_default().to_owned(),
-        state: describe(&d),
-        target,
+        status: d.status().map_or("PENDING", |s| s.as_str()).to_owned(),
+        stage: stage.to_owned(),
+        revision,
         source,
+        traffic_percent,
+        running: target.map_or(0, ServiceRevisionSummary::running_task_count),
+        desired: target.map_or(0, ServiceRevisionSummary::requested_task_count),
+        bake_left_minutes,
     }))
 }
 

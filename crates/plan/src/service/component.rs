@@ -116,6 +116,13 @@ impl Component for Service {
                 ));
             }
         }
+        if let Some(shift) = service.shift.as_ref().filter(|s| s.is_rolling_back()) {
+            status.problems.push(format!(
+                "ECS is rolling back the deployment of {}: {}",
+                shift.revision.as_deref().unwrap_or("a new revision"),
+                shift.summary()
+            ));
+        }
         let unhealthy: Vec<&TargetStatus> = service
             .targets
             .iter()

@@ -67,6 +67,8 @@ pub(super) struct Shift {
     stage: &'static str,
     reason: String,
     created_at: f64,
+    /// When its status, stage, traffic or tasks last changed.
+    updated_at: f64,
     finished_at: Option<f64>,
     weight: f64,
     phases: Vec<Phase>,
@@ -167,6 +169,7 @@ impl Shift {
             stage: "RECONCILE_SERVICE",
             reason: String::new(),
             created_at: now(),
+            updated_at: now(),
             finished_at: None,
             weight: 0.0,
             phases: phases(s.config, s.source_revision.is_none()),
@@ -191,12 +194,24 @@ impl Shift {
             return false;
         }
         self.status = "ROLLBACK_REQUESTED";
+        self.updated_at = now();
         "Service deployment rollback requested by user".clone_into(&mut self.reason);
         true
     }
 
     /// One tick; how the deployment ended, when it did on this tick.
+    /// `updatedAt` moves when anything it shows changed.
     pub fn tick(&mut self, minute: Duration, upstream: &Upstream) -> Option<Ended> {
+        let shown = |s: &Self| (s.status, s.stage, s.weight.to_bits(), s.running);
+        let before = shown(self);
+        let ended = self.advance(minute, upstream);
+        if shown(self) != before {
+            self.updated_at = now();
+        }
+        ended
+    }
+
+    fn advance(&mut self, minute: Duration, upstream: &Upstream) -> Option<Ended> {
         match self.status {
             "ROLLBACK_REQUESTED" => {
                 self.roll_back(upstream, None);
@@ -318,7 +333,7 @@ impl Shift {
             "clusterArn": self.cluster_arn,
             "createdAt": self.created_at,
             "startedAt": self.created_at,
-            "updatedAt": now(),
+            "updatedAt": self.updated_at,
             "status": self.status,
             "lifecycleStage": self.stage,
             "deploymentConfiguration": self.config,
