@@ -15,7 +15,9 @@ use super::{Metric, State, TaskOutcome, ecs, publish_metric, round_trips, upstre
 /// "exit_code" | "fails_to_start", "log_lines"}`: how `RunTask` tasks go
 /// from now on ([`Lifecycle::EcsTask`], for demos outside Rust); `POST
 /// /_awsdeploy/wall-clock` with `{"seconds"}` (or `{}`): what
-/// [`SimulationProxy::set_wall_clock`] does; `POST /_awsdeploy/metric` with
+/// [`SimulationProxy::set_wall_clock`] does; `POST /_awsdeploy/ecs-minute`
+/// with `{"seconds"}`: how long an ECS minute (bakes, canary and linear
+/// holds) lasts ([`Lifecycle::EcsMinute`]); `POST /_awsdeploy/metric` with
 /// `{"namespace", "name", "dimensions": {name: value}, "value", "unit"}`:
 /// what [`SimulationProxy::publish_metric`] does.
 pub(super) fn admin(
@@ -92,10 +94,17 @@ pub(super) fn admin(
             state.amplify.wall_clock = duration;
             Response::new(200, &[], "")
         }
+        "ecs-minute" => match request.json()["seconds"].as_f64() {
+            Some(seconds) if seconds >= 0.0 => {
+                state.ecs.minute = Duration::from_secs_f64(seconds);
+                Response::new(200, &[], "")
+            }
+            _ => Response::new(400, &[], "give {\"seconds\": N}, N >= 0"),
+        },
         _ => Response::new(
             404,
             &[],
-            "unknown admin command; use calls, metric, round-trips, reset, task or wall-clock",
+            "unknown admin command; use calls, ecs-minute, metric, round-trips, reset, task or wall-clock",
         ),
     }
 }

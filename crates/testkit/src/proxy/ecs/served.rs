@@ -52,6 +52,7 @@ impl Ecs {
             });
         let polls = sim.deployments[0].polls;
         let outcome = sim.deployments[0].outcome;
+        let wall_clock = sim.deployments[0].wall_clock;
         sim.shifting = true;
         let started = shift::Shift::start(
             shift::Start {
@@ -64,6 +65,7 @@ impl Ecs {
                 polls,
                 outcome,
                 routing,
+                wall_clock,
             },
             upstream,
         );

@@ -75,6 +75,8 @@ pub(super) struct Shift {
     phase_started: Instant,
     seen: usize,
     polls: usize,
+    born: Instant,
+    wall_clock: Option<Duration>,
     outcome: RolloutOutcome,
     desired: i64,
     running: i64,
@@ -139,6 +141,9 @@ pub(super) struct Start<'a> {
     pub polls: usize,
     pub outcome: RolloutOutcome,
     pub routing: Option<Routing>,
+    /// How long `SCALE_UP` takes in real time, as rolling deployments do
+    /// ([`super::super::advance`]); over the polls without one.
+    pub wall_clock: Option<Duration>,
 }
 
 impl Shift {
@@ -176,6 +181,8 @@ impl Shift {
             phase_started: Instant::now(),
             seen: 0,
             polls: s.polls.max(1),
+            born: Instant::now(),
+            wall_clock: s.wall_clock,
             outcome: s.outcome,
             desired: s.desired,
             running: 0,
@@ -233,7 +240,7 @@ impl Shift {
             |minutes: f64, started: Instant| started.elapsed() >= minute.mul_f64(minutes.max(0.0));
         let done = match phase {
             Phase::ScaleUp => {
-                self.seen += 1;
+                super::super::advance(&mut self.seen, self.polls, self.born, self.wall_clock);
                 let share = i64::try_from(self.seen).unwrap_or(i64::MAX) * self.desired
                     / i64::try_from(self.polls).unwrap_or(1);
                 if self.outcome == RolloutOutcome::Fails {
@@ -284,10 +291,32 @@ impl Shift {
             }
         }
         if done {
-            self.phases.remove(0);
-            self.phase_started = Instant::now();
+            self.next_phase(phase, minute, upstream);
         }
         None
+    }
+
+    /// ECS goes on without waiting for anyone to look: the next phase
+    /// starts when `finished` ended (its hold on the wall clock, so holds
+    /// add up exactly however seldom the deployment is described), and a
+    /// shift moves its traffic at once. One phase is entered per tick, so
+    /// each step is seen.
+    fn next_phase(&mut self, finished: Phase, minute: Duration, upstream: &Upstream) {
+        self.phases.remove(0);
+        self.phase_started = match finished {
+            Phase::Shift(_, hold) | Phase::Bake(hold) => {
+                self.phase_started + minute.mul_f64(hold.max(0.0))
+            }
+            Phase::ScaleUp | Phase::CleanUp => Instant::now(),
+        };
+        let Some(&next) = self.phases.first() else {
+            return;
+        };
+        self.stage = stage(next);
+        if let Phase::Shift(share, _) = next {
+            self.weight = share;
+            self.route(upstream);
+        }
     }
 
     /// Traffic back on the old revision; the rollback is under way.
