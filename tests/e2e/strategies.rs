@@ -138,7 +138,11 @@ fn stack(world: &World, app: &str, deploy: Option<&str>) -> (String, String) {
 
 #[test]
 fn blue_green_from_a_live_rolling_service_and_back_refused() {
-    let world = World::new();
+    // IAM changes reach ECS a few seconds late; here 5 s.
+    let world = World::with(awsdeploy_testkit::Strictness {
+        iam_propagation: std::time::Duration::from_secs(5),
+        ..awsdeploy_testkit::Strictness::aws()
+    });
     let app = "bg";
     let (spec, repository) = stack(&world, app, None);
 
@@ -154,9 +158,17 @@ fn blue_green_from_a_live_rolling_service_and_back_refused() {
     ] {
         assert!(plan.stdout.contains(&shown), "{shown} in:\n{}", plan.stdout);
     }
+    world.sim.reset_calls();
     world
         .run(&["up", "-f", &spec, "--yes", "--image-tag", "v1"])
         .assert_code(0);
+    // The role is made in the same `up`: ECS refuses it until IAM has
+    // propagated it, and the update is sent again.
+    assert_eq!(world.sim.count("iam", "CreateRole"), 1);
+    assert!(
+        world.sim.count("ecs", "UpdateService") >= 2,
+        "UpdateService sent again once ECS could assume the role"
+    );
     no_op(&world, &spec, "v1");
 
     releases(
@@ -187,7 +199,8 @@ fn blue_green_from_a_live_rolling_service_and_back_refused() {
 fn canary_takes_its_share_first_then_the_rest() {
     let world = World::new();
     let app = "cn";
-    let deploy = "strategy = \"canary\"\ncanary_percent = 20\ncanary_bake_time = \"1m\"\nbake_time = \"1m\"";
+    let deploy =
+        "strategy = \"canary\"\ncanary_percent = 20\ncanary_bake_time = \"1m\"\nbake_time = \"1m\"";
     let (spec, repository) = stack(&world, app, Some(deploy));
     no_op(&world, &spec, "v1");
     releases(
@@ -304,7 +317,9 @@ fn releases(world: &World, r: &Release) {
 /// back.
 fn wait_until_then_stop(world: &World, r: &Release) {
     let app = r.app;
-    let long_bake = r.deploy.replace("bake_time = \"1m\"", "bake_time = \"30m\"");
+    let long_bake = r
+        .deploy
+        .replace("bake_time = \"1m\"", "bake_time = \"30m\"");
     // Only the final bake is long: the canary's or a step's stays short.
     let long_bake = long_bake
         .replace("canary_bake_time = \"30m\"", "canary_bake_time = \"0m\"")
@@ -347,12 +362,18 @@ fn wait_until_then_stop(world: &World, r: &Release) {
     let shift = &status.json()["service"]["shift"];
     assert_eq!(shift["stage"], "BAKE_TIME", "{}", status.stdout);
     assert_eq!(shift["traffic_percent"], 100, "{}", status.stdout);
-    assert_eq!(shift["source"], serving_before.as_str(), "{}", status.stdout);
+    assert_eq!(
+        shift["source"],
+        serving_before.as_str(),
+        "{}",
+        status.stdout
+    );
     let left = shift["bake_left_minutes"].as_u64().unwrap();
     assert!((1..=30).contains(&left), "{left}");
     let text = world.run(&["status", "-f", r.spec]);
     assert!(
-        text.stdout.contains("BAKE_TIME, production traffic 100% on the new revision")
+        text.stdout
+            .contains("BAKE_TIME, production traffic 100% on the new revision")
             && text.stdout.contains("m of the bake left"),
         "{}",
         text.stdout

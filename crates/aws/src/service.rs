@@ -614,7 +614,7 @@ async fn create_service(
     } = new;
 
     let cluster = ids.resolve(cluster)?;
-    let out = ecs
+    let request = ecs
         .create_service()
         .cluster(&cluster)
         .service_name(name)
@@ -633,10 +633,16 @@ async fn create_service(
         .health_check_grace_period_seconds(settings.health_check_grace_period_secs)
         .enable_ecs_managed_tags(true)
         .propagate_tags(PropagateTags::Service)
-        .set_tags(Some(tags(owner, name)))
-        .send()
-        .await
-        .map_err(sdk("CreateService", name))?;
+        .set_tags(Some(tags(owner, name)));
+    let out = crate::wait::retrying(
+        strategy::role_not_yet_assumable,
+        crate::wait::ROLE_PROPAGATION,
+        || {
+            let request = request.clone();
+            async move { request.send().await.map_err(sdk("CreateService", name)) }
+        },
+    )
+    .await?;
     Ok(out
         .service()
         .and_then(|s| s.service_arn())
@@ -717,7 +723,8 @@ async fn update_service(
         .map(|t| ids.resolve(t))
         .transpose()?;
     let net = net.as_ref().map(|n| network(n, ids)).transpose()?;
-    ecs.update_service()
+    let request = ecs
+        .update_service()
         .cluster(cluster)
         .service(name)
         .set_task_definition(task_definition)
@@ -727,10 +734,16 @@ async fn update_service(
         .set_deployment_configuration(settings.as_ref().map(deployment).transpose()?)
         .set_health_check_grace_period_seconds(
             settings.as_ref().map(|s| s.health_check_grace_period_secs),
-        )
-        .send()
-        .await
-        .map_err(sdk("UpdateService", name))?;
+        );
+    crate::wait::retrying(
+        strategy::role_not_yet_assumable,
+        crate::wait::ROLE_PROPAGATION,
+        || {
+            let request = request.clone();
+            async move { request.send().await.map_err(sdk("UpdateService", name)) }
+        },
+    )
+    .await?;
     Ok(None)
 }
 

@@ -51,6 +51,11 @@ where
 /// Calls `call` again while it fails with an error `not_yet` accepts,
 /// backing off from 250 ms to 5 s, for at most `window`; then its answer
 /// stands. Safe only where such an answer means nothing was done.
+/// How long IAM may take before a service can assume a role made or
+/// changed a moment ago (AWS: "usually" seconds; terraform-provider-aws
+/// waits up to two minutes): how long a call refused for it is retried.
+pub(crate) const ROLE_PROPAGATION: Duration = Duration::from_secs(90);
+
 pub(crate) async fn retrying<T, F, Fut>(
     not_yet: impl Fn(&AwsError) -> bool,
     window: Duration,

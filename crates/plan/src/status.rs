@@ -663,7 +663,11 @@ mod tests {
         assert_eq!(bake_left_minutes(30, 1), 30, "rounded up");
         assert_eq!(bake_left_minutes(30, 60), 29);
         assert_eq!(bake_left_minutes(30, 7 * 60 + 30), 23);
-        assert_eq!(bake_left_minutes(30, 31 * 60), 0, "over, ECS cleans up next");
+        assert_eq!(
+            bake_left_minutes(30, 31 * 60),
+            0,
+            "over, ECS cleans up next"
+        );
     }
 
     #[test]

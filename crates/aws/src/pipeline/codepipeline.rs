@@ -341,9 +341,8 @@ fn declaration(
 }
 
 /// IAM takes seconds to let a service assume a role made a moment ago:
-/// CodeBuild and CodePipeline refuse it until then.
-const ROLE_GRACE: std::time::Duration = std::time::Duration::from_secs(90);
-
+/// CodeBuild and CodePipeline refuse it until then
+/// ([`wait::ROLE_PROPAGATION`]).
 fn role_not_yet_assumable(error: &AwsError) -> bool {
     let text = error.to_string();
     (already_done(
@@ -467,7 +466,7 @@ pub(crate) async fn create_project(
         .iter()
         .map(|(k, v)| cb::Tag::builder().key(*k).value(v).build())
         .collect();
-    let created = wait::retrying(role_not_yet_assumable, ROLE_GRACE, || async {
+    let created = wait::retrying(role_not_yet_assumable, wait::ROLE_PROPAGATION, || async {
         cx.clients
             .codebuild
             .create_project()
@@ -496,7 +495,7 @@ pub(crate) async fn update_project(
     settings: &ProjectSettings,
 ) -> Result<Option<String>, AwsError> {
     let (source, artifacts, environment, logs) = project_parts(settings)?;
-    wait::retrying(role_not_yet_assumable, ROLE_GRACE, || async {
+    wait::retrying(role_not_yet_assumable, wait::ROLE_PROPAGATION, || async {
         cx.clients
             .codebuild
             .update_project()
@@ -541,7 +540,7 @@ pub(crate) async fn create_pipeline(
         .iter()
         .filter_map(|(k, v)| cp::Tag::builder().key(*k).value(v).build().ok())
         .collect();
-    let created = wait::retrying(role_not_yet_assumable, ROLE_GRACE, || async {
+    let created = wait::retrying(role_not_yet_assumable, wait::ROLE_PROPAGATION, || async {
         cx.clients
             .codepipeline
             .create_pipeline()
@@ -565,7 +564,7 @@ pub(crate) async fn update_pipeline(
 ) -> Result<Option<String>, AwsError> {
     let connection = cx.resolve(&settings.connection)?;
     let declaration = declaration(name, settings, &connection)?;
-    wait::retrying(role_not_yet_assumable, ROLE_GRACE, || async {
+    wait::retrying(role_not_yet_assumable, wait::ROLE_PROPAGATION, || async {
         cx.clients
             .codepipeline
             .update_pipeline()

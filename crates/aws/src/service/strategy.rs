@@ -128,3 +128,14 @@ pub(super) fn load_balancer(
         .set_advanced_configuration(shift.map(|s| advanced(s, ids)).transpose()?)
         .build())
 }
+
+/// ECS refuses a service whose load balancer's infrastructure role it
+/// cannot assume yet (made a moment ago: IAM propagates in seconds) with
+/// this `InvalidParameterException`; terraform-provider-aws retries the
+/// same words on `CreateService` and `UpdateService`.
+pub(super) fn role_not_yet_assumable(error: &AwsError) -> bool {
+    crate::error::already_done(error, &["InvalidParameterException"])
+        && error
+            .to_string()
+            .contains("verify that the ECS service role being passed has the proper permissions")
+}

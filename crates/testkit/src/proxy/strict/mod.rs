@@ -209,8 +209,11 @@ pub(super) fn unassumable_role_reason(role: &str) -> String {
 
 /// The answer AWS would give instead of the emulator's, if any.
 /// CodeBuild and CodePipeline check, when a project or a pipeline is
-/// saved, that they may assume its role: a role made or changed a moment
-/// ago is refused until IAM has propagated it, with their own errors.
+/// saved, that they may assume its role, and ECS checks the
+/// infrastructure role of a load balancer's `advancedConfiguration` when
+/// a service is created or updated: a role made or changed a moment ago
+/// is refused until IAM has propagated it, with their own errors (ECS's
+/// as terraform-provider-aws retries it, `resource_service.go`).
 fn role_not_yet_assumable(
     rules: &Strictness,
     state: &StrictState,
@@ -231,6 +234,15 @@ fn role_not_yet_assumable(
             let message =
                 format!("CodePipeline is not authorized to perform AssumeRole on role {role}");
             (role, "InvalidStructureException", message)
+        }
+        ("ecs", "CreateService" | "UpdateService") => {
+            let role = body["loadBalancers"]
+                .as_array()?
+                .iter()
+                .find_map(|l| l["advancedConfiguration"]["roleArn"].as_str())?
+                .to_owned();
+            let message = "Unable to assume role and validate the specified targetGroupArn. Please verify that the ECS service role being passed has the proper permissions.".to_owned();
+            (role, "InvalidParameterException", message)
         }
         _ => return None,
     };
