@@ -227,21 +227,9 @@ pub(super) fn lint_offline(
         versions.sort_unstable();
         versions.iter().rev().nth(1).copied()
     });
-    let engine_version = spec
-        .database
-        .as_ref()
-        .map_or("8.0", |d| d.engine_version.as_str())
-        .to_owned();
     let report = awsdeploy_lint::lint(
         sources,
-        &awsdeploy_lint::Options {
-            engine_version,
-            since,
-            mixed_versions: spec
-                .service
-                .as_ref()
-                .is_some_and(|s| s.deploy.strategy.shifts_traffic()),
-        },
+        &awsdeploy_plan::migration::lint_options(spec, since),
     );
     (report, since)
 }

@@ -460,6 +460,27 @@ pub struct MigrationRecord {
     pub database: String,
 }
 
+/// The lint's options for `spec`'s migrations after `since`: its
+/// database's engine version, and mixed versions as errors when the
+/// service's strategy keeps the old revision serving beside the new one
+/// (blue/green, canary and linear, for the whole bake; a rolling
+/// deployment only while it rolls). `migrate --lint` and the plan's lint
+/// both use it.
+pub fn lint_options(spec: &awsdeploy_spec::Spec, since: Option<u64>) -> awsdeploy_lint::Options {
+    awsdeploy_lint::Options {
+        engine_version: spec
+            .database
+            .as_ref()
+            .map_or("8.0", |d| d.engine_version.as_str())
+            .to_owned(),
+        since,
+        mixed_versions: spec
+            .service
+            .as_ref()
+            .is_some_and(|s| s.deploy.strategy.shifts_traffic()),
+    }
+}
+
 /// The migration lint of the files the plan's migration applies, keyed
 /// to `database.engine_version`: those after the version the database
 /// records ([`MIGRATED_VERSION_TAG`]); every file on a database the plan
@@ -475,11 +496,6 @@ fn lint(cx: &PlanContext<'_>, warnings: &mut Vec<String>) -> Option<awsdeploy_li
         ..
     } = cx;
     let sources = options.migrations.as_ref()?;
-    let engine_version = spec
-        .database
-        .as_ref()
-        .map_or("8.0", |d| d.engine_version.as_str())
-        .to_owned();
     let db = live.database.instance.as_ref().filter(|db| db.owned);
     let unrecorded = db.is_some_and(|db| db.migrated_version.is_none());
     let since = match db {
@@ -496,20 +512,7 @@ fn lint(cx: &PlanContext<'_>, warnings: &mut Vec<String>) -> Option<awsdeploy_li
             versions.iter().rev().nth(1).copied()
         }),
     };
-    let mut report = awsdeploy_lint::lint(
-        sources,
-        &awsdeploy_lint::Options {
-            engine_version,
-            since,
-            // Blue/green, canary and linear keep the old revision serving
-            // beside the new one, against the new schema, for the whole
-            // bake; a rolling deployment only while it rolls.
-            mixed_versions: spec
-                .service
-                .as_ref()
-                .is_some_and(|s| s.deploy.strategy.shifts_traffic()),
-        },
-    );
+    let mut report = awsdeploy_lint::lint(sources, &lint_options(spec, since));
     if unrecorded {
         report.unsure();
     }
