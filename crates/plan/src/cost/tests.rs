@@ -111,6 +111,43 @@ fn multi_az_and_autoscaling() {
     assert_eq!((tasks.cents, tasks.max_cents), (2249, Some(11073 + 2422)));
     let dev = of_spec(&config("full.toml", "dev"), "ap-northeast-1", TODAY);
     assert_eq!(cents(&dev), (12225, Some(12225 - 2249 + 5536 + 1211)));
+    // Blue/green with a 5-minute bake: per release, up to 12 old tasks
+    // run 5 more minutes, 1 task-hour × (0.25 × 0.05056 + 0.5 × 0.00553)
+    // = $0.015, not in the monthly figures.
+    let overlap = prod
+        .usage
+        .iter()
+        .find(|u| u.item.contains("the release overlap (blue/green, bake 5m)"))
+        .expect("the release overlap");
+    assert!(
+        overlap.assumption.contains(
+            "tasks (up to 12) run 5 min beside the new ones (holds and bake): about $0.02 a release"
+        ),
+        "{}",
+        overlap.assumption
+    );
+}
+
+#[test]
+fn the_release_overlap_counts_each_strategys_holds() {
+    let strategy = |deploy: &str| {
+        let spec = spec(&format!(
+            "[app]\nname = \"shop\"\n[service]\ndesired_count = 2\n[service.deploy]\n{deploy}\n"
+        ));
+        crate::Strategy::from_spec(&spec.service.unwrap().deploy).overlap_minutes()
+    };
+    assert_eq!(strategy("strategy = \"rolling\""), 0);
+    assert_eq!(strategy("strategy = \"blue_green\""), 5);
+    // ECS's defaults: 5% for 10 min; 10% every 6 min, none held at 100%.
+    assert_eq!(strategy("strategy = \"canary\""), 10 + 5);
+    assert_eq!(strategy("strategy = \"linear\""), 9 * 6 + 5);
+    assert_eq!(
+        strategy(
+            "strategy = \"linear\"\nlinear_step_percent = 30\nlinear_step_bake_time = \"2m\"\nbake_time = \"0m\""
+        ),
+        3 * 2,
+        "30, 60, 90 held; 100 not"
+    );
 }
 
 #[test]

@@ -76,6 +76,7 @@ pub fn cost(cx: &CostContext<'_>, bill: &mut Bill<'_>) {
         &format!("ecs.fargate.{arch}.gb_hour"),
         (low * gb, high * gb),
     );
+    overlap(cx, bill, &tasks, (arch, label));
     if cx
         .spec
         .service
@@ -88,4 +89,51 @@ pub fn cost(cx: &CostContext<'_>, bill: &mut Bill<'_>) {
             "per metric-month: about ten metrics for the cluster and the service, more with more task definitions; its performance logs are billed as log ingestion",
         );
     }
+}
+
+/// A strategy that shifts traffic runs the new revision's tasks beside the
+/// old ones for its holds and bake: a cost per release, not per month.
+fn overlap(cx: &CostContext<'_>, bill: &mut Bill<'_>, tasks: &Tasks, (arch, label): (&str, &str)) {
+    let strategy = match cx.side {
+        Side::Spec => cx
+            .spec
+            .service
+            .as_ref()
+            .map(|s| crate::Strategy::from_spec(&s.deploy)),
+        Side::Live => cx
+            .live
+            .service
+            .service
+            .as_ref()
+            .map(|s| s.deployment.strategy.clone()),
+    };
+    let Some(strategy) = strategy.filter(|s| !s.is_rolling()) else {
+        return;
+    };
+    let minutes = strategy.overlap_minutes();
+    let task_hours = f64::from(tasks.count.1) * f64::from(minutes) / 60.0;
+    let vcpu_id = format!("ecs.fargate.{arch}.vcpu_hour");
+    let gb_id = format!("ecs.fargate.{arch}.gb_hour");
+    let per_task_hour = match (bill.price(&vcpu_id), bill.price(&gb_id)) {
+        (Some(vcpu), Some(gb)) => Some(
+            f64::from(tasks.cpu) / 1024.0 * vcpu.usd()
+                + f64::from(tasks.memory) / 1024.0 * gb.usd(),
+        ),
+        _ => None,
+    };
+    let per_release = per_task_hour.map_or_else(String::new, |p| {
+        format!(": about ${:.2} a release", task_hours * p)
+    });
+    bill.usage(
+        &format!("Fargate {label} vCPU, the release overlap ({})", strategy.describe()),
+        &vcpu_id,
+        &format!(
+            "per release, the old revision's tasks ({}) run {minutes} min beside the new ones (holds and bake){per_release}",
+            if tasks.count.0 == tasks.count.1 {
+                tasks.count.1.to_string()
+            } else {
+                format!("up to {}", tasks.count.1)
+            }
+        ),
+    );
 }

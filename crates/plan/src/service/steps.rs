@@ -285,6 +285,30 @@ impl Strategy {
         }
     }
 
+    /// How long ECS keeps both revisions running in a release, in
+    /// minutes: the canary's hold or each linear step's (none after 100%)
+    /// and the bake.
+    pub fn overlap_minutes(&self) -> u32 {
+        let minutes = match self {
+            Strategy::Rolling => 0,
+            Strategy::BlueGreen { bake_minutes } => *bake_minutes,
+            Strategy::Canary {
+                canary_bake_minutes,
+                bake_minutes,
+                ..
+            } => canary_bake_minutes + bake_minutes,
+            Strategy::Linear {
+                step_percent,
+                step_bake_minutes,
+                bake_minutes,
+            } => {
+                let steps_held = (100 + step_percent - 1) / step_percent.max(&1) - 1;
+                steps_held * step_bake_minutes + bake_minutes
+            }
+        };
+        u32::try_from(minutes).unwrap_or(0)
+    }
+
     /// The strategy as the spec asks for it.
     pub fn from_spec(deploy: &awsdeploy_spec::Deploy) -> Strategy {
         let minutes =

@@ -121,19 +121,5 @@ pub(super) fn check_switch(found: &LiveEcsService, wanted: &Strategy) -> Result<
 /// How long a deployment of `strategy` may take beyond its tasks
 /// starting: its canary or linear steps and its bake.
 pub(super) fn extra_secs(strategy: &Strategy) -> u64 {
-    let minutes = match strategy {
-        Strategy::Rolling => 0,
-        Strategy::BlueGreen { bake_minutes } => *bake_minutes,
-        Strategy::Canary {
-            canary_bake_minutes,
-            bake_minutes,
-            ..
-        } => canary_bake_minutes + bake_minutes,
-        Strategy::Linear {
-            step_percent,
-            step_bake_minutes,
-            bake_minutes,
-        } => (100 / (*step_percent).max(1)) * step_bake_minutes + bake_minutes,
-    };
-    u64::try_from(minutes).unwrap_or(0) * 60
+    u64::from(strategy.overlap_minutes()) * 60
 }
