@@ -179,7 +179,8 @@ pub struct ShiftStatus {
     /// The new revision's tasks running, of those it asks for.
     pub running: i32,
     pub desired: i32,
-    /// In `BAKE_TIME`: the most minutes of the bake left ([`bake_left_minutes`]).
+    /// In `BAKE_TIME`: about how many minutes of the bake are left
+    /// ([`bake_left_minutes`]).
     pub bake_left_minutes: Option<u32>,
 }
 
@@ -190,7 +191,7 @@ impl ShiftStatus {
     }
 
     /// "`BAKE_TIME`, production traffic 100% on the new revision, 2 of 2
-    /// tasks running, at most 23m of the bake left".
+    /// tasks running, about 23m of the bake left".
     pub fn summary(&self) -> String {
         let mut out = format!(
             "{}, production traffic {}% on the new revision, {} of {} tasks running",
@@ -200,16 +201,17 @@ impl ShiftStatus {
             out = format!("{}: {out}", self.status);
         }
         if let Some(left) = self.bake_left_minutes {
-            let _ = write!(out, ", at most {left}m of the bake left");
+            let _ = write!(out, ", about {left}m of the bake left");
         }
         out
     }
 }
 
-/// What is left of a bake of `bake_minutes` that has lasted at least
-/// `since_secs`, in whole minutes rounded up. ECS gives no start time for
-/// a stage: `since_secs` counts from the deployment's `updatedAt`, which is
-/// at or after the bake began, so this is an upper bound.
+/// What is left of a bake of `bake_minutes` that has lasted `since_secs`,
+/// in whole minutes rounded up. ECS gives no start time for a stage:
+/// `since_secs` counts from the deployment's `updatedAt` ("last updated"),
+/// which is when the bake began if ECS updates it on a stage change (its
+/// documentation does not say), so this is an estimate.
 pub fn bake_left_minutes(bake_minutes: u32, since_secs: u64) -> u32 {
     let left = u64::from(bake_minutes) * 60;
     u32::try_from(left.saturating_sub(since_secs).div_ceil(60)).unwrap_or(u32::MAX)
@@ -658,7 +660,7 @@ mod tests {
     }
 
     #[test]
-    fn the_bake_left_is_an_upper_bound_in_whole_minutes() {
+    fn the_bake_left_is_in_whole_minutes_rounded_up() {
         assert_eq!(bake_left_minutes(30, 0), 30);
         assert_eq!(bake_left_minutes(30, 1), 30, "rounded up");
         assert_eq!(bake_left_minutes(30, 60), 29);
@@ -705,7 +707,7 @@ mod tests {
         assert_eq!(going.health, Health::Healthy, "{:?}", going.problems);
         assert!(
             text(&going).contains(
-                "deployment of shop-dev-api:5 (replacing shop-dev-api:4): BAKE_TIME, production traffic 100% on the new revision, 2 of 2 tasks running, at most 23m of the bake left"
+                "deployment of shop-dev-api:5 (replacing shop-dev-api:4): BAKE_TIME, production traffic 100% on the new revision, 2 of 2 tasks running, about 23m of the bake left"
             ),
             "{}",
             text(&going)

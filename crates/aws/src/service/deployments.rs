@@ -365,7 +365,34 @@ async fn failure(
         format!("alarm {} fired; ", fired.join(", "))
     };
     Ok(format!(
-        "the deployment of {revision} ended {status}: {alarm}{why}; {serving}. See `aws ecs describe-service-deployments --service-deployment-arns {}`",
+        "the deployment of {revision} ended {status}: {alarm}{why}; {serving}.{} See `aws ecs describe-service-deployments --service-deployment-arns {}`",
+        role_hint(why),
         d.service_deployment_arn().unwrap_or_default()
     ))
+}
+
+/// What to do about a deployment ECS rolled back because it could not
+/// use the infrastructure role (the ECS blue/green troubleshooting guide:
+/// "ECS was unable to manage the ELB resources due to missing permissions
+/// on ECS Infrastructure Role"): made in the same run, IAM may not have
+/// propagated it yet, and the next `up` deploys the revision again.
+fn role_hint(why: &str) -> &'static str {
+    if why.contains("Infrastructure Role") || why.contains("unable to assume role") {
+        " A role made or changed in this run takes seconds to reach ECS: run `awsdeploy up` again; if it fails the same way, check the role's trust policy (ecs.amazonaws.com) and its managed policy with `awsdeploy diff`."
+    } else {
+        ""
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_rollback_for_the_infrastructure_role_says_to_run_up_again() {
+        let why = "Service deployment rolled back because of invalid networking configuration. ECS was unable to manage the ELB resources due to missing permissions on ECS Infrastructure Role 'arn:aws:iam::123456789012:role/shop-dev-ecs-lb'.";
+        assert!(super::role_hint(why).contains("run `awsdeploy up` again"));
+        assert_eq!(
+            super::role_hint("ECS deployment alarms: alarm detected."),
+            ""
+        );
+    }
 }
