@@ -277,15 +277,18 @@ enum CommandArg {
     /// Show the environment on one screen: network, database, service, migration, web, alarms, pipeline, drift.
     ///
     /// Reads only (observation and the status reads run concurrently). The
-    /// service's deployments with their images and rollout states, its last
-    /// events and its targets' health; the database's state, storage used
+    /// service's deployments with their images and rollout states (with a
+    /// blue/green, canary or linear strategy, the deployment in progress:
+    /// its stage, production traffic and about how much of the bake is
+    /// left), its last events and its targets' health; the database's state, storage used
     /// and pending changes; the last migration task; the web branch's last
     /// job, URL and domain; every alarm's state, the alarm subscriptions and
     /// the dashboard's URL; the pipeline and its connection; how many
     /// changes `diff` would make; who holds the deploy lock. Exit codes: 0
     /// healthy, 2 degraded (a rollout in progress, unhealthy targets, a
     /// failed last job or migration, a database not available or nearly
-    /// full, an alarm firing, a pipeline connection not yet approved), 1
+    /// full, an alarm firing, a pipeline connection not yet approved, ECS
+    /// rolling a deployment back), 1
     /// error: CI
     /// can gate on it. --output json gives a
     /// versioned document (docs/status.schema.json).
@@ -329,6 +332,13 @@ enum CommandArg {
     /// image is gone from the repository (the lifecycle policy expires old
     /// images). Afterwards `diff` shows the spec's image as a pending
     /// change: `up` would deploy it again. Holds the deploy lock.
+    ///
+    /// With a blue/green, canary or linear strategy and a deployment in
+    /// progress, it stops that deployment instead (StopServiceDeployment,
+    /// ROLLBACK: ECS moves the traffic back and stops the new tasks) and
+    /// waits until ECS has rolled it back; while ECS is already rolling one
+    /// back it changes nothing. Without one in progress, going back to the
+    /// previous revision is itself a deployment of the strategy.
     Rollback {
         /// The revision number to go back to (as in shop-dev-api:4),
         /// instead of the one before the current.
