@@ -3,7 +3,8 @@
 //! moved as the strategy says, the old revision gone after the bake), one
 //! rolled back by an alarm during the bake (named, with what serves), `up
 //! --wait-until traffic-shifted` returning in a long bake and `rollback`
-//! stopping that deployment, and a no-op `diff` after each success.
+//! stopping that deployment (for linear, someone else stopped it first and
+//! `rollback` changes nothing), and a no-op `diff` after each success.
 //! Blue/green starts from a live rolling service (the second target
 //! group, the production rule and the infrastructure role made first) and
 //! ends with the switch back to rolling refused with nothing changed;
@@ -179,6 +180,7 @@ fn blue_green_from_a_live_rolling_service_and_back_refused() {
             repository: &repository,
             deploy: "strategy = \"blue_green\"\nbake_time = \"1m\"",
             shows: "BAKE_TIME, production traffic 100% on the new revision",
+            stopped_elsewhere: false,
         },
     );
 
@@ -211,6 +213,7 @@ fn canary_takes_its_share_first_then_the_rest() {
             repository: &repository,
             deploy,
             shows: "production traffic 20% on the new revision",
+            stopped_elsewhere: false,
         },
     );
 }
@@ -230,6 +233,7 @@ fn linear_moves_traffic_step_by_step() {
             repository: &repository,
             deploy,
             shows: "production traffic 50% on the new revision",
+            stopped_elsewhere: true,
         },
     );
 }
@@ -243,6 +247,9 @@ struct Release<'a> {
     deploy: &'a str,
     /// What a successful release's progress shows (a stage or a step).
     shows: &'a str,
+    /// The deployment left baking is stopped by someone else before
+    /// `rollback` runs.
+    stopped_elsewhere: bool,
 }
 
 /// On a stack serving `v1` (revision 1) with the strategy: `v2` succeeds,
@@ -378,14 +385,39 @@ fn wait_until_then_stop(world: &World, r: &Release) {
         "{}",
         text.stdout
     );
-    let stopped = world.run(&["rollback", "-f", r.spec, "--yes"]);
-    stopped.assert_code(0);
-    assert!(
-        stopped.stderr.contains(&format!("{serving_before} serves")),
-        "{}",
-        stopped.stderr
-    );
-    assert_eq!(world.sim.count("ecs", "StopServiceDeployment"), 1);
+    if r.stopped_elsewhere {
+        // Someone stopped it already (the console, another terminal):
+        // `rollback` says ECS is rolling it back and changes nothing.
+        let ecs = aws_sdk_ecs::Client::new(&world.config);
+        world
+            .block_on(
+                ecs.stop_service_deployment()
+                    .service_deployment_arn(baking.service_deployment_arn().unwrap())
+                    .stop_type(aws_sdk_ecs::types::StopServiceDeploymentStopType::Rollback)
+                    .send(),
+            )
+            .unwrap();
+        world.sim.reset_calls();
+        let refused = world.run(&["rollback", "-f", r.spec, "--yes"]);
+        refused.assert_code(1);
+        assert!(
+            refused
+                .stderr
+                .contains("ECS is already rolling back the deployment of"),
+            "{}",
+            refused.stderr
+        );
+        assert_eq!(crate::harness::mutating_calls(world), 0);
+    } else {
+        let stopped = world.run(&["rollback", "-f", r.spec, "--yes"]);
+        stopped.assert_code(0);
+        assert!(
+            stopped.stderr.contains(&format!("{serving_before} serves")),
+            "{}",
+            stopped.stderr
+        );
+        assert_eq!(world.sim.count("ecs", "StopServiceDeployment"), 1);
+    }
     assert_eq!(weights(world, app), before, "traffic is back");
     assert_eq!(
         newest_deployment(world, app).status().unwrap().as_str(),
