@@ -165,8 +165,8 @@ pub struct ServiceStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ShiftStatus {
     pub arn: String,
-    /// `PENDING`, `IN_PROGRESS`, `ROLLBACK_REQUESTED` or
-    /// `ROLLBACK_IN_PROGRESS`.
+    /// `PENDING`, `IN_PROGRESS`, `ROLLBACK_REQUESTED`,
+    /// `ROLLBACK_IN_PROGRESS` or `STOP_REQUESTED`.
     pub status: String,
     /// Its lifecycle stage: `SCALE_UP`, `PRODUCTION_TRAFFIC_SHIFT`,
     /// `BAKE_TIME`, `CLEAN_UP`...
@@ -185,9 +185,10 @@ pub struct ShiftStatus {
 }
 
 impl ShiftStatus {
-    /// Whether ECS is already rolling it back (it cannot be stopped again).
+    /// Whether ECS is already rolling it back or stopping it (it cannot be
+    /// stopped again).
     pub fn is_rolling_back(&self) -> bool {
-        self.status.starts_with("ROLLBACK")
+        self.status.starts_with("ROLLBACK") || self.status == "STOP_REQUESTED"
     }
 
     /// "`BAKE_TIME`, production traffic 100% on the new revision, 2 of 2

@@ -86,6 +86,7 @@ fn is_going(d: &ServiceDeployment) -> bool {
                 | ServiceDeploymentStatus::InProgress
                 | ServiceDeploymentStatus::RollbackRequested
                 | ServiceDeploymentStatus::RollbackInProgress
+                | ServiceDeploymentStatus::StopRequested
         )
     )
 }
