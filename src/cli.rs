@@ -176,8 +176,12 @@ enum CommandArg {
         /// blue_green, canary, linear): stop waiting once all production
         /// traffic is on the new revision (traffic-shifted), leaving the
         /// bake, the old revision's stop and any alarm rollback to ECS
-        /// (follow with `awsdeploy status`); or wait for the deployment to
-        /// complete (completed, the default).
+        /// (follow with `awsdeploy status`); with service.deploy.test_port,
+        /// once the test listener serves the new revision, before any
+        /// production traffic moves (test-traffic-shifted: ECS goes on
+        /// without waiting for your checks; a failing check runs `awsdeploy
+        /// rollback`); or wait for the deployment to complete (completed,
+        /// the default).
         #[arg(long, value_enum, default_value_t = WaitUntilArg::Completed, value_name = "POINT")]
         wait_until: WaitUntilArg,
     },
@@ -533,6 +537,7 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
 /// `--wait-until`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum WaitUntilArg {
+    TestTrafficShifted,
     TrafficShifted,
     Completed,
 }
@@ -540,6 +545,7 @@ enum WaitUntilArg {
 impl From<WaitUntilArg> for awsdeploy_plan::WaitPoint {
     fn from(arg: WaitUntilArg) -> awsdeploy_plan::WaitPoint {
         match arg {
+            WaitUntilArg::TestTrafficShifted => awsdeploy_plan::WaitPoint::TestTrafficShifted,
             WaitUntilArg::TrafficShifted => awsdeploy_plan::WaitPoint::TrafficShifted,
             WaitUntilArg::Completed => awsdeploy_plan::WaitPoint::Completed,
         }

@@ -108,6 +108,13 @@ pub(super) async fn from_spec(
     apply: Apply,
 ) -> Result<Exit, CliError> {
     let spec = with_image_tag(load_spec(settings)?, image_tag)?;
+    let test_port = spec.service.as_ref().and_then(|s| s.deploy.test_port);
+    if apply.wait_until == awsdeploy_plan::WaitPoint::TestTrafficShifted && test_port.is_none() {
+        return Err(CliError::new(
+            "--wait-until test-traffic-shifted needs a test listener, and the spec has none; nothing was changed".to_owned(),
+            Some("set service.deploy.test_port (with strategy blue_green, canary or linear), or use --wait-until traffic-shifted".to_owned()),
+        ));
+    }
     let options = options(settings, &spec, migrate)?;
     let aws = connect(&spec).await?;
     locked(

@@ -111,5 +111,6 @@ mod soak;
 mod status;
 mod strategies;
 mod strict;
+mod test_listener;
 mod tracing;
 mod web;

@@ -15,12 +15,18 @@ use awsdeploy_testkit::{Lifecycle, RolloutOutcome};
 use crate::harness::{World, push_image};
 use crate::service::stack_spec;
 
-fn elb(world: &World) -> aws_sdk_elasticloadbalancingv2::Client {
+pub(crate) fn elb(world: &World) -> aws_sdk_elasticloadbalancingv2::Client {
     aws_sdk_elasticloadbalancingv2::Client::new(&world.config)
 }
 
 /// The production rule's weight on each target group, by name.
 fn weights(world: &World, app: &str) -> Vec<(String, i32)> {
+    rule_weights(world, app, 80)
+}
+
+/// The weight on each target group, by name, of awsdeploy's rule on the
+/// listener on `port`.
+pub(crate) fn rule_weights(world: &World, app: &str, port: i32) -> Vec<(String, i32)> {
     let elb = elb(world);
     let lbs = world
         .block_on(
@@ -36,7 +42,14 @@ fn weights(world: &World, app: &str) -> Vec<(String, i32)> {
     let listeners = world
         .block_on(elb.describe_listeners().load_balancer_arn(&lb).send())
         .unwrap();
-    let listener = listeners.listeners()[0].listener_arn().unwrap().to_owned();
+    let listener = listeners
+        .listeners()
+        .iter()
+        .find(|l| l.port() == Some(port))
+        .unwrap_or_else(|| panic!("a listener on {port}"))
+        .listener_arn()
+        .unwrap()
+        .to_owned();
     let rules = world
         .block_on(elb.describe_rules().listener_arn(&listener).send())
         .unwrap();
@@ -44,7 +57,7 @@ fn weights(world: &World, app: &str) -> Vec<(String, i32)> {
         .rules()
         .iter()
         .find(|r| r.priority() == Some("50000"))
-        .expect("the production rule");
+        .expect("awsdeploy's rule");
     let mut out: Vec<(String, i32)> = rule.actions()[0]
         .forward_config()
         .unwrap()
@@ -60,7 +73,7 @@ fn weights(world: &World, app: &str) -> Vec<(String, i32)> {
     out
 }
 
-fn serving(world: &World, app: &str) -> String {
+pub(crate) fn serving(world: &World, app: &str) -> String {
     let ecs = aws_sdk_ecs::Client::new(&world.config);
     let out = world
         .block_on(
@@ -74,7 +87,7 @@ fn serving(world: &World, app: &str) -> String {
     td.rsplit('/').next().unwrap().to_owned()
 }
 
-fn newest_deployment(world: &World, app: &str) -> aws_sdk_ecs::types::ServiceDeployment {
+pub(crate) fn newest_deployment(world: &World, app: &str) -> aws_sdk_ecs::types::ServiceDeployment {
     let ecs = aws_sdk_ecs::Client::new(&world.config);
     let listed = world
         .block_on(
@@ -98,13 +111,13 @@ fn newest_deployment(world: &World, app: &str) -> aws_sdk_ecs::types::ServiceDep
     out.service_deployments()[0].clone()
 }
 
-fn set_deploy(spec: &str, deploy: &str) {
+pub(crate) fn set_deploy(spec: &str, deploy: &str) {
     let text = std::fs::read_to_string(spec).unwrap();
     let base = text.split("\n[service.deploy]").next().unwrap().to_owned();
     std::fs::write(spec, format!("{base}\n[service.deploy]\n{deploy}\n")).unwrap();
 }
 
-fn no_op(world: &World, spec: &str, tag: &str) {
+pub(crate) fn no_op(world: &World, spec: &str, tag: &str) {
     let diff = world.run(&[
         "diff",
         "-f",
@@ -122,7 +135,7 @@ fn no_op(world: &World, spec: &str, tag: &str) {
 
 /// A stack with alarms (the 5XX alarm is a deployment alarm) and
 /// `deploy` as its `[service.deploy]`, up with `v1`.
-fn stack(world: &World, app: &str, deploy: Option<&str>) -> (String, String) {
+pub(crate) fn stack(world: &World, app: &str, deploy: Option<&str>) -> (String, String) {
     let alarms = "\n[alarms]\nemail = [\"oncall@example.com\"]\n";
     let spec = stack_spec(world, app, alarms);
     if let Some(deploy) = deploy {

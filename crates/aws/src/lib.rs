@@ -402,7 +402,7 @@ impl Aws {
         )?;
         let traffic = async {
             if !lookups.traffic_shift {
-                return Ok((None, None, None));
+                return Ok((None, None));
             }
             let shift = load_balancer::traffic::observe(
                 &self.clients.elb,
@@ -412,14 +412,19 @@ impl Aws {
             let name =
                 awsdeploy_plan::names::infrastructure_role_name(&self.owner.app, &self.owner.env);
             let found = iam::observe_role(&self.clients.iam, &self.owner, &name);
-            let ((group, rule), found) = tokio::try_join!(shift, found)?;
-            Ok::<_, AwsError>((group, rule, found.map(|(role, _)| role)))
+            let (shift, found) = tokio::try_join!(shift, found)?;
+            Ok::<_, AwsError>((Some(shift), found.map(|(role, _)| role)))
         };
-        let (alternate_target_group, production_rule, infrastructure_role) =
-            Box::pin(traffic).await?;
+        let (shift, infrastructure_role) = Box::pin(traffic).await?;
+        let shift = shift.unwrap_or(load_balancer::traffic::Traffic {
+            alternate_target_group: None,
+            production_rule: None,
+            test_rule: None,
+        });
         let mut tier = LiveServiceTier {
-            alternate_target_group,
-            production_rule,
+            alternate_target_group: shift.alternate_target_group,
+            production_rule: shift.production_rule,
+            test_rule: shift.test_rule,
             infrastructure_role,
             load_balancer: balancer.load_balancer,
             target_group: balancer.target_group,

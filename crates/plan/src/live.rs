@@ -498,6 +498,10 @@ pub struct LiveServiceTier {
     /// to the service, when looked up.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub production_rule: Option<LiveRule>,
+    /// awsdeploy's rule (by its priority) on the test listener (a
+    /// forwarding listener on neither 80 nor 443), when looked up.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test_rule: Option<LiveRule>,
     /// The role ECS moves traffic with, when looked up.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub infrastructure_role: Option<LiveRole>,
@@ -518,6 +522,9 @@ pub struct LiveRule {
 pub struct LiveTrafficShift {
     pub alternate_target_group_arn: String,
     pub production_rule_arn: String,
+    /// `testListenerRule`, when the service has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test_rule_arn: Option<String>,
     pub role_arn: String,
 }
 

@@ -80,7 +80,9 @@ pub fn plan(cx: &PlanContext<'_>) -> Result<ComponentPlan, PlanError> {
             crate::names::alternate_target_group_name(app, env),
             live.alternate_target_group.as_ref(),
         )?;
-        traffic::production_rule(cx, &mut out, &primary, &alternate);
+        for rule in [traffic::Rule::Production, traffic::Rule::Test] {
+            traffic::rule(cx, rule, &mut out, &primary, &alternate);
+        }
     }
     Ok(out)
 }
@@ -271,8 +273,26 @@ fn load_balancer(cx: &PlanContext<'_>, out: &mut ComponentPlan) -> Result<Ref, P
 }
 
 /// The listeners by port: 443 HTTPS and 80 → 443 with a certificate, 80
-/// forwarding without.
+/// forwarding without; and the test listener (`test_port`), forwarding as
+/// the production one does.
 fn wanted_listeners(
+    lb: &awsdeploy_spec::LoadBalancer,
+    certificate: Option<&Ref>,
+    target_group: &Ref,
+    test_port: Option<i32>,
+) -> Vec<(i32, ListenerConfig)> {
+    let mut wanted = production_listeners(lb, certificate, target_group);
+    if let Some(port) = test_port {
+        let forwarding = wanted
+            .iter()
+            .find(|(_, c)| !matches!(c, ListenerConfig::RedirectToHttps))
+            .map(|(_, c)| c.clone());
+        wanted.extend(forwarding.map(|config| (port, config)));
+    }
+    wanted
+}
+
+fn production_listeners(
     lb: &awsdeploy_spec::LoadBalancer,
     certificate: Option<&Ref>,
     target_group: &Ref,
@@ -311,7 +331,12 @@ fn listeners(
     let env = spec.env.as_str();
     let app = spec.app.name.as_str();
     let lb_name = load_balancer_name(app, env);
-    let listeners_wanted = wanted_listeners(&spec.load_balancer, certificate, target_group);
+    let listeners_wanted = wanted_listeners(
+        &spec.load_balancer,
+        certificate,
+        target_group,
+        traffic::test_port(cx),
+    );
     // An HTTPS listener waits for its certificate to be issued: ELB refuses
     // one that is not (`UnsupportedCertificate`), also one pending from an
     // interrupted run, which the plan refers to by its ARN.
@@ -374,6 +399,24 @@ fn listeners(
             }
         }
     }
+    unwanted_listeners(cx, out, &listeners_wanted);
+}
+
+/// The live listeners the spec no longer wants, deleted.
+fn unwanted_listeners(
+    cx: &PlanContext<'_>,
+    out: &mut ComponentPlan,
+    listeners_wanted: &[(i32, ListenerConfig)],
+) {
+    let live = &cx.live.service;
+    let (app, env) = (cx.app(), cx.env());
+    let lb_name = load_balancer_name(app, env);
+    // The service's `advancedConfiguration` may name the rule of a test
+    // listener going away: the service lets go of it first.
+    let service = Key::ecs_service(
+        &crate::names::cluster_name(app, env),
+        crate::names::SERVICE_NAME,
+    );
     for listener in &live.listeners {
         if !listeners_wanted.iter().any(|(p, _)| *p == listener.port) {
             let port = listener.port;
@@ -392,7 +435,13 @@ fn listeners(
                     "listener",
                     Some(describe_live_listener(listener)),
                     None::<String>,
-                )]),
+                )])
+                .needs(
+                    live.test_rule
+                        .as_ref()
+                        .filter(|r| r.listener_arn == listener.arn)
+                        .map(|_| service.clone()),
+                ),
             );
         }
     }

@@ -363,6 +363,7 @@ fn security_groups(spec: &Spec) -> Vec<DesiredSecurityGroup> {
                     port,
                     source: DesiredSource::Cidr(ANY_IPV4.to_owned()),
                 })
+                .chain(test_ingress(spec))
                 .collect(),
         },
         DesiredSecurityGroup {
@@ -382,6 +383,21 @@ fn security_groups(spec: &Spec) -> Vec<DesiredSecurityGroup> {
             }],
         },
     ]
+}
+
+/// The test listener's port (`service.deploy.test_port`) from each of
+/// `test_cidrs`. The group's description, which EC2 cannot change, stays
+/// as it was.
+fn test_ingress(spec: &Spec) -> impl Iterator<Item = DesiredIngress> + '_ {
+    spec.service
+        .iter()
+        .filter_map(|s| Some((i32::from(s.deploy.test_port?), &s.deploy.test_cidrs)))
+        .flat_map(|(port, cidrs)| {
+            cidrs.iter().map(move |cidr| DesiredIngress {
+                port,
+                source: DesiredSource::Cidr(cidr.clone()),
+            })
+        })
 }
 
 /// What a task in the private subnets needs to reach AWS (ECR, Logs,

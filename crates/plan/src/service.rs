@@ -512,15 +512,21 @@ fn load_balancer_change(
     fields: &mut Vec<FieldChange>,
 ) -> Option<ServiceLoadBalancer> {
     (!strategy::matches(found.traffic_shift.as_ref(), d.traffic_shift.as_ref())).then(|| {
+        let describe = |test: bool| {
+            format!(
+                "second target group, production rule{}, infrastructure role",
+                if test { ", test rule" } else { "" }
+            )
+        };
         fields.push(FieldChange::new(
             "traffic_shift",
             found
                 .traffic_shift
                 .as_ref()
-                .map(|_| "second target group, rule, role"),
+                .map(|t| describe(t.test_rule_arn.is_some())),
             d.traffic_shift
                 .as_ref()
-                .map(|_| "second target group, production rule, infrastructure role"),
+                .map(|t| describe(t.test_rule.is_some())),
         ));
         ServiceLoadBalancer {
             target_group: found

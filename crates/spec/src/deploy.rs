@@ -22,6 +22,18 @@ pub struct Deploy {
     pub linear_step_percent: u32,
     /// `linear`: how long each step serves before the next.
     pub linear_step_bake_time: SpecDuration,
+    /// `blue_green`, `canary`, `linear`: a test listener on this port of
+    /// the load balancer (HTTPS when the API has a certificate). ECS points
+    /// its rule at the new revision before any production traffic moves
+    /// (`TEST_TRAFFIC_SHIFT`), so checks can reach the new tasks first;
+    /// between deployments it serves what production serves.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 65535))]
+    pub test_port: Option<u16>,
+    /// Where the test listener takes connections from (IPv4 CIDR blocks);
+    /// anywhere (`0.0.0.0/0`) unless given. Empty without `test_port`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub test_cidrs: Vec<String>,
 }
 
 /// `service.deploy.strategy`: ECS's deployment strategies.

@@ -218,6 +218,8 @@ raw_section!(RawDeploy {
     canary_bake_time: Text,
     linear_step_percent: Int,
     linear_step_bake_time: Text,
+    test_port: Int,
+    test_cidrs: Option<Spanned<Vec<Spanned<String>>>>,
 });
 
 raw_section!(RawLoadBalancer {

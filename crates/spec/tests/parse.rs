@@ -317,3 +317,19 @@ command = ["sh", "-c", "migrate -database \"mysql://$DB_USER:$DB_PASSWORD@tcp($D
     assert!(clean.warnings().is_empty(), "{:?}", clean.warnings());
     assert_eq!(clean.database.unwrap().engine_version, "8.4");
 }
+
+#[test]
+fn a_test_port_is_open_to_anywhere_unless_test_cidrs_narrow_it() {
+    let base = "[app]\nname = \"shop\"\n[service]\n[service.deploy]\nstrategy = \"canary\"\ntest_port = 8443\n";
+    let deploy = parse(base).unwrap().service.unwrap().deploy;
+    assert_eq!(deploy.test_port, Some(8443));
+    assert_eq!(deploy.test_cidrs, ["0.0.0.0/0"]);
+    let narrowed = format!(
+        "{base}test_cidrs = [\"203.0.113.0/24\", \"198.51.100.7/32\", \"203.0.113.0/24\"]\n"
+    );
+    let deploy = parse(&narrowed).unwrap().service.unwrap().deploy;
+    assert_eq!(deploy.test_cidrs, ["198.51.100.7/32", "203.0.113.0/24"]);
+    let without = "[app]\nname = \"shop\"\n[service]\n[service.deploy]\nstrategy = \"canary\"\n";
+    let deploy = parse(without).unwrap().service.unwrap().deploy;
+    assert_eq!((deploy.test_port, deploy.test_cidrs.len()), (None, 0));
+}

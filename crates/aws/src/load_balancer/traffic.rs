@@ -1,7 +1,7 @@
 //! What a deployment strategy that shifts traffic adds to the load
-//! balancer: the second target group (found by name, like the first) and
-//! the production rule, found by its priority on the listener that
-//! forwards to the service. `CreateRule` makes it forwarding every path to
+//! balancer: the second target group (found by name, like the first), the
+//! production rule, found by its priority on the listener that forwards to
+//! the service, and the test rule, likewise on the test listener. `CreateRule` makes it forwarding every path to
 //! both target groups, the serving one weighted 100; ECS moves the weights
 //! from then on.
 
@@ -19,12 +19,12 @@ use crate::error::sdk;
 use crate::tags::Owner;
 use crate::{AwsError, StepContext};
 
-/// The second target group and the production rule, as live.
+/// The second target group and the production and test rules, as live.
 pub async fn observe(
     elb: &Client,
     owner: &Owner,
     listeners: &[LiveListener],
-) -> Result<(Option<LiveTargetGroup>, Option<LiveRule>), AwsError> {
+) -> Result<Traffic, AwsError> {
     let name = alternate_target_group_name(&owner.app, &owner.env);
     let group = async {
         let Some(tg) = find_target_group(elb, &name).await? else {
@@ -59,38 +59,63 @@ pub async fn observe(
             .and_then(|v| v.parse().ok());
         Ok::<_, AwsError>(Some(live_target_group(&tg, ours, delay)))
     };
-    let rule = async {
-        let Some(listener) = listeners
+    // The production listener forwards on 443 or 80 (443 when both do:
+    // an HTTPS stack's 80 redirects); the test listener is the one that
+    // forwards on another port.
+    let production_port = |l: &&LiveListener| l.port == 443 || l.port == 80;
+    let forwarding = || {
+        listeners
             .iter()
-            .find(|l| matches!(l.action, LiveListenerAction::Forward { .. }))
-        else {
-            return Ok(None);
-        };
-        let out = elb
-            .describe_rules()
-            .listener_arn(&listener.arn)
-            .send()
-            .await
-            .map_err(sdk("DescribeRules", listener.arn.as_str()))?;
-        let priority = PRODUCTION_RULE_PRIORITY.to_string();
-        Ok::<_, AwsError>(
-            out.rules()
-                .iter()
-                .find(|r| r.priority() == Some(priority.as_str()))
-                .map(|r| LiveRule {
-                    arn: r.rule_arn().unwrap_or_default().to_owned(),
-                    listener_arn: listener.arn.clone(),
-                    target_groups: r
-                        .actions()
-                        .iter()
-                        .filter_map(Action::forward_config)
-                        .flat_map(ForwardActionConfig::target_groups)
-                        .filter_map(|t| Some((t.target_group_arn()?.to_owned(), t.weight()?)))
-                        .collect(),
-                }),
-        )
+            .filter(|l| matches!(l.action, LiveListenerAction::Forward { .. }))
     };
-    tokio::try_join!(group, rule)
+    let production = forwarding().filter(production_port).max_by_key(|l| l.port);
+    let test = forwarding().find(|l| !production_port(l));
+    let (group, production, test) =
+        tokio::try_join!(group, find_rule(elb, production), find_rule(elb, test))?;
+    Ok(Traffic {
+        alternate_target_group: group,
+        production_rule: production,
+        test_rule: test,
+    })
+}
+
+/// What a strategy adds to the load balancer, as live.
+pub struct Traffic {
+    pub alternate_target_group: Option<LiveTargetGroup>,
+    pub production_rule: Option<LiveRule>,
+    pub test_rule: Option<LiveRule>,
+}
+
+/// awsdeploy's rule on `listener`, by its priority.
+async fn find_rule(
+    elb: &Client,
+    listener: Option<&LiveListener>,
+) -> Result<Option<LiveRule>, AwsError> {
+    let Some(listener) = listener else {
+        return Ok(None);
+    };
+    let out = elb
+        .describe_rules()
+        .listener_arn(&listener.arn)
+        .send()
+        .await
+        .map_err(sdk("DescribeRules", listener.arn.as_str()))?;
+    let priority = PRODUCTION_RULE_PRIORITY.to_string();
+    Ok(out
+        .rules()
+        .iter()
+        .find(|r| r.priority() == Some(priority.as_str()))
+        .map(|r| LiveRule {
+            arn: r.rule_arn().unwrap_or_default().to_owned(),
+            listener_arn: listener.arn.clone(),
+            target_groups: r
+                .actions()
+                .iter()
+                .filter_map(Action::forward_config)
+                .flat_map(ForwardActionConfig::target_groups)
+                .filter_map(|t| Some((t.target_group_arn()?.to_owned(), t.weight()?)))
+                .collect(),
+        }))
 }
 
 /// A forward to `groups`, the first weighted 100 and the rest 0.

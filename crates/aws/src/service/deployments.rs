@@ -239,7 +239,8 @@ pub(crate) fn describe(d: &ServiceDeployment) -> String {
 
 /// Follows the newest service deployment until it is SUCCESSFUL (or, with
 /// [`WaitPoint::TrafficShifted`], until all production traffic is on the
-/// new revision). A rolled-back, stopped or replaced deployment is an
+/// new revision; with [`WaitPoint::TestTrafficShifted`], until the test
+/// listener serves it). A rolled-back, stopped or replaced deployment is an
 /// error naming the alarm that fired and the revision that serves.
 pub(crate) async fn follow(
     clients: &Clients,
@@ -313,6 +314,21 @@ async fn decide(
                 tracing::info!(
                     target: "awsdeploy_aws::wait",
                     "{revision}: all production traffic is on it; ECS bakes and then stops the old revision on its own (it may still roll back): follow with `awsdeploy status`"
+                );
+                return Ok(Check::Ready(()));
+            }
+            let tested = shifted
+                || matches!(
+                    d.lifecycle_stage(),
+                    Some(Stage::PostTestTrafficShift | Stage::ProductionTrafficShift)
+                )
+                || d.target_service_revision()
+                    .and_then(ServiceRevisionSummary::requested_test_traffic_weight)
+                    .is_some_and(|w| w >= 100.0);
+            if until == WaitPoint::TestTrafficShifted && tested {
+                tracing::info!(
+                    target: "awsdeploy_aws::wait",
+                    "{revision}: the test listener serves it; ECS moves production traffic next on its own, without waiting for checks: stop it with `awsdeploy rollback`, follow with `awsdeploy status`"
                 );
                 return Ok(Check::Ready(()));
             }

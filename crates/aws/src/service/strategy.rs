@@ -1,7 +1,7 @@
 //! A service's deployment strategy in the SDK's shapes: the
 //! `deploymentConfiguration` fields of blue/green, canary and linear, and
 //! the load balancer's `advancedConfiguration` (second target group,
-//! production rule, infrastructure role), both ways.
+//! production and test rules, infrastructure role), both ways.
 
 use aws_sdk_ecs::types::{
     AdvancedConfiguration, CanaryConfiguration, DeploymentConfiguration, DeploymentStrategy,
@@ -96,6 +96,13 @@ pub(super) fn advanced(
     Ok(AdvancedConfiguration::builder()
         .alternate_target_group_arn(ids.resolve(&shift.alternate_target_group)?)
         .production_listener_rule(ids.resolve(&shift.production_rule)?)
+        .set_test_listener_rule(
+            shift
+                .test_rule
+                .as_ref()
+                .map(|r| ids.resolve(r))
+                .transpose()?,
+        )
         .role_arn(&shift.role)
         .build())
 }
@@ -109,6 +116,7 @@ pub(super) fn live_traffic_shift(balancer: &LoadBalancer) -> Option<LiveTrafficS
             .production_listener_rule()
             .unwrap_or_default()
             .to_owned(),
+        test_rule_arn: advanced.test_listener_rule().map(str::to_owned),
         role_arn: advanced.role_arn().unwrap_or_default().to_owned(),
     })
 }

@@ -51,6 +51,10 @@ impl Component for LoadBalancer {
         if let Some(rule) = &live.production_rule {
             refs.push((super::traffic::production_rule_key(cx), rule.arn.clone()));
         }
+        let test = super::traffic::Rule::Test;
+        if let (Some(rule), Some(key)) = (test.found(cx), test.key(cx)) {
+            refs.push((key, rule.arn.clone()));
+        }
         if let Some(lb) = live.load_balancer.as_ref().filter(|l| l.owned) {
             refs.push((
                 Key::named(ComponentId::LoadBalancer, load_balancer_name(app, env)),

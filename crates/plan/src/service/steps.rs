@@ -152,6 +152,9 @@ pub enum WaitPoint {
     /// All production traffic is on the new revision; ECS bakes, and may
     /// still roll back, on its own.
     TrafficShifted,
+    /// The test listener serves the new revision; production traffic has
+    /// not moved yet, and ECS moves it on its own.
+    TestTrafficShifted,
 }
 
 impl WaitPoint {
@@ -185,13 +188,18 @@ pub struct NewService {
 pub struct TrafficShift {
     pub alternate_target_group: Ref,
     pub production_rule: Ref,
+    /// The test listener's rule (`service.deploy.test_port`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test_rule: Option<Ref>,
     /// The infrastructure role's ARN.
     pub role: String,
 }
 
 impl TrafficShift {
     pub fn refs(&self) -> Vec<&Ref> {
-        vec![&self.alternate_target_group, &self.production_rule]
+        let mut refs = vec![&self.alternate_target_group, &self.production_rule];
+        refs.extend(&self.test_rule);
+        refs
     }
 }
 

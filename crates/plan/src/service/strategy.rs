@@ -15,7 +15,7 @@
 use crate::component::PlanContext;
 use crate::iam::{DesiredRole, plan_role, service_trust};
 use crate::live::{LiveEcsService, LiveTrafficShift};
-use crate::load_balancer::traffic::production_rule_key;
+use crate::load_balancer::traffic::{Rule, production_rule_key};
 use crate::names::{alternate_target_group_name, infrastructure_role_name};
 use crate::service::existing_id;
 use crate::{ComponentId, ComponentPlan, Key, PlanError, ResourceKind, Strategy, TrafficShift};
@@ -39,6 +39,7 @@ pub(super) fn traffic_shift(
             alternate_target_group_name(app, env),
         )),
         production_rule: cx.reference(&production_rule_key(cx)),
+        test_rule: Rule::Test.key(cx).map(|key| cx.reference(&key)),
         role: cx.role_arn(&infrastructure_role_name(app, env))?,
     }))
 }
@@ -49,14 +50,16 @@ pub(super) fn needs(cx: &PlanContext<'_>, strategy: &Strategy) -> Vec<Key> {
         return Vec::new();
     }
     let (app, env) = (cx.app(), cx.env());
-    vec![
+    let mut keys = vec![
         Key::named(
             ComponentId::LoadBalancer,
             alternate_target_group_name(app, env),
         ),
         production_rule_key(cx),
         Key::named(ComponentId::Service, infrastructure_role_name(app, env)),
-    ]
+    ];
+    keys.extend(Rule::Test.key(cx));
+    keys
 }
 
 /// The infrastructure role, when the strategy shifts traffic.
@@ -96,6 +99,8 @@ pub(super) fn matches(live: Option<&LiveTrafficShift>, wanted: Option<&TrafficSh
                 == Some(live.alternate_target_group_arn.as_str())
                 && existing_id(&wanted.production_rule).as_deref()
                     == Some(live.production_rule_arn.as_str())
+                && wanted.test_rule.as_ref().map(existing_id)
+                    == live.test_rule_arn.clone().map(Some)
                 && wanted.role == live.role_arn
         }
         _ => false,

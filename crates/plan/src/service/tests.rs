@@ -7,6 +7,8 @@ use crate::{ListenerConfig, LoadBalancerStep, MigrationStep, MigrationWait, NewS
 use crate::{Live, migration};
 use awsdeploy_spec::Spec;
 
+mod strategy;
+
 fn spec(extra: &str) -> Spec {
     Spec::parse(
         &format!("[app]\nname = \"shop\"\n[registry]\n[service]\n{extra}\n"),

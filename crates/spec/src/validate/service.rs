@@ -388,6 +388,7 @@ fn deploy(c: &mut Checker, raw: Option<&crate::raw::RawDeploy>) -> Deploy {
         i64::from(defaults::DEPLOY_LINEAR_STEP_PERCENT),
     );
     misplaced_knobs(c, raw, strategy);
+    let (test_port, test_cidrs) = test_listener(c, raw, strategy);
     Deploy {
         strategy,
         bake_time,
@@ -396,7 +397,78 @@ fn deploy(c: &mut Checker, raw: Option<&crate::raw::RawDeploy>) -> Deploy {
         linear_step_percent: u32::try_from(linear_step_percent)
             .unwrap_or(defaults::DEPLOY_LINEAR_STEP_PERCENT),
         linear_step_bake_time,
+        test_port,
+        test_cidrs,
     }
+}
+
+/// `service.deploy.test_port` and `test_cidrs`: the test listener, for a
+/// strategy that shifts traffic.
+fn test_listener(
+    c: &mut Checker,
+    raw: &crate::raw::RawDeploy,
+    strategy: Strategy,
+) -> (Option<u16>, Vec<String>) {
+    let cidrs_span = raw.test_cidrs.as_ref().map(Spanned::span);
+    let Some(port) = &raw.test_port else {
+        if cidrs_span.is_some() {
+            c.error(
+                "service.deploy.test_cidrs without test_port".to_owned(),
+                cidrs_span,
+                "set service.deploy.test_port (e.g. 8443), or remove test_cidrs",
+            );
+        }
+        return (None, Vec::new());
+    };
+    if !strategy.shifts_traffic() {
+        c.error(
+            format!(
+                "service.deploy.test_port does nothing with strategy = \"{}\"",
+                strategy.spec_name()
+            ),
+            Some(port.span()),
+            "a rolling deployment has no test traffic: remove it, or set service.deploy.strategy = \"blue_green\", \"canary\" or \"linear\"",
+        );
+        return (None, Vec::new());
+    }
+    let value = *port.get_ref();
+    if !(1..=65535).contains(&value) || value == 80 || value == 443 {
+        c.error(
+            format!("service.deploy.test_port = {value} is not a free listener port"),
+            Some(port.span()),
+            "pick a TCP port other than 80 and 443 (the production listeners'), e.g. 8443",
+        );
+        return (None, Vec::new());
+    }
+    let mut cidrs = Vec::new();
+    for cidr in raw.test_cidrs.iter().flat_map(Spanned::get_ref) {
+        let text = cidr.get_ref();
+        match text.parse::<ipnet::Ipv4Net>() {
+            Ok(net) if net.trunc() == net => cidrs.push(net.to_string()),
+            Ok(net) => c.error(
+                format!("service.deploy.test_cidrs: `{text}` has host bits set"),
+                Some(cidr.span()),
+                format!("write the network: \"{}\"", net.trunc()),
+            ),
+            Err(_) => c.error(
+                format!("service.deploy.test_cidrs: `{text}` is not an IPv4 CIDR block"),
+                Some(cidr.span()),
+                "write a block such as \"203.0.113.0/24\" (a single address is /32)",
+            ),
+        }
+    }
+    if raw.test_cidrs.is_none() {
+        cidrs.push("0.0.0.0/0".to_owned());
+    } else if cidrs.is_empty() && raw.test_cidrs.iter().all(|l| l.get_ref().is_empty()) {
+        c.error(
+            "service.deploy.test_cidrs is empty: nothing could reach the test listener".to_owned(),
+            cidrs_span,
+            "list the blocks your checks run from, or remove test_cidrs to allow anywhere",
+        );
+    }
+    cidrs.sort();
+    cidrs.dedup();
+    (u16::try_from(value).ok(), cidrs)
 }
 
 /// A knob of another strategy than the one chosen is an error: it would

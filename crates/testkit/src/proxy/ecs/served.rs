@@ -47,6 +47,7 @@ impl Ecs {
             .as_str()
             .map(|rule| shift::Routing {
                 rule: rule.to_owned(),
+                test_rule: advanced["testListenerRule"].as_str().map(str::to_owned),
                 blue,
                 green,
             });

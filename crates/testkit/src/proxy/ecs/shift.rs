@@ -7,11 +7,13 @@
 //! Each `DescribeServiceDeployments` is one tick. A deployment is `PENDING`,
 //! then `IN_PROGRESS` through its lifecycle stages: `SCALE_UP` (the new
 //! revision's tasks start over the rollout's polls; failing tasks roll it
-//! back, as the circuit breaker does), `PRODUCTION_TRAFFIC_SHIFT` (blue/green
+//! back, as the circuit breaker does), with a test listener rule
+//! `TEST_TRAFFIC_SHIFT` (all its traffic on the new revision, at once),
+//! `PRODUCTION_TRAFFIC_SHIFT` (blue/green
 //! moves all traffic at once; canary its percent, held for the canary bake,
 //! then the rest; linear a step at a time, each held for the step bake),
 //! `BAKE_TIME` (the bake, on the wall clock), `CLEAN_UP`, then `SUCCESSFUL`.
-//! Traffic moves in the emulator: the production rule's weights are
+//! Traffic moves in the emulator: the rules' weights are
 //! rewritten (`ModifyRule`) as ECS does. Waits are in ECS minutes, each
 //! [`super::Ecs::minute`] long.
 //!
@@ -33,6 +35,9 @@ use super::now;
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Phase {
     ScaleUp,
+    /// The test rule's traffic all on the new revision (with a test
+    /// listener rule).
+    TestShift,
     /// Production traffic on the new revision (percent), then held for
     /// this many ECS minutes.
     Shift(f64, f64),
@@ -47,10 +52,12 @@ pub(super) enum Ended {
     RolledBack,
 }
 
-/// Where ECS moves production traffic: the rule and the two target groups.
+/// Where ECS moves traffic: the production rule, the test rule and the
+/// two target groups.
 #[derive(Debug, Clone)]
 pub(super) struct Routing {
     pub rule: String,
+    pub test_rule: Option<String>,
     /// The group serving when the deployment starts, and the other.
     pub blue: String,
     pub green: String,
@@ -71,6 +78,8 @@ pub(super) struct Shift {
     updated_at: f64,
     finished_at: Option<f64>,
     weight: f64,
+    /// The test rule's traffic on the new revision (percent).
+    test_weight: f64,
     phases: Vec<Phase>,
     phase_started: Instant,
     seen: usize,
@@ -92,6 +101,7 @@ pub(super) struct Shift {
 fn stage(phase: Phase) -> &'static str {
     match phase {
         Phase::ScaleUp => "SCALE_UP",
+        Phase::TestShift => "TEST_TRAFFIC_SHIFT",
         Phase::Shift(..) => "PRODUCTION_TRAFFIC_SHIFT",
         Phase::Bake(_) => "BAKE_TIME",
         Phase::CleanUp => "CLEAN_UP",
@@ -99,13 +109,17 @@ fn stage(phase: Phase) -> &'static str {
 }
 
 /// The phases of `config`'s strategy; a first deployment has no traffic
-/// to move and no bake.
-fn phases(config: &Value, first: bool) -> Vec<Phase> {
+/// to move and no bake. Test traffic moves before production traffic when
+/// the service has a test listener rule.
+fn phases(config: &Value, first: bool, test: bool) -> Vec<Phase> {
     if first {
         return vec![Phase::ScaleUp, Phase::CleanUp];
     }
     let bake = config["bakeTimeInMinutes"].as_f64().unwrap_or(0.0);
     let mut out = vec![Phase::ScaleUp];
+    if test {
+        out.push(Phase::TestShift);
+    }
     match config["strategy"].as_str() {
         Some("CANARY") => {
             let canary = &config["canaryConfiguration"];
@@ -177,7 +191,12 @@ impl Shift {
             updated_at: now(),
             finished_at: None,
             weight: 0.0,
-            phases: phases(s.config, s.source_revision.is_none()),
+            test_weight: 0.0,
+            phases: phases(
+                s.config,
+                s.source_revision.is_none(),
+                s.routing.as_ref().is_some_and(|r| r.test_rule.is_some()),
+            ),
             phase_started: Instant::now(),
             seen: 0,
             polls: s.polls.max(1),
@@ -209,7 +228,15 @@ impl Shift {
     /// One tick; how the deployment ended, when it did on this tick.
     /// `updatedAt` moves when anything it shows changed.
     pub fn tick(&mut self, minute: Duration, upstream: &Upstream) -> Option<Ended> {
-        let shown = |s: &Self| (s.status, s.stage, s.weight.to_bits(), s.running);
+        let shown = |s: &Self| {
+            (
+                s.status,
+                s.stage,
+                s.weight.to_bits(),
+                s.test_weight.to_bits(),
+                s.running,
+            )
+        };
         let before = shown(self);
         let ended = self.advance(minute, upstream);
         if shown(self) != before {
@@ -254,6 +281,12 @@ impl Shift {
                 }
                 self.running = share.min(self.desired);
                 self.seen >= self.polls
+            }
+            Phase::TestShift => {
+                if self.test_weight < 100.0 {
+                    self.route_test(upstream, true);
+                }
+                true
             }
             Phase::Shift(share, hold) => {
                 if (self.weight - share).abs() > f64::EPSILON {
@@ -307,15 +340,19 @@ impl Shift {
             Phase::Shift(_, hold) | Phase::Bake(hold) => {
                 self.phase_started + minute.mul_f64(hold.max(0.0))
             }
-            Phase::ScaleUp | Phase::CleanUp => Instant::now(),
+            Phase::ScaleUp | Phase::TestShift | Phase::CleanUp => Instant::now(),
         };
         let Some(&next) = self.phases.first() else {
             return;
         };
         self.stage = stage(next);
-        if let Phase::Shift(share, _) = next {
-            self.weight = share;
-            self.route(upstream);
+        match next {
+            Phase::Shift(share, _) => {
+                self.weight = share;
+                self.route(upstream);
+            }
+            Phase::TestShift => self.route_test(upstream, true),
+            _ => {}
         }
     }
 
@@ -327,6 +364,7 @@ impl Shift {
         }
         self.weight = 0.0;
         self.route(upstream);
+        self.route_test(upstream, false);
         self.phases.clear();
     }
 
@@ -335,18 +373,17 @@ impl Shift {
         let Some(r) = &self.routing else { return };
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         let green = self.weight.round() as u32;
-        let form = format!(
-            "Action=ModifyRule&Version=2015-12-01&RuleArn={}&Actions.member.1.Type=forward\
-             &Actions.member.1.ForwardConfig.TargetGroups.member.1.TargetGroupArn={}\
-             &Actions.member.1.ForwardConfig.TargetGroups.member.1.Weight={}\
-             &Actions.member.1.ForwardConfig.TargetGroups.member.2.TargetGroupArn={}\
-             &Actions.member.1.ForwardConfig.TargetGroups.member.2.Weight={green}",
-            encode(&r.rule),
-            encode(&r.blue),
-            100 - green.min(100),
-            encode(&r.green),
-        );
-        let _ = upstream.query("elasticloadbalancing", &form);
+        modify_rule(upstream, r, &r.rule, green);
+    }
+
+    /// The test rule's weights: all on the new revision, or back on the
+    /// old one.
+    fn route_test(&mut self, upstream: &Upstream, green: bool) {
+        self.test_weight = if green { 100.0 } else { 0.0 };
+        let Some(r) = &self.routing else { return };
+        if let Some(rule) = &r.test_rule {
+            modify_rule(upstream, r, rule, if green { 100 } else { 0 });
+        }
     }
 
     /// As `DescribeServiceDeployments` answers it.
@@ -386,6 +423,17 @@ impl Shift {
                 "triggeredAlarmNames": self.triggered,
             },
         });
+        if self.routing.as_ref().is_some_and(|r| r.test_rule.is_some()) {
+            let test = if self.status == "SUCCESSFUL" {
+                100.0
+            } else {
+                self.test_weight
+            };
+            out["targetServiceRevision"]["requestedTestTrafficWeight"] = json!(test);
+            if let Some(source) = out["sourceServiceRevisions"].get_mut(0) {
+                source["requestedTestTrafficWeight"] = json!(100.0 - test);
+            }
+        }
         if !self.reason.is_empty() {
             out["statusReason"] = json!(self.reason);
         }
@@ -414,6 +462,23 @@ impl Shift {
             "status": self.status,
         })
     }
+}
+
+/// `ModifyRule`: `rule` forwards `green` percent to the new revision's
+/// target group, the rest to the old one.
+fn modify_rule(upstream: &Upstream, r: &Routing, rule: &str, green: u32) {
+    let form = format!(
+        "Action=ModifyRule&Version=2015-12-01&RuleArn={}&Actions.member.1.Type=forward\
+         &Actions.member.1.ForwardConfig.TargetGroups.member.1.TargetGroupArn={}\
+         &Actions.member.1.ForwardConfig.TargetGroups.member.1.Weight={}\
+         &Actions.member.1.ForwardConfig.TargetGroups.member.2.TargetGroupArn={}\
+         &Actions.member.1.ForwardConfig.TargetGroups.member.2.Weight={green}",
+        encode(rule),
+        encode(&r.blue),
+        100 - green.min(100),
+        encode(&r.green),
+    );
+    let _ = upstream.query("elasticloadbalancing", &form);
 }
 
 /// Which of `alarms` are in ALARM in the emulator now.

@@ -1,0 +1,207 @@
+//! A strategy's test listener (`service.deploy.test_port`) end to end: a
+//! second listener forwarding like the production one, open to
+//! `test_cidrs` only, whose rule the service names (`testListenerRule`);
+//! ECS points it at the new revision before any production traffic moves,
+//! `up --wait-until test-traffic-shifted` returns right then, `rollback`
+//! points both rules back, a completed release leaves both on the new
+//! revision; removing `test_port` lets the service go of the rule before
+//! the listener is deleted, and `--wait-until test-traffic-shifted` is
+//! then refused before anything changes.
+
+use aws_sdk_ec2::types::Filter;
+
+use crate::harness::{World, mutating_calls, push_image};
+use crate::strategies::{elb, newest_deployment, no_op, rule_weights, set_deploy, stack};
+
+/// The load balancer group's ingress as `port from cidr`.
+fn lb_ingress(world: &World, app: &str) -> Vec<String> {
+    let ec2 = aws_sdk_ec2::Client::new(&world.config);
+    let out = world
+        .block_on(
+            ec2.describe_security_groups()
+                .filters(
+                    Filter::builder()
+                        .name("tag:Name")
+                        .values(format!("{app}-dev-lb"))
+                        .build(),
+                )
+                .send(),
+        )
+        .unwrap();
+    let mut rules: Vec<String> = out.security_groups()[0]
+        .ip_permissions()
+        .iter()
+        .flat_map(|p| {
+            p.ip_ranges().iter().map(move |r| {
+                format!(
+                    "{} from {}",
+                    p.from_port().unwrap_or(0),
+                    r.cidr_ip().unwrap_or("")
+                )
+            })
+        })
+        .collect();
+    rules.sort();
+    rules
+}
+
+/// The service's `testListenerRule`.
+fn test_rule_of_service(world: &World, app: &str) -> Option<String> {
+    let ecs = aws_sdk_ecs::Client::new(&world.config);
+    let out = world
+        .block_on(
+            ecs.describe_services()
+                .cluster(format!("{app}-dev"))
+                .services("api")
+                .send(),
+        )
+        .unwrap();
+    out.services()[0].load_balancers()[0]
+        .advanced_configuration()
+        .and_then(|a| a.test_listener_rule())
+        .map(str::to_owned)
+}
+
+fn listener_ports(world: &World, app: &str) -> Vec<i32> {
+    let elb = elb(world);
+    let lbs = world
+        .block_on(
+            elb.describe_load_balancers()
+                .names(format!("{app}-dev-alb"))
+                .send(),
+        )
+        .unwrap();
+    let lb = lbs.load_balancers()[0].load_balancer_arn().unwrap();
+    let listeners = world
+        .block_on(elb.describe_listeners().load_balancer_arn(lb).send())
+        .unwrap();
+    let mut ports: Vec<i32> = listeners
+        .listeners()
+        .iter()
+        .filter_map(aws_sdk_elasticloadbalancingv2::types::Listener::port)
+        .collect();
+    ports.sort_unstable();
+    ports
+}
+
+#[test]
+fn a_test_listener_serves_the_new_revision_before_production_traffic() {
+    let world = World::new();
+    let app = "tl";
+    let canary =
+        "strategy = \"canary\"\ncanary_percent = 20\ncanary_bake_time = \"1m\"\nbake_time = \"1m\"";
+    let deploy = format!("{canary}\ntest_port = 8443\ntest_cidrs = [\"203.0.113.0/24\"]");
+    let (spec, repository) = stack(&world, app, Some(&deploy));
+    assert_eq!(listener_ports(&world, app), [80, 8443]);
+    let ingress = lb_ingress(&world, app);
+    assert!(
+        ingress.contains(&"8443 from 203.0.113.0/24".to_owned())
+            && !ingress.contains(&"8443 from 0.0.0.0/0".to_owned()),
+        "{ingress:?}"
+    );
+    assert!(test_rule_of_service(&world, app).is_some());
+    assert_eq!(
+        rule_weights(&world, app, 8443),
+        rule_weights(&world, app, 80)
+    );
+    no_op(&world, &spec, "v1");
+
+    // `--wait-until test-traffic-shifted`: back as soon as the test rule
+    // is all on the new revision, production traffic still on the old.
+    push_image(&world, &repository, "v2");
+    let production = rule_weights(&world, app, 80);
+    let early = world.run(&[
+        "up",
+        "-f",
+        &spec,
+        "--yes",
+        "--image-tag",
+        "v2",
+        "--wait-until",
+        "test-traffic-shifted",
+    ]);
+    early.assert_code(0);
+    assert!(
+        early.stderr.contains("the test listener serves it"),
+        "{}",
+        early.stderr
+    );
+    let test = rule_weights(&world, app, 8443);
+    assert_ne!(test, production, "test traffic moved");
+    assert_eq!(
+        test.iter().filter(|(_, w)| *w == 100).count(),
+        1,
+        "{test:?}"
+    );
+    assert_eq!(
+        rule_weights(&world, app, 80),
+        production,
+        "production did not"
+    );
+    // `rollback` stops it: both rules back on the old revision.
+    world
+        .run(&["rollback", "-f", &spec, "--yes"])
+        .assert_code(0);
+    assert_eq!(rule_weights(&world, app, 80), production);
+    assert_eq!(rule_weights(&world, app, 8443), production);
+    assert_eq!(
+        newest_deployment(&world, app).status().unwrap().as_str(),
+        "ROLLBACK_SUCCESSFUL"
+    );
+
+    // A release that completes leaves both rules on the new revision.
+    push_image(&world, &repository, "v3");
+    world
+        .run(&["up", "-f", &spec, "--yes", "--image-tag", "v3"])
+        .assert_code(0);
+    let moved = rule_weights(&world, app, 80);
+    assert_ne!(moved, production);
+    assert_eq!(rule_weights(&world, app, 8443), moved);
+    no_op(&world, &spec, "v3");
+    without_test_port(&world, app, &spec, canary);
+}
+
+/// Without `test_port`: the service lets go of the rule, then the listener
+/// and its ingress go; `--wait-until test-traffic-shifted` is refused.
+fn without_test_port(world: &World, app: &str, spec: &str, deploy: &str) {
+    set_deploy(spec, deploy);
+    let plan = world.run(&["diff", "-f", spec, "--image-tag", "v3"]);
+    for shown in [
+        format!("{app}-dev-alb:8443"),
+        "test rule".to_owned(),
+        "8443 from 203.0.113.0/24".to_owned(),
+    ] {
+        assert!(plan.stdout.contains(&shown), "{shown} in:\n{}", plan.stdout);
+    }
+    world
+        .run(&["up", "-f", spec, "--yes", "--image-tag", "v3"])
+        .assert_code(0);
+    assert_eq!(listener_ports(world, app), [80]);
+    assert_eq!(test_rule_of_service(world, app), None);
+    assert!(
+        !lb_ingress(world, app).iter().any(|r| r.starts_with("8443")),
+        "{:?}",
+        lb_ingress(world, app)
+    );
+    no_op(world, spec, "v3");
+
+    // Nothing to wait for now: refused before anything changes.
+    world.sim.reset_calls();
+    let refused = world.run(&[
+        "up",
+        "-f",
+        spec,
+        "--yes",
+        "--image-tag",
+        "v3",
+        "--wait-until",
+        "test-traffic-shifted",
+    ]);
+    assert_ne!(refused.code, 0);
+    assert!(
+        refused.stderr.contains("needs a test listener"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(mutating_calls(world), 0);
+}
