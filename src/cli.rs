@@ -12,6 +12,9 @@ use awsdeploy_plan::migration::Policy;
 
 use crate::output::Format;
 
+mod request;
+pub use request::{Command, Settings};
+
 /// Provision and deploy a web product on AWS from one TOML spec.
 ///
 /// awsdeploy reads the spec, observes what is live in AWS (found by its
@@ -327,6 +330,33 @@ enum CommandArg {
         #[arg(long, value_name = "PATTERN")]
         filter: Option<String>,
     },
+    /// Let a deployment paused at a lifecycle stage go on.
+    ///
+    /// With service.deploy.pause_at, ECS pauses a blue/green, canary or
+    /// linear deployment at the stages named (a PAUSE hook) until told to
+    /// go on or to roll back; `up` returns when it pauses. `continue` tells
+    /// ECS to go on (ContinueServiceDeployment, CONTINUE) and follows the
+    /// deployment as `up` does: to its end, to the next pause, or to
+    /// --wait-until. `awsdeploy rollback` rolls a paused deployment back
+    /// instead. Without an answer ECS rolls it back after
+    /// service.deploy.pause_timeout. Holds the deploy lock.
+    Continue {
+        /// Go on without asking for confirmation.
+        #[arg(short, long)]
+        yes: bool,
+
+        /// As `up --wait-until`: stop waiting once all production traffic
+        /// is on the new revision (traffic-shifted), or wait for the
+        /// deployment to complete (completed, the default). A further pause
+        /// ends the wait too.
+        #[arg(long, value_enum, default_value_t = WaitUntilArg::Completed, value_name = "POINT")]
+        wait_until: WaitUntilArg,
+
+        /// How long to wait for another run holding the environment's deploy
+        /// lock (e.g. 10m); by default fail at once, naming the holder.
+        #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = parse_duration)]
+        lock_timeout: Duration,
+    },
     /// Put the API back on the revision that served before the current one.
     ///
     /// Shows the plan (one ECS service update) and applies it as `up` does,
@@ -570,93 +600,6 @@ impl From<MigrateArg> for Policy {
     }
 }
 
-/// Everything the commands need, with no clap types.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Settings {
-    pub spec: PathBuf,
-    pub env: String,
-    /// Whether -e/--env (or `AWSDEPLOY_ENV`) named it, rather than the
-    /// default.
-    pub env_explicit: bool,
-    pub format: Format,
-    pub verbosity: u8,
-    pub command: Command,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Command {
-    Validate {
-        show: bool,
-    },
-    Schema,
-    Diff {
-        detailed_exitcode: bool,
-        out: Option<PathBuf>,
-        image_tag: Option<String>,
-        migrate: Policy,
-        cost: bool,
-    },
-    Up {
-        yes: bool,
-        allow_replace: bool,
-        plan: Option<PathBuf>,
-        image_tag: Option<String>,
-        migrate: Policy,
-        lock_timeout: Duration,
-        cost: bool,
-        wait_until: awsdeploy_plan::WaitPoint,
-    },
-    Cost,
-    Migrate {
-        image_tag: Option<String>,
-        dry_run: bool,
-        lock_timeout: Duration,
-    },
-    /// `migrate --lint [--since VERSION]`.
-    MigrateLint {
-        since: Option<u64>,
-    },
-    WebRelease {
-        artifact: Option<PathBuf>,
-        force: bool,
-        lock_timeout: Duration,
-    },
-    Down {
-        delete_data: bool,
-        yes: bool,
-        lock_timeout: Duration,
-    },
-    Unlock {
-        id: String,
-        yes: bool,
-    },
-    Completions {
-        shell: clap_complete::Shell,
-    },
-    Init {
-        name: Option<String>,
-    },
-    Rollback {
-        to: Option<u32>,
-        yes: bool,
-        lock_timeout: Duration,
-    },
-    Logs(crate::commands::LogsRequest),
-    Status {
-        watch: bool,
-    },
-    IamPolicy {
-        push: bool,
-        admin: bool,
-    },
-    Buildspec {
-        stage: awsdeploy_plan::ci::Stage,
-    },
-    GithubActions {
-        account: Option<String>,
-    },
-}
-
 impl From<Cli> for Settings {
     fn from(cli: Cli) -> Settings {
         Settings {
@@ -763,6 +706,17 @@ impl From<CommandArg> for Command {
                 task,
                 filter,
             }),
+            arg @ (CommandArg::Rollback { .. } | CommandArg::Continue { .. }) => {
+                Command::after_release(arg)
+            }
+        }
+    }
+}
+
+impl Command {
+    /// `rollback` and `continue`: what follows a release.
+    fn after_release(arg: CommandArg) -> Command {
+        match arg {
             CommandArg::Rollback {
                 to,
                 yes,
@@ -772,6 +726,16 @@ impl From<CommandArg> for Command {
                 yes,
                 lock_timeout,
             },
+            CommandArg::Continue {
+                yes,
+                wait_until,
+                lock_timeout,
+            } => Command::Continue {
+                yes,
+                wait_until: wait_until.into(),
+                lock_timeout,
+            },
+            other => unreachable!("not a command after a release: {other:?}"),
         }
     }
 }

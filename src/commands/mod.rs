@@ -26,6 +26,7 @@ mod down;
 mod init;
 mod logs;
 mod migrate;
+mod resume;
 mod rollback;
 mod status;
 mod unlock;
@@ -178,6 +179,11 @@ pub async fn run(settings: &Settings) -> Result<Exit, CliError> {
             yes,
             lock_timeout,
         } => rollback::run(settings, *to, *yes, *lock_timeout).await,
+        Command::Continue {
+            yes,
+            wait_until,
+            lock_timeout,
+        } => resume::run(settings, *yes, *wait_until, *lock_timeout).await,
         Command::Down {
             delete_data,
             yes,

@@ -116,7 +116,8 @@ async fn stop(
         .service
         .as_ref()
         .map_or(900, |s| s.rollout_timeout.0.as_secs());
-    let serving = aws.stop_deployment(&deployment.arn, timeout).await?;
+    let hook = deployment.paused.as_ref().map(|p| p.hook_id.as_str());
+    let serving = aws.stop_deployment(&deployment.arn, hook, timeout).await?;
     if settings.format == crate::output::Format::Json {
         crate::output::json(&serde_json::json!({
             "stopped": deployment.arn,

@@ -205,3 +205,95 @@ fn without_test_port(world: &World, app: &str, spec: &str, deploy: &str) {
     );
     assert_eq!(mutating_calls(world), 0);
 }
+
+/// The pause's hook awaiting action, as `status --output json` shows it.
+fn paused_hook(world: &World, spec: &str) -> Option<String> {
+    let status = world.run(&["status", "-f", spec, "--output", "json"]);
+    status.json()["service"]["shift"]["paused"]["hook_id"]
+        .as_str()
+        .map(str::to_owned)
+}
+
+#[test]
+fn a_deployment_paused_after_test_traffic_goes_on_with_continue_or_rolls_back() {
+    let world = World::new();
+    let app = "ps";
+    let deploy = "strategy = \"canary\"\ncanary_percent = 20\ncanary_bake_time = \"1m\"\nbake_time = \"1m\"\ntest_port = 8443\npause_at = [\"post_test_traffic_shift\"]";
+    let (spec, repository) = stack(&world, app, Some(deploy));
+    no_op(&world, &spec, "v1");
+
+    // `up` returns at the pause: the test listener serves the new
+    // revision, production traffic has not moved, and ECS waits.
+    push_image(&world, &repository, "v2");
+    let production = rule_weights(&world, app, 80);
+    let paused = world.run(&["up", "-f", &spec, "--yes", "--image-tag", "v2"]);
+    paused.assert_code(0);
+    assert!(
+        paused.stderr.contains("paused at POST_TEST_TRAFFIC_SHIFT")
+            && paused.stderr.contains("`awsdeploy continue` goes on"),
+        "{}",
+        paused.stderr
+    );
+    assert_ne!(rule_weights(&world, app, 8443), production);
+    assert!(paused_hook(&world, &spec).is_some());
+    // Still there however often it is looked at.
+    assert!(paused_hook(&world, &spec).is_some());
+    assert_eq!(
+        rule_weights(&world, app, 80),
+        production,
+        "production waits"
+    );
+    let text = world.run(&["status", "-f", &spec]);
+    assert!(
+        text.stdout.contains("POST_TEST_TRAFFIC_SHIFT") && text.stdout.contains("paused"),
+        "{}",
+        text.stdout
+    );
+
+    // `continue` lets it go on to the end.
+    world.sim.reset_calls();
+    world
+        .run(&["continue", "-f", &spec, "--yes"])
+        .assert_code(0);
+    assert_eq!(world.sim.count("ecs", "ContinueServiceDeployment"), 1);
+    assert_eq!(
+        newest_deployment(&world, app).status().unwrap().as_str(),
+        "SUCCESSFUL"
+    );
+    let moved = rule_weights(&world, app, 80);
+    assert_ne!(moved, production);
+    assert_eq!(rule_weights(&world, app, 8443), moved);
+    no_op(&world, &spec, "v2");
+
+    // Nothing paused now: `continue` changes nothing and says why.
+    world.sim.reset_calls();
+    let refused = world.run(&["continue", "-f", &spec, "--yes"]);
+    assert_ne!(refused.code, 0);
+    assert!(
+        refused
+            .stderr
+            .contains("no deployment of ps-dev is in progress"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(mutating_calls(&world), 0);
+
+    // `rollback` at a pause answers it with ROLLBACK: both rules back.
+    push_image(&world, &repository, "v3");
+    world
+        .run(&["up", "-f", &spec, "--yes", "--image-tag", "v3"])
+        .assert_code(0);
+    assert!(paused_hook(&world, &spec).is_some());
+    world.sim.reset_calls();
+    world
+        .run(&["rollback", "-f", &spec, "--yes"])
+        .assert_code(0);
+    assert_eq!(world.sim.count("ecs", "ContinueServiceDeployment"), 1);
+    assert_eq!(world.sim.count("ecs", "StopServiceDeployment"), 0);
+    assert_eq!(
+        newest_deployment(&world, app).status().unwrap().as_str(),
+        "ROLLBACK_SUCCESSFUL"
+    );
+    assert_eq!(rule_weights(&world, app, 80), moved);
+    assert_eq!(rule_weights(&world, app, 8443), moved);
+}

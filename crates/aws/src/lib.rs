@@ -265,10 +265,28 @@ impl Aws {
         service::deployments::going(&self.clients, &self.owner).await
     }
 
-    /// `StopServiceDeployment` (ROLLBACK) of deployment `arn`, then waits
-    /// until ECS has rolled it back; the revision that serves then.
-    pub async fn stop_deployment(&self, arn: &str, timeout_secs: u64) -> Result<String, AwsError> {
-        service::deployments::stop(&self.clients, arn, timeout_secs).await
+    /// Rolls back deployment `arn` (`StopServiceDeployment`, or
+    /// `ContinueServiceDeployment` with ROLLBACK when it waits at the pause
+    /// `hook`), then waits until ECS has; the revision that serves then.
+    pub async fn stop_deployment(
+        &self,
+        arn: &str,
+        hook: Option<&str>,
+        timeout_secs: u64,
+    ) -> Result<String, AwsError> {
+        service::deployments::stop(&self.clients, arn, hook, timeout_secs).await
+    }
+
+    /// `ContinueServiceDeployment` (CONTINUE) of deployment `arn` waiting
+    /// at the pause `hook`, then the wait as after `up`; the revision it
+    /// deploys.
+    pub async fn continue_deployment(
+        &self,
+        (arn, hook): (&str, &str),
+        timeout_secs: u64,
+        until: awsdeploy_plan::WaitPoint,
+    ) -> Result<String, AwsError> {
+        service::deployments::resume(&self.clients, (arn, hook), timeout_secs, until).await
     }
 
     /// Takes the environment's deploy lock for `command`, waiting up to

@@ -214,6 +214,7 @@ fn live_service(s: &aws_sdk_ecs::types::Service, owner: &Owner) -> LiveEcsServic
                 .map(|a| a.alarm_names().to_vec())
                 .unwrap_or_default(),
             strategy: strategy::observed(config),
+            pauses: strategy::observed_pauses(config),
         },
         traffic_shift: balancer.and_then(strategy::live_traffic_shift),
     }
@@ -481,7 +482,7 @@ fn deployment(settings: &DeploymentSettings) -> Result<DeploymentConfiguration, 
         .build()
         .map_err(built("UpdateService"))?;
     Ok(
-        strategy::configure(DeploymentConfiguration::builder(), &settings.strategy)
+        strategy::configure(DeploymentConfiguration::builder(), settings)
             .deployment_circuit_breaker(
                 DeploymentCircuitBreaker::builder()
                     .enable(settings.circuit_breaker)
@@ -670,9 +671,8 @@ async fn wait(cx: &StepContext<'_>, step: &ServiceStep) -> Result<Option<String>
     }
     let followed = deployments::follow(
         clients,
-        cluster,
-        service,
-        &expected,
+        (cluster, service),
+        (&expected, None),
         *timeout_secs,
         *wait_until,
     )

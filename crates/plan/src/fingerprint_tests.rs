@@ -140,6 +140,7 @@ fn crowded() -> Live {
             health_check_grace_period_secs: 30,
             alarms: Vec::new(),
             strategy: crate::Strategy::Rolling,
+            pauses: None,
         },
         traffic_shift: None,
     });

@@ -85,8 +85,8 @@ pub use pipeline::PipelineStep;
 pub use plan::{ComponentPlan, FieldChange, Orphan, PLAN_FORMAT_VERSION, Plan, ResourceChange};
 pub use registry::RegistryStep;
 pub use service::{
-    DeploymentSettings, NewService, ServiceLoadBalancer, ServiceNetwork, ServiceStep, Strategy,
-    TrafficShift, WaitPoint,
+    DeploymentSettings, NewService, Pauses, ServiceLoadBalancer, ServiceNetwork, ServiceStep,
+    Strategy, TrafficShift, WaitPoint,
 };
 pub use task_definition::{
     ContainerDefinition, DatabaseConnection, SIDECAR_MEMORY_MIB, SecretSource, TaskDefinition,

@@ -41,8 +41,8 @@ pub use component::Service;
 use fields::definition_fields;
 pub use names::SERVICE_NAME;
 pub use steps::{
-    DeploymentSettings, NewService, ServiceLoadBalancer, ServiceNetwork, ServiceStep, Strategy,
-    TrafficShift, WaitPoint,
+    DeploymentSettings, NewService, Pauses, ServiceLoadBalancer, ServiceNetwork, ServiceStep,
+    Strategy, TrafficShift, WaitPoint,
 };
 pub(crate) use teardown::teardown;
 
@@ -352,13 +352,10 @@ fn ecs_service(
             health_check_grace_period_secs: secs(service.health_check_grace_period),
             alarms: crate::alarms::deployment_alarms(spec),
             strategy: strategy.clone(),
+            pauses: crate::Pauses::from_spec(&service.deploy),
         },
         traffic_shift,
-        // ECS bakes a deployment its alarms watch before it completes, and
-        // a strategy's steps and bake come on top.
-        rollout_timeout_secs: service.rollout_timeout.0.as_secs()
-            + crate::alarms::deployment_bake_secs(spec)
-            + strategy::extra_secs(&strategy),
+        rollout_timeout_secs: rollout_timeout_secs(spec, service),
         after,
     };
     match &cx.live.service.service {
@@ -371,6 +368,15 @@ fn ecs_service(
         }
         Some(found) => update_service(out, &desired, found),
     }
+}
+
+/// How long the wait for a deployment of the service may take: its
+/// `rollout_timeout`; ECS bakes a deployment its alarms watch before it
+/// completes, and a strategy's steps and bake come on top.
+pub fn rollout_timeout_secs(spec: &awsdeploy_spec::Spec, service: &awsdeploy_spec::Service) -> u64 {
+    service.rollout_timeout.0.as_secs()
+        + crate::alarms::deployment_bake_secs(spec)
+        + strategy::extra_secs(&Strategy::from_spec(&service.deploy))
 }
 
 fn create_service(out: &mut ComponentPlan, d: &DesiredService, cluster: &Ref) {
@@ -462,14 +468,7 @@ fn update_service(
             ));
             d.network.clone()
         });
-    let deployment = (found.deployment != d.deployment).then(|| {
-        fields.push(FieldChange::new(
-            "deployment",
-            Some(describe_deployment(&found.deployment)),
-            Some(describe_deployment(&d.deployment)),
-        ));
-        d.deployment.clone()
-    });
+    let deployment = fields::deployment_change(&found.deployment, &d.deployment, &mut fields);
     let load_balancer = load_balancer_change(d, found, &mut fields);
     if fields.is_empty() {
         out.unchanged += 1;
@@ -763,25 +762,6 @@ fn describe_revision(reference: &Ref, family: &str) -> String {
     match reference {
         Ref::Existing(arn) => revision_label(arn),
         Ref::Planned(_) => format!("{family}:(new revision)"),
-    }
-}
-
-fn describe_deployment(d: &DeploymentSettings) -> String {
-    format!(
-        "{}..{}% healthy, circuit breaker {}{}, grace {}s",
-        d.min_healthy_percent,
-        d.max_percent,
-        if d.circuit_breaker { "on" } else { "off" },
-        if d.rollback { " with rollback" } else { "" },
-        d.health_check_grace_period_secs
-    ) + &if d.alarms.is_empty() {
-        String::new()
-    } else {
-        format!(", rolls back on alarms {}", d.alarms.join(", "))
-    } + &if d.strategy.is_rolling() {
-        String::new()
-    } else {
-        format!(", {}", d.strategy.describe())
     }
 }
 

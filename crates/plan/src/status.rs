@@ -182,6 +182,19 @@ pub struct ShiftStatus {
     /// In `BAKE_TIME`: about how many minutes of the bake are left
     /// ([`bake_left_minutes`]).
     pub bake_left_minutes: Option<u32>,
+    /// Waiting at a pause (`service.deploy.pause_at`) for `awsdeploy
+    /// continue` or `awsdeploy rollback`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paused: Option<Paused>,
+}
+
+/// A `PAUSE` lifecycle hook a deployment waits at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Paused {
+    /// What `ContinueServiceDeployment` names.
+    pub hook_id: String,
+    /// When ECS takes the timeout action (rolls back), RFC 3339.
+    pub expires_at: Option<String>,
 }
 
 impl ShiftStatus {
@@ -203,6 +216,15 @@ impl ShiftStatus {
         }
         if let Some(left) = self.bake_left_minutes {
             let _ = write!(out, ", about {left}m of the bake left");
+        }
+        if let Some(paused) = &self.paused {
+            let _ = write!(
+                out,
+                ", paused: `awsdeploy continue` goes on, `awsdeploy rollback` rolls back"
+            );
+            if let Some(at) = &paused.expires_at {
+                let _ = write!(out, " (ECS rolls back at {at})");
+            }
         }
         out
     }
@@ -685,6 +707,7 @@ mod tests {
             running: 2,
             desired: 2,
             bake_left_minutes: Some(23),
+            paused: None,
         };
         let status = |shift: &ShiftStatus| {
             report(

@@ -43,6 +43,8 @@ pub const DEPLOY_CANARY_PERCENT: u32 = 5;
 pub const DEPLOY_CANARY_BAKE_SECS: u64 = 10 * 60;
 pub const DEPLOY_LINEAR_STEP_PERCENT: u32 = 10;
 pub const DEPLOY_LINEAR_STEP_BAKE_SECS: u64 = 6 * 60;
+/// ECS's own default for a lifecycle hook's timeout (1440 minutes).
+pub const DEPLOY_PAUSE_TIMEOUT_SECS: u64 = 24 * 60 * 60;
 
 pub const ALARMS_ROLLBACK: bool = true;
 pub const ALARMS_DASHBOARD: bool = true;

@@ -34,6 +34,67 @@ pub struct Deploy {
     /// anywhere (`0.0.0.0/0`) unless given. Empty without `test_port`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub test_cidrs: Vec<String>,
+    /// `blue_green`, `canary`, `linear`: the lifecycle stages at which ECS
+    /// pauses the deployment (a `PAUSE` hook) until `awsdeploy continue`,
+    /// or `awsdeploy rollback`, or `pause_timeout`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub pause_at: Vec<PauseStage>,
+    /// With `pause_at`: how long ECS waits at a pause before it rolls the
+    /// deployment back (whole minutes, 1m to 14 days; ECS's default 24h).
+    pub pause_timeout: SpecDuration,
+}
+
+/// `service.deploy.pause_at`: the stages ECS can pause a deployment at, in
+/// the order a deployment passes them.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum PauseStage {
+    /// Before the new revision's tasks start.
+    PreScaleUp,
+    /// The new revision's tasks run; no traffic on them yet.
+    PostScaleUp,
+    /// The test listener serves the new revision; production traffic has
+    /// not moved.
+    PostTestTrafficShift,
+    /// Before production traffic moves; for canary and linear, before each
+    /// step.
+    PreProductionTrafficShift,
+    /// All production traffic has moved; before the bake.
+    PostProductionTrafficShift,
+}
+
+impl PauseStage {
+    pub const ALL: [PauseStage; 5] = [
+        PauseStage::PreScaleUp,
+        PauseStage::PostScaleUp,
+        PauseStage::PostTestTrafficShift,
+        PauseStage::PreProductionTrafficShift,
+        PauseStage::PostProductionTrafficShift,
+    ];
+
+    /// As ECS spells it (`lifecycleStages`).
+    pub fn ecs_name(self) -> &'static str {
+        match self {
+            PauseStage::PreScaleUp => "PRE_SCALE_UP",
+            PauseStage::PostScaleUp => "POST_SCALE_UP",
+            PauseStage::PostTestTrafficShift => "POST_TEST_TRAFFIC_SHIFT",
+            PauseStage::PreProductionTrafficShift => "PRE_PRODUCTION_TRAFFIC_SHIFT",
+            PauseStage::PostProductionTrafficShift => "POST_PRODUCTION_TRAFFIC_SHIFT",
+        }
+    }
+
+    /// As the spec spells it.
+    pub fn spec_name(self) -> &'static str {
+        match self {
+            PauseStage::PreScaleUp => "pre_scale_up",
+            PauseStage::PostScaleUp => "post_scale_up",
+            PauseStage::PostTestTrafficShift => "post_test_traffic_shift",
+            PauseStage::PreProductionTrafficShift => "pre_production_traffic_shift",
+            PauseStage::PostProductionTrafficShift => "post_production_traffic_shift",
+        }
+    }
 }
 
 /// `service.deploy.strategy`: ECS's deployment strategies.

@@ -23,7 +23,7 @@
 pub mod artifact;
 pub mod defaults;
 mod deploy;
-pub use deploy::{Deploy, Strategy};
+pub use deploy::{Deploy, PauseStage, Strategy};
 mod diagnostic;
 pub mod init;
 mod interpolate;

@@ -220,6 +220,8 @@ raw_section!(RawDeploy {
     linear_step_bake_time: Text,
     test_port: Int,
     test_cidrs: Option<Spanned<Vec<Spanned<String>>>>,
+    pause_at: Option<Spanned<Vec<Spanned<String>>>>,
+    pause_timeout: Text,
 });
 
 raw_section!(RawLoadBalancer {

@@ -15,7 +15,7 @@ use std::time::Duration;
 use aws_sdk_ecs::types::{ServiceDeployment, ServiceDeploymentStatus, ServiceRevisionSummary};
 use awsdeploy_plan::WaitPoint;
 use awsdeploy_plan::service::revision_label;
-use awsdeploy_plan::status::{ShiftStatus, bake_left_minutes};
+use awsdeploy_plan::status::{Paused, ShiftStatus, bake_left_minutes};
 
 use awsdeploy_plan::names::{SERVICE_NAME, cluster_name};
 
@@ -147,6 +147,7 @@ pub(crate) async fn going(
         .round()
         .clamp(0.0, 100.0) as u32;
     Ok(Some(ShiftStatus {
+        paused: paused(&d),
         arn: d.service_deployment_arn().unwrap_or_default().to_owned(),
         status: d.status().map_or("PENDING", |s| s.as_str()).to_owned(),
         stage: stage.to_owned(),
@@ -159,23 +160,55 @@ pub(crate) async fn going(
     }))
 }
 
-/// `StopServiceDeployment` with ROLLBACK, then the wait until ECS has
-/// rolled back: the revision that serves.
+/// The `PAUSE` hook the deployment waits at, if it does.
+fn paused(d: &ServiceDeployment) -> Option<Paused> {
+    use aws_sdk_ecs::types::{DeploymentLifecycleHookStatus, DeploymentLifecycleHookTargetType};
+    let hook = d.lifecycle_hook_details().iter().find(|h| {
+        h.status() == Some(&DeploymentLifecycleHookStatus::AwaitingAction)
+            && h.target_type() == Some(&DeploymentLifecycleHookTargetType::Pause)
+    })?;
+    Some(Paused {
+        hook_id: hook.hook_id()?.to_owned(),
+        expires_at: hook.expires_at().and_then(|at| {
+            at.fmt(aws_sdk_ecs::primitives::DateTimeFormat::DateTime)
+                .ok()
+        }),
+    })
+}
+
+/// Rolls back deployment `arn`, then waits until ECS has: the revision
+/// that serves. Paused at `hook`, `ContinueServiceDeployment` with
+/// ROLLBACK (the pause's own way out); otherwise `StopServiceDeployment`
+/// with ROLLBACK.
 pub(crate) async fn stop(
     clients: &Clients,
     arn: &str,
+    hook: Option<&str>,
     timeout_secs: u64,
 ) -> Result<String, AwsError> {
-    let stopped = clients
-        .ecs
-        .stop_service_deployment()
-        .service_deployment_arn(arn)
-        .stop_type(aws_sdk_ecs::types::StopServiceDeploymentStopType::Rollback)
-        .send()
-        .await
-        .map_err(sdk("StopServiceDeployment", arn));
+    let stopped = match hook {
+        Some(hook) => clients
+            .ecs
+            .continue_service_deployment()
+            .service_deployment_arn(arn)
+            .hook_id(hook)
+            .action(aws_sdk_ecs::types::DeploymentLifecycleHookAction::Rollback)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(sdk("ContinueServiceDeployment", arn)),
+        None => clients
+            .ecs
+            .stop_service_deployment()
+            .service_deployment_arn(arn)
+            .stop_type(aws_sdk_ecs::types::StopServiceDeploymentStopType::Rollback)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(sdk("StopServiceDeployment", arn)),
+    };
     match stopped {
-        Ok(_) => {}
+        Ok(()) => {}
         // It ended meanwhile: what it ended as is said below.
         Err(e) if e.code() == Some("ConflictException") => {}
         Err(e) => return Err(e),
@@ -242,11 +275,12 @@ pub(crate) fn describe(d: &ServiceDeployment) -> String {
 /// new revision; with [`WaitPoint::TestTrafficShifted`], until the test
 /// listener serves it). A rolled-back, stopped or replaced deployment is an
 /// error naming the alarm that fired and the revision that serves.
+/// A pause already `answered` (just continued, which ECS may not show
+/// yet) is not one to stop at.
 pub(crate) async fn follow(
     clients: &Clients,
-    cluster: &str,
-    service: &str,
-    expected: &str,
+    (cluster, service): (&str, &str),
+    (expected, answered): (&str, Option<&str>),
     timeout_secs: u64,
     until: WaitPoint,
 ) -> Result<(), AwsError> {
@@ -288,7 +322,7 @@ pub(crate) async fn follow(
                     tracing::info!(target: "awsdeploy_aws::wait", "{cluster}/{service}: {revision}: {now}");
                     now.clone_into(&mut last.borrow_mut());
                 }
-                decide(clients, &d, revision, until).await
+                decide(clients, &d, (revision, answered), until).await
             }
         },
     )
@@ -299,7 +333,7 @@ pub(crate) async fn follow(
 async fn decide(
     clients: &Clients,
     d: &ServiceDeployment,
-    revision: &str,
+    (revision, answered): (&str, Option<&str>),
     until: WaitPoint,
 ) -> Result<Check<()>, AwsError> {
     use aws_sdk_ecs::types::ServiceDeploymentLifecycleStage as Stage;
@@ -325,6 +359,20 @@ async fn decide(
                 || d.target_service_revision()
                     .and_then(ServiceRevisionSummary::requested_test_traffic_weight)
                     .is_some_and(|w| w >= 100.0);
+            if let Some(pause) = paused(d).filter(|p| Some(p.hook_id.as_str()) != answered) {
+                let stage = d
+                    .lifecycle_stage()
+                    .map_or("a lifecycle stage", |s| s.as_str());
+                let expires = pause
+                    .expires_at
+                    .map(|at| format!(" at {at}"))
+                    .unwrap_or_default();
+                tracing::info!(
+                    target: "awsdeploy_aws::wait",
+                    "{revision}: paused at {stage} (service.deploy.pause_at): `awsdeploy continue` goes on, `awsdeploy rollback` rolls back; without either ECS rolls back{expires}"
+                );
+                return Ok(Check::Ready(()));
+            }
             if until == WaitPoint::TestTrafficShifted && tested {
                 tracing::info!(
                     target: "awsdeploy_aws::wait",
@@ -386,6 +434,63 @@ async fn failure(
         role_hint(why),
         d.service_deployment_arn().unwrap_or_default()
     ))
+}
+
+/// `ContinueServiceDeployment` (CONTINUE) of the pause `hook` deployment
+/// `arn` waits at, then the wait as after `up` (to the next pause, or
+/// `until`): the revision it deploys.
+pub(crate) async fn resume(
+    clients: &Clients,
+    (arn, hook): (&str, &str),
+    timeout_secs: u64,
+    until: WaitPoint,
+) -> Result<String, AwsError> {
+    let out = clients
+        .ecs
+        .describe_service_deployments()
+        .service_deployment_arns(arn)
+        .send()
+        .await
+        .map_err(sdk("DescribeServiceDeployments", arn))?;
+    let d = out
+        .service_deployments()
+        .first()
+        .ok_or_else(|| AwsError::Rollout(format!("{arn} is gone")))?;
+    let target = d
+        .target_service_revision()
+        .and_then(|t| t.arn())
+        .unwrap_or_default();
+    let td = revision_task_definition(clients, target)
+        .await?
+        .ok_or_else(|| AwsError::Rollout(format!("the revision {target} of {arn} is gone")))?;
+    let (cluster, service) = service_of(d.service_arn().unwrap_or_default());
+    clients
+        .ecs
+        .continue_service_deployment()
+        .service_deployment_arn(arn)
+        .hook_id(hook)
+        .action(aws_sdk_ecs::types::DeploymentLifecycleHookAction::Continue)
+        .send()
+        .await
+        .map_err(sdk("ContinueServiceDeployment", arn))?;
+    let answered = Some(hook);
+    follow(
+        clients,
+        (&cluster, &service),
+        (&td, answered),
+        timeout_secs,
+        until,
+    )
+    .await?;
+    Ok(revision_label(&td))
+}
+
+/// The cluster and service names of a service ARN
+/// (`arn:…:service/{cluster}/{service}`).
+fn service_of(arn: &str) -> (String, String) {
+    let path = arn.split_once(":service/").map_or("", |(_, p)| p);
+    let (cluster, service) = path.split_once('/').unwrap_or((path, ""));
+    (cluster.to_owned(), service.to_owned())
 }
 
 /// What to do about a deployment ECS rolled back because it could not

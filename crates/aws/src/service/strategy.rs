@@ -4,21 +4,38 @@
 //! production and test rules, infrastructure role), both ways.
 
 use aws_sdk_ecs::types::{
-    AdvancedConfiguration, CanaryConfiguration, DeploymentConfiguration, DeploymentStrategy,
-    LinearConfiguration, LoadBalancer,
+    AdvancedConfiguration, CanaryConfiguration, DeploymentConfiguration, DeploymentLifecycleHook,
+    DeploymentLifecycleHookAction, DeploymentLifecycleHookStage, DeploymentLifecycleHookTargetType,
+    DeploymentLifecycleHookTimeoutConfiguration, DeploymentStrategy, LinearConfiguration,
+    LoadBalancer,
 };
 use awsdeploy_plan::execute::ResolvedIds;
 use awsdeploy_plan::live::LiveTrafficShift;
-use awsdeploy_plan::{Strategy, TrafficShift};
+use awsdeploy_plan::{DeploymentSettings, Pauses, Strategy, TrafficShift};
 
 use crate::AwsError;
 
-/// `builder` with the strategy's fields.
+/// `builder` with the strategy's fields and, for a strategy that shifts
+/// traffic, its lifecycle hooks: awsdeploy's pauses, sent even when there
+/// are none so that an update clears the pauses the spec no longer asks
+/// for (a hook made by hand goes too: awsdeploy owns the service's hooks).
 pub(super) fn configure(
     builder: aws_sdk_ecs::types::builders::DeploymentConfigurationBuilder,
-    strategy: &Strategy,
+    settings: &DeploymentSettings,
 ) -> aws_sdk_ecs::types::builders::DeploymentConfigurationBuilder {
+    let strategy = &settings.strategy;
     let builder = builder.strategy(DeploymentStrategy::from(strategy.ecs_name()));
+    let builder = if strategy.is_rolling() {
+        builder
+    } else {
+        builder.set_lifecycle_hooks(Some(
+            settings
+                .pauses
+                .as_ref()
+                .map(pause_hooks)
+                .unwrap_or_default(),
+        ))
+    };
     match strategy {
         Strategy::Rolling => builder,
         Strategy::BlueGreen { bake_minutes } => builder.bake_time_in_minutes(*bake_minutes),
@@ -47,6 +64,62 @@ pub(super) fn configure(
                     .build(),
             ),
     }
+}
+
+/// One `PAUSE` hook at each of the stages.
+fn pause_hooks(pauses: &Pauses) -> Vec<DeploymentLifecycleHook> {
+    vec![
+        DeploymentLifecycleHook::builder()
+            .target_type(DeploymentLifecycleHookTargetType::Pause)
+            .set_lifecycle_stages(Some(
+                pauses
+                    .stages
+                    .iter()
+                    .map(|s| DeploymentLifecycleHookStage::from(s.as_str()))
+                    .collect(),
+            ))
+            .timeout_configuration(
+                DeploymentLifecycleHookTimeoutConfiguration::builder()
+                    .set_timeout_in_minutes(pauses.timeout_minutes)
+                    .action(DeploymentLifecycleHookAction::Rollback)
+                    .build(),
+            )
+            .build(),
+    ]
+}
+
+/// awsdeploy's pauses in a live deployment configuration: its `PAUSE`
+/// hooks' stages, in the order a deployment passes them. A hook without a
+/// target counts as a pause whatever type it shows (`DescribeServices` is
+/// reported to leave out the type and timeout of pause hooks); a timeout
+/// not shown is unknown.
+pub(super) fn observed_pauses(config: Option<&DeploymentConfiguration>) -> Option<Pauses> {
+    let hooks: Vec<&DeploymentLifecycleHook> = config?
+        .lifecycle_hooks()
+        .iter()
+        .filter(|h| {
+            h.target_type() == Some(&DeploymentLifecycleHookTargetType::Pause)
+                || (h.target_type().is_none() && h.hook_target_arn().is_none())
+        })
+        .collect();
+    let first = hooks.first()?;
+    let mut stages: Vec<awsdeploy_spec::PauseStage> = hooks
+        .iter()
+        .flat_map(|h| h.lifecycle_stages())
+        .filter_map(|s| {
+            awsdeploy_spec::PauseStage::ALL
+                .into_iter()
+                .find(|p| p.ecs_name() == s.as_str())
+        })
+        .collect();
+    stages.sort();
+    stages.dedup();
+    Some(Pauses {
+        stages: stages.iter().map(|s| s.ecs_name().to_owned()).collect(),
+        timeout_minutes: first
+            .timeout_configuration()
+            .and_then(DeploymentLifecycleHookTimeoutConfiguration::timeout_in_minutes),
+    })
 }
 
 /// The strategy a live deployment configuration says (rolling when it
@@ -146,4 +219,48 @@ pub(super) fn role_not_yet_assumable(error: &AwsError) -> bool {
         && error
             .to_string()
             .contains("verify that the ECS service role being passed has the proper permissions")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(hooks: Vec<DeploymentLifecycleHook>) -> DeploymentConfiguration {
+        DeploymentConfiguration::builder()
+            .set_lifecycle_hooks(Some(hooks))
+            .build()
+    }
+
+    #[test]
+    fn pauses_read_back_as_sent() {
+        let sent = Pauses {
+            stages: vec![
+                "POST_TEST_TRAFFIC_SHIFT".to_owned(),
+                "PRE_PRODUCTION_TRAFFIC_SHIFT".to_owned(),
+            ],
+            timeout_minutes: Some(30),
+        };
+        let read = observed_pauses(Some(&config(pause_hooks(&sent))));
+        assert_eq!(read, Some(sent));
+    }
+
+    #[test]
+    fn a_hook_without_type_or_target_is_a_pause_and_its_unshown_timeout_is_unknown() {
+        let shown = DeploymentLifecycleHook::builder()
+            .lifecycle_stages(DeploymentLifecycleHookStage::PostTestTrafficShift)
+            .build();
+        let lambda = DeploymentLifecycleHook::builder()
+            .hook_target_arn("arn:aws:lambda:r:111122223333:function:checks")
+            .lifecycle_stages(DeploymentLifecycleHookStage::PostScaleUp)
+            .build();
+        let read = observed_pauses(Some(&config(vec![shown, lambda]))).unwrap();
+        assert_eq!(read.stages, ["POST_TEST_TRAFFIC_SHIFT"]);
+        assert_eq!(read.timeout_minutes, None);
+        let wanted = Pauses {
+            stages: read.stages.clone(),
+            timeout_minutes: Some(45),
+        };
+        assert!(Pauses::matches(Some(&read), Some(&wanted)));
+        assert!(observed_pauses(Some(&config(Vec::new()))).is_none());
+    }
 }

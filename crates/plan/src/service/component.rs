@@ -148,6 +148,7 @@ impl Component for Service {
 }
 
 const ECS: &[&str] = &[
+    "ecs:ContinueServiceDeployment",
     "ecs:CreateCluster",
     "ecs:CreateService",
     "ecs:DeleteCluster",

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::{FieldChange, SecretSource, TaskDefinition};
+use crate::{DeploymentSettings, FieldChange, SecretSource, TaskDefinition};
 
 /// Field-level differences between two task definitions, for the plan.
 pub(super) fn definition_fields(old: &TaskDefinition, new: &TaskDefinition) -> Vec<FieldChange> {
@@ -81,4 +81,48 @@ pub(super) fn definition_fields(old: &TaskDefinition, new: &TaskDefinition) -> V
         ));
     }
     fields
+}
+
+/// The deployment configuration to send when the live one is not the one
+/// wanted (a pause timeout ECS does not show matches any), and its field.
+pub(super) fn deployment_change(
+    live: &DeploymentSettings,
+    wanted: &DeploymentSettings,
+    fields: &mut Vec<FieldChange>,
+) -> Option<DeploymentSettings> {
+    let same_pauses = crate::Pauses::matches(live.pauses.as_ref(), wanted.pauses.as_ref());
+    let others = DeploymentSettings {
+        pauses: wanted.pauses.clone(),
+        ..live.clone()
+    };
+    (others != *wanted || !same_pauses).then(|| {
+        fields.push(FieldChange::new(
+            "deployment",
+            Some(describe_deployment(live)),
+            Some(describe_deployment(wanted)),
+        ));
+        wanted.clone()
+    })
+}
+
+fn describe_deployment(d: &DeploymentSettings) -> String {
+    format!(
+        "{}..{}% healthy, circuit breaker {}{}, grace {}s",
+        d.min_healthy_percent,
+        d.max_percent,
+        if d.circuit_breaker { "on" } else { "off" },
+        if d.rollback { " with rollback" } else { "" },
+        d.health_check_grace_period_secs
+    ) + &if d.alarms.is_empty() {
+        String::new()
+    } else {
+        format!(", rolls back on alarms {}", d.alarms.join(", "))
+    } + &if d.strategy.is_rolling() {
+        String::new()
+    } else {
+        format!(", {}", d.strategy.describe())
+    } + &d
+        .pauses
+        .as_ref()
+        .map_or_else(String::new, |p| format!(", {}", p.describe()))
 }

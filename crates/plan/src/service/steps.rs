@@ -244,6 +244,58 @@ pub struct DeploymentSettings {
     /// How a new revision takes over (`[service.deploy]`).
     #[serde(default, skip_serializing_if = "Strategy::is_rolling")]
     pub strategy: Strategy,
+    /// Where ECS pauses a deployment (`service.deploy.pause_at`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pauses: Option<Pauses>,
+}
+
+/// ECS `PAUSE` lifecycle hooks: the deployment waits at each stage until
+/// `ContinueServiceDeployment`, or rolls back after the timeout.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Pauses {
+    /// ECS's stage names, in the order a deployment passes them.
+    pub stages: Vec<String>,
+    /// How long a pause waits before ECS rolls back; unknown (`None`) when
+    /// ECS does not show it on the service, which then matches any.
+    pub timeout_minutes: Option<i32>,
+}
+
+impl Pauses {
+    /// The spec's, if it pauses anywhere.
+    pub fn from_spec(deploy: &awsdeploy_spec::Deploy) -> Option<Pauses> {
+        (!deploy.pause_at.is_empty()).then(|| Pauses {
+            stages: deploy
+                .pause_at
+                .iter()
+                .map(|s| s.ecs_name().to_owned())
+                .collect(),
+            timeout_minutes: Some(
+                i32::try_from(deploy.pause_timeout.0.as_secs() / 60).unwrap_or(1440),
+            ),
+        })
+    }
+
+    /// Whether live pauses are the ones wanted (a timeout ECS does not
+    /// show matches any).
+    pub fn matches(live: Option<&Pauses>, wanted: Option<&Pauses>) -> bool {
+        match (live, wanted) {
+            (None, None) => true,
+            (Some(live), Some(wanted)) => {
+                live.stages == wanted.stages
+                    && (live.timeout_minutes.is_none()
+                        || live.timeout_minutes == wanted.timeout_minutes)
+            }
+            _ => false,
+        }
+    }
+
+    /// "pauses at `POST_TEST_TRAFFIC_SHIFT` (rolls back after 1440m)".
+    pub fn describe(&self) -> String {
+        let timeout = self
+            .timeout_minutes
+            .map_or_else(String::new, |m| format!(" (rolls back after {m}m)"));
+        format!("pauses at {}{timeout}", self.stages.join(", "))
+    }
 }
 
 /// `deploymentConfiguration.strategy` and its settings; times in whole

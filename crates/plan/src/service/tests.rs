@@ -338,6 +338,7 @@ fn deployed(spec: &Spec) -> Live {
             health_check_grace_period_secs: 30,
             alarms: Vec::new(),
             strategy: crate::Strategy::Rolling,
+            pauses: None,
         },
         traffic_shift: None,
     });

@@ -7,8 +7,8 @@ use toml::Spanned;
 
 use super::{Checker, FARGATE, parse_secret_ref};
 use crate::{
-    Autoscaling, CpuArchitecture, Deploy, LoadBalancer, SecretRef, Service, SpecDuration, Strategy,
-    Tracing, defaults,
+    Autoscaling, CpuArchitecture, Deploy, LoadBalancer, PauseStage, SecretRef, Service,
+    SpecDuration, Strategy, Tracing, defaults,
 };
 
 pub(super) fn service(c: &mut Checker, raw: &crate::raw::RawService) -> Service {
@@ -389,6 +389,7 @@ fn deploy(c: &mut Checker, raw: Option<&crate::raw::RawDeploy>) -> Deploy {
     );
     misplaced_knobs(c, raw, strategy);
     let (test_port, test_cidrs) = test_listener(c, raw, strategy);
+    let (pause_at, pause_timeout) = pauses(c, raw, strategy);
     Deploy {
         strategy,
         bake_time,
@@ -399,7 +400,79 @@ fn deploy(c: &mut Checker, raw: Option<&crate::raw::RawDeploy>) -> Deploy {
         linear_step_bake_time,
         test_port,
         test_cidrs,
+        pause_at,
+        pause_timeout,
     }
+}
+
+/// `service.deploy.pause_at` and `pause_timeout`: where ECS pauses a
+/// deployment of a strategy that shifts traffic, and for how long.
+fn pauses(
+    c: &mut Checker,
+    raw: &crate::raw::RawDeploy,
+    strategy: Strategy,
+) -> (Vec<PauseStage>, SpecDuration) {
+    let timeout = c.duration(
+        raw.pause_timeout.as_ref(),
+        "service.deploy.pause_timeout",
+        (60, 20_160 * 60),
+        defaults::DEPLOY_PAUSE_TIMEOUT_SECS,
+    );
+    if let Some(value) = &raw.pause_timeout {
+        if timeout.0.as_secs() % 60 != 0 {
+            c.error(
+                format!(
+                    "service.deploy.pause_timeout = \"{}\" is not a whole number of minutes",
+                    value.get_ref()
+                ),
+                Some(value.span()),
+                "ECS counts a pause in whole minutes: write \"30m\", \"24h\"",
+            );
+        }
+        if raw.pause_at.is_none() {
+            c.error(
+                "service.deploy.pause_timeout without pause_at".to_owned(),
+                Some(value.span()),
+                "list the stages to pause at in service.deploy.pause_at, or remove pause_timeout",
+            );
+        }
+    }
+    let Some(listed) = &raw.pause_at else {
+        return (Vec::new(), timeout);
+    };
+    if !strategy.shifts_traffic() {
+        c.error(
+            format!(
+                "service.deploy.pause_at does nothing with strategy = \"{}\"",
+                strategy.spec_name()
+            ),
+            Some(listed.span()),
+            "ECS pauses only blue/green, canary and linear deployments: remove it, or set service.deploy.strategy = \"blue_green\", \"canary\" or \"linear\"",
+        );
+        return (Vec::new(), timeout);
+    }
+    let mut stages = Vec::new();
+    for stage in listed.get_ref() {
+        if let Some(found) = PauseStage::ALL
+            .iter()
+            .find(|s| s.spec_name() == stage.get_ref())
+        {
+            stages.push(*found);
+        } else {
+            let names: Vec<&str> = PauseStage::ALL.iter().map(|s| s.spec_name()).collect();
+            c.error(
+                format!(
+                    "service.deploy.pause_at: `{}` is not a stage ECS can pause at",
+                    stage.get_ref()
+                ),
+                Some(stage.span()),
+                format!("use one of {}", names.join(", ")),
+            );
+        }
+    }
+    stages.sort();
+    stages.dedup();
+    (stages, timeout)
 }
 
 /// `service.deploy.test_port` and `test_cidrs`: the test listener, for a

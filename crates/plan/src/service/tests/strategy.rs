@@ -90,3 +90,29 @@ fn the_test_port_is_open_to_its_cidrs_on_the_load_balancer_group() {
         "{described:?}"
     );
 }
+
+#[test]
+fn pause_at_becomes_the_deployment_s_pauses_in_ecs_order() {
+    let spec = blue_green(
+        "pause_at = [\"post_production_traffic_shift\", \"post_test_traffic_shift\"]\npause_timeout = \"2h\"",
+    );
+    let out = run(&spec, &with_repository(live())).unwrap();
+    let service = out
+        .changes
+        .iter()
+        .find(|c| c.key.to_string() == "service/shop-dev/api")
+        .unwrap();
+    let Step::Service(ServiceStep::CreateService(new)) = &service.steps[0] else {
+        panic!("the service is created")
+    };
+    assert_eq!(
+        new.deployment.pauses,
+        Some(crate::Pauses {
+            stages: vec![
+                "POST_TEST_TRAFFIC_SHIFT".to_owned(),
+                "POST_PRODUCTION_TRAFFIC_SHIFT".to_owned()
+            ],
+            timeout_minutes: Some(120),
+        })
+    );
+}

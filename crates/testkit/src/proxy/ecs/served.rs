@@ -1,7 +1,8 @@
 //! What ECS answers about service deployments and revisions, which moto
 //! lacks: `ListServiceDeployments`, `DescribeServiceDeployments` (each a
 //! tick of the deployments it names), `DescribeServiceRevisions`,
-//! `StopServiceDeployment`; and how a deployment's end reaches its service.
+//! `StopServiceDeployment`, `ContinueServiceDeployment`; and how a
+//! deployment's end reaches its service.
 
 use serde_json::{Value, json};
 
@@ -153,6 +154,7 @@ impl Ecs {
                 )
             }
             "StopServiceDeployment" => self.stop(request, &body),
+            "ContinueServiceDeployment" => self.resume(request, &body),
             _ => return None,
         })
     }
@@ -182,6 +184,27 @@ impl Ecs {
                 "ConflictException",
                 &format!("The service deployment is {status} and cannot be stopped."),
             ),
+        }
+    }
+
+    /// `ContinueServiceDeployment`: the pause a deployment waits at goes
+    /// on (CONTINUE, the default) or rolls back (ROLLBACK).
+    fn resume(&mut self, request: &Request, body: &Value) -> Response {
+        let arn = body["serviceDeploymentArn"].as_str().unwrap_or("");
+        let hook = body["hookId"].as_str().unwrap_or("");
+        let rollback = body["action"] == "ROLLBACK";
+        let Some(d) = self.shifts.iter_mut().find(|d| d.arn == arn) else {
+            return Response::aws_error(
+                request,
+                "ecs",
+                400,
+                "ServiceDeploymentNotFoundException",
+                &format!("The service deployment {arn} does not exist."),
+            );
+        };
+        match d.resume(hook, rollback) {
+            Ok(()) => Response::json(200, JSON, &json!({ "serviceDeploymentArn": arn })),
+            Err(why) => Response::aws_error(request, "ecs", 400, "InvalidParameterException", &why),
         }
     }
 

@@ -43,7 +43,19 @@ enum Phase {
     Shift(f64, f64),
     Bake(f64),
     CleanUp,
+    /// A `PAUSE` lifecycle hook at this stage, timing out after this many
+    /// ECS minutes.
+    Pause(&'static str, f64),
 }
+
+/// The stages a `PAUSE` hook may name.
+const PAUSE_STAGES: [&str; 5] = [
+    "PRE_SCALE_UP",
+    "POST_SCALE_UP",
+    "POST_TEST_TRAFFIC_SHIFT",
+    "PRE_PRODUCTION_TRAFFIC_SHIFT",
+    "POST_PRODUCTION_TRAFFIC_SHIFT",
+];
 
 /// How a deployment ended, for the service it belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,6 +102,10 @@ pub(super) struct Shift {
     desired: i64,
     running: i64,
     alarms: Vec<String>,
+    /// `lifecycleHookDetails`: each pause met, the last one maybe waiting.
+    hooks: Vec<Value>,
+    /// `ContinueServiceDeployment` (CONTINUE) answered the waiting pause.
+    continued: bool,
     ignored: Vec<String>,
     triggered: Vec<String>,
     fired: bool,
@@ -105,6 +121,7 @@ fn stage(phase: Phase) -> &'static str {
         Phase::Shift(..) => "PRODUCTION_TRAFFIC_SHIFT",
         Phase::Bake(_) => "BAKE_TIME",
         Phase::CleanUp => "CLEAN_UP",
+        Phase::Pause(stage, _) => stage,
     }
 }
 
@@ -141,6 +158,63 @@ fn phases(config: &Value, first: bool, test: bool) -> Vec<Phase> {
         _ => {}
     }
     out.extend([Phase::Shift(100.0, 0.0), Phase::Bake(bake), Phase::CleanUp]);
+    with_pauses(out, config, test)
+}
+
+/// `phases` with a pause at each stage the `PAUSE` hooks of `config`
+/// name: before and after `SCALE_UP`, after the test traffic moved (after
+/// `SCALE_UP` without a test rule), before each production step, after the
+/// last one.
+fn with_pauses(phases: Vec<Phase>, config: &Value, test: bool) -> Vec<Phase> {
+    let hooks: Vec<&Value> = config["lifecycleHooks"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|h| h["targetType"] == "PAUSE")
+        .collect();
+    let Some(first) = hooks.first() else {
+        return phases;
+    };
+    let timeout = first["timeoutConfiguration"]["timeoutInMinutes"]
+        .as_f64()
+        .unwrap_or(1440.0);
+    let named: Vec<&str> = hooks
+        .iter()
+        .flat_map(|h| h["lifecycleStages"].as_array().into_iter().flatten())
+        .filter_map(Value::as_str)
+        .collect();
+    let pause = |stage: &str| {
+        PAUSE_STAGES
+            .into_iter()
+            .find(|s| *s == stage && named.contains(s))
+            .map(|s| Phase::Pause(s, timeout))
+    };
+    let last_shift = phases.iter().rposition(|p| matches!(p, Phase::Shift(..)));
+    let mut out = Vec::new();
+    for (i, phase) in phases.into_iter().enumerate() {
+        match phase {
+            Phase::ScaleUp => {
+                out.extend(pause("PRE_SCALE_UP"));
+                out.push(phase);
+                out.extend(pause("POST_SCALE_UP"));
+                if !test {
+                    out.extend(pause("POST_TEST_TRAFFIC_SHIFT"));
+                }
+            }
+            Phase::TestShift => {
+                out.push(phase);
+                out.extend(pause("POST_TEST_TRAFFIC_SHIFT"));
+            }
+            Phase::Shift(..) => {
+                out.extend(pause("PRE_PRODUCTION_TRAFFIC_SHIFT"));
+                out.push(phase);
+                if Some(i) == last_shift {
+                    out.extend(pause("POST_PRODUCTION_TRAFFIC_SHIFT"));
+                }
+            }
+            _ => out.push(phase),
+        }
+    }
     out
 }
 
@@ -206,6 +280,8 @@ impl Shift {
             desired: s.desired,
             running: 0,
             alarms,
+            hooks: Vec::new(),
+            continued: false,
             ignored,
             triggered: Vec::new(),
             fired: false,
@@ -305,6 +381,20 @@ impl Shift {
                 }
                 elapsed(minutes, self.phase_started)
             }
+            Phase::Pause(stage, timeout) => {
+                if self.continued {
+                    self.continued = false;
+                    true
+                } else if self.enter_pause(stage, timeout, minute)
+                    && elapsed(timeout, self.phase_started)
+                {
+                    self.set_hook_status("TIMED_OUT");
+                    self.roll_back(upstream, Some("The lifecycle hook timed out."));
+                    return None;
+                } else {
+                    false
+                }
+            }
             Phase::CleanUp => {
                 self.status = "SUCCESSFUL";
                 self.finished_at = Some(now());
@@ -340,7 +430,7 @@ impl Shift {
             Phase::Shift(_, hold) | Phase::Bake(hold) => {
                 self.phase_started + minute.mul_f64(hold.max(0.0))
             }
-            Phase::ScaleUp | Phase::TestShift | Phase::CleanUp => Instant::now(),
+            Phase::ScaleUp | Phase::TestShift | Phase::CleanUp | Phase::Pause(..) => Instant::now(),
         };
         let Some(&next) = self.phases.first() else {
             return;
@@ -352,6 +442,9 @@ impl Shift {
                 self.route(upstream);
             }
             Phase::TestShift => self.route_test(upstream, true),
+            Phase::Pause(stage, timeout) => {
+                self.enter_pause(stage, timeout, minute);
+            }
             _ => {}
         }
     }
@@ -366,6 +459,66 @@ impl Shift {
         self.route(upstream);
         self.route_test(upstream, false);
         self.phases.clear();
+    }
+
+    /// The pause at `stage` waits for an action (made once); true.
+    fn enter_pause(&mut self, stage: &str, timeout: f64, minute: Duration) -> bool {
+        let waiting = self
+            .hooks
+            .last()
+            .is_some_and(|h| h["status"] == "AWAITING_ACTION");
+        if waiting {
+            return true;
+        }
+        let expires = now() + minute.mul_f64(timeout).as_secs_f64();
+        self.hooks.push(json!({
+            "hookId": format!("{}-hook-{}", stage.to_ascii_lowercase(), self.hooks.len() + 1),
+            "targetType": "PAUSE",
+            "status": "AWAITING_ACTION",
+            "expiresAt": expires,
+            "timeoutAction": "ROLLBACK",
+        }));
+        self.updated_at = now();
+        true
+    }
+
+    fn set_hook_status(&mut self, status: &str) {
+        if let Some(hook) = self.hooks.last_mut() {
+            hook["status"] = json!(status);
+        }
+        self.updated_at = now();
+    }
+
+    /// `ContinueServiceDeployment` on the pause `hook_id`: CONTINUE goes
+    /// on at the next tick, ROLLBACK rolls back as a stop does.
+    pub fn resume(&mut self, hook_id: &str, rollback: bool) -> Result<(), String> {
+        let waiting = self.status == "IN_PROGRESS"
+            && matches!(self.phases.first(), Some(Phase::Pause(..)))
+            && self
+                .hooks
+                .last()
+                .is_some_and(|h| h["status"] == "AWAITING_ACTION");
+        if !waiting {
+            return Err(format!(
+                "The service deployment is {} and is not paused at a lifecycle hook.",
+                self.status
+            ));
+        }
+        if self.hooks.last().and_then(|h| h["hookId"].as_str()) != Some(hook_id) {
+            return Err(format!(
+                "The lifecycle hook {hook_id} is not awaiting action."
+            ));
+        }
+        if rollback {
+            self.set_hook_status("FAILED");
+            self.status = "ROLLBACK_REQUESTED";
+            "Service deployment rolled back at a lifecycle hook by user"
+                .clone_into(&mut self.reason);
+        } else {
+            self.set_hook_status("SUCCEEDED");
+            self.continued = true;
+        }
+        Ok(())
     }
 
     /// The production rule's weights, as ECS sets them.
@@ -433,6 +586,9 @@ impl Shift {
             if let Some(source) = out["sourceServiceRevisions"].get_mut(0) {
                 source["requestedTestTrafficWeight"] = json!(100.0 - test);
             }
+        }
+        if !self.hooks.is_empty() {
+            out["lifecycleHookDetails"] = json!(self.hooks);
         }
         if !self.reason.is_empty() {
             out["statusReason"] = json!(self.reason);
