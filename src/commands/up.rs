@@ -77,6 +77,7 @@ pub(super) struct Apply {
 impl Apply {
     /// [`up`] of a plan of the spec, with these options.
     async fn plan(&self, settings: &Settings, aws: &Aws, plan: &Plan) -> Result<Exit, CliError> {
+        refuse_while_paused(aws, plan).await?;
         let mut plan = plan.clone();
         for change in &mut plan.changes {
             for step in &mut change.steps {
@@ -98,6 +99,42 @@ impl Apply {
         )
         .await
     }
+}
+
+/// A plan that updates a service whose strategy shifts traffic waits
+/// until a deployment paused at a lifecycle stage (`service.deploy.pause_at`)
+/// is answered: someone is deciding about it, and what ECS does with an
+/// update meanwhile is not documented. Two calls, only for such plans.
+async fn refuse_while_paused(aws: &Aws, plan: &Plan) -> Result<(), CliError> {
+    use awsdeploy_plan::{ServiceStep, Step};
+    let steps = || plan.changes.iter().flat_map(|c| &c.steps);
+    let updates = steps().any(|s| matches!(s, Step::Service(ServiceStep::UpdateService { .. })));
+    let shifts = steps().any(|s| {
+        matches!(
+            s,
+            Step::Service(ServiceStep::WaitForRollout {
+                shifts_traffic: true,
+                ..
+            })
+        )
+    });
+    if !(updates && shifts) {
+        return Ok(());
+    }
+    let Some(going) = aws.deployment_going().await? else {
+        return Ok(());
+    };
+    if going.paused.is_none() {
+        return Ok(());
+    }
+    Err(CliError::new(
+        format!(
+            "the deployment of {} is paused at {}; nothing was changed",
+            going.revision.as_deref().unwrap_or("a new revision"),
+            going.stage
+        ),
+        Some("answer it first: `awsdeploy continue` lets it go on, `awsdeploy rollback` rolls it back; then run `awsdeploy up` again".to_owned()),
+    ))
 }
 
 /// `up` from the spec: observed and planned holding the deploy lock.

@@ -284,6 +284,18 @@ fn a_deployment_paused_after_test_traffic_goes_on_with_continue_or_rolls_back() 
         .run(&["up", "-f", &spec, "--yes", "--image-tag", "v3"])
         .assert_code(0);
     assert!(paused_hook(&world, &spec).is_some());
+    // Another release waits until the pause is answered.
+    world.sim.reset_calls();
+    let waits = world.run(&["up", "-f", &spec, "--yes", "--image-tag", "v2"]);
+    waits.assert_code(1);
+    assert!(
+        waits
+            .stderr
+            .contains("is paused at POST_TEST_TRAFFIC_SHIFT; nothing was changed"),
+        "{}",
+        waits.stderr
+    );
+    assert_eq!(mutating_calls(&world), 0);
     world.sim.reset_calls();
     world
         .run(&["rollback", "-f", &spec, "--yes"])
