@@ -184,7 +184,8 @@ enum CommandArg {
         /// production traffic moves (test-traffic-shifted: ECS goes on
         /// without waiting for your checks; a failing check runs `awsdeploy
         /// rollback`); or wait for the deployment to complete (completed,
-        /// the default).
+        /// the default). A pause (service.deploy.pause_at) ends any wait:
+        /// `awsdeploy continue` goes on from there.
         #[arg(long, value_enum, default_value_t = WaitUntilArg::Completed, value_name = "POINT")]
         wait_until: WaitUntilArg,
     },
@@ -369,7 +370,8 @@ enum CommandArg {
     ///
     /// With a blue/green, canary or linear strategy and a deployment in
     /// progress, it stops that deployment instead (StopServiceDeployment,
-    /// ROLLBACK: ECS moves the traffic back and stops the new tasks) and
+    /// ROLLBACK, or at a pause ContinueServiceDeployment with ROLLBACK: ECS
+    /// moves the traffic back and stops the new tasks) and
     /// waits until ECS has rolled it back; while ECS is already rolling one
     /// back it changes nothing. Without one in progress, going back to the
     /// previous revision is itself a deployment of the strategy.
