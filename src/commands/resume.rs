@@ -74,7 +74,7 @@ async fn resume(
     }
     let timeout = awsdeploy_plan::service::rollout_timeout_secs(spec, service);
     let deployed = aws
-        .continue_deployment((&deployment.arn, &paused.hook_id), timeout, until)
+        .continue_deployment((&deployment.arn, paused), timeout, until)
         .await?;
     if settings.format == crate::output::Format::Json {
         crate::output::json(&serde_json::json!({

@@ -75,10 +75,25 @@ async fn rollback(
     let target = aws.rollback_target(&arn, repository).await?;
     let plan = rollback::plan(spec, aws.region(), &live, &target)
         .map_err(|e| CliError::new(format!("{e}; nothing was changed"), Some(e.hint())))?;
+    let pauses = spec
+        .service
+        .as_ref()
+        .is_some_and(|s| !s.deploy.pause_at.is_empty());
+    let serves = if pauses {
+        // Going back is itself a deployment of the strategy: it pauses too.
+        format!(
+            "The deployment of {} stops at service.deploy.pause_at's stages: `awsdeploy continue` goes on.",
+            service::revision_label(&target.arn)
+        )
+    } else {
+        format!(
+            "{} now serves {}.",
+            service::SERVICE_NAME,
+            service::revision_label(&target.arn)
+        )
+    };
     let then = format!(
-        "{} now serves {}. No migration ran. `awsdeploy diff` shows the spec's image as a pending change until the spec (or --image-tag) names this one; `up` would deploy it again.",
-        service::SERVICE_NAME,
-        service::revision_label(&target.arn)
+        "{serves} No migration ran. `awsdeploy diff` shows the spec's image as a pending change until the spec (or --image-tag) names this one; `up` would deploy it again."
     );
     let exit = up::up(settings, aws, &plan, yes, false, &then).await?;
     Ok(exit)

@@ -167,22 +167,33 @@ fn without_test_port(world: &World, app: &str, spec: &str, deploy: &str) {
     set_deploy(spec, deploy);
     let plan = world.run(&["diff", "-f", spec, "--image-tag", "v3"]);
     for shown in [
-        format!("{app}-dev-alb:8443"),
         "test rule".to_owned(),
         "8443 from 203.0.113.0/24".to_owned(),
+        format!("the test listener {app}-dev-alb:8443 goes with the next `up`"),
     ] {
-        assert!(plan.stdout.contains(&shown), "{shown} in:\n{}", plan.stdout);
+        assert!(
+            plan.stdout.contains(&shown) || plan.stderr.contains(&shown),
+            "{shown} in:\n{}{}",
+            plan.stdout,
+            plan.stderr
+        );
     }
     world
         .run(&["up", "-f", spec, "--yes", "--image-tag", "v3"])
         .assert_code(0);
-    assert_eq!(listener_ports(world, app), [80]);
     assert_eq!(test_rule_of_service(world, app), None);
     assert!(
         !lb_ingress(world, app).iter().any(|r| r.starts_with("8443")),
         "{:?}",
         lb_ingress(world, app)
     );
+    // The deployment that let go of the rule has completed: the listener
+    // goes now.
+    assert_eq!(listener_ports(world, app), [80, 8443]);
+    world
+        .run(&["up", "-f", spec, "--yes", "--image-tag", "v3"])
+        .assert_code(0);
+    assert_eq!(listener_ports(world, app), [80]);
     no_op(world, spec, "v3");
 
     // Nothing to wait for now: refused before anything changes.
@@ -218,7 +229,8 @@ fn paused_hook(world: &World, spec: &str) -> Option<String> {
 fn a_deployment_paused_after_test_traffic_goes_on_with_continue_or_rolls_back() {
     let world = World::new();
     let app = "ps";
-    let deploy = "strategy = \"canary\"\ncanary_percent = 20\ncanary_bake_time = \"1m\"\nbake_time = \"1m\"\ntest_port = 8443\npause_at = [\"post_test_traffic_shift\"]";
+    // 336 hours of 20 ms ECS minutes: no pause times out while the test runs.
+    let deploy = "strategy = \"canary\"\ncanary_percent = 20\ncanary_bake_time = \"1m\"\nbake_time = \"1m\"\ntest_port = 8443\npause_at = [\"post_test_traffic_shift\"]\npause_timeout = \"336h\"";
     let (spec, repository) = stack(&world, app, Some(deploy));
     no_op(&world, &spec, "v1");
 
@@ -308,4 +320,56 @@ fn a_deployment_paused_after_test_traffic_goes_on_with_continue_or_rolls_back() 
     );
     assert_eq!(rule_weights(&world, app, 80), moved);
     assert_eq!(rule_weights(&world, app, 8443), moved);
+}
+
+#[test]
+fn a_pause_before_each_canary_step_waits_at_each_step() {
+    let world = World::new();
+    let app = "pp";
+    let deploy = "strategy = \"canary\"\ncanary_percent = 20\ncanary_bake_time = \"1m\"\nbake_time = \"1m\"\npause_at = [\"pre_production_traffic_shift\"]\npause_timeout = \"336h\"";
+    let (spec, repository) = stack(&world, app, Some(deploy));
+    push_image(&world, &repository, "v2");
+    let before = rule_weights(&world, app, 80);
+    world.sim.reset_calls();
+    let first = world.run(&["up", "-f", &spec, "--yes", "--image-tag", "v2"]);
+    first.assert_code(0);
+    assert!(
+        first.stderr.contains("paused at PRODUCTION_TRAFFIC_SHIFT"),
+        "{}",
+        first.stderr
+    );
+    assert_eq!(
+        rule_weights(&world, app, 80),
+        before,
+        "no traffic moved yet"
+    );
+    // The canary's share, then the next pause, before the rest moves.
+    let canary = world.run(&["continue", "-f", &spec, "--yes"]);
+    canary.assert_code(0);
+    assert!(
+        canary.stderr.contains("paused at PRODUCTION_TRAFFIC_SHIFT"),
+        "{}",
+        canary.stderr
+    );
+    let split = rule_weights(&world, app, 80);
+    assert!(split.iter().any(|(_, w)| *w == 20), "{split:?}");
+    assert_eq!(
+        newest_deployment(&world, app).status().unwrap().as_str(),
+        "IN_PROGRESS"
+    );
+    world
+        .run(&["continue", "-f", &spec, "--yes"])
+        .assert_code(0);
+    assert_eq!(
+        newest_deployment(&world, app).status().unwrap().as_str(),
+        "SUCCESSFUL"
+    );
+    assert_eq!(world.sim.count("ecs", "ContinueServiceDeployment"), 2);
+    let done = rule_weights(&world, app, 80);
+    assert_ne!(done, before);
+    assert_eq!(
+        done.iter().filter(|(_, w)| *w == 100).count(),
+        1,
+        "{done:?}"
+    );
 }

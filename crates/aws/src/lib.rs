@@ -282,11 +282,11 @@ impl Aws {
     /// deploys.
     pub async fn continue_deployment(
         &self,
-        (arn, hook): (&str, &str),
+        (arn, pause): (&str, &awsdeploy_plan::status::Paused),
         timeout_secs: u64,
         until: awsdeploy_plan::WaitPoint,
     ) -> Result<String, AwsError> {
-        service::deployments::resume(&self.clients, (arn, hook), timeout_secs, until).await
+        service::deployments::resume(&self.clients, (arn, pause), timeout_secs, until).await
     }
 
     /// Takes the environment's deploy lock for `command`, waiting up to

@@ -402,48 +402,54 @@ fn listeners(
     unwanted_listeners(cx, out, &listeners_wanted);
 }
 
-/// The live listeners the spec no longer wants, deleted.
+/// The live listeners the spec no longer wants, deleted. A test listener
+/// whose rule the service still names stays until a later `up`: the
+/// deployment that lets go of the rule may roll back to a revision that
+/// names it, until it has completed.
 fn unwanted_listeners(
     cx: &PlanContext<'_>,
     out: &mut ComponentPlan,
     listeners_wanted: &[(i32, ListenerConfig)],
 ) {
     let live = &cx.live.service;
-    let (app, env) = (cx.app(), cx.env());
-    let lb_name = load_balancer_name(app, env);
-    // The service's `advancedConfiguration` may name the rule of a test
-    // listener going away: the service lets go of it first.
-    let service = Key::ecs_service(
-        &crate::names::cluster_name(app, env),
-        crate::names::SERVICE_NAME,
-    );
+    let lb_name = load_balancer_name(cx.app(), cx.env());
+    let named = live
+        .service
+        .as_ref()
+        .and_then(|s| s.traffic_shift.as_ref())
+        .and_then(|t| t.test_rule_arn.as_deref());
     for listener in &live.listeners {
-        if !listeners_wanted.iter().any(|(p, _)| *p == listener.port) {
-            let port = listener.port;
-            out.push(
-                ResourceChange::new(
-                    Key::listener(&lb_name, port),
-                    ResourceKind::Listener,
-                    &format!("{lb_name}:{port}"),
-                    Action::Delete,
-                    vec![LoadBalancerStep::DeleteListener {
-                        listener: listener.arn.clone(),
-                    }],
-                )
-                .on(Some(&listener.arn))
-                .with_fields(vec![FieldChange::new(
-                    "listener",
-                    Some(describe_live_listener(listener)),
-                    None::<String>,
-                )])
-                .needs(
-                    live.test_rule
-                        .as_ref()
-                        .filter(|r| r.listener_arn == listener.arn)
-                        .map(|_| service.clone()),
-                ),
-            );
+        if listeners_wanted.iter().any(|(p, _)| *p == listener.port) {
+            continue;
         }
+        let port = listener.port;
+        let in_use = live
+            .test_rule
+            .as_ref()
+            .is_some_and(|r| r.listener_arn == listener.arn && Some(r.arn.as_str()) == named);
+        if in_use {
+            out.warnings.push(format!(
+                "the test listener {lb_name}:{port} goes with the next `up`: the service lets go of its rule first, and a rollback of that deployment would need it"
+            ));
+            continue;
+        }
+        out.push(
+            ResourceChange::new(
+                Key::listener(&lb_name, port),
+                ResourceKind::Listener,
+                &format!("{lb_name}:{port}"),
+                Action::Delete,
+                vec![LoadBalancerStep::DeleteListener {
+                    listener: listener.arn.clone(),
+                }],
+            )
+            .on(Some(&listener.arn))
+            .with_fields(vec![FieldChange::new(
+                "listener",
+                Some(describe_live_listener(listener)),
+                None::<String>,
+            )]),
+        );
     }
 }
 

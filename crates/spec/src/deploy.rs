@@ -40,7 +40,7 @@ pub struct Deploy {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub pause_at: Vec<PauseStage>,
     /// With `pause_at`: how long ECS waits at a pause before it rolls the
-    /// deployment back (whole minutes, 1m to 14 days; ECS's default 24h).
+    /// deployment back (whole minutes, "1m" to "336h" = 14 days; ECS's default "24h").
     pub pause_timeout: SpecDuration,
 }
 

@@ -161,12 +161,20 @@ pub(crate) async fn going(
 }
 
 /// The `PAUSE` hook the deployment waits at, if it does.
+/// Only a pause awaits an action, whatever type ECS shows; a deployment
+/// no longer going (stopped, rolling back) waits for nothing.
 fn paused(d: &ServiceDeployment) -> Option<Paused> {
-    use aws_sdk_ecs::types::{DeploymentLifecycleHookStatus, DeploymentLifecycleHookTargetType};
-    let hook = d.lifecycle_hook_details().iter().find(|h| {
-        h.status() == Some(&DeploymentLifecycleHookStatus::AwaitingAction)
-            && h.target_type() == Some(&DeploymentLifecycleHookTargetType::Pause)
-    })?;
+    use aws_sdk_ecs::types::DeploymentLifecycleHookStatus;
+    if !matches!(
+        d.status(),
+        Some(ServiceDeploymentStatus::Pending | ServiceDeploymentStatus::InProgress)
+    ) {
+        return None;
+    }
+    let hook = d
+        .lifecycle_hook_details()
+        .iter()
+        .find(|h| h.status() == Some(&DeploymentLifecycleHookStatus::AwaitingAction))?;
     Some(Paused {
         hook_id: hook.hook_id()?.to_owned(),
         expires_at: hook.expires_at().and_then(|at| {
@@ -186,18 +194,8 @@ pub(crate) async fn stop(
     hook: Option<&str>,
     timeout_secs: u64,
 ) -> Result<String, AwsError> {
-    let stopped = match hook {
-        Some(hook) => clients
-            .ecs
-            .continue_service_deployment()
-            .service_deployment_arn(arn)
-            .hook_id(hook)
-            .action(aws_sdk_ecs::types::DeploymentLifecycleHookAction::Rollback)
-            .send()
-            .await
-            .map(|_| ())
-            .map_err(sdk("ContinueServiceDeployment", arn)),
-        None => clients
+    let stop = || async {
+        clients
             .ecs
             .stop_service_deployment()
             .service_deployment_arn(arn)
@@ -205,7 +203,24 @@ pub(crate) async fn stop(
             .send()
             .await
             .map(|_| ())
-            .map_err(sdk("StopServiceDeployment", arn)),
+            .map_err(sdk("StopServiceDeployment", arn))
+    };
+    let stopped = match hook {
+        // The pause may have been answered, or timed out, since it was
+        // read: then the deployment is stopped as any other.
+        Some(hook) => match clients
+            .ecs
+            .continue_service_deployment()
+            .service_deployment_arn(arn)
+            .hook_id(hook)
+            .action(aws_sdk_ecs::types::DeploymentLifecycleHookAction::Rollback)
+            .send()
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(_) => stop().await,
+        },
+        None => stop().await,
     };
     match stopped {
         Ok(()) => {}
@@ -280,7 +295,7 @@ pub(crate) fn describe(d: &ServiceDeployment) -> String {
 pub(crate) async fn follow(
     clients: &Clients,
     (cluster, service): (&str, &str),
-    (expected, answered): (&str, Option<&str>),
+    (expected, answered): (&str, Option<&Paused>),
     timeout_secs: u64,
     until: WaitPoint,
 ) -> Result<(), AwsError> {
@@ -333,7 +348,7 @@ pub(crate) async fn follow(
 async fn decide(
     clients: &Clients,
     d: &ServiceDeployment,
-    (revision, answered): (&str, Option<&str>),
+    (revision, answered): (&str, Option<&Paused>),
     until: WaitPoint,
 ) -> Result<Check<()>, AwsError> {
     use aws_sdk_ecs::types::ServiceDeploymentLifecycleStage as Stage;
@@ -344,6 +359,23 @@ async fn decide(
                 d.lifecycle_stage(),
                 Some(Stage::PostProductionTrafficShift | Stage::BakeTime | Stage::CleanUp)
             );
+            // A pause just answered (ECS may still show it) is not a new
+            // one; a new one at another step may reuse its id, not its
+            // deadline.
+            if let Some(pause) = paused(d).filter(|p| Some(p) != answered) {
+                let stage = d
+                    .lifecycle_stage()
+                    .map_or("a lifecycle stage", |s| s.as_str());
+                let expires = pause
+                    .expires_at
+                    .map(|at| format!(" at {at}"))
+                    .unwrap_or_default();
+                tracing::info!(
+                    target: "awsdeploy_aws::wait",
+                    "{revision}: paused at {stage} (service.deploy.pause_at): `awsdeploy continue` goes on, `awsdeploy rollback` rolls back; without either ECS rolls back{expires}"
+                );
+                return Ok(Check::Ready(()));
+            }
             if until == WaitPoint::TrafficShifted && shifted {
                 tracing::info!(
                     target: "awsdeploy_aws::wait",
@@ -359,20 +391,6 @@ async fn decide(
                 || d.target_service_revision()
                     .and_then(ServiceRevisionSummary::requested_test_traffic_weight)
                     .is_some_and(|w| w >= 100.0);
-            if let Some(pause) = paused(d).filter(|p| Some(p.hook_id.as_str()) != answered) {
-                let stage = d
-                    .lifecycle_stage()
-                    .map_or("a lifecycle stage", |s| s.as_str());
-                let expires = pause
-                    .expires_at
-                    .map(|at| format!(" at {at}"))
-                    .unwrap_or_default();
-                tracing::info!(
-                    target: "awsdeploy_aws::wait",
-                    "{revision}: paused at {stage} (service.deploy.pause_at): `awsdeploy continue` goes on, `awsdeploy rollback` rolls back; without either ECS rolls back{expires}"
-                );
-                return Ok(Check::Ready(()));
-            }
             if until == WaitPoint::TestTrafficShifted && tested {
                 tracing::info!(
                     target: "awsdeploy_aws::wait",
@@ -441,7 +459,7 @@ async fn failure(
 /// `until`): the revision it deploys.
 pub(crate) async fn resume(
     clients: &Clients,
-    (arn, hook): (&str, &str),
+    (arn, pause): (&str, &Paused),
     timeout_secs: u64,
     until: WaitPoint,
 ) -> Result<String, AwsError> {
@@ -468,12 +486,12 @@ pub(crate) async fn resume(
         .ecs
         .continue_service_deployment()
         .service_deployment_arn(arn)
-        .hook_id(hook)
+        .hook_id(&pause.hook_id)
         .action(aws_sdk_ecs::types::DeploymentLifecycleHookAction::Continue)
         .send()
         .await
         .map_err(sdk("ContinueServiceDeployment", arn))?;
-    let answered = Some(hook);
+    let answered = Some(pause);
     follow(
         clients,
         (&cluster, &service),

@@ -48,12 +48,12 @@ impl Component for LoadBalancer {
                 tg.arn.clone(),
             ));
         }
-        if let Some(rule) = &live.production_rule {
-            refs.push((super::traffic::production_rule_key(cx), rule.arn.clone()));
-        }
-        let test = super::traffic::Rule::Test;
-        if let (Some(rule), Some(key)) = (test.found(cx), test.key(cx)) {
-            refs.push((key, rule.arn.clone()));
+        // A rule on another listener than the one of its port is not the
+        // one the spec wants: it is made anew there.
+        for rule in [super::traffic::Rule::Production, super::traffic::Rule::Test] {
+            if let (Some(found), Some(key)) = (rule.found(cx), rule.key(cx)) {
+                refs.push((key, found.arn.clone()));
+            }
         }
         if let Some(lb) = live.load_balancer.as_ref().filter(|l| l.owned) {
             refs.push((

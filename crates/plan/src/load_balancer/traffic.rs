@@ -122,6 +122,15 @@ pub(super) fn rule(
         Rule::Test => "every path → the two target groups, the new revision's first (ECS)",
     };
     let Some(rule) = which.found(cx) else {
+        if let Some(stale) = (which == Rule::Production)
+            .then_some(live.production_rule.as_ref())
+            .flatten()
+        {
+            out.warnings.push(format!(
+                "awsdeploy's production rule on another listener than {lb}:{port} still forwards every path there; once this `up` has completed and the service names the new rule, delete it: `aws elbv2 delete-rule --rule-arn {}`",
+                stale.arn
+            ));
+        }
         let listener = live.listeners.iter().find(|l| l.port == port).map_or_else(
             || Ref::Planned(Key::listener(&lb, port)),
             |l| Ref::Existing(l.arn.clone()),

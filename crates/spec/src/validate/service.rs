@@ -429,7 +429,7 @@ fn pauses(
                 "ECS counts a pause in whole minutes: write \"30m\", \"24h\"",
             );
         }
-        if raw.pause_at.is_none() {
+        if raw.pause_at.as_ref().is_none_or(|l| l.get_ref().is_empty()) {
             c.error(
                 "service.deploy.pause_timeout without pause_at".to_owned(),
                 Some(value.span()),

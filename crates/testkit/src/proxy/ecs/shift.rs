@@ -118,7 +118,11 @@ fn stage(phase: Phase) -> &'static str {
     match phase {
         Phase::ScaleUp => "SCALE_UP",
         Phase::TestShift => "TEST_TRAFFIC_SHIFT",
-        Phase::Shift(..) => "PRODUCTION_TRAFFIC_SHIFT",
+        // `lifecycleStage` has no PRE_PRODUCTION_TRAFFIC_SHIFT: a pause
+        // before a step shows the step's stage.
+        Phase::Shift(..) | Phase::Pause("PRE_PRODUCTION_TRAFFIC_SHIFT", _) => {
+            "PRODUCTION_TRAFFIC_SHIFT"
+        }
         Phase::Bake(_) => "BAKE_TIME",
         Phase::CleanUp => "CLEAN_UP",
         Phase::Pause(stage, _) => stage,
@@ -296,6 +300,13 @@ impl Shift {
             return false;
         }
         self.status = "ROLLBACK_REQUESTED";
+        if self
+            .hooks
+            .last()
+            .is_some_and(|h| h["status"] == "AWAITING_ACTION")
+        {
+            self.set_hook_status("FAILED");
+        }
         self.updated_at = now();
         "Service deployment rollback requested by user".clone_into(&mut self.reason);
         true
