@@ -142,7 +142,7 @@ pub(crate) fn watched() -> impl Iterator<Item = Duration> {
     backoff(Duration::from_millis(500), WATCHED_MAX_INTERVAL)
 }
 
-const WATCHED_MAX_INTERVAL: Duration = Duration::from_millis(1500);
+pub(crate) const WATCHED_MAX_INTERVAL: Duration = Duration::from_millis(1500);
 
 /// [`until`] with the sleep before each further check taken from
 /// `intervals` (the last one repeats when it ends).
