@@ -302,20 +302,11 @@ pub(crate) async fn follow(
     let revision = revision_label(expected);
     let targets: RefCell<BTreeMap<String, Option<String>>> = RefCell::default();
     let last: RefCell<String> = RefCell::default();
-    let changed = std::cell::Cell::new(std::time::Instant::now());
-    // As any watched wait while the deployment moves; gently while it
-    // holds (a bake, a canary's or a step's hold, minutes to hours).
-    let intervals = wait::watched().take(2).chain(std::iter::repeat_with(|| {
-        if changed.get().elapsed() >= HELD_AFTER {
-            HELD_INTERVAL
-        } else {
-            wait::WATCHED_MAX_INTERVAL
-        }
-    }));
+    let changed = std::cell::Cell::new(tokio::time::Instant::now());
     wait::until_with(
         &format!("the deployment of {revision} in {cluster}/{service}"),
         Duration::from_secs(timeout_secs),
-        intervals,
+        cadence(&changed),
         || {
             let (targets, last, revision, changed) = (&targets, &last, &revision, &changed);
             async move {
@@ -346,7 +337,7 @@ pub(crate) async fn follow(
                 if *last.borrow() != now {
                     tracing::info!(target: "awsdeploy_aws::wait", "{cluster}/{service}: {revision}: {now}");
                     now.clone_into(&mut last.borrow_mut());
-                    changed.set(std::time::Instant::now());
+                    changed.set(tokio::time::Instant::now());
                 }
                 decide(clients, &d, (revision, answered), until).await
             }
@@ -362,6 +353,19 @@ pub(crate) async fn follow(
 /// end of a hold is seen within 10 s.
 const HELD_AFTER: Duration = Duration::from_secs(60);
 const HELD_INTERVAL: Duration = Duration::from_secs(10);
+
+/// As any watched wait while the deployment moves; gently while it holds
+/// (a bake, a canary's or a step's hold, minutes to hours): `changed` is
+/// when it last showed a change.
+fn cadence(changed: &std::cell::Cell<tokio::time::Instant>) -> impl Iterator<Item = Duration> + '_ {
+    wait::watched().take(2).chain(std::iter::repeat_with(|| {
+        if changed.get().elapsed() >= HELD_AFTER {
+            HELD_INTERVAL
+        } else {
+            wait::WATCHED_MAX_INTERVAL
+        }
+    }))
+}
 
 /// What one look at the deployment says.
 async fn decide(
@@ -545,6 +549,24 @@ fn role_hint(why: &str) -> &'static str {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
+    #[tokio::test(start_paused = true)]
+    async fn a_deployment_that_holds_is_looked_at_gently_until_it_moves() {
+        let changed = std::cell::Cell::new(tokio::time::Instant::now());
+        let mut cadence = super::cadence(&changed);
+        let secs = |d: Option<Duration>| d.map(|d| d.as_secs_f64());
+        assert_eq!(secs(cadence.next()), Some(0.5));
+        assert_eq!(secs(cadence.next()), Some(1.0));
+        assert_eq!(secs(cadence.next()), Some(1.5));
+        tokio::time::advance(Duration::from_secs(59)).await;
+        assert_eq!(secs(cadence.next()), Some(1.5));
+        tokio::time::advance(Duration::from_secs(1)).await;
+        assert_eq!(secs(cadence.next()), Some(10.0));
+        changed.set(tokio::time::Instant::now());
+        assert_eq!(secs(cadence.next()), Some(1.5));
+    }
+
     #[test]
     fn a_rollback_for_the_infrastructure_role_says_to_run_up_again() {
         let why = "Service deployment rolled back because of invalid networking configuration. ECS was unable to manage the ELB resources due to missing permissions on ECS Infrastructure Role 'arn:aws:iam::123456789012:role/shop-dev-ecs-lb'.";
