@@ -443,3 +443,77 @@ fn wait_until_then_stop(world: &World, r: &Release) {
     // As after any rollback, the newest revision (v4's) differs from what
     // serves: `diff` shows it, as `awsdeploy rollback` says.
 }
+
+/// awsdeploy's rules at priority 50000 on the listener on `port`.
+fn rules_on(world: &World, app: &str, port: i32) -> usize {
+    let elb = elb(world);
+    let lbs = world
+        .block_on(
+            elb.describe_load_balancers()
+                .names(format!("{app}-dev-alb"))
+                .send(),
+        )
+        .unwrap();
+    let lb = lbs.load_balancers()[0].load_balancer_arn().unwrap();
+    let listeners = world
+        .block_on(elb.describe_listeners().load_balancer_arn(lb).send())
+        .unwrap();
+    let Some(listener) = listeners
+        .listeners()
+        .iter()
+        .find(|l| l.port() == Some(port))
+    else {
+        return 0;
+    };
+    let rules = world
+        .block_on(
+            elb.describe_rules()
+                .listener_arn(listener.listener_arn().unwrap())
+                .send(),
+        )
+        .unwrap();
+    rules
+        .rules()
+        .iter()
+        .filter(|r| r.priority() == Some("50000"))
+        .count()
+}
+
+/// A certificate added to a live blue/green stack: 443 forwards, with a
+/// new production rule the service moves to; 80 redirects, and the old
+/// rule there, which would keep forwarding every path, goes with the next
+/// `up` (a rollback of the deployment that let go of it would need it).
+#[test]
+fn a_certificate_added_later_moves_the_production_rule_to_443() {
+    let world = World::new();
+    let app = "ct";
+    let (spec, _) = stack(
+        &world,
+        app,
+        Some("strategy = \"blue_green\"\nbake_time = \"1m\""),
+    );
+    assert_eq!(rules_on(&world, app, 80), 1);
+    crate::service::create_zone(&world);
+    let text = std::fs::read_to_string(&spec).unwrap();
+    std::fs::write(&spec, text + &crate::service::dns_section(app)).unwrap();
+    let first = world.run(&["up", "-f", &spec, "--yes", "--image-tag", "v1"]);
+    first.assert_code(0);
+    assert!(
+        first.stdout.contains(&format!(
+            "awsdeploy's rule on {app}-dev-alb:80 goes with the next `up`"
+        )) || first.stderr.contains(&format!(
+            "awsdeploy's rule on {app}-dev-alb:80 goes with the next `up`"
+        )),
+        "{}\n{}",
+        first.stdout,
+        first.stderr
+    );
+    assert_eq!(rules_on(&world, app, 443), 1);
+    world.sim.reset_calls();
+    world
+        .run(&["up", "-f", &spec, "--yes", "--image-tag", "v1"])
+        .assert_code(0);
+    assert_eq!(world.sim.count("elasticloadbalancing", "DeleteRule"), 1);
+    assert_eq!(rules_on(&world, app, 80), 0, "80 only redirects now");
+    no_op(&world, &spec, "v1");
+}

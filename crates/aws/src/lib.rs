@@ -438,11 +438,13 @@ impl Aws {
             alternate_target_group: None,
             production_rule: None,
             test_rule: None,
+            stale_rules: Vec::new(),
         });
         let mut tier = LiveServiceTier {
             alternate_target_group: shift.alternate_target_group,
             production_rule: shift.production_rule,
             test_rule: shift.test_rule,
+            stale_rules: shift.stale_rules,
             infrastructure_role,
             load_balancer: balancer.load_balancer,
             target_group: balancer.target_group,

@@ -471,6 +471,7 @@ pub(crate) async fn run(
             rule,
             target_groups,
         } => traffic::modify_rule(cx, rule, target_groups).await,
+        LoadBalancerStep::DeleteRule { rule } => traffic::delete_rule(cx, rule).await,
         LoadBalancerStep::DeleteListener { listener } => {
             match elb
                 .delete_listener()

@@ -502,6 +502,11 @@ pub struct LiveServiceTier {
     /// forwarding listener on neither 80 nor 443), when looked up.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub test_rule: Option<LiveRule>,
+    /// awsdeploy's rules (by their priority) on the other listeners: left
+    /// on one that no longer forwards (a certificate added to a live
+    /// stack), when looked up.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stale_rules: Vec<LiveRule>,
     /// The role ECS moves traffic with, when looked up.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub infrastructure_role: Option<LiveRole>,

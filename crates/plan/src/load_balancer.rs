@@ -83,6 +83,7 @@ pub fn plan(cx: &PlanContext<'_>) -> Result<ComponentPlan, PlanError> {
         for rule in [traffic::Rule::Production, traffic::Rule::Test] {
             traffic::rule(cx, rule, &mut out, &primary, &alternate);
         }
+        traffic::stale_rules(cx, &mut out);
     }
     Ok(out)
 }

@@ -70,12 +70,29 @@ pub async fn observe(
     };
     let production = forwarding().filter(production_port).max_by_key(|l| l.port);
     let test = forwarding().find(|l| !production_port(l));
-    let (group, production, test) =
-        tokio::try_join!(group, find_rule(elb, production), find_rule(elb, test))?;
+    let others: Vec<&LiveListener> = listeners
+        .iter()
+        .filter(|l| Some(l.arn.as_str()) != production.map(|p| p.arn.as_str()))
+        .filter(|l| Some(l.arn.as_str()) != test.map(|t| t.arn.as_str()))
+        .collect();
+    let stale = async {
+        let mut found = Vec::new();
+        for listener in others {
+            found.extend(find_rule(elb, Some(listener)).await?);
+        }
+        Ok::<_, AwsError>(found)
+    };
+    let (group, production, test, stale) = tokio::try_join!(
+        group,
+        find_rule(elb, production),
+        find_rule(elb, test),
+        stale
+    )?;
     Ok(Traffic {
         alternate_target_group: group,
         production_rule: production,
         test_rule: test,
+        stale_rules: stale,
     })
 }
 
@@ -84,6 +101,8 @@ pub struct Traffic {
     pub alternate_target_group: Option<LiveTargetGroup>,
     pub production_rule: Option<LiveRule>,
     pub test_rule: Option<LiveRule>,
+    /// On the other listeners (one that no longer forwards).
+    pub stale_rules: Vec<LiveRule>,
 }
 
 /// awsdeploy's rule on `listener`, by its priority.
@@ -210,4 +229,24 @@ pub(super) async fn modify_rule(
         .await
         .map_err(sdk("ModifyRule", cx.name()))?;
     Ok(None)
+}
+
+/// `DeleteRule`; already gone is success.
+pub(super) async fn delete_rule(
+    cx: &StepContext<'_>,
+    rule: &str,
+) -> Result<Option<String>, AwsError> {
+    match cx
+        .clients
+        .elb
+        .delete_rule()
+        .rule_arn(rule)
+        .send()
+        .await
+        .map_err(sdk("DeleteRule", cx.name()))
+    {
+        Ok(_) => Ok(None),
+        Err(e) if crate::error::already_done(&e, &["RuleNotFound"]) => Ok(None),
+        Err(e) => Err(e),
+    }
 }

@@ -163,6 +163,7 @@ const ACTIONS: &[&str] = &[
     "elasticloadbalancing:CreateTargetGroup",
     "elasticloadbalancing:DeleteListener",
     "elasticloadbalancing:DeleteLoadBalancer",
+    "elasticloadbalancing:DeleteRule",
     "elasticloadbalancing:DeleteTargetGroup",
     "elasticloadbalancing:DescribeListeners",
     "elasticloadbalancing:DescribeLoadBalancerAttributes",

@@ -70,6 +70,8 @@ pub enum LoadBalancerStep {
     },
     /// `DeleteListener`; already gone is success.
     DeleteListener { listener: String },
+    /// `DeleteRule`; already gone is success.
+    DeleteRule { rule: String },
     /// `DeleteLoadBalancer`, then waits until it is gone (its network
     /// interfaces go with it); already gone is success.
     DeleteLoadBalancer { load_balancer: String },
@@ -83,6 +85,7 @@ impl ComponentStep for LoadBalancerStep {
             LoadBalancerStep::CreateTargetGroup { vpc, .. } => vec![vpc],
             LoadBalancerStep::ModifyTargetGroup { .. }
             | LoadBalancerStep::DeleteListener { .. }
+            | LoadBalancerStep::DeleteRule { .. }
             | LoadBalancerStep::DeleteLoadBalancer { .. }
             | LoadBalancerStep::DeleteTargetGroup { .. } => {
                 vec![]

@@ -122,15 +122,6 @@ pub(super) fn rule(
         Rule::Test => "every path → the two target groups, the new revision's first (ECS)",
     };
     let Some(rule) = which.found(cx) else {
-        if let Some(stale) = (which == Rule::Production)
-            .then_some(live.production_rule.as_ref())
-            .flatten()
-        {
-            out.warnings.push(format!(
-                "awsdeploy's production rule on another listener than {lb}:{port} still forwards every path there; once this `up` has completed and the service names the new rule, delete it: `aws elbv2 delete-rule --rule-arn {}`",
-                stale.arn
-            ));
-        }
         let listener = live.listeners.iter().find(|l| l.port == port).map_or_else(
             || Ref::Planned(Key::listener(&lb, port)),
             |l| Ref::Existing(l.arn.clone()),
@@ -184,4 +175,57 @@ pub(super) fn rule(
             Some(describe),
         )]),
     );
+}
+
+/// awsdeploy's rules left on a listener they no longer belong to (the
+/// production rule on 80 once a certificate makes 443 the forwarding
+/// port): deleted, or, while the service still names one, left for the
+/// next `up` (a rollback of the deployment that lets go of it would need
+/// it).
+pub(super) fn stale_rules(cx: &PlanContext<'_>, out: &mut ComponentPlan) {
+    let live = &cx.live.service;
+    let lb = load_balancer_name(cx.app(), cx.env());
+    let misplaced = live
+        .production_rule
+        .as_ref()
+        .filter(|_| Rule::Production.found(cx).is_none());
+    let named = live
+        .service
+        .as_ref()
+        .and_then(|s| s.traffic_shift.as_ref())
+        .map(|t| {
+            [
+                Some(t.production_rule_arn.as_str()),
+                t.test_rule_arn.as_deref(),
+            ]
+        });
+    for rule in live.stale_rules.iter().chain(misplaced) {
+        let Some(listener) = live.listeners.iter().find(|l| l.arn == rule.listener_arn) else {
+            continue;
+        };
+        let port = listener.port;
+        if named.is_some_and(|n| n.contains(&Some(rule.arn.as_str()))) {
+            out.warnings.push(format!(
+                "awsdeploy's rule on {lb}:{port} goes with the next `up`: the service lets go of it first, and a rollback of that deployment would need it"
+            ));
+            continue;
+        }
+        out.push(
+            ResourceChange::new(
+                Key::named(ComponentId::LoadBalancer, format!("{lb}:{port}:stale")),
+                ResourceKind::ListenerRule,
+                &format!("{lb}:{port} rule {PRODUCTION_RULE_PRIORITY}"),
+                Action::Delete,
+                vec![LoadBalancerStep::DeleteRule {
+                    rule: rule.arn.clone(),
+                }],
+            )
+            .on(Some(&rule.arn))
+            .with_fields(vec![FieldChange::new(
+                "rule",
+                Some("every path → the two target groups"),
+                None::<String>,
+            )]),
+        );
+    }
 }
