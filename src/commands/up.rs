@@ -77,7 +77,7 @@ pub(super) struct Apply {
 impl Apply {
     /// [`up`] of a plan of the spec, with these options.
     async fn plan(&self, settings: &Settings, aws: &Aws, plan: &Plan) -> Result<Exit, CliError> {
-        refuse_while_paused(aws, plan).await?;
+        refuse_while_deploying(aws, plan).await?;
         let mut plan = plan.clone();
         for change in &mut plan.changes {
             for step in &mut change.steps {
@@ -101,12 +101,14 @@ impl Apply {
     }
 }
 
-/// A plan that updates a service whose strategy shifts traffic waits
-/// until a deployment paused at a lifecycle stage (`service.deploy.pause_at`)
-/// is answered: someone is deciding about it, and what ECS does with an
-/// update meanwhile is not documented. Two calls, only for such plans.
-async fn refuse_while_paused(aws: &Aws, plan: &Plan) -> Result<(), CliError> {
-    use awsdeploy_plan::{ServiceStep, Step};
+/// A plan waits for a deployment ECS has not finished, with nothing
+/// changed, when it would update the service of a strategy while ECS waits
+/// at a pause (`service.deploy.pause_at`: someone is deciding, and what ECS
+/// does with an update then is not documented), or would delete a listener
+/// or a listener rule while a deployment is going (its rollback may go
+/// back to a revision that names the rule). Two calls, only for such plans.
+async fn refuse_while_deploying(aws: &Aws, plan: &Plan) -> Result<(), CliError> {
+    use awsdeploy_plan::{LoadBalancerStep, ServiceStep, Step};
     let steps = || plan.changes.iter().flat_map(|c| &c.steps);
     let updates = steps().any(|s| matches!(s, Step::Service(ServiceStep::UpdateService { .. })));
     let shifts = steps().any(|s| {
@@ -118,23 +120,46 @@ async fn refuse_while_paused(aws: &Aws, plan: &Plan) -> Result<(), CliError> {
             })
         )
     });
-    if !(updates && shifts) {
+    let deletes_routing = steps().any(|s| {
+        matches!(
+            s,
+            Step::LoadBalancer(
+                LoadBalancerStep::DeleteRule { .. } | LoadBalancerStep::DeleteListener { .. }
+            )
+        )
+    });
+    if !(updates && shifts || deletes_routing) {
         return Ok(());
     }
-    let Some(going) = aws.deployment_going().await? else {
+    // No service (or cluster) yet: no deployment either.
+    let going = match aws.deployment_going().await {
+        Ok(going) => going,
+        Err(e) if e.is_not_found() => None,
+        Err(e) => return Err(e.into()),
+    };
+    let Some(going) = going else {
         return Ok(());
     };
-    if going.paused.is_none() {
-        return Ok(());
+    let revision = going.revision.as_deref().unwrap_or("a new revision");
+    if going.paused.is_some() && updates && shifts {
+        return Err(CliError::new(
+            format!(
+                "the deployment of {revision} is paused at {}; nothing was changed",
+                going.stage
+            ),
+            Some("answer it first: `awsdeploy continue` lets it go on, `awsdeploy rollback` rolls it back; then run `awsdeploy up` again".to_owned()),
+        ));
     }
-    Err(CliError::new(
-        format!(
-            "the deployment of {} is paused at {}; nothing was changed",
-            going.revision.as_deref().unwrap_or("a new revision"),
-            going.stage
-        ),
-        Some("answer it first: `awsdeploy continue` lets it go on, `awsdeploy rollback` rolls it back; then run `awsdeploy up` again".to_owned()),
-    ))
+    if deletes_routing {
+        return Err(CliError::new(
+            format!(
+                "the deployment of {revision} has not ended ({}), and this plan deletes a listener or a listener rule its rollback may need; nothing was changed",
+                going.summary()
+            ),
+            Some("run `awsdeploy up` again once it has ended (`awsdeploy status` shows it), or end it now with `awsdeploy continue` or `awsdeploy rollback`".to_owned()),
+        ));
+    }
+    Ok(())
 }
 
 /// `up` from the spec: observed and planned holding the deploy lock.

@@ -482,7 +482,8 @@ fn rules_on(world: &World, app: &str, port: i32) -> usize {
 /// A certificate added to a live blue/green stack: 443 forwards, with a
 /// new production rule the service moves to; 80 redirects, and the old
 /// rule there, which would keep forwarding every path, goes with the next
-/// `up` (a rollback of the deployment that let go of it would need it).
+/// `up` (a rollback of the deployment that let go of it would need it),
+/// and not while that deployment has not ended (here, paused).
 #[test]
 fn a_certificate_added_later_moves_the_production_rule_to_443() {
     let world = World::new();
@@ -490,7 +491,9 @@ fn a_certificate_added_later_moves_the_production_rule_to_443() {
     let (spec, _) = stack(
         &world,
         app,
-        Some("strategy = \"blue_green\"\nbake_time = \"1m\""),
+        Some(
+            "strategy = \"blue_green\"\nbake_time = \"1m\"\npause_at = [\"post_production_traffic_shift\"]\npause_timeout = \"336h\"",
+        ),
     );
     assert_eq!(rules_on(&world, app, 80), 1);
     crate::service::create_zone(&world);
@@ -498,17 +501,31 @@ fn a_certificate_added_later_moves_the_production_rule_to_443() {
     std::fs::write(&spec, text + &crate::service::dns_section(app)).unwrap();
     let first = world.run(&["up", "-f", &spec, "--yes", "--image-tag", "v1"]);
     first.assert_code(0);
+    let warned = format!("awsdeploy's rule on {app}-dev-alb:80 goes with the next `up`");
     assert!(
-        first.stdout.contains(&format!(
-            "awsdeploy's rule on {app}-dev-alb:80 goes with the next `up`"
-        )) || first.stderr.contains(&format!(
-            "awsdeploy's rule on {app}-dev-alb:80 goes with the next `up`"
-        )),
+        first.stdout.contains(&warned) || first.stderr.contains(&warned),
         "{}\n{}",
         first.stdout,
         first.stderr
     );
+    assert!(
+        first
+            .stderr
+            .contains("paused at POST_PRODUCTION_TRAFFIC_SHIFT"),
+        "{}",
+        first.stderr
+    );
     assert_eq!(rules_on(&world, app, 443), 1);
+    // The deployment that moved the service has not ended: the old rule
+    // stays, and nothing else changes either.
+    world.sim.reset_calls();
+    let early = world.run(&["up", "-f", &spec, "--yes", "--image-tag", "v1"]);
+    early.assert_code(1);
+    assert!(early.stderr.contains("has not ended"), "{}", early.stderr);
+    assert_eq!(crate::harness::mutating_calls(&world), 0);
+    world
+        .run(&["continue", "-f", &spec, "--yes"])
+        .assert_code(0);
     world.sim.reset_calls();
     world
         .run(&["up", "-f", &spec, "--yes", "--image-tag", "v1"])

@@ -169,7 +169,7 @@ fn without_test_port(world: &World, app: &str, spec: &str, deploy: &str) {
     for shown in [
         "test rule".to_owned(),
         "8443 from 203.0.113.0/24".to_owned(),
-        format!("the test listener {app}-dev-alb:8443 goes with the next `up`"),
+        format!("the listener {app}-dev-alb:8443 goes with the next `up`"),
     ] {
         assert!(
             plan.stdout.contains(&shown) || plan.stderr.contains(&shown),

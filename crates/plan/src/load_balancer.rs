@@ -83,7 +83,16 @@ pub fn plan(cx: &PlanContext<'_>) -> Result<ComponentPlan, PlanError> {
         for rule in [traffic::Rule::Production, traffic::Rule::Test] {
             traffic::rule(cx, rule, &mut out, &primary, &alternate);
         }
-        traffic::stale_rules(cx, &mut out);
+        let ports: Vec<i32> = wanted_listeners(
+            &cx.spec.load_balancer,
+            certificate.as_ref(),
+            &primary,
+            traffic::test_port(cx),
+        )
+        .iter()
+        .map(|(port, _)| *port)
+        .collect();
+        traffic::stale_rules(cx, &mut out, &ports);
     }
     Ok(out)
 }
@@ -403,10 +412,10 @@ fn listeners(
     unwanted_listeners(cx, out, &listeners_wanted);
 }
 
-/// The live listeners the spec no longer wants, deleted. A test listener
-/// whose rule the service still names stays until a later `up`: the
-/// deployment that lets go of the rule may roll back to a revision that
-/// names it, until it has completed.
+/// The live listeners the spec no longer wants, deleted. One carrying a
+/// rule the service still names stays until a later `up`: the deployment
+/// that lets go of the rule may roll back to a revision that names it,
+/// until it has completed.
 fn unwanted_listeners(
     cx: &PlanContext<'_>,
     out: &mut ComponentPlan,
@@ -414,23 +423,14 @@ fn unwanted_listeners(
 ) {
     let live = &cx.live.service;
     let lb_name = load_balancer_name(cx.app(), cx.env());
-    let named = live
-        .service
-        .as_ref()
-        .and_then(|s| s.traffic_shift.as_ref())
-        .and_then(|t| t.test_rule_arn.as_deref());
     for listener in &live.listeners {
         if listeners_wanted.iter().any(|(p, _)| *p == listener.port) {
             continue;
         }
         let port = listener.port;
-        let in_use = live
-            .test_rule
-            .as_ref()
-            .is_some_and(|r| r.listener_arn == listener.arn && Some(r.arn.as_str()) == named);
-        if in_use {
+        if traffic::carries_named_rule(cx, &listener.arn) {
             out.warnings.push(format!(
-                "the test listener {lb_name}:{port} goes with the next `up`: the service lets go of its rule first, and a rollback of that deployment would need it"
+                "the listener {lb_name}:{port} goes with the next `up`: the service lets go of its rule first, and a rollback of that deployment would need it"
             ));
             continue;
         }

@@ -61,12 +61,40 @@ impl Rule {
         let live = &cx.live.service;
         let port = self.port(cx)?;
         let listener = live.listeners.iter().find(|l| l.port == port)?;
-        match self {
-            Rule::Production => live.production_rule.as_ref(),
-            Rule::Test => live.test_rule.as_ref(),
-        }
-        .filter(|r| r.listener_arn == listener.arn)
+        observed(cx).find(|r| r.listener_arn == listener.arn)
     }
+}
+
+/// Every awsdeploy rule observed, whichever listener it is on (observation
+/// sorts them by the listeners' actions; the plan by the spec's ports).
+fn observed<'a>(cx: &'a PlanContext<'_>) -> impl Iterator<Item = &'a crate::live::LiveRule> {
+    let live = &cx.live.service;
+    live.production_rule
+        .iter()
+        .chain(&live.test_rule)
+        .chain(&live.stale_rules)
+}
+
+/// The ARNs of the rules the live service names (production, test).
+pub(crate) fn named_rules<'a>(cx: &'a PlanContext<'_>) -> Vec<&'a str> {
+    cx.live
+        .service
+        .service
+        .as_ref()
+        .and_then(|s| s.traffic_shift.as_ref())
+        .map(|t| {
+            std::iter::once(t.production_rule_arn.as_str())
+                .chain(t.test_rule_arn.as_deref())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Whether the live listener `arn` carries a rule the live service names:
+/// deleting it waits for a later `up`, after the service has let go.
+pub(crate) fn carries_named_rule(cx: &PlanContext<'_>, arn: &str) -> bool {
+    let named = named_rules(cx);
+    observed(cx).any(|r| r.listener_arn == arn && named.contains(&r.arn.as_str()))
 }
 
 /// The port of the listener that forwards to the service: 443 with a
@@ -179,34 +207,29 @@ pub(super) fn rule(
 
 /// awsdeploy's rules left on a listener they no longer belong to (the
 /// production rule on 80 once a certificate makes 443 the forwarding
-/// port): deleted, or, while the service still names one, left for the
-/// next `up` (a rollback of the deployment that lets go of it would need
-/// it).
-pub(super) fn stale_rules(cx: &PlanContext<'_>, out: &mut ComponentPlan) {
+/// port; the test rule on an old test port): deleted, or, while the
+/// service still names one, left for the next `up` (a rollback of the
+/// deployment that lets go of it would need it). A rule on a listener the
+/// plan deletes goes with it.
+pub(super) fn stale_rules(cx: &PlanContext<'_>, out: &mut ComponentPlan, listeners_wanted: &[i32]) {
     let live = &cx.live.service;
     let lb = load_balancer_name(cx.app(), cx.env());
-    let misplaced = live
-        .production_rule
-        .as_ref()
-        .filter(|_| Rule::Production.found(cx).is_none());
-    let named = live
-        .service
-        .as_ref()
-        .and_then(|s| s.traffic_shift.as_ref())
-        .map(|t| {
-            [
-                Some(t.production_rule_arn.as_str()),
-                t.test_rule_arn.as_deref(),
-            ]
-        });
-    for rule in live.stale_rules.iter().chain(misplaced) {
+    let kept = [Rule::Production.found(cx), Rule::Test.found(cx)];
+    let named = named_rules(cx);
+    for rule in observed(cx) {
+        if kept.iter().flatten().any(|k| k.arn == rule.arn) {
+            continue;
+        }
         let Some(listener) = live.listeners.iter().find(|l| l.arn == rule.listener_arn) else {
             continue;
         };
+        if !listeners_wanted.contains(&listener.port) {
+            continue;
+        }
         let port = listener.port;
-        if named.is_some_and(|n| n.contains(&Some(rule.arn.as_str()))) {
+        if named.contains(&rule.arn.as_str()) {
             out.warnings.push(format!(
-                "awsdeploy's rule on {lb}:{port} goes with the next `up`: the service lets go of it first, and a rollback of that deployment would need it"
+                "awsdeploy's rule on {lb}:{port} goes with the next `up`: the service lets go of it first, and a rollback of that deployment would need it; until then it still forwards every path on {port}"
             ));
             continue;
         }
