@@ -36,7 +36,7 @@ fn ecs(world: &World) -> aws_sdk_ecs::Client {
     aws_sdk_ecs::Client::new(&world.config)
 }
 
-fn service(world: &World, app: &str) -> aws_sdk_ecs::types::Service {
+pub(crate) fn service(world: &World, app: &str) -> aws_sdk_ecs::types::Service {
     let out = world
         .block_on(
             ecs(world)

@@ -19,6 +19,26 @@ pub(crate) fn elb(world: &World) -> aws_sdk_elasticloadbalancingv2::Client {
     aws_sdk_elasticloadbalancingv2::Client::new(&world.config)
 }
 
+/// The listeners of the stack's load balancer.
+pub(crate) fn listeners(
+    world: &World,
+    app: &str,
+) -> Vec<aws_sdk_elasticloadbalancingv2::types::Listener> {
+    let elb = elb(world);
+    let lbs = world
+        .block_on(
+            elb.describe_load_balancers()
+                .names(format!("{app}-dev-alb"))
+                .send(),
+        )
+        .unwrap();
+    let lb = lbs.load_balancers()[0].load_balancer_arn().unwrap();
+    let out = world
+        .block_on(elb.describe_listeners().load_balancer_arn(lb).send())
+        .unwrap();
+    out.listeners().to_vec()
+}
+
 /// The production rule's weight on each target group, by name.
 fn weights(world: &World, app: &str) -> Vec<(String, i32)> {
     rule_weights(world, app, 80)
@@ -28,23 +48,8 @@ fn weights(world: &World, app: &str) -> Vec<(String, i32)> {
 /// listener on `port`.
 pub(crate) fn rule_weights(world: &World, app: &str, port: i32) -> Vec<(String, i32)> {
     let elb = elb(world);
-    let lbs = world
-        .block_on(
-            elb.describe_load_balancers()
-                .names(format!("{app}-dev-alb"))
-                .send(),
-        )
-        .unwrap();
-    let lb = lbs.load_balancers()[0]
-        .load_balancer_arn()
-        .unwrap()
-        .to_owned();
-    let listeners = world
-        .block_on(elb.describe_listeners().load_balancer_arn(&lb).send())
-        .unwrap();
-    let listener = listeners
-        .listeners()
-        .iter()
+    let listener = listeners(world, app)
+        .into_iter()
         .find(|l| l.port() == Some(port))
         .unwrap_or_else(|| panic!("a listener on {port}"))
         .listener_arn()
@@ -74,16 +79,8 @@ pub(crate) fn rule_weights(world: &World, app: &str, port: i32) -> Vec<(String, 
 }
 
 pub(crate) fn serving(world: &World, app: &str) -> String {
-    let ecs = aws_sdk_ecs::Client::new(&world.config);
-    let out = world
-        .block_on(
-            ecs.describe_services()
-                .cluster(format!("{app}-dev"))
-                .services("api")
-                .send(),
-        )
-        .unwrap();
-    let td = out.services()[0].task_definition().unwrap();
+    let service = crate::service::service(world, app);
+    let td = service.task_definition().unwrap();
     td.rsplit('/').next().unwrap().to_owned()
 }
 
@@ -447,20 +444,8 @@ fn wait_until_then_stop(world: &World, r: &Release) {
 /// awsdeploy's rules at priority 50000 on the listener on `port`.
 fn rules_on(world: &World, app: &str, port: i32) -> usize {
     let elb = elb(world);
-    let lbs = world
-        .block_on(
-            elb.describe_load_balancers()
-                .names(format!("{app}-dev-alb"))
-                .send(),
-        )
-        .unwrap();
-    let lb = lbs.load_balancers()[0].load_balancer_arn().unwrap();
-    let listeners = world
-        .block_on(elb.describe_listeners().load_balancer_arn(lb).send())
-        .unwrap();
-    let Some(listener) = listeners
-        .listeners()
-        .iter()
+    let Some(listener) = listeners(world, app)
+        .into_iter()
         .find(|l| l.port() == Some(port))
     else {
         return 0;

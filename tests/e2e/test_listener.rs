@@ -11,7 +11,7 @@
 use aws_sdk_ec2::types::Filter;
 
 use crate::harness::{World, mutating_calls, push_image};
-use crate::strategies::{elb, newest_deployment, no_op, rule_weights, set_deploy, stack};
+use crate::strategies::{listeners, newest_deployment, no_op, rule_weights, set_deploy, stack};
 
 /// The load balancer group's ingress as `port from cidr`.
 fn lb_ingress(world: &World, app: &str) -> Vec<String> {
@@ -47,36 +47,14 @@ fn lb_ingress(world: &World, app: &str) -> Vec<String> {
 
 /// The service's `testListenerRule`.
 fn test_rule_of_service(world: &World, app: &str) -> Option<String> {
-    let ecs = aws_sdk_ecs::Client::new(&world.config);
-    let out = world
-        .block_on(
-            ecs.describe_services()
-                .cluster(format!("{app}-dev"))
-                .services("api")
-                .send(),
-        )
-        .unwrap();
-    out.services()[0].load_balancers()[0]
+    crate::service::service(world, app).load_balancers()[0]
         .advanced_configuration()
         .and_then(|a| a.test_listener_rule())
         .map(str::to_owned)
 }
 
 fn listener_ports(world: &World, app: &str) -> Vec<i32> {
-    let elb = elb(world);
-    let lbs = world
-        .block_on(
-            elb.describe_load_balancers()
-                .names(format!("{app}-dev-alb"))
-                .send(),
-        )
-        .unwrap();
-    let lb = lbs.load_balancers()[0].load_balancer_arn().unwrap();
-    let listeners = world
-        .block_on(elb.describe_listeners().load_balancer_arn(lb).send())
-        .unwrap();
-    let mut ports: Vec<i32> = listeners
-        .listeners()
+    let mut ports: Vec<i32> = listeners(world, app)
         .iter()
         .filter_map(aws_sdk_elasticloadbalancingv2::types::Listener::port)
         .collect();

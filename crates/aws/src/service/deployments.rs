@@ -48,13 +48,18 @@ pub(crate) async fn newest(
         return Ok(None);
     };
     let arn = brief.service_deployment_arn().unwrap_or_default();
+    describe_one(clients, arn).await
+}
+
+/// Service deployment `arn`, described.
+async fn describe_one(clients: &Clients, arn: &str) -> Result<Option<ServiceDeployment>, AwsError> {
     let out = clients
         .ecs
         .describe_service_deployments()
         .service_deployment_arns(arn)
         .send()
         .await
-        .map_err(sdk("DescribeServiceDeployments", service))?;
+        .map_err(sdk("DescribeServiceDeployments", arn))?;
     Ok(out.service_deployments().first().cloned())
 }
 
@@ -233,16 +238,10 @@ pub(crate) async fn stop(
         Duration::from_secs(timeout_secs),
         wait::watched(),
         || async {
-            let out = clients
-                .ecs
-                .describe_service_deployments()
-                .service_deployment_arns(arn)
-                .send()
-                .await
-                .map_err(sdk("DescribeServiceDeployments", arn))?;
-            let Some(d) = out.service_deployments().first() else {
+            let Some(d) = describe_one(clients, arn).await? else {
                 return Ok(Check::Failed(format!("{arn} is gone")));
             };
+            let d = &d;
             match d.status() {
                 Some(ServiceDeploymentStatus::RollbackSuccessful | ServiceDeploymentStatus::Stopped) => {
                     let serving = d
@@ -486,16 +485,8 @@ pub(crate) async fn resume(
     timeout_secs: u64,
     until: WaitPoint,
 ) -> Result<String, AwsError> {
-    let out = clients
-        .ecs
-        .describe_service_deployments()
-        .service_deployment_arns(arn)
-        .send()
-        .await
-        .map_err(sdk("DescribeServiceDeployments", arn))?;
-    let d = out
-        .service_deployments()
-        .first()
+    let d = describe_one(clients, arn)
+        .await?
         .ok_or_else(|| AwsError::Rollout(format!("{arn} is gone")))?;
     let target = d
         .target_service_revision()

@@ -9,6 +9,18 @@ fn blue_green(extra: &str) -> Spec {
     ))
 }
 
+/// What the plan's `CreateService` sends.
+fn created(out: &ComponentPlan) -> &NewService {
+    out.changes
+        .iter()
+        .find(|c| c.key.to_string() == "service/shop-dev/api")
+        .and_then(|c| match &c.steps[0] {
+            Step::Service(ServiceStep::CreateService(new)) => Some(new),
+            _ => None,
+        })
+        .expect("the service is created")
+}
+
 #[test]
 fn a_test_port_adds_a_listener_like_the_production_one_and_a_test_rule_the_service_names() {
     let out = run(&blue_green("test_port = 8443"), &with_repository(live())).unwrap();
@@ -55,14 +67,7 @@ fn without_a_test_port_there_is_no_test_listener_or_rule() {
         "{:?}",
         keys(&out)
     );
-    let service = out
-        .changes
-        .iter()
-        .find(|c| c.key.to_string() == "service/shop-dev/api")
-        .unwrap();
-    let Step::Service(ServiceStep::CreateService(new)) = &service.steps[0] else {
-        panic!("the service is created")
-    };
+    let new = created(&out);
     assert_eq!(new.traffic_shift.as_ref().unwrap().test_rule, None);
 }
 
@@ -97,14 +102,7 @@ fn pause_at_becomes_the_deployment_s_pauses_in_ecs_order() {
         "pause_at = [\"post_production_traffic_shift\", \"post_test_traffic_shift\"]\npause_timeout = \"2h\"",
     );
     let out = run(&spec, &with_repository(live())).unwrap();
-    let service = out
-        .changes
-        .iter()
-        .find(|c| c.key.to_string() == "service/shop-dev/api")
-        .unwrap();
-    let Step::Service(ServiceStep::CreateService(new)) = &service.steps[0] else {
-        panic!("the service is created")
-    };
+    let new = created(&out);
     assert_eq!(
         new.deployment.pauses,
         Some(crate::Pauses {
